@@ -1,0 +1,70 @@
+package geo
+
+// Query limits shared by every API that lists events.
+const (
+	DefaultLimit = 1000
+	MaxLimit     = 10000
+)
+
+// BBox is a query rectangle in degrees. West may be greater than East: the
+// box then crosses the antimeridian.
+type BBox struct {
+	West, South, East, North float64
+}
+
+// Contains reports whether the point (lon, lat) lies inside the box,
+// edges included.
+func (b BBox) Contains(lon, lat float64) bool {
+	if lat < b.South || lat > b.North {
+		return false
+	}
+	if b.West <= b.East {
+		return lon >= b.West && lon <= b.East
+	}
+	return lon >= b.West || lon <= b.East
+}
+
+// Filter selects events. Zero fields select everything. Dates are inclusive
+// YYYY-MM-DD; an event matches a date filter when its [EventDate,
+// EventDateEnd] range intersects [Start, End], and undated events never
+// match one.
+type Filter struct {
+	BBox       *BBox
+	Start      string
+	End        string
+	Types      []string
+	Modalities []string
+	Country    string // ISO 3166-1 alpha-2, upper case
+	Actor      string // case-insensitive words in Actor1 or Actor2
+	Q          string // case-insensitive words in Quote
+	Limit      int
+	Offset     int
+}
+
+// EventPage is one page of a query's answer.
+type EventPage struct {
+	Events  []Event
+	Matched int // how many events match the filter, ignoring Limit and Offset
+}
+
+// Count is one bucket of Stats.
+type Count struct {
+	Key   string `json:"key"`
+	Count int    `json:"count"`
+}
+
+// Stats counts the events that match a filter (ignoring Limit and Offset).
+type Stats struct {
+	Total     int     `json:"total"`
+	ByType    []Count `json:"by_type"`
+	ByCountry []Count `json:"by_country"`
+	// ByWeek keys are the Monday (YYYY-MM-DD) of the week of EventDate.
+	ByWeek []Count `json:"by_week"`
+}
+
+// Extent is the spatial and temporal extent of the stored events.
+type Extent struct {
+	BBox  *BBox  // nil when the store holds no event
+	Start string // first EventDate, empty when none
+	End   string // last EventDateEnd (or EventDate), empty when none
+}
