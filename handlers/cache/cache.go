@@ -2,11 +2,45 @@
 // when configured (shared by every server instance), a bounded in-process
 // cache otherwise. Bodies are stored gzip-compressed; a failing backend is
 // bypassed, never turned into an error for the client.
+//
+// The package speaks plain net/http so that it needs no web framework. After
+// Respond returns, the answer's cache state is in the response's X-Cache
+// header (HeaderCache: "hit", "miss" or "bypass"); a request logger reads it
+// from the response headers once the handler has run.
 package cache
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+)
+
+// HeaderCache is the response header that tells how an answer was produced.
+const HeaderCache = "X-Cache"
+
+// Values of HeaderCache.
+const (
+	// Hit means the answer came from the backend.
+	Hit = "hit"
+	// Miss means the answer was built now and stored.
+	Miss = "miss"
+	// Bypass means the backend failed (on get or set) and the answer was
+	// built without it.
+	Bypass = "bypass"
 )
 
 // Backend stores compressed bodies by key. A miss is not an error.
@@ -17,34 +51,344 @@ type Backend interface {
 	Name() string
 }
 
+// pinger is what State asks of a backend that can check its own health; a
+// backend without it (the in-process one) is always reported healthy.
+type pinger interface {
+	Ping(ctx context.Context) error
+}
+
 // Body is one built answer, before compression.
 type Body struct {
 	ContentType string
 	Data        []byte
 }
 
+// Options tunes a Layer. The zero value is usable.
+type Options struct {
+	// Logger receives the warning about a failing backend; nil means
+	// slog.Default().
+	Logger *slog.Logger
+	// WarnInterval is the least time between two warnings about a failing
+	// backend, so that an outage logs a line a minute rather than one per
+	// request. Zero means one minute.
+	WarnInterval time.Duration
+}
+
 // Layer serves cached answers over HTTP: ETag per encoding, 304 on
 // If-None-Match, gzip to clients that accept it, X-Cache hit/miss/bypass,
 // and one build for concurrent misses on one key.
 type Layer struct {
-	backend Backend
+	backend      Backend
+	logger       *slog.Logger
+	warnInterval time.Duration
+	flights      singleflight.Group
+
+	mu         sync.Mutex
+	lastWarn   time.Time
+	suppressed int
 }
 
 // New returns a layer over backend.
-func New(backend Backend) *Layer {
-	return &Layer{backend: backend}
+func New(backend Backend, opts Options) *Layer {
+	l := &Layer{backend: backend, logger: opts.Logger, warnInterval: opts.WarnInterval}
+	if l.logger == nil {
+		l.logger = slog.Default()
+	}
+	if l.warnInterval <= 0 {
+		l.warnInterval = time.Minute
+	}
+	return l
+}
+
+// State is the cache's health as /readyz reports it.
+type State struct {
+	Backend string `json:"backend"`
+	OK      bool   `json:"ok"`
+	Error   string `json:"error,omitempty"`
+}
+
+// State reports whether the backend answers now. It is a report, not a
+// readiness condition: the server serves without its cache.
+func (l *Layer) State(ctx context.Context) State {
+	s := State{Backend: l.backend.Name(), OK: true}
+	if p, ok := l.backend.(pinger); ok {
+		if err := p.Ping(ctx); err != nil {
+			s.OK = false
+			s.Error = err.Error()
+		}
+	}
+	return s
+}
+
+// entry is one stored answer: its content type, a hash of the uncompressed
+// body (the ETag's root) and the gzip-compressed body.
+type entry struct {
+	contentType string
+	sum         [16]byte
+	gz          []byte
+	plain       []byte // the uncompressed body, set only on the entry just built
+}
+
+// entryFormat heads every stored value so that a layout change reads as a miss
+// rather than as garbage.
+const entryFormat = 1
+
+var errBadEntry = errors.New("cache: malformed entry")
+
+func (e *entry) marshal() []byte {
+	buf := make([]byte, 0, 1+binary.MaxVarintLen64+len(e.contentType)+len(e.sum)+len(e.gz))
+	buf = append(buf, entryFormat)
+	buf = binary.AppendUvarint(buf, uint64(len(e.contentType)))
+	buf = append(buf, e.contentType...)
+	buf = append(buf, e.sum[:]...)
+	return append(buf, e.gz...)
+}
+
+func unmarshalEntry(b []byte) (*entry, error) {
+	if len(b) < 1 || b[0] != entryFormat {
+		return nil, errBadEntry
+	}
+	b = b[1:]
+	n, w := binary.Uvarint(b)
+	if w <= 0 || uint64(len(b)-w) < n+16 {
+		return nil, errBadEntry
+	}
+	b = b[w:]
+	e := &entry{contentType: string(b[:n])}
+	b = b[n:]
+	copy(e.sum[:], b[:16])
+	e.gz = b[16:]
+	return e, nil
+}
+
+func newEntry(body Body) (*entry, error) {
+	var buf bytes.Buffer
+	buf.Grow(len(body.Data)/4 + 64)
+	zw := gzip.NewWriter(&buf)
+	if _, err := zw.Write(body.Data); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(body.Data)
+	e := &entry{contentType: body.ContentType, gz: buf.Bytes(), plain: body.Data}
+	copy(e.sum[:], sum[:16])
+	return e, nil
+}
+
+// inflate returns the uncompressed body of a stored entry.
+func (e *entry) inflate() ([]byte, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(e.gz))
+	if err != nil {
+		return nil, err
+	}
+	return io.ReadAll(zr)
+}
+
+// etag is strong and differs per encoding, because the bytes differ.
+func (e *entry) etag(gzipped bool) string {
+	tag := base64.RawURLEncoding.EncodeToString(e.sum[:])
+	if gzipped {
+		return `"` + tag + `-gzip"`
+	}
+	return `"` + tag + `"`
+}
+
+// flight is what one build shares with the requests that waited for it.
+type flight struct {
+	entry *entry
+	state string // Miss, or Bypass when the set failed or was not tried
 }
 
 // Respond answers r from the cache under key, or from build on a miss (and
 // stores the result). key must already carry the store's data version.
+//
+// A build error is returned as is, nothing written, and nothing cached, so
+// the caller answers it (concurrent requests waiting on the same build get
+// the same error). Respond also returns the request context's error when
+// the client leaves while waiting. Once headers are written it returns nil.
 func (l *Layer) Respond(w http.ResponseWriter, r *http.Request, key string, build func(ctx context.Context) (Body, error)) error {
-	b, err := build(r.Context())
-	if err != nil {
-		return err
+	ctx := r.Context()
+	gzipped := acceptsGzip(r.Header.Get("Accept-Encoding"))
+	var (
+		e     *entry
+		body  []byte
+		state string
+	)
+	val, ok, err := l.backend.Get(ctx, key)
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return ctx.Err()
+	case err != nil:
+		l.warn("get", err)
+		state = Bypass
+	case ok:
+		e, body, err = hitBody(val, gzipped)
+		if err != nil {
+			// A value that does not decode is rebuilt and overwritten.
+			l.warn("get", fmt.Errorf("key %q: %w", key, err))
+			e = nil
+		} else {
+			state = Hit
+		}
 	}
-	w.Header().Set("Content-Type", b.ContentType)
-	w.Header().Set("X-Cache", "bypass")
+	if e == nil {
+		f, err := l.build(ctx, key, state != Bypass, build)
+		if err != nil {
+			return err
+		}
+		e, state = f.entry, f.state
+		body = e.plain
+		if gzipped {
+			body = e.gz
+		}
+	}
+	l.write(w, r, e, gzipped, body, state)
+	return nil
+}
+
+// hitBody decodes a stored value and the body to send in the client's
+// encoding.
+func hitBody(val []byte, gzipped bool) (*entry, []byte, error) {
+	e, err := unmarshalEntry(val)
+	if err != nil {
+		return nil, nil, err
+	}
+	if gzipped {
+		return e, e.gz, nil
+	}
+	plain, err := e.inflate()
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %w", errBadEntry, err)
+	}
+	return e, plain, nil
+}
+
+// build runs build once for all concurrent requests on key, compresses its
+// body and, when store is set, stores it. The build runs detached from the
+// first caller's cancellation so that a client leaving does not fail the
+// others waiting on the same flight.
+func (l *Layer) build(ctx context.Context, key string, store bool, build func(ctx context.Context) (Body, error)) (flight, error) {
+	flightKey := "s:" + key
+	if !store {
+		flightKey = "b:" + key
+	}
+	ch := l.flights.DoChan(flightKey, func() (any, error) {
+		bctx := context.WithoutCancel(ctx)
+		body, err := build(bctx)
+		if err != nil {
+			return nil, err
+		}
+		e, err := newEntry(body)
+		if err != nil {
+			return nil, fmt.Errorf("cache: compress: %w", err)
+		}
+		if !store {
+			return flight{entry: e, state: Bypass}, nil
+		}
+		if err := l.backend.Set(bctx, key, e.marshal()); err != nil {
+			l.warn("set", err)
+			return flight{entry: e, state: Bypass}, nil
+		}
+		return flight{entry: e, state: Miss}, nil
+	})
+	select {
+	case res := <-ch:
+		if res.Err != nil {
+			return flight{}, res.Err
+		}
+		return res.Val.(flight), nil
+	case <-ctx.Done():
+		return flight{}, ctx.Err()
+	}
+}
+
+// warn logs a backend failure at most once per warnInterval, with the count
+// of failures left unlogged since the previous line.
+func (l *Layer) warn(op string, err error) {
+	l.mu.Lock()
+	now := time.Now()
+	if !l.lastWarn.IsZero() && now.Sub(l.lastWarn) < l.warnInterval {
+		l.suppressed++
+		l.mu.Unlock()
+		return
+	}
+	suppressed := l.suppressed
+	l.lastWarn, l.suppressed = now, 0
+	l.mu.Unlock()
+	l.logger.Warn("cache backend failed; answering without it",
+		"backend", l.backend.Name(), "op", op, "err", err,
+		"unlogged_failures", suppressed, "next_warning_after", l.warnInterval.String())
+}
+
+func (l *Layer) write(w http.ResponseWriter, r *http.Request, e *entry, gzipped bool, body []byte, state string) {
+	tag := e.etag(gzipped)
+	h := w.Header()
+	h.Add("Vary", "Accept-Encoding")
+	h.Set("ETag", tag)
+	h.Set(HeaderCache, state)
+	if (r.Method == http.MethodGet || r.Method == http.MethodHead) && noneMatch(r.Header.Get("If-None-Match"), tag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	if gzipped {
+		h.Set("Content-Encoding", "gzip")
+	}
+	if e.contentType != "" {
+		h.Set("Content-Type", e.contentType)
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(http.StatusOK)
-	_, err = w.Write(b.Data)
-	return err
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(body) // a client gone mid-body is not ours to report
+	}
+}
+
+// acceptsGzip reads an Accept-Encoding header: gzip (or x-gzip, or *) with a
+// non-zero quality.
+func acceptsGzip(header string) bool {
+	star := false
+	for part := range strings.SplitSeq(header, ",") {
+		name, params, _ := strings.Cut(part, ";")
+		name = strings.ToLower(strings.TrimSpace(name))
+		if name != "gzip" && name != "x-gzip" && name != "*" {
+			continue
+		}
+		q := 1.0
+		for p := range strings.SplitSeq(params, ";") {
+			k, v, ok := strings.Cut(p, "=")
+			if ok && strings.EqualFold(strings.TrimSpace(k), "q") {
+				if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+					q = f
+				}
+			}
+		}
+		if name == "*" {
+			star = q > 0
+			continue
+		}
+		return q > 0
+	}
+	return star
+}
+
+// noneMatch reports whether an If-None-Match header matches tag. The
+// comparison is weak (RFC 9110 13.1.2): W/"x" matches "x".
+func noneMatch(header, tag string) bool {
+	header = strings.TrimSpace(header)
+	if header == "" {
+		return false
+	}
+	if header == "*" {
+		return true
+	}
+	tag = strings.TrimPrefix(tag, "W/")
+	for t := range strings.SplitSeq(header, ",") {
+		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+		if t == tag {
+			return true
+		}
+	}
+	return false
 }
