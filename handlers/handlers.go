@@ -1,0 +1,260 @@
+// Package handlers is conflictmap's HTTP surface on echo: the events API
+// (GeoJSON, CSV, stats), article ingest, health checks, the client
+// configuration and the map page. Answers built from the store go through
+// the response cache under a key that starts with the store's data version,
+// so an ingest is visible to every reader the moment it returns.
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"conflictmap/geo"
+	"conflictmap/handlers/cache"
+)
+
+// Store is what the HTTP layer needs of an event store.
+type Store interface {
+	Ingest(ctx context.Context, a geo.Article, events []geo.Event) (geo.Article, error)
+	Events(ctx context.Context, f geo.Filter) (geo.EventPage, error)
+	Event(ctx context.Context, id string) (geo.Event, error)
+	Stats(ctx context.Context, f geo.Filter) (geo.Stats, error)
+	Article(ctx context.Context, id string) (geo.Article, error)
+	Articles(ctx context.Context, limit, offset int) ([]geo.Article, int, error)
+	Version(ctx context.Context) (int64, error)
+	Ping(ctx context.Context) error
+}
+
+// Extractor reads the events of an article.
+type Extractor interface {
+	Extract(a geo.Article) ([]geo.Event, error)
+}
+
+// Cache answers a request from a cached body or from build.
+type Cache interface {
+	Respond(w http.ResponseWriter, r *http.Request, key string, build func(ctx context.Context) (cache.Body, error)) error
+	State(ctx context.Context) cache.State
+}
+
+// DefaultMaxBody is the default limit on a posted article's size.
+const DefaultMaxBody = 1 << 20
+
+// Config is everything the handlers need; cmd/conflictmap fills it from
+// flags and the environment.
+type Config struct {
+	Store     Store
+	Extractor Extractor
+	Cache     Cache
+	// Static is the map page (index.html at its root); nil serves no page.
+	Static fs.FS
+	// Token is the bearer token POST /api/articles requires; empty refuses
+	// every ingest, so that a server is never open to writes by accident.
+	Token string
+	// MaxBody bounds a posted article in bytes; 0 means DefaultMaxBody.
+	MaxBody int64
+	// TileURL is the map's tile template; empty means no tiles (offline).
+	TileURL          string
+	TileAttribution  string
+	ExtractorVersion string
+	Logger           *slog.Logger
+}
+
+// Server serves conflictmap's HTTP API.
+type Server struct {
+	cfg  Config
+	echo *echo.Echo
+	log  *slog.Logger
+}
+
+// New returns a server with every route registered.
+func New(cfg Config) *Server {
+	if cfg.MaxBody <= 0 {
+		cfg.MaxBody = DefaultMaxBody
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	s := &Server{cfg: cfg, echo: e, log: cfg.Logger}
+	e.HTTPErrorHandler = s.handleError
+	e.Use(s.logRequests, recoverPanics)
+	s.routes()
+	return s
+}
+
+// ServeHTTP makes Server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.echo.ServeHTTP(w, r)
+}
+
+func (s *Server) routes() {
+	e := s.echo
+	get := func(path string, h echo.HandlerFunc) {
+		e.Match([]string{http.MethodGet, http.MethodHead}, path, h)
+	}
+	get("/healthz", s.healthz)
+	get("/readyz", s.readyz)
+	get("/api/config", s.config)
+	get("/api/events", s.listEvents)
+	get("/api/events.csv", s.eventsCSV)
+	get("/api/events/:id", s.getEvent)
+	get("/api/stats", s.stats)
+	get("/api/articles", s.listArticles)
+	get("/api/articles/:id", s.getArticle)
+	e.POST("/api/articles", s.postArticle)
+	get("/", s.static)
+	get("/*", s.static)
+}
+
+// statusOf maps each domain error code to its one HTTP status.
+func statusOf(code string) int {
+	switch code {
+	case geo.EINVALID:
+		return http.StatusBadRequest
+	case geo.ENOTFOUND:
+		return http.StatusNotFound
+	case geo.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case geo.ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
+	default:
+		return http.StatusInternalServerError
+	}
+}
+
+// handleError answers every error as JSON {"error": "..."}. Domain errors
+// carry a message meant for the client; anything else is a bug, logged here
+// once with its detail while the client only learns "internal error".
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		s.log.Error("error after the response started", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+		return
+	}
+	status, msg := http.StatusInternalServerError, "internal error"
+	var he *echo.HTTPError
+	switch {
+	case errors.As(err, &he):
+		status = he.Code
+		msg = fmt.Sprint(he.Message)
+		if status == http.StatusNotFound {
+			msg = "no such resource: " + c.Request().URL.Path
+		}
+		if status == http.StatusMethodNotAllowed {
+			msg = fmt.Sprintf("method %s not allowed on %s", c.Request().Method, c.Request().URL.Path)
+		}
+	case geo.ErrorCode(err) != geo.EINTERNAL:
+		status, msg = statusOf(geo.ErrorCode(err)), geo.ErrorMessage(err)
+	}
+	if status >= 500 {
+		s.log.Error("internal error", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+	}
+	h := c.Response().Header()
+	h.Del("Content-Disposition")
+	h.Del("Content-Encoding")
+	h.Del("ETag")
+	h.Set("Cache-Control", "no-store")
+	if status == http.StatusUnauthorized {
+		h.Set("WWW-Authenticate", `Bearer realm="conflictmap"`)
+	}
+	if c.Request().Method == http.MethodHead {
+		err = c.NoContent(status)
+	} else {
+		err = c.JSON(status, map[string]string{"error": msg})
+	}
+	if err != nil {
+		s.log.Warn("writing an error response", "path", c.Request().URL.Path, "err", err)
+	}
+}
+
+// logRequests writes one line per request with its status, duration and
+// the cache's verdict (the X-Cache header the cache layer set).
+func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		if err := next(c); err != nil {
+			c.Error(err)
+		}
+		res := c.Response()
+		attrs := []slog.Attr{
+			slog.String("method", c.Request().Method),
+			slog.String("path", c.Request().URL.Path),
+			slog.Int("status", res.Status),
+			slog.Duration("duration", time.Since(start)),
+			slog.Int64("bytes", res.Size),
+		}
+		if xc := res.Header().Get("X-Cache"); xc != "" {
+			attrs = append(attrs, slog.String("cache", xc))
+		}
+		if q := c.Request().URL.RawQuery; q != "" {
+			attrs = append(attrs, slog.String("query", q))
+		}
+		s.log.LogAttrs(c.Request().Context(), slog.LevelInfo, "request", attrs...)
+		return nil
+	}
+}
+
+// recoverPanics turns a handler's panic into an internal error, so that one
+// bad request costs one 500 (logged with its stack) and not the process.
+func recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				if r == http.ErrAbortHandler {
+					panic(r)
+				}
+				err = fmt.Errorf("panic: %v\n%s", r, debug.Stack())
+			}
+		}()
+		return next(c)
+	}
+}
+
+func (s *Server) healthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// readyz reports whether the store answers; the cache's state is reported
+// but never fails the check, since a request still succeeds without it.
+func (s *Server) readyz(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+	defer cancel()
+	body := map[string]any{"status": "ok", "store": "ok"}
+	status := http.StatusOK
+	if err := s.cfg.Store.Ping(ctx); err != nil {
+		s.log.Warn("readiness: store does not answer", "err", err)
+		status = http.StatusServiceUnavailable
+		body["status"] = "unavailable"
+		body["store"] = "not answering"
+	}
+	if s.cfg.Cache != nil {
+		st := s.cfg.Cache.State(ctx)
+		cs := map[string]any{"backend": st.Backend, "ok": st.OK}
+		if st.Error != "" {
+			cs["error"] = st.Error
+		}
+		body["cache"] = cs
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(status, body)
+}
+
+// config tells the page what it needs to draw the map.
+func (s *Server) config(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]any{
+		"tile_url":          s.cfg.TileURL,
+		"tile_attribution":  s.cfg.TileAttribution,
+		"max_limit":         geo.MaxLimit,
+		"default_limit":     geo.DefaultLimit,
+		"extractor_version": s.cfg.ExtractorVersion,
+	})
+}
