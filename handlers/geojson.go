@@ -51,8 +51,12 @@ func appendFeatureCollection(b []byte, page geo.EventPage, extra ...member) ([]b
 
 // appendFeature writes one event as a GeoJSON Point feature.
 func appendFeature(b []byte, e geo.Event) []byte {
-	b = append(b, `{"type":"Feature","id":`...)
-	b = appendNullString(b, e.ID)
+	b = append(b, `{"type":"Feature"`...)
+	if e.ID != "" {
+		// RFC 7946 allows a string or a number here, not null.
+		b = append(b, `,"id":`...)
+		b = appendString(b, e.ID)
+	}
 	b = append(b, `,"geometry":{"type":"Point","coordinates":[`...)
 	b = appendFloat(b, e.Point[0])
 	b = append(b, ',')
