@@ -31,7 +31,7 @@ func TestAppendFeatureMatchesDomainForm(t *testing.T) {
 		},
 		{
 			ID: "e2", Point: orb.Point{-179.5, -16.25}, Bound: &bound, Fatalities: intp(3),
-			Quote: "tab\there, newline\nthere, nul \x00, bell \x07, line sep \u2028, bad utf8 \xff, «Gaza» — 🙂",
+			Quote:  "tab\there, newline\nthere, nul \x00, bell \x07, line sep \u2028, bad utf8 \xff, «Gaza» — 🙂",
 			Actor1: `back\slash`, Confidence: 1,
 		},
 	}
