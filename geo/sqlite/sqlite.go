@@ -1,0 +1,205 @@
+// Package sqlite is conflictmap's default event store: one SQLite file
+// (modernc.org/sqlite, pure Go, no cgo) holding the articles with their
+// text, the events, an R*Tree over the event points for bounding-box
+// queries, and the data version that response caches key their entries by.
+//
+// The file is in WAL mode, so readers never wait for the writer, and every
+// connection has a busy timeout, so that several server processes can share
+// one file. Writes go through a single connection and commit with
+// synchronous=FULL: an ingest that has returned is on disk, and survives the
+// process being killed the next instant (NORMAL would already survive a
+// process kill, since the WAL is in the OS's page cache once written; FULL
+// also survives losing power, for the price of one fsync per ingest).
+//
+// Stats counts each matching event once in every breakdown, so each sums to
+// Total: an event with no country_code (at sea) counts under the country key
+// "", an undated event under the week key "". ByType and ByCountry are
+// ordered by count, largest first, then by key; ByWeek by week, oldest first,
+// with "" last.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"conflictmap/geo"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Store is an event store in one SQLite file. It is safe for concurrent use.
+type Store struct {
+	path    string
+	writer  *sql.DB // one connection: SQLite has one writer at a time anyway
+	reader  *sql.DB // a pool of query_only connections
+	version *sql.Stmt
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// busyTimeoutMS is how long a connection waits for another connection or
+// process that holds the lock before it gives up with SQLITE_BUSY.
+const busyTimeoutMS = 10000
+
+// Open opens the store in the file at path, creating the file and its
+// directory when missing, and brings its schema up to date.
+func Open(ctx context.Context, path string) (*Store, error) {
+	if path == "" || strings.ContainsAny(path, "?#") || strings.HasPrefix(path, "file:") || path == ":memory:" {
+		return nil, geo.Errorf(geo.EINVALID, "sqlite store: %q is not a file path", path)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("sqlite store: %w", err)
+	}
+	common := "?_busy_timeout=" + strconv.Itoa(busyTimeoutMS) + "&_foreign_keys=1"
+	writer, err := sql.Open("sqlite", path+common+"&_journal_mode=WAL&_synchronous=FULL&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("sqlite store %s: %w", path, err)
+	}
+	writer.SetMaxOpenConns(1)
+	writer.SetMaxIdleConns(1)
+	writer.SetConnMaxLifetime(0)
+	writer.SetConnMaxIdleTime(0)
+	s := &Store{path: path, writer: writer}
+	if err := s.migrate(ctx); err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("sqlite store %s: %w", path, err)
+	}
+	// The reader pool opens after the migrations, so that its connections
+	// find the file already in WAL mode.
+	reader, err := sql.Open("sqlite", path+common+"&_query_only=1")
+	if err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("sqlite store %s: %w", path, err)
+	}
+	n := max(4, runtime.NumCPU())
+	reader.SetMaxOpenConns(n)
+	reader.SetMaxIdleConns(n)
+	reader.SetConnMaxLifetime(0)
+	reader.SetConnMaxIdleTime(0)
+	s.reader = reader
+	if s.version, err = reader.PrepareContext(ctx, "SELECT value FROM meta WHERE key = 'version'"); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("sqlite store %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// migration is one embedded schema change; SQLite's user_version records the
+// number of the last one applied.
+type migration struct {
+	number int
+	name   string
+	sql    string
+}
+
+func migrations() ([]migration, error) {
+	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	out := make([]migration, 0, len(names))
+	for i, name := range names {
+		base := filepath.Base(name)
+		n, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil || n != i+1 {
+			return nil, fmt.Errorf("migration %s: want number %04d", base, i+1)
+		}
+		b, err := migrationFiles.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, migration{number: n, name: base, sql: string(b)})
+	}
+	return out, nil
+}
+
+// migrate applies the migrations the file lacks, each in its own
+// transaction with its user_version, so that a crash between two leaves a
+// consistent schema and two processes opening a new file at once apply each
+// migration once (the second waits for the write lock, then finds it done).
+func (s *Store) migrate(ctx context.Context) error {
+	ms, err := migrations()
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		if err := s.apply(ctx, m, len(ms)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) apply(ctx context.Context, m migration, latest int) error {
+	tx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var current int
+	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
+		return err
+	}
+	if current > latest {
+		return fmt.Errorf("schema version %d is newer than this program's %d", current, latest)
+	}
+	if current >= m.number {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		return fmt.Errorf("migration %s: %w", m.name, err)
+	}
+	if _, err := tx.ExecContext(ctx, "PRAGMA user_version = "+strconv.Itoa(m.number)); err != nil {
+		return fmt.Errorf("migration %s: %w", m.name, err)
+	}
+	return tx.Commit()
+}
+
+// Version returns the data version: it changes with every ingest, and is
+// never reused, not even by a store re-created from scratch, because an
+// ingest sets it to at least the current time in microseconds.
+func (s *Store) Version(ctx context.Context) (int64, error) {
+	var v int64
+	if err := s.version.QueryRowContext(ctx).Scan(&v); err != nil {
+		return 0, fmt.Errorf("sqlite store: read version: %w", err)
+	}
+	return v, nil
+}
+
+// Ping checks that the store answers a query on its schema.
+func (s *Store) Ping(ctx context.Context) error {
+	_, err := s.Version(ctx)
+	return err
+}
+
+// Close closes the store's connections. It may be called more than once.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		var errs []error
+		if s.version != nil {
+			errs = append(errs, s.version.Close())
+		}
+		if s.reader != nil {
+			errs = append(errs, s.reader.Close())
+		}
+		errs = append(errs, s.writer.Close())
+		s.closeErr = errors.Join(errs...)
+	})
+	return s.closeErr
+}

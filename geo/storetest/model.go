@@ -1,0 +1,167 @@
+package storetest
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"conflictmap/geo"
+)
+
+// Matches reports whether e matches f under the store contract, ignoring
+// Limit and Offset. It is the reference the stores are checked against.
+func Matches(f geo.Filter, e geo.Event) bool {
+	if f.BBox != nil && !f.BBox.Contains(e.Point[0], e.Point[1]) {
+		return false
+	}
+	if f.Start != "" || f.End != "" {
+		if e.EventDate == "" {
+			return false
+		}
+		end := e.EventDateEnd
+		if end == "" {
+			end = e.EventDate
+		}
+		if f.Start != "" && end < f.Start {
+			return false
+		}
+		if f.End != "" && e.EventDate > f.End {
+			return false
+		}
+	}
+	if len(f.Types) > 0 && !contains(f.Types, e.EventType) {
+		return false
+	}
+	if len(f.Modalities) > 0 && !contains(f.Modalities, e.Modality) {
+		return false
+	}
+	if f.Country != "" && e.CountryCode != f.Country {
+		return false
+	}
+	a1, a2 := strings.ToLower(e.Actor1), strings.ToLower(e.Actor2)
+	for _, w := range strings.Fields(strings.ToLower(f.Actor)) {
+		if !strings.Contains(a1, w) && !strings.Contains(a2, w) {
+			return false
+		}
+	}
+	q := strings.ToLower(e.Quote)
+	for _, w := range strings.Fields(strings.ToLower(f.Q)) {
+		if !strings.Contains(q, w) {
+			return false
+		}
+	}
+	return true
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Less reports whether a is listed before b: EventDate newest first, undated
+// last, then ID in byte order.
+func Less(a, b geo.Event) bool {
+	if a.EventDate != b.EventDate {
+		if a.EventDate == "" || b.EventDate == "" {
+			return b.EventDate == ""
+		}
+		return a.EventDate > b.EventDate
+	}
+	return a.ID < b.ID
+}
+
+// Expect returns the page a store must answer for f over events: the
+// matching events in list order, cut by Limit (0 meaning geo.DefaultLimit)
+// and Offset, and the number matched.
+func Expect(f geo.Filter, events []geo.Event) geo.EventPage {
+	var match []geo.Event
+	for _, e := range events {
+		if Matches(f, e) {
+			match = append(match, e)
+		}
+	}
+	sort.Slice(match, func(i, j int) bool { return Less(match[i], match[j]) })
+	page := geo.EventPage{Matched: len(match), Events: []geo.Event{}}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = geo.DefaultLimit
+	}
+	if f.Offset < len(match) {
+		match = match[max(f.Offset, 0):]
+		page.Events = match[:min(limit, len(match))]
+	}
+	return page
+}
+
+// Monday returns the Monday (YYYY-MM-DD) of the ISO week of date, or "" when
+// date is empty.
+func Monday(date string) string {
+	t, err := time.Parse(geo.DateLayout, date)
+	if err != nil {
+		return ""
+	}
+	back := (int(t.Weekday()) + 6) % 7 // days since Monday
+	return t.AddDate(0, 0, -back).Format(geo.DateLayout)
+}
+
+// ExpectStats returns the Stats a store must answer for f over events. Every
+// breakdown counts every matching event, so each sums to Total: an unknown
+// type, a country_code that is empty (at sea) and an undated event each count
+// under the key "". ByType and ByCountry are ordered by count, largest first,
+// then key; ByWeek by key, oldest week first, "" last.
+func ExpectStats(f geo.Filter, events []geo.Event) geo.Stats {
+	byType, byCountry, byWeek := map[string]int{}, map[string]int{}, map[string]int{}
+	total := 0
+	for _, e := range events {
+		if !Matches(f, e) {
+			continue
+		}
+		total++
+		byType[e.EventType]++
+		byCountry[e.CountryCode]++
+		byWeek[Monday(e.EventDate)]++
+	}
+	return geo.Stats{
+		Total:     total,
+		ByType:    sortByCount(counts(byType)),
+		ByCountry: sortByCount(counts(byCountry)),
+		ByWeek:    sortByKey(counts(byWeek)),
+	}
+}
+
+func counts(m map[string]int) []geo.Count {
+	out := make([]geo.Count, 0, len(m))
+	for k, n := range m {
+		out = append(out, geo.Count{Key: k, Count: n})
+	}
+	return out
+}
+
+// sortByCount orders buckets by count, largest first, then by key in byte
+// order, and returns them. Stores sort in Go so that a database collation
+// cannot change the order.
+func sortByCount(c []geo.Count) []geo.Count {
+	sort.Slice(c, func(i, j int) bool {
+		if c[i].Count != c[j].Count {
+			return c[i].Count > c[j].Count
+		}
+		return c[i].Key < c[j].Key
+	})
+	return c
+}
+
+// sortByKey orders buckets by key in byte order with "" last, and returns
+// them.
+func sortByKey(c []geo.Count) []geo.Count {
+	sort.Slice(c, func(i, j int) bool {
+		if c[i].Key == "" || c[j].Key == "" {
+			return c[j].Key == "" && c[i].Key != ""
+		}
+		return c[i].Key < c[j].Key
+	})
+	return c
+}

@@ -1,0 +1,785 @@
+// Package storetest is the conformance suite of conflictmap's event stores.
+// Every store (SQLite, PostGIS) runs the same checks, so that the HTTP layer
+// can rely on one contract whichever store is configured: the query
+// semantics of DESIGN.md, exact round trips of every event field, atomic and
+// idempotent ingests, a data version that moves with every ingest, stable
+// paging, and Stats and Extent computed over the same filters.
+//
+// The package also holds the reference model the suite compares stores
+// against (Matches, Less, Expect, ExpectStats) and generated data for
+// benchmarks (Generate).
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"reflect"
+	"sync"
+	"testing"
+	"time"
+
+	"conflictmap/geo"
+
+	"github.com/paulmach/orb"
+)
+
+// Store is the contract every event store fulfils.
+type Store interface {
+	Ingest(ctx context.Context, a geo.Article, events []geo.Event) (geo.Article, error)
+	Events(ctx context.Context, f geo.Filter) (geo.EventPage, error)
+	Event(ctx context.Context, id string) (geo.Event, error)
+	Stats(ctx context.Context, f geo.Filter) (geo.Stats, error)
+	Extent(ctx context.Context) (geo.Extent, error)
+	Article(ctx context.Context, id string) (geo.Article, error)
+	Articles(ctx context.Context, limit, offset int) ([]geo.Article, int, error)
+	Version(ctx context.Context) (int64, error)
+	Ping(ctx context.Context) error
+	ForEachArticle(ctx context.Context, fn func(geo.Article) error) error
+	Close() error
+}
+
+// Run runs the conformance suite. open must return a new, empty store and
+// arrange for it to be closed (Close may then be called twice) and its data
+// removed when t ends.
+func Run(t *testing.T, open func(t *testing.T) Store) {
+	t.Run("Empty", func(t *testing.T) { testEmpty(t, open(t)) })
+	t.Run("Queries", func(t *testing.T) {
+		s := open(t)
+		ingestAll(t, s, Fixture())
+		t.Run("RoundTrip", func(t *testing.T) { testRoundTrip(t, s) })
+		t.Run("Filters", func(t *testing.T) { testFilters(t, s) })
+		t.Run("Paging", func(t *testing.T) { testPaging(t, s) })
+		t.Run("Stats", func(t *testing.T) { testStats(t, s) })
+		t.Run("Extent", func(t *testing.T) { testExtent(t, s) })
+		t.Run("NotFound", func(t *testing.T) { testNotFound(t, s) })
+		t.Run("ForEachArticle", func(t *testing.T) { testForEachArticle(t, s) })
+	})
+	t.Run("Model", func(t *testing.T) { testModel(t, open(t)) })
+	t.Run("Articles", func(t *testing.T) { testArticles(t, open(t)) })
+	t.Run("Reingest", func(t *testing.T) { testReingest(t, open(t)) })
+	t.Run("Invalid", func(t *testing.T) { testInvalid(t, open(t)) })
+	t.Run("Concurrent", func(t *testing.T) { testConcurrent(t, open(t)) })
+}
+
+// Reopen checks that what one store wrote is read back, unchanged and with
+// the same data version, by a store opened on the same data after the first
+// was closed. open and reopen must open the same place.
+func Reopen(t *testing.T, open, reopen func(t *testing.T) Store) {
+	ctx := t.Context()
+	first := open(t)
+	ingestAll(t, first, Fixture())
+	want, err := first.Events(ctx, geo.Filter{})
+	must(t, err)
+	wantArticles, wantTotal, err := first.Articles(ctx, 0, 0)
+	must(t, err)
+	v, err := first.Version(ctx)
+	must(t, err)
+	must(t, first.Close())
+
+	second := reopen(t)
+	got, err := second.Events(ctx, geo.Filter{})
+	must(t, err)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("after re-open the events are\n%v\nwant\n%v", ids(got.Events), ids(want.Events))
+	}
+	gotArticles, gotTotal, err := second.Articles(ctx, 0, 0)
+	must(t, err)
+	if gotTotal != wantTotal || !sameArticles(gotArticles, wantArticles) {
+		t.Errorf("after re-open the articles are %+v (total %d), want %+v (total %d)", gotArticles, gotTotal, wantArticles, wantTotal)
+	}
+	v2, err := second.Version(ctx)
+	must(t, err)
+	if v2 != v {
+		t.Errorf("after re-open the data version is %d, want %d", v2, v)
+	}
+	b := Fixture()[0]
+	ingest(t, second, b)
+	v3, err := second.Version(ctx)
+	must(t, err)
+	if v3 <= v {
+		t.Errorf("an ingest after re-open left the data version at %d, want above %d", v3, v)
+	}
+}
+
+// Shared checks that two stores open on the same data at the same time (two
+// server processes) see each other's ingests, and agree on the data version
+// that keys the response cache.
+func Shared(t *testing.T, a, b Store) {
+	ctx := t.Context()
+	batches := Fixture()
+	ingest(t, a, batches[0])
+	va, err := a.Version(ctx)
+	must(t, err)
+	vb, err := b.Version(ctx)
+	must(t, err)
+	if va != vb {
+		t.Errorf("after an ingest through one store the versions are %d and %d, want equal", va, vb)
+	}
+	page, err := b.Events(ctx, geo.Filter{})
+	must(t, err)
+	if page.Matched != len(batches[0].Events) {
+		t.Errorf("the other store sees %d events, want %d", page.Matched, len(batches[0].Events))
+	}
+
+	ingest(t, b, batches[1])
+	va2, err := a.Version(ctx)
+	must(t, err)
+	if va2 <= va {
+		t.Errorf("an ingest through the other store left the version at %d, want above %d", va2, va)
+	}
+	if _, err := a.Article(ctx, batches[1].Article.ID); err != nil {
+		t.Errorf("the other store's article: %v", err)
+	}
+	page, err = a.Events(ctx, geo.Filter{Types: []string{geo.Riots}})
+	must(t, err)
+	if got := ids(page.Events); !reflect.DeepEqual(got, []string{"fiji-west"}) {
+		t.Errorf("riots seen through the first store: %v, want [fiji-west]", got)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func ingest(t *testing.T, s Store, b Batch) geo.Article {
+	t.Helper()
+	a, err := s.Ingest(t.Context(), b.Article, b.Events)
+	if err != nil {
+		t.Fatalf("ingest %s: %v", b.Article.ID, err)
+	}
+	return a
+}
+
+func ingestAll(t *testing.T, s Store, batches []Batch) {
+	t.Helper()
+	for _, b := range batches {
+		ingest(t, s, b)
+	}
+}
+
+// sameArticle compares articles field by field, instants with Equal.
+func sameArticle(a, b geo.Article) bool {
+	return a.ID == b.ID && a.Title == b.Title && a.URL == b.URL && a.Published == b.Published &&
+		a.Text == b.Text && a.Events == b.Events && a.IngestedAt.Equal(b.IngestedAt)
+}
+
+func sameArticles(a, b []geo.Article) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !sameArticle(a[i], b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func ids(events []geo.Event) []string {
+	out := make([]string, len(events))
+	for i, e := range events {
+		out[i] = e.ID
+	}
+	return out
+}
+
+func testEmpty(t *testing.T, s Store) {
+	ctx := t.Context()
+	must(t, s.Ping(ctx))
+	page, err := s.Events(ctx, geo.Filter{})
+	must(t, err)
+	if page.Matched != 0 || len(page.Events) != 0 {
+		t.Errorf("an empty store answers %d events (matched %d)", len(page.Events), page.Matched)
+	}
+	ext, err := s.Extent(ctx)
+	must(t, err)
+	if ext != (geo.Extent{}) {
+		t.Errorf("an empty store's extent is %+v, want the zero extent", ext)
+	}
+	st, err := s.Stats(ctx, geo.Filter{})
+	must(t, err)
+	if st.Total != 0 || st.ByType == nil || st.ByCountry == nil || st.ByWeek == nil ||
+		len(st.ByType)+len(st.ByCountry)+len(st.ByWeek) != 0 {
+		t.Errorf("an empty store's stats are %#v, want zero with empty (not nil) buckets", st)
+	}
+	list, total, err := s.Articles(ctx, 10, 0)
+	must(t, err)
+	if total != 0 || len(list) != 0 {
+		t.Errorf("an empty store lists %d articles (total %d)", len(list), total)
+	}
+	if _, err := s.Version(ctx); err != nil {
+		t.Errorf("version of an empty store: %v", err)
+	}
+}
+
+func testRoundTrip(t *testing.T, s Store) {
+	ctx := t.Context()
+	want := fixtureEvents()
+	for _, e := range want {
+		got, err := s.Event(ctx, e.ID)
+		if err != nil {
+			t.Errorf("event %s: %v", e.ID, err)
+			continue
+		}
+		if !reflect.DeepEqual(got, e) {
+			t.Errorf("event %s came back as\n%#v\nwant\n%#v", e.ID, got, e)
+		}
+	}
+	page, err := s.Events(ctx, geo.Filter{})
+	must(t, err)
+	byID := map[string]geo.Event{}
+	for _, e := range want {
+		byID[e.ID] = e
+	}
+	for _, e := range page.Events {
+		if !reflect.DeepEqual(e, byID[e.ID]) {
+			t.Errorf("listed event %s is\n%#v\nwant\n%#v", e.ID, e, byID[e.ID])
+		}
+	}
+}
+
+// filterCases are the fixture's answers to each filter, in list order.
+func filterCases() []struct {
+	name string
+	f    geo.Filter
+	want []string
+} {
+	all := []string{"fiji-west", "fiji-east", "rafah-threat", "kharkiv-shelling", "kyiv-shelling",
+		"damascus-strike", "baghdad-meeting", "jordan-strike", "red-sea-attacks", "suva-undated"}
+	box := func(w, s, e, n float64) *geo.BBox { return &geo.BBox{West: w, South: s, East: e, North: n} }
+	return []struct {
+		name string
+		f    geo.Filter
+		want []string
+	}{
+		{"none", geo.Filter{}, all},
+		{"bbox levant", geo.Filter{BBox: box(34, 29, 40, 34)}, []string{"rafah-threat", "damascus-strike", "jordan-strike"}},
+		{"bbox world", geo.Filter{BBox: box(-180, -90, 180, 90)}, all},
+		{"bbox one point", geo.Filter{BBox: box(38, 20, 38, 20)}, []string{"red-sea-attacks"}},
+		{"bbox across antimeridian", geo.Filter{BBox: box(179, -17, -179, -16)}, []string{"fiji-west", "fiji-east"}},
+		{"bbox across antimeridian wider", geo.Filter{BBox: box(178, -19, -179, -16)}, []string{"fiji-west", "fiji-east", "suva-undated"}},
+		{"bbox east of antimeridian", geo.Filter{BBox: box(179, -17, 180, -16)}, []string{"fiji-east"}},
+		{"bbox west of antimeridian", geo.Filter{BBox: box(-180, -17, -179, -16)}, []string{"fiji-west"}},
+		{"bbox south-west corner on point", geo.Filter{BBox: box(30.52335, 50.45466, 31, 51)}, []string{"kyiv-shelling"}},
+		{"bbox north-east corner on point", geo.Filter{BBox: box(30, 50, 30.52335, 50.45466)}, []string{"kyiv-shelling"}},
+		{"bbox just east of point", geo.Filter{BBox: box(30.523350001, 50, 31, 51)}, nil},
+		{"bbox just south of point", geo.Filter{BBox: box(30, 50, 31, 50.454659999)}, nil},
+		{"date one day inside a span", geo.Filter{Start: "2024-01-30", End: "2024-01-30"}, []string{"baghdad-meeting", "red-sea-attacks"}},
+		{"start only, inclusive", geo.Filter{Start: "2024-02-27"}, []string{"fiji-west", "fiji-east", "rafah-threat", "damascus-strike", "red-sea-attacks"}},
+		{"end only, inclusive", geo.Filter{End: "2024-01-28"}, []string{"jordan-strike", "red-sea-attacks"}},
+		{"start and end", geo.Filter{Start: "2024-02-28", End: "2024-03-04"}, []string{"fiji-east", "damascus-strike"}},
+		{"dates after everything", geo.Filter{Start: "2025-01-01"}, nil},
+		{"types", geo.Filter{Types: []string{geo.Protests, geo.Riots}}, []string{"fiji-west", "fiji-east", "suva-undated"}},
+		{"one type", geo.Filter{Types: []string{geo.Battles}}, []string{"rafah-threat"}},
+		{"modality", geo.Filter{Modalities: []string{geo.Threatened}}, []string{"rafah-threat"}},
+		{"modalities", geo.Filter{Modalities: []string{geo.Ongoing, geo.Threatened}}, []string{"rafah-threat", "red-sea-attacks"}},
+		{"country", geo.Filter{Country: "FJ"}, []string{"fiji-west", "fiji-east", "suva-undated"}},
+		{"country one", geo.Filter{Country: "IQ"}, []string{"baghdad-meeting"}},
+		{"actor", geo.Filter{Actor: "houthis"}, []string{"red-sea-attacks"}},
+		{"actor upper case", geo.Filter{Actor: "HOUTHIS"}, []string{"red-sea-attacks"}},
+		{"actor word in either actor", geo.Filter{Actor: "islamic"}, []string{"damascus-strike", "jordan-strike"}},
+		{"actor every word", geo.Filter{Actor: "islamic  guard"}, []string{"damascus-strike"}},
+		{"actor words across actor1 and actor2", geo.Filter{Actor: "quds hezbollah"}, []string{"baghdad-meeting"}},
+		{"actor non-ASCII", geo.Filter{Actor: "élite"}, []string{"kharkiv-shelling"}},
+		{"actor non-ASCII upper case", geo.Filter{Actor: "ÉLITE"}, []string{"kharkiv-shelling"}},
+		{"actor punctuation", geo.Filter{Actor: "fiji)"}, []string{"fiji-west", "fiji-east"}},
+		{"actor percent is a character", geo.Filter{Actor: "%"}, nil},
+		{"q percent is a character", geo.Filter{Q: "100%"}, []string{"suva-undated"}},
+		{"q underscore is a character", geo.Filter{Q: "3_1"}, nil},
+		{"q words any case", geo.Filter{Q: "drone SOLDIERS"}, []string{"jordan-strike"}},
+		{"q lower matches upper", geo.Filter{Q: "shelling hit"}, []string{"kharkiv-shelling", "kyiv-shelling"}},
+		{"combined", geo.Filter{BBox: box(30, 45, 40, 52), Start: "2024-02-20", Types: []string{geo.ExplosionsRemote}, Actor: "russia"},
+			[]string{"kharkiv-shelling", "kyiv-shelling"}},
+		{"combined with q", geo.Filter{BBox: box(30, 45, 40, 52), Start: "2024-02-20", Q: "kyiv"}, []string{"kyiv-shelling"}},
+		{"combined empty", geo.Filter{Country: "UA", Modalities: []string{geo.Occurred}, End: "2024-02-19"}, nil},
+	}
+}
+
+func testFilters(t *testing.T, s Store) {
+	ctx := t.Context()
+	for _, tc := range filterCases() {
+		page, err := s.Events(ctx, tc.f)
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		got := ids(page.Events)
+		if len(got) != len(tc.want) || (len(got) > 0 && !reflect.DeepEqual(got, tc.want)) {
+			t.Errorf("%s: %+v gives %v, want %v", tc.name, tc.f, got, tc.want)
+		}
+		if page.Matched != len(tc.want) {
+			t.Errorf("%s: matched %d, want %d", tc.name, page.Matched, len(tc.want))
+		}
+		// The reference model must agree with the hand-written answer,
+		// so that the model-based test below checks the same semantics.
+		if m := ids(Expect(tc.f, fixtureEvents()).Events); len(m) != len(tc.want) || (len(m) > 0 && !reflect.DeepEqual(m, tc.want)) {
+			t.Errorf("%s: the reference model gives %v, want %v", tc.name, m, tc.want)
+		}
+	}
+}
+
+func testPaging(t *testing.T, s Store) {
+	ctx := t.Context()
+	whole, err := s.Events(ctx, geo.Filter{})
+	must(t, err)
+	for _, limit := range []int{1, 2, 3, 4, 7} {
+		var got []geo.Event
+		for off := 0; off < whole.Matched+limit; off += limit {
+			page, err := s.Events(ctx, geo.Filter{Limit: limit, Offset: off})
+			must(t, err)
+			if page.Matched != whole.Matched {
+				t.Errorf("limit %d offset %d: matched %d, want %d", limit, off, page.Matched, whole.Matched)
+			}
+			if len(page.Events) > limit {
+				t.Errorf("limit %d offset %d: %d events", limit, off, len(page.Events))
+			}
+			got = append(got, page.Events...)
+		}
+		if !reflect.DeepEqual(ids(got), ids(whole.Events)) {
+			t.Errorf("pages of %d concatenated: %v, want %v", limit, ids(got), ids(whole.Events))
+		}
+	}
+	page, err := s.Events(ctx, geo.Filter{Country: "FJ", Limit: 2, Offset: 1})
+	must(t, err)
+	if got := ids(page.Events); !reflect.DeepEqual(got, []string{"fiji-east", "suva-undated"}) || page.Matched != 3 {
+		t.Errorf("FJ limit 2 offset 1: %v (matched %d), want [fiji-east suva-undated] (matched 3)", got, page.Matched)
+	}
+}
+
+func testStats(t *testing.T, s Store) {
+	ctx := t.Context()
+	c := func(k string, n int) geo.Count { return geo.Count{Key: k, Count: n} }
+	cases := []struct {
+		f    geo.Filter
+		want geo.Stats
+	}{
+		{geo.Filter{}, geo.Stats{
+			Total:     10,
+			ByType:    []geo.Count{c(geo.ExplosionsRemote, 5), c(geo.Protests, 2), c(geo.Battles, 1), c(geo.Riots, 1), c(geo.StrategicDevelopments, 1)},
+			ByCountry: []geo.Count{c("FJ", 3), c("UA", 2), c("", 1), c("IQ", 1), c("JO", 1), c("PS", 1), c("SY", 1)},
+			// 2024-01-28 and 2023-11-19 are Sundays: they count in the week
+			// of the Monday before.
+			ByWeek: []geo.Count{c("2023-11-13", 1), c("2024-01-22", 1), c("2024-01-29", 2), c("2024-02-19", 2),
+				c("2024-02-26", 1), c("2024-03-04", 2), c("", 1)},
+		}},
+		{geo.Filter{Country: "FJ", Limit: 1, Offset: 5}, geo.Stats{
+			Total:     3,
+			ByType:    []geo.Count{c(geo.Protests, 2), c(geo.Riots, 1)},
+			ByCountry: []geo.Count{c("FJ", 3)},
+			ByWeek:    []geo.Count{c("2024-03-04", 2), c("", 1)},
+		}},
+		{geo.Filter{Start: "2030-01-01"}, geo.Stats{ByType: []geo.Count{}, ByCountry: []geo.Count{}, ByWeek: []geo.Count{}}},
+	}
+	for _, tc := range cases {
+		got, err := s.Stats(ctx, tc.f)
+		must(t, err)
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("stats of %+v:\n%+v\nwant\n%+v", tc.f, got, tc.want)
+		}
+		if m := ExpectStats(tc.f, fixtureEvents()); !reflect.DeepEqual(m, tc.want) {
+			t.Errorf("the reference model's stats of %+v:\n%+v\nwant\n%+v", tc.f, m, tc.want)
+		}
+	}
+}
+
+func testExtent(t *testing.T, s Store) {
+	got, err := s.Extent(t.Context())
+	must(t, err)
+	want := geo.Extent{BBox: &geo.BBox{West: -179.5, South: -18.14161, East: 179.5, North: 50.45466}, Start: "2023-11-19", End: "2024-03-05"}
+	if got.BBox == nil || *got.BBox != *want.BBox || got.Start != want.Start || got.End != want.End {
+		t.Errorf("extent %+v (bbox %+v), want %+v (bbox %+v)", got, got.BBox, want, want.BBox)
+	}
+}
+
+func testNotFound(t *testing.T, s Store) {
+	ctx := t.Context()
+	if _, err := s.Event(ctx, "no-such-event"); geo.ErrorCode(err) != geo.ENOTFOUND {
+		t.Errorf("a missing event gives %v (code %q), want %s", err, geo.ErrorCode(err), geo.ENOTFOUND)
+	}
+	if _, err := s.Article(ctx, "no-such-article"); geo.ErrorCode(err) != geo.ENOTFOUND {
+		t.Errorf("a missing article gives %v (code %q), want %s", err, geo.ErrorCode(err), geo.ENOTFOUND)
+	}
+}
+
+func testForEachArticle(t *testing.T, s Store) {
+	ctx := t.Context()
+	want := map[string]Batch{}
+	for _, b := range Fixture() {
+		want[b.Article.ID] = b
+	}
+	seen := map[string]bool{}
+	// Re-ingesting from inside fn is what `conflictmap reextract` does: it
+	// must neither deadlock nor visit an article twice.
+	err := s.ForEachArticle(ctx, func(a geo.Article) error {
+		b, ok := want[a.ID]
+		if !ok {
+			return fmt.Errorf("unknown article %s", a.ID)
+		}
+		if seen[a.ID] {
+			return fmt.Errorf("article %s visited twice", a.ID)
+		}
+		seen[a.ID] = true
+		if a.Text != b.Article.Text || a.Title != b.Article.Title || a.URL != b.Article.URL ||
+			a.Published != b.Article.Published || a.Events != len(b.Events) || a.IngestedAt.IsZero() {
+			return fmt.Errorf("article %s is %+v, want %+v with %d events", a.ID, a, b.Article, len(b.Events))
+		}
+		_, err := s.Ingest(ctx, a, b.Events)
+		return err
+	})
+	must(t, err)
+	if len(seen) != len(want) {
+		t.Errorf("visited %d articles, want %d", len(seen), len(want))
+	}
+
+	stop := errors.New("stop")
+	calls := 0
+	err = s.ForEachArticle(ctx, func(geo.Article) error { calls++; return stop })
+	if !errors.Is(err, stop) || calls != 1 {
+		t.Errorf("an error from fn gives %v after %d calls, want it returned after 1", err, calls)
+	}
+}
+
+func testModel(t *testing.T, s Store) {
+	ctx := t.Context()
+	var all []geo.Event
+	for i := range 2 {
+		a := geo.Article{ID: fmt.Sprintf("gen%d", i), Title: "Generated", Published: "2024-12-31", Text: "generated"}
+		evs := Generate(uint64(i+1), a, 200)
+		if _, err := s.Ingest(ctx, a, evs); err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, evs...)
+	}
+	r := rand.New(rand.NewPCG(7, 11))
+	for i := range 120 {
+		f := randomFilter(r)
+		switch r.IntN(3) {
+		case 0:
+			f.Limit = 1 + r.IntN(40)
+			f.Offset = r.IntN(60)
+		case 1:
+			f.Offset = r.IntN(5)
+		}
+		want := Expect(f, all)
+		got, err := s.Events(ctx, f)
+		if err != nil {
+			t.Fatalf("filter %d %+v: %v", i, f, err)
+		}
+		if got.Matched != want.Matched || !reflect.DeepEqual(ids(got.Events), ids(want.Events)) {
+			t.Errorf("filter %d %+v (bbox %+v): matched %d %v, want matched %d %v", i, f, f.BBox, got.Matched, ids(got.Events), want.Matched, ids(want.Events))
+			continue
+		}
+		for j := range got.Events {
+			if !reflect.DeepEqual(got.Events[j], want.Events[j]) {
+				t.Errorf("event %s is\n%#v\nwant\n%#v", want.Events[j].ID, got.Events[j], want.Events[j])
+			}
+		}
+		if i%4 == 0 {
+			gs, err := s.Stats(ctx, f)
+			must(t, err)
+			if ws := ExpectStats(f, all); !reflect.DeepEqual(gs, ws) {
+				t.Errorf("stats of filter %d %+v:\n%+v\nwant\n%+v", i, f, gs, ws)
+			}
+		}
+	}
+}
+
+func testArticles(t *testing.T, s Store) {
+	ctx := t.Context()
+	batches := Fixture()
+	empty := Batch{Article: geo.Article{ID: geo.ArticleID("", "nothing happened"), Text: "nothing happened"}}
+	batches = append(batches, empty)
+	stored := map[string]geo.Article{}
+	var v0 int64
+	for _, b := range batches {
+		before := time.Now().Truncate(time.Microsecond)
+		got := ingest(t, s, b)
+		after := time.Now()
+		if got.ID != b.Article.ID || got.Title != b.Article.Title || got.URL != b.Article.URL ||
+			got.Published != b.Article.Published || got.Text != b.Article.Text || got.Events != len(b.Events) {
+			t.Errorf("ingest answers %+v, want %+v with %d events", got, b.Article, len(b.Events))
+		}
+		if got.IngestedAt.Before(before) || got.IngestedAt.After(after) {
+			t.Errorf("ingested at %v, want between %v and %v", got.IngestedAt, before, after)
+		}
+		v, err := s.Version(ctx)
+		must(t, err)
+		if v <= v0 {
+			t.Errorf("after ingesting %s the version is %d, want above %d", got.ID, v, v0)
+		}
+		v0 = v
+		stored[got.ID] = got
+	}
+	for id, want := range stored {
+		got, err := s.Article(ctx, id)
+		must(t, err)
+		if !sameArticle(got, want) {
+			t.Errorf("article %s is %+v, want %+v", id, got, want)
+		}
+	}
+	order := func(bs ...Batch) []string {
+		out := []string{}
+		for _, b := range bs {
+			out = append(out, b.Article.ID)
+		}
+		return out
+	}
+	check := func(limit, offset int, want []string) {
+		t.Helper()
+		list, total, err := s.Articles(ctx, limit, offset)
+		must(t, err)
+		if total != len(batches) {
+			t.Errorf("articles total %d, want %d", total, len(batches))
+		}
+		got := []string{}
+		for _, a := range list {
+			got = append(got, a.ID)
+			w := stored[a.ID]
+			w.Text = ""
+			if !sameArticle(a, w) {
+				t.Errorf("listed article %+v, want %+v (without its text)", a, w)
+			}
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("articles limit %d offset %d: %v, want %v", limit, offset, got, want)
+		}
+	}
+	check(10, 0, order(empty, batches[2], batches[1], batches[0]))
+	check(0, 0, order(empty, batches[2], batches[1], batches[0]))
+	check(2, 1, order(batches[2], batches[1]))
+	check(10, 4, order())
+
+	// A new ingest of an old article makes it the newest.
+	stored[batches[1].Article.ID] = ingest(t, s, batches[1])
+	check(10, 0, order(batches[1], empty, batches[2], batches[0]))
+}
+
+func testReingest(t *testing.T, s Store) {
+	ctx := t.Context()
+	batches := Fixture()
+	ingestAll(t, s, batches)
+	count := func() int {
+		t.Helper()
+		p, err := s.Events(ctx, geo.Filter{})
+		must(t, err)
+		return p.Matched
+	}
+	version := func() int64 {
+		t.Helper()
+		v, err := s.Version(ctx)
+		must(t, err)
+		return v
+	}
+	total := count()
+	v := version()
+
+	// The same article again, identical: nothing added, version bumped.
+	a := ingest(t, s, batches[0])
+	if n := count(); n != total {
+		t.Errorf("re-ingesting an article leaves %d events, want %d", n, total)
+	}
+	if a.Events != len(batches[0].Events) {
+		t.Errorf("re-ingest answers %d events, want %d", a.Events, len(batches[0].Events))
+	}
+	if v2 := version(); v2 <= v {
+		t.Errorf("re-ingest left the version at %d, want above %d", v2, v)
+	} else {
+		v = v2
+	}
+
+	// Fewer, changed events: the article's events are replaced.
+	iran := batches[0]
+	var fewer []geo.Event
+	for _, e := range iran.Events {
+		switch e.ID {
+		case "rafah-threat":
+			continue
+		case "jordan-strike":
+			e.Fatalities = intp(4)
+			e.Bound = &orb.Bound{Min: orb.Point{35, 29}, Max: orb.Point{39, 33.4}}
+		}
+		fewer = append(fewer, e)
+	}
+	a = ingest(t, s, Batch{Article: iran.Article, Events: fewer})
+	if a.Events != len(fewer) {
+		t.Errorf("re-ingest with %d events answers %d", len(fewer), a.Events)
+	}
+	if n := count(); n != total-1 {
+		t.Errorf("after dropping one event there are %d events, want %d", n, total-1)
+	}
+	if _, err := s.Event(ctx, "rafah-threat"); geo.ErrorCode(err) != geo.ENOTFOUND {
+		t.Errorf("a dropped event gives %v, want %s", err, geo.ENOTFOUND)
+	}
+	j, err := s.Event(ctx, "jordan-strike")
+	must(t, err)
+	if j.Fatalities == nil || *j.Fatalities != 4 || j.Bound == nil || j.Bound.Min[0] != 35 {
+		t.Errorf("a replaced event is %#v, want 4 fatalities and the new bound", j)
+	}
+	page, err := s.Events(ctx, geo.Filter{BBox: &geo.BBox{West: 38, South: 33, East: 39, North: 34}})
+	must(t, err)
+	if got := ids(page.Events); !reflect.DeepEqual(got, []string{"jordan-strike"}) {
+		t.Errorf("bbox around the replaced event gives %v", got)
+	}
+	if v2 := version(); v2 <= v {
+		t.Errorf("re-ingest left the version at %d, want above %d", v2, v)
+	}
+
+	// No events at all: the article stays, its events go.
+	a = ingest(t, s, Batch{Article: iran.Article})
+	if a.Events != 0 {
+		t.Errorf("re-ingest with no events answers %d events", a.Events)
+	}
+	got, err := s.Article(ctx, iran.Article.ID)
+	must(t, err)
+	if got.Events != 0 || got.Text != iran.Article.Text {
+		t.Errorf("article without events is %+v", got)
+	}
+	if n := count(); n != total-len(iran.Events) {
+		t.Errorf("after emptying an article there are %d events, want %d", n, total-len(iran.Events))
+	}
+	if _, n, err := s.Articles(ctx, 10, 0); err != nil || n != len(batches) {
+		t.Errorf("articles total %d (%v), want %d", n, err, len(batches))
+	}
+
+	// An event with no article id gets the article's.
+	e := iran.Events[0]
+	e.ArticleID = ""
+	ingest(t, s, Batch{Article: iran.Article, Events: []geo.Event{e}})
+	stored, err := s.Event(ctx, e.ID)
+	must(t, err)
+	if stored.ArticleID != iran.Article.ID {
+		t.Errorf("an event ingested without article id has %q, want %q", stored.ArticleID, iran.Article.ID)
+	}
+}
+
+func testInvalid(t *testing.T, s Store) {
+	ctx := t.Context()
+	v, err := s.Version(ctx)
+	must(t, err)
+	good := Fixture()[0]
+	mod := func(f func(e *geo.Event)) []geo.Event {
+		evs := append([]geo.Event(nil), good.Events...)
+		f(&evs[1])
+		return evs
+	}
+	noID := good.Article
+	noID.ID = ""
+	badPublished := good.Article
+	badPublished.Published = "27 Feb 2024"
+	cases := []struct {
+		name    string
+		article geo.Article
+		events  []geo.Event
+	}{
+		{"article without id", noID, good.Events},
+		{"article with a bad date", badPublished, good.Events},
+		{"event of another article", good.Article, mod(func(e *geo.Event) { e.ArticleID = "other" })},
+		{"event without id", good.Article, mod(func(e *geo.Event) { e.ID = "" })},
+		{"two events with one id", good.Article, mod(func(e *geo.Event) { e.ID = good.Events[0].ID })},
+		{"not a date", good.Article, mod(func(e *geo.Event) { e.EventDate = "28/01/2024" })},
+		{"no such day", good.Article, mod(func(e *geo.Event) { e.EventDate = "2024-02-30" })},
+		{"end before start", good.Article, mod(func(e *geo.Event) { e.EventDateEnd = "2024-01-01" })},
+		{"end without start", good.Article, mod(func(e *geo.Event) { e.EventDate = "" })},
+		{"longitude out of range", good.Article, mod(func(e *geo.Event) { e.Point[0] = 180.5 })},
+		{"latitude out of range", good.Article, mod(func(e *geo.Event) { e.Point[1] = -91 })},
+		{"coordinate not a number", good.Article, mod(func(e *geo.Event) { e.Point[1] = math.NaN() })},
+	}
+	for _, tc := range cases {
+		_, err := s.Ingest(ctx, tc.article, tc.events)
+		if geo.ErrorCode(err) != geo.EINVALID {
+			t.Errorf("%s: ingest gives %v (code %q), want %s", tc.name, err, geo.ErrorCode(err), geo.EINVALID)
+		}
+	}
+	if v2, err := s.Version(ctx); err != nil || v2 != v {
+		t.Errorf("refused ingests moved the version from %d to %d (%v)", v, v2, err)
+	}
+	page, err := s.Events(ctx, geo.Filter{})
+	must(t, err)
+	if _, n, _ := s.Articles(ctx, 10, 0); page.Matched != 0 || n != 0 {
+		t.Errorf("refused ingests stored %d events and %d articles", page.Matched, n)
+	}
+}
+
+func testConcurrent(t *testing.T, s Store) {
+	ctx := t.Context()
+	const writers, perWriter, perArticle = 3, 4, 5
+	v0, err := s.Version(ctx)
+	must(t, err)
+	errs := make(chan error, 1000)
+	var wg, rg sync.WaitGroup
+	done := make(chan struct{})
+	for r := range 2 {
+		rg.Go(func() {
+			last := v0
+			for {
+				v, err := s.Version(ctx)
+				if err != nil {
+					errs <- err
+					return
+				}
+				if v < last {
+					errs <- fmt.Errorf("reader %d saw the version go back from %d to %d", r, last, v)
+				}
+				last = v
+				page, err := s.Events(ctx, geo.Filter{Limit: geo.MaxLimit})
+				if err != nil {
+					errs <- err
+					return
+				}
+				if len(page.Events) != page.Matched {
+					errs <- fmt.Errorf("reader %d: %d events listed but %d matched", r, len(page.Events), page.Matched)
+				}
+				if page.Matched%perArticle != 0 {
+					errs <- fmt.Errorf("reader %d saw %d events: part of an ingest", r, page.Matched)
+				}
+				if _, err := s.Stats(ctx, geo.Filter{Country: "IQ"}); err != nil {
+					errs <- err
+				}
+				select {
+				case <-done:
+					return
+				default:
+				}
+			}
+		})
+	}
+	for w := range writers {
+		wg.Go(func() {
+			for i := range perWriter {
+				a := geo.Article{ID: fmt.Sprintf("w%d-a%d", w, i), Title: "concurrent", Text: fmt.Sprintf("article %d of writer %d", i, w)}
+				if _, err := s.Ingest(ctx, a, Generate(uint64(w*100+i), a, perArticle)); err != nil {
+					errs <- fmt.Errorf("writer %d: %w", w, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(done)
+	rg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	page, err := s.Events(ctx, geo.Filter{Limit: 1})
+	must(t, err)
+	if page.Matched != writers*perWriter*perArticle {
+		t.Errorf("after concurrent ingests there are %d events, want %d", page.Matched, writers*perWriter*perArticle)
+	}
+	_, n, err := s.Articles(ctx, 1, 0)
+	must(t, err)
+	if n != writers*perWriter {
+		t.Errorf("after concurrent ingests there are %d articles, want %d", n, writers*perWriter)
+	}
+	v, err := s.Version(ctx)
+	must(t, err)
+	if v <= v0 {
+		t.Errorf("version %d after concurrent ingests, want above %d", v, v0)
+	}
+}
