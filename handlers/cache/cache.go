@@ -72,6 +72,11 @@ type Options struct {
 	// backend, so that an outage logs a line a minute rather than one per
 	// request. Zero means one minute.
 	WarnInterval time.Duration
+	// InflatedBytes bounds an in-process copy of recently served bodies in
+	// their uncompressed form, for clients that do not accept gzip: without
+	// it every such hit inflates the stored body again. Zero means 32 MiB;
+	// a negative value keeps none.
+	InflatedBytes int64
 }
 
 // Layer serves cached answers over HTTP: ETag per encoding, 304 on
@@ -82,6 +87,15 @@ type Layer struct {
 	logger       *slog.Logger
 	warnInterval time.Duration
 	flights      singleflight.Group
+	// inflaters keeps gzip readers between identity hits: each holds tens
+	// of kilobytes of state that would otherwise be allocated per request.
+	inflaters sync.Pool
+	// deflaters keeps gzip writers between misses, for the same reason
+	// (a writer's state is most of a megabyte).
+	deflaters sync.Pool
+	// inflated holds, per key, the body hash followed by the uncompressed
+	// body; nil when Options.InflatedBytes is negative.
+	inflated *Memory
 
 	mu         sync.Mutex
 	lastWarn   time.Time
@@ -96,6 +110,12 @@ func New(backend Backend, opts Options) *Layer {
 	}
 	if l.warnInterval <= 0 {
 		l.warnInterval = time.Minute
+	}
+	switch {
+	case opts.InflatedBytes == 0:
+		l.inflated = NewMemory(32 << 20)
+	case opts.InflatedBytes > 0:
+		l.inflated = NewMemory(opts.InflatedBytes)
 	}
 	return l
 }
@@ -121,27 +141,32 @@ func (l *Layer) State(ctx context.Context) State {
 }
 
 // entry is one stored answer: its content type, a hash of the uncompressed
-// body (the ETag's root) and the gzip-compressed body.
+// body (the ETag's root), the uncompressed size (so that inflating
+// allocates once) and the gzip-compressed body.
 type entry struct {
 	contentType string
+	size        int // of the uncompressed body
 	sum         [16]byte
 	gz          []byte
 	plain       []byte // the uncompressed body, set only on the entry just built
+	raw         []byte // the stored form, set only on the entry just built
 }
 
 // entryFormat heads every stored value so that a layout change reads as a miss
 // rather than as garbage.
-const entryFormat = 1
+const entryFormat = 2
 
 var errBadEntry = errors.New("cache: malformed entry")
 
-func (e *entry) marshal() []byte {
-	buf := make([]byte, 0, 1+binary.MaxVarintLen64+len(e.contentType)+len(e.sum)+len(e.gz))
+// header is the stored form's head, in a slice with room for spare more
+// bytes: the compressed body follows it.
+func (e *entry) header(spare int) []byte {
+	buf := make([]byte, 0, 1+2*binary.MaxVarintLen64+len(e.contentType)+len(e.sum)+spare)
 	buf = append(buf, entryFormat)
 	buf = binary.AppendUvarint(buf, uint64(len(e.contentType)))
 	buf = append(buf, e.contentType...)
-	buf = append(buf, e.sum[:]...)
-	return append(buf, e.gz...)
+	buf = binary.AppendUvarint(buf, uint64(e.size))
+	return append(buf, e.sum[:]...)
 }
 
 func unmarshalEntry(b []byte) (*entry, error) {
@@ -156,34 +181,73 @@ func unmarshalEntry(b []byte) (*entry, error) {
 	b = b[w:]
 	e := &entry{contentType: string(b[:n])}
 	b = b[n:]
+	size, w := binary.Uvarint(b)
+	if w <= 0 || len(b)-w < 16 {
+		return nil, errBadEntry
+	}
+	b = b[w:]
 	copy(e.sum[:], b[:16])
 	e.gz = b[16:]
+	// Deflate cannot expand more than about 1032 to 1: a larger size is
+	// damage, and must not become a huge allocation.
+	if size > 1032*uint64(len(e.gz))+1024 {
+		return nil, errBadEntry
+	}
+	e.size = int(size)
 	return e, nil
 }
 
-func newEntry(body Body) (*entry, error) {
-	var buf bytes.Buffer
-	buf.Grow(len(body.Data)/4 + 64)
-	zw := gzip.NewWriter(&buf)
+// newEntry compresses a built body straight after the stored header, so
+// that storing it needs no further copy.
+func (l *Layer) newEntry(body Body) (*entry, error) {
+	sum := sha256.Sum256(body.Data)
+	e := &entry{contentType: body.ContentType, size: len(body.Data), plain: body.Data}
+	copy(e.sum[:], sum[:16])
+	buf := bytes.NewBuffer(e.header(len(body.Data)/4 + 64))
+	head := buf.Len()
+	zw, _ := l.deflaters.Get().(*gzip.Writer)
+	if zw == nil {
+		zw = gzip.NewWriter(buf)
+	} else {
+		zw.Reset(buf)
+	}
+	defer l.deflaters.Put(zw)
 	if _, err := zw.Write(body.Data); err != nil {
 		return nil, err
 	}
 	if err := zw.Close(); err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(body.Data)
-	e := &entry{contentType: body.ContentType, gz: buf.Bytes(), plain: body.Data}
-	copy(e.sum[:], sum[:16])
+	e.raw = buf.Bytes()
+	e.gz = e.raw[head:]
 	return e, nil
 }
 
-// inflate returns the uncompressed body of a stored entry.
-func (e *entry) inflate() ([]byte, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(e.gz))
-	if err != nil {
-		return nil, err
+// inflate returns the uncompressed body of a stored entry, checked against
+// its recorded size and gzip's own checksum.
+func (e *entry) inflate(readers *sync.Pool, out []byte) error {
+	src := bytes.NewReader(e.gz)
+	zr, _ := readers.Get().(*gzip.Reader)
+	var err error
+	if zr == nil {
+		zr, err = gzip.NewReader(src)
+	} else {
+		err = zr.Reset(src)
 	}
-	return io.ReadAll(zr)
+	if err != nil {
+		return err
+	}
+	defer readers.Put(zr)
+	if _, err := io.ReadFull(zr, out); err != nil {
+		return err
+	}
+	// Reading one byte more reaches the end of the stream, where gzip
+	// checks its CRC; anything but EOF there means damage.
+	var one [1]byte
+	if n, err := zr.Read(one[:]); n != 0 || err != io.EOF {
+		return errBadEntry
+	}
+	return nil
 }
 
 // etag is strong and differs per encoding, because the bytes differ.
@@ -224,7 +288,7 @@ func (l *Layer) Respond(w http.ResponseWriter, r *http.Request, key string, buil
 		l.warn("get", err)
 		state = Bypass
 	case ok:
-		e, body, err = hitBody(val, gzipped)
+		e, body, err = l.hitBody(key, val, gzipped)
 		if err != nil {
 			// A value that does not decode is rebuilt and overwritten.
 			l.warn("get", fmt.Errorf("key %q: %w", key, err))
@@ -250,7 +314,7 @@ func (l *Layer) Respond(w http.ResponseWriter, r *http.Request, key string, buil
 
 // hitBody decodes a stored value and the body to send in the client's
 // encoding.
-func hitBody(val []byte, gzipped bool) (*entry, []byte, error) {
+func (l *Layer) hitBody(key string, val []byte, gzipped bool) (*entry, []byte, error) {
 	e, err := unmarshalEntry(val)
 	if err != nil {
 		return nil, nil, err
@@ -258,11 +322,30 @@ func hitBody(val []byte, gzipped bool) (*entry, []byte, error) {
 	if gzipped {
 		return e, e.gz, nil
 	}
-	plain, err := e.inflate()
+	plain, err := l.identity(key, e)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %w", errBadEntry, err)
+		return nil, nil, err
 	}
 	return e, plain, nil
+}
+
+// identity returns the uncompressed body of a stored entry: from the
+// in-process copy when it holds this very body, else inflated (and kept).
+func (l *Layer) identity(key string, e *entry) ([]byte, error) {
+	if l.inflated != nil {
+		if v, ok, _ := l.inflated.Get(context.Background(), key); ok && bytes.Equal(v[:len(e.sum)], e.sum[:]) {
+			return v[len(e.sum):], nil
+		}
+	}
+	buf := make([]byte, len(e.sum)+e.size)
+	copy(buf, e.sum[:])
+	if err := e.inflate(&l.inflaters, buf[len(e.sum):]); err != nil {
+		return nil, fmt.Errorf("%w: %w", errBadEntry, err)
+	}
+	if l.inflated != nil {
+		_ = l.inflated.Set(context.Background(), key, buf) // Memory never fails
+	}
+	return buf[len(e.sum):], nil
 }
 
 // build runs build once for all concurrent requests on key, compresses its
@@ -280,14 +363,14 @@ func (l *Layer) build(ctx context.Context, key string, store bool, build func(ct
 		if err != nil {
 			return nil, err
 		}
-		e, err := newEntry(body)
+		e, err := l.newEntry(body)
 		if err != nil {
 			return nil, fmt.Errorf("cache: compress: %w", err)
 		}
 		if !store {
 			return flight{entry: e, state: Bypass}, nil
 		}
-		if err := l.backend.Set(bctx, key, e.marshal()); err != nil {
+		if err := l.backend.Set(bctx, key, e.raw); err != nil {
 			l.warn("set", err)
 			return flight{entry: e, state: Bypass}, nil
 		}

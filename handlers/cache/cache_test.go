@@ -533,3 +533,63 @@ func TestStallingRedisIsBypassedAndResumes(t *testing.T) {
 		t.Errorf("no line saying Redis answers again:\n%s", logs.String())
 	}
 }
+
+func TestDamagedEntryIsRebuilt(t *testing.T) {
+	ctx := context.Background()
+	mem := cache.NewMemory(1 << 20)
+	// No in-process inflated copies: identity hits must inflate the stored
+	// bytes, which is where damage shows.
+	layer := cache.New(mem, cache.Options{Logger: newLogger(&logBuffer{}), InflatedBytes: -1})
+	ts := newTestServer(t, layer)
+	good := get(t, "GET", ts.URL+"/d")
+	stored, ok, _ := mem.Get(ctx, "/d")
+	if !ok || good.header.Get("X-Cache") != "miss" {
+		t.Fatal("first request did not store its answer")
+	}
+	for name, val := range map[string][]byte{
+		"garbage":         []byte("not an entry"),
+		"truncated":       append([]byte(nil), stored[:len(stored)-20]...),
+		"flipped payload": append(append([]byte(nil), stored[:len(stored)-12]...), bytes.Repeat([]byte{0xff}, 12)...),
+	} {
+		t.Run(name, func(t *testing.T) {
+			if err := mem.Set(ctx, "/d", val); err != nil {
+				t.Fatal(err)
+			}
+			a := get(t, "GET", ts.URL+"/d")
+			if a.status != http.StatusOK || a.header.Get("X-Cache") != "miss" || !bytes.Equal(a.body, good.body) {
+				t.Errorf("damaged entry: status %d X-Cache %q, body equal %v", a.status, a.header.Get("X-Cache"), bytes.Equal(a.body, good.body))
+			}
+			if h := get(t, "GET", ts.URL+"/d"); h.header.Get("X-Cache") != "hit" || !bytes.Equal(h.body, good.body) {
+				t.Errorf("after the rebuild: X-Cache %q", h.header.Get("X-Cache"))
+			}
+		})
+	}
+}
+
+func TestInflatedCopyFollowsTheStoredBody(t *testing.T) {
+	ctx := context.Background()
+	shared := cache.NewMemory(1 << 20)
+	ts := newTestServer(t, cache.New(shared, cache.Options{}))
+	get(t, "GET", ts.URL+"/k")
+	if a := get(t, "GET", ts.URL+"/k"); a.header.Get("X-Cache") != "hit" || !bytes.Equal(a.body, bodyFor("/k")) {
+		t.Fatalf("identity hit: X-Cache %q", a.header.Get("X-Cache"))
+	}
+
+	// Another instance stores a different answer under the same key (as a
+	// shared Redis would hold it): this instance must serve that one.
+	other := cache.NewMemory(1 << 20)
+	rec := httptest.NewRecorder()
+	if err := cache.New(other, cache.Options{}).Respond(rec, httptest.NewRequest("GET", "/k", nil), "/k", func(context.Context) (cache.Body, error) {
+		return cache.Body{ContentType: "application/geo+json", Data: []byte(`{"type":"FeatureCollection","features":[]}`)}, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	val, _, _ := other.Get(ctx, "/k")
+	if err := shared.Set(ctx, "/k", val); err != nil {
+		t.Fatal(err)
+	}
+	a := get(t, "GET", ts.URL+"/k")
+	if a.header.Get("X-Cache") != "hit" || string(a.body) != `{"type":"FeatureCollection","features":[]}` {
+		t.Errorf("after the stored answer changed: X-Cache %q body %.60q", a.header.Get("X-Cache"), a.body)
+	}
+}
