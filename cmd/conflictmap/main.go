@@ -37,6 +37,9 @@ type Env struct {
 func commands() []command {
 	return []command{
 		{"extract", "print the events of one article as GeoJSON, touching no store", runExtract},
+		{"serve", "serve the events API and the map page", runServe},
+		{"ingest", "send article files to a running server", runIngest},
+		{"reextract", "re-run the current extractor over every stored article", runReextract},
 	}
 }
 
