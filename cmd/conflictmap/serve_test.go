@@ -314,4 +314,3 @@ func TestReextract(t *testing.T) {
 		t.Errorf("article after reextract: %+v %v", a, err)
 	}
 }
-
