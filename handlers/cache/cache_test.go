@@ -593,3 +593,25 @@ func TestInflatedCopyFollowsTheStoredBody(t *testing.T) {
 		t.Errorf("after the stored answer changed: X-Cache %q body %.60q", a.header.Get("X-Cache"), a.body)
 	}
 }
+
+func TestLibraryLogKeepsGoRedisLinesOffStderr(t *testing.T) {
+	var logs logBuffer
+	redis.SetLogger(cache.LibraryLog{Logger: newLogger(&logs)})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	r, err := cache.NewRedis(cache.RedisOptions{URL: "redis://" + addr, Logger: newLogger(&logs)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if _, _, err := r.Get(context.Background(), "k"); err == nil {
+		t.Fatal("Get on a closed port succeeded")
+	}
+	if !strings.Contains(logs.String(), "level=DEBUG") || !strings.Contains(logs.String(), "failed to dial") {
+		t.Errorf("go-redis's dial failure is not in slog at debug level:\n%s", logs.String())
+	}
+}

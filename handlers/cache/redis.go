@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -199,4 +200,18 @@ func (r *Redis) succeeded() {
 	if !quiet {
 		r.logger.Info("redis cache answers again")
 	}
+}
+
+// LibraryLog carries go-redis's own log lines (one per failed dial, for
+// instance) into slog at debug level, so that a Redis outage is told by the
+// Layer's warning, at most once a minute, rather than by a line on stderr at
+// every retry. go-redis has one logger per process, so main installs it:
+// redis.SetLogger(cache.LibraryLog{Logger: logger}).
+type LibraryLog struct {
+	Logger *slog.Logger
+}
+
+// Printf logs one go-redis line at debug level.
+func (l LibraryLog) Printf(ctx context.Context, format string, v ...any) {
+	l.Logger.DebugContext(ctx, strings.TrimPrefix(fmt.Sprintf(format, v...), "redis: "), "source", "go-redis")
 }
