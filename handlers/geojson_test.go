@@ -9,6 +9,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"conflictmap/geo"
+	"conflictmap/geo/storetest"
 )
 
 func intp(n int) *int { return &n }
@@ -93,5 +94,20 @@ func TestFeatureCollectionCountsAndExtraMembers(t *testing.T) {
 	empty, _ := appendFeatureCollection(nil, geo.EventPage{})
 	if !strings.Contains(string(empty), `"features":[]`) {
 		t.Errorf("an empty page must carry an empty features array, got %s", empty)
+	}
+}
+
+func BenchmarkAppendFeatureCollection10000(b *testing.B) {
+	a := geo.Article{ID: "bench", Title: "generated", Text: "generated"}
+	page := geo.EventPage{Events: storetest.Generate(1, a, 10000), Matched: 10000}
+	var buf []byte
+	b.ReportAllocs()
+	for b.Loop() {
+		var err error
+		buf, err = appendFeatureCollection(buf[:0], page)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.SetBytes(int64(len(buf)))
 	}
 }

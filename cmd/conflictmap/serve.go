@@ -217,7 +217,7 @@ func (s *Server) Open(ctx context.Context) (err error) {
 	}
 	cacheName := backend.Name()
 	s.Logger.Info("conflictmap serving", "addr", s.ln.Addr().String(), "db", redactURL(s.Config.DB),
-		"cache", cacheName, "ingest", s.Config.Token != "", "extractor", extract.Version)
+		"cache_backend", cacheName, "ingest", s.Config.Token != "", "extractor", extract.Version)
 	return nil
 }
 
