@@ -877,3 +877,20 @@ func closedPort(t *testing.T) string {
 	ln.Close()
 	return addr
 }
+
+// A web map on another origin may read the events; it may not post.
+func TestPublicReadsAreCrossOrigin(t *testing.T) {
+	s := newServer(t, serverOptions{token: testToken})
+	s.seed()
+	for _, p := range []string{"/api/events", "/api/events.csv", "/api/stats", "/api/events/kyiv-shelling"} {
+		w := s.get(p, "Origin", "https://maps.example")
+		if w.Header().Get("Access-Control-Allow-Origin") != "*" || w.Header().Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("%s: headers %v", p, w.Header())
+		}
+	}
+	w := s.do(http.MethodOptions, "/api/articles", "", "Origin", "https://evil.example",
+		"Access-Control-Request-Method", "POST", "Access-Control-Request-Headers", "authorization")
+	if strings.Contains(strings.ToLower(w.Header().Get("Access-Control-Allow-Headers")), "authorization") || w.Header().Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("a cross-origin ingest preflight was granted: %d %v", w.Code, w.Header())
+	}
+}

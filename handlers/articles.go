@@ -69,12 +69,12 @@ func toArticleJSON(a geo.Article, withText bool) articleJSON {
 func (s *Server) authorize(r *http.Request) error {
 	if s.cfg.Token == "" {
 		return echo.NewHTTPError(http.StatusForbidden,
-			"ingest is disabled on this server: start it with --token or CONFLICTMAP_TOKEN set, then send Authorization: Bearer <token>")
+			"ingest is disabled on this server: start it with --token or CONFLICTMAP_TOKEN set, then send the header Authorization: Bearer TOKEN")
 	}
 	h := r.Header.Get("Authorization")
 	scheme, tok, ok := strings.Cut(h, " ")
 	if h == "" || !ok || !strings.EqualFold(scheme, "Bearer") {
-		return geo.Errorf(geo.EUNAUTHORIZED, "missing Authorization: Bearer <token> header")
+		return geo.Errorf(geo.EUNAUTHORIZED, "missing header Authorization: Bearer TOKEN (the token the server was started with)")
 	}
 	if subtle.ConstantTimeCompare([]byte(strings.TrimSpace(tok)), []byte(s.cfg.Token)) != 1 {
 		return geo.Errorf(geo.EUNAUTHORIZED, "wrong token")

@@ -87,7 +87,7 @@ func New(cfg Config) *Server {
 	e.HidePort = true
 	s := &Server{cfg: cfg, echo: e, log: cfg.Logger}
 	e.HTTPErrorHandler = s.handleError
-	e.Use(s.logRequests, recoverPanics)
+	e.Use(s.logRequests, recoverPanics, commonHeaders)
 	s.routes()
 	return s
 }
@@ -215,6 +215,21 @@ func recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
 				err = fmt.Errorf("panic: %v\n%s", r, debug.Stack())
 			}
 		}()
+		return next(c)
+	}
+}
+
+// commonHeaders marks every answer as what its Content-Type says (no
+// sniffing) and lets web maps on other origins read the public GET API; a
+// cross-origin POST stays impossible, since its Authorization header needs a
+// preflight this server does not grant.
+func commonHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		if m := c.Request().Method; m == http.MethodGet || m == http.MethodHead {
+			h.Set("Access-Control-Allow-Origin", "*")
+		}
 		return next(c)
 	}
 }
