@@ -246,6 +246,7 @@
       const name = p.location || p.mention || 'Unknown place';
       if (!places.includes(name)) places.push(name);
     }
+    const counted = new Map(byType);
     let at = 0;
     const stops = [];
     for (const t of [...TYPES.map((x) => x.name), ...byType.keys()]) {
@@ -257,14 +258,15 @@
       const to = (at / children.length) * 360;
       stops.push(colourOf(t) + ' ' + from.toFixed(1) + 'deg ' + to.toFixed(1) + 'deg');
     }
-    const shown = places.slice(0, 6).join(', ') + (places.length > 6 ? ' and ' + (places.length - 6) + ' more places' : '');
+    const shown = places.slice(0, 6).join(', ') + (places.length > 6 ? ', and ' + (places.length - 6) + ' more places' : '');
+    const kinds = TYPES.filter((t) => counted.get(t.name)).map((t) => t.name + ' ' + counted.get(t.name));
     const size = children.length < 10 ? 32 : children.length < 100 ? 38 : 44;
     return new ClusterIcon({
       className: 'cluster-marker',
       iconSize: [size, size],
       count: children.length,
       background: 'conic-gradient(' + stops.join(', ') + ')',
-      label: children.length + ' events: ' + shown,
+      label: children.length + ' events: ' + shown + (kinds.length ? ' — ' + kinds.join(', ') : ''),
     });
   }
 
@@ -555,7 +557,14 @@
     const p = f.properties;
     const kind = [p.modality, p.event_type, p.sub_event_type && p.sub_event_type !== p.event_type ? '· ' + p.sub_event_type : null]
       .filter(Boolean).join(' ');
-    const button = el('button', { type: 'button', class: 'feed-item', 'data-event-id': p.id },
+    const button = el('button', {
+      type: 'button',
+      class: 'feed-item',
+      'data-event-id': p.id,
+      'data-event-type': p.event_type,
+      'data-start': p.event_date,
+      'data-end': p.event_date_end,
+    },
       symbol(p.event_type, p.modality, isApproximate(p), 18),
       el('span', { class: 'place' }, placeText(p)),
       el('span', { class: 'when' }, dateText(p)),
@@ -570,8 +579,17 @@
 
   function renderFeed() {
     const list = $('feed');
+    const active = document.activeElement;
+    const focusedId = active && list.contains(active) ? active.dataset.eventId : null;
     const items = features.slice(0, feedShown).map(feedItem);
     list.replaceChildren(...items);
+    // A redraw must not take the keyboard's place or the reader's selection away.
+    if (focusedId) {
+      const again = list.querySelector('.feed-item[data-event-id="' + CSS.escape(focusedId) + '"]');
+      if (again) again.focus({ preventScroll: true });
+    }
+    const chosen = selectedId && list.querySelector('.feed-item[data-event-id="' + CSS.escape(selectedId) + '"]');
+    if (chosen) chosen.scrollIntoView({ block: 'nearest' });
     const more = $('feed-more');
     more.hidden = features.length <= feedShown;
     more.textContent = 'Show more (' + (features.length - feedShown) + ' not listed)';
@@ -948,8 +966,14 @@
     document.body.classList.toggle('panel-open', open);
     document.body.classList.toggle('panel-closed', !open);
     $('panel-toggle').setAttribute('aria-expanded', String(open));
+    $('panel-toggle').textContent = open ? 'Hide filters & events' : 'Filters & events';
     map.invalidateSize();
   }
+
+  // Escape closes an open popup wherever the focus is (the feed, a marker).
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && !e.defaultPrevented) map.closePopup();
+  });
 
   $('panel-toggle').addEventListener('click', () => {
     setPanel($('panel-toggle').getAttribute('aria-expanded') !== 'true');
