@@ -136,6 +136,14 @@ func (s *Store) articlesAfter(ctx context.Context, after string) ([]geo.Article,
 	return batch, rows.Err()
 }
 
+func counts(m map[string]int) []geo.Count {
+	out := make([]geo.Count, 0, len(m))
+	for k, n := range m {
+		out = append(out, geo.Count{Key: k, Count: n})
+	}
+	return out
+}
+
 // sortByCount orders buckets by count, largest first, then by key in byte
 // order; sorting here rather than in SQL keeps the order independent of
 // collations.

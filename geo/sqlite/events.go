@@ -122,6 +122,17 @@ func (s *Store) ingest(ctx context.Context, a geo.Article, events []geo.Event, n
 		return err
 	}
 	defer tx.Rollback()
+	span := 0
+	for _, e := range events {
+		if e.EventDateEnd != "" {
+			start, _ := time.Parse(geo.DateLayout, e.EventDate)
+			end, _ := time.Parse(geo.DateLayout, e.EventDateEnd)
+			span = max(span, int(end.Sub(start).Hours()/24))
+		}
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE meta SET value = max(value, ?) WHERE key = 'max_span_days'", span); err != nil {
+		return err
+	}
 	var version int64
 	err = tx.QueryRowContext(ctx,
 		"UPDATE meta SET value = max(value + 1, ?) WHERE key = 'version' RETURNING value",
@@ -155,32 +166,55 @@ func (s *Store) ingest(ctx context.Context, a geo.Article, events []geo.Event, n
 	return tx.Commit()
 }
 
+// rtreeMaxArea is the largest box, in square degrees, that queries look up
+// in the R*Tree: an eighth of the world. A larger box matches so many events
+// that fetching each candidate row by id and sorting them costs more than
+// walking the date-ordered index and checking lon and lat, which stops as
+// soon as a page is full (BENCHMARKS.md, "Store").
+const rtreeMaxArea = 360 * 180 / 8
+
+func useRtree(b *geo.BBox) bool {
+	width := b.East - b.West
+	if b.West > b.East {
+		width += 360
+	}
+	return width*(b.North-b.South) <= rtreeMaxArea
+}
+
 // where returns the SQL condition on the events table e that selects f, and
 // its arguments.
 func where(f geo.Filter) (string, []any) {
 	conds := []string{"1"}
 	var args []any
 	if b := f.BBox; b != nil {
-		// The R*Tree finds candidates; the exact lon and lat decide.
+		// The R*Tree finds candidates, when the box is small enough for
+		// that to pay; the exact lon and lat decide.
 		if b.West <= b.East {
-			conds = append(conds,
-				"e.seq IN (SELECT seq FROM events_rtree WHERE min_lon <= ? AND max_lon >= ? AND min_lat <= ? AND max_lat >= ?)",
-				"e.lon >= ? AND e.lon <= ? AND e.lat >= ? AND e.lat <= ?")
-			args = append(args, b.East, b.West, b.North, b.South, b.West, b.East, b.South, b.North)
+			if useRtree(b) {
+				conds = append(conds, "e.seq IN (SELECT seq FROM events_rtree WHERE min_lon <= ? AND max_lon >= ? AND min_lat <= ? AND max_lat >= ?)")
+				args = append(args, b.East, b.West, b.North, b.South)
+			}
+			conds = append(conds, "e.lon >= ? AND e.lon <= ? AND e.lat >= ? AND e.lat <= ?")
+			args = append(args, b.West, b.East, b.South, b.North)
 		} else {
-			conds = append(conds,
-				"e.seq IN (SELECT seq FROM events_rtree WHERE max_lon >= ? AND min_lat <= ? AND max_lat >= ?"+
-					" UNION ALL SELECT seq FROM events_rtree WHERE min_lon <= ? AND min_lat <= ? AND max_lat >= ?)",
-				"(e.lon >= ? OR e.lon <= ?) AND e.lat >= ? AND e.lat <= ?")
-			args = append(args, b.West, b.North, b.South, b.East, b.North, b.South, b.West, b.East, b.South, b.North)
+			if useRtree(b) {
+				conds = append(conds, "e.seq IN (SELECT seq FROM events_rtree WHERE max_lon >= ? AND min_lat <= ? AND max_lat >= ?"+
+					" UNION ALL SELECT seq FROM events_rtree WHERE min_lon <= ? AND min_lat <= ? AND max_lat >= ?)")
+				args = append(args, b.West, b.North, b.South, b.East, b.North, b.South)
+			}
+			conds = append(conds, "(e.lon >= ? OR e.lon <= ?) AND e.lat >= ? AND e.lat <= ?")
+			args = append(args, b.West, b.East, b.South, b.North)
 		}
 	}
 	if f.Start != "" || f.End != "" {
 		conds = append(conds, "e.event_date IS NOT NULL")
 	}
 	if f.Start != "" {
-		conds = append(conds, "coalesce(e.event_date_end, e.event_date) >= ?")
-		args = append(args, f.Start)
+		// The second condition follows from the first and the longest span
+		// stored; it is there to bound the index range from below.
+		conds = append(conds, "coalesce(e.event_date_end, e.event_date) >= ?",
+			"e.event_date >= date(?, '-' || (SELECT value FROM meta WHERE key = 'max_span_days') || ' days')")
+		args = append(args, f.Start, f.Start)
 	}
 	if f.End != "" {
 		conds = append(conds, "e.event_date <= ?")
@@ -285,42 +319,33 @@ func (s *Store) Stats(ctx context.Context, f geo.Filter) (geo.Stats, error) {
 
 func (s *Store) stats(ctx context.Context, f geo.Filter) (geo.Stats, error) {
 	cond, args := where(f)
-	tx, err := s.reader.BeginTx(ctx, nil)
+	// One pass groups by all three keys; Go folds the groups into the three
+	// breakdowns. 'weekday 0' moves forward to the next Sunday (or stays on
+	// one); six days back from there is the Monday of the ISO week.
+	rows, err := s.reader.QueryContext(ctx, "SELECT e.event_type, e.country_code, "+
+		"coalesce(date(e.event_date, 'weekday 0', '-6 days'), ''), count(*) FROM events e WHERE "+cond+
+		" GROUP BY 1, 2, 3", args...)
 	if err != nil {
 		return geo.Stats{}, err
 	}
-	defer tx.Rollback()
-	group := func(key string) ([]geo.Count, error) {
-		rows, err := tx.QueryContext(ctx, "SELECT "+key+", count(*) FROM events e WHERE "+cond+" GROUP BY 1", args...)
-		if err != nil {
-			return nil, err
-		}
-		defer rows.Close()
-		out := []geo.Count{}
-		for rows.Next() {
-			var c geo.Count
-			if err := rows.Scan(&c.Key, &c.Count); err != nil {
-				return nil, err
-			}
-			out = append(out, c)
-		}
-		return out, rows.Err()
-	}
+	defer rows.Close()
+	byType, byCountry, byWeek := map[string]int{}, map[string]int{}, map[string]int{}
 	var st geo.Stats
-	if st.ByType, err = group("e.event_type"); err != nil {
+	for rows.Next() {
+		var typ, country, week string
+		var n int
+		if err := rows.Scan(&typ, &country, &week, &n); err != nil {
+			return geo.Stats{}, err
+		}
+		byType[typ] += n
+		byCountry[country] += n
+		byWeek[week] += n
+		st.Total += n
+	}
+	if err := rows.Err(); err != nil {
 		return geo.Stats{}, err
 	}
-	if st.ByCountry, err = group("e.country_code"); err != nil {
-		return geo.Stats{}, err
-	}
-	// 'weekday 0' moves forward to the next Sunday (or stays on one); six
-	// days back from there is the Monday of the ISO week.
-	if st.ByWeek, err = group("coalesce(date(e.event_date, 'weekday 0', '-6 days'), '')"); err != nil {
-		return geo.Stats{}, err
-	}
-	for _, c := range st.ByType {
-		st.Total += c.Count
-	}
+	st.ByType, st.ByCountry, st.ByWeek = counts(byType), counts(byCountry), counts(byWeek)
 	sortByCount(st.ByType)
 	sortByCount(st.ByCountry)
 	sortByWeek(st.ByWeek)

@@ -49,27 +49,35 @@ func TestTwoStoresOnOneFile(t *testing.T) {
 	storetest.Shared(t, open(t, path), open(t, path))
 }
 
-// TestTwoProcessesOpenANewFile opens a new file from two stores at once, as
+// TestTwoStoresOpenANewFile opens a new file from two stores at once, as
 // two server processes started together would: both must come up, the
 // schema must be applied once, and both must answer.
 func TestTwoStoresOpenANewFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "new", "conflictmap.db")
-	errs := make(chan error, 2)
-	stores := make(chan *sqlite.Store, 2)
+	type opened struct {
+		s   *sqlite.Store
+		err error
+	}
+	results := make(chan opened, 2)
 	for range 2 {
 		go func() {
 			s, err := sqlite.Open(context.Background(), path)
-			errs <- err
-			stores <- s
+			results <- opened{s, err}
 		}()
 	}
-	for range 2 {
-		if err := <-errs; err != nil {
-			t.Fatal(err)
+	// Both results are read before any check, so that no Open is still
+	// running when the test removes its directory.
+	rs := []opened{<-results, <-results}
+	for _, r := range rs {
+		if r.s != nil {
+			t.Cleanup(func() { r.s.Close() })
 		}
-		s := <-stores
-		t.Cleanup(func() { s.Close() })
-		if err := s.Ping(t.Context()); err != nil {
+	}
+	for _, r := range rs {
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		if err := r.s.Ping(t.Context()); err != nil {
 			t.Error(err)
 		}
 	}
@@ -196,4 +204,16 @@ func ingestUntilKilled(path string) {
 			os.Exit(4)
 		}
 	}
+}
+
+// BenchmarkStore: go test -run '^$' -bench . ./geo/sqlite/
+func BenchmarkStore(b *testing.B) {
+	storetest.Bench(b, func(b *testing.B) storetest.Store {
+		s, err := sqlite.Open(b.Context(), filepath.Join(b.TempDir(), "conflictmap.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { s.Close() })
+		return s
+	})
 }

@@ -181,6 +181,15 @@ func sameArticles(a, b []geo.Article) bool {
 	return true
 }
 
+// describe writes a filter for a failure message, with its bbox's numbers.
+func describe(f geo.Filter) string {
+	s := fmt.Sprintf("%+v", f)
+	if f.BBox != nil {
+		s += fmt.Sprintf(" bbox=%g,%g,%g,%g", f.BBox.West, f.BBox.South, f.BBox.East, f.BBox.North)
+	}
+	return s
+}
+
 func ids(events []geo.Event) []string {
 	out := make([]string, len(events))
 	for i, e := range events {
@@ -311,7 +320,7 @@ func testFilters(t *testing.T, s Store) {
 		}
 		got := ids(page.Events)
 		if len(got) != len(tc.want) || (len(got) > 0 && !reflect.DeepEqual(got, tc.want)) {
-			t.Errorf("%s: %+v gives %v, want %v", tc.name, tc.f, got, tc.want)
+			t.Errorf("%s: %s gives %v, want %v", tc.name, describe(tc.f), got, tc.want)
 		}
 		if page.Matched != len(tc.want) {
 			t.Errorf("%s: matched %d, want %d", tc.name, page.Matched, len(tc.want))
@@ -469,10 +478,10 @@ func testModel(t *testing.T, s Store) {
 		want := Expect(f, all)
 		got, err := s.Events(ctx, f)
 		if err != nil {
-			t.Fatalf("filter %d %+v: %v", i, f, err)
+			t.Fatalf("filter %d %s: %v", i, describe(f), err)
 		}
 		if got.Matched != want.Matched || !reflect.DeepEqual(ids(got.Events), ids(want.Events)) {
-			t.Errorf("filter %d %+v (bbox %+v): matched %d %v, want matched %d %v", i, f, f.BBox, got.Matched, ids(got.Events), want.Matched, ids(want.Events))
+			t.Errorf("filter %d %s: matched %d %v, want matched %d %v", i, describe(f), got.Matched, ids(got.Events), want.Matched, ids(want.Events))
 			continue
 		}
 		for j := range got.Events {
@@ -484,7 +493,7 @@ func testModel(t *testing.T, s Store) {
 			gs, err := s.Stats(ctx, f)
 			must(t, err)
 			if ws := ExpectStats(f, all); !reflect.DeepEqual(gs, ws) {
-				t.Errorf("stats of filter %d %+v:\n%+v\nwant\n%+v", i, f, gs, ws)
+				t.Errorf("stats of filter %d %s:\n%+v\nwant\n%+v", i, describe(f), gs, ws)
 			}
 		}
 	}
