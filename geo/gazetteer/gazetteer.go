@@ -1,33 +1,370 @@
 // Package gazetteer is conflictmap's offline gazetteer: GeoNames populated
 // places, Natural Earth countries and a reviewed table of seas, regions and
 // conflict sites, embedded in the binary and looked up by normalised name.
+//
+// The embedded file data/gazetteer.tsv.gz is written by the generator in
+// ./gen (make gazetteer). It is gzip-compressed UTF-8 text in sections, each
+// opened by a line "@name<TAB>count":
+//
+//	@admin1    CC.code  name
+//	@places    id  name  cc  admin1  feature  lat  lon  population  [w,s,e,n]
+//	@keys      key  i,i,...     (sorted by key; place numbers in base 36, best first)
+//	@acronyms  KEY  i,i,...     (names matched only when written in capitals)
+//	@demonyms  key  cc
+//	@given     key              (English given names)
+//	@stop      key              (words that are never place names)
+//
+// Load keeps the text as one string and indexes line offsets only; a lookup
+// binary-searches the sorted keys and decodes the few places it returns.
 package gazetteer
 
 import (
+	"bytes"
+	"compress/gzip"
+	_ "embed"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/paulmach/orb"
+
 	"conflictmap/geo"
 )
 
+//go:embed data/gazetteer.tsv.gz
+var embedded []byte
+
+// ErrFormat is returned when the gazetteer data cannot be decoded.
+var ErrFormat = errors.New("gazetteer: bad data")
+
 // Gazetteer answers name lookups against the embedded place data. It is
 // safe for concurrent use once loaded.
-type Gazetteer struct{}
+type Gazetteer struct {
+	text      string
+	places    []uint32 // offset of each place line in text
+	keys      []uint32 // offset of each key line, in key order
+	acronyms  []uint32
+	admin1    map[string]string // "CC.code" -> name
+	countries map[string]int    // cc -> place number
+	demonyms  map[string]string // demonym key -> cc
+	given     map[string]bool
+	stop      map[string]bool
+	maxWords  int
+}
 
 // Load decodes the embedded gazetteer.
 func Load() (*Gazetteer, error) {
-	return &Gazetteer{}, nil
+	return load(embedded)
+}
+
+// load decodes a gzip-compressed gazetteer file.
+func load(gz []byte) (*Gazetteer, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
+	}
+	var sb strings.Builder
+	if len(gz) >= 4 {
+		// gzip's trailer holds the uncompressed size (mod 2^32).
+		sb.Grow(int(binary.LittleEndian.Uint32(gz[len(gz)-4:])))
+	}
+	if _, err := io.Copy(&sb, zr); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
+	}
+	g := &Gazetteer{
+		text:      sb.String(),
+		admin1:    map[string]string{},
+		countries: map[string]int{},
+		demonyms:  map[string]string{},
+		given:     map[string]bool{},
+		stop:      map[string]bool{},
+	}
+	if err := g.index(); err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+// index records where each line of each section starts.
+func (g *Gazetteer) index() error {
+	t := g.text
+	if !strings.HasPrefix(t, "conflictmap-gazetteer\t1\n") {
+		return fmt.Errorf("%w: unknown header", ErrFormat)
+	}
+	section := ""
+	for pos := 0; pos < len(t); {
+		end := strings.IndexByte(t[pos:], '\n')
+		if end < 0 {
+			end = len(t)
+		} else {
+			end += pos
+		}
+		line := t[pos:end]
+		if strings.HasPrefix(line, "@") {
+			name, count, _ := strings.Cut(line[1:], "\t")
+			section = name
+			n, _ := strconv.Atoi(count)
+			switch section {
+			case "places":
+				g.places = make([]uint32, 0, n)
+			case "keys":
+				g.keys = make([]uint32, 0, n)
+			case "acronyms":
+				g.acronyms = make([]uint32, 0, n)
+			}
+			pos = end + 1
+			continue
+		}
+		switch section {
+		case "":
+			if v, ok := strings.CutPrefix(line, "maxwords\t"); ok {
+				g.maxWords, _ = strconv.Atoi(v)
+			}
+		case "admin1":
+			code, name, _ := strings.Cut(line, "\t")
+			g.admin1[code] = name
+		case "places":
+			g.places = append(g.places, uint32(pos))
+			if f := fields(line, 6); f[4] == "PCLI" {
+				g.countries[f[2]] = len(g.places) - 1
+			}
+		case "keys":
+			g.keys = append(g.keys, uint32(pos))
+		case "acronyms":
+			g.acronyms = append(g.acronyms, uint32(pos))
+		case "demonyms":
+			k, cc, _ := strings.Cut(line, "\t")
+			g.demonyms[k] = cc
+		case "given":
+			g.given[line] = true
+		case "stop":
+			g.stop[line] = true
+		}
+		pos = end + 1
+	}
+	if len(g.places) == 0 || len(g.keys) == 0 || g.maxWords < 1 {
+		return fmt.Errorf("%w: no places", ErrFormat)
+	}
+	return nil
+}
+
+// fields splits the first n tab-separated fields of line.
+func fields(line string, n int) []string {
+	return strings.SplitN(line, "\t", n)
 }
 
 // Lookup returns every place one of whose names (name, ASCII name or an
 // accepted alternate name) normalises to the same key as name, best-ranked
-// first (country, capital, admin seat, town; then population).
+// first (country, reviewed region or sea, capital, admin seat, first-level
+// region, town; then population). Acronyms such as "US" or "UAE" match only
+// when name is written in capitals, so that "us" finds nothing.
 func (g *Gazetteer) Lookup(name string) []geo.Place {
-	return nil
+	var out []geo.Place
+	if acr, ok := acronym(name); ok {
+		for _, i := range g.postings(g.acronyms, acr) {
+			out = append(out, g.place(i))
+		}
+	}
+	for _, i := range g.postings(g.keys, Normalize(name)) {
+		p := g.place(i)
+		if !containsID(out, p.GeonameID) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func containsID(ps []geo.Place, id int64) bool {
+	for _, p := range ps {
+		if p.GeonameID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// acronym returns name without periods when it is written in capitals only
+// ("U.S." -> "US").
+func acronym(name string) (string, bool) {
+	if len(name) > 12 {
+		return "", false
+	}
+	var b strings.Builder
+	for _, r := range name {
+		switch {
+		case r == '.':
+		case r >= 'A' && r <= 'Z':
+			b.WriteRune(r)
+		default:
+			return "", false
+		}
+	}
+	return b.String(), b.Len() > 0
+}
+
+// postings finds key in a sorted index section and returns its place numbers.
+func (g *Gazetteer) postings(index []uint32, key string) []int {
+	if key == "" {
+		return nil
+	}
+	i := sort.Search(len(index), func(i int) bool {
+		return g.keyAt(index, i) >= key
+	})
+	if i == len(index) || g.keyAt(index, i) != key {
+		return nil
+	}
+	line := g.line(index[i])
+	_, list, _ := strings.Cut(line, "\t")
+	var out []int
+	for list != "" {
+		var item string
+		item, list, _ = strings.Cut(list, ",")
+		n, err := strconv.ParseInt(item, 36, 32)
+		if err != nil || int(n) >= len(g.places) {
+			continue
+		}
+		out = append(out, int(n))
+	}
+	return out
+}
+
+func (g *Gazetteer) keyAt(index []uint32, i int) string {
+	line := g.line(index[i])
+	if tab := strings.IndexByte(line, '\t'); tab >= 0 {
+		return line[:tab]
+	}
+	return line
+}
+
+func (g *Gazetteer) line(off uint32) string {
+	t := g.text[off:]
+	if nl := strings.IndexByte(t, '\n'); nl >= 0 {
+		return t[:nl]
+	}
+	return t
+}
+
+// place decodes place number i.
+func (g *Gazetteer) place(i int) geo.Place {
+	f := fields(g.line(g.places[i]), 9)
+	for len(f) < 9 {
+		f = append(f, "")
+	}
+	p := geo.Place{
+		Name:        f[1],
+		CountryCode: f[2],
+		FeatureCode: f[4],
+	}
+	p.GeonameID, _ = strconv.ParseInt(f[0], 10, 64)
+	if p.CountryCode != "" {
+		if c, ok := g.countries[p.CountryCode]; ok && c != i {
+			p.Country = fields(g.line(g.places[c]), 3)[1]
+		} else if ok {
+			p.Country = p.Name
+		}
+		if f[3] != "" {
+			p.Admin1 = g.admin1[p.CountryCode+"."+f[3]]
+		}
+	}
+	lat, _ := strconv.ParseFloat(f[5], 64)
+	lon, _ := strconv.ParseFloat(f[6], 64)
+	p.Point = orb.Point{lon, lat}
+	p.Population, _ = strconv.ParseInt(f[7], 10, 64)
+	if f[8] != "" {
+		var b [4]float64
+		parts := strings.Split(f[8], ",")
+		if len(parts) == 4 {
+			ok := true
+			for j, s := range parts {
+				v, err := strconv.ParseFloat(s, 64)
+				ok = ok && err == nil
+				b[j] = v
+			}
+			if ok {
+				p.Bound = &orb.Bound{Min: orb.Point{b[0], b[1]}, Max: orb.Point{b[2], b[3]}}
+			}
+		}
+	}
+	return p
 }
 
 // MaxWords returns the number of words of the longest name, so that callers
 // know how long a run of words to try.
-func (g *Gazetteer) MaxWords() int { return 1 }
+func (g *Gazetteer) MaxWords() int { return g.maxWords }
 
 // Country returns the country with ISO 3166-1 alpha-2 code cc.
 func (g *Gazetteer) Country(cc string) (geo.Place, bool) {
-	return geo.Place{}, false
+	i, ok := g.countries[strings.ToUpper(cc)]
+	if !ok {
+		return geo.Place{}, false
+	}
+	return g.place(i), true
 }
+
+// Demonym returns the country of a nationality word ("Iraqi", "Iraqis" ->
+// "IQ"). Demonyms are not place names but hint at what an article is about.
+func (g *Gazetteer) Demonym(word string) (string, bool) {
+	cc, ok := g.demonyms[Normalize(word)]
+	return cc, ok
+}
+
+// GivenName reports whether word is a common English given name, so that
+// "Sabrina Singh" or "Jordan Peterson" can be told from a place.
+func (g *Gazetteer) GivenName(word string) bool {
+	return g.given[Normalize(word)]
+}
+
+// Stopword reports whether word is on the reviewed list of words that are
+// never place names ("Police", "Mission", "General", "March").
+func (g *Gazetteer) Stopword(word string) bool {
+	return g.stop[Normalize(word)]
+}
+
+// Tier returns the rank class of a place, the order Lookup sorts by: 0 a
+// country, 1 a reviewed region or water body, 2 a capital, 3 an admin seat or
+// reviewed site, 4 a first-level region, 5 a second-level seat, 6 a lower
+// seat, 7 another place, 8 a historical or abandoned one.
+func Tier(p geo.Place) int {
+	reviewed := p.GeonameID <= reviewedMaxID && p.GeonameID >= reviewedMinID
+	switch p.FeatureCode {
+	case "PCLI":
+		return 0
+	case "PPLC":
+		return 2
+	case "PPLA", "PPLG":
+		return 3
+	case "ADM1":
+		if reviewed {
+			return 1
+		}
+		return 4
+	case "PPLA2":
+		return 5
+	case "PPLA3", "PPLA4", "PPLA5":
+		return 6
+	case "PPLH", "PPLQ", "PPLW", "PPLCH":
+		return 8
+	}
+	if reviewed {
+		switch p.FeatureCode {
+		case "SEA", "GULF", "STRT", "BAY", "OCN", "CHN", "LGN", "RGN", "ADM2", "PEN", "AREA", "VAL", "CNL":
+			return 1
+		}
+		return 3
+	}
+	return 7
+}
+
+// Tier is the same as the package function; it lets callers that hold a
+// gazetteer behind an interface rank readings as Lookup does.
+func (g *Gazetteer) Tier(p geo.Place) int { return Tier(p) }
+
+// Ids of the rows of the reviewed tables (tables/*.tsv).
+const (
+	reviewedMinID = -9999
+	reviewedMaxID = -1000
+)
