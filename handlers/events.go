@@ -70,6 +70,12 @@ func (s *Server) eventsCSV(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	return s.respondEventsCSV(c, f)
+}
+
+// respondEventsCSV answers the events matching f as CSV through the cache;
+// /api/events.csv and OGC items' f=csv share it, and so one cache entry.
+func (s *Server) respondEventsCSV(c echo.Context, f geo.Filter) error {
 	c.Response().Header().Set("Content-Disposition", `attachment; filename="conflictmap-events.csv"`)
 	return s.respondCached(c, "csv?"+canonicalQuery(f), func(ctx context.Context) (cache.Body, error) {
 		page, err := s.cfg.Store.Events(ctx, f)

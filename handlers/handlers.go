@@ -31,6 +31,8 @@ type Store interface {
 	Articles(ctx context.Context, limit, offset int) ([]geo.Article, int, error)
 	Version(ctx context.Context) (int64, error)
 	Ping(ctx context.Context) error
+	// Extent bounds the stored events in space and time (OGC collections).
+	Extent(ctx context.Context) (geo.Extent, error)
 }
 
 // Extractor reads the events of an article.
@@ -112,6 +114,7 @@ func (s *Server) routes() {
 	get("/api/articles", s.listArticles)
 	get("/api/articles/:id", s.getArticle)
 	e.POST("/api/articles", s.postArticle)
+	s.ogcRoutes()
 	get("/", s.static)
 	get("/*", s.static)
 }
