@@ -1,0 +1,157 @@
+package postgis_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"conflictmap/geo"
+	"conflictmap/geo/postgis"
+	"conflictmap/geo/storetest"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// dsn is the test database: CONFLICTMAP_TEST_PG, else the local server.
+func dsn() string {
+	if v := os.Getenv("CONFLICTMAP_TEST_PG"); v != "" {
+		return v
+	}
+	return "postgres://root@127.0.0.1:5432/test?sslmode=disable"
+}
+
+// admin connects to the test database for what the store does not do
+// itself: dropping a test's schema. Without a server the test fails under
+// CI=true and is skipped otherwise.
+func admin(tb testing.TB) *pgx.Conn {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, dsn())
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			tb.Fatalf("PostgreSQL at %s is required under CI: %v", dsn(), err)
+		}
+		tb.Skipf("no PostgreSQL at %s (set CONFLICTMAP_TEST_PG): %v", dsn(), err)
+	}
+	return conn
+}
+
+// newSchema returns a schema name of the test's own, dropped with everything
+// in it when the test ends. No other schema is touched.
+func newSchema(tb testing.TB) string {
+	tb.Helper()
+	conn := admin(tb)
+	b := make([]byte, 6)
+	rand.Read(b)
+	schema := "cm_test_" + hex.EncodeToString(b)
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if _, err := conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE"); err != nil {
+			tb.Errorf("drop test schema %s: %v", schema, err)
+		}
+		conn.Close(ctx)
+	})
+	return schema
+}
+
+func open(tb testing.TB, schema string) *postgis.Store {
+	tb.Helper()
+	s, err := postgis.Open(context.Background(), dsn(), schema)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	// Registered after newSchema's cleanup, so it runs before the drop.
+	tb.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) storetest.Store { return open(t, newSchema(t)) })
+}
+
+func TestReopen(t *testing.T) {
+	schema := newSchema(t)
+	opener := func(t *testing.T) storetest.Store { return open(t, schema) }
+	storetest.Reopen(t, opener, opener)
+}
+
+func TestTwoStoresOnOneSchema(t *testing.T) {
+	schema := newSchema(t)
+	storetest.Shared(t, open(t, schema), open(t, schema))
+}
+
+// TestInstancesStartTogether opens one new schema from several stores at
+// once, as server instances started together would: each must come up and
+// the migrations must be applied once.
+func TestInstancesStartTogether(t *testing.T) {
+	schema := newSchema(t)
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			s, err := postgis.Open(context.Background(), dsn(), schema)
+			if err == nil {
+				err = s.Ping(context.Background())
+				s.Close()
+			}
+			errs <- err
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	conn := admin(t)
+	defer conn.Close(context.Background())
+	var n int
+	err := conn.QueryRow(t.Context(), "SELECT count(*) FROM "+pgx.Identifier{schema, "schema_migrations"}.Sanitize()).Scan(&n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir("migrations")
+	if n != len(entries) {
+		t.Errorf("%d migrations recorded, want %d", n, len(entries))
+	}
+}
+
+func TestRefusesNewerSchema(t *testing.T) {
+	schema := newSchema(t)
+	open(t, schema).Close()
+	conn := admin(t)
+	defer conn.Close(context.Background())
+	_, err := conn.Exec(t.Context(), "INSERT INTO "+pgx.Identifier{schema, "schema_migrations"}.Sanitize()+" (version, name) VALUES (999, 'future')")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := postgis.Open(t.Context(), dsn(), schema)
+	if err == nil {
+		s.Close()
+		t.Fatal("a schema written by a newer program opened without error")
+	}
+	if !strings.Contains(err.Error(), "999") {
+		t.Errorf("error %q does not name the schema's version", err)
+	}
+}
+
+func TestRefusesBadSchemaNames(t *testing.T) {
+	for _, name := range []string{"", "Public", "cm-test", "1abc", `a"b`, "a;drop", strings.Repeat("a", 64)} {
+		s, err := postgis.Open(t.Context(), dsn(), name)
+		if geo.ErrorCode(err) != geo.EINVALID {
+			if s != nil {
+				s.Close()
+			}
+			t.Errorf("Open with schema %q gives %v, want %s", name, err, geo.EINVALID)
+		}
+	}
+}
+
+// BenchmarkStore: go test -run '^$' -bench . ./geo/postgis/
+func BenchmarkStore(b *testing.B) {
+	storetest.Bench(b, func(b *testing.B) storetest.Store { return open(b, newSchema(b)) })
+}
