@@ -9,6 +9,7 @@ package handlers
 // carries links built from the request's own address.
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -229,12 +230,25 @@ func (o *ogcAPI) respondJSON(c echo.Context, key, contentType string, v func(ctx
 		if err != nil {
 			return nil, err
 		}
-		b, err := json.MarshalIndent(doc, "", "  ")
+		b, err := marshalJSON(doc, "  ")
 		if err != nil {
 			return nil, fmt.Errorf("encoding %s: %w", key, err)
 		}
-		return append(b, '\n'), nil
+		return b, nil
 	})
+}
+
+// marshalJSON writes v with a final newline and without escaping <, > and
+// &, so that the links' query strings stay readable.
+func marshalJSON(v any, indent string) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", indent)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // respondHTML renders the view through the cache.
@@ -359,6 +373,10 @@ func (o *ogcAPI) describeCollection(ctx context.Context, base string) (ogcCollec
 			{Href: coll + "/items?f=html", Rel: "items", Type: "text/html", Title: "The events (HTML)"},
 			{Href: coll + "/items?f=csv", Rel: "items", Type: "text/csv", Title: "The events (CSV)"},
 			{Href: coll + "/schema", Rel: "describedby", Type: contentSchema, Title: "JSON Schema of the features"},
+			// GDAL's OAPIF driver (3.6 at least) matches the relation's
+			// case exactly and knows only this spelling; without the
+			// schema it types a column from the first page's values.
+			{Href: coll + "/schema", Rel: "describedBy", Type: contentSchema, Title: "JSON Schema of the features"},
 		},
 	}
 	b := [4]float64{-180, -90, 180, 90}
@@ -653,10 +671,11 @@ func (o *ogcAPI) item(c echo.Context) error {
 		if err != nil {
 			return nil, err
 		}
-		lj, err := json.Marshal(links)
+		lj, err := marshalJSON(links, "")
 		if err != nil {
 			return nil, fmt.Errorf("encoding links: %w", err)
 		}
+		lj = bytes.TrimSuffix(lj, []byte("\n"))
 		b := appendFeature(make([]byte, 0, 1024+len(lj)), e)
 		// The feature object is closed by its last byte; links go inside.
 		b = append(b[:len(b)-1], `,"links":`...)
