@@ -368,3 +368,7 @@ const (
 	reviewedMinID = -9999
 	reviewedMaxID = -1000
 )
+
+// Key returns the lookup key of name, as Normalize does; it lets callers
+// that hold a gazetteer behind an interface compare names as Lookup does.
+func (g *Gazetteer) Key(name string) string { return Normalize(name) }

@@ -242,6 +242,10 @@ func run(cfg config) (stats, error) {
 				if rest := lex.articleless(k); rest != "" {
 					p.addKey(rest)
 				}
+				// "The Hague" is "the Hague" in running text.
+				if rest, ok := strings.CutPrefix(k, "the "); ok && lex.primaryOK(rest, c.fc, c.pop) {
+					p.addKey(rest)
+				}
 			}
 		}
 		for _, n := range c.alts {

@@ -1,0 +1,738 @@
+package extract
+
+import (
+	"math"
+	"strings"
+	"unicode"
+
+	"conflictmap/geo"
+)
+
+// Mention is a place named in an article's text.
+type Mention struct {
+	Start, End int    // byte offsets of the mention in the article text
+	Text       string // as written
+	Place      geo.Place
+	Confidence float64 // 0..1: how sure the resolution is (ambiguity, context support)
+}
+
+// placeLexicon is what place finding uses of a gazetteer beyond Gazetteer
+// when the gazetteer offers it (package gazetteer does): demonyms as context,
+// given names and stopwords to tell people from places, the gazetteer's own
+// rank classes and its name keys. Without it, place finding still works on
+// Lookup alone, with feature codes for ranks.
+type placeLexicon interface {
+	Demonym(word string) (cc string, ok bool)
+	GivenName(word string) bool
+	Stopword(word string) bool
+	Tier(p geo.Place) int
+	Key(name string) string
+}
+
+// Bounds that keep the work per token and per article small whatever the input.
+const (
+	plMaxPhrase     = 8  // words tried in one name
+	plMaxCands      = 40 // readings weighed for one name
+	plMaxNeighbours = 60 // town-level places used as proximity evidence
+	plRounds        = 4  // rounds of re-reading each name in the light of the others
+)
+
+// Scores of a reading. A country beats any town unless the text says
+// otherwise ("Jordan, Minnesota"); the support of the article's other
+// places outweighs the gap between a capital and an admin seat ("Tripoli" in
+// a Lebanon story) but not between a country and a town ("Jordan" in a story
+// that also names the United States).
+var plTierScore = [...]float64{90, 80, 60, 40, 35, 22, 18, 10, 0}
+
+const (
+	plCountryBonus  = 25.0  // the article's other places lie in the reading's country
+	plCountryExtra  = 5.0   // ... and many of them do
+	plAdmin1Bonus   = 40.0  // ... or in its first-level region
+	plNearBonus     = 15.0  // another place of the article lies within 50 km
+	plNearishBonus  = 8.0   // ... or within 150 km
+	plPatternBonus  = 200.0 // "X, Country" or "X in Country" says so
+	plContainsBonus = 60.0  // the container of such a pattern holds the reading of X
+	plDemonymBonus  = 100.0 // "X, the Syrian capital"
+	plAltPenalty    = 5.0   // matched through an alternate name only
+)
+
+// Lower-case words that may stand inside a place name.
+var plParticles = map[string]bool{
+	"of": true, "the": true, "al": true, "el": true, "de": true, "du": true, "la": true, "le": true,
+	"les": true, "des": true, "di": true, "da": true, "do": true, "dos": true, "das": true, "del": true,
+	"van": true, "von": true, "bin": true, "ibn": true, "bint": true, "ad": true, "as": true, "ash": true,
+	"at": true, "az": true, "an": true, "ar": true, "en": true, "ez": true, "es": true, "ed": true,
+	"er": true, "et": true, "y": true, "on": true, "upon": true, "sur": true, "am": true, "im": true,
+}
+
+// Titles before a person's name ("President Biden", "Gen. Kenneth
+// McKenzie"): the capitalised words after one are a name, not a place.
+var plTitles = map[string]bool{
+	"president": true, "minister": true, "premier": true, "chancellor": true, "secretary": true,
+	"general": true, "gen": true, "maj": true, "major": true, "col": true, "colonel": true, "lt": true,
+	"lieutenant": true, "sgt": true, "sergeant": true, "adm": true, "admiral": true, "capt": true,
+	"captain": true, "brig": true, "commander": true, "cmdr": true, "marshal": true, "mr": true, "mrs": true,
+	"ms": true, "dr": true, "prof": true, "professor": true, "sen": true, "senator": true, "rep": true,
+	"representative": true, "gov": true, "governor": true, "mayor": true, "king": true, "queen": true,
+	"prince": true, "princess": true, "emir": true, "sheikh": true, "shaikh": true, "ayatollah": true,
+	"imam": true, "pope": true, "rev": true, "father": true, "sister": true, "brother": true, "judge": true,
+	"justice": true, "ambassador": true, "envoy": true, "spokesman": true, "spokeswoman": true,
+	"spokesperson": true, "pres": true, "sultan": true, "crown": true, "cpl": true, "pvt": true,
+	"jr": true, "sr": true,
+}
+
+// Last words of organisation names ("George Washington University",
+// "Quds Force", "Tehran Times"): a place inside such a name is not where
+// something happened.
+var plOrgWords = map[string]bool{
+	"university": true, "college": true, "institute": true, "academy": true, "school": true,
+	"force": true, "forces": true, "corps": true, "army": true, "navy": true, "guard": true, "guards": true,
+	"brigade": true, "brigades": true, "battalion": true, "regiment": true, "division": true,
+	"command": true, "department": true, "ministry": true, "agency": true, "authority": true,
+	"commission": true, "committee": true, "council": true, "party": true, "front": true,
+	"movement": true, "group": true, "company": true, "corporation": true, "inc": true, "ltd": true,
+	"airlines": true, "airways": true, "news": true, "times": true, "post": true, "herald": true,
+	"tribune": true, "journal": true, "gazette": true, "telegraph": true, "guardian": true,
+	"observer": true, "monitor": true, "press": true, "television": true, "tv": true, "radio": true,
+	"foundation": true, "fund": true, "association": true, "organization": true, "organisation": true,
+	"federation": true, "league": true, "club": true, "fc": true, "cup": true, "network": true,
+	"studies": true, "center": true, "centre": true, "society": true, "union": true, "coalition": true,
+	"alliance": true, "police": true, "service": true, "services": true, "office": true,
+}
+
+// Words that follow a place name without making it a person's name
+// ("Mosul Dam", "Baghdad Airport", "Jordan Valley").
+var plDescriptors = map[string]bool{
+	"river": true, "valley": true, "dam": true, "airport": true, "gate": true, "bridge": true,
+	"plain": true, "plains": true, "hills": true, "heights": true, "mountains": true, "mountain": true,
+	"harbour": true, "harbor": true, "port": true, "bay": true, "beach": true, "camp": true, "base": true,
+	"crossing": true, "corridor": true, "square": true, "street": true, "road": true, "highway": true,
+	"province": true, "governorate": true, "oblast": true, "region": true, "district": true,
+	"state": true, "city": true, "county": true, "island": true, "islands": true, "strait": true,
+	"sea": true, "gulf": true, "lake": true, "desert": true, "border": true, "front": true,
+	"airbase": true, "prison": true, "hospital": true, "mosque": true, "refinery": true,
+}
+
+// Words between two place names of an "X in [southern] Country" pattern.
+var plDirections = map[string]bool{
+	"northern": true, "southern": true, "eastern": true, "western": true, "central": true,
+	"north": true, "south": true, "east": true, "west": true, "northeastern": true,
+	"northwestern": true, "southeastern": true, "southwestern": true, "northeast": true,
+	"northwest": true, "southeast": true, "southwest": true, "the": true, "occupied": true,
+}
+
+// plCand is one reading of a name.
+type plCand struct {
+	place geo.Place
+	tier  int
+	prior float64
+	alt   bool // matched through an alternate name
+}
+
+// plFound is one mention before resolution.
+type plFound struct {
+	start, end int // byte offsets
+	t0, t1     int // tokens [t0, t1)
+	group      int
+}
+
+// plGroup is every mention of one name: an article means one place by one
+// name (one sense per discourse), so the readings are weighed once.
+type plGroup struct {
+	key     string
+	cands   []plCand
+	count   int
+	choice  int
+	score   float64
+	margin  float64
+	support bool      // the chosen reading has context support
+	pattern []float64 // per reading: explicit pattern bonus
+	// containers are the groups named as this one's container ("X, Y").
+	containers []int
+	// demonymCC are countries named by "X, the Syrian capital".
+	demonymCC []string
+}
+
+// plResolver holds the state of one call of places.
+type plResolver struct {
+	gaz      Gazetteer
+	lex      placeLexicon
+	text     string
+	toks     []plToken
+	found    []plFound
+	groups   []*plGroup
+	byKey    map[string]int
+	demonyms map[string]int // cc -> occurrences of its demonyms
+}
+
+// places finds the place mentions of text and resolves each, using the whole text as context.
+func (x *Extractor) places(text string) []Mention {
+	if x == nil || x.gaz == nil || text == "" {
+		return nil
+	}
+	r := &plResolver{gaz: x.gaz, text: text, byKey: map[string]int{}, demonyms: map[string]int{}}
+	r.lex, _ = x.gaz.(placeLexicon)
+	r.toks = plTokenize(text)
+	r.find()
+	if len(r.found) == 0 {
+		return nil
+	}
+	r.patterns()
+	r.resolve()
+	out := make([]Mention, 0, len(r.found))
+	for _, f := range r.found {
+		g := r.groups[f.group]
+		if g.choice < 0 {
+			continue
+		}
+		out = append(out, Mention{
+			Start:      f.start,
+			End:        f.end,
+			Text:       text[f.start:f.end],
+			Place:      g.cands[g.choice].place,
+			Confidence: r.confidence(g),
+		})
+	}
+	return out
+}
+
+func (r *plResolver) key(s string) string {
+	if r.lex != nil {
+		return r.lex.Key(s)
+	}
+	return strings.ToLower(strings.Join(strings.FieldsFunc(s, func(c rune) bool {
+		return !unicode.IsLetter(c) && !unicode.IsDigit(c)
+	}), " "))
+}
+
+func (r *plResolver) stop(w string) bool      { return r.lex != nil && r.lex.Stopword(w) }
+func (r *plResolver) givenName(w string) bool { return r.lex != nil && r.lex.GivenName(w) }
+func (r *plResolver) demonym(w string) (string, bool) {
+	if r.lex == nil {
+		return "", false
+	}
+	return r.lex.Demonym(w)
+}
+
+func (r *plResolver) tier(p geo.Place) int {
+	if r.lex != nil {
+		return r.lex.Tier(p)
+	}
+	switch p.FeatureCode {
+	case "PCLI":
+		return 0
+	case "SEA", "GULF", "STRT", "OCN", "RGN":
+		return 1
+	case "PPLC":
+		return 2
+	case "PPLA":
+		return 3
+	case "ADM1":
+		return 4
+	case "PPLA2":
+		return 5
+	}
+	return 7
+}
+
+// runEnd returns the end (exclusive) of the run of name-like tokens that
+// starts at i: capitalised words, numbers and particles joined by spaces or
+// hyphens, never ending in a particle.
+func (r *plResolver) runEnd(i int) int {
+	last := i + 1
+	for j := i + 1; j < len(r.toks); j++ {
+		t := r.toks[j]
+		if t.sep > plSepHyphen || r.toks[j-1].possessive {
+			break
+		}
+		if t.capital || isNumber(t.text) {
+			last = j + 1
+			continue
+		}
+		if !plParticles[strings.ToLower(t.text)] {
+			break
+		}
+	}
+	return last
+}
+
+func isNumber(w string) bool {
+	for _, c := range w {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return w != ""
+}
+
+// find collects the candidate mentions, longest name first. A lower-case
+// "the" is left out of a mention ("the Red Sea" is "Red Sea"); the
+// gazetteer indexes names such as "The Hague" without their article too.
+func (r *plResolver) find() {
+	maxN := min(max(r.gaz.MaxWords(), 1), plMaxPhrase)
+	for i := 0; i < len(r.toks); {
+		if !r.toks[i].capital {
+			i++
+			continue
+		}
+		i = r.scanRun(i, r.runEnd(i), maxN)
+	}
+}
+
+// scanRun reads the names of one run of tokens [i, end) and returns where
+// scanning goes on.
+func (r *plResolver) scanRun(i, end, maxN int) int {
+	// An organisation's name holds no event place, unless it is a place's name.
+	lastWord := strings.ToLower(r.toks[end-1].text)
+	if plOrgWords[lastWord] && end-i > 1 && len(r.gaz.Lookup(r.span(i, end))) == 0 {
+		return end
+	}
+	for i < end {
+		t := r.toks[i]
+		n, cands := r.longest(i, end, maxN)
+		if n == 0 {
+			w := strings.ToLower(t.text)
+			if plTitles[w] && i+1 < end {
+				// A title: the rest of the run is a person's name.
+				return end
+			}
+			if r.personAt(i, end) {
+				return end
+			}
+			// "Iraqi", "Iranians": context, not a mention.
+			r.noteDemonym(i, end)
+			i++
+			continue
+		}
+		if r.notAPlace(i, n, end, cands) {
+			if r.givenName(t.text) || r.startsName(i) {
+				return end
+			}
+			i += n
+			continue
+		}
+		r.add(i, i+n, cands)
+		i += n
+	}
+	return end
+}
+
+// noteDemonym counts a one- or two-word demonym at token i ("Iraqi",
+// "South Korean") as evidence for its country.
+func (r *plResolver) noteDemonym(i, end int) {
+	if i+1 < end {
+		if cc, ok := r.demonym(r.span(i, i+2)); ok {
+			r.demonyms[cc]++
+			return
+		}
+	}
+	if cc, ok := r.demonym(r.toks[i].text); ok {
+		r.demonyms[cc]++
+	}
+}
+
+func (r *plResolver) span(i, j int) string {
+	return r.text[r.toks[i].start:r.toks[j-1].end]
+}
+
+// longest returns the longest name starting at token i, within the run.
+func (r *plResolver) longest(i, end, maxN int) (int, []geo.Place) {
+	for n := min(maxN, end-i); n >= 1; n-- {
+		last := r.toks[i+n-1]
+		if !last.capital && !isNumber(last.text) {
+			continue
+		}
+		if n > 1 && r.toks[i+n-2].possessive {
+			continue
+		}
+		phrase := r.span(i, i+n)
+		if n == 1 && r.stop(phrase) {
+			return 0, nil
+		}
+		if n <= 2 {
+			if _, ok := r.demonym(phrase); ok {
+				return 0, nil
+			}
+		}
+		if cands := r.gaz.Lookup(phrase); len(cands) > 0 {
+			return n, cands
+		}
+	}
+	return 0, nil
+}
+
+// personAt reports a person's name at token i: a given name followed by
+// another capitalised word of the run that is no place descriptor
+// ("Sabrina Singh", "Kenneth F. McKenzie", "Jordan Peterson").
+func (r *plResolver) personAt(i, end int) bool {
+	if !r.givenName(r.toks[i].text) || i+1 >= end {
+		return false
+	}
+	next := r.toks[i+1]
+	if !next.capital || next.sep != plSepSpace || r.toks[i].possessive {
+		return false
+	}
+	w := strings.ToLower(next.text)
+	if plDescriptors[w] || r.stop(next.text) {
+		return false
+	}
+	if _, ok := r.demonym(next.text); ok {
+		return false
+	}
+	return true
+}
+
+// startsName reports a capitalised word right before token i in the same run
+// that is not itself part of a place (the "Azodi" of "Sina Azodi" is after,
+// the "Colin P." of "Colin P. Clarke" before).
+func (r *plResolver) startsName(i int) bool {
+	if i == 0 || r.toks[i].sep != plSepSpace {
+		return false
+	}
+	prev := r.toks[i-1]
+	return prev.capital && !prev.possessive && (r.givenName(prev.text) || plTitles[strings.ToLower(prev.text)] || len(prev.text) == 1)
+}
+
+// notAPlace applies what a gazetteer can know against a match at tokens
+// [i, i+n): a given name or a weak reading inside a person's name.
+func (r *plResolver) notAPlace(i, n, end int, cands []geo.Place) bool {
+	best := cands[0]
+	weak := r.tier(best) >= 5 || r.key(best.Name) != r.key(r.span(i, i+n))
+	// Part of a person's name before it: "Colin P. Clarke", "General Ghaani".
+	if r.startsName(i) {
+		return true
+	}
+	if n == 1 && r.personAt(i, end) {
+		// "Jordan Peterson" is a person; "Jordan Valley" is not.
+		if weak {
+			return true
+		}
+		if next := r.gaz.Lookup(r.toks[i+1].text); len(next) == 0 || r.tier(next[0]) > 3 {
+			return true
+		}
+	}
+	// A weak reading followed by an unknown capitalised word: "Sina Azodi".
+	if weak && i+n < end {
+		next := r.toks[i+n]
+		w := strings.ToLower(next.text)
+		if next.capital && next.sep == plSepSpace && !plDescriptors[w] && !r.stop(next.text) && len(r.gaz.Lookup(next.text)) == 0 {
+			if _, ok := r.demonym(next.text); !ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// add records a mention of tokens [i, j) with its readings.
+func (r *plResolver) add(i, j int, cands []geo.Place) {
+	phrase := r.span(i, j)
+	key := r.key(phrase)
+	gi, ok := r.byKey[key]
+	if !ok {
+		g := &plGroup{key: key, choice: -1}
+		if len(cands) > plMaxCands {
+			cands = cands[:plMaxCands]
+		}
+		for _, p := range cands {
+			c := plCand{place: p, tier: r.tier(p)}
+			c.alt = r.key(p.Name) != key && "al "+key != r.key(p.Name)
+			c.prior = plTierScore[min(c.tier, len(plTierScore)-1)] + popScore(p.Population)
+			if c.alt {
+				c.prior -= plAltPenalty
+			}
+			g.cands = append(g.cands, c)
+		}
+		g.pattern = make([]float64, len(g.cands))
+		gi = len(r.groups)
+		r.groups = append(r.groups, g)
+		r.byKey[key] = gi
+	}
+	r.groups[gi].count++
+	r.found = append(r.found, plFound{start: r.toks[i].start, end: r.toks[j-1].end, t0: i, t1: j, group: gi})
+}
+
+func popScore(pop int64) float64 {
+	if pop <= 0 {
+		return 0
+	}
+	return math.Min(10, 10*math.Log10(1+float64(pop))/7)
+}
+
+// patterns finds "X, Y", "X in [southern] Y" and "X, the Syrian capital".
+func (r *plResolver) patterns() {
+	for k, a := range r.found {
+		if k+1 < len(r.found) {
+			b := r.found[k+1]
+			if r.containerPattern(a, b) && a.group != b.group {
+				ga := r.groups[a.group]
+				if !containsInt(ga.containers, b.group) {
+					ga.containers = append(ga.containers, b.group)
+				}
+			}
+		}
+		// "X, the Syrian capital": a comma, an article, a demonym.
+		j := a.t1
+		if j+1 < len(r.toks) && r.toks[j].sep == plSepComma {
+			w := strings.ToLower(r.toks[j].text)
+			if w == "the" || w == "a" || w == "an" {
+				if cc, ok := r.demonym(r.toks[j+1].text); ok && r.toks[j+1].sep == plSepSpace {
+					g := r.groups[a.group]
+					g.demonymCC = append(g.demonymCC, cc)
+				}
+			}
+		}
+	}
+}
+
+// containerPattern reports "A, B" or "A in [the] [southern] B".
+func (r *plResolver) containerPattern(a, b plFound) bool {
+	if b.t0 == a.t1 {
+		return r.toks[b.t0].sep == plSepComma
+	}
+	between := r.toks[a.t1:b.t0]
+	if len(between) > 3 || !strings.EqualFold(between[0].text, "in") || between[0].sep > plSepComma {
+		return false
+	}
+	for _, t := range between[1:] {
+		if t.sep != plSepSpace || !plDirections[strings.ToLower(t.text)] {
+			return false
+		}
+	}
+	return r.toks[b.t0].sep == plSepSpace
+}
+
+func containsInt(xs []int, v int) bool {
+	for _, x := range xs {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// resolve picks a reading for every name: first by rank alone, then again
+// and again in the light of the readings chosen for the article's other
+// names, until nothing changes.
+func (r *plResolver) resolve() {
+	for _, g := range r.groups {
+		g.choice, g.score, g.margin = pick(g.cands, func(i int) float64 { return g.cands[i].prior })
+	}
+	for round := 0; round < plRounds; round++ {
+		ev := r.evidence()
+		changed := false
+		for gi, g := range r.groups {
+			choice, score, margin := pick(g.cands, func(i int) float64 { return r.score(gi, i, ev) })
+			if choice != g.choice {
+				changed = true
+			}
+			g.choice, g.score, g.margin = choice, score, margin
+			g.support = r.score(gi, choice, ev)-g.cands[choice].prior > 0
+		}
+		if !changed && round > 0 {
+			break
+		}
+	}
+}
+
+// pick returns the best reading, its score and its lead over the best
+// reading that is a different place (more than 30 km away).
+func pick(cands []plCand, score func(int) float64) (int, float64, float64) {
+	best, bestScore := -1, math.Inf(-1)
+	scores := make([]float64, len(cands))
+	for i := range cands {
+		scores[i] = score(i)
+		if scores[i] > bestScore {
+			best, bestScore = i, scores[i]
+		}
+	}
+	second := math.Inf(-1)
+	for i := range cands {
+		if i != best && scores[i] > second && distanceKm(cands[i].place.Point, cands[best].place.Point) > 30 {
+			second = scores[i]
+		}
+	}
+	margin := 100.0
+	if !math.IsInf(second, -1) {
+		margin = bestScore - second
+	}
+	return best, bestScore, margin
+}
+
+// plEvidence is what the article's names say, group by group.
+type plEvidence struct {
+	country map[string]float64 // cc -> support
+	admin1  map[string]float64 // "cc/admin1" -> support
+	own     []plOwn            // what each group itself contributes
+	near    []int              // groups whose town-level readings count for proximity
+}
+
+type plOwn struct {
+	cc, admin1 string
+	w          float64
+}
+
+func (r *plResolver) evidence() plEvidence {
+	ev := plEvidence{country: map[string]float64{}, admin1: map[string]float64{}, own: make([]plOwn, len(r.groups))}
+	for gi, g := range r.groups {
+		c := g.cands[g.choice]
+		w := 0.5
+		if c.tier <= 1 || g.margin >= 15 {
+			w = 1
+		}
+		// Frequent names weigh a little more: "Iran" thirty times is not one mention.
+		w *= 1 + 0.1*math.Min(3, math.Log2(float64(g.count)))
+		o := plOwn{cc: c.place.CountryCode, w: w}
+		if c.place.Admin1 != "" && c.tier != 0 {
+			o.admin1 = c.place.CountryCode + "/" + c.place.Admin1
+		}
+		ev.own[gi] = o
+		if o.cc != "" {
+			ev.country[o.cc] += w
+		}
+		if o.admin1 != "" {
+			ev.admin1[o.admin1] += w
+		}
+		if c.tier >= 2 && c.place.Bound == nil && len(ev.near) < plMaxNeighbours {
+			ev.near = append(ev.near, gi)
+		}
+	}
+	for cc, n := range r.demonyms {
+		ev.country[cc] += math.Min(1, 0.4*float64(n))
+	}
+	return ev
+}
+
+// score is reading i of group gi in the light of the evidence.
+func (r *plResolver) score(gi, i int, ev plEvidence) float64 {
+	g := r.groups[gi]
+	c := g.cands[i]
+	s := c.prior
+	own := ev.own[gi]
+	if cc := c.place.CountryCode; cc != "" {
+		sup := ev.country[cc]
+		if own.cc == cc {
+			sup -= own.w
+		}
+		if sup > 0.01 {
+			s += plCountryBonus*math.Min(1, sup) + plCountryExtra*math.Min(1, math.Max(0, sup-1)/3)
+		}
+		if c.tier != 0 && c.place.Admin1 != "" {
+			a := cc + "/" + c.place.Admin1
+			sup := ev.admin1[a]
+			if own.admin1 == a {
+				sup -= own.w
+			}
+			if sup > 0.01 {
+				s += plAdmin1Bonus * math.Min(1, sup)
+			}
+		}
+	}
+	if c.tier >= 2 && c.place.Bound == nil {
+		best := math.Inf(1)
+		for _, ng := range ev.near {
+			if ng == gi {
+				continue
+			}
+			o := r.groups[ng]
+			best = math.Min(best, distanceKm(c.place.Point, o.cands[o.choice].place.Point))
+		}
+		switch {
+		case best < 50:
+			s += plNearBonus
+		case best < 150:
+			s += plNearishBonus
+		}
+	}
+	for _, ci := range g.containers {
+		cg := r.groups[ci]
+		if cg.choice >= 0 && within(c.place, cg.cands[cg.choice]) && c.tier != 0 {
+			s += plPatternBonus
+			break
+		}
+	}
+	// The reverse: this name contains the reading of a name that named it as its container.
+	for oi, og := range r.groups {
+		if oi == gi || og.choice < 0 || !containsInt(og.containers, gi) {
+			continue
+		}
+		if within(og.cands[og.choice].place, c) {
+			s += plContainsBonus
+			break
+		}
+	}
+	for _, cc := range g.demonymCC {
+		if c.place.CountryCode == cc {
+			s += plDemonymBonus
+			break
+		}
+	}
+	return s
+}
+
+// within reports whether place p lies in the reading y: its country, its
+// first-level region, or the extent of a reviewed region or sea.
+func within(p geo.Place, y plCand) bool {
+	switch {
+	case y.place.GeonameID == p.GeonameID:
+		return false
+	case y.tier == 0:
+		return p.CountryCode == y.place.CountryCode
+	case y.place.FeatureCode == "ADM1":
+		return p.CountryCode == y.place.CountryCode && p.Admin1 == y.place.Admin1
+	case y.place.Bound != nil:
+		if y.place.CountryCode != "" && y.place.CountryCode != p.CountryCode {
+			return false
+		}
+		return y.place.Bound.Contains(p.Point)
+	}
+	return false
+}
+
+// confidence turns a group's lead and support into 0..1.
+func (r *plResolver) confidence(g *plGroup) float64 {
+	c := g.cands[g.choice]
+	conf := 0.5 + 0.5*(1-math.Exp(-g.margin/20))
+	switch {
+	case c.tier <= 1 || g.support:
+	case c.tier <= 3:
+		conf *= 0.85
+	default:
+		conf *= 0.7
+	}
+	if c.alt {
+		conf *= 0.9
+	}
+	return math.Round(math.Max(0.05, math.Min(0.99, conf))*100) / 100
+}
+
+// distanceKm is the equirectangular distance between two points, good
+// enough at the scales (tens of kilometres) where it decides anything.
+func distanceKm(a, b [2]float64) float64 {
+	const r = 6371.0
+	lat := (a[1] + b[1]) / 2 * math.Pi / 180
+	dx := (b[0] - a[0]) * math.Pi / 180 * math.Cos(lat)
+	if dx > math.Pi {
+		dx -= 2 * math.Pi
+	}
+	dy := (b[1] - a[1]) * math.Pi / 180
+	return r * math.Sqrt(dx*dx+dy*dy)
+}
+
+// GeoPrecision returns a place's ACLED geo_precision: 1 for a town or a
+// precise site, 2 for a small area (a corridor, a district), 3 for a
+// first-level region, a country or a water body.
+func GeoPrecision(p geo.Place) int {
+	switch p.FeatureCode {
+	case "PCLI", "ADM1", "SEA", "GULF", "STRT", "OCN", "BAY", "CHN", "LGN", "PEN":
+		return geo.GeoRegion
+	case "ADM2", "AREA", "CNL", "VAL":
+		return geo.GeoNear
+	case "RGN":
+		if p.Bound != nil && p.Bound.Max[0]-p.Bound.Min[0] < 1 && p.Bound.Max[1]-p.Bound.Min[1] < 1 {
+			return geo.GeoNear
+		}
+		return geo.GeoRegion
+	}
+	return geo.GeoTown
+}
