@@ -80,18 +80,20 @@ func eventArgs(e geo.Event) []any {
 	}
 }
 
-func scanEvent(row pgx.Row) (geo.Event, error) {
+// scanEvent reads an event from the columns of selectColumns, after the
+// columns read into lead.
+func scanEvent(row pgx.Row, lead ...any) (geo.Event, error) {
 	var (
 		e              geo.Event
 		bw, bs, be, bn *float64
 		fatalities     *int32
 		timePrec, geoP int32
 	)
-	err := row.Scan(&e.ID, &e.ArticleID, &e.Point[0], &e.Point[1], &bw, &bs, &be, &bn,
+	err := row.Scan(append(lead, &e.ID, &e.ArticleID, &e.Point[0], &e.Point[1], &bw, &bs, &be, &bn,
 		&e.EventDate, &e.EventDateEnd, &timePrec, &e.EventType, &e.SubEventType, &e.Modality,
 		&e.Actor1, &e.Actor2, &fatalities, &e.Location, &e.Country, &e.CountryCode, &e.Admin1,
 		&e.GeonameID, &e.FeatureCode, &geoP, &e.Mention, &e.Quote, &e.Confidence,
-		&e.Title, &e.SourceURL, &e.Published, &e.ExtractorVersion)
+		&e.Title, &e.SourceURL, &e.Published, &e.ExtractorVersion)...)
 	if err != nil {
 		return geo.Event{}, err
 	}
@@ -219,7 +221,7 @@ func filter(f geo.Filter) *query {
 
 // Events returns one page of the events that match f, newest event_date
 // first (undated last), then by id, and how many match in all. Both come
-// from one snapshot.
+// from one snapshot, except past the last page, where there is no page.
 func (s *Store) Events(ctx context.Context, f geo.Filter) (geo.EventPage, error) {
 	page, err := s.events(ctx, f)
 	if err != nil {
@@ -236,38 +238,41 @@ func (s *Store) events(ctx context.Context, f geo.Filter) (geo.EventPage, error)
 	limit = min(limit, geo.MaxLimit)
 	offset := max(f.Offset, 0)
 	q := filter(f)
-	// One snapshot for the count and the page.
-	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
-	if err != nil {
-		return geo.EventPage{}, err
-	}
-	defer tx.Rollback(context.WithoutCancel(ctx))
-	page := geo.EventPage{Events: []geo.Event{}}
-	if err := tx.QueryRow(ctx, "SELECT count(*) FROM events e WHERE "+q.where(), q.args...).Scan(&page.Matched); err != nil {
-		return geo.EventPage{}, err
-	}
-	if page.Matched <= offset {
-		return page, nil
-	}
-	sql := "SELECT " + selectColumns + " FROM events e WHERE " + q.where() +
-		" ORDER BY e.event_date DESC NULLS LAST, e.id LIMIT " + q.arg(limit) + " OFFSET " + q.arg(offset)
-	rows, err := tx.Query(ctx, sql, q.args...)
+	cond := q.where()
+	// One statement, so one snapshot: the inner query sorts only ids and
+	// dates and counts every match before the limit applies; the outer one
+	// reads the whole rows of the page alone.
+	rows, err := s.pool.Query(ctx, "WITH page AS (SELECT e.id, e.event_date, count(*) OVER () AS matched"+
+		" FROM events e WHERE "+cond+" ORDER BY e.event_date DESC NULLS LAST, e.id"+
+		" LIMIT "+q.arg(limit)+" OFFSET "+q.arg(offset)+")"+
+		" SELECT p.matched, "+selectColumns+" FROM page p JOIN events e ON e.id = p.id"+
+		" ORDER BY p.event_date DESC NULLS LAST, p.id", q.args...)
 	if err != nil {
 		return geo.EventPage{}, err
 	}
 	defer rows.Close()
-	page.Events = make([]geo.Event, 0, min(limit, page.Matched-offset))
+	page := geo.EventPage{Events: []geo.Event{}}
 	for rows.Next() {
-		e, err := scanEvent(rows)
+		var matched int64
+		e, err := scanEvent(rows, &matched)
 		if err != nil {
 			return geo.EventPage{}, err
 		}
+		page.Matched = int(matched)
 		page.Events = append(page.Events, e)
 	}
 	if err := rows.Err(); err != nil {
 		return geo.EventPage{}, err
 	}
-	return page, tx.Commit(ctx)
+	if len(page.Events) == 0 && offset > 0 {
+		// Past the last page the rows carry no count: count alone.
+		var n int64
+		if err := s.pool.QueryRow(ctx, "SELECT count(*) FROM events e WHERE "+cond, q.args[:len(q.args)-2]...).Scan(&n); err != nil {
+			return geo.EventPage{}, err
+		}
+		page.Matched = int(n)
+	}
+	return page, nil
 }
 
 // Event returns the event with the given id.
