@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -37,7 +38,7 @@ const testToken = "s3cret-token"
 // testServer is one handlers.Server over a real SQLite file, the real
 // extractor and a real cache.
 type testServer struct {
-	t     *testing.T
+	t     testing.TB
 	db    string
 	store *sqlite.Store
 	h     *handlers.Server
@@ -51,13 +52,24 @@ type serverOptions struct {
 	static  fstest.MapFS
 }
 
+// loadExtractor loads the real gazetteer once per test binary: it is
+// read-only once loaded, and loading it for every test would dominate the
+// suite's time.
+var loadExtractor = sync.OnceValues(func() (*extract.Extractor, error) {
+	gaz, err := gazetteer.Load()
+	if err != nil {
+		return nil, err
+	}
+	return extract.New(gaz), nil
+})
+
 func quietLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 func memoryCache() handlers.Cache {
 	return cache.New(cache.NewMemory(64<<20), cache.Options{Logger: quietLogger()})
 }
 
-func newServer(t *testing.T, o serverOptions) *testServer {
+func newServer(t testing.TB, o serverOptions) *testServer {
 	t.Helper()
 	if o.db == "" {
 		o.db = filepath.Join(t.TempDir(), "conflictmap.db")
@@ -67,7 +79,7 @@ func newServer(t *testing.T, o serverOptions) *testServer {
 		t.Fatalf("opening %s: %v", o.db, err)
 	}
 	t.Cleanup(func() { st.Close() })
-	gaz, err := gazetteer.Load()
+	ex, err := loadExtractor()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +88,7 @@ func newServer(t *testing.T, o serverOptions) *testServer {
 	}
 	cfg := handlers.Config{
 		Store:            st,
-		Extractor:        extract.New(gaz),
+		Extractor:        ex,
 		Cache:            o.cache,
 		Token:            o.token,
 		MaxBody:          o.maxBody,

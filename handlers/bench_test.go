@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"testing"
 
 	"conflictmap/geo"
@@ -15,9 +14,7 @@ import (
 // benchServer is a server over a store holding n generated events.
 func benchServer(b *testing.B, n int) *testServer {
 	b.Helper()
-	t := &testing.T{}
-	s := newServer(t, serverOptions{db: filepath.Join(b.TempDir(), "bench.db")})
-	b.Cleanup(func() { s.store.Close() })
+	s := newServer(b, serverOptions{})
 	a := geo.Article{ID: "bench", Title: "generated", Text: "generated"}
 	if _, err := s.store.Ingest(context.Background(), a, storetest.Generate(1, a, n)); err != nil {
 		b.Fatal(err)
