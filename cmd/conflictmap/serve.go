@@ -4,6 +4,7 @@ import (
 	"context"
 	_ "embed"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -321,9 +322,7 @@ func redactURL(s string) string {
 
 // int64Flag defines an integer flag whose default comes from the
 // environment variable name, refusing a value there that is not a number.
-func int64Flag(env *Env, fs interface {
-	Int64Var(*int64, string, int64, string)
-}, p *int64, flagName, envName string, def int64, usage string) error {
+func int64Flag(env *Env, fs *flag.FlagSet, p *int64, flagName, envName string, def int64, usage string) error {
 	if v := env.Getenv(envName); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
@@ -337,9 +336,7 @@ func int64Flag(env *Env, fs interface {
 
 // durationFlag defines a duration flag whose default comes from the
 // environment variable name.
-func durationFlag(env *Env, fs interface {
-	DurationVar(*time.Duration, string, time.Duration, string)
-}, p *time.Duration, flagName, envName string, def time.Duration, usage string) error {
+func durationFlag(env *Env, fs *flag.FlagSet, p *time.Duration, flagName, envName string, def time.Duration, usage string) error {
 	if v := env.Getenv(envName); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil {
