@@ -16,6 +16,7 @@ import (
 	"conflictmap/geo"
 	"conflictmap/geo/extract"
 	"conflictmap/geo/gazetteer"
+	"conflictmap/geo/postgis"
 	"conflictmap/geo/sqlite"
 	"conflictmap/handlers"
 	"conflictmap/handlers/cache"
@@ -55,7 +56,11 @@ type store interface {
 // store for anything else (a file path).
 func openStore(ctx context.Context, db, pgSchema string) (store, error) {
 	if strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://") {
-		return nil, fmt.Errorf("--db %s: the PostGIS store is not built into this binary yet (schema %s)", redactURL(db), pgSchema)
+		s, err := postgis.Open(ctx, db, pgSchema)
+		if err != nil {
+			return nil, fmt.Errorf("opening the PostGIS store %s (schema %s): %w", redactURL(db), pgSchema, err)
+		}
+		return s, nil
 	}
 	s, err := sqlite.Open(ctx, db)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -13,6 +14,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"conflictmap/geo"
 	"conflictmap/geo/extract"
@@ -312,5 +316,85 @@ func TestReextract(t *testing.T) {
 	a, err := st.Article(ctx, old.ID)
 	if err != nil || a.Text != sampleText || a.Events != len(page.Events) {
 		t.Errorf("article after reextract: %+v %v", a, err)
+	}
+}
+
+// pgDSN returns the test PostgreSQL's URL, skipping (or under CI failing)
+// when it does not answer.
+func pgDSN(t *testing.T) string {
+	t.Helper()
+	dsn := os.Getenv("CONFLICTMAP_TEST_PG")
+	if dsn == "" {
+		dsn = "postgres://root@127.0.0.1:5432/test?sslmode=disable"
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err == nil {
+		err = conn.Ping(ctx)
+		conn.Close(ctx)
+	}
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("PostgreSQL at %s does not answer (CI needs it): %v", dsn, err)
+		}
+		t.Skipf("PostgreSQL at %s does not answer: %v", dsn, err)
+	}
+	return dsn
+}
+
+// Two servers on one PostgreSQL/PostGIS schema, as a scaled-out deployment
+// runs them: the first fills the empty store with the sample, the second
+// finds it there, and an article posted to one is served by the other.
+func TestServeOnPostGIS(t *testing.T) {
+	dsn := pgDSN(t)
+	schema := fmt.Sprintf("cm_test_serve_%d", time.Now().UnixNano())
+	t.Cleanup(func() {
+		conn, err := pgx.Connect(context.Background(), dsn)
+		if err != nil {
+			t.Errorf("dropping schema %s: %v", schema, err)
+			return
+		}
+		defer conn.Close(context.Background())
+		if _, err := conn.Exec(context.Background(), "DROP SCHEMA IF EXISTS "+schema+" CASCADE"); err != nil {
+			t.Errorf("dropping schema %s: %v", schema, err)
+		}
+	})
+	a, _ := startServer(t, "--db", dsn, "--pg-schema", schema, "--token", "tok")
+	b, _ := startServer(t, "--db", dsn, "--pg-schema", schema)
+	var list struct{ Total int }
+	getJSON(t, b.URL()+"/api/articles", &list)
+	if list.Total != 1 {
+		t.Fatalf("%d articles on the second server, want the sample once", list.Total)
+	}
+	var before struct{ NumberMatched int }
+	getJSON(t, b.URL()+"/api/events", &before)
+
+	body := `{"title": "Kharkiv", "url": "https://example.org/kharkiv", "published": "2024-02-20", "text": "Russian shelling hit Kharkiv on Tuesday, killing two people."}`
+	req, _ := http.NewRequest(http.MethodPost, a.URL()+"/api/articles", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer tok")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var created struct {
+		Article struct {
+			ID     string
+			Events int
+		}
+	}
+	json.NewDecoder(resp.Body).Decode(&created)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("POST: %d", resp.StatusCode)
+	}
+	var got struct{ Title string }
+	if r := getJSON(t, b.URL()+"/api/articles/"+created.Article.ID, &got); r.StatusCode != http.StatusOK || got.Title != "Kharkiv" {
+		t.Errorf("the other server: %d %+v", r.StatusCode, got)
+	}
+	var after struct{ NumberMatched int }
+	getJSON(t, b.URL()+"/api/events", &after)
+	if after.NumberMatched != before.NumberMatched+created.Article.Events {
+		t.Errorf("the other server serves %d events, want %d + %d", after.NumberMatched, before.NumberMatched, created.Article.Events)
 	}
 }
