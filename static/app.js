@@ -53,6 +53,7 @@
     country: '',
     actor: '',
     q: '',
+    limit: 0, // events per view; 0 is the server's default
   };
   let config = { tile_url: '', tile_attribution: '', max_limit: 10000, default_limit: 1000, extractor_version: '' };
   let eventsSeq = 0; // answers to older requests are dropped, not aborted
@@ -200,6 +201,9 @@
     showCoverageOnHover: false,
     spiderfyOnMaxZoom: true,
     chunkedLoading: true,
+    chunkProgress: (done, total) => {
+      if (done >= total) markersAdded();
+    },
     iconCreateFunction: clusterIcon,
   }).addTo(map);
 
@@ -379,6 +383,11 @@
     return p;
   }
 
+  function viewLimit() {
+    const max = config.max_limit || 10000;
+    return Math.min(state.limit || config.default_limit || 1000, max);
+  }
+
   function nothingSelected() {
     return state.types.size === 0 || state.modalities.size === 0;
   }
@@ -422,7 +431,7 @@
       return;
     }
     const params = filterParams();
-    params.set('limit', String(config.default_limit || 1000));
+    params.set('limit', String(viewLimit()));
     $('map').setAttribute('aria-busy', 'true');
     try {
       const fc = await apiJSON('api/events?' + params.toString());
@@ -459,6 +468,16 @@
     return marker;
   }
 
+  // markersAdded runs when the cluster layer holds every marker of an
+  // answer (it adds large answers in chunks to keep the page responsive).
+  function markersAdded() {
+    if (!firstDrawn && layers.size > 0) {
+      firstDrawn = true;
+      // test/timing.mjs reads this mark: the first answer's markers are all on the map.
+      requestAnimationFrame(() => performance.mark('conflictmap:markers-drawn'));
+    }
+  }
+
   function render(list, fc, seq) {
     features = list;
     const next = new Map();
@@ -487,11 +506,7 @@
     feedShown = FEED_PAGE;
     renderFeed();
     renderCount(fc);
-    if (!firstDrawn && next.size > 0) {
-      firstDrawn = true;
-      // The timing script reads this mark: the first markers are on the map.
-      requestAnimationFrame(() => performance.mark('conflictmap:first-markers'));
-    }
+    if (!add.length) markersAdded();
     document.body.dataset.eventsSeq = String(seq);
   }
 
@@ -544,7 +559,7 @@
     box.classList.toggle('cut', returned < matched);
     if (returned < matched) {
       box.append('Showing ', el('strong', null, returned.toLocaleString('en')), ' of ', el('strong', null, matched.toLocaleString('en')),
-        ' events in view: zoom in or narrow the filters to see all');
+        ' events in view: zoom in, narrow the filters or draw more per view to see all');
     } else {
       box.append(el('strong', null, matched.toLocaleString('en')), matched === 1 ? ' event in view' : ' events in view');
     }
@@ -739,6 +754,11 @@
         }, 350);
       });
     }
+    $('limit').addEventListener('change', () => {
+      state.limit = Number($('limit').value) || 0;
+      writeHash();
+      loadEvents();
+    });
     $('filters').addEventListener('submit', (e) => e.preventDefault());
   }
 
@@ -752,6 +772,8 @@
     $('country').value = state.country;
     if (document.activeElement !== $('actor')) $('actor').value = state.actor;
     if (document.activeElement !== $('q')) $('q').value = state.q;
+    ensureLimitOption(state.limit);
+    $('limit').value = String(state.limit);
   }
 
   const regionNames = typeof Intl.DisplayNames === 'function' ? new Intl.DisplayNames(['en'], { type: 'region' }) : null;
@@ -769,6 +791,26 @@
     const select = $('country');
     if ([...select.options].some((o) => o.value === code)) return;
     select.append(el('option', { value: code }, countryName(code) + ' (' + code + ')'));
+  }
+
+  // The limit menu offers the server's default and larger pages up to its maximum.
+  function buildLimitOptions() {
+    const select = $('limit');
+    const max = config.max_limit || 10000;
+    const options = [el('option', { value: '0' }, 'up to ' + (config.default_limit || 1000).toLocaleString('en') + ' (default)')];
+    for (const n of [5000, 10000, 25000, 50000]) {
+      if (n > (config.default_limit || 1000) && n <= max) options.push(el('option', { value: String(n) }, 'up to ' + n.toLocaleString('en')));
+    }
+    select.replaceChildren(...options);
+    ensureLimitOption(state.limit);
+    select.value = String(state.limit);
+  }
+
+  function ensureLimitOption(n) {
+    if (!n) return;
+    const select = $('limit');
+    if ([...select.options].some((o) => o.value === String(n))) return;
+    select.append(el('option', { value: String(n) }, 'up to ' + n.toLocaleString('en')));
   }
 
   async function loadCountries() {
@@ -890,6 +932,7 @@
     for (const [k, v] of f) p.append(k, v);
     if (state.types.size === 0) p.set('type', 'none');
     if (state.modalities.size === 0) p.set('modality', 'none');
+    if (state.limit) p.set('limit', String(state.limit));
     // Slashes and commas stay readable in the link; everything else is encoded.
     const hash = '#' + p.toString().replace(/%2F/gi, '/').replace(/%2C/gi, ',');
     lastHash = hash;
@@ -910,6 +953,7 @@
     state.country = /^[A-Za-z]{2}$/.test(p.get('country') || '') ? p.get('country').toUpperCase() : '';
     state.actor = p.get('actor') || '';
     state.q = p.get('q') || '';
+    state.limit = /^\d{1,6}$/.test(p.get('limit') || '') ? Number(p.get('limit')) : 0;
     const m = /^(\d{1,2})\/(-?\d+(?:\.\d+)?)\/(-?\d+(?:\.\d+)?)$/.exec(p.get('map') || '');
     if (!m) return null;
     return { zoom: +m[1], lat: +m[2], lng: +m[3] };
@@ -1035,34 +1079,46 @@
     } catch (err) {
       showError('Could not read the server configuration: ' + err.message);
     }
+    buildLimitOptions();
     addTiles();
     loadOutlines();
     loadCountries();
+    let complete = false;
     if (view) {
       map.setView([view.lat, view.lng], view.zoom);
     } else {
-      await fitToData();
+      complete = await fitToData();
     }
     map.on('moveend', viewChanged);
-    filtersChanged();
+    if (complete) {
+      // The view holds every matching event already: no second query.
+      writeHash();
+      updateLinks();
+      loadHistogram();
+    } else {
+      filtersChanged();
+    }
   }
 
   // fitToData opens a page without a permalink on the events that match the
-  // filters, wherever they are.
+  // filters, wherever they are. It reports whether it drew them all (the
+  // answer was not cut by the limit), so the view needs no query of its own.
   async function fitToData() {
     map.setView([25, 30], 2);
-    if (nothingSelected()) return;
+    if (nothingSelected()) return false;
     try {
       const params = filterParams({ bbox: false });
-      params.set('limit', String(config.default_limit || 1000));
+      params.set('limit', String(viewLimit()));
       const fc = await apiJSON('api/events?' + params.toString());
       const pts = (fc.features || []).filter((f) => f.geometry && f.geometry.type === 'Point')
         .map((f) => [f.geometry.coordinates[1], f.geometry.coordinates[0]]);
       if (pts.length) map.fitBounds(L.latLngBounds(pts).pad(0.15), { maxZoom: 7, animate: false });
       // Draw what was fetched now rather than wait for the query of the view.
       render(fc.features || [], fc, ++eventsSeq);
+      return fc.numberReturned === fc.numberMatched && pts.length === (fc.features || []).length;
     } catch (err) {
       showError('Could not load events: ' + err.message);
+      return false;
     }
   }
 
