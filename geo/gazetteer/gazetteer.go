@@ -12,6 +12,7 @@
 //	@acronyms  KEY  i,i,...     (names matched only when written in capitals)
 //	@demonyms  key  cc
 //	@given     key              (English given names)
+//	@common    key              (common English words that only large places are found by)
 //	@stop      key              (words that are never place names)
 //
 // Load keeps the text as one string and indexes line offsets only; a lookup
@@ -52,6 +53,7 @@ type Gazetteer struct {
 	countries map[string]int    // cc -> place number
 	demonyms  map[string]string // demonym key -> cc
 	given     map[string]bool
+	common    map[string]bool
 	stop      map[string]bool
 	maxWords  int
 }
@@ -81,6 +83,7 @@ func load(gz []byte) (*Gazetteer, error) {
 		countries: map[string]int{},
 		demonyms:  map[string]string{},
 		given:     map[string]bool{},
+		common:    map[string]bool{},
 		stop:      map[string]bool{},
 	}
 	if err := g.index(); err != nil {
@@ -141,6 +144,8 @@ func (g *Gazetteer) index() error {
 			g.demonyms[k] = cc
 		case "given":
 			g.given[line] = true
+		case "common":
+			g.common[line] = true
 		case "stop":
 			g.stop[line] = true
 		}
@@ -318,10 +323,20 @@ func (g *Gazetteer) GivenName(word string) bool {
 	return g.given[Normalize(word)]
 }
 
-// Stopword reports whether word is on the reviewed list of words that are
-// never place names ("Police", "Mission", "General", "March").
+// Stopword reports whether word is never a place name here: it is on the
+// reviewed stoplist ("Police", "Mission", "General", "March"), or it is a
+// common English word that only small places are called ("Best"), so that
+// Lookup finds nothing for it.
 func (g *Gazetteer) Stopword(word string) bool {
 	return g.stop[Normalize(word)]
+}
+
+// CommonWord reports whether word is a frequent English word that is also
+// the name of places ("Bath", "Delta", "Colon"): only capitals, admin seats
+// and cities of 50,000 or more are found by such a name, since a smaller
+// place so called is far less likely to be meant than the word.
+func (g *Gazetteer) CommonWord(word string) bool {
+	return g.common[Normalize(word)]
 }
 
 // Tier returns the rank class of a place, the order Lookup sorts by: 0 a

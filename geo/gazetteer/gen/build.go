@@ -237,7 +237,12 @@ func run(cfg config) (stats, error) {
 		}
 		for _, n := range []string{c.name, c.ascii} {
 			k := gazetteer.Normalize(n)
-			if lex.primaryOK(k, c.fc, c.pop) {
+			if !lex.primaryOK(k, c.fc, c.pop) {
+				lex.blocked[k] = true
+				if lex.common[k] {
+					lex.commonBlocked[k] = true
+				}
+			} else {
 				p.addKey(k)
 				if rest := lex.articleless(k); rest != "" {
 					p.addKey(rest)
@@ -469,8 +474,23 @@ func encode(places []*place, admin1 map[string]string, countries map[string]*cou
 	for _, k := range sortedKeys(lex.given) {
 		fmt.Fprintf(w, "%s\n", k)
 	}
-	fmt.Fprintf(w, "@stop\t%d\n", len(lex.stop))
-	for _, k := range sortedKeys(lex.stop) {
+	// The reviewed stoplist, and the names of places that are found by no
+	// name at all because every name of theirs is a common word ("Best").
+	stop := map[string]bool{}
+	for k := range lex.stop {
+		stop[k] = true
+	}
+	for k := range lex.blocked {
+		if _, indexed := keys[k]; !indexed && k != "" {
+			stop[k] = true
+		}
+	}
+	fmt.Fprintf(w, "@common\t%d\n", len(lex.commonBlocked))
+	for _, k := range sortedKeys(lex.commonBlocked) {
+		fmt.Fprintf(w, "%s\n", k)
+	}
+	fmt.Fprintf(w, "@stop\t%d\n", len(stop))
+	for _, k := range sortedKeys(stop) {
 		fmt.Fprintf(w, "%s\n", k)
 	}
 	if err := w.Flush(); err != nil {

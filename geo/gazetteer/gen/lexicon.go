@@ -21,6 +21,11 @@ type lexicon struct {
 	// countries holds every key of a country name: a town's alternate name
 	// that spells a country ("Iraq" for Arak) belongs to the country.
 	countries map[string]bool
+	// blocked collects the place names that primaryOK refused.
+	blocked map[string]bool
+	// commonBlocked holds the common English words that name places too
+	// small to be found by them.
+	commonBlocked map[string]bool
 }
 
 func readLexicon(src, tables string) (*lexicon, error) {
@@ -31,6 +36,9 @@ func readLexicon(src, tables string) (*lexicon, error) {
 		given:     map[string]bool{},
 		demonyms:  map[string]string{},
 		countries: map[string]bool{},
+		blocked:   map[string]bool{},
+
+		commonBlocked: map[string]bool{},
 	}
 	stop, err := readWords(filepath.Join(tables, "stoplist.txt"))
 	if err != nil {
