@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"encoding/json"
 	"strings"
 
 	"conflictmap/geo"
@@ -237,8 +238,10 @@ func featureSchema(base string) map[string]any {
 		}
 		return m
 	}
+	// properties.id repeats the feature's id and is left out here: GDAL
+	// already has an id column from the feature's id, and a second one
+	// described here would come out renamed as id2.
 	props := map[string]any{
-		"id":                str("Stable id: the same article, sentence, place and event give the same id."),
 		"event_date":        withFormat(str("First possible day of the event."), "date"),
 		"event_date_end":    withFormat(str("Last possible day of the event."), "date"),
 		"time_precision":    integer("1 the day is known, 2 a week or a span of days, 3 a month or vaguer (ACLED).", 1, 3),
@@ -273,7 +276,7 @@ func featureSchema(base string) map[string]any {
 		"required":    []string{"type", "geometry", "properties"},
 		"properties": map[string]any{
 			"type": map[string]any{"type": "string", "enum": []string{"Feature"}},
-			"id":   map[string]any{"type": "string"},
+			"id":   map[string]any{"type": "string", "description": "Stable id: the same article, sentence, place and event give the same id; properties.id repeats it."},
 			"geometry": map[string]any{
 				"type":     "object",
 				"required": []string{"type", "coordinates"},
@@ -287,8 +290,48 @@ func featureSchema(base string) map[string]any {
 			"properties": map[string]any{
 				"type":       "object",
 				"required":   geo.PropertyNames,
-				"properties": props,
+				"properties": inOrder(props, geo.PropertyNames),
 			},
 		},
 	}
+}
+
+// orderedObject is a JSON object whose members keep their order, so that
+// a GIS tool that makes one column per schema property lays the columns
+// out in the order of the GeoJSON form.
+type orderedObject []orderedMember
+
+type orderedMember struct {
+	Key   string
+	Value any
+}
+
+// MarshalJSON writes the members in order.
+func (o orderedObject) MarshalJSON() ([]byte, error) {
+	b := []byte{'{'}
+	for i, m := range o {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, m.Key)
+		b = append(b, ':')
+		v, err := json.Marshal(m.Value)
+		if err != nil {
+			return nil, err
+		}
+		b = append(b, v...)
+	}
+	return append(b, '}'), nil
+}
+
+// inOrder lays out m's members in the order of names; names absent from m
+// are skipped.
+func inOrder(m map[string]any, names []string) orderedObject {
+	var o orderedObject
+	for _, n := range names {
+		if v, ok := m[n]; ok {
+			o = append(o, orderedMember{Key: n, Value: v})
+		}
+	}
+	return o
 }
