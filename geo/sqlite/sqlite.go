@@ -206,8 +206,15 @@ func (s *Store) apply(ctx context.Context, m migration, latest int) error {
 // never reused, not even by a store re-created from scratch, because an
 // ingest sets it to at least the current time in microseconds.
 func (s *Store) Version(ctx context.Context) (int64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	// Every request reads the version. A primary-key lookup in WAL mode
+	// does not wait for writers, so it runs without the caller's
+	// cancellation: watching a context costs database/sql and the driver
+	// a goroutine each, more than the query itself (BENCHMARKS.md, "Store").
 	var v int64
-	if err := s.version.QueryRowContext(ctx).Scan(&v); err != nil {
+	if err := s.version.QueryRowContext(context.WithoutCancel(ctx)).Scan(&v); err != nil {
 		return 0, fmt.Errorf("sqlite store: read version: %w", err)
 	}
 	return v, nil
