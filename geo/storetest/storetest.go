@@ -659,6 +659,22 @@ func testReingest(t *testing.T, s Store) {
 		t.Errorf("articles total %d (%v), want %d", n, err, len(batches))
 	}
 
+	// An event id ingested with another article moves to it.
+	other := Batch{Article: geo.Article{ID: "other-report", Title: "Another report", Text: "the same strike, reported again"}}
+	moved := batches[2].Events[0]
+	moved.ArticleID = other.Article.ID
+	other.Events = []geo.Event{moved}
+	ingest(t, s, other)
+	if e, err := s.Event(ctx, moved.ID); err != nil || e.ArticleID != other.Article.ID {
+		t.Errorf("an event ingested again with another article is %+v (%v), want it under %s", e, err, other.Article.ID)
+	}
+	if a, err := s.Article(ctx, batches[2].Article.ID); err != nil || a.Events != len(batches[2].Events)-1 {
+		t.Errorf("the article an event moved away from has %d events (%v), want %d", a.Events, err, len(batches[2].Events)-1)
+	}
+	if n := count(); n != total-len(iran.Events) {
+		t.Errorf("after moving an event there are %d events, want %d", n, total-len(iran.Events))
+	}
+
 	// An event with no article id gets the article's.
 	e := iran.Events[0]
 	e.ArticleID = ""
