@@ -27,6 +27,7 @@ type placeLexicon interface {
 	Stopword(word string) bool
 	Tier(p geo.Place) int
 	Key(name string) string
+	HasPrefix(name string) bool
 }
 
 // Bounds that keep the work per token and per article small whatever the input.
@@ -336,8 +337,18 @@ func (r *plResolver) span(i, j int) string {
 }
 
 // longest returns the longest name starting at token i, within the run.
+// A phrase grows only while some name starts with it, so a run of
+// capitalised words costs a lookup or two per word, not one per length.
 func (r *plResolver) longest(i, end, maxN int) (int, []geo.Place) {
-	for n := min(maxN, end-i); n >= 1; n-- {
+	limit := min(maxN, end-i)
+	if r.lex != nil {
+		n := 1
+		for n < limit && r.lex.HasPrefix(r.span(i, i+n)) {
+			n++
+		}
+		limit = n
+	}
+	for n := limit; n >= 1; n-- {
 		last := r.toks[i+n-1]
 		if !last.capital && !isNumber(last.text) {
 			continue
@@ -460,11 +471,14 @@ func popScore(pop int64) float64 {
 }
 
 // patterns finds "X, Y", "X in [southern] Y" and "X, the Syrian capital".
+// "X, Y and Z" is a list, not a container, and a sea is in no country.
 func (r *plResolver) patterns() {
 	for k, a := range r.found {
 		if k+1 < len(r.found) {
 			b := r.found[k+1]
-			if r.containerPattern(a, b) && a.group != b.group {
+			list := k+2 < len(r.found) && r.listNext(b, r.found[k+2])
+			sea := r.groups[a.group].cands[0].place.CountryCode == "" && r.groups[a.group].cands[0].tier <= 1
+			if !list && !sea && r.containerPattern(a, b) && a.group != b.group {
 				ga := r.groups[a.group]
 				if !containsInt(ga.containers, b.group) {
 					ga.containers = append(ga.containers, b.group)
@@ -483,6 +497,19 @@ func (r *plResolver) patterns() {
 			}
 		}
 	}
+}
+
+// listNext reports that mention c continues a list after b: "b, c" or
+// "b and c" / "b or c".
+func (r *plResolver) listNext(b, c plFound) bool {
+	if c.t0 == b.t1 {
+		return r.toks[c.t0].sep == plSepComma
+	}
+	if c.t0 == b.t1+1 {
+		w := strings.ToLower(r.toks[b.t1].text)
+		return w == "and" || w == "or"
+	}
+	return false
 }
 
 // containerPattern reports "A, B" or "A in [the] [southern] B".

@@ -387,3 +387,16 @@ const (
 // Key returns the lookup key of name, as Normalize does; it lets callers
 // that hold a gazetteer behind an interface compare names as Lookup does.
 func (g *Gazetteer) Key(name string) string { return Normalize(name) }
+
+// HasPrefix reports whether some name continues name with more words
+// ("Gulf of" for "Gulf of Aden"), so that a caller scanning text for the
+// longest name can stop extending a phrase as soon as no name can follow.
+func (g *Gazetteer) HasPrefix(name string) bool {
+	if Normalize(name) == "" {
+		return false
+	}
+	// Normalise as the start of a longer name: "Bab el" is "bab al ".
+	k := strings.TrimSuffix(Normalize(name+" x"), "x")
+	i := sort.Search(len(g.keys), func(i int) bool { return g.keyAt(g.keys, i) >= k })
+	return i < len(g.keys) && strings.HasPrefix(g.keyAt(g.keys, i), k)
+}

@@ -1,0 +1,312 @@
+package extract
+
+import (
+	"math"
+	"math/rand/v2"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"unicode/utf8"
+
+	"conflictmap/geo"
+	"conflictmap/geo/gazetteer"
+)
+
+var (
+	plGazOnce sync.Once
+	plGaz     *gazetteer.Gazetteer
+	plGazErr  error
+)
+
+func placeExtractor(t testing.TB) *Extractor {
+	t.Helper()
+	plGazOnce.Do(func() { plGaz, plGazErr = gazetteer.Load() })
+	if plGazErr != nil {
+		t.Fatal(plGazErr)
+	}
+	return New(plGaz)
+}
+
+// mentionsOf returns the mentions of text whose text is name.
+func mentionsOf(ms []Mention, name string) []Mention {
+	var out []Mention
+	for _, m := range ms {
+		if m.Text == name {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// want describes the place a mention must resolve to.
+type want struct {
+	cc, admin1, featureCode string
+	lat, lon                float64 // checked within 0.05 degree when not 0
+}
+
+func (w want) check(t *testing.T, name string, p geo.Place) {
+	t.Helper()
+	if p.CountryCode != w.cc || (w.admin1 != "" && p.Admin1 != w.admin1) || (w.featureCode != "" && p.FeatureCode != w.featureCode) {
+		t.Errorf("%s resolved to %s (%s, %s, %s), want %s %s %s", name, p.Name, p.CountryCode, p.Admin1, p.FeatureCode, w.cc, w.admin1, w.featureCode)
+	}
+	if w.lat != 0 && (math.Abs(p.Point[1]-w.lat) > 0.05 || math.Abs(p.Point[0]-w.lon) > 0.05) {
+		t.Errorf("%s resolved to %v, want %.3f,%.3f", name, p.Point, w.lat, w.lon)
+	}
+}
+
+// TestDisambiguation: the same name means different places in different
+// stories, and a reader would agree with each reading.
+func TestDisambiguation(t *testing.T) {
+	x := placeExtractor(t)
+	tests := []struct {
+		story, text, name string
+		want              want
+	}{
+		{"Tripoli, Libya story", "Clashes broke out in Tripoli on Sunday between rival armed groups, a spokesman for the government said. Fighting later spread to Misrata, while the rival administration in Benghazi called for calm across Libya.",
+			"Tripoli", want{cc: "LY", featureCode: "PPLC"}},
+		{"Tripoli, Lebanon story", "Gunmen exchanged fire in Tripoli overnight, security sources in Lebanon said. The port city north of Beirut has seen repeated clashes since the economy collapsed.",
+			"Tripoli", want{cc: "LB"}},
+		{"Tripoli, no context", "Talks were held in Tripoli.", "Tripoli", want{cc: "LY"}},
+		{"Paris, France story", "Protesters marched through Paris on Saturday as France braced for more strikes, and unions in Lyon and Marseille joined the call.",
+			"Paris", want{cc: "FR", featureCode: "PPLC"}},
+		{"Paris, Texas story", "A tornado tore through Paris on Tuesday night. Emergency crews from Dallas and Sherman were sent north as Texas officials surveyed the damage.",
+			"Paris", want{cc: "US", admin1: "Texas"}},
+		{"Paris, Texas written out", "The storm damaged homes in Paris, Texas, late on Friday.", "Paris", want{cc: "US", admin1: "Texas"}},
+		{"Georgia the country", "Thousands rallied in Tbilisi against the foreign agents law, and the opposition said Georgia would not bow to Russia. Police in Batumi detained several people.",
+			"Georgia", want{cc: "GE", featureCode: "PCLI"}},
+		{"Georgia the US state", "Voters in Atlanta waited hours to cast ballots as Georgia counted its votes; officials in Savannah and Augusta reported shorter lines.",
+			"Georgia", want{cc: "US", featureCode: "ADM1", admin1: "Georgia"}},
+		{"Jordan in a Middle East story", "Jordan closed its airspace as drones from Iran crossed toward Israel, and officials in Amman said several were shot down. The United States and Iraq condemned the attack.",
+			"Jordan", want{cc: "JO", featureCode: "PCLI"}},
+		{"Jordan in a story that names the United States", "Three soldiers from the United States were killed in Jordan, officials in Washington said.",
+			"Jordan", want{cc: "JO", featureCode: "PCLI"}},
+		{"Jordan, Minnesota written out", "A storm knocked out power across Jordan, Minnesota, on Monday.", "Jordan", want{cc: "US", admin1: "Minnesota"}},
+		{"Rafah in a Gaza story", "Israeli tanks pushed deeper into Rafah on Tuesday, residents said, as air strikes hit Khan Younis and the central Gaza Strip.",
+			"Rafah", want{cc: "PS", lat: 31.297, lon: 34.244}},
+		{"Rafah in a story that names Egypt", "Aid trucks queued on the border as Egypt warned against an assault on Rafah in Gaza.",
+			"Rafah", want{cc: "PS", lat: 31.297, lon: 34.244}},
+		{"Najaf in an Iran-heavy story", "Iran's foreign minister flew from Tehran to Baghdad and then to Najaf, where he met senior clerics. Iran and Iraq signed a security pact.",
+			"Najaf", want{cc: "IQ", lat: 32.026, lon: 44.346}},
+		{"Damascus in a Syria story", "Israeli jets struck a building in Damascus, Syria's state news agency said, while a US official in Washington declined to comment.",
+			"Damascus", want{cc: "SY", featureCode: "PPLC"}},
+		{"Damascus, no context", "An explosion was heard in Damascus.", "Damascus", want{cc: "SY", featureCode: "PPLC"}},
+		{"Damascus, Maryland written out", "Firefighters in Damascus, Maryland, contained the blaze.", "Damascus", want{cc: "US", admin1: "Maryland"}},
+		{"Washington alone in a US story", "Washington imposed new sanctions on Tuesday, a day after officials in New York and Chicago briefed the United States Congress.",
+			"Washington", want{cc: "US", featureCode: "PPLC"}},
+		{"Gaza means the Strip", "Fighting continued across Gaza as aid agencies warned of famine.", "Gaza", want{cc: "PS", featureCode: "ADM1"}},
+		{"Gaza City is the city", "Strikes hit Gaza City overnight.", "Gaza City", want{cc: "PS", featureCode: "PPLA"}},
+		{"X, the Syrian capital", "Residences in Damascus, the Syrian capital, were hit.", "Damascus", want{cc: "SY"}},
+		{"Red Sea is the sea", "Houthi forces fired missiles at a tanker in the Red Sea, Egypt and Sudan said.", "Red Sea", want{cc: "", featureCode: "SEA"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.story, func(t *testing.T) {
+			ms := mentionsOf(x.places(tt.text), tt.name)
+			if len(ms) == 0 {
+				t.Fatalf("%q not found in %q", tt.name, tt.text)
+			}
+			for _, m := range ms {
+				tt.want.check(t, tt.name, m.Place)
+				if m.Confidence <= 0 || m.Confidence > 1 {
+					t.Errorf("%s: confidence %v out of (0, 1]", tt.name, m.Confidence)
+				}
+			}
+		})
+	}
+}
+
+// TestNotPlaces: people, titles, months, organisations, demonyms and common
+// words are never place mentions, even when GeoNames has a town so called.
+func TestNotPlaces(t *testing.T) {
+	x := placeExtractor(t)
+	for _, text := range []string{
+		"President Biden spoke with Prime Minister Benjamin Netanyahu in March, General Ghaani said on Monday.",
+		"Sabrina Singh, a Pentagon spokeswoman, said the study by George Washington University was flawed.",
+		"Gen. Kenneth F. McKenzie Jr. testified on Tuesday.",
+		"Police said the Mission was the Best they had seen. Hit hard, the Central Command said nothing.",
+		"Iraqi and Iranian officials met Syrian envoys, and Americans and Israelis watched.",
+		"Colin P. Clarke and Sina Azodi said the Quds Force and the Tehran Times had it wrong.",
+		"the red sea, the gaza strip and baghdad written in lower case are not names.",
+		"Osama Hamdan, a senior Hamas leader, spoke alongside Hezbollah and the Houthis.",
+	} {
+		if ms := x.places(text); len(ms) != 0 {
+			var got []string
+			for _, m := range ms {
+				got = append(got, m.Text+" -> "+m.Place.Name+" "+m.Place.CountryCode)
+			}
+			t.Errorf("places(%q) = %v, want none", text, got)
+		}
+	}
+}
+
+func TestMentionSpans(t *testing.T) {
+	x := placeExtractor(t)
+	text := "Ships in the Gulf of Aden and the Bab el-Mandeb strait were hit; Iran’s navy denied it, and the Gaza Strip's border with Egypt stayed shut. In U.S. terms, Sana'a is Sanaa."
+	ms := x.places(text)
+	var got []string
+	for _, m := range ms {
+		if text[m.Start:m.End] != m.Text {
+			t.Errorf("mention %q at [%d,%d) reads %q", m.Text, m.Start, m.End, text[m.Start:m.End])
+		}
+		got = append(got, m.Text)
+	}
+	wantTexts := []string{"Gulf of Aden", "Bab el-Mandeb", "Iran", "Gaza Strip", "Egypt", "U.S.", "Sana'a", "Sanaa"}
+	if strings.Join(got, "|") != strings.Join(wantTexts, "|") {
+		t.Errorf("mentions = %q, want %q", got, wantTexts)
+	}
+	for _, m := range ms {
+		switch m.Text {
+		case "Gulf of Aden":
+			want{cc: "", featureCode: "GULF"}.check(t, m.Text, m.Place)
+		case "Bab el-Mandeb":
+			want{cc: "", featureCode: "STRT"}.check(t, m.Text, m.Place)
+		case "Gaza Strip":
+			want{cc: "PS", featureCode: "ADM1"}.check(t, m.Text, m.Place)
+		case "Sana'a", "Sanaa":
+			want{cc: "YE", featureCode: "PPLC"}.check(t, m.Text, m.Place)
+		}
+	}
+}
+
+// TestSampleArticle: the places of the article conflictmap was born from.
+func TestSampleArticle(t *testing.T) {
+	raw, err := os.ReadFile("../../cmd/conflictmap/sample/iran-reins-in-militias.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(raw)
+	ms := placeExtractor(t).places(text)
+	expect := map[string]want{
+		"Jordan":           {cc: "JO", featureCode: "PCLI"},
+		"Baghdad":          {cc: "IQ", featureCode: "PPLC", lat: 33.34, lon: 44.40},
+		"Damascus":         {cc: "SY", featureCode: "PPLC"},
+		"Red Sea":          {cc: "", featureCode: "SEA"},
+		"Rafah":            {cc: "PS", lat: 31.297, lon: 34.244},
+		"Tehran":           {cc: "IR", featureCode: "PPLC"},
+		"Iraq":             {cc: "IQ", featureCode: "PCLI"},
+		"Syria":            {cc: "SY", featureCode: "PCLI"},
+		"Iran":             {cc: "IR", featureCode: "PCLI"},
+		"Lebanon":          {cc: "LB", featureCode: "PCLI"},
+		"Yemen":            {cc: "YE", featureCode: "PCLI"},
+		"Israel":           {cc: "IL", featureCode: "PCLI"},
+		"Gaza":             {cc: "PS", featureCode: "ADM1"},
+		"Najaf":            {cc: "IQ", lat: 32.026, lon: 44.346},
+		"Kurdistan Region": {cc: "IQ"},
+	}
+	for name, w := range expect {
+		got := mentionsOf(ms, name)
+		if len(got) == 0 {
+			t.Errorf("%s not found", name)
+			continue
+		}
+		for _, m := range got {
+			w.check(t, name, m.Place)
+		}
+	}
+	gwu := strings.Index(text, "George Washington University")
+	for _, m := range ms {
+		p := m.Place
+		switch {
+		case p.CountryCode == "US" && (p.Name == "Damascus" || p.Name == "Jordan"):
+			t.Errorf("%q resolved to %s, %s", m.Text, p.Name, p.Admin1)
+		case p.CountryCode == "HK", p.CountryCode == "EG" && p.Name == "Rafah", p.CountryCode == "IR" && m.Text == "Najaf":
+			t.Errorf("%q resolved to %s, %s", m.Text, p.Name, p.CountryCode)
+		case m.Start >= gwu && m.Start < gwu+len("George Washington University"):
+			t.Errorf("%q inside George Washington University resolved to %s", m.Text, p.Name)
+		}
+		for _, person := range []string{"Biden", "Netanyahu", "Ghaani", "Soleimani", "McKenzie", "Azodi", "Sina", "Singh", "Clarke", "Hamdan", "Benjamin", "Kenneth"} {
+			if m.Text == person {
+				t.Errorf("person name %q resolved to %s, %s", person, p.Name, p.CountryCode)
+			}
+		}
+		if m.Confidence <= 0 || m.Confidence > 1 {
+			t.Errorf("%q: confidence %v", m.Text, m.Confidence)
+		}
+	}
+}
+
+// TestPlacesBadInput: no panic and no unbounded work on hostile input.
+func TestPlacesBadInput(t *testing.T) {
+	x := placeExtractor(t)
+	rng := rand.New(rand.NewPCG(7, 11))
+	junk := make([]byte, 1<<20)
+	for i := range junk {
+		junk[i] = byte(rng.UintN(256))
+	}
+	sample, err := os.ReadFile("../../cmd/conflictmap/sample/iran-reins-in-militias.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var big strings.Builder
+	for big.Len() < 10<<20 {
+		big.Write(sample)
+		big.WriteString("\n")
+	}
+	line := strings.Repeat("Baghdad Najaf-Karbala, ", 100<<10/len("Baghdad Najaf-Karbala, "))
+	longWord := "Baghdad " + strings.Repeat("Ab", 60<<10) + " Damascus"
+	capitals := strings.Repeat("Alpha Bravo Charlie Delta Echo Foxtrot Golf Hotel India Juliett ", 10<<10)
+	tests := []struct {
+		name     string
+		text     string
+		minFound int
+	}{
+		{"empty", "", 0},
+		{"binary junk", string(junk), 0},
+		{"invalid UTF-8 around a name", "\xff\xfe\xfd in Baghdad \xc3\x28 and \xe2\x82", 1},
+		{"NUL bytes", "Baghdad\x00Damascus\x00\x00", 2},
+		{"10 MB article", big.String(), 1000},
+		{"100 kB single line", line, 1000},
+		{"a 120 kB word", longWord, 2},
+		{"100 kB of capitalised words", capitals, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ms := x.places(tt.text)
+			if len(ms) < tt.minFound {
+				t.Errorf("%d mentions, want at least %d", len(ms), tt.minFound)
+			}
+			for _, m := range ms {
+				if m.Start < 0 || m.End > len(tt.text) || m.Start >= m.End || tt.text[m.Start:m.End] != m.Text {
+					t.Fatalf("bad span [%d,%d) for %q", m.Start, m.End, m.Text)
+				}
+				if !utf8.ValidString(m.Text) {
+					t.Fatalf("mention %q is not valid UTF-8", m.Text)
+				}
+			}
+		})
+	}
+}
+
+func TestGeoPrecision(t *testing.T) {
+	g := placeExtractor(t).gaz
+	for name, want := range map[string]int{"Baghdad": geo.GeoTown, "Iraq": geo.GeoRegion, "Red Sea": geo.GeoRegion, "Tower 22": geo.GeoTown, "Idlib province": geo.GeoRegion, "Philadelphi Corridor": geo.GeoNear} {
+		ps := g.Lookup(name)
+		if len(ps) == 0 {
+			t.Fatalf("Lookup(%q): nothing", name)
+		}
+		if got := GeoPrecision(ps[0]); got != want {
+			t.Errorf("GeoPrecision(%s %s) = %d, want %d", name, ps[0].FeatureCode, got, want)
+		}
+		if want > geo.GeoTown && ps[0].Bound == nil {
+			t.Errorf("%s is larger than a town but has no extent", name)
+		}
+	}
+}
+
+func BenchmarkPlaces1000Words(b *testing.B) {
+	raw, err := os.ReadFile("../../cmd/conflictmap/sample/iran-reins-in-militias.txt")
+	if err != nil {
+		b.Fatal(err)
+	}
+	words := strings.Fields(string(raw))
+	text := strings.Join(words[:1000], " ")
+	x := placeExtractor(b)
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if len(x.places(text)) == 0 {
+			b.Fatal("no places")
+		}
+	}
+}
