@@ -633,14 +633,22 @@ func checkCaching(t *testing.T, s *testServer, target string) {
 }
 
 func TestResponsesAreCached(t *testing.T) {
-	s := newServer(t, serverOptions{})
-	s.seed()
-	for _, target := range []string{"/api/events?type=Protests", "/api/events.csv", "/api/stats?country=FJ", "/api/events/kyiv-shelling"} {
-		checkCaching(t, s, target)
-	}
-	// Spelling the same query differently is the same entry.
-	if w := s.get("/api/events?limit=1000&type=Protests&offset=0"); w.Header().Get("X-Cache") != "hit" {
-		t.Errorf("equivalent query: X-Cache %q", w.Header().Get("X-Cache"))
+	for _, name := range []string{"memory", "redis"} {
+		t.Run(name, func(t *testing.T) {
+			o := serverOptions{}
+			if name == "redis" {
+				o.cache = redisCache(t, redisURL(t))
+			}
+			s := newServer(t, o)
+			s.seed()
+			for _, target := range []string{"/api/events?type=Protests", "/api/events.csv", "/api/stats?country=FJ", "/api/events/kyiv-shelling"} {
+				checkCaching(t, s, target)
+			}
+			// Spelling the same query differently is the same entry.
+			if w := s.get("/api/events?limit=1000&type=Protests&offset=0"); w.Header().Get("X-Cache") != "hit" {
+				t.Errorf("equivalent query: X-Cache %q", w.Header().Get("X-Cache"))
+			}
+		})
 	}
 }
 
