@@ -597,6 +597,11 @@
     const active = document.activeElement;
     const focusedId = active && list.contains(active) ? active.dataset.eventId : null;
     const items = features.slice(0, feedShown).map(feedItem);
+    if (!items.length) {
+      items.push(el('li', { class: 'empty' }, nothingSelected()
+        ? 'Tick at least one event type and one modality.'
+        : 'No event matches here: zoom out, move the map or widen the filters.'));
+    }
     list.replaceChildren(...items);
     // A redraw must not take the keyboard's place or the reader's selection away.
     if (focusedId) {

@@ -384,6 +384,21 @@ test('the map page', async (t) => {
 
   await context.close();
 
+  await t.test('without its built libraries the page says how to build them', async () => {
+    const bare = await browser.newContext();
+    try {
+      const p = await bare.newPage();
+      // A clone built without `make assets` serves no vendor/ files.
+      await p.route('**/vendor/**', (route) => route.fulfill({ status: 404, body: 'not found' }));
+      await p.goto(base.href);
+      const notice = p.locator('#assets-missing');
+      await notice.waitFor({ state: 'visible', timeout: WAIT });
+      assert.match(await notice.textContent(), /make assets/);
+    } finally {
+      await bare.close();
+    }
+  });
+
   await t.test('on a phone the panel folds away and the map stays usable', async () => {
     const phone = await open({ viewport: { width: 375, height: 812 } });
     try {
