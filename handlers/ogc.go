@@ -154,7 +154,7 @@ func checkParams(q url.Values, known []string) error {
 // of the other allowed formats outright, as a browser does for HTML.
 func negotiate(c echo.Context, allowed ...string) (string, error) {
 	q := c.QueryParams()
-	if vs, ok := q["f"]; ok {
+	if vs, ok := q["f"]; ok && (len(vs) > 1 || strings.TrimSpace(vs[0]) != "") {
 		if len(vs) > 1 {
 			return "", geo.Errorf(geo.EINVALID, "f: given %d times, want at most once", len(vs))
 		}

@@ -133,11 +133,9 @@ func run(t *testing.T, name string, args ...string) string {
 	return string(out)
 }
 
-var featureCountRE = regexp.MustCompile(`Feature Count: (\d+)`)
-
 func featureCount(t *testing.T, ogrinfo string) int {
 	t.Helper()
-	m := featureCountRE.FindStringSubmatch(ogrinfo)
+	m := regexp.MustCompile(`Feature Count: (\d+)`).FindStringSubmatch(ogrinfo)
 	if m == nil {
 		t.Fatalf("no feature count in:\n%s", ogrinfo)
 	}

@@ -469,6 +469,7 @@ func TestOGCBadRequests(t *testing.T) {
 		{"modality=rumoured", "modality"},
 		{"country=Ukraine", "country"},
 		{"f=xml", "f"},
+		{"f=json&f=html", "f"},
 		{"foo=1", "foo"},
 		{"start=2024-01-01", "start"},
 		{"bbox-crs=" + url.QueryEscape("http://www.opengis.net/def/crs/EPSG/0/4326"), "bbox-crs"},
