@@ -36,6 +36,16 @@ func (r Result) WriteText(w io.Writer) error {
 	return err
 }
 
+// WriteTotal prints the summary line of a sum of results (see Sum), with
+// the number of predictions that fell in forbidden places.
+func (r Result) WriteTotal(w io.Writer) error {
+	_, err := fmt.Fprintf(w, "predictions %d  events %d  core recall %d/%d  recall %s  precision %s  strict precision %s  duplicates %d  forbidden %d  date %s  type %s  modality %s  fatalities %s  sub-type %s  time precision %s\n",
+		r.Predictions, r.Events, r.CoreMatched, r.CoreEvents, pyFloat(r.Recall), pyFloat(r.Precision),
+		pyFloat(r.StrictPrecision), r.Duplicates, len(r.ForbiddenHits), r.DateAccuracy, r.TypeAccuracy,
+		r.ModalityAccuracy, r.FatalitiesAccuracy, r.SubTypeAccuracy, r.TimePrecisionAccuracy)
+	return err
+}
+
 // WriteJSON prints the result as score.py --json prints it.
 func (r Result) WriteJSON(w io.Writer) error {
 	var b strings.Builder

@@ -1,15 +1,33 @@
 // Package extract reads conflict events from the text of an article:
 // sentences, place mentions resolved against a gazetteer, event triggers,
 // type, modality, date, actors and fatalities.
+//
+// An event is a trigger word (a strike, a clash, a meeting, a protest) that
+// the sentence ties to a place; a place mentioned without an event gives
+// nothing. The rules are general (a lexicon mapped to ACLED's taxonomy,
+// patterns of English news prose, the gazetteer's knowledge of places),
+// never keyed to one article's wording.
 package extract
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
 	"conflictmap/geo"
 )
 
 // Version identifies the extraction rules; it is written on every event so
 // that stored events can be re-extracted when the rules improve.
-const Version = "0.1.0"
+const Version = "0.2.0"
+
+// MaxTextBytes is the longest article text read. News articles are tens of
+// kilobytes; a longer text is not an article.
+const MaxTextBytes = 2 << 20
 
 // Gazetteer is what the extractor needs of a gazetteer.
 type Gazetteer interface {
@@ -21,15 +39,232 @@ type Gazetteer interface {
 // Extractor turns articles into events. It is safe for concurrent use.
 type Extractor struct {
 	gaz Gazetteer
+	lx  *lexicon
 }
 
 // New returns an extractor that resolves places with gaz.
 func New(gaz Gazetteer) *Extractor {
-	return &Extractor{gaz: gaz}
+	return &Extractor{gaz: gaz, lx: newLexicon()}
 }
 
 // Extract returns the events of one article, each carrying the article's
-// id, title, URL and publication date.
+// id, title, URL and publication date. The same article always gives the
+// same events in the same order. Relative dates ("on Tuesday", "last
+// week") are resolved against the publication date; without one, only
+// dates that carry their year are read.
 func (x *Extractor) Extract(a geo.Article) ([]geo.Event, error) {
-	return nil, nil
+	if len(a.Text) > MaxTextBytes {
+		return nil, geo.Errorf(geo.ETOOLARGE, "article text is %d bytes, more than the %d-byte limit", len(a.Text), MaxTextBytes)
+	}
+	var pub time.Time
+	if a.Published != "" {
+		t, err := time.Parse(geo.DateLayout, a.Published)
+		if err != nil {
+			return nil, geo.Errorf(geo.EINVALID, "published date %q is not YYYY-MM-DD", a.Published)
+		}
+		pub = t
+	}
+	text := cleanText(a.Text)
+	if strings.TrimSpace(text) == "" {
+		return nil, nil
+	}
+	if a.ID == "" {
+		a.ID = geo.ArticleID(a.URL, a.Text)
+	}
+	return x.read(a, text, pub, x.mentions(text)), nil
+}
+
+// cleanText makes the text valid UTF-8 without control characters other
+// than line breaks and tabs, keeping its length in runes so that offsets
+// stay meaningful.
+func cleanText(s string) string {
+	if utf8.ValidString(s) && !strings.ContainsFunc(s, isJunkControl) {
+		return s
+	}
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	return strings.Map(func(r rune) rune {
+		if isJunkControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+func isJunkControl(r rune) bool {
+	return (r < 0x20 && r != '\n' && r != '\t' && r != '\r') || r == 0x7f || (r >= 0x80 && r < 0xa0)
+}
+
+// read extracts the events of an article whose place mentions are known.
+func (x *Extractor) read(a geo.Article, text string, pub time.Time, mentions []placeRef) []geo.Event {
+	r := &reader{lx: x.lx, text: text, toks: scanTokens(text)}
+	r.dates = dateScanner{toks: r.toks, pub: pub}
+	sents, datelines := splitSentences(text, r.toks)
+	r.attach(mentions, datelines)
+	var cands []candidate
+	for _, s := range sents {
+		quote := strings.Join(strings.Fields(text[s.start:s.end]), " ")
+		cands = append(cands, r.sentenceEvents(s, quote)...)
+	}
+	cands = dedupe(cands)
+	events := make([]geo.Event, 0, len(cands))
+	for _, c := range cands {
+		events = append(events, x.event(a, c))
+	}
+	return events
+}
+
+// dedupe keeps one candidate per event: the same place, type and modality
+// told again in another sentence at a date that agrees (or with no date of
+// its own) is the same event. The one kept is the best dated, then the
+// best tied, then the first told.
+func dedupe(cands []candidate) []candidate {
+	keep := make([]bool, len(cands))
+	for i := range cands {
+		keep[i] = true
+	}
+	for i := range cands {
+		if !keep[i] {
+			continue
+		}
+		for j := i + 1; j < len(cands); j++ {
+			if !keep[j] || !sameEvent(&cands[i], &cands[j]) {
+				continue
+			}
+			if betterCandidate(&cands[j], &cands[i]) {
+				keep[i] = false
+				break
+			}
+			keep[j] = false
+		}
+	}
+	var out []candidate
+	for i, c := range cands {
+		if keep[i] {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func placeKey(p geo.Place) string {
+	if p.GeonameID != 0 {
+		return strconv.FormatInt(p.GeonameID, 10)
+	}
+	return p.Name + "|" + p.CountryCode
+}
+
+func sameEvent(a, b *candidate) bool {
+	if a.sent == b.sent || placeKey(a.ref.place) != placeKey(b.ref.place) ||
+		a.o.typ != b.o.typ || a.o.modality != b.o.modality {
+		return false
+	}
+	da, db := a.o.date, b.o.date
+	if da.kind != dText || db.kind != dText {
+		return true
+	}
+	return !da.start.After(db.end) && !db.start.After(da.end)
+}
+
+func betterCandidate(a, b *candidate) bool {
+	ka, kb := dateRank(a.o.date), dateRank(b.o.date)
+	if ka != kb {
+		return ka < kb
+	}
+	if a.tie.how != b.tie.how {
+		return a.tie.how < b.tie.how
+	}
+	return false
+}
+
+// dateRank orders dates by how much they say: a day, a week, a month,
+// then a running span, then none.
+func dateRank(d dateRange) int {
+	switch d.kind {
+	case dText:
+		return d.prec
+	case dSince:
+		return 4
+	case dDefault:
+		return 5
+	}
+	return 6
+}
+
+// event builds the event of a candidate.
+func (x *Extractor) event(a geo.Article, c candidate) geo.Event {
+	p := c.ref.place
+	o := c.o
+	e := geo.Event{
+		Point:            p.Point,
+		Bound:            p.Bound,
+		EventType:        o.typ,
+		SubEventType:     o.sub,
+		Modality:         o.modality,
+		Actor1:           o.actor1,
+		Actor2:           o.actor2,
+		Fatalities:       o.fatalities,
+		Location:         p.Name,
+		Country:          p.Country,
+		CountryCode:      p.CountryCode,
+		Admin1:           p.Admin1,
+		GeonameID:        p.GeonameID,
+		FeatureCode:      p.FeatureCode,
+		GeoPrecision:     x.geoPrecision(p, c.tie.near),
+		Mention:          c.ref.text,
+		Quote:            c.quote,
+		Confidence:       confidence(c),
+		ArticleID:        a.ID,
+		Title:            a.Title,
+		SourceURL:        a.URL,
+		Published:        a.Published,
+		ExtractorVersion: Version,
+	}
+	if e.Bound != nil && !isArea(p) {
+		e.Bound = nil
+	}
+	if o.date.kind != dNone {
+		e.EventDate = o.date.start.Format(geo.DateLayout)
+		e.EventDateEnd = o.date.end.Format(geo.DateLayout)
+		e.TimePrecision = o.date.prec
+	}
+	if o.fatalities != nil && o.modality == geo.Threatened {
+		e.Fatalities = nil
+	}
+	sum := sha256.Sum256([]byte(strings.Join([]string{a.ID, c.quote, placeKey(p), o.typ, o.sub, o.modality}, "\x00")))
+	e.ID = hex.EncodeToString(sum[:8])
+	return e
+}
+
+// confidence is how sure the extractor is of the place and of the event:
+// the gazetteer's confidence in the place, times how the sentence tied the
+// trigger to it, times how specific the trigger is.
+func confidence(c candidate) float64 {
+	conf := c.ref.conf
+	if conf <= 0 {
+		conf = 0.7
+	}
+	switch c.tie.how {
+	case tieFronted:
+		conf *= 0.85
+	case tieFallback:
+		conf *= 0.55
+	}
+	if c.o.t.weak {
+		conf *= 0.7
+	}
+	if c.o.t.refine != rNone && c.o.t.refine != rProtest {
+		conf *= 0.9
+	}
+	conf = math.Round(conf*100) / 100
+	return math.Max(0.05, math.Min(0.99, conf))
+}
+
+// geoPrecision is ACLED's: 1 a town, 2 near a town or part of a region, 3
+// a region, a country or a sea.
+func (x *Extractor) geoPrecision(p geo.Place, near bool) int {
+	g := GeoPrecision(p)
+	if g == geo.GeoTown && near {
+		return geo.GeoNear
+	}
+	return g
 }

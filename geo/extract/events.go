@@ -1,0 +1,837 @@
+package extract
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"conflictmap/geo"
+)
+
+// reader holds one article while its events are read.
+type reader struct {
+	lx    *lexicon
+	text  string
+	toks  []tok
+	refs  []placeRef
+	refAt map[int]int // first token of a mention -> its index in refs
+	dates dateScanner
+	// lastDate is the latest date read from a date expression of an earlier
+	// sentence, what "hours later" and "days after" are counted from.
+	lastDate time.Time
+}
+
+// occ is one occurrence of a trigger in a sentence.
+type occ struct {
+	t           *trigger
+	first, last int
+	typ, sub    string
+	negated     bool
+	definite    bool // "the attack", "these strikes": told before
+	modality    string
+	date        dateRange
+	fatalities  *int
+	actor1      string
+	actor2      string
+}
+
+// tieHow says how a trigger was tied to a place, strongest first.
+type tieHow uint8
+
+const (
+	tieDirect   tieHow = iota // "strike in Jordan", "shelled Kharkiv", "the Jenin raid"
+	tieFronted                // "In Baghdad, General Ghaani held a meeting"
+	tieFallback               // a violent trigger with no tie of its own, and a place "in" its clause
+)
+
+// tie links a trigger occurrence to a place mention.
+type tie struct {
+	occ, ref int
+	how      tieHow
+	near     bool // "near", "outskirts of", "west of": near the place, not in it
+	dist     int
+}
+
+// candidate is an event read from one sentence at one place.
+type candidate struct {
+	sent  int
+	quote string
+	o     *occ
+	ref   *placeRef
+	tie   tie
+}
+
+// Words of place descriptions between a preposition and a place name:
+// "in the southern Lebanese city of", "near the town of", "on the
+// outskirts of".
+var (
+	placeNouns = set("city", "cities", "town", "towns", "village", "villages", "capital", "province", "provinces",
+		"region", "regions", "state", "states", "district", "districts", "area", "areas", "outskirts", "suburb",
+		"suburbs", "port", "camp", "camps", "border", "borders", "governorate", "oblast", "county", "neighbourhood",
+		"neighborhood", "neighbourhoods", "neighborhoods", "countryside", "enclave", "territory", "municipality",
+		"hamlet", "settlement", "refugee", "coast", "shores", "heart", "centre", "center", "edge", "vicinity",
+		"environs", "frontier", "frontline", "front", "strip", "district's", "quarter", "township", "townships",
+		"locality", "department", "prefecture", "commune", "valley", "hills", "island", "islands", "waters",
+		"stronghold", "hub", "outpost", "part", "parts", "areas", "streets", "downtown", "sector", "zone")
+	descriptorWords = set("the", "a", "an", "its", "their", "his", "her", "this", "that", "of", "northern",
+		"southern", "eastern", "western", "central", "north", "south", "east", "west", "northeastern",
+		"northwestern", "southeastern", "southwestern", "north-eastern", "north-western", "south-eastern",
+		"south-western", "northeast", "northwest", "southeast", "southwest", "upper", "lower", "coastal",
+		"occupied", "besieged", "embattled", "key", "strategic", "main", "nearby", "neighbouring", "neighboring",
+		"provincial", "regional", "remote", "rural", "frontline", "front-line", "border", "eastern", "far",
+		"southernmost", "northernmost", "largest", "second-largest", "holy", "ancient", "industrial", "small",
+		"major", "mountainous", "disputed", "contested", "restive", "volatile", "northernmost", "whole", "entire",
+		"same", "rebel-held", "government-held", "militant-held", "army-held", "opposition-held", "kurdish-held")
+	// nearWords make a place a reference point, not the place itself.
+	directionWords = set("north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
+		"north-east", "north-west", "south-east", "south-west", "outskirts", "edge", "vicinity", "environs")
+	locParts = set("outskirts", "suburbs", "suburb", "north", "south", "east", "west", "centre", "center",
+		"downtown", "streets", "heart", "edge", "east", "northeast", "northwest", "southeast", "southwest",
+		"northern", "southern", "eastern", "western", "border", "port", "airport", "old", "main", "coast")
+	// notLocPrepHeads are words after which "in" gives where someone is, not
+	// where something happened: "based in Najaf", "stationed in Iraq".
+	notLocPrepHeads = set("based", "headquartered", "stationed", "born", "living", "lives", "live", "exiled",
+		"located", "registered", "educated", "studied", "raised", "residing", "reside", "resides", "interest",
+		"interests", "investment", "investments", "involvement", "ambassador", "envoy", "embassy", "consulate",
+		"deployed", "presence", "influence", "represented", "hiding", "holed", "sheltering", "trapped", "arrived",
+		"landed", "jailed", "imprisoned", "detained", "held", "buried")
+	// followOK words may follow a place that is the head of its phrase ("in
+	// Gaza on Monday", "in Odesa overnight"); another lower-case word after
+	// a place makes the place a modifier ("US troops", "Iran nuclear deal").
+	followOK = set("and", "or", "but", "as", "on", "in", "at", "near", "since", "after", "before", "during",
+		"when", "while", "where", "which", "who", "whom", "whose", "that", "to", "from", "for", "with", "by", "of",
+		"over", "under", "into", "last", "this", "earlier", "later", "overnight", "early", "late", "mid", "amid",
+		"despite", "until", "following", "yesterday", "today", "tonight", "again", "already", "still", "now",
+		"then", "too", "also", "is", "was", "were", "are", "has", "have", "had", "will", "would", "could", "can",
+		"may", "might", "said", "says", "say", "told", "killed", "left", "came", "continued", "began", "remains",
+		"remained", "remain", "itself", "alone", "province", "region", "state", "city", "town", "village",
+		"governorate", "oblast", "district", "area", "border", "frontier", "coast", "camp", "refugee", "port",
+		"airport", "strip", "outskirts", "countryside", "crossing", "proper", "recently", "so", "than", "against",
+		"without", "through", "via", "across", "around", "toward", "towards", "throughout", "along", "off",
+		"within", "ago", "is", "became", "become", "becomes", "the", "a", "an", "whereas", "if", "unless", "though",
+		"although", "because", "nor", "yet", "once", "just", "only", "even", "instead", "where", "this",
+		"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+	locPreps = set("in", "at", "near", "outside", "inside", "around", "across", "throughout", "over", "off",
+		"along", "into", "toward", "towards", "within", "onto", "on", "upon", "beyond", "from", "of")
+	clauseStops = set("said", "says", "say", "told", "according", "which", "who", "whom", "whose", "where",
+		"because", "although", "though", "whereas", "while", "but", "as", "when", "after", "before", "since",
+		"until", "added", "adding", "warning", "saying", "claiming", "accusing", "reported")
+	actorNouns = set("militants", "militant", "rebels", "rebel", "forces", "troops", "fighters", "soldiers",
+		"police", "army", "military", "gunmen", "settlers", "protesters", "militias", "militia", "jets",
+		"warplanes", "drones", "insurgents", "jihadists", "guerrillas", "paramilitaries", "navy", "aircraft",
+		"bombers", "gangs", "gang", "mob", "security", "government", "junta", "assailants", "attackers",
+		"policemen", "officers", "demonstrators", "residents", "villagers", "authorities", "group", "groups",
+		"dissidents", "commandos", "marines", "units")
+	negations = set("no", "not", "never", "without", "avoid", "avoided", "avoiding", "avoids", "refrain",
+		"refrained", "refraining", "refrains", "stop", "stopped", "stopping", "stops", "cease", "ceased", "ceasing",
+		"halt", "halted", "halting", "end", "ending", "prevent", "prevented", "preventing", "prevents", "avert",
+		"averted", "averting", "instead", "rather", "barred", "nor", "denied", "deny", "denies", "off", "against")
+	threatWords = set("if", "unless", "threat", "threats", "threaten", "threatens", "threatened", "threatening",
+		"plans", "plan", "planned", "planning", "plotting", "intends", "intend", "intended", "preparing",
+		"prepared", "poised", "ready", "vowed", "vows", "vow", "pledged", "pledges", "promised", "promises",
+		"warned", "warns", "warning", "considering", "weighing", "mulling", "imminent", "looming", "upcoming",
+		"possible", "potential", "prospect", "feared", "fears", "risk", "risks", "urged", "urges", "urging",
+		"called", "calls", "calling", "demanded", "demands", "proposed", "proposes", "would-be", "future", "push",
+		"pushing", "pushed", "pushes", "seek", "seeks", "seeking", "sought", "want", "wants", "wanted", "hope",
+		"hopes", "hoping", "hoped", "aim", "aims", "aimed", "bid", "efforts", "effort", "attempt", "attempts",
+		"negotiate", "negotiating", "broker", "brokering", "secure", "securing", "reach", "reaching")
+	modals      = set("will", "would", "could", "might", "may", "shall", "'ll", "'d", "must", "should", "can")
+	modalBridge = set("be", "launch", "launching", "carry", "out", "conduct", "begin", "start", "stage", "mount",
+		"resume", "hold", "held", "a", "an", "the", "new", "full-scale", "major", "large-scale", "further",
+		"more", "another", "its", "their", "ground", "military", "broader", "wider", "possible", "any", "direct",
+		"retaliatory", "massive", "not", "soon", "also", "again", "then", "likely", "face", "see", "up", "step",
+		"continue", "to", "keep", "expand", "escalate", "intensify", "widen", "send", "order", "fresh",
+		"renewed", "limited", "targeted", "punishing", "devastating", "decisive", "immediate")
+	ongoingWords = set("daily", "nightly", "continue", "continues", "continued", "continuing", "ongoing", "keep",
+		"keeps", "repeatedly", "regularly", "frequently", "constantly", "rages", "raging", "persistent",
+		"persist", "persists", "intermittent", "sporadic", "routinely", "weekly", "everyday", "ceaseless",
+		"incessant", "relentless", "current")
+	warEndWords = set("broke", "erupted", "began", "started", "ended", "erupting", "outbreak", "start")
+	fatalCues   = set("machete", "gunmen", "massacre", "executed", "shot", "stabbed", "beheaded", "civilians")
+)
+
+// sentenceEvents reads the candidate events of one sentence.
+func (r *reader) sentenceEvents(s sentence, quote string) []candidate {
+	occs := r.findOccs(s)
+	if len(occs) == 0 {
+		r.noteDates(s)
+		return nil
+	}
+	exprs := r.dates.scan(s.first, s.last)
+	r.resolveAnaphora(exprs)
+	kills := killCounts(r.toks, s.first, s.last)
+	for i := range occs {
+		o := &occs[i]
+		r.refineType(s, o)
+		o.negated = r.negated(s, o)
+		o.definite = r.definite(s, o)
+		o.modality = r.modality(s, o, exprs)
+		o.date = r.chooseDate(s, o, exprs)
+		r.actors(s, o)
+	}
+	r.assignKills(occs, kills)
+	r.lendActors(occs)
+	for _, e := range exprs {
+		if !e.anaphor && e.r.kind == dText && e.r.prec == geo.TimeDay {
+			r.lastDate = e.r.start
+		}
+	}
+
+	ties := r.ties(s, occs)
+	// One event per place and sentence: the best-tied trigger wins.
+	best := map[int]tie{}
+	var order []int
+	for _, t := range ties {
+		o := &occs[t.occ]
+		if o.negated {
+			continue
+		}
+		b, seen := best[t.ref]
+		if !seen {
+			order = append(order, t.ref)
+			best[t.ref] = t
+			continue
+		}
+		if better(t, b, occs) {
+			best[t.ref] = t
+		}
+	}
+	sort.Ints(order) // refs are in text order
+	var out []candidate
+	for _, ref := range order {
+		t := best[ref]
+		o := &occs[t.occ]
+		if o.t.weak && !r.weakOK(o) {
+			continue
+		}
+		if o.typ == geo.StrategicDevelopments && o.modality == geo.Threatened && !r.plannedMeeting(o) {
+			continue // a wish or a call for talks is not an event
+		}
+		out = append(out, candidate{sent: s.index, quote: quote, o: o, ref: &r.refs[ref], tie: t})
+	}
+	return out
+}
+
+// noteDates keeps the latest day named by a sentence without events, for
+// "hours later" in the next one.
+func (r *reader) noteDates(s sentence) {
+	for _, e := range r.dates.scan(s.first, s.last) {
+		if !e.anaphor && e.r.kind == dText && e.r.prec == geo.TimeDay {
+			r.lastDate = e.r.start
+		}
+	}
+}
+
+// better reports whether tie a should win over tie b for the same place.
+func better(a, b tie, occs []occ) bool {
+	if a.how != b.how {
+		return a.how < b.how
+	}
+	oa, ob := &occs[a.occ], &occs[b.occ]
+	if oa.t.weak != ob.t.weak {
+		return !oa.t.weak
+	}
+	if (oa.t.refine == rNone) != (ob.t.refine == rNone) {
+		return oa.t.refine == rNone
+	}
+	return a.dist < b.dist
+}
+
+// weakOK reports whether a weak trigger ("killed", "deaths") names an
+// event on its own: it must be dated to a day or a week, not a running
+// toll ("400 people have been killed since October").
+func (r *reader) weakOK(o *occ) bool {
+	return o.date.kind == dText && o.date.prec <= geo.TimeWeek && !o.definite
+}
+
+// plannedMeeting reports whether a threatened strategic development is a
+// scheduled meeting ("will meet in Prague on Thursday") rather than a wish.
+func (r *reader) plannedMeeting(o *occ) bool {
+	return o.sub == subOther && (o.t.words[0] == "meet" || o.t.words[0] == "meeting" || o.t.words[0] == "meetings" ||
+		o.t.words[0] == "talks" || o.t.words[0] == "summit" || o.t.words[0] == "negotiations")
+}
+
+// findOccs finds the trigger occurrences of a sentence. A trigger inside a
+// place name is none ("Battle Creek"); "ones" after a trigger repeats it
+// ("no attacks on bases in Iraq and only two small ones in Syria").
+func (r *reader) findOccs(s sentence) []occ {
+	var occs []occ
+	for i := s.first; i < s.last; i++ {
+		if k := r.refStarting(i); k >= 0 {
+			i = r.refs[k].last - 1
+			continue
+		}
+		t, n := r.lx.match(r.toks, i, s.last)
+		if t == nil {
+			if r.toks[i].low == "ones" && len(occs) > 0 {
+				prev := occs[len(occs)-1]
+				if !prev.t.weak {
+					occs = append(occs, occ{t: prev.t, first: i, last: i + 1, typ: prev.t.typ, sub: prev.t.sub})
+				}
+			}
+			continue
+		}
+		occs = append(occs, occ{t: t, first: i, last: i + n, typ: t.typ, sub: t.sub})
+		i += n - 1
+	}
+	return occs
+}
+
+// window returns the word tokens around an occurrence within its clause:
+// back up to n tokens before it and up to n after it, stopping at clause
+// punctuation.
+func (r *reader) before(s sentence, o *occ, n int, stopAtComma bool) []tok {
+	var out []tok
+	for k := o.first - 1; k >= s.first && len(out) < n; k-- {
+		t := r.toks[k]
+		if isHardBoundary(t) || (stopAtComma && t.text == ",") {
+			break
+		}
+		if t.kind != tPunct {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func (r *reader) after(s sentence, o *occ, n int) []tok {
+	var out []tok
+	for k := o.last; k < s.last && len(out) < n; k++ {
+		t := r.toks[k]
+		if isHardBoundary(t) || t.text == "," {
+			break
+		}
+		if t.kind != tPunct {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func isHardBoundary(t tok) bool {
+	switch t.text {
+	case ";", ":", "(", ")", ".", "!", "?", "\u2014", "\u2013", "[", "]":
+		return true
+	}
+	return isDash(t) && t.text != "-"
+}
+
+// refineType settles a generic trigger's type from its context: the weapon
+// ("drone attack", "missile strike", "suicide bombing"), the target
+// ("attack on a market", "attacks on ships"), the actor ("troops
+// recaptured"), the crowd's and the police's conduct at a protest.
+func (r *reader) refineType(s sentence, o *occ) {
+	near := append(r.before(s, o, 4, true), r.after(s, o, 8)...)
+	has := func(words ...string) bool {
+		for _, t := range near {
+			for _, w := range words {
+				if t.low == w {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	air := has("drone", "drones", "warplane", "warplanes", "jet", "jets", "aircraft", "helicopter",
+		"helicopters", "airstrike", "airstrikes", "aerial", "air", "plane", "planes", "uav", "uavs")
+	shell := has("missile", "missiles", "rocket", "rockets", "artillery", "mortar", "mortars", "shell", "shells",
+		"shelling", "howitzer", "howitzers", "tank", "tanks")
+	switch o.t.refine {
+	case rStrike:
+		o.typ, o.sub = geo.ExplosionsRemote, subAir
+		if shell && !air {
+			o.sub = subShelling
+		}
+	case rBomb:
+		o.typ, o.sub = geo.ExplosionsRemote, subIED
+		switch {
+		case has("suicide"):
+			o.sub = subSuicide
+		case air:
+			o.sub = subAir
+		}
+	case rAttack:
+		switch {
+		case has("suicide"):
+			o.typ, o.sub = geo.ExplosionsRemote, subSuicide
+		case air:
+			o.typ, o.sub = geo.ExplosionsRemote, subAir
+		case shell:
+			o.typ, o.sub = geo.ExplosionsRemote, subShelling
+		case has("bomb", "bombs", "explosive", "explosives", "ied", "ieds", "mine", "mines", "pipeline", "pipelines"):
+			o.typ, o.sub = geo.ExplosionsRemote, subIED
+		case has("ship", "ships", "vessel", "vessels", "tanker", "tankers", "shipping", "freighter"):
+			o.typ, o.sub = geo.ExplosionsRemote, subShelling
+		case has("grenade", "grenades"):
+			o.typ, o.sub = geo.ExplosionsRemote, subGrenade
+		case has("civilians", "civilian", "market", "wedding", "funeral", "hospital", "school", "mosque",
+			"church", "village", "villages", "villagers", "residents", "worshippers", "restaurant", "hotel", "bus",
+			"minibus", "displaced", "homes", "farmers", "students", "children", "women", "passengers", "aid",
+			"machete", "gunmen", "journalists", "hostages"):
+			o.typ, o.sub = geo.ViolenceCivilians, subAttack
+		}
+	case rTerritory:
+		subj := strings.Join(lows(r.before(s, o, 8, true)), " ")
+		for _, w := range []string{"army", "troops", "government", "military", "soldiers", "forces loyal"} {
+			if strings.Contains(subj, w) {
+				o.sub = subRegains
+			}
+		}
+		if strings.Contains(subj, "rebel") || strings.Contains(subj, "militant") || strings.Contains(subj, "insurgent") {
+			o.sub = subOvertakes
+		}
+	case rProtest:
+		words := lows(r.clause(s, o))
+		joined := " " + strings.Join(words, " ") + " "
+		switch {
+		case containsAny(joined, " killed ", " shot ", " opened fire ", " live fire ", " live ammunition ", " killing "):
+			o.typ, o.sub = geo.Protests, subExcessive
+		case containsAny(joined, " burned ", " burnt ", " torched ", " threw stones ", " hurled ", " set fire ",
+			" looted ", " vandalised ", " vandalized ", " smashed ", " stormed ", " clashed with police ", " threw rocks "):
+			o.typ, o.sub = geo.Riots, subViolent
+		case containsAny(joined, " tear gas ", " teargas ", " dispersed ", " water cannon ", " rubber bullets ",
+			" arrested ", " detained ", " batons ", " beat "):
+			o.typ, o.sub = geo.Protests, subInterv
+		}
+	}
+}
+
+func containsAny(s string, subs ...string) bool {
+	for _, x := range subs {
+		if strings.Contains(s, x) {
+			return true
+		}
+	}
+	return false
+}
+
+func lows(ts []tok) []string {
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = t.low
+	}
+	return out
+}
+
+// clause returns the word tokens of the clause around the occurrence,
+// from the previous hard boundary to the next one.
+func (r *reader) clause(s sentence, o *occ) []tok {
+	a := o.first
+	for a > s.first && !isHardBoundary(r.toks[a-1]) {
+		a--
+	}
+	b := o.last
+	for b < s.last && !isHardBoundary(r.toks[b]) {
+		b++
+	}
+	return r.toks[a:b]
+}
+
+// negated reports whether the text says the event did not or will not
+// happen: "no attacks", "avoided any direct attack", "refrain from
+// striking", "to cease all attacks".
+func (r *reader) negated(s sentence, o *occ) bool {
+	back := r.before(s, o, 4, true)
+	for i, t := range back {
+		if negations[t.low] || strings.HasSuffix(t.low, "n't") {
+			if t.low == "off" && !(i+1 < len(back) && (back[i+1].low == "called" || back[i+1].low == "call")) {
+				continue
+			}
+			if t.low == "against" || t.low == "denied" || t.low == "deny" || t.low == "denies" {
+				continue
+			}
+			return true
+		}
+		if t.low == "back" && i+1 < len(back) && (back[i+1].low == "scale" || back[i+1].low == "scaled") {
+			return true
+		}
+	}
+	return false
+}
+
+// definite reports whether the trigger refers back to an event told
+// before: "the strikes", "these attacks".
+func (r *reader) definite(s sentence, o *occ) bool {
+	for k, n := o.first-1, 0; k >= s.first && n < 3; k, n = k-1, n+1 {
+		switch r.toks[k].low {
+		case "the", "these", "those", "this", "that", "such", "its", "their":
+			return true
+		case "a", "an", "two", "three", "several", "dozens", "new", "more", "further", "fresh":
+			return false
+		}
+		if r.toks[k].kind != tWord {
+			return false
+		}
+	}
+	return false
+}
+
+// modality reads whether the event happened, is going on, or is only
+// threatened or planned.
+func (r *reader) modality(s sentence, o *occ, exprs []dateExpr) string {
+	back := r.before(s, o, 10, true)
+	for i, t := range back {
+		if threatWords[t.low] {
+			if t.low == "called" || t.low == "calls" || t.low == "calling" {
+				if i > 0 && back[i-1].low != "for" && back[i-1].low != "on" {
+					continue
+				}
+			}
+			return geo.Threatened
+		}
+		if t.low == "set" && i > 0 && (back[i-1].low == "for" || back[i-1].low == "to") {
+			return geo.Threatened
+		}
+		if t.low == "any" && i <= 2 {
+			return geo.Threatened
+		}
+		if modals[t.low] && !t.cap {
+			bridged := true
+			for _, b := range back[:i] {
+				if !modalBridge[b.low] {
+					bridged = false
+					break
+				}
+			}
+			if bridged {
+				return geo.Threatened
+			}
+		}
+	}
+	// "an assault on Rafah would be catastrophic", "attacks will intensify".
+	fwd := r.after(s, o, 8)
+	for i, t := range fwd {
+		if modals[t.low] && i+1 < len(fwd) {
+			switch fwd[i+1].low {
+			case "be", "intensify", "escalate", "continue", "lead", "mean", "trigger", "spark", "provoke", "come",
+				"begin", "start", "happen", "result", "resume", "follow", "cross":
+				return geo.Threatened
+			}
+		}
+		if t.low == "said" || t.low == "says" {
+			break
+		}
+	}
+	// Ongoing: "almost daily", "continue to", "have been attacking",
+	// "since early May".
+	around := append(r.before(s, o, 8, true), r.after(s, o, 10)...)
+	for i, t := range around {
+		if ongoingWords[t.low] {
+			return geo.Ongoing
+		}
+		if (t.low == "weeks" || t.low == "months" || t.low == "years") && i > 0 && around[i-1].low == "for" {
+			return geo.Ongoing
+		}
+	}
+	if len(back) >= 2 && strings.HasSuffix(r.toks[o.first].low, "ing") {
+		b0, b1 := back[0].low, back[1].low
+		if b0 == "been" && (b1 == "have" || b1 == "has" || b1 == "had") || b0 == "is" || b0 == "are" {
+			return geo.Ongoing
+		}
+	}
+	for _, e := range exprs {
+		if e.r.kind == dSince && abs(e.first-o.first) < 14 {
+			return geo.Ongoing
+		}
+	}
+	if o.t.war {
+		for _, t := range around {
+			if warEndWords[t.low] {
+				return geo.Occurred
+			}
+		}
+		for _, e := range exprs {
+			if e.r.kind == dText && !r.dates.pub.IsZero() && e.r.end.Before(r.dates.pub.AddDate(0, -6, 0)) {
+				return geo.Occurred
+			}
+		}
+		return geo.Ongoing
+	}
+	return geo.Occurred
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+// resolveAnaphora dates "hours later", "days after" from the date before
+// them in the sentence, else from the previous sentences', else from
+// publication.
+func (r *reader) resolveAnaphora(exprs []dateExpr) {
+	for i := range exprs {
+		e := &exprs[i]
+		if !e.anaphor {
+			continue
+		}
+		ref := r.lastDate
+		for k := i - 1; k >= 0; k-- {
+			if !exprs[k].anaphor && exprs[k].r.kind != dNone {
+				ref = exprs[k].r.start
+				break
+			}
+		}
+		if ref.IsZero() {
+			ref = r.dates.pub
+		}
+		if ref.IsZero() {
+			e.r.kind = dNone
+			continue
+		}
+		e.r.start, e.r.end, e.r.kind = ref.AddDate(0, 0, e.from), ref.AddDate(0, 0, e.to), dText
+	}
+}
+
+// chooseDate picks the date expression that dates the occurrence: the
+// nearest one in its clause, one that dates the event rather than the
+// report ("officials said Wednesday") when there is a choice. Without one,
+// an event is dated to the fortnight before publication (a threatened one
+// to publication), or not at all when the publication date is unknown.
+func (r *reader) chooseDate(s sentence, o *occ, exprs []dateExpr) dateRange {
+	best, bestScore := -1, 1<<30
+	for i, e := range exprs {
+		if e.r.kind == dNone {
+			continue
+		}
+		d := 0
+		switch {
+		case e.first >= o.last:
+			d = e.first - o.last
+		case e.last <= o.first:
+			d = (o.first - e.last) + 2 // a date after the trigger usually dates it
+		}
+		if e.reporting {
+			d += 40
+		}
+		if r.crossesClause(min(e.first, o.first), max(e.last, o.last)) {
+			d += 20
+		}
+		if d < bestScore {
+			best, bestScore = i, d
+		}
+	}
+	if best >= 0 {
+		return exprs[best].r
+	}
+	pub := r.dates.pub
+	if pub.IsZero() {
+		return dateRange{kind: dNone}
+	}
+	if o.modality == geo.Threatened {
+		return dateRange{start: pub, end: pub, prec: geo.TimeMonth, kind: dDefault}
+	}
+	start := pub.Add(-defaultSpan)
+	return dateRange{start: start, end: pub, prec: geo.TimeMonth, kind: dDefault}
+}
+
+// crossesClause reports whether tokens [a, b) span a clause boundary.
+func (r *reader) crossesClause(a, b int) bool {
+	for k := a; k < b; k++ {
+		t := r.toks[k]
+		if isHardBoundary(t) || clauseStops[t.low] {
+			return true
+		}
+	}
+	return false
+}
+
+// assignKills gives each number of dead to the nearest trigger that names
+// an event (a "killed" trigger only when there is no other).
+func (r *reader) assignKills(occs []occ, kills []killCount) {
+	for _, k := range kills {
+		best, bestD := -1, 1<<30
+		for pass := 0; pass < 2 && best < 0; pass++ {
+			for i := range occs {
+				o := &occs[i]
+				if (pass == 0) == o.t.weak || o.negated || o.typ == geo.StrategicDevelopments {
+					continue
+				}
+				d := abs(k.at - o.first)
+				if k.at < o.first {
+					d = o.first - k.at
+				} else if k.at >= o.last {
+					d = k.at - o.last
+				} else {
+					d = 0
+				}
+				if r.crossesClause(min(k.at, o.first), max(k.at, o.last)) {
+					d += 10
+				}
+				if k.at > o.last && r.causeBetween(o.last, k.at) {
+					continue // "strikes for the killing of three soldiers": another event's dead
+				}
+				if d < bestD {
+					best, bestD = i, d
+				}
+			}
+		}
+		if best < 0 {
+			continue
+		}
+		o := &occs[best]
+		if o.fatalities == nil || *o.fatalities < k.n {
+			n := k.n
+			o.fatalities = &n
+		}
+	}
+}
+
+// causeBetween reports whether tokens [a, b) hold a word that makes what
+// follows the cause of what precedes: "in retaliation for", "after".
+func (r *reader) causeBetween(a, b int) bool {
+	for k := a; k < b; k++ {
+		switch r.toks[k].low {
+		case "for", "after", "over", "avenge", "avenging", "retaliation", "revenge", "following":
+			return true
+		}
+	}
+	return false
+}
+
+// actors reads who acted and against whom, as the text names them: the
+// agent after "by", the subject before the trigger, "between X and Y",
+// "clashed with X".
+func (r *reader) actors(s sentence, o *occ) {
+	// "attack by Israel on ...", "killed by a US drone".
+	for k := o.last; k < s.last && k < o.last+3; k++ {
+		if r.toks[k].low == "by" {
+			if a := r.nounPhrase(k+1, s.last); a != "" {
+				o.actor1 = a
+			}
+			break
+		}
+		if isHardBoundary(r.toks[k]) || r.toks[k].text == "," {
+			break
+		}
+	}
+	// "between X and Y".
+	for k := o.last; k < s.last && k < o.last+3; k++ {
+		if r.toks[k].low == "between" {
+			a := r.nounPhrase(k+1, s.last)
+			if a != "" {
+				j := k + 1
+				for j < s.last && r.toks[j].low != "and" && j < k+8 {
+					j++
+				}
+				o.actor1 = a
+				if j < s.last && r.toks[j].low == "and" {
+					o.actor2 = r.nounPhrase(j+1, s.last)
+				}
+			}
+			return
+		}
+	}
+	if o.actor1 == "" {
+		o.actor1 = r.subject(s, o)
+	}
+	// "clashed with X", "fighting against X".
+	for k := o.last; k < s.last && k < o.last+2; k++ {
+		if w := r.toks[k].low; w == "with" || w == "against" {
+			if a := r.nounPhrase(k+1, s.last); a != "" && a != o.actor1 {
+				o.actor2 = a
+			}
+			break
+		}
+	}
+}
+
+// subject returns the named actor right before the trigger: "M23 rebels
+// shelled", "Islamist militants ambushed", "A Russian guided bomb
+// strike", "the Houthis in Yemen attack". It gives up rather than guess
+// across a verb ("which is fighting", "proxies ... to attack").
+func (r *reader) subject(s sentence, o *occ) string {
+	k := o.first - 1
+	for skipped := 0; k >= s.first && skipped < 3; skipped++ {
+		t := r.toks[k]
+		if t.kind != tWord || t.cap || actorNouns[t.low] || subjectStops[t.low] || locPreps[t.low] || clauseStops[t.low] {
+			break
+		}
+		k--
+	}
+	end := k + 1
+	for k >= s.first {
+		t := r.toks[k]
+		// "the Houthis in Yemen attack": the place says where the actor is.
+		if ref := r.refEnding(k); ref >= 0 && r.refs[ref].first > s.first && r.toks[r.refs[ref].first-1].low == "in" && k+1 == end {
+			k = r.refs[ref].first - 2
+			end = k + 1
+			continue
+		}
+		if t.kind == tWord && (t.cap || actorNouns[t.low] || t.low == "'s") && !r.sentenceInitialFunction(k) && !functionCaps[t.low] {
+			k--
+			continue
+		}
+		break
+	}
+	return r.phrase(k+1, end)
+}
+
+// subjectStops end the walk back from a trigger to its subject.
+var subjectStops = set("to", "is", "are", "was", "were", "be", "been", "has", "have", "had", "will", "would",
+	"which", "who", "that", "and", "or", "but", "a", "an", "the", "of", "for", "with", "by", "its", "their",
+	"his", "her", "said", "says", "it", "they", "he", "she", "we", "not", "no")
+
+// sentenceInitialFunction reports a capitalised function word opening its
+// sentence ("The", "A"), which is no part of an actor's name.
+func (r *reader) sentenceInitialFunction(k int) bool {
+	return r.toks[k].cap && functionCaps[r.toks[k].low]
+}
+
+// nounPhrase returns the actor named from token i: capitalised words and
+// actor nouns after optional determiners ("a US drone", "Israel", "the
+// Israeli military").
+func (r *reader) nounPhrase(i, last int) string {
+	for i < last && (r.toks[i].low == "the" || r.toks[i].low == "a" || r.toks[i].low == "an") {
+		i++
+	}
+	j := i
+	for j < last && j < i+5 {
+		t := r.toks[j]
+		if t.kind == tWord && (t.cap || actorNouns[t.low] || t.low == "'s") && !functionCaps[t.low] {
+			j++
+			continue
+		}
+		if t.kind == tWord && !t.cap && j+1 < last && actorNouns[r.toks[j+1].low] && j == i {
+			j++
+			continue
+		}
+		break
+	}
+	return r.phrase(i, j)
+}
+
+// phrase returns the text of tokens [a, b), at most 60 bytes, or "".
+func (r *reader) phrase(a, b int) string {
+	if a >= b {
+		return ""
+	}
+	p := strings.Join(strings.Fields(r.text[r.toks[a].start:r.toks[b-1].end]), " ")
+	p = strings.TrimSuffix(strings.TrimSuffix(p, "'s"), "\u2019s")
+	if len(p) > 60 || p == "" {
+		return ""
+	}
+	return p
+}
+
+func (r *reader) hasComma(a, b int) bool {
+	for k := a; k < b; k++ {
+		if r.toks[k].text == "," {
+			return true
+		}
+	}
+	return false
+}
+
+// lendActors gives an occurrence without a named actor the actor of the
+// trigger before it in the same sentence ("Israeli forces killed five
+// Palestinians during a raid").
+func (r *reader) lendActors(occs []occ) {
+	for i := 1; i < len(occs); i++ {
+		if occs[i].actor1 == "" && occs[i-1].actor1 != "" && occs[i].first-occs[i-1].last < 12 &&
+			!r.crossesClause(occs[i-1].last, occs[i].first) && !r.hasComma(occs[i-1].last, occs[i].first) {
+			occs[i].actor1 = occs[i-1].actor1
+		}
+	}
+}

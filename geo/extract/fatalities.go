@@ -1,0 +1,125 @@
+package extract
+
+// killCount is a number of dead read from a sentence.
+type killCount struct {
+	at int // token index of the number
+	n  int
+}
+
+var (
+	killWords  = set("killed", "killing", "kills", "kill", "massacred", "slain", "slaughtered", "executed")
+	deathWords = set("killed", "dead", "died", "slain", "perished")
+	// quantifiers that may stand between a kill word and its number.
+	quantifiers = set("at", "least", "more", "than", "over", "nearly", "almost", "about", "around", "some",
+		"up", "to", "as", "many", "an", "estimated", "roughly", "approximately", "fewer", "less", "of", "the")
+	// personNouns may follow "a"/"an"/"one" counted as a single death:
+	// "killing a man", "killed one soldier".
+	personNouns = set("man", "woman", "child", "boy", "girl", "person", "civilian", "soldier", "fighter",
+		"member", "officer", "policeman", "journalist", "farmer", "resident", "teenager", "militant", "worker",
+		"paramedic", "medic", "doctor", "nurse", "student", "guard", "commander", "serviceman", "reservist",
+		"infant", "baby", "driver", "villager", "shepherd", "fisherman", "trooper", "marine", "peacekeeper")
+	vagueCounts = set("several", "dozens", "scores", "hundreds", "thousands", "many", "some", "few", "numerous")
+	injuryWords = set("wounded", "wounding", "injured", "injuring", "hurt", "injuries", "wounds")
+)
+
+// killCounts finds the numbers of dead in tokens [first, last): "killing
+// at least 16 people", "killed three US soldiers", "the deaths of three
+// American soldiers", "at least 18 people were killed", "11 dead", "the
+// death toll rose to 40". A number of wounded is not a number of dead;
+// vague words ("several", "dozens") give no number.
+func killCounts(toks []tok, first, last int) []killCount {
+	var out []killCount
+	word := func(i int) string {
+		if i >= first && i < last {
+			return toks[i].low
+		}
+		return ""
+	}
+	for i := first; i < last; i++ {
+		w := word(i)
+		switch {
+		case killWords[w] || ((w == "deaths" || w == "death") && word(i+1) == "of"):
+			j := i + 1
+			for k := 0; k < 5 && quantifiers[word(j)]; k++ {
+				j++
+			}
+			if n, ok := countAt(toks, j, last); ok {
+				out = append(out, killCount{at: j, n: n})
+			}
+		case w == "toll":
+			for j := i + 1; j < last && j < i+6; j++ {
+				if n, ok := numberValue(toks[j]); ok && toks[j].kind == tNumber {
+					out = append(out, killCount{at: j, n: n})
+					break
+				}
+			}
+		case deathWords[w] && i > first:
+			// "<number> [people] (were|have been)? killed", "11 dead".
+			for j, seen := i-1, 0; j >= first && seen < 5; j-- {
+				t := toks[j]
+				if t.kind == tPunct {
+					break
+				}
+				if injuryWords[t.low] || t.low == "and" || t.low == "or" {
+					break
+				}
+				if n, ok := numberValue(t); ok && t.low != "a" && t.low != "an" {
+					if word(j+1) == "of" || isTimeUnit(word(j+1)) {
+						break // "one of the dead"; "two days"
+					}
+					out = append(out, killCount{at: j, n: n})
+					break
+				}
+				seen++
+			}
+		}
+	}
+	return out
+}
+
+// countAt reads the number at token j that a kill word governs: a numeral,
+// a number word, or "a"/"one" before a singular person noun.
+func countAt(toks []tok, j, last int) (int, bool) {
+	if j >= last || vagueCounts[toks[j].low] {
+		return 0, false
+	}
+	n, ok := numberValue(toks[j])
+	if !ok {
+		return 0, false
+	}
+	if isTimeUnit(nextWord(toks, j, last)) {
+		return 0, false // "killed two years ago"
+	}
+	if toks[j].low == "a" || toks[j].low == "an" || toks[j].low == "one" {
+		// "a man", "one soldier"; "a number of" and "an attack" are not counts.
+		for k := j + 1; k < last && k < j+4; k++ {
+			if personNouns[toks[k].low] {
+				return 1, true
+			}
+			if toks[k].kind != tWord || toks[k].low == "of" {
+				break
+			}
+		}
+		if toks[j].low == "one" {
+			return 1, true
+		}
+		return 0, false
+	}
+	// "killing two and wounding 27": the number is the dead's.
+	return n, true
+}
+
+func nextWord(toks []tok, j, last int) string {
+	if j+1 < last {
+		return toks[j+1].low
+	}
+	return ""
+}
+
+func isTimeUnit(w string) bool {
+	switch w {
+	case "day", "days", "week", "weeks", "month", "months", "year", "years", "hours", "hour", "minutes", "decades":
+		return true
+	}
+	return false
+}

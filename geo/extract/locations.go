@@ -1,0 +1,227 @@
+package extract
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/paulmach/orb"
+
+	"conflictmap/geo"
+)
+
+// placeRef is a place mention of the article, placed on the token stream,
+// with the reason it cannot be the location of an event, if any.
+type placeRef struct {
+	start, end  int // byte offsets in the text
+	text        string
+	place       geo.Place
+	conf        float64
+	first, last int    // token range [first, last)
+	bad         string // why it is not a location: dateline, compound, name, possessive
+}
+
+// Words that place a mention inside a name of an organisation or a title:
+// "George Washington University", "Gaza Health Ministry", "Bank of Israel".
+var (
+	orgHeads = set("university", "college", "institute", "institution", "post", "times", "independent", "herald",
+		"tribune", "journal", "gazette", "agency", "ministry", "council", "accord", "accords", "declaration",
+		"treaty", "protocol", "club", "party", "group", "company", "corporation", "corp", "bank", "airlines",
+		"airways", "brigade", "brigades", "battalion", "regiment", "forces", "army", "front", "movement",
+		"resistance", "liberation", "observatory", "foundation", "center", "centre", "museum", "conference",
+		"convention", "committee", "commission", "authority", "government", "administration", "federation",
+		"republic", "kingdom", "emirate", "caliphate", "fund", "network", "media", "news", "press", "radio",
+		"tv", "television", "channel", "daily", "review", "school", "academy", "union", "league", "alliance",
+		"coalition", "command", "corps", "guard", "guards", "police", "navy", "office", "mission", "program",
+		"programme", "project", "initiative", "process", "format", "summit", "talks", "statement", "doctrine",
+		"plan", "pact", "ceasefire", "peace", "prize", "cup", "games", "open", "marathon", "festival",
+		"international", "capital", "partners", "watch", "affairs", "studies", "policy", "strategic", "daily")
+	// facilityHeads end a capitalised name that is itself somewhere:
+	// "the US Embassy in Baghdad", "Baghdad International Airport".
+	facilityHeads = set("embassy", "consulate", "airport", "base", "airbase", "camp", "prison", "hospital",
+		"mosque", "church", "square", "market", "stadium", "hotel", "palace", "bridge", "port", "crossing",
+		"checkpoint", "station", "street", "road", "highway", "dam", "refinery", "plant", "compound")
+	// placeTitles may directly precede a place inside a longer name of the
+	// place itself: "North Darfur", "Upper Nile", "Greater Khartoum".
+	placeTitles = set("north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",
+		"upper", "lower", "greater", "new", "old", "northeast", "northwest", "southeast", "southwest", "inner",
+		"outer", "occupied", "mount", "lake", "port", "saint", "st", "el", "al", "san", "santa", "sao", "gulf")
+	// functionCaps are capitalised words that start a sentence or a clause
+	// and say nothing about a name: "In Baghdad", "But Washington".
+	functionCaps = set("in", "at", "on", "near", "from", "to", "the", "a", "an", "and", "but", "or", "as", "by",
+		"for", "with", "since", "after", "before", "during", "while", "when", "across", "inside", "outside",
+		"around", "throughout", "over", "under", "into", "across", "along", "toward", "towards", "if", "of",
+		"like", "unlike", "both", "neither", "between", "against", "despite", "amid", "until", "via", "within",
+		"beyond", "meanwhile", "also", "then", "there", "here", "elsewhere", "further", "farther", "separately")
+)
+
+// attach places the mentions on the tokens and marks those that are not
+// locations whatever the sentence says: inside a dateline, part of a
+// hyphenated word ("Tehran-linked"), inside a name ("George Washington
+// University", "the Islamic Resistance in Iraq", "Prime Minister Benjamin
+// Netanyahu of Israel").
+func (r *reader) attach(mentions []placeRef, datelines []span) {
+	sort.SliceStable(mentions, func(i, j int) bool { return mentions[i].start < mentions[j].start })
+	r.refAt = make(map[int]int, len(mentions))
+	lastEnd := -1
+	for _, m := range mentions {
+		if m.start < lastEnd || m.start < 0 || m.end > len(r.text) || m.start >= m.end {
+			continue // overlapping or out of range
+		}
+		first := sort.Search(len(r.toks), func(i int) bool { return r.toks[i].end > m.start })
+		last := first
+		for last < len(r.toks) && r.toks[last].start < m.end {
+			last++
+		}
+		if first >= last {
+			continue
+		}
+		m.first, m.last = first, last
+		if r.toks[first].start != m.start || r.toks[last-1].end != m.end {
+			m.bad = "compound"
+		}
+		for _, d := range datelines {
+			if m.start >= d.start && m.end <= d.end {
+				m.bad = "dateline"
+			}
+		}
+		if m.bad == "" {
+			m.bad = r.nameContext(m)
+		}
+		lastEnd = m.end
+		r.refAt[first] = len(r.refs)
+		r.refs = append(r.refs, m)
+	}
+}
+
+// nameContext says whether the mention is part of a longer name: a
+// capitalised word right before it or right after it that is not a place
+// word, or "Capitalised Words in/of PLACE".
+func (r *reader) nameContext(m placeRef) string {
+	toks := r.toks
+	// Right after: "Washington University", "Kyiv Independent", "Gaza
+	// Health Ministry". A following place name, a direction or a facility
+	// keeps it a location.
+	if m.last < len(toks) {
+		n := toks[m.last]
+		if n.kind == tWord && n.cap && n.nl == 0 && n.start == toks[m.last-1].end+1 && !r.isRefStart(m.last) {
+			if orgHeads[n.low] || (!facilityHeads[n.low] && !placeNouns[n.low] && !placeTitles[n.low] && !isMonthOrDay(n.low)) {
+				return "name"
+			}
+		}
+	}
+	// Right before: "George Washington", "Michael Jordan".
+	if m.first > 0 {
+		p := toks[m.first-1]
+		if p.kind == tWord && p.cap && p.nl == 0 && p.end+1 == toks[m.first].start &&
+			!functionCaps[p.low] && !placeTitles[p.low] && !r.sentenceInitial(m.first-1) && !r.inRef(m.first-1) &&
+			!isMonthOrDay(p.low) {
+			return "name"
+		}
+	}
+	// "the Islamic Resistance in Iraq", "Armed Forces of Ukraine", "Prime
+	// Minister Benjamin Netanyahu of Israel", "Bank of Israel".
+	if m.first >= 2 {
+		prep := toks[m.first-1].low
+		if prep == "in" || prep == "of" || prep == "for" {
+			caps := 0
+			k := m.first - 2
+			head := toks[k].low
+			for ; k >= 0 && toks[k].kind == tWord && toks[k].cap && !functionCaps[toks[k].low] && !r.inRef(k); k-- {
+				caps++
+			}
+			switch {
+			case caps == 0:
+			case facilityHeads[head]:
+			case prep == "of" && (caps >= 2 || orgHeads[head] || titleWords[head]):
+				return "name"
+			case prep != "of" && caps >= 2 && !r.sentenceInitial(k+1):
+				return "name"
+			case caps >= 1 && orgHeads[head]:
+				return "name"
+			}
+		}
+	}
+	return ""
+}
+
+// titleWords are titles of people: "President of Ukraine", "Emir of Qatar".
+var titleWords = set("president", "minister", "king", "queen", "emir", "sultan", "prince", "governor", "mayor",
+	"ambassador", "patriarch", "archbishop", "bishop", "chief", "commander", "secretary", "speaker", "leader",
+	"foreign", "defense", "defence", "envoy", "premier", "chancellor")
+
+func isMonthOrDay(w string) bool {
+	_, m := monthNames[w]
+	_, d := weekdayNames[w]
+	return m || d
+}
+
+// sentenceInitial reports whether token i opens its sentence (after any
+// opening quotes).
+func (r *reader) sentenceInitial(i int) bool {
+	for k := i - 1; k >= 0; k-- {
+		t := r.toks[k]
+		if t.nl > 0 && k == i-1 {
+			return true
+		}
+		if isOpenQuote(t) || isDash(t) {
+			continue
+		}
+		return isTerminal(t) || isCloser(t) || t.text == ":" || t.text == ";"
+	}
+	return true
+}
+
+func (r *reader) isRefStart(i int) bool {
+	_, ok := r.refAt[i]
+	return ok
+}
+
+// inRef reports whether token i belongs to a place mention.
+func (r *reader) inRef(i int) bool {
+	k := sort.Search(len(r.refs), func(j int) bool { return r.refs[j].last > i })
+	return k < len(r.refs) && r.refs[k].first <= i
+}
+
+// refStarting returns the mention that starts at token i, or -1.
+func (r *reader) refStarting(i int) int {
+	if k, ok := r.refAt[i]; ok {
+		return k
+	}
+	return -1
+}
+
+// isCountry reports whether a place is a country (or a dependency).
+func isCountry(p geo.Place) bool {
+	return strings.HasPrefix(p.FeatureCode, "PCL")
+}
+
+// isArea reports whether a place is larger than a town: a country, a
+// region, a sea.
+func isArea(p geo.Place) bool {
+	if p.Bound != nil {
+		return true
+	}
+	return !strings.HasPrefix(p.FeatureCode, "PPL") && p.FeatureCode != ""
+}
+
+// contains reports whether place q contains place p: q is p's country, or
+// q's extent holds p's point in the same country.
+func contains(q, p geo.Place) bool {
+	if q.GeonameID == p.GeonameID && q.Name == p.Name {
+		return false
+	}
+	if q.CountryCode != "" && q.CountryCode != p.CountryCode {
+		return false
+	}
+	if isCountry(q) {
+		return q.CountryCode == p.CountryCode
+	}
+	if q.Bound == nil || !q.Bound.Contains(p.Point) {
+		return false
+	}
+	return p.Bound == nil || boundArea(*q.Bound) > boundArea(*p.Bound)
+}
+
+func boundArea(b orb.Bound) float64 {
+	return (b.Max[0] - b.Min[0]) * (b.Max[1] - b.Min[1])
+}

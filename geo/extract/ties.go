@@ -1,0 +1,450 @@
+package extract
+
+import "conflictmap/geo"
+
+// ties links the trigger occurrences of a sentence to its place mentions.
+// A place is the location of an event when the sentence ties it to the
+// trigger: a locative preposition after the trigger ("a drone strike in
+// Jordan", "strikes on residences in Damascus", "meetings in late January
+// in Tehran and Baghdad"), a place the trigger acts on ("shelled Kharkiv",
+// "the invasion of Rafah"), a town before the trigger noun ("the Jenin
+// raid"), a passive ("Odesa was shelled"), or a sentence that opens with
+// where it happened ("In Baghdad, General Ghaani held a meeting"). A
+// violent trigger with none of these takes the places its own clause puts
+// it "in" ("Hezbollah in Lebanon exchanges fire almost daily"). A place
+// that only says who acted ("an attack by Israel"), where someone is based,
+// or whose place it is ("Iran's security") is not tied.
+func (r *reader) ties(s sentence, occs []occ) []tie {
+	var ties []tie
+	tied := map[int]bool{} // occurrences with a tie of their own
+	used := map[int]bool{} // places tied to some occurrence
+	for i := range occs {
+		o := &occs[i]
+		for _, t := range r.forward(s, i, o) {
+			ties = append(ties, t)
+			tied[i], used[t.ref] = true, true
+		}
+		if ref := r.before1(s, o); ref >= 0 {
+			ties = append(ties, tie{occ: i, ref: ref, how: tieDirect, dist: 1})
+			tied[i], used[ref] = true, true
+		}
+	}
+	// "In Baghdad, General Ghaani held a long meeting ...".
+	if ref, end := r.fronted(s); ref >= 0 {
+		for i := range occs {
+			o := &occs[i]
+			if o.first < end {
+				continue
+			}
+			own := false
+			for _, t := range ties {
+				if t.occ == i && !contains(r.refs[ref].place, r.refs[t.ref].place) {
+					own = true
+				}
+			}
+			if own || tied[i] {
+				continue
+			}
+			ties = append(ties, tie{occ: i, ref: ref, how: tieFronted, dist: o.first - end})
+			tied[i], used[ref] = true, true
+			break
+		}
+	}
+	// A violent trigger with nothing tied: the places its clause puts it in,
+	// unless another trigger with places of its own stands between.
+	for i := range occs {
+		o := &occs[i]
+		if tied[i] || !o.t.violent() || o.t.weak || o.negated || o.definite || o.modality == "threatened" {
+			continue
+		}
+		a, b := r.segment(s, o)
+		for j := range occs {
+			if j == i || !tied[j] {
+				continue
+			}
+			if occs[j].last <= o.first && occs[j].first >= a {
+				a = occs[j].last
+			}
+			if occs[j].first >= o.last && occs[j].first < b {
+				b = occs[j].first
+			}
+		}
+		for k := a; k < b; k++ {
+			if !locPreps[r.toks[k].low] || r.toks[k].low == "of" || r.toks[k].low == "from" || r.notLocHead(k) || r.agentBefore(a, k) {
+				continue
+			}
+			ref, end, near := r.placeAfter(k+1, b)
+			if ref < 0 {
+				continue
+			}
+			for _, rr := range append([]int{ref}, r.listAfter(end, b, ref)...) {
+				if used[rr] || !r.usable(rr) {
+					continue
+				}
+				ties = append(ties, tie{occ: i, ref: rr, how: tieFallback, near: near, dist: abs(k - o.first)})
+			}
+			k = end - 1
+		}
+	}
+	return ties
+}
+
+// forward follows the words after a trigger, within its clause, to the
+// places it is tied to.
+func (r *reader) forward(s sentence, oi int, o *occ) []tie {
+	var out []tie
+	agent := false
+	words := 0
+	for i := o.last; i < s.last && words < 14; i++ {
+		t := r.toks[i]
+		if isHardBoundary(t) || t.text == "," || t.text == "\"" || t.text == "\u201c" || t.text == "\u201d" {
+			break
+		}
+		if clauseStops[t.low] && !(t.low == "as" && i+1 < s.last && r.toks[i+1].low == "part") {
+			break
+		}
+		if t.low == "by" {
+			agent = true
+			words++
+			continue
+		}
+		if ref := r.refStarting(i); ref >= 0 {
+			// A place with no preposition: what a transitive trigger acted on
+			// when it comes right after it, else an actor ("clashed with
+			// Russia").
+			if o.t.object && r.onlyDescriptors(o.last, i) && r.usable(ref) && !r.attributive(ref) {
+				out = append(out, tie{occ: oi, ref: ref, how: tieDirect, dist: i - o.last})
+				for _, rr := range r.listAfter(r.refs[ref].last, s.last, ref) {
+					out = append(out, tie{occ: oi, ref: rr, how: tieDirect, dist: i - o.last})
+				}
+			}
+			i = r.refs[ref].last - 1
+			words++
+			continue
+		}
+		if r.isLocPrep(o, i) {
+			ref, end, near := r.placeAfter(i+1, s.last)
+			if ref >= 0 {
+				if agent && t.low == "in" {
+					// "attacks by militias in Iraq": where the agent is.
+					i = end - 1
+					continue
+				}
+				agent = false
+				near = near || t.low == "near" || t.low == "outside" || t.low == "around"
+				if r.usable(ref) && !r.attributive(ref) {
+					out = append(out, tie{occ: oi, ref: ref, how: tieDirect, near: near, dist: i - o.last})
+					for _, rr := range r.listAfter(end, s.last, ref) {
+						out = append(out, tie{occ: oi, ref: rr, how: tieDirect, near: near, dist: i - o.last})
+					}
+				}
+				i = end - 1
+				words++
+				continue
+			}
+			if t.low != "of" {
+				agent = false
+			}
+		}
+		if t.kind != tPunct {
+			words++
+		}
+	}
+	return out
+}
+
+// isLocPrep reports whether token i is a preposition that can give where
+// the occurrence's event happened.
+func (r *reader) isLocPrep(o *occ, i int) bool {
+	w := r.toks[i].low
+	if !locPreps[w] || r.notLocHead(i) {
+		return false
+	}
+	switch w {
+	case "of":
+		return o.t.of || (i > 0 && (placeNouns[r.toks[i-1].low] || directionWords[r.toks[i-1].low]))
+	case "from":
+		return o.t.from
+	case "on", "upon", "onto":
+		return o.t.violent() || o.typ == "Protests" || o.typ == "Riots"
+	}
+	return true
+}
+
+// notLocHead reports whether the preposition at i follows a word that
+// makes it say where someone is, not where something happened ("based
+// in", "stationed in"), or that is a phrasal verb ("rein in").
+func (r *reader) notLocHead(i int) bool {
+	if i == 0 {
+		return false
+	}
+	p := r.toks[i-1].low
+	return notLocPrepHeads[p] || p == "rein" || p == "reined" || p == "reining"
+}
+
+// agentBefore reports whether a "by" stands between a and the preposition
+// at k with no other preposition between: "attacks by militias in Iraq".
+func (r *reader) agentBefore(a, k int) bool {
+	for j := k - 1; j >= a && j >= k-6; j-- {
+		w := r.toks[j].low
+		if w == "by" {
+			return true
+		}
+		if locPreps[w] || w == "with" || w == "against" {
+			return false
+		}
+	}
+	return false
+}
+
+// onlyDescriptors reports whether tokens [a, b) are only words of a place
+// description ("the town of", "the outskirts of").
+func (r *reader) onlyDescriptors(a, b int) bool {
+	if b-a > 6 {
+		return false
+	}
+	for k := a; k < b; k++ {
+		w := r.toks[k].low
+		if !descriptorWords[w] && !placeNouns[w] && !(r.toks[k].cap && r.toks[k].kind == tWord) {
+			return false
+		}
+	}
+	return true
+}
+
+// placeAfter reads a place after a preposition: optional descriptors
+// ("the southern Lebanese city of", "the outskirts of", "25 km west of",
+// "Ethiopia's"), then a mention. It returns the mention, the token after
+// the phrase, and whether the phrase puts the event near the place rather
+// than in it; ref is -1 when no place follows.
+func (r *reader) placeAfter(i, last int) (ref, end int, near bool) {
+	start := i
+	for i < last && i-start < 8 {
+		if k := r.refStarting(i); k >= 0 {
+			m := &r.refs[k]
+			// "Ethiopia's Amhara region", "Kharkiv's outskirts".
+			if m.last < last && r.toks[m.last].low == "'s" {
+				j := m.last + 1
+				if j < last && locParts[r.toks[j].low] {
+					return k, j + 1, true
+				}
+				start, i = j, j
+				continue
+			}
+			return k, m.last, near
+		}
+		t := r.toks[i]
+		switch {
+		case descriptorWords[t.low] || placeNouns[t.low]:
+			if directionWords[t.low] && i+1 < last && r.toks[i+1].low == "of" {
+				near = true
+			}
+		case t.kind == tNumber && i+1 < last && (r.toks[i+1].low == "km" || r.toks[i+1].low == "kilometres" ||
+			r.toks[i+1].low == "kilometers" || r.toks[i+1].low == "miles" || r.toks[i+1].low == "mi"):
+			near = true
+			i++
+		case t.text == "," && i > start && (r.toks[i-1].low == "capital" || r.toks[i-1].low == "city"):
+		case t.kind == tWord && t.cap && i+1 < last && (placeNouns[r.toks[i+1].low] || descriptorWords[r.toks[i+1].low]):
+			// A demonym before a place noun: "the Russian town of".
+		default:
+			return -1, i, false
+		}
+		i++
+	}
+	return -1, i, false
+}
+
+// listAfter returns the places coordinated with the place ending at token
+// end ("in Tehran and Baghdad", "in Caracas, Havana and Mexico City"),
+// skipping a place that only says where the first one is ("near Gao in
+// northern Mali", "in Saravena, in the province of Arauca").
+func (r *reader) listAfter(end, last, first int) []int {
+	var out []int
+	prev := first
+	for i := end; i < last; {
+		w := r.toks[i].low
+		j := i
+		switch {
+		case w == "," && i+1 < last && (r.toks[i+1].low == "and" || r.toks[i+1].low == "or"):
+			j = i + 2
+		case w == "," || w == "and" || w == "or":
+			j = i + 1
+		case w == "in" || w == "of":
+			// A container: "Gao in northern Mali", "Sake, in North Kivu".
+			ref, e, _ := r.placeAfter(i+1, last)
+			if ref >= 0 && contains(r.refs[ref].place, r.refs[prev].place) {
+				i = e
+				continue
+			}
+			return out
+		default:
+			return out
+		}
+		if j < last && r.toks[j].low == "in" {
+			ref, e, _ := r.placeAfter(j+1, last)
+			if ref >= 0 && contains(r.refs[ref].place, r.refs[prev].place) {
+				i = e
+				continue
+			}
+		}
+		ref, e, _ := r.placeAfter(j, last)
+		if ref < 0 || !r.usable(ref) || r.attributive(ref) {
+			return out
+		}
+		if contains(r.refs[ref].place, r.refs[prev].place) {
+			i = e // "Damascus, Syria"
+			continue
+		}
+		out = append(out, ref)
+		prev = ref
+		i = e
+	}
+	return out
+}
+
+// usable reports whether a mention may be a location at all.
+func (r *reader) usable(ref int) bool {
+	m := &r.refs[ref]
+	return m.bad == "" && !tooVague(m.place)
+}
+
+// tooVague reports a region too large to be where an event happened: "the
+// Middle East", "Africa", "the Sahel". Countries and seas are fine.
+func tooVague(p geo.Place) bool {
+	if isCountry(p) || p.Bound == nil {
+		return false
+	}
+	switch p.FeatureCode {
+	case "SEA", "OCN", "GULF", "STRT", "BAY", "CHN":
+		return false
+	}
+	return p.FeatureCode == "CONT" || boundArea(*p.Bound) > 150
+}
+
+// attributive reports whether a mention modifies the noun after it rather
+// than naming where something is: "US troops", "the U.S. and French
+// embassies", "Iran nuclear talks".
+func (r *reader) attributive(ref int) bool {
+	m := &r.refs[ref]
+	j := m.last
+	if j >= len(r.toks) {
+		return false
+	}
+	n := r.toks[j]
+	if n.kind == tWord && !n.cap && n.nl == 0 {
+		if followOK[n.low] || placeNouns[n.low] || facilityHeads[n.low] || strings2(n.low) {
+			return false
+		}
+		return true
+	}
+	// "the U.S. and French embassies".
+	if n.low == "and" && j+2 < len(r.toks) && r.toks[j+1].cap && r.refStarting(j+1) < 0 {
+		nn := r.toks[j+2]
+		return nn.kind == tWord && !nn.cap && !followOK[nn.low]
+	}
+	return false
+}
+
+// strings2 reports words that end a phrase even though they are neither
+// in followOK nor nouns: verb forms ("continued", "killing").
+func strings2(w string) bool {
+	return len(w) > 4 && (w[len(w)-3:] == "ing" || w[len(w)-2:] == "ed")
+}
+
+// before1 ties a place that stands right before the trigger: a town as the
+// trigger's modifier ("the Jenin raid", "the Gwoza bombings") or a passive
+// ("Odesa was shelled", "Sake came under attack").
+func (r *reader) before1(s sentence, o *occ) int {
+	k := o.first - 1
+	if k < s.first {
+		return -1
+	}
+	// Passive: PLACE was/were/has been/had been TRIGGER; PLACE came under.
+	j := k
+	for j >= s.first && j > k-3 {
+		w := r.toks[j].low
+		if w == "was" || w == "were" || w == "been" || w == "being" || w == "is" || w == "are" || w == "under" ||
+			w == "came" || w == "come" || w == "has" || w == "had" || w == "have" || w == "again" || w == "repeatedly" {
+			j--
+			continue
+		}
+		break
+	}
+	if j < k && j >= s.first {
+		if ref := r.refEnding(j); ref >= 0 && r.usable(ref) && (strings2(r.toks[o.first].low) || r.toks[k].low == "under") {
+			return ref
+		}
+	}
+	// Modifier: a town or region (not a country: "US strikes" names who
+	// struck) right before a noun trigger; a country only before "war".
+	if ref := r.refEnding(k); ref >= 0 && r.usable(ref) && r.toks[k].end+1 == r.toks[o.first].start {
+		p := r.refs[ref].place
+		if (!isCountry(p) || o.t.war) && !strings2(r.toks[o.first].low) && r.toks[o.first].low != "killed" {
+			return ref
+		}
+	}
+	return -1
+}
+
+// refEnding returns the mention whose last token is k, or -1.
+func (r *reader) refEnding(k int) int {
+	for i := k; i >= 0 && i > k-6; i-- {
+		if ref := r.refStarting(i); ref >= 0 {
+			if r.refs[ref].last == k+1 {
+				return ref
+			}
+			return -1
+		}
+	}
+	return -1
+}
+
+// fronted reads a sentence that opens with where it happened: "In
+// Baghdad, ...", "In neighboring Burkina Faso, ...", "On Sunday, in
+// Omdurman, ...". It returns the place and the token after its comma.
+func (r *reader) fronted(s sentence) (int, int) {
+	i := s.first
+	// Skip an opening date: "On Sunday,", "Earlier this month,".
+	for k := i; k < s.last && k < i+5; k++ {
+		if r.toks[k].text == "," {
+			if exprs := r.dates.scan(i, k); len(exprs) > 0 {
+				i = k + 1
+			}
+			break
+		}
+	}
+	if i >= s.last {
+		return -1, 0
+	}
+	switch r.toks[i].low {
+	case "in", "at", "near", "across", "inside", "outside", "throughout", "around", "along":
+	default:
+		return -1, 0
+	}
+	ref, end, _ := r.placeAfter(i+1, s.last)
+	if ref < 0 || !r.usable(ref) {
+		return -1, 0
+	}
+	// Allow a trailing place noun ("In western Rakhine state,").
+	for end < s.last && placeNouns[r.toks[end].low] {
+		end++
+	}
+	if end >= s.last || r.toks[end].text != "," {
+		return -1, 0
+	}
+	return ref, end + 1
+}
+
+// segment returns the comma-delimited stretch of the sentence around the
+// occurrence.
+func (r *reader) segment(s sentence, o *occ) (int, int) {
+	a := o.first
+	for a > s.first && r.toks[a-1].text != "," && !isHardBoundary(r.toks[a-1]) {
+		a--
+	}
+	b := o.last
+	for b < s.last && r.toks[b].text != "," && !isHardBoundary(r.toks[b]) {
+		b++
+	}
+	return a, b
+}
