@@ -28,6 +28,7 @@ type placeLexicon interface {
 	Tier(p geo.Place) int
 	Key(name string) string
 	HasPrefix(name string) bool
+	Prominence(p geo.Place) int
 }
 
 // Bounds that keep the work per token and per article small whatever the input.
@@ -38,17 +39,20 @@ const (
 	plRounds        = 4  // rounds of re-reading each name in the light of the others
 )
 
-// Scores of a reading. A country beats any town unless the text says
-// otherwise ("Jordan, Minnesota"); the support of the article's other
-// places outweighs the gap between a capital and an admin seat ("Tripoli" in
-// a Lebanon story) but not between a country and a town ("Jordan" in a story
-// that also names the United States).
-var plTierScore = [...]float64{90, 80, 60, 40, 35, 22, 18, 10, 0}
+// Scores of a reading. A country, a sea or a reviewed region beats any town
+// unless the text says otherwise ("Jordan, Minnesota"). The support of the
+// article's other places outweighs the gap between a capital and an admin
+// seat ("Tripoli" in a Lebanon story) in proportion to how much of the
+// article is about that country, so that one mention of Washington in a
+// story about Sudan does not move "Geneva" to Illinois.
+var plTierScore = [...]float64{90, 88, 60, 40, 35, 22, 18, 10, 0}
 
 const (
-	plCountryBonus  = 25.0  // the article's other places lie in the reading's country
-	plCountryExtra  = 5.0   // ... and many of them do
+	plCountryBonus  = 12.0  // some of the article's other places lie in the reading's country
+	plCountryShare  = 28.0  // ... times the share of the article's places that do
 	plAdmin1Bonus   = 40.0  // ... or in its first-level region
+	plProminence    = 0.25  // per GeoNames alternate name of a populated place
+	plProminenceMax = 20.0  // Paris, Damascus, Moscow
 	plNearBonus     = 15.0  // another place of the article lies within 50 km
 	plNearishBonus  = 8.0   // ... or within 150 km
 	plPatternBonus  = 200.0 // "X, Country" or "X in Country" says so
@@ -449,6 +453,9 @@ func (r *plResolver) add(i, j int, cands []geo.Place) {
 			c := plCand{place: p, tier: r.tier(p)}
 			c.alt = r.key(p.Name) != key && "al "+key != r.key(p.Name)
 			c.prior = plTierScore[min(c.tier, len(plTierScore)-1)] + popScore(p.Population)
+			if c.tier >= 2 && r.lex != nil {
+				c.prior += math.Min(plProminenceMax, plProminence*float64(r.lex.Prominence(p)))
+			}
 			if c.alt {
 				c.prior -= plAltPenalty
 			}
@@ -589,6 +596,7 @@ func pick(cands []plCand, score func(int) float64) (int, float64, float64) {
 // plEvidence is what the article's names say, group by group.
 type plEvidence struct {
 	country map[string]float64 // cc -> support
+	total   float64            // support of all countries
 	admin1  map[string]float64 // "cc/admin1" -> support
 	own     []plOwn            // what each group itself contributes
 	near    []int              // groups whose town-level readings count for proximity
@@ -627,6 +635,9 @@ func (r *plResolver) evidence() plEvidence {
 	for cc, n := range r.demonyms {
 		ev.country[cc] += math.Min(1, 0.4*float64(n))
 	}
+	for _, v := range ev.country {
+		ev.total += v
+	}
 	return ev
 }
 
@@ -637,12 +648,15 @@ func (r *plResolver) score(gi, i int, ev plEvidence) float64 {
 	s := c.prior
 	own := ev.own[gi]
 	if cc := c.place.CountryCode; cc != "" {
-		sup := ev.country[cc]
-		if own.cc == cc {
-			sup -= own.w
+		sup, total := ev.country[cc], ev.total
+		if own.cc != "" {
+			total -= own.w
+			if own.cc == cc {
+				sup -= own.w
+			}
 		}
-		if sup > 0.01 {
-			s += plCountryBonus*math.Min(1, sup) + plCountryExtra*math.Min(1, math.Max(0, sup-1)/3)
+		if sup > 0.01 && total > 0.01 {
+			s += plCountryBonus*math.Min(1, sup) + plCountryShare*math.Min(1, sup/total)
 		}
 		if c.tier != 0 && c.place.Admin1 != "" {
 			a := cc + "/" + c.place.Admin1
@@ -725,7 +739,7 @@ func (r *plResolver) confidence(g *plGroup) float64 {
 	case c.tier <= 3:
 		conf *= 0.85
 	default:
-		conf *= 0.7
+		conf *= 0.6
 	}
 	if c.alt {
 		conf *= 0.9

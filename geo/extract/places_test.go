@@ -97,6 +97,9 @@ func TestDisambiguation(t *testing.T) {
 		{"Gaza means the Strip", "Fighting continued across Gaza as aid agencies warned of famine.", "Gaza", want{cc: "PS", featureCode: "ADM1"}},
 		{"Gaza City is the city", "Strikes hit Gaza City overnight.", "Gaza City", want{cc: "PS", featureCode: "PPLA"}},
 		{"X, the Syrian capital", "Residences in Damascus, the Syrian capital, were hit.", "Damascus", want{cc: "SY"}},
+		{"Geneva in a Sudan story that names Washington", "Delegations of the army and the paramilitary forces met in Geneva for talks brokered by Washington, while fighting went on in El Fasher, Omdurman and Khartoum, Sudan's capital.",
+			"Geneva", want{cc: "CH"}},
+		{"Africa is the continent", "Ships now sail around Africa to avoid the Red Sea.", "Africa", want{cc: "", featureCode: "RGN"}},
 		{"Red Sea is the sea", "Houthi forces fired missiles at a tanker in the Red Sea, Egypt and Sudan said.", "Red Sea", want{cc: "", featureCode: "SEA"}},
 	}
 	for _, tt := range tests {

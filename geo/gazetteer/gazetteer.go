@@ -10,6 +10,7 @@
 //	@places    id  name  cc  admin1  feature  lat  lon  population  [w,s,e,n]
 //	@keys      key  i,i,...     (sorted by key; place numbers in base 36, best first)
 //	@acronyms  KEY  i,i,...     (names matched only when written in capitals)
+//	@prominence id  n           (GeoNames alternate names of a populated place, when 4 or more)
 //	@demonyms  key  cc
 //	@given     key              (English given names)
 //	@common    key              (common English words that only large places are found by)
@@ -54,6 +55,7 @@ type Gazetteer struct {
 	demonyms  map[string]string // demonym key -> cc
 	given     map[string]bool
 	common    map[string]bool
+	prominent map[int64]uint8 // geonameid -> alternate names
 	stop      map[string]bool
 	maxWords  int
 }
@@ -84,6 +86,7 @@ func load(gz []byte) (*Gazetteer, error) {
 		demonyms:  map[string]string{},
 		given:     map[string]bool{},
 		common:    map[string]bool{},
+		prominent: map[int64]uint8{},
 		stop:      map[string]bool{},
 	}
 	if err := g.index(); err != nil {
@@ -144,6 +147,13 @@ func (g *Gazetteer) index() error {
 			g.demonyms[k] = cc
 		case "given":
 			g.given[line] = true
+		case "prominence":
+			id, n, _ := strings.Cut(line, "\t")
+			i, err1 := strconv.ParseInt(id, 10, 64)
+			v, err2 := strconv.ParseUint(n, 10, 8)
+			if err1 == nil && err2 == nil {
+				g.prominent[i] = uint8(v)
+			}
 		case "common":
 			g.common[line] = true
 		case "stop":
@@ -337,6 +347,14 @@ func (g *Gazetteer) Stopword(word string) bool {
 // place so called is far less likely to be meant than the word.
 func (g *Gazetteer) CommonWord(word string) bool {
 	return g.common[Normalize(word)]
+}
+
+// Prominence returns how widely known a populated place is: the number of
+// its GeoNames alternate names in all languages (up to 255; 0 below 4).
+// Geneva, Switzerland has 48, Geneva, Illinois far fewer; a reader who
+// meets "Geneva" in a story about Sudan thinks of the first.
+func (g *Gazetteer) Prominence(p geo.Place) int {
+	return int(g.prominent[p.GeonameID])
 }
 
 // Tier returns the rank class of a place, the order Lookup sorts by: 0 a

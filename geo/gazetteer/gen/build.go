@@ -38,6 +38,7 @@ type place struct {
 	tier  int
 	keys  map[string]bool // normalised names
 	acr   map[string]bool // names matched only in capitals ("US", "UAE")
+	alts  int             // GeoNames alternate names, all scripts: how widely known
 }
 
 func (p *place) addKey(k string) {
@@ -229,9 +230,23 @@ func run(cfg config) (stats, error) {
 		st.admin1++
 	}
 
+	// English names of places that the alternate-name filters drop.
+	exonyms := map[int64][]string{}
+	exRows, err := readTSV(filepath.Join(cfg.tables, "exonyms.tsv"), 3)
+	if err != nil {
+		return st, err
+	}
+	for _, r := range exRows {
+		id, err := strconv.ParseInt(r.f[1], 10, 64)
+		if err != nil {
+			return st, fmt.Errorf("%s:%d: bad geonameid %q", r.file, r.line, r.f[1])
+		}
+		exonyms[id] = append(exonyms[id], r.f[0])
+	}
+
 	// Every populated place of cities500.
 	for _, c := range cities {
-		p := &place{id: c.id, name: c.ascii, cc: c.cc, a1: c.a1, fc: c.fc, lat: c.lat, lon: c.lon, pop: c.pop, tier: tierOf(c.fc)}
+		p := &place{id: c.id, name: c.ascii, cc: c.cc, a1: c.a1, fc: c.fc, lat: c.lat, lon: c.lon, pop: c.pop, tier: tierOf(c.fc), alts: distinct(c.alts)}
 		if p.name == "" {
 			p.name = c.name
 		}
@@ -253,16 +268,24 @@ func run(cfg config) (stats, error) {
 				}
 			}
 		}
+		known := c.pop >= 100000 || p.alts >= 20
 		for _, n := range c.alts {
 			k := gazetteer.Normalize(n)
-			if lex.alternateOK(n, k) {
+			if lex.alternateOK(n, k, known) {
 				p.addKey(k)
 				if rest := lex.articleless(k); rest != "" {
 					p.addKey(rest)
 				}
 			}
 		}
+		for _, n := range exonyms[c.id] {
+			p.addKey(gazetteer.Normalize(n))
+		}
+		delete(exonyms, c.id)
 		places = append(places, p)
+	}
+	if len(exonyms) > 0 {
+		return st, fmt.Errorf("exonyms.tsv: geonameids not in cities500: %v", sortedIDs(exonyms))
 	}
 
 	data, err := encode(places, admin1, countries, lex, &st)
@@ -466,6 +489,18 @@ func encode(places []*place, admin1 map[string]string, countries map[string]*cou
 	}
 	writeIndex("keys", keys)
 	writeIndex("acronyms", acr)
+	// Prominence: a place that many languages name is one a reader knows
+	// (Geneva, Switzerland has 48 alternate names; Damascus, Maryland, 2).
+	var prominent []*place
+	for _, p := range places {
+		if p.alts >= minProminence {
+			prominent = append(prominent, p)
+		}
+	}
+	fmt.Fprintf(w, "@prominence\t%d\n", len(prominent))
+	for _, p := range prominent {
+		fmt.Fprintf(w, "%d\t%d\n", p.id, min(p.alts, 255))
+	}
 	fmt.Fprintf(w, "@demonyms\t%d\n", len(lex.demonyms))
 	for _, k := range sortedKeys(lex.demonyms) {
 		fmt.Fprintf(w, "%s\t%s\n", k, lex.demonyms[k])
@@ -498,6 +533,26 @@ func encode(places []*place, admin1 map[string]string, countries map[string]*cou
 	}
 	st.places, st.keys, st.maxWords = len(places), len(keys)+len(acr), maxWords
 	return buf.Bytes(), nil
+}
+
+func sortedIDs[V any](m map[int64]V) []int64 {
+	out := make([]int64, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// minProminence is the fewest alternate names worth recording.
+const minProminence = 4
+
+func distinct(names []string) int {
+	seen := map[string]bool{}
+	for _, n := range names {
+		seen[n] = true
+	}
+	return len(seen)
 }
 
 func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }

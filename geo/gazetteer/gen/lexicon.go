@@ -127,11 +127,17 @@ func (l *lexicon) primaryOK(key string, fc string, pop int64) bool {
 // alternateOK decides whether an alternate name may be a lookup key. The
 // GeoNames alternate names hold codes ("GZA"), other scripts, old names and
 // plain errors; a town must not answer to "Central", "Kenneth" or "Iraq".
-func (l *lexicon) alternateOK(raw, key string) bool {
+// A big or widely known place keeps an English name that is also a rarer
+// word ("Cologne", "Bologna"); a small one does not. English names that are
+// also given names ("Geneva") come back through tables/exonyms.tsv.
+func (l *lexicon) alternateOK(raw, key string, known bool) bool {
 	if len(raw) > 60 || !latinOnly(raw) || hasDigit(raw) || isAcronym(raw) {
 		return false
 	}
-	if letterCount(key) < 4 || l.stop[key] || l.words[key] || l.given[key] || l.countries[key] || l.demonyms[key] != "" {
+	if letterCount(key) < 4 || l.stop[key] || l.given[key] || l.countries[key] || l.demonyms[key] != "" {
+		return false
+	}
+	if l.common[key] || (!known && l.words[key]) {
 		return false
 	}
 	if strings.Contains(key, " ") {
