@@ -184,20 +184,26 @@ func useRtree(b *geo.BBox) bool {
 // where returns the SQL condition on the events table e that selects f, and
 // its arguments.
 func where(f geo.Filter) (string, []any) {
+	return whereRtree(f, f.BBox != nil && useRtree(f.BBox))
+}
+
+// whereRtree is where with the choice of looking f's bbox up in the R*Tree
+// made by the caller.
+func whereRtree(f geo.Filter, rtree bool) (string, []any) {
 	conds := []string{"1"}
 	var args []any
 	if b := f.BBox; b != nil {
 		// The R*Tree finds candidates, when the box is small enough for
 		// that to pay; the exact lon and lat decide.
 		if b.West <= b.East {
-			if useRtree(b) {
+			if rtree {
 				conds = append(conds, "e.seq IN (SELECT seq FROM events_rtree WHERE min_lon <= ? AND max_lon >= ? AND min_lat <= ? AND max_lat >= ?)")
 				args = append(args, b.East, b.West, b.North, b.South)
 			}
 			conds = append(conds, "e.lon >= ? AND e.lon <= ? AND e.lat >= ? AND e.lat <= ?")
 			args = append(args, b.West, b.East, b.South, b.North)
 		} else {
-			if useRtree(b) {
+			if rtree {
 				conds = append(conds, "e.seq IN (SELECT seq FROM events_rtree WHERE max_lon >= ? AND min_lat <= ? AND max_lat >= ?"+
 					" UNION ALL SELECT seq FROM events_rtree WHERE min_lon <= ? AND min_lat <= ? AND max_lat >= ?)")
 				args = append(args, b.West, b.North, b.South, b.East, b.North, b.South)
@@ -260,12 +266,17 @@ func (s *Store) Events(ctx context.Context, f geo.Filter) (geo.EventPage, error)
 }
 
 func (s *Store) events(ctx context.Context, f geo.Filter) (geo.EventPage, error) {
+	cond, args := where(f)
+	return s.page(ctx, f, cond, args)
+}
+
+// page answers f's Limit and Offset over the events table e under cond.
+func (s *Store) page(ctx context.Context, f geo.Filter, cond string, args []any) (geo.EventPage, error) {
 	limit := f.Limit
 	if limit <= 0 {
 		limit = geo.DefaultLimit
 	}
 	limit = min(limit, geo.MaxLimit)
-	cond, args := where(f)
 	tx, err := s.reader.BeginTx(ctx, nil)
 	if err != nil {
 		return geo.EventPage{}, err
