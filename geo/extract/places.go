@@ -118,6 +118,13 @@ var plDescriptors = map[string]bool{
 	"airbase": true, "prison": true, "hospital": true, "mosque": true, "refinery": true,
 }
 
+// Lower-case words that end some names of the gazetteer.
+var plTrailing = map[string]bool{
+	"province": true, "governorate": true, "region": true, "oblast": true, "state": true,
+	"crossing": true, "corridor": true, "camp": true, "base": true, "garrison": true,
+	"strait": true, "peninsula": true, "district": true,
+}
+
 // Words between two place names of an "X in [southern] Country" pattern.
 var plDirections = map[string]bool{
 	"northern": true, "southern": true, "eastern": true, "western": true, "central": true,
@@ -292,9 +299,15 @@ func (r *plResolver) scanRun(i, end, maxN int) int {
 	if plOrgWords[lastWord] && end-i > 1 && len(r.gaz.Lookup(r.span(i, end))) == 0 {
 		return end
 	}
+	// A lower-case word that ends some names may close the run's last name
+	// ("Idlib province", "Rafah crossing", "Bab el-Mandeb strait").
+	last := end
+	if end < len(r.toks) && r.toks[end].sep == plSepSpace && !r.toks[end-1].possessive && plTrailing[r.toks[end].text] {
+		last = end + 1
+	}
 	for i < end {
 		t := r.toks[i]
-		n, cands := r.longest(i, end, maxN)
+		n, cands := r.longest(i, last, maxN)
 		if n == 0 {
 			w := strings.ToLower(t.text)
 			if plTitles[w] && i+1 < end {
@@ -354,7 +367,7 @@ func (r *plResolver) longest(i, end, maxN int) (int, []geo.Place) {
 	}
 	for n := limit; n >= 1; n-- {
 		last := r.toks[i+n-1]
-		if !last.capital && !isNumber(last.text) {
+		if !last.capital && !isNumber(last.text) && !(n > 1 && plTrailing[last.text]) {
 			continue
 		}
 		if n > 1 && r.toks[i+n-2].possessive {

@@ -100,6 +100,10 @@ func TestDisambiguation(t *testing.T) {
 		{"Geneva in a Sudan story that names Washington", "Delegations of the army and the paramilitary forces met in Geneva for talks brokered by Washington, while fighting went on in El Fasher, Omdurman and Khartoum, Sudan's capital.",
 			"Geneva", want{cc: "CH"}},
 		{"Africa is the continent", "Ships now sail around Africa to avoid the Red Sea.", "Africa", want{cc: "", featureCode: "RGN"}},
+		{"a province named with a lower-case word", "Shelling hit villages in Idlib province, near the border with Turkey.", "Idlib province", want{cc: "SY", featureCode: "ADM1"}},
+		{"a crossing named with a lower-case word", "Trucks waited at the Rafah crossing for a third day.", "Rafah crossing", want{cc: "PS", featureCode: "PSTB"}},
+		{"a base", "Rockets landed near Ain al-Asad air base in western Iraq.", "Ain al-Asad", want{cc: "IQ", featureCode: "MILB"}},
+		{"Saint abbreviated", "Drones were downed over St. Petersburg, Russia's second city.", "St. Petersburg", want{cc: "RU"}},
 		{"Red Sea is the sea", "Houthi forces fired missiles at a tanker in the Red Sea, Egypt and Sudan said.", "Red Sea", want{cc: "", featureCode: "SEA"}},
 	}
 	for _, tt := range tests {
@@ -153,7 +157,7 @@ func TestMentionSpans(t *testing.T) {
 		}
 		got = append(got, m.Text)
 	}
-	wantTexts := []string{"Gulf of Aden", "Bab el-Mandeb", "Iran", "Gaza Strip", "Egypt", "U.S.", "Sana'a", "Sanaa"}
+	wantTexts := []string{"Gulf of Aden", "Bab el-Mandeb strait", "Iran", "Gaza Strip", "Egypt", "U.S.", "Sana'a", "Sanaa"}
 	if strings.Join(got, "|") != strings.Join(wantTexts, "|") {
 		t.Errorf("mentions = %q, want %q", got, wantTexts)
 	}
@@ -161,7 +165,7 @@ func TestMentionSpans(t *testing.T) {
 		switch m.Text {
 		case "Gulf of Aden":
 			want{cc: "", featureCode: "GULF"}.check(t, m.Text, m.Place)
-		case "Bab el-Mandeb":
+		case "Bab el-Mandeb strait":
 			want{cc: "", featureCode: "STRT"}.check(t, m.Text, m.Place)
 		case "Gaza Strip":
 			want{cc: "PS", featureCode: "ADM1"}.check(t, m.Text, m.Place)
