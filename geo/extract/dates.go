@@ -110,8 +110,13 @@ func (d *dateScanner) scan(first, last int) []dateExpr {
 			continue
 		}
 		e.first, e.last = i, i+n
-		// "since ...": from then until publication.
-		if k := i - 1; k >= first && d.toks[k].low == "since" && !d.pub.IsZero() && e.r.kind == dText {
+		// "since ...": from then until publication ("since early May",
+		// "since the start of").
+		k := i - 1
+		for k > first && (d.toks[k].low == "early" || d.toks[k].low == "mid" || d.toks[k].low == "late" || d.toks[k].low == "the") {
+			k--
+		}
+		if k >= first && d.toks[k].low == "since" && !d.pub.IsZero() && e.r.kind == dText {
 			e.first = k
 			e.r = dateRange{start: e.r.start, end: d.pub, prec: geo.TimeMonth, kind: dSince}
 		}
@@ -157,6 +162,14 @@ func (d *dateScanner) at(i, last int, future bool) (dateExpr, int) {
 		if y, ok := year(t.text); ok && i > 0 && isYearPrep(d.toks[i-1].low) {
 			a := time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)
 			r := spanRange(a, a.AddDate(1, 0, -1), geo.TimeMonth)
+			switch d.toks[i-1].low {
+			case "early":
+				r.end = a.AddDate(0, 4, -1)
+			case "mid":
+				r.start, r.end = a.AddDate(0, 4, 0), a.AddDate(0, 8, -1)
+			case "late":
+				r.start = a.AddDate(0, 8, 0)
+			}
 			if !pub.IsZero() && r.end.After(pub) && !r.start.After(pub) {
 				r.end = pub
 			}

@@ -165,8 +165,11 @@ func (r *reader) sentenceEvents(s sentence, quote string) []candidate {
 		r.refineType(s, o)
 		o.negated = r.negated(s, o)
 		o.definite = r.definite(s, o)
-		o.modality = r.modality(s, o, exprs)
 		o.date = r.chooseDate(s, o, exprs)
+		o.modality = r.modality(s, o, exprs)
+		if o.modality == geo.Threatened && o.date.kind == dDefault {
+			o.date.start = o.date.end
+		}
 		r.actors(s, o)
 	}
 	r.assignKills(occs, kills)
@@ -231,10 +234,13 @@ func better(a, b tie, occs []occ) bool {
 	if oa.t.weak != ob.t.weak {
 		return !oa.t.weak
 	}
-	if (oa.t.refine == rNone) != (ob.t.refine == rNone) {
-		return oa.t.refine == rNone
+	if oa.t.war != ob.t.war {
+		return !oa.t.war
 	}
-	return a.dist < b.dist
+	if a.dist != b.dist {
+		return a.dist < b.dist
+	}
+	return oa.t.refine == rNone && ob.t.refine != rNone
 }
 
 // weakOK reports whether a weak trigger ("killed", "deaths") names an
@@ -332,6 +338,20 @@ func (r *reader) refineType(s sentence, o *occ) {
 		}
 		return false
 	}
+	wide := r.clause(s, o)
+	if len(wide) > 40 {
+		wide = wide[:40]
+	}
+	hasWide := func(words ...string) bool {
+		for _, t := range wide {
+			for _, w := range words {
+				if t.low == w {
+					return true
+				}
+			}
+		}
+		return false
+	}
 	air := has("drone", "drones", "warplane", "warplanes", "jet", "jets", "aircraft", "helicopter",
 		"helicopters", "airstrike", "airstrikes", "aerial", "air", "plane", "planes", "uav", "uavs")
 	shell := has("missile", "missiles", "rocket", "rockets", "artillery", "mortar", "mortars", "shell", "shells",
@@ -358,7 +378,8 @@ func (r *reader) refineType(s sentence, o *occ) {
 			o.typ, o.sub = geo.ExplosionsRemote, subAir
 		case shell:
 			o.typ, o.sub = geo.ExplosionsRemote, subShelling
-		case has("bomb", "bombs", "explosive", "explosives", "ied", "ieds", "mine", "mines", "pipeline", "pipelines"):
+		case has("bomb", "bombs", "explosive", "explosives", "ied", "ieds", "mine", "mines", "pipeline", "pipelines") ||
+			hasWide("car", "truck", "roadside", "explosive", "explosives", "ied", "ieds"):
 			o.typ, o.sub = geo.ExplosionsRemote, subIED
 		case has("ship", "ships", "vessel", "vessels", "tanker", "tankers", "shipping", "freighter"):
 			o.typ, o.sub = geo.ExplosionsRemote, subShelling
@@ -437,8 +458,11 @@ func (r *reader) negated(s sentence, o *occ) bool {
 			if t.low == "off" && !(i+1 < len(back) && (back[i+1].low == "called" || back[i+1].low == "call")) {
 				continue
 			}
-			if t.low == "against" || t.low == "denied" || t.low == "deny" || t.low == "denies" {
+			if t.low == "against" {
 				continue
+			}
+			if (t.low == "denied" || t.low == "deny" || t.low == "denies") && i > 1 {
+				continue // "denied responsibility for the attack": the attack happened
 			}
 			return true
 		}
@@ -529,10 +553,8 @@ func (r *reader) modality(s sentence, o *occ, exprs []dateExpr) string {
 			return geo.Ongoing
 		}
 	}
-	for _, e := range exprs {
-		if e.r.kind == dSince && abs(e.first-o.first) < 14 {
-			return geo.Ongoing
-		}
+	if o.date.kind == dSince && !r.counted(s, o) {
+		return geo.Ongoing
 	}
 	if o.t.war {
 		for _, t := range around {
@@ -548,6 +570,23 @@ func (r *reader) modality(s sentence, o *occ, exprs []dateExpr) string {
 		return geo.Ongoing
 	}
 	return geo.Occurred
+}
+
+// counted reports whether the trigger is counted ("two small ones", "170
+// attacks", "a series of strikes"): events that happened, however long the
+// span they are counted over.
+func (r *reader) counted(s sentence, o *occ) bool {
+	for k, n := o.first-1, 0; k >= s.first && n < 4; k, n = k-1, n+1 {
+		t := r.toks[k]
+		if _, ok := numberValue(t); ok && t.low != "a" && t.low != "an" {
+			return true
+		}
+		switch t.low {
+		case "series", "dozens", "scores", "hundreds", "several", "wave", "spate", "string":
+			return true
+		}
+	}
+	return false
 }
 
 func abs(n int) int {
@@ -618,9 +657,6 @@ func (r *reader) chooseDate(s sentence, o *occ, exprs []dateExpr) dateRange {
 	pub := r.dates.pub
 	if pub.IsZero() {
 		return dateRange{kind: dNone}
-	}
-	if o.modality == geo.Threatened {
-		return dateRange{start: pub, end: pub, prec: geo.TimeMonth, kind: dDefault}
 	}
 	start := pub.Add(-defaultSpan)
 	return dateRange{start: start, end: pub, prec: geo.TimeMonth, kind: dDefault}

@@ -82,6 +82,7 @@ attack, attacks, attacked, attacking, raid, raids, raided, raiding, targeted, ta
 clash, clashes, clashed, clashing, fighting, fought, battle, battles, battled, battling, gun battle, gun battles, gunfight, gunfights, firefight, firefights, shootout, shootouts, exchange of fire, exchanges of fire, exchanged fire, exchanges fire, exchanging fire, exchange fire, traded fire, trading fire, trade fire, trades fire, returned fire, gunfire, sniper fire, ambush, ambushes, ambushed, ambushing, assault, assaults, assaulted, offensive, offensives, counteroffensive, counter-offensive, skirmish, skirmishes, hostilities, combat, incursion, incursions, ground operation, ground operations, military operation, military operations, ground offensive, ground invasion, came under fire, come under fire, under fire | B | Armed clash |
 invasion, invaded, invade, invading, siege, besieged, besieging, encircled, stormed, storming | B | Armed clash | of
 war, wars | B | Armed clash | W
+violence, fighting erupted, clashes erupted | B | Armed clash | W
 recaptured, recapture, retook, retaken, retake, regained control, liberated, liberation | B | Government regains territory | of
 captured, capture, seized, overran, overrun, took control, taken control, take control, seized control, taking control, fell to, fall of | B | Non-state actor overtakes territory | ofT
 massacre, massacres, massacred, murdered, executed, execution, executions, shot dead, gunned down, machete attack, machete attacks, stabbing, stabbings, beheaded | V | Attack | o

@@ -76,7 +76,7 @@ func (r *reader) attach(mentions []placeRef, datelines []span) {
 			continue
 		}
 		m.first, m.last = first, last
-		if r.toks[first].start != m.start || r.toks[last-1].end != m.end {
+		if r.toks[first].start != m.start || r.toks[last-1].end != m.end || hyphenated(r.text, m.start, m.end) {
 			m.bad = "compound"
 		}
 		for _, d := range datelines {
@@ -91,6 +91,16 @@ func (r *reader) attach(mentions []placeRef, datelines []span) {
 		r.refAt[first] = len(r.refs)
 		r.refs = append(r.refs, m)
 	}
+}
+
+// hyphenated reports whether the mention is joined by a hyphen to the word
+// before or after it: "U.S.-owned", "Washington-Tehran standoff".
+func hyphenated(text string, start, end int) bool {
+	isHyphen := func(b byte) bool { return b == '-' }
+	if end < len(text)-1 && isHyphen(text[end]) && text[end+1] != ' ' && text[end+1] != '-' {
+		return true
+	}
+	return start > 1 && isHyphen(text[start-1]) && text[start-2] != ' ' && text[start-2] != '-'
 }
 
 // nameContext says whether the mention is part of a longer name: a

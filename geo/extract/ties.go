@@ -1,6 +1,10 @@
 package extract
 
-import "conflictmap/geo"
+import (
+	"strings"
+
+	"conflictmap/geo"
+)
 
 // ties links the trigger occurrences of a sentence to its place mentions.
 // A place is the location of an event when the sentence ties it to the
@@ -20,10 +24,12 @@ func (r *reader) ties(s sentence, occs []occ) []tie {
 	used := map[int]bool{} // places tied to some occurrence
 	for i := range occs {
 		o := &occs[i]
-		for _, t := range r.forward(s, i, o) {
+		fw, saw := r.forward(s, i, o)
+		for _, t := range fw {
 			ties = append(ties, t)
-			tied[i], used[t.ref] = true, true
+			used[t.ref] = true
 		}
+		tied[i] = saw
 		if ref := r.before1(s, o); ref >= 0 {
 			ties = append(ties, tie{occ: i, ref: ref, how: tieDirect, dist: 1})
 			tied[i], used[ref] = true, true
@@ -77,8 +83,9 @@ func (r *reader) ties(s sentence, occs []occ) []tie {
 			if ref < 0 {
 				continue
 			}
-			for _, rr := range append([]int{ref}, r.listAfter(end, b, ref)...) {
-				if used[rr] || !r.usable(rr) {
+			more, _ := r.listAfter(end, b, ref)
+			for _, rr := range append([]int{ref}, more...) {
+				if used[rr] || !r.usable(rr) || r.attributive(rr) {
 					continue
 				}
 				ties = append(ties, tie{occ: i, ref: rr, how: tieFallback, near: near, dist: abs(k - o.first)})
@@ -91,16 +98,37 @@ func (r *reader) ties(s sentence, occs []occ) []tie {
 
 // forward follows the words after a trigger, within its clause, to the
 // places it is tied to.
-func (r *reader) forward(s sentence, oi int, o *occ) []tie {
+//
+// It also reports whether the trigger had a place after a locative
+// preposition at all, even one that cannot be mapped ("attack US bases in
+// the Middle East"): such a trigger takes no other place by default.
+func (r *reader) forward(s sentence, oi int, o *occ) ([]tie, bool) {
 	var out []tie
+	saw := false
 	agent := false
 	words := 0
+	add := func(ref int, near bool, dist int) {
+		out = append(out, tie{occ: oi, ref: ref, how: tieDirect, near: near, dist: dist})
+	}
 	for i := o.last; i < s.last && words < 14; i++ {
 		t := r.toks[i]
-		if isHardBoundary(t) || t.text == "," || t.text == "\"" || t.text == "\u201c" || t.text == "\u201d" {
+		if isHardBoundary(t) {
+			break
+		}
+		if t.text == "," {
+			if r.commaContinues(i, s.last) {
+				continue
+			}
 			break
 		}
 		if clauseStops[t.low] && !(t.low == "as" && i+1 < s.last && r.toks[i+1].low == "part") {
+			break
+		}
+		// Once a place is tied, a new verb ends the trigger's phrase: "attacks
+		// on shipping in the Red Sea have forced companies to send vessels
+		// around the Cape".
+		if len(out) > 0 && (auxVerbs[t.low] || (t.low == "to" && i+1 < s.last && r.toks[i+1].kind == tWord &&
+			!r.toks[i+1].cap && !descriptorWords[r.toks[i+1].low])) {
 			break
 		}
 		if t.low == "by" {
@@ -112,13 +140,16 @@ func (r *reader) forward(s sentence, oi int, o *occ) []tie {
 			// A place with no preposition: what a transitive trigger acted on
 			// when it comes right after it, else an actor ("clashed with
 			// Russia").
+			end := r.refs[ref].last
 			if o.t.object && r.onlyDescriptors(o.last, i) && r.usable(ref) && !r.attributive(ref) {
-				out = append(out, tie{occ: oi, ref: ref, how: tieDirect, dist: i - o.last})
-				for _, rr := range r.listAfter(r.refs[ref].last, s.last, ref) {
-					out = append(out, tie{occ: oi, ref: rr, how: tieDirect, dist: i - o.last})
+				add(ref, false, i-o.last)
+				more, e := r.listAfter(end, s.last, ref)
+				for _, rr := range more {
+					add(rr, false, i-o.last)
 				}
+				end = e
 			}
-			i = r.refs[ref].last - 1
+			i = end - 1
 			words++
 			continue
 		}
@@ -132,11 +163,14 @@ func (r *reader) forward(s sentence, oi int, o *occ) []tie {
 				}
 				agent = false
 				near = near || t.low == "near" || t.low == "outside" || t.low == "around"
+				saw = saw || (r.refs[ref].bad == "" && !r.attributive(ref))
 				if r.usable(ref) && !r.attributive(ref) {
-					out = append(out, tie{occ: oi, ref: ref, how: tieDirect, near: near, dist: i - o.last})
-					for _, rr := range r.listAfter(end, s.last, ref) {
-						out = append(out, tie{occ: oi, ref: rr, how: tieDirect, near: near, dist: i - o.last})
+					add(ref, near, i-o.last)
+					more, e := r.listAfter(end, s.last, ref)
+					for _, rr := range more {
+						add(rr, near, i-o.last)
 					}
+					end = e
 				}
 				i = end - 1
 				words++
@@ -150,7 +184,35 @@ func (r *reader) forward(s sentence, oi int, o *occ) []tie {
 			words++
 		}
 	}
-	return out
+	return out, saw || len(out) > 0
+}
+
+// auxVerbs start a new verb phrase.
+var auxVerbs = set("have", "has", "had", "is", "are", "was", "were", "will", "would", "could", "can", "may",
+	"might", "should", "must", "did", "does", "do", "forced", "prompted", "sparked", "drew", "raised")
+
+// commaContinues reports whether the trigger's phrase goes on after the
+// comma at i: a list of targets ("attacks on a wedding, a funeral and a
+// hospital in Gwoza"), "including", a participle that says where ("talks,
+// held in Caracas").
+func (r *reader) commaContinues(i, last int) bool {
+	if i+1 >= last {
+		return false
+	}
+	n := r.toks[i+1].low
+	switch n {
+	case "including", "notably", "especially", "mainly", "mostly", "particularly", "held", "conducted",
+		"carried", "launched", "staged", "mounted", "fought", "signed", "brokered", "hosted", "convened",
+		"organised", "organized":
+		return true
+	case "a", "an":
+		// A list of nouns goes on; an appositive about a place ("Sake, a town
+		// 25 km west of Goma") does not.
+		return i > 0 && r.refEnding(i-1) < 0
+	case "such":
+		return i+2 < last && r.toks[i+2].low == "as"
+	}
+	return false
 }
 
 // isLocPrep reports whether token i is a preposition that can give where
@@ -255,13 +317,15 @@ func (r *reader) placeAfter(i, last int) (ref, end int, near bool) {
 }
 
 // listAfter returns the places coordinated with the place ending at token
-// end ("in Tehran and Baghdad", "in Caracas, Havana and Mexico City"),
-// skipping a place that only says where the first one is ("near Gao in
-// northern Mali", "in Saravena, in the province of Arauca").
-func (r *reader) listAfter(end, last, first int) []int {
+// end ("in Tehran and Baghdad", "in Caracas, Havana and Mexico City"), and
+// the token after the list. A place that only says where the first one is
+// ("near Gao in northern Mali", "in Saravena, in the province of Arauca")
+// is skipped; a reference point ("Sinjil, north of Ramallah") ends the list.
+func (r *reader) listAfter(end, last, first int) ([]int, int) {
 	var out []int
 	prev := first
-	for i := end; i < last; {
+	i := end
+	for i < last {
 		w := r.toks[i].low
 		j := i
 		switch {
@@ -270,15 +334,15 @@ func (r *reader) listAfter(end, last, first int) []int {
 		case w == "," || w == "and" || w == "or":
 			j = i + 1
 		case w == "in" || w == "of":
-			// A container: "Gao in northern Mali", "Sake, in North Kivu".
+			// A container: "Gao in northern Mali", "Kiryat Shmona in northern Israel".
 			ref, e, _ := r.placeAfter(i+1, last)
 			if ref >= 0 && contains(r.refs[ref].place, r.refs[prev].place) {
 				i = e
 				continue
 			}
-			return out
+			return out, i
 		default:
-			return out
+			return out, i
 		}
 		if j < last && r.toks[j].low == "in" {
 			ref, e, _ := r.placeAfter(j+1, last)
@@ -287,9 +351,9 @@ func (r *reader) listAfter(end, last, first int) []int {
 				continue
 			}
 		}
-		ref, e, _ := r.placeAfter(j, last)
-		if ref < 0 || !r.usable(ref) || r.attributive(ref) {
-			return out
+		ref, e, near := r.placeAfter(j, last)
+		if ref < 0 || near || !r.usable(ref) || r.attributive(ref) {
+			return out, i
 		}
 		if contains(r.refs[ref].place, r.refs[prev].place) {
 			i = e // "Damascus, Syria"
@@ -299,7 +363,7 @@ func (r *reader) listAfter(end, last, first int) []int {
 		prev = ref
 		i = e
 	}
-	return out
+	return out, i
 }
 
 // usable reports whether a mention may be a location at all.
@@ -331,16 +395,25 @@ func (r *reader) attributive(ref int) bool {
 		return false
 	}
 	n := r.toks[j]
+	// "the U.S. and French embassies".
+	if n.low == "and" && j+2 < len(r.toks) && r.toks[j+1].cap && r.refStarting(j+1) < 0 {
+		nn := r.toks[j+2]
+		if nn.kind == tWord && !nn.cap && !followOK[nn.low] && !strings2(nn.low) {
+			return true
+		}
+	}
 	if n.kind == tWord && !n.cap && n.nl == 0 {
 		if followOK[n.low] || placeNouns[n.low] || facilityHeads[n.low] || strings2(n.low) {
 			return false
 		}
+		// "Hezbollah in Lebanon exchanges fire": the verb, not a noun.
+		if t, _ := r.lx.match(r.toks, j, len(r.toks)); t != nil && !isCountry(m.place) {
+			return false
+		}
+		if t, _ := r.lx.match(r.toks, j, len(r.toks)); t != nil && strings.HasSuffix(n.low, "s") && !t.war {
+			return false
+		}
 		return true
-	}
-	// "the U.S. and French embassies".
-	if n.low == "and" && j+2 < len(r.toks) && r.toks[j+1].cap && r.refStarting(j+1) < 0 {
-		nn := r.toks[j+2]
-		return nn.kind == tWord && !nn.cap && !followOK[nn.low]
 	}
 	return false
 }
@@ -371,7 +444,14 @@ func (r *reader) before1(s sentence, o *occ) int {
 		break
 	}
 	if j < k && j >= s.first {
-		if ref := r.refEnding(j); ref >= 0 && r.usable(ref) && (strings2(r.toks[o.first].low) || r.toks[k].low == "under") {
+		be := false
+		for _, t := range r.toks[j+1 : k+1] {
+			switch t.low {
+			case "was", "were", "been", "being", "is", "are", "under":
+				be = true
+			}
+		}
+		if ref := r.refEnding(j); ref >= 0 && be && r.usable(ref) && (strings2(r.toks[o.first].low) || r.toks[k].low == "under") {
 			return ref
 		}
 	}
@@ -435,15 +515,21 @@ func (r *reader) fronted(s sentence) (int, int) {
 	return ref, end + 1
 }
 
+// segmentStops end the stretch of a sentence whose places an untied
+// trigger may take: what follows them is another's speech or a relative
+// clause about something else.
+var segmentStops = set("said", "says", "say", "told", "according", "which", "who", "whom", "whose", "where",
+	"added", "adding", "because", "although", "though", "whereas")
+
 // segment returns the comma-delimited stretch of the sentence around the
 // occurrence.
 func (r *reader) segment(s sentence, o *occ) (int, int) {
 	a := o.first
-	for a > s.first && r.toks[a-1].text != "," && !isHardBoundary(r.toks[a-1]) {
+	for a > s.first && r.toks[a-1].text != "," && !isHardBoundary(r.toks[a-1]) && !segmentStops[r.toks[a-1].low] {
 		a--
 	}
 	b := o.last
-	for b < s.last && r.toks[b].text != "," && !isHardBoundary(r.toks[b]) {
+	for b < s.last && r.toks[b].text != "," && !isHardBoundary(r.toks[b]) && !segmentStops[r.toks[b].low] {
 		b++
 	}
 	return a, b
