@@ -257,7 +257,7 @@ func (r *plResolver) runEnd(i int) int {
 		if t.sep > plSepHyphen || r.toks[j-1].possessive {
 			break
 		}
-		if t.capital || isNumber(t.text) {
+		if t.capital || plIsNumber(t.text) {
 			last = j + 1
 			continue
 		}
@@ -268,7 +268,7 @@ func (r *plResolver) runEnd(i int) int {
 	return last
 }
 
-func isNumber(w string) bool {
+func plIsNumber(w string) bool {
 	for _, c := range w {
 		if c < '0' || c > '9' {
 			return false
@@ -367,7 +367,7 @@ func (r *plResolver) longest(i, end, maxN int) (int, []geo.Place) {
 	}
 	for n := limit; n >= 1; n-- {
 		last := r.toks[i+n-1]
-		if !last.capital && !isNumber(last.text) && !(n > 1 && plTrailing[last.text]) {
+		if !last.capital && !plIsNumber(last.text) && !(n > 1 && plTrailing[last.text]) {
 			continue
 		}
 		if n > 1 && r.toks[i+n-2].possessive {
@@ -465,7 +465,7 @@ func (r *plResolver) add(i, j int, cands []geo.Place) {
 		for _, p := range cands {
 			c := plCand{place: p, tier: r.tier(p)}
 			c.alt = r.key(p.Name) != key && "al "+key != r.key(p.Name)
-			c.prior = plTierScore[min(c.tier, len(plTierScore)-1)] + popScore(p.Population)
+			c.prior = plTierScore[min(c.tier, len(plTierScore)-1)] + plPopScore(p.Population)
 			if c.tier >= 2 && r.lex != nil {
 				c.prior += math.Min(plProminenceMax, plProminence*float64(r.lex.Prominence(p)))
 			}
@@ -483,7 +483,7 @@ func (r *plResolver) add(i, j int, cands []geo.Place) {
 	r.found = append(r.found, plFound{start: r.toks[i].start, end: r.toks[j-1].end, t0: i, t1: j, group: gi})
 }
 
-func popScore(pop int64) float64 {
+func plPopScore(pop int64) float64 {
 	if pop <= 0 {
 		return 0
 	}
@@ -500,7 +500,7 @@ func (r *plResolver) patterns() {
 			sea := r.groups[a.group].cands[0].place.CountryCode == "" && r.groups[a.group].cands[0].tier <= 1
 			if !list && !sea && r.containerPattern(a, b) && a.group != b.group {
 				ga := r.groups[a.group]
-				if !containsInt(ga.containers, b.group) {
+				if !plContainsInt(ga.containers, b.group) {
 					ga.containers = append(ga.containers, b.group)
 				}
 			}
@@ -549,7 +549,7 @@ func (r *plResolver) containerPattern(a, b plFound) bool {
 	return r.toks[b.t0].sep == plSepSpace
 }
 
-func containsInt(xs []int, v int) bool {
+func plContainsInt(xs []int, v int) bool {
 	for _, x := range xs {
 		if x == v {
 			return true
@@ -563,13 +563,13 @@ func containsInt(xs []int, v int) bool {
 // names, until nothing changes.
 func (r *plResolver) resolve() {
 	for _, g := range r.groups {
-		g.choice, g.score, g.margin = pick(g.cands, func(i int) float64 { return g.cands[i].prior })
+		g.choice, g.score, g.margin = plPick(g.cands, func(i int) float64 { return g.cands[i].prior })
 	}
 	for round := 0; round < plRounds; round++ {
 		ev := r.evidence()
 		changed := false
 		for gi, g := range r.groups {
-			choice, score, margin := pick(g.cands, func(i int) float64 { return r.score(gi, i, ev) })
+			choice, score, margin := plPick(g.cands, func(i int) float64 { return r.score(gi, i, ev) })
 			if choice != g.choice {
 				changed = true
 			}
@@ -582,9 +582,9 @@ func (r *plResolver) resolve() {
 	}
 }
 
-// pick returns the best reading, its score and its lead over the best
+// plPick returns the best reading, its score and its lead over the best
 // reading that is a different place (more than 30 km away).
-func pick(cands []plCand, score func(int) float64) (int, float64, float64) {
+func plPick(cands []plCand, score func(int) float64) (int, float64, float64) {
 	best, bestScore := -1, math.Inf(-1)
 	scores := make([]float64, len(cands))
 	for i := range cands {
@@ -595,7 +595,7 @@ func pick(cands []plCand, score func(int) float64) (int, float64, float64) {
 	}
 	second := math.Inf(-1)
 	for i := range cands {
-		if i != best && scores[i] > second && distanceKm(cands[i].place.Point, cands[best].place.Point) > 30 {
+		if i != best && scores[i] > second && plDistanceKm(cands[i].place.Point, cands[best].place.Point) > 30 {
 			second = scores[i]
 		}
 	}
@@ -689,7 +689,7 @@ func (r *plResolver) score(gi, i int, ev plEvidence) float64 {
 				continue
 			}
 			o := r.groups[ng]
-			best = math.Min(best, distanceKm(c.place.Point, o.cands[o.choice].place.Point))
+			best = math.Min(best, plDistanceKm(c.place.Point, o.cands[o.choice].place.Point))
 		}
 		switch {
 		case best < 50:
@@ -700,17 +700,17 @@ func (r *plResolver) score(gi, i int, ev plEvidence) float64 {
 	}
 	for _, ci := range g.containers {
 		cg := r.groups[ci]
-		if cg.choice >= 0 && within(c.place, cg.cands[cg.choice]) && c.tier != 0 {
+		if cg.choice >= 0 && plWithin(c.place, cg.cands[cg.choice]) && c.tier != 0 {
 			s += plPatternBonus
 			break
 		}
 	}
 	// The reverse: this name contains the reading of a name that named it as its container.
 	for oi, og := range r.groups {
-		if oi == gi || og.choice < 0 || !containsInt(og.containers, gi) {
+		if oi == gi || og.choice < 0 || !plContainsInt(og.containers, gi) {
 			continue
 		}
-		if within(og.cands[og.choice].place, c) {
+		if plWithin(og.cands[og.choice].place, c) {
 			s += plContainsBonus
 			break
 		}
@@ -724,9 +724,9 @@ func (r *plResolver) score(gi, i int, ev plEvidence) float64 {
 	return s
 }
 
-// within reports whether place p lies in the reading y: its country, its
+// plWithin reports whether place p lies in the reading y: its country, its
 // first-level region, or the extent of a reviewed region or sea.
-func within(p geo.Place, y plCand) bool {
+func plWithin(p geo.Place, y plCand) bool {
 	switch {
 	case y.place.GeonameID == p.GeonameID:
 		return false
@@ -760,9 +760,9 @@ func (r *plResolver) confidence(g *plGroup) float64 {
 	return math.Round(math.Max(0.05, math.Min(0.99, conf))*100) / 100
 }
 
-// distanceKm is the equirectangular distance between two points, good
+// plDistanceKm is the equirectangular distance between two points, good
 // enough at the scales (tens of kilometres) where it decides anything.
-func distanceKm(a, b [2]float64) float64 {
+func plDistanceKm(a, b [2]float64) float64 {
 	const r = 6371.0
 	lat := (a[1] + b[1]) / 2 * math.Pi / 180
 	dx := (b[0] - a[0]) * math.Pi / 180 * math.Cos(lat)

@@ -19,7 +19,7 @@ var (
 	plGazErr  error
 )
 
-func placeExtractor(t testing.TB) *Extractor {
+func plExtractor(t testing.TB) *Extractor {
 	t.Helper()
 	plGazOnce.Do(func() { plGaz, plGazErr = gazetteer.Load() })
 	if plGazErr != nil {
@@ -28,8 +28,8 @@ func placeExtractor(t testing.TB) *Extractor {
 	return New(plGaz)
 }
 
-// mentionsOf returns the mentions of text whose text is name.
-func mentionsOf(ms []Mention, name string) []Mention {
+// plMentionsOf returns the mentions of text whose text is name.
+func plMentionsOf(ms []Mention, name string) []Mention {
 	var out []Mention
 	for _, m := range ms {
 		if m.Text == name {
@@ -39,13 +39,13 @@ func mentionsOf(ms []Mention, name string) []Mention {
 	return out
 }
 
-// want describes the place a mention must resolve to.
-type want struct {
+// plWant describes the place a mention must resolve to.
+type plWant struct {
 	cc, admin1, featureCode string
 	lat, lon                float64 // checked within 0.05 degree when not 0
 }
 
-func (w want) check(t *testing.T, name string, p geo.Place) {
+func (w plWant) check(t *testing.T, name string, p geo.Place) {
 	t.Helper()
 	if p.CountryCode != w.cc || (w.admin1 != "" && p.Admin1 != w.admin1) || (w.featureCode != "" && p.FeatureCode != w.featureCode) {
 		t.Errorf("%s resolved to %s (%s, %s, %s), want %s %s %s", name, p.Name, p.CountryCode, p.Admin1, p.FeatureCode, w.cc, w.admin1, w.featureCode)
@@ -55,60 +55,60 @@ func (w want) check(t *testing.T, name string, p geo.Place) {
 	}
 }
 
-// TestDisambiguation: the same name means different places in different
+// TestPlacesDisambiguation: the same name means different places in different
 // stories, and a reader would agree with each reading.
-func TestDisambiguation(t *testing.T) {
-	x := placeExtractor(t)
+func TestPlacesDisambiguation(t *testing.T) {
+	x := plExtractor(t)
 	tests := []struct {
 		story, text, name string
-		want              want
+		want              plWant
 	}{
 		{"Tripoli, Libya story", "Clashes broke out in Tripoli on Sunday between rival armed groups, a spokesman for the government said. Fighting later spread to Misrata, while the rival administration in Benghazi called for calm across Libya.",
-			"Tripoli", want{cc: "LY", featureCode: "PPLC"}},
+			"Tripoli", plWant{cc: "LY", featureCode: "PPLC"}},
 		{"Tripoli, Lebanon story", "Gunmen exchanged fire in Tripoli overnight, security sources in Lebanon said. The port city north of Beirut has seen repeated clashes since the economy collapsed.",
-			"Tripoli", want{cc: "LB"}},
-		{"Tripoli, no context", "Talks were held in Tripoli.", "Tripoli", want{cc: "LY"}},
+			"Tripoli", plWant{cc: "LB"}},
+		{"Tripoli, no context", "Talks were held in Tripoli.", "Tripoli", plWant{cc: "LY"}},
 		{"Paris, France story", "Protesters marched through Paris on Saturday as France braced for more strikes, and unions in Lyon and Marseille joined the call.",
-			"Paris", want{cc: "FR", featureCode: "PPLC"}},
+			"Paris", plWant{cc: "FR", featureCode: "PPLC"}},
 		{"Paris, Texas story", "A tornado tore through Paris on Tuesday night. Emergency crews from Dallas and Sherman were sent north as Texas officials surveyed the damage.",
-			"Paris", want{cc: "US", admin1: "Texas"}},
-		{"Paris, Texas written out", "The storm damaged homes in Paris, Texas, late on Friday.", "Paris", want{cc: "US", admin1: "Texas"}},
+			"Paris", plWant{cc: "US", admin1: "Texas"}},
+		{"Paris, Texas written out", "The storm damaged homes in Paris, Texas, late on Friday.", "Paris", plWant{cc: "US", admin1: "Texas"}},
 		{"Georgia the country", "Thousands rallied in Tbilisi against the foreign agents law, and the opposition said Georgia would not bow to Russia. Police in Batumi detained several people.",
-			"Georgia", want{cc: "GE", featureCode: "PCLI"}},
+			"Georgia", plWant{cc: "GE", featureCode: "PCLI"}},
 		{"Georgia the US state", "Voters in Atlanta waited hours to cast ballots as Georgia counted its votes; officials in Savannah and Augusta reported shorter lines.",
-			"Georgia", want{cc: "US", featureCode: "ADM1", admin1: "Georgia"}},
+			"Georgia", plWant{cc: "US", featureCode: "ADM1", admin1: "Georgia"}},
 		{"Jordan in a Middle East story", "Jordan closed its airspace as drones from Iran crossed toward Israel, and officials in Amman said several were shot down. The United States and Iraq condemned the attack.",
-			"Jordan", want{cc: "JO", featureCode: "PCLI"}},
+			"Jordan", plWant{cc: "JO", featureCode: "PCLI"}},
 		{"Jordan in a story that names the United States", "Three soldiers from the United States were killed in Jordan, officials in Washington said.",
-			"Jordan", want{cc: "JO", featureCode: "PCLI"}},
-		{"Jordan, Minnesota written out", "A storm knocked out power across Jordan, Minnesota, on Monday.", "Jordan", want{cc: "US", admin1: "Minnesota"}},
+			"Jordan", plWant{cc: "JO", featureCode: "PCLI"}},
+		{"Jordan, Minnesota written out", "A storm knocked out power across Jordan, Minnesota, on Monday.", "Jordan", plWant{cc: "US", admin1: "Minnesota"}},
 		{"Rafah in a Gaza story", "Israeli tanks pushed deeper into Rafah on Tuesday, residents said, as air strikes hit Khan Younis and the central Gaza Strip.",
-			"Rafah", want{cc: "PS", lat: 31.297, lon: 34.244}},
+			"Rafah", plWant{cc: "PS", lat: 31.297, lon: 34.244}},
 		{"Rafah in a story that names Egypt", "Aid trucks queued on the border as Egypt warned against an assault on Rafah in Gaza.",
-			"Rafah", want{cc: "PS", lat: 31.297, lon: 34.244}},
+			"Rafah", plWant{cc: "PS", lat: 31.297, lon: 34.244}},
 		{"Najaf in an Iran-heavy story", "Iran's foreign minister flew from Tehran to Baghdad and then to Najaf, where he met senior clerics. Iran and Iraq signed a security pact.",
-			"Najaf", want{cc: "IQ", lat: 32.026, lon: 44.346}},
+			"Najaf", plWant{cc: "IQ", lat: 32.026, lon: 44.346}},
 		{"Damascus in a Syria story", "Israeli jets struck a building in Damascus, Syria's state news agency said, while a US official in Washington declined to comment.",
-			"Damascus", want{cc: "SY", featureCode: "PPLC"}},
-		{"Damascus, no context", "An explosion was heard in Damascus.", "Damascus", want{cc: "SY", featureCode: "PPLC"}},
-		{"Damascus, Maryland written out", "Firefighters in Damascus, Maryland, contained the blaze.", "Damascus", want{cc: "US", admin1: "Maryland"}},
+			"Damascus", plWant{cc: "SY", featureCode: "PPLC"}},
+		{"Damascus, no context", "An explosion was heard in Damascus.", "Damascus", plWant{cc: "SY", featureCode: "PPLC"}},
+		{"Damascus, Maryland written out", "Firefighters in Damascus, Maryland, contained the blaze.", "Damascus", plWant{cc: "US", admin1: "Maryland"}},
 		{"Washington alone in a US story", "Washington imposed new sanctions on Tuesday, a day after officials in New York and Chicago briefed the United States Congress.",
-			"Washington", want{cc: "US", featureCode: "PPLC"}},
-		{"Gaza means the Strip", "Fighting continued across Gaza as aid agencies warned of famine.", "Gaza", want{cc: "PS", featureCode: "ADM1"}},
-		{"Gaza City is the city", "Strikes hit Gaza City overnight.", "Gaza City", want{cc: "PS", featureCode: "PPLA"}},
-		{"X, the Syrian capital", "Residences in Damascus, the Syrian capital, were hit.", "Damascus", want{cc: "SY"}},
+			"Washington", plWant{cc: "US", featureCode: "PPLC"}},
+		{"Gaza means the Strip", "Fighting continued across Gaza as aid agencies warned of famine.", "Gaza", plWant{cc: "PS", featureCode: "ADM1"}},
+		{"Gaza City is the city", "Strikes hit Gaza City overnight.", "Gaza City", plWant{cc: "PS", featureCode: "PPLA"}},
+		{"X, the Syrian capital", "Residences in Damascus, the Syrian capital, were hit.", "Damascus", plWant{cc: "SY"}},
 		{"Geneva in a Sudan story that names Washington", "Delegations of the army and the paramilitary forces met in Geneva for talks brokered by Washington, while fighting went on in El Fasher, Omdurman and Khartoum, Sudan's capital.",
-			"Geneva", want{cc: "CH"}},
-		{"Africa is the continent", "Ships now sail around Africa to avoid the Red Sea.", "Africa", want{cc: "", featureCode: "RGN"}},
-		{"a province named with a lower-case word", "Shelling hit villages in Idlib province, near the border with Turkey.", "Idlib province", want{cc: "SY", featureCode: "ADM1"}},
-		{"a crossing named with a lower-case word", "Trucks waited at the Rafah crossing for a third day.", "Rafah crossing", want{cc: "PS", featureCode: "PSTB"}},
-		{"a base", "Rockets landed near Ain al-Asad air base in western Iraq.", "Ain al-Asad", want{cc: "IQ", featureCode: "MILB"}},
-		{"Saint abbreviated", "Drones were downed over St. Petersburg, Russia's second city.", "St. Petersburg", want{cc: "RU"}},
-		{"Red Sea is the sea", "Houthi forces fired missiles at a tanker in the Red Sea, Egypt and Sudan said.", "Red Sea", want{cc: "", featureCode: "SEA"}},
+			"Geneva", plWant{cc: "CH"}},
+		{"Africa is the continent", "Ships now sail around Africa to avoid the Red Sea.", "Africa", plWant{cc: "", featureCode: "RGN"}},
+		{"a province named with a lower-case word", "Shelling hit villages in Idlib province, near the border with Turkey.", "Idlib province", plWant{cc: "SY", featureCode: "ADM1"}},
+		{"a crossing named with a lower-case word", "Trucks waited at the Rafah crossing for a third day.", "Rafah crossing", plWant{cc: "PS", featureCode: "PSTB"}},
+		{"a base", "Rockets landed near Ain al-Asad air base in western Iraq.", "Ain al-Asad", plWant{cc: "IQ", featureCode: "MILB"}},
+		{"Saint abbreviated", "Drones were downed over St. Petersburg, Russia's second city.", "St. Petersburg", plWant{cc: "RU"}},
+		{"Red Sea is the sea", "Houthi forces fired missiles at a tanker in the Red Sea, Egypt and Sudan said.", "Red Sea", plWant{cc: "", featureCode: "SEA"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.story, func(t *testing.T) {
-			ms := mentionsOf(x.places(tt.text), tt.name)
+			ms := plMentionsOf(x.places(tt.text), tt.name)
 			if len(ms) == 0 {
 				t.Fatalf("%q not found in %q", tt.name, tt.text)
 			}
@@ -122,10 +122,10 @@ func TestDisambiguation(t *testing.T) {
 	}
 }
 
-// TestNotPlaces: people, titles, months, organisations, demonyms and common
+// TestPlacesNotPlaces: people, titles, months, organisations, demonyms and common
 // words are never place mentions, even when GeoNames has a town so called.
-func TestNotPlaces(t *testing.T) {
-	x := placeExtractor(t)
+func TestPlacesNotPlaces(t *testing.T) {
+	x := plExtractor(t)
 	for _, text := range []string{
 		"President Biden spoke with Prime Minister Benjamin Netanyahu in March, General Ghaani said on Monday.",
 		"Sabrina Singh, a Pentagon spokeswoman, said the study by George Washington University was flawed.",
@@ -146,8 +146,8 @@ func TestNotPlaces(t *testing.T) {
 	}
 }
 
-func TestMentionSpans(t *testing.T) {
-	x := placeExtractor(t)
+func TestPlacesMentionSpans(t *testing.T) {
+	x := plExtractor(t)
 	text := "Ships in the Gulf of Aden and the Bab el-Mandeb strait were hit; Iran’s navy denied it, and the Gaza Strip's border with Egypt stayed shut. In U.S. terms, Sana'a is Sanaa."
 	ms := x.places(text)
 	var got []string
@@ -164,26 +164,26 @@ func TestMentionSpans(t *testing.T) {
 	for _, m := range ms {
 		switch m.Text {
 		case "Gulf of Aden":
-			want{cc: "", featureCode: "GULF"}.check(t, m.Text, m.Place)
+			plWant{cc: "", featureCode: "GULF"}.check(t, m.Text, m.Place)
 		case "Bab el-Mandeb strait":
-			want{cc: "", featureCode: "STRT"}.check(t, m.Text, m.Place)
+			plWant{cc: "", featureCode: "STRT"}.check(t, m.Text, m.Place)
 		case "Gaza Strip":
-			want{cc: "PS", featureCode: "ADM1"}.check(t, m.Text, m.Place)
+			plWant{cc: "PS", featureCode: "ADM1"}.check(t, m.Text, m.Place)
 		case "Sana'a", "Sanaa":
-			want{cc: "YE", featureCode: "PPLC"}.check(t, m.Text, m.Place)
+			plWant{cc: "YE", featureCode: "PPLC"}.check(t, m.Text, m.Place)
 		}
 	}
 }
 
-// TestSampleArticle: the places of the article conflictmap was born from.
-func TestSampleArticle(t *testing.T) {
+// TestPlacesSampleArticle: the places of the article conflictmap was born from.
+func TestPlacesSampleArticle(t *testing.T) {
 	raw, err := os.ReadFile("../../cmd/conflictmap/sample/iran-reins-in-militias.txt")
 	if err != nil {
 		t.Fatal(err)
 	}
 	text := string(raw)
-	ms := placeExtractor(t).places(text)
-	expect := map[string]want{
+	ms := plExtractor(t).places(text)
+	expect := map[string]plWant{
 		"Jordan":           {cc: "JO", featureCode: "PCLI"},
 		"Baghdad":          {cc: "IQ", featureCode: "PPLC", lat: 33.34, lon: 44.40},
 		"Damascus":         {cc: "SY", featureCode: "PPLC"},
@@ -201,7 +201,7 @@ func TestSampleArticle(t *testing.T) {
 		"Kurdistan Region": {cc: "IQ"},
 	}
 	for name, w := range expect {
-		got := mentionsOf(ms, name)
+		got := plMentionsOf(ms, name)
 		if len(got) == 0 {
 			t.Errorf("%s not found", name)
 			continue
@@ -234,7 +234,7 @@ func TestSampleArticle(t *testing.T) {
 
 // TestPlacesBadInput: no panic and no unbounded work on hostile input.
 func TestPlacesBadInput(t *testing.T) {
-	x := placeExtractor(t)
+	x := plExtractor(t)
 	rng := rand.New(rand.NewPCG(7, 11))
 	junk := make([]byte, 1<<20)
 	for i := range junk {
@@ -284,8 +284,8 @@ func TestPlacesBadInput(t *testing.T) {
 	}
 }
 
-func TestGeoPrecision(t *testing.T) {
-	g := placeExtractor(t).gaz
+func TestPlacesGeoPrecision(t *testing.T) {
+	g := plExtractor(t).gaz
 	for name, want := range map[string]int{"Baghdad": geo.GeoTown, "Iraq": geo.GeoRegion, "Red Sea": geo.GeoRegion, "Tower 22": geo.GeoTown, "Idlib province": geo.GeoRegion, "Philadelphi Corridor": geo.GeoNear} {
 		ps := g.Lookup(name)
 		if len(ps) == 0 {
@@ -307,7 +307,7 @@ func BenchmarkPlaces1000Words(b *testing.B) {
 	}
 	words := strings.Fields(string(raw))
 	text := strings.Join(words[:1000], " ")
-	x := placeExtractor(b)
+	x := plExtractor(b)
 	b.SetBytes(int64(len(text)))
 	b.ReportAllocs()
 	b.ResetTimer()
