@@ -94,7 +94,7 @@ var (
 		"located", "registered", "educated", "studied", "raised", "residing", "reside", "resides", "interest",
 		"interests", "investment", "investments", "involvement", "ambassador", "envoy", "embassy", "consulate",
 		"deployed", "presence", "influence", "represented", "hiding", "holed", "sheltering", "trapped", "arrived",
-		"landed", "jailed", "imprisoned", "detained", "held", "buried")
+		"landed", "jailed", "imprisoned", "detained", "buried", "captive", "hostage", "hostages")
 	// followOK words may follow a place that is the head of its phrase ("in
 	// Gaza on Monday", "in Odesa overnight"); another lower-case word after
 	// a place makes the place a modifier ("US troops", "Iran nuclear deal").
@@ -172,7 +172,6 @@ func (r *reader) sentenceEvents(s sentence, quote string) []candidate {
 		}
 		r.actors(s, o)
 	}
-	r.assignKills(occs, kills)
 	r.lendActors(occs)
 	for _, e := range exprs {
 		if !e.anaphor && e.r.kind == dText && e.r.prec == geo.TimeDay {
@@ -199,6 +198,11 @@ func (r *reader) sentenceEvents(s sentence, quote string) []candidate {
 			best[t.ref] = t
 		}
 	}
+	eventful := map[int]bool{}
+	for _, t := range best {
+		eventful[t.occ] = true
+	}
+	r.assignKills(occs, kills, eventful)
 	sort.Ints(order) // refs are in text order
 	var out []candidate
 	for _, ref := range order {
@@ -372,7 +376,7 @@ func (r *reader) refineType(s sentence, o *occ) {
 		}
 	case rAttack:
 		switch {
-		case has("suicide"):
+		case has("suicide") || hasWide("suicide"):
 			o.typ, o.sub = geo.ExplosionsRemote, subSuicide
 		case air:
 			o.typ, o.sub = geo.ExplosionsRemote, subAir
@@ -674,14 +678,15 @@ func (r *reader) crossesClause(a, b int) bool {
 }
 
 // assignKills gives each number of dead to the nearest trigger that names
-// an event (a "killed" trigger only when there is no other).
-func (r *reader) assignKills(occs []occ, kills []killCount) {
+// an event of the sentence, else to the nearest trigger (a "killed"
+// trigger only when there is no other).
+func (r *reader) assignKills(occs []occ, kills []killCount, eventful map[int]bool) {
 	for _, k := range kills {
 		best, bestD := -1, 1<<30
-		for pass := 0; pass < 2 && best < 0; pass++ {
+		for pass := 0; pass < 3 && best < 0; pass++ {
 			for i := range occs {
 				o := &occs[i]
-				if (pass == 0) == o.t.weak || o.negated || o.typ == geo.StrategicDevelopments {
+				if o.negated || o.typ == geo.StrategicDevelopments || (pass == 0 && !eventful[i]) || (pass == 1 && o.t.weak) || (pass == 2 && !o.t.weak) {
 					continue
 				}
 				d := abs(k.at - o.first)

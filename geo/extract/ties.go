@@ -36,10 +36,10 @@ func (r *reader) ties(s sentence, occs []occ) []tie {
 		}
 	}
 	// "In Baghdad, General Ghaani held a long meeting ...".
-	if ref, end := r.fronted(s); ref >= 0 {
+	if ref, end := r.fronted(s); ref >= 0 && !r.holdsTied(ref, ties) {
 		for i := range occs {
 			o := &occs[i]
-			if o.first < end {
+			if o.first < end || o.t.weak || o.negated {
 				continue
 			}
 			own := false
@@ -96,6 +96,17 @@ func (r *reader) ties(s sentence, occs []occ) []tie {
 	return ties
 }
 
+// holdsTied reports whether a place holds one of the places already tied:
+// "In the province of Cauca, dissidents clashed with troops near Suarez".
+func (r *reader) holdsTied(ref int, ties []tie) bool {
+	for _, t := range ties {
+		if t.ref == ref || contains(r.refs[ref].place, r.refs[t.ref].place) {
+			return true
+		}
+	}
+	return false
+}
+
 // forward follows the words after a trigger, within its clause, to the
 // places it is tied to.
 //
@@ -108,6 +119,11 @@ func (r *reader) forward(s sentence, oi int, o *occ) ([]tie, bool) {
 	agent := false
 	words := 0
 	add := func(ref int, near bool, dist int) {
+		for _, t := range out {
+			if contains(r.refs[ref].place, r.refs[t.ref].place) {
+				return // "the Jenin refugee camp in the occupied West Bank"
+			}
+		}
 		out = append(out, tie{occ: oi, ref: ref, how: tieDirect, near: near, dist: dist})
 	}
 	for i := o.last; i < s.last && words < 14; i++ {
