@@ -29,6 +29,7 @@ type placeLexicon interface {
 	Key(name string) string
 	HasPrefix(name string) bool
 	Prominence(p geo.Place) int
+	CommonWord(word string) bool
 }
 
 // Bounds that keep the work per token and per article small whatever the input.
@@ -428,6 +429,11 @@ func (r *plResolver) notAPlace(i, n, end int, cands []geo.Place) bool {
 	weak := r.tier(best) >= 5 || r.key(best.Name) != r.key(r.span(i, i+n))
 	// Part of a person's name before it: "Colin P. Clarke", "General Ghaani".
 	if r.startsName(i) {
+		return true
+	}
+	// A common word opening a sentence is the word ("Reading the report",
+	// "Split between factions"), unless it names a country or a capital.
+	if n == 1 && r.toks[i].sep == plSepHard && r.lex != nil && r.lex.CommonWord(r.toks[i].text) && r.tier(best) > 2 {
 		return true
 	}
 	if n == 1 && r.personAt(i, end) {

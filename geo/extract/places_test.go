@@ -135,6 +135,7 @@ func TestPlacesNotPlaces(t *testing.T) {
 		"Colin P. Clarke and Sina Azodi said the Quds Force and the Tehran Times had it wrong.",
 		"the red sea, the gaza strip and baghdad written in lower case are not names.",
 		"Osama Hamdan, a senior Hamas leader, spoke alongside Hezbollah and the Houthis.",
+		"Reading the statement aloud, he paused. Split between factions, the council adjourned.",
 	} {
 		if ms := x.places(text); len(ms) != 0 {
 			var got []string

@@ -13,7 +13,7 @@
 //	@prominence id  n           (GeoNames alternate names of a populated place, when 4 or more)
 //	@demonyms  key  cc
 //	@given     key              (English given names)
-//	@common    key              (common English words that only large places are found by)
+//	@common    key              (the most frequent English words)
 //	@stop      key              (words that are never place names)
 //
 // Load keeps the text as one string and indexes line offsets only; a lookup
@@ -341,10 +341,12 @@ func (g *Gazetteer) Stopword(word string) bool {
 	return g.stop[Normalize(word)]
 }
 
-// CommonWord reports whether word is a frequent English word that is also
-// the name of places ("Bath", "Delta", "Colon"): only capitals, admin seats
-// and cities of 50,000 or more are found by such a name, since a smaller
-// place so called is far less likely to be meant than the word.
+// CommonWord reports whether word is one of the most frequent English words
+// (SCOWL sizes 10 and 20: "reading", "split", "best"). Only capitals, admin
+// seats and cities of 50,000 or more are found by such a name ("Split",
+// Croatia; not "Best", Netherlands), since a smaller place so called is far
+// less likely to be meant than the word; and capitalised at the start of a
+// sentence such a word is usually the word.
 func (g *Gazetteer) CommonWord(word string) bool {
 	return g.common[Normalize(word)]
 }

@@ -254,9 +254,6 @@ func run(cfg config) (stats, error) {
 			k := gazetteer.Normalize(n)
 			if !lex.primaryOK(k, c.fc, c.pop) {
 				lex.blocked[k] = true
-				if lex.common[k] {
-					lex.commonBlocked[k] = true
-				}
 			} else {
 				p.addKey(k)
 				if rest := lex.articleless(k); rest != "" {
@@ -520,8 +517,8 @@ func encode(places []*place, admin1 map[string]string, countries map[string]*cou
 			stop[k] = true
 		}
 	}
-	fmt.Fprintf(w, "@common\t%d\n", len(lex.commonBlocked))
-	for _, k := range sortedKeys(lex.commonBlocked) {
+	fmt.Fprintf(w, "@common\t%d\n", len(lex.common))
+	for _, k := range sortedKeys(lex.common) {
 		fmt.Fprintf(w, "%s\n", k)
 	}
 	fmt.Fprintf(w, "@stop\t%d\n", len(stop))

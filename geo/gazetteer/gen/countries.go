@@ -109,8 +109,21 @@ func readCountries(src, tables string) (map[string]*country, error) {
 		k.HasArea = true
 		k.Point = representativePoint(k.Shape)
 		k.Bound = mainExtent(k.Shape)
+		// Microstates (Vatican, Monaco) are a few vertices at this scale; a
+		// point on their edge is as inside as they can be drawn.
+		if !k.contains(k.Point) && outlineArea(k.Shape) > 1e-3 {
+			return nil, fmt.Errorf("country %s: representative point %v outside its outline", k.CC, k.Point)
+		}
 	}
 	return out, nil
+}
+
+func outlineArea(mp orb.MultiPolygon) float64 {
+	a := 0.0
+	for _, p := range mp {
+		a += math.Abs(planar.Area(p))
+	}
+	return a
 }
 
 // nameList reads an i18n-iso-countries name, a string or a list of strings.

@@ -23,9 +23,6 @@ type lexicon struct {
 	countries map[string]bool
 	// blocked collects the place names that primaryOK refused.
 	blocked map[string]bool
-	// commonBlocked holds the common English words that name places too
-	// small to be found by them.
-	commonBlocked map[string]bool
 }
 
 func readLexicon(src, tables string) (*lexicon, error) {
@@ -37,8 +34,6 @@ func readLexicon(src, tables string) (*lexicon, error) {
 		demonyms:  map[string]string{},
 		countries: map[string]bool{},
 		blocked:   map[string]bool{},
-
-		commonBlocked: map[string]bool{},
 	}
 	stop, err := readWords(filepath.Join(tables, "stoplist.txt"))
 	if err != nil {
