@@ -91,11 +91,11 @@ func runIngest(ctx context.Context, env *Env, args []string) error {
 			continue
 		}
 		events += n
-		fmt.Fprintf(env.Stderr, "%s %d events (article %s)\n", prefix, n, id)
+		fmt.Fprintf(env.Stderr, "%s %s (article %s)\n", prefix, plural(n, "event"), id)
 		fmt.Fprintf(env.Stdout, "%s\t%s\t%d\n", it.Name, id, n)
 	}
 	ok := len(items) - len(failed)
-	fmt.Fprintf(env.Stderr, "ingested %d of %d articles, %d events, into %s\n", ok, len(items), events, *server)
+	fmt.Fprintf(env.Stderr, "ingested %d of %s, %s, into %s\n", ok, plural(len(items), "article"), plural(events, "event"), *server)
 	if len(failed) > 0 {
 		return fmt.Errorf("%d of %d articles failed: %s", len(failed), len(items), strings.Join(failed, "; "))
 	}
@@ -200,4 +200,12 @@ func postArticle(ctx context.Context, client *http.Client, endpoint, token strin
 		return "", 0, errors.New("server answered 201 with an unreadable body")
 	}
 	return out.Article.ID, len(out.Events.Features), nil
+}
+
+// plural writes a count with its noun, "1 event" or "4 events".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -61,8 +61,8 @@ func runReextract(ctx context.Context, env *Env, args []string) error {
 		}
 		before += a.Events
 		total += len(events)
-		fmt.Fprintf(env.Stderr, "[%d/%d] %s %q: %d events (was %d)\n", i+1, len(ids), id, a.Title, len(events), a.Events)
+		fmt.Fprintf(env.Stderr, "[%d/%d] %s %q: %s (was %d)\n", i+1, len(ids), id, a.Title, plural(len(events), "event"), a.Events)
 	}
-	fmt.Fprintf(env.Stderr, "re-extracted %d articles with extractor %s: %d events (was %d)\n", len(ids), extract.Version, total, before)
+	fmt.Fprintf(env.Stderr, "re-extracted %s with extractor %s: %s (was %d)\n", plural(len(ids), "article"), extract.Version, plural(total, "event"), before)
 	return nil
 }

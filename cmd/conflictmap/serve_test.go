@@ -290,7 +290,7 @@ func TestReextract(t *testing.T) {
 	if err := Main(ctx, env, []string{"reextract"}); err != nil {
 		t.Fatalf("reextract: %v\n%s", err, errb)
 	}
-	if !strings.Contains(errb.String(), "[1/1]") || !strings.Contains(errb.String(), "re-extracted 1 articles") {
+	if !strings.Contains(errb.String(), "[1/1]") || !strings.Contains(errb.String(), "re-extracted 1 article ") {
 		t.Errorf("progress:\n%s", errb)
 	}
 	st, err = sqlite.Open(ctx, db)
