@@ -159,7 +159,8 @@ type plGroup struct {
 	score   float64
 	margin  float64
 	support bool      // the chosen reading has context support
-	pattern []float64 // per reading: explicit pattern bonus
+	// hasCountry: one reading is a country.
+	hasCountry bool
 	// containers are the groups named as this one's container ("X, Y").
 	containers []int
 	// demonymCC are countries named by "X, the Syrian capital".
@@ -479,8 +480,8 @@ func (r *plResolver) add(i, j int, cands []geo.Place) {
 				c.prior -= plAltPenalty
 			}
 			g.cands = append(g.cands, c)
+			g.hasCountry = g.hasCountry || c.tier == 0
 		}
-		g.pattern = make([]float64, len(g.cands))
 		gi = len(r.groups)
 		r.groups = append(r.groups, g)
 		r.byKey[key] = gi
@@ -666,7 +667,12 @@ func (r *plResolver) score(gi, i int, ev plEvidence) float64 {
 	c := g.cands[i]
 	s := c.prior
 	own := ev.own[gi]
-	if cc := c.place.CountryCode; cc != "" {
+	// A name that is a country's ("Lebanon", "Jordan") means a town of that
+	// name only when the text says so ("Jordan, Minnesota"); the company a
+	// town keeps in the article may still pick a region ("Georgia" beside
+	// Atlanta and Savannah).
+	contextual := !g.hasCountry || c.tier <= 1 || c.place.FeatureCode == "ADM1"
+	if cc := c.place.CountryCode; cc != "" && contextual {
 		sup, total := ev.country[cc], ev.total
 		if own.cc != "" {
 			total -= own.w
@@ -688,7 +694,7 @@ func (r *plResolver) score(gi, i int, ev plEvidence) float64 {
 			}
 		}
 	}
-	if c.tier >= 2 && c.place.Bound == nil {
+	if c.tier >= 2 && c.place.Bound == nil && contextual {
 		best := math.Inf(1)
 		for _, ng := range ev.near {
 			if ng == gi {

@@ -81,6 +81,8 @@ func TestPlacesDisambiguation(t *testing.T) {
 			"Jordan", plWant{cc: "JO", featureCode: "PCLI"}},
 		{"Jordan in a story that names the United States", "Three soldiers from the United States were killed in Jordan, officials in Washington said.",
 			"Jordan", plWant{cc: "JO", featureCode: "PCLI"}},
+		{"a country in a title-case headline beside US places", "Israel Strikes Hezbollah Targets In Southern Lebanon As Iran Warns\nOfficials in Nashville, Tennessee, and Murfreesboro said the U.S. would respond.",
+			"Lebanon", plWant{cc: "LB", featureCode: "PCLI"}},
 		{"Jordan, Minnesota written out", "A storm knocked out power across Jordan, Minnesota, on Monday.", "Jordan", plWant{cc: "US", admin1: "Minnesota"}},
 		{"Rafah in a Gaza story", "Israeli tanks pushed deeper into Rafah on Tuesday, residents said, as air strikes hit Khan Younis and the central Gaza Strip.",
 			"Rafah", plWant{cc: "PS", lat: 31.297, lon: 34.244}},
