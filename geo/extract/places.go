@@ -158,7 +158,7 @@ type plGroup struct {
 	choice  int
 	score   float64
 	margin  float64
-	support bool      // the chosen reading has context support
+	support bool // the chosen reading has context support
 	// hasCountry: one reading is a country.
 	hasCountry bool
 	// containers are the groups named as this one's container ("X, Y").
