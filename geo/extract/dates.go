@@ -17,6 +17,7 @@ const (
 	dSince                    // "since October": from then until publication
 	dDefault                  // no date words: the fortnight before publication
 	dAnaphora                 // "hours later", "earlier in the day": the previous sentence's date
+	dContext                  // no date words: the recent date the sentences before gave
 )
 
 // defaultSpan is how far before publication an event without date words
@@ -153,6 +154,9 @@ func (d *dateScanner) at(i, last int, future bool) (dateExpr, int) {
 	w := t.low
 	// Absolute dates carry their own year and need no publication date.
 	if m, ok := d.month(i, last); ok {
+		if i > 0 && (d.toks[i-1].low == "by" || d.toks[i-1].low == "until") {
+			future = true
+		}
 		return d.monthExpr(i, last, m, future)
 	}
 	if t.kind == tNumber {
@@ -256,6 +260,20 @@ func (d *dateScanner) anaphora(i, last int) (dateExpr, int) {
 		return e(1, 1, geo.TimeDay, 3)
 	case w == "the" && n1 == "previous" && n2 == "day", w == "the" && n1 == "day" && n2 == "before":
 		return e(-1, -1, geo.TimeDay, 3)
+	case (w == "a" || w == "one") && n1 == "week" && n2 == "earlier":
+		return e(-7, -7, geo.TimeWeek, 3)
+	case (w == "a" || w == "one") && n1 == "week" && n2 == "later":
+		return e(7, 7, geo.TimeWeek, 3)
+	case (w == "a" || w == "one") && n1 == "day" && n2 == "earlier":
+		return e(-1, -1, geo.TimeDay, 3)
+	case (w == "a" || w == "one") && n1 == "day" && n2 == "later":
+		return e(1, 1, geo.TimeDay, 3)
+	case w == "days" && n1 == "earlier":
+		return e(-7, -1, geo.TimeWeek, 2)
+	case w == "days" && n1 == "later":
+		return e(1, 7, geo.TimeWeek, 2)
+	case w == "weeks" && n1 == "earlier":
+		return e(-28, -7, geo.TimeMonth, 2)
 	case w == "days" && n1 == "after":
 		return e(-7, -1, geo.TimeWeek, 2)
 	case w == "days" && n1 == "before":

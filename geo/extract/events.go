@@ -16,9 +16,14 @@ type reader struct {
 	refs  []placeRef
 	refAt map[int]int // first token of a mention -> its index in refs
 	dates dateScanner
-	// lastDate is the latest date read from a date expression of an earlier
+	// lastDate is the latest day read from a date expression of an earlier
 	// sentence, what "hours later" and "days after" are counted from.
 	lastDate time.Time
+	// context is the latest recent date (a day or a week, not after
+	// publication) of an earlier sentence: a sentence without date words
+	// that goes on telling the same news is dated by it.
+	context dateRange
+	sents   []sentence
 }
 
 // occ is one occurrence of a trigger in a sentence.
@@ -110,7 +115,9 @@ var (
 		"without", "through", "via", "across", "around", "toward", "towards", "throughout", "along", "off",
 		"within", "ago", "is", "became", "become", "becomes", "the", "a", "an", "whereas", "if", "unless", "though",
 		"although", "because", "nor", "yet", "once", "just", "only", "even", "instead", "where", "this",
-		"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+		"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+		"da", "de", "do", "dos", "das", "del", "della", "di", "du", "des", "la", "le", "el", "al", "ad", "ash",
+		"az", "bin", "ibn", "van", "von", "der")
 	locPreps = set("in", "at", "near", "outside", "inside", "around", "across", "throughout", "over", "off",
 		"along", "into", "toward", "towards", "within", "onto", "on", "upon", "beyond", "from", "of")
 	clauseStops = set("said", "says", "say", "told", "according", "which", "who", "whom", "whose", "where",
@@ -134,7 +141,9 @@ var (
 		"called", "calls", "calling", "demanded", "demands", "proposed", "proposes", "would-be", "future", "push",
 		"pushing", "pushed", "pushes", "seek", "seeks", "seeking", "sought", "want", "wants", "wanted", "hope",
 		"hopes", "hoping", "hoped", "aim", "aims", "aimed", "bid", "efforts", "effort", "attempt", "attempts",
-		"negotiate", "negotiating", "broker", "brokering", "secure", "securing", "reach", "reaching")
+		"negotiate", "negotiating", "broker", "brokering", "secure", "securing", "reach", "reaching", "expected",
+		"scheduled", "due", "prepares", "prepare", "preparations", "next", "upcoming", "forthcoming", "intends",
+		"plans", "aims", "seeks")
 	modals      = set("will", "would", "could", "might", "may", "shall", "'ll", "'d", "must", "should", "can")
 	modalBridge = set("be", "launch", "launching", "carry", "out", "conduct", "begin", "start", "stage", "mount",
 		"resume", "hold", "held", "a", "an", "the", "new", "full-scale", "major", "large-scale", "further",
@@ -173,11 +182,7 @@ func (r *reader) sentenceEvents(s sentence, quote string) []candidate {
 		r.actors(s, o)
 	}
 	r.lendActors(occs)
-	for _, e := range exprs {
-		if !e.anaphor && e.r.kind == dText && e.r.prec == geo.TimeDay {
-			r.lastDate = e.r.start
-		}
-	}
+	r.noteExprs(exprs)
 
 	ties := r.ties(s, occs)
 	// One event per place and sentence: the best-tied trigger wins.
@@ -222,9 +227,24 @@ func (r *reader) sentenceEvents(s sentence, quote string) []candidate {
 // noteDates keeps the latest day named by a sentence without events, for
 // "hours later" in the next one.
 func (r *reader) noteDates(s sentence) {
-	for _, e := range r.dates.scan(s.first, s.last) {
-		if !e.anaphor && e.r.kind == dText && e.r.prec == geo.TimeDay {
+	exprs := r.dates.scan(s.first, s.last)
+	r.resolveAnaphora(exprs)
+	r.noteExprs(exprs)
+}
+
+// noteExprs keeps a sentence's dates for the sentences after it.
+func (r *reader) noteExprs(exprs []dateExpr) {
+	pub := r.dates.pub
+	for _, e := range exprs {
+		if e.r.kind != dText {
+			continue
+		}
+		if !e.anaphor && e.r.prec == geo.TimeDay {
 			r.lastDate = e.r.start
+		}
+		if e.r.prec <= geo.TimeWeek && !pub.IsZero() && !e.r.end.After(pub) && !e.r.end.Before(pub.Add(-defaultSpan)) {
+			r.context = e.r
+			r.context.kind = dContext
 		}
 	}
 }
@@ -407,11 +427,14 @@ func (r *reader) refineType(s sentence, o *occ) {
 		}
 	case rProtest:
 		words := lows(r.clause(s, o))
+		if n := s.index + 1; n < len(r.sents) && !r.hasRef(r.sents[n]) {
+			words = append(words, lows(r.toks[r.sents[n].first:r.sents[n].last])...)
+		}
 		joined := " " + strings.Join(words, " ") + " "
 		switch {
 		case containsAny(joined, " killed ", " shot ", " opened fire ", " live fire ", " live ammunition ", " killing "):
 			o.typ, o.sub = geo.Protests, subExcessive
-		case containsAny(joined, " burned ", " burnt ", " torched ", " threw stones ", " hurled ", " set fire ",
+		case containsAny(joined, " burned ", " burnt ", " torched ", " threw stones ", " threw bottles ", " hurled ", " set fire ",
 			" looted ", " vandalised ", " vandalized ", " smashed ", " stormed ", " clashed with police ", " threw rocks "):
 			o.typ, o.sub = geo.Riots, subViolent
 		case containsAny(joined, " tear gas ", " teargas ", " dispersed ", " water cannon ", " rubber bullets ",
@@ -419,6 +442,16 @@ func (r *reader) refineType(s sentence, o *occ) {
 			o.typ, o.sub = geo.Protests, subInterv
 		}
 	}
+}
+
+// hasRef reports whether a sentence names a place.
+func (r *reader) hasRef(s sentence) bool {
+	for i := s.first; i < s.last; i++ {
+		if r.refStarting(i) >= 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func containsAny(s string, subs ...string) bool {
@@ -661,6 +694,9 @@ func (r *reader) chooseDate(s sentence, o *occ, exprs []dateExpr) dateRange {
 	pub := r.dates.pub
 	if pub.IsZero() {
 		return dateRange{kind: dNone}
+	}
+	if r.context.kind == dContext {
+		return r.context
 	}
 	start := pub.Add(-defaultSpan)
 	return dateRange{start: start, end: pub, prec: geo.TimeMonth, kind: dDefault}

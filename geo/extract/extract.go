@@ -99,6 +99,7 @@ func (x *Extractor) read(a geo.Article, text string, pub time.Time, mentions []p
 	r := &reader{lx: x.lx, text: text, toks: scanTokens(text)}
 	r.dates = dateScanner{toks: r.toks, pub: pub}
 	sents, datelines := splitSentences(text, r.toks)
+	r.sents = sents
 	r.attach(mentions, datelines)
 	var cands []candidate
 	for _, s := range sents {
@@ -184,10 +185,12 @@ func dateRank(d dateRange) int {
 		return d.prec
 	case dSince:
 		return 4
-	case dDefault:
+	case dContext:
 		return 5
+	case dDefault:
+		return 6
 	}
-	return 6
+	return 7
 }
 
 // event builds the event of a candidate.

@@ -38,7 +38,8 @@ func killCounts(toks []tok, first, last int) []killCount {
 	for i := first; i < last; i++ {
 		w := word(i)
 		switch {
-		case killWords[w] || ((w == "deaths" || w == "death") && word(i+1) == "of"):
+		case killWords[w] || ((w == "deaths" || w == "death") && word(i+1) == "of") ||
+			(w == "dead" && (word(i-1) == "shot" || word(i-1) == "stabbed" || word(i-1) == "beaten")):
 			j := i + 1
 			for k := 0; k < 5 && quantifiers[word(j)]; k++ {
 				j++
@@ -60,12 +61,25 @@ func killCounts(toks []tok, first, last int) []killCount {
 				if t.kind == tPunct {
 					break
 				}
-				if injuryWords[t.low] || t.low == "and" || t.low == "or" {
+				if injuryWords[t.low] || t.low == "or" || (t.low == "and" && seen > 0 && !isNumberTok(toks[j+1])) {
 					break
 				}
 				if n, ok := numberValue(t); ok && t.low != "a" && t.low != "an" {
 					if word(j+1) == "of" || isTimeUnit(word(j+1)) {
 						break // "one of the dead"; "two days"
+					}
+					// "10 people including four soldiers were killed": the
+					// whole, not the part.
+					for b := j - 1; b >= first && b > j-4; b-- {
+						if word(b) == "including" || word(b) == "among" {
+							for c := b - 1; c >= first && c > b-4; c-- {
+								if m, ok := numberValue(toks[c]); ok && toks[c].kind == tNumber || ok && m > 1 {
+									j, n = c, m
+									break
+								}
+							}
+							break
+						}
 					}
 					out = append(out, killCount{at: j, n: n})
 					break
@@ -107,6 +121,11 @@ func countAt(toks []tok, j, last int) (int, bool) {
 	}
 	// "killing two and wounding 27": the number is the dead's.
 	return n, true
+}
+
+func isNumberTok(t tok) bool {
+	_, ok := numberValue(t)
+	return ok
 }
 
 func nextWord(toks []tok, j, last int) string {

@@ -72,7 +72,7 @@ const lexiconTable = `
 airstrike, airstrikes, air strike, air strikes, air-strike, air-strikes, air raid, air raids, air attack, air attacks, aerial attack, aerial attacks, aerial bombardment, drone strike, drone strikes, drone attack, drone attacks, drone-strike, bombing raid, bombing raids | E | Air/drone strike | o
 shelling, shellings, shelled, shells | E | Shelling/artillery/missile attack | of
 artillery fire, artillery strike, artillery strikes, artillery attack, artillery attacks, mortar, mortars, mortar fire, mortar attack, mortar attacks, mortar shells, rocket, rockets, rocket fire, rocket attack, rocket attacks, missile, missiles, missile attack, missile attacks, missile strike, missile strikes, ballistic missile, ballistic missiles, cruise missile, cruise missiles, bombardment, bombardments, bombarded, bombarding, barrage, barrages, tank fire, glide bombs | E | Shelling/artillery/missile attack | f
-roadside bomb, roadside bombs, car bomb, car bombs, car-bomb, truck bomb, truck bombs, explosive device, explosive devices, ied, ieds, landmine, landmines, land mine, land mines, blast, blasts, explosion, explosions, exploded, detonated, bomb attack, bomb attacks | E | Remote explosive/landmine/IED |
+roadside bomb, roadside bombs, car bomb, car bombs, car-bomb, truck bomb, truck bombs, explosive device, explosive devices, ied, ieds, landmine, landmines, land mine, land mines, blast, blasts, explosion, explosions, exploded, detonated, bomb attack, bomb attacks, blew up, blown up, blowing up, blow up | E | Remote explosive/landmine/IED |
 bomb, bombs, bombing, bombings, bombed | E | Remote explosive/landmine/IED | ofB
 suicide bomber, suicide bombers, suicide bombing, suicide bombings, suicide attack, suicide attacks, suicide bomb, suicide bombs, suicide car bomb | E | Suicide bomb |
 grenade, grenades, grenade attack, grenade attacks | E | Grenade |
@@ -96,7 +96,7 @@ agreement, agreements, peace deal, peace deals, peace agreement, peace accord, c
 arrested, arrests, detained, rounded up, apprehended, detentions | S | Arrests |
 intercepted, shot down, downed, defused, foiled, thwarted | S | Disrupted weapons use |
 looted, looting, torched, set fire, set ablaze, burned down, burnt down, razed, demolished, demolition, demolitions | S | Looting/property destruction |
-withdrew, withdrawal, withdrawn, pulled out, pullout, pull-out, handed over, retreated, retreat | S | Non-violent transfer of territory | r
+withdrew, withdrawal, withdrawn, withdraw, withdraws, withdrawing, pulled out, pullout, pull-out, handed over, retreated, retreat | S | Non-violent transfer of territory | r
 meeting, meetings, met, meet, meets, talks, negotiations, ceasefire talks, cease-fire talks, truce talks, peace talks, ceasefire negotiations, cease-fire negotiations, peace negotiations, ceasefire proposal, cease-fire proposal, summit, news conference, press conference, state of emergency, curfew, martial law | S | Other |
 `
 

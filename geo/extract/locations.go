@@ -91,6 +91,21 @@ func (r *reader) attach(mentions []placeRef, datelines []span) {
 		r.refAt[first] = len(r.refs)
 		r.refs = append(r.refs, m)
 	}
+	// A reading the gazetteer doubts, in a country no confident mention of
+	// the article is in, is more likely a wrong reading than a new country:
+	// "Bolan" read as a village in Italy in a story about Pakistan.
+	countries := map[string]bool{}
+	for _, m := range r.refs {
+		if m.conf >= 0.8 && m.place.CountryCode != "" {
+			countries[m.place.CountryCode] = true
+		}
+	}
+	for i := range r.refs {
+		m := &r.refs[i]
+		if m.bad == "" && m.conf > 0 && m.conf < 0.5 && !countries[m.place.CountryCode] {
+			m.bad = "doubtful"
+		}
+	}
 }
 
 // hyphenated reports whether the mention is joined by a hyphen to the word

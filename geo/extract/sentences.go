@@ -213,6 +213,9 @@ func datelineEnd(toks []tok, i int) int {
 	for j < len(toks) && caps < 5 && toks[j].kind == tWord && isAllCaps(toks[j].text) {
 		caps++
 		j++
+		if j+1 < len(toks) && toks[j].text == "/" && isAllCaps(toks[j+1].text) {
+			j++
+		}
 	}
 	agency := false
 	for j < len(toks) && j-i < 16 {

@@ -154,10 +154,19 @@ func (r *reader) forward(s sentence, oi int, o *occ) ([]tie, bool) {
 		}
 		if ref := r.refStarting(i); ref >= 0 {
 			// A place with no preposition: what a transitive trigger acted on
-			// when it comes right after it, else an actor ("clashed with
-			// Russia").
+			// when it comes right after it ("shelled Kharkiv", "explosions
+			// rocked Kyiv", "fighting to hit Tripoli"), else an actor
+			// ("clashed with Russia").
 			end := r.refs[ref].last
-			if o.t.object && r.onlyDescriptors(o.last, i) && r.usable(ref) && !r.attributive(ref) {
+			acted := o.t.object && r.onlyDescriptors(o.last, i)
+			if gap := i - o.last; !acted && gap >= 1 && gap <= 5 {
+				k := o.last
+				if r.toks[k].low == "to" {
+					k++
+				}
+				acted = k < i && hitVerbs[r.toks[k].low] && r.onlyDescriptors(k+1, i)
+			}
+			if acted && r.usable(ref) && !r.attributive(ref) {
 				add(ref, false, i-o.last)
 				more, e := r.listAfter(end, s.last, ref)
 				for _, rr := range more {
@@ -202,6 +211,12 @@ func (r *reader) forward(s sentence, oi int, o *occ) ([]tie, bool) {
 	}
 	return out, saw || len(out) > 0
 }
+
+// hitVerbs say that a trigger noun reached a place: "explosions rocked
+// Kyiv", "fighting to hit Tripoli", "clashes engulfed the city of".
+var hitVerbs = set("hit", "hits", "hitting", "rocked", "rock", "rocks", "rocking", "shook", "shake", "shakes",
+	"engulfed", "engulf", "gripped", "grip", "swept", "sweep", "sweeps", "struck", "strike", "strikes", "pounded",
+	"pound", "pounding", "targeted", "reached", "reach", "damaged", "destroyed")
 
 // auxVerbs start a new verb phrase.
 var auxVerbs = set("have", "has", "had", "is", "are", "was", "were", "will", "would", "could", "can", "may",
@@ -450,10 +465,9 @@ func (r *reader) before1(s sentence, o *occ) int {
 	}
 	// Passive: PLACE was/were/has been/had been TRIGGER; PLACE came under.
 	j := k
-	for j >= s.first && j > k-3 {
+	for j >= s.first && j > k-4 {
 		w := r.toks[j].low
-		if w == "was" || w == "were" || w == "been" || w == "being" || w == "is" || w == "are" || w == "under" ||
-			w == "came" || w == "come" || w == "has" || w == "had" || w == "have" || w == "again" || w == "repeatedly" {
+		if passiveChain[w] {
 			j--
 			continue
 		}
@@ -467,8 +481,16 @@ func (r *reader) before1(s sentence, o *occ) int {
 				be = true
 			}
 		}
-		if ref := r.refEnding(j); ref >= 0 && be && r.usable(ref) && (strings2(r.toks[o.first].low) || r.toks[k].low == "under") {
-			return ref
+		participle := strings2(r.toks[o.first].low) || r.toks[k].low == "under" || irregularParticiples[r.toks[o.first].low]
+		if be && participle {
+			if ref := r.refEnding(j); ref >= 0 && r.usable(ref) {
+				return ref
+			}
+			// "A second prison in Croix-des-Bouquets, on the capital's
+			// outskirts, was also overrun": where the subject is.
+			if ref := r.subjectPlace(s, j); ref >= 0 {
+				return ref
+			}
 		}
 	}
 	// Modifier: a town or region (not a country: "US strikes" names who
@@ -477,6 +499,33 @@ func (r *reader) before1(s sentence, o *occ) int {
 		p := r.refs[ref].place
 		if (!isCountry(p) || o.t.war) && !strings2(r.toks[o.first].low) && r.toks[o.first].low != "killed" {
 			return ref
+		}
+	}
+	return -1
+}
+
+// passiveChain are the words between a subject and a passive participle.
+var passiveChain = set("was", "were", "been", "being", "is", "are", "under", "came", "come", "has", "had",
+	"have", "again", "repeatedly", "also", "reportedly", "later", "briefly", "partly", "partially", "completely",
+	"heavily", "badly", "then", "first", "twice")
+
+// irregularParticiples are participles that do not end in -ed.
+var irregularParticiples = set("hit", "struck", "overrun", "shot", "seized", "taken", "retaken", "blown", "fought",
+	"destroyed", "burnt", "burned", "stormed", "shelled", "bombed", "captured", "overran")
+
+// subjectPlace returns the place a subject ending at token j puts itself
+// "in" ("a second prison in Croix-des-Bouquets"), looking back through
+// commas to the start of the clause.
+func (r *reader) subjectPlace(s sentence, j int) int {
+	for k := j; k >= s.first && k > j-14; k-- {
+		t := r.toks[k]
+		if isHardBoundary(t) || clauseStops[t.low] {
+			return -1
+		}
+		if (t.low == "in" || t.low == "at") && !r.notLocHead(k) {
+			if ref, _, _ := r.placeAfter(k+1, j+1); ref >= 0 && r.usable(ref) && !r.attributive(ref) {
+				return ref
+			}
 		}
 	}
 	return -1
@@ -537,15 +586,16 @@ func (r *reader) fronted(s sentence) (int, int) {
 var segmentStops = set("said", "says", "say", "told", "according", "which", "who", "whom", "whose", "where",
 	"added", "adding", "because", "although", "though", "whereas")
 
-// segment returns the comma-delimited stretch of the sentence around the
-// occurrence.
+// segment returns the stretch of the sentence around the occurrence up to
+// clause punctuation or a word that starts someone's speech or a relative
+// clause.
 func (r *reader) segment(s sentence, o *occ) (int, int) {
 	a := o.first
-	for a > s.first && r.toks[a-1].text != "," && !isHardBoundary(r.toks[a-1]) && !segmentStops[r.toks[a-1].low] {
+	for a > s.first && !isHardBoundary(r.toks[a-1]) && !segmentStops[r.toks[a-1].low] {
 		a--
 	}
 	b := o.last
-	for b < s.last && r.toks[b].text != "," && !isHardBoundary(r.toks[b]) && !segmentStops[r.toks[b].low] {
+	for b < s.last && !isHardBoundary(r.toks[b]) && !segmentStops[r.toks[b].low] {
 		b++
 	}
 	return a, b
