@@ -108,6 +108,7 @@ const notTriggerPhrases = `
 	war cabinet, war effort, war-torn, war footing, war chest, legal battle, court battle,
 	political battle, uphill battle, battle of wills, attack dogs, dead end, deadline,
 	fighting chance, the dead, meeting point, bomb shelter, bomb shelters,
+	seized power, seize power, seizing power, seizes power, took power, take power, taking power,
 	air raid sirens, air raid siren, air raid alert, air raid alerts, missile defense, missile defence,
 	missile defenses, missile defences, rocket launchers, missile launchers,
 `

@@ -18,6 +18,9 @@ type placeRef struct {
 	conf        float64
 	first, last int    // token range [first, last)
 	bad         string // why it is not a location: dateline, compound, name, possessive
+	// regional: the text calls it a province, state or region ("the
+	// province of Arauca", "Gezira state"), whatever the gazetteer read.
+	regional bool
 }
 
 // Words that place a mention inside a name of an organisation or a title:
@@ -87,6 +90,8 @@ func (r *reader) attach(mentions []placeRef, datelines []span) {
 		if m.bad == "" {
 			m.bad = r.nameContext(m)
 		}
+		m.regional = (last < len(r.toks) && regionNouns[r.toks[last].low]) ||
+			(first >= 2 && r.toks[first-1].low == "of" && regionNouns[r.toks[first-2].low])
 		lastEnd = m.end
 		r.refAt[first] = len(r.refs)
 		r.refs = append(r.refs, m)
@@ -213,6 +218,21 @@ func (r *reader) refStarting(i int) int {
 		return k
 	}
 	return -1
+}
+
+// regionNouns name an administrative region.
+var regionNouns = set("province", "region", "state", "department", "governorate", "oblast", "district", "county",
+	"prefecture", "territory", "division", "municipality", "krai", "canton", "emirate")
+
+// holds reports whether mention q holds mention p: its place contains p's,
+// or the text calls q a region of p's country.
+func (r *reader) holds(q, p int) bool {
+	a, b := &r.refs[q], &r.refs[p]
+	if contains(a.place, b.place) {
+		return true
+	}
+	return a.regional && !b.regional && a.place.CountryCode != "" && a.place.CountryCode == b.place.CountryCode &&
+		placeKey(a.place) != placeKey(b.place)
 }
 
 // isCountry reports whether a place is a country (or a dependency).

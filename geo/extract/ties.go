@@ -44,7 +44,7 @@ func (r *reader) ties(s sentence, occs []occ) []tie {
 			}
 			own := false
 			for _, t := range ties {
-				if t.occ == i && !contains(r.refs[ref].place, r.refs[t.ref].place) {
+				if t.occ == i && !r.holds(ref, t.ref) {
 					own = true
 				}
 			}
@@ -85,7 +85,7 @@ func (r *reader) ties(s sentence, occs []occ) []tie {
 			}
 			more, _ := r.listAfter(end, b, ref)
 			for _, rr := range append([]int{ref}, more...) {
-				if used[rr] || !r.usable(rr) || r.attributive(rr) {
+				if used[rr] || !r.usable(rr) || r.attributive(rr) || r.holdsAny(rr, used) {
 					continue
 				}
 				ties = append(ties, tie{occ: i, ref: rr, how: tieFallback, near: near, dist: abs(k - o.first)})
@@ -96,11 +96,21 @@ func (r *reader) ties(s sentence, occs []occ) []tie {
 	return ties
 }
 
+// holdsAny reports whether mention q holds one of the mentions in set.
+func (r *reader) holdsAny(q int, set map[int]bool) bool {
+	for p := range set {
+		if r.holds(q, p) {
+			return true
+		}
+	}
+	return false
+}
+
 // holdsTied reports whether a place holds one of the places already tied:
 // "In the province of Cauca, dissidents clashed with troops near Suarez".
 func (r *reader) holdsTied(ref int, ties []tie) bool {
 	for _, t := range ties {
-		if t.ref == ref || contains(r.refs[ref].place, r.refs[t.ref].place) {
+		if t.ref == ref || r.holds(ref, t.ref) {
 			return true
 		}
 	}
@@ -120,7 +130,7 @@ func (r *reader) forward(s sentence, oi int, o *occ) ([]tie, bool) {
 	words := 0
 	add := func(ref int, near bool, dist int) {
 		for _, t := range out {
-			if contains(r.refs[ref].place, r.refs[t.ref].place) {
+			if r.holds(ref, t.ref) {
 				return // "the Jenin refugee camp in the occupied West Bank"
 			}
 		}
@@ -367,7 +377,7 @@ func (r *reader) listAfter(end, last, first int) ([]int, int) {
 		case w == "in" || w == "of":
 			// A container: "Gao in northern Mali", "Kiryat Shmona in northern Israel".
 			ref, e, _ := r.placeAfter(i+1, last)
-			if ref >= 0 && contains(r.refs[ref].place, r.refs[prev].place) {
+			if ref >= 0 && r.holds(ref, prev) {
 				i = e
 				continue
 			}
@@ -377,7 +387,7 @@ func (r *reader) listAfter(end, last, first int) ([]int, int) {
 		}
 		if j < last && r.toks[j].low == "in" {
 			ref, e, _ := r.placeAfter(j+1, last)
-			if ref >= 0 && contains(r.refs[ref].place, r.refs[prev].place) {
+			if ref >= 0 && r.holds(ref, prev) {
 				i = e
 				continue
 			}
@@ -386,7 +396,7 @@ func (r *reader) listAfter(end, last, first int) ([]int, int) {
 		if ref < 0 || near || !r.usable(ref) || r.attributive(ref) {
 			return out, i
 		}
-		if contains(r.refs[ref].place, r.refs[prev].place) {
+		if r.holds(ref, prev) {
 			i = e // "Damascus, Syria"
 			continue
 		}
@@ -590,6 +600,19 @@ var segmentStops = set("said", "says", "say", "told", "according", "which", "who
 // clause punctuation or a word that starts someone's speech or a relative
 // clause.
 func (r *reader) segment(s sentence, o *occ) (int, int) {
+	// Inside an apposition ("Soleimani, the general killed by a US drone
+	// strike in 2020, kept militias in Iraq on a leash"), only its own words.
+	ca, cb := o.first, o.last
+	for ca > s.first && r.toks[ca-1].text != "," && !isHardBoundary(r.toks[ca-1]) {
+		ca--
+	}
+	for cb < s.last && r.toks[cb].text != "," && !isHardBoundary(r.toks[cb]) {
+		cb++
+	}
+	if ca >= s.first+2 && r.toks[ca-1].text == "," && r.toks[ca-2].cap && r.toks[ca-2].kind == tWord &&
+		(r.toks[ca].low == "the" || r.toks[ca].low == "a" || r.toks[ca].low == "an") {
+		return ca, cb
+	}
 	a := o.first
 	for a > s.first && !isHardBoundary(r.toks[a-1]) && !segmentStops[r.toks[a-1].low] {
 		a--
