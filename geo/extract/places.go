@@ -49,17 +49,18 @@ const (
 var plTierScore = [...]float64{90, 88, 60, 40, 35, 22, 18, 10, 0}
 
 const (
-	plCountryBonus  = 12.0  // some of the article's other places lie in the reading's country
-	plCountryShare  = 28.0  // ... times the share of the article's places that do
-	plAdmin1Bonus   = 40.0  // ... or in its first-level region
-	plProminence    = 0.25  // per GeoNames alternate name of a populated place
-	plProminenceMax = 20.0  // Paris, Damascus, Moscow
-	plNearBonus     = 15.0  // another place of the article lies within 50 km
-	plNearishBonus  = 8.0   // ... or within 150 km
-	plPatternBonus  = 200.0 // "X, Country" or "X in Country" says so
-	plContainsBonus = 60.0  // the container of such a pattern holds the reading of X
-	plDemonymBonus  = 100.0 // "X, the Syrian capital"
-	plAltPenalty    = 5.0   // matched through an alternate name only
+	plCountryBonus      = 12.0  // some of the article's other places lie in the reading's country
+	plCountryShare      = 28.0  // ... times the share of the article's places that do
+	plAdmin1Bonus       = 40.0  // ... or in its first-level region
+	plProminence        = 0.25  // per GeoNames alternate name of a populated place
+	plProminenceMax     = 20.0  // Paris, Damascus, Moscow
+	plNearBonus         = 15.0  // another place of the article lies within 50 km
+	plNearishBonus      = 8.0   // ... or within 150 km
+	plPatternBonus      = 200.0 // "X, Country" or "X in Country" says so
+	plContainsBonus     = 60.0  // the container of such a pattern holds the reading of X
+	plDemonymBonus      = 100.0 // "X, the Syrian capital"
+	plAltPenalty        = 5.0   // matched through an alternate name only
+	plCityRegionPenalty = 15.0  // a region that shares its name with a big city in it
 )
 
 // Lower-case words that may stand inside a place name.
@@ -176,7 +177,8 @@ type plResolver struct {
 	found    []plFound
 	groups   []*plGroup
 	byKey    map[string]int
-	demonyms map[string]int // cc -> occurrences of its demonyms
+	demonyms map[string]int  // cc -> occurrences of its demonyms
+	persons  map[string]bool // keys of words seen in people's names
 }
 
 // places finds the place mentions of text and resolves each, using the whole text as context.
@@ -184,7 +186,7 @@ func (x *Extractor) places(text string) []Mention {
 	if x == nil || x.gaz == nil || text == "" {
 		return nil
 	}
-	r := &plResolver{gaz: x.gaz, text: text, byKey: map[string]int{}, demonyms: map[string]int{}}
+	r := &plResolver{gaz: x.gaz, text: text, byKey: map[string]int{}, demonyms: map[string]int{}, persons: map[string]bool{}}
 	r.lex, _ = x.gaz.(placeLexicon)
 	r.toks = plTokenize(text)
 	r.find()
@@ -270,6 +272,19 @@ func (r *plResolver) runEnd(i int) int {
 	return last
 }
 
+// plShortCaps reports a word of two or three capital letters.
+func plShortCaps(w string) bool {
+	if len(w) < 2 || len(w) > 3 {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		if w[i] < 'A' || w[i] > 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
 func plIsNumber(w string) bool {
 	for _, c := range w {
 		if c < '0' || c > '9' {
@@ -314,9 +329,11 @@ func (r *plResolver) scanRun(i, end, maxN int) int {
 			w := strings.ToLower(t.text)
 			if plTitles[w] && i+1 < end {
 				// A title: the rest of the run is a person's name.
+				r.notePerson(i+1, end)
 				return end
 			}
 			if r.personAt(i, end) {
+				r.notePerson(i, end)
 				return end
 			}
 			// "Iraqi", "Iranians": context, not a mention.
@@ -326,6 +343,7 @@ func (r *plResolver) scanRun(i, end, maxN int) int {
 		}
 		if r.notAPlace(i, n, end, cands) {
 			if r.givenName(t.text) || r.startsName(i) {
+				r.notePerson(i, end)
 				return end
 			}
 			i += n
@@ -335,6 +353,23 @@ func (r *plResolver) scanRun(i, end, maxN int) int {
 		i += n
 	}
 	return end
+}
+
+// notePerson remembers the words of a person's name at tokens [i, end),
+// so that the surname alone later ("Henry's resignation" after "Prime
+// Minister Ariel Henry") is the person too. A word that is a country's or a
+// city's name ("Minister Israel Katz") is not remembered.
+func (r *plResolver) notePerson(i, end int) {
+	for j := i; j < end && j-i < 6; j++ {
+		t := r.toks[j]
+		if !t.capital || len(t.text) < 3 {
+			continue
+		}
+		if cands := r.gaz.Lookup(t.text); len(cands) > 0 && r.tier(cands[0]) <= 3 {
+			continue
+		}
+		r.persons[r.key(t.text)] = true
+	}
 }
 
 // noteDemonym counts a one- or two-word demonym at token i ("Iraqi",
@@ -428,6 +463,15 @@ func (r *plResolver) startsName(i int) bool {
 func (r *plResolver) notAPlace(i, n, end int, cands []geo.Place) bool {
 	best := cands[0]
 	weak := r.tier(best) >= 5 || r.key(best.Name) != r.key(r.span(i, i+n))
+	// A surname met before in a person's full name.
+	if n == 1 && weak && r.persons[r.key(r.toks[i].text)] {
+		return true
+	}
+	// A short word in capitals is an acronym ("BLA", "RSF"): only a
+	// country's acronym ("US", "UAE") is a place.
+	if n == 1 && plShortCaps(r.toks[i].text) && r.tier(best) != 0 {
+		return true
+	}
 	// Part of a person's name before it: "Colin P. Clarke", "General Ghaani".
 	if r.startsName(i) {
 		return true
@@ -481,6 +525,21 @@ func (r *plResolver) add(i, j int, cands []geo.Place) {
 			}
 			g.cands = append(g.cands, c)
 			g.hasCountry = g.hasCountry || c.tier == 0
+		}
+		// A region named like a city of its own ("New York", "Najaf") is the
+		// city, unless the text says "state" or "province".
+		for k := range g.cands {
+			a := &g.cands[k]
+			if a.place.FeatureCode != "ADM1" || a.tier <= 1 {
+				continue
+			}
+			for _, b := range g.cands {
+				if b.tier >= 2 && b.place.FeatureCode != "ADM1" && b.place.CountryCode == a.place.CountryCode &&
+					b.place.Admin1 == a.place.Admin1 && b.place.Population >= 100000 {
+					a.prior -= plCityRegionPenalty
+					break
+				}
+			}
 		}
 		gi = len(r.groups)
 		r.groups = append(r.groups, g)

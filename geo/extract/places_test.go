@@ -106,6 +106,7 @@ func TestPlacesDisambiguation(t *testing.T) {
 		{"a crossing named with a lower-case word", "Trucks waited at the Rafah crossing for a third day.", "Rafah crossing", plWant{cc: "PS", featureCode: "PSTB"}},
 		{"a base", "Rockets landed near Ain al-Asad air base in western Iraq.", "Ain al-Asad", plWant{cc: "IQ", featureCode: "MILB"}},
 		{"Saint abbreviated", "Drones were downed over St. Petersburg, Russia's second city.", "St. Petersburg", plWant{cc: "RU"}},
+		{"New York is the city", "The Security Council will meet in New York on Wednesday.", "New York", plWant{cc: "US", featureCode: "PPL"}},
 		{"Red Sea is the sea", "Houthi forces fired missiles at a tanker in the Red Sea, Egypt and Sudan said.", "Red Sea", plWant{cc: "", featureCode: "SEA"}},
 	}
 	for _, tt := range tests {
@@ -138,6 +139,8 @@ func TestPlacesNotPlaces(t *testing.T) {
 		"the red sea, the gaza strip and baghdad written in lower case are not names.",
 		"Osama Hamdan, a senior Hamas leader, spoke alongside Hezbollah and the Houthis.",
 		"Reading the statement aloud, he paused. Split between factions, the council adjourned.",
+		"Prime Minister Ariel Henry flew out on Monday. Crowds demanded Henry's resignation.",
+		"The BLA and the RSF claimed the attacks.",
 	} {
 		if ms := x.places(text); len(ms) != 0 {
 			var got []string
