@@ -857,12 +857,47 @@
     return x;
   }
 
-  let weeks = []; // [{ monday: Date, key, count }]
+  // The histogram shows weeks; a timeline longer than MAX_BARS weeks is
+  // shown by month, and a longer one by year, so that bars stay readable.
+  const MAX_BARS = 80;
+  let buckets = []; // [{ start: 'YYYY-MM-DD', end: 'YYYY-MM-DD', label, count }]
+  let bucketUnit = 'week';
+
+  function bucketsOf(rows, unit) {
+    const startOf = (iso) => {
+      if (unit === 'week') return isoDay(mondayOf(iso));
+      return unit === 'month' ? iso.slice(0, 7) + '-01' : iso.slice(0, 4) + '-01-01';
+    };
+    const next = (iso) => {
+      const p = parseDate(iso);
+      if (unit === 'week') return isoDay(addDays(new Date(Date.UTC(p.y, p.m - 1, p.d)), 7));
+      if (unit === 'month') return isoDay(new Date(Date.UTC(p.y, p.m, 1)));
+      return (p.y + 1) + '-01-01';
+    };
+    const label = (iso) => {
+      const p = parseDate(iso);
+      if (unit === 'week') return 'Week of ' + dayText(p);
+      return unit === 'month' ? MONTHS[p.m - 1] + ' ' + p.y : String(p.y);
+    };
+    const counts = new Map();
+    for (const r of rows) {
+      const k = startOf(r.key);
+      counts.set(k, (counts.get(k) || 0) + r.count);
+    }
+    const keys = [...counts.keys()].sort();
+    const out = [];
+    for (let k = keys[0]; k <= keys[keys.length - 1] && out.length <= MAX_BARS * 60; k = next(k)) {
+      const n = next(k);
+      const last = isoDay(addDays(new Date(Date.UTC(+n.slice(0, 4), +n.slice(5, 7) - 1, +n.slice(8, 10))), -1));
+      out.push({ start: k, end: last, label: label(k), count: counts.get(k) || 0 });
+    }
+    return out;
+  }
 
   async function loadHistogram() {
     const seq = ++statsSeq;
     if (nothingSelected()) {
-      weeks = [];
+      buckets = [];
       drawHistogram();
       return;
     }
@@ -870,16 +905,12 @@
       const stats = await apiJSON('api/stats?' + filterParams({ bbox: false, dates: false }).toString());
       if (seq !== statsSeq) return;
       const rows = (stats.by_week || []).filter((r) => r && parseDate(r.key));
-      weeks = [];
+      buckets = [];
       if (rows.length) {
-        const counts = new Map(rows.map((r) => [isoDay(mondayOf(r.key)), r.count]));
-        const keys = [...counts.keys()].sort();
-        let d = mondayOf(keys[0]);
-        const last = mondayOf(keys[keys.length - 1]);
-        while (d <= last && weeks.length < 1500) {
-          const key = isoDay(d);
-          weeks.push({ monday: d, key: key, count: counts.get(key) || 0 });
-          d = addDays(d, 7);
+        for (const unit of ['week', 'month', 'year']) {
+          bucketUnit = unit;
+          buckets = bucketsOf(rows, unit);
+          if (buckets.length <= MAX_BARS) break;
         }
       }
       drawHistogram();
@@ -891,40 +922,38 @@
   function drawHistogram() {
     const svg = $('histogram');
     svg.replaceChildren();
-    const w = Math.max(weeks.length, 1);
+    const w = Math.max(buckets.length, 1);
     svg.setAttribute('viewBox', '0 0 ' + w * 10 + ' 40');
-    const max = Math.max(1, ...weeks.map((x) => x.count));
-    weeks.forEach((wk, i) => {
-      const h = wk.count ? Math.max(2, (wk.count / max) * 38) : 0;
-      const end = isoDay(addDays(wk.monday, 6));
-      const inRange = (!state.start || end >= state.start) && (!state.end || wk.key <= state.end);
-      // A full-height transparent hit area keeps empty weeks clickable.
-      const hit = svgEl('rect', { x: i * 10, y: 0, width: 10, height: 40, class: 'hit', 'data-week': wk.key });
-      const bar = svgEl('rect', { x: i * 10 + 1, y: 40 - h, width: 8, height: h, class: inRange && (state.start || state.end) ? 'bar in' : 'bar', 'data-week': wk.key });
+    const max = Math.max(1, ...buckets.map((x) => x.count));
+    const chosen = state.start || state.end;
+    buckets.forEach((b, i) => {
+      const h = b.count ? Math.max(3, (b.count / max) * 38) : 0;
+      const inRange = chosen && (!state.start || b.end >= state.start) && (!state.end || b.start <= state.end);
+      // A full-height transparent hit area keeps empty and low bars clickable.
+      const hit = svgEl('rect', { x: i * 10, y: 0, width: 10, height: 40, class: 'hit', 'data-start': b.start, 'data-end': b.end });
+      const bar = svgEl('rect', { x: i * 10 + 1, y: 40 - h, width: 8, height: h, class: inRange ? 'bar in' : 'bar', 'data-start': b.start });
       const title = svgEl('title', {});
-      title.textContent = 'Week of ' + wk.key + ': ' + wk.count + (wk.count === 1 ? ' event' : ' events');
+      title.textContent = b.label + ': ' + b.count + (b.count === 1 ? ' event' : ' events');
       hit.append(title);
-      bar.append(title.cloneNode(true));
-      for (const r of [hit, bar]) {
-        r.addEventListener('click', (e) => {
-          // Click picks a week; shift-click stretches the range to it.
-          if (e.shiftKey && (state.start || state.end)) {
-            if (!state.start || wk.key < state.start) state.start = wk.key;
-            if (!state.end || end > state.end) state.end = end;
-          } else {
-            state.start = wk.key;
-            state.end = end;
-          }
-          filtersChanged();
-        });
-      }
-      svg.append(hit, bar);
+      hit.addEventListener('click', (e) => {
+        // Click picks a bar's dates; shift-click stretches the range to it.
+        if (e.shiftKey && chosen) {
+          if (!state.start || b.start < state.start) state.start = b.start;
+          if (!state.end || b.end > state.end) state.end = b.end;
+        } else {
+          state.start = b.start;
+          state.end = b.end;
+        }
+        filtersChanged();
+      });
+      svg.append(bar, hit);
     });
-    $('histogram-from').textContent = weeks.length ? weeks[0].key : 'no dated events';
-    $('histogram-to').textContent = weeks.length ? isoDay(addDays(weeks[weeks.length - 1].monday, 6)) : '';
-    svg.setAttribute('aria-label', weeks.length
-      ? 'Events per week from ' + weeks[0].key + ': ' + weeks.reduce((n, x) => n + x.count, 0) + ' events'
-      : 'Events per week: none');
+    const total = buckets.reduce((n, x) => n + x.count, 0);
+    $('histogram-from').textContent = buckets.length ? buckets[0].start : 'no dated events';
+    $('histogram-to').textContent = buckets.length ? buckets[buckets.length - 1].end : '';
+    svg.setAttribute('aria-label', buckets.length
+      ? total + ' dated events from ' + buckets[0].start + ' to ' + buckets[buckets.length - 1].end + ', one bar per ' + bucketUnit
+      : 'No dated events');
   }
 
   // ---------------------------------------------------------------- permalink

@@ -70,7 +70,7 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("browser tests failed: %v (output above; screenshots in %s)", err, shots)
 	}
 	if os.Getenv("UPDATE_SCREENSHOTS") == "1" {
-		for _, name := range []string{"desktop.png", "phone.png"} {
+		for _, name := range []string{"desktop.png", "desktop-popup.png", "phone.png"} {
 			copyFile(t, filepath.Join(shots, name), filepath.Join("screenshots", name))
 		}
 	}

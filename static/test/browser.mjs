@@ -4,7 +4,9 @@
 //
 // Usage: node test/browser.mjs BASE_URL [SCREENSHOT_DIR]
 //   BASE_URL        e.g. http://127.0.0.1:8080/
-//   SCREENSHOT_DIR  where desktop.png and phone.png go (default ../testout)
+//   SCREENSHOT_DIR  where the screenshots go (default ../testout): desktop.png
+//                   (1280x800 as the page opens), desktop-popup.png (an event's
+//                   popup), phone.png and phone-panel.png (375x812)
 // Environment: CONFLICTMAP_TOKEN (default "test") is the server's ingest
 // token; CHROMIUM (default /usr/bin/chromium).
 //
@@ -58,7 +60,11 @@ async function open(opts) {
     d.dismiss().catch(() => {});
   });
   page.on('requestfailed', (r) => {
-    if (!isTile(r.url())) problems.push('request failed: ' + r.url() + ' ' + (r.failure() || {}).errorText);
+    const why = (r.failure() || {}).errorText;
+    // Leaving the page cancels what it was still fetching; the page itself
+    // never cancels a request.
+    if (page.leaving && why === 'net::ERR_ABORTED') return;
+    if (!isTile(r.url())) problems.push('request failed: ' + r.url() + ' ' + why);
   });
   page.on('request', (r) => {
     const u = new URL(r.url());
@@ -84,7 +90,9 @@ async function settled(page) {
 
 // fresh opens the page anew, without a permalink.
 async function fresh(page, hash) {
+  page.leaving = true;
   await page.goto('about:blank');
+  page.leaving = false;
   await page.goto(new URL(hash || '', base).href);
   await settled(page);
 }
@@ -160,6 +168,7 @@ test('the map page', async (t) => {
     assert.match(attribution, /Natural Earth/);
     assert.match(attribution, /GeoNames/);
     assert.deepEqual(problems, []);
+    await page.screenshot({ path: join(shots, 'desktop.png') });
   });
 
   await t.test('shows the five places of the sample article, Rafah as threatened', async () => {
@@ -244,13 +253,32 @@ test('the map page', async (t) => {
 
   await t.test('clicking a feed entry opens its popup with the quote and the source link', async () => {
     await fresh(page);
-    const entry = page.locator('#feed .feed-item[data-event-id]').filter({ hasText: 'Jordan' }).first();
-    const target = (await entry.count()) ? entry : page.locator('#feed .feed-item').first();
-    const id = await target.getAttribute('data-event-id');
+    // The sample article's Rafah entry, by keyboard: its quote, its place marked.
+    const rafah = page.locator('#feed .feed-item', { hasText: 'Rafah' }).first();
+    const rafahId = await rafah.getAttribute('data-event-id');
+    const rp = (await api('api/events/' + encodeURIComponent(rafahId))).properties;
+    await rafah.focus();
+    await page.keyboard.press('Enter');
+    const rafahPopup = page.locator(`.leaflet-popup .event-popup[data-event-id="${rafahId}"]`);
+    await rafahPopup.waitFor({ timeout: WAIT });
+    assert.equal(await rafahPopup.locator('blockquote').textContent(), rp.quote);
+    assert.match(await rafahPopup.locator('blockquote mark').textContent(), /Rafah/i);
+    assert.match(await rafahPopup.textContent(), /threatened/);
+    await page.waitForTimeout(1200); // let the flight end before the picture
+    await page.screenshot({ path: join(shots, 'desktop-popup.png') });
+
+    // An event of an article with a source URL (the sample article has none).
+    const all = await api('api/events?limit=10000');
+    const linked = all.features.find((f) => f.properties.source_url && f.properties.title === articles[2].title) ||
+      all.features.find((f) => f.properties.source_url);
+    assert.ok(linked, 'an event with a source URL');
+    const [lon, lat] = linked.geometry.coordinates;
+    await fresh(page, `#map=6/${lat}/${lon}`);
+    const id = linked.properties.id;
+    const target = page.locator(`#feed .feed-item[data-event-id="${id}"]`);
     const feature = await api('api/events/' + encodeURIComponent(id));
     const p = feature.properties;
-    await target.focus();
-    await page.keyboard.press('Enter'); // keyboard reachable
+    await target.click();
     const popup = page.locator(`.leaflet-popup .event-popup[data-event-id="${id}"]`);
     await popup.waitFor({ timeout: WAIT });
     assert.equal(await popup.locator('blockquote').textContent(), p.quote);
@@ -261,8 +289,6 @@ test('the map page', async (t) => {
     assert.equal(await link.getAttribute('href'), new URL(p.source_url).href);
     assert.equal(await link.getAttribute('rel'), 'noopener noreferrer');
     assert.ok(await page.locator(`#feed .feed-item[data-event-id="${id}"][aria-current="true"]`).count() === 1, 'the entry is highlighted');
-    await page.waitForTimeout(1200); // let the flight end before the picture
-    await page.screenshot({ path: join(shots, 'desktop.png') });
     assert.deepEqual(problems, []);
   });
 
