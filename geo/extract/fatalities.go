@@ -37,55 +37,59 @@ func killCounts(toks []tok, first, last int) []killCount {
 	}
 	for i := first; i < last; i++ {
 		w := word(i)
-		switch {
-		case killWords[w] || ((w == "deaths" || w == "death") && word(i+1) == "of") ||
-			(w == "dead" && (word(i-1) == "shot" || word(i-1) == "stabbed" || word(i-1) == "beaten")):
+		if killWords[w] || ((w == "deaths" || w == "death") && word(i+1) == "of") ||
+			(w == "dead" && (word(i-1) == "shot" || word(i-1) == "stabbed" || word(i-1) == "beaten")) {
 			j := i + 1
 			for k := 0; k < 5 && quantifiers[word(j)]; k++ {
 				j++
 			}
 			if n, ok := countAt(toks, j, last); ok {
 				out = append(out, killCount{at: j, n: n})
+				continue
 			}
-		case w == "toll":
+		}
+		if w == "toll" {
 			for j := i + 1; j < last && j < i+6; j++ {
 				if n, ok := numberValue(toks[j]); ok && toks[j].kind == tNumber {
 					out = append(out, killCount{at: j, n: n})
 					break
 				}
 			}
-		case deathWords[w] && i > first:
-			// "<number> [people] (were|have been)? killed", "11 dead".
-			for j, seen := i-1, 0; j >= first && seen < 5; j-- {
-				t := toks[j]
-				if t.kind == tPunct {
-					break
-				}
-				if injuryWords[t.low] || t.low == "or" || (t.low == "and" && seen > 0 && !isNumberTok(toks[j+1])) {
-					break
-				}
-				if n, ok := numberValue(t); ok && t.low != "a" && t.low != "an" {
-					if word(j+1) == "of" || isTimeUnit(word(j+1)) {
-						break // "one of the dead"; "two days"
-					}
-					// "10 people including four soldiers were killed": the
-					// whole, not the part.
-					for b := j - 1; b >= first && b > j-4; b-- {
-						if word(b) == "including" || word(b) == "among" {
-							for c := b - 1; c >= first && c > b-4; c-- {
-								if m, ok := numberValue(toks[c]); ok && toks[c].kind == tNumber || ok && m > 1 {
-									j, n = c, m
-									break
-								}
-							}
-							break
-						}
-					}
-					out = append(out, killCount{at: j, n: n})
-					break
-				}
-				seen++
+			continue
+		}
+		if !deathWords[w] || i == first {
+			continue
+		}
+		// "<number> [people] (were|have been)? killed", "11 dead".
+		for j, seen := i-1, 0; j >= first && seen < 5; j-- {
+			t := toks[j]
+			if t.kind == tPunct {
+				break
 			}
+			if injuryWords[t.low] || t.low == "or" || (t.low == "and" && seen > 0 && !isNumberTok(toks[j+1])) {
+				break
+			}
+			if n, ok := numberValue(t); ok && t.low != "a" && t.low != "an" {
+				if word(j+1) == "of" || isTimeUnit(word(j+1)) {
+					break // "one of the dead"; "two days"
+				}
+				// "10 people including four soldiers were killed": the
+				// whole, not the part.
+				for b := j - 1; b >= first && b > j-4; b-- {
+					if word(b) == "including" || word(b) == "among" {
+						for c := b - 1; c >= first && c > b-4; c-- {
+							if m, ok := numberValue(toks[c]); ok && toks[c].low != "a" && toks[c].low != "an" {
+								j, n = c, m
+								break
+							}
+						}
+						break
+					}
+				}
+				out = append(out, killCount{at: j, n: n})
+				break
+			}
+			seen++
 		}
 	}
 	return out

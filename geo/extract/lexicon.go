@@ -70,7 +70,7 @@ func (t *trigger) violent() bool {
 // E, B, V, P, R, S (ACLED's six, in geo.Taxonomy's order).
 const lexiconTable = `
 airstrike, airstrikes, air strike, air strikes, air-strike, air-strikes, air raid, air raids, air attack, air attacks, aerial attack, aerial attacks, aerial bombardment, drone strike, drone strikes, drone attack, drone attacks, drone-strike, bombing raid, bombing raids | E | Air/drone strike | o
-shelling, shellings, shelled, shells | E | Shelling/artillery/missile attack | of
+shelling, shellings, shelled, shells, shell | E | Shelling/artillery/missile attack | of
 artillery fire, artillery strike, artillery strikes, artillery attack, artillery attacks, mortar, mortars, mortar fire, mortar attack, mortar attacks, mortar shells, rocket, rockets, rocket fire, rocket attack, rocket attacks, missile, missiles, missile attack, missile attacks, missile strike, missile strikes, ballistic missile, ballistic missiles, cruise missile, cruise missiles, bombardment, bombardments, bombarded, bombarding, barrage, barrages, tank fire, glide bombs | E | Shelling/artillery/missile attack | f
 roadside bomb, roadside bombs, car bomb, car bombs, car-bomb, truck bomb, truck bombs, explosive device, explosive devices, ied, ieds, landmine, landmines, land mine, land mines, blast, blasts, explosion, explosions, exploded, detonated, bomb attack, bomb attacks, blew up, blown up, blowing up, blow up | E | Remote explosive/landmine/IED |
 bomb, bombs, bombing, bombings, bombed | E | Remote explosive/landmine/IED | ofB

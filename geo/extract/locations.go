@@ -107,7 +107,7 @@ func (r *reader) attach(mentions []placeRef, datelines []span) {
 	}
 	for i := range r.refs {
 		m := &r.refs[i]
-		if m.bad == "" && m.conf > 0 && m.conf < 0.5 && !countries[m.place.CountryCode] {
+		if m.bad == "" && m.conf > 0 && m.conf < 0.5 && len(countries) > 0 && !countries[m.place.CountryCode] {
 			m.bad = "doubtful"
 		}
 	}

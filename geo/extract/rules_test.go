@@ -1,0 +1,362 @@
+package extract
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"conflictmap/geo"
+)
+
+// extractText runs the extractor on one text published on pub.
+func extractText(t *testing.T, text, pub string) []geo.Event {
+	t.Helper()
+	events, err := extractorForTest(t).Extract(geo.Article{Text: text, Published: pub})
+	if err != nil {
+		t.Fatalf("%q: %v", text, err)
+	}
+	return events
+}
+
+func describe(events []geo.Event) string {
+	var b strings.Builder
+	for _, e := range events {
+		fmt.Fprintf(&b, "\n  %s (%s) %s / %s, %s, %s..%s p%d, fatalities %v", e.Location, e.CountryCode, e.EventType,
+			e.SubEventType, e.Modality, e.EventDate, e.EventDateEnd, e.TimePrecision, fatal(e.Fatalities))
+	}
+	if b.Len() == 0 {
+		return " none"
+	}
+	return b.String()
+}
+
+// eventIn returns the events in country cc (or at sea for "").
+func eventsIn(events []geo.Event, cc string) []geo.Event {
+	var out []geo.Event
+	for _, e := range events {
+		if e.CountryCode == cc {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// TestTriggers: each kind of trigger gives its ACLED type and sub-type.
+func TestTriggers(t *testing.T) {
+	for _, c := range []struct {
+		text, cc, typ, sub string
+	}{
+		{"A drone strike hit a market in Kharkiv on Monday.", "UA", geo.ExplosionsRemote, "Air/drone strike"},
+		{"Israeli airstrikes on Khan Younis killed 12 people on Monday.", "PS", geo.ExplosionsRemote, "Air/drone strike"},
+		{"Russian forces shelled Kharkiv on Monday.", "UA", geo.ExplosionsRemote, "Shelling/artillery/missile attack"},
+		{"Hezbollah fired dozens of rockets at Kiryat Shmona on Monday.", "IL", geo.ExplosionsRemote, "Shelling/artillery/missile attack"},
+		{"A roadside bomb exploded near Kandahar on Monday, killing two soldiers.", "AF", geo.ExplosionsRemote, "Remote explosive/landmine/IED"},
+		{"A suicide bomber blew himself up at a checkpoint in Mogadishu on Monday.", "SO", geo.ExplosionsRemote, "Suicide bomb"},
+		{"Rebels clashed with government troops near Goma on Monday.", "CD", geo.Battles, "Armed clash"},
+		{"Militants ambushed an army convoy near Gao on Sunday.", "ML", geo.Battles, "Armed clash"},
+		{"M23 rebels captured Rubaya on Monday after heavy fighting.", "", "", ""},
+		{"Government troops recaptured Kidal on Tuesday.", "ML", geo.Battles, "Government regains territory"},
+		{"Gunmen killed 30 villagers in an attack on a market in Djibo on Monday.", "BF", geo.ViolenceCivilians, "Attack"},
+		{"Gunmen abducted 20 students in Kaduna on Monday.", "NG", geo.ViolenceCivilians, "Abduction/forced disappearance"},
+		{"Hundreds of people protested in Niamey on Friday against foreign troops.", "NE", geo.Protests, "Peaceful protest"},
+		{"Police fired tear gas at protesters in Dakar on Friday.", "SN", geo.Protests, "Protest with intervention"},
+		{"Protesters burned tyres and threw stones outside the parliament in Nairobi on Tuesday.", "KE", geo.Riots, "Violent demonstration"},
+		{"The two sides signed a peace agreement in Doha on Monday.", "QA", geo.StrategicDevelopments, "Agreement"},
+		{"Police arrested 30 opposition supporters in Dhaka on Monday.", "BD", geo.StrategicDevelopments, "Arrests"},
+		{"Israeli troops withdrew from Jenin on Monday.", "PS", geo.StrategicDevelopments, "Non-violent transfer of territory"},
+		{"Foreign ministers met in Cairo on Monday to discuss a truce.", "EG", geo.StrategicDevelopments, "Other"},
+	} {
+		events := extractText(t, c.text, "2024-05-28")
+		if c.cc == "" {
+			continue // a town the gazetteer may not hold; the text must still not fail
+		}
+		got := eventsIn(events, c.cc)
+		if len(got) != 1 || got[0].EventType != c.typ || got[0].SubEventType != c.sub {
+			t.Errorf("%q: want one %s / %s in %s, got%s", c.text, c.typ, c.sub, c.cc, describe(events))
+		}
+	}
+}
+
+// TestTies: a trigger is tied to the places the sentence puts the event in,
+// and to no other place of the sentence.
+func TestTies(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want []string // country codes of the events, in order ("" at sea)
+	}{
+		{"Iran and Israel fight a shadow war, including strikes on residences in Damascus.", []string{"SY"}},
+		{"The Houthis in Yemen attack ships in the Red Sea.", []string{""}},
+		{"He led a series of meetings in late January in Tehran and Baghdad.", []string{"IR", "IQ"}},
+		{"In Baghdad, the commander held a long meeting with militia leaders.", []string{"IQ"}},
+		{"Explosions rocked Kyiv overnight.", []string{"UA"}},
+		{"Odesa was shelled overnight, the governor said.", []string{"UA"}},
+		{"The Jenin raid left five Palestinians dead on Monday.", []string{"PS"}},
+		{"M23 rebels shelled the outskirts of Goma on Wednesday.", []string{"CD"}},
+		{"Hezbollah in Lebanon exchanges fire almost daily with the Israeli military.", []string{"LB"}},
+		// Places that are not where an event happened.
+		{"Hezbollah in Lebanon said it had no part in the decision.", nil},
+		{"Clerics who are based in Najaf have urged the militias to stop the attacks.", nil},
+		{"Tehran-linked militias attacked US bases on Monday.", nil},
+		{"The president visited Kharkiv on Monday.", nil},
+		{"Attacks by militias in Iraq have stopped since the strikes.", nil},
+		{"There have been no attacks on U.S. bases in Iraq since February.", nil},
+		{"The Biden administration has avoided any direct attack on Iran.", nil},
+		{"A drone strike hit a tanker in the Gulf of Aden, the U.S. military said.", []string{""}},
+	} {
+		events := extractText(t, c.text, "2024-02-27")
+		var got []string
+		for _, e := range events {
+			got = append(got, e.CountryCode)
+		}
+		if strings.Join(got, ",") != strings.Join(c.want, ",") {
+			t.Errorf("%q: want events in %q, got%s", c.text, c.want, describe(events))
+		}
+	}
+}
+
+// TestModality: occurred, ongoing, threatened, and denied events.
+func TestModality(t *testing.T) {
+	for _, c := range []struct {
+		text, want string // want "" for no event
+	}{
+		{"Russian forces shelled Kharkiv on Monday.", geo.Occurred},
+		{"Hezbollah in Lebanon exchanges fire almost daily with Israel.", geo.Ongoing},
+		{"Russian forces continue to shell Kharkiv.", geo.Ongoing},
+		{"The Houthis have been attacking ships in the Red Sea for months.", geo.Ongoing},
+		{"The RSF has besieged El Fasher since early May.", geo.Ongoing},
+		{"Attacks will intensify if Israel launches an attack on Rafah.", geo.Threatened},
+		{"He said that any attack on Rafah will be met with a harsh response.", geo.Threatened},
+		{"The army threatened a new ground operation in northern Syria.", geo.Threatened},
+		{"Russia plans to attack Kharkiv again in the summer.", geo.Threatened},
+		{"The minister warned that the army would launch an offensive in Lebanon.", geo.Threatened},
+		{"NATO ministers will meet in Prague on Thursday.", geo.Threatened},
+		{"There were no attacks in Kharkiv on Monday.", ""},
+		{"The militias refrained from striking bases in Iraq.", ""},
+		{"The government called for a ceasefire in Gaza.", ""},
+	} {
+		events := extractText(t, c.text, "2024-05-28")
+		switch {
+		case c.want == "" && len(events) > 0:
+			t.Errorf("%q: want no event, got%s", c.text, describe(events))
+		case c.want != "" && (len(events) != 1 || events[0].Modality != c.want):
+			t.Errorf("%q: want one %s event, got%s", c.text, c.want, describe(events))
+		}
+	}
+}
+
+// TestDates: every date form resolves against the publication date.
+func TestDates(t *testing.T) {
+	for _, c := range []struct {
+		text, pub, start, end string
+		prec                  int
+	}{
+		{"It happened on January 28.", "2024-02-27", "2024-01-28", "2024-01-28", 1},
+		{"After the Feb. 2 strikes.", "2024-02-27", "2024-02-02", "2024-02-02", 1},
+		{"Since the Feb. 2 strikes, none.", "2024-02-27", "2024-02-02", "2024-02-27", 3},
+		{"It was signed on 28 January 2023.", "2024-02-27", "2023-01-28", "2023-01-28", 1},
+		{"A raid on December 30 killed two.", "2024-01-10", "2023-12-30", "2023-12-30", 1},
+		{"Meetings in late January.", "2024-02-27", "2024-01-21", "2024-01-31", 2},
+		{"Fighting in early May.", "2024-05-28", "2024-05-01", "2024-05-10", 2},
+		{"She said last week that it was over.", "2024-02-27", "2024-02-19", "2024-02-25", 2},
+		{"It struck on Tuesday.", "2024-02-27", "2024-02-27", "2024-02-27", 1},
+		{"It struck on Monday.", "2024-02-27", "2024-02-26", "2024-02-26", 1},
+		{"It struck on Sunday night.", "2024-02-27", "2024-02-25", "2024-02-25", 1},
+		{"Ministers will meet on Thursday.", "2024-02-27", "2024-02-29", "2024-02-29", 1},
+		{"Killed this month.", "2024-02-27", "2024-02-01", "2024-02-27", 3},
+		{"Killed last month.", "2024-02-27", "2024-01-01", "2024-01-31", 3},
+		{"Killed in 2020.", "2024-02-27", "2020-01-01", "2020-12-31", 3},
+		{"Killed in April 2023.", "2024-02-27", "2023-04-01", "2023-04-30", 3},
+		{"Killed yesterday.", "2024-02-27", "2024-02-26", "2024-02-26", 1},
+		{"Killed earlier this year.", "2024-02-27", "2024-01-01", "2024-02-27", 3},
+		{"Drones struck overnight.", "2024-02-27", "2024-02-26", "2024-02-27", 2},
+		{"Clashes over the weekend.", "2024-02-27", "2024-02-24", "2024-02-25", 2},
+		{"Besieged since October.", "2024-02-27", "2023-10-01", "2024-02-27", 3},
+		{"Killed two days ago.", "2024-02-27", "2024-02-25", "2024-02-25", 1},
+		{"They meet next week.", "2024-02-27", "2024-03-04", "2024-03-10", 2},
+	} {
+		pub, _ := time.Parse(geo.DateLayout, c.pub)
+		toks := scanTokens(c.text)
+		d := dateScanner{toks: toks, pub: pub}
+		exprs := d.scan(0, len(toks))
+		if len(exprs) != 1 {
+			t.Errorf("%q: %d date expressions, want 1", c.text, len(exprs))
+			continue
+		}
+		r := exprs[0].r
+		if got := r.start.Format(geo.DateLayout) + ".." + r.end.Format(geo.DateLayout); got != c.start+".."+c.end || r.prec != c.prec {
+			t.Errorf("%q published %s: %s p%d, want %s..%s p%d", c.text, c.pub, got, r.prec, c.start, c.end, c.prec)
+		}
+	}
+}
+
+// TestEventDates: the date an event gets in context: its own date words,
+// the recent date the sentences before gave, the fortnight before
+// publication, or none without a publication date.
+func TestEventDates(t *testing.T) {
+	for _, c := range []struct {
+		text, pub, start, end string
+		prec                  int
+	}{
+		{"A drone strike hit a market in Kharkiv on Monday.", "2024-05-28", "2024-05-27", "2024-05-27", 1},
+		{"Hospital officials said Wednesday that airstrikes on Khan Younis killed 14 people overnight.", "2024-04-10", "2024-04-09", "2024-04-10", 2},
+		{"A drone strike hit a market in Kharkiv.", "2024-05-28", "2024-05-14", "2024-05-28", 3},
+		{"Russia attacked Odesa on Monday. Hours later, drones struck Kharkiv.", "2024-05-28", "2024-05-27", "2024-05-27", 1},
+		{"A drone strike hit a market in Kharkiv.", "", "", "", 0},
+		{"A drone strike hit a market in Kharkiv on May 2, 2024.", "", "2024-05-02", "2024-05-02", 1},
+	} {
+		events := extractText(t, c.text, c.pub)
+		if len(events) == 0 {
+			t.Errorf("%q: no event", c.text)
+			continue
+		}
+		e := events[len(events)-1]
+		if e.EventDate != c.start || e.EventDateEnd != c.end || e.TimePrecision != c.prec {
+			t.Errorf("%q published %q: %s..%s p%d, want %s..%s p%d", c.text, c.pub, e.EventDate, e.EventDateEnd, e.TimePrecision, c.start, c.end, c.prec)
+		}
+	}
+}
+
+// TestFatalities: numerals and number words of dead, never of wounded.
+func TestFatalities(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want int // -1 for none
+	}{
+		{"the killing of three US soldiers in a drone strike", 3},
+		{"at least 16 people were killed", 16},
+		{"killing at least four civilians and wounding 20", 4},
+		{"killing two soldiers and wounding 27", 2},
+		{"more than 40 people were wounded", -1},
+		{"killing several fighters", -1},
+		{"Dozens of people were killed", -1},
+		{"Ukrainian shelling killed a man in the town", 1},
+		{"the death toll rose to 55 on Wednesday", 55},
+		{"10 people including four soldiers were killed", 10},
+		{"leaving 11 dead", 11},
+		{"more than 1,200 people were killed", 1200},
+		{"twenty-five people died", 25},
+		{"gunmen shot dead 23 men", 23},
+		{"killed two years ago", -1},
+	} {
+		toks := scanTokens(c.text)
+		kills := killCounts(toks, 0, len(toks))
+		got := -1
+		for _, k := range kills {
+			got = max(got, k.n)
+		}
+		if got != c.want {
+			t.Errorf("%q: %d dead, want %d", c.text, got, c.want)
+		}
+	}
+	// In an event, no number is null, not zero.
+	events := extractText(t, "A drone strike hit a market in Kharkiv on Monday, wounding 12 people.", "2024-05-28")
+	if len(events) != 1 || events[0].Fatalities != nil {
+		t.Errorf("a strike that wounded only: want fatalities null, got%s", describe(events))
+	}
+}
+
+// TestNotLocations: metonyms, names, datelines and demonyms give no event
+// at their place.
+func TestNotLocations(t *testing.T) {
+	for _, c := range []struct {
+		name, text string
+		want       []string // country codes of the events
+	}{
+		{"capital for government", "Washington vowed a strong response after the drone strike in Jordan on Sunday.", []string{"JO"}},
+		{"capital for government", "Tehran will be held responsible for attacks on bases, the minister said.", nil},
+		{"capital for government", "Baghdad refuted the claims about the attack.", nil},
+		{"capital for government", "Kyiv accused Moscow of shelling Kharkiv on Monday.", []string{"UA"}},
+		{"capital for government", "The Pentagon said strikes hit targets in Syria on Friday.", []string{"SY"}},
+		{"name", "Sina Azodi, a lecturer at George Washington University, said the strikes were a message.", nil},
+		{"name", "The Islamic Resistance in Iraq claimed the attacks on Monday.", nil},
+		{"name", "Prime Minister Benjamin Netanyahu of Israel held talks on Monday.", nil},
+		{"dateline", "DUBAI (AP) — Houthi rebels fired a missile at a ship in the Gulf of Aden on Monday.", []string{""}},
+		{"dateline", "KYIV, Ukraine (Reuters) - Russian drones attacked Odesa overnight.", []string{"UA"}},
+		{"dateline", "BEIRUT (Reuters) - Protesters rallied on Sunday.", nil},
+		{"dateline", "YEREVAN/BAKU, Sept 21 (Reuters) - Talks were held in Yevlakh on Thursday.", []string{"AZ"}},
+		{"demonym", "Iraqi militias attacked a convoy on Monday.", nil},
+		{"hyphenated", "Gaza-based militants fired rockets on Monday.", nil},
+		{"possessive", "Iran's nuclear programme was the subject of talks on Monday.", nil},
+		{"modifier", "Militants attacked US troops on Monday.", nil},
+	} {
+		events := extractText(t, c.text, "2023-09-21")
+		var got []string
+		for _, e := range events {
+			got = append(got, e.CountryCode)
+		}
+		if strings.Join(got, ",") != strings.Join(c.want, ",") {
+			t.Errorf("%s: %q: want events in %q, got%s", c.name, c.text, c.want, describe(events))
+		}
+	}
+}
+
+// TestEventsNotMentions: one feature per place of a multi-place event, one
+// event told twice is one feature, a place without an event is none.
+func TestEventsNotMentions(t *testing.T) {
+	events := extractText(t, "He led emergency meetings in late January in Tehran and Baghdad. "+
+		"In Baghdad, he held a long meeting with militia leaders. "+
+		"The group is based in Najaf.", "2024-02-27")
+	var got []string
+	for _, e := range events {
+		got = append(got, e.Location)
+	}
+	if len(events) != 2 || got[0] != "Tehran" || got[1] != "Baghdad" {
+		t.Errorf("want the meetings in Tehran and Baghdad once each, got%s", describe(events))
+	}
+	for _, e := range events {
+		if e.EventDate != "2024-01-21" {
+			t.Errorf("%s: %s, want the late-January date of the first telling", e.Location, e.EventDate)
+		}
+	}
+}
+
+// TestSentences: abbreviations, initials, quotes, lower-case words after
+// a period and paragraph breaks.
+func TestSentences(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want []string
+	}{
+		{"Gen. Kenneth F. McKenzie Jr., retired head of Central Command, said so. It was over.",
+			[]string{"Gen. Kenneth F. McKenzie Jr., retired head of Central Command, said so.", "It was over."}},
+		{"Since the Feb. 2 U.S. strikes, U.S. officials say, there were none. The U.S. Embassy was shut.",
+			[]string{"Since the Feb. 2 U.S. strikes, U.S. officials say, there were none.", "The U.S. Embassy was shut."}},
+		{"They attacked the U.S. The Pentagon said so.",
+			[]string{"They attacked the U.S.", "The Pentagon said so."}},
+		{"during the current war. in Gaza. Then it ended.",
+			[]string{"during the current war. in Gaza.", "Then it ended."}},
+		{"“Any attack on Rafah will be met with a response.” He left. “Why?” he asked.",
+			[]string{"“Any attack on Rafah will be met with a response.”", "He left.", "“Why?” he asked."}},
+		{"Maj. General Esmail Ghaani succeeded him. Lt. Col. Smith agreed.",
+			[]string{"Maj. General Esmail Ghaani succeeded him.", "Lt. Col. Smith agreed."}},
+		{"A headline without a period\nThe first sentence. The second",
+			[]string{"A headline without a period", "The first sentence.", "The second"}},
+		{"KYIV, Ukraine (AP) — Russia struck at dawn.",
+			[]string{"Russia struck at dawn."}},
+	} {
+		toks := scanTokens(c.text)
+		sents, _ := splitSentences(c.text, toks)
+		var got []string
+		for _, s := range sents {
+			got = append(got, c.text[s.start:s.end])
+		}
+		if strings.Join(got, "|") != strings.Join(c.want, "|") {
+			t.Errorf("%q:\n got %q\nwant %q", c.text, got, c.want)
+		}
+	}
+	// A run-on "sentence" is cut at a clause boundary, well under 600
+	// characters a piece.
+	long := strings.Repeat("the shelling went on, and the drones came back, ", 40) + "and then it stopped."
+	toks := scanTokens(long)
+	sents, _ := splitSentences(long, toks)
+	if len(sents) < 3 {
+		t.Errorf("a %d-character sentence was not cut", len(long))
+	}
+	for _, s := range sents {
+		if n := utf8.RuneCountInString(long[s.start:s.end]); n > 600 {
+			t.Errorf("a piece of %d characters", n)
+		}
+	}
+}
