@@ -282,12 +282,19 @@
 
   // Outlines of the countries (Natural Earth, embedded): the map keeps its
   // shape with no tile server and no internet.
-  function loadOutlines() {
-    fetch('vendor/world-atlas/countries-50m.json')
-      .then((r) => {
-        if (!r.ok) throw new Error('HTTP ' + r.status);
-        return r.json();
-      })
+  // fetchOutlines starts the download at once; drawOutlines decodes and
+  // draws them after the first events, which matter more to a reader.
+  let outlines = null;
+  function fetchOutlines() {
+    outlines = fetch('vendor/world-atlas/countries-50m.json').then((r) => {
+      if (!r.ok) throw new Error('HTTP ' + r.status);
+      return r.json();
+    });
+    outlines.catch(() => {}); // reported by drawOutlines
+  }
+
+  function drawOutlines() {
+    outlines
       .then((topo) => {
         const land = topojson.feature(topo, topo.objects.countries);
         L.geoJSON(land, {
@@ -1115,7 +1122,7 @@
     }
     buildLimitOptions();
     addTiles();
-    loadOutlines();
+    fetchOutlines();
     loadCountries();
     let complete = false;
     if (view) {
@@ -1124,14 +1131,13 @@
       complete = await fitToData();
     }
     map.on('moveend', viewChanged);
-    if (complete) {
-      // The view holds every matching event already: no second query.
-      writeHash();
-      updateLinks();
-      loadHistogram();
-    } else {
-      filtersChanged();
-    }
+    writeHash();
+    loadHistogram();
+    // When the view holds every matching event already, no second query.
+    if (complete) updateLinks();
+    if (!view) drawOutlines(); // fitToData has drawn the first events
+    if (!complete) await loadEvents();
+    if (view) drawOutlines();
   }
 
   // fitToData opens a page without a permalink on the events that match the
