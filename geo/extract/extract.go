@@ -56,13 +56,9 @@ func (x *Extractor) Extract(a geo.Article) ([]geo.Event, error) {
 	if len(a.Text) > MaxTextBytes {
 		return nil, geo.Errorf(geo.ETOOLARGE, "article text is %d bytes, more than the %d-byte limit", len(a.Text), MaxTextBytes)
 	}
-	var pub time.Time
-	if a.Published != "" {
-		t, err := time.Parse(geo.DateLayout, a.Published)
-		if err != nil {
-			return nil, geo.Errorf(geo.EINVALID, "published date %q is not YYYY-MM-DD", a.Published)
-		}
-		pub = t
+	pub, err := publication(a.Published)
+	if err != nil {
+		return nil, err
 	}
 	text := cleanText(a.Text)
 	if strings.TrimSpace(text) == "" {
@@ -72,6 +68,18 @@ func (x *Extractor) Extract(a geo.Article) ([]geo.Event, error) {
 		a.ID = geo.ArticleID(a.URL, a.Text)
 	}
 	return x.read(a, text, pub, x.mentions(text)), nil
+}
+
+// publication parses an article's publication date; "" is unknown.
+func publication(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(geo.DateLayout, s)
+	if err != nil {
+		return time.Time{}, geo.Errorf(geo.EINVALID, "published date %q is not YYYY-MM-DD", s)
+	}
+	return t, nil
 }
 
 // cleanText makes the text valid UTF-8 without control characters other

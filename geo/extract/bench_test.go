@@ -1,0 +1,66 @@
+package extract
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"conflictmap/geo"
+)
+
+// thousandWords returns the sample article cut after the sentence that
+// reaches 1,000 words.
+func thousandWords(b *testing.B) string {
+	text, err := os.ReadFile("../../cmd/conflictmap/sample/iran-reins-in-militias.txt")
+	if err != nil {
+		b.Fatal(err)
+	}
+	words := 0
+	var out strings.Builder
+	for _, line := range strings.SplitAfter(string(text), "\n") {
+		for _, s := range strings.SplitAfter(line, ". ") {
+			out.WriteString(s)
+			words += len(strings.Fields(s))
+			if words >= 1000 {
+				return out.String()
+			}
+		}
+	}
+	b.Fatalf("the sample has %d words, fewer than 1,000", words)
+	return ""
+}
+
+// BenchmarkExtract measures whole-article extraction (place mentions and
+// their resolution included) on a 1,000-word article.
+//
+//	go test -run '^$' -bench Extract -cpu 1 ./geo/extract/
+func BenchmarkExtract(b *testing.B) {
+	x := extractorForTest(b)
+	a := geo.Article{Text: thousandWords(b), Published: "2024-02-27"}
+	a.ID = geo.ArticleID("", a.Text)
+	b.SetBytes(int64(len(a.Text)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := x.Extract(a); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "articles/s")
+}
+
+// BenchmarkExtractRules measures the event rules alone, on place mentions
+// found once: what extraction costs beyond the gazetteer.
+func BenchmarkExtractRules(b *testing.B) {
+	x := extractorForTest(b)
+	a := geo.Article{Text: thousandWords(b), Published: "2024-02-27"}
+	a.ID = geo.ArticleID("", a.Text)
+	mentions := x.mentions(a.Text)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		pub, _ := publication(a.Published)
+		x.read(a, a.Text, pub, append([]placeRef(nil), mentions...))
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "articles/s")
+}
