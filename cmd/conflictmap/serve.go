@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"conflictmap/geo"
 	"conflictmap/geo/extract"
 	"conflictmap/geo/gazetteer"
@@ -187,6 +189,9 @@ func (s *Server) Open(ctx context.Context) (err error) {
 	}
 	var backend cache.Backend
 	if s.Config.Redis != "" {
+		// go-redis logs each failed dial on stderr by itself; its logger is
+		// process-wide, so only main may set it.
+		redis.SetLogger(cache.LibraryLog{Logger: s.Logger})
 		s.redis, err = cache.NewRedis(cache.RedisOptions{
 			URL: s.Config.Redis, Prefix: s.Config.RedisPrefix, Timeout: s.Config.RedisTimeout, Logger: s.Logger,
 		})
