@@ -49,18 +49,21 @@ func scanTokens(text string) []tok {
 		start := i
 		kind := tPunct
 		switch {
-		case unicode.IsLetter(r):
-			kind = tWord
-			i = scanWord(text, i)
-		case unicode.IsDigit(r):
+		case r >= '0' && r <= '9':
 			kind = tNumber
 			i = scanNumber(text, i)
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			kind = tWord
+			i = scanWord(text, i)
 		case (r == '\'' || r == '\u2019') && i+size < len(text) && isPossessiveS(text, i+size, rune(text[i+size]), 1):
 			// A possessive "'s" is one token: "Iran's", "Israel’s".
 			kind = tWord
 			i += size + 1
 		default:
 			i += size
+		}
+		if i <= start {
+			i = start + size // every token moves on by at least one rune
 		}
 		if kind == tWord && i-start > 200 {
 			kind = tPunct // a run of letters this long is junk, not a word
