@@ -117,7 +117,7 @@ func (d *dateScanner) scan(first, last int) []dateExpr {
 		for k > first && (d.toks[k].low == "early" || d.toks[k].low == "mid" || d.toks[k].low == "late" || d.toks[k].low == "the") {
 			k--
 		}
-		if k >= first && d.toks[k].low == "since" && !d.pub.IsZero() && e.r.kind == dText {
+		if k >= first && d.toks[k].low == "since" && !d.pub.IsZero() && e.r.kind == dText && !e.r.start.After(d.pub) {
 			e.first = k
 			e.r = dateRange{start: e.r.start, end: d.pub, prec: geo.TimeMonth, kind: dSince}
 		}

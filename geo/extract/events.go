@@ -97,8 +97,7 @@ var (
 	// where something happened: "based in Najaf", "stationed in Iraq".
 	notLocPrepHeads = set("based", "headquartered", "stationed", "born", "living", "lives", "live", "exiled",
 		"located", "registered", "educated", "studied", "raised", "residing", "reside", "resides", "interest",
-		"interests", "investment", "investments", "involvement", "ambassador", "envoy", "embassy", "consulate",
-		"deployed", "presence", "influence", "represented", "hiding", "holed", "sheltering", "trapped", "arrived",
+		"interests", "investment", "investments", "involvement", "ambassador", "envoy", "deployed", "presence", "influence", "represented", "hiding", "holed", "sheltering", "trapped", "arrived",
 		"landed", "jailed", "imprisoned", "detained", "buried", "captive", "hostage", "hostages")
 	// followOK words may follow a place that is the head of its phrase ("in
 	// Gaza on Monday", "in Odesa overnight"); another lower-case word after
@@ -261,6 +260,9 @@ func better(a, b tie, occs []occ) bool {
 	if oa.t.war != ob.t.war {
 		return !oa.t.war
 	}
+	if va, vb := oa.t.violent(), ob.t.violent(); va != vb {
+		return va // "a drone attack set fire to an oil depot": the attack
+	}
 	if a.dist != b.dist {
 		return a.dist < b.dist
 	}
@@ -271,7 +273,7 @@ func better(a, b tie, occs []occ) bool {
 // event on its own: it must be dated to a day or a week, not a running
 // toll ("400 people have been killed since October").
 func (r *reader) weakOK(o *occ) bool {
-	return o.date.kind == dText && o.date.prec <= geo.TimeWeek && !o.definite
+	return (o.date.kind == dText || o.date.kind == dContext) && o.date.prec <= geo.TimeWeek && !o.definite
 }
 
 // plannedMeeting reports whether a threatened strategic development is a
@@ -562,10 +564,11 @@ func (r *reader) modality(s sentence, o *occ, exprs []dateExpr) string {
 	// "an assault on Rafah would be catastrophic", "attacks will intensify".
 	fwd := r.after(s, o, 8)
 	for i, t := range fwd {
-		if modals[t.low] && i+1 < len(fwd) {
+		if modals[t.low] && i+1 < len(fwd) && !t.cap {
 			switch fwd[i+1].low {
 			case "be", "intensify", "escalate", "continue", "lead", "mean", "trigger", "spark", "provoke", "come",
-				"begin", "start", "happen", "result", "resume", "follow", "cross":
+				"begin", "start", "happen", "result", "resume", "follow", "cross", "look", "take", "target", "hit",
+				"draw", "drag", "push", "send", "bring", "unfold", "prompt", "force", "cause":
 				return geo.Threatened
 			}
 		}

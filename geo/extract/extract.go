@@ -234,6 +234,9 @@ func (x *Extractor) event(a geo.Article, c candidate) geo.Event {
 		e.Bound = nil
 	}
 	if o.date.kind != dNone {
+		if o.date.end.Before(o.date.start) {
+			o.date.end = o.date.start
+		}
 		e.EventDate = o.date.start.Format(geo.DateLayout)
 		e.EventDateEnd = o.date.end.Format(geo.DateLayout)
 		e.TimePrecision = o.date.prec

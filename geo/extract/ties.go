@@ -76,7 +76,8 @@ func (r *reader) ties(s sentence, occs []occ) []tie {
 			}
 		}
 		for k := a; k < b; k++ {
-			if !locPreps[r.toks[k].low] || r.toks[k].low == "of" || r.toks[k].low == "from" || r.notLocHead(k) || r.agentBefore(a, k) {
+			if !locPreps[r.toks[k].low] || r.toks[k].low == "of" || r.toks[k].low == "from" || r.notLocHead(k) ||
+				r.agentBefore(a, k) || r.inAside(s, k, o) {
 				continue
 			}
 			ref, end, near := r.placeAfter(k+1, b)
@@ -171,13 +172,18 @@ func (r *reader) forward(s sentence, oi int, o *occ) ([]tie, bool) {
 			acted := o.t.object && r.onlyDescriptors(o.last, i)
 			if gap := i - o.last; !acted && gap >= 1 && gap <= 5 {
 				k := o.last
-				if r.toks[k].low == "to" {
+				for k < i && (r.toks[k].low == "to" || passiveChain[r.toks[k].low]) {
 					k++
 				}
 				acted = k < i && hitVerbs[r.toks[k].low] && r.onlyDescriptors(k+1, i)
 			}
+			near := false
+			if end < s.last && r.toks[end].low == "'s" {
+				near = end+1 < s.last && locParts[r.toks[end+1].low]
+				acted = acted && near
+			}
 			if acted && r.usable(ref) && !r.attributive(ref) {
-				add(ref, false, i-o.last)
+				add(ref, near, i-o.last)
 				more, e := r.listAfter(end, s.last, ref)
 				for _, rr := range more {
 					add(rr, false, i-o.last)
@@ -334,6 +340,12 @@ func (r *reader) placeAfter(i, last int) (ref, end int, near bool) {
 				start, i = j, j
 				continue
 			}
+			// "the West Bank city of Jericho", "the Donetsk region town of X".
+			if j := m.last; j+2 < last && placeNouns[r.toks[j].low] && r.toks[j+1].low == "of" {
+				if k2 := r.refStarting(j + 2); k2 >= 0 {
+					return k2, r.refs[k2].last, near
+				}
+			}
 			return k, m.last, near
 		}
 		t := r.toks[i]
@@ -444,8 +456,11 @@ func (r *reader) attributive(ref int) bool {
 		}
 	}
 	if n.kind == tWord && !n.cap && n.nl == 0 {
-		if followOK[n.low] || placeNouns[n.low] || facilityHeads[n.low] || strings2(n.low) {
+		if followOK[n.low] || placeNouns[n.low] || facilityHeads[n.low] || strings2(n.low) || n.low == "'s" {
 			return false
+		}
+		if !isCountry(m.place) && !institutionNouns[n.low] {
+			return false // "the Red Sea force carriers ...": a verb, not a modifier
 		}
 		// "Hezbollah in Lebanon exchanges fire": the verb, not a noun.
 		if t, _ := r.lx.match(r.toks, j, len(r.toks)); t != nil && !isCountry(m.place) {
@@ -458,6 +473,16 @@ func (r *reader) attributive(ref int) bool {
 	}
 	return false
 }
+
+// institutionNouns after a place make the place a modifier whatever the
+// place: "Kyiv government", "Gaza health ministry", "Tehran regime".
+var institutionNouns = set("government", "governments", "troops", "forces", "military", "army",
+	"officials", "official", "authorities", "authority", "leaders", "leader", "leadership", "delegation",
+	"negotiators", "president", "minister", "ministry", "ministries", "police", "deal", "talks", "envoy",
+	"administration", "regime", "media", "militias", "militia", "proxies", "embassy", "consulate", "court",
+	"parliament", "junta", "council", "spokesman", "spokeswoman", "spokesperson", "commander", "commanders",
+	"governor", "mayor", "residents", "health", "ceasefire", "cease-fire", "truce", "accords", "agreement",
+	"summit", "conference", "process", "policy", "strategy", "war", "conflict", "crisis", "issue", "file")
 
 // strings2 reports words that end a phrase even though they are neither
 // in followOK nor nouns: verb forms ("continued", "killing").
@@ -588,6 +613,27 @@ func (r *reader) fronted(s sentence) (int, int) {
 		return -1, 0
 	}
 	return ref, end + 1
+}
+
+// inAside reports whether token k lies in a relative clause or an aside
+// set off by commas that the occurrence is not part of: "The Houthis, who
+// say they act for Palestinians in Gaza, have attacked ships".
+func (r *reader) inAside(s sentence, k int, o *occ) bool {
+	a, b := k, k
+	for a > s.first && r.toks[a-1].text != "," && !isHardBoundary(r.toks[a-1]) {
+		a--
+	}
+	for b < s.last && r.toks[b].text != "," && !isHardBoundary(r.toks[b]) {
+		b++
+	}
+	if o.first >= a && o.last <= b {
+		return false
+	}
+	switch r.toks[a].low {
+	case "who", "which", "whose", "whom", "where", "including", "like", "unlike", "despite", "although", "though":
+		return true
+	}
+	return false
 }
 
 // segmentStops end the stretch of a sentence whose places an untied
