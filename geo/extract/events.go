@@ -279,8 +279,16 @@ func (r *reader) weakOK(o *occ) bool {
 // plannedMeeting reports whether a threatened strategic development is a
 // scheduled meeting ("will meet in Prague on Thursday") rather than a wish.
 func (r *reader) plannedMeeting(o *occ) bool {
-	return o.sub == subOther && (o.t.words[0] == "meet" || o.t.words[0] == "meeting" || o.t.words[0] == "meetings" ||
-		o.t.words[0] == "talks" || o.t.words[0] == "summit" || o.t.words[0] == "negotiations")
+	if o.sub != subOther {
+		return false
+	}
+	for _, w := range o.t.words {
+		switch w {
+		case "meet", "meeting", "meetings", "talks", "summit", "negotiations", "conference":
+			return true
+		}
+	}
+	return false
 }
 
 // findOccs finds the trigger occurrences of a sentence. A trigger inside a
@@ -586,6 +594,14 @@ func (r *reader) modality(s sentence, o *occ, exprs []dateExpr) string {
 		if (t.low == "weeks" || t.low == "months" || t.low == "years") && i > 0 && around[i-1].low == "for" {
 			return geo.Ongoing
 		}
+		// "for a third week", "for a second day", "kept up", "pressed on".
+		if (t.low == "day" || t.low == "week" || t.low == "month") && i > 0 && ordinalish[around[i-1].low] {
+			return geo.Ongoing
+		}
+		if i > 0 && ((t.low == "up" && (around[i-1].low == "kept" || around[i-1].low == "keep" || around[i-1].low == "keeps")) ||
+			(t.low == "on" && (around[i-1].low == "pressed" || around[i-1].low == "pushed" || around[i-1].low == "pressing"))) {
+			return geo.Ongoing
+		}
 	}
 	if len(back) >= 2 && strings.HasSuffix(r.toks[o.first].low, "ing") {
 		b0, b1 := back[0].low, back[1].low
@@ -628,6 +644,10 @@ func (r *reader) counted(s sentence, o *occ) bool {
 	}
 	return false
 }
+
+// ordinalish words count the days of a running event: "for a third week".
+var ordinalish = set("second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
+	"straight", "consecutive", "another", "successive")
 
 func abs(n int) int {
 	if n < 0 {

@@ -521,6 +521,24 @@ func (r *reader) before1(s sentence, o *occ) int {
 			if ref := r.refEnding(j); ref >= 0 && r.usable(ref) {
 				return ref
 			}
+			if r.toks[j].text == "," {
+				// Skip an aside back to the subject before it.
+				c := j - 1
+				for c > s.first && r.toks[c].text != "," && !isHardBoundary(r.toks[c]) && j-c < 8 {
+					c--
+				}
+				if c > s.first && r.toks[c].text == "," {
+					if ref := r.refEnding(c - 1); ref >= 0 && r.usable(ref) {
+						return ref
+					}
+					// "The Sumy region, across the border, ..."
+					if placeNouns[r.toks[c-1].low] {
+						if ref := r.refEnding(c - 2); ref >= 0 && r.usable(ref) {
+							return ref
+						}
+					}
+				}
+			}
 			// "A second prison in Croix-des-Bouquets, on the capital's
 			// outskirts, was also overrun": where the subject is.
 			if ref := r.subjectPlace(s, j); ref >= 0 {
