@@ -76,21 +76,26 @@ func benchmarkHit(b *testing.B, backend cache.Backend, opts cache.Options, featu
 // BenchmarkRespondHit serves a stored answer of 100 and 1000 events to a
 // gzip client (the stored bytes as they are), to an identity client (from
 // the in-process inflated copy) and to an identity client with that copy
-// turned off ("identity-inflate": inflated on every hit).
+// turned off ("identity-inflate": inflated on every hit). "redis" reads
+// every hit from Redis; "redis-near" has a near cache in front of it, which
+// the first answer filled, so its hits are in-process.
 func BenchmarkRespondHit(b *testing.B) {
-	for _, backend := range []string{"memory", "redis"} {
+	for _, backend := range []string{"memory", "redis", "redis-near"} {
 		for _, n := range []int{100, 1000} {
 			for _, enc := range []string{"gzip", "identity", "identity-inflate"} {
 				b.Run(fmt.Sprintf("%s/%d-events/%s", backend, n, enc), func(b *testing.B) {
 					var be cache.Backend = cache.NewMemory(64 << 20)
-					if backend == "redis" {
+					var opts cache.Options
+					if backend != "memory" {
 						be = newSharedRedis(b, cache.RedisOptions{})
+					}
+					if backend == "redis-near" {
+						opts.Near = cache.NewMemory(64 << 20)
 					}
 					ae := ""
 					if enc == "gzip" {
 						ae = "gzip"
 					}
-					var opts cache.Options
 					if enc == "identity-inflate" {
 						opts.InflatedBytes = -1
 					}

@@ -3,10 +3,17 @@
 // cache otherwise. Bodies are stored gzip-compressed; a failing backend is
 // bypassed, never turned into an error for the client.
 //
+// In front of Redis a layer may keep a bounded in-process copy of the
+// entries it recently read or wrote (Options.Near), so that a repeated
+// answer costs no Redis round trip. Keys carry the store's data version and
+// an entry never changes once written, so such a copy is never stale; Redis
+// stays the tier every instance shares.
+//
 // The package speaks plain net/http so that it needs no web framework. After
 // Respond returns, the answer's cache state is in the response's X-Cache
 // header (HeaderCache: "hit", "miss" or "bypass"); a request logger reads it
-// from the response headers once the handler has run.
+// from the response headers once the handler has run. With a near cache, a
+// hit also says which tier answered in X-Cache-Tier (HeaderCacheTier).
 package cache
 
 import (
@@ -43,6 +50,14 @@ const (
 	Bypass = "bypass"
 )
 
+// HeaderCacheTier is the response header that tells, on a hit of a layer
+// with a near cache, which tier answered: TierNear, or the backend's Name()
+// ("redis"). It is for diagnosis; X-Cache says "hit" either way.
+const HeaderCacheTier = "X-Cache-Tier"
+
+// TierNear is HeaderCacheTier's value for a hit from the near cache.
+const TierNear = "near"
+
 // Backend stores compressed bodies by key. A miss is not an error.
 type Backend interface {
 	Get(ctx context.Context, key string) (val []byte, ok bool, err error)
@@ -77,6 +92,12 @@ type Options struct {
 	// it every such hit inflates the stored body again. Zero means 32 MiB;
 	// a negative value keeps none.
 	InflatedBytes int64
+	// Near, when set, keeps an in-process copy of the entries this layer
+	// reads from or writes to the backend, consulted before the backend:
+	// meant for a shared, remote backend (Redis), where it saves a round
+	// trip per hit. Its bound is the copy's size in bytes. Nil: every hit is
+	// read from the backend.
+	Near *Memory
 }
 
 // Layer serves cached answers over HTTP: ETag per encoding, 304 on
@@ -96,6 +117,9 @@ type Layer struct {
 	// inflated holds, per key, the body hash followed by the uncompressed
 	// body; nil when Options.InflatedBytes is negative.
 	inflated *Memory
+	// near holds stored entries as the backend holds them; nil when
+	// Options.Near is nil.
+	near *Memory
 
 	mu         sync.Mutex
 	lastWarn   time.Time
@@ -104,7 +128,7 @@ type Layer struct {
 
 // New returns a layer over backend.
 func New(backend Backend, opts Options) *Layer {
-	l := &Layer{backend: backend, logger: opts.Logger, warnInterval: opts.WarnInterval}
+	l := &Layer{backend: backend, logger: opts.Logger, warnInterval: opts.WarnInterval, near: opts.Near}
 	if l.logger == nil {
 		l.logger = slog.Default()
 	}
@@ -219,6 +243,13 @@ func (l *Layer) newEntry(body Body) (*entry, error) {
 		return nil, err
 	}
 	e.raw = buf.Bytes()
+	// The buffer was sized for a poor compression ratio; GeoJSON compresses
+	// about tenfold, so the spare room can be several times the stored bytes.
+	// In-process caches count stored bytes against their bound, so they are
+	// given an exact copy rather than the buffer with its slack.
+	if cap(e.raw)-len(e.raw) > len(e.raw)/8 {
+		e.raw = bytes.Clone(e.raw)
+	}
 	e.gz = e.raw[head:]
 	return e, nil
 }
@@ -279,22 +310,38 @@ func (l *Layer) Respond(w http.ResponseWriter, r *http.Request, key string, buil
 		e     *entry
 		body  []byte
 		state string
+		tier  string
 	)
-	val, ok, err := l.backend.Get(ctx, key)
-	switch {
-	case err != nil && ctx.Err() != nil:
-		return ctx.Err()
-	case err != nil:
-		l.warn("get", err)
-		state = Bypass
-	case ok:
-		e, body, err = l.hitBody(key, val, gzipped)
-		if err != nil {
-			// A value that does not decode is rebuilt and overwritten.
-			l.warn("get", fmt.Errorf("key %q: %w", key, err))
-			e = nil
-		} else {
-			state = Hit
+	if l.near != nil {
+		if val, ok, _ := l.near.Get(ctx, key); ok { // Memory never fails
+			// The near copy decoded when it was kept; should it not now,
+			// the backend is asked as if it were absent.
+			if e, body, _ = l.hitBody(key, val, gzipped); e != nil {
+				state, tier = Hit, TierNear
+			}
+		}
+	}
+	if e == nil {
+		val, ok, err := l.backend.Get(ctx, key)
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return ctx.Err()
+		case err != nil:
+			l.warn("get", err)
+			state = Bypass
+		case ok:
+			e, body, err = l.hitBody(key, val, gzipped)
+			if err != nil {
+				// A value that does not decode is rebuilt and overwritten.
+				l.warn("get", fmt.Errorf("key %q: %w", key, err))
+				e = nil
+			} else {
+				state = Hit
+				if l.near != nil {
+					tier = l.backend.Name()
+					_ = l.near.Set(ctx, key, val) // Memory never fails
+				}
+			}
 		}
 	}
 	if e == nil {
@@ -308,7 +355,7 @@ func (l *Layer) Respond(w http.ResponseWriter, r *http.Request, key string, buil
 			body = e.gz
 		}
 	}
-	l.write(w, r, e, gzipped, body, state)
+	l.write(w, r, e, gzipped, body, state, tier)
 	return nil
 }
 
@@ -374,6 +421,11 @@ func (l *Layer) build(ctx context.Context, key string, store bool, build func(ct
 			l.warn("set", err)
 			return flight{entry: e, state: Bypass}, nil
 		}
+		// Only what the backend holds is kept near, so that the near copy
+		// is a copy of the shared tier and never an answer of its own.
+		if l.near != nil {
+			_ = l.near.Set(bctx, key, e.raw) // Memory never fails
+		}
 		return flight{entry: e, state: Miss}, nil
 	})
 	select {
@@ -405,12 +457,16 @@ func (l *Layer) warn(op string, err error) {
 		"unlogged_failures", suppressed, "next_warning_after", l.warnInterval.String())
 }
 
-func (l *Layer) write(w http.ResponseWriter, r *http.Request, e *entry, gzipped bool, body []byte, state string) {
+// write sends an answer; tier, when not empty, is the hit's HeaderCacheTier.
+func (l *Layer) write(w http.ResponseWriter, r *http.Request, e *entry, gzipped bool, body []byte, state, tier string) {
 	tag := e.etag(gzipped)
 	h := w.Header()
 	h.Add("Vary", "Accept-Encoding")
 	h.Set("ETag", tag)
 	h.Set(HeaderCache, state)
+	if tier != "" {
+		h.Set(HeaderCacheTier, tier)
+	}
 	if (r.Method == http.MethodGet || r.Method == http.MethodHead) && noneMatch(r.Header.Get("If-None-Match"), tag) {
 		w.WriteHeader(http.StatusNotModified)
 		return

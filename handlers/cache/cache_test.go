@@ -19,15 +19,20 @@ import (
 	"conflictmap/handlers/cache"
 )
 
-// backends runs f once on each backend: the in-process one and Redis.
-func backends(t *testing.T, f func(t *testing.T, b cache.Backend)) {
-	t.Run("memory", func(t *testing.T) { f(t, cache.NewMemory(16<<20)) })
-	t.Run("redis", func(t *testing.T) { f(t, newSharedRedis(t, cache.RedisOptions{})) })
+// backends runs f once on each way the server runs its cache: the
+// in-process backend, Redis alone (every hit a Redis read), and Redis with a
+// near cache in front.
+func backends(t *testing.T, f func(t *testing.T, b cache.Backend, opts cache.Options)) {
+	t.Run("memory", func(t *testing.T) { f(t, cache.NewMemory(16<<20), cache.Options{}) })
+	t.Run("redis", func(t *testing.T) { f(t, newSharedRedis(t, cache.RedisOptions{}), cache.Options{}) })
+	t.Run("redis+near", func(t *testing.T) {
+		f(t, newSharedRedis(t, cache.RedisOptions{}), cache.Options{Near: cache.NewMemory(16 << 20)})
+	})
 }
 
 func TestRepeatedRequestIsAHitWithTheSameBytes(t *testing.T) {
-	backends(t, func(t *testing.T, b cache.Backend) {
-		ts := newTestServer(t, cache.New(b, cache.Options{}))
+	backends(t, func(t *testing.T, b cache.Backend, opts cache.Options) {
+		ts := newTestServer(t, cache.New(b, opts))
 		want := bodyFor("/events")
 
 		first := get(t, "GET", ts.URL+"/events")
@@ -54,6 +59,18 @@ func TestRepeatedRequestIsAHitWithTheSameBytes(t *testing.T) {
 		}
 		if got := second.header.Get("X-Cache"); got != "hit" {
 			t.Errorf("second request: X-Cache %q, want hit", got)
+		}
+		// The tier is told on hits, and only by a layer with a near cache;
+		// the miss stored the answer near, so the hit came from there.
+		wantTier := ""
+		if opts.Near != nil {
+			wantTier = cache.TierNear
+		}
+		if got := first.header.Get(cache.HeaderCacheTier); got != "" {
+			t.Errorf("miss: %s %q, want none", cache.HeaderCacheTier, got)
+		}
+		if got := second.header.Get(cache.HeaderCacheTier); got != wantTier {
+			t.Errorf("hit: %s %q, want %q", cache.HeaderCacheTier, got, wantTier)
 		}
 		if first.header.Get("ETag") == "" || first.header.Get("ETag") != second.header.Get("ETag") {
 			t.Errorf("ETag of miss %q and hit %q", first.header.Get("ETag"), second.header.Get("ETag"))
@@ -96,8 +113,8 @@ func TestRepeatedRequestIsAHitWithTheSameBytes(t *testing.T) {
 }
 
 func TestIfNoneMatch(t *testing.T) {
-	backends(t, func(t *testing.T, b cache.Backend) {
-		ts := newTestServer(t, cache.New(b, cache.Options{}))
+	backends(t, func(t *testing.T, b cache.Backend, opts cache.Options) {
+		ts := newTestServer(t, cache.New(b, opts))
 		plain := get(t, "GET", ts.URL+"/e")
 		gz := get(t, "GET", ts.URL+"/e", "Accept-Encoding", "gzip")
 		tag, gzTag := plain.header.Get("ETag"), gz.header.Get("ETag")
@@ -196,8 +213,8 @@ func TestAcceptEncoding(t *testing.T) {
 }
 
 func TestBuildErrorIsReturnedAndNotCached(t *testing.T) {
-	backends(t, func(t *testing.T, b cache.Backend) {
-		layer := cache.New(b, cache.Options{})
+	backends(t, func(t *testing.T, b cache.Backend, opts cache.Options) {
+		layer := cache.New(b, opts)
 		errStore := errors.New("store is down")
 		var calls int
 		build := func(context.Context) (cache.Body, error) {
@@ -272,9 +289,9 @@ func concurrentMisses(t *testing.T, layer *cache.Layer, gb *gatedBackend, n int,
 }
 
 func TestConcurrentMissesBuildOnce(t *testing.T) {
-	backends(t, func(t *testing.T, b cache.Backend) {
+	backends(t, func(t *testing.T, b cache.Backend, opts cache.Options) {
 		gb := &gatedBackend{Backend: b}
-		layer := cache.New(gb, cache.Options{})
+		layer := cache.New(gb, opts)
 		const n = 16
 		var builds atomic.Int64
 		recs, errs := concurrentMisses(t, layer, gb, n, "v1:k", func(context.Context) (cache.Body, error) {
@@ -439,8 +456,8 @@ func TestRedisOnAClosedPortBypassesAndWarnsOnce(t *testing.T) {
 }
 
 func TestStateReportsAHealthyBackend(t *testing.T) {
-	backends(t, func(t *testing.T, b cache.Backend) {
-		st := cache.New(b, cache.Options{}).State(context.Background())
+	backends(t, func(t *testing.T, b cache.Backend, opts cache.Options) {
+		st := cache.New(b, opts).State(context.Background())
 		if st.Backend != b.Name() || !st.OK || st.Error != "" {
 			t.Errorf("State: %+v", st)
 		}
@@ -448,14 +465,27 @@ func TestStateReportsAHealthyBackend(t *testing.T) {
 }
 
 func TestStallingRedisIsBypassedAndResumes(t *testing.T) {
-	url := startPrivateRedis(t)
+	t.Run("near off", func(t *testing.T) { testStallingRedis(t, false) })
+	t.Run("near on", func(t *testing.T) { testStallingRedis(t, true) })
+}
+
+// testStallingRedis stalls a Redis of the test's own while requests go on:
+// a query never stored is answered from the store, one warning is logged,
+// and a stored query is answered from the store too (near off) or from the
+// near cache (near on). Once Redis answers, answers are stored again.
+func testStallingRedis(t *testing.T, near bool) {
+	url, _ := startPrivateRedis(t)
 	var logs logBuffer
 	r, err := cache.NewRedis(cache.RedisOptions{URL: url, Prefix: "cmtest:stall:", RetryAfter: 200 * time.Millisecond, Logger: newLogger(&logs)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	layer := cache.New(r, cache.Options{Logger: newLogger(&logs)})
+	lopts := cache.Options{Logger: newLogger(&logs)}
+	if near {
+		lopts.Near = cache.NewMemory(16 << 20)
+	}
+	layer := cache.New(r, lopts)
 	ts := newTestServer(t, layer)
 
 	before := get(t, "GET", ts.URL+"/cached")
@@ -491,9 +521,9 @@ func TestStallingRedisIsBypassedAndResumes(t *testing.T) {
 
 	stalledAnswers := 0
 	for i := range 6 {
-		path := "/cached"
+		path := "/new"
 		if i%2 == 1 {
-			path = "/new"
+			path = "/cached"
 		}
 		a := get(t, "GET", ts.URL+path)
 		stillStalled := len(slept) == 0
@@ -504,8 +534,13 @@ func TestStallingRedisIsBypassedAndResumes(t *testing.T) {
 			break // the stall ended while this request ran
 		}
 		stalledAnswers++
-		if a.header.Get("X-Cache") != "bypass" {
-			t.Errorf("request %d during the stall: X-Cache %q, want bypass", i, a.header.Get("X-Cache"))
+		want, wantTier := cache.Bypass, ""
+		if near && path == "/cached" {
+			want, wantTier = cache.Hit, cache.TierNear
+		}
+		if a.header.Get("X-Cache") != want || a.header.Get(cache.HeaderCacheTier) != wantTier {
+			t.Errorf("request %d (%s) during the stall: X-Cache %q tier %q, want %q tier %q",
+				i, path, a.header.Get("X-Cache"), a.header.Get(cache.HeaderCacheTier), want, wantTier)
 		}
 	}
 	if stalledAnswers == 0 {
@@ -518,14 +553,19 @@ func TestStallingRedisIsBypassedAndResumes(t *testing.T) {
 	if err := <-slept; err != nil {
 		t.Fatalf("DEBUG SLEEP: %v", err)
 	}
-	var after answer
+	// A query first asked now is stored again: a miss, not a bypass.
+	var stored answer
 	for range 100 {
-		after = get(t, "GET", ts.URL+"/cached")
-		if after.header.Get("X-Cache") == "hit" {
+		stored = get(t, "GET", ts.URL+"/after")
+		if stored.header.Get("X-Cache") == cache.Miss {
 			break
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	if stored.header.Get("X-Cache") != cache.Miss {
+		t.Errorf("after the stall: a new query answers X-Cache %q; the cache did not resume storing", stored.header.Get("X-Cache"))
+	}
+	after := get(t, "GET", ts.URL+"/cached")
 	if after.header.Get("X-Cache") != "hit" || !bytes.Equal(after.body, before.body) {
 		t.Errorf("after the stall: X-Cache %q, same body %v; the cache did not resume", after.header.Get("X-Cache"), bytes.Equal(after.body, before.body))
 	}

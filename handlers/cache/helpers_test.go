@@ -113,8 +113,9 @@ func newSharedRedisPrefix(t testing.TB, opts cache.RedisOptions) (*cache.Redis, 
 }
 
 // startPrivateRedis runs a redis-server of the test's own on a unix socket,
-// with DEBUG enabled, and returns its URL. It is killed at cleanup.
-func startPrivateRedis(t *testing.T) string {
+// with DEBUG enabled, and returns its URL and a function that kills it (as a
+// crash would). It is killed at cleanup in any case.
+func startPrivateRedis(t *testing.T) (string, func()) {
 	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
@@ -132,9 +133,15 @@ func startPrivateRedis(t *testing.T) string {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+		})
+	}
 	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
+		stop()
 		os.RemoveAll(dir)
 	})
 	url := "unix://" + sock
@@ -149,7 +156,7 @@ func startPrivateRedis(t *testing.T) string {
 		err := c.Ping(ctx).Err()
 		cancel()
 		if err == nil {
-			return url
+			return url, stop
 		}
 		if i == 100 {
 			t.Fatalf("private redis-server on %s does not answer: %v\n%s", sock, err, out.String())
