@@ -865,6 +865,11 @@ func (r *reader) subject(s sentence, o *occ) string {
 		}
 		break
 	}
+	// A town or region right before a trigger noun says where, not who:
+	// "the Red Sea attacks", "the Kharkiv strike".
+	if ref := r.refStarting(k + 1); ref >= 0 && r.refs[ref].last == end && !isCountry(r.refs[ref].place) {
+		return ""
+	}
 	return r.phrase(k+1, end)
 }
 
@@ -886,20 +891,25 @@ func (r *reader) nounPhrase(i, last int) string {
 	for i < last && (r.toks[i].low == "the" || r.toks[i].low == "a" || r.toks[i].low == "an") {
 		i++
 	}
-	j := i
-	for j < last && j < i+5 {
+	// Capitalised words and actor nouns, with the lower-case words and
+	// hyphens between them: "the U.S.-backed Syrian Democratic Forces",
+	// "Arab tribal fighters".
+	j, end := i, i
+	for j < last && j < i+8 {
 		t := r.toks[j]
-		if t.kind == tWord && (t.cap || actorNouns[t.low] || t.low == "'s") && !functionCaps[t.low] {
+		switch {
+		case t.kind == tWord && (t.cap || actorNouns[t.low] || t.low == "'s") && !functionCaps[t.low]:
 			j++
+			end = j
 			continue
-		}
-		if t.kind == tWord && !t.cap && j+1 < last && actorNouns[r.toks[j+1].low] && j == i {
+		case (t.kind == tWord && !t.cap && !functionCaps[t.low] && !locPreps[t.low] && !clauseStops[t.low]) ||
+			(t.text == "-" && j > i && r.toks[j-1].end == t.start):
 			j++
 			continue
 		}
 		break
 	}
-	return r.phrase(i, j)
+	return r.phrase(i, end)
 }
 
 // phrase returns the text of tokens [a, b), at most 60 bytes, or "".

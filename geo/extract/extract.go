@@ -220,7 +220,7 @@ func (x *Extractor) event(a geo.Article, c candidate) geo.Event {
 		Admin1:           p.Admin1,
 		GeonameID:        p.GeonameID,
 		FeatureCode:      p.FeatureCode,
-		GeoPrecision:     x.geoPrecision(p, c.tie.near),
+		GeoPrecision:     x.geoPrecision(p, c.tie.near, c.ref.regional),
 		Mention:          c.ref.text,
 		Quote:            c.quote,
 		Confidence:       confidence(c),
@@ -275,9 +275,14 @@ func confidence(c candidate) float64 {
 
 // geoPrecision is ACLED's: 1 a town, 2 near a town or part of a region, 3
 // a region, a country or a sea.
-func (x *Extractor) geoPrecision(p geo.Place, near bool) int {
+// A town the text calls a region ("Donetsk region" read as the city) is
+// only the region's stand-in.
+func (x *Extractor) geoPrecision(p geo.Place, near, regional bool) int {
 	g := GeoPrecision(p)
-	if g == geo.GeoTown && near {
+	switch {
+	case g == geo.GeoTown && regional:
+		return geo.GeoRegion
+	case g == geo.GeoTown && near:
 		return geo.GeoNear
 	}
 	return g

@@ -54,7 +54,10 @@ var (
 		"for", "with", "since", "after", "before", "during", "while", "when", "across", "inside", "outside",
 		"around", "throughout", "over", "under", "into", "across", "along", "toward", "towards", "if", "of",
 		"like", "unlike", "both", "neither", "between", "against", "despite", "amid", "until", "via", "within",
-		"beyond", "meanwhile", "also", "then", "there", "here", "elsewhere", "further", "farther", "separately")
+		"beyond", "meanwhile", "also", "then", "there", "here", "elsewhere", "further", "farther", "separately",
+		"their", "its", "his", "her", "our", "my", "your", "this", "that", "these", "those", "some", "many",
+		"several", "all", "each", "every", "most", "other", "such", "what", "which", "who", "air", "it", "they",
+		"we", "he", "she", "one", "two", "three", "four", "five", "dozens", "hundreds", "thousands")
 )
 
 // attach places the mentions on the tokens and marks those that are not
