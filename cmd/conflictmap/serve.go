@@ -44,6 +44,7 @@ const (
 	defaultTileCredit  = "© OpenStreetMap contributors"
 	defaultRedisPrefix = "conflictmap:"
 	defaultCacheMB     = 256
+	defaultNearCacheMB = 64
 )
 
 // store is what the commands need of an event store: what the handlers
@@ -85,6 +86,7 @@ type serveConfig struct {
 	TileAttribution string
 	MaxBody         int64
 	CacheMB         int
+	NearCacheMB     int
 	LogLevel        string
 	ShutdownTimeout time.Duration
 }
@@ -138,6 +140,11 @@ func (s *Server) ParseFlags(env *Env, args []string) error {
 		"size of the in-process cache in MB (compressed bodies), when --redis is empty"); err != nil {
 		return err
 	}
+	var nearCacheMB int64
+	if err = int64Flag(env, fs, &nearCacheMB, "near-cache-mb", "CONFLICTMAP_NEAR_CACHE_MB", defaultNearCacheMB,
+		"with --redis, MB of recently used Redis entries also kept in process, so a repeated answer\ncosts no Redis round trip; 0: every hit is read from Redis"); err != nil {
+		return err
+	}
 	fs.StringVar(&c.LogLevel, "log-level", envOr(env, "CONFLICTMAP_LOG_LEVEL", "info"),
 		"debug, info, warn or error (CONFLICTMAP_LOG_LEVEL)")
 	if err = durationFlag(env, fs, &c.ShutdownTimeout, "shutdown-timeout", "CONFLICTMAP_SHUTDOWN_TIMEOUT", 30*time.Second,
@@ -152,6 +159,7 @@ func (s *Server) ParseFlags(env *Env, args []string) error {
 		return errUsage
 	}
 	c.CacheMB = int(cacheMB)
+	c.NearCacheMB = int(nearCacheMB)
 	if c.TileAttribution == "" && c.Tiles == defaultTileURL {
 		c.TileAttribution = defaultTileCredit
 	}
@@ -188,6 +196,7 @@ func (s *Server) Open(ctx context.Context) (err error) {
 		return err
 	}
 	var backend cache.Backend
+	cacheOpts := cache.Options{Logger: s.Logger}
 	if s.Config.Redis != "" {
 		// go-redis logs each failed dial on stderr by itself; its logger is
 		// process-wide, so only main may set it.
@@ -199,13 +208,16 @@ func (s *Server) Open(ctx context.Context) (err error) {
 			return fmt.Errorf("--redis: %w", err)
 		}
 		backend = s.redis
+		if s.Config.NearCacheMB > 0 {
+			cacheOpts.Near = cache.NewMemory(int64(s.Config.NearCacheMB) << 20)
+		}
 	} else {
 		backend = cache.NewMemory(int64(s.Config.CacheMB) << 20)
 	}
 	h := handlers.New(handlers.Config{
 		Store:            s.store,
 		Extractor:        ex,
-		Cache:            cache.New(backend, cache.Options{Logger: s.Logger}),
+		Cache:            cache.New(backend, cacheOpts),
 		Static:           static.FS(),
 		Token:            s.Config.Token,
 		MaxBody:          s.Config.MaxBody,
@@ -228,7 +240,7 @@ func (s *Server) Open(ctx context.Context) (err error) {
 	}
 	cacheName := backend.Name()
 	s.Logger.Info("conflictmap serving", "addr", s.ln.Addr().String(), "db", redactURL(s.Config.DB),
-		"cache_backend", cacheName, "ingest", s.Config.Token != "", "extractor", extract.Version)
+		"cache_backend", cacheName, "near_cache", cacheOpts.Near != nil, "ingest", s.Config.Token != "", "extractor", extract.Version)
 	return nil
 }
 
