@@ -7,6 +7,16 @@
 // nothing. The rules are general (a lexicon mapped to ACLED's taxonomy,
 // patterns of English news prose, the gazetteer's knowledge of places),
 // never keyed to one article's wording.
+//
+// Dates are resolved against the publication date: a date expression of
+// the sentence ("on January 28", "last week", "since October") dates its
+// event. A sentence without date words goes on telling the news of the
+// sentences before it, so it takes their latest recent date (a day or a
+// week within the fortnight before publication); failing that, an event is
+// dated to the fortnight before publication with time_precision 3, since
+// wire reports are about the last days, and a threatened event to the day
+// of publication. Without a publication date only dates that carry their
+// year are read, and other events have no date (null), rather than a guess.
 package extract
 
 import (
