@@ -163,7 +163,7 @@ func (d *dateScanner) at(i, last int, future bool) (dateExpr, int) {
 		if e, n := d.dayMonth(i, last, future); n > 0 {
 			return e, n
 		}
-		if y, ok := year(t.text); ok && i > 0 && isYearPrep(d.toks[i-1].low) {
+		if y, ok := year(t.text); ok && i > 0 && (isYearPrep(d.toks[i-1].low) || yearBeforeNoun(d.toks, i, last)) {
 			a := time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)
 			r := spanRange(a, a.AddDate(1, 0, -1), geo.TimeMonth)
 			switch d.toks[i-1].low {
@@ -327,6 +327,16 @@ func isYearPrep(w string) bool {
 	switch w {
 	case "in", "since", "during", "until", "by", "of", "from", "early", "late", "mid":
 		return true
+	}
+	return false
+}
+
+// yearBeforeNoun reports a year used as a modifier: "the 2018 peace
+// agreement", "a 2022 deal".
+func yearBeforeNoun(toks []tok, i, last int) bool {
+	switch toks[i-1].low {
+	case "the", "a", "its", "their", "his", "her":
+		return i+1 < last && toks[i+1].kind == tWord && !toks[i+1].cap
 	}
 	return false
 }

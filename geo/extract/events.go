@@ -241,7 +241,7 @@ func (r *reader) noteExprs(exprs []dateExpr) {
 		if !e.anaphor && e.r.prec == geo.TimeDay {
 			r.lastDate = e.r.start
 		}
-		if e.r.prec <= geo.TimeWeek && !pub.IsZero() && !e.r.end.After(pub) && !e.r.end.Before(pub.Add(-defaultSpan)) {
+		if !e.reporting && e.r.prec <= geo.TimeWeek && !pub.IsZero() && !e.r.end.After(pub) && !e.r.end.Before(pub.Add(-defaultSpan)) {
 			r.context = e.r
 			r.context.kind = dContext
 		}
@@ -447,7 +447,7 @@ func (r *reader) refineType(s sentence, o *occ) {
 		case containsAny(joined, " burned ", " burnt ", " torched ", " threw stones ", " threw bottles ", " hurled ", " set fire ",
 			" looted ", " vandalised ", " vandalized ", " smashed ", " stormed ", " clashed with police ", " threw rocks "):
 			o.typ, o.sub = geo.Riots, subViolent
-		case containsAny(joined, " tear gas ", " teargas ", " dispersed ", " water cannon ", " rubber bullets ",
+		case containsAny(joined, " tear gas ", " teargas ", " dispersed ", " water cannon ", " rubber bullets ", " crackdown ",
 			" arrested ", " detained ", " batons ", " beat "):
 			o.typ, o.sub = geo.Protests, subInterv
 		}
@@ -706,6 +706,9 @@ func (r *reader) chooseDate(s sentence, o *occ, exprs []dateExpr) dateRange {
 		}
 		if r.crossesClause(min(e.first, o.first), max(e.last, o.last)) {
 			d += 20
+		}
+		if r.hasComma(min(e.last, o.last), max(e.first, o.first)) {
+			d += 3
 		}
 		if d < bestScore {
 			best, bestScore = i, d

@@ -60,7 +60,7 @@ func (r *reader) ties(s sentence, occs []occ) []tie {
 	// unless another trigger with places of its own stands between.
 	for i := range occs {
 		o := &occs[i]
-		if tied[i] || !o.t.violent() || o.t.weak || o.negated || o.definite || o.modality == "threatened" {
+		if tied[i] || !fallsBack(o) || o.t.weak || o.negated || o.definite || o.modality == "threatened" {
 			continue
 		}
 		a, b := r.segment(s, o)
@@ -197,7 +197,7 @@ func (r *reader) forward(s sentence, oi int, o *occ) ([]tie, bool) {
 		if r.isLocPrep(o, i) {
 			ref, end, near := r.placeAfter(i+1, s.last)
 			if ref >= 0 {
-				if agent && t.low == "in" {
+				if agent && t.low == "in" && o.typ != geo.Protests && o.typ != geo.Riots {
 					// "attacks by militias in Iraq": where the agent is.
 					i = end - 1
 					continue
@@ -631,6 +631,21 @@ func (r *reader) fronted(s sentence) (int, int) {
 		return -1, 0
 	}
 	return ref, end + 1
+}
+
+// fallsBack reports whether an untied occurrence may take the places its
+// clause puts it in: violence, protests, riots, arrests and looting
+// happen where their actors are ("security forces in Juba detained two
+// ministers"); talks and agreements need a place of their own.
+func fallsBack(o *occ) bool {
+	if o.t.violent() || o.typ == geo.Protests || o.typ == geo.Riots {
+		return true
+	}
+	switch o.sub {
+	case subArrests, subLooting, subDisrupted:
+		return true
+	}
+	return false
 }
 
 // inAside reports whether token k lies in a relative clause or an aside
