@@ -63,7 +63,7 @@ var (
 	reportingVerbs = set("said", "says", "say", "told", "announced", "reported", "added", "stated", "confirmed",
 		"tweeted", "posted", "wrote", "noted", "claimed")
 	futureCues = set("will", "'ll", "next", "upcoming", "due", "plans", "plan", "planned", "planning", "scheduled",
-		"expected", "set", "shall", "intends", "intend", "would", "to")
+		"expected", "set", "shall", "intends", "intend")
 )
 
 func day(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
@@ -100,7 +100,7 @@ func (d *dateScanner) scan(first, last int) []dateExpr {
 	future := false
 	for i := first; i < last; i++ {
 		t := d.toks[i]
-		if t.kind == tWord && futureCues[t.low] && t.low != "to" && t.low != "would" {
+		if t.kind == tWord && futureCues[t.low] {
 			future = true
 		}
 		e, n := d.at(i, last, future)

@@ -131,7 +131,7 @@ var (
 	negations = set("no", "not", "never", "without", "avoid", "avoided", "avoiding", "avoids", "refrain",
 		"refrained", "refraining", "refrains", "stop", "stopped", "stopping", "stops", "cease", "ceased", "ceasing",
 		"halt", "halted", "halting", "end", "ending", "prevent", "prevented", "preventing", "prevents", "avert",
-		"averted", "averting", "instead", "rather", "barred", "nor", "denied", "deny", "denies", "off", "against")
+		"averted", "averting", "instead", "rather", "barred", "nor", "denied", "deny", "denies", "off")
 	threatWords = set("if", "unless", "threat", "threats", "threaten", "threatens", "threatened", "threatening",
 		"plans", "plan", "planned", "planning", "plotting", "intends", "intend", "intended", "preparing",
 		"prepared", "poised", "ready", "vowed", "vows", "vow", "pledged", "pledges", "promised", "promises",
@@ -155,7 +155,6 @@ var (
 		"persist", "persists", "intermittent", "sporadic", "routinely", "weekly", "everyday", "ceaseless",
 		"incessant", "relentless", "current")
 	warEndWords = set("broke", "erupted", "began", "started", "ended", "erupting", "outbreak", "start")
-	fatalCues   = set("machete", "gunmen", "massacre", "executed", "shot", "stabbed", "beheaded", "civilians")
 )
 
 // sentenceEvents reads the candidate events of one sentence.
@@ -503,9 +502,6 @@ func (r *reader) negated(s sentence, o *occ) bool {
 	for i, t := range back {
 		if negations[t.low] || strings.HasSuffix(t.low, "n't") {
 			if t.low == "off" && !(i+1 < len(back) && (back[i+1].low == "called" || back[i+1].low == "call")) {
-				continue
-			}
-			if t.low == "against" {
 				continue
 			}
 			if (t.low == "denied" || t.low == "deny" || t.low == "denies") && i > 1 {

@@ -93,8 +93,8 @@ func publication(s string) (time.Time, error) {
 }
 
 // cleanText makes the text valid UTF-8 without control characters other
-// than line breaks and tabs, keeping its length in runes so that offsets
-// stay meaningful.
+// than line breaks and tabs; every offset of the extraction refers to the
+// cleaned text.
 func cleanText(s string) string {
 	if utf8.ValidString(s) && !strings.ContainsFunc(s, isJunkControl) {
 		return s
