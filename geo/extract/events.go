@@ -259,13 +259,25 @@ func better(a, b tie, occs []occ) bool {
 	if oa.t.war != ob.t.war {
 		return !oa.t.war
 	}
-	if va, vb := oa.t.violent(), ob.t.violent(); va != vb {
-		return va // "a drone attack set fire to an oil depot": the attack
+	if ra, rb := typeRank(oa.typ), typeRank(ob.typ); ra != rb {
+		return ra < rb // "a drone attack set fire to an oil depot": the attack
 	}
 	if a.dist != b.dist {
 		return a.dist < b.dist
 	}
 	return oa.t.refine == rNone && ob.t.refine != rNone
+}
+
+// typeRank orders event types for one place of one sentence: violence,
+// then crowds, then strategic developments.
+func typeRank(typ string) int {
+	switch typ {
+	case geo.Battles, geo.ExplosionsRemote, geo.ViolenceCivilians:
+		return 0
+	case geo.Riots, geo.Protests:
+		return 1
+	}
+	return 2
 }
 
 // weakOK reports whether a weak trigger ("killed", "deaths") names an
@@ -561,6 +573,16 @@ func (r *reader) modality(s sentence, o *occ, exprs []dateExpr) string {
 				}
 			}
 			if bridged {
+				return geo.Threatened
+			}
+		}
+	}
+	// "an armed attack on Philippine vessels anywhere in the South China Sea
+	// would invoke the treaty": an indefinite event with a modal after it.
+	if k := o.first - 1; k >= s.first && (r.toks[k].low == "an" || r.toks[k].low == "a" || r.toks[k].low == "any" ||
+		(k > s.first && (r.toks[k-1].low == "an" || r.toks[k-1].low == "a" || r.toks[k-1].low == "any"))) {
+		for _, t := range r.after(s, o, 12) {
+			if modals[t.low] && !t.cap && t.low != "can" {
 				return geo.Threatened
 			}
 		}

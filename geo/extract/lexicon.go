@@ -52,6 +52,9 @@ type trigger struct {
 	sub    string
 	weak   bool // only an event when nothing stronger names one: "killed", "deaths"
 	object bool // a place right after it is what it acted on: "shelled Kharkiv"
+	// only: the trigger names an event only with a place right after it
+	// ("took Bukavu"); no preposition ties it and it never falls back.
+	only   bool
 	of     bool // "invasion of Rafah", "siege of El Fasher"
 	from   bool // "withdrew from Khan Younis"
 	war    bool // "war": ongoing unless the text says it ended or broke out
@@ -78,18 +81,20 @@ suicide bomber, suicide bombers, suicide bombing, suicide bombings, suicide atta
 grenade, grenades, grenade attack, grenade attacks | E | Grenade |
 chemical attack, chemical attacks, chemical weapons attack, gas attack | E | Chemical weapon |
 strike, strikes, struck, striking | E | Air/drone strike | oS
-attack, attacks, attacked, attacking, raid, raids, raided, raiding, targeted, targeting, opened fire, open fire | B | Armed clash | oA
+attack, attacks, attacked, attacking, raid, raids, raided, raiding, targeted, targeting, opened fire, open fire, fired at, fired on, firing at, firing on, fires at, fires on | B | Armed clash | oA
 clash, clashes, clashed, clashing, fighting, fought, battle, battles, battled, battling, gun battle, gun battles, gunfight, gunfights, firefight, firefights, shootout, shootouts, exchange of fire, exchanges of fire, exchanged fire, exchanges fire, exchanging fire, exchange fire, traded fire, trading fire, trade fire, trades fire, returned fire, gunfire, sniper fire, ambush, ambushes, ambushed, ambushing, assault, assaults, assaulted, offensive, offensives, counteroffensive, counter-offensive, skirmish, skirmishes, hostilities, combat, incursion, incursions, ground operation, ground operations, military operation, military operations, ground offensive, ground invasion, came under fire, come under fire, under fire | B | Armed clash |
 invasion, invaded, invade, invading, siege, besieged, besieging, encircled, stormed, storming | B | Armed clash | of
 war, wars | B | Armed clash | W
 violence, fighting erupted, clashes erupted | B | Armed clash | W
 recaptured, recapture, retook, retaken, retake, regained control, liberated, liberation | B | Government regains territory | of
 captured, capture, seized, overran, overrun, took control, taken control, take control, seized control, taking control, fell to, fall of | B | Non-state actor overtakes territory | ofT
+took, take, takes, taking, entered, enter, enters, entering | B | Non-state actor overtakes territory | OT
+advance on, advanced on, advancing on, advances on, advance towards, advanced towards, advancing towards, advance toward, advanced toward, advancing toward, advance into, advanced into, advancing into, pushed into, pushing into, push into | B | Armed clash | o
 massacre, massacres, massacred, murdered, executed, execution, executions, shot dead, gunned down, machete attack, machete attacks, stabbing, stabbings, beheaded | V | Attack | o
-killed, killing, killings, kill, kills, dead, deaths, died, slain | V | Attack | w
+killed, killing, killings, kill, kills, dead, deaths, death, died, slain, wounded, injured | V | Attack | w
 abducted, abduction, abductions, kidnapped, kidnapping, kidnappings, kidnap, taken hostage, took hostage, hostage-taking | V | Abduction/forced disappearance |
 raped, rape, rapes, sexual violence, sexual assault, sexual assaults | V | Sexual violence |
-protest, protests, protested, protesting, protesters, protestors, demonstration, demonstrations, demonstrators, demonstrated, rally, rallies, rallied, marched, marchers, sit-in, sit-ins, general strike, took to the streets, hunger strike | P | Peaceful protest | P
+protest, protests, protested, protesting, protesters, protestors, demonstration, demonstrations, demonstrators, demonstrated, rally, rallies, rallied, march, marched, marchers, sit-in, sit-ins, general strike, took to the streets, hunger strike | P | Peaceful protest | P
 riot, riots, rioted, rioting, rioters | R | Violent demonstration |
 mob, mobs, rampage, rampaged, lynched, lynching | R | Mob violence |
 agreement, agreements, peace deal, peace deals, peace agreement, peace accord, ceasefire, ceasefires, cease-fire, cease-fires, truce, truces, accord, accords, prisoner exchange, prisoner swap, signed a deal, struck a deal, reached a deal | S | Agreement |
@@ -97,6 +102,7 @@ arrested, arrests, detained, rounded up, apprehended, detentions | S | Arrests |
 intercepted, shot down, downed, defused, foiled, thwarted | S | Disrupted weapons use |
 looted, looting, torched, set fire, set ablaze, burned down, burnt down, razed, demolished, demolition, demolitions | S | Looting/property destruction |
 withdrew, withdrawal, withdrawn, withdraw, withdraws, withdrawing, pulled out, pullout, pull-out, handed over, retreated, retreat | S | Non-violent transfer of territory | r
+collided, collision, rammed, rams, ramming | S | Other |
 meeting, meetings, met, meet, meets, talks, negotiations, ceasefire talks, cease-fire talks, truce talks, peace talks, ceasefire negotiations, cease-fire negotiations, peace negotiations, ceasefire proposal, cease-fire proposal, summit, news conference, press conference, state of emergency, curfew, martial law | S | Other |
 `
 
@@ -108,7 +114,7 @@ const notTriggerPhrases = `
 	war cabinet, war effort, war-torn, war footing, war chest, legal battle, court battle,
 	political battle, uphill battle, battle of wills, attack dogs, dead end, deadline,
 	fighting chance, the dead, meeting point, bomb shelter, bomb shelters,
-	seized power, seize power, seizing power, seizes power, took power, take power, taking power,
+	death toll, death tolls, seized power, seize power, seizing power, seizes power, took power, take power, taking power,
 	air raid sirens, air raid siren, air raid alert, air raid alerts, missile defense, missile defence,
 	missile defenses, missile defences, rocket launchers, missile launchers,
 `
@@ -154,6 +160,8 @@ func newLexicon() *lexicon {
 					t.from = true
 				case 'W':
 					t.war = true
+				case 'O':
+					t.object, t.only = true, true
 				case 'A':
 					t.refine = rAttack
 				case 'S':

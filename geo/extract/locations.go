@@ -37,12 +37,13 @@ var (
 		"coalition", "command", "corps", "guard", "guards", "police", "navy", "office", "mission", "program",
 		"programme", "project", "initiative", "process", "format", "summit", "talks", "statement", "doctrine",
 		"plan", "pact", "ceasefire", "peace", "prize", "cup", "games", "open", "marathon", "festival",
-		"international", "capital", "partners", "watch", "affairs", "studies", "policy", "strategic", "daily")
+		"international", "capital", "partners", "watch", "affairs", "studies", "policy", "strategic", "daily",
+		"road", "street", "avenue", "highway", "boulevard", "lane", "drive")
 	// facilityHeads end a capitalised name that is itself somewhere:
 	// "the US Embassy in Baghdad", "Baghdad International Airport".
 	facilityHeads = set("embassy", "consulate", "airport", "base", "airbase", "camp", "prison", "hospital",
 		"mosque", "church", "square", "market", "stadium", "hotel", "palace", "bridge", "port", "crossing",
-		"checkpoint", "station", "street", "road", "highway", "dam", "refinery", "plant", "compound")
+		"checkpoint", "station", "dam", "refinery", "plant", "compound")
 	// placeTitles may directly precede a place inside a longer name of the
 	// place itself: "North Darfur", "Upper Nile", "Greater Khartoum".
 	placeTitles = set("north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",
@@ -57,7 +58,8 @@ var (
 		"beyond", "meanwhile", "also", "then", "there", "here", "elsewhere", "further", "farther", "separately",
 		"their", "its", "his", "her", "our", "my", "your", "this", "that", "these", "those", "some", "many",
 		"several", "all", "each", "every", "most", "other", "such", "what", "which", "who", "air", "it", "they",
-		"we", "he", "she", "one", "two", "three", "four", "five", "dozens", "hundreds", "thousands")
+		"we", "he", "she", "one", "two", "three", "four", "five", "dozens", "hundreds", "thousands", "overnight",
+		"yesterday", "today", "tonight", "earlier", "later", "last", "next")
 )
 
 // attach places the mentions on the tokens and marks those that are not
@@ -101,16 +103,24 @@ func (r *reader) attach(mentions []placeRef, datelines []span) {
 	}
 	// A reading the gazetteer doubts, in a country no confident mention of
 	// the article is in, is more likely a wrong reading than a new country:
-	// "Bolan" read as a village in Italy in a story about Pakistan.
+	// "Bolan" read as a village in Italy in a story about Pakistan, "the
+	// Halfaya bridge" of Khartoum read as a town in Syria.
 	countries := map[string]bool{}
+	confident := 0
 	for _, m := range r.refs {
 		if m.conf >= 0.8 && m.place.CountryCode != "" {
 			countries[m.place.CountryCode] = true
+			confident++
 		}
 	}
 	for i := range r.refs {
 		m := &r.refs[i]
-		if m.bad == "" && m.conf > 0 && m.conf < 0.5 && len(countries) > 0 && !countries[m.place.CountryCode] {
+		if m.bad != "" || m.conf <= 0 || len(countries) == 0 || countries[m.place.CountryCode] {
+			continue
+		}
+		// Below 0.5 always; below 0.7 when the article says enough
+		// elsewhere to know where it is.
+		if m.conf < 0.5 || (m.conf < 0.7 && confident >= 3) {
 			m.bad = "doubtful"
 		}
 	}

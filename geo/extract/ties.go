@@ -37,30 +37,17 @@ func (r *reader) ties(s sentence, occs []occ) []tie {
 	}
 	// "In Baghdad, General Ghaani held a long meeting ...".
 	if ref, end := r.fronted(s); ref >= 0 && !r.holdsTied(ref, ties) {
-		for i := range occs {
-			o := &occs[i]
-			if o.first < end || o.t.weak || o.negated {
-				continue
+		for pass := 0; pass < 2; pass++ {
+			if r.frontedTo(ref, end, occs, &ties, tied, used, pass == 0) {
+				break
 			}
-			own := false
-			for _, t := range ties {
-				if t.occ == i && !r.holds(ref, t.ref) {
-					own = true
-				}
-			}
-			if own || tied[i] {
-				continue
-			}
-			ties = append(ties, tie{occ: i, ref: ref, how: tieFronted, dist: o.first - end})
-			tied[i], used[ref] = true, true
-			break
 		}
 	}
 	// A violent trigger with nothing tied: the places its clause puts it in,
 	// unless another trigger with places of its own stands between.
 	for i := range occs {
 		o := &occs[i]
-		if tied[i] || !fallsBack(o) || o.t.weak || o.negated || o.definite || o.modality == "threatened" {
+		if tied[i] || !fallsBack(o) || o.t.weak || o.t.only || o.negated || o.definite || o.modality == "threatened" {
 			continue
 		}
 		a, b := r.segment(s, o)
@@ -95,6 +82,23 @@ func (r *reader) ties(s sentence, occs []occ) []tie {
 		}
 	}
 	return ties
+}
+
+// frontedTo ties a sentence's opening place to the first trigger after it
+// that has no place of its own; on the first pass only a trigger of
+// violence or of a crowd, since a strategic word ("curfew", "talks") in
+// such a sentence is rarely its event.
+func (r *reader) frontedTo(ref, end int, occs []occ, ties *[]tie, tied, used map[int]bool, strict bool) bool {
+	for i := range occs {
+		o := &occs[i]
+		if o.first < end || o.t.weak || o.negated || tied[i] || (strict && typeRank(o.typ) > 1) {
+			continue
+		}
+		*ties = append(*ties, tie{occ: i, ref: ref, how: tieFronted, dist: o.first - end})
+		tied[i], used[ref] = true, true
+		return true
+	}
+	return false
 }
 
 // holdsAny reports whether mention q holds one of the mentions in set.
@@ -137,15 +141,28 @@ func (r *reader) forward(s sentence, oi int, o *occ) ([]tie, bool) {
 		}
 		out = append(out, tie{occ: oi, ref: ref, how: tieDirect, near: near, dist: dist})
 	}
-	for i := o.last; i < s.last && words < 14; i++ {
+	for i := o.last; i < s.last && words < 16; i++ {
 		t := r.toks[i]
+		if t.text == "(" {
+			// A short aside in brackets: "the Myanmar Armed Forces (MAF)".
+			if e := r.closeParen(i, s.last); e > 0 {
+				i = e
+				continue
+			}
+		}
 		if isHardBoundary(t) {
 			break
 		}
 		if t.text == "," {
-			if r.commaContinues(i, s.last) {
+			if r.commaContinues(i, s.last, len(out) > 0) {
 				continue
 			}
+			break
+		}
+		// "The strikes were coordinated through the U.S. Embassy in
+		// Mogadishu": a told event's subject, then a verb that does not say
+		// where it happened.
+		if o.definite && i == o.last && auxVerbs[t.low] && i+1 < s.last && !eventVerbs[r.toks[i+1].low] {
 			break
 		}
 		if clauseStops[t.low] && !(t.low == "as" && i+1 < s.last && r.toks[i+1].low == "part") {
@@ -177,6 +194,10 @@ func (r *reader) forward(s sentence, oi int, o *occ) ([]tie, bool) {
 				}
 				acted = k < i && hitVerbs[r.toks[k].low] && r.onlyDescriptors(k+1, i)
 			}
+			// "rockets fired from Lebanon hit Kiryat Shmona".
+			if !acted && i-o.last <= 6 && hitVerbs[r.toks[i-1].low] {
+				acted = true
+			}
 			near := false
 			if end < s.last && r.toks[end].low == "'s" {
 				near = end+1 < s.last && locParts[r.toks[end+1].low]
@@ -194,7 +215,7 @@ func (r *reader) forward(s sentence, oi int, o *occ) ([]tie, bool) {
 			words++
 			continue
 		}
-		if r.isLocPrep(o, i) {
+		if !o.t.only && r.isLocPrep(o, i) {
 			ref, end, near := r.placeAfter(i+1, s.last)
 			if ref >= 0 {
 				if agent && t.low == "in" && o.typ != geo.Protests && o.typ != geo.Riots {
@@ -220,8 +241,15 @@ func (r *reader) forward(s sentence, oi int, o *occ) ([]tie, bool) {
 			if t.low != "of" {
 				agent = false
 			}
+			// "in Kani Township", "off Sabina Shoal": a place the gazetteer
+			// does not hold is still the event's place, not a reason to
+			// look for another.
+			if end < s.last && r.toks[end].kind == tWord && r.toks[end].cap && !agent && !isMonthOrDay(r.toks[end].low) &&
+				!functionCaps[r.toks[end].low] && r.refStarting(end) < 0 {
+				saw = true
+			}
 		}
-		if t.kind != tPunct {
+		if t.kind != tPunct && !agent {
 			words++
 		}
 	}
@@ -234,6 +262,25 @@ var hitVerbs = set("hit", "hits", "hitting", "rocked", "rock", "rocks", "rocking
 	"engulfed", "engulf", "gripped", "grip", "swept", "sweep", "sweeps", "struck", "strike", "strikes", "pounded",
 	"pound", "pounding", "targeted", "reached", "reach", "damaged", "destroyed")
 
+// closeParen returns the index of the ")" closing a short bracket opened
+// at i, or 0.
+func (r *reader) closeParen(i, last int) int {
+	for k := i + 1; k < last && k < i+8; k++ {
+		switch r.toks[k].text {
+		case ")":
+			return k
+		case "(", ".", ";":
+			return 0
+		}
+	}
+	return 0
+}
+
+// eventVerbs after a told event's subject say where it happened: "the
+// attack was carried out in Kharkiv".
+var eventVerbs = set("carried", "launched", "conducted", "staged", "mounted", "reported", "recorded", "took",
+	"happened", "occurred", "hit", "struck", "targeted", "fired", "directed", "aimed", "held", "also", "then")
+
 // auxVerbs start a new verb phrase.
 var auxVerbs = set("have", "has", "had", "is", "are", "was", "were", "will", "would", "could", "can", "may",
 	"might", "should", "must", "did", "does", "do", "forced", "prompted", "sparked", "drew", "raised")
@@ -242,11 +289,30 @@ var auxVerbs = set("have", "has", "had", "is", "are", "was", "were", "will", "wo
 // comma at i: a list of targets ("attacks on a wedding, a funeral and a
 // hospital in Gwoza"), "including", a participle that says where ("talks,
 // held in Caracas").
-func (r *reader) commaContinues(i, last int) bool {
+func (r *reader) commaContinues(i, last int, tied bool) bool {
 	if i+1 >= last {
 		return false
 	}
 	n := r.toks[i+1].low
+	if !tied {
+		// "..., approximately 80 kilometers southeast of Bosaso", "..., north
+		// of Jowhar", "..., in a joint statement issued in Doha".
+		k := i + 1
+		for k < last && (r.toks[k].low == "approximately" || r.toks[k].low == "about" || r.toks[k].low == "some" ||
+			r.toks[k].low == "roughly" || r.toks[k].low == "nearly" || r.toks[k].low == "around") {
+			k++
+		}
+		if k < last && r.toks[k].kind == tNumber {
+			return true
+		}
+		if k+1 < last && directionWords[r.toks[k].low] && r.toks[k+1].low == "of" {
+			return true
+		}
+		switch n {
+		case "in", "at", "near", "outside", "on":
+			return true
+		}
+	}
 	switch n {
 	case "including", "notably", "especially", "mainly", "mostly", "particularly", "held", "conducted",
 		"carried", "launched", "staged", "mounted", "fought", "signed", "brokered", "hosted", "convened",
@@ -387,9 +453,10 @@ func (r *reader) listAfter(end, last, first int) ([]int, int) {
 		case w == "," || w == "and" || w == "or":
 			j = i + 1
 		case w == "in" || w == "of":
-			// A container: "Gao in northern Mali", "Kiryat Shmona in northern Israel".
+			// A container: "Gao in northern Mali", "Kiryat Shmona in northern
+			// Israel", "Baalbek in the Bekaa Valley".
 			ref, e, _ := r.placeAfter(i+1, last)
-			if ref >= 0 && r.holds(ref, prev) {
+			if ref >= 0 && (r.holds(ref, prev) || r.describes(ref, prev)) {
 				i = e
 				continue
 			}
@@ -417,6 +484,14 @@ func (r *reader) listAfter(end, last, first int) ([]int, int) {
 		i = e
 	}
 	return out, i
+}
+
+// describes reports whether a region named right after a place ("X in
+// the Y Valley") is that place's region: larger than a town, in the same
+// country, even when the gazetteer's extent does not show it.
+func (r *reader) describes(q, p int) bool {
+	a, b := r.refs[q].place, r.refs[p].place
+	return isArea(a) && !isArea(b) && (a.CountryCode == b.CountryCode || a.CountryCode == "")
 }
 
 // usable reports whether a mention may be a location at all.
@@ -669,6 +744,19 @@ func (r *reader) inAside(s sentence, k int, o *occ) bool {
 	return false
 }
 
+// clauseComma reports a comma that joins two clauses: ", and", ", but",
+// ", while".
+func (r *reader) clauseComma(k int) bool {
+	if r.toks[k].text != "," || k+1 >= len(r.toks) {
+		return false
+	}
+	switch r.toks[k+1].low {
+	case "and", "but", "while", "whereas", "yet", "so":
+		return true
+	}
+	return false
+}
+
 // segmentStops end the stretch of a sentence whose places an untied
 // trigger may take: what follows them is another's speech or a relative
 // clause about something else.
@@ -693,11 +781,11 @@ func (r *reader) segment(s sentence, o *occ) (int, int) {
 		return ca, cb
 	}
 	a := o.first
-	for a > s.first && !isHardBoundary(r.toks[a-1]) && !segmentStops[r.toks[a-1].low] {
+	for a > s.first && !isHardBoundary(r.toks[a-1]) && !segmentStops[r.toks[a-1].low] && !r.clauseComma(a-1) {
 		a--
 	}
 	b := o.last
-	for b < s.last && !isHardBoundary(r.toks[b]) && !segmentStops[r.toks[b].low] {
+	for b < s.last && !isHardBoundary(r.toks[b]) && !segmentStops[r.toks[b].low] && !r.clauseComma(b) {
 		b++
 	}
 	return a, b
