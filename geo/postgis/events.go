@@ -112,7 +112,7 @@ func scanEvent(row pgx.Row, lead ...any) (geo.Event, error) {
 // bumping the data version, in one transaction that is committed when
 // Ingest returns. It returns the stored article.
 func (s *Store) Ingest(ctx context.Context, a geo.Article, events []geo.Event) (geo.Article, error) {
-	events, err := checkIngest(a, events)
+	events, err := geo.CheckIngest(a, events)
 	if err != nil {
 		return geo.Article{}, err
 	}

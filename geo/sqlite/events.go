@@ -103,7 +103,7 @@ func scanEvent(row scanner) (geo.Event, error) {
 // bumping the data version, in one transaction that is on disk when Ingest
 // returns. It returns the stored article without re-reading its text.
 func (s *Store) Ingest(ctx context.Context, a geo.Article, events []geo.Event) (geo.Article, error) {
-	events, err := checkIngest(a, events)
+	events, err := geo.CheckIngest(a, events)
 	if err != nil {
 		return geo.Article{}, err
 	}

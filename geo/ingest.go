@@ -1,0 +1,69 @@
+package geo
+
+import (
+	"math"
+	"time"
+)
+
+// isDate reports whether s is a real calendar day written YYYY-MM-DD.
+func isDate(s string) bool {
+	t, err := time.Parse(DateLayout, s)
+	return err == nil && t.Format(DateLayout) == s
+}
+
+func finite(xs ...float64) bool {
+	for _, x := range xs {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// CheckIngest refuses an article or events that a store could not answer
+// queries about correctly (a date filter compares dates as text, a bbox
+// filter compares numbers), so that every store rejects the same input with
+// the same EINVALID message. It returns the events with their ArticleID set
+// to the article's where it was empty.
+func CheckIngest(a Article, events []Event) ([]Event, error) {
+	if a.ID == "" {
+		return nil, Errorf(EINVALID, "article has no id")
+	}
+	if a.Published != "" && !isDate(a.Published) {
+		return nil, Errorf(EINVALID, "article %s: published %q is not a YYYY-MM-DD date", a.ID, a.Published)
+	}
+	out := make([]Event, len(events))
+	seen := make(map[string]bool, len(events))
+	for i, e := range events {
+		switch {
+		case e.ID == "":
+			return nil, Errorf(EINVALID, "article %s: event %d has no id", a.ID, i)
+		case seen[e.ID]:
+			return nil, Errorf(EINVALID, "article %s: two events have the id %s", a.ID, e.ID)
+		case e.ArticleID != "" && e.ArticleID != a.ID:
+			return nil, Errorf(EINVALID, "event %s belongs to article %s, not %s", e.ID, e.ArticleID, a.ID)
+		case !(e.Point[0] >= -180 && e.Point[0] <= 180 && e.Point[1] >= -90 && e.Point[1] <= 90):
+			return nil, Errorf(EINVALID, "event %s: point %v is not a longitude and latitude", e.ID, e.Point)
+		case e.Bound != nil && !finite(e.Bound.Min[0], e.Bound.Min[1], e.Bound.Max[0], e.Bound.Max[1]):
+			return nil, Errorf(EINVALID, "event %s: bound %v is not finite", e.ID, *e.Bound)
+		case !finite(e.Confidence):
+			return nil, Errorf(EINVALID, "event %s: confidence is not a number", e.ID)
+		case e.EventDate != "" && !isDate(e.EventDate):
+			return nil, Errorf(EINVALID, "event %s: event_date %q is not a YYYY-MM-DD date", e.ID, e.EventDate)
+		case e.EventDateEnd != "" && !isDate(e.EventDateEnd):
+			return nil, Errorf(EINVALID, "event %s: event_date_end %q is not a YYYY-MM-DD date", e.ID, e.EventDateEnd)
+		case e.EventDateEnd != "" && e.EventDate == "":
+			return nil, Errorf(EINVALID, "event %s: event_date_end without event_date", e.ID)
+		case e.EventDateEnd != "" && e.EventDateEnd < e.EventDate:
+			return nil, Errorf(EINVALID, "event %s: event_date_end %s is before event_date %s", e.ID, e.EventDateEnd, e.EventDate)
+		case e.Published != "" && !isDate(e.Published):
+			return nil, Errorf(EINVALID, "event %s: published %q is not a YYYY-MM-DD date", e.ID, e.Published)
+		}
+		seen[e.ID] = true
+		if e.ArticleID == "" {
+			e.ArticleID = a.ID
+		}
+		out[i] = e
+	}
+	return out, nil
+}
