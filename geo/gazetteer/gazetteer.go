@@ -361,8 +361,9 @@ func (g *Gazetteer) Prominence(p geo.Place) int {
 
 // Tier returns the rank class of a place, the order Lookup sorts by: 0 a
 // country, 1 a reviewed region or water body, 2 a capital, 3 an admin seat or
-// reviewed site, 4 a first-level region, 5 a second-level seat, 6 a lower
-// seat, 7 another place, 8 a historical or abandoned one.
+// reviewed site (a base, a camp, a crossing), 4 a first-level region, 5 a
+// second-level seat, 6 a lower seat, 7 another place (reviewed villages and
+// districts too), 8 a historical or abandoned one.
 func Tier(p geo.Place) int {
 	reviewed := p.GeonameID <= reviewedMaxID && p.GeonameID >= reviewedMinID
 	switch p.FeatureCode {
@@ -388,6 +389,8 @@ func Tier(p geo.Place) int {
 		switch p.FeatureCode {
 		case "SEA", "GULF", "STRT", "BAY", "OCN", "CHN", "LGN", "RGN", "ADM2", "PEN", "AREA", "VAL", "CNL":
 			return 1
+		case "PPL", "PPLX":
+			return 7
 		}
 		return 3
 	}

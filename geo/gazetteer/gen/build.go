@@ -64,8 +64,9 @@ func (s stats) String() string {
 }
 
 // Tiers rank the readings of one name: a country, then a reviewed region or
-// water body, a capital, an admin seat or reviewed site, a first-level
-// region, then smaller seats and other places. Lower is better.
+// water body, a capital, an admin seat or reviewed site (a base, a camp, a
+// crossing), a first-level region, then smaller seats and other places,
+// reviewed villages among them. Lower is better.
 func tierOf(fc string) int {
 	switch fc {
 	case "PCLI":
@@ -175,6 +176,10 @@ func run(cfg config) (stats, error) {
 		switch {
 		case waterFeatures[t.feature] || areaFeatures[t.feature]:
 			p.tier = 1
+		case t.feature == "PPL" || t.feature == "PPLX":
+			// A reviewed village or district ranks as GeoNames towns do,
+			// after every town of the same name that has a population.
+			p.tier = tierOf(t.feature)
 		default:
 			p.tier = 3
 		}

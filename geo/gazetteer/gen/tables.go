@@ -64,11 +64,15 @@ func readWords(path string) ([]string, error) {
 }
 
 // Feature codes of the reviewed tables. Water bodies must lie off land and
-// belong to no country; sites are points and need no extent.
+// belong to no country; sites are points and need no extent. Marine
+// features (shoals, reefs, islets) are sites too, but one that no country
+// holds undisputed has no country and must lie off land, since Natural
+// Earth draws few of them.
 var (
-	waterFeatures = map[string]bool{"SEA": true, "GULF": true, "STRT": true, "BAY": true, "OCN": true, "CHN": true, "LGN": true}
-	areaFeatures  = map[string]bool{"RGN": true, "ADM1": true, "ADM2": true, "PEN": true, "AREA": true, "VAL": true, "CNL": true}
-	siteFeatures  = map[string]bool{"MILB": true, "PSTB": true, "PPL": true, "CMP": true, "AIRB": true, "PRT": true, "BDG": true, "INSM": true, "DAM": true, "PS": true, "CAPE": true}
+	waterFeatures  = map[string]bool{"SEA": true, "GULF": true, "STRT": true, "BAY": true, "OCN": true, "CHN": true, "LGN": true}
+	areaFeatures   = map[string]bool{"RGN": true, "ADM1": true, "ADM2": true, "PEN": true, "AREA": true, "VAL": true, "CNL": true}
+	siteFeatures   = map[string]bool{"MILB": true, "PSTB": true, "PPL": true, "PPLX": true, "CMP": true, "AIRB": true, "PRT": true, "BDG": true, "INSM": true, "DAM": true, "PS": true, "CAPE": true, "MT": true, "MTS": true, "PRK": true, "SHOL": true, "RF": true, "ISL": true, "ISLS": true}
+	marineFeatures = map[string]bool{"SHOL": true, "RF": true, "ISL": true, "ISLS": true}
 )
 
 // tablePlace is one reviewed row.
@@ -173,7 +177,8 @@ func parsePlaceRow(r row) (tablePlace, error) {
 }
 
 // checkPlace rejects a row whose point is outside its country's outline, a
-// water body on land, or a place of no country in the sea.
+// water body or a marine feature of no country on land, or another place
+// of no country in the sea.
 func checkPlace(p tablePlace, countries map[string]*country, admin1 map[string]string, land orb.MultiPolygon) error {
 	onLand := planar.MultiPolygonContains(land, p.point)
 	if waterFeatures[p.feature] {
@@ -182,6 +187,12 @@ func checkPlace(p tablePlace, countries map[string]*country, admin1 map[string]s
 		}
 		if onLand {
 			return fmt.Errorf("water body point %.5f,%.5f is on land", p.point[1], p.point[0])
+		}
+		return nil
+	}
+	if p.cc == "" && marineFeatures[p.feature] {
+		if onLand {
+			return fmt.Errorf("%s of no country at %.5f,%.5f is on land", p.feature, p.point[1], p.point[0])
 		}
 		return nil
 	}

@@ -75,6 +75,14 @@ func TestTablesAcceptGoodRows(t *testing.T) {
 	if len(got) != 3 {
 		t.Fatalf("read %d rows, want 3", len(got))
 	}
+	// A disputed shoal at sea has no country; a village has one.
+	dir = writeTables(t, nil, nil, []string{
+		"-3002\tSome Shoal\tSome Reef\tSHOL\t\t\t20.0\t38.5\t\ttest",
+		"-3003\tSome Village\t\tPPLX\tIQ\t\t33.3\t44.4\t\ttest",
+	})
+	if got, err := readPlaceTables(dir, countries, nil, land); err != nil || len(got) != 2 {
+		t.Fatalf("shoal at sea and village: %d rows, %v", len(got), err)
+	}
 	if got[1].names[1] != "Kurdistan" || got[1].bound == nil {
 		t.Errorf("region row read as %+v", got[1])
 	}
@@ -92,6 +100,8 @@ func TestTablesRejectMisplacedRows(t *testing.T) {
 		{"site outside its country (in Syria, said Jordan)", nil, nil, []string{"-3001\tTower 22\t\tMILB\tJO\t\t34.5\t38.0\t\ttest"}, "outside"},
 		{"region in the wrong country (Erbil, said Syria)", nil, []string{"-2001\tKurdistan Region\t\tRGN\tSY\t\t36.2\t44.0\t42.3,34.6,46.4,37.4\ttest"}, nil, "outside"},
 		{"multi-country region at sea", nil, []string{"-2002\tSahel\t\tRGN\t\t\t10.0\t-30.0\t-40.0,5.0,39.0,20.0\ttest"}, nil, "not on land"},
+		{"shoal of no country on land (Sudan desert)", nil, nil, []string{"-3001\tSome Shoal\t\tSHOL\t\t\t20.0\t32.0\t\ttest"}, "is on land"},
+		{"reef said Yemen out at sea", nil, nil, []string{"-3001\tSome Reef\t\tRF\tYE\t\t20.0\t38.5\t\ttest"}, "outside"},
 		{"point outside its own bbox", nil, []string{"-2001\tKurdistan Region\t\tRGN\tIQ\t\t36.2\t44.0\t40.0,30.0,41.0,31.0\ttest"}, nil, "outside its bbox"},
 		{"region without extent", nil, []string{"-2001\tKurdistan Region\t\tRGN\tIQ\t\t36.2\t44.0\t\ttest"}, nil, "needs a bbox"},
 		{"row without source", nil, nil, []string{"-3001\tTower 22\t\tMILB\tJO\t\t32.0\t37.0\t\t"}, "no source"},
