@@ -54,6 +54,11 @@ type Count struct {
 }
 
 // Stats counts the events that match a filter (ignoring Limit and Offset).
+// Each matching event counts once in every breakdown, so each sums to Total:
+// an event with no country code (at sea) counts under the country key "",
+// an undated one under the week key "". ByType and ByCountry are ordered by
+// count, largest first, then by key; ByWeek by week, oldest first, with ""
+// last. Tally builds it in that order, so every store answers alike.
 type Stats struct {
 	Total     int     `json:"total"`
 	ByType    []Count `json:"by_type"`

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"time"
 
 	"conflictmap/geo"
@@ -140,34 +139,4 @@ func (s *Store) articlesAfter(ctx context.Context, after string) ([]geo.Article,
 		batch = append(batch, a)
 	}
 	return batch, rows.Err()
-}
-
-func counts(m map[string]int) []geo.Count {
-	out := make([]geo.Count, 0, len(m))
-	for k, n := range m {
-		out = append(out, geo.Count{Key: k, Count: n})
-	}
-	return out
-}
-
-// sortByCount orders buckets by count, largest first, then by key in byte
-// order; sorting here rather than in SQL keeps the order independent of the
-// database's collation.
-func sortByCount(c []geo.Count) {
-	sort.Slice(c, func(i, j int) bool {
-		if c[i].Count != c[j].Count {
-			return c[i].Count > c[j].Count
-		}
-		return c[i].Key < c[j].Key
-	})
-}
-
-// sortByWeek orders week buckets oldest first, the undated ("") last.
-func sortByWeek(c []geo.Count) {
-	sort.Slice(c, func(i, j int) bool {
-		if c[i].Key == "" || c[j].Key == "" {
-			return c[j].Key == "" && c[i].Key != ""
-		}
-		return c[i].Key < c[j].Key
-	})
 }

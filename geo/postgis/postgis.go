@@ -10,12 +10,6 @@
 // All tables live in one schema, named at Open and created when missing, so
 // that one database can hold several stores (and tests their own). PostGIS
 // is installed in the public schema when the database lacks it.
-//
-// Stats counts each matching event once in every breakdown, so each sums to
-// Total: an event with no country_code (at sea) counts under the country key
-// "", an undated event under the week key "". ByType and ByCountry are
-// ordered by count, largest first, then by key; ByWeek by week, oldest first,
-// with "" last.
 package postgis
 
 import (

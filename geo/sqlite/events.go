@@ -340,27 +340,19 @@ func (s *Store) stats(ctx context.Context, f geo.Filter) (geo.Stats, error) {
 		return geo.Stats{}, err
 	}
 	defer rows.Close()
-	byType, byCountry, byWeek := map[string]int{}, map[string]int{}, map[string]int{}
-	var st geo.Stats
+	var tally geo.Tally
 	for rows.Next() {
 		var typ, country, week string
 		var n int
 		if err := rows.Scan(&typ, &country, &week, &n); err != nil {
 			return geo.Stats{}, err
 		}
-		byType[typ] += n
-		byCountry[country] += n
-		byWeek[week] += n
-		st.Total += n
+		tally.Add(typ, country, week, n)
 	}
 	if err := rows.Err(); err != nil {
 		return geo.Stats{}, err
 	}
-	st.ByType, st.ByCountry, st.ByWeek = counts(byType), counts(byCountry), counts(byWeek)
-	sortByCount(st.ByType)
-	sortByCount(st.ByCountry)
-	sortByWeek(st.ByWeek)
-	return st, nil
+	return tally.Stats(), nil
 }
 
 // Extent returns the bounding box of all event points, the first

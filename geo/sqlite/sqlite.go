@@ -10,12 +10,6 @@
 // process being killed the next instant (NORMAL would already survive a
 // process kill, since the WAL is in the OS's page cache once written; FULL
 // also survives losing power, for the price of one fsync per ingest).
-//
-// Stats counts each matching event once in every breakdown, so each sums to
-// Total: an event with no country_code (at sea) counts under the country key
-// "", an undated event under the week key "". ByType and ByCountry are
-// ordered by count, largest first, then by key; ByWeek by week, oldest first,
-// with "" last.
 package sqlite
 
 import (
