@@ -549,6 +549,22 @@ func (r *reader) definite(s sentence, o *occ) bool {
 // threatened or planned.
 func (r *reader) modality(s sentence, o *occ, exprs []dateExpr) string {
 	back := r.before(s, o, 10, true)
+	// "promised to retaliate for a drone attack": what comes after "for"
+	// is the cause, and it happened.
+	for i, t := range back {
+		cause := false
+		switch t.low {
+		case "after", "following", "over":
+			cause = true
+		case "for":
+			// "called for a ceasefire" is a wish, not a cause.
+			cause = i+1 >= len(back) || !wishVerbs[back[i+1].low]
+		}
+		if cause {
+			back = back[:i]
+			break
+		}
+	}
 	for i, t := range back {
 		if threatWords[t.low] {
 			if t.low == "called" || t.low == "calls" || t.low == "calling" {
@@ -662,6 +678,11 @@ func (r *reader) counted(s sentence, o *occ) bool {
 	}
 	return false
 }
+
+// wishVerbs take "for" and what is wished: "called for a ceasefire".
+var wishVerbs = set("called", "call", "calls", "calling", "push", "pushed", "pushing", "pushes", "pressed",
+	"pressing", "press", "appealed", "appeal", "appeals", "asked", "ask", "asks", "hope", "hoped", "hoping",
+	"hopes", "wish", "wished", "argued", "argue", "lobbied", "lobbying", "campaigned", "campaigning")
 
 // ordinalish words count the days of a running event: "for a third week".
 var ordinalish = set("second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",

@@ -135,7 +135,7 @@ func (x *Extractor) read(a geo.Article, text string, pub time.Time, mentions []p
 // dedupe keeps one candidate per event: the same place, type and modality
 // told again in another sentence at a date that agrees (or with no date of
 // its own) is the same event. The one kept is the best dated, then the
-// best tied, then the first told.
+// first told.
 func dedupe(cands []candidate) []candidate {
 	keep := make([]bool, len(cands))
 	for i := range cands {
@@ -189,9 +189,8 @@ func betterCandidate(a, b *candidate) bool {
 	if ka != kb {
 		return ka < kb
 	}
-	if a.tie.how != b.tie.how {
-		return a.tie.how < b.tie.how
-	}
+	// Equally dated, the first telling wins: later ones are usually
+	// reminders or quotes ("a student who joined the march in Nairobi").
 	return false
 }
 
