@@ -7,17 +7,19 @@ import (
 	"github.com/paulmach/orb/geojson"
 )
 
-// PropertyNames lists every property of an event feature, in the order of
-// DESIGN.md's table. Every feature carries all of them.
-var PropertyNames = []string{
-	"id", "event_date", "event_date_end", "time_precision",
-	"event_type", "sub_event_type", "modality",
-	"actor1", "actor2", "fatalities",
-	"location", "country", "country_code", "admin1",
-	"geonameid", "feature_code", "geo_precision",
-	"mention", "quote", "confidence",
-	"article_id", "title", "source_url", "published",
-	"extractor_version",
+// PropertyNames returns every property of an event feature, in the order
+// of DESIGN.md's table. Every feature carries all of them.
+func PropertyNames() []string {
+	return []string{
+		"id", "event_date", "event_date_end", "time_precision",
+		"event_type", "sub_event_type", "modality",
+		"actor1", "actor2", "fatalities",
+		"location", "country", "country_code", "admin1",
+		"geonameid", "feature_code", "geo_precision",
+		"mention", "quote", "confidence",
+		"article_id", "title", "source_url", "published",
+		"extractor_version",
+	}
 }
 
 func str(s string) any {
@@ -35,7 +37,7 @@ func num[T int | int64](n T) any {
 }
 
 // Feature returns the event as a GeoJSON Point feature whose properties are
-// every name of PropertyNames, with JSON null for unknown values (never "",
+// every name of PropertyNames(), with JSON null for unknown values (never "",
 // which would make GIS tools type a date column as text).
 func (e Event) Feature() *geojson.Feature {
 	f := geojson.NewFeature(e.Point)

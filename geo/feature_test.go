@@ -39,10 +39,10 @@ func TestFeatureCarriesEveryPropertyWithNullForUnknown(t *testing.T) {
 	if got.BBox != nil {
 		t.Errorf("a town feature has bbox %v, want none", got.BBox)
 	}
-	if len(got.Properties) != len(geo.PropertyNames) {
-		t.Errorf("feature has %d properties, want %d", len(got.Properties), len(geo.PropertyNames))
+	if len(got.Properties) != len(geo.PropertyNames()) {
+		t.Errorf("feature has %d properties, want %d", len(got.Properties), len(geo.PropertyNames()))
 	}
-	for _, name := range geo.PropertyNames {
+	for _, name := range geo.PropertyNames() {
 		v, ok := got.Properties[name]
 		if !ok {
 			t.Errorf("property %q missing", name)

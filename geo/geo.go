@@ -23,8 +23,8 @@ const (
 	Threatened = "threatened"
 )
 
-// Modalities lists the valid modality values.
-var Modalities = []string{Occurred, Ongoing, Threatened}
+// Modalities returns the valid modality values, in the order above.
+func Modalities() []string { return []string{Occurred, Ongoing, Threatened} }
 
 // Time precision values, as ACLED defines them.
 const (

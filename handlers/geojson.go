@@ -13,7 +13,7 @@ import (
 // features are common (a whole conflict at once) and encoding them through
 // orb's map-based Feature and encoding/json costs several times more CPU and
 // garbage. It writes exactly what geo.Event.Feature() describes: every
-// property of geo.PropertyNames, in that order, JSON null for unknown values.
+// property of geo.PropertyNames(), in that order, JSON null for unknown values.
 
 // member is an extra top-level member of a FeatureCollection (OGC API adds
 // links and timeStamp), written after numberReturned in the given order.

@@ -63,8 +63,8 @@ func TestAppendFeatureMatchesDomainForm(t *testing.T) {
 			t.Errorf("event %q:\n got %s\nwant %s", e.ID, got, want)
 		}
 		props := g["properties"].(map[string]any)
-		if len(props) != len(geo.PropertyNames) {
-			t.Errorf("event %q has %d properties, want every one of %d", e.ID, len(props), len(geo.PropertyNames))
+		if len(props) != len(geo.PropertyNames()) {
+			t.Errorf("event %q has %d properties, want every one of %d", e.ID, len(props), len(geo.PropertyNames()))
 		}
 	}
 }

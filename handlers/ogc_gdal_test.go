@@ -264,8 +264,8 @@ func TestGDALCopiesTheLayerToGeoPackage(t *testing.T) {
 		columns = append(columns, m[1])
 	}
 	// One column per property, in the order of the GeoJSON form.
-	if !slices.Equal(columns, geo.PropertyNames) {
-		t.Errorf("the GeoPackage's columns are %v, want %v", columns, geo.PropertyNames)
+	if !slices.Equal(columns, geo.PropertyNames()) {
+		t.Errorf("the GeoPackage's columns are %v, want %v", columns, geo.PropertyNames())
 	}
 	want := map[string]string{
 		"event_date": "Date", "event_date_end": "Date", "published": "Date",

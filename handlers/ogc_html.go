@@ -149,7 +149,7 @@ func itemPage(base string, e geo.Event, links []ogcLink) ogcPage {
 	}
 	p := ogcPage{View: "item", Title: title, Base: base, Event: &e, Links: links}
 	props := e.Feature().Properties
-	for _, name := range geo.PropertyNames {
+	for _, name := range geo.PropertyNames() {
 		v := props[name]
 		s := "—"
 		if v != nil {

@@ -104,7 +104,7 @@ func anyString(v any) string {
 
 func eventSubTypes() []string {
 	var out []string
-	for _, t := range geo.Taxonomy {
+	for _, t := range geo.Taxonomy() {
 		out = append(out, t.SubTypes...)
 	}
 	return out
@@ -142,7 +142,7 @@ func openAPIDoc(base string) openAPI {
 			Schema:      map[string]any{"type": "array", "items": map[string]any{"type": "string", "enum": eventTypes()}}},
 		{Name: "modality", In: "query", Style: "form", Explode: boolp(true),
 			Description: "Whether the event occurred, is ongoing or is only threatened; repeat the parameter for several.",
-			Schema:      map[string]any{"type": "array", "items": map[string]any{"type": "string", "enum": geo.Modalities}}},
+			Schema:      map[string]any{"type": "array", "items": map[string]any{"type": "string", "enum": geo.Modalities()}}},
 		{Name: "country", In: "query",
 			Description: "ISO 3166-1 alpha-2 code of the event's country.",
 			Schema:      map[string]any{"type": "string", "pattern": "^[A-Za-z]{2}$"}},
@@ -247,7 +247,7 @@ func featureSchema(base string) map[string]any {
 		"time_precision":    integer("1 the day is known, 2 a week or a span of days, 3 a month or vaguer (ACLED).", 1, 3),
 		"event_type":        withEnum(str("ACLED event type."), eventTypes()),
 		"sub_event_type":    withEnum(str("ACLED sub-event type."), eventSubTypes()),
-		"modality":          withEnum(str("Whether the event occurred, is ongoing or is only threatened."), geo.Modalities),
+		"modality":          withEnum(str("Whether the event occurred, is ongoing or is only threatened."), geo.Modalities()),
 		"actor1":            str("Who acted, as named in the text."),
 		"actor2":            str("Against whom, as named in the text."),
 		"fatalities":        integer("Deaths reported; null when the text gives no number.", 0, 0),
@@ -289,8 +289,8 @@ func featureSchema(base string) map[string]any {
 				"description": "Extent of a place larger than a town."},
 			"properties": map[string]any{
 				"type":       "object",
-				"required":   geo.PropertyNames,
-				"properties": inOrder(props, geo.PropertyNames),
+				"required":   geo.PropertyNames(),
+				"properties": inOrder(props, geo.PropertyNames()),
 			},
 		},
 	}

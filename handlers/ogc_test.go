@@ -200,14 +200,14 @@ func TestOGCAPIDefinition(t *testing.T) {
 		return out
 	}
 	var types []string
-	for _, tx := range geo.Taxonomy {
+	for _, tx := range geo.Taxonomy() {
 		types = append(types, tx.Type)
 	}
 	if got := enum("type"); !slices.Equal(got, types) {
 		t.Errorf("type enum %v, want %v", got, types)
 	}
-	if got := enum("modality"); !slices.Equal(got, geo.Modalities) {
-		t.Errorf("modality enum %v, want %v", got, geo.Modalities)
+	if got := enum("modality"); !slices.Equal(got, geo.Modalities()) {
+		t.Errorf("modality enum %v, want %v", got, geo.Modalities())
 	}
 	// Each declared parameter is taken with a valid value; anything else
 	// is refused.
@@ -301,7 +301,7 @@ func TestOGCCollection(t *testing.T) {
 	props := schema.Properties.Properties.Properties
 	// properties.id repeats the feature's id, which the schema types at
 	// the top level (GDAL makes one id column of both).
-	for _, name := range geo.PropertyNames[1:] {
+	for _, name := range geo.PropertyNames()[1:] {
 		p, ok := props[name]
 		if !ok {
 			t.Errorf("the schema does not type %s", name)
@@ -311,8 +311,8 @@ func TestOGCCollection(t *testing.T) {
 			t.Errorf("%s: type %v, want one type name", name, p["type"])
 		}
 	}
-	if geo.PropertyNames[0] != "id" || len(props) != len(geo.PropertyNames)-1 {
-		t.Errorf("the schema types %d properties, features carry %d besides id", len(props), len(geo.PropertyNames)-1)
+	if geo.PropertyNames()[0] != "id" || len(props) != len(geo.PropertyNames())-1 {
+		t.Errorf("the schema types %d properties, features carry %d besides id", len(props), len(geo.PropertyNames())-1)
 	}
 	for name, want := range map[string][2]string{
 		"event_date": {"string", "date"}, "event_date_end": {"string", "date"}, "published": {"string", "date"},

@@ -47,7 +47,7 @@ func parseFilter(q url.Values) (geo.Filter, error) {
 	if f.Types, err = parseEnum("type", q["type"], geo.IsEventType, eventTypes()); err != nil {
 		return geo.Filter{}, err
 	}
-	if f.Modalities, err = parseEnum("modality", q["modality"], geo.IsModality, geo.Modalities); err != nil {
+	if f.Modalities, err = parseEnum("modality", q["modality"], geo.IsModality, geo.Modalities()); err != nil {
 		return geo.Filter{}, err
 	}
 	if s := strings.TrimSpace(q.Get("country")); s != "" {
@@ -206,8 +206,9 @@ func canonicalQuery(f geo.Filter) string {
 func fmtFloat(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
 func eventTypes() []string {
-	out := make([]string, len(geo.Taxonomy))
-	for i, t := range geo.Taxonomy {
+	taxonomy := geo.Taxonomy()
+	out := make([]string, len(taxonomy))
+	for i, t := range taxonomy {
 		out[i] = t.Type
 	}
 	return out

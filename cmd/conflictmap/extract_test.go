@@ -56,7 +56,7 @@ func TestExtractCommand(t *testing.T) {
 		if _, ok := f.Geometry.(orb.Point); !ok {
 			t.Errorf("feature %d: %T, want a Point", i, f.Geometry)
 		}
-		for _, name := range geo.PropertyNames {
+		for _, name := range geo.PropertyNames() {
 			v, ok := raw.Features[i].Properties[name]
 			if !ok {
 				t.Errorf("feature %d has no %q property", i, name)

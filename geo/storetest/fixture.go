@@ -187,9 +187,10 @@ func Generate(seed uint64, a geo.Article, n int) []geo.Event {
 		return s
 	}
 	day0 := time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC)
+	taxonomy, modalities := geo.Taxonomy(), geo.Modalities()
 	events := make([]geo.Event, n)
 	for i := range events {
-		t := geo.Taxonomy[r.IntN(len(geo.Taxonomy))]
+		t := taxonomy[r.IntN(len(taxonomy))]
 		// Some ids in upper case: byte order and a linguistic collation
 		// disagree on them, and stores must list in byte order.
 		id := fmt.Sprintf("%s-%05d", a.ID, i)
@@ -201,7 +202,7 @@ func Generate(seed uint64, a geo.Article, n int) []geo.Event {
 			Point:            orb.Point{float64(r.IntN(721)-360) / 2, float64(r.IntN(361)-180) / 2},
 			EventType:        t.Type,
 			SubEventType:     t.SubTypes[r.IntN(len(t.SubTypes))],
-			Modality:         geo.Modalities[r.IntN(len(geo.Modalities))],
+			Modality:         modalities[r.IntN(len(modalities))],
 			Actor1:           words(1 + r.IntN(2)),
 			Actor2:           words(r.IntN(3)),
 			CountryCode:      genCountries[r.IntN(len(genCountries))],
@@ -277,14 +278,15 @@ func randomFilter(r *rand.Rand) geo.Filter {
 		f.End = start.AddDate(0, 0, r.IntN(90)).Format(geo.DateLayout)
 	}
 	if r.IntN(3) == 0 {
-		for _, t := range geo.Taxonomy {
+		for _, t := range geo.Taxonomy() {
 			if r.IntN(3) == 0 {
 				f.Types = append(f.Types, t.Type)
 			}
 		}
 	}
 	if r.IntN(4) == 0 {
-		f.Modalities = append(f.Modalities, geo.Modalities[r.IntN(len(geo.Modalities))])
+		modalities := geo.Modalities()
+		f.Modalities = append(f.Modalities, modalities[r.IntN(len(modalities))])
 	}
 	if r.IntN(4) == 0 {
 		f.Country = genCountries[1+r.IntN(len(genCountries)-1)]
