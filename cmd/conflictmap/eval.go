@@ -16,7 +16,16 @@ func runEval(ctx context.Context, env *Env, args []string) error {
 			"../shared/eval/score.py (see ../shared/eval/FORMAT.md). With several gold files, each is\n"+
 			"printed under its name and a last line sums them up (counts added, rates recomputed).")
 	asJSON := fs.Bool("json", false, "print each result as score.py --json does")
-	if err := parseFlags(env, fs, args); err != nil {
+	// score.py takes --json anywhere on the line; so does eval.
+	var rest []string
+	for _, a := range args {
+		if a == "--json" || a == "-json" {
+			*asJSON = true
+			continue
+		}
+		rest = append(rest, a)
+	}
+	if err := parseFlags(env, fs, rest); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {

@@ -306,7 +306,7 @@ func (d *dateScanner) month(i, last int) (time.Month, bool) {
 	if t.low == "may" || t.low == "march" || t.low == "mar" {
 		// "May" and "March" are also words: want a day, a year or "in".
 		nt := i + 1
-		hasDay := nt < last && d.toks[nt].kind == tNumber
+		hasDay := (nt < last && d.toks[nt].kind == tNumber) || (i > 0 && d.toks[i-1].kind == tNumber) // "10 March"
 		hasIn := i > 0 && isMonthPrep(d.toks[i-1].low)
 		if !hasDay && !hasIn {
 			return 0, false

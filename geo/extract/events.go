@@ -407,6 +407,12 @@ func (r *reader) refineType(s sentence, o *occ) {
 		if shell && !air {
 			o.sub = subShelling
 		}
+		// "transport workers held a one-day strike", "went on strike".
+		if !air && !shell && (has("workers", "union", "unions", "transport", "truckers", "drivers", "teachers",
+			"doctors", "nurses", "miners", "employees", "staff", "labour", "labor", "wages", "pay", "one-day",
+			"nationwide", "general", "walkout") || (o.first > s.first && (r.toks[o.first-1].low == "on"))) {
+			o.typ, o.sub = geo.Protests, subPeaceful
+		}
 	case rBomb:
 		o.typ, o.sub = geo.ExplosionsRemote, subIED
 		switch {
