@@ -76,14 +76,14 @@ airstrike, airstrikes, air strike, air strikes, air-strike, air-strikes, air rai
 shelling, shellings, shelled, shells, shell | E | Shelling/artillery/missile attack | of
 artillery fire, artillery strike, artillery strikes, artillery attack, artillery attacks, mortar, mortars, mortar fire, mortar attack, mortar attacks, mortar shells, rocket, rockets, rocket fire, rocket attack, rocket attacks, missile, missiles, missile attack, missile attacks, missile strike, missile strikes, ballistic missile, ballistic missiles, cruise missile, cruise missiles, bombardment, bombardments, bombarded, bombarding, barrage, barrages, tank fire, glide bombs | E | Shelling/artillery/missile attack | f
 roadside bomb, roadside bombs, car bomb, car bombs, car-bomb, truck bomb, truck bombs, explosive device, explosive devices, ied, ieds, landmine, landmines, land mine, land mines, blast, blasts, explosion, explosions, exploded, detonated, bomb attack, bomb attacks, blew up, blown up, blowing up, blow up | E | Remote explosive/landmine/IED |
-bomb, bombs, bombing, bombings, bombed | E | Remote explosive/landmine/IED | ofB
+bomb, bombs, bombing, bombings, bombed, explosives | E | Remote explosive/landmine/IED | ofB
 suicide bomber, suicide bombers, suicide bombing, suicide bombings, suicide attack, suicide attacks, suicide bomb, suicide bombs, suicide car bomb | E | Suicide bomb |
 grenade, grenades, grenade attack, grenade attacks | E | Grenade |
 chemical attack, chemical attacks, chemical weapons attack, gas attack | E | Chemical weapon |
 strike, strikes, struck, striking | E | Air/drone strike | oS
 attack, attacks, attacked, attacking, raid, raids, raided, raiding, targeted, targeting, opened fire, open fire, fired at, fired on, firing at, firing on, fires at, fires on | B | Armed clash | oA
 clash, clashes, clashed, clashing, fighting, fought, battle, battles, battled, battling, gun battle, gun battles, gunfight, gunfights, firefight, firefights, shootout, shootouts, exchange of fire, exchanges of fire, exchanged fire, exchanges fire, exchanging fire, exchange fire, traded fire, trading fire, trade fire, trades fire, returned fire, gunfire, sniper fire, ambush, ambushes, ambushed, ambushing, assault, assaults, assaulted, offensive, offensives, counteroffensive, counter-offensive, skirmish, skirmishes, hostilities, combat, incursion, incursions, ground operation, ground operations, military operation, military operations, ground offensive, ground invasion, came under fire, come under fire, under fire | B | Armed clash |
-invasion, invaded, invade, invading, siege, besieged, besieging, encircled, stormed, storming | B | Armed clash | of
+invasion, invaded, invade, invading, siege, besieged, besieging, encircled, stormed, storming, blockade, blockaded | B | Armed clash | of
 war, wars | B | Armed clash | W
 violence, fighting erupted, clashes erupted | B | Armed clash | W
 recaptured, recapture, retook, retaken, retake, regained control, liberated, liberation | B | Government regains territory | of
