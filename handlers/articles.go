@@ -184,7 +184,7 @@ func (s *Server) postArticle(c echo.Context) error {
 	}
 	stored, err := s.cfg.Store.Ingest(c.Request().Context(), a, events)
 	if err != nil {
-		return fmt.Errorf("storing article %s: %w", a.ID, err)
+		return err // the store's error names the article already
 	}
 	b := []byte(`{"article":`)
 	aj, err := json.Marshal(toArticleJSON(stored, false))
@@ -215,7 +215,7 @@ func (s *Server) listArticles(c echo.Context) error {
 	}
 	list, total, err := s.cfg.Store.Articles(c.Request().Context(), limit, offset)
 	if err != nil {
-		return fmt.Errorf("listing articles: %w", err)
+		return err
 	}
 	out := make([]articleJSON, len(list))
 	for i, a := range list {

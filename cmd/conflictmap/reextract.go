@@ -41,7 +41,7 @@ func runReextract(ctx context.Context, env *Env, args []string) error {
 		ids = append(ids, a.ID)
 		return nil
 	}); err != nil {
-		return fmt.Errorf("listing articles: %w", err)
+		return err
 	}
 	before, total := 0, 0
 	for i, id := range ids {
@@ -50,14 +50,14 @@ func runReextract(ctx context.Context, env *Env, args []string) error {
 		}
 		a, err := st.Article(ctx, id)
 		if err != nil {
-			return fmt.Errorf("reading article %s: %w", id, err)
+			return err // the store's errors name the article already
 		}
 		events, err := ex.Extract(a)
 		if err != nil {
 			return fmt.Errorf("extracting article %s: %w", id, err)
 		}
 		if _, err := st.Ingest(ctx, a, events); err != nil {
-			return fmt.Errorf("storing article %s: %w", id, err)
+			return err
 		}
 		before += a.Events
 		total += len(events)

@@ -56,18 +56,20 @@ type store interface {
 }
 
 // openStore opens the PostGIS store for a postgres:// URL and the SQLite
-// store for anything else (a file path).
+// store for anything else (a file path). The stores' errors already name
+// the store, the file or the schema; only the database URL (without its
+// password) is added here.
 func openStore(ctx context.Context, db, pgSchema string) (store, error) {
 	if strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://") {
 		s, err := postgis.Open(ctx, db, pgSchema)
 		if err != nil {
-			return nil, fmt.Errorf("opening the PostGIS store %s (schema %s): %w", redactURL(db), pgSchema, err)
+			return nil, fmt.Errorf("%s: %w", redactURL(db), err)
 		}
 		return s, nil
 	}
 	s, err := sqlite.Open(ctx, db)
 	if err != nil {
-		return nil, fmt.Errorf("opening the SQLite store %s: %w", db, err)
+		return nil, err // a nil *sqlite.Store in the interface would not be nil
 	}
 	return s, nil
 }
