@@ -71,7 +71,7 @@ func readWords(path string) ([]string, error) {
 var (
 	waterFeatures  = map[string]bool{"SEA": true, "GULF": true, "STRT": true, "BAY": true, "OCN": true, "CHN": true, "LGN": true}
 	areaFeatures   = map[string]bool{"RGN": true, "ADM1": true, "ADM2": true, "PEN": true, "AREA": true, "VAL": true, "CNL": true}
-	siteFeatures   = map[string]bool{"MILB": true, "PSTB": true, "PPL": true, "PPLX": true, "CMP": true, "AIRB": true, "PRT": true, "BDG": true, "INSM": true, "DAM": true, "PS": true, "CAPE": true, "MT": true, "MTS": true, "PRK": true, "SHOL": true, "RF": true, "ISL": true, "ISLS": true}
+	siteFeatures   = map[string]bool{"MILB": true, "PSTB": true, "PPL": true, "PPLX": true, "CMP": true, "AIRB": true, "AIRP": true, "PRT": true, "BDG": true, "INSM": true, "DAM": true, "PS": true, "CAPE": true, "MT": true, "MTS": true, "PRK": true, "SHOL": true, "RF": true, "ISL": true, "ISLS": true}
 	marineFeatures = map[string]bool{"SHOL": true, "RF": true, "ISL": true, "ISLS": true}
 )
 
