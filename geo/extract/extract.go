@@ -119,10 +119,15 @@ func (x *Extractor) read(a geo.Article, text string, pub time.Time, mentions []p
 	sents, datelines := splitSentences(text, r.toks)
 	r.sents = sents
 	r.attach(mentions, datelines)
-	var cands []candidate
+	var cands, prev []candidate
 	for _, s := range sents {
 		quote := strings.Join(strings.Fields(text[s.start:s.end]), " ")
-		cands = append(cands, r.sentenceEvents(s, quote)...)
+		got := r.sentenceEvents(s, quote)
+		if len(got) == 0 {
+			r.carryKills(s, prev)
+		}
+		prev = got
+		cands = append(cands, got...)
 	}
 	cands = dedupe(cands)
 	events := make([]geo.Event, 0, len(cands))

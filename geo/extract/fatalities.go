@@ -1,5 +1,7 @@
 package extract
 
+import "conflictmap/geo"
+
 // killCount is a number of dead read from a sentence.
 type killCount struct {
 	at int // token index of the number
@@ -67,6 +69,11 @@ func killCounts(toks []tok, first, last int) []killCount {
 				break
 			}
 			if injuryWords[t.low] || t.low == "or" || (t.low == "and" && seen > 0 && !isNumberTok(toks[j+1])) {
+				break
+			}
+			if (t.low == "a" || t.low == "an") && j+1 < i && (personNouns[word(j+1)] || personNouns[word(j+2)]) {
+				// "A soldier was also killed", "a young man died": one.
+				out = append(out, killCount{at: j, n: 1})
 				break
 			}
 			if n, ok := numberValue(t); ok && t.low != "a" && t.low != "an" {
@@ -145,4 +152,52 @@ func isTimeUnit(w string) bool {
 		return true
 	}
 	return false
+}
+
+// tallyWords mark a count of dead as a running or overall toll, not the
+// toll of one event told just before: "the war has killed 30,000", "since
+// October", "in total".
+var tallyWords = set("war", "wars", "conflict", "conflicts", "fighting", "since", "total", "overall",
+	"altogether", "year", "years", "months", "began", "started", "campaign", "offensive", "insurgency",
+	"uprising", "crisis", "far", "tally", "cumulative", "last", "previous", "earlier")
+
+// carryKills gives the dead counted by a sentence that names no event of
+// its own to the event told in the sentence just before it, when that
+// event has no count yet: "... shelled a market in Taiz. Four civilians
+// were killed." A sentence about a running toll, dated on its own, or
+// or about another day, is left alone; so is an event already counted.
+func (r *reader) carryKills(s sentence, prev []candidate) {
+	if len(prev) == 0 {
+		return
+	}
+	kills := killCounts(r.toks, s.first, s.last)
+	if len(kills) == 0 {
+		return
+	}
+	for k := s.first; k < s.last; k++ {
+		if tallyWords[r.toks[k].low] {
+			return
+		}
+	}
+	n := 0
+	for _, k := range kills {
+		n = max(n, k.n)
+	}
+	// The last violent event of the sentence before, at each of its places.
+	var o *occ
+	for i := len(prev) - 1; i >= 0; i-- {
+		if typeRank(prev[i].o.typ) == 0 && prev[i].o.modality == geo.Occurred {
+			o = prev[i].o
+			break
+		}
+	}
+	if o == nil || o.fatalities != nil {
+		return
+	}
+	for _, e := range r.dates.scan(s.first, s.last) {
+		if !e.reporting && (o.date.kind != dText || e.r.start.After(o.date.end) || e.r.end.Before(o.date.start)) {
+			return // another day's dead
+		}
+	}
+	o.fatalities = &n
 }

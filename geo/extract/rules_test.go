@@ -239,6 +239,9 @@ func TestFatalities(t *testing.T) {
 		{"twenty-five people died", 25},
 		{"gunmen shot dead 23 men", 23},
 		{"killed two years ago", -1},
+		{"A soldier was also killed", 1},
+		{"a young man died", 1},
+		{"a drone attack killed", -1},
 	} {
 		toks := scanTokens(c.text)
 		kills := killCounts(toks, 0, len(toks))
@@ -254,6 +257,37 @@ func TestFatalities(t *testing.T) {
 	events := extractText(t, "A drone strike hit a market in Kharkiv on Monday, wounding 12 people.", "2024-05-28")
 	if len(events) != 1 || events[0].Fatalities != nil {
 		t.Errorf("a strike that wounded only: want fatalities null, got%s", describe(events))
+	}
+}
+
+// TestNextSentenceFatalities: the dead counted in the sentence after an
+// event are that event's, unless the sentence counts a running toll,
+// another day's dead, or the event already had its count.
+func TestNextSentenceFatalities(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want int // -1 for null
+	}{
+		{"Russian forces shelled a market in Kherson on Monday. Four soldiers were killed.", 4},
+		{"A drone struck a checkpoint near Gao on Monday. A man was also killed, officials said.", 1},
+		{"Gunmen attacked a bus near Beni on Monday. The attack left nine people dead.", 9},
+		{"Russian forces shelled a market in Kherson on Monday. The war has killed 10,000 civilians.", -1},
+		{"Russian forces shelled a market in Kherson on Monday. Two people were killed on Friday.", -1},
+		{"Russian forces shelled a market in Kherson on Monday, killing two. Five more were killed.", 2},
+		{"Ministers met in Cairo on Monday. Four soldiers were killed.", -1},
+	} {
+		events := extractText(t, c.text, "2024-05-28")
+		if len(events) != 1 {
+			t.Errorf("%q: want one event, got%s", c.text, describe(events))
+			continue
+		}
+		got := -1
+		if events[0].Fatalities != nil {
+			got = *events[0].Fatalities
+		}
+		if got != c.want {
+			t.Errorf("%q: %d dead, want %d", c.text, got, c.want)
+		}
 	}
 }
 
