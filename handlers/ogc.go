@@ -195,6 +195,15 @@ func negotiate(c echo.Context, allowed ...string) (string, error) {
 	return formatJSON, nil
 }
 
+// docFormat is negotiate for a document that takes no query parameter but
+// f; any other is a 400, as on items.
+func docFormat(c echo.Context, allowed ...string) (string, error) {
+	if err := checkParams(c.QueryParams(), []string{"f"}); err != nil {
+		return "", err
+	}
+	return negotiate(c, allowed...)
+}
+
 // acceptQuality reads q= from a media range's parameters; 1 when absent.
 func acceptQuality(params string) float64 {
 	for p := range strings.SplitSeq(params, ";") {
@@ -263,10 +272,7 @@ func (o *ogcAPI) respondHTML(c echo.Context, key string, page func(ctx context.C
 }
 
 func (o *ogcAPI) landing(c echo.Context) error {
-	if err := checkParams(c.QueryParams(), []string{"f"}); err != nil {
-		return err
-	}
-	f, err := negotiate(c, formatJSON, formatHTML)
+	f, err := docFormat(c, formatJSON, formatHTML)
 	if err != nil {
 		return err
 	}
@@ -290,10 +296,7 @@ func (o *ogcAPI) landing(c echo.Context) error {
 }
 
 func (o *ogcAPI) conformance(c echo.Context) error {
-	if err := checkParams(c.QueryParams(), []string{"f"}); err != nil {
-		return err
-	}
-	f, err := negotiate(c, formatJSON, formatHTML)
+	f, err := docFormat(c, formatJSON, formatHTML)
 	if err != nil {
 		return err
 	}
@@ -310,10 +313,7 @@ func (o *ogcAPI) conformance(c echo.Context) error {
 }
 
 func (o *ogcAPI) api(c echo.Context) error {
-	if err := checkParams(c.QueryParams(), []string{"f"}); err != nil {
-		return err
-	}
-	f, err := negotiate(c, formatJSON, formatHTML)
+	f, err := docFormat(c, formatJSON, formatHTML)
 	if err != nil {
 		return err
 	}
@@ -400,10 +400,7 @@ func (o *ogcAPI) describeCollection(ctx context.Context, base string) (ogcCollec
 }
 
 func (o *ogcAPI) collections(c echo.Context) error {
-	if err := checkParams(c.QueryParams(), []string{"f"}); err != nil {
-		return err
-	}
-	f, err := negotiate(c, formatJSON, formatHTML)
+	f, err := docFormat(c, formatJSON, formatHTML)
 	if err != nil {
 		return err
 	}
@@ -436,10 +433,7 @@ func (o *ogcAPI) collection(c echo.Context) error {
 	if err := checkCollection(c); err != nil {
 		return err
 	}
-	if err := checkParams(c.QueryParams(), []string{"f"}); err != nil {
-		return err
-	}
-	f, err := negotiate(c, formatJSON, formatHTML)
+	f, err := docFormat(c, formatJSON, formatHTML)
 	if err != nil {
 		return err
 	}
@@ -459,10 +453,7 @@ func (o *ogcAPI) schema(c echo.Context) error {
 	if err := checkCollection(c); err != nil {
 		return err
 	}
-	if err := checkParams(c.QueryParams(), []string{"f"}); err != nil {
-		return err
-	}
-	if _, err := negotiate(c, formatJSON); err != nil {
+	if _, err := docFormat(c, formatJSON); err != nil {
 		return err
 	}
 	base := ogcBase(c.Request())
@@ -639,10 +630,7 @@ func (o *ogcAPI) item(c echo.Context) error {
 	if err := checkCollection(c); err != nil {
 		return err
 	}
-	if err := checkParams(c.QueryParams(), []string{"f"}); err != nil {
-		return err
-	}
-	format, err := negotiate(c, formatJSON, formatHTML)
+	format, err := docFormat(c, formatJSON, formatHTML)
 	if err != nil {
 		return err
 	}
