@@ -34,35 +34,33 @@ func runReextract(ctx context.Context, env *Env, args []string) error {
 	}
 	ex := extract.New(gaz)
 
-	// Ids first, articles one at a time after: the store's walk is not
-	// held open while the same store writes.
-	var ids []string
-	if err := st.ForEachArticle(ctx, func(a geo.Article) error {
-		ids = append(ids, a.ID)
-		return nil
-	}); err != nil {
+	// The walk holds no transaction while its function runs, so each
+	// article is stored again as soon as it is read.
+	_, n, err := st.Articles(ctx, 1, 0)
+	if err != nil {
 		return err
 	}
-	before, total := 0, 0
-	for i, id := range ids {
+	done, before, total := 0, 0, 0
+	err = st.ForEachArticle(ctx, func(a geo.Article) error {
 		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("interrupted after %d of %d articles: %w", i, len(ids), err)
-		}
-		a, err := st.Article(ctx, id)
-		if err != nil {
-			return err // the store's errors name the article already
+			return fmt.Errorf("interrupted after %d of %d articles: %w", done, n, err)
 		}
 		events, err := ex.Extract(a)
 		if err != nil {
-			return fmt.Errorf("extracting article %s: %w", id, err)
+			return fmt.Errorf("extracting article %s: %w", a.ID, err)
 		}
 		if _, err := st.Ingest(ctx, a, events); err != nil {
-			return err
+			return err // the store's errors name the article already
 		}
+		done++
 		before += a.Events
 		total += len(events)
-		fmt.Fprintf(env.Stderr, "[%d/%d] %s %q: %s (was %d)\n", i+1, len(ids), id, a.Title, plural(len(events), "event"), a.Events)
+		fmt.Fprintf(env.Stderr, "[%d/%d] %s %q: %s (was %d)\n", done, max(n, done), a.ID, a.Title, plural(len(events), "event"), a.Events)
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	fmt.Fprintf(env.Stderr, "re-extracted %s with extractor %s: %s (was %d)\n", plural(len(ids), "article"), extract.Version, plural(total, "event"), before)
+	fmt.Fprintf(env.Stderr, "re-extracted %s with extractor %s: %s (was %d)\n", plural(done, "article"), extract.Version, plural(total, "event"), before)
 	return nil
 }
