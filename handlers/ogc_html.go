@@ -23,13 +23,13 @@ type ogcPage struct {
 	API         *openAPI
 	Collection  *ogcCollection
 
-	// Items.
+	// Set for the items view only; the other views leave them zero.
 	Events            []geo.Event
 	Matched, From, To int
 	Filter            string
 	Prev, Next        string
 
-	// One item.
+	// Set for the one-item view only.
 	Event *geo.Event
 	Props []ogcProp
 }
