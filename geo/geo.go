@@ -107,8 +107,10 @@ type Article struct {
 	Events int
 }
 
-// ArticleID returns an article's identity: its URL when it has one, else the
-// SHA-256 of its text, so that ingesting the same report twice replaces it.
+// ArticleID returns an article's identity, derived from its URL when it has
+// one, else from its text, so that ingesting the same report twice replaces
+// it. It is the first 8 bytes of the SHA-256 in hex: short enough for a URL
+// path and an event id, and a collision needs some 2^32 articles.
 func ArticleID(url, text string) string {
 	if url != "" {
 		sum := sha256.Sum256([]byte(url))
