@@ -146,19 +146,52 @@ func dedupe(cands []candidate) []candidate {
 	for i := range cands {
 		keep[i] = true
 	}
+	// A definite telling at a place holding an event's place is that
+	// event, the closest one of its type if there are several.
+	for j := range cands {
+		best, bestScore := -1, 1<<30
+		for i := range cands {
+			if i == j || !keep[i] || !retold(&cands[i], &cands[j]) {
+				continue
+			}
+			score := 2 * abs(cands[i].sent-cands[j].sent)
+			if cands[i].sent > cands[j].sent {
+				score++
+			}
+			if cands[i].o.typ != cands[j].o.typ {
+				score += 100
+			}
+			if score < bestScore {
+				best, bestScore = i, score
+			}
+		}
+		if best >= 0 {
+			keep[j] = false
+			lendDetail(&cands[best], &cands[j])
+		}
+	}
 	for i := range cands {
 		if !keep[i] {
 			continue
 		}
 		for j := i + 1; j < len(cands); j++ {
-			if !keep[j] || !sameEvent(&cands[i], &cands[j]) {
+			if !keep[j] {
 				continue
 			}
-			if betterCandidate(&cands[j], &cands[i]) {
-				keep[i] = false
+			a, b := &cands[i], &cands[j]
+			switch {
+			case sameEvent(a, b):
+				if betterCandidate(b, a) {
+					keep[i] = false
+					lendDetail(b, a)
+				} else {
+					keep[j] = false
+					lendDetail(a, b)
+				}
+			}
+			if !keep[i] {
 				break
 			}
-			keep[j] = false
 		}
 	}
 	var out []candidate
@@ -178,8 +211,16 @@ func placeKey(p geo.Place) string {
 }
 
 func sameEvent(a, b *candidate) bool {
-	if a.sent == b.sent || placeKey(a.ref.place) != placeKey(b.ref.place) ||
-		a.o.typ != b.o.typ || a.o.modality != b.o.modality {
+	if a.sent == b.sent || placeKey(a.ref.place) != placeKey(b.ref.place) || a.o.modality != b.o.modality {
+		return false
+	}
+	// "The attack on the Douentza post killed seven soldiers, an official
+	// said on Wednesday": the attack told before, whatever the date of
+	// the telling, and whatever the toll makes of its type.
+	if b.o.definite && b.sent > a.sent && b.sent-a.sent <= retellSpan && typeRank(a.o.typ) == typeRank(b.o.typ) {
+		return true
+	}
+	if a.o.typ != b.o.typ {
 		return false
 	}
 	da, db := a.o.date, b.o.date
@@ -187,6 +228,37 @@ func sameEvent(a, b *candidate) bool {
 		return true
 	}
 	return !da.start.After(db.end) && !db.start.After(da.end)
+}
+
+// retellSpan is how many sentences after an event "the attack" may still
+// point back to it.
+const retellSpan = 3
+
+// retold reports whether candidate coarse, at a place that holds fine's,
+// tells fine's event again: a definite mention of the same type soon
+// after or before it ("A bomb hit a bus near Bandiagara. The blast in the
+// Mopti region killed four").
+func retold(fine, coarse *candidate) bool {
+	if fine.sent == coarse.sent || !coarse.o.definite || typeRank(fine.o.typ) != typeRank(coarse.o.typ) ||
+		fine.o.modality != coarse.o.modality || abs(fine.sent-coarse.sent) > retellSpan {
+		return false
+	}
+	p, q := fine.ref.place, coarse.ref.place
+	if contains(q, p) {
+		return true
+	}
+	// A town standing for its region ("the Mopti region" read as Mopti).
+	return coarse.ref.regional && !fine.ref.regional && q.CountryCode == p.CountryCode &&
+		q.Admin1 != "" && q.Admin1 == p.Admin1
+}
+
+// lendDetail gives the kept telling of an event what only the dropped one
+// said: its number of dead.
+func lendDetail(kept, dropped *candidate) {
+	if kept.o.fatalities == nil && dropped.o.fatalities != nil && kept.o.modality != geo.Threatened {
+		n := *dropped.o.fatalities
+		kept.o.fatalities = &n
+	}
 }
 
 func betterCandidate(a, b *candidate) bool {

@@ -291,6 +291,38 @@ func TestNextSentenceFatalities(t *testing.T) {
 	}
 }
 
+// TestRetold: an event told again with more detail, at the same place or
+// at a place holding it, is one feature with the detail.
+func TestRetold(t *testing.T) {
+	for _, c := range []struct {
+		text  string
+		where string // the one feature's location
+		want  int    // its dead, -1 for null
+	}{
+		{"Gunmen attacked an army post in Douentza on Tuesday. The attack on the Douentza post killed seven soldiers, an official said on Wednesday.", "Douentza", 7},
+		{"A roadside bomb hit a bus near Bandiagara on Monday. The blast in the Mopti region killed four passengers.", "Bandiagara", 4},
+		{"Russian forces shelled Kherson on Monday. The shelling across Ukraine killed three people.", "Kherson", 3},
+	} {
+		events := extractText(t, c.text, "2024-05-08")
+		if len(events) != 1 || events[0].Location != c.where {
+			t.Errorf("%q: want one event at %s, got%s", c.text, c.where, describe(events))
+			continue
+		}
+		got := -1
+		if events[0].Fatalities != nil {
+			got = *events[0].Fatalities
+		}
+		if got != c.want {
+			t.Errorf("%q: %d dead, want %d", c.text, got, c.want)
+		}
+	}
+	// A new attack at the same place on another day is another event.
+	events := extractText(t, "Gunmen attacked an army post in Douentza on Monday. Gunmen attacked a market in Douentza on Friday.", "2024-05-08")
+	if len(events) != 2 {
+		t.Errorf("two attacks on two days: want two events, got%s", describe(events))
+	}
+}
+
 // TestNotLocations: metonyms, names, datelines and demonyms give no event
 // at their place.
 func TestNotLocations(t *testing.T) {
