@@ -439,7 +439,8 @@ func (r *reader) refineType(s sentence, o *occ) {
 		case has("civilians", "civilian", "market", "wedding", "funeral", "hospital", "school", "mosque",
 			"church", "village", "villages", "villagers", "residents", "worshippers", "restaurant", "hotel", "bus",
 			"minibus", "displaced", "homes", "farmers", "students", "children", "women", "passengers", "aid",
-			"machete", "gunmen", "journalists", "hostages"):
+			"machete", "gunmen", "journalists", "hostages", "traders", "travellers", "travelers", "motorists",
+			"commuters", "fishermen", "herders", "pilgrims", "shoppers", "worshipers", "refugees", "truckers"):
 			o.typ, o.sub = geo.ViolenceCivilians, subAttack
 		}
 	case rTerritory:

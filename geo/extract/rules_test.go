@@ -60,6 +60,7 @@ func TestTriggers(t *testing.T) {
 		{"Government troops recaptured Kidal on Tuesday.", "ML", geo.Battles, "Government regains territory"},
 		{"Gunmen killed 30 villagers in an attack on a market in Djibo on Monday.", "BF", geo.ViolenceCivilians, "Attack"},
 		{"Gunmen abducted 20 students in Kaduna on Monday.", "NG", geo.ViolenceCivilians, "Abduction/forced disappearance"},
+		{"Militants attacked a convoy of traders near Gao on Sunday.", "ML", geo.ViolenceCivilians, "Attack"},
 		{"Hundreds of people protested in Niamey on Friday against foreign troops.", "NE", geo.Protests, "Peaceful protest"},
 		{"Police fired tear gas at protesters in Dakar on Friday.", "SN", geo.Protests, "Protest with intervention"},
 		{"Protesters burned tyres and threw stones outside the parliament in Nairobi on Tuesday.", "KE", geo.Riots, "Violent demonstration"},
@@ -320,6 +321,26 @@ func TestRetold(t *testing.T) {
 	events := extractText(t, "Gunmen attacked an army post in Douentza on Monday. Gunmen attacked a market in Douentza on Friday.", "2024-05-08")
 	if len(events) != 2 {
 		t.Errorf("two attacks on two days: want two events, got%s", describe(events))
+	}
+}
+
+// TestAnchors: a place the gazetteer lacks, placed by a known town
+// ("north of X", "60 km south of X", "the road between X and Y"), maps
+// near that town.
+func TestAnchors(t *testing.T) {
+	for _, c := range []struct {
+		text, where string
+		prec        int
+	}{
+		{"Soldiers repelled an attack on their base at Kwatanduru, north of Maiduguri, on Monday.", "Maiduguri", geo.GeoNear},
+		{"Jets bombed hideouts in the Zulum hills, roughly 60 kilometres south of Damboa, on Tuesday.", "Damboa", geo.GeoNear},
+		{"Insurgents ambushed a convoy on the road between Damboa and Biu on Wednesday.", "Damboa", geo.GeoNear},
+		{"Gunmen attacked a bus in Kaduna on Monday.", "Kaduna", geo.GeoTown},
+	} {
+		events := extractText(t, c.text, "2024-07-12")
+		if len(events) != 1 || events[0].Location != c.where || events[0].GeoPrecision != c.prec {
+			t.Errorf("%q: want one event at %s, geo precision %d, got%s", c.text, c.where, c.prec, describe(events))
+		}
 	}
 }
 

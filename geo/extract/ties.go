@@ -224,7 +224,10 @@ func (r *reader) forward(s sentence, oi int, o *occ) ([]tie, bool) {
 					continue
 				}
 				agent = false
-				near = near || t.low == "near" || t.low == "outside" || t.low == "around"
+				// "..., north of Jowhar", "80 kilometers southeast of Bosaso": a
+				// reference point, the event is near it.
+				near = near || t.low == "near" || t.low == "outside" || t.low == "around" ||
+					(t.low == "of" && i > s.first && directionWords[r.toks[i-1].low])
 				saw = saw || (r.refs[ref].bad == "" && !r.attributive(ref))
 				if r.usable(ref) && !r.attributive(ref) {
 					add(ref, near, i-o.last)
@@ -416,6 +419,21 @@ func (r *reader) placeAfter(i, last int) (ref, end int, near bool) {
 		}
 		t := r.toks[i]
 		switch {
+		case t.low == "between" && i > start && roadWords[r.toks[i-1].low]:
+			// "on the road between Damboa and Biu": near the first town; the
+			// second only says which road.
+			k := r.refStarting(i + 1)
+			if k < 0 {
+				return -1, i, false
+			}
+			end := r.refs[k].last
+			if end+1 < last && r.toks[end].low == "and" {
+				if k2 := r.refStarting(end + 1); k2 >= 0 {
+					end = r.refs[k2].last
+				}
+			}
+			return k, end, true
+		case roadWords[t.low] && i > start:
 		case descriptorWords[t.low] || placeNouns[t.low]:
 			if directionWords[t.low] && i+1 < last && r.toks[i+1].low == "of" {
 				near = true
@@ -434,6 +452,9 @@ func (r *reader) placeAfter(i, last int) (ref, end int, near bool) {
 	}
 	return -1, i, false
 }
+
+// roadWords name a way between two places.
+var roadWords = set("road", "highway", "route", "motorway", "railway", "corridor", "axis", "stretch")
 
 // listAfter returns the places coordinated with the place ending at token
 // end ("in Tehran and Baghdad", "in Caracas, Havana and Mexico City"), and
