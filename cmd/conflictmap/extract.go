@@ -52,6 +52,11 @@ func runExtract(ctx context.Context, env *Env, args []string) error {
 	a.ID = geo.ArticleID(a.URL, a.Text)
 	events, err := extract.New(gaz).Extract(a)
 	if err != nil {
+		// A user error (too large, bad date) reads best without its chain;
+		// anything else is a bug whose detail must reach the terminal.
+		if geo.ErrorCode(err) == geo.EINTERNAL {
+			return fmt.Errorf("extract: %w", err)
+		}
 		return fmt.Errorf("extract: %s", geo.ErrorMessage(err))
 	}
 	b, err := json.MarshalIndent(geo.FeatureCollection(events), "", " ")
