@@ -284,7 +284,13 @@ func typeRank(typ string) int {
 // event on its own: it must be dated to a day or a week, not a running
 // toll ("400 people have been killed since October").
 func (r *reader) weakOK(o *occ) bool {
-	return (o.date.kind == dText || o.date.kind == dContext) && o.date.prec <= geo.TimeWeek && !o.definite
+	if (o.date.kind != dText && o.date.kind != dContext) || o.date.prec > geo.TimeWeek {
+		return false
+	}
+	// "announced the death of a soldier in Rafah": "the" points to the
+	// count that follows, not to an event told before.
+	return !o.definite || (o.fatalities != nil && o.last < len(r.toks) && r.toks[o.last].low == "of" &&
+		(r.toks[o.first].low == "death" || r.toks[o.first].low == "deaths"))
 }
 
 // plannedMeeting reports whether a threatened strategic development is a
@@ -436,6 +442,9 @@ func (r *reader) refineType(s sentence, o *occ) {
 			o.typ, o.sub = geo.ExplosionsRemote, subShelling
 		case has("grenade", "grenades"):
 			o.typ, o.sub = geo.ExplosionsRemote, subGrenade
+		case has("protesters", "protestors", "demonstrators", "marchers") && o.typ == geo.Battles:
+			// "police fired on protesters": force against a crowd, not a battle.
+			o.typ, o.sub = geo.Protests, subExcessive
 		case has("civilians", "civilian", "market", "wedding", "funeral", "hospital", "school", "mosque",
 			"church", "village", "villages", "villagers", "residents", "worshippers", "restaurant", "hotel", "bus",
 			"minibus", "displaced", "homes", "farmers", "students", "children", "women", "passengers", "aid",

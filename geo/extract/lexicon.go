@@ -81,6 +81,7 @@ suicide bomber, suicide bombers, suicide bombing, suicide bombings, suicide atta
 grenade, grenades, grenade attack, grenade attacks | E | Grenade |
 chemical attack, chemical attacks, chemical weapons attack, gas attack | E | Chemical weapon |
 strike, strikes, struck, striking | E | Air/drone strike | oS
+drones hit, drone hit, drones struck, drone struck, drones targeted, drone targeted, drones slammed into, drone slammed into, drones attacked, drone attacked | E | Air/drone strike | o
 attack, attacks, attacked, attacking, raid, raids, raided, raiding, targeted, targeting, opened fire, open fire, fired at, fired on, firing at, firing on, fires at, fires on | B | Armed clash | oA
 clash, clashes, clashed, clashing, fighting, fought, battle, battles, battled, battling, gun battle, gun battles, gunfight, gunfights, firefight, firefights, shootout, shootouts, exchange of fire, exchanges of fire, exchanged fire, exchanges fire, exchanging fire, exchange fire, traded fire, trading fire, trade fire, trades fire, returned fire, gunfire, sniper fire, ambush, ambushes, ambushed, ambushing, assault, assaults, assaulted, offensive, offensives, counteroffensive, counter-offensive, skirmish, skirmishes, hostilities, combat, incursion, incursions, ground operation, ground operations, military operation, military operations, ground offensive, ground invasion, came under fire, come under fire, under fire | B | Armed clash |
 invasion, invaded, invade, invading, siege, besieged, besieging, encircled, stormed, storming, blockade, blockaded | B | Armed clash | of
