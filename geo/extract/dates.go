@@ -198,7 +198,17 @@ func (d *dateScanner) at(i, last int, future bool) (dateExpr, int) {
 			e, n := d.weekday(i+1, last, wd, future)
 			return e, n + 1
 		}
-		return dateExpr{r: spanRange(pub.AddDate(0, 0, -1), pub, geo.TimeWeek)}, 1
+		// "overnight into Sunday": the night began on Saturday.
+		if wd, ok := weekdayNames[d.word(i+2, last)]; ok && next == "into" && d.toks[i+2].cap {
+			e, n := d.weekday(i+2, last, wd, future)
+			if e.r.kind == dText {
+				e.r = dayRange(e.r.start.AddDate(0, 0, -1), geo.TimeDay)
+			}
+			return e, n + 2
+		}
+		// The night before the report: dated, as ACLED does, by the
+		// evening it began.
+		return dateExpr{r: dayRange(pub.AddDate(0, 0, -1), geo.TimeDay)}, 1
 	case "last", "this", "next", "earlier", "past", "previous":
 		return d.relative(i, last, future)
 	case "over", "at":

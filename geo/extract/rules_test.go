@@ -177,7 +177,8 @@ func TestDates(t *testing.T) {
 		{"Killed in April 2023.", "2024-02-27", "2023-04-01", "2023-04-30", 3},
 		{"Killed yesterday.", "2024-02-27", "2024-02-26", "2024-02-26", 1},
 		{"Killed earlier this year.", "2024-02-27", "2024-01-01", "2024-02-27", 3},
-		{"Drones struck overnight.", "2024-02-27", "2024-02-26", "2024-02-27", 2},
+		{"Drones struck overnight.", "2024-02-27", "2024-02-26", "2024-02-26", 1},
+		{"Drones struck overnight into Sunday.", "2024-02-27", "2024-02-24", "2024-02-24", 1},
 		{"Clashes over the weekend.", "2024-02-27", "2024-02-24", "2024-02-25", 2},
 		{"Besieged since October.", "2024-02-27", "2023-10-01", "2024-02-27", 3},
 		{"Killed two days ago.", "2024-02-27", "2024-02-25", "2024-02-25", 1},
@@ -207,7 +208,7 @@ func TestEventDates(t *testing.T) {
 		prec                  int
 	}{
 		{"A drone strike hit a market in Kharkiv on Monday.", "2024-05-28", "2024-05-27", "2024-05-27", 1},
-		{"Hospital officials said Wednesday that airstrikes on Khan Younis killed 14 people overnight.", "2024-04-10", "2024-04-09", "2024-04-10", 2},
+		{"Hospital officials said Wednesday that airstrikes on Khan Younis killed 14 people overnight.", "2024-04-10", "2024-04-09", "2024-04-09", 1},
 		{"A drone strike hit a market in Kharkiv.", "2024-05-28", "2024-05-14", "2024-05-28", 3},
 		{"Russia attacked Odesa on Monday. Hours later, drones struck Kharkiv.", "2024-05-28", "2024-05-27", "2024-05-27", 1},
 		{"A drone strike hit a market in Kharkiv.", "", "", "", 0},
