@@ -63,6 +63,7 @@ func TestTriggers(t *testing.T) {
 		{"Militants attacked a convoy of traders near Gao on Sunday.", "ML", geo.ViolenceCivilians, "Attack"},
 		{"Ukrainian drones hit an oil depot in Bryansk on Tuesday.", "RU", geo.ExplosionsRemote, "Air/drone strike"},
 		{"A drone struck a checkpoint near Gao on Sunday.", "ML", geo.ExplosionsRemote, "Air/drone strike"},
+		{"Ukrainian artillery hit positions near Kupiansk on Sunday.", "UA", geo.ExplosionsRemote, "Shelling/artillery/missile attack"},
 		{"Police fired on protesters in Nakuru on Tuesday, killing two people.", "KE", geo.Protests, "Excessive force against protesters"},
 		{"Troops fired on militants near Gao on Sunday.", "ML", geo.Battles, "Armed clash"},
 		{"Hundreds of people protested in Niamey on Friday against foreign troops.", "NE", geo.Protests, "Peaceful protest"},
