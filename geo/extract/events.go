@@ -201,6 +201,25 @@ func (r *reader) sentenceEvents(s sentence, quote string) []candidate {
 			best[t.ref] = t
 		}
 	}
+	// "Israeli strikes on southern Lebanon killed five people in Bint
+	// Jbeil": one event, at the town; the country or region around it
+	// only says where the town is.
+	var kept []int
+	for _, a := range order {
+		covered := false
+		for _, b := range order {
+			if a != b && best[a].occ == best[b].occ && r.holds(a, b) && !r.partOf(a, b) {
+				covered = true
+				break
+			}
+		}
+		if covered {
+			delete(best, a)
+			continue
+		}
+		kept = append(kept, a)
+	}
+	order = kept
 	eventful := map[int]bool{}
 	for _, t := range best {
 		eventful[t.occ] = true
@@ -220,6 +239,25 @@ func (r *reader) sentenceEvents(s sentence, quote string) []candidate {
 		out = append(out, candidate{sent: s.index, quote: quote, o: o, ref: &r.refs[ref], tie: t})
 	}
 	return out
+}
+
+// partOf reports whether the text gives place b as one part of a wider
+// event at place a ("struck targets across Yemen, including sites near
+// Sanaa"), where both are the event's places.
+func (r *reader) partOf(a, b int) bool {
+	ma, mb := &r.refs[a], &r.refs[b]
+	if ma.first > 0 {
+		switch r.toks[ma.first-1].low {
+		case "across", "throughout":
+			return true
+		}
+	}
+	for k := ma.last; k < mb.first; k++ {
+		if r.toks[k].low == "including" {
+			return true
+		}
+	}
+	return false
 }
 
 // noteDates keeps the latest day named by a sentence without events, for

@@ -102,6 +102,10 @@ func TestTies(t *testing.T) {
 		{"M23 rebels shelled the outskirts of Goma on Wednesday.", []string{"CD"}},
 		{"Hezbollah in Lebanon exchanges fire almost daily with the Israeli military.", []string{"LB"}},
 		{"The army announced the death of a soldier in Rafah on Monday.", []string{"PS"}},
+		// A town and the region or country around it: one event, at the town,
+		// unless the text makes the town one part of a wider event.
+		{"Israeli strikes on southern Lebanon killed five people in the town of Bint Jbeil on Tuesday.", []string{"LB"}},
+		{"Warplanes struck more than 60 targets across Yemen, including sites near Sanaa, on Monday.", []string{"YE", "YE"}},
 		{"The deaths shocked residents of Rafah.", nil},
 		// Places that are not where an event happened.
 		{"Hezbollah in Lebanon said it had no part in the decision.", nil},
