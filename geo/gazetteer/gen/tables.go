@@ -65,9 +65,9 @@ func readWords(path string) ([]string, error) {
 
 // Feature codes of the reviewed tables. Water bodies must lie off land and
 // belong to no country; sites are points and need no extent. Marine
-// features (shoals, reefs, islets) are sites too, but one that no country
-// holds undisputed has no country and must lie off land, since Natural
-// Earth draws few of them.
+// features (shoals, reefs, islands) are sites too; one that no country
+// holds undisputed has no country. A shoal or reef of no country must lie
+// off land; an island of no country may or may not be drawn as land.
 var (
 	waterFeatures  = map[string]bool{"SEA": true, "GULF": true, "STRT": true, "BAY": true, "OCN": true, "CHN": true, "LGN": true}
 	areaFeatures   = map[string]bool{"RGN": true, "ADM1": true, "ADM2": true, "PEN": true, "AREA": true, "VAL": true, "CNL": true}
@@ -191,7 +191,7 @@ func checkPlace(p tablePlace, countries map[string]*country, admin1 map[string]s
 		return nil
 	}
 	if p.cc == "" && marineFeatures[p.feature] {
-		if onLand {
+		if onLand && p.feature != "ISL" && p.feature != "ISLS" {
 			return fmt.Errorf("%s of no country at %.5f,%.5f is on land", p.feature, p.point[1], p.point[0])
 		}
 		return nil
