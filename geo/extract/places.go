@@ -70,6 +70,7 @@ var plParticles = map[string]bool{
 	"van": true, "von": true, "bin": true, "ibn": true, "bint": true, "ad": true, "as": true, "ash": true,
 	"at": true, "az": true, "an": true, "ar": true, "en": true, "ez": true, "es": true, "ed": true,
 	"er": true, "et": true, "y": true, "on": true, "upon": true, "sur": true, "am": true, "im": true,
+	"au": true, "aux": true, "sous": true, "lo": true, "los": true, "las": true, "il": true,
 }
 
 // Titles before a person's name ("President Biden", "Gen. Kenneth

@@ -102,6 +102,9 @@ func TestTies(t *testing.T) {
 		{"M23 rebels shelled the outskirts of Goma on Wednesday.", []string{"CD"}},
 		{"Hezbollah in Lebanon exchanges fire almost daily with the Israeli military.", []string{"LB"}},
 		{"The army announced the death of a soldier in Rafah on Monday.", []string{"PS"}},
+		// Names with particles are one name.
+		{"Gangs attacked a police station in downtown Port-au-Prince on Tuesday.", []string{"HT"}},
+		{"Insurgents attacked a checkpoint in Mocimboa da Praia on Monday.", []string{"MZ"}},
 		// A town and the region or country around it: one event, at the town,
 		// unless the text makes the town one part of a wider event.
 		{"Israeli strikes on southern Lebanon killed five people in the town of Bint Jbeil on Tuesday.", []string{"LB"}},
