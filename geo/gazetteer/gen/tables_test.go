@@ -75,13 +75,16 @@ func TestTablesAcceptGoodRows(t *testing.T) {
 	if len(got) != 3 {
 		t.Fatalf("read %d rows, want 3", len(got))
 	}
-	// A disputed shoal at sea has no country; a village has one.
+	// A disputed shoal at sea has no country; so may an island, drawn as
+	// land or not; a village has one.
 	dir = writeTables(t, nil, nil, []string{
 		"-3002\tSome Shoal\tSome Reef\tSHOL\t\t\t20.0\t38.5\t\ttest",
 		"-3003\tSome Village\t\tPPLX\tIQ\t\t33.3\t44.4\t\ttest",
+		"-3004\tSome Island\t\tISL\t\t\t20.0\t38.5\t\ttest",
+		"-3005\tLand Island\t\tISL\t\t\t20.0\t32.0\t\ttest",
 	})
-	if got, err := readPlaceTables(dir, countries, nil, land); err != nil || len(got) != 2 {
-		t.Fatalf("shoal at sea and village: %d rows, %v", len(got), err)
+	if got, err := readPlaceTables(dir, countries, nil, land); err != nil || len(got) != 4 {
+		t.Fatalf("shoal and island at sea, island on land, village: %d rows, %v", len(got), err)
 	}
 	if got[1].names[1] != "Kurdistan" || got[1].bound == nil {
 		t.Errorf("region row read as %+v", got[1])
