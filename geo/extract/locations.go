@@ -115,7 +115,18 @@ func (r *reader) attach(mentions []placeRef, datelines []span) {
 	}
 	for i := range r.refs {
 		m := &r.refs[i]
-		if m.bad != "" || m.conf <= 0 || len(countries) == 0 || countries[m.place.CountryCode] {
+		if m.bad != "" || countries[m.place.CountryCode] {
+			continue
+		}
+		// "Fano positions", "Rada forces", "the Halfaya bridge": a name
+		// before a group's or a structure's noun is the group's or the
+		// structure's, unless the article is about the named town's country.
+		if m.last < len(r.toks) && groupNouns[r.toks[m.last].low] && strings.HasPrefix(m.place.FeatureCode, "PPL") &&
+			m.place.FeatureCode != "PPLC" {
+			m.bad = "name"
+			continue
+		}
+		if m.conf <= 0 || len(countries) == 0 {
 			continue
 		}
 		// Below 0.5 always; below 0.7 when the article says enough
@@ -125,6 +136,12 @@ func (r *reader) attach(mentions []placeRef, datelines []span) {
 		}
 	}
 }
+
+// groupNouns follow the name of an armed group, of its positions, or of a
+// structure named after a place far from it.
+var groupNouns = set("fighters", "militia", "militias", "militiamen", "militants", "positions", "brigade",
+	"brigades", "battalion", "battalions", "faction", "factions", "bridge", "commanders", "gunmen", "insurgents",
+	"rebels")
 
 // hyphenated reports whether the mention is joined by a hyphen to the word
 // before or after it: "U.S.-owned", "Washington-Tehran standoff".

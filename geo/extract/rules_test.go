@@ -102,6 +102,9 @@ func TestTies(t *testing.T) {
 		{"M23 rebels shelled the outskirts of Goma on Wednesday.", []string{"CD"}},
 		{"Hezbollah in Lebanon exchanges fire almost daily with the Israeli military.", []string{"LB"}},
 		{"The army announced the death of a soldier in Rafah on Monday.", []string{"PS"}},
+		// A town's name that names an armed group or a bridge far from it.
+		{"Government troops attacked Fano positions on Monday.", nil},
+		{"Fano militiamen attacked a police station in Debre Tabor on Monday.", []string{"ET"}},
 		// Names with particles are one name.
 		{"Gangs attacked a police station in downtown Port-au-Prince on Tuesday.", []string{"HT"}},
 		{"Insurgents attacked a checkpoint in Mocimboa da Praia on Monday.", []string{"MZ"}},
