@@ -357,6 +357,9 @@ func (r *reader) findOccs(s sentence) []occ {
 			continue
 		}
 		t, n := r.lx.match(r.toks, i, s.last)
+		if t == nil && r.launchedDrones(s, i) {
+			t, n = r.lx.launched, 1
+		}
 		if t == nil {
 			if r.toks[i].low == "ones" && len(occs) > 0 {
 				prev := occs[len(occs)-1]
@@ -370,6 +373,39 @@ func (r *reader) findOccs(s sentence) []occ {
 		i += n - 1
 	}
 	return occs
+}
+
+// launchVerbs send weapons off: "launched 64 drones", "fired dozens of
+// drones".
+var launchVerbs = set("launched", "launch", "launches", "launching", "fired", "fire", "fires", "firing", "sent",
+	"send", "sends", "sending", "flew", "unleashed")
+
+// launchedDrones reports whether token i is "drones" counted after a
+// launch verb: "Russia launched 64 drones and three missiles at Odesa".
+func (r *reader) launchedDrones(s sentence, i int) bool {
+	if w := r.toks[i].low; w != "drones" && w != "drone" {
+		return false
+	}
+	for k, n := i-1, 0; k >= s.first && n < 6; k, n = k-1, n+1 {
+		t := r.toks[k]
+		if launchVerbs[t.low] {
+			return true
+		}
+		if t.kind == tPunct && t.text != "-" {
+			return false
+		}
+		if t.kind == tWord && !quantifiers[t.low] && !vagueCounts[t.low] && !isNumberTok(t) {
+			switch t.low {
+			case "attack", "kamikaze", "explosive", "long-range", "suicide", "combat", "shahed", "shahed-type",
+				"a", "wave", "waves", "swarm", "swarms", "barrage", "record", "dozens", "hundreds", "of", "and":
+			default:
+				if !t.cap {
+					return false
+				}
+			}
+		}
+	}
+	return false
 }
 
 // window returns the word tokens around an occurrence within its clause:

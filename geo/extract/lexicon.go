@@ -126,6 +126,9 @@ const notTriggerPhrases = `
 type lexicon struct {
 	byFirst map[string][]*trigger
 	not     map[string][][]string
+	// launched is the trigger of drones counted after a launch verb:
+	// "launched 64 drones at Odesa".
+	launched *trigger
 }
 
 // newLexicon parses lexiconTable; it panics on a malformed line, which a
@@ -189,6 +192,7 @@ func newLexicon() *lexicon {
 		}
 		lx.not[w[0]] = append(lx.not[w[0]], w)
 	}
+	lx.launched = &trigger{words: []string{"drones"}, typ: geo.ExplosionsRemote, sub: subAir}
 	return lx
 }
 

@@ -64,6 +64,7 @@ func TestTriggers(t *testing.T) {
 		{"Ukrainian drones hit an oil depot in Bryansk on Tuesday.", "RU", geo.ExplosionsRemote, "Air/drone strike"},
 		{"A drone struck a checkpoint near Gao on Sunday.", "ML", geo.ExplosionsRemote, "Air/drone strike"},
 		{"Ukrainian artillery hit positions near Kupiansk on Sunday.", "UA", geo.ExplosionsRemote, "Shelling/artillery/missile attack"},
+		{"Russia launched a record 188 Shahed drones at Kyiv on Sunday.", "UA", geo.ExplosionsRemote, "Air/drone strike"},
 		{"Police fired on protesters in Nakuru on Tuesday, killing two people.", "KE", geo.Protests, "Excessive force against protesters"},
 		{"Troops fired on militants near Gao on Sunday.", "ML", geo.Battles, "Armed clash"},
 		{"Hundreds of people protested in Niamey on Friday against foreign troops.", "NE", geo.Protests, "Peaceful protest"},
@@ -102,6 +103,7 @@ func TestTies(t *testing.T) {
 		{"M23 rebels shelled the outskirts of Goma on Wednesday.", []string{"CD"}},
 		{"Hezbollah in Lebanon exchanges fire almost daily with the Israeli military.", []string{"LB"}},
 		{"The army announced the death of a soldier in Rafah on Monday.", []string{"PS"}},
+		{"Iran has sent drones to Russia.", nil},
 		// A town's name that names an armed group or a bridge far from it.
 		{"Government troops attacked Fano positions on Monday.", nil},
 		{"Fano militiamen attacked a police station in Debre Tabor on Monday.", []string{"ET"}},
