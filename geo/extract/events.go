@@ -543,7 +543,8 @@ func (r *reader) refineType(s sentence, o *occ) {
 		}
 		joined := " " + strings.Join(words, " ") + " "
 		switch {
-		case containsAny(joined, " killed ", " shot ", " opened fire ", " live fire ", " live ammunition ", " killing "):
+		case containsAny(joined, " killed ", " shot ", " opened fire ", " live fire ", " live ammunition ", " killing ",
+			" live rounds ", " live bullets ", " fired live ", " fired on ", " shot at "):
 			o.typ, o.sub = geo.Protests, subExcessive
 		case containsAny(joined, " burned ", " burnt ", " torched ", " threw stones ", " threw bottles ", " hurled ", " set fire ",
 			" looted ", " vandalised ", " vandalized ", " smashed ", " stormed ", " clashed with police ", " threw rocks "):

@@ -67,6 +67,8 @@ func TestTriggers(t *testing.T) {
 		{"Russia launched a record 188 Shahed drones at Kyiv on Sunday.", "UA", geo.ExplosionsRemote, "Air/drone strike"},
 		{"Police fired on protesters in Nakuru on Tuesday, killing two people.", "KE", geo.Protests, "Excessive force against protesters"},
 		{"Troops fired on militants near Gao on Sunday.", "ML", geo.Battles, "Armed clash"},
+		{"Police fired live rounds at demonstrators in Nairobi on Tuesday.", "KE", geo.Protests, "Excessive force against protesters"},
+		{"Police fired tear gas at demonstrators in Nairobi on Tuesday.", "KE", geo.Protests, "Protest with intervention"},
 		{"Hundreds of people protested in Niamey on Friday against foreign troops.", "NE", geo.Protests, "Peaceful protest"},
 		{"Police fired tear gas at protesters in Dakar on Friday.", "SN", geo.Protests, "Protest with intervention"},
 		{"Protesters burned tyres and threw stones outside the parliament in Nairobi on Tuesday.", "KE", geo.Riots, "Violent demonstration"},
