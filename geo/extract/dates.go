@@ -103,7 +103,10 @@ func (d *dateScanner) scan(first, last int) []dateExpr {
 		if t.kind == tWord && futureCues[t.low] {
 			future = true
 		}
-		e, n := d.at(i, last, future)
+		// "called a general strike for Thursday": the day it is set for.
+		_, wd := weekdayNames[t.low]
+		forDay := wd && i > first && d.toks[i-1].low == "for" && (i+1 >= last || d.toks[i+1].low != "'s")
+		e, n := d.at(i, last, future || forDay)
 		if n == 0 {
 			e, n = d.anaphora(i, last)
 		}

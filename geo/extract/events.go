@@ -174,6 +174,9 @@ func (r *reader) sentenceEvents(s sentence, quote string) []candidate {
 		o.definite = r.definite(s, o)
 		o.date = r.chooseDate(s, o, exprs)
 		o.modality = r.modality(s, o, exprs)
+		if pub := r.dates.pub; o.modality == geo.Occurred && o.date.kind == dText && !pub.IsZero() && o.date.start.After(pub) {
+			o.modality = geo.Threatened // dated after the report: it has not happened yet
+		}
 		if o.modality == geo.Threatened && o.date.kind == dDefault {
 			o.date.start = o.date.end
 		}

@@ -154,6 +154,8 @@ func TestModality(t *testing.T) {
 		{"Russia plans to attack Kharkiv again in the summer.", geo.Threatened},
 		{"The minister warned that the army would launch an offensive in Lebanon.", geo.Threatened},
 		{"NATO ministers will meet in Prague on Thursday.", geo.Threatened},
+		{"Unions called a general strike in Nairobi for Thursday.", geo.Threatened},
+		{"Unions held a general strike in Nairobi on Monday.", geo.Occurred},
 		{"There were no attacks in Kharkiv on Monday.", ""},
 		{"The militias refrained from striking bases in Iraq.", ""},
 		{"The government called for a ceasefire in Gaza.", ""},
@@ -198,6 +200,8 @@ func TestDates(t *testing.T) {
 		{"Besieged since October.", "2024-02-27", "2023-10-01", "2024-02-27", 3},
 		{"Killed two days ago.", "2024-02-27", "2024-02-25", "2024-02-25", 1},
 		{"They meet next week.", "2024-02-27", "2024-03-04", "2024-03-10", 2},
+		{"A strike was called for Monday.", "2024-02-27", "2024-03-04", "2024-03-04", 1},
+		{"They were held for Monday's attack.", "2024-02-27", "2024-02-26", "2024-02-26", 1},
 	} {
 		pub, _ := time.Parse(geo.DateLayout, c.pub)
 		toks := scanTokens(c.text)
