@@ -370,6 +370,31 @@ func TestAnchors(t *testing.T) {
 	}
 }
 
+// TestDistricts: a district placed by its city ("the Delmas district of
+// Port-au-Prince", "Dahiyeh in Beirut", "Cite Soleil, Port-au-Prince") is
+// one event at the district; towns listed side by side are one each.
+func TestDistricts(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want []string // locations
+	}{
+		{"Gangs attacked a police station in the Delmas district of Port-au-Prince on Tuesday.", []string{"Delmas 73"}},
+		{"Israeli strikes hit Dahiyeh in Beirut on Tuesday.", []string{"Dahiyeh"}},
+		{"Police raided a hideout in Cite Soleil, Port-au-Prince, and arrested four men on Monday.", []string{"Cite Soleil"}},
+		{"Gangs attacked Cite Soleil, Martissant and Delmas on Tuesday.", []string{"Cite Soleil", "Martissant", "Delmas 73"}},
+		{"RSF shelling hit Omdurman and Khartoum North on Tuesday.", []string{"Omdurman", "Khartoum North"}},
+	} {
+		events := extractText(t, c.text, "2024-07-10")
+		var got []string
+		for _, e := range events {
+			got = append(got, e.Location)
+		}
+		if strings.Join(got, "|") != strings.Join(c.want, "|") {
+			t.Errorf("%q: want events at %q, got%s", c.text, c.want, describe(events))
+		}
+	}
+}
+
 // TestNotLocations: metonyms, names, datelines and demonyms give no event
 // at their place.
 func TestNotLocations(t *testing.T) {

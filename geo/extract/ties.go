@@ -3,6 +3,8 @@ package extract
 import (
 	"strings"
 
+	orbgeo "github.com/paulmach/orb/geo"
+
 	"conflictmap/geo"
 )
 
@@ -411,6 +413,11 @@ func (r *reader) placeAfter(i, last int) (ref, end int, near bool) {
 			}
 			// "the West Bank city of Jericho", "the Donetsk region town of X".
 			if j := m.last; j+2 < last && placeNouns[r.toks[j].low] && r.toks[j+1].low == "of" {
+				// "the Delmas district of Port-au-Prince": the district is
+				// the place, the city only says where it is.
+				if k2 := r.refStarting(j + 2); k2 >= 0 && subdivisionNouns[r.toks[j].low] && !isArea(m.place) {
+					return k, r.refs[k2].last, near
+				}
 				if k2 := r.refStarting(j + 2); k2 >= 0 {
 					return k2, r.refs[k2].last, near
 				}
@@ -475,9 +482,9 @@ func (r *reader) listAfter(end, last, first int) ([]int, int) {
 			j = i + 1
 		case w == "in" || w == "of":
 			// A container: "Gao in northern Mali", "Kiryat Shmona in northern
-			// Israel", "Baalbek in the Bekaa Valley".
+			// Israel", "Baalbek in the Bekaa Valley", "Dahiyeh in Beirut".
 			ref, e, _ := r.placeAfter(i+1, last)
-			if ref >= 0 && (r.holds(ref, prev) || r.describes(ref, prev)) {
+			if ref >= 0 && (r.holds(ref, prev) || r.describes(ref, prev) || r.besides(ref, prev)) {
 				i = e
 				continue
 			}
@@ -496,8 +503,8 @@ func (r *reader) listAfter(end, last, first int) ([]int, int) {
 		if ref < 0 || near || !r.usable(ref) || r.attributive(ref) {
 			return out, i
 		}
-		if r.holds(ref, prev) {
-			i = e // "Damascus, Syria"
+		if r.holds(ref, prev) || (w == "," && j == i+1 && r.seat(ref) && r.besides(ref, prev) && !r.listGoesOn(e, last)) {
+			i = e // "Damascus, Syria", "Cite Soleil, Port-au-Prince"
 			continue
 		}
 		out = append(out, ref)
@@ -505,6 +512,38 @@ func (r *reader) listAfter(end, last, first int) ([]int, int) {
 		i = e
 	}
 	return out, i
+}
+
+// subdivisionNouns name a part of a town: "the Delmas district of
+// Port-au-Prince", "the Solino neighbourhood of".
+var subdivisionNouns = set("district", "districts", "neighbourhood", "neighborhood", "neighbourhoods",
+	"neighborhoods", "quarter", "suburb", "suburbs", "area", "sector", "commune", "township", "camp")
+
+// besides reports whether mention q, a town, lies within a few kilometres
+// of mention p in the same country: a city named after one of its
+// districts or suburbs says where the district is.
+func (r *reader) besides(q, p int) bool {
+	a, b := r.refs[q].place, r.refs[p].place
+	if isArea(a) || isArea(b) || a.CountryCode == "" || a.CountryCode != b.CountryCode || placeKey(a) == placeKey(b) {
+		return false
+	}
+	return orbgeo.Distance(a.Point, b.Point) < 15_000
+}
+
+// seat reports whether mention q is a capital or an administrative seat,
+// what a district is placed by ("Cite Soleil, Port-au-Prince").
+func (r *reader) seat(q int) bool {
+	fc := r.refs[q].place.FeatureCode
+	return fc == "PPLC" || fc == "PPLA" || fc == "PPLA2"
+}
+
+// listGoesOn reports whether a list of places goes on after token i: a
+// comma, "and" or "or", then another place.
+func (r *reader) listGoesOn(i, last int) bool {
+	for i < last && (r.toks[i].text == "," || r.toks[i].low == "and" || r.toks[i].low == "or") {
+		i++
+	}
+	return i < last && r.refStarting(i) >= 0
 }
 
 // describes reports whether a region named right after a place ("X in
