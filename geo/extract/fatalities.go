@@ -194,7 +194,16 @@ func (r *reader) carryKills(s sentence, prev []candidate) {
 	if o == nil || o.fatalities != nil {
 		return
 	}
+	// "The death toll rose to 16 on Monday": a toll is counted after the
+	// day of its event.
+	toll := false
+	for k := s.first; k < s.last; k++ {
+		toll = toll || r.toks[k].low == "toll"
+	}
 	for _, e := range r.dates.scan(s.first, s.last) {
+		if toll && o.date.kind == dText && !e.r.start.Before(o.date.start) {
+			continue
+		}
 		if !e.reporting && (o.date.kind != dText || e.r.start.After(o.date.end) || e.r.end.Before(o.date.start)) {
 			return // another day's dead
 		}

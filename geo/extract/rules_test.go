@@ -302,6 +302,8 @@ func TestNextSentenceFatalities(t *testing.T) {
 		{"Russian forces shelled a market in Kherson on Monday. Two people were killed on Friday.", -1},
 		{"Russian forces shelled a market in Kherson on Monday, killing two. Five more were killed.", 2},
 		{"Ministers met in Cairo on Monday. Four soldiers were killed.", -1},
+		{"Russian missiles struck a shopping centre in Kharkiv on Saturday. The death toll rose to 16 on Monday.", 16},
+		{"Russian missiles struck a shopping centre in Kharkiv on Monday. The death toll of Saturday's strike rose to 16.", -1},
 	} {
 		events := extractText(t, c.text, "2024-05-28")
 		if len(events) != 1 {
