@@ -363,6 +363,8 @@ func TestAnchors(t *testing.T) {
 		{"Soldiers repelled an attack on their base at Kwatanduru, north of Maiduguri, on Monday.", "Maiduguri", geo.GeoNear},
 		{"Jets bombed hideouts in the Zulum hills, roughly 60 kilometres south of Damboa, on Tuesday.", "Damboa", geo.GeoNear},
 		{"Insurgents ambushed a convoy on the road between Damboa and Biu on Wednesday.", "Damboa", geo.GeoNear},
+		{"Troops clashed with militants at Kwatanduru, a village 20 km from Maiduguri, on Monday.", "Maiduguri", geo.GeoNear},
+		{"Gunmen attacked a camp 15 km from Bunia on Thursday.", "Bunia", geo.GeoNear},
 		{"Gunmen attacked a bus in Kaduna on Monday.", "Kaduna", geo.GeoTown},
 	} {
 		events := extractText(t, c.text, "2024-07-12")

@@ -229,7 +229,8 @@ func (r *reader) forward(s sentence, oi int, o *occ) ([]tie, bool) {
 				// "..., north of Jowhar", "80 kilometers southeast of Bosaso": a
 				// reference point, the event is near it.
 				near = near || t.low == "near" || t.low == "outside" || t.low == "around" ||
-					(t.low == "of" && i > s.first && directionWords[r.toks[i-1].low])
+					(t.low == "of" && i > s.first && directionWords[r.toks[i-1].low]) ||
+					(t.low == "from" && i > s.first && distanceUnits[r.toks[i-1].low])
 				saw = saw || (r.refs[ref].bad == "" && !r.attributive(ref))
 				if r.usable(ref) && !r.attributive(ref) {
 					add(ref, near, i-o.last)
@@ -344,7 +345,8 @@ func (r *reader) isLocPrep(o *occ, i int) bool {
 	case "of":
 		return o.t.of || (i > 0 && (placeNouns[r.toks[i-1].low] || directionWords[r.toks[i-1].low]))
 	case "from":
-		return o.t.from
+		// "a village 20 km from Maiduguri": a distance from a town.
+		return o.t.from || (i > 0 && distanceUnits[r.toks[i-1].low])
 	case "on", "upon", "onto":
 		return o.t.violent() || o.typ == "Protests" || o.typ == "Riots"
 	}
@@ -513,6 +515,9 @@ func (r *reader) listAfter(end, last, first int) ([]int, int) {
 	}
 	return out, i
 }
+
+// distanceUnits measure how far an event was from a town.
+var distanceUnits = set("km", "kilometres", "kilometers", "miles", "mi", "kms")
 
 // subdivisionNouns name a part of a town: "the Delmas district of
 // Port-au-Prince", "the Solino neighbourhood of".
