@@ -228,6 +228,11 @@ func (r *reader) sentenceEvents(s sentence, quote string) []candidate {
 		eventful[t.occ] = true
 	}
 	r.assignKills(occs, kills, eventful)
+	for i := range occs {
+		if occs[i].definite && r.countedDeath(&occs[i]) {
+			occs[i].definite = false
+		}
+	}
 	sort.Ints(order) // refs are in text order
 	var out []candidate
 	for _, ref := range order {
@@ -328,10 +333,14 @@ func (r *reader) weakOK(o *occ) bool {
 	if (o.date.kind != dText && o.date.kind != dContext) || o.date.prec > geo.TimeWeek {
 		return false
 	}
-	// "announced the death of a soldier in Rafah": "the" points to the
-	// count that follows, not to an event told before.
-	return !o.definite || (o.fatalities != nil && o.last < len(r.toks) && r.toks[o.last].low == "of" &&
-		(r.toks[o.first].low == "death" || r.toks[o.first].low == "deaths"))
+	return !o.definite
+}
+
+// countedDeath reports "the death of a soldier": "the" points to the count
+// that follows, not to an event told before.
+func (r *reader) countedDeath(o *occ) bool {
+	return o.fatalities != nil && o.last < len(r.toks) && r.toks[o.last].low == "of" &&
+		(r.toks[o.first].low == "death" || r.toks[o.first].low == "deaths")
 }
 
 // plannedMeeting reports whether a threatened strategic development is a

@@ -214,6 +214,11 @@ func sameEvent(a, b *candidate) bool {
 	if a.sent == b.sent || placeKey(a.ref.place) != placeKey(b.ref.place) || a.o.modality != b.o.modality {
 		return false
 	}
+	// "A peacekeeper was wounded in Naqoura. ... the death of a soldier in
+	// Naqoura": a wounding told on its own is not a death told again.
+	if (injuryOnly(a.o) && b.o.fatalities != nil) || (injuryOnly(b.o) && a.o.fatalities != nil) {
+		return false
+	}
 	// "The attack on the Douentza post killed seven soldiers, an official
 	// said on Wednesday": the attack told before, whatever the date of
 	// the telling, and whatever the toll makes of its type.
@@ -228,6 +233,11 @@ func sameEvent(a, b *candidate) bool {
 		return true
 	}
 	return !da.start.After(db.end) && !db.start.After(da.end)
+}
+
+// injuryOnly reports an event read from a word of wounding alone.
+func injuryOnly(o *occ) bool {
+	return o.t.weak && len(o.t.words) == 1 && injuryWords[o.t.words[0]] && o.fatalities == nil
 }
 
 // retellSpan is how many sentences after an event "the attack" may still

@@ -1,6 +1,10 @@
 package extract
 
-import "conflictmap/geo"
+import (
+	"strings"
+
+	"conflictmap/geo"
+)
 
 // killCount is a number of dead read from a sentence.
 type killCount struct {
@@ -167,7 +171,7 @@ var tallyWords = set("war", "wars", "conflict", "conflicts", "fighting", "since"
 // were killed." A sentence about a running toll, dated on its own, or
 // or about another day, is left alone; so is an event already counted.
 func (r *reader) carryKills(s sentence, prev []candidate) {
-	if len(prev) == 0 {
+	if len(prev) == 0 || !r.closed(prev[0].sent) {
 		return
 	}
 	kills := killCounts(r.toks, s.first, s.last)
@@ -209,4 +213,19 @@ func (r *reader) carryKills(s sentence, prev []candidate) {
 		}
 	}
 	o.fatalities = &n
+}
+
+// closed reports whether sentence i ends as a sentence does; a headline
+// or a live blog's time-stamped entry title does not, and the text under
+// it starts a new story rather than going on with it.
+func (r *reader) closed(i int) bool {
+	q := strings.TrimRight(r.text[r.sents[i].start:r.sents[i].end], " \t\r\n")
+	if q == "" {
+		return false
+	}
+	switch q[len(q)-1] {
+	case '.', '!', '?', '"', '\'', ')':
+		return true
+	}
+	return strings.HasSuffix(q, "”") || strings.HasSuffix(q, "’")
 }

@@ -302,6 +302,7 @@ func TestNextSentenceFatalities(t *testing.T) {
 		{"Russian forces shelled a market in Kherson on Monday. Two people were killed on Friday.", -1},
 		{"Russian forces shelled a market in Kherson on Monday, killing two. Five more were killed.", 2},
 		{"Ministers met in Cairo on Monday. Four soldiers were killed.", -1},
+		{"Russian forces shelled a market in Kherson on Monday\nFour soldiers were killed.", -1}, // a headline, then another story
 		{"Russian missiles struck a shopping centre in Kharkiv on Saturday. The death toll rose to 16 on Monday.", 16},
 		{"Russian missiles struck a shopping centre in Kharkiv on Monday. The death toll of Saturday's strike rose to 16.", -1},
 	} {
@@ -345,8 +346,13 @@ func TestRetold(t *testing.T) {
 			t.Errorf("%q: %d dead, want %d", c.text, got, c.want)
 		}
 	}
+	// A wounding and a death at the same place are two events.
+	events := extractText(t, "A peacekeeper was wounded in Naqoura on Monday. The army announced the death of a soldier in Naqoura.", "2024-10-16")
+	if len(events) != 2 || events[0].Fatalities != nil {
+		t.Errorf("a wounding, then a death: want two events, the first without dead, got%s", describe(events))
+	}
 	// A new attack at the same place on another day is another event.
-	events := extractText(t, "Gunmen attacked an army post in Douentza on Monday. Gunmen attacked a market in Douentza on Friday.", "2024-05-08")
+	events = extractText(t, "Gunmen attacked an army post in Douentza on Monday. Gunmen attacked a market in Douentza on Friday.", "2024-05-08")
 	if len(events) != 2 {
 		t.Errorf("two attacks on two days: want two events, got%s", describe(events))
 	}
