@@ -144,7 +144,7 @@ var (
 		"scheduled", "due", "prepares", "prepare", "preparations", "next", "upcoming", "forthcoming", "intends",
 		"plans", "aims", "seeks")
 	modals      = set("will", "would", "could", "might", "may", "shall", "'ll", "'d", "must", "should", "can")
-	modalBridge = set("be", "launch", "launching", "carry", "out", "conduct", "begin", "start", "stage", "mount",
+	modalBridge = set("be", "join", "launch", "launching", "carry", "out", "conduct", "begin", "start", "stage", "mount",
 		"resume", "hold", "held", "a", "an", "the", "new", "full-scale", "major", "large-scale", "further",
 		"more", "another", "its", "their", "ground", "military", "broader", "wider", "possible", "any", "direct",
 		"retaliatory", "massive", "not", "soon", "also", "again", "then", "likely", "face", "see", "up", "step",
@@ -175,7 +175,16 @@ func (r *reader) sentenceEvents(s sentence, quote string) []candidate {
 		o.date = r.chooseDate(s, o, exprs)
 		o.modality = r.modality(s, o, exprs)
 		if pub := r.dates.pub; o.modality == geo.Occurred && o.date.kind == dText && !pub.IsZero() && o.date.start.After(pub) {
-			o.modality = geo.Threatened // dated after the report: it has not happened yet
+			if anaphoric(exprs, o.date) {
+				// "a day after police dispersed a rally", counted from a
+				// coming day: the rally's own date is not given.
+				o.date = r.undated()
+			} else {
+				o.modality = geo.Threatened // dated after the report: it has not happened yet
+			}
+		}
+		if o.typ == geo.Protests && o.modality == geo.Threatened {
+			o.sub = subPeaceful // a called protest has met no police yet
 		}
 		if o.modality == geo.Threatened && o.date.kind == dDefault {
 			o.date.start = o.date.end
@@ -262,6 +271,18 @@ func (r *reader) partOf(a, b int) bool {
 	}
 	for k := ma.last; k < mb.first; k++ {
 		if r.toks[k].low == "including" {
+			return true
+		}
+	}
+	return false
+}
+
+// anaphoric reports whether date d was read from an expression counted
+// from another event ("a day after"), which may be that event's date
+// rather than this one's.
+func anaphoric(exprs []dateExpr, d dateRange) bool {
+	for _, e := range exprs {
+		if e.anaphor && e.r.start.Equal(d.start) && e.r.end.Equal(d.end) {
 			return true
 		}
 	}
@@ -859,6 +880,12 @@ func (r *reader) chooseDate(s sentence, o *occ, exprs []dateExpr) dateRange {
 	if best >= 0 {
 		return exprs[best].r
 	}
+	return r.undated()
+}
+
+// undated is the date of an event its sentence does not date: the recent
+// date of the sentences before, else the fortnight before publication.
+func (r *reader) undated() dateRange {
 	pub := r.dates.pub
 	if pub.IsZero() {
 		return dateRange{kind: dNone}

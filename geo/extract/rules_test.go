@@ -109,6 +109,10 @@ func TestTies(t *testing.T) {
 		// A town's name that names an armed group or a bridge far from it.
 		{"Government troops attacked Fano positions on Monday.", nil},
 		{"Fano militiamen attacked a police station in Debre Tabor on Monday.", []string{"ET"}},
+		// The whole country, in an article about it.
+		{"Kenya's opposition called for nationwide protests next Monday, a day after police dispersed a rally in Kisumu.", []string{"KE", "KE"}},
+		{"Nationwide protests were held on Monday.", nil}, // no country named
+		{"Unions in Kenya said they would join a general strike across the country on Monday.", []string{"KE"}},
 		// Names with particles are one name.
 		{"Gangs attacked a police station in downtown Port-au-Prince on Tuesday.", []string{"HT"}},
 		{"Insurgents attacked a checkpoint in Mocimboa da Praia on Monday.", []string{"MZ"}},
@@ -155,6 +159,7 @@ func TestModality(t *testing.T) {
 		{"The minister warned that the army would launch an offensive in Lebanon.", geo.Threatened},
 		{"NATO ministers will meet in Prague on Thursday.", geo.Threatened},
 		{"Unions called a general strike in Nairobi for Thursday.", geo.Threatened},
+		{"Unions in Kenya said they would join a general strike across the country on Monday.", geo.Threatened},
 		{"Unions held a general strike in Nairobi on Monday.", geo.Occurred},
 		{"There were no attacks in Kharkiv on Monday.", ""},
 		{"The militias refrained from striking bases in Iraq.", ""},

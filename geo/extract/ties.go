@@ -26,6 +26,15 @@ func (r *reader) ties(s sentence, occs []occ) []tie {
 	used := map[int]bool{} // places tied to some occurrence
 	for i := range occs {
 		o := &occs[i]
+		// "called for nationwide protests", "a general strike across the
+		// country": the country the article is about, and no other place.
+		if r.nationwide(s, o) {
+			if ref := r.mainCountry(); ref >= 0 {
+				ties = append(ties, tie{occ: i, ref: ref, how: tieDirect})
+				tied[i], used[ref] = true, true
+			}
+			continue
+		}
 		fw, saw := r.forward(s, i, o)
 		for _, t := range fw {
 			ties = append(ties, t)
@@ -514,6 +523,50 @@ func (r *reader) listAfter(end, last, first int) ([]int, int) {
 		i = e
 	}
 	return out, i
+}
+
+// nationwide reports whether a trigger is said to cover the whole
+// country: "nationwide protests", "a strike across the country".
+func (r *reader) nationwide(s sentence, o *occ) bool {
+	for k := max(s.first, o.first-2); k < o.first; k++ {
+		switch r.toks[k].low {
+		case "nationwide", "countrywide", "nation-wide", "country-wide":
+			return true
+		}
+	}
+	for k := o.last; k < s.last && k < o.last+3; k++ {
+		switch r.toks[k].low {
+		case "nationwide", "countrywide":
+			return true
+		case "across", "throughout":
+			return k+2 < s.last && r.toks[k+1].low == "the" && (r.toks[k+2].low == "country" || r.toks[k+2].low == "nation")
+		}
+	}
+	return false
+}
+
+// mainCountry returns the first mention of the country most of the
+// article's confident mentions are in, or -1 when the article does not
+// name that country.
+func (r *reader) mainCountry() int {
+	count := map[string]int{}
+	best := ""
+	for _, m := range r.refs {
+		if m.bad != "" || m.conf < 0.8 || m.place.CountryCode == "" {
+			continue
+		}
+		cc := m.place.CountryCode
+		count[cc]++
+		if best == "" || count[cc] > count[best] {
+			best = cc
+		}
+	}
+	for i, m := range r.refs {
+		if isCountry(m.place) && m.place.CountryCode == best && m.bad != "dateline" {
+			return i
+		}
+	}
+	return -1
 }
 
 // distanceUnits measure how far an event was from a town.
