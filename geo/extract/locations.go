@@ -86,6 +86,10 @@ func (r *reader) attach(mentions []placeRef, datelines []span) {
 		m.first, m.last = first, last
 		if r.toks[first].start != m.start || r.toks[last-1].end != m.end || hyphenated(r.text, m.start, m.end) {
 			m.bad = "compound"
+			// "the Nairobi-Mombasa highway": the road starts at the first town.
+			if r.roadFrom(m.start, m.end) {
+				m.bad = ""
+			}
 		}
 		for _, d := range datelines {
 			if m.start >= d.start && m.end <= d.end {
@@ -98,7 +102,9 @@ func (r *reader) attach(mentions []placeRef, datelines []span) {
 		m.regional = (last < len(r.toks) && regionNouns[r.toks[last].low]) ||
 			(first >= 2 && r.toks[first-1].low == "of" && regionNouns[r.toks[first-2].low])
 		lastEnd = m.end
-		r.refAt[first] = len(r.refs)
+		if _, taken := r.refAt[first]; !taken { // "Nairobi-Mombasa": one token, the first name's
+			r.refAt[first] = len(r.refs)
+		}
 		r.refs = append(r.refs, m)
 	}
 	// A reading the gazetteer doubts, in a country no confident mention of
@@ -142,6 +148,24 @@ func (r *reader) attach(mentions []placeRef, datelines []span) {
 var groupNouns = set("fighters", "militia", "militias", "militiamen", "militants", "positions", "brigade",
 	"brigades", "battalion", "battalions", "faction", "factions", "bridge", "commanders", "gunmen", "insurgents",
 	"rebels")
+
+// roadFrom reports whether the mention [start, end) of the text opens the
+// name of a road between two places: "the Nairobi-Mombasa highway".
+func (r *reader) roadFrom(start, end int) bool {
+	if start > 0 && r.text[start-1] == '-' {
+		return false
+	}
+	if end+1 >= len(r.text) || r.text[end] != '-' || r.text[end+1] < 'A' || r.text[end+1] > 'Z' {
+		return false
+	}
+	rest := r.text[end+1:]
+	i := strings.IndexAny(rest, " \t\n")
+	if i < 0 {
+		return false
+	}
+	next := strings.Fields(rest[i:])
+	return len(next) > 0 && roadWords[strings.ToLower(strings.Trim(next[0], ".,;:"))]
+}
 
 // hyphenated reports whether the mention is joined by a hyphen to the word
 // before or after it: "U.S.-owned", "Washington-Tehran standoff".

@@ -376,6 +376,8 @@ func TestAnchors(t *testing.T) {
 		{"Insurgents ambushed a convoy on the road between Damboa and Biu on Wednesday.", "Damboa", geo.GeoNear},
 		{"Troops clashed with militants at Kwatanduru, a village 20 km from Maiduguri, on Monday.", "Maiduguri", geo.GeoNear},
 		{"Gunmen attacked a camp 15 km from Bunia on Thursday.", "Bunia", geo.GeoNear},
+		{"Protesters blocked the Nairobi-Mombasa highway on Monday.", "Nairobi", geo.GeoNear},
+		{"Rebels attacked the Goma-Sake road on Monday.", "Goma", geo.GeoNear},
 		{"Gunmen attacked a bus in Kaduna on Monday.", "Kaduna", geo.GeoTown},
 	} {
 		events := extractText(t, c.text, "2024-07-12")

@@ -209,7 +209,7 @@ func (r *reader) forward(s sentence, oi int, o *occ) ([]tie, bool) {
 			if !acted && i-o.last <= 6 && hitVerbs[r.toks[i-1].low] {
 				acted = true
 			}
-			near := false
+			near := r.refs[ref].end < len(r.text) && r.text[r.refs[ref].end] == '-' // "the Nairobi-Mombasa highway"
 			if end < s.last && r.toks[end].low == "'s" {
 				near = end+1 < s.last && locParts[r.toks[end+1].low]
 				acted = acted && near
@@ -275,7 +275,8 @@ func (r *reader) forward(s sentence, oi int, o *occ) ([]tie, bool) {
 // Kyiv", "fighting to hit Tripoli", "clashes engulfed the city of".
 var hitVerbs = set("hit", "hits", "hitting", "rocked", "rock", "rocks", "rocking", "shook", "shake", "shakes",
 	"engulfed", "engulf", "gripped", "grip", "swept", "sweep", "sweeps", "struck", "strike", "strikes", "pounded",
-	"pound", "pounding", "targeted", "reached", "reach", "damaged", "destroyed")
+	"pound", "pounding", "targeted", "reached", "reach", "damaged", "destroyed", "blocked", "blocking", "blocks",
+	"barricaded", "barricading")
 
 // closeParen returns the index of the ")" closing a short bracket opened
 // at i, or 0.
