@@ -64,6 +64,9 @@ type candidate struct {
 	o     *occ
 	ref   *placeRef
 	tie   tie
+	// part is the side of a country or region the text puts the event in
+	// ("southern Lebanon"): 'n', 's', 'e', 'w', or 0 for the whole.
+	part byte
 }
 
 // Words of place descriptions between a preposition and a place name:
@@ -253,7 +256,7 @@ func (r *reader) sentenceEvents(s sentence, quote string) []candidate {
 		if o.typ == geo.StrategicDevelopments && o.modality == geo.Threatened && !r.plannedMeeting(o) {
 			continue // a wish or a call for talks is not an event
 		}
-		out = append(out, candidate{sent: s.index, quote: quote, o: o, ref: &r.refs[ref], tie: t})
+		out = append(out, candidate{sent: s.index, quote: quote, o: o, ref: &r.refs[ref], tie: t, part: r.partOfArea(ref)})
 	}
 	return out
 }
@@ -275,6 +278,26 @@ func (r *reader) partOf(a, b int) bool {
 		}
 	}
 	return false
+}
+
+// partOfArea reads the side of a country or region named right before it:
+// "southern Lebanon", "in the north of Israel" is left whole.
+func (r *reader) partOfArea(ref int) byte {
+	m := &r.refs[ref]
+	if m.first == 0 || !isArea(m.place) || m.place.Bound == nil {
+		return 0
+	}
+	switch r.toks[m.first-1].low {
+	case "northern", "north":
+		return 'n'
+	case "southern", "south":
+		return 's'
+	case "eastern", "east":
+		return 'e'
+	case "western", "west":
+		return 'w'
+	}
+	return 0
 }
 
 // anaphoric reports whether date d was read from an expression counted

@@ -28,6 +28,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/paulmach/orb"
+
 	"conflictmap/geo"
 )
 
@@ -329,6 +331,10 @@ func (x *Extractor) event(a geo.Article, c candidate) geo.Event {
 	if e.Bound != nil && !isArea(p) {
 		e.Bound = nil
 	}
+	if c.part != 0 && e.Bound != nil {
+		b := sideOf(*e.Bound, c.part)
+		e.Bound, e.Point = &b, b.Center()
+	}
 	if o.date.kind != dNone {
 		if o.date.end.Before(o.date.start) {
 			o.date.end = o.date.start
@@ -343,6 +349,23 @@ func (x *Extractor) event(a geo.Article, c candidate) geo.Event {
 	sum := sha256.Sum256([]byte(strings.Join([]string{a.ID, c.quote, placeKey(p), o.typ, o.sub, o.modality}, "\x00")))
 	e.ID = hex.EncodeToString(sum[:8])
 	return e
+}
+
+// sideOf returns the third of extent b on side part ('n', 's', 'e', 'w'):
+// where "southern Lebanon" is, roughly, without an outline of it.
+func sideOf(b orb.Bound, part byte) orb.Bound {
+	w, h := b.Max[0]-b.Min[0], b.Max[1]-b.Min[1]
+	switch part {
+	case 'n':
+		b.Min[1] = b.Max[1] - h/3
+	case 's':
+		b.Max[1] = b.Min[1] + h/3
+	case 'e':
+		b.Min[0] = b.Max[0] - w/3
+	case 'w':
+		b.Max[0] = b.Min[0] + w/3
+	}
+	return b
 }
 
 // confidence is how sure the extractor is of the place and of the event:

@@ -412,6 +412,34 @@ func TestDistricts(t *testing.T) {
 	}
 }
 
+// TestSides: "southern Lebanon" maps to the south of Lebanon's extent, not
+// to the country's middle.
+func TestSides(t *testing.T) {
+	for _, c := range []struct {
+		text   string
+		south  bool // the point must lie south of the whole country's
+		north  bool
+		wantCC string
+	}{
+		{text: "The army announced the death of a soldier in southern Lebanon on Monday.", south: true, wantCC: "LB"},
+		{text: "Hezbollah fired rockets at army positions in northern Israel on Monday.", north: true, wantCC: "IL"},
+	} {
+		events := extractText(t, c.text, "2024-07-10")
+		whole := extractText(t, strings.NewReplacer("southern ", "", "northern ", "").Replace(c.text), "2024-07-10")
+		if len(events) != 1 || len(whole) != 1 || events[0].CountryCode != c.wantCC {
+			t.Errorf("%q: want one event in %s, got%s", c.text, c.wantCC, describe(events))
+			continue
+		}
+		lat, wholeLat := events[0].Point[1], whole[0].Point[1]
+		if (c.south && lat >= wholeLat) || (c.north && lat <= wholeLat) {
+			t.Errorf("%q: latitude %.2f, the whole country's %.2f", c.text, lat, wholeLat)
+		}
+		if b := events[0].Bound; b == nil || !b.Contains(events[0].Point) {
+			t.Errorf("%q: the event's extent %v does not hold its point", c.text, b)
+		}
+	}
+}
+
 // TestNotLocations: metonyms, names, datelines and demonyms give no event
 // at their place.
 func TestNotLocations(t *testing.T) {
