@@ -173,6 +173,11 @@ func (r *reader) sentenceEvents(s sentence, quote string) []candidate {
 	for i := range occs {
 		o := &occs[i]
 		r.refineType(s, o)
+		if o.t.weak && o.typ == geo.ViolenceCivilians && r.combatantsDied(s, o) {
+			// "the death of a soldier", "two fighters were killed": the dead
+			// were fighting, so a battle, not violence against civilians.
+			o.typ, o.sub = geo.Battles, subClash
+		}
 		o.negated = r.negated(s, o)
 		o.definite = r.definite(s, o)
 		o.date = r.chooseDate(s, o, exprs)
@@ -279,6 +284,29 @@ func (r *reader) partOf(a, b int) bool {
 	}
 	return false
 }
+
+// combatants are the dead of a battle rather than of an attack on
+// civilians.
+var combatants = set("soldier", "soldiers", "troops", "fighters", "fighter", "militants", "militant", "servicemen",
+	"serviceman", "trooper", "troopers", "combatants", "insurgents", "jihadists", "rebels", "militiamen",
+	"reservist", "reservists", "marines", "commandos", "paratroopers")
+
+// combatantsDied reports whether the dead a weak trigger counts are
+// fighters: "the death of a soldier", "three soldiers were killed".
+func (r *reader) combatantsDied(s sentence, o *occ) bool {
+	fighters := false
+	for k := max(s.first, o.first-5); k < min(s.last, o.last+4); k++ {
+		if civilianWords[r.toks[k].low] {
+			return false
+		}
+		fighters = fighters || combatants[r.toks[k].low]
+	}
+	return fighters
+}
+
+// civilianWords name dead who were not fighting.
+var civilianWords = set("civilians", "civilian", "children", "child", "women", "villagers", "residents",
+	"worshippers", "passengers", "people", "journalists", "farmers", "students")
 
 // partOfArea reads the side of a country or region named right before it:
 // "southern Lebanon", "in the north of Israel" is left whole.

@@ -75,7 +75,8 @@ func killCounts(toks []tok, first, last int) []killCount {
 			if injuryWords[t.low] || t.low == "or" || (t.low == "and" && seen > 0 && !isNumberTok(toks[j+1])) {
 				break
 			}
-			if (t.low == "a" || t.low == "an") && j+1 < i && (personNouns[word(j+1)] || personNouns[word(j+2)]) {
+			if (t.low == "a" || t.low == "an") && j+1 < i && (personNouns[word(j+1)] || personNouns[word(j+2)]) &&
+				word(j-1) != "and" && word(j-1) != "," {
 				// "A soldier was also killed", "a young man died": one.
 				out = append(out, killCount{at: j, n: 1})
 				break

@@ -67,6 +67,8 @@ func TestTriggers(t *testing.T) {
 		{"Russia launched a record 188 Shahed drones at Kyiv on Sunday.", "UA", geo.ExplosionsRemote, "Air/drone strike"},
 		{"Police fired on protesters in Nakuru on Tuesday, killing two people.", "KE", geo.Protests, "Excessive force against protesters"},
 		{"Troops fired on militants near Gao on Sunday.", "ML", geo.Battles, "Armed clash"},
+		{"Three soldiers were killed in Gao on Sunday.", "ML", geo.Battles, "Armed clash"},
+		{"Three villagers were killed in Gao on Sunday.", "ML", geo.ViolenceCivilians, "Attack"},
 		{"Police fired live rounds at demonstrators in Nairobi on Tuesday.", "KE", geo.Protests, "Excessive force against protesters"},
 		{"Police fired tear gas at demonstrators in Nairobi on Tuesday.", "KE", geo.Protests, "Protest with intervention"},
 		{"Hundreds of people protested in Niamey on Friday against foreign troops.", "NE", geo.Protests, "Peaceful protest"},
@@ -274,6 +276,7 @@ func TestFatalities(t *testing.T) {
 		{"A soldier was also killed", 1},
 		{"a young man died", 1},
 		{"a drone attack killed", -1},
+		{"three civilians and a soldier were killed", -1},
 	} {
 		toks := scanTokens(c.text)
 		kills := killCounts(toks, 0, len(toks))
