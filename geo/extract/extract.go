@@ -17,6 +17,14 @@
 // wire reports are about the last days, and a threatened event to the day
 // of publication. Without a publication date only dates that carry their
 // year are read, and other events have no date (null), rather than a guess.
+// "Overnight" is the night before the report, dated to the day it began;
+// an event dated after its report has not happened yet (threatened).
+//
+// One event is one feature: told again in a later sentence ("the attack on
+// the post killed seven"), at the same place or at the region or country
+// around it, it keeps its first telling and takes the later one's toll; the
+// dead counted in the sentence right after an event ("Four civilians were
+// killed.") are that event's unless the sentence counts a running toll.
 package extract
 
 import (
