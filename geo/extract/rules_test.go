@@ -381,6 +381,7 @@ func TestAnchors(t *testing.T) {
 		{"Gunmen attacked a camp 15 km from Bunia on Thursday.", "Bunia", geo.GeoNear},
 		{"Protesters blocked the Nairobi-Mombasa highway on Monday.", "Nairobi", geo.GeoNear},
 		{"Rebels attacked the Goma-Sake road on Monday.", "Goma", geo.GeoNear},
+		{"Gunmen ambushed a bus on the Kaduna-Abuja highway on Monday.", "Kaduna", geo.GeoNear},
 		{"Gunmen attacked a bus in Kaduna on Monday.", "Kaduna", geo.GeoTown},
 	} {
 		events := extractText(t, c.text, "2024-07-12")

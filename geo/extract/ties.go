@@ -239,7 +239,8 @@ func (r *reader) forward(s sentence, oi int, o *occ) ([]tie, bool) {
 				// reference point, the event is near it.
 				near = near || t.low == "near" || t.low == "outside" || t.low == "around" ||
 					(t.low == "of" && i > s.first && directionWords[r.toks[i-1].low]) ||
-					(t.low == "from" && i > s.first && distanceUnits[r.toks[i-1].low])
+					(t.low == "from" && i > s.first && distanceUnits[r.toks[i-1].low]) ||
+					(r.refs[ref].end < len(r.text) && r.text[r.refs[ref].end] == '-') // "on the Kaduna-Abuja highway"
 				saw = saw || (r.refs[ref].bad == "" && !r.attributive(ref))
 				if r.usable(ref) && !r.attributive(ref) {
 					add(ref, near, i-o.last)
