@@ -600,6 +600,10 @@ func (r *reader) refineType(s sentence, o *occ) {
 			o.typ, o.sub = geo.ExplosionsRemote, subShelling
 		case has("grenade", "grenades"):
 			o.typ, o.sub = geo.ExplosionsRemote, subGrenade
+		case has("army", "military", "soldiers", "troops", "base", "barracks", "checkpoint", "outpost", "patrol",
+			"garrison", "police", "policemen", "convoy") && !has("civilians", "civilian", "traders", "passengers",
+			"villagers", "bus", "minibus", "market", "protesters", "demonstrators"):
+			// "Gunmen attacked an army base": a fight with armed men.
 		case has("protesters", "protestors", "demonstrators", "marchers") && o.typ == geo.Battles:
 			// "police fired on protesters": force against a crowd, not a battle.
 			o.typ, o.sub = geo.Protests, subExcessive

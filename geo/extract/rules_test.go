@@ -68,6 +68,8 @@ func TestTriggers(t *testing.T) {
 		{"Police fired on protesters in Nakuru on Tuesday, killing two people.", "KE", geo.Protests, "Excessive force against protesters"},
 		{"Troops fired on militants near Gao on Sunday.", "ML", geo.Battles, "Armed clash"},
 		{"Three soldiers were killed in Gao on Sunday.", "ML", geo.Battles, "Armed clash"},
+		{"Gunmen attacked an army base near Gao on Sunday.", "ML", geo.Battles, "Armed clash"},
+		{"Gunmen ambushed a bus near Gao on Sunday.", "ML", geo.ViolenceCivilians, "Attack"},
 		{"Three villagers were killed in Gao on Sunday.", "ML", geo.ViolenceCivilians, "Attack"},
 		{"Police fired live rounds at demonstrators in Nairobi on Tuesday.", "KE", geo.Protests, "Excessive force against protesters"},
 		{"Police fired tear gas at demonstrators in Nairobi on Tuesday.", "KE", geo.Protests, "Protest with intervention"},
