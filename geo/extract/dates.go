@@ -128,6 +128,20 @@ func (d *dateScanner) scan(first, last int) []dateExpr {
 		out = append(out, e)
 		i += n - 1
 	}
+	// "struck Odesa overnight, officials said on Sunday": the night before
+	// the day of the report the sentence gives, not before publication.
+	for _, rep := range out {
+		if !rep.reporting || rep.r.kind != dText || rep.r.prec != geo.TimeDay || d.pub.IsZero() {
+			continue
+		}
+		for j := range out {
+			e := &out[j]
+			if d.toks[e.first].low == "overnight" && e.last == e.first+1 && e.r.start.Equal(d.pub.AddDate(0, 0, -1)) {
+				e.r = dayRange(rep.r.start.AddDate(0, 0, -1), geo.TimeDay)
+			}
+		}
+		break
+	}
 	return out
 }
 

@@ -237,6 +237,7 @@ func TestEventDates(t *testing.T) {
 	}{
 		{"A drone strike hit a market in Kharkiv on Monday.", "2024-05-28", "2024-05-27", "2024-05-27", 1},
 		{"Hospital officials said Wednesday that airstrikes on Khan Younis killed 14 people overnight.", "2024-04-10", "2024-04-09", "2024-04-09", 1},
+		{"Russian drones struck Odesa overnight, officials said on Sunday.", "2024-04-10", "2024-04-06", "2024-04-06", 1},
 		{"A drone strike hit a market in Kharkiv.", "2024-05-28", "2024-05-14", "2024-05-28", 3},
 		{"Russia attacked Odesa on Monday. Hours later, drones struck Kharkiv.", "2024-05-28", "2024-05-27", "2024-05-27", 1},
 		{"A drone strike hit a market in Kharkiv.", "", "", "", 0},
