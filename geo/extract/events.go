@@ -776,7 +776,13 @@ func (r *reader) modality(s sentence, o *occ, exprs []dateExpr) string {
 	// would invoke the treaty": an indefinite event with a modal after it.
 	if k := o.first - 1; k >= s.first && (r.toks[k].low == "an" || r.toks[k].low == "a" || r.toks[k].low == "any" ||
 		(k > s.first && (r.toks[k-1].low == "an" || r.toks[k-1].low == "a" || r.toks[k-1].low == "any"))) {
-		for _, t := range r.after(s, o, 12) {
+		for i, t := range r.after(s, o, 12) {
+			// "told a news conference in Iran that any attack on X will be
+			// met": the modal belongs to the reported speech, not to the
+			// event that reports it.
+			if t.low == "said" || t.low == "says" || t.low == "told" || (t.low == "that" && i > 0) {
+				break
+			}
 			if modals[t.low] && !t.cap && t.low != "can" {
 				return geo.Threatened
 			}

@@ -165,6 +165,7 @@ func TestModality(t *testing.T) {
 		{"Unions called a general strike in Nairobi for Thursday.", geo.Threatened},
 		{"Unions in Kenya said they would join a general strike across the country on Monday.", geo.Threatened},
 		{"Unions held a general strike in Nairobi on Monday.", geo.Occurred},
+		{"A spokesman told a news conference in Amman on Monday that any new offensive will be answered.", geo.Occurred},
 		{"There were no attacks in Kharkiv on Monday.", ""},
 		{"The militias refrained from striking bases in Iraq.", ""},
 		{"The government called for a ceasefire in Gaza.", ""},
