@@ -854,7 +854,12 @@ func GeoPrecision(p geo.Place) int {
 		return geo.GeoRegion
 	case "ADM2", "AREA", "CNL", "VAL":
 		return geo.GeoNear
-	case "RGN":
+	case "RGN", "MTS", "PRK", "ISLS":
+		// Ranges, parks and archipelagos are as wide as their extent says;
+		// one known only by a point is at least "near" it, not a town.
+		if p.Bound == nil && p.FeatureCode != "RGN" {
+			return geo.GeoNear
+		}
 		if p.Bound != nil && p.Bound.Max[0]-p.Bound.Min[0] < 1 && p.Bound.Max[1]-p.Bound.Min[1] < 1 {
 			return geo.GeoNear
 		}

@@ -292,7 +292,7 @@ func TestPlacesBadInput(t *testing.T) {
 
 func TestPlacesGeoPrecision(t *testing.T) {
 	g := plExtractor(t).gaz
-	for name, want := range map[string]int{"Baghdad": geo.GeoTown, "Iraq": geo.GeoRegion, "Red Sea": geo.GeoRegion, "Tower 22": geo.GeoTown, "Idlib province": geo.GeoRegion, "Philadelphi Corridor": geo.GeoNear} {
+	for name, want := range map[string]int{"Baghdad": geo.GeoTown, "Iraq": geo.GeoRegion, "Red Sea": geo.GeoRegion, "Tower 22": geo.GeoTown, "Idlib province": geo.GeoRegion, "Philadelphi Corridor": geo.GeoNear, "Cal Miskaad": geo.GeoNear, "Nuba Mountains": geo.GeoRegion} {
 		ps := g.Lookup(name)
 		if len(ps) == 0 {
 			t.Fatalf("Lookup(%q): nothing", name)
