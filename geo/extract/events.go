@@ -24,6 +24,9 @@ type reader struct {
 	// that goes on telling the same news is dated by it.
 	context dateRange
 	sents   []sentence
+	// countryOf gives a country's extent, what tells neighbours apart from
+	// countries far away; nil when the gazetteer has none.
+	countryOf func(cc string) (geo.Place, bool)
 }
 
 // occ is one occurrence of a trigger in a sentence.

@@ -125,6 +125,9 @@ func isJunkControl(r rune) bool {
 // read extracts the events of an article whose place mentions are known.
 func (x *Extractor) read(a geo.Article, text string, pub time.Time, mentions []placeRef) []geo.Event {
 	r := &reader{lx: x.lx, text: text, toks: scanTokens(text)}
+	if x.gaz != nil {
+		r.countryOf = x.gaz.Country
+	}
 	r.dates = dateScanner{toks: r.toks, pub: pub}
 	sents, datelines := splitSentences(text, r.toks)
 	r.sents = sents

@@ -137,10 +137,62 @@ func (r *reader) attach(mentions []placeRef, datelines []span) {
 		}
 		// Below 0.5 always; below 0.7 when the article says enough
 		// elsewhere to know where it is.
-		if m.conf < 0.5 || (m.conf < 0.7 && confident >= 3) {
+		if m.conf < 0.5 || (m.conf < 0.7 && confident >= 3 && !r.acrossBorder(*m, countries)) {
 			m.bad = "doubtful"
 		}
 	}
+}
+
+// acrossBorder reports whether mention m is a town of a country bordering
+// one of the article's countries, close to a place the article is sure of:
+// a village of Lebanon in a story about Israel, Rafah in a story told from
+// Israel, is the same war across the border, not a namesake abroad. A
+// reading far from every sure place ("Hadar" read in Iraq beside the Golan)
+// stays doubtful.
+func (r *reader) acrossBorder(m placeRef, countries map[string]bool) bool {
+	near := false
+	for _, o := range r.refs {
+		if o.conf >= 0.8 && o.place.CountryCode != "" && o.place.CountryCode != m.place.CountryCode &&
+			plDistanceKm(o.place.Point, m.place.Point) <= borderReachKm {
+			near = true
+			break
+		}
+	}
+	return near && r.bordering(m.place.CountryCode, countries)
+}
+
+// borderReachKm is how far across a border a doubtful reading may lie from
+// a sure place of the article: a front line and the towns that report it.
+const borderReachKm = 150
+
+// bordering reports whether country cc touches one of the article's
+// countries. Extents that overlap or come within a degree stand for a
+// common border, which needs no hand-kept list of neighbours.
+func (r *reader) bordering(cc string, countries map[string]bool) bool {
+	if r.countryOf == nil || cc == "" {
+		return false
+	}
+	p, ok := r.countryOf(cc)
+	if !ok || p.Bound == nil {
+		return false
+	}
+	for other := range countries {
+		o, ok := r.countryOf(other)
+		if !ok || o.Bound == nil {
+			continue
+		}
+		if boundsNear(*p.Bound, *o.Bound, 1) {
+			return true
+		}
+	}
+	return false
+}
+
+// boundsNear reports whether two extents overlap or lie within gap degrees
+// of each other.
+func boundsNear(a, b orb.Bound, gap float64) bool {
+	return a.Min[0]-gap <= b.Max[0] && b.Min[0]-gap <= a.Max[0] &&
+		a.Min[1]-gap <= b.Max[1] && b.Min[1]-gap <= a.Max[1]
 }
 
 // groupNouns follow the name of an armed group, of its positions, or of a

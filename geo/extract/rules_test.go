@@ -551,3 +551,19 @@ func TestSentences(t *testing.T) {
 		}
 	}
 }
+
+// TestAcrossBorder: a doubtful reading in a country that borders the
+// article's, close to the places the article is sure of, is the same war
+// across the border and is kept; a reading far from them stays dropped.
+func TestAcrossBorder(t *testing.T) {
+	events := extractText(t, "Thousands rallied in Tel Aviv, Haifa and Jerusalem on Saturday against the government. "+
+		"Israeli artillery shelled Houla on Saturday, wounding three people.", "2024-05-12")
+	if got := eventsIn(events, "LB"); len(got) != 1 || got[0].Location != "Houla" {
+		t.Errorf("want the shelling of Houla in Lebanon, got%s", describe(events))
+	}
+	events = extractText(t, "Israeli troops were on alert in Tel Aviv, Haifa and Jerusalem on Saturday. "+
+		"Syrian media said Israeli shells hit Quneitra and Hadar on Saturday.", "2024-05-12")
+	if got := eventsIn(events, "IQ"); len(got) != 0 {
+		t.Errorf("want no event in Iraq for a Golan village, got%s", describe(events))
+	}
+}
