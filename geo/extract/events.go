@@ -50,6 +50,7 @@ const (
 	tieDirect   tieHow = iota // "strike in Jordan", "shelled Kharkiv", "the Jenin raid"
 	tieFronted                // "In Baghdad, General Ghaani held a meeting"
 	tieFallback               // a violent trigger with no tie of its own, and a place "in" its clause
+	tieAnaphor                // "shelled the city", "attacked them": the places of the sentence before
 )
 
 // tie links a trigger occurrence to a place mention.

@@ -392,6 +392,8 @@ func confidence(c candidate) float64 {
 		conf *= 0.85
 	case tieFallback:
 		conf *= 0.55
+	case tieAnaphor:
+		conf *= 0.6
 	}
 	if c.o.t.weak {
 		conf *= 0.7

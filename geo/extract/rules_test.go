@@ -567,3 +567,34 @@ func TestAcrossBorder(t *testing.T) {
 		t.Errorf("want no event in Iraq for a Golan village, got%s", describe(events))
 	}
 }
+
+// TestToldThroughPronoun: a trigger acting on "it", "them" or "the town"
+// takes the places of the sentence before when their number agrees, with
+// less confidence than a place the sentence names; a pronoun that could be
+// one of several places is left alone.
+func TestToldThroughPronoun(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want []string
+	}{
+		{"Residents fled Bakhmut last week. Russian artillery pounded the town on Monday.", []string{"Bakhmut"}},
+		{"Avdiivka and Bakhmut are on the front line. Russian troops stormed them on Monday.", []string{"Avdiivka", "Bakhmut"}},
+		{"Residents fled Bakhmut and Avdiivka last week. Russian artillery pounded it on Monday.", nil},
+		{"Residents fled Bakhmut last week. Russian artillery pounded them on Monday.", nil},
+	} {
+		events := extractText(t, c.text, "2023-09-21")
+		var got []string
+		for _, e := range events {
+			if e.EventType == geo.Protests || e.EventType == geo.StrategicDevelopments {
+				continue
+			}
+			got = append(got, e.Location)
+			if e.Confidence > 0.7 {
+				t.Errorf("%q: %s has confidence %.2f, want less than a named place's", c.text, e.Location, e.Confidence)
+			}
+		}
+		if strings.Join(got, ",") != strings.Join(c.want, ",") {
+			t.Errorf("%q: want events at %q, got%s", c.text, c.want, describe(events))
+		}
+	}
+}

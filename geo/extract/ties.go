@@ -92,7 +92,96 @@ func (r *reader) ties(s sentence, occs []occ) []tie {
 			k = end - 1
 		}
 	}
+	// "Russia has attacked them repeatedly", "shelled the city almost
+	// every day": a trigger with no place of its own that acts on a
+	// pronoun or on "the city" takes the places of the sentence before.
+	for i := range occs {
+		o := &occs[i]
+		if tied[i] || o.negated || o.t.weak || o.t.only {
+			continue
+		}
+		for _, ref := range r.anaphor(s, o) {
+			if !used[ref] {
+				ties = append(ties, tie{occ: i, ref: ref, how: tieAnaphor})
+				used[ref] = true
+			}
+		}
+	}
 	return ties
+}
+
+// Words that stand for places told in the sentence before: a pronoun, or
+// "the" and a noun for a place, singular or plural.
+var (
+	pronounOne  = set("it")
+	pronounMany = set("them")
+	placeOne    = set("city", "town", "village", "port", "area", "capital")
+	placeMany   = set("cities", "towns", "villages", "ports", "areas")
+	determiners = set("the", "a", "an", "this", "that", "these", "those", "its", "their")
+)
+
+// anaphor returns the places trigger o acts on through a pronoun right
+// after it ("recapture it", "attacked them") or through "the city" right
+// after it or after its preposition ("shelled the town", "attacks on the
+// port"), when the sentence names no place of its own and the sentence
+// before named exactly one place, or one list of places of one kind, whose
+// number agrees.
+func (r *reader) anaphor(s sentence, o *occ) []int {
+	if s.index == 0 || s.index > len(r.sents) {
+		return nil
+	}
+	if o.first > s.first && determiners[r.toks[o.first-1].low] {
+		return nil // "the attack": a noun, not a verb acting on a pronoun
+	}
+	k := o.last
+	if k < s.last && locPreps[r.toks[k].low] && r.toks[k].low != "from" {
+		k++
+	}
+	if k >= s.last {
+		return nil
+	}
+	many := false
+	town := false
+	switch w := r.toks[k].low; {
+	case k == o.last && pronounOne[w]:
+	case k == o.last && pronounMany[w]:
+		many = true
+	case w == "the" && k+1 < s.last && placeOne[r.toks[k+1].low]:
+		town = r.toks[k+1].low != "area"
+	case w == "the" && k+1 < s.last && placeMany[r.toks[k+1].low]:
+		many, town = true, r.toks[k+1].low != "areas"
+	default:
+		return nil
+	}
+	if len(r.placesIn(r.sents[s.index].first, r.sents[s.index].last)) > 0 {
+		return nil
+	}
+	prev := r.sents[s.index-1]
+	refs := r.placesIn(prev.first, prev.last)
+	if len(refs) == 0 || (len(refs) > 1) != many {
+		return nil
+	}
+	kind := GeoPrecision(r.refs[refs[0]].place)
+	for _, ref := range refs {
+		g := GeoPrecision(r.refs[ref].place)
+		if g != kind || (town && g != geo.GeoTown) {
+			return nil
+		}
+	}
+	return refs
+}
+
+// placesIn returns the mentions of tokens [first, last) that may be where
+// an event happened, countries aside: a country is the scene, not the
+// place a pronoun picks up.
+func (r *reader) placesIn(first, last int) []int {
+	var out []int
+	for i, m := range r.refs {
+		if m.first >= first && m.last <= last && r.usable(i) && !isCountry(m.place) && !r.attributive(i) {
+			out = append(out, i)
+		}
+	}
+	return out
 }
 
 // frontedTo ties a sentence's opening place to the first trigger after it
