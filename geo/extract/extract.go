@@ -329,7 +329,7 @@ func (x *Extractor) event(a geo.Article, c candidate) geo.Event {
 		Admin1:           p.Admin1,
 		GeonameID:        p.GeonameID,
 		FeatureCode:      p.FeatureCode,
-		GeoPrecision:     x.geoPrecision(p, c.tie.near, c.ref.regional),
+		GeoPrecision:     x.geoPrecision(p, c.tie.near || c.ref.part, c.ref.regional),
 		Mention:          c.ref.text,
 		Quote:            c.quote,
 		Confidence:       confidence(c),

@@ -17,10 +17,14 @@ type placeRef struct {
 	place       geo.Place
 	conf        float64
 	first, last int    // token range [first, last)
-	bad         string // why it is not a location: dateline, compound, name, possessive
+	bad         string // why it is not a location: dateline, compound, name, possessive, container
 	// regional: the text calls it a province, state or region ("the
 	// province of Arauca", "Gezira state"), whatever the gazetteer read.
 	regional bool
+	// part: the text calls it a part of a town ("the Delmas district of
+	// Port-au-Prince") or the town one of its parts is in ("the Saltivka
+	// district of Kharkiv"): the event is in part of a town.
+	part bool
 }
 
 // Words that place a mention inside a name of an organisation or a title:
@@ -107,6 +111,7 @@ func (r *reader) attach(mentions []placeRef, datelines []span) {
 		}
 		r.refs = append(r.refs, m)
 	}
+	r.markParts()
 	// A reading the gazetteer doubts, in a country no confident mention of
 	// the article is in, is more likely a wrong reading than a new country:
 	// "Bolan" read as a village in Italy in a story about Pakistan, "the
@@ -193,6 +198,57 @@ func (r *reader) bordering(cc string, countries map[string]bool) bool {
 func boundsNear(a, b orb.Bound, gap float64) bool {
 	return a.Min[0]-gap <= b.Max[0] && b.Min[0]-gap <= a.Max[0] &&
 		a.Min[1]-gap <= b.Max[1] && b.Min[1]-gap <= a.Max[1]
+}
+
+// partNouns name a part of a town.
+var partNouns = set("district", "districts", "suburb", "suburbs", "neighbourhood", "neighborhood", "quarter")
+
+// markParts reads "X district of Y" and "the X suburb of Y", where Y is a
+// town: X is part of the town, and so is Y when X is no place the
+// gazetteer knows ("the Saltivka district of Kharkiv" is somewhere in
+// Kharkiv). A district of a province ("the Pokrovsk district of Donetsk
+// region") stays a region.
+func (r *reader) markParts() {
+	town := func(i int) bool {
+		m := &r.refs[i]
+		return m.bad == "" && !m.regional && GeoPrecision(m.place) == geo.GeoTown
+	}
+	for i := range r.refs {
+		m := &r.refs[i]
+		if m.bad != "" || m.first < 2 || r.toks[m.first-1].low != "of" || !partNouns[r.toks[m.first-2].low] {
+			continue
+		}
+		if m.last < len(r.toks) && regionNouns[r.toks[m.last].low] {
+			continue
+		}
+		if GeoPrecision(m.place) != geo.GeoTown {
+			continue
+		}
+		m.regional = false
+		inner, named := -1, false
+		if k := m.first - 3; k >= 0 {
+			inner, named = r.refEndingAt(k)
+		}
+		switch {
+		case !named:
+			m.part = true // "the Saltivka district of Kharkiv"
+		case (town(inner) || r.refs[inner].regional) && plDistanceKm(r.refs[inner].place.Point, m.place.Point) <= 30:
+			// "the Dahiyeh suburb of Beirut": the suburb is where it
+			// happened, and the city only says where the suburb is.
+			r.refs[inner].part, r.refs[inner].regional = true, false
+			m.bad = "container"
+		}
+	}
+}
+
+// refEndingAt returns the mention whose last token is k, if any.
+func (r *reader) refEndingAt(k int) (int, bool) {
+	for i := range r.refs {
+		if r.refs[i].last == k+1 {
+			return i, true
+		}
+	}
+	return -1, false
 }
 
 // groupNouns follow the name of an armed group, of its positions, or of a

@@ -598,3 +598,26 @@ func TestToldThroughPronoun(t *testing.T) {
 		}
 	}
 }
+
+// TestPartsOfTowns: an event in "the X district of Y" or "the X suburb of
+// Y" is in part of a town (geo_precision 2), at X when the gazetteer knows
+// it and else somewhere in Y; a district of a province stays a region.
+func TestPartsOfTowns(t *testing.T) {
+	for _, c := range []struct {
+		text, want string
+		prec       int
+	}{
+		{"Gunmen stormed a clinic in the Delmas district of Port-au-Prince on Tuesday.", "Delmas 73", geo.GeoNear},
+		{"An Israeli strike hit a building in the Dahiyeh suburb of Beirut on Tuesday.", "Dahiyeh", geo.GeoNear},
+		{"A missile hit a school in the Saltivka district of Kharkiv on Tuesday.", "Kharkiv", geo.GeoNear},
+		{"Shelling hit a farm in the Pokrovsk district of Donetsk region on Tuesday.", "Pokrovsk", geo.GeoRegion},
+	} {
+		events := extractText(t, c.text, "2024-07-10")
+		if len(events) != 1 || events[0].Location != c.want || events[0].GeoPrecision != c.prec {
+			t.Errorf("%q: want one event at %s with geo_precision %d, got%s", c.text, c.want, c.prec, describe(events))
+			for _, e := range events {
+				t.Logf("  %s geo_precision %d", e.Location, e.GeoPrecision)
+			}
+		}
+	}
+}
