@@ -581,6 +581,9 @@ func TestToldThroughPronoun(t *testing.T) {
 		{"Avdiivka and Bakhmut are on the front line. Russian troops stormed them on Monday.", []string{"Avdiivka", "Bakhmut"}},
 		{"Residents fled Bakhmut and Avdiivka last week. Russian artillery pounded it on Monday.", nil},
 		{"Residents fled Bakhmut last week. Russian artillery pounded them on Monday.", nil},
+		{"Kupiansk and Vovchansk in Kharkiv region lie near the border. Russian guns shelled the two towns on Monday.",
+			[]string{"Kupiansk", "Vovchansk"}},
+		{"Kupiansk and Vovchansk in Kharkiv region lie near the border. Russian guns shelled the three towns on Monday.", nil},
 	} {
 		events := extractText(t, c.text, "2023-09-21")
 		var got []string

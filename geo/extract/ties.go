@@ -140,16 +140,26 @@ func (r *reader) anaphor(s sentence, o *occ) []int {
 	if k >= s.last {
 		return nil
 	}
-	many := false
-	town := false
+	many, town, count := false, false, 0
 	switch w := r.toks[k].low; {
 	case k == o.last && pronounOne[w]:
 	case k == o.last && pronounMany[w]:
 		many = true
-	case w == "the" && k+1 < s.last && placeOne[r.toks[k+1].low]:
-		town = r.toks[k+1].low != "area"
-	case w == "the" && k+1 < s.last && placeMany[r.toks[k+1].low]:
-		many, town = true, r.toks[k+1].low != "areas"
+	case w == "the":
+		n := k + 1
+		if v, ok := numberWords[r.toks[n].low]; ok && v > 1 && n+1 < s.last {
+			count, n = v, n+1 // "the three towns"
+		} else if r.toks[n].low == "both" && n+1 < s.last {
+			count, n = 2, n+1
+		}
+		switch {
+		case n < s.last && placeOne[r.toks[n].low]:
+			town = r.toks[n].low != "area"
+		case n < s.last && placeMany[r.toks[n].low]:
+			many, town = true, r.toks[n].low != "areas"
+		default:
+			return nil
+		}
 	default:
 		return nil
 	}
@@ -157,8 +167,21 @@ func (r *reader) anaphor(s sentence, o *occ) []int {
 		return nil
 	}
 	prev := r.sents[s.index-1]
-	refs := r.placesIn(prev.first, prev.last)
-	if len(refs) == 0 || (len(refs) > 1) != many {
+	var refs []int
+	all := r.placesIn(prev.first, prev.last)
+	for _, p := range all {
+		container := false
+		for _, q := range all {
+			if q != p && r.holds(p, q) {
+				container = true // "Izmail and Reni in Odesa region": the region only locates the towns
+				break
+			}
+		}
+		if !container {
+			refs = append(refs, p)
+		}
+	}
+	if len(refs) == 0 || (len(refs) > 1) != many || (count > 0 && len(refs) != count) {
 		return nil
 	}
 	kind := GeoPrecision(r.refs[refs[0]].place)
