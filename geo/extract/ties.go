@@ -137,30 +137,30 @@ func (r *reader) anaphor(s sentence, o *occ) []int {
 	if k < s.last && locPreps[r.toks[k].low] && r.toks[k].low != "from" {
 		k++
 	}
-	if k >= s.last {
-		return nil
-	}
-	many, town, count := false, false, 0
-	switch w := r.toks[k].low; {
-	case k == o.last && pronounOne[w]:
-	case k == o.last && pronounMany[w]:
-		many = true
-	case w == "the":
-		n := k + 1
-		if v, ok := numberWords[r.toks[n].low]; ok && v > 1 && n+1 < s.last {
-			count, n = v, n+1 // "the three towns"
-		} else if r.toks[n].low == "both" && n+1 < s.last {
-			count, n = 2, n+1
-		}
-		switch {
-		case n < s.last && placeOne[r.toks[n].low]:
-			town = r.toks[n].low != "area"
-		case n < s.last && placeMany[r.toks[n].low]:
-			many, town = true, r.toks[n].low != "areas"
-		default:
-			return nil
-		}
+	many, town, count, ok := false, false, 0, false
+	switch {
+	case k >= s.last:
+	case k == o.last && pronounOne[r.toks[k].low]:
+		ok = true
+	case k == o.last && pronounMany[r.toks[k].low]:
+		many, ok = true, true
 	default:
+		many, town, count, ok = r.placeWord(k, s.last)
+	}
+	if !ok {
+		// Passive: "the town was shelled again", "it was shelled".
+		j := r.passiveSubject(s, o)
+		switch {
+		case j < 0:
+		case r.toks[j].low == "it" && j == s.first:
+			ok = true
+		case j > s.first && r.toks[j-1].low == "the":
+			many, town, count, ok = r.placeWord(j-1, j+1)
+		case j > s.first+1 && r.toks[j-2].low == "the":
+			many, town, count, ok = r.placeWord(j-2, j+1)
+		}
+	}
+	if !ok {
 		return nil
 	}
 	if len(r.placesIn(r.sents[s.index].first, r.sents[s.index].last)) > 0 {
@@ -192,6 +192,54 @@ func (r *reader) anaphor(s sentence, o *occ) []int {
 		}
 	}
 	return refs
+}
+
+// placeWord reads "the city", "the towns", "the three villages" from
+// token k (which must be "the") before last: whether it stands for many
+// places, only for towns, and how many when it counts them.
+func (r *reader) placeWord(k, last int) (many, town bool, count int, ok bool) {
+	if k >= last || r.toks[k].low != "the" {
+		return false, false, 0, false
+	}
+	n := k + 1
+	if n+1 < last {
+		if v, isNum := numberWords[r.toks[n].low]; isNum && v > 1 {
+			count, n = v, n+1 // "the three towns"
+		} else if r.toks[n].low == "both" {
+			count, n = 2, n+1
+		}
+	}
+	switch {
+	case n < last && placeOne[r.toks[n].low]:
+		return false, r.toks[n].low != "area", count, count == 0
+	case n < last && placeMany[r.toks[n].low]:
+		return true, r.toks[n].low != "areas", count, true
+	}
+	return false, false, 0, false
+}
+
+// passiveSubject returns the last token of the subject of a passive
+// trigger ("the town was shelled", "it has been hit"), or -1.
+func (r *reader) passiveSubject(s sentence, o *occ) int {
+	k := o.first - 1
+	j := k
+	for j >= s.first && j > k-4 && passiveChain[r.toks[j].low] {
+		j--
+	}
+	if j == k || j < s.first {
+		return -1
+	}
+	be := false
+	for _, t := range r.toks[j+1 : k+1] {
+		switch t.low {
+		case "was", "were", "been", "is", "are":
+			be = true
+		}
+	}
+	if !be || !(strings2(r.toks[o.first].low) || irregularParticiples[r.toks[o.first].low]) {
+		return -1
+	}
+	return j
 }
 
 // placesIn returns the mentions of tokens [first, last) that may be where
