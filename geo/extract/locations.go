@@ -203,7 +203,8 @@ func boundsNear(a, b orb.Bound, gap float64) bool {
 // partNouns name a part of a town.
 var partNouns = set("district", "districts", "suburb", "suburbs", "neighbourhood", "neighborhood", "quarter")
 
-// markParts reads "X district of Y" and "the X suburb of Y", where Y is a
+// markParts reads "X district of Y", "the X suburb in Y" and "the X
+// district of the capital Y", where Y is a
 // town: X is part of the town, and so is Y when X is no place the
 // gazetteer knows ("the Saltivka district of Kharkiv" is somewhere in
 // Kharkiv). A district of a province ("the Pokrovsk district of Donetsk
@@ -215,7 +216,12 @@ func (r *reader) markParts() {
 	}
 	for i := range r.refs {
 		m := &r.refs[i]
-		if m.bad != "" || m.first < 2 || r.toks[m.first-1].low != "of" || !partNouns[r.toks[m.first-2].low] {
+		// Back over "the capital", "the city of" to "of" or "in".
+		p := m.first - 1
+		for p > m.first-4 && p > 0 && (townWords[r.toks[p].low] || r.toks[p].low == "the") {
+			p--
+		}
+		if m.bad != "" || p < 1 || (r.toks[p].low != "of" && r.toks[p].low != "in") || !partNouns[r.toks[p-1].low] {
 			continue
 		}
 		if m.last < len(r.toks) && regionNouns[r.toks[m.last].low] {
@@ -226,7 +232,7 @@ func (r *reader) markParts() {
 		}
 		m.regional = false
 		inner, named := -1, false
-		if k := m.first - 3; k >= 0 {
+		if k := p - 2; k >= 0 {
 			inner, named = r.refEndingAt(k)
 		}
 		switch {
@@ -240,6 +246,10 @@ func (r *reader) markParts() {
 		}
 	}
 }
+
+// townWords stand between a district and the name of its town: "the
+// Kalakla district of the capital Khartoum".
+var townWords = set("capital", "city", "town", "port")
 
 // refEndingAt returns the mention whose last token is k, if any.
 func (r *reader) refEndingAt(k int) (int, bool) {
