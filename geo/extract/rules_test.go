@@ -584,6 +584,8 @@ func TestToldThroughPronoun(t *testing.T) {
 		{"Residents fled Bakhmut last week. The town was shelled again on Monday.", []string{"Bakhmut"}},
 		{"Residents fled Bakhmut last week. It was shelled again on Monday.", []string{"Bakhmut"}},
 		{"Residents fled Bakhmut and Avdiivka last week. The town was shelled again on Monday.", nil},
+		{"Vovchansk and Lyptsi lie north of Kharkiv, near the border. Russia has bombed them every day since May.",
+			[]string{"Vovchansk", "Lyptsi"}},
 		{"Kupiansk and Vovchansk in Kharkiv region lie near the border. Russian guns shelled the two towns on Monday.",
 			[]string{"Kupiansk", "Vovchansk"}},
 		{"Kupiansk and Vovchansk in Kharkiv region lie near the border. Russian guns shelled the three towns on Monday.", nil},

@@ -181,6 +181,13 @@ func (r *reader) anaphor(s sentence, o *occ) []int {
 			refs = append(refs, p)
 		}
 	}
+	if many && len(refs) > 2 {
+		// "the Danube ports of Izmail, Reni and Kiliya, on the river
+		// Danube": the one list the sentence gives, not every place in it.
+		if list := r.onlyList(refs); list != nil {
+			refs = list
+		}
+	}
 	if len(refs) == 0 || (len(refs) > 1) != many || (count > 0 && len(refs) != count) {
 		return nil
 	}
@@ -192,6 +199,38 @@ func (r *reader) anaphor(s sentence, o *occ) []int {
 		}
 	}
 	return refs
+}
+
+// onlyList returns the mentions of refs (in text order) that form a list
+// joined by commas, "and" or "or", when refs hold exactly one such list of
+// two or more; nil otherwise.
+func (r *reader) onlyList(refs []int) []int {
+	var lists [][]int
+	cur := []int{refs[0]}
+	for _, ref := range refs[1:] {
+		joined := true
+		for k := r.refs[cur[len(cur)-1]].last; k < r.refs[ref].first; k++ {
+			if w := r.toks[k].low; w != "," && w != "and" && w != "or" {
+				joined = false
+				break
+			}
+		}
+		if joined {
+			cur = append(cur, ref)
+			continue
+		}
+		if len(cur) > 1 {
+			lists = append(lists, cur)
+		}
+		cur = []int{ref}
+	}
+	if len(cur) > 1 {
+		lists = append(lists, cur)
+	}
+	if len(lists) != 1 {
+		return nil
+	}
+	return lists[0]
 }
 
 // placeWord reads "the city", "the towns", "the three villages" from
