@@ -6,7 +6,9 @@
 // the sentence ties to a place; a place mentioned without an event gives
 // nothing. The rules are general (a lexicon mapped to ACLED's taxonomy,
 // patterns of English news prose, the gazetteer's knowledge of places),
-// never keyed to one article's wording.
+// never keyed to one article's wording. An event told through "it",
+// "them" or "the town" takes the place, or the one list of places, of the
+// sentence before when their number agrees, with less confidence.
 //
 // Dates are resolved against the publication date: a date expression of
 // the sentence ("on January 28", "last week", "since October") dates its
