@@ -67,3 +67,27 @@ func CheckIngest(a Article, events []Event) ([]Event, error) {
 	}
 	return out, nil
 }
+
+// WalkArticles calls fn with every article that next returns, batch by
+// batch in id order, until a batch is shorter than size, and stops at the
+// first error. Stores use it so that no transaction or connection is held
+// while fn runs: fn may ingest, as re-extraction does. next returns the
+// articles whose id follows after ("" for the first batch).
+func WalkArticles(size int, next func(after string) ([]Article, error), fn func(Article) error) error {
+	after := ""
+	for {
+		batch, err := next(after)
+		if err != nil {
+			return err
+		}
+		for _, a := range batch {
+			if err := fn(a); err != nil {
+				return err
+			}
+		}
+		if len(batch) < size {
+			return nil
+		}
+		after = batch[len(batch)-1].ID
+	}
+}

@@ -97,22 +97,14 @@ const forEachBatch = 50
 // how `conflictmap reextract` works); an article ingested meanwhile may or
 // may not be visited.
 func (s *Store) ForEachArticle(ctx context.Context, fn func(geo.Article) error) error {
-	after := ""
-	for {
+	next := func(after string) ([]geo.Article, error) {
 		batch, err := s.articlesAfter(ctx, after)
 		if err != nil {
-			return fmt.Errorf("sqlite store: read articles: %w", err)
+			return nil, fmt.Errorf("sqlite store: read articles: %w", err)
 		}
-		for _, a := range batch {
-			if err := fn(a); err != nil {
-				return err
-			}
-		}
-		if len(batch) < forEachBatch {
-			return nil
-		}
-		after = batch[len(batch)-1].ID
+		return batch, nil
 	}
+	return geo.WalkArticles(forEachBatch, next, fn)
 }
 
 func (s *Store) articlesAfter(ctx context.Context, after string) ([]geo.Article, error) {
