@@ -43,7 +43,7 @@ func killCounts(toks []tok, first, last int) []killCount {
 	}
 	for i := first; i < last; i++ {
 		w := word(i)
-		if killWords[w] || ((w == "deaths" || w == "death") && word(i+1) == "of") ||
+		if killWords[w] || ((w == "deaths" || w == "death" || w == "martyrdom") && word(i+1) == "of") ||
 			(w == "dead" && (word(i-1) == "shot" || word(i-1) == "stabbed" || word(i-1) == "beaten")) {
 			j := i + 1
 			for k := 0; k < 5 && quantifiers[word(j)]; k++ {

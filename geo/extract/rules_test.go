@@ -80,6 +80,8 @@ func TestTriggers(t *testing.T) {
 		{"Police arrested 30 opposition supporters in Dhaka on Monday.", "BD", geo.StrategicDevelopments, "Arrests"},
 		{"Israeli troops withdrew from Jenin on Monday.", "PS", geo.StrategicDevelopments, "Non-violent transfer of territory"},
 		{"Foreign ministers met in Cairo on Monday to discuss a truce.", "EG", geo.StrategicDevelopments, "Other"},
+		{"On Monday, an army force carried out a search and clearance operation near Kirkuk.", "IQ", geo.Battles, "Armed clash"},
+		{"Troops launched a security operation in Kirkuk on Monday.", "IQ", geo.Battles, "Armed clash"},
 	} {
 		events := extractText(t, c.text, "2024-05-28")
 		if c.cc == "" {
@@ -281,6 +283,7 @@ func TestFatalities(t *testing.T) {
 		{"a young man died", 1},
 		{"a drone attack killed", -1},
 		{"three civilians and a soldier were killed", -1},
+		{"resulting in the martyrdom of one soldier and the wounding of two others", 1},
 	} {
 		toks := scanTokens(c.text)
 		kills := killCounts(toks, 0, len(toks))
