@@ -464,7 +464,9 @@ func (r *reader) forward(s sentence, oi int, o *occ) ([]tie, bool) {
 				saw = true
 			}
 		}
-		if t.kind != tPunct && !agent {
+		// Articles do not count: "a vehicle belonging to the army's 8th
+		// Division near the village of" is one noun phrase's worth of words.
+		if t.kind != tPunct && !agent && t.low != "a" && t.low != "an" && t.low != "the" {
 			words++
 		}
 	}
