@@ -136,6 +136,8 @@ func TestTies(t *testing.T) {
 		{"There have been no attacks on U.S. bases in Iraq since February.", nil},
 		{"The Biden administration has avoided any direct attack on Iran.", nil},
 		{"A drone strike hit a tanker in the Gulf of Aden, the U.S. military said.", []string{""}},
+		// A range the gazetteer does not hold, then the province around it.
+		{"Aircraft carried out an air strike on a cave in the Hamrin Mountains, within the borders of Salah al-Din province.", []string{"IQ"}},
 		// A long noun phrase between the trigger and its place.
 		{"On Saturday, a bomb exploded on a vehicle belonging to the Iraqi Army's 8th Division near the village of al-Zab, in the Hawija district.", []string{"IQ"}},
 	} {

@@ -527,7 +527,10 @@ func (r *reader) commaContinues(i, last int, tied bool) bool {
 			return true
 		}
 		switch n {
-		case "in", "at", "near", "outside", "on":
+		case "in", "at", "near", "outside", "on", "within":
+			// "in the Hamrin Mountains, within the borders of Salah al-Din
+			// province": a place the gazetteer does not hold, then the
+			// province around it.
 			return true
 		}
 	}
