@@ -73,6 +73,13 @@ var plParticles = map[string]bool{
 	"au": true, "aux": true, "sous": true, "lo": true, "los": true, "las": true, "il": true,
 }
 
+// plLongerName are the lower-case particles that join the parts of one
+// Spanish, French, Portuguese or Italian name: a name read before one of
+// them and a capitalised word is only the start of a longer name.
+var plLongerName = map[string]bool{
+	"de": true, "del": true, "da": true, "do": true, "dos": true, "das": true, "di": true, "du": true, "des": true,
+}
+
 // Titles before a person's name ("President Biden", "Gen. Kenneth
 // McKenzie"): the capitalised words after one are a name, not a place.
 var plTitles = map[string]bool{
@@ -341,6 +348,11 @@ func (r *plResolver) scanRun(i, end, maxN int) int {
 			r.noteDemonym(i, end)
 			i++
 			continue
+		}
+		// "San Juan de Lurigancho": the name goes on past the reading the
+		// gazetteer holds, so it is another place, which it does not hold.
+		if k := i + n; k+1 < end && plLongerName[r.toks[k].text] && r.toks[k+1].capital {
+			return end
 		}
 		if r.notAPlace(i, n, end, cands) {
 			if r.givenName(t.text) || r.startsName(i) {

@@ -478,6 +478,7 @@ func TestNotLocations(t *testing.T) {
 		{"hyphenated", "Gaza-based militants fired rockets on Monday.", nil},
 		{"possessive", "Iran's nuclear programme was the subject of talks on Monday.", nil},
 		{"modifier", "Militants attacked US troops on Monday.", nil},
+		{"longer name", "Police fired tear gas at protesters in the district of San Juan de Lurigancho on Monday.", nil},
 	} {
 		events := extractText(t, c.text, "2023-09-21")
 		var got []string
