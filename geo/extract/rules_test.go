@@ -639,3 +639,24 @@ func TestPartsOfTowns(t *testing.T) {
 		}
 	}
 }
+
+// TestPassiveSubjects: every place of a passive's subject list is where the
+// event happened, and "under RSF siege" is a passive too.
+func TestPassiveSubjects(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want []string // locations of the events, in order
+	}{
+		{"Khartoum and Omdurman were retaken by the army in March.", []string{"Khartoum", "Omdurman"}},
+		{"El Fasher, the last army stronghold in Darfur, has been under RSF siege for more than a year.", []string{"El Fasher"}},
+	} {
+		events := extractText(t, c.text, "2025-08-12")
+		var got []string
+		for _, e := range events {
+			got = append(got, e.Location)
+		}
+		if strings.Join(got, ",") != strings.Join(c.want, ",") {
+			t.Errorf("%q: want events at %q, got%s", c.text, c.want, describe(events))
+		}
+	}
+}

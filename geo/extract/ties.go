@@ -42,8 +42,11 @@ func (r *reader) ties(s sentence, occs []occ) []tie {
 		}
 		tied[i] = saw
 		if ref := r.before1(s, o); ref >= 0 {
-			ties = append(ties, tie{occ: i, ref: ref, how: tieDirect, dist: 1})
-			tied[i], used[ref] = true, true
+			for _, rr := range append(r.passiveList(s, ref), ref) {
+				ties = append(ties, tie{occ: i, ref: rr, how: tieDirect, dist: 1})
+				used[rr] = true
+			}
+			tied[i] = true
 		}
 	}
 	// "In Baghdad, General Ghaani held a long meeting ...".
@@ -898,6 +901,11 @@ func (r *reader) before1(s sentence, o *occ) int {
 		return -1
 	}
 	// Passive: PLACE was/were/has been/had been TRIGGER; PLACE came under.
+	// "under RSF siege", "under Russian attack": who besieges or attacks
+	// may stand between "under" and the trigger.
+	if k-1 >= s.first && r.toks[k-1].low == "under" && r.toks[k].cap && r.refStarting(k) < 0 {
+		k--
+	}
 	j := k
 	for j >= s.first && j > k-4 {
 		w := r.toks[j].low
@@ -954,6 +962,30 @@ func (r *reader) before1(s sentence, o *occ) int {
 		}
 	}
 	return -1
+}
+
+// passiveList returns the places listed before ref when ref is the last of
+// a passive's subjects: "Khartoum and Omdurman were retaken", "Kadugli,
+// Dilling and Babanusa were shelled".
+func (r *reader) passiveList(s sentence, ref int) []int {
+	m := r.refs[ref]
+	if m.last >= s.last || !passiveChain[r.toks[m.last].low] {
+		return nil
+	}
+	var out []int
+	for k := m.first - 1; k > s.first && (r.toks[k].low == "and" || r.toks[k].text == ","); {
+		j := k - 1
+		if r.toks[k].low == "and" && r.toks[j].text == "," {
+			j-- // "Kadugli, Dilling, and Babanusa"
+		}
+		p := r.refEnding(j)
+		if p < 0 || !r.usable(p) || r.attributive(p) || isCountry(r.refs[p].place) != isCountry(m.place) {
+			break
+		}
+		out = append([]int{p}, out...)
+		k = r.refs[p].first - 1
+	}
+	return out
 }
 
 // passiveChain are the words between a subject and a passive participle.
