@@ -660,3 +660,27 @@ func TestPassiveSubjects(t *testing.T) {
 		}
 	}
 }
+
+// TestTheTownFurtherOn: "the town" after the trigger's verb and a
+// preposition, or before a "where" clause holding the trigger, is the town
+// of the sentence before.
+func TestTheTownFurtherOn(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want []string // locations of the events, in order
+	}{
+		{"The minister visited Babanusa on Monday. Fighting was continuing around the town's eastern edge.", []string{"Babanusa"}},
+		{"The minister visited Babanusa on Monday. The RSF is tightening its grip on the town, where the garrison has been encircled since January.", []string{"Babanusa"}},
+		// Someone else's verb first: not said to be in the town.
+		{"The minister visited Babanusa on Monday. The army targeted militants operating in the town.", nil},
+	} {
+		events := extractText(t, c.text, "2025-08-12")
+		var got []string
+		for _, e := range events {
+			got = append(got, e.Location)
+		}
+		if strings.Join(got, ",") != strings.Join(c.want, ",") {
+			t.Errorf("%q: want events at %q, got%s", c.text, c.want, describe(events))
+		}
+	}
+}

@@ -164,6 +164,9 @@ func (r *reader) anaphor(s sentence, o *occ) []int {
 		}
 	}
 	if !ok {
+		many, town, count, ok = r.placeWordNear(s, o)
+	}
+	if !ok {
 		return nil
 	}
 	if len(r.placesIn(r.sents[s.index].first, r.sents[s.index].last)) > 0 {
@@ -202,6 +205,41 @@ func (r *reader) anaphor(s sentence, o *occ) []int {
 		}
 	}
 	return refs
+}
+
+// placeWordNear reads "the town" a little further from trigger o: after a
+// verb and a preposition ("Fighting was continuing around the town's
+// eastern edge"), or as what a "where" clause holding the trigger is about
+// ("tightening its grip on the town, where the garrison has been
+// encircled").
+func (r *reader) placeWordNear(s sentence, o *occ) (many, town bool, count int, ok bool) {
+	a, b := r.segment(s, o)
+	for k := o.last; k+1 < b && k < o.last+5; k++ {
+		if locPreps[r.toks[k].low] && r.toks[k].low != "from" && r.toks[k].low != "of" {
+			if many, town, count, ok = r.placeWord(k+1, b); ok {
+				return many, town, count, ok
+			}
+		}
+		// Only the trigger's own verb may come first: "was continuing", not
+		// "targeted Hamas militants operating in the area".
+		if t := r.toks[k]; t.cap || !(auxVerbs[t.low] || passiveChain[t.low] || strings2(t.low)) {
+			break
+		}
+	}
+	for k := o.first - 1; k >= s.first+3 && k > o.first-10; k-- {
+		if r.toks[k].low != "where" {
+			continue
+		}
+		if r.toks[k-1].text == "," && k-1 > a-3 {
+			for m := k - 3; m >= s.first && m >= k-4; m-- {
+				if many, town, count, ok = r.placeWord(m, k-1); ok {
+					return many, town, count, ok
+				}
+			}
+		}
+		break
+	}
+	return false, false, 0, false
 }
 
 // onlyList returns the mentions of refs (in text order) that form a list
