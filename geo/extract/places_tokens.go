@@ -86,7 +86,7 @@ func plTokenize(text string) []plToken {
 		}
 		tok.text = word
 		first, _ := utf8.DecodeRuneInString(word)
-		tok.capital = unicode.IsUpper(first) || unicode.IsTitle(first)
+		tok.capital = unicode.IsUpper(first) || unicode.IsTitle(first) || plElided(word)
 		sep = plSepSpace
 		if len(word) > plMaxWordBytes {
 			tok.capital = false
@@ -155,4 +155,19 @@ func plInitialism(w string) bool {
 
 func plSingleCapital(w string) bool {
 	return len(w) == 1 && w[0] >= 'A' && w[0] <= 'Z'
+}
+
+// plElided reports a French name after an elided article or preposition,
+// "l'Artibonite" or "d'Ivoire": the name's capital is its own, so the word
+// goes on a run of capitalised words ("Petite-Rivière-de-l'Artibonite").
+func plElided(w string) bool {
+	if len(w) < 3 || (w[0] != 'l' && w[0] != 'd') {
+		return false
+	}
+	r, size := utf8.DecodeRuneInString(w[1:])
+	if !plApostrophe(r) {
+		return false
+	}
+	next, _ := utf8.DecodeRuneInString(w[1+size:])
+	return unicode.IsUpper(next)
 }

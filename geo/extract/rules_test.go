@@ -684,3 +684,19 @@ func TestTheTownFurtherOn(t *testing.T) {
 		}
 	}
 }
+
+// TestElidedNames: a French name written with its elided article, hyphens
+// and accents is one place.
+func TestElidedNames(t *testing.T) {
+	for _, c := range []struct {
+		text, cc string
+	}{
+		{"Gangs attacked the commune of Petite-Rivière-de-l'Artibonite on 8 April, killing 12 people.", "HT"},
+		{"Gunmen attacked a police post in Côte d'Ivoire on Monday.", "CI"},
+	} {
+		events := extractText(t, c.text, "2025-04-10")
+		if len(events) != 1 || events[0].CountryCode != c.cc {
+			t.Errorf("%q: want one event in %s, got%s", c.text, c.cc, describe(events))
+		}
+	}
+}
