@@ -212,7 +212,9 @@ func (r *reader) sentenceEvents(s sentence, quote string) []candidate {
 	var order []int
 	for _, t := range ties {
 		o := &occs[t.occ]
-		if o.negated {
+		// A coup is told at the capital where power was seized; "took power
+		// in Burkina Faso" names the country it was seized over.
+		if o.negated || (o.t.dated && (o.date.kind != dText || isCountry(r.refs[t.ref].place))) {
 			continue
 		}
 		b, seen := best[t.ref]

@@ -54,10 +54,13 @@ type trigger struct {
 	object bool // a place right after it is what it acted on: "shelled Kharkiv"
 	// only: the trigger names an event only with a place right after it
 	// ("took Bukavu"); no preposition ties it and it never falls back.
-	only   bool
-	of     bool // "invasion of Rafah", "siege of El Fasher"
-	from   bool // "withdrew from Khan Younis"
-	war    bool // "war": ongoing unless the text says it ended or broke out
+	only bool
+	of   bool // "invasion of Rafah", "siege of El Fasher"
+	from bool // "withdrew from Khan Younis"
+	war  bool // "war": ongoing unless the text says it ended or broke out
+	// dated: told mostly as background ("soldiers seized power in
+	// Ouagadougou"), so an event only with a date of its own ("in 2020").
+	dated  bool
 	refine refine
 }
 
@@ -68,7 +71,7 @@ func (t *trigger) violent() bool {
 }
 
 // lexiconTable lists the triggers, one per line: phrase | type | sub-type |
-// flags (w weak, o object, f "of", r "from", W war, and a refinement: A
+// flags (w weak, o object, f "of", r "from", W war, Y dated, and a refinement: A
 // attack, S strike, B bomb, P protest, T territory). Types are abbreviated
 // E, B, V, P, R, S (ACLED's six, in geo.Taxonomy's order).
 const lexiconTable = `
@@ -106,6 +109,7 @@ intercepted, shot down, downed, defused, foiled, thwarted | S | Disrupted weapon
 looted, looting, torched, set fire, set ablaze, burned down, burnt down, razed, demolished, demolition, demolitions | S | Looting/property destruction |
 withdrew, withdrawal, withdrawn, withdraw, withdraws, withdrawing, pulled out, pullout, pull-out, handed over, retreated, retreat | S | Non-violent transfer of territory | r
 collided, collision, rammed, rams, ramming | S | Other |
+coup, coups, coup d'etat, coup d'état, putsch, seized power, seize power, seizing power, seizes power, took power, take power, taking power | S | Other | Y
 meeting, meetings, met, meet, meets, talks, negotiations, ceasefire talks, cease-fire talks, truce talks, peace talks, ceasefire negotiations, cease-fire negotiations, peace negotiations, ceasefire proposal, cease-fire proposal, summit, news conference, press conference, state of emergency, curfew, martial law | S | Other |
 `
 
@@ -117,7 +121,7 @@ const notTriggerPhrases = `
 	war cabinet, war effort, war-torn, war footing, war chest, legal battle, court battle,
 	political battle, uphill battle, battle of wills, attack dogs, dead end, deadline,
 	fighting chance, the dead, meeting point, bomb shelter, bomb shelters,
-	death toll, death tolls, seized power, seize power, seizing power, seizes power, took power, take power, taking power,
+	death toll, death tolls,
 	air raid sirens, air raid siren, air raid alert, air raid alerts, missile defense, missile defence,
 	missile defenses, missile defences, rocket launchers, missile launchers,
 `
@@ -166,6 +170,8 @@ func newLexicon() *lexicon {
 					t.from = true
 				case 'W':
 					t.war = true
+				case 'Y':
+					t.dated = true
 				case 'O':
 					t.object, t.only = true, true
 				case 'A':

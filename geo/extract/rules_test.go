@@ -700,3 +700,26 @@ func TestElidedNames(t *testing.T) {
 		}
 	}
 }
+
+// TestCoups: a coup with a date of its own is an event at the capital where
+// power was seized; told without a date, or over a whole country, it is
+// background.
+func TestCoups(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want []string // locations of the events
+	}{
+		{"When the colonels seized power in Bamako in 2020, they promised to defeat the jihadists.", []string{"Bamako"}},
+		{"Two years after soldiers seized power in Ouagadougou, the violence is spreading.", nil},
+		{"When Capt Traoré took power in Burkina Faso in September 2022, he made promises.", nil},
+	} {
+		events := extractText(t, c.text, "2025-07-01")
+		var got []string
+		for _, e := range events {
+			got = append(got, e.Location)
+		}
+		if strings.Join(got, ",") != strings.Join(c.want, ",") {
+			t.Errorf("%q: want events at %q, got%s", c.text, c.want, describe(events))
+		}
+	}
+}
