@@ -99,6 +99,8 @@ advance on, advanced on, advancing on, advances on, advance towards, advanced to
 massacre, massacres, massacred, murdered, executed, execution, executions, shot dead, gunned down, machete attack, machete attacks, stabbing, stabbings, beheaded | V | Attack | o
 killed, killing, killings, kill, kills, dead, deaths, death, died, slain, wounded, injured | V | Attack | w
 abducted, abduction, abductions, kidnapped, kidnapping, kidnappings, kidnap, taken hostage, took hostage, hostage-taking | V | Abduction/forced disappearance |
+disappearance, disappearances, forced disappearance, forced disappearances | V | Abduction/forced disappearance | Y
+defeat, defeats | B | Armed clash | Y
 raped, rape, rapes, sexual violence, sexual assault, sexual assaults | V | Sexual violence |
 protest, protests, protested, protesting, protesters, protestors, demonstration, demonstrations, demonstrators, demonstrated, rally, rallies, rallied, march, marched, marchers, sit-in, sit-ins, general strike, took to the streets, hunger strike | P | Peaceful protest | P
 riot, riots, rioted, rioting, rioters | R | Violent demonstration |

@@ -723,3 +723,28 @@ func TestCoups(t *testing.T) {
 		}
 	}
 }
+
+// TestDatedBackground: a disappearance or a defeat told with a year or a
+// month of its own is an event of that period; without one it is
+// background.
+func TestDatedBackground(t *testing.T) {
+	for _, c := range []struct {
+		text, date string // date "" for no event
+	}{
+		{"The students demanded progress in the investigation into the disappearance of 43 classmates in Iguala in 2014.", "2014-01-01"},
+		{"The students demanded progress in the investigation into the disappearance of 43 classmates in Iguala.", ""},
+		{"After its defeat at Kidal in July 2024, the group handed over its contracts.", "2024-07-01"},
+		{"The army promised the defeat of the jihadists in Kidal.", ""},
+	} {
+		events := extractText(t, c.text, "2025-05-28")
+		if c.date == "" {
+			if len(events) != 0 {
+				t.Errorf("%q: want no event, got%s", c.text, describe(events))
+			}
+			continue
+		}
+		if len(events) != 1 || events[0].EventDate != c.date {
+			t.Errorf("%q: want one event from %s, got%s", c.text, c.date, describe(events))
+		}
+	}
+}
