@@ -84,7 +84,9 @@ var (
 		"hamlet", "settlement", "refugee", "coast", "shores", "heart", "centre", "center", "edge", "vicinity",
 		"environs", "frontier", "frontline", "front", "strip", "district's", "quarter", "township", "townships",
 		"locality", "department", "prefecture", "commune", "valley", "hills", "island", "islands", "waters",
-		"stronghold", "hub", "outpost", "part", "parts", "areas", "streets", "downtown", "sector", "zone")
+		"stronghold", "hub", "outpost", "part", "parts", "areas", "streets", "downtown", "sector", "zone",
+		"communes", "localities", "municipalities", "departments", "prefectures", "counties", "governorates",
+		"hamlets", "settlements", "valleys", "oblasts")
 	descriptorWords = set("the", "a", "an", "its", "their", "his", "her", "this", "that", "of", "northern",
 		"southern", "eastern", "western", "central", "north", "south", "east", "west", "northeastern",
 		"northwestern", "southeastern", "southwestern", "north-eastern", "north-western", "south-eastern",

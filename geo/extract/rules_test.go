@@ -138,6 +138,8 @@ func TestTies(t *testing.T) {
 		{"A drone strike hit a tanker in the Gulf of Aden, the U.S. military said.", []string{""}},
 		// A range the gazetteer does not hold, then the province around it.
 		{"Aircraft carried out an air strike on a cave in the Hamrin Mountains, within the borders of Salah al-Din province.", []string{"IQ"}},
+		// A plural place noun before a list: "the communes of X and Y".
+		{"Gangs carried out attacks on the communes of Kenscoff and Mirebalais on Monday.", []string{"HT", "HT"}},
 		// A long noun phrase between the trigger and its place.
 		{"On Saturday, a bomb exploded on a vehicle belonging to the Iraqi Army's 8th Division near the village of al-Zab, in the Hawija district.", []string{"IQ"}},
 	} {
