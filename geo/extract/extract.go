@@ -237,6 +237,11 @@ func sameEvent(a, b *candidate) bool {
 	// "The attack on the Douentza post killed seven soldiers, an official
 	// said on Wednesday": the attack told before, whatever the date of
 	// the telling, and whatever the toll makes of its type.
+	// "the attack on Pont-Sondé in October 2024", told after an April
+	// clash there, is another event: their own dates do not meet.
+	if datesApart(a.o.date, b.o.date) {
+		return false
+	}
 	if b.o.definite && b.sent > a.sent && b.sent-a.sent <= retellSpan && typeRank(a.o.typ) == typeRank(b.o.typ) {
 		return true
 	}
@@ -248,6 +253,15 @@ func sameEvent(a, b *candidate) bool {
 		return true
 	}
 	return !da.start.After(db.end) && !db.start.After(da.end)
+}
+
+// datesApart reports two events whose own dates (each read from its
+// sentence) lie more than a week apart: a retelling may carry the day it
+// was told ("a local official told Reuters on Wednesday"), not another
+// month or year.
+func datesApart(da, db dateRange) bool {
+	const week = 7 * 24 * time.Hour
+	return da.kind == dText && db.kind == dText && (da.start.After(db.end.Add(week)) || db.start.After(da.end.Add(week)))
 }
 
 // injuryOnly reports an event read from a word of wounding alone.
@@ -265,7 +279,7 @@ const retellSpan = 3
 // Mopti region killed four").
 func retold(fine, coarse *candidate) bool {
 	if fine.sent == coarse.sent || !coarse.o.definite || typeRank(fine.o.typ) != typeRank(coarse.o.typ) ||
-		fine.o.modality != coarse.o.modality || abs(fine.sent-coarse.sent) > retellSpan {
+		fine.o.modality != coarse.o.modality || abs(fine.sent-coarse.sent) > retellSpan || datesApart(fine.o.date, coarse.o.date) {
 		return false
 	}
 	p, q := fine.ref.place, coarse.ref.place

@@ -372,6 +372,12 @@ func TestRetold(t *testing.T) {
 	if len(events) != 2 || events[0].Fatalities != nil {
 		t.Errorf("a wounding, then a death: want two events, the first without dead, got%s", describe(events))
 	}
+	// "The attack on X in October 2024", told after a clash there this
+	// month, is an earlier event, not the clash told again.
+	events = extractText(t, "Police clashed with gang members in Pont-Sondé on 10 April. The violence comes six months after the attack on Pont-Sondé in October 2024, in which 115 people were killed.", "2025-04-14")
+	if len(events) != 2 {
+		t.Errorf("a clash, then an attack months before: want two events, got%s", describe(events))
+	}
 	// A new attack at the same place on another day is another event.
 	events = extractText(t, "Gunmen attacked an army post in Douentza on Monday. Gunmen attacked a market in Douentza on Friday.", "2024-05-08")
 	if len(events) != 2 {
