@@ -41,6 +41,9 @@ type occ struct {
 	fatalities  *int
 	actor1      string
 	actor2      string
+	// unknownPart: the trigger is in "the X district" of a town the
+	// sentence does not name, and that the gazetteer does not hold.
+	unknownPart bool
 }
 
 // tieHow says how a trigger was tied to a place, strongest first.

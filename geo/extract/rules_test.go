@@ -680,6 +680,10 @@ func TestTheTownFurtherOn(t *testing.T) {
 	}{
 		{"The minister visited Babanusa on Monday. Fighting was continuing around the town's eastern edge.", []string{"Babanusa"}},
 		{"The minister visited Babanusa on Monday. The RSF is tightening its grip on the town, where the garrison has been encircled since January.", []string{"Babanusa"}},
+		// "the X district" the gazetteer does not hold: a part of the town
+		// of the sentence before, if it named one.
+		{"The mayor visited Kherson on Monday. On Thursday, a drone dropped explosives on a bus in the Korabel district.", []string{"Kherson"}},
+		{"The mayor spoke on Monday. On Thursday, a drone dropped explosives on a bus in the Korabel district.", nil},
 		// Someone else's verb first: not said to be in the town.
 		{"The minister visited Babanusa on Monday. The army targeted militants operating in the town.", nil},
 	} {

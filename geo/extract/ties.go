@@ -166,6 +166,9 @@ func (r *reader) anaphor(s sentence, o *occ) []int {
 	if !ok {
 		many, town, count, ok = r.placeWordNear(s, o)
 	}
+	if !ok && o.unknownPart {
+		town, ok = true, true
+	}
 	if !ok {
 		return nil
 	}
@@ -503,6 +506,13 @@ func (r *reader) forward(s sentence, oi int, o *occ) ([]tie, bool) {
 			if end < s.last && r.toks[end].kind == tWord && r.toks[end].cap && !agent && !isMonthOrDay(r.toks[end].low) &&
 				!functionCaps[r.toks[end].low] && r.refStarting(end) < 0 {
 				saw = true
+			}
+			// "in the Korabel district": a part of a town the gazetteer does
+			// not hold, which the sentence before may have named.
+			if k := i + 1; t.low == "in" && k+2 < s.last && r.toks[k].low == "the" && r.toks[k+1].cap &&
+				r.toks[k+1].kind == tWord && r.refStarting(k+1) < 0 && partNouns[r.toks[k+2].low] &&
+				(k+3 >= s.last || (r.toks[k+3].low != "of" && r.toks[k+3].low != "in")) {
+				o.unknownPart = true
 			}
 		}
 		// Articles do not count: "a vehicle belonging to the army's 8th
