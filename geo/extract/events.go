@@ -585,7 +585,7 @@ func (r *reader) refineType(s sentence, o *occ) {
 		// "transport workers held a one-day strike", "went on strike".
 		if !air && !shell && (has("workers", "union", "unions", "transport", "truckers", "drivers", "teachers",
 			"doctors", "nurses", "miners", "employees", "staff", "labour", "labor", "wages", "pay", "one-day",
-			"nationwide", "general", "walkout") || (o.first > s.first && (r.toks[o.first-1].low == "on"))) {
+			"nationwide", "general", "walkout", "indefinite", "open-ended", "24-hour", "48-hour", "72-hour") || (o.first > s.first && (r.toks[o.first-1].low == "on"))) {
 			o.typ, o.sub = geo.Protests, subPeaceful
 		}
 	case rBomb:

@@ -83,6 +83,7 @@ func TestTriggers(t *testing.T) {
 		{"On Monday, an army force carried out a search and clearance operation near Kirkuk.", "IQ", geo.Battles, "Armed clash"},
 		{"Troops launched a security operation in Kirkuk on Monday.", "IQ", geo.Battles, "Armed clash"},
 		{"Pakistani troops and Afghan Taliban forces exchanged heavy fire at Chaman on Tuesday.", "PK", geo.Battles, "Armed clash"},
+		{"Bus drivers in Lima called an indefinite strike on Monday.", "PE", geo.Protests, "Peaceful protest"},
 	} {
 		events := extractText(t, c.text, "2024-05-28")
 		if c.cc == "" {
