@@ -8,7 +8,11 @@
 // patterns of English news prose, the gazetteer's knowledge of places),
 // never keyed to one article's wording. An event told through "it",
 // "them" or "the town" takes the place, or the one list of places, of the
-// sentence before when their number agrees, with less confidence.
+// sentence before when their number agrees, with less confidence; so does
+// an event in a part of a town the gazetteer does not hold ("in the Korabel
+// district"). Coups, disappearances and defeats are mostly background in
+// news prose: they are events only with a year or month of their own ("in
+// Bamako in 2020").
 //
 // Dates are resolved against the publication date: a date expression of
 // the sentence ("on January 28", "last week", "since October") dates its
