@@ -135,6 +135,7 @@ func TestTies(t *testing.T) {
 		{"Tehran-linked militias attacked US bases on Monday.", nil},
 		{"The president visited Kharkiv on Monday.", nil},
 		{"Attacks by militias in Iraq have stopped since the strikes.", nil},
+		{"The RSF has kept up drone attacks from its bases in Kordofan and Darfur.", nil},
 		{"There have been no attacks on U.S. bases in Iraq since February.", nil},
 		{"The Biden administration has avoided any direct attack on Iran.", nil},
 		{"A drone strike hit a tanker in the Gulf of Aden, the U.S. military said.", []string{""}},

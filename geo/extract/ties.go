@@ -434,6 +434,13 @@ func (r *reader) forward(s sentence, oi int, o *occ) ([]tie, bool) {
 			words++
 			continue
 		}
+		// "drone attacks on the capital from its bases in Kordofan": where
+		// the attackers set out from, not where the attacks fell.
+		if r.fromBase(i, s.last) {
+			agent = true
+			words++
+			continue
+		}
 		if ref := r.refStarting(i); ref >= 0 {
 			// A place with no preposition: what a transitive trigger acted on
 			// when it comes right after it ("shelled Kharkiv", "explosions
@@ -635,7 +642,7 @@ func (r *reader) notLocHead(i int) bool {
 func (r *reader) agentBefore(a, k int) bool {
 	for j := k - 1; j >= a && j >= k-6; j-- {
 		w := r.toks[j].low
-		if w == "by" {
+		if w == "by" || r.fromBase(j, k) {
 			return true
 		}
 		if locPreps[w] || w == "with" || w == "against" {
@@ -1193,4 +1200,17 @@ func (r *reader) segment(s sentence, o *occ) (int, int) {
 		b++
 	}
 	return a, b
+}
+
+// fromBase reports "from its bases", "from their positions" at token i
+// (before last): where attackers set out from, not where they struck.
+func (r *reader) fromBase(i, last int) bool {
+	if r.toks[i].low != "from" || i+2 >= last || (r.toks[i+1].low != "its" && r.toks[i+1].low != "their") {
+		return false
+	}
+	switch r.toks[i+2].low {
+	case "base", "bases", "positions", "strongholds", "territory":
+		return true
+	}
+	return false
 }
