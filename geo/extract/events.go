@@ -833,6 +833,13 @@ func (r *reader) modality(s sentence, o *occ, exprs []dateExpr) string {
 			return geo.Ongoing
 		}
 	}
+	// "has been under RSF siege for more than a year", "has been under
+	// attack": a state that goes on.
+	for k := 0; k < 2 && k+1 < len(back); k++ {
+		if back[k].low == "under" && back[k+1].low == "been" {
+			return geo.Ongoing
+		}
+	}
 	if len(back) >= 2 && strings.HasSuffix(r.toks[o.first].low, "ing") {
 		b0, b1 := back[0].low, back[1].low
 		if b0 == "been" && (b1 == "have" || b1 == "has" || b1 == "had") || b0 == "is" || b0 == "are" {
