@@ -709,6 +709,11 @@ func (r *reader) negated(s sentence, o *occ) bool {
 			if (t.low == "denied" || t.low == "deny" || t.low == "denies") && i > 1 {
 				continue // "denied responsibility for the attack": the attack happened
 			}
+			// "would not hesitate to strike", "did not rule out strikes": a
+			// threat, not a denial.
+			if i > 0 && (back[i-1].low == "hesitate" || back[i-1].low == "rule") {
+				continue
+			}
 			return true
 		}
 		if t.low == "back" && i+1 < len(back) && (back[i+1].low == "scale" || back[i+1].low == "scaled") {

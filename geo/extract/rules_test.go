@@ -168,6 +168,7 @@ func TestModality(t *testing.T) {
 		{"The Houthis have been attacking ships in the Red Sea for months.", geo.Ongoing},
 		{"The RSF has besieged El Fasher since early May.", geo.Ongoing},
 		{"El Fasher has been under RSF siege for more than a year.", geo.Ongoing},
+		{"He warned that Pakistan would not hesitate to strike hideouts inside Afghanistan.", geo.Threatened},
 		{"Attacks will intensify if Israel launches an attack on Rafah.", geo.Threatened},
 		{"He said that any attack on Rafah will be met with a harsh response.", geo.Threatened},
 		{"The army threatened a new ground operation in northern Syria.", geo.Threatened},
