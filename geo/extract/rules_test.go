@@ -663,14 +663,7 @@ func TestPassiveSubjects(t *testing.T) {
 		{"Khartoum and Omdurman were retaken by the army in March.", []string{"Khartoum", "Omdurman"}},
 		{"El Fasher, the last army stronghold in Darfur, has been under RSF siege for more than a year.", []string{"El Fasher"}},
 	} {
-		events := extractText(t, c.text, "2025-08-12")
-		var got []string
-		for _, e := range events {
-			got = append(got, e.Location)
-		}
-		if strings.Join(got, ",") != strings.Join(c.want, ",") {
-			t.Errorf("%q: want events at %q, got%s", c.text, c.want, describe(events))
-		}
+		wantLocations(t, c.text, "2025-08-12", c.want)
 	}
 }
 
@@ -691,14 +684,7 @@ func TestTheTownFurtherOn(t *testing.T) {
 		// Someone else's verb first: not said to be in the town.
 		{"The minister visited Babanusa on Monday. The army targeted militants operating in the town.", nil},
 	} {
-		events := extractText(t, c.text, "2025-08-12")
-		var got []string
-		for _, e := range events {
-			got = append(got, e.Location)
-		}
-		if strings.Join(got, ",") != strings.Join(c.want, ",") {
-			t.Errorf("%q: want events at %q, got%s", c.text, c.want, describe(events))
-		}
+		wantLocations(t, c.text, "2025-08-12", c.want)
 	}
 }
 
@@ -730,14 +716,7 @@ func TestCoups(t *testing.T) {
 		{"Two years after soldiers seized power in Ouagadougou, the violence is spreading.", nil},
 		{"When Capt Traoré took power in Burkina Faso in September 2022, he made promises.", nil},
 	} {
-		events := extractText(t, c.text, "2025-07-01")
-		var got []string
-		for _, e := range events {
-			got = append(got, e.Location)
-		}
-		if strings.Join(got, ",") != strings.Join(c.want, ",") {
-			t.Errorf("%q: want events at %q, got%s", c.text, c.want, describe(events))
-		}
+		wantLocations(t, c.text, "2025-07-01", c.want)
 	}
 }
 
@@ -763,5 +742,19 @@ func TestDatedBackground(t *testing.T) {
 		if len(events) != 1 || events[0].EventDate != c.date {
 			t.Errorf("%q: want one event from %s, got%s", c.text, c.date, describe(events))
 		}
+	}
+}
+
+// wantLocations checks that text, published on the given day, yields events
+// at exactly the locations want, in order.
+func wantLocations(t *testing.T, text, published string, want []string) {
+	t.Helper()
+	events := extractText(t, text, published)
+	var got []string
+	for _, e := range events {
+		got = append(got, e.Location)
+	}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("%q: want events at %q, got%s", text, want, describe(events))
 	}
 }
