@@ -79,6 +79,16 @@ type Event struct {
 	SourceURL        string
 	Published        string // YYYY-MM-DD
 	ExtractorVersion string
+
+	// SourceCount is how many articles report the event; 0 means the event
+	// is one report, as extraction gives it.
+	SourceCount int
+	// Sources are those articles' reports, earliest first; nil for one
+	// report (EventSources gives the event itself then).
+	Sources []Source
+	// Related are the ids of events linked to this one without being the
+	// same happening: a threat and the strike that followed it.
+	Related []string
 }
 
 // Place is one entry of the gazetteer: a town, a region, a country or a sea.
