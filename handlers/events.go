@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -22,25 +21,25 @@ const (
 // maxIDLen bounds ids taken from the path before they reach the store.
 const maxIDLen = 128
 
-// respondCached answers through the cache under the key
-// v<data version>:<key>. The version is read from the store on every
+// respondCached answers through the cache under key at the current data
+// version. The version is read from the store on every
 // request, so after an ingest commits no instance serves an older answer,
 // whatever happened to the cache meanwhile.
-func (s *Server) respondCached(c echo.Context, key string, build func(ctx context.Context) (cache.Body, error)) error {
+func (s *Server) respondCached(c echo.Context, key cacheKey, build func(ctx context.Context) (cache.Body, error)) error {
 	v, err := s.cfg.Store.Version(c.Request().Context())
 	if err != nil {
 		return fmt.Errorf("reading the data version: %w", err)
 	}
-	full := "v" + strconv.FormatInt(v, 10) + ":" + key
-	return s.cfg.Cache.Respond(c.Response(), c.Request(), full, build)
+	return s.cfg.Cache.Respond(c.Response(), c.Request(), key.String(v), build)
 }
 
 // respondEventCollection answers the events matching f as a GeoJSON
 // FeatureCollection through the cache. route names the answer's shape in
 // the cache key (two routes whose bodies differ must not share it); extra,
 // when set, adds top-level members computed from the page (OGC links).
-func (s *Server) respondEventCollection(c echo.Context, route string, f geo.Filter, extra func(geo.EventPage) []member) error {
-	return s.respondCached(c, route+"?"+canonicalQuery(f), func(ctx context.Context) (cache.Body, error) {
+func (s *Server) respondEventCollection(c echo.Context, key cacheKey, f geo.Filter, extra func(geo.EventPage) []member) error {
+	key.Filter = &f
+	return s.respondCached(c, key, func(ctx context.Context) (cache.Body, error) {
 		page, err := s.cfg.Store.Events(ctx, f)
 		if err != nil {
 			return cache.Body{}, err
@@ -62,7 +61,7 @@ func (s *Server) listEvents(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.respondEventCollection(c, "events", f, nil)
+	return s.respondEventCollection(c, cacheKey{Route: "events"}, f, nil)
 }
 
 func (s *Server) eventsCSV(c echo.Context) error {
@@ -77,7 +76,7 @@ func (s *Server) eventsCSV(c echo.Context) error {
 // /api/events.csv and OGC items' f=csv share it, and so one cache entry.
 func (s *Server) respondEventsCSV(c echo.Context, f geo.Filter) error {
 	c.Response().Header().Set("Content-Disposition", `attachment; filename="conflictmap-events.csv"`)
-	return s.respondCached(c, "csv?"+canonicalQuery(f), func(ctx context.Context) (cache.Body, error) {
+	return s.respondCached(c, cacheKey{Route: "csv", Filter: &f}, func(ctx context.Context) (cache.Body, error) {
 		page, err := s.cfg.Store.Events(ctx, f)
 		if err != nil {
 			return cache.Body{}, err
@@ -95,7 +94,7 @@ func (s *Server) getEvent(c echo.Context) error {
 	if len(id) > maxIDLen {
 		return geo.Errorf(geo.ENOTFOUND, "no event %.20q...", id)
 	}
-	return s.respondCached(c, "event/"+id, func(ctx context.Context) (cache.Body, error) {
+	return s.respondCached(c, cacheKey{Route: "event", ID: id}, func(ctx context.Context) (cache.Body, error) {
 		e, err := s.cfg.Store.Event(ctx, id)
 		if err != nil {
 			return cache.Body{}, err
@@ -113,7 +112,7 @@ func (s *Server) stats(c echo.Context) error {
 		return err
 	}
 	f.Limit, f.Offset = 0, 0
-	return s.respondCached(c, "stats?"+canonicalQuery(f), func(ctx context.Context) (cache.Body, error) {
+	return s.respondCached(c, cacheKey{Route: "stats", Filter: &f}, func(ctx context.Context) (cache.Body, error) {
 		st, err := s.cfg.Store.Stats(ctx, f)
 		if err != nil {
 			return cache.Body{}, err

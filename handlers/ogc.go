@@ -223,7 +223,7 @@ func acceptQuality(params string) float64 {
 // respondDoc answers a small OGC document through the cache; build gives
 // its body. The key carries the base URL because the links do.
 func (o *ogcAPI) respondDoc(c echo.Context, key, contentType string, build func(ctx context.Context) ([]byte, error)) error {
-	return o.s.respondCached(c, "ogc/"+key+"|"+ogcBase(c.Request()), func(ctx context.Context) (cache.Body, error) {
+	return o.s.respondCached(c, cacheKey{Route: "ogc/" + key, Base: ogcBase(c.Request())}, func(ctx context.Context) (cache.Body, error) {
 		b, err := build(ctx)
 		if err != nil {
 			return cache.Body{}, err
@@ -606,7 +606,7 @@ func (o *ogcAPI) items(c echo.Context) error {
 	case formatCSV:
 		return o.s.respondEventsCSV(c, f)
 	case formatHTML:
-		return o.s.respondCached(c, "ogc/items.html|"+base+"?"+canonicalQuery(f), func(ctx context.Context) (cache.Body, error) {
+		return o.s.respondCached(c, cacheKey{Route: "ogc/items.html", Base: base, Filter: &f}, func(ctx context.Context) (cache.Body, error) {
 			page, err := o.s.cfg.Store.Events(ctx, f)
 			if err != nil {
 				return cache.Body{}, err
@@ -618,7 +618,7 @@ func (o *ogcAPI) items(c echo.Context) error {
 			return cache.Body{ContentType: contentHTML, Data: b}, nil
 		})
 	}
-	return o.s.respondEventCollection(c, "ogc/items|"+base, f, func(page geo.EventPage) []member {
+	return o.s.respondEventCollection(c, cacheKey{Route: "ogc/items", Base: base}, f, func(page geo.EventPage) []member {
 		return []member{
 			{Name: "links", Value: itemsLinks(base, f, page, formatJSON)},
 			{Name: "timeStamp", Value: time.Now().UTC().Format(time.RFC3339)},

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"conflictmap/geo"
+	"conflictmap/geo/eventsql"
 )
 
 // articleColumns reads an article with its event count; the text is added
@@ -15,7 +16,7 @@ import (
 const articleColumns = `a.id, a.title, a.url, a.published, a.ingested_at,
 	(SELECT count(*) FROM events e WHERE e.article_id = a.id)`
 
-func scanArticle(row scanner, text *string) (geo.Article, error) {
+func scanArticle(row eventsql.Scanner, text *string) (geo.Article, error) {
 	var (
 		a  geo.Article
 		at int64

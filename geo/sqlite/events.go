@@ -5,99 +5,79 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"conflictmap/geo"
-
-	"github.com/paulmach/orb"
+	"conflictmap/geo/eventsql"
 )
 
-// eventColumns are the events table's columns in the order eventArgs writes
-// them and scanEvent reads them.
-const eventColumns = `id, article_id, lon, lat, bound_west, bound_south, bound_east, bound_north,
-	event_date, event_date_end, time_precision, event_type, sub_event_type, modality,
-	actor1, actor2, fatalities, location, country, country_code, admin1,
-	geonameid, feature_code, geo_precision, mention, quote, confidence,
-	title, source_url, published, extractor_version, actors_folded, quote_folded`
-
-// selectColumns reads every column of eventColumns that scanEvent needs.
-const selectColumns = `e.id, e.article_id, e.lon, e.lat, e.bound_west, e.bound_south, e.bound_east, e.bound_north,
-	e.event_date, e.event_date_end, e.time_precision, e.event_type, e.sub_event_type, e.modality,
-	e.actor1, e.actor2, e.fatalities, e.location, e.country, e.country_code, e.admin1,
-	e.geonameid, e.feature_code, e.geo_precision, e.mention, e.quote, e.confidence,
-	e.title, e.source_url, e.published, e.extractor_version`
-
-// insertEvent writes an event; an id already stored (under this article or
-// another) is overwritten, so the event belongs to the article ingested last.
-func insertEvent() string {
-	cols := strings.Split(strings.Join(strings.Fields(eventColumns), ""), ",")
-	set := make([]string, 0, len(cols))
-	for _, c := range cols[1:] {
-		set = append(set, c+" = excluded."+c)
-	}
-	return "INSERT INTO events (" + eventColumns + ") VALUES (" +
-		strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") +
-		") ON CONFLICT (id) DO UPDATE SET " + strings.Join(set, ", ")
+// dialect is SQLite's spelling of the shared event SQL. rtree decides
+// whether a bbox is looked up in the R*Tree (useRtree, unless a benchmark
+// forces the choice).
+type dialect struct {
+	rtree func(geo.BBox) bool
 }
 
-// actorsFolded is what the actor filter searches: both actors, case-folded,
-// joined by a newline that no filter word can contain.
-func actorsFolded(e geo.Event) string {
-	return strings.ToLower(e.Actor1) + "\n" + strings.ToLower(e.Actor2)
+var sqliteSQL = dialect{rtree: useRtree}
+
+func (dialect) Placeholder(int) string      { return "?" }
+func (dialect) Lon() string                 { return "e.lon" }
+func (dialect) Lat() string                 { return "e.lat" }
+func (dialect) DateText(expr string) string { return expr }
+
+// Week moves forward to the next Sunday ('weekday 0', or stays on one);
+// six days back from there is the Monday of the ISO week.
+func (dialect) Week() string { return "coalesce(date(e.event_date, 'weekday 0', '-6 days'), '')" }
+
+// BBox lets the R*Tree find candidates, when the box is small enough for
+// that to pay; the exact lon and lat decide, since the R*Tree stores
+// 32-bit floats rounded outwards.
+func (d dialect) BBox(q *eventsql.Query, b geo.BBox) {
+	rtree := d.rtree(b)
+	if b.West <= b.East {
+		if rtree {
+			q.Add("e.seq IN (SELECT seq FROM events_rtree WHERE min_lon <= " + q.Arg(b.East) + " AND max_lon >= " + q.Arg(b.West) +
+				" AND min_lat <= " + q.Arg(b.North) + " AND max_lat >= " + q.Arg(b.South) + ")")
+		}
+		q.Add("e.lon >= "+q.Arg(b.West)+" AND e.lon <= "+q.Arg(b.East),
+			"e.lat >= "+q.Arg(b.South)+" AND e.lat <= "+q.Arg(b.North))
+		return
+	}
+	if rtree {
+		q.Add("e.seq IN (SELECT seq FROM events_rtree WHERE max_lon >= " + q.Arg(b.West) + " AND min_lat <= " + q.Arg(b.North) +
+			" AND max_lat >= " + q.Arg(b.South) + " UNION ALL SELECT seq FROM events_rtree WHERE min_lon <= " + q.Arg(b.East) +
+			" AND min_lat <= " + q.Arg(b.North) + " AND max_lat >= " + q.Arg(b.South) + ")")
+	}
+	q.Add("(e.lon >= "+q.Arg(b.West)+" OR e.lon <= "+q.Arg(b.East)+")",
+		"e.lat >= "+q.Arg(b.South)+" AND e.lat <= "+q.Arg(b.North))
 }
 
-func nullString(s string) any {
-	if s == "" {
-		return nil
+// Dates compares YYYY-MM-DD text. "Ends on or after start" cannot use an
+// index on its own: the longest span stored (meta max_span_days) bounds
+// event_date from below as well, so that only the index range that can
+// match is scanned.
+func (dialect) Dates(q *eventsql.Query, start, end string) {
+	q.Add("e.event_date IS NOT NULL")
+	if start != "" {
+		q.Add("coalesce(e.event_date_end, e.event_date) >= "+q.Arg(start),
+			"e.event_date >= date("+q.Arg(start)+", '-' || (SELECT value FROM meta WHERE key = 'max_span_days') || ' days')")
 	}
-	return s
-}
-
-func eventArgs(e geo.Event) []any {
-	var bw, bs, be, bn, fatalities any
-	if e.Bound != nil {
-		bw, bs, be, bn = e.Bound.Min[0], e.Bound.Min[1], e.Bound.Max[0], e.Bound.Max[1]
-	}
-	if e.Fatalities != nil {
-		fatalities = *e.Fatalities
-	}
-	return []any{
-		e.ID, e.ArticleID, e.Point[0], e.Point[1], bw, bs, be, bn,
-		nullString(e.EventDate), nullString(e.EventDateEnd), e.TimePrecision, e.EventType, e.SubEventType, e.Modality,
-		e.Actor1, e.Actor2, fatalities, e.Location, e.Country, e.CountryCode, e.Admin1,
-		e.GeonameID, e.FeatureCode, e.GeoPrecision, e.Mention, e.Quote, e.Confidence,
-		e.Title, e.SourceURL, e.Published, e.ExtractorVersion, actorsFolded(e), strings.ToLower(e.Quote),
+	if end != "" {
+		q.Add("e.event_date <= " + q.Arg(end))
 	}
 }
 
-type scanner interface{ Scan(dest ...any) error }
-
-func scanEvent(row scanner) (geo.Event, error) {
-	var (
-		e              geo.Event
-		bw, bs, be, bn sql.NullFloat64
-		date, dateEnd  sql.NullString
-		fatalities     sql.NullInt64
-	)
-	err := row.Scan(&e.ID, &e.ArticleID, &e.Point[0], &e.Point[1], &bw, &bs, &be, &bn,
-		&date, &dateEnd, &e.TimePrecision, &e.EventType, &e.SubEventType, &e.Modality,
-		&e.Actor1, &e.Actor2, &fatalities, &e.Location, &e.Country, &e.CountryCode, &e.Admin1,
-		&e.GeonameID, &e.FeatureCode, &e.GeoPrecision, &e.Mention, &e.Quote, &e.Confidence,
-		&e.Title, &e.SourceURL, &e.Published, &e.ExtractorVersion)
-	if err != nil {
-		return geo.Event{}, err
+// Words matches with instr on case-folded text, not LIKE, so that % and _
+// in a word are plain characters.
+func (dialect) Words(q *eventsql.Query, column string, words []string) {
+	for _, w := range words {
+		q.Add("instr(" + column + ", " + q.Arg(w) + ") > 0")
 	}
-	if bw.Valid && bs.Valid && be.Valid && bn.Valid {
-		e.Bound = &orb.Bound{Min: orb.Point{bw.Float64, bs.Float64}, Max: orb.Point{be.Float64, bn.Float64}}
-	}
-	e.EventDate, e.EventDateEnd = date.String, dateEnd.String
-	if fatalities.Valid {
-		n := int(fatalities.Int64)
-		e.Fatalities = &n
-	}
-	return e, nil
 }
+
+// insertEvent writes an event from eventsql.Values.
+var insertEvent = eventsql.Insert(sqliteSQL, []string{"lon", "lat"},
+	func(lon, lat string) string { return lon + ", " + lat }, nil)
 
 // Ingest stores the article with its text and replaces all of its events,
 // bumping the data version, in one transaction that is on disk when Ingest
@@ -152,13 +132,13 @@ func (s *Store) ingest(ctx context.Context, a geo.Article, events []geo.Event, n
 		return err
 	}
 	if len(events) > 0 {
-		stmt, err := tx.PrepareContext(ctx, insertEvent())
+		stmt, err := tx.PrepareContext(ctx, insertEvent)
 		if err != nil {
 			return err
 		}
 		defer stmt.Close()
 		for _, e := range events {
-			if _, err := stmt.ExecContext(ctx, eventArgs(e)...); err != nil {
+			if _, err := stmt.ExecContext(ctx, eventsql.Values(e)...); err != nil {
 				return fmt.Errorf("event %s: %w", e.ID, err)
 			}
 		}
@@ -173,7 +153,7 @@ func (s *Store) ingest(ctx context.Context, a geo.Article, events []geo.Event, n
 // soon as a page is full (BENCHMARKS.md, "Store").
 const rtreeMaxArea = 360 * 180 / 8
 
-func useRtree(b *geo.BBox) bool {
+func useRtree(b geo.BBox) bool {
 	width := b.East - b.West
 	if b.West > b.East {
 		width += 360
@@ -181,77 +161,13 @@ func useRtree(b *geo.BBox) bool {
 	return width*(b.North-b.South) <= rtreeMaxArea
 }
 
-// where returns the SQL condition on the events table e that selects f, and
-// its arguments.
-func where(f geo.Filter) (string, []any) {
-	return whereRtree(f, f.BBox != nil && useRtree(f.BBox))
-}
+// where returns the condition on the events table e that selects f.
+func where(f geo.Filter) *eventsql.Query { return eventsql.Filter(sqliteSQL, f) }
 
 // whereRtree is where with the choice of looking f's bbox up in the R*Tree
 // made by the caller.
-func whereRtree(f geo.Filter, rtree bool) (string, []any) {
-	conds := []string{"1"}
-	var args []any
-	if b := f.BBox; b != nil {
-		// The R*Tree finds candidates, when the box is small enough for
-		// that to pay; the exact lon and lat decide.
-		if b.West <= b.East {
-			if rtree {
-				conds = append(conds, "e.seq IN (SELECT seq FROM events_rtree WHERE min_lon <= ? AND max_lon >= ? AND min_lat <= ? AND max_lat >= ?)")
-				args = append(args, b.East, b.West, b.North, b.South)
-			}
-			conds = append(conds, "e.lon >= ? AND e.lon <= ? AND e.lat >= ? AND e.lat <= ?")
-			args = append(args, b.West, b.East, b.South, b.North)
-		} else {
-			if rtree {
-				conds = append(conds, "e.seq IN (SELECT seq FROM events_rtree WHERE max_lon >= ? AND min_lat <= ? AND max_lat >= ?"+
-					" UNION ALL SELECT seq FROM events_rtree WHERE min_lon <= ? AND min_lat <= ? AND max_lat >= ?)")
-				args = append(args, b.West, b.North, b.South, b.East, b.North, b.South)
-			}
-			conds = append(conds, "(e.lon >= ? OR e.lon <= ?) AND e.lat >= ? AND e.lat <= ?")
-			args = append(args, b.West, b.East, b.South, b.North)
-		}
-	}
-	if f.Start != "" || f.End != "" {
-		conds = append(conds, "e.event_date IS NOT NULL")
-	}
-	if f.Start != "" {
-		// The second condition follows from the first and the longest span
-		// stored; it is there to bound the index range from below.
-		conds = append(conds, "coalesce(e.event_date_end, e.event_date) >= ?",
-			"e.event_date >= date(?, '-' || (SELECT value FROM meta WHERE key = 'max_span_days') || ' days')")
-		args = append(args, f.Start, f.Start)
-	}
-	if f.End != "" {
-		conds = append(conds, "e.event_date <= ?")
-		args = append(args, f.End)
-	}
-	in := func(col string, values []string) {
-		if len(values) == 0 {
-			return
-		}
-		conds = append(conds, col+" IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(values)), ", ")+")")
-		for _, v := range values {
-			args = append(args, v)
-		}
-	}
-	in("e.event_type", f.Types)
-	in("e.modality", f.Modalities)
-	if f.Country != "" {
-		conds = append(conds, "e.country_code = ?")
-		args = append(args, f.Country)
-	}
-	// Words are matched with instr on case-folded text, not LIKE, so that
-	// % and _ in a word are plain characters.
-	for _, w := range strings.Fields(strings.ToLower(f.Actor)) {
-		conds = append(conds, "instr(e.actors_folded, ?) > 0")
-		args = append(args, w)
-	}
-	for _, w := range strings.Fields(strings.ToLower(f.Q)) {
-		conds = append(conds, "instr(e.quote_folded, ?) > 0")
-		args = append(args, w)
-	}
-	return strings.Join(conds, " AND "), args
+func whereRtree(f geo.Filter, rtree bool) *eventsql.Query {
+	return eventsql.Filter(dialect{rtree: func(geo.BBox) bool { return rtree }}, f)
 }
 
 // Events returns one page of the events that match f, newest event_date
@@ -266,12 +182,11 @@ func (s *Store) Events(ctx context.Context, f geo.Filter) (geo.EventPage, error)
 }
 
 func (s *Store) events(ctx context.Context, f geo.Filter) (geo.EventPage, error) {
-	cond, args := where(f)
-	return s.page(ctx, f, cond, args)
+	return s.page(ctx, f, where(f))
 }
 
 // page answers f's Limit and Offset over the events table e under cond.
-func (s *Store) page(ctx context.Context, f geo.Filter, cond string, args []any) (geo.EventPage, error) {
+func (s *Store) page(ctx context.Context, f geo.Filter, q *eventsql.Query) (geo.EventPage, error) {
 	limit := f.Limit
 	if limit <= 0 {
 		limit = geo.DefaultLimit
@@ -283,21 +198,21 @@ func (s *Store) page(ctx context.Context, f geo.Filter, cond string, args []any)
 	}
 	defer tx.Rollback()
 	page := geo.EventPage{Events: []geo.Event{}}
-	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM events e WHERE "+cond, args...).Scan(&page.Matched); err != nil {
+	if err := tx.QueryRowContext(ctx, eventsql.CountSQL(q), q.Args...).Scan(&page.Matched); err != nil {
 		return geo.EventPage{}, err
 	}
 	if page.Matched <= f.Offset {
 		return page, nil
 	}
-	rows, err := tx.QueryContext(ctx, "SELECT "+selectColumns+" FROM events e WHERE "+cond+
-		" ORDER BY e.event_date DESC NULLS LAST, e.id LIMIT ? OFFSET ?", append(args, limit, max(f.Offset, 0))...)
+	stmt := eventsql.PageSQL(sqliteSQL, q, limit, max(f.Offset, 0))
+	rows, err := tx.QueryContext(ctx, stmt, q.Args...)
 	if err != nil {
 		return geo.EventPage{}, err
 	}
 	defer rows.Close()
 	page.Events = make([]geo.Event, 0, min(limit, page.Matched-max(f.Offset, 0)))
 	for rows.Next() {
-		e, err := scanEvent(rows)
+		e, err := eventsql.Scan(rows)
 		if err != nil {
 			return geo.EventPage{}, err
 		}
@@ -308,7 +223,7 @@ func (s *Store) page(ctx context.Context, f geo.Filter, cond string, args []any)
 
 // Event returns the event with the given id.
 func (s *Store) Event(ctx context.Context, id string) (geo.Event, error) {
-	e, err := scanEvent(s.reader.QueryRowContext(ctx, "SELECT "+selectColumns+" FROM events e WHERE e.id = ?", id))
+	e, err := eventsql.Scan(s.reader.QueryRowContext(ctx, "SELECT "+eventsql.Columns(sqliteSQL)+" FROM events e WHERE e.id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return geo.Event{}, geo.Errorf(geo.ENOTFOUND, "no event %s", id)
 	}
@@ -329,47 +244,21 @@ func (s *Store) Stats(ctx context.Context, f geo.Filter) (geo.Stats, error) {
 }
 
 func (s *Store) stats(ctx context.Context, f geo.Filter) (geo.Stats, error) {
-	cond, args := where(f)
-	// One pass groups by all three keys; Go folds the groups into the three
-	// breakdowns. 'weekday 0' moves forward to the next Sunday (or stays on
-	// one); six days back from there is the Monday of the ISO week.
-	rows, err := s.reader.QueryContext(ctx, "SELECT e.event_type, e.country_code, "+
-		"coalesce(date(e.event_date, 'weekday 0', '-6 days'), ''), count(*) FROM events e WHERE "+cond+
-		" GROUP BY 1, 2, 3", args...)
+	q := where(f)
+	rows, err := s.reader.QueryContext(ctx, eventsql.StatsSQL(sqliteSQL, q), q.Args...)
 	if err != nil {
 		return geo.Stats{}, err
 	}
 	defer rows.Close()
-	var tally geo.Tally
-	for rows.Next() {
-		var typ, country, week string
-		var n int
-		if err := rows.Scan(&typ, &country, &week, &n); err != nil {
-			return geo.Stats{}, err
-		}
-		tally.Add(typ, country, week, n)
-	}
-	if err := rows.Err(); err != nil {
-		return geo.Stats{}, err
-	}
-	return tally.Stats(), nil
+	return eventsql.Tally(rows)
 }
 
 // Extent returns the bounding box of all event points, the first
 // event_date and the last event_date_end (or event_date).
 func (s *Store) Extent(ctx context.Context) (geo.Extent, error) {
-	var (
-		w, so, e, n sql.NullFloat64
-		start, end  sql.NullString
-	)
-	err := s.reader.QueryRowContext(ctx, `SELECT min(lon), min(lat), max(lon), max(lat),
-		min(event_date), max(coalesce(event_date_end, event_date)) FROM events`).Scan(&w, &so, &e, &n, &start, &end)
+	ext, err := eventsql.ScanExtent(s.reader.QueryRowContext(ctx, eventsql.ExtentSQL(sqliteSQL)))
 	if err != nil {
 		return geo.Extent{}, fmt.Errorf("sqlite store: extent: %w", err)
-	}
-	ext := geo.Extent{Start: start.String, End: end.String}
-	if w.Valid {
-		ext.BBox = &geo.BBox{West: w.Float64, South: so.Float64, East: e.Float64, North: n.Float64}
 	}
 	return ext, nil
 }

@@ -23,13 +23,13 @@ func BenchmarkBBoxPlan(b *testing.B) {
 			if !rtree {
 				name = nf.Name + "/no-rtree"
 			}
-			if useRtree(nf.Filter.BBox) == rtree {
+			if useRtree(*nf.Filter.BBox) == rtree {
 				name += "(chosen)"
 			}
-			cond, args := whereRtree(nf.Filter, rtree)
+			q := whereRtree(nf.Filter, rtree)
 			b.Run(name, func(b *testing.B) {
 				for b.Loop() {
-					if _, err := s.page(b.Context(), nf.Filter, cond, args); err != nil {
+					if _, err := s.page(b.Context(), nf.Filter, q); err != nil {
 						b.Fatal(err)
 					}
 				}

@@ -2,77 +2,17 @@ package storetest
 
 import (
 	"sort"
-	"strings"
 	"time"
 
 	"conflictmap/geo"
 )
 
-// Matches reports whether e matches f under the store contract, ignoring
-// Limit and Offset. It is the reference the stores are checked against.
-func Matches(f geo.Filter, e geo.Event) bool {
-	if f.BBox != nil && !f.BBox.Contains(e.Point[0], e.Point[1]) {
-		return false
-	}
-	if f.Start != "" || f.End != "" {
-		if e.EventDate == "" {
-			return false
-		}
-		end := e.EventDateEnd
-		if end == "" {
-			end = e.EventDate
-		}
-		if f.Start != "" && end < f.Start {
-			return false
-		}
-		if f.End != "" && e.EventDate > f.End {
-			return false
-		}
-	}
-	if len(f.Types) > 0 && !contains(f.Types, e.EventType) {
-		return false
-	}
-	if len(f.Modalities) > 0 && !contains(f.Modalities, e.Modality) {
-		return false
-	}
-	if f.Country != "" && e.CountryCode != f.Country {
-		return false
-	}
-	a1, a2 := strings.ToLower(e.Actor1), strings.ToLower(e.Actor2)
-	for _, w := range strings.Fields(strings.ToLower(f.Actor)) {
-		if !strings.Contains(a1, w) && !strings.Contains(a2, w) {
-			return false
-		}
-	}
-	q := strings.ToLower(e.Quote)
-	for _, w := range strings.Fields(strings.ToLower(f.Q)) {
-		if !strings.Contains(q, w) {
-			return false
-		}
-	}
-	return true
-}
+// Matches reports whether e matches f: f.Match, the definition the stores
+// are held to.
+func Matches(f geo.Filter, e geo.Event) bool { return f.Match(e) }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-// Less reports whether a is listed before b: EventDate newest first, undated
-// last, then ID in byte order.
-func Less(a, b geo.Event) bool {
-	if a.EventDate != b.EventDate {
-		if a.EventDate == "" || b.EventDate == "" {
-			return b.EventDate == ""
-		}
-		return a.EventDate > b.EventDate
-	}
-	return a.ID < b.ID
-}
+// Less reports whether a is listed before b (geo.Before).
+func Less(a, b geo.Event) bool { return geo.Before(a, b) }
 
 // Expect returns the page a store must answer for f over events: the
 // matching events in list order, cut by Limit (0 meaning geo.DefaultLimit)

@@ -1,0 +1,305 @@
+// Package eventsql is the SQL that conflictmap's SQL stores (geo/sqlite,
+// geo/postgis) share: the condition that selects a geo.Filter's events, the
+// event columns in the order every store reads and writes them, scanning a
+// row into a geo.Event, and the statements for a page, a count, the stats
+// and the extent. What the databases spell differently (placeholders,
+// points, dates, the bounding box and date-overlap tests, text search) is a
+// Dialect each store supplies.
+//
+// It imports no driver: rows are scanned through the Scan method that
+// database/sql and pgx rows both have.
+package eventsql
+
+import (
+	"strings"
+
+	"conflictmap/geo"
+
+	"github.com/paulmach/orb"
+)
+
+// Dialect is what one database spells its own way. Methods that add
+// conditions write their arguments through q.Arg, so that placeholders are
+// numbered in order whatever the dialect.
+type Dialect interface {
+	// Placeholder is the n-th (1-based) parameter: "?" or "$n".
+	Placeholder(n int) string
+	// Lon and Lat are the point's coordinates of the events table e, as
+	// exact doubles.
+	Lon() string
+	Lat() string
+	// DateText turns a date expression into YYYY-MM-DD text (NULL stays
+	// NULL).
+	DateText(expr string) string
+	// Week is the Monday (YYYY-MM-DD text) of the week of e.event_date, or
+	// '' when undated.
+	Week() string
+	// BBox adds the conditions that select the events of e whose point lies
+	// inside b.
+	BBox(q *Query, b geo.BBox)
+	// Dates adds the conditions that select the dated events of e whose
+	// [event_date, event_date_end] range meets [start, end]; an empty bound
+	// is open. At least one bound is set.
+	Dates(q *Query, start, end string)
+	// Words adds the conditions that select the events of e whose
+	// case-folded text column (TextActors or TextQuote) contains every one
+	// of words, which are case-folded already.
+	Words(q *Query, column string, words []string)
+}
+
+// The case-folded text columns the word filters search: actor1 and actor2
+// joined by a newline that no filter word can contain, and the quote. The
+// program folds them (strings.ToLower), so that both stores fold alike.
+const (
+	TextActors = "e.actors_folded"
+	TextQuote  = "e.quote_folded"
+)
+
+// Query is a condition on the events table e under construction, with its
+// arguments.
+type Query struct {
+	d     Dialect
+	conds []string
+	Args  []any
+}
+
+// NewQuery returns an empty condition in d's spelling.
+func NewQuery(d Dialect) *Query { return &Query{d: d} }
+
+// Arg adds a parameter and returns its placeholder.
+func (q *Query) Arg(v any) string {
+	q.Args = append(q.Args, v)
+	return q.d.Placeholder(len(q.Args))
+}
+
+// Add adds conditions, all of which must hold.
+func (q *Query) Add(conds ...string) { q.conds = append(q.conds, conds...) }
+
+// Where returns the conjunction of the conditions ("1 = 1" when none).
+func (q *Query) Where() string {
+	if len(q.conds) == 0 {
+		return "1 = 1"
+	}
+	return strings.Join(q.conds, " AND ")
+}
+
+// In adds "col is one of vals" unless vals is empty.
+func (q *Query) In(col string, vals []string) {
+	if len(vals) == 0 {
+		return
+	}
+	ph := make([]string, len(vals))
+	for i, v := range vals {
+		ph[i] = q.Arg(v)
+	}
+	q.Add(col + " IN (" + strings.Join(ph, ", ") + ")")
+}
+
+// Filter returns the condition on the events table e that selects exactly
+// the events f.Match accepts (Limit and Offset aside).
+func Filter(d Dialect, f geo.Filter) *Query {
+	q := NewQuery(d)
+	if f.BBox != nil {
+		d.BBox(q, *f.BBox)
+	}
+	switch {
+	case f.Start != "" && f.End != "" && f.Start > f.End:
+		q.Add("1 = 0")
+	case f.Start != "" || f.End != "":
+		d.Dates(q, f.Start, f.End)
+	}
+	q.In("e.event_type", f.Types)
+	q.In("e.modality", f.Modalities)
+	if f.Country != "" {
+		q.Add("e.country_code = " + q.Arg(f.Country))
+	}
+	if w := geo.Words(f.Actor); len(w) > 0 {
+		d.Words(q, TextActors, w)
+	}
+	if w := geo.Words(f.Q); len(w) > 0 {
+		d.Words(q, TextQuote, w)
+	}
+	return q
+}
+
+// Order is the order events are listed in: newest event_date first, undated
+// last, then id (geo.Before).
+const Order = "e.event_date DESC NULLS LAST, e.id"
+
+// Columns returns the select list of an event of the events table e, in
+// the order Scan reads.
+func Columns(d Dialect) string {
+	return "e.id, e.article_id, " + d.Lon() + ", " + d.Lat() + `, e.bound_west, e.bound_south, e.bound_east, e.bound_north,
+	coalesce(` + d.DateText("e.event_date") + `, ''), coalesce(` + d.DateText("e.event_date_end") + `, ''),
+	e.time_precision, e.event_type, e.sub_event_type, e.modality,
+	e.actor1, e.actor2, e.fatalities, e.location, e.country, e.country_code, e.admin1,
+	e.geonameid, e.feature_code, e.geo_precision, e.mention, e.quote, e.confidence,
+	e.title, e.source_url, e.published, e.extractor_version`
+}
+
+// Scanner is a row: *sql.Row, *sql.Rows, pgx.Row and pgx.Rows all are.
+type Scanner interface{ Scan(dest ...any) error }
+
+// Scan reads an event from the columns of Columns, after the columns read
+// into lead.
+func Scan(row Scanner, lead ...any) (geo.Event, error) {
+	var (
+		e              geo.Event
+		bw, bs, be, bn *float64
+		fatalities     *int64
+	)
+	err := row.Scan(append(lead, &e.ID, &e.ArticleID, &e.Point[0], &e.Point[1], &bw, &bs, &be, &bn,
+		&e.EventDate, &e.EventDateEnd, &e.TimePrecision, &e.EventType, &e.SubEventType, &e.Modality,
+		&e.Actor1, &e.Actor2, &fatalities, &e.Location, &e.Country, &e.CountryCode, &e.Admin1,
+		&e.GeonameID, &e.FeatureCode, &e.GeoPrecision, &e.Mention, &e.Quote, &e.Confidence,
+		&e.Title, &e.SourceURL, &e.Published, &e.ExtractorVersion)...)
+	if err != nil {
+		return geo.Event{}, err
+	}
+	if bw != nil && bs != nil && be != nil && bn != nil {
+		e.Bound = &orb.Bound{Min: orb.Point{*bw, *bs}, Max: orb.Point{*be, *bn}}
+	}
+	if fatalities != nil {
+		n := int(*fatalities)
+		e.Fatalities = &n
+	}
+	return e, nil
+}
+
+// WriteColumns are the columns an insert writes, in the order of Values;
+// "point" stands for the point column(s), which the store spells.
+var WriteColumns = []string{"id", "article_id", "point", "bound_west", "bound_south", "bound_east", "bound_north",
+	"event_date", "event_date_end", "time_precision", "event_type", "sub_event_type", "modality",
+	"actor1", "actor2", "fatalities", "location", "country", "country_code", "admin1",
+	"geonameid", "feature_code", "geo_precision", "mention", "quote", "confidence",
+	"title", "source_url", "published", "extractor_version", "actors_folded", "quote_folded"}
+
+// Values returns the arguments of an insert of e: WriteColumns' values,
+// with the point as two values, lon and lat. Unknown dates and fatalities
+// and a town's missing bound are NULL.
+func Values(e geo.Event) []any {
+	var bw, bs, be, bn, fatalities any
+	if e.Bound != nil {
+		bw, bs, be, bn = e.Bound.Min[0], e.Bound.Min[1], e.Bound.Max[0], e.Bound.Max[1]
+	}
+	if e.Fatalities != nil {
+		fatalities = *e.Fatalities
+	}
+	return []any{
+		e.ID, e.ArticleID, e.Point[0], e.Point[1], bw, bs, be, bn,
+		nullString(e.EventDate), nullString(e.EventDateEnd), e.TimePrecision, e.EventType, e.SubEventType, e.Modality,
+		e.Actor1, e.Actor2, fatalities, e.Location, e.Country, e.CountryCode, e.Admin1,
+		e.GeonameID, e.FeatureCode, e.GeoPrecision, e.Mention, e.Quote, e.Confidence,
+		e.Title, e.SourceURL, e.Published, e.ExtractorVersion, ActorsFolded(e), strings.ToLower(e.Quote),
+	}
+}
+
+// ActorsFolded is what the actor filter searches (TextActors).
+func ActorsFolded(e geo.Event) string {
+	return strings.ToLower(e.Actor1) + "\n" + strings.ToLower(e.Actor2)
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// Insert returns the statement that writes an event from Values; an id
+// already stored (under this article or another) is overwritten, so the
+// event belongs to the article ingested last. pointCols are the store's
+// point columns and pointValue the expression that fills them from the lon
+// and lat placeholders; cast, when not nil, wraps a date column's
+// placeholder.
+func Insert(d Dialect, pointCols []string, pointValue func(lon, lat string) string, cast func(col, ph string) string) string {
+	var cols, vals, set []string
+	n := 0
+	next := func() string { n++; return d.Placeholder(n) }
+	for _, c := range WriteColumns {
+		if c == "point" {
+			cols = append(cols, pointCols...)
+			lon := next()
+			vals = append(vals, pointValue(lon, next()))
+			for _, pc := range pointCols {
+				set = append(set, pc+" = excluded."+pc)
+			}
+			continue
+		}
+		cols = append(cols, c)
+		ph := next()
+		if cast != nil {
+			ph = cast(c, ph)
+		}
+		vals = append(vals, ph)
+		if c != "id" {
+			set = append(set, c+" = excluded."+c)
+		}
+	}
+	return "INSERT INTO events (" + strings.Join(cols, ", ") + ") VALUES (" + strings.Join(vals, ", ") +
+		") ON CONFLICT (id) DO UPDATE SET " + strings.Join(set, ", ")
+}
+
+// CountSQL counts the events under q.
+func CountSQL(q *Query) string { return "SELECT count(*) FROM events e WHERE " + q.Where() }
+
+// PageSQL selects the events under q in Order, limit rows from offset; it
+// adds both as arguments of q.
+func PageSQL(d Dialect, q *Query, limit, offset int) string {
+	return "SELECT " + Columns(d) + " FROM events e WHERE " + q.Where() + " ORDER BY " + Order +
+		" LIMIT " + q.Arg(limit) + " OFFSET " + q.Arg(offset)
+}
+
+// StatsSQL groups the events under q by event type, country code and week,
+// with their count, the rows Tally folds.
+func StatsSQL(d Dialect, q *Query) string {
+	return "SELECT e.event_type, e.country_code, " + d.Week() + ", count(*) FROM events e WHERE " + q.Where() +
+		" GROUP BY 1, 2, 3"
+}
+
+// Rows is a result set: *sql.Rows and pgx.Rows both are.
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// Tally folds the rows of StatsSQL into Stats.
+func Tally(rows Rows) (geo.Stats, error) {
+	var tally geo.Tally
+	for rows.Next() {
+		var typ, country, week string
+		var n int64
+		if err := rows.Scan(&typ, &country, &week, &n); err != nil {
+			return geo.Stats{}, err
+		}
+		tally.Add(typ, country, week, int(n))
+	}
+	if err := rows.Err(); err != nil {
+		return geo.Stats{}, err
+	}
+	return tally.Stats(), nil
+}
+
+// ExtentSQL selects the box of all event points, the first event_date and
+// the last event_date_end (or event_date), in the order ScanExtent reads.
+func ExtentSQL(d Dialect) string {
+	return "SELECT min(" + d.Lon() + "), min(" + d.Lat() + "), max(" + d.Lon() + "), max(" + d.Lat() + "), " +
+		"coalesce(" + d.DateText("min(e.event_date)") + ", ''), " +
+		"coalesce(" + d.DateText("max(coalesce(e.event_date_end, e.event_date))") + ", '') FROM events e"
+}
+
+// ScanExtent reads the row of ExtentSQL.
+func ScanExtent(row Scanner) (geo.Extent, error) {
+	var (
+		w, s, e, n *float64
+		ext        geo.Extent
+	)
+	if err := row.Scan(&w, &s, &e, &n, &ext.Start, &ext.End); err != nil {
+		return geo.Extent{}, err
+	}
+	if w != nil && s != nil && e != nil && n != nil {
+		ext.BBox = &geo.BBox{West: *w, South: *s, East: *e, North: *n}
+	}
+	return ext, nil
+}
