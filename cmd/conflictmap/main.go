@@ -40,6 +40,7 @@ func commands() []command {
 		{"serve", "serve the events API and the map page", runServe},
 		{"ingest", "send article files to a running server", runIngest},
 		{"reextract", "re-run the current extractor over every stored article", runReextract},
+		{"geoparse", "print every place mention of a text with its place and role", runGeoparse},
 		{"eval", "score the extractor against gold files (../shared/eval/FORMAT.md)", runEval},
 	}
 }

@@ -64,13 +64,18 @@ type Gazetteer interface {
 
 // Extractor turns articles into events. It is safe for concurrent use.
 type Extractor struct {
-	gaz Gazetteer
-	lx  *lexicon
+	gaz   Gazetteer
+	lx    *lexicon
+	roles *roleWords
 }
 
 // New returns an extractor that resolves places with gaz.
 func New(gaz Gazetteer) *Extractor {
-	return &Extractor{gaz: gaz, lx: newLexicon()}
+	roles, err := parseRoleWords(rolesTable)
+	if err != nil {
+		panic("extract: embedded " + err.Error())
+	}
+	return &Extractor{gaz: gaz, lx: newLexicon(), roles: roles}
 }
 
 // Extract returns the events of one article, each carrying the article's
@@ -130,6 +135,19 @@ func isJunkControl(r rune) bool {
 
 // read extracts the events of an article whose place mentions are known.
 func (x *Extractor) read(a geo.Article, text string, pub time.Time, mentions []placeRef) []geo.Event {
+	_, _, cands := x.analyse(text, pub, mentions)
+	events := make([]geo.Event, 0, len(cands))
+	for _, c := range cands {
+		events = append(events, x.event(a, c))
+	}
+	return events
+}
+
+// analyse is the one reading of a text that both Extract and Geoparse
+// report: the reader with the text's place mentions attached, every
+// candidate event its sentences tie to a place, and the events kept once
+// retellings are merged.
+func (x *Extractor) analyse(text string, pub time.Time, mentions []placeRef) (*reader, []candidate, []candidate) {
 	r := &reader{lx: x.lx, text: text, toks: scanTokens(text)}
 	if x.gaz != nil {
 		r.countryOf = x.gaz.Country
@@ -148,12 +166,8 @@ func (x *Extractor) read(a geo.Article, text string, pub time.Time, mentions []p
 		prev = got
 		cands = append(cands, got...)
 	}
-	cands = dedupe(cands)
-	events := make([]geo.Event, 0, len(cands))
-	for _, c := range cands {
-		events = append(events, x.event(a, c))
-	}
-	return events
+	all := append([]candidate(nil), cands...)
+	return r, all, dedupe(cands)
 }
 
 // dedupe keeps one candidate per event: the same place, type and modality

@@ -1,0 +1,177 @@
+package extract
+
+import (
+	"fmt"
+
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"conflictmap/geo"
+	"conflictmap/geo/eval"
+)
+
+// roleOf returns the role of the first mention written as name in the
+// geoparse of text, or "" when there is none.
+func roleOf(ms []PlaceMention, name string) Role {
+	for _, m := range ms {
+		if m.Text == name {
+			return m.Role
+		}
+	}
+	return ""
+}
+
+func describeMentions(ms []PlaceMention) string {
+	var b strings.Builder
+	for _, m := range ms {
+		loc := "<unresolved>"
+		if m.Place != nil {
+			loc = m.Place.Name + "/" + m.Place.CountryCode
+		}
+		fmt.Fprintf(&b, "  [%d:%d] %q %s %s\n", m.Start, m.End, m.Text, loc, m.Role)
+	}
+	return b.String()
+}
+
+// TestGeoparseRoles checks the role of a place on short texts written for
+// each role.
+func TestGeoparseRoles(t *testing.T) {
+	x := extractorForTest(t)
+	cases := []struct {
+		text  string
+		place string
+		want  Role
+	}{
+		{"Russian missiles struck Kharkiv on Monday, killing three people.", "Kharkiv", RoleEvent},
+		{"KHARKIV, Ukraine (AP) — Russian missiles struck Odesa on Monday, killing three people.", "KHARKIV", RoleDateline},
+		{"Russian missiles struck Odesa on Monday, killing three people, officials in Kyiv said.", "Odesa", RoleEvent},
+		{"Moscow said the talks had failed.", "Moscow", RoleActor},
+		{"Washington has warned that it will respond.", "Washington", RoleActor},
+		{"The sanctions were announced after a statement by Israel on Friday.", "Israel", RoleActor},
+		{"Iran's president met the delegation on Sunday.", "Iran", RoleDescriptor},
+		{"Tehran-backed militias have grown stronger this year.", "Tehran", RoleDescriptor},
+		{"The Kyiv Independent reported the figures on Sunday.", "Kyiv", RoleName},
+		{"The Islamic Resistance in Iraq claimed the attack.", "Iraq", RoleName},
+		{"The farm lies near Bakhmut and grows wheat.", "Bakhmut", RoleContext},
+		{"Gunmen attacked a police post in Gwoza, Borno, on Tuesday.", "Borno", RoleContext},
+		{"Gunmen attacked a police post in Gwoza, Borno, on Tuesday.", "Gwoza", RoleEvent},
+		{"The family fled from Aleppo last year and now lives in Berlin.", "Aleppo", RoleOrigin},
+		{"The delegation travelled to Doha for a second round of talks.", "Doha", RoleDestination},
+		{"The report praised the economy of Kenya in glowing terms.", "Kenya", RoleOther},
+	}
+	for _, c := range cases {
+		ms, err := x.Geoparse(geo.Article{Text: c.text, Published: "2024-03-04"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := roleOf(ms, c.place); got != c.want {
+			t.Errorf("%q: %s is %q, want %q\n%s", c.text, c.place, got, c.want, describeMentions(ms))
+		}
+	}
+}
+
+// TestGeoparseOffsets checks that offsets count code points, not bytes,
+// and that each span is the mention as written.
+func TestGeoparseOffsets(t *testing.T) {
+	x := extractorForTest(t)
+	text := "Après l’été — « Damascus » était calme; shelling hit Kharkiv."
+	ms, err := x.Geoparse(geo.Article{Text: text})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runes := []rune(text)
+	found := map[string]bool{}
+	for _, m := range ms {
+		if m.Start < 0 || m.End > len(runes) || m.Start >= m.End {
+			t.Fatalf("span [%d:%d] out of range\n%s", m.Start, m.End, describeMentions(ms))
+		}
+		if got := string(runes[m.Start:m.End]); got != m.Text {
+			t.Errorf("span [%d:%d] is %q, mention says %q", m.Start, m.End, got, m.Text)
+		}
+		found[m.Text] = true
+	}
+	if !found["Damascus"] || !found["Kharkiv"] {
+		t.Errorf("want Damascus and Kharkiv among the mentions\n%s", describeMentions(ms))
+	}
+	if utf8.RuneCountInString(text) == len(text) {
+		t.Fatal("the test text must hold multi-byte characters")
+	}
+}
+
+// TestGeoparseAgreesWithExtract holds geoparse to the extractor's own
+// reading: on every text of the test corpora, each event's place is the
+// place of a mention geoparse calls an event, and each such mention is the
+// place of some event.
+func TestGeoparseAgreesWithExtract(t *testing.T) {
+	x := extractorForTest(t)
+	var golds []string
+	for _, dir := range []string{"testdata/gold", "testdata/corpus", "testdata/heldout", "testdata/heldout2"} {
+		fs, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+		golds = append(golds, fs...)
+	}
+	if len(golds) < 10 {
+		t.Fatalf("found %d gold files, want the test corpora", len(golds))
+	}
+	checked := 0
+	for _, path := range golds {
+		g, err := eval.ReadGold(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := g.ReadArticle()
+		if err != nil {
+			t.Fatal(err)
+		}
+		events, err := x.Extract(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ms, err := x.Geoparse(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		eventPlaces := map[string]bool{}
+		mentions := map[string]bool{} // mention as written and place
+		for _, m := range ms {
+			if m.Role == RoleEvent {
+				mentions[m.Text+"|"+placeKey(*m.Place)] = true
+			}
+		}
+		for _, e := range events {
+			k := placeKey(geo.Place{GeonameID: e.GeonameID, Name: e.Location, CountryCode: e.CountryCode})
+			eventPlaces[k] = true
+			if !mentions[e.Mention+"|"+k] {
+				t.Errorf("%s: event at %q (%s) has no event mention in geoparse", path, e.Mention, e.Location)
+			}
+			checked++
+		}
+		for _, m := range ms {
+			if m.Role == RoleEvent && !eventPlaces[placeKey(*m.Place)] {
+				t.Errorf("%s: geoparse calls %q (%s) an event place, extract has no event there", path, m.Text, m.Place.Name)
+			}
+		}
+	}
+	if checked < 100 {
+		t.Errorf("checked %d events, want the corpora's hundreds", checked)
+	}
+}
+
+// TestParseRoleWords checks the loader of data/roles.txt refuses what it
+// cannot read.
+func TestParseRoleWords(t *testing.T) {
+	if _, err := parseRoleWords(rolesTable); err != nil {
+		t.Fatalf("embedded roles table: %v", err)
+	}
+	for _, bad := range []string{
+		"actor_verbs said\n", // no colon
+		"nonsense: a b\n",    // unknown list
+		strings.Replace(rolesTable, "said says", "said Says", 1), // not lower case
+		"actor_verbs: said\n", // other lists missing
+	} {
+		if _, err := parseRoleWords(bad); err == nil {
+			t.Errorf("parseRoleWords accepted %.40q", bad)
+		}
+	}
+}
