@@ -89,6 +89,7 @@ func newServer(t testing.TB, o serverOptions) *testServer {
 	cfg := handlers.Config{
 		Store:            st,
 		Extractor:        ex,
+		Geoparser:        ex,
 		Cache:            o.cache,
 		Token:            o.token,
 		MaxBody:          o.maxBody,

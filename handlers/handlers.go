@@ -54,7 +54,12 @@ const DefaultMaxBody = 1 << 20
 type Config struct {
 	Store     Store
 	Extractor Extractor
-	Cache     Cache
+	// Geoparser answers POST /api/geoparse; nil leaves the route out.
+	Geoparser Geoparser
+	// GeoparseTimeout bounds the wait for one geoparse; 0 means
+	// DefaultGeoparseTimeout.
+	GeoparseTimeout time.Duration
+	Cache           Cache
 	// Static is the map page (index.html at its root); nil serves no page.
 	Static fs.FS
 	// Token is the bearer token POST /api/articles requires; empty refuses
@@ -83,6 +88,9 @@ func New(cfg Config) *Server {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.GeoparseTimeout <= 0 {
+		cfg.GeoparseTimeout = DefaultGeoparseTimeout
 	}
 	e := echo.New()
 	e.HideBanner = true
@@ -114,6 +122,9 @@ func (s *Server) routes() {
 	get("/api/articles", s.listArticles)
 	get("/api/articles/:id", s.getArticle)
 	e.POST("/api/articles", s.postArticle)
+	if s.cfg.Geoparser != nil {
+		e.POST("/api/geoparse", s.postGeoparse)
+	}
 	s.ogcRoutes()
 	get("/", s.static)
 	get("/*", s.static)

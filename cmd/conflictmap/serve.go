@@ -219,6 +219,7 @@ func (s *Server) Open(ctx context.Context) (err error) {
 	h := handlers.New(handlers.Config{
 		Store:            s.store,
 		Extractor:        ex,
+		Geoparser:        ex,
 		Cache:            cache.New(backend, cacheOpts),
 		Static:           static.FS(),
 		Token:            s.Config.Token,

@@ -321,3 +321,12 @@ func nullInt(id int64) any {
 	}
 	return id
 }
+
+// GeoparseFeatures is Geoparse with its answer as MentionFeatures gives it.
+func (x *Extractor) GeoparseFeatures(a geo.Article) (*geojson.FeatureCollection, error) {
+	ms, err := x.Geoparse(a)
+	if err != nil {
+		return nil, err
+	}
+	return MentionFeatures(ms), nil
+}
