@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -63,4 +64,42 @@ func BenchmarkExtractRules(b *testing.B) {
 		x.read(a, a.Text, pub, append([]placeRef(nil), mentions...))
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "articles/s")
+}
+
+// megabyteArticle returns an article of about 1 MB made of distinct
+// sentences: events, places, dates and numbers in varied combinations, the
+// shape of a very long live blog.
+func megabyteArticle() string {
+	verbs := []string{"Gunmen killed %d villagers in %s on Monday.", "Rebels clashed with troops near %[2]s, leaving %[1]d dead.",
+		"A drone strike hit a market in %[2]s on Tuesday, killing %[1]d people.", "Police arrested %d protesters in %s on Friday.",
+		"Officials in %[2]s said %[1]d families had fled.", "Artillery shelled the outskirts of %[2]s for %[1]d hours."}
+	places := []string{"Kharkiv", "Goma", "Gao", "Mogadishu", "Khartoum", "Aleppo", "Kandahar", "Maiduguri", "Kyiv", "Rafah",
+		"Nairobi", "Bamako", "Juba", "Sanaa", "Tripoli", "Mosul", "Kidal", "Bunia", "Beni", "Odesa"}
+	var b strings.Builder
+	for i := 0; b.Len() < 1<<20; i++ {
+		fmt.Fprintf(&b, verbs[i%len(verbs)], i/len(verbs)+2, places[(i/7)%len(places)])
+		if i%5 == 4 {
+			b.WriteString("\n\n")
+		} else {
+			b.WriteByte(' ')
+		}
+	}
+	return b.String()
+}
+
+// BenchmarkExtractMegabyte measures a 1 MB article of about 27,000 distinct
+// sentences: the cost must grow with the text, not faster.
+//
+//	go test -run '^$' -bench ExtractMegabyte -benchtime 3x -cpu 1 ./geo/extract/
+func BenchmarkExtractMegabyte(b *testing.B) {
+	x := extractorForTest(b)
+	a := geo.Article{Text: megabyteArticle(), Published: "2024-02-27"}
+	a.ID = geo.ArticleID("", a.Text)
+	b.SetBytes(int64(len(a.Text)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := x.Extract(a); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -79,7 +79,8 @@ airstrike, airstrikes, air strike, air strikes, air-strike, air-strikes, air rai
 shelling, shellings, shelled, shells, shell | E | Shelling/artillery/missile attack | of
 artillery fire, artillery strike, artillery strikes, artillery attack, artillery attacks, mortar, mortars, mortar fire, mortar attack, mortar attacks, mortar shells, rocket, rockets, rocket fire, rocket attack, rocket attacks, missile, missiles, missile attack, missile attacks, missile strike, missile strikes, ballistic missile, ballistic missiles, cruise missile, cruise missiles, bombardment, bombardments, bombarded, bombarding, barrage, barrages, tank fire, glide bombs | E | Shelling/artillery/missile attack | f
 roadside bomb, roadside bombs, car bomb, car bombs, car-bomb, truck bomb, truck bombs, explosive device, explosive devices, ied, ieds, landmine, landmines, land mine, land mines, blast, blasts, explosion, explosions, exploded, detonated, bomb attack, bomb attacks, blew up, blown up, blowing up, blow up | E | Remote explosive/landmine/IED |
-bomb, bombs, bombing, bombings, bombed, explosives | E | Remote explosive/landmine/IED | ofB
+bomb, bombs, bombing, bombings, explosives | E | Remote explosive/landmine/IED | ofB
+bombed | E | Remote explosive/landmine/IED | ofoB
 suicide bomber, suicide bombers, suicide bombing, suicide bombings, suicide attack, suicide attacks, suicide bomb, suicide bombs, suicide car bomb | E | Suicide bomb |
 grenade, grenades, grenade attack, grenade attacks | E | Grenade |
 chemical attack, chemical attacks, chemical weapons attack, gas attack | E | Chemical weapon |
@@ -89,16 +90,18 @@ drones hit, drone hit, drones struck, drone struck, drones targeted, drone targe
 attack, attacks, attacked, attacking, raid, raids, raided, raiding, targeted, targeting, opened fire, open fire, fired at, fired on, firing at, firing on, fires at, fires on | B | Armed clash | oA
 clash, clashes, clashed, clashing, fighting, fought, battle, battles, battled, battling, gun battle, gun battles, gunfight, gunfights, firefight, firefights, shootout, shootouts, exchange of fire, exchanges of fire, exchanged fire, exchanges fire, exchanging fire, exchange fire, traded fire, trading fire, trade fire, trades fire, returned fire, gunfire, sniper fire, heavy fire, intense fire, heavy gunfire, intense gunfire, assault, assaults, assaulted, offensive, offensives, counteroffensive, counter-offensive, skirmish, skirmishes, hostilities, combat, incursion, incursions, ground operation, ground operations, military operation, military operations, security operation, security operations, search and clearance operation, search and clearance operations, clearance operation, clearance operations, search operation, search operations, counter-terrorism operation, counter-terrorism operations, counterterrorism operation, counterterrorism operations, ground offensive, ground invasion, came under fire, come under fire, under fire | B | Armed clash |
 ambush, ambushes, ambushed, ambushing | B | Armed clash | oA
+shooting, shootings, mass shooting, intrusion, stormed into, broke into | B | Armed clash | A
+repelled, repulsed, fended off | B | Armed clash |
 invasion, invaded, invade, invading, siege, besieged, besieging, encircled, stormed, storming, blockade, blockaded | B | Armed clash | of
 war, wars | B | Armed clash | W
 violence, fighting erupted, clashes erupted | B | Armed clash | W
-recaptured, recapture, retook, retaken, retake, regained control, liberated, liberation | B | Government regains territory | of
+recaptured, recapture, retook, retaken, retake, regained control, reclaimed control, regained, reclaimed, liberated, liberation | B | Government regains territory | of
 captured, capture, seized, overran, overrun, took control, taken control, take control, seized control, taking control, fell to, fall of | B | Non-state actor overtakes territory | ofT
 took, take, takes, taking, entered, enter, enters, entering | B | Non-state actor overtakes territory | OT
 advance on, advanced on, advancing on, advances on, advance towards, advanced towards, advancing towards, advance toward, advanced toward, advancing toward, advance into, advanced into, advancing into, pushed into, pushing into, push into | B | Armed clash | o
-massacre, massacres, massacred, murdered, executed, execution, executions, shot dead, gunned down, machete attack, machete attacks, stabbing, stabbings, beheaded | V | Attack | o
+massacre, massacres, massacred, murdered, executed, execution, executions, shot dead, gunned down, machete attack, machete attacks, stabbing, stabbings, beheaded, assassinated, assassination, tortured, beaten to death, hacked to death, burned alive | V | Attack | o
 killed, killing, killings, kill, kills, dead, deaths, death, died, slain, wounded, injured | V | Attack | w
-abducted, abduction, abductions, kidnapped, kidnapping, kidnappings, kidnap, taken hostage, took hostage, hostage-taking | V | Abduction/forced disappearance |
+abducted, abduction, abductions, abduct, abducting, kidnapped, kidnapping, kidnappings, kidnap, kidnappers, taken hostage, took hostage, taking hostage, held hostage, hostage-taking, hijacked, hijack, hijacking, hijackings, hijackers, seized hostages | V | Abduction/forced disappearance |
 disappearance, disappearances, forced disappearance, forced disappearances | V | Abduction/forced disappearance | Y
 defeat, defeats | B | Armed clash | Y
 raped, rape, rapes, sexual violence, sexual assault, sexual assaults | V | Sexual violence |
@@ -106,11 +109,12 @@ protest, protests, protested, protesting, protesters, protestors, demonstration,
 riot, riots, rioted, rioting, rioters | R | Violent demonstration |
 mob, mobs, rampage, rampaged, lynched, lynching | R | Mob violence |
 agreement, agreements, peace deal, peace deals, peace agreement, peace accord, ceasefire, ceasefires, cease-fire, cease-fires, truce, truces, accord, accords, prisoner exchange, prisoner swap, signed a deal, struck a deal, reached a deal | S | Agreement |
-arrested, arrests, detained, rounded up, apprehended, detentions | S | Arrests |
-intercepted, shot down, downed, defused, foiled, thwarted | S | Disrupted weapons use |
-looted, looting, torched, set fire, set ablaze, burned down, burnt down, razed, demolished, demolition, demolitions | S | Looting/property destruction |
+arrested, arrest, arrests, detained, rounded up, apprehended, detentions, taken into custody | S | Arrests |
+intercepted, intercept, interception, interceptions, shot down, downed, defused, foiled, thwarted | S | Disrupted weapons use |
+looted, looting, looters, ransacked, plundered, pillaged, vandalised, vandalized, torched, set fire, set ablaze, set alight, set on fire, burned down, burnt down, razed, demolished, demolition, demolitions, bulldozed, arson | S | Looting/property destruction |
 withdrew, withdrawal, withdrawn, withdraw, withdraws, withdrawing, pulled out, pullout, pull-out, handed over, retreated, retreat | S | Non-violent transfer of territory | r
 collided, collision, rammed, rams, ramming | S | Other |
+set up base, set up a base, established a base, established bases | S | Headquarters or base established |
 coup, coups, coup d'etat, coup d'état, putsch, seized power, seize power, seizing power, seizes power, took power, take power, taking power | S | Other | Y
 meeting, meetings, met, meet, meets, talks, negotiations, ceasefire talks, cease-fire talks, truce talks, peace talks, ceasefire negotiations, cease-fire negotiations, peace negotiations, ceasefire proposal, cease-fire proposal, summit, news conference, press conference, state of emergency, curfew, martial law | S | Other |
 `

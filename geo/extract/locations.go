@@ -334,6 +334,8 @@ func (r *reader) nameContext(m placeRef) string {
 			switch {
 			case caps == 0:
 			case facilityHeads[head]:
+			case prep != "for" && (placeNouns[head] || regionNouns[head]):
+				// "Pa Zi Gyi Village in Kanbalu Township": a place in a place.
 			case prep == "of" && (caps >= 2 || orgHeads[head] || titleWords[head]):
 				return "name"
 			case prep != "of" && caps >= 2 && !r.sentenceInitial(k+1):

@@ -143,6 +143,13 @@ func TestTies(t *testing.T) {
 		{"Aircraft carried out an air strike on a cave in the Hamrin Mountains, within the borders of Salah al-Din province.", []string{"IQ"}},
 		// A plural place noun before a list: "the communes of X and Y".
 		{"Gangs carried out attacks on the communes of Kenscoff and Mirebalais on Monday.", []string{"HT", "HT"}},
+		// A state named as the agent is not where the event was.
+		{"Two people died in rocket strikes by Israel in Khan Younis on Monday.", []string{"PS"}},
+		{"Five soldiers were wounded in drone attacks by Russia in Kherson on Monday.", []string{"UA"}},
+		// A place the gazetteer does not hold: the place around it, near it.
+		{"Gunmen abducted nine traders in Shirigari village, Kaduna State, on Friday.", []string{"NG"}},
+		{"A jet bombed Foo Gyi Village in Kanbalu Township of Sagaing Region on Tuesday.", []string{"MM"}},
+		{"Bandits hijacked a bus near Zaria on Tuesday.", []string{"NG"}},
 		// A long noun phrase between the trigger and its place.
 		{"On Saturday, a bomb exploded on a vehicle belonging to the Iraqi Army's 8th Division near the village of al-Zab, in the Hawija district.", []string{"IQ"}},
 	} {

@@ -386,6 +386,7 @@ func (r *reader) forward(s sentence, oi int, o *occ) ([]tie, bool) {
 	var out []tie
 	saw := false
 	agent := false
+	agentCC := "" // the country an agent after "by" names: "strikes by India"
 	words := 0
 	add := func(ref int, near bool, dist int) {
 		for _, t := range out {
@@ -431,6 +432,7 @@ func (r *reader) forward(s sentence, oi int, o *occ) ([]tie, bool) {
 		}
 		if t.low == "by" {
 			agent = true
+			agentCC = r.countryAgent(i+1, s.last)
 			words++
 			continue
 		}
@@ -440,6 +442,17 @@ func (r *reader) forward(s sentence, oi int, o *occ) ([]tie, bool) {
 			agent = true
 			words++
 			continue
+		}
+		// "bombed Pa Zi Gyi Village in Kanbalu Township": an unknown place
+		// acted on, placed by the one around it.
+		if o.t.object && t.kind == tWord && t.cap && !functionCaps[t.low] && !isMonthOrDay(t.low) && r.refStarting(i) < 0 &&
+			r.onlyDescriptors(o.last, i) {
+			if ref, e := r.aroundUnknown(i, s.last); ref >= 0 {
+				add(ref, true, i-o.last)
+				i = e - 1
+				words++
+				continue
+			}
 		}
 		if ref := r.refStarting(i); ref >= 0 {
 			// A place with no preposition: what a transitive trigger acted on
@@ -479,7 +492,10 @@ func (r *reader) forward(s sentence, oi int, o *occ) ([]tie, bool) {
 		if !o.t.only && r.isLocPrep(o, i) {
 			ref, end, near := r.placeAfter(i+1, s.last)
 			if ref >= 0 {
-				if agent && t.low == "in" && o.typ != geo.Protests && o.typ != geo.Riots {
+				// A state named as the agent is not "in" a place abroad: "missile
+				// strikes by India in Kotli" happened in Kotli.
+				abroad := agentCC != "" && r.refs[ref].place.CountryCode != "" && r.refs[ref].place.CountryCode != agentCC
+				if agent && !abroad && t.low == "in" && o.typ != geo.Protests && o.typ != geo.Riots {
 					// "attacks by militias in Iraq": where the agent is.
 					i = end - 1
 					continue
@@ -514,6 +530,24 @@ func (r *reader) forward(s sentence, oi int, o *occ) ([]tie, bool) {
 				!functionCaps[r.toks[end].low] && r.refStarting(end) < 0 {
 				saw = true
 			}
+			// "in Shirigari village, Kaduna State", "Pa Zi Gyi Village in
+			// Kanbalu Township": the place around an unknown one is the
+			// best the sentence gives, near it rather than at it.
+			if t.low != "of" && t.low != "from" && !agent {
+				j := i + 1
+				for j < s.last && j < i+4 && !r.toks[j].cap && descriptorWords[r.toks[j].low] {
+					j++
+				}
+				if j < s.last && r.toks[j].kind == tWord && r.toks[j].cap && !isMonthOrDay(r.toks[j].low) && !functionCaps[r.toks[j].low] {
+					if ref, e := r.aroundUnknown(j, s.last); ref >= 0 {
+						saw = true
+						add(ref, true, i-o.last)
+						i = e - 1
+						words++
+						continue
+					}
+				}
+			}
 			// "in the Korabel district": a part of a town the gazetteer does
 			// not hold, which the sentence before may have named.
 			if k := i + 1; t.low == "in" && k+2 < s.last && r.toks[k].low == "the" && r.toks[k+1].cap &&
@@ -529,6 +563,61 @@ func (r *reader) forward(s sentence, oi int, o *occ) ([]tie, bool) {
 		}
 	}
 	return out, saw || len(out) > 0
+}
+
+// aroundUnknown reads an unknown place name starting at token i (capitalised
+// words, then place nouns) and the place named right after it as its
+// container: ", Kaduna State", "in Kanbalu Township", "of Sagaing Region".
+// It returns the container's mention and the token after it, or -1. A
+// country is too coarse to stand for a town.
+func (r *reader) aroundUnknown(i, last int) (int, int) {
+	k := i
+	for k < last && k < i+5 && r.toks[k].kind == tWord && (r.toks[k].cap || r.toks[k].text == "-") && r.refStarting(k) < 0 {
+		k++
+	}
+	for k < last && placeNouns[r.toks[k].low] {
+		k++
+	}
+	if k == i || k >= last {
+		return -1, 0
+	}
+	switch r.toks[k].low {
+	case ",", "in", "of":
+	default:
+		return -1, 0
+	}
+	ref, end, _ := r.placeAfter(k+1, last)
+	if ref < 0 {
+		// "Pa Zi Gyi Village in Kanbalu Township of Sagaing Region": the
+		// container may be unknown too; the smallest known one places it.
+		j := k + 1
+		for j < last && j < k+4 && !r.toks[j].cap && descriptorWords[r.toks[j].low] {
+			j++
+		}
+		if j > i+20 || j >= last || !r.toks[j].cap || r.toks[j].kind != tWord || functionCaps[r.toks[j].low] {
+			return -1, 0
+		}
+		return r.aroundUnknown(j, last)
+	}
+	if !r.usable(ref) || r.attributive(ref) || isCountry(r.refs[ref].place) {
+		return -1, 0
+	}
+	return ref, end
+}
+
+// countryAgent returns the country code of a country named as the agent
+// at token i ("by India", "by the United States"), else "".
+func (r *reader) countryAgent(i, last int) string {
+	if i < last && r.toks[i].low == "the" {
+		i++
+	}
+	if i >= last {
+		return ""
+	}
+	if ref := r.refStarting(i); ref >= 0 && isCountry(r.refs[ref].place) {
+		return r.refs[ref].place.CountryCode
+	}
+	return ""
 }
 
 // hitVerbs say that a trigger noun reached a place: "explosions rocked
