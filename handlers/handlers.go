@@ -76,9 +76,12 @@ type Config struct {
 
 // Server serves conflictmap's HTTP API.
 type Server struct {
-	cfg  Config
-	echo *echo.Echo
-	log  *slog.Logger
+	cfg    Config
+	echo   *echo.Echo
+	log    *slog.Logger
+	assets assetSet // the map page's files as served (static.go)
+
+	taxonomyAnswer taxonomyBody
 }
 
 // New returns a server with every route registered.
@@ -115,6 +118,7 @@ func (s *Server) routes() {
 	get("/healthz", s.healthz)
 	get("/readyz", s.readyz)
 	get("/api/config", s.config)
+	get("/api/taxonomy", s.taxonomy)
 	get("/api/events", s.listEvents)
 	get("/api/events.csv", s.eventsCSV)
 	get("/api/events/:id", s.getEvent)

@@ -64,12 +64,15 @@ async function open(opts) {
     // Leaving the page cancels what it was still fetching; the page itself
     // never cancels a request.
     if (page.leaving && why === 'net::ERR_ABORTED') return;
+    // The page aborts an API request a newer view or filter has replaced.
+    if (why === 'net::ERR_ABORTED' && new URL(r.url()).pathname.includes('/api/')) return;
     if (!isTile(r.url())) problems.push('request failed: ' + r.url() + ' ' + why);
   });
   page.on('request', (r) => {
     const u = new URL(r.url());
     if (u.protocol !== 'data:' && u.origin !== base.origin && !isTile(r.url())) problems.push('request to another host: ' + r.url());
-    if (u.pathname.endsWith('/api/events')) eventRequests.push(u);
+    // The view's queries (with a bbox); not the page's one-event probe of the latest day.
+    if (u.pathname.endsWith('/api/events') && u.searchParams.has('bbox')) eventRequests.push(u);
   });
   page.on('response', (r) => {
     if (r.status() >= 400 && !isTile(r.url())) problems.push('HTTP ' + r.status() + ' for ' + r.url());
@@ -145,6 +148,18 @@ async function findMarker(page, place) {
         break;
       }
     }
+    if (!clicked) {
+      // A cluster too full to name every place ("and 2 more places").
+      for (let k = 0; k < n && !clicked; k++) {
+        const c = clusters.nth(k);
+        if (/more places/.test((await c.getAttribute('aria-label')) || '')) {
+          await c.click();
+          await page.waitForTimeout(700);
+          await settled(page);
+          clicked = true;
+        }
+      }
+    }
     if (!clicked) break;
   }
   return null;
@@ -217,7 +232,7 @@ test('the map page', async (t) => {
     for (const l of await labels(page)) assert.ok(!l.includes(drop), 'no marker or cluster names the unticked type: ' + l);
     const answer = await api(req.pathname.slice(1) + req.search);
     assert.equal(after.matched, answer.numberMatched, 'the count is the API\'s numberMatched');
-    assert.equal(after.feed, Math.min(answer.numberReturned, 200), 'one feed entry per event returned');
+    assert.equal(after.feed, Math.min(answer.numberReturned, 100), 'one feed entry per event returned');
     await page.locator('#types label', { hasText: drop }).locator('input').check();
     await settled(page);
     assert.equal((await pageCounts(page)).matched, before.matched, 'ticking it again brings them back');
@@ -254,7 +269,7 @@ test('the map page', async (t) => {
   await t.test('clicking a feed entry opens its popup with the quote and the source link', async () => {
     await fresh(page);
     // The sample article's Rafah entry, by keyboard: its quote, its place marked.
-    const rafah = page.locator('#feed .feed-item', { hasText: 'Rafah' }).first();
+    const rafah = page.locator('#feed .feed-item').filter({ has: page.locator('.place', { hasText: 'Rafah' }) }).first();
     const rafahId = await rafah.getAttribute('data-event-id');
     const rp = (await api('api/events/' + encodeURIComponent(rafahId))).properties;
     await rafah.focus();
@@ -436,6 +451,8 @@ test('the map page', async (t) => {
       await p.click('#panel-toggle');
       assert.equal(await p.locator('#panel').isVisible(), true, 'the toggle opens it');
       await p.screenshot({ path: join(shots, 'phone-panel.png') });
+      await p.click('#feed-toggle');
+      assert.equal(await p.locator('#panel').isVisible(), false, 'opening the list folds the filters');
       await p.locator('#feed .feed-item').first().click();
       await p.locator('.leaflet-popup .event-popup').waitFor({ timeout: WAIT });
       assert.equal(await p.locator('#panel').isVisible(), false, 'picking an event folds the panel to show it');

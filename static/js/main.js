@@ -1,0 +1,432 @@
+// main.js: conflictmap's map page. It asks the server for the events that
+// match the filters inside the current view (the server filters; the page
+// never downloads everything to filter locally), draws them on the map, in
+// the feed and on the time bar, and keeps the view and every filter in the
+// URL's hash so that a link reopens the same view.
+//
+// Each concern lives in its own module; this one holds the page's state
+// and decides when to ask the server again.
+
+import * as api from './api.js';
+import { createArticleForm } from './articleform.js';
+import { addLegend, addTiles, createLabels, createMap, createOutlines, loadingIndicator } from './basemap.js';
+import { $, el, isSmallScreen, showError } from './dom.js';
+import { createFeed } from './feed.js';
+import { createFilters } from './filters.js';
+import { createEventLayer } from './markers.js';
+import { makeTaxonomy } from './taxonomy.js';
+import { isApproximate } from './text.js';
+import { createTimebar } from './timebar.js';
+import { isoDay } from './timeline.js';
+import {
+  bboxParam, decodeHash, encodeHash, filterParams, nothingSelected,
+} from './urlstate.js';
+
+const L = window.L;
+
+function todayISO() {
+  return isoDay(new Date());
+}
+
+async function start() {
+  if (typeof L === 'undefined' || typeof L.markerClusterGroup !== 'function' || typeof window.topojson === 'undefined') {
+    $('assets-missing').hidden = false;
+    $('count').textContent = 'Map libraries missing: run make assets';
+    return;
+  }
+  let config = { tile_url: '', tile_attribution: '', max_limit: 10000, default_limit: 1000 };
+  let taxonomy;
+  try {
+    const [cfg, tax] = await Promise.all([
+      api.config().catch((err) => {
+        showError('Could not read the server configuration: ' + err.message);
+        return {};
+      }),
+      api.taxonomy(),
+    ]);
+    config = Object.assign(config, cfg);
+    taxonomy = makeTaxonomy(tax);
+  } catch (err) {
+    showError('Could not read the event types from the server: ' + err.message);
+    $('count').textContent = 'The page could not start';
+    return;
+  }
+  const app = createApp(config, taxonomy);
+  await app.start();
+}
+
+function createApp(config, taxonomy) {
+  const first = decodeHash(location.hash, taxonomy);
+  let state = first.state;
+  let lastHash = '';
+  let selectedId = null;
+  let features = [];
+  let firstDrawn = false;
+  let today = todayISO();
+  const eventsReq = new api.Latest();
+  const statsReq = new api.Latest();
+  const latestReq = new api.Latest();
+
+  const map = createMap('map');
+  const loading = loadingIndicator(map);
+  const outlines = createOutlines(map, showError);
+  const tiles = addTiles(map, config);
+  const labels = tiles ? null : createLabels(map);
+  addLegend(map, taxonomy);
+
+  const markers = createEventLayer(map, taxonomy, {
+    onSelect(id) {
+      selectedId = id;
+      feed.select(id, { scroll: true });
+    },
+    onDrawn() {
+      if (!firstDrawn && markers.size() > 0) {
+        firstDrawn = true;
+        // test/timing.mjs reads this mark: the first answer's markers are all on the map.
+        requestAnimationFrame(() => performance.mark('conflictmap:markers-drawn'));
+      }
+    },
+  });
+
+  const feed = createFeed({
+    list: $('feed'),
+    more: $('feed-more'),
+    count: $('feed-count'),
+    taxonomy,
+    onPick: (id, opts) => flyToEvent(id, opts),
+    emptyText: () => (nothingSelected(state)
+      ? 'Tick at least one event type and one modality.'
+      : 'No event matches here: zoom out, move the map or widen the filters.'),
+  });
+
+  const filters = createFilters({
+    taxonomy,
+    config,
+    getState: () => state,
+    onChange(kind) {
+      if (kind === 'limit') {
+        writeHash();
+        loadEvents();
+      } else {
+        timebar.stop();
+        filtersChanged();
+      }
+    },
+  });
+
+  const timebar = createTimebar({
+    range: () => ({ start: state.start, end: state.end }),
+    setRange(start, end) {
+      state.start = start;
+      state.end = end;
+      filters.sync();
+      writeHash();
+      timebar.draw();
+      return loadEvents();
+    },
+  });
+
+  createArticleForm((evs) => {
+    loadCountries();
+    loadHistogram();
+    const pts = evs.filter((f) => f.geometry && f.geometry.type === 'Point').map((f) => [f.geometry.coordinates[1], f.geometry.coordinates[0]]);
+    if (pts.length) {
+      // Show where the new events are; moving the map reloads the events in view.
+      const target = L.latLngBounds(pts);
+      if (map.getBounds().contains(target)) loadEvents();
+      else map.fitBounds(target.pad(0.3), { maxZoom: 7 });
+    } else {
+      loadEvents();
+    }
+  });
+
+  function view() {
+    const c = map.getCenter();
+    return { zoom: map.getZoom(), lat: c.lat, lng: c.lng };
+  }
+
+  function bbox() {
+    const b = map.getBounds();
+    return bboxParam(b.getWest(), b.getSouth(), b.getEast(), b.getNorth());
+  }
+
+  function viewLimit() {
+    return Math.min(state.limit || config.default_limit || 1000, config.max_limit || 10000);
+  }
+
+  function writeHash() {
+    const hash = encodeHash(state, view(), taxonomy);
+    lastHash = hash;
+    if (location.hash !== hash) history.replaceState(null, '', hash || location.pathname + location.search);
+    $('permalink').href = hash || '#';
+  }
+
+  function updateLinks() {
+    const p = filterParams(state, taxonomy, { bbox: bbox() });
+    p.set('limit', String(config.max_limit || 10000));
+    for (const [id, csv] of [['download-geojson', false], ['download-csv', true]]) {
+      const a = $(id);
+      if (nothingSelected(state)) {
+        a.removeAttribute('href');
+        a.setAttribute('aria-disabled', 'true');
+      } else {
+        a.href = api.eventsURL(p, csv);
+        a.removeAttribute('aria-disabled');
+      }
+    }
+  }
+
+  function renderCount(fc) {
+    const matched = typeof fc.numberMatched === 'number' ? fc.numberMatched : features.length;
+    const returned = typeof fc.numberReturned === 'number' ? fc.numberReturned : features.length;
+    const box = $('count');
+    box.replaceChildren();
+    box.dataset.matched = String(matched);
+    box.dataset.returned = String(returned);
+    box.classList.toggle('cut', returned < matched);
+    if (returned < matched) {
+      box.append('Showing ', el('strong', null, returned.toLocaleString('en')), ' of ', el('strong', null, matched.toLocaleString('en')),
+        ' events in view: zoom in, narrow the filters or draw more per view to see all');
+    } else {
+      box.append(el('strong', null, matched.toLocaleString('en')), matched === 1 ? ' event in view' : ' events in view');
+    }
+  }
+
+  let seq = 0;
+  function render(list, fc) {
+    today = todayISO();
+    features = list;
+    markers.render(list, today);
+    feed.show(list, typeof fc.numberReturned === 'number' ? fc.numberReturned : list.length, today);
+    renderCount(fc);
+    document.body.dataset.eventsSeq = String(++seq);
+  }
+
+  // loadEvents asks for the events of the view and the filters; an older
+  // request still in flight is aborted, so its answer never shows.
+  async function loadEvents() {
+    const signal = eventsReq.next();
+    updateLinks();
+    if (nothingSelected(state)) {
+      render([], { numberMatched: 0, numberReturned: 0 });
+      $('count').textContent = 'No event type or modality selected';
+      return;
+    }
+    const params = filterParams(state, taxonomy, { bbox: bbox() });
+    params.set('limit', String(viewLimit()));
+    loading.begin();
+    try {
+      const fc = await api.events(params, signal);
+      if (!eventsReq.current(signal)) return;
+      showError('');
+      render(fc.features || [], fc);
+    } catch (err) {
+      if (api.isAbort(err) || !eventsReq.current(signal)) return;
+      showError('Could not load events: ' + err.message);
+    } finally {
+      loading.end();
+    }
+  }
+
+  // loadHistogram counts the events in view per week for the time bar, with
+  // every filter but the dates (the bar is where dates are chosen).
+  async function loadHistogram() {
+    const signal = statsReq.next();
+    if (nothingSelected(state)) {
+      timebar.setData([], '');
+      return;
+    }
+    try {
+      const stats = await api.stats(filterParams(state, taxonomy, { bbox: bbox(), dates: false }), signal);
+      if (!statsReq.current(signal)) return;
+      timebar.setData(stats.by_week || [], latestDay);
+    } catch (err) {
+      if (api.isAbort(err) || !statsReq.current(signal)) return;
+      showError('Could not load the timeline: ' + err.message);
+    }
+  }
+
+  // latestDay is the newest event day of the filters (anywhere), where the
+  // presets (latest 24 hours, 7 days, 30 days) end; never after today.
+  let latestDay = '';
+  async function loadLatest() {
+    const signal = latestReq.next();
+    if (nothingSelected(state)) return;
+    const p = filterParams(state, taxonomy, { dates: false });
+    p.set('limit', '1');
+    try {
+      const fc = await api.events(p, signal);
+      if (!latestReq.current(signal)) return;
+      const f = fc.features && fc.features[0];
+      const d = f && f.properties && (f.properties.event_date_end || f.properties.event_date);
+      latestDay = d && d < today ? d : d ? today : '';
+      loadHistogram();
+    } catch (err) {
+      if (api.isAbort(err)) return;
+      latestDay = '';
+      loadHistogram();
+    }
+  }
+
+  async function loadCountries() {
+    try {
+      filters.setCountries((await api.stats(null)).by_country);
+    } catch (err) {
+      showError('Could not load the list of countries: ' + err.message);
+    }
+  }
+
+  let moveTimer = null;
+  let quiet = false; // set while the page moves the map itself
+  function viewChanged() {
+    if (quiet) return;
+    writeHash();
+    clearTimeout(moveTimer);
+    loading.begin();
+    moveTimer = setTimeout(() => {
+      loading.end();
+      loadEvents();
+      loadHistogram();
+    }, 200);
+  }
+
+  function cancelMoveTimer() {
+    if (moveTimer) {
+      clearTimeout(moveTimer);
+      moveTimer = null;
+      loading.end();
+    }
+  }
+
+  function filtersChanged() {
+    filters.sync();
+    writeHash();
+    cancelMoveTimer();
+    loadEvents();
+    loadLatest();
+  }
+
+  // A permalink pasted or edited in the address bar: the new view and
+  // filters are applied first, then asked for once.
+  window.addEventListener('hashchange', () => {
+    if (location.hash === lastHash) return;
+    const next = decodeHash(location.hash, taxonomy);
+    timebar.stop();
+    state = next.state;
+    cancelMoveTimer();
+    if (next.view) {
+      quiet = true;
+      map.setView([next.view.lat, next.view.lng], next.view.zoom, { animate: false });
+      quiet = false;
+    }
+    filtersChanged();
+  });
+
+  // The filters and, on a phone, the event list are drawers: on a phone at
+  // most one is open, over the lower part of the map.
+  function setPanel(open) {
+    document.body.classList.toggle('panel-open', open);
+    document.body.classList.toggle('panel-closed', !open);
+    $('panel-toggle').setAttribute('aria-expanded', String(open));
+    $('panel-toggle').textContent = open ? 'Hide filters' : 'Filters';
+    if (open && isSmallScreen()) setFeed(false);
+    map.invalidateSize();
+  }
+
+  function setFeed(open) {
+    document.body.classList.toggle('feed-open', open);
+    $('feed-toggle').setAttribute('aria-expanded', String(open));
+    $('feed-toggle').textContent = open ? 'Hide list' : 'Event list';
+    if (open && isSmallScreen()) setPanel(false);
+  }
+
+  $('panel-toggle').addEventListener('click', () => setPanel($('panel-toggle').getAttribute('aria-expanded') !== 'true'));
+  $('feed-toggle').addEventListener('click', () => setFeed($('feed-toggle').getAttribute('aria-expanded') !== 'true'));
+
+  // Escape closes an open popup wherever the focus is (the feed, a marker).
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && !e.defaultPrevented) map.closePopup();
+  });
+
+  // The skip link takes the keyboard straight to the map, past the filters
+  // and the feed.
+  $('skip-to-map').addEventListener('click', (e) => {
+    e.preventDefault();
+    map.getContainer().focus();
+  });
+
+  // flyToEvent moves the map to an event (to the whole area of an
+  // approximate place), then opens its popup, out of a cluster if needed.
+  function flyToEvent(id, opts = {}) {
+    const entry = markers.get(id);
+    if (!entry) return;
+    selectedId = id;
+    feed.select(id);
+    markers.select(id);
+    if (isSmallScreen()) {
+      setPanel(false);
+      setFeed(false);
+    }
+    const ll = entry.marker.getLatLng();
+    const open = () => markers.open(id, opts);
+    const target = Math.max(map.getZoom(), isApproximate(entry.feature.properties) ? 5 : 8);
+    if (map.getCenter().distanceTo(ll) < 1 && map.getZoom() === target) {
+      open();
+      return;
+    }
+    map.once('moveend', open);
+    map.flyTo(ll, target, { duration: 0.8 });
+  }
+
+  // fitToData opens a page without a permalink on the events that match the
+  // filters, wherever they are. It reports whether it drew them all (the
+  // answer was not cut by the limit), so the view needs no query of its own.
+  async function fitToData() {
+    map.setView([25, 30], 2, { animate: false });
+    outlines.prefetch();
+    if (nothingSelected(state)) return false;
+    const signal = eventsReq.next();
+    loading.begin();
+    try {
+      const params = filterParams(state, taxonomy);
+      params.set('limit', String(viewLimit()));
+      const fc = await api.events(params, signal);
+      const pts = (fc.features || []).filter((f) => f.geometry && f.geometry.type === 'Point')
+        .map((f) => [f.geometry.coordinates[1], f.geometry.coordinates[0]]);
+      if (pts.length) map.fitBounds(L.latLngBounds(pts).pad(0.15), { maxZoom: 7, animate: false });
+      // Draw what was fetched now rather than wait for the query of the view.
+      render(fc.features || [], fc);
+      return fc.numberReturned === fc.numberMatched && pts.length === (fc.features || []).length;
+    } catch (err) {
+      if (!api.isAbort(err)) showError('Could not load events: ' + err.message);
+      return false;
+    } finally {
+      loading.end();
+    }
+  }
+
+  return {
+    async start() {
+      filters.sync();
+      setPanel(!isSmallScreen());
+      loadCountries();
+      let complete = false;
+      if (first.view) {
+        map.setView([first.view.lat, first.view.lng], first.view.zoom, { animate: false });
+      } else {
+        complete = await fitToData();
+      }
+      outlines.prefetch();
+      map.on('moveend', viewChanged);
+      writeHash();
+      loadLatest();
+      // When the view holds every matching event already, no second query.
+      if (complete) updateLinks();
+      else await loadEvents();
+      outlines.start();
+      if (labels) labels.start();
+    },
+  };
+}
+
+start();
