@@ -18,7 +18,7 @@ import (
 )
 
 func runGeoparse(ctx context.Context, env *Env, args []string) error {
-	fs := newFlagSet(env, "geoparse", "geoparse [--published YYYY-MM-DD] [--jsonl] [--workers N] FILE|-",
+	fs := newFlagSet(env, "geoparse", "geoparse [--published YYYY-MM-DD] [--jsonl] [--workers N] [--baseline population] FILE|-",
 		"Prints every place mention of a text, in text order, with the place it resolves to and its\n"+
 			"role: event, context, descriptor, actor, dateline, origin, destination, name or other. It is\n"+
 			"the reading 'extract' makes of the same text (a mention is an event exactly where extract\n"+
@@ -34,6 +34,7 @@ func runGeoparse(ctx context.Context, env *Env, args []string) error {
 	published := fs.String("published", "", "publication date YYYY-MM-DD (with --jsonl: for lines without one); dates decide which mentions are events")
 	jsonl := fs.Bool("jsonl", false, "read JSON lines {\"id\", \"text\"} and write one line of toponyms per document")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "documents read at once with --jsonl")
+	baseline := fs.String("baseline", "", "\"population\": resolve each recognised name to the most populous place of that name (a baseline to measure the resolution against)")
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
 	}
@@ -47,11 +48,14 @@ func runGeoparse(ctx context.Context, env *Env, args []string) error {
 			return fmt.Errorf("geoparse: --published %q is not a date, want YYYY-MM-DD", *published)
 		}
 	}
+	if *baseline != "" && *baseline != "population" {
+		return fmt.Errorf("geoparse: --baseline %q: the one baseline is \"population\"", *baseline)
+	}
 	if *workers < 1 {
 		return fmt.Errorf("geoparse: --workers %d: want at least 1", *workers)
 	}
 	if *jsonl {
-		return geoparseLines(ctx, env, fs.Arg(0), *published, *workers)
+		return geoparseLines(ctx, env, fs.Arg(0), *published, *workers, *baseline != "")
 	}
 	text, err := readArticleText(env, fs.Arg(0))
 	if err != nil {
@@ -61,7 +65,11 @@ func runGeoparse(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("geoparse: loading the gazetteer: %w", err)
 	}
-	ms, err := extract.New(gaz).Geoparse(geo.Article{Published: *published, Text: text})
+	x := extract.New(gaz)
+	ms, err := x.Geoparse(geo.Article{Published: *published, Text: text})
+	if err == nil && *baseline != "" {
+		ms = x.PopulationBaseline(ms)
+	}
 	if err != nil {
 		if geo.ErrorCode(err) == geo.EINTERNAL {
 			return fmt.Errorf("geoparse: %w", err)
@@ -141,7 +149,7 @@ type docJob struct {
 
 // geoparseLines answers a file of JSON lines, line by line, in input order,
 // with workers documents in flight at once.
-func geoparseLines(ctx context.Context, env *Env, name, published string, workers int) error {
+func geoparseLines(ctx context.Context, env *Env, name, published string, workers int, baseline bool) error {
 	var in io.Reader = env.Stdin
 	if name != "-" {
 		f, err := os.Open(name)
@@ -164,7 +172,7 @@ func geoparseLines(ctx context.Context, env *Env, name, published string, worker
 	for range workers {
 		go func() {
 			for j := range jobs {
-				j.out <- geoparseLine(x, j, published)
+				j.out <- geoparseLine(x, j, published, baseline)
 				close(j.out)
 			}
 		}()
@@ -260,7 +268,7 @@ func readLine(br *bufio.Reader, limit int) ([]byte, error) {
 
 // geoparseLine answers one input line; a line that cannot be read is
 // answered {"id", "toponyms": [], "error"} and its job's err set.
-func geoparseLine(x *extract.Extractor, j *docJob, published string) []byte {
+func geoparseLine(x *extract.Extractor, j *docJob, published string, baseline bool) []byte {
 	var d docLine
 	fail := func(err error) []byte {
 		j.err = err
@@ -297,6 +305,9 @@ func geoparseLine(x *extract.Extractor, j *docJob, published string) []byte {
 	ms, err := x.Geoparse(geo.Article{Published: pub, Text: *d.Text})
 	if err != nil {
 		return fail(errors.New(geo.ErrorMessage(err)))
+	}
+	if baseline {
+		ms = x.PopulationBaseline(ms)
 	}
 	b, err := json.Marshal(struct {
 		ID       json.RawMessage `json:"id"`

@@ -153,6 +153,39 @@ func TestGeoparseJSONL(t *testing.T) {
 	}
 }
 
+// --baseline population keeps the mentions and resolves each name to its
+// most populous place, whatever the text says around it.
+func TestGeoparseBaseline(t *testing.T) {
+	text := "Floods hit Paris, Texas, on Tuesday."
+	place := func(args ...string) (lon float64) {
+		t.Helper()
+		out, stderr, err := runCmd(t, text, append([]string{"geoparse"}, append(args, "-")...)...)
+		if err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, stderr)
+		}
+		fc, err := geojson.UnmarshalFeatureCollection([]byte(out))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range fc.Features {
+			if f.Properties.MustString("mention") == "Paris" {
+				return f.Geometry.(orb.Point).Lon()
+			}
+		}
+		t.Fatalf("%v: no Paris in %s", args, out)
+		return 0
+	}
+	if lon := place(); lon > -90 || lon < -100 {
+		t.Errorf("Paris, Texas at longitude %v, want Texas", lon)
+	}
+	if lon := place("--baseline", "population"); lon < 0 || lon > 5 {
+		t.Errorf("baseline Paris at longitude %v, want Paris, France", lon)
+	}
+	if _, _, err := runCmd(t, text, "geoparse", "--baseline", "area", "-"); err == nil {
+		t.Error("--baseline area accepted")
+	}
+}
+
 // Bad arguments to geoparse are a clear error and a non-zero exit.
 func TestGeoparseCommandErrors(t *testing.T) {
 	for _, c := range []struct {

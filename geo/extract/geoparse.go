@@ -106,7 +106,8 @@ func (x *Extractor) Geoparse(a geo.Article) ([]PlaceMention, error) {
 	if strings.TrimSpace(text) == "" {
 		return []PlaceMention{}, nil
 	}
-	r, all, kept := x.analyse(text, pub, x.mentions(text))
+	found, demonyms := x.placesAndDemonyms(text)
+	r, all, kept := x.analyse(text, pub, refsOf(found))
 	byStart := make(map[int]int, len(r.refs))
 	for i := range r.refs {
 		byStart[r.refs[i].start] = i
@@ -125,15 +126,37 @@ func (x *Extractor) Geoparse(a geo.Article) ([]PlaceMention, error) {
 			events[i] = c
 		}
 	}
-	out := make([]PlaceMention, 0, len(r.refs))
+	out := make([]PlaceMention, 0, len(r.refs)+len(demonyms))
 	pos, cp := 0, 0 // byte offset and its code point offset
+	offsets := func(start, end int) (int, int) {
+		cp += utf8.RuneCountInString(text[pos:start])
+		s := cp
+		cp += utf8.RuneCountInString(text[start:end])
+		pos = end
+		return s, cp
+	}
+	d := 0
+	// A demonym names its country as a descriptor ("Iraqi forces").
+	demonymsBefore := func(limit int) {
+		for ; d < len(demonyms) && demonyms[d].Start < limit; d++ {
+			dm := demonyms[d]
+			if dm.Start < pos {
+				continue
+			}
+			p, ok := x.gaz.Country(dm.CountryCode)
+			if !ok {
+				continue
+			}
+			s, e := offsets(dm.Start, dm.End)
+			out = append(out, PlaceMention{Start: s, End: e, Text: text[dm.Start:dm.End], Place: &p,
+				Confidence: demonymConfidence, GeoPrecision: GeoPrecision(p), Role: RoleDescriptor})
+		}
+	}
 	for i := range r.refs {
 		m := &r.refs[i]
-		cp += utf8.RuneCountInString(text[pos:m.start])
-		start := cp
-		cp += utf8.RuneCountInString(text[m.start:m.end])
-		pos = m.end
-		pm := PlaceMention{Start: start, End: cp, Text: m.text, Confidence: m.conf}
+		demonymsBefore(m.start)
+		start, end := offsets(m.start, m.end)
+		pm := PlaceMention{Start: start, End: end, Text: m.text, Confidence: m.conf}
 		p := m.place
 		pm.Place = &p
 		near := m.part
@@ -146,8 +169,13 @@ func (x *Extractor) Geoparse(a geo.Article) ([]PlaceMention, error) {
 		pm.GeoPrecision = x.geoPrecision(p, near, m.regional)
 		out = append(out, pm)
 	}
+	demonymsBefore(len(text) + 1)
 	return out, nil
 }
+
+// demonymConfidence is how sure a demonym's country is: a word of
+// nationality names one country, but may mean its people anywhere.
+const demonymConfidence = 0.9
 
 // role reads the role of mention i, which is the place of no event.
 func (r *reader) role(i int, rw *roleWords, events map[int]candidate) Role {
@@ -329,4 +357,34 @@ func (x *Extractor) GeoparseFeatures(a geo.Article) (*geojson.FeatureCollection,
 		return nil, err
 	}
 	return MentionFeatures(ms), nil
+}
+
+// PopulationBaseline returns the mentions with each resolved place replaced
+// by the most populous place the gazetteer holds under the mention's name:
+// the baseline that geoparsing results are measured against. Recognition
+// is left as it is; only the choice among readings changes.
+func (x *Extractor) PopulationBaseline(ms []PlaceMention) []PlaceMention {
+	out := make([]PlaceMention, len(ms))
+	best := map[string]*geo.Place{}
+	for i, m := range ms {
+		out[i] = m
+		if m.Place == nil || x.gaz == nil {
+			continue
+		}
+		p, ok := best[m.Text]
+		if !ok {
+			for _, c := range x.gaz.Lookup(m.Text) {
+				if p == nil || c.Population > p.Population {
+					c := c
+					p = &c
+				}
+			}
+			best[m.Text] = p
+		}
+		if p != nil {
+			out[i].Place = p
+			out[i].GeoPrecision = GeoPrecision(*p)
+		}
+	}
+	return out
 }

@@ -60,6 +60,7 @@ func TestGeoparseRoles(t *testing.T) {
 		{"The family fled from Aleppo last year and now lives in Berlin.", "Aleppo", RoleOrigin},
 		{"The delegation travelled to Doha for a second round of talks.", "Doha", RoleDestination},
 		{"The report praised the economy of Kenya in glowing terms.", "Kenya", RoleOther},
+		{"Iraqi forces shelled Mosul on Monday.", "Iraqi", RoleDescriptor},
 	}
 	for _, c := range cases {
 		ms, err := x.Geoparse(geo.Article{Text: c.text, Published: "2024-03-04"})
@@ -69,6 +70,34 @@ func TestGeoparseRoles(t *testing.T) {
 		if got := roleOf(ms, c.place); got != c.want {
 			t.Errorf("%q: %s is %q, want %q\n%s", c.text, c.place, got, c.want, describeMentions(ms))
 		}
+	}
+}
+
+// TestGeoparseDemonyms checks that a word of nationality is a mention of
+// its country, and never an event's place.
+func TestGeoparseDemonyms(t *testing.T) {
+	x := extractorForTest(t)
+	text := "South Korean and Iraqi officials met on Monday. Iraqi forces shelled Mosul."
+	ms, err := x.Geoparse(geo.Article{Text: text, Published: "2024-03-04"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"South Korean": "KR", "Iraqi": "IQ"}
+	for _, m := range ms {
+		cc, ok := want[m.Text]
+		if !ok {
+			continue
+		}
+		delete(want, m.Text)
+		if m.Place == nil || m.Place.CountryCode != cc || m.Place.FeatureCode != "PCLI" || m.Role != RoleDescriptor {
+			t.Errorf("%q: %+v, want the country %s as a descriptor", m.Text, m.Place, cc)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("no mention of %v\n%s", want, describeMentions(ms))
+	}
+	if roleOf(ms, "Mosul") != RoleEvent {
+		t.Errorf("Mosul is %q, want the event\n%s", roleOf(ms, "Mosul"), describeMentions(ms))
 	}
 }
 

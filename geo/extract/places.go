@@ -187,19 +187,37 @@ type plResolver struct {
 	byKey    map[string]int
 	demonyms map[string]int  // cc -> occurrences of its demonyms
 	persons  map[string]bool // keys of words seen in people's names
+	// demonymAt are the demonyms read, in text order ("Iraqi", "South
+	// Korean"): context for the resolution, and mentions of their country
+	// for geoparsing.
+	demonymAt []Demonym
+}
+
+// Demonym is a word of nationality in the text ("Iraqi", "Iraqis") and the
+// country it names.
+type Demonym struct {
+	Start, End  int // byte offsets
+	CountryCode string
 }
 
 // places finds the place mentions of text and resolves each, using the whole text as context.
 func (x *Extractor) places(text string) []Mention {
+	ms, _ := x.placesAndDemonyms(text)
+	return ms
+}
+
+// placesAndDemonyms is places with the demonyms the reading took as
+// context.
+func (x *Extractor) placesAndDemonyms(text string) ([]Mention, []Demonym) {
 	if x == nil || x.gaz == nil || text == "" {
-		return nil
+		return nil, nil
 	}
 	r := &plResolver{gaz: x.gaz, text: text, byKey: map[string]int{}, demonyms: map[string]int{}, persons: map[string]bool{}}
 	r.lex, _ = x.gaz.(placeLexicon)
 	r.toks = plTokenize(text)
 	r.find()
 	if len(r.found) == 0 {
-		return nil
+		return nil, r.demonymAt
 	}
 	r.patterns()
 	r.resolve()
@@ -217,7 +235,7 @@ func (x *Extractor) places(text string) []Mention {
 			Confidence: r.confidence(g),
 		})
 	}
-	return out
+	return out, r.demonymAt
 }
 
 func (r *plResolver) key(s string) string {
@@ -344,9 +362,8 @@ func (r *plResolver) scanRun(i, end, maxN int) int {
 				r.notePerson(i, end)
 				return end
 			}
-			// "Iraqi", "Iranians": context, not a mention.
-			r.noteDemonym(i, end)
-			i++
+			// "Iraqi", "Iranians": context, not a place of an event.
+			i += r.noteDemonym(i, end)
 			continue
 		}
 		// "San Juan de Lurigancho": the name goes on past the reading the
@@ -387,16 +404,19 @@ func (r *plResolver) notePerson(i, end int) {
 
 // noteDemonym counts a one- or two-word demonym at token i ("Iraqi",
 // "South Korean") as evidence for its country.
-func (r *plResolver) noteDemonym(i, end int) {
+func (r *plResolver) noteDemonym(i, end int) int {
 	if i+1 < end {
 		if cc, ok := r.demonym(r.span(i, i+2)); ok {
 			r.demonyms[cc]++
-			return
+			r.demonymAt = append(r.demonymAt, Demonym{Start: r.toks[i].start, End: r.toks[i+1].end, CountryCode: cc})
+			return 2
 		}
 	}
 	if cc, ok := r.demonym(r.toks[i].text); ok {
 		r.demonyms[cc]++
+		r.demonymAt = append(r.demonymAt, Demonym{Start: r.toks[i].start, End: r.toks[i].end, CountryCode: cc})
 	}
+	return 1
 }
 
 func (r *plResolver) span(i, j int) string {
