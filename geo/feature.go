@@ -18,7 +18,7 @@ func PropertyNames() []string {
 		"geonameid", "feature_code", "geo_precision",
 		"mention", "quote", "confidence",
 		"article_id", "title", "source_url", "published",
-		"extractor_version",
+		"extractor_version", "origin",
 	}
 }
 
@@ -79,6 +79,7 @@ func (e Event) Feature() *geojson.Feature {
 		"source_url":        str(e.SourceURL),
 		"published":         str(e.Published),
 		"extractor_version": str(e.ExtractorVersion),
+		"origin":            e.OriginName(),
 	}
 	return f
 }
@@ -127,6 +128,9 @@ func EventFromFeature(f *geojson.Feature) (Event, error) {
 		SourceURL:        props.MustString("source_url", ""),
 		Published:        props.MustString("published", ""),
 		ExtractorVersion: props.MustString("extractor_version", ""),
+	}
+	if o := props.MustString("origin", ""); o != OriginExtracted {
+		e.Origin = o
 	}
 	if e.ID == "" {
 		if id, ok := f.ID.(string); ok {

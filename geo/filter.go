@@ -34,9 +34,10 @@ type Filter struct {
 	End        string
 	Types      []string
 	Modalities []string
-	Country    string // ISO 3166-1 alpha-2, upper case
-	Actor      string // case-insensitive words in Actor1 or Actor2
-	Q          string // case-insensitive words in Quote
+	Country    string   // ISO 3166-1 alpha-2, upper case
+	Actor      string   // case-insensitive words in Actor1 or Actor2
+	Q          string   // case-insensitive words in Quote
+	Origins    []string // OriginName values
 	Limit      int
 	Offset     int
 }

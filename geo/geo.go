@@ -89,6 +89,41 @@ type Event struct {
 	// Related are the ids of events linked to this one without being the
 	// same happening: a threat and the strike that followed it.
 	Related []string
+
+	// Origin is where the event came from: "" (OriginExtracted) when it was
+	// read from an article here, else the kind of file it was imported
+	// from (OriginImport, OriginACLED, OriginUCDP). Imported events are
+	// never merged with others.
+	Origin string
+}
+
+// Origin values. An event's Origin is empty when extracted here; stores,
+// filters and answers spell that OriginExtracted.
+const (
+	OriginExtracted = "extracted"
+	OriginImport    = "import" // a GeoJSON or CSV export of conflictmap or another tool
+	OriginACLED     = "acled"
+	OriginUCDP      = "ucdp"
+)
+
+// Origins returns the valid origin values.
+func Origins() []string { return []string{OriginExtracted, OriginImport, OriginACLED, OriginUCDP} }
+
+// IsOrigin reports whether s is one of Origins.
+func IsOrigin(s string) bool {
+	switch s {
+	case OriginExtracted, OriginImport, OriginACLED, OriginUCDP:
+		return true
+	}
+	return false
+}
+
+// OriginName is e's Origin as answers spell it: OriginExtracted when empty.
+func (e Event) OriginName() string {
+	if e.Origin == "" {
+		return OriginExtracted
+	}
+	return e.Origin
 }
 
 // Place is one entry of the gazetteer: a town, a region, a country or a sea.

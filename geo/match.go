@@ -3,11 +3,39 @@ package geo
 import (
 	"slices"
 	"strings"
+	"unicode"
 )
 
-// Words splits a word filter (Filter.Actor, Filter.Q) into the case-folded
-// words an event must all contain.
-func Words(s string) []string { return strings.Fields(strings.ToLower(s)) }
+// Words splits text into its case-folded words: the runs of letters,
+// digits and private-use characters (Unicode L*, N* and Co), every other
+// character separating them. It is how the word filters (Filter.Actor,
+// Filter.Q) read both the filter and the event, and the rule SQLite's
+// FTS5 unicode61 tokenizer follows, so that a store's full-text index
+// answers as Match does.
+func Words(s string) []string {
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsNumber(r) && !unicode.Is(unicode.Co, r)
+	})
+}
+
+// matchWords reports whether every filter word starts a word of text; a
+// filter with no word at all (only punctuation) matches nothing.
+func matchWords(filter string, text ...string) bool {
+	words := Words(filter)
+	if len(words) == 0 {
+		return false
+	}
+	var have []string
+	for _, t := range text {
+		have = append(have, Words(t)...)
+	}
+	for _, w := range words {
+		if !slices.ContainsFunc(have, func(h string) bool { return strings.HasPrefix(h, w) }) {
+			return false
+		}
+	}
+	return true
+}
 
 // Match reports whether e is one of the events f selects, Limit and Offset
 // aside. It is the definition every store's query is held to (the suite in
@@ -18,9 +46,11 @@ func Words(s string) []string { return strings.Fields(strings.ToLower(s)) }
 //     bound is open;
 //   - Types, Modalities: e's value is one of them;
 //   - Country: e's CountryCode is it;
-//   - Actor: every word, case-folded, is a substring of the case-folded
-//     Actor1 or of the case-folded Actor2;
-//   - Q: every word, case-folded, is a substring of the case-folded Quote.
+//   - Origins: e's OriginName is one of them;
+//   - Actor: every word of it (Words) starts a word of Actor1 or Actor2
+//     ("russia" finds "Military Forces of Russia", "drone" finds
+//     "drones"); a filter of punctuation alone matches nothing;
+//   - Q: every word of it starts a word of Quote, likewise.
 func (f Filter) Match(e Event) bool {
 	if f.BBox != nil && !f.BBox.Contains(e.Point[0], e.Point[1]) {
 		return false
@@ -49,21 +79,14 @@ func (f Filter) Match(e Event) bool {
 	if f.Country != "" && e.CountryCode != f.Country {
 		return false
 	}
-	if words := Words(f.Actor); len(words) > 0 {
-		a1, a2 := strings.ToLower(e.Actor1), strings.ToLower(e.Actor2)
-		for _, w := range words {
-			if !strings.Contains(a1, w) && !strings.Contains(a2, w) {
-				return false
-			}
-		}
+	if len(f.Origins) > 0 && !slices.Contains(f.Origins, e.OriginName()) {
+		return false
 	}
-	if words := Words(f.Q); len(words) > 0 {
-		q := strings.ToLower(e.Quote)
-		for _, w := range words {
-			if !strings.Contains(q, w) {
-				return false
-			}
-		}
+	if strings.TrimSpace(f.Actor) != "" && !matchWords(f.Actor, e.Actor1, e.Actor2) {
+		return false
+	}
+	if strings.TrimSpace(f.Q) != "" && !matchWords(f.Q, e.Quote) {
+		return false
 	}
 	return true
 }

@@ -18,7 +18,7 @@ var csvColumns = []string{
 	"country", "iso", "admin1", "location", "latitude", "longitude", "geo_precision",
 	"source", "source_url", "notes", "fatalities",
 	"modality", "mention", "geonameid", "feature_code", "confidence",
-	"published", "article_id", "extractor_version",
+	"published", "article_id", "extractor_version", "origin",
 }
 
 // csvRow returns e's cells in csvColumns' order; unknown values are empty
@@ -50,7 +50,7 @@ func csvRow(e geo.Event) []string {
 		itoa(int64(e.GeoPrecision)),
 		e.Title, e.SourceURL, e.Quote, fatalities,
 		e.Modality, e.Mention, itoa(e.GeonameID), e.FeatureCode, confidence,
-		e.Published, e.ArticleID, e.ExtractorVersion,
+		e.Published, e.ArticleID, e.ExtractorVersion, e.OriginName(),
 	}
 }
 

@@ -131,6 +131,8 @@ func appendFeature(b []byte, e geo.Event) []byte {
 	b = appendNullString(b, e.Published)
 	b = append(b, `,"extractor_version":`...)
 	b = appendNullString(b, e.ExtractorVersion)
+	b = append(b, `,"origin":`...)
+	b = appendString(b, e.OriginName())
 	return append(b, "}}"...)
 }
 

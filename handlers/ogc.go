@@ -56,7 +56,7 @@ func ogcConformance() []string {
 // ogcItemParams are the query parameters /ogc items accept; any other is a
 // 400, as OGC 17-069r4 (/req/core/query-param-unknown) requires.
 func ogcItemParams() []string {
-	return []string{"f", "bbox", "datetime", "limit", "offset", "type", "modality", "country", "actor", "q"}
+	return []string{"f", "bbox", "datetime", "limit", "offset", "type", "modality", "origin", "country", "actor", "q"}
 }
 
 // ogcLink is a link of an OGC answer.

@@ -143,6 +143,9 @@ func openAPIDoc(base string) openAPI {
 		{Name: "modality", In: "query", Style: "form", Explode: boolp(true),
 			Description: "Whether the event occurred, is ongoing or is only threatened; repeat the parameter for several.",
 			Schema:      map[string]any{"type": "array", "items": map[string]any{"type": "string", "enum": geo.Modalities()}}},
+		{Name: "origin", In: "query", Style: "form", Explode: boolp(true),
+			Description: "Where the event came from (extracted here, or imported: import, acled, ucdp); repeat the parameter for several.",
+			Schema:      map[string]any{"type": "array", "items": map[string]any{"type": "string", "enum": geo.Origins()}}},
 		{Name: "country", In: "query",
 			Description: "ISO 3166-1 alpha-2 code of the event's country.",
 			Schema:      map[string]any{"type": "string", "pattern": "^[A-Za-z]{2}$"}},
@@ -266,6 +269,7 @@ func featureSchema(base string) map[string]any {
 		"source_url":        withFormat(str("The article's URL."), "uri"),
 		"published":         withFormat(str("The article's publication day."), "date"),
 		"extractor_version": str("Version of the rules that read the event."),
+		"origin":            withEnum(str("Where the event came from: extracted here, or imported (import, acled, ucdp)."), geo.Origins()),
 	}
 	return map[string]any{
 		"$schema":     "https://json-schema.org/draft/2020-12/schema",

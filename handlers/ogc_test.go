@@ -185,7 +185,7 @@ func TestOGCAPIDefinition(t *testing.T) {
 		names = append(names, n)
 	}
 	slices.Sort(names)
-	if want := []string{"actor", "bbox", "country", "datetime", "f", "limit", "modality", "offset", "q", "type"}; !slices.Equal(names, want) {
+	if want := []string{"actor", "bbox", "country", "datetime", "f", "limit", "modality", "offset", "origin", "q", "type"}; !slices.Equal(names, want) {
 		t.Errorf("items declares %v, want %v", names, want)
 	}
 	if l := params["limit"].Schema; l["default"] != float64(geo.DefaultLimit) || l["maximum"] != float64(geo.MaxLimit) || l["minimum"] != float64(1) {

@@ -50,6 +50,9 @@ func parseFilter(q url.Values) (geo.Filter, error) {
 	if f.Modalities, err = parseEnum("modality", q["modality"], geo.IsModality, geo.Modalities()); err != nil {
 		return geo.Filter{}, err
 	}
+	if f.Origins, err = parseEnum("origin", q["origin"], geo.IsOrigin, geo.Origins()); err != nil {
+		return geo.Filter{}, err
+	}
 	if s := strings.TrimSpace(q.Get("country")); s != "" {
 		if len(s) != 2 || !isASCIILetters(s) {
 			return geo.Filter{}, geo.Errorf(geo.EINVALID, "country: %q is not an ISO 3166-1 alpha-2 code (two letters, e.g. IQ)", s)
@@ -198,6 +201,7 @@ func canonicalQuery(f geo.Filter) string {
 	set("q", strings.ToLower(f.Q))
 	v["type"] = f.Types
 	v["modality"] = f.Modalities
+	v["origin"] = f.Origins
 	v.Set("limit", strconv.Itoa(f.Limit))
 	v.Set("offset", strconv.Itoa(f.Offset))
 	return v.Encode()

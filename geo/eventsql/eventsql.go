@@ -41,18 +41,20 @@ type Dialect interface {
 	// [event_date, event_date_end] range meets [start, end]; an empty bound
 	// is open. At least one bound is set.
 	Dates(q *Query, start, end string)
-	// Words adds the conditions that select the events of e whose
-	// case-folded text column (TextActors or TextQuote) contains every one
-	// of words, which are case-folded already.
-	Words(q *Query, column string, words []string)
+	// Words adds the conditions that select the events of e that have, for
+	// every one of words (geo.Words of a filter, at least one), a word
+	// starting with it in field (FieldActors or FieldQuote): the store's
+	// full-text index answers it.
+	Words(q *Query, field string, words []string)
 }
 
-// The case-folded text columns the word filters search: actor1 and actor2
-// joined by a newline that no filter word can contain, and the quote. The
-// program folds them (strings.ToLower), so that both stores fold alike.
+// The texts the word filters search: actor1 and actor2 (together), and the
+// quote. Their case-folded copies (columns actors_folded and quote_folded,
+// folded by the program so that both stores fold alike) feed the stores'
+// full-text indexes.
 const (
-	TextActors = "e.actors_folded"
-	TextQuote  = "e.quote_folded"
+	FieldActors = "actors"
+	FieldQuote  = "quote"
 )
 
 // Query is a condition on the events table e under construction, with its
@@ -113,11 +115,16 @@ func Filter(d Dialect, f geo.Filter) *Query {
 	if f.Country != "" {
 		q.Add("e.country_code = " + q.Arg(f.Country))
 	}
-	if w := geo.Words(f.Actor); len(w) > 0 {
-		d.Words(q, TextActors, w)
-	}
-	if w := geo.Words(f.Q); len(w) > 0 {
-		d.Words(q, TextQuote, w)
+	q.In("e.origin", f.Origins)
+	for _, w := range []struct{ field, filter string }{{FieldActors, f.Actor}, {FieldQuote, f.Q}} {
+		if strings.TrimSpace(w.filter) == "" {
+			continue
+		}
+		if words := geo.Words(w.filter); len(words) > 0 {
+			d.Words(q, w.field, words)
+		} else {
+			q.Add("1 = 0") // punctuation alone: geo.Filter.Match matches nothing
+		}
 	}
 	return q
 }
@@ -134,7 +141,7 @@ func Columns(d Dialect) string {
 	e.time_precision, e.event_type, e.sub_event_type, e.modality,
 	e.actor1, e.actor2, e.fatalities, e.location, e.country, e.country_code, e.admin1,
 	e.geonameid, e.feature_code, e.geo_precision, e.mention, e.quote, e.confidence,
-	e.title, e.source_url, e.published, e.extractor_version`
+	e.title, e.source_url, e.published, e.extractor_version, e.origin`
 }
 
 // Scanner is a row: *sql.Row, *sql.Rows, pgx.Row and pgx.Rows all are.
@@ -147,14 +154,18 @@ func Scan(row Scanner, lead ...any) (geo.Event, error) {
 		e              geo.Event
 		bw, bs, be, bn *float64
 		fatalities     *int64
+		origin         string
 	)
 	err := row.Scan(append(lead, &e.ID, &e.ArticleID, &e.Point[0], &e.Point[1], &bw, &bs, &be, &bn,
 		&e.EventDate, &e.EventDateEnd, &e.TimePrecision, &e.EventType, &e.SubEventType, &e.Modality,
 		&e.Actor1, &e.Actor2, &fatalities, &e.Location, &e.Country, &e.CountryCode, &e.Admin1,
 		&e.GeonameID, &e.FeatureCode, &e.GeoPrecision, &e.Mention, &e.Quote, &e.Confidence,
-		&e.Title, &e.SourceURL, &e.Published, &e.ExtractorVersion)...)
+		&e.Title, &e.SourceURL, &e.Published, &e.ExtractorVersion, &origin)...)
 	if err != nil {
 		return geo.Event{}, err
+	}
+	if origin != geo.OriginExtracted {
+		e.Origin = origin
 	}
 	if bw != nil && bs != nil && be != nil && bn != nil {
 		e.Bound = &orb.Bound{Min: orb.Point{*bw, *bs}, Max: orb.Point{*be, *bn}}
@@ -172,7 +183,7 @@ var WriteColumns = []string{"id", "article_id", "point", "bound_west", "bound_so
 	"event_date", "event_date_end", "time_precision", "event_type", "sub_event_type", "modality",
 	"actor1", "actor2", "fatalities", "location", "country", "country_code", "admin1",
 	"geonameid", "feature_code", "geo_precision", "mention", "quote", "confidence",
-	"title", "source_url", "published", "extractor_version", "actors_folded", "quote_folded"}
+	"title", "source_url", "published", "extractor_version", "actors_folded", "quote_folded", "origin"}
 
 // Values returns the arguments of an insert of e: WriteColumns' values,
 // with the point as two values, lon and lat. Unknown dates and fatalities
@@ -190,7 +201,7 @@ func Values(e geo.Event) []any {
 		nullString(e.EventDate), nullString(e.EventDateEnd), e.TimePrecision, e.EventType, e.SubEventType, e.Modality,
 		e.Actor1, e.Actor2, fatalities, e.Location, e.Country, e.CountryCode, e.Admin1,
 		e.GeonameID, e.FeatureCode, e.GeoPrecision, e.Mention, e.Quote, e.Confidence,
-		e.Title, e.SourceURL, e.Published, e.ExtractorVersion, ActorsFolded(e), strings.ToLower(e.Quote),
+		e.Title, e.SourceURL, e.Published, e.ExtractorVersion, ActorsFolded(e), strings.ToLower(e.Quote), e.OriginName(),
 	}
 }
 
@@ -206,30 +217,41 @@ func nullString(s string) any {
 	return s
 }
 
-// Insert returns the statement that writes an event from Values; an id
-// already stored (under this article or another) is overwritten, so the
-// event belongs to the article ingested last. pointCols are the store's
-// point columns and pointValue the expression that fills them from the lon
-// and lat placeholders; cast, when not nil, wraps a date column's
-// placeholder.
-func Insert(d Dialect, pointCols []string, pointValue func(lon, lat string) string, cast func(col, ph string) string) string {
+// InsertSpec is how a store spells an insert of Values.
+type InsertSpec struct {
+	// PointCols are the point's columns; PointValue fills them from the
+	// lon and lat placeholders.
+	PointCols  []string
+	PointValue func(lon, lat string) string
+	// Extra are columns of the store's own, each filled from one more
+	// argument after Values'.
+	Extra []string
+	// Value, when set, wraps a column's placeholder (a cast).
+	Value func(col, ph string) string
+}
+
+// Insert returns the statement that writes an event from Values (and the
+// spec's extra arguments); an id already stored (under this article or
+// another) is overwritten, so the event belongs to the article ingested
+// last.
+func Insert(d Dialect, spec InsertSpec) string {
 	var cols, vals, set []string
 	n := 0
 	next := func() string { n++; return d.Placeholder(n) }
-	for _, c := range WriteColumns {
+	for _, c := range append(append([]string{}, WriteColumns...), spec.Extra...) {
 		if c == "point" {
-			cols = append(cols, pointCols...)
+			cols = append(cols, spec.PointCols...)
 			lon := next()
-			vals = append(vals, pointValue(lon, next()))
-			for _, pc := range pointCols {
+			vals = append(vals, spec.PointValue(lon, next()))
+			for _, pc := range spec.PointCols {
 				set = append(set, pc+" = excluded."+pc)
 			}
 			continue
 		}
 		cols = append(cols, c)
 		ph := next()
-		if cast != nil {
-			ph = cast(c, ph)
+		if spec.Value != nil {
+			ph = spec.Value(c, ph)
 		}
 		vals = append(vals, ph)
 		if c != "id" {

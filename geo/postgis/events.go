@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"conflictmap/geo"
@@ -53,12 +54,17 @@ func (dialect) Dates(q *eventsql.Query, start, end string) {
 	q.Add("e.dates && daterange(" + q.Arg(nullString(start)) + "::date, " + q.Arg(nullString(end)) + "::date, '[]')")
 }
 
-// Words matches with strpos on case-folded text, not LIKE, so that % and _
-// in a word are plain characters.
-func (dialect) Words(q *eventsql.Query, column string, words []string) {
-	for _, w := range words {
-		q.Add("strpos(" + column + ", " + q.Arg(w) + ") > 0")
+// Words looks the words up in the GIN-indexed tsvector of the field
+// (actors_words, quote_words), which holds the program's split of the
+// text (geo.Words). The query is a tsquery literal of prefix terms, cast
+// rather than parsed, so that no text search configuration is involved; a
+// word holds letters and digits alone, so quoting it is enough.
+func (dialect) Words(q *eventsql.Query, field string, words []string) {
+	terms := make([]string, len(words))
+	for i, w := range words {
+		terms[i] = "'" + w + "':*"
 	}
+	q.Add("e." + field + "_words @@ " + q.Arg(strings.Join(terms, " & ")) + "::tsquery")
 }
 
 func nullString(s string) any {
@@ -68,15 +74,36 @@ func nullString(s string) any {
 	return s
 }
 
-// insertEvent writes an event from eventsql.Values.
-var insertEvent = eventsql.Insert(pgSQL, []string{"geom"},
-	func(lon, lat string) string { return "ST_SetSRID(ST_MakePoint(" + lon + ", " + lat + "), 4326)" },
-	func(col, ph string) string {
-		if col == "event_date" || col == "event_date_end" {
+// insertEvent writes an event from insertArgs.
+var insertEvent = eventsql.Insert(pgSQL, eventsql.InsertSpec{
+	PointCols:  []string{"geom"},
+	PointValue: func(lon, lat string) string { return "ST_SetSRID(ST_MakePoint(" + lon + ", " + lat + "), 4326)" },
+	Extra:      []string{"actors_words", "quote_words"},
+	Value: func(col, ph string) string {
+		switch col {
+		case "event_date", "event_date_end":
 			return ph + "::date"
+		case "actors_words", "quote_words":
+			return "array_to_tsvector(" + ph + "::text[])"
 		}
 		return ph
-	})
+	},
+})
+
+// insertArgs are the arguments of insertEvent: eventsql.Values and the
+// words of the actors and of the quote.
+func insertArgs(e geo.Event) []any {
+	return append(eventsql.Values(e), words(e.Actor1+"\n"+e.Actor2), words(e.Quote))
+}
+
+// words is geo.Words, never nil (a NULL array would make a NULL tsvector).
+func words(s string) []string {
+	w := geo.Words(s)
+	if w == nil {
+		return []string{}
+	}
+	return w
+}
 
 // Ingest stores the article with its text and replaces all of its events,
 // bumping the data version, in one transaction that is committed when
@@ -117,7 +144,7 @@ func (s *Store) ingest(ctx context.Context, a geo.Article, events []geo.Event, n
 		a.ID, a.Title, a.URL, a.Published, a.Text, now, version)
 	b.Queue("DELETE FROM events WHERE article_id = $1", a.ID)
 	for _, e := range events {
-		b.Queue(insertEvent, eventsql.Values(e)...)
+		b.Queue(insertEvent, insertArgs(e)...)
 	}
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"conflictmap/geo"
@@ -67,17 +68,23 @@ func (dialect) Dates(q *eventsql.Query, start, end string) {
 	}
 }
 
-// Words matches with instr on case-folded text, not LIKE, so that % and _
-// in a word are plain characters.
-func (dialect) Words(q *eventsql.Query, column string, words []string) {
-	for _, w := range words {
-		q.Add("instr(" + column + ", " + q.Arg(w) + ") > 0")
+// Words looks the words up in the FTS5 index events_fts, each as a prefix
+// of a word of the field's column. A word holds letters and digits alone
+// (geo.Words), so quoting it is enough.
+func (dialect) Words(q *eventsql.Query, field string, words []string) {
+	terms := make([]string, len(words))
+	for i, w := range words {
+		terms[i] = `"` + w + `"*`
 	}
+	q.Add("e.seq IN (SELECT rowid FROM events_fts WHERE events_fts MATCH " +
+		q.Arg(field+" : ("+strings.Join(terms, " AND ")+")") + ")")
 }
 
 // insertEvent writes an event from eventsql.Values.
-var insertEvent = eventsql.Insert(sqliteSQL, []string{"lon", "lat"},
-	func(lon, lat string) string { return lon + ", " + lat }, nil)
+var insertEvent = eventsql.Insert(sqliteSQL, eventsql.InsertSpec{
+	PointCols:  []string{"lon", "lat"},
+	PointValue: func(lon, lat string) string { return lon + ", " + lat },
+})
 
 // Ingest stores the article with its text and replaces all of its events,
 // bumping the data version, in one transaction that is on disk when Ingest

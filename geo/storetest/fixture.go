@@ -243,6 +243,9 @@ func Generate(seed uint64, a geo.Article, n int) []geo.Event {
 		if r.IntN(5) == 0 {
 			e.Bound = &orb.Bound{Min: orb.Point{e.Point[0] - 1, e.Point[1] - 1}, Max: orb.Point{e.Point[0] + 1, e.Point[1] + 1}}
 		}
+		if k := r.IntN(8); k < 3 {
+			e.Origin = []string{geo.OriginImport, geo.OriginACLED, geo.OriginUCDP}[k]
+		}
 		events[i] = e
 	}
 	return events
@@ -293,6 +296,13 @@ func randomFilter(r *rand.Rand) geo.Filter {
 	}
 	if r.IntN(4) == 0 {
 		f.Actor = genWords[r.IntN(len(genWords))]
+		if r.IntN(2) == 0 {
+			f.Actor = f.Actor[:min(len(f.Actor), 3)] // the start of a word
+		}
+	}
+	if r.IntN(4) == 0 {
+		origins := geo.Origins()
+		f.Origins = append(f.Origins, origins[r.IntN(len(origins))])
 	}
 	if r.IntN(4) == 0 {
 		f.Q = genWords[r.IntN(len(genWords))]
