@@ -76,3 +76,33 @@ type FeedItem struct {
 	// 4xx), or failed too often.
 	Final bool
 }
+
+// States of a feed item.
+const (
+	ItemDone   = "done"   // read (stored, or already stored)
+	ItemFailed = "failed" // not tried again
+	ItemRetry  = "retry"  // failed for a reason that may pass: tried at the next poll
+)
+
+// MaxItemAttempts is how often an item that keeps failing for a reason
+// that may pass (a timeout, a 5xx) is tried before it is given up.
+const MaxItemAttempts = 3
+
+// ItemState is the state an item is stored with after attempt number
+// attempt.
+func ItemState(it FeedItem, attempt int) string {
+	switch {
+	case it.Err == "":
+		return ItemDone
+	case it.Final || attempt >= MaxItemAttempts:
+		return ItemFailed
+	}
+	return ItemRetry
+}
+
+// Answers of a store's ClaimArticle.
+const (
+	ClaimOK     = "ok"     // the caller may fetch and store the article
+	ClaimStored = "stored" // the store holds the article already
+	ClaimBusy   = "busy"   // another poller is fetching it now
+)
