@@ -67,6 +67,9 @@ type Extractor struct {
 	gaz   Gazetteer
 	lx    *lexicon
 	roles *roleWords
+	// abbrevs are the regions' abbreviations the gazetteer holds a region
+	// for, by first byte.
+	abbrevs map[byte][]abbrevPlace
 }
 
 // New returns an extractor that resolves places with gaz.
@@ -75,7 +78,17 @@ func New(gaz Gazetteer) *Extractor {
 	if err != nil {
 		panic("extract: embedded " + err.Error())
 	}
-	return &Extractor{gaz: gaz, lx: newLexicon(), roles: roles}
+	abbrevs, err := parseAdmin1Abbrevs(admin1AbbrevTable)
+	if err != nil {
+		panic("extract: embedded " + err.Error())
+	}
+	x := &Extractor{gaz: gaz, lx: newLexicon(), roles: roles}
+	if gaz != nil {
+		// A gazetteer without some region (a test's own) reads fewer
+		// abbreviations; the embedded one holds every region of the table.
+		x.abbrevs, _ = resolveAbbrevs(gaz, abbrevs)
+	}
+	return x
 }
 
 // Extract returns the events of one article, each carrying the article's

@@ -204,3 +204,43 @@ func TestParseRoleWords(t *testing.T) {
 		}
 	}
 }
+
+// TestAdmin1Abbreviations checks that every row of the abbreviations table
+// names a region of the embedded gazetteer, and that an abbreviation after
+// a town is read as its region and places the town there.
+func TestAdmin1Abbreviations(t *testing.T) {
+	x := extractorForTest(t)
+	rows, err := parseAdmin1Abbrevs(admin1AbbrevTable)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := resolveAbbrevs(gazForTest, rows); err != nil {
+		t.Error(err)
+	}
+	for _, bad := range []string{"Ill.\tUS\n", "ill.\tUS\tIllinois\n", "Ill.\tUSA\tIllinois\n", "Ill.\tUS\tIllinois\nIll.\tUS\tIllinois\n"} {
+		if _, err := parseAdmin1Abbrevs(bad); err == nil {
+			t.Errorf("parseAdmin1Abbrevs accepted %q", bad)
+		}
+	}
+	text := "Storms hit Paris, Tenn., and Moonbi, NSW, while the Vicky Hotel and Charleston, W. Va., stayed dry."
+	ms, err := x.Geoparse(geo.Article{Text: text})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"Tenn.": "Tennessee", "NSW": "New South Wales", "W. Va.": "West Virginia",
+		"Paris": "Tennessee", "Charleston": "West Virginia"}
+	for _, m := range ms {
+		if w, ok := want[m.Text]; ok {
+			delete(want, m.Text)
+			if m.Place == nil || m.Place.Admin1 != w {
+				t.Errorf("%q read as %+v, want in %s", m.Text, m.Place, w)
+			}
+		}
+		if strings.HasPrefix(m.Text, "Vic") {
+			t.Errorf("%q read as a region's abbreviation", m.Text)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("not found: %v\n%s", want, describeMentions(ms))
+	}
+}

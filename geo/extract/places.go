@@ -187,6 +187,7 @@ type plResolver struct {
 	byKey    map[string]int
 	demonyms map[string]int  // cc -> occurrences of its demonyms
 	persons  map[string]bool // keys of words seen in people's names
+	abbrevs  map[byte][]abbrevPlace
 	// demonymAt are the demonyms read, in text order ("Iraqi", "South
 	// Korean"): context for the resolution, and mentions of their country
 	// for geoparsing.
@@ -212,7 +213,7 @@ func (x *Extractor) placesAndDemonyms(text string) ([]Mention, []Demonym) {
 	if x == nil || x.gaz == nil || text == "" {
 		return nil, nil
 	}
-	r := &plResolver{gaz: x.gaz, text: text, byKey: map[string]int{}, demonyms: map[string]int{}, persons: map[string]bool{}}
+	r := &plResolver{gaz: x.gaz, text: text, byKey: map[string]int{}, demonyms: map[string]int{}, persons: map[string]bool{}, abbrevs: x.abbrevs}
 	r.lex, _ = x.gaz.(placeLexicon)
 	r.toks = plTokenize(text)
 	r.find()
@@ -350,6 +351,13 @@ func (r *plResolver) scanRun(i, end, maxN int) int {
 	}
 	for i < end {
 		t := r.toks[i]
+		// "Springfield, Ill.", "Moonbi, NSW": a region's abbreviation.
+		if n, e, p, ok := r.abbrevAt(i); ok && i+n <= end {
+			r.add(i, i+n, []geo.Place{p})
+			r.found[len(r.found)-1].end = e
+			i += n
+			continue
+		}
 		n, cands := r.longest(i, last, maxN)
 		if n == 0 {
 			w := strings.ToLower(t.text)
@@ -444,7 +452,9 @@ func (r *plResolver) longest(i, end, maxN int) (int, []geo.Place) {
 			continue
 		}
 		phrase := r.span(i, i+n)
-		if n == 1 && r.stop(phrase) {
+		// "us" is no place; "US" is, when the gazetteer knows it as an
+		// acronym.
+		if n == 1 && r.stop(phrase) && !plShortCaps(phrase) {
 			return 0, nil
 		}
 		if n <= 2 {
