@@ -40,6 +40,12 @@ type Filter struct {
 	Origins    []string // OriginName values
 	Limit      int
 	Offset     int
+
+	// SubTypes are ACLED sub-event types; an event matches one of them.
+	SubTypes []string
+	// GeoPrecisions are geo_precision values (GeoTown, GeoNear,
+	// GeoRegion); an event matches one of them.
+	GeoPrecisions []int
 }
 
 // EventPage is one page of a query's answer.

@@ -47,6 +47,7 @@ func matchWords(filter string, text ...string) bool {
 //   - Types, Modalities: e's value is one of them;
 //   - Country: e's CountryCode is it;
 //   - Origins: e's OriginName is one of them;
+//   - SubTypes, GeoPrecisions: e's value is one of them;
 //   - Actor: every word of it (Words) starts a word of Actor1 or Actor2
 //     ("russia" finds "Military Forces of Russia", "drone" finds
 //     "drones"); a filter of punctuation alone matches nothing;
@@ -80,6 +81,12 @@ func (f Filter) Match(e Event) bool {
 		return false
 	}
 	if len(f.Origins) > 0 && !slices.Contains(f.Origins, e.OriginName()) {
+		return false
+	}
+	if len(f.SubTypes) > 0 && !slices.Contains(f.SubTypes, e.SubEventType) {
+		return false
+	}
+	if len(f.GeoPrecisions) > 0 && !slices.Contains(f.GeoPrecisions, e.GeoPrecision) {
 		return false
 	}
 	if strings.TrimSpace(f.Actor) != "" && !matchWords(f.Actor, e.Actor1, e.Actor2) {

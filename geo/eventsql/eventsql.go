@@ -116,6 +116,7 @@ func Filter(d Dialect, f geo.Filter) *Query {
 		q.Add("e.country_code = " + q.Arg(f.Country))
 	}
 	q.In("e.origin", f.Origins)
+	fieldFilters(q, f)
 	for _, w := range []struct{ field, filter string }{{FieldActors, f.Actor}, {FieldQuote, f.Q}} {
 		if strings.TrimSpace(w.filter) == "" {
 			continue
@@ -127,6 +128,19 @@ func Filter(d Dialect, f geo.Filter) *Query {
 		}
 	}
 	return q
+}
+
+// fieldFilters adds the filters named like the event's properties
+// (sub_event_type, geo_precision).
+func fieldFilters(q *Query, f geo.Filter) {
+	q.In("e.sub_event_type", f.SubTypes)
+	if len(f.GeoPrecisions) > 0 {
+		ph := make([]string, len(f.GeoPrecisions))
+		for i, v := range f.GeoPrecisions {
+			ph[i] = q.Arg(v)
+		}
+		q.Add("e.geo_precision IN (" + strings.Join(ph, ", ") + ")")
+	}
 }
 
 // Order is the order events are listed in: newest event_date first, undated

@@ -310,5 +310,21 @@ func randomFilter(r *rand.Rand) geo.Filter {
 			f.Q += " " + genWords[r.IntN(len(genWords))]
 		}
 	}
+	randomFieldFilters(r, &f)
 	return f
+}
+
+// randomFieldFilters sets the filters named like event properties
+// (sub_event_type, geo_precision) now and then.
+func randomFieldFilters(r *rand.Rand, f *geo.Filter) {
+	if r.IntN(5) == 0 {
+		t := geo.Taxonomy()[r.IntN(len(geo.Taxonomy()))]
+		f.SubTypes = append(f.SubTypes, t.SubTypes[r.IntN(len(t.SubTypes))])
+		if r.IntN(2) == 0 {
+			f.SubTypes = append(f.SubTypes, t.SubTypes[r.IntN(len(t.SubTypes))])
+		}
+	}
+	if r.IntN(5) == 0 {
+		f.GeoPrecisions = append(f.GeoPrecisions, 1+r.IntN(3))
+	}
 }

@@ -38,6 +38,7 @@ type Store interface {
 	Version(ctx context.Context) (int64, error)
 	Ping(ctx context.Context) error
 	ForEachArticle(ctx context.Context, fn func(geo.Article) error) error
+	DeleteArticle(ctx context.Context, id string) (int, error)
 	Close() error
 }
 
@@ -62,6 +63,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("Reingest", func(t *testing.T) { testReingest(t, open(t)) })
 	t.Run("Invalid", func(t *testing.T) { testInvalid(t, open(t)) })
 	t.Run("Concurrent", func(t *testing.T) { testConcurrent(t, open(t)) })
+	t.Run("Delete", func(t *testing.T) { testDelete(t, open(t)) })
 }
 
 // Reopen checks that what one store wrote is read back, unchanged and with
@@ -313,6 +315,11 @@ func filterCases() []struct {
 			[]string{"kharkiv-shelling", "kyiv-shelling"}},
 		{"combined with q", geo.Filter{BBox: box(30, 45, 40, 52), Start: "2024-02-20", Q: "kyiv"}, []string{"kyiv-shelling"}},
 		{"combined empty", geo.Filter{Country: "UA", Modalities: []string{geo.Occurred}, End: "2024-02-19"}, nil},
+		{"sub-event type", geo.Filter{SubTypes: []string{"Air/drone strike"}}, []string{"damascus-strike", "jordan-strike"}},
+		{"sub-event types", geo.Filter{SubTypes: []string{"Mob violence", "Armed clash"}}, []string{"fiji-west", "rafah-threat"}},
+		{"geo precision", geo.Filter{GeoPrecisions: []int{geo.GeoRegion}}, []string{"red-sea-attacks"}},
+		{"geo precisions with type", geo.Filter{GeoPrecisions: []int{geo.GeoTown, geo.GeoNear}, Types: []string{geo.ExplosionsRemote}},
+			[]string{"damascus-strike", "jordan-strike"}},
 	}
 }
 
