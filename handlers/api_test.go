@@ -50,6 +50,11 @@ type serverOptions struct {
 	maxBody int64
 	cache   handlers.Cache // in-process when nil
 	static  fstest.MapFS
+	// extractor wraps the real extractor when set.
+	extractor      func(handlers.Extractor) handlers.Extractor
+	maxExtractions int
+	extractTimeout time.Duration
+	logger         *slog.Logger
 }
 
 // loadExtractor loads the real gazetteer once per test binary: it is
@@ -86,17 +91,27 @@ func newServer(t testing.TB, o serverOptions) *testServer {
 	if o.cache == nil {
 		o.cache = memoryCache()
 	}
+	var x handlers.Extractor = ex
+	if o.extractor != nil {
+		x = o.extractor(ex)
+	}
+	logger := quietLogger()
+	if o.logger != nil {
+		logger = o.logger
+	}
 	cfg := handlers.Config{
 		Store:            st,
-		Extractor:        ex,
+		Extractor:        x,
 		Geoparser:        ex,
+		MaxExtractions:   o.maxExtractions,
+		ExtractTimeout:   o.extractTimeout,
 		Cache:            o.cache,
 		Token:            o.token,
 		MaxBody:          o.maxBody,
 		TileURL:          "https://tiles.example/{z}/{x}/{y}.png",
 		TileAttribution:  "© example",
 		ExtractorVersion: extract.Version,
-		Logger:           quietLogger(),
+		Logger:           logger,
 	}
 	if o.static != nil {
 		cfg.Static = o.static
@@ -698,7 +713,8 @@ func TestFreshAfterIngest(t *testing.T) {
 
 // With Redis gone, every request still answers, from the store.
 func TestRedisDownIsBypassed(t *testing.T) {
-	cl := redisCache(t, "redis://"+closedPort(t))
+	addr := closedPort(t)
+	cl := redisCache(t, "redis://"+addr)
 	s := newServer(t, serverOptions{cache: cl, token: testToken})
 	s.seed()
 	w := s.get("/readyz")
@@ -710,11 +726,15 @@ func TestRedisDownIsBypassed(t *testing.T) {
 		Cache struct {
 			Backend string
 			OK      bool
-			Error   string
+			State   string
 		}
 	}](t, w)
-	if ready.Cache.Backend != "redis" || ready.Cache.OK || ready.Cache.Error == "" {
+	if ready.Cache.Backend != "redis" || ready.Cache.OK || ready.Cache.State != "not answering" {
 		t.Errorf("/readyz must report Redis down: %s", w.Body.String())
+	}
+	// State, not addresses: a visitor learns nothing of the network.
+	if _, port, _ := net.SplitHostPort(addr); strings.Contains(w.Body.String(), "127.0.0.1") || strings.Contains(w.Body.String(), port) {
+		t.Errorf("/readyz shows the cache's address: %s", w.Body.String())
 	}
 	for _, target := range []string{"/api/events", "/api/events?country=FJ", "/api/events.csv", "/api/stats", "/api/events/kyiv-shelling", "/api/events"} {
 		w := s.get(target)

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bytes"
+	"context"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
@@ -9,8 +10,10 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -82,19 +85,25 @@ func (s *Server) authorize(r *http.Request) error {
 	return nil
 }
 
+// Limits of a posted article's fields.
+const (
+	maxTitleLen = 1000 // characters
+	maxURLLen   = 2048 // bytes
+)
+
+func (s *Server) tooLarge() error {
+	return geo.Errorf(geo.ETOOLARGE, "request body is larger than the %d-byte limit (--max-body)", s.cfg.MaxBody)
+}
+
 // readArticle reads and checks the posted article, refusing bodies over
 // the configured limit before reading them whole.
 func (s *Server) readArticle(c echo.Context) (geo.Article, error) {
 	r := c.Request()
-	tooLarge := geo.Errorf(geo.ETOOLARGE, "request body is larger than the %d-byte limit (--max-body)", s.cfg.MaxBody)
-	if r.ContentLength > s.cfg.MaxBody {
-		return geo.Article{}, tooLarge
-	}
 	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), r.Body, s.cfg.MaxBody))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return geo.Article{}, tooLarge
+			return geo.Article{}, s.tooLarge()
 		}
 		return geo.Article{}, geo.Errorf(geo.EINVALID, "reading the request body: %v", err)
 	}
@@ -113,7 +122,13 @@ func (s *Server) readArticle(c echo.Context) (geo.Article, error) {
 	if err != nil {
 		return geo.Article{}, err
 	}
+	if n := utf8.RuneCountInString(strings.TrimSpace(req.Title)); n > maxTitleLen {
+		return geo.Article{}, geo.Errorf(geo.EINVALID, "title: %d characters, want at most %d", n, maxTitleLen)
+	}
 	u := strings.TrimSpace(req.URL)
+	if len(u) > maxURLLen {
+		return geo.Article{}, geo.Errorf(geo.EINVALID, "url: %d bytes, want at most %d", len(u), maxURLLen)
+	}
 	if u != "" {
 		p, err := url.Parse(u)
 		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
@@ -130,20 +145,35 @@ func (s *Server) readArticle(c echo.Context) (geo.Article, error) {
 	return a, nil
 }
 
+// earliestPublished is the first publication day accepted: older dates
+// are typing mistakes, and would stretch the map's timeline.
+const earliestPublished = "1900-01-01"
+
 // parsePublished accepts a calendar date or an RFC 3339 timestamp (what
 // feeds carry), keeping the date as written in the timestamp's own offset.
+// A date before 1900 or more than a day after now is refused: relative
+// dates in the text are resolved against it, and one wrong year puts
+// every event of the article in it.
 func parsePublished(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return "", nil
 	}
+	var day string
 	if t, err := time.Parse(geo.DateLayout, s); err == nil {
-		return t.Format(geo.DateLayout), nil
+		day = t.Format(geo.DateLayout)
+	} else if t, err := time.Parse(time.RFC3339, s); err == nil {
+		day = t.Format(geo.DateLayout)
+	} else {
+		return "", geo.Errorf(geo.EINVALID, "published: %.40q is not a date, want YYYY-MM-DD", s)
 	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t.Format(geo.DateLayout), nil
+	if day < earliestPublished {
+		return "", geo.Errorf(geo.EINVALID, "published: %s is before %s; want the article's publication date", day, earliestPublished)
 	}
-	return "", geo.Errorf(geo.EINVALID, "published: %q is not a date, want YYYY-MM-DD", s)
+	if latest := time.Now().UTC().AddDate(0, 0, 1).Format(geo.DateLayout); day > latest {
+		return "", geo.Errorf(geo.EINVALID, "published: %s is in the future (after %s); want the article's publication date", day, latest)
+	}
+	return day, nil
 }
 
 // jsonProblem words a decoding error for a client.
@@ -163,26 +193,79 @@ func jsonProblem(err error) string {
 	return err.Error()
 }
 
+// Bounds on reading a request body.
+const (
+	// bodyReadTimeout bounds reading an accepted article's body.
+	bodyReadTimeout = 30 * time.Second
+	// maxDiscard and discardTimeout bound what is read and thrown away of
+	// a refused request's body before the connection is closed.
+	maxDiscard     = 16 << 20
+	discardTimeout = 5 * time.Second
+	// retryAfter is what a refused ingest is told to wait, in seconds.
+	retryAfter = 2
+)
+
 // postArticle ingests one article: it extracts its events, then stores
 // article and events in one transaction that also bumps the data version.
 // Posting the same URL (or, without one, the same text) again replaces the
 // article's events.
+//
+// The token is checked before a byte of the body is read, and at most
+// MaxExtractions articles are extracted at once: past that the request is
+// refused at once with 503 and Retry-After, so that a flood of ingests
+// cannot take the processors, the memory or the connections that reads
+// need. Extraction stops when the client leaves or ExtractTimeout passes.
 func (s *Server) postArticle(c echo.Context) error {
-	if err := s.authorize(c.Request()); err != nil {
-		return err
+	r := c.Request()
+	rc := http.NewResponseController(c.Response())
+	// Reading the body after answering is how a refused request is
+	// drained; HTTP/1 allows it only in full-duplex mode.
+	_ = rc.EnableFullDuplex()
+	if err := s.authorize(r); err != nil {
+		return s.refuse(c, err)
 	}
+	if r.ContentLength > s.cfg.MaxBody {
+		return s.refuse(c, s.tooLarge())
+	}
+	select {
+	case s.extractions <- struct{}{}:
+		defer func() { <-s.extractions }()
+	default:
+		c.Response().Header().Set("Retry-After", strconv.Itoa(retryAfter))
+		return s.refuse(c, echo.NewHTTPError(http.StatusServiceUnavailable,
+			fmt.Sprintf("the server is extracting %d articles already (--max-extractions); retry after %d seconds", cap(s.extractions), retryAfter)))
+	}
+	_ = rc.SetReadDeadline(time.Now().Add(bodyReadTimeout))
 	a, err := s.readArticle(c)
+	if geo.ErrorCode(err) == geo.ETOOLARGE {
+		return s.refuse(c, err)
+	}
 	if err != nil {
 		return err
 	}
-	events, err := s.cfg.Extractor.Extract(a)
-	if err != nil {
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.ExtractTimeout)
+	defer cancel()
+	events, err := s.cfg.Extractor.ExtractContext(ctx, a)
+	switch {
+	case err != nil && r.Context().Err() != nil:
+		// Nobody is left to answer: say so in the log, as what it is.
+		s.log.Info("ingest abandoned: the client left during extraction", "article", a.ID, "bytes", len(a.Text), "after", time.Since(start).Round(time.Millisecond))
+		c.Response().Status = statusClientClosed
+		return nil
+	case errors.Is(err, context.DeadlineExceeded):
+		c.Response().Header().Set("Retry-After", strconv.Itoa(retryAfter))
+		return echo.NewHTTPError(http.StatusServiceUnavailable,
+			fmt.Sprintf("extracting the article took longer than its %s budget (--extract-timeout); send it in parts or when the server is less busy", s.cfg.ExtractTimeout))
+	case err != nil:
 		return fmt.Errorf("extracting events from article %s: %w", a.ID, err)
 	}
 	if events == nil {
 		events = []geo.Event{}
 	}
-	stored, err := s.cfg.Store.Ingest(c.Request().Context(), a, events)
+	// The work is done: store it even if the client leaves now, so that
+	// its retry finds the article in place.
+	stored, err := s.cfg.Store.Ingest(context.WithoutCancel(r.Context()), a, events)
 	if err != nil {
 		return err // the store's error names the article already
 	}
@@ -201,6 +284,49 @@ func (s *Server) postArticle(c echo.Context) error {
 	b = append(b, "}\n"...)
 	c.Response().Header().Set("Location", "/api/articles/"+url.PathEscape(stored.ID))
 	return c.Blob(http.StatusCreated, contentJSON, b)
+}
+
+// statusClientClosed is logged for a request whose client left before its
+// answer (nginx's 499); nothing is sent.
+const statusClientClosed = 499
+
+// refuse answers err at once, then reads and throws away what is left of
+// the request body (up to maxDiscard, for at most discardTimeout) before
+// the connection is closed. A client that sends its whole body before
+// reading the answer (Python's urllib, many scripts) then reads the 4xx
+// or 503; closing on unread data would reset the connection under it.
+func (s *Server) refuse(c echo.Context, err error) error {
+	r := c.Request()
+	c.Response().Header().Set("Connection", "close")
+	c.Error(err)
+	if r.ContentLength == 0 || strings.EqualFold(r.Header.Get("Expect"), "100-continue") {
+		return nil // no body, or the client waits for a go-ahead that will not come
+	}
+	rc := http.NewResponseController(c.Response())
+	if ferr := rc.Flush(); ferr != nil {
+		return nil
+	}
+	_ = rc.SetReadDeadline(time.Now().Add(discardTimeout))
+	_, _ = io.CopyN(io.Discard, r.Body, maxDiscard)
+	return nil
+}
+
+// deleteArticle removes an article and its events (bearer token), bumping
+// the data version so that no reader sees them after it returns.
+func (s *Server) deleteArticle(c echo.Context) error {
+	if err := s.authorize(c.Request()); err != nil {
+		return err
+	}
+	id := c.Param("id")
+	if len(id) > maxIDLen {
+		return geo.Errorf(geo.ENOTFOUND, "no article %.20q...", id)
+	}
+	n, err := s.cfg.Store.DeleteArticle(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, map[string]any{"deleted": id, "events": n})
 }
 
 func (s *Server) listArticles(c echo.Context) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -56,18 +57,58 @@ func (s *Server) respondEventCollection(c echo.Context, key cacheKey, f geo.Filt
 	})
 }
 
+// listEvents answers a page of events; a partial page says so with its
+// counts and a next link (absolute, as in OGC items, so the body's cache
+// key carries the base URL). limit=all streams every matching event.
 func (s *Server) listEvents(c echo.Context) error {
-	f, err := parseFilter(c.QueryParams())
+	q, err := apiQuery(c.Request())
 	if err != nil {
 		return err
 	}
-	return s.respondEventCollection(c, cacheKey{Route: "events"}, f, nil)
+	all := takeAll(q)
+	f, err := parseFilter(q)
+	if err != nil {
+		return err
+	}
+	if all {
+		return s.streamEvents(c, f, false)
+	}
+	base := strings.TrimSuffix(ogcBase(c.Request()), "/ogc")
+	return s.respondEventCollection(c, cacheKey{Route: "events", Base: base}, f, func(page geo.EventPage) []member {
+		return []member{{Name: "links", Value: eventsLinks(base, f, page)}}
+	})
+}
+
+// eventsLinks are the links of a page of /api/events: self, next while
+// more events match, prev after the first page.
+func eventsLinks(base string, f geo.Filter, page geo.EventPage) []ogcLink {
+	at := func(offset int) string {
+		g := f
+		g.Offset = offset
+		return base + "/api/events?" + canonicalQuery(g)
+	}
+	links := []ogcLink{{Href: at(f.Offset), Rel: "self", Type: contentGeoJSON, Title: "This page"}}
+	if f.Offset+len(page.Events) < page.Matched {
+		links = append(links, ogcLink{Href: at(f.Offset + f.Limit), Rel: "next", Type: contentGeoJSON, Title: "Next page"})
+	}
+	if f.Offset > 0 {
+		links = append(links, ogcLink{Href: at(max(0, f.Offset-f.Limit)), Rel: "prev", Type: contentGeoJSON, Title: "Previous page"})
+	}
+	return links
 }
 
 func (s *Server) eventsCSV(c echo.Context) error {
-	f, err := parseFilter(c.QueryParams())
+	q, err := apiQuery(c.Request())
 	if err != nil {
 		return err
+	}
+	all := takeAll(q)
+	f, err := parseFilter(q)
+	if err != nil {
+		return err
+	}
+	if all {
+		return s.streamEvents(c, f, true)
 	}
 	return s.respondEventsCSV(c, f)
 }
@@ -107,7 +148,12 @@ func (s *Server) getEvent(c echo.Context) error {
 // stats counts the events of the same filters as /api/events; paging
 // parameters are accepted (the page sends the same query) but ignored.
 func (s *Server) stats(c echo.Context) error {
-	f, err := parseFilter(c.QueryParams())
+	q, err := apiQuery(c.Request())
+	if err != nil {
+		return err
+	}
+	takeAll(q)
+	f, err := parseFilter(q)
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"runtime/debug"
 	"time"
 
@@ -33,11 +34,15 @@ type Store interface {
 	Ping(ctx context.Context) error
 	// Extent bounds the stored events in space and time (OGC collections).
 	Extent(ctx context.Context) (geo.Extent, error)
+	// DeleteArticle removes an article and its events, bumping the data
+	// version; it returns how many events went.
+	DeleteArticle(ctx context.Context, id string) (int, error)
 }
 
-// Extractor reads the events of an article.
+// Extractor reads the events of an article, giving up with ctx's error
+// once ctx is done.
 type Extractor interface {
-	Extract(a geo.Article) ([]geo.Event, error)
+	ExtractContext(ctx context.Context, a geo.Article) ([]geo.Event, error)
 }
 
 // Cache answers a request from a cached body or from build.
@@ -48,6 +53,14 @@ type Cache interface {
 
 // DefaultMaxBody is the default limit on a posted article's size.
 const DefaultMaxBody = 1 << 20
+
+// DefaultExtractTimeout is the default time budget of one article's
+// extraction.
+const DefaultExtractTimeout = 30 * time.Second
+
+// DefaultMaxExtractions is the default number of articles extracted at
+// once: half the processors, at least one, so that reads keep the rest.
+func DefaultMaxExtractions() int { return max(1, runtime.GOMAXPROCS(0)/2) }
 
 // Config is everything the handlers need; cmd/conflictmap fills it from
 // flags and the environment.
@@ -72,6 +85,13 @@ type Config struct {
 	TileAttribution  string
 	ExtractorVersion string
 	Logger           *slog.Logger
+	// MaxExtractions bounds the articles extracted at once; an ingest past
+	// it is refused with 503 and Retry-After. 0 means
+	// DefaultMaxExtractions.
+	MaxExtractions int
+	// ExtractTimeout is one article's time budget for extraction; 0 means
+	// DefaultExtractTimeout.
+	ExtractTimeout time.Duration
 }
 
 // Server serves conflictmap's HTTP API.
@@ -82,6 +102,10 @@ type Server struct {
 	assets assetSet // the map page's files as served (static.go)
 
 	taxonomyAnswer taxonomyBody
+	// extractions holds one token per article being extracted.
+	extractions chan struct{}
+	// csp is the Content-Security-Policy of the HTML pages.
+	csp string
 }
 
 // New returns a server with every route registered.
@@ -95,12 +119,19 @@ func New(cfg Config) *Server {
 	if cfg.GeoparseTimeout <= 0 {
 		cfg.GeoparseTimeout = DefaultGeoparseTimeout
 	}
+	if cfg.MaxExtractions <= 0 {
+		cfg.MaxExtractions = DefaultMaxExtractions()
+	}
+	if cfg.ExtractTimeout <= 0 {
+		cfg.ExtractTimeout = DefaultExtractTimeout
+	}
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
-	s := &Server{cfg: cfg, echo: e, log: cfg.Logger}
+	s := &Server{cfg: cfg, echo: e, log: cfg.Logger, extractions: make(chan struct{}, cfg.MaxExtractions)}
+	s.csp = contentSecurityPolicy(cfg.TileURL)
 	e.HTTPErrorHandler = s.handleError
-	e.Use(s.logRequests, recoverPanics, commonHeaders)
+	e.Use(s.logRequests, recoverPanics, s.commonHeaders)
 	s.routes()
 	return s
 }
@@ -128,6 +159,10 @@ func (s *Server) routes() {
 	e.POST("/api/articles", s.postArticle)
 	if s.cfg.Geoparser != nil {
 		e.POST("/api/geoparse", s.postGeoparse)
+	}
+	e.DELETE("/api/articles/:id", s.deleteArticle)
+	for _, p := range []string{"/api/events", "/api/events.csv", "/api/events/:id", "/api/stats", "/api/config"} {
+		e.OPTIONS(p, apiPreflight)
 	}
 	s.ogcRoutes()
 	get("/", s.static)
@@ -173,7 +208,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 	case geo.ErrorCode(err) != geo.EINTERNAL:
 		status, msg = statusOf(geo.ErrorCode(err)), geo.ErrorMessage(err)
 	}
-	if status >= 500 {
+	switch {
+	case status == http.StatusServiceUnavailable:
+		s.log.Warn("unavailable", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+	case status >= 500:
 		s.log.Error("internal error", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
 	}
 	h := c.Response().Header()
@@ -214,7 +252,7 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 			attrs = append(attrs, slog.String("cache", xc))
 		}
 		if q := c.Request().URL.RawQuery; q != "" {
-			attrs = append(attrs, slog.String("query", q))
+			attrs = append(attrs, slog.String("query", redactQuery(q, s.cfg.Token)))
 		}
 		s.log.LogAttrs(c.Request().Context(), slog.LevelInfo, "request", attrs...)
 		return nil
@@ -238,18 +276,36 @@ func recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // commonHeaders marks every answer as what its Content-Type says (no
-// sniffing) and lets web maps on other origins read the public GET API; a
-// cross-origin POST stays impossible, since its Authorization header needs a
-// preflight this server does not grant.
-func commonHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+// sniffing) and lets web maps on other origins read the public GET API,
+// with the headers a client needs to revalidate (ETag) and to see the
+// cache's verdict. Writes stay same-origin: a cross-origin POST or DELETE
+// carries an Authorization header, which needs a preflight this server
+// never grants.
+func (s *Server) commonHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
 		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Content-Security-Policy", s.csp)
+		h.Set("X-Frame-Options", "DENY")
 		if m := c.Request().Method; m == http.MethodGet || m == http.MethodHead {
 			h.Set("Access-Control-Allow-Origin", "*")
+			h.Set("Access-Control-Expose-Headers", "ETag, X-Cache, X-Cache-Tier, Content-Disposition")
 		}
 		return next(c)
 	}
+}
+
+// apiPreflight grants a web page on another origin the GET and HEAD of the
+// public read routes, with the headers a reader sends (never
+// Authorization: writes stay same-origin).
+func apiPreflight(c echo.Context) error {
+	hd := c.Response().Header()
+	hd.Set("Access-Control-Allow-Origin", "*")
+	hd.Set("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
+	hd.Set("Access-Control-Allow-Headers", "Accept, Accept-Language, Content-Language, If-None-Match, If-Modified-Since, Cache-Control")
+	hd.Set("Access-Control-Max-Age", "86400")
+	hd.Set("Allow", "GET, HEAD, OPTIONS")
+	return c.NoContent(http.StatusNoContent)
 }
 
 func (s *Server) healthz(c echo.Context) error {
@@ -270,10 +326,13 @@ func (s *Server) readyz(c echo.Context) error {
 		body["store"] = "not answering"
 	}
 	if s.cfg.Cache != nil {
+		// State, not detail: the cache's error names its address, which
+		// is the operator's business (it is in the log), not a visitor's.
 		st := s.cfg.Cache.State(ctx)
-		cs := map[string]any{"backend": st.Backend, "ok": st.OK}
-		if st.Error != "" {
-			cs["error"] = st.Error
+		cs := map[string]any{"backend": st.Backend, "ok": st.OK, "state": "ok"}
+		if !st.OK {
+			cs["state"] = "not answering"
+			s.log.Warn("readiness: cache does not answer", "backend", st.Backend, "err", st.Error)
 		}
 		body["cache"] = cs
 	}

@@ -50,13 +50,16 @@ const (
 // ogcConformance lists the conformance classes the server implements.
 func ogcConformance() []string {
 	const prefix = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/"
-	return []string{prefix + "core", prefix + "geojson", prefix + "oas30", prefix + "html"}
+	const part3 = "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/"
+	return []string{prefix + "core", prefix + "geojson", prefix + "oas30", prefix + "html",
+		part3 + "queryables", part3 + "queryables-query-parameters"}
 }
 
 // ogcItemParams are the query parameters /ogc items accept; any other is a
 // 400, as OGC 17-069r4 (/req/core/query-param-unknown) requires.
 func ogcItemParams() []string {
-	return []string{"f", "bbox", "datetime", "limit", "offset", "type", "modality", "origin", "country", "actor", "q"}
+	return []string{"f", "bbox", "datetime", "limit", "offset", "type", "modality", "origin", "country", "actor", "q",
+		"event_type", "sub_event_type", "country_code", "geo_precision"}
 }
 
 // ogcLink is a link of an OGC answer.
@@ -88,6 +91,7 @@ func (s *Server) ogcRoutes() {
 	route("/ogc/collections", o.collections)
 	route("/ogc/collections/:collection", o.collection)
 	route("/ogc/collections/:collection/schema", o.schema)
+	route("/ogc/collections/:collection/queryables", o.queryables)
 	route("/ogc/collections/:collection/items", o.items)
 	route("/ogc/collections/:collection/items/:id", o.item)
 	route("/ogc/*", func(echo.Context) error { return echo.ErrNotFound })
@@ -198,7 +202,11 @@ func negotiate(c echo.Context, allowed ...string) (string, error) {
 // docFormat is negotiate for a document that takes no query parameter but
 // f; any other is a 400, as on items.
 func docFormat(c echo.Context, allowed ...string) (string, error) {
-	if err := checkParams(c.QueryParams(), []string{"f"}); err != nil {
+	q, err := parseQuery(c.Request().URL.RawQuery)
+	if err != nil {
+		return "", err
+	}
+	if err := checkParams(q, []string{"f"}); err != nil {
 		return "", err
 	}
 	return negotiate(c, allowed...)
@@ -321,6 +329,7 @@ func (o *ogcAPI) api(c echo.Context) error {
 	doc := openAPIDoc(base)
 	if f == formatHTML {
 		return o.respondHTML(c, "api", func(context.Context) (ogcPage, error) {
+			doc := doc.resolved()
 			return ogcPage{View: "api", Title: "API documentation", Base: base, API: &doc,
 				Links: []ogcLink{{Href: base + "/api", Rel: "alternate", Type: contentOpenAPI, Title: "OpenAPI 3.0 (JSON)"}}}, nil
 		})
@@ -373,6 +382,7 @@ func (o *ogcAPI) describeCollection(ctx context.Context, base string) (ogcCollec
 			{Href: coll + "/items?f=html", Rel: "items", Type: "text/html", Title: "The events (HTML)"},
 			{Href: coll + "/items?f=csv", Rel: "items", Type: "text/csv", Title: "The events (CSV)"},
 			{Href: coll + "/schema", Rel: "describedby", Type: contentSchema, Title: "JSON Schema of the features"},
+			{Href: coll + "/queryables", Rel: relQueryables, Type: contentSchema, Title: "Properties items take as query parameters"},
 			// GDAL's OAPIF driver (3.6 at least) matches the relation's
 			// case exactly and knows only this spelling; without the
 			// schema it types a column from the first page's values.
@@ -528,16 +538,46 @@ func parseDatetime(s string) (start, end string, err error) {
 	return start, end, nil
 }
 
-// parseInstant reads YYYY-MM-DD or an RFC 3339 date-time into its UTC day.
+// parseInstant reads an instant into its UTC day: a date (2024-01-28),
+// what GDAL sends for a date compared in a -where clause (2024-01-28T),
+// or any RFC 3339 date-time: 'T', 't' or a space between date and time,
+// fractional seconds, 'Z', 'z' or a numeric offset, a leap second. A
+// date-time without an offset is read as UTC.
 func parseInstant(s string) (string, error) {
 	s = strings.TrimSpace(s)
-	if t, err := time.Parse(geo.DateLayout, s); err == nil {
-		return t.Format(geo.DateLayout), nil
+	if d, ok := instantDay(s); ok {
+		return d, nil
 	}
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t.UTC().Format(geo.DateLayout), nil
+	return "", geo.Errorf(geo.EINVALID, "datetime: %.60q is not a date (2024-01-28) or an RFC 3339 date-time (2024-01-28T00:00:00Z)", s)
+}
+
+func instantDay(s string) (string, bool) {
+	if len(s) < len(geo.DateLayout) {
+		return "", false
 	}
-	return "", geo.Errorf(geo.EINVALID, "datetime: %q is not a date (2024-01-28) or an RFC 3339 date-time (2024-01-28T00:00:00Z)", s)
+	day, rest := s[:len(geo.DateLayout)], s[len(geo.DateLayout):]
+	d, err := time.Parse(geo.DateLayout, day)
+	if err != nil {
+		return "", false
+	}
+	if rest == "" || rest == "T" || rest == "t" {
+		return d.Format(geo.DateLayout), true
+	}
+	if rest[0] != 'T' && rest[0] != 't' && rest[0] != ' ' {
+		return "", false
+	}
+	norm := day + "T" + strings.ToUpper(rest[1:])
+	const secs = len("2006-01-02T15:04:")
+	if len(norm) >= secs+2 && norm[secs:secs+2] == "60" {
+		// A leap second is the last second of its minute here.
+		norm = norm[:secs] + "59" + norm[secs+2:]
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02T15:04"} {
+		if t, err := time.Parse(layout, norm); err == nil {
+			return t.UTC().Format(geo.DateLayout), true
+		}
+	}
+	return "", false
 }
 
 // ogcQuery writes f as the query string of an items link: the canonical
@@ -593,7 +633,11 @@ func (o *ogcAPI) items(c echo.Context) error {
 	if err := checkCollection(c); err != nil {
 		return err
 	}
-	f, err := parseOGCFilter(c.QueryParams())
+	q, err := parseQuery(c.Request().URL.RawQuery)
+	if err != nil {
+		return err
+	}
+	f, err := parseOGCFilter(q)
 	if err != nil {
 		return err
 	}

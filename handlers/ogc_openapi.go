@@ -18,10 +18,37 @@ const (
 // values, not a map, so that the HTML documentation walks the same
 // definition the JSON one serialises.
 type openAPI struct {
-	OpenAPI string                 `json:"openapi"`
-	Info    openAPIInfo            `json:"info"`
-	Servers []openAPIServer        `json:"servers"`
-	Paths   map[string]openAPIPath `json:"paths"`
+	OpenAPI    string                 `json:"openapi"`
+	Info       openAPIInfo            `json:"info"`
+	Servers    []openAPIServer        `json:"servers"`
+	Paths      map[string]openAPIPath `json:"paths"`
+	Components openAPIComponents      `json:"components"`
+}
+
+// openAPIComponents holds the parameters paths refer to. QGIS and GDAL
+// (3.8 and later) size their pages from components/parameters/limit's
+// maximum, so limit must be declared here, not only inline.
+type openAPIComponents struct {
+	Parameters map[string]openAPIParam `json:"parameters"`
+}
+
+// resolved returns the definition with every parameter reference replaced
+// by the component it names, for the HTML view.
+func (d openAPI) resolved() openAPI {
+	out := d
+	out.Paths = make(map[string]openAPIPath, len(d.Paths))
+	for k, p := range d.Paths {
+		params := make([]openAPIParam, len(p.Get.Parameters))
+		for i, prm := range p.Get.Parameters {
+			if name, ok := strings.CutPrefix(prm.Ref, "#/components/parameters/"); ok {
+				prm = d.Components.Parameters[name]
+			}
+			params[i] = prm
+		}
+		p.Get.Parameters = params
+		out.Paths[k] = p
+	}
+	return out
 }
 
 type openAPIInfo struct {
@@ -50,13 +77,15 @@ type openAPIOperation struct {
 }
 
 type openAPIParam struct {
-	Name        string         `json:"name"`
-	In          string         `json:"in"`
-	Description string         `json:"description"`
+	// Ref, when set, names a component and is the parameter's only member.
+	Ref         string         `json:"$ref,omitempty"`
+	Name        string         `json:"name,omitempty"`
+	In          string         `json:"in,omitempty"`
+	Description string         `json:"description,omitempty"`
 	Required    bool           `json:"required,omitempty"`
 	Style       string         `json:"style,omitempty"`
 	Explode     *bool          `json:"explode,omitempty"`
-	Schema      map[string]any `json:"schema"`
+	Schema      map[string]any `json:"schema,omitempty"`
 }
 
 type openAPIResponse struct {
@@ -131,9 +160,7 @@ func openAPIDoc(base string) openAPI {
 		{Name: "datetime", In: "query",
 			Description: "Only events whose [event_date, event_date_end] range meets this instant or interval: 2024-01-28, 2024-01-28T00:00:00Z, 2024-01-01/2024-01-31, ../2024-01-31, 2024-01-01/.. (an empty end is open too). Undated events are left out.",
 			Schema:      map[string]any{"type": "string"}},
-		{Name: "limit", In: "query",
-			Description: "Page size; a value above the maximum is clamped to it.",
-			Schema:      map[string]any{"type": "integer", "minimum": 1, "maximum": geo.MaxLimit, "default": geo.DefaultLimit}},
+		{Ref: "#/components/parameters/limit"},
 		{Name: "offset", In: "query",
 			Description: "How many matching events to skip; pages are ordered by event_date, newest first, then id, so they are stable.",
 			Schema:      map[string]any{"type": "integer", "minimum": 0, "default": 0}},
@@ -155,8 +182,9 @@ func openAPIDoc(base string) openAPI {
 		{Name: "q", In: "query",
 			Description: "Case-insensitive words that must all appear in the quoted sentence.",
 			Schema:      map[string]any{"type": "string", "maxLength": maxWordsLen}},
-		f(formatJSON, formatHTML, formatCSV),
 	}
+	itemParams = append(itemParams, fieldParams()...)
+	itemParams = append(itemParams, f(formatJSON, formatHTML, formatCSV))
 	obj := map[string]any{"type": "object"}
 	errResp := openAPIResponse{Description: "The request is wrong; the body says how.",
 		Content: map[string]openAPIMedia{contentJSON: {Schema: map[string]any{"type": "object", "properties": map[string]any{"error": map[string]any{"type": "string"}}}}}}
@@ -204,12 +232,46 @@ func openAPIDoc(base string) openAPI {
 				Description: "A page of events as a GeoJSON FeatureCollection with numberMatched, numberReturned and next/prev links. Any other query parameter is refused with 400.",
 				Parameters:  itemParams,
 				Responses:   withNotFound(ok("A page of matching events.", contentGeoJSON, "text/html", "text/csv"))}},
+			"/collections/{collectionId}/queryables": {Get: openAPIOperation{Summary: "Queryable properties of the collection's features", OperationID: "getQueryables", Tags: tags,
+				Description: "The properties that items take as query parameters of the same name (OGC API - Features - Part 3).",
+				Parameters:  []openAPIParam{collectionID, f(formatJSON)},
+				Responses:   withNotFound(ok("A JSON Schema of the queryable properties.", contentSchema))}},
 			"/collections/{collectionId}/items/{featureId}": {Get: openAPIOperation{Summary: "One feature", OperationID: "getFeature", Tags: tags,
 				Parameters: []openAPIParam{collectionID,
 					{Name: "featureId", In: "path", Required: true, Description: "The event's id.", Schema: map[string]any{"type": "string"}},
 					f(formatJSON, formatHTML)},
 				Responses: withNotFound(ok("One event as a GeoJSON Feature.", contentGeoJSON, "text/html"))}},
 		},
+		Components: openAPIComponents{Parameters: map[string]openAPIParam{
+			"limit": {Name: "limit", In: "query", Style: "form", Explode: &no,
+				Description: "Page size; a value above the maximum is clamped to it.",
+				Schema:      map[string]any{"type": "integer", "minimum": 1, "maximum": geo.MaxLimit, "default": geo.DefaultLimit}},
+		}},
+	}
+}
+
+// fieldParams are the item filters named like the feature's properties,
+// so that a client filtering on a field (GDAL's -where, QGIS's filter)
+// finds a query parameter of that name and has the server filter.
+func fieldParams() []openAPIParam {
+	list := func(desc string, items map[string]any) openAPIParam {
+		return openAPIParam{In: "query", Style: "form", Explode: boolp(true), Description: desc,
+			Schema: map[string]any{"type": "array", "items": items}}
+	}
+	et := list("ACLED event type (the same as type); repeat the parameter for several.",
+		map[string]any{"type": "string", "enum": eventTypes()})
+	et.Name = "event_type"
+	st := list("ACLED sub-event type; repeat the parameter for several.",
+		map[string]any{"type": "string", "enum": eventSubTypes()})
+	st.Name = "sub_event_type"
+	gp := list("1 a town, 2 part of a region or near a town, 3 a region, a country or a sea; repeat the parameter for several.",
+		map[string]any{"type": "integer", "minimum": geo.GeoTown, "maximum": geo.GeoRegion})
+	gp.Name = "geo_precision"
+	return []openAPIParam{et, st,
+		{Name: "country_code", In: "query",
+			Description: "ISO 3166-1 alpha-2 code of the event's country (the same as country).",
+			Schema:      map[string]any{"type": "string", "pattern": "^[A-Za-z]{2}$"}},
+		gp,
 	}
 }
 

@@ -151,6 +151,7 @@ func TestOGCAPIDefinition(t *testing.T) {
 		t.Errorf("Content-Type %q", ct)
 	}
 	type param struct {
+		Ref    string         `json:"$ref"`
 		Name   string         `json:"name"`
 		In     string         `json:"in"`
 		Schema map[string]any `json:"schema"`
@@ -165,11 +166,14 @@ func TestOGCAPIDefinition(t *testing.T) {
 				Parameters []param `json:"parameters"`
 			} `json:"get"`
 		} `json:"paths"`
+		Components struct {
+			Parameters map[string]param `json:"parameters"`
+		} `json:"components"`
 	}](t, w)
 	if !strings.HasPrefix(doc.OpenAPI, "3.0") || len(doc.Servers) != 1 || doc.Servers[0].URL != "http://example.com/ogc" {
 		t.Fatalf("openapi %q, servers %+v", doc.OpenAPI, doc.Servers)
 	}
-	for _, p := range []string{"/", "/conformance", "/api", "/collections", "/collections/{collectionId}", "/collections/{collectionId}/schema", "/collections/{collectionId}/items", "/collections/{collectionId}/items/{featureId}"} {
+	for _, p := range []string{"/", "/conformance", "/api", "/collections", "/collections/{collectionId}", "/collections/{collectionId}/schema", "/collections/{collectionId}/items", "/collections/{collectionId}/items/{featureId}", "/collections/{collectionId}/queryables"} {
 		if _, ok := doc.Paths[p]; !ok {
 			t.Errorf("the definition lacks %s", p)
 		}
@@ -185,11 +189,17 @@ func TestOGCAPIDefinition(t *testing.T) {
 		names = append(names, n)
 	}
 	slices.Sort(names)
-	if want := []string{"actor", "bbox", "country", "datetime", "f", "limit", "modality", "offset", "origin", "q", "type"}; !slices.Equal(names, want) {
+	if want := []string{"actor", "bbox", "country", "country_code", "datetime", "event_type", "f", "geo_precision", "modality", "offset", "origin", "q", "sub_event_type", "type"}; !slices.Equal(names, want) {
 		t.Errorf("items declares %v, want %v", names, want)
 	}
-	if l := params["limit"].Schema; l["default"] != float64(geo.DefaultLimit) || l["maximum"] != float64(geo.MaxLimit) || l["minimum"] != float64(1) {
-		t.Errorf("limit schema %v", l)
+	// QGIS and GDAL size their pages from components/parameters/limit,
+	// which items refers to.
+	if !slices.ContainsFunc(doc.Paths["/collections/{collectionId}/items"].Get.Parameters, func(p param) bool { return p.Ref == "#/components/parameters/limit" }) {
+		t.Errorf("items does not refer to #/components/parameters/limit")
+	}
+	limit := doc.Components.Parameters["limit"]
+	if l := limit.Schema; limit.Name != "limit" || limit.In != "query" || l["default"] != float64(geo.DefaultLimit) || l["maximum"] != float64(geo.MaxLimit) || l["minimum"] != float64(1) {
+		t.Errorf("components/parameters/limit %+v", limit)
 	}
 	enum := func(p string) []string {
 		items, _ := params[p].Schema["items"].(map[string]any)

@@ -2,7 +2,9 @@ package handlers
 
 import (
 	"math"
+	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,14 +17,82 @@ import (
 // is refused with a message instead of turned into a slow query.
 const maxWordsLen = 200
 
+// apiEventParams are the query parameters of /api/events, /api/events.csv
+// and /api/stats; any other is a 400, so that a misspelt filter is never
+// silently an unfiltered answer. The names of the event's properties
+// (event_type, sub_event_type, country_code, geo_precision) are accepted
+// too, as GDAL and other clients that filter by field name send them.
+func apiEventParams() []string {
+	return []string{"bbox", "start", "end", "type", "event_type", "sub_event_type", "modality", "origin",
+		"country", "country_code", "geo_precision", "actor", "q", "limit", "offset"}
+}
+
+// maxQueryLen bounds a query string before it is parsed.
+const maxQueryLen = 8 << 10
+
+// parseQuery reads a raw query string strictly. Where url.ParseQuery (and
+// so echo) drops a pair it cannot decode and goes on, which turns
+// bbox=%zz into an unfiltered answer, this refuses the whole query with a
+// 400 naming the parameter: a bad percent-encoding, or a ';' (not a
+// separator since Go 1.17, and a sign of a mistyped URL).
+func parseQuery(raw string) (url.Values, error) {
+	if len(raw) > maxQueryLen {
+		return nil, geo.Errorf(geo.EINVALID, "query: %d bytes, want at most %d", len(raw), maxQueryLen)
+	}
+	v := url.Values{}
+	for raw != "" {
+		var pair string
+		pair, raw, _ = strings.Cut(raw, "&")
+		if pair == "" {
+			continue
+		}
+		k, val, _ := strings.Cut(pair, "=")
+		name, err := url.QueryUnescape(k)
+		if err != nil {
+			return nil, geo.Errorf(geo.EINVALID, "query: parameter name %.40q is not valid percent-encoding", k)
+		}
+		if strings.Contains(pair, ";") {
+			return nil, geo.Errorf(geo.EINVALID, "%s: %.60q holds a ';'; separate parameters with '&' (and write a ';' inside a value as %%3B)", shortName(name), pair)
+		}
+		value, err := url.QueryUnescape(val)
+		if err != nil {
+			return nil, geo.Errorf(geo.EINVALID, "%s: %.40q is not valid percent-encoding (write %% as %%25)", shortName(name), val)
+		}
+		v[name] = append(v[name], value)
+	}
+	return v, nil
+}
+
+// shortName keeps a parameter name short enough to quote in a message.
+func shortName(name string) string {
+	if len(name) > 40 {
+		return strconv.Quote(name[:40]) + "..."
+	}
+	return name
+}
+
+// apiQuery parses the request's query for an /api events route: strictly,
+// and refusing parameters the route does not take.
+func apiQuery(r *http.Request) (url.Values, error) {
+	q, err := parseQuery(r.URL.RawQuery)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkParams(q, apiEventParams()); err != nil {
+		return nil, err
+	}
+	return q, nil
+}
+
 // parseFilter reads DESIGN.md's query parameters (bbox, start, end, type,
-// modality, country, actor, q, limit, offset) into a filter with its
-// defaults filled in. Every error is a geo.EINVALID naming the parameter, so
-// that a client sees at once which part of its URL is wrong. Unknown
-// parameters are ignored (browsers and proxies add their own).
+// modality, country, actor, q, limit, offset, and the field-named
+// event_type, sub_event_type, country_code, geo_precision) into a filter
+// with its defaults filled in. Every error is a geo.EINVALID naming the
+// parameter, so that a client sees at once which part of its URL is wrong.
+// Callers refuse unknown parameters before.
 func parseFilter(q url.Values) (geo.Filter, error) {
 	f := geo.Filter{Limit: geo.DefaultLimit}
-	for _, name := range []string{"bbox", "start", "end", "country", "actor", "q", "limit", "offset"} {
+	for _, name := range []string{"bbox", "start", "end", "country", "country_code", "actor", "q", "limit", "offset"} {
 		if len(q[name]) > 1 {
 			return geo.Filter{}, geo.Errorf(geo.EINVALID, "%s: given %d times, want at most once", name, len(q[name]))
 		}
@@ -47,17 +117,35 @@ func parseFilter(q url.Values) (geo.Filter, error) {
 	if f.Types, err = parseEnum("type", q["type"], geo.IsEventType, eventTypes()); err != nil {
 		return geo.Filter{}, err
 	}
+	more, err := parseEnum("event_type", q["event_type"], geo.IsEventType, eventTypes())
+	if err != nil {
+		return geo.Filter{}, err
+	}
+	f.Types = union(f.Types, more)
+	if f.SubTypes, err = parseEnum("sub_event_type", q["sub_event_type"], isSubEventType, eventSubTypes()); err != nil {
+		return geo.Filter{}, err
+	}
 	if f.Modalities, err = parseEnum("modality", q["modality"], geo.IsModality, geo.Modalities()); err != nil {
 		return geo.Filter{}, err
 	}
 	if f.Origins, err = parseEnum("origin", q["origin"], geo.IsOrigin, geo.Origins()); err != nil {
 		return geo.Filter{}, err
 	}
-	if s := strings.TrimSpace(q.Get("country")); s != "" {
-		if len(s) != 2 || !isASCIILetters(s) {
-			return geo.Filter{}, geo.Errorf(geo.EINVALID, "country: %q is not an ISO 3166-1 alpha-2 code (two letters, e.g. IQ)", s)
-		}
-		f.Country = strings.ToUpper(s)
+	if f.Country, err = parseCountry("country", q.Get("country")); err != nil {
+		return geo.Filter{}, err
+	}
+	cc, err := parseCountry("country_code", q.Get("country_code"))
+	if err != nil {
+		return geo.Filter{}, err
+	}
+	if cc != "" && f.Country != "" && cc != f.Country {
+		return geo.Filter{}, geo.Errorf(geo.EINVALID, "country_code: %s differs from country %s; give one of them", cc, f.Country)
+	}
+	if cc != "" {
+		f.Country = cc
+	}
+	if f.GeoPrecisions, err = parseGeoPrecisions(q["geo_precision"]); err != nil {
+		return geo.Filter{}, err
 	}
 	if f.Actor, err = parseWords("actor", q.Get("actor")); err != nil {
 		return geo.Filter{}, err
@@ -72,6 +160,50 @@ func parseFilter(q url.Values) (geo.Filter, error) {
 		return geo.Filter{}, err
 	}
 	return f, nil
+}
+
+func parseCountry(name, s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", nil
+	}
+	if len(s) != 2 || !isASCIILetters(s) {
+		return "", geo.Errorf(geo.EINVALID, "%s: %.40q is not an ISO 3166-1 alpha-2 code (two letters, e.g. IQ)", name, s)
+	}
+	return strings.ToUpper(s), nil
+}
+
+// parseGeoPrecisions reads repeated geo_precision values (1, 2 or 3),
+// sorted without duplicates.
+func parseGeoPrecisions(vals []string) ([]int, error) {
+	var out []int
+	for _, v := range vals {
+		v = strings.TrimSpace(v)
+		if v == "" {
+			continue
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < geo.GeoTown || n > geo.GeoRegion {
+			return nil, geo.Errorf(geo.EINVALID, "geo_precision: %.40q, want 1 (a town), 2 (near a town, part of a region) or 3 (a region, country or sea)", v)
+		}
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+func isSubEventType(s string) bool { return slices.Contains(eventSubTypes(), s) }
+
+// union merges two sorted lists without duplicates.
+func union(a, b []string) []string {
+	if len(b) == 0 {
+		return a
+	}
+	out := append(append([]string(nil), a...), b...)
+	sort.Strings(out)
+	return compact(out)
 }
 
 // parseBBox reads w,s,e,n or, as OGC API allows, w,s,zmin,e,n,zmax (heights
@@ -133,7 +265,7 @@ func parseEnum(name string, vals []string, ok func(string) bool, valid []string)
 			continue
 		}
 		if !ok(v) {
-			return nil, geo.Errorf(geo.EINVALID, "%s: unknown value %q, want one of %s", name, v, quoteList(valid))
+			return nil, geo.Errorf(geo.EINVALID, "%s: unknown value %.60q, want one of %s", name, v, quoteList(valid))
 		}
 		out = append(out, v)
 	}
@@ -202,6 +334,10 @@ func canonicalQuery(f geo.Filter) string {
 	v["type"] = f.Types
 	v["modality"] = f.Modalities
 	v["origin"] = f.Origins
+	v["sub_event_type"] = f.SubTypes
+	for _, p := range f.GeoPrecisions {
+		v.Add("geo_precision", strconv.Itoa(p))
+	}
 	v.Set("limit", strconv.Itoa(f.Limit))
 	v.Set("offset", strconv.Itoa(f.Offset))
 	return v.Encode()

@@ -84,7 +84,7 @@ func runIngest(ctx context.Context, env *Env, args []string) error {
 			failed = append(failed, fmt.Sprintf("%s (%v)", it.Name, it.Err))
 			continue
 		}
-		id, n, err := postArticle(ctx, client, endpoint, *token, it.Article)
+		id, n, err := postArticleRetrying(ctx, client, endpoint, *token, it.Article)
 		if err != nil {
 			fmt.Fprintln(env.Stderr, prefix, "FAILED:", err)
 			failed = append(failed, fmt.Sprintf("%s (%v)", it.Name, err))
@@ -180,13 +180,10 @@ func postArticle(ctx context.Context, client *http.Client, endpoint, token strin
 		return "", 0, fmt.Errorf("reading the answer: %w", err)
 	}
 	if resp.StatusCode != http.StatusCreated {
-		var e struct {
-			Error string `json:"error"`
+		if wait, ok := retryAfter(resp); ok {
+			return "", 0, &busyError{wait: wait, err: answerError(resp, data)}
 		}
-		if json.Unmarshal(data, &e) == nil && e.Error != "" {
-			return "", 0, fmt.Errorf("server answered %d: %s", resp.StatusCode, e.Error)
-		}
-		return "", 0, fmt.Errorf("server answered %s", resp.Status)
+		return "", 0, answerError(resp, data)
 	}
 	var out struct {
 		Article struct {

@@ -39,6 +39,7 @@ func commands() []command {
 		{"extract", "print the events of one article as GeoJSON, touching no store", runExtract},
 		{"serve", "serve the events API and the map page", runServe},
 		{"ingest", "send article files to a running server", runIngest},
+		{"delete", "remove articles and their events from a running server", runDelete},
 		{"reextract", "re-run the current extractor over every stored article", runReextract},
 		{"geoparse", "print every place mention of a text with its place and role", runGeoparse},
 		{"eval", "score the extractor against gold files (../shared/eval/FORMAT.md)", runEval},

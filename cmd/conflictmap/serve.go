@@ -91,6 +91,8 @@ type serveConfig struct {
 	NearCacheMB     int
 	LogLevel        string
 	ShutdownTimeout time.Duration
+	MaxExtractions  int
+	ExtractTimeout  time.Duration
 }
 
 // Server is a running `conflictmap serve`: its store, cache, handlers and
@@ -153,8 +155,22 @@ func (s *Server) ParseFlags(env *Env, args []string) error {
 		"how long SIGTERM waits for requests in flight"); err != nil {
 		return err
 	}
+	var maxExtractions int64
+	if err = int64Flag(env, fs, &maxExtractions, "max-extractions", "CONFLICTMAP_MAX_EXTRACTIONS", int64(handlers.DefaultMaxExtractions()),
+		"articles extracted at once; an ingest past it is refused with 503 and Retry-After"); err != nil {
+		return err
+	}
+	if err = durationFlag(env, fs, &c.ExtractTimeout, "extract-timeout", "CONFLICTMAP_EXTRACT_TIMEOUT", handlers.DefaultExtractTimeout,
+		"time budget of one article's extraction; past it the ingest is refused with 503"); err != nil {
+		return err
+	}
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
+	}
+	c.MaxExtractions = int(maxExtractions)
+	if c.MaxExtractions < 1 || c.ExtractTimeout <= 0 {
+		fmt.Fprintln(env.Stderr, "serve: --max-extractions and --extract-timeout must be positive")
+		return errUsage
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(env.Stderr, "serve: unexpected argument %q\n", fs.Arg(0))
@@ -228,6 +244,8 @@ func (s *Server) Open(ctx context.Context) (err error) {
 		TileAttribution:  s.Config.TileAttribution,
 		ExtractorVersion: extract.Version,
 		Logger:           s.Logger,
+		MaxExtractions:   s.Config.MaxExtractions,
+		ExtractTimeout:   s.Config.ExtractTimeout,
 	})
 	s.httpSrv = &http.Server{
 		Handler:           h,
@@ -258,7 +276,7 @@ func (s *Server) ingestSample(ctx context.Context, ex handlers.Extractor) error 
 	}
 	a := geo.Article{Title: sampleTitle, Published: samplePublished, Text: sampleText}
 	a.ID = geo.ArticleID(a.URL, a.Text)
-	events, err := ex.Extract(a)
+	events, err := ex.ExtractContext(ctx, a)
 	if err != nil {
 		return fmt.Errorf("extracting the sample article: %w", err)
 	}

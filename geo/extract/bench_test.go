@@ -61,7 +61,7 @@ func BenchmarkExtractRules(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		pub, _ := publication(a.Published)
-		x.read(a, a.Text, pub, append([]placeRef(nil), mentions...))
+		x.read(b.Context(), a, a.Text, pub, append([]placeRef(nil), mentions...))
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "articles/s")
 }

@@ -34,6 +34,7 @@
 package extract
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"math"
@@ -97,6 +98,13 @@ func New(gaz Gazetteer) *Extractor {
 // week") are resolved against the publication date; without one, only
 // dates that carry their year are read.
 func (x *Extractor) Extract(a geo.Article) ([]geo.Event, error) {
+	return x.ExtractContext(context.Background(), a)
+}
+
+// ExtractContext is Extract that gives up with ctx's error once ctx is
+// done. It looks between stages and between sentences, so that a server
+// stops working on an article whose client has left or whose time is up.
+func (x *Extractor) ExtractContext(ctx context.Context, a geo.Article) ([]geo.Event, error) {
 	if len(a.Text) > MaxTextBytes {
 		return nil, geo.Errorf(geo.ETOOLARGE, "article text is %d bytes, more than the %d-byte limit", len(a.Text), MaxTextBytes)
 	}
@@ -111,7 +119,11 @@ func (x *Extractor) Extract(a geo.Article) ([]geo.Event, error) {
 	if a.ID == "" {
 		a.ID = geo.ArticleID(a.URL, a.Text)
 	}
-	return x.read(a, text, pub, x.mentions(text)), nil
+	mentions := x.mentions(text)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return x.read(ctx, a, text, pub, mentions)
 }
 
 // publication parses an article's publication date; "" is unknown.
@@ -147,13 +159,16 @@ func isJunkControl(r rune) bool {
 }
 
 // read extracts the events of an article whose place mentions are known.
-func (x *Extractor) read(a geo.Article, text string, pub time.Time, mentions []placeRef) []geo.Event {
-	_, _, cands := x.analyse(text, pub, mentions)
+func (x *Extractor) read(ctx context.Context, a geo.Article, text string, pub time.Time, mentions []placeRef) ([]geo.Event, error) {
+	_, _, cands := x.analyseContext(ctx, text, pub, mentions)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	events := make([]geo.Event, 0, len(cands))
 	for _, c := range cands {
 		events = append(events, x.event(a, c))
 	}
-	return events
+	return events, nil
 }
 
 // analyse is the one reading of a text that both Extract and Geoparse
@@ -161,6 +176,12 @@ func (x *Extractor) read(a geo.Article, text string, pub time.Time, mentions []p
 // candidate event its sentences tie to a place, and the events kept once
 // retellings are merged.
 func (x *Extractor) analyse(text string, pub time.Time, mentions []placeRef) (*reader, []candidate, []candidate) {
+	return x.analyseContext(context.Background(), text, pub, mentions)
+}
+
+// analyseContext is analyse that stops reading sentences once ctx is done;
+// its caller then checks ctx.
+func (x *Extractor) analyseContext(ctx context.Context, text string, pub time.Time, mentions []placeRef) (*reader, []candidate, []candidate) {
 	r := &reader{lx: x.lx, text: text, toks: scanTokens(text)}
 	if x.gaz != nil {
 		r.countryOf = x.gaz.Country
@@ -171,6 +192,9 @@ func (x *Extractor) analyse(text string, pub time.Time, mentions []placeRef) (*r
 	r.attach(mentions, datelines)
 	var cands, prev []candidate
 	for _, s := range sents {
+		if ctx.Err() != nil {
+			break
+		}
 		quote := strings.Join(strings.Fields(text[s.start:s.end]), " ")
 		got := r.sentenceEvents(s, quote)
 		if len(got) == 0 {

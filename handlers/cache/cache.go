@@ -531,3 +531,7 @@ func noneMatch(header, tag string) bool {
 	}
 	return false
 }
+
+// AcceptsGzip reports whether an Accept-Encoding header accepts gzip, for
+// handlers that stream an answer past the cache.
+func AcceptsGzip(header string) bool { return acceptsGzip(header) }
