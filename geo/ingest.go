@@ -42,22 +42,9 @@ func CheckIngest(a Article, events []Event) ([]Event, error) {
 			return nil, Errorf(EINVALID, "article %s: two events have the id %s", a.ID, e.ID)
 		case e.ArticleID != "" && e.ArticleID != a.ID:
 			return nil, Errorf(EINVALID, "event %s belongs to article %s, not %s", e.ID, e.ArticleID, a.ID)
-		case !(e.Point[0] >= -180 && e.Point[0] <= 180 && e.Point[1] >= -90 && e.Point[1] <= 90):
-			return nil, Errorf(EINVALID, "event %s: point %v is not a longitude and latitude", e.ID, e.Point)
-		case e.Bound != nil && !finite(e.Bound.Min[0], e.Bound.Min[1], e.Bound.Max[0], e.Bound.Max[1]):
-			return nil, Errorf(EINVALID, "event %s: bound %v is not finite", e.ID, *e.Bound)
-		case !finite(e.Confidence):
-			return nil, Errorf(EINVALID, "event %s: confidence is not a number", e.ID)
-		case e.EventDate != "" && !isDate(e.EventDate):
-			return nil, Errorf(EINVALID, "event %s: event_date %q is not a YYYY-MM-DD date", e.ID, e.EventDate)
-		case e.EventDateEnd != "" && !isDate(e.EventDateEnd):
-			return nil, Errorf(EINVALID, "event %s: event_date_end %q is not a YYYY-MM-DD date", e.ID, e.EventDateEnd)
-		case e.EventDateEnd != "" && e.EventDate == "":
-			return nil, Errorf(EINVALID, "event %s: event_date_end without event_date", e.ID)
-		case e.EventDateEnd != "" && e.EventDateEnd < e.EventDate:
-			return nil, Errorf(EINVALID, "event %s: event_date_end %s is before event_date %s", e.ID, e.EventDateEnd, e.EventDate)
-		case e.Published != "" && !isDate(e.Published):
-			return nil, Errorf(EINVALID, "event %s: published %q is not a YYYY-MM-DD date", e.ID, e.Published)
+		}
+		if err := CheckEvent(e); err != nil {
+			return nil, err
 		}
 		seen[e.ID] = true
 		if e.ArticleID == "" {
@@ -66,6 +53,48 @@ func CheckIngest(a Article, events []Event) ([]Event, error) {
 		out[i] = e
 	}
 	return out, nil
+}
+
+// CheckEvent refuses an event that a store could not answer queries about
+// correctly: a point that is not a longitude and latitude, a date that is
+// not a YYYY-MM-DD day, a range that ends before it starts, numbers that
+// are not finite, an origin that is not one of Origins.
+func CheckEvent(e Event) error {
+	switch {
+	case !(e.Point[0] >= -180 && e.Point[0] <= 180 && e.Point[1] >= -90 && e.Point[1] <= 90):
+		return Errorf(EINVALID, "event %s: point %v is not a longitude and latitude", e.ID, e.Point)
+	case e.Bound != nil && !finite(e.Bound.Min[0], e.Bound.Min[1], e.Bound.Max[0], e.Bound.Max[1]):
+		return Errorf(EINVALID, "event %s: bound %v is not finite", e.ID, *e.Bound)
+	case !finite(e.Confidence):
+		return Errorf(EINVALID, "event %s: confidence is not a number", e.ID)
+	case e.EventDate != "" && !isDate(e.EventDate):
+		return Errorf(EINVALID, "event %s: event_date %q is not a YYYY-MM-DD date", e.ID, e.EventDate)
+	case e.EventDateEnd != "" && !isDate(e.EventDateEnd):
+		return Errorf(EINVALID, "event %s: event_date_end %q is not a YYYY-MM-DD date", e.ID, e.EventDateEnd)
+	case e.EventDateEnd != "" && e.EventDate == "":
+		return Errorf(EINVALID, "event %s: event_date_end without event_date", e.ID)
+	case e.EventDateEnd != "" && e.EventDateEnd < e.EventDate:
+		return Errorf(EINVALID, "event %s: event_date_end %s is before event_date %s", e.ID, e.EventDateEnd, e.EventDate)
+	case e.Published != "" && !isDate(e.Published):
+		return Errorf(EINVALID, "event %s: published %q is not a YYYY-MM-DD date", e.ID, e.Published)
+	case e.Origin != "" && !IsOrigin(e.Origin):
+		return Errorf(EINVALID, "event %s: origin %q is not one of %v", e.ID, e.Origin, Origins())
+	}
+	return nil
+}
+
+// SpanDays is the number of days from EventDate to EventDateEnd (0 for one
+// day or undated); stores keep the longest to bound date queries.
+func (e Event) SpanDays() int {
+	if e.EventDate == "" || e.EventDateEnd == "" {
+		return 0
+	}
+	start, err1 := time.Parse(DateLayout, e.EventDate)
+	end, err2 := time.Parse(DateLayout, e.EventDateEnd)
+	if err1 != nil || err2 != nil {
+		return 0
+	}
+	return int(end.Sub(start).Hours() / 24)
 }
 
 // WalkArticles calls fn with every article that next returns, batch by

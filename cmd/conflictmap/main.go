@@ -41,6 +41,7 @@ func commands() []command {
 		{"ingest", "send article files to a running server", runIngest},
 		{"delete", "remove articles and their events from a running server", runDelete},
 		{"reextract", "re-run the current extractor over every stored article", runReextract},
+		{"import", "load event files made elsewhere (our GeoJSON/CSV, ACLED, UCDP GED) into the store", runImport},
 		{"geoparse", "print every place mention of a text with its place and role", runGeoparse},
 		{"eval", "score the extractor against gold files (../shared/eval/FORMAT.md)", runEval},
 	}

@@ -115,7 +115,7 @@ func (s *Store) ForEachArticle(ctx context.Context, fn func(geo.Article) error) 
 
 func (s *Store) articlesAfter(ctx context.Context, after string) ([]geo.Article, error) {
 	rows, err := s.pool.Query(ctx, "SELECT "+articleColumns+
-		", a.text FROM articles a WHERE a.id > $1 ORDER BY a.id LIMIT $2", after, forEachBatch)
+		", a.text FROM articles a WHERE a.id > $1 AND a.origin = 'extracted' ORDER BY a.id LIMIT $2", after, forEachBatch)
 	if err != nil {
 		return nil, err
 	}

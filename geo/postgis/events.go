@@ -140,7 +140,8 @@ func (s *Store) ingest(ctx context.Context, a geo.Article, events []geo.Event, n
 	b.Queue(`INSERT INTO articles (id, title, url, published, text, ingested_at, ingest_version)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT (id) DO UPDATE SET title = excluded.title, url = excluded.url, published = excluded.published,
-			text = excluded.text, ingested_at = excluded.ingested_at, ingest_version = excluded.ingest_version`,
+			text = excluded.text, ingested_at = excluded.ingested_at, ingest_version = excluded.ingest_version,
+			origin = 'extracted'`,
 		a.ID, a.Title, a.URL, a.Published, a.Text, now, version)
 	b.Queue("DELETE FROM events WHERE article_id = $1", a.ID)
 	for _, e := range events {

@@ -110,7 +110,7 @@ func (s *Store) ForEachArticle(ctx context.Context, fn func(geo.Article) error) 
 
 func (s *Store) articlesAfter(ctx context.Context, after string) ([]geo.Article, error) {
 	rows, err := s.reader.QueryContext(ctx, "SELECT "+articleColumns+
-		", a.text FROM articles a WHERE a.id > ? ORDER BY a.id LIMIT ?", after, forEachBatch)
+		", a.text FROM articles a WHERE a.id > ? AND a.origin = 'extracted' ORDER BY a.id LIMIT ?", after, forEachBatch)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,228 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"conflictmap/geo"
+	"conflictmap/geo/eventfile"
+	"conflictmap/geo/gazetteer"
+)
+
+// importer is what import needs of a store besides opening and closing it.
+type importer interface {
+	Import(ctx context.Context, articles []geo.Article, events []geo.Event) error
+}
+
+// maxReportedRows bounds the bad rows import names one by one per file.
+const maxReportedRows = 20
+
+func runImport(ctx context.Context, env *Env, args []string) error {
+	fs := newFlagSet(env, "import", "import [--db PATH|URL] [--pg-schema S] [--batch N] FILE...",
+		"Loads events made elsewhere into the store: conflictmap's own GeoJSON and CSV exports, ACLED\n"+
+			"exports (CSV of 2020 and of 2023 on, API JSON) and UCDP GED CSV; the format is told from each\n"+
+			"file's content. Every event keeps where it came from in its origin property (import, acled,\n"+
+			"ucdp) and is never merged with others. A row that cannot be read is reported with its line\n"+
+			"and skipped; the rest are stored in batches, each one transaction that bumps the data version,\n"+
+			"so running servers answer with the new events at once. Progress goes to stderr, one summary\n"+
+			"line per file to stdout.")
+	db := fs.String("db", envOr(env, "CONFLICTMAP_DB", defaultDB), "SQLite file, or a postgres:// URL (CONFLICTMAP_DB)")
+	pgSchema := fs.String("pg-schema", envOr(env, "CONFLICTMAP_PG_SCHEMA", "public"), "PostgreSQL schema, with a postgres:// --db (CONFLICTMAP_PG_SCHEMA)")
+	batch := fs.Int("batch", 20000, "events per transaction")
+	if err := parseFlags(env, fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprintln(env.Stderr, "import: no FILE given")
+		fs.Usage()
+		return errUsage
+	}
+	if *batch < 1 {
+		fmt.Fprintln(env.Stderr, "import: --batch must be at least 1")
+		return errUsage
+	}
+	st, err := openStore(ctx, *db, *pgSchema)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	imp, ok := st.(importer)
+	if !ok {
+		return fmt.Errorf("the store at %s cannot import", redactURL(*db))
+	}
+	gaz, err := gazetteer.Load()
+	if err != nil {
+		return fmt.Errorf("loading the gazetteer: %w", err)
+	}
+	opt := eventfile.Options{CountryCode: countryCodes(gaz)}
+	var failed []string
+	for i, name := range fs.Args() {
+		sum, err := importFile(ctx, env, imp, opt, name, *batch, fmt.Sprintf("[%d/%d] ", i+1, fs.NArg()))
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "%s: %v\n", name, err)
+			failed = append(failed, name)
+			if ctx.Err() != nil {
+				break
+			}
+			continue
+		}
+		fmt.Fprintln(env.Stdout, sum)
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("import failed for %s: %s", plural(len(failed), "file"), strings.Join(failed, ", "))
+	}
+	return nil
+}
+
+// countryCodes maps a country name as ACLED and UCDP write it to its
+// alpha-2 code through the gazetteer's countries; UCDP's "Yemen (North
+// Yemen)" is read as "Yemen".
+func countryCodes(gaz *gazetteer.Gazetteer) func(string) string {
+	cache := map[string]string{}
+	return func(name string) string {
+		if cc, ok := cache[name]; ok {
+			return cc
+		}
+		key := name
+		if i := strings.Index(key, " ("); i > 0 {
+			key = key[:i]
+		}
+		cc := ""
+		for _, p := range gaz.Lookup(key) {
+			if strings.HasPrefix(p.FeatureCode, "PCL") || p.FeatureCode == "TERR" {
+				cc = p.CountryCode
+				break
+			}
+		}
+		cache[name] = cc
+		return cc
+	}
+}
+
+// countingReader counts the bytes read, for the progress bar.
+type countingReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// importFile reads one file and stores its events in batches; it returns
+// the file's summary line.
+func importFile(ctx context.Context, env *Env, imp importer, opt eventfile.Options, name string, batch int, prefix string) (string, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return "", err
+	}
+	start := time.Now()
+	cr := &countingReader{r: f}
+	base := filepath.Base(name)
+	// The file stands as an article for the rows that name none.
+	fileArticle := geo.Article{ID: geo.ArticleID("", "import:"+base), Title: "Imported from " + base}
+	var (
+		events   []geo.Event
+		articles []geo.Article
+		index    = map[string]int{} // event id -> position in events, so a repeated id keeps its last row
+		known    = map[string]bool{}
+		stored   int
+		bad      int
+		last     time.Time
+		format   eventfile.Format
+	)
+	progress := func(final bool) {
+		if !final && time.Since(last) < 200*time.Millisecond {
+			return
+		}
+		last = time.Now()
+		frac := 1.0
+		if info.Size() > 0 {
+			frac = min(1, float64(cr.n.Load())/float64(info.Size()))
+		}
+		const width = 30
+		bar := strings.Repeat("#", int(frac*width)) + strings.Repeat(".", width-int(frac*width))
+		rate := float64(stored) / max(time.Since(start).Seconds(), 0.001)
+		fmt.Fprintf(env.Stderr, "\r%s%s [%s] %3.0f%% %d events %.0f/s, %d bad rows", prefix, base, bar, frac*100, stored, rate, bad)
+		if final {
+			fmt.Fprintln(env.Stderr)
+		}
+	}
+	flush := func() error {
+		if len(events) == 0 {
+			return nil
+		}
+		if err := imp.Import(ctx, articles, events); err != nil {
+			return fmt.Errorf("storing rows: %w", err)
+		}
+		stored += len(events)
+		events, articles = events[:0], articles[:0]
+		clear(index)
+		progress(false)
+		return nil
+	}
+	format, err = eventfile.Read(cr, opt, func(row eventfile.Row) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if row.Err != nil {
+			bad++
+			if bad <= maxReportedRows {
+				fmt.Fprintf(env.Stderr, "\r%s: %s: skipped: %v\n", name, row.Where(), row.Err)
+			}
+			return nil
+		}
+		e := row.Event
+		if e.ArticleID == "" {
+			e.ArticleID = fileArticle.ID
+			e.Title = cmp.Or(e.Title, fileArticle.Title)
+		}
+		if !known[e.ArticleID] {
+			known[e.ArticleID] = true
+			a := fileArticle
+			if e.ArticleID != fileArticle.ID {
+				a = geo.Article{ID: e.ArticleID, Title: e.Title, URL: e.SourceURL, Published: e.Published}
+			}
+			articles = append(articles, a)
+		}
+		if i, ok := index[e.ID]; ok {
+			events[i] = e
+			return nil
+		}
+		index[e.ID] = len(events)
+		events = append(events, e)
+		if len(events) >= batch {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	progress(true)
+	if bad > maxReportedRows {
+		fmt.Fprintf(env.Stderr, "%s: %d more bad rows not shown\n", name, bad-maxReportedRows)
+	}
+	if err != nil {
+		if stored > 0 {
+			return "", fmt.Errorf("%w (the %d events before it are stored)", err, stored)
+		}
+		return "", err
+	}
+	return fmt.Sprintf("%s\t%s\t%s stored\t%s skipped\t%s", name, format, plural(stored, "event"), plural(bad, "bad row"),
+		time.Since(start).Round(time.Millisecond)), nil
+}
