@@ -116,6 +116,13 @@ func (s *Server) readArticle(c echo.Context) (geo.Article, error) {
 		return geo.Article{}, geo.Errorf(geo.EINVALID, "malformed JSON body: more than one JSON value; post one article per request")
 	}
 	if strings.TrimSpace(req.Text) == "" {
+		if strings.TrimSpace(req.URL) != "" && s.cfg.Fetcher != nil {
+			a, page, err := s.fetchArticle(r.Context(), req)
+			if err == nil {
+				c.Set(fetchedKey, page)
+			}
+			return a, err
+		}
 		return geo.Article{}, geo.Errorf(geo.EINVALID, "text: missing; the article's text is required")
 	}
 	published, err := parsePublished(req.Published)
@@ -275,6 +282,14 @@ func (s *Server) postArticle(c echo.Context) error {
 		return fmt.Errorf("encoding article: %w", err)
 	}
 	b = append(b, aj...)
+	if page, ok := c.Get(fetchedKey).(*geo.Page); ok {
+		fj, err := json.Marshal(fetchedJSON(page))
+		if err != nil {
+			return fmt.Errorf("encoding the fetch: %w", err)
+		}
+		b = append(b, `,"fetched":`...)
+		b = append(b, fj...)
+	}
 	b = append(b, `,"events":`...)
 	b, err = appendFeatureCollection(b, geo.EventPage{Events: events, Matched: len(events)})
 	if err != nil {

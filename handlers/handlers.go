@@ -92,6 +92,14 @@ type Config struct {
 	// ExtractTimeout is one article's time budget for extraction; 0 means
 	// DefaultExtractTimeout.
 	ExtractTimeout time.Duration
+	// Feeds answers /api/feeds; nil leaves the routes out.
+	Feeds FeedStore
+	// FeedInterval is the poll interval of feeds that have none of their
+	// own, as /api/feeds shows it.
+	FeedInterval time.Duration
+	// Fetcher reads POST /api/articles's url when no text is posted; nil
+	// requires the text.
+	Fetcher Fetcher
 }
 
 // Server serves conflictmap's HTTP API.
@@ -163,6 +171,9 @@ func (s *Server) routes() {
 	e.DELETE("/api/articles/:id", s.deleteArticle)
 	for _, p := range []string{"/api/events", "/api/events.csv", "/api/events/:id", "/api/stats", "/api/config"} {
 		e.OPTIONS(p, apiPreflight)
+	}
+	if s.cfg.Feeds != nil {
+		s.feedRoutes()
 	}
 	s.ogcRoutes()
 	get("/", s.static)

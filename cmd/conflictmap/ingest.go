@@ -36,8 +36,9 @@ type articleBody struct {
 }
 
 func runIngest(ctx context.Context, env *Env, args []string) error {
-	fs := newFlagSet(env, "ingest", "ingest [--server URL] [--token T] [--published D] [--title T] [--url U] FILE...",
+	fs := newFlagSet(env, "ingest", "ingest [--server URL] [--token T] [--published D] [--title T] [--url U] FILE|URL...",
 		"Posts articles to a running server (POST /api/articles), so that its cache sees the change.\n"+
+			"An http:// or https:// URL is fetched by the server, which reads the page's text, title and date.\n"+
 			"A FILE ending in .jsonl holds one article per line as JSON {\"title\",\"url\",\"published\",\"text\"};\n"+
 			"any other FILE is the text of one article. A text file's title is --title, else its first\n"+
 			"line when that line is at most 200 characters, else the file name. Progress and a summary go\n"+
@@ -67,6 +68,12 @@ func runIngest(ctx context.Context, env *Env, args []string) error {
 	}
 	var items []ingestItem
 	for _, f := range files {
+		if isWebURL(f) {
+			// The server fetches the page (POST /api/articles with a url
+			// and no text) and finds its title and date.
+			items = append(items, ingestItem{Name: f, Article: articleBody{URL: f, Title: *title}})
+			continue
+		}
 		items = append(items, readIngestFile(f, articleBody{Title: *title, URL: *url, Published: *published})...)
 	}
 	client := &http.Client{Timeout: *timeout}
@@ -100,6 +107,12 @@ func runIngest(ctx context.Context, env *Env, args []string) error {
 		return fmt.Errorf("%d of %d articles failed: %s", len(failed), len(items), strings.Join(failed, "; "))
 	}
 	return nil
+}
+
+// isWebURL reports whether an ingest argument is a page to fetch rather
+// than a file.
+func isWebURL(arg string) bool {
+	return strings.HasPrefix(arg, "http://") || strings.HasPrefix(arg, "https://")
 }
 
 // readIngestFile reads the articles of one file; def carries the flags'

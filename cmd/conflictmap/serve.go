@@ -93,6 +93,7 @@ type serveConfig struct {
 	ShutdownTimeout time.Duration
 	MaxExtractions  int
 	ExtractTimeout  time.Duration
+	Fetch           feedConfig // feeds and page fetching (feeds.go)
 }
 
 // Server is a running `conflictmap serve`: its store, cache, handlers and
@@ -107,6 +108,7 @@ type Server struct {
 	redis   *cache.Redis
 	ln      net.Listener
 	httpSrv *http.Server
+	feeds   *feedRunner
 }
 
 // ParseFlags reads serve's flags, falling back to the environment.
@@ -164,6 +166,9 @@ func (s *Server) ParseFlags(env *Env, args []string) error {
 		"time budget of one article's extraction; past it the ingest is refused with 503"); err != nil {
 		return err
 	}
+	if err := c.Fetch.addFlags(env, fs); err != nil {
+		return err
+	}
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
 	}
@@ -174,6 +179,10 @@ func (s *Server) ParseFlags(env *Env, args []string) error {
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(env.Stderr, "serve: unexpected argument %q\n", fs.Arg(0))
+		return errUsage
+	}
+	if err := c.Fetch.check(); err != nil {
+		fmt.Fprintf(env.Stderr, "serve: %v\n", err)
 		return errUsage
 	}
 	c.CacheMB = int(cacheMB)
@@ -232,6 +241,9 @@ func (s *Server) Open(ctx context.Context) (err error) {
 	} else {
 		backend = cache.NewMemory(int64(s.Config.CacheMB) << 20)
 	}
+	if err := s.openFeeds(ctx, ex); err != nil {
+		return err
+	}
 	h := handlers.New(handlers.Config{
 		Store:            s.store,
 		Extractor:        ex,
@@ -246,6 +258,9 @@ func (s *Server) Open(ctx context.Context) (err error) {
 		Logger:           s.Logger,
 		MaxExtractions:   s.Config.MaxExtractions,
 		ExtractTimeout:   s.Config.ExtractTimeout,
+		Feeds:            s.feeds.store,
+		FeedInterval:     s.Config.Fetch.Interval,
+		Fetcher:          s.feeds.fetcher,
 	})
 	s.httpSrv = &http.Server{
 		Handler:           h,
@@ -301,6 +316,8 @@ func (s *Server) URL() string {
 func (s *Server) Run(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- s.httpSrv.Serve(s.ln) }()
+	stopFeeds := s.startFeeds(ctx)
+	defer stopFeeds()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serving: %w", err)

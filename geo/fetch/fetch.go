@@ -100,8 +100,8 @@ func fail(reason, u, format string, args ...any) *Error {
 	return &Error{Reason: reason, URL: u, Detail: fmt.Sprintf(format, args...)}
 }
 
-// Options configure a Client; the zero value of each field means its
-// default.
+// Options configure a Client; a zero MaxBytes, Timeout, UserAgent or
+// RobotsTTL means its default.
 type Options struct {
 	// AllowPrivate lets fetches reach loopback, private, link-local and
 	// multicast addresses (a server reading feeds on its own network).
@@ -110,8 +110,8 @@ type Options struct {
 	MaxBytes int64
 	// Timeout bounds one fetch, from the request to the last byte of the body.
 	Timeout time.Duration
-	// HostDelay is the least time between two requests to one host;
-	// negative means none.
+	// HostDelay is the least time between two requests to one host; zero
+	// or negative means none.
 	HostDelay time.Duration
 	// UserAgent names conflictmap and its version.
 	UserAgent string
