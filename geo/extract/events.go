@@ -24,6 +24,13 @@ type reader struct {
 	// that goes on telling the same news is dated by it.
 	context dateRange
 	sents   []sentence
+	// weapon is the last explosive event told (its type, sub-type and
+	// sentence): what "the attack" in the sentences after it was.
+	weapon struct {
+		sub  string
+		sent int
+		ok   bool
+	}
 	// countryOf gives a country's extent, what tells neighbours apart from
 	// countries far away; nil when the gazetteer has none.
 	countryOf func(cc string) (geo.Place, bool)
@@ -165,7 +172,7 @@ var (
 	ongoingWords = set("daily", "nightly", "continue", "continues", "continued", "continuing", "ongoing", "keep",
 		"keeps", "repeatedly", "regularly", "frequently", "constantly", "rages", "raging", "persistent",
 		"persist", "persists", "intermittent", "sporadic", "routinely", "weekly", "everyday", "ceaseless",
-		"incessant", "relentless", "current")
+		"incessant", "relentless", "current", "intensified", "intensifying", "campaign", "stepped")
 	warEndWords = set("broke", "erupted", "began", "started", "ended", "erupting", "outbreak", "start")
 )
 
@@ -209,6 +216,7 @@ func (r *reader) sentenceEvents(s sentence, quote string) []candidate {
 		r.actors(s, o)
 	}
 	r.lendActors(occs)
+	r.sameWeapon(s, occs)
 	r.noteExprs(exprs)
 
 	ties := r.ties(s, occs)
@@ -275,6 +283,39 @@ func (r *reader) sentenceEvents(s sentence, quote string) []candidate {
 		out = append(out, candidate{sent: s.index, quote: quote, o: o, ref: &r.refs[ref], tie: t, part: r.partOfArea(ref)})
 	}
 	return out
+}
+
+// sameWeapon gives a generic attack the weapon the text names for it: in
+// the same sentence ("a Russian attack killed three children as Moscow
+// unleashed air attacks"), or, told again as "the attack", in the two
+// sentences before. It then notes the sentence's explosive event for the
+// sentences after.
+func (r *reader) sameWeapon(s sentence, occs []occ) {
+	sub, at := "", 0
+	for i := range occs {
+		o := &occs[i]
+		if o.typ == geo.ExplosionsRemote && !o.negated && o.t.refine != rAttack {
+			sub, at = o.sub, o.first
+			break
+		}
+	}
+	for i := range occs {
+		o := &occs[i]
+		if o.t.refine != rAttack || o.typ != geo.Battles || o.sub != subClash {
+			continue
+		}
+		switch {
+		case sub != "" && at > o.first:
+			// The weapon told after the attack says what it was; one told
+			// before ("since the strikes, no attacks") is another event.
+			o.typ, o.sub = geo.ExplosionsRemote, sub
+		case o.definite && r.weapon.ok && s.index-r.weapon.sent <= 2:
+			o.typ, o.sub = geo.ExplosionsRemote, r.weapon.sub
+		}
+	}
+	if sub != "" {
+		r.weapon.sub, r.weapon.sent, r.weapon.ok = sub, s.index, true
+	}
 }
 
 // partOf reports whether the text gives place b as one part of a wider
@@ -616,8 +657,15 @@ func (r *reader) refineType(s sentence, o *occ) {
 			"villagers", "bus", "minibus", "market", "protesters", "demonstrators"):
 			// "Gunmen attacked an army base": a fight with armed men.
 		case has("protesters", "protestors", "demonstrators", "marchers") && o.typ == geo.Battles:
-			// "police fired on protesters": force against a crowd, not a battle.
+			// "police fired on protesters": force against a crowd, not a battle;
+			// "protesters attacked a compound": the crowd's own violence.
 			o.typ, o.sub = geo.Protests, subExcessive
+			for _, t := range r.before(s, o, 4, true) {
+				switch t.low {
+				case "protesters", "protestors", "demonstrators", "marchers", "rioters":
+					o.typ, o.sub = geo.Riots, subViolent
+				}
+			}
 		case has("civilians", "civilian", "market", "wedding", "funeral", "hospital", "school", "mosque",
 			"church", "village", "villages", "villagers", "residents", "worshippers", "restaurant", "hotel", "bus",
 			"minibus", "displaced", "homes", "farmers", "students", "children", "women", "passengers", "aid",
@@ -635,6 +683,19 @@ func (r *reader) refineType(s sentence, o *occ) {
 		if strings.Contains(subj, "rebel") || strings.Contains(subj, "militant") || strings.Contains(subj, "insurgent") {
 			o.sub = subOvertakes
 		}
+	case rNone:
+		cl := " " + strings.Join(lows(r.clause(s, o)), " ") + " "
+		crowd := containsAny(cl, " protesters ", " protestors ", " demonstrators ", " rioters ", " crowds ", " crowd ",
+			" protest ", " protests ", " mob ")
+		switch {
+		case o.sub == subClash && crowd && !hasWide("rebels", "militants", "insurgents", "fighters", "gunmen", "militia", "militias"):
+			// "clashes in Migori, where police lobbed tear gas at
+			// demonstrators": a crowd and the police, not a battle.
+			o.typ, o.sub = geo.Riots, subViolent
+		case o.sub == subLooting && crowd:
+			// Looting by a crowd is how ACLED tells a violent demonstration.
+			o.typ, o.sub = geo.Riots, subViolent
+		}
 	case rProtest:
 		words := lows(r.clause(s, o))
 		if n := s.index + 1; n < len(r.sents) && !r.hasRef(r.sents[n]) {
@@ -645,14 +706,35 @@ func (r *reader) refineType(s sentence, o *occ) {
 		case containsAny(joined, " killed ", " shot ", " opened fire ", " live fire ", " live ammunition ", " killing ",
 			" live rounds ", " live bullets ", " fired live ", " fired on ", " shot at "):
 			o.typ, o.sub = geo.Protests, subExcessive
+		case armedSubject(r.before(s, o, 3, true)):
+			// "fighters marched into the city": an armed advance, not a march.
+			o.typ, o.sub = geo.Battles, subClash
+			if k := o.last; k < s.last && (r.toks[k].low == "into" || r.toks[k].low == "on") {
+				o.sub = subOvertakes
+			}
 		case containsAny(joined, " burned ", " burnt ", " torched ", " threw stones ", " threw bottles ", " hurled ", " set fire ",
-			" looted ", " vandalised ", " vandalized ", " smashed ", " stormed ", " clashed with police ", " threw rocks "):
+			" looted ", " vandalised ", " vandalized ", " smashed ", " stormed ", " clashed with police ", " threw rocks ",
+			" attacked ", " ransacked ", " set alight ", " set ablaze ", " fireworks ", " barricades ", " stone throwing ",
+			" stone-throwing ", " looting ", " vandalism "):
 			o.typ, o.sub = geo.Riots, subViolent
 		case containsAny(joined, " tear gas ", " teargas ", " dispersed ", " water cannon ", " rubber bullets ", " crackdown ",
 			" arrested ", " detained ", " batons ", " beat "):
 			o.typ, o.sub = geo.Protests, subInterv
 		}
 	}
+}
+
+// armedSubject reports an armed group among the words right before a
+// trigger: "M23 fighters marched".
+func armedSubject(back []tok) bool {
+	for _, t := range back {
+		switch t.low {
+		case "fighters", "rebels", "troops", "soldiers", "militants", "insurgents", "jihadists", "gunmen", "militiamen",
+			"forces", "militia", "militias", "army":
+			return true
+		}
+	}
+	return false
 }
 
 // hasRef reports whether a sentence names a place.

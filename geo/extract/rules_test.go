@@ -76,6 +76,10 @@ func TestTriggers(t *testing.T) {
 		{"Hundreds of people protested in Niamey on Friday against foreign troops.", "NE", geo.Protests, "Peaceful protest"},
 		{"Police fired tear gas at protesters in Dakar on Friday.", "SN", geo.Protests, "Protest with intervention"},
 		{"Protesters burned tyres and threw stones outside the parliament in Nairobi on Tuesday.", "KE", geo.Riots, "Violent demonstration"},
+		{"M23 fighters marched into Bukavu on Sunday.", "CD", geo.Battles, "Non-state actor overtakes territory"},
+		{"Protesters attacked embassies in Kinshasa on Tuesday.", "CD", geo.Riots, "Violent demonstration"},
+		{"There were clashes in Kisumu on Tuesday, where police fired tear gas at demonstrators.", "KE", geo.Riots, "Violent demonstration"},
+		{"A Russian attack killed two people in Sumy on Monday as Moscow launched drone strikes across the country.", "UA", geo.ExplosionsRemote, "Air/drone strike"},
 		{"The two sides signed a peace agreement in Doha on Monday.", "QA", geo.StrategicDevelopments, "Agreement"},
 		{"Police arrested 30 opposition supporters in Dhaka on Monday.", "BD", geo.StrategicDevelopments, "Arrests"},
 		{"Israeli troops withdrew from Jenin on Monday.", "PS", geo.StrategicDevelopments, "Non-violent transfer of territory"},
@@ -150,6 +154,10 @@ func TestTies(t *testing.T) {
 		{"Gunmen abducted nine traders in Shirigari village, Kaduna State, on Friday.", []string{"NG"}},
 		{"A jet bombed Foo Gyi Village in Kanbalu Township of Sagaing Region on Tuesday.", []string{"MM"}},
 		{"Bandits hijacked a bus near Zaria on Tuesday.", []string{"NG"}},
+		// A relative "where" clause happens at the place it follows.
+		{"Mourners gathered in Bama town, where a bomber detonated a device on Sunday.", []string{"NG"}},
+		// The towns an "including" list gives, each one part of the event.
+		{"Fighting broke out in Cabo Delgado province on Monday, affecting districts including Palma and Macomia.", []string{"MZ", "MZ", "MZ"}},
 		// A long noun phrase between the trigger and its place.
 		{"On Saturday, a bomb exploded on a vehicle belonging to the Iraqi Army's 8th Division near the village of al-Zab, in the Hawija district.", []string{"IQ"}},
 	} {

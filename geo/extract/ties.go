@@ -57,6 +57,22 @@ func (r *reader) ties(s sentence, occs []occ) []tie {
 			}
 		}
 	}
+	// "in Gwoza town, where she detonated the device": a relative "where"
+	// clause happens at the place it follows.
+	for i := range occs {
+		o := &occs[i]
+		if tied[i] || o.negated {
+			continue
+		}
+		if ref := r.whereClause(s, o); ref >= 0 && !used[ref] {
+			ties = append(ties, tie{occ: i, ref: ref, how: tieDirect, dist: o.first - r.refs[ref].last})
+			tied[i], used[ref] = true, true
+		}
+	}
+	// "attacks across the region, including in Tibu and Hacari": the places
+	// an "including" list gives, each one part of an event tied to the area
+	// that holds them.
+	ties = r.includingList(s, ties, used)
 	// A violent trigger with nothing tied: the places its clause puts it in,
 	// unless another trigger with places of its own stands between.
 	for i := range occs {
@@ -563,6 +579,75 @@ func (r *reader) forward(s sentence, oi int, o *occ) ([]tie, bool) {
 		}
 	}
 	return out, saw || len(out) > 0
+}
+
+// whereClause returns the place a relative "where" before the occurrence
+// follows ("the town of Gwoza, where gunmen opened fire"), when the
+// occurrence is in that clause; else -1.
+func (r *reader) whereClause(s sentence, o *occ) int {
+	for k := o.first - 1; k > s.first && k >= o.first-10; k-- {
+		t := r.toks[k]
+		if isHardBoundary(t) || (clauseStops[t.low] && t.low != "where") {
+			return -1
+		}
+		if t.low != "where" {
+			continue
+		}
+		j := k - 1
+		if r.toks[j].text == "," {
+			j--
+		}
+		for j > s.first && placeNouns[r.toks[j].low] {
+			j-- // "in Gwoza town where"
+		}
+		if ref := r.refEnding(j); ref >= 0 && r.usable(ref) && !r.attributive(ref) && !isCountry(r.refs[ref].place) {
+			return ref
+		}
+		return -1
+	}
+	return -1
+}
+
+// includingList adds, for each occurrence tied to an area, the places of
+// an "including" or "such as" list after it in the sentence that lie in
+// that area's country: "violence in the region, affecting towns including
+// A, B and C".
+func (r *reader) includingList(s sentence, ties []tie, used map[int]bool) []tie {
+	n := len(ties)
+	for ti := 0; ti < n; ti++ {
+		t := ties[ti]
+		area := r.refs[t.ref]
+		if !isArea(area.place) || area.place.CountryCode == "" {
+			continue
+		}
+		for k := area.last; k < s.last && k < area.last+12; k++ {
+			w := r.toks[k].low
+			if w == ";" || w == "." || clauseStops[w] {
+				break
+			}
+			if w != "including" && !(w == "such" && k+1 < s.last && r.toks[k+1].low == "as") {
+				continue
+			}
+			if w == "such" {
+				k++
+			}
+			ref, end, _ := r.placeAfter(k+1, s.last)
+			if ref < 0 {
+				break
+			}
+			more, _ := r.listAfter(end, s.last, ref)
+			for _, rr := range append([]int{ref}, more...) {
+				p := r.refs[rr].place
+				if used[rr] || !r.usable(rr) || isArea(p) || p.CountryCode != area.place.CountryCode {
+					continue
+				}
+				ties = append(ties, tie{occ: t.occ, ref: rr, how: tieDirect, dist: t.dist + 1})
+				used[rr] = true
+			}
+			break
+		}
+	}
+	return ties
 }
 
 // aroundUnknown reads an unknown place name starting at token i (capitalised
