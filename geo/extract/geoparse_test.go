@@ -244,3 +244,27 @@ func TestAdmin1Abbreviations(t *testing.T) {
 		t.Errorf("not found: %v\n%s", want, describeMentions(ms))
 	}
 }
+
+// TestUSCounties checks that a county of the United States is read whole
+// and placed in the state the article is about, not in a town of its name
+// elsewhere.
+func TestUSCounties(t *testing.T) {
+	x := extractorForTest(t)
+	text := "The Walker County Sheriff's Office said the fire near LaFayette, Ga., was set. Deputies from Rapides Parish helped."
+	ms, err := x.Geoparse(geo.Article{Text: text})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"Walker County": "Georgia", "Rapides Parish": "Louisiana"}
+	for _, m := range ms {
+		if w, ok := want[m.Text]; ok {
+			delete(want, m.Text)
+			if m.Place == nil || m.Place.FeatureCode != "ADM2" || m.Place.Admin1 != w {
+				t.Errorf("%q read as %+v, want the county in %s", m.Text, m.Place, w)
+			}
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("not found: %v\n%s", want, describeMentions(ms))
+	}
+}

@@ -533,8 +533,9 @@ func (r *plResolver) notAPlace(i, n, end int, cands []geo.Place) bool {
 			return true
 		}
 	}
-	// A weak reading followed by an unknown capitalised word: "Sina Azodi".
-	if weak && i+n < end {
+	// A weak reading followed by an unknown capitalised word: "Sina Azodi";
+	// not a name that ends in a place word ("Douglas County Sheriff").
+	if weak && i+n < end && !plDescriptors[strings.ToLower(r.toks[i+n-1].text)] {
 		next := r.toks[i+n]
 		w := strings.ToLower(next.text)
 		if next.capital && next.sep == plSepSpace && !plDescriptors[w] && !r.stop(next.text) && len(r.gaz.Lookup(next.text)) == 0 {

@@ -53,14 +53,14 @@ func (p *place) addKey(k string) {
 
 // stats sums up a run of the generator.
 type stats struct {
-	places, keys, countries, admin1, table int
-	bytes, gzBytes                         int
-	maxWords                               int
+	places, keys, countries, admin1, counties, table int
+	bytes, gzBytes                                   int
+	maxWords                                         int
 }
 
 func (s stats) String() string {
-	return fmt.Sprintf("gazetteer: %d places (%d countries, %d admin1, %d reviewed), %d keys, longest name %d words, %d bytes (%d gzip)",
-		s.places, s.countries, s.admin1, s.table, s.keys, s.maxWords, s.bytes, s.gzBytes)
+	return fmt.Sprintf("gazetteer: %d places (%d countries, %d admin1, %d US counties, %d reviewed), %d keys, longest name %d words, %d bytes (%d gzip)",
+		s.places, s.countries, s.admin1, s.counties, s.table, s.keys, s.maxWords, s.bytes, s.gzBytes)
 }
 
 // Tiers rank the readings of one name: a country, then a reviewed region or
@@ -232,6 +232,14 @@ func run(cfg config) (stats, error) {
 		places = append(places, p)
 		st.admin1++
 	}
+
+	// Counties of the United States, as US local news names them.
+	counties, err := usCounties(cfg.src, admin1)
+	if err != nil {
+		return st, err
+	}
+	places = append(places, counties...)
+	st.counties = len(counties)
 
 	// English names of places that the alternate-name filters drop.
 	exonyms := map[int64][]string{}
