@@ -28,6 +28,8 @@ type Store interface {
 	Events(ctx context.Context, f geo.Filter) (geo.EventPage, error)
 	Event(ctx context.Context, id string) (geo.Event, error)
 	Stats(ctx context.Context, f geo.Filter) (geo.Stats, error)
+	// Cells counts the matching events in the density grid at a zoom.
+	Cells(ctx context.Context, f geo.Filter, zoom int) ([]geo.Cell, error)
 	Article(ctx context.Context, id string) (geo.Article, error)
 	Articles(ctx context.Context, limit, offset int) ([]geo.Article, int, error)
 	Version(ctx context.Context) (int64, error)
@@ -162,6 +164,7 @@ func (s *Server) routes() {
 	get("/api/events.csv", s.eventsCSV)
 	get("/api/events/:id", s.getEvent)
 	get("/api/stats", s.stats)
+	get("/api/clusters", s.clusters)
 	get("/api/articles", s.listArticles)
 	get("/api/articles/:id", s.getArticle)
 	e.POST("/api/articles", s.postArticle)
@@ -169,7 +172,7 @@ func (s *Server) routes() {
 		e.POST("/api/geoparse", s.postGeoparse)
 	}
 	e.DELETE("/api/articles/:id", s.deleteArticle)
-	for _, p := range []string{"/api/events", "/api/events.csv", "/api/events/:id", "/api/stats", "/api/config"} {
+	for _, p := range []string{"/api/events", "/api/events.csv", "/api/events/:id", "/api/stats", "/api/clusters", "/api/config"} {
 		e.OPTIONS(p, apiPreflight)
 	}
 	if s.cfg.Feeds != nil {

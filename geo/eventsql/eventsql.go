@@ -11,6 +11,7 @@
 package eventsql
 
 import (
+	"strconv"
 	"strings"
 
 	"conflictmap/geo"
@@ -34,6 +35,8 @@ type Dialect interface {
 	// Week is the Monday (YYYY-MM-DD text) of the week of e.event_date, or
 	// '' when undated.
 	Week() string
+	// Floor is the integer part of a non-negative number expression.
+	Floor(expr string) string
 	// BBox adds the conditions that select the events of e whose point lies
 	// inside b.
 	BBox(q *Query, b geo.BBox)
@@ -315,6 +318,36 @@ func Tally(rows Rows) (geo.Stats, error) {
 		return geo.Stats{}, err
 	}
 	return tally.Stats(), nil
+}
+
+// CellsSQL groups the events under q by density cell at zoom
+// (geo.CellOf, the same expression) and event type, in the columns of
+// geo.CellRow.
+func CellsSQL(d Dialect, q *Query, zoom int) string {
+	n := strconv.FormatInt(geo.CellsAround(zoom), 10) + ".0"
+	return "SELECT " + d.Floor("("+d.Lon()+" + 180) * "+n+" / 360") + ", " + d.Floor("("+d.Lat()+" + 90) * "+n+" / 360") +
+		", e.event_type, count(*), coalesce(sum(e.fatalities), 0), sum(" + d.Lon() + "), sum(" + d.Lat() + ")" +
+		" FROM events e WHERE " + q.Where() + " GROUP BY 1, 2, 3"
+}
+
+// FoldCells reads the rows of CellsSQL into cells.
+func FoldCells(zoom int, rows Rows) ([]geo.Cell, error) {
+	var groups []geo.CellRow
+	for rows.Next() {
+		var (
+			r          geo.CellRow
+			x, y, n, f int64
+		)
+		if err := rows.Scan(&x, &y, &r.EventType, &n, &f, &r.SumLon, &r.SumLat); err != nil {
+			return nil, err
+		}
+		r.X, r.Y, r.Count, r.Fatalities = int(x), int(y), int(n), int(f)
+		groups = append(groups, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return geo.FoldCells(zoom, groups), nil
 }
 
 // ExtentSQL selects the box of all event points, the first event_date and

@@ -25,6 +25,7 @@ func (dialect) Placeholder(n int) string { return "$" + strconv.Itoa(n) }
 func (dialect) Lon() string                 { return "ST_X(e.geom)" }
 func (dialect) Lat() string                 { return "ST_Y(e.geom)" }
 func (dialect) DateText(expr string) string { return "to_char(" + expr + ", 'YYYY-MM-DD')" }
+func (dialect) Floor(expr string) string    { return "floor(" + expr + ")::bigint" }
 
 // Week: ISO day of week 1 is Monday; plain date arithmetic, so no time
 // zone is involved.
@@ -243,6 +244,24 @@ func (s *Store) stats(ctx context.Context, f geo.Filter) (geo.Stats, error) {
 	}
 	defer rows.Close()
 	return eventsql.Tally(rows)
+}
+
+// Cells counts the events that match f, ignoring its Limit and Offset, in
+// the cells of the density grid at zoom (geo.CellOf), by event type, with
+// their fatalities.
+func (s *Store) Cells(ctx context.Context, f geo.Filter, zoom int) ([]geo.Cell, error) {
+	q := filter(f)
+	stmt := eventsql.CellsSQL(pgSQL, q, zoom)
+	rows, err := s.pool.Query(ctx, stmt, q.Args...)
+	if err != nil {
+		return nil, fmt.Errorf("postgis store: cells: %w", err)
+	}
+	defer rows.Close()
+	cells, err := eventsql.FoldCells(zoom, rows)
+	if err != nil {
+		return nil, fmt.Errorf("postgis store: cells: %w", err)
+	}
+	return cells, nil
 }
 
 // Extent returns the bounding box of all event points, the first

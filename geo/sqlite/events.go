@@ -25,6 +25,7 @@ func (dialect) Placeholder(int) string      { return "?" }
 func (dialect) Lon() string                 { return "e.lon" }
 func (dialect) Lat() string                 { return "e.lat" }
 func (dialect) DateText(expr string) string { return expr }
+func (dialect) Floor(expr string) string    { return "CAST(" + expr + " AS INTEGER)" }
 
 // Week moves forward to the next Sunday ('weekday 0', or stays on one);
 // six days back from there is the Monday of the ISO week.
@@ -259,6 +260,24 @@ func (s *Store) stats(ctx context.Context, f geo.Filter) (geo.Stats, error) {
 	}
 	defer rows.Close()
 	return eventsql.Tally(rows)
+}
+
+// Cells counts the events that match f, ignoring its Limit and Offset, in
+// the cells of the density grid at zoom (geo.CellOf), by event type, with
+// their fatalities.
+func (s *Store) Cells(ctx context.Context, f geo.Filter, zoom int) ([]geo.Cell, error) {
+	q := where(f)
+	stmt := eventsql.CellsSQL(sqliteSQL, q, zoom)
+	rows, err := s.reader.QueryContext(ctx, stmt, q.Args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite store: cells: %w", err)
+	}
+	defer rows.Close()
+	cells, err := eventsql.FoldCells(zoom, rows)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite store: cells: %w", err)
+	}
+	return cells, nil
 }
 
 // Extent returns the bounding box of all event points, the first

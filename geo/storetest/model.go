@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"math"
+	"reflect"
 	"sort"
 	"time"
 
@@ -104,4 +106,40 @@ func sortByKey(c []geo.Count) []geo.Count {
 		return c[i].Key < c[j].Key
 	})
 	return c
+}
+
+// ExpectCells returns the density cells a store must answer for f at zoom
+// over events: each matching event counted once, in the cell geo.CellOf
+// puts its point in.
+func ExpectCells(f geo.Filter, zoom int, events []geo.Event) []geo.Cell {
+	var rows []geo.CellRow
+	for _, e := range events {
+		if !f.Match(e) {
+			continue
+		}
+		x, y := geo.CellOf(e.Point[0], e.Point[1], zoom)
+		r := geo.CellRow{X: x, Y: y, EventType: e.EventType, Count: 1, SumLon: e.Point[0], SumLat: e.Point[1]}
+		if e.Fatalities != nil {
+			r.Fatalities = *e.Fatalities
+		}
+		rows = append(rows, r)
+	}
+	return geo.FoldCells(zoom, rows)
+}
+
+// sameCells compares cells exactly, their mean points within rounding (a
+// store sums in its own order).
+func sameCells(got, want []geo.Cell) bool {
+	if len(got) != len(want) {
+		return false
+	}
+	for i := range got {
+		g, w := got[i], want[i]
+		if g.X != w.X || g.Y != w.Y || g.Count != w.Count || g.Fatalities != w.Fatalities || g.Bound != w.Bound ||
+			!reflect.DeepEqual(g.ByType, w.ByType) ||
+			math.Abs(g.Center[0]-w.Center[0]) > 1e-9 || math.Abs(g.Center[1]-w.Center[1]) > 1e-9 {
+			return false
+		}
+	}
+	return true
 }

@@ -32,6 +32,7 @@ type Store interface {
 	Events(ctx context.Context, f geo.Filter) (geo.EventPage, error)
 	Event(ctx context.Context, id string) (geo.Event, error)
 	Stats(ctx context.Context, f geo.Filter) (geo.Stats, error)
+	Cells(ctx context.Context, f geo.Filter, zoom int) ([]geo.Cell, error)
 	Extent(ctx context.Context) (geo.Extent, error)
 	Article(ctx context.Context, id string) (geo.Article, error)
 	Articles(ctx context.Context, limit, offset int) ([]geo.Article, int, error)
@@ -507,6 +508,21 @@ func testModel(t *testing.T, s Store) {
 			must(t, err)
 			if ws := ExpectStats(f, all); !reflect.DeepEqual(gs, ws) {
 				t.Errorf("stats of filter %d %s:\n%+v\nwant\n%+v", i, describe(f), gs, ws)
+			}
+		}
+		if i%4 == 1 {
+			zoom := r.IntN(8)
+			gc, err := s.Cells(ctx, f, zoom)
+			must(t, err)
+			if wc := ExpectCells(f, zoom, all); !sameCells(gc, wc) {
+				t.Errorf("cells of filter %d %s at zoom %d:\n%+v\nwant\n%+v", i, describe(f), zoom, gc, wc)
+			}
+			n := 0
+			for _, c := range gc {
+				n += c.Count
+			}
+			if n != want.Matched {
+				t.Errorf("cells of filter %d %s at zoom %d count %d events, want %d", i, describe(f), zoom, n, want.Matched)
 			}
 		}
 	}
