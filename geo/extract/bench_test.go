@@ -74,10 +74,17 @@ func megabyteArticle() string {
 		"A drone strike hit a market in %[2]s on Tuesday, killing %[1]d people.", "Police arrested %d protesters in %s on Friday.",
 		"Officials in %[2]s said %[1]d families had fled.", "Artillery shelled the outskirts of %[2]s for %[1]d hours."}
 	places := []string{"Kharkiv", "Goma", "Gao", "Mogadishu", "Khartoum", "Aleppo", "Kandahar", "Maiduguri", "Kyiv", "Rafah",
-		"Nairobi", "Bamako", "Juba", "Sanaa", "Tripoli", "Mosul", "Kidal", "Bunia", "Beni", "Odesa"}
+		"Nairobi", "Bamako", "Juba", "Sanaa", "Tripoli", "Mosul", "Kidal", "Bunia", "Beni", "Odesa", "Kherson", "Sumy",
+		"Bakhmut", "Donetsk", "Mariupol", "Zaporizhzhia", "Dnipro", "Kramatorsk", "Pokrovsk", "Avdiivka", "Belgorod",
+		"Kursk", "Khan Younis", "Jenin", "Nablus", "Hebron", "Tulkarem", "Beirut", "Tyre", "Sidon", "Baalbek", "Homs",
+		"Hama", "Idlib", "Deir ez-Zor", "Raqqa", "Kirkuk", "Erbil", "Basra", "Aden", "Taiz", "Hodeidah", "Marib",
+		"El Fasher", "Omdurman", "Wad Medani", "Nyala", "Kaduna", "Zaria", "Kano", "Bama", "Gwoza", "Diffa", "Niamey",
+		"Ouagadougou", "Djibo", "Kaya", "Timbuktu", "Mopti", "Menaka", "Bossaso", "Kismayo", "Baidoa", "Beledweyne",
+		"Quetta", "Peshawar", "Bannu", "Kabul", "Herat", "Jalalabad", "Port-au-Prince", "Culiacan", "Tibu", "Cucuta",
+		"Bukavu", "Uvira", "Butembo", "Rutshuru", "Lashio", "Myitkyina", "Sittwe", "Marawi", "Cotabato", "Pemba"}
 	var b strings.Builder
 	for i := 0; b.Len() < 1<<20; i++ {
-		fmt.Fprintf(&b, verbs[i%len(verbs)], i/len(verbs)+2, places[(i/7)%len(places)])
+		fmt.Fprintf(&b, verbs[i%len(verbs)], i/len(verbs)+2, places[(i*7+i/len(places))%len(places)])
 		if i%5 == 4 {
 			b.WriteString("\n\n")
 		} else {

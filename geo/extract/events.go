@@ -24,6 +24,11 @@ type reader struct {
 	// that goes on telling the same news is dated by it.
 	context dateRange
 	sents   []sentence
+	// main caches the mention of the article's main country.
+	main struct {
+		ref  int
+		done bool
+	}
 	// weapon is the last explosive event told (its type, sub-type and
 	// sentence): what "the attack" in the sentences after it was.
 	weapon struct {

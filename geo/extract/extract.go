@@ -217,10 +217,16 @@ func dedupe(cands []candidate) []candidate {
 		keep[i] = true
 	}
 	// A definite telling at a place holding an event's place is that
-	// event, the closest one of its type if there are several.
+	// event, the closest one of its type if there are several. Candidates
+	// are in sentence order, so those within retellSpan sentences are a
+	// window around each one.
+	lo := 0
 	for j := range cands {
+		for lo < j && cands[j].sent-cands[lo].sent > retellSpan {
+			lo++
+		}
 		best, bestScore := -1, 1<<30
-		for i := range cands {
+		for i := lo; i < len(cands) && cands[i].sent-cands[j].sent <= retellSpan; i++ {
 			if i == j || !keep[i] || !retold(&cands[i], &cands[j]) {
 				continue
 			}
@@ -240,11 +246,45 @@ func dedupe(cands []candidate) []candidate {
 			lendDetail(&cands[best], &cands[j])
 		}
 	}
+	// The same event is told at the same place: compare candidates of one
+	// place only, and within mergeSpan sentences of each other.
+	byPlace := map[string][]int{}
+	var keys []string
 	for i := range cands {
+		k := placeKey(cands[i].ref.place)
+		if _, ok := byPlace[k]; !ok {
+			keys = append(keys, k)
+		}
+		byPlace[k] = append(byPlace[k], i)
+	}
+	for _, k := range keys {
+		dedupePlace(cands, byPlace[k], keep)
+	}
+	var out []candidate
+	for i, c := range cands {
+		if keep[i] {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// mergeSpan is how many sentences apart two tellings of one event at one
+// place may be: a long article (a live blog of a month) tells new events
+// at the same places, and the bound keeps the cost linear in its length.
+const mergeSpan = 400
+
+// dedupePlace keeps one candidate per event among the candidates idx (in
+// text order) at one place.
+func dedupePlace(cands []candidate, idx []int, keep []bool) {
+	for x, i := range idx {
 		if !keep[i] {
 			continue
 		}
-		for j := i + 1; j < len(cands); j++ {
+		for _, j := range idx[x+1:] {
+			if cands[j].sent-cands[i].sent > mergeSpan {
+				break
+			}
 			if !keep[j] {
 				continue
 			}
@@ -264,13 +304,6 @@ func dedupe(cands []candidate) []candidate {
 			}
 		}
 	}
-	var out []candidate
-	for i, c := range cands {
-		if keep[i] {
-			out = append(out, c)
-		}
-	}
-	return out
 }
 
 func placeKey(p geo.Place) string {

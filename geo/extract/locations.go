@@ -118,10 +118,20 @@ func (r *reader) attach(mentions []placeRef, datelines []span) {
 	// Halfaya bridge" of Khartoum read as a town in Syria.
 	countries := map[string]bool{}
 	confident := 0
+	// The distinct places the article is sure of, and the verdict on each
+	// doubtful place once reached: a long text names the same places again
+	// and again.
+	var sure []geo.Place
+	seen := map[string]bool{}
+	verdict := map[string]bool{}
 	for _, m := range r.refs {
 		if m.conf >= 0.8 && m.place.CountryCode != "" {
 			countries[m.place.CountryCode] = true
 			confident++
+			if k := placeKey(m.place); !seen[k] {
+				seen[k] = true
+				sure = append(sure, m.place)
+			}
 		}
 	}
 	for i := range r.refs {
@@ -142,8 +152,20 @@ func (r *reader) attach(mentions []placeRef, datelines []span) {
 		}
 		// Below 0.5 always; below 0.7 when the article says enough
 		// elsewhere to know where it is.
-		if m.conf < 0.5 || (m.conf < 0.7 && confident >= 3 && !r.acrossBorder(*m, countries)) {
+		if m.conf < 0.5 {
 			m.bad = "doubtful"
+			continue
+		}
+		if m.conf < 0.7 && confident >= 3 {
+			k := placeKey(m.place)
+			across, ok := verdict[k]
+			if !ok {
+				across = r.acrossBorder(*m, countries, sure)
+				verdict[k] = across
+			}
+			if !across {
+				m.bad = "doubtful"
+			}
 		}
 	}
 }
@@ -154,11 +176,10 @@ func (r *reader) attach(mentions []placeRef, datelines []span) {
 // Israel, is the same war across the border, not a namesake abroad. A
 // reading far from every sure place ("Hadar" read in Iraq beside the Golan)
 // stays doubtful.
-func (r *reader) acrossBorder(m placeRef, countries map[string]bool) bool {
+func (r *reader) acrossBorder(m placeRef, countries map[string]bool, sure []geo.Place) bool {
 	near := false
-	for _, o := range r.refs {
-		if o.conf >= 0.8 && o.place.CountryCode != "" && o.place.CountryCode != m.place.CountryCode &&
-			plDistanceKm(o.place.Point, m.place.Point) <= borderReachKm {
+	for _, p := range sure {
+		if p.CountryCode != m.place.CountryCode && plDistanceKm(p.Point, m.place.Point) <= borderReachKm {
 			near = true
 			break
 		}
@@ -253,10 +274,10 @@ var townWords = set("capital", "city", "town", "port")
 
 // refEndingAt returns the mention whose last token is k, if any.
 func (r *reader) refEndingAt(k int) (int, bool) {
-	for i := range r.refs {
-		if r.refs[i].last == k+1 {
-			return i, true
-		}
+	// Mentions are in text order and do not overlap.
+	i := sort.Search(len(r.refs), func(i int) bool { return r.refs[i].last >= k+1 })
+	if i < len(r.refs) && r.refs[i].last == k+1 {
+		return i, true
 	}
 	return -1, false
 }

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"sort"
 	"strings"
 
 	orbgeo "github.com/paulmach/orb/geo"
@@ -346,8 +347,11 @@ func (r *reader) passiveSubject(s sentence, o *occ) int {
 // place a pronoun picks up.
 func (r *reader) placesIn(first, last int) []int {
 	var out []int
-	for i, m := range r.refs {
-		if m.first >= first && m.last <= last && r.usable(i) && !isCountry(m.place) && !r.attributive(i) {
+	// Mentions are in text order: start at the first one at or after first.
+	start := sort.Search(len(r.refs), func(i int) bool { return r.refs[i].first >= first })
+	for i := start; i < len(r.refs) && r.refs[i].first < last; i++ {
+		m := &r.refs[i]
+		if m.last <= last && r.usable(i) && !isCountry(m.place) && !r.attributive(i) {
 			out = append(out, i)
 		}
 	}
@@ -987,6 +991,13 @@ func (r *reader) nationwide(s sentence, o *occ) bool {
 // article's confident mentions are in, or -1 when the article does not
 // name that country.
 func (r *reader) mainCountry() int {
+	if !r.main.done {
+		r.main.ref, r.main.done = r.findMainCountry(), true
+	}
+	return r.main.ref
+}
+
+func (r *reader) findMainCountry() int {
 	count := map[string]int{}
 	best := ""
 	for _, m := range r.refs {
