@@ -60,10 +60,8 @@ var (
 		"sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30,
 		"forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
 	}
-	reportingVerbs = set("said", "says", "say", "told", "announced", "reported", "added", "stated", "confirmed",
-		"tweeted", "posted", "wrote", "noted", "claimed")
-	futureCues = set("will", "'ll", "next", "upcoming", "due", "plans", "plan", "planned", "planning", "scheduled",
-		"expected", "set", "shall", "intends", "intend")
+	reportingVerbs = cues.set("reporting-verbs")
+	futureCues     = cues.set("future-cues")
 )
 
 func day(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }

@@ -92,93 +92,27 @@ type candidate struct {
 // "in the southern Lebanese city of", "near the town of", "on the
 // outskirts of".
 var (
-	placeNouns = set("city", "cities", "town", "towns", "village", "villages", "capital", "province", "provinces",
-		"region", "regions", "state", "states", "district", "districts", "area", "areas", "outskirts", "suburb",
-		"suburbs", "port", "camp", "camps", "border", "borders", "governorate", "oblast", "county", "neighbourhood",
-		"neighborhood", "neighbourhoods", "neighborhoods", "countryside", "enclave", "territory", "municipality",
-		"hamlet", "settlement", "refugee", "coast", "shores", "heart", "centre", "center", "edge", "vicinity",
-		"environs", "frontier", "frontline", "front", "strip", "district's", "quarter", "township", "townships",
-		"locality", "department", "prefecture", "commune", "valley", "hills", "island", "islands", "waters",
-		"stronghold", "hub", "outpost", "part", "parts", "areas", "streets", "downtown", "sector", "zone",
-		"communes", "localities", "municipalities", "departments", "prefectures", "counties", "governorates",
-		"hamlets", "settlements", "valleys", "oblasts")
-	descriptorWords = set("the", "a", "an", "its", "their", "his", "her", "this", "that", "of", "northern",
-		"southern", "eastern", "western", "central", "north", "south", "east", "west", "northeastern",
-		"northwestern", "southeastern", "southwestern", "north-eastern", "north-western", "south-eastern",
-		"south-western", "northeast", "northwest", "southeast", "southwest", "upper", "lower", "coastal",
-		"occupied", "besieged", "embattled", "key", "strategic", "main", "nearby", "neighbouring", "neighboring",
-		"provincial", "regional", "remote", "rural", "frontline", "front-line", "border", "eastern", "far",
-		"southernmost", "northernmost", "largest", "second-largest", "holy", "ancient", "industrial", "small",
-		"major", "mountainous", "disputed", "contested", "restive", "volatile", "northernmost", "whole", "entire",
-		"same", "rebel-held", "government-held", "militant-held", "army-held", "opposition-held", "kurdish-held")
+	placeNouns      = cues.set("place-nouns")
+	descriptorWords = cues.set("descriptor-words")
 	// nearWords make a place a reference point, not the place itself.
-	directionWords = set("north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
-		"north-east", "north-west", "south-east", "south-west", "outskirts", "edge", "vicinity", "environs")
-	locParts = set("outskirts", "suburbs", "suburb", "north", "south", "east", "west", "centre", "center",
-		"downtown", "streets", "heart", "edge", "east", "northeast", "northwest", "southeast", "southwest",
-		"northern", "southern", "eastern", "western", "border", "port", "airport", "old", "main", "coast")
+	directionWords = cues.set("direction-words")
+	locParts       = cues.set("loc-parts")
 	// notLocPrepHeads are words after which "in" gives where someone is, not
 	// where something happened: "based in Najaf", "stationed in Iraq".
-	notLocPrepHeads = set("based", "headquartered", "stationed", "born", "living", "lives", "live", "exiled",
-		"located", "registered", "educated", "studied", "raised", "residing", "reside", "resides", "interest",
-		"interests", "investment", "investments", "involvement", "ambassador", "envoy", "deployed", "presence", "influence", "represented", "hiding", "holed", "sheltering", "trapped", "arrived",
-		"landed", "jailed", "imprisoned", "detained", "buried", "captive", "hostage", "hostages")
+	notLocPrepHeads = cues.set("not-loc-prep-heads")
 	// followOK words may follow a place that is the head of its phrase ("in
 	// Gaza on Monday", "in Odesa overnight"); another lower-case word after
 	// a place makes the place a modifier ("US troops", "Iran nuclear deal").
-	followOK = set("and", "or", "but", "as", "on", "in", "at", "near", "since", "after", "before", "during",
-		"when", "while", "where", "which", "who", "whom", "whose", "that", "to", "from", "for", "with", "by", "of",
-		"over", "under", "into", "last", "this", "earlier", "later", "overnight", "early", "late", "mid", "amid",
-		"despite", "until", "following", "yesterday", "today", "tonight", "again", "already", "still", "now",
-		"then", "too", "also", "is", "was", "were", "are", "has", "have", "had", "will", "would", "could", "can",
-		"may", "might", "said", "says", "say", "told", "killed", "left", "came", "continued", "began", "remains",
-		"remained", "remain", "itself", "alone", "province", "region", "state", "city", "town", "village",
-		"governorate", "oblast", "district", "area", "border", "frontier", "coast", "camp", "refugee", "port",
-		"airport", "strip", "outskirts", "countryside", "crossing", "proper", "recently", "so", "than", "against",
-		"without", "through", "via", "across", "around", "toward", "towards", "throughout", "along", "off",
-		"within", "ago", "is", "became", "become", "becomes", "the", "a", "an", "whereas", "if", "unless", "though",
-		"although", "because", "nor", "yet", "once", "just", "only", "even", "instead", "where", "this",
-		"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-		"da", "de", "do", "dos", "das", "del", "della", "di", "du", "des", "la", "le", "el", "al", "ad", "ash",
-		"az", "bin", "ibn", "van", "von", "der")
-	locPreps = set("in", "at", "near", "outside", "inside", "around", "across", "throughout", "over", "off",
-		"along", "into", "toward", "towards", "within", "onto", "on", "upon", "beyond", "from", "of")
-	clauseStops = set("said", "says", "say", "told", "according", "which", "who", "whom", "whose", "where",
-		"because", "although", "though", "whereas", "while", "but", "as", "when", "after", "before", "since",
-		"until", "added", "adding", "warning", "saying", "claiming", "accusing", "reported")
-	actorNouns = set("militants", "militant", "rebels", "rebel", "forces", "troops", "fighters", "soldiers",
-		"police", "army", "military", "gunmen", "settlers", "protesters", "militias", "militia", "jets",
-		"warplanes", "drones", "insurgents", "jihadists", "guerrillas", "paramilitaries", "navy", "aircraft",
-		"bombers", "gangs", "gang", "mob", "security", "government", "junta", "assailants", "attackers",
-		"policemen", "officers", "demonstrators", "residents", "villagers", "authorities", "group", "groups",
-		"dissidents", "commandos", "marines", "units")
-	negations = set("no", "not", "never", "without", "avoid", "avoided", "avoiding", "avoids", "refrain",
-		"refrained", "refraining", "refrains", "stop", "stopped", "stopping", "stops", "cease", "ceased", "ceasing",
-		"halt", "halted", "halting", "end", "ending", "prevent", "prevented", "preventing", "prevents", "avert",
-		"averted", "averting", "instead", "rather", "barred", "nor", "denied", "deny", "denies", "off")
-	threatWords = set("if", "unless", "threat", "threats", "threaten", "threatens", "threatened", "threatening",
-		"plans", "plan", "planned", "planning", "plotting", "intends", "intend", "intended", "preparing",
-		"prepared", "poised", "ready", "vowed", "vows", "vow", "pledged", "pledges", "promised", "promises",
-		"warned", "warns", "warning", "considering", "weighing", "mulling", "imminent", "looming", "upcoming",
-		"possible", "potential", "prospect", "feared", "fears", "risk", "risks", "urged", "urges", "urging",
-		"called", "calls", "calling", "demanded", "demands", "proposed", "proposes", "would-be", "future", "push",
-		"pushing", "pushed", "pushes", "seek", "seeks", "seeking", "sought", "want", "wants", "wanted", "hope",
-		"hopes", "hoping", "hoped", "aim", "aims", "aimed", "bid", "efforts", "effort", "attempt", "attempts",
-		"negotiate", "negotiating", "broker", "brokering", "secure", "securing", "reach", "reaching", "expected",
-		"scheduled", "due", "prepares", "prepare", "preparations", "next", "upcoming", "forthcoming", "intends",
-		"plans", "aims", "seeks")
-	modals      = set("will", "would", "could", "might", "may", "shall", "'ll", "'d", "must", "should", "can")
-	modalBridge = set("be", "join", "launch", "launching", "carry", "out", "conduct", "begin", "start", "stage", "mount",
-		"resume", "hold", "held", "a", "an", "the", "new", "full-scale", "major", "large-scale", "further",
-		"more", "another", "its", "their", "ground", "military", "broader", "wider", "possible", "any", "direct",
-		"retaliatory", "massive", "not", "soon", "also", "again", "then", "likely", "face", "see", "up", "step",
-		"continue", "to", "keep", "expand", "escalate", "intensify", "widen", "send", "order", "fresh",
-		"renewed", "limited", "targeted", "punishing", "devastating", "decisive", "immediate")
-	ongoingWords = set("daily", "nightly", "continue", "continues", "continued", "continuing", "ongoing", "keep",
-		"keeps", "repeatedly", "regularly", "frequently", "constantly", "rages", "raging", "persistent",
-		"persist", "persists", "intermittent", "sporadic", "routinely", "weekly", "everyday", "ceaseless",
-		"incessant", "relentless", "current", "intensified", "intensifying", "campaign", "stepped")
-	warEndWords = set("broke", "erupted", "began", "started", "ended", "erupting", "outbreak", "start")
+	followOK     = cues.set("follow-ok")
+	locPreps     = cues.set("loc-preps")
+	clauseStops  = cues.set("clause-stops")
+	actorNouns   = cues.set("actor-nouns")
+	negations    = cues.set("negations")
+	threatWords  = cues.set("threat-words")
+	modals       = cues.set("modals")
+	modalBridge  = cues.set("modal-bridge")
+	ongoingWords = cues.set("ongoing-words")
+	warEndWords  = cues.set("war-end-words")
 )
 
 // sentenceEvents reads the candidate events of one sentence.
@@ -344,9 +278,7 @@ func (r *reader) partOf(a, b int) bool {
 
 // combatants are the dead of a battle rather than of an attack on
 // civilians.
-var combatants = set("soldier", "soldiers", "troops", "fighters", "fighter", "militants", "militant", "servicemen",
-	"serviceman", "trooper", "troopers", "combatants", "insurgents", "jihadists", "rebels", "militiamen",
-	"reservist", "reservists", "marines", "commandos", "paratroopers")
+var combatants = cues.set("combatants")
 
 // combatantsDied reports whether the dead a weak trigger counts are
 // fighters: "the death of a soldier", "three soldiers were killed".
@@ -362,8 +294,7 @@ func (r *reader) combatantsDied(s sentence, o *occ) bool {
 }
 
 // civilianWords name dead who were not fighting.
-var civilianWords = set("civilians", "civilian", "children", "child", "women", "villagers", "residents",
-	"worshippers", "passengers", "people", "journalists", "farmers", "students")
+var civilianWords = cues.set("civilian-words")
 
 // partOfArea reads the side of a country or region named right before it:
 // "southern Lebanon", "in the north of Israel" is left whole.
@@ -518,8 +449,7 @@ func (r *reader) findOccs(s sentence) []occ {
 
 // launchVerbs send weapons off: "launched 64 drones", "fired dozens of
 // drones".
-var launchVerbs = set("launched", "launch", "launches", "launching", "fired", "fire", "fires", "firing", "sent",
-	"send", "sends", "sending", "flew", "unleashed")
+var launchVerbs = cues.set("launch-verbs")
 
 // launchedDrones reports whether token i is "drones" counted after a
 // launch verb: "Russia launched 64 drones and three missiles at Odesa".
@@ -975,13 +905,10 @@ func (r *reader) counted(s sentence, o *occ) bool {
 }
 
 // wishVerbs take "for" and what is wished: "called for a ceasefire".
-var wishVerbs = set("called", "call", "calls", "calling", "push", "pushed", "pushing", "pushes", "pressed",
-	"pressing", "press", "appealed", "appeal", "appeals", "asked", "ask", "asks", "hope", "hoped", "hoping",
-	"hopes", "wish", "wished", "argued", "argue", "lobbied", "lobbying", "campaigned", "campaigning")
+var wishVerbs = cues.set("wish-verbs")
 
 // ordinalish words count the days of a running event: "for a third week".
-var ordinalish = set("second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
-	"straight", "consecutive", "another", "successive")
+var ordinalish = cues.set("ordinalish")
 
 func abs(n int) int {
 	if n < 0 {
@@ -1217,9 +1144,7 @@ func (r *reader) subject(s sentence, o *occ) string {
 }
 
 // subjectStops end the walk back from a trigger to its subject.
-var subjectStops = set("to", "is", "are", "was", "were", "be", "been", "has", "have", "had", "will", "would",
-	"which", "who", "that", "and", "or", "but", "a", "an", "the", "of", "for", "with", "by", "its", "their",
-	"his", "her", "said", "says", "it", "they", "he", "she", "we", "not", "no")
+var subjectStops = cues.set("subject-stops")
 
 // sentenceInitialFunction reports a capitalised function word opening its
 // sentence ("The", "A"), which is no part of an actor's name.

@@ -13,19 +13,15 @@ type killCount struct {
 }
 
 var (
-	killWords  = set("killed", "killing", "kills", "kill", "massacred", "slain", "slaughtered", "executed")
-	deathWords = set("killed", "dead", "died", "slain", "perished")
+	killWords  = cues.set("kill-words")
+	deathWords = cues.set("death-words")
 	// quantifiers that may stand between a kill word and its number.
-	quantifiers = set("at", "least", "more", "than", "over", "nearly", "almost", "about", "around", "some",
-		"up", "to", "as", "many", "an", "estimated", "roughly", "approximately", "fewer", "less", "of", "the")
+	quantifiers = cues.set("quantifiers")
 	// personNouns may follow "a"/"an"/"one" counted as a single death:
 	// "killing a man", "killed one soldier".
-	personNouns = set("man", "woman", "child", "boy", "girl", "person", "civilian", "soldier", "fighter",
-		"member", "officer", "policeman", "journalist", "farmer", "resident", "teenager", "militant", "worker",
-		"paramedic", "medic", "doctor", "nurse", "student", "guard", "commander", "serviceman", "reservist",
-		"infant", "baby", "driver", "villager", "shepherd", "fisherman", "trooper", "marine", "peacekeeper")
-	vagueCounts = set("several", "dozens", "scores", "hundreds", "thousands", "many", "some", "few", "numerous")
-	injuryWords = set("wounded", "wounding", "injured", "injuring", "hurt", "injuries", "wounds")
+	personNouns = cues.set("person-nouns")
+	vagueCounts = cues.set("vague-counts")
+	injuryWords = cues.set("injury-words")
 )
 
 // killCounts finds the numbers of dead in tokens [first, last): "killing
@@ -162,9 +158,7 @@ func isTimeUnit(w string) bool {
 // tallyWords mark a count of dead as a running or overall toll, not the
 // toll of one event told just before: "the war has killed 30,000", "since
 // October", "in total".
-var tallyWords = set("war", "wars", "conflict", "conflicts", "fighting", "since", "total", "overall",
-	"altogether", "year", "years", "months", "began", "started", "campaign", "offensive", "insurgency",
-	"uprising", "crisis", "far", "tally", "cumulative", "last", "previous", "earlier")
+var tallyWords = cues.set("tally-words")
 
 // carryKills gives the dead counted by a sentence that names no event of
 // its own to the event told in the sentence just before it, when that

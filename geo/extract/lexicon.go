@@ -1,6 +1,8 @@
 package extract
 
 import (
+	_ "embed"
+	"fmt"
 	"strings"
 
 	"conflictmap/geo"
@@ -70,67 +72,205 @@ func (t *trigger) violent() bool {
 	return t.typ == geo.Battles || t.typ == geo.ExplosionsRemote || t.typ == geo.ViolenceCivilians
 }
 
-// lexiconTable lists the triggers, one per line: phrase | type | sub-type |
-// flags (w weak, o object, f "of", r "from", W war, Y dated, and a refinement: A
-// attack, S strike, B bomb, P protest, T territory). Types are abbreviated
-// E, B, V, P, R, S (ACLED's six, in geo.Taxonomy's order).
-const lexiconTable = `
-airstrike, airstrikes, air strike, air strikes, air-strike, air-strikes, air raid, air raids, air attack, air attacks, aerial attack, aerial attacks, aerial bombardment, drone strike, drone strikes, drone attack, drone attacks, drone-strike, bombing raid, bombing raids | E | Air/drone strike | o
-shelling, shellings, shelled, shells, shell | E | Shelling/artillery/missile attack | of
-artillery fire, artillery strike, artillery strikes, artillery attack, artillery attacks, mortar, mortars, mortar fire, mortar attack, mortar attacks, mortar shells, rocket, rockets, rocket fire, rocket attack, rocket attacks, missile, missiles, missile attack, missile attacks, missile strike, missile strikes, ballistic missile, ballistic missiles, cruise missile, cruise missiles, bombardment, bombardments, bombarded, bombarding, barrage, barrages, tank fire, glide bombs | E | Shelling/artillery/missile attack | f
-roadside bomb, roadside bombs, car bomb, car bombs, car-bomb, truck bomb, truck bombs, explosive device, explosive devices, ied, ieds, landmine, landmines, land mine, land mines, blast, blasts, explosion, explosions, exploded, detonated, bomb attack, bomb attacks, blew up, blown up, blowing up, blow up | E | Remote explosive/landmine/IED |
-bomb, bombs, bombing, bombings, explosives | E | Remote explosive/landmine/IED | ofB
-bombed | E | Remote explosive/landmine/IED | ofoB
-suicide bomber, suicide bombers, suicide bombing, suicide bombings, suicide attack, suicide attacks, suicide bomb, suicide bombs, suicide car bomb | E | Suicide bomb |
-grenade, grenades, grenade attack, grenade attacks | E | Grenade |
-chemical attack, chemical attacks, chemical weapons attack, gas attack | E | Chemical weapon |
-strike, strikes, struck, striking | E | Air/drone strike | oS
-artillery hit, artillery struck, artillery pounded, artillery shelled, shells hit, shells struck, shells landed, shell hit, shell struck, shell landed | E | Shelling/artillery/missile attack | o
-drones hit, drone hit, drones struck, drone struck, drones targeted, drone targeted, drones slammed into, drone slammed into, drones attacked, drone attacked | E | Air/drone strike | o
-attack, attacks, attacked, attacking, raid, raids, raided, raiding, targeted, targeting, opened fire, open fire, fired at, fired on, firing at, firing on, fires at, fires on | B | Armed clash | oA
-clash, clashes, clashed, clashing, fighting, fought, battle, battles, battled, battling, gun battle, gun battles, gunfight, gunfights, firefight, firefights, shootout, shootouts, exchange of fire, exchanges of fire, exchanged fire, exchanges fire, exchanging fire, exchange fire, traded fire, trading fire, trade fire, trades fire, returned fire, gunfire, sniper fire, heavy fire, intense fire, heavy gunfire, intense gunfire, offensive, offensives, counteroffensive, counter-offensive, skirmish, skirmishes, hostilities, combat, incursion, incursions, ground operation, ground operations, military operation, military operations, security operation, security operations, search and clearance operation, search and clearance operations, clearance operation, clearance operations, search operation, search operations, counter-terrorism operation, counter-terrorism operations, counterterrorism operation, counterterrorism operations, ground offensive, ground invasion, came under fire, come under fire, under fire | B | Armed clash |
-ambush, ambushes, ambushed, ambushing | B | Armed clash | oA
-shooting, shootings, mass shooting, intrusion, stormed into, broke into, assault, assaults, assaulted | B | Armed clash | A
-repelled, repulsed, fended off | B | Armed clash |
-invasion, invaded, invade, invading, siege, besieged, besieging, encircled, stormed, storming, blockade, blockaded | B | Armed clash | of
-war, wars | B | Armed clash | W
-violence, fighting erupted, clashes erupted | B | Armed clash | W
-recaptured, recapture, retook, retaken, retake, regained control, reclaimed control, regained, reclaimed, liberated, liberation | B | Government regains territory | of
-captured, capture, seized, overran, overrun, took control, taken control, take control, seized control, taking control, fell to, fall of | B | Non-state actor overtakes territory | ofT
-took, take, takes, taking, entered, enter, enters, entering | B | Non-state actor overtakes territory | OT
-advance on, advanced on, advancing on, advances on, advance towards, advanced towards, advancing towards, advance toward, advanced toward, advancing toward, advance into, advanced into, advancing into, pushed into, pushing into, push into | B | Armed clash | o
-massacre, massacres, massacred, murdered, executed, execution, executions, shot dead, gunned down, machete attack, machete attacks, stabbing, stabbings, beheaded, assassinated, assassination, tortured, beaten to death, hacked to death, burned alive | V | Attack | o
-killed, killing, killings, kill, kills, dead, deaths, death, died, slain, wounded, injured | V | Attack | w
-abducted, abduction, abductions, abduct, abducting, kidnapped, kidnapping, kidnappings, kidnap, kidnappers, taken hostage, took hostage, taking hostage, held hostage, hostage-taking, hijacked, hijack, hijacking, hijackings, hijackers, seized hostages | V | Abduction/forced disappearance |
-disappearance, disappearances, forced disappearance, forced disappearances | V | Abduction/forced disappearance | Y
-defeat, defeats | B | Armed clash | Y
-raped, rape, rapes, sexual violence, sexual assault, sexual assaults | V | Sexual violence |
-protest, protests, protested, protesting, protesters, protestors, demonstration, demonstrations, demonstrators, demonstrated, rally, rallies, rallied, march, marched, marchers, sit-in, sit-ins, general strike, took to the streets, hunger strike | P | Peaceful protest | P
-riot, riots, rioted, rioting, rioters | R | Violent demonstration |
-mob, mobs, rampage, rampaged, lynched, lynching | R | Mob violence |
-agreement, agreements, peace deal, peace deals, peace agreement, peace accord, ceasefire, ceasefires, cease-fire, cease-fires, truce, truces, accord, accords, prisoner exchange, prisoner swap, signed a deal, struck a deal, reached a deal | S | Agreement |
-arrested, arrest, arrests, detained, rounded up, apprehended, detentions, taken into custody | S | Arrests |
-intercepted, intercept, interception, interceptions, shot down, downed, defused, foiled, thwarted | S | Disrupted weapons use |
-looted, looting, looters, ransacked, plundered, pillaged, vandalised, vandalized, torched, set fire, set ablaze, set alight, set on fire, burned down, burnt down, razed, demolished, demolition, demolitions, bulldozed, arson | S | Looting/property destruction |
-withdrew, withdrawal, withdrawn, withdraw, withdraws, withdrawing, pulled out, pullout, pull-out, handed over, retreated, retreat | S | Non-violent transfer of territory | r
-collided, collision, rammed, rams, ramming | S | Other |
-set up base, set up a base, established a base, established bases | S | Headquarters or base established |
-coup, coups, coup d'etat, coup d'état, putsch, seized power, seize power, seizing power, seizes power, took power, take power, taking power | S | Other | Y
-meeting, meetings, met, meet, meets, talks, negotiations, ceasefire talks, cease-fire talks, truce talks, peace talks, ceasefire negotiations, cease-fire negotiations, peace negotiations, ceasefire proposal, cease-fire proposal, summit, news conference, press conference, state of emergency, curfew, martial law | S | Other |
-`
+// lexiconFile is the extractor's vocabulary: triggers, phrases that are no
+// triggers, and the cue-word classes the rules read (see its header).
+//
+//go:embed lexicon.txt
+var lexiconFile string
 
-// notTriggerPhrases are phrases that contain a trigger word but name no
-// event.
-const notTriggerPhrases = `
-	heart attack, panic attack, anxiety attack, strike a balance, struck a chord, strike a chord,
-	war crimes, war crime, war criminal, war criminals, war of words, price war, trade war,
-	war cabinet, war effort, war-torn, war footing, war chest, legal battle, court battle,
-	political battle, uphill battle, battle of wills, attack dogs, dead end, deadline,
-	fighting chance, the dead, meeting point, bomb shelter, bomb shelters,
-	death toll, death tolls,
-	air raid sirens, air raid siren, air raid alert, air raid alerts, missile defense, missile defence,
-	missile defenses, missile defences, rocket launchers, missile launchers,
-`
+// cues is the vocabulary of lexiconFile, read once when the program starts;
+// a broken file stops it there, which TestVocabularyFile catches first.
+var cues = mustVocabulary(lexiconFile)
+
+// vocabulary is a parsed lexicon file.
+type vocabulary struct {
+	triggers []*trigger
+	not      [][]string
+	sets     map[string]map[string]bool
+}
+
+func mustVocabulary(src string) *vocabulary {
+	v, err := parseVocabulary(src)
+	if err != nil {
+		panic("extract: lexicon.txt: " + err.Error())
+	}
+	return v
+}
+
+// set returns the cue-word class name; a class the file lacks is a bug.
+func (v *vocabulary) set(name string) map[string]bool {
+	s, ok := v.sets[name]
+	if !ok {
+		panic("extract: lexicon.txt has no [set " + name + "]")
+	}
+	return s
+}
+
+// typeCodes are the one-letter event types of the [triggers] section.
+var typeCodes = map[string]string{
+	"E": geo.ExplosionsRemote, "B": geo.Battles, "V": geo.ViolenceCivilians,
+	"P": geo.Protests, "R": geo.Riots, "S": geo.StrategicDevelopments,
+}
+
+// parseVocabulary reads a lexicon file. It rejects an unknown section, a
+// malformed trigger line, an unknown type, sub-event type or flag, two
+// refinements on one line, a phrase or a word given twice, and a set that
+// is not the subset of another it says it is.
+func parseVocabulary(src string) (*vocabulary, error) {
+	v := &vocabulary{sets: map[string]map[string]bool{}}
+	section, setName := "", ""
+	seenTrigger := map[string]int{}
+	subsets := map[string]string{}
+	var setLine map[string]int
+	for n, line := range strings.Split(src, "\n") {
+		n++
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if strings.HasPrefix(line, "[") {
+			if !strings.HasSuffix(line, "]") {
+				return nil, fmt.Errorf("line %d: unclosed section header %q", n, line)
+			}
+			head := strings.Fields(strings.Trim(line, "[]"))
+			switch {
+			case len(head) == 1 && (head[0] == "triggers" || head[0] == "not-triggers"):
+				section = head[0]
+			case len(head) >= 2 && head[0] == "set" && (len(head) == 2 || (len(head) == 4 && head[2] == "<")):
+				section, setName = "set", head[1]
+				if _, dup := v.sets[setName]; dup {
+					return nil, fmt.Errorf("line %d: set %q given twice", n, setName)
+				}
+				v.sets[setName] = map[string]bool{}
+				setLine = map[string]int{}
+				if len(head) == 4 {
+					subsets[setName] = head[3]
+				}
+			default:
+				return nil, fmt.Errorf("line %d: unknown section %q", n, line)
+			}
+			continue
+		}
+		switch section {
+		case "triggers":
+			ts, err := parseTriggerLine(line)
+			if err != nil {
+				return nil, fmt.Errorf("line %d: %w", n, err)
+			}
+			for _, t := range ts {
+				key := strings.Join(t.words, " ")
+				if first, dup := seenTrigger[key]; dup {
+					return nil, fmt.Errorf("line %d: trigger %q already on line %d", n, key, first)
+				}
+				seenTrigger[key] = n
+				v.triggers = append(v.triggers, t)
+			}
+		case "not-triggers":
+			for _, p := range strings.Split(line, ",") {
+				if w := strings.Fields(p); len(w) > 0 {
+					v.not = append(v.not, w)
+				}
+			}
+		case "set":
+			for _, w := range strings.Split(line, ",") {
+				w = strings.TrimSpace(w)
+				if w == "" {
+					continue
+				}
+				if strings.ContainsAny(w, " \t") {
+					return nil, fmt.Errorf("line %d: set %s: %q is not one word", n, setName, w)
+				}
+				if first, dup := setLine[w]; dup {
+					return nil, fmt.Errorf("line %d: set %s: %q already on line %d", n, setName, w, first)
+				}
+				setLine[w] = n
+				v.sets[setName][w] = true
+			}
+		default:
+			return nil, fmt.Errorf("line %d: text before any section", n)
+		}
+	}
+	for sub, super := range subsets {
+		sup, ok := v.sets[super]
+		if !ok {
+			return nil, fmt.Errorf("set %s: says it is a subset of %s, which is not in the file", sub, super)
+		}
+		for w := range v.sets[sub] {
+			if !sup[w] {
+				return nil, fmt.Errorf("set %s: %q is not in %s, of which it says it is a subset", sub, w, super)
+			}
+		}
+	}
+	if len(v.triggers) == 0 {
+		return nil, fmt.Errorf("no [triggers]")
+	}
+	return v, nil
+}
+
+// parseTriggerLine reads "phrase, phrase | T | sub-event type | flags".
+func parseTriggerLine(line string) ([]*trigger, error) {
+	f := strings.Split(line, "|")
+	if len(f) != 4 {
+		return nil, fmt.Errorf("want 4 fields separated by |, got %d", len(f))
+	}
+	code, sub, flags := strings.TrimSpace(f[1]), strings.TrimSpace(f[2]), strings.TrimSpace(f[3])
+	typ, ok := typeCodes[code]
+	if !ok {
+		return nil, fmt.Errorf("unknown event type %q (want one of E B V P R S)", code)
+	}
+	if !geo.IsSubEventType(typ, sub) {
+		return nil, fmt.Errorf("%q is not a sub-event type of %s", sub, typ)
+	}
+	proto := trigger{typ: typ, sub: sub}
+	for _, c := range flags {
+		var ref refine
+		switch c {
+		case 'w':
+			proto.weak = true
+		case 'o':
+			proto.object = true
+		case 'f':
+			proto.of = true
+		case 'r':
+			proto.from = true
+		case 'W':
+			proto.war = true
+		case 'Y':
+			proto.dated = true
+		case 'O':
+			proto.object, proto.only = true, true
+		case 'A':
+			ref = rAttack
+		case 'S':
+			ref = rStrike
+		case 'B':
+			ref = rBomb
+		case 'P':
+			ref = rProtest
+		case 'T':
+			ref = rTerritory
+		default:
+			return nil, fmt.Errorf("unknown flag %q", c)
+		}
+		if ref != rNone {
+			if proto.refine != rNone {
+				return nil, fmt.Errorf("two refinements in flags %q", flags)
+			}
+			proto.refine = ref
+		}
+	}
+	var out []*trigger
+	for _, phrase := range strings.Split(f[0], ",") {
+		words := strings.Fields(strings.ToLower(phrase))
+		if len(words) == 0 {
+			return nil, fmt.Errorf("empty phrase")
+		}
+		t := proto
+		t.words = words
+		out = append(out, &t)
+	}
+	return out, nil
+}
 
 // lexicon finds triggers in a token stream: phrases indexed by their first
 // word, longest first.
@@ -142,67 +282,16 @@ type lexicon struct {
 	launched *trigger
 }
 
-// newLexicon parses lexiconTable; it panics on a malformed line, which a
-// test catches.
+// newLexicon indexes the vocabulary's triggers by their first word.
 func newLexicon() *lexicon {
 	lx := &lexicon{byFirst: map[string][]*trigger{}, not: map[string][][]string{}}
-	typeCodes := map[string]string{
-		"E": geo.ExplosionsRemote, "B": geo.Battles, "V": geo.ViolenceCivilians,
-		"P": geo.Protests, "R": geo.Riots, "S": geo.StrategicDevelopments,
-	}
-	for _, line := range strings.Split(lexiconTable, "\n") {
-		if strings.TrimSpace(line) == "" {
-			continue
-		}
-		f := strings.Split(line, "|")
-		if len(f) != 4 {
-			panic("extract: bad lexicon line: " + line)
-		}
-		typ, sub, flags := typeCodes[strings.TrimSpace(f[1])], strings.TrimSpace(f[2]), strings.TrimSpace(f[3])
-		if !geo.IsSubEventType(typ, sub) {
-			panic("extract: lexicon sub-event type not in the taxonomy: " + line)
-		}
-		for _, phrase := range strings.Split(f[0], ",") {
-			t := &trigger{words: strings.Fields(phrase), typ: typ, sub: sub}
-			for _, c := range flags {
-				switch c {
-				case 'w':
-					t.weak = true
-				case 'o':
-					t.object = true
-				case 'f':
-					t.of = true
-				case 'r':
-					t.from = true
-				case 'W':
-					t.war = true
-				case 'Y':
-					t.dated = true
-				case 'O':
-					t.object, t.only = true, true
-				case 'A':
-					t.refine = rAttack
-				case 'S':
-					t.refine = rStrike
-				case 'B':
-					t.refine = rBomb
-				case 'P':
-					t.refine = rProtest
-				case 'T':
-					t.refine = rTerritory
-				}
-			}
-			lx.byFirst[t.words[0]] = append(lx.byFirst[t.words[0]], t)
-		}
+	for _, t := range cues.triggers {
+		lx.byFirst[t.words[0]] = append(lx.byFirst[t.words[0]], t)
 	}
 	for _, l := range lx.byFirst {
 		sortByLength(l)
 	}
-	for _, p := range strings.Split(notTriggerPhrases, ",") {
-		w := strings.Fields(p)
-		if len(w) == 0 {
-			continue
-		}
+	for _, w := range cues.not {
 		lx.not[w[0]] = append(lx.not[w[0]], w)
 	}
 	lx.launched = &trigger{words: []string{"drones"}, typ: geo.ExplosionsRemote, sub: subAir}

@@ -133,11 +133,11 @@ func (r *reader) ties(s sentence, occs []occ) []tie {
 // Words that stand for places told in the sentence before: a pronoun, or
 // "the" and a noun for a place, singular or plural.
 var (
-	pronounOne  = set("it")
-	pronounMany = set("them")
-	placeOne    = set("city", "town", "village", "port", "area", "capital")
-	placeMany   = set("cities", "towns", "villages", "ports", "areas")
-	determiners = set("the", "a", "an", "this", "that", "these", "those", "its", "their")
+	pronounOne  = cues.set("pronoun-one")
+	pronounMany = cues.set("pronoun-many")
+	placeOne    = cues.set("place-one")
+	placeMany   = cues.set("place-many")
+	determiners = cues.set("determiners")
 )
 
 // anaphor returns the places trigger o acts on through a pronoun right
@@ -711,10 +711,7 @@ func (r *reader) countryAgent(i, last int) string {
 
 // hitVerbs say that a trigger noun reached a place: "explosions rocked
 // Kyiv", "fighting to hit Tripoli", "clashes engulfed the city of".
-var hitVerbs = set("hit", "hits", "hitting", "rocked", "rock", "rocks", "rocking", "shook", "shake", "shakes",
-	"engulfed", "engulf", "gripped", "grip", "swept", "sweep", "sweeps", "struck", "strike", "strikes", "pounded",
-	"pound", "pounding", "targeted", "reached", "reach", "damaged", "destroyed", "blocked", "blocking", "blocks",
-	"barricaded", "barricading")
+var hitVerbs = cues.set("hit-verbs")
 
 // closeParen returns the index of the ")" closing a short bracket opened
 // at i, or 0.
@@ -732,12 +729,10 @@ func (r *reader) closeParen(i, last int) int {
 
 // eventVerbs after a told event's subject say where it happened: "the
 // attack was carried out in Kharkiv".
-var eventVerbs = set("carried", "launched", "conducted", "staged", "mounted", "reported", "recorded", "took",
-	"happened", "occurred", "hit", "struck", "targeted", "fired", "directed", "aimed", "held", "also", "then")
+var eventVerbs = cues.set("event-verbs")
 
 // auxVerbs start a new verb phrase.
-var auxVerbs = set("have", "has", "had", "is", "are", "was", "were", "will", "would", "could", "can", "may",
-	"might", "should", "must", "did", "does", "do", "forced", "prompted", "sparked", "drew", "raised")
+var auxVerbs = cues.set("aux-verbs")
 
 // commaContinues reports whether the trigger's phrase goes on after the
 // comma at i: a list of targets ("attacks on a wedding, a funeral and a
@@ -914,7 +909,7 @@ func (r *reader) placeAfter(i, last int) (ref, end int, near bool) {
 }
 
 // roadWords name a way between two places.
-var roadWords = set("road", "highway", "route", "motorway", "railway", "corridor", "axis", "stretch")
+var roadWords = cues.set("road-words")
 
 // listAfter returns the places coordinated with the place ending at token
 // end ("in Tehran and Baghdad", "in Caracas, Havana and Mexico City"), and
@@ -1019,12 +1014,11 @@ func (r *reader) findMainCountry() int {
 }
 
 // distanceUnits measure how far an event was from a town.
-var distanceUnits = set("km", "kilometres", "kilometers", "miles", "mi", "kms")
+var distanceUnits = cues.set("distance-units")
 
 // subdivisionNouns name a part of a town: "the Delmas district of
 // Port-au-Prince", "the Solino neighbourhood of".
-var subdivisionNouns = set("district", "districts", "neighbourhood", "neighborhood", "neighbourhoods",
-	"neighborhoods", "quarter", "suburb", "suburbs", "area", "sector", "commune", "township", "camp")
+var subdivisionNouns = cues.set("subdivision-nouns")
 
 // besides reports whether mention q, a town, lies within a few kilometres
 // of mention p in the same country: a city named after one of its
@@ -1118,13 +1112,7 @@ func (r *reader) attributive(ref int) bool {
 
 // institutionNouns after a place make the place a modifier whatever the
 // place: "Kyiv government", "Gaza health ministry", "Tehran regime".
-var institutionNouns = set("government", "governments", "troops", "forces", "military", "army",
-	"officials", "official", "authorities", "authority", "leaders", "leader", "leadership", "delegation",
-	"negotiators", "president", "minister", "ministry", "ministries", "police", "deal", "talks", "envoy",
-	"administration", "regime", "media", "militias", "militia", "proxies", "embassy", "consulate", "court",
-	"parliament", "junta", "council", "spokesman", "spokeswoman", "spokesperson", "commander", "commanders",
-	"governor", "mayor", "residents", "health", "ceasefire", "cease-fire", "truce", "accords", "agreement",
-	"summit", "conference", "process", "policy", "strategy", "war", "conflict", "crisis", "issue", "file")
+var institutionNouns = cues.set("institution-nouns")
 
 // strings2 reports words that end a phrase even though they are neither
 // in followOK nor nouns: verb forms ("continued", "killing").
@@ -1229,13 +1217,10 @@ func (r *reader) passiveList(s sentence, ref int) []int {
 }
 
 // passiveChain are the words between a subject and a passive participle.
-var passiveChain = set("was", "were", "been", "being", "is", "are", "under", "came", "come", "has", "had",
-	"have", "again", "repeatedly", "also", "reportedly", "later", "briefly", "partly", "partially", "completely",
-	"heavily", "badly", "then", "first", "twice")
+var passiveChain = cues.set("passive-chain")
 
 // irregularParticiples are participles that do not end in -ed.
-var irregularParticiples = set("hit", "struck", "overrun", "shot", "seized", "taken", "retaken", "blown", "fought",
-	"destroyed", "burnt", "burned", "stormed", "shelled", "bombed", "captured", "overran")
+var irregularParticiples = cues.set("irregular-participles")
 
 // subjectPlace returns the place a subject ending at token j puts itself
 // "in" ("a second prison in Croix-des-Bouquets"), looking back through
@@ -1356,8 +1341,7 @@ func (r *reader) clauseComma(k int) bool {
 // segmentStops end the stretch of a sentence whose places an untied
 // trigger may take: what follows them is another's speech or a relative
 // clause about something else.
-var segmentStops = set("said", "says", "say", "told", "according", "which", "who", "whom", "whose", "where",
-	"added", "adding", "because", "although", "though", "whereas")
+var segmentStops = cues.set("segment-stops")
 
 // segment returns the stretch of the sentence around the occurrence up to
 // clause punctuation or a word that starts someone's speech or a relative
