@@ -20,6 +20,13 @@ import (
 // chromiumPath is the Debian package's browser, the one the tests drive.
 const chromiumPath = "/usr/bin/chromium"
 
+// screenshots are the pictures test/browser.mjs takes that are committed
+// under screenshots/.
+var screenshots = []string{
+	"desktop-first-view.png", "desktop-range.png", "desktop-playback.png", "desktop-popup.png", "desktop-feed.png",
+	"phone-first-view.png", "phone-range.png", "phone-playback.png", "phone-popup.png", "phone-feed.png",
+}
+
 // token is the ingest token the test server is started with.
 const token = "test"
 
@@ -70,7 +77,7 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("browser tests failed: %v (output above; screenshots in %s)", err, shots)
 	}
 	if os.Getenv("UPDATE_SCREENSHOTS") == "1" {
-		for _, name := range []string{"desktop.png", "desktop-popup.png", "phone.png"} {
+		for _, name := range screenshots {
 			copyFile(t, filepath.Join(shots, name), filepath.Join("screenshots", name))
 		}
 	}

@@ -149,7 +149,7 @@ export function createEventLayer(map, taxonomy, hooks) {
   function popupOptions() {
     // The popup fits a phone: never wider than the screen less its margins,
     // and panned so that its close button stays on screen.
-    const w = Math.min(340, window.innerWidth - 40);
+    const w = Math.min(340, window.innerWidth - 90);
     return { maxWidth: w, minWidth: Math.min(220, w), autoPanPaddingTopLeft: [10, 50], autoPanPaddingBottomRight: [10, 10], keepInView: true };
   }
 

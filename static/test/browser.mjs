@@ -4,9 +4,10 @@
 //
 // Usage: node test/browser.mjs BASE_URL [SCREENSHOT_DIR]
 //   BASE_URL        e.g. http://127.0.0.1:8080/
-//   SCREENSHOT_DIR  where the screenshots go (default ../testout): desktop.png
-//                   (1280x800 as the page opens), desktop-popup.png (an event's
-//                   popup), phone.png and phone-panel.png (375x812)
+//   SCREENSHOT_DIR  where the screenshots go (default ../testout):
+//                   desktop-*.png (1400x900) and phone-*.png (390x844) of the
+//                   first view, a filtered range, playback mid-way, a popup
+//                   and the feed (SCREENSHOTS lists them)
 // Environment: CONFLICTMAP_TOKEN (default "test") is the server's ingest
 // token; CHROMIUM (default /usr/bin/chromium).
 //
@@ -26,6 +27,9 @@ const articles = JSON.parse(readFileSync(join(here, '..', 'testdata', 'articles.
 const xss = articles[0];
 
 const FIVE = ['Jordan', 'Baghdad', 'Damascus', 'Red Sea', 'Rafah'];
+const DESKTOP = { width: 1400, height: 900 };
+const PHONE = { width: 390, height: 844 };
+export const SCREENSHOTS = ['first-view', 'range', 'playback', 'popup', 'feed'].flatMap((n) => ['desktop-' + n + '.png', 'phone-' + n + '.png']);
 const WAIT = 15000;
 
 mkdirSync(shots, { recursive: true });
@@ -47,7 +51,7 @@ function isTile(url) {
 // (an alert means injected script ran) and requests to other hosts (the
 // page must work offline).
 async function open(opts) {
-  const context = await browser.newContext({ viewport: opts.viewport || { width: 1280, height: 800 } });
+  const context = await browser.newContext({ viewport: opts.viewport || DESKTOP });
   const page = await context.newPage();
   const problems = [];
   const eventRequests = [];
@@ -183,7 +187,7 @@ test('the map page', async (t) => {
     assert.match(attribution, /Natural Earth/);
     assert.match(attribution, /GeoNames/);
     assert.deepEqual(problems, []);
-    await page.screenshot({ path: join(shots, 'desktop.png') });
+    await page.screenshot({ path: join(shots, 'desktop-first-view.png') });
   });
 
   await t.test('shows the five places of the sample article, Rafah as threatened', async () => {
@@ -439,27 +443,416 @@ test('the map page', async (t) => {
       await bare.close();
     }
   });
-
-  await t.test('on a phone the panel folds away and the map stays usable', async () => {
-    const phone = await open({ viewport: { width: 375, height: 812 } });
-    try {
-      const p = phone.page;
-      assert.equal(await p.locator('#panel').isVisible(), false, 'the panel starts folded');
-      const box = await p.locator('#map').boundingBox();
-      assert.ok(box.width >= 370 && box.height >= 600, 'the map fills the screen: ' + JSON.stringify(box));
-      await p.screenshot({ path: join(shots, 'phone.png') });
-      await p.click('#panel-toggle');
-      assert.equal(await p.locator('#panel').isVisible(), true, 'the toggle opens it');
-      await p.screenshot({ path: join(shots, 'phone-panel.png') });
-      await p.click('#feed-toggle');
-      assert.equal(await p.locator('#panel').isVisible(), false, 'opening the list folds the filters');
-      await p.locator('#feed .feed-item').first().click();
-      await p.locator('.leaflet-popup .event-popup').waitFor({ timeout: WAIT });
-      assert.equal(await p.locator('#panel').isVisible(), false, 'picking an event folds the panel to show it');
-      assert.deepEqual(phone.problems, []);
-    } finally {
-      await phone.context.close();
-    }
-  });
 });
 
+// ---------------------------------------------------------------- the analyst's page
+
+const axeSource = readFileSync(join(here, '..', 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+
+// axeCheck runs axe-core in the page (evaluated, so no inline script is
+// injected: the page's Content-Security-Policy stays in force) and returns
+// the serious and critical violations.
+async function axeCheck(page, what) {
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+  });
+  return result.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => what + ': ' + JSON.stringify(v));
+}
+
+// bars reads the time bar: each bar's dates and count.
+async function bars(page) {
+  return page.$$eval('#histogram rect.hit', (rs) => rs.map((r) => ({
+    start: r.dataset.start,
+    end: r.dataset.end,
+    count: Number((/: (\d+) events?$/.exec(r.getAttribute('aria-label')) || [0, 0])[1]),
+    in: r.getAttribute('aria-pressed') === 'true',
+  })));
+}
+
+// dragBars drags across the time bar from bar i to bar j.
+async function dragBars(page, i, j) {
+  const box = await page.locator('#histogram').boundingBox();
+  const n = await page.locator('#histogram rect.hit').count();
+  const x = (k) => box.x + ((k + 0.5) / n) * box.width;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(x(i), y);
+  await page.mouse.down();
+  await page.mouse.move(x(j), y, { steps: 6 });
+  await page.mouse.up();
+  await settled(page);
+}
+
+function isoToday() {
+  return new Date().toISOString().slice(0, 10);
+}
+
+// inBox: a bbox parameter "w,s,e,n" holds the point.
+function inBox(bbox, lat, lon) {
+  const [w, s, e, n] = bbox.split(',').map(Number);
+  const inLon = w <= e ? lon >= w && lon <= e : lon >= w || lon <= e;
+  return inLon && lat >= s && lat <= n;
+}
+
+// Opened by keyboard or mouse, these are the sample's precise and
+// approximate places the tests look at.
+const KHARKIV = articles[0];
+
+test('the analyst\'s page (desktop 1400x900)', async (t) => {
+  const { page, context, problems, eventRequests } = await open({});
+  const all = await api('api/events?limit=10000');
+
+  await t.test('1. the time bar counts the events in view, by dragging chooses a range, and has an axis', async () => {
+    await fresh(page, '#map=7/31.4/34.4'); // Gaza and Rafah only
+    const local = await bars(page);
+    const req = lastEventsRequest(eventRequests);
+    const stats = await api('api/stats?bbox=' + req.searchParams.get('bbox'));
+    const dated = stats.by_week.filter((w) => w.key).reduce((n, w) => n + w.count, 0);
+    const allDated = all.features.filter((f) => f.properties.event_date).length;
+    const shown = local.reduce((n, b) => n + b.count, 0);
+    assert.equal(shown, dated, 'the bars sum to the dated events in view');
+    assert.ok(shown < allDated, `only the view's events (${shown} of ${allDated})`);
+
+    await fresh(page);
+    const b = await bars(page);
+    assert.ok(b.length >= 3, 'at least three bars: ' + b.length);
+    assert.ok(await page.locator('#histogram-axis span').count() >= 2, 'the axis is labelled');
+    const before = await pageCounts(page);
+    await dragBars(page, 0, 2);
+    const sent = lastEventsRequest(eventRequests);
+    assert.equal(sent.searchParams.get('start'), b[0].start);
+    assert.equal(sent.searchParams.get('end'), b[2].end);
+    const after = await bars(page);
+    assert.deepEqual(after.map((x) => x.in), after.map((x, i) => i <= 2), 'bars 0..2 are chosen');
+    const answer = await api(sent.pathname.slice(1) + sent.search);
+    const counts = await pageCounts(page);
+    assert.equal(counts.matched, answer.numberMatched);
+    assert.ok(counts.matched < before.matched, 'fewer events in the range');
+    assert.equal(await page.inputValue('#start'), b[0].start, 'the date fields follow');
+    await page.screenshot({ path: join(shots, 'desktop-range.png') });
+  });
+
+  await t.test('1. presets choose the latest day, week and month of events', async () => {
+    const latest = all.features.map((f) => f.properties.event_date_end || f.properties.event_date).filter(Boolean)
+      .reduce((a, d) => (d > a ? d : a), '');
+    const last = latest < isoToday() ? latest : isoToday();
+    for (const [name, days] of [['7d', 7], ['30d', 30], ['24h', 1]]) {
+      await page.click(`#presets button[data-preset="${name}"]`);
+      await settled(page);
+      const req = lastEventsRequest(eventRequests);
+      const start = new Date(Date.parse(last + 'T00:00:00Z') - (days - 1) * 86400000).toISOString().slice(0, 10);
+      assert.equal(req.searchParams.get('end'), last, name);
+      assert.equal(req.searchParams.get('start'), start, name);
+      assert.equal(await page.getAttribute(`#presets button[data-preset="${name}"]`, 'aria-pressed'), 'true');
+    }
+    await page.click('#clear-dates');
+    await settled(page);
+    assert.equal(lastEventsRequest(eventRequests).searchParams.get('start'), null);
+  });
+
+  await t.test('1. play steps through the range one bar at a time, then comes back', async () => {
+    await fresh(page);
+    const b = await bars(page);
+    await page.click('#play');
+    await page.waitForFunction(() => document.body.dataset.playStep === '2', null, { timeout: WAIT });
+    await settled(page);
+    const req = lastEventsRequest(eventRequests);
+    assert.equal(req.searchParams.get('start'), b[1].start);
+    assert.equal(req.searchParams.get('end'), b[1].end);
+    assert.match(await page.textContent('#play-status'), new RegExp('Playing 2 of ' + b.length));
+    const answer = await api(req.pathname.slice(1) + req.search);
+    assert.equal((await pageCounts(page)).matched, answer.numberMatched, 'the map shows that step');
+    await page.screenshot({ path: join(shots, 'desktop-playback.png') });
+    await page.click('#play'); // pause
+    assert.equal(await page.getAttribute('#play', 'aria-pressed'), 'false');
+    await page.click('#clear-dates');
+    await settled(page);
+  });
+
+  await t.test('2. an approximate place is a diamond at its point; its extent shows only on hover', async () => {
+    await fresh(page, '#map=5/31/40');
+    const extents = page.locator('.leaflet-areas-pane path.extent');
+    assert.equal(await extents.count(), 0, 'no extent drawn until asked');
+    const approx = page.locator('.event-marker.approximate');
+    assert.ok(await approx.count() > 0, 'approximate markers are drawn');
+    const m = approx.first();
+    assert.equal(await m.locator('path.halo').count(), 1, 'drawn as a diamond');
+    const box = await m.boundingBox();
+    assert.ok(box.width <= 44, 'a marker, not a box across the map');
+    await m.hover();
+    assert.equal(await extents.count(), 1, 'hover shows the extent');
+    await page.mouse.move(5, DESKTOP.height - 5);
+    assert.equal(await extents.count(), 0, 'leaving hides it');
+    const precise = page.locator('.event-marker:not(.approximate)');
+    if (await precise.count()) assert.equal(await precise.first().locator('path.halo').count(), 0, 'a town is a plain dot');
+  });
+
+  await t.test('3. the feed is on screen with quote, outlet, fatalities, time and source link, and follows the view', async () => {
+    await fresh(page);
+    const onScreen = await page.$$eval('#feed .feed-item', (bs) => bs.filter((b) => {
+      const r = b.getBoundingClientRect();
+      return r.top >= 0 && r.bottom <= window.innerHeight && r.left >= 0 && r.right <= window.innerWidth;
+    }).length);
+    assert.ok(onScreen >= 4, `at least four items fully on a 1400x900 screen (${onScreen})`);
+    const ev = all.features.find((f) => f.properties.title === KHARKIV.title && f.properties.fatalities);
+    assert.ok(ev, 'the Kharkiv event with its fatalities');
+    const [lon, lat] = ev.geometry.coordinates;
+    await fresh(page, `#map=8/${lat}/${lon}`);
+    const li = page.locator('#feed li').filter({ has: page.locator(`.feed-item[data-event-id="${ev.properties.id}"]`) });
+    const p = ev.properties;
+    assert.ok((await li.locator('.quote').textContent()).startsWith(p.quote.slice(0, 60)), 'the quote');
+    assert.equal(await li.locator('.outlet').textContent(), new URL(p.source_url).hostname, 'the outlet');
+    assert.match(await li.locator('.fatalities').textContent(), new RegExp(p.fatalities + ' killed'));
+    assert.match(await li.locator('.when').textContent(), /4 March 2024/);
+    assert.equal(await li.locator('a').getAttribute('href'), new URL(p.source_url).href, 'the source link');
+    await page.locator('#feed-section').screenshot({ path: join(shots, 'desktop-feed.png') });
+    // In step with the map: the feed lists what the view's query answered.
+    await fresh(page, '#map=6/33.5/38');
+    const req = lastEventsRequest(eventRequests);
+    const answer = await api(req.pathname.slice(1) + req.search);
+    const ids = await page.$$eval('#feed .feed-item', (bs) => bs.map((b) => b.dataset.eventId));
+    assert.deepEqual(ids, answer.features.slice(0, 100).map((f) => f.properties.id));
+    assert.ok(answer.features.every((f) => inBox(req.searchParams.get('bbox'), f.geometry.coordinates[1], f.geometry.coordinates[0])));
+  });
+
+  await t.test('4. no stripe across the world, legend folded, colours from the server, offline labels', async () => {
+    await fresh(page, '#map=2/20/0');
+    assert.equal(await page.locator('.legend').evaluate((d) => d.open), false, 'the legend starts folded');
+    // The page's own outline code, run on the outlines it fetched, leaves no
+    // edge running across the world (the stripes at Chukotka and Fiji).
+    const stripes = await page.evaluate(async () => {
+      const geo = await import(new URL('js/geometry.js', location.href).href);
+      const topo = await (await fetch(document.getElementById('outlines-110m').href)).json();
+      // eslint-disable-next-line no-undef
+      const land = topojson.feature(topo, topo.objects.countries);
+      const count = (fc) => {
+        let n = 0;
+        for (const f of fc.features) {
+          const g = f.geometry;
+          const polys = g.type === 'Polygon' ? [g.coordinates] : g.coordinates;
+          for (const poly of polys) for (const ring of poly) for (let i = 1; i < ring.length; i++) if (Math.abs(ring[i][0] - ring[i - 1][0]) > 180) n++;
+        }
+        return n;
+      };
+      return { raw: count(land), drawn: count(geo.fixAntimeridian(land)) };
+    });
+    assert.ok(stripes.raw > 0 && stripes.drawn === 0, JSON.stringify(stripes));
+    const taxonomy = await api('api/taxonomy');
+    await fresh(page, '#map=5/33/42');
+    const more = await page.$$eval('.event-marker', (ms) => ms.map((m) => [m.dataset.eventType, m.querySelector('.dot').getAttribute('fill') || m.querySelector('.dot').getAttribute('stroke')]));
+    const want = new Map(taxonomy.event_types.map((c) => [c.type, c.colour.toLowerCase()]));
+    assert.ok(more.length > 0);
+    for (const [type, colour] of more) assert.equal(colour.toLowerCase(), want.get(type), type);
+    const b = taxonomy.event_types.find((c) => c.type === 'Battles').colour;
+    const e = taxonomy.event_types.find((c) => c.type === 'Explosions/Remote violence').colour;
+    assert.notEqual(b.toLowerCase(), '#e69f00');
+    assert.notEqual(e.toLowerCase(), '#e69f00', 'Explosions is no longer the orange beside Battles\' vermillion');
+    const names = await page.$$eval('.place-label', (ls) => ls.map((l) => l.textContent));
+    for (const n of ['Iraq', 'Syria', 'Baghdad', 'Damascus']) assert.ok(names.includes(n), `"${n}" is written on the map: ${names.join(', ')}`);
+  });
+
+  await t.test('7. keyboard: "Skip to map" first, bars focusable, Enter moves focus into the popup', async () => {
+    await fresh(page);
+    await page.keyboard.press('Tab');
+    assert.deepEqual(await page.evaluate(() => [document.activeElement.id, document.activeElement.textContent.trim()]), ['skip-to-map', 'Skip to map']);
+    await page.keyboard.press('Enter');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'map', 'the map has the focus');
+    await page.keyboard.press('Tab');
+    const next = await page.evaluate(() => document.activeElement.className);
+    assert.match(next, /event-marker|cluster-marker/, 'the next stop is a marker, not one of the feed items');
+
+    const bar = page.locator('#histogram rect.hit[tabindex="0"]');
+    await bar.focus();
+    const first = Number(await bar.getAttribute('data-index'));
+    await page.keyboard.press(first > 0 ? 'ArrowLeft' : 'ArrowRight');
+    const moved = await page.evaluate(() => document.activeElement.dataset.index);
+    assert.notEqual(Number(moved), first, 'arrows move along the bars');
+    await page.keyboard.press('Enter');
+    await settled(page);
+    const req = lastEventsRequest(eventRequests);
+    assert.equal(req.searchParams.get('start'), await page.locator(`#histogram rect.hit[data-index="${moved}"]`).getAttribute('data-start'));
+    await page.click('#clear-dates');
+    await settled(page);
+
+    const marker = page.locator('.event-marker').first();
+    const id = await marker.getAttribute('data-event-id');
+    await marker.focus();
+    await page.keyboard.press('Enter');
+    await page.locator(`.leaflet-popup .event-popup[data-event-id="${id}"]`).waitFor({ timeout: WAIT });
+    assert.ok(await page.evaluate(() => !!document.activeElement.closest('.leaflet-popup')), 'the focus is in the popup');
+    await page.keyboard.press('Escape');
+    await page.locator('.leaflet-popup').waitFor({ state: 'detached', timeout: WAIT }); // after its fade
+    assert.equal(await page.evaluate(() => document.activeElement.dataset.eventId), id, 'and back on the marker');
+  });
+
+  await t.test('8. a pan shows that it is loading; a new permalink asks only for its own view', async () => {
+    await fresh(page);
+    await page.route('**/api/events?*', async (route) => {
+      await new Promise((r) => setTimeout(r, 900));
+      await route.continue();
+    });
+    await page.mouse.move(700, 400);
+    await page.mouse.down();
+    await page.mouse.move(600, 420, { steps: 5 });
+    await page.mouse.up();
+    await page.locator('.map-loading.on').waitFor({ timeout: WAIT });
+    assert.match(await page.textContent('.map-loading'), /Loading/);
+    assert.equal(await page.getAttribute('#map', 'aria-busy'), 'true');
+    await settled(page);
+    assert.equal(await page.locator('.map-loading.on').count(), 0, 'gone once the events are in');
+    await page.unrouteAll({ behavior: 'wait' });
+
+    const n = eventRequests.length;
+    await page.evaluate(() => { location.hash = '#map=8/49.99/36.23'; });
+    await settled(page);
+    const since = eventRequests.slice(n);
+    assert.ok(since.length >= 1, 'the new view was asked for');
+    for (const r of since) assert.ok(inBox(r.searchParams.get('bbox'), 49.99, 36.23), 'no request for the old view: ' + r.search);
+    const answer = await api(since[since.length - 1].pathname.slice(1) + since[since.length - 1].search);
+    assert.equal((await pageCounts(page)).matched, answer.numberMatched);
+  });
+
+  await t.test('accessibility: no serious or critical axe violation on the first view, a popup and the filters', async () => {
+    await fresh(page);
+    const found = await axeCheck(page, 'first view (filters open)');
+    const marker = page.locator('.event-marker').first();
+    await marker.click();
+    await page.locator('.leaflet-popup .event-popup').waitFor({ timeout: WAIT });
+    found.push(...await axeCheck(page, 'popup'));
+    await page.keyboard.press('Escape');
+    await page.click('.legend summary');
+    found.push(...await axeCheck(page, 'legend open'));
+    assert.deepEqual(found, []);
+  });
+
+  await t.test('1. fresh events are marked on the map and in the feed', async () => {
+    const today = isoToday();
+    const d = new Date();
+    const months = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+    const r = await fetch(new URL('api/articles', base), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: 'Bearer ' + token },
+      body: JSON.stringify({
+        title: 'Shelling in Kherson', url: 'https://news.example.org/kherson-' + today, published: today,
+        text: `Russian forces shelled Kherson on ${months[d.getUTCMonth()]} ${d.getUTCDate()}, killing three civilians, regional officials said.`,
+      }),
+    });
+    assert.equal(r.status, 201);
+    const evs = (await r.json()).events.features;
+    const ev = evs.find((f) => (f.properties.event_date_end || f.properties.event_date) === today);
+    assert.ok(ev, 'the article gave an event dated today: ' + JSON.stringify(evs.map((f) => f.properties.event_date)));
+    const [lon, lat] = ev.geometry.coordinates;
+    await fresh(page, `#map=9/${lat}/${lon}`);
+    const marker = page.locator(`.event-marker[data-event-id="${ev.properties.id}"]`);
+    assert.equal(await marker.getAttribute('data-recency'), 'new');
+    assert.match(await marker.getAttribute('aria-label'), /new, last 24 hours/);
+    assert.equal(await marker.locator('circle.fresh').count(), 1, 'a dark halo marks it');
+    assert.ok(await page.locator(`#feed .feed-item[data-event-id="${ev.properties.id}"] .fresh-new`).count() === 1, 'and the feed says new');
+  });
+
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('the analyst\'s page (phone 390x844)', async (t) => {
+  const { page, context, problems } = await open({ viewport: PHONE });
+
+  await t.test('6. first view: the map fills the screen, markers are 44 px targets', async () => {
+    assert.equal(await page.locator('#panel').isVisible(), false, 'the filters start folded');
+    const box = await page.locator('#map').boundingBox();
+    assert.ok(box.width >= 385 && box.height >= 500, 'the map fills the screen: ' + JSON.stringify(box));
+    const sizes = await page.$$eval('.event-marker, .cluster-marker', (ms) => ms.map((m) => {
+      const r = m.getBoundingClientRect();
+      return Math.min(r.width, r.height);
+    }));
+    assert.ok(sizes.length > 0);
+    for (const s of sizes) assert.ok(s >= 44, 'a marker target of ' + s + ' px');
+    await page.screenshot({ path: join(shots, 'phone-first-view.png') });
+  });
+
+  await t.test('6. the filter drawer leaves the map in sight', async () => {
+    await page.click('#panel-toggle');
+    const panel = await page.locator('#panel').boundingBox();
+    assert.ok(panel.height <= PHONE.height * 0.6, 'the drawer is ' + panel.height + ' px high');
+    const map = await page.locator('#map').boundingBox();
+    const hit = await page.evaluate(([x, y]) => !!document.elementFromPoint(x, y).closest('#map'), [map.x + 40, map.y + 120]);
+    assert.ok(hit, 'the top of the map is still on screen and answers');
+    const found = await axeCheck(page, 'phone filters');
+    assert.deepEqual(found, []);
+    await page.click('#panel-toggle');
+  });
+
+  await t.test('1. a range and playback on a phone', async () => {
+    const b = await bars(page);
+    await dragBars(page, 1, 2);
+    assert.deepEqual((await bars(page)).map((x) => x.in), b.map((x, i) => i === 1 || i === 2));
+    await page.screenshot({ path: join(shots, 'phone-range.png') });
+    await page.click('#clear-dates');
+    await settled(page);
+    await page.click('#play');
+    await page.waitForFunction(() => document.body.dataset.playStep === '2', null, { timeout: WAIT });
+    await settled(page);
+    await page.screenshot({ path: join(shots, 'phone-playback.png') });
+    await page.click('#play');
+    await page.click('#clear-dates');
+    await settled(page);
+  });
+
+  await t.test('6. the feed drawer and a popup that fits the screen with its close button', async () => {
+    await page.click('#feed-toggle');
+    const list = await page.locator('#feed-section').boundingBox();
+    assert.ok(list.height <= PHONE.height * 0.6, 'the list is ' + list.height + ' px high');
+    assert.ok(await page.locator('#feed .feed-item .quote').count() > 0, 'with quotes');
+    await page.screenshot({ path: join(shots, 'phone-feed.png') });
+    const item = page.locator('#feed .feed-item').filter({ has: page.locator('.place', { hasText: 'Damascus' }) }).first();
+    await item.click();
+    await page.locator('.leaflet-popup .event-popup').waitFor({ timeout: WAIT });
+    await page.waitForTimeout(1200); // the flight and the popup's pan end
+    assert.equal(await page.locator('#feed-section').isVisible(), false, 'picking an event folds the list');
+    const popup = await page.locator('.leaflet-popup').boundingBox();
+    assert.ok(popup.x >= 0 && popup.x + popup.width <= PHONE.width, 'the popup fits in 390 px: ' + JSON.stringify(popup));
+    const close = await page.locator('.leaflet-popup-close-button').boundingBox();
+    assert.ok(close.x >= 0 && close.x + close.width <= PHONE.width && close.y >= 0 && close.y + close.height <= PHONE.height,
+      'its close button is on screen: ' + JSON.stringify(close));
+    await page.screenshot({ path: join(shots, 'phone-popup.png') });
+    await page.click('.leaflet-popup-close-button');
+    await page.locator('.leaflet-popup').waitFor({ state: 'detached', timeout: WAIT }); // it closes
+  });
+
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('5. weight: first visit and reload, outlines sized to the zoom', async () => {
+  const context = await browser.newContext({ viewport: DESKTOP });
+  try {
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    let bytes = 0;
+    const urls = [];
+    cdp.on('Network.loadingFinished', (e) => { bytes += e.encodedDataLength; });
+    cdp.on('Network.requestWillBeSent', (e) => urls.push(e.request.url));
+    await page.goto(new URL('#map=3/30/40', base).href);
+    await settled(page);
+    await page.waitForTimeout(500);
+    const first = bytes;
+    assert.ok(urls.some((u) => u.includes('countries-110m')), 'the 1:110m outlines at zoom 3');
+    assert.ok(!urls.some((u) => u.includes('countries-50m')), 'not the 1:50m ones');
+    assert.ok(first <= 400 * 1024, `first visit: ${first} bytes (at most 400 KB)`);
+    bytes = 0;
+    await page.reload();
+    await settled(page);
+    await page.waitForTimeout(500);
+    assert.ok(bytes <= 60 * 1024, `reload: ${bytes} bytes (at most 60 KB)`);
+    console.log(`# weight: first visit ${first} bytes, reload ${bytes} bytes`);
+    await page.evaluate(() => { location.hash = '#map=6/33/40'; });
+    await settled(page);
+    await page.waitForFunction(() => document.getElementById('map').dataset.outlines === '50m', null, { timeout: WAIT });
+    assert.ok(urls.some((u) => u.includes('countries-50m')), 'the 1:50m outlines once zoomed in');
+  } finally {
+    await context.close();
+  }
+});
