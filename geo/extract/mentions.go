@@ -10,7 +10,7 @@ func (x *Extractor) mentions(text string) []placeRef {
 func refsOf(ms []Mention) []placeRef {
 	refs := make([]placeRef, len(ms))
 	for i, m := range ms {
-		refs[i] = placeRef{start: m.Start, end: m.End, text: m.Text, place: m.Place, conf: m.Confidence}
+		refs[i] = placeRef{start: m.Start, end: m.End, text: m.Text, place: m.Place, conf: m.Confidence, part: m.Near}
 	}
 	return refs
 }

@@ -14,6 +14,9 @@ type Mention struct {
 	Text       string // as written
 	Place      geo.Place
 	Confidence float64 // 0..1: how sure the resolution is (ambiguity, context support)
+	// Near: the gazetteer holds no place by this name, and Place is the
+	// smallest place the text gives beside it ("X village, Kaduna State").
+	Near bool
 }
 
 // placeLexicon is what place finding uses of a gazetteer beyond Gazetteer
@@ -156,6 +159,7 @@ type plFound struct {
 	start, end int // byte offsets
 	t0, t1     int // tokens [t0, t1)
 	group      int
+	near       bool // a name no tier holds, read as the place beside it
 }
 
 // plGroup is every mention of one name: an article means one place by one
@@ -174,6 +178,9 @@ type plGroup struct {
 	containers []int
 	// demonymCC are countries named by "X, the Syrian capital".
 	demonymCC []string
+	// villageConf is the confidence of a village-tier reading, set by the
+	// kind of support the text gives it (places_villages.go).
+	villageConf float64
 }
 
 // plResolver holds the state of one call of places.
@@ -188,6 +195,8 @@ type plResolver struct {
 	demonyms map[string]int  // cc -> occurrences of its demonyms
 	persons  map[string]bool // keys of words seen in people's names
 	abbrevs  map[byte][]abbrevPlace
+	vil      villageTier // nil without a village tier
+	pending  []plPending // village names left for the article's context
 	// demonymAt are the demonyms read, in text order ("Iraqi", "South
 	// Korean"): context for the resolution, and mentions of their country
 	// for geoparsing.
@@ -215,13 +224,16 @@ func (x *Extractor) placesAndDemonyms(text string) ([]Mention, []Demonym) {
 	}
 	r := &plResolver{gaz: x.gaz, text: text, byKey: map[string]int{}, demonyms: map[string]int{}, persons: map[string]bool{}, abbrevs: x.abbrevs}
 	r.lex, _ = x.gaz.(placeLexicon)
+	r.vil, _ = x.gaz.(villageTier)
 	r.toks = plTokenize(text)
 	r.find()
-	if len(r.found) == 0 {
+	if len(r.found) == 0 && r.vil == nil {
 		return nil, r.demonymAt
 	}
+	r.villagesBefore()
 	r.patterns()
 	r.resolve()
+	r.villagesAfter()
 	out := make([]Mention, 0, len(r.found))
 	for _, f := range r.found {
 		g := r.groups[f.group]
@@ -234,6 +246,7 @@ func (x *Extractor) placesAndDemonyms(text string) ([]Mention, []Demonym) {
 			Text:       text[f.start:f.end],
 			Place:      g.cands[g.choice].place,
 			Confidence: r.confidence(g),
+			Near:       f.near,
 		})
 	}
 	return out, r.demonymAt
@@ -861,6 +874,9 @@ func plWithin(p geo.Place, y plCand) bool {
 // confidence turns a group's lead and support into 0..1.
 func (r *plResolver) confidence(g *plGroup) float64 {
 	c := g.cands[g.choice]
+	if g.villageConf > 0 && c.place.GeonameID != 0 {
+		return g.villageConf
+	}
 	conf := 0.5 + 0.5*(1-math.Exp(-g.margin/20))
 	switch {
 	case c.tier <= 1 || g.support:

@@ -49,6 +49,8 @@ type villageSet struct {
 	places []uint32 // offset of each place line
 	ids    []int64
 	keys   []uint32 // offset of each key line, in key order
+
+	regions sync.Map // source region name -> [admin1 code, core name]
 }
 
 // Village is a place of the village tier with the admin context a caller
@@ -254,14 +256,41 @@ func (g *Gazetteer) village(vs *villageSet, i int) Village {
 	if f[3] != "" {
 		v.Admin1 = g.admin1[vs.cc+"."+f[3]]
 	}
-	if v.Admin1 == "" {
-		v.Admin1 = v.Region
+	if v.Admin1 == "" && v.Region != "" {
+		v.Admin1Code, v.Admin1 = g.regionAdmin1(vs, v.Region)
 	}
 	lat, _ := strconv.ParseFloat(f[5], 64)
 	lon, _ := strconv.ParseFloat(f[6], 64)
 	v.Point = orb.Point{lon, lat}
 	v.Population, _ = strconv.ParseInt(f[7], 10, 64)
 	return v
+}
+
+// regionAdmin1 finds the first-level region of the core tier that a
+// source's region name stands for ("Kaduna" for "Kaduna State"), for rows
+// without an admin1 code; without a match it returns the name as given.
+func (g *Gazetteer) regionAdmin1(vs *villageSet, region string) (string, string) {
+	if hit, ok := vs.regions.Load(region); ok {
+		pair := hit.([2]string)
+		return pair[0], pair[1]
+	}
+	pair := [2]string{"", region}
+	forms := adminForms(region)
+	prefix := vs.cc + "."
+	for code, name := range g.admin1 {
+		if !strings.HasPrefix(code, prefix) {
+			continue
+		}
+		for _, a := range adminForms(name) {
+			for _, b := range forms {
+				if a == b {
+					pair = [2]string{code[len(prefix):], name}
+				}
+			}
+		}
+	}
+	vs.regions.Store(region, pair)
+	return pair[0], pair[1]
 }
 
 // LookupVillage returns the places of the village tier called name (its
