@@ -272,10 +272,29 @@ func TestFeedsAPI(t *testing.T) {
 	if code, _ := send(t, http.MethodPost, s.URL()+"/api/feeds", "tok", `{"url": "`+feedURL+`", "interval": "2h"}`); code != http.StatusOK {
 		t.Errorf("POST of a followed feed: %d, want 200", code)
 	}
+	var first string
 	waitFor(t, "the added feed polled", func() bool {
 		var fa feedsAnswer
 		getJSON(t, s.URL()+"/api/feeds", &fa)
+		if len(fa.Feeds) == 1 && fa.Feeds[0].LastFetch != nil {
+			first = *fa.Feeds[0].LastFetch
+		}
 		return len(fa.Feeds) == 1 && fa.Feeds[0].ArticlesIngested == 3 && fa.Feeds[0].Interval == "2h"
+	})
+	// Posting a followed feed again fetches it at once, not in two hours.
+	time.Sleep(1100 * time.Millisecond) // last_fetch is written to the second
+	site.mu.Lock()
+	fetches := site.hits["/feed.xml"]
+	site.mu.Unlock()
+	if code, _ := send(t, http.MethodPost, s.URL()+"/api/feeds", "tok", `{"url": "`+feedURL+`"}`); code != http.StatusOK {
+		t.Errorf("POST again: %d", code)
+	}
+	waitFor(t, "the feed fetched again at once", func() bool {
+		var fa feedsAnswer
+		getJSON(t, s.URL()+"/api/feeds", &fa)
+		site.mu.Lock()
+		defer site.mu.Unlock()
+		return fa.Feeds[0].LastFetch != nil && *fa.Feeds[0].LastFetch != first && site.hits["/feed.xml"] == fetches+1
 	})
 }
 

@@ -44,6 +44,8 @@ func nullTime(t time.Time) *time.Time {
 // AddFeed follows the feed at url, due at once, and returns it with
 // whether it was new. Adding a followed URL again keeps its state and
 // sets its interval (when given); a feed named at start ("flag") stays so.
+// Added again through the API ("api"), it is due at once (a user asking
+// for it now); named again at start, it keeps its next fetch time.
 func (s *Store) AddFeed(ctx context.Context, url string, interval time.Duration, source string, now time.Time) (geo.Feed, bool, error) {
 	tag, err := s.pool.Exec(ctx, `INSERT INTO feeds (id, url, interval_ms, source, created_at, next_fetch)
 		VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT DO NOTHING`,
@@ -55,8 +57,9 @@ func (s *Store) AddFeed(ctx context.Context, url string, interval time.Duration,
 	if !created {
 		_, err = s.pool.Exec(ctx, `UPDATE feeds SET
 			interval_ms = CASE WHEN $1::bigint > 0 THEN $1::bigint ELSE interval_ms END,
+			next_fetch = CASE WHEN $2::text = 'api' THEN $4 ELSE next_fetch END,
 			source = CASE WHEN $2::text = 'flag' THEN 'flag' ELSE source END WHERE url = $3`,
-			interval.Milliseconds(), source, url)
+			interval.Milliseconds(), source, url, now)
 		if err != nil {
 			return geo.Feed{}, false, fmt.Errorf("postgis store: add feed %s: %w", url, err)
 		}

@@ -46,6 +46,8 @@ func scanFeed(row interface{ Scan(...any) error }) (geo.Feed, error) {
 // AddFeed follows the feed at url, due at once, and returns it with
 // whether it was new. Adding a followed URL again keeps its state and
 // sets its interval (when given); a feed named at start ("flag") stays so.
+// Added again through the API ("api"), it is due at once (a user asking
+// for it now); named again at start, it keeps its next fetch time.
 func (s *Store) AddFeed(ctx context.Context, url string, interval time.Duration, source string, now time.Time) (geo.Feed, bool, error) {
 	res, err := s.writer.ExecContext(ctx, `INSERT INTO feeds (id, url, interval_ms, source, created_at, next_fetch)
 		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO NOTHING`,
@@ -57,8 +59,9 @@ func (s *Store) AddFeed(ctx context.Context, url string, interval time.Duration,
 	if n == 0 {
 		_, err = s.writer.ExecContext(ctx, `UPDATE feeds SET
 			interval_ms = CASE WHEN ? > 0 THEN ? ELSE interval_ms END,
+			next_fetch = CASE WHEN ? = 'api' THEN ? ELSE next_fetch END,
 			source = CASE WHEN ? = 'flag' THEN 'flag' ELSE source END WHERE url = ?`,
-			interval.Milliseconds(), interval.Milliseconds(), source, url)
+			interval.Milliseconds(), interval.Milliseconds(), source, now.UnixMicro(), source, url)
 		if err != nil {
 			return geo.Feed{}, false, fmt.Errorf("sqlite store: add feed %s: %w", url, err)
 		}

@@ -14,6 +14,7 @@ import { $, el, isSmallScreen, showError } from './dom.js';
 import { createFeed } from './feed.js';
 import { createFilters } from './filters.js';
 import { createEventLayer } from './markers.js';
+import { createSources } from './sources.js';
 import { makeTaxonomy } from './taxonomy.js';
 import { isApproximate } from './text.js';
 import { createTimebar } from './timebar.js';
@@ -126,6 +127,7 @@ function createApp(config, taxonomy) {
     },
   });
 
+  createSources();
   createArticleForm((evs) => {
     loadCountries();
     loadHistogram();
