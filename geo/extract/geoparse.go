@@ -106,8 +106,9 @@ func (x *Extractor) Geoparse(a geo.Article) ([]PlaceMention, error) {
 	if strings.TrimSpace(text) == "" {
 		return []PlaceMention{}, nil
 	}
-	found, demonyms := x.placesAndDemonyms(text)
-	r, all, kept := x.analyse(text, pub, refsOf(found))
+	reading := x.placesAndDemonyms(text)
+	demonyms := reading.demonyms
+	r, all, kept := x.analyse(text, pub, refsOf(reading.mentions))
 	byStart := make(map[int]int, len(r.refs))
 	for i := range r.refs {
 		byStart[r.refs[i].start] = i
@@ -135,21 +136,39 @@ func (x *Extractor) Geoparse(a geo.Article) ([]PlaceMention, error) {
 		pos = end
 		return s, cp
 	}
-	d := 0
-	// A demonym names its country as a descriptor ("Iraqi forces").
+	d, nm := 0, 0
+	names := reading.names
+	// A demonym names its country as a descriptor ("Iraqi forces"); a
+	// place inside an organisation's name is part of that name.
 	demonymsBefore := func(limit int) {
-		for ; d < len(demonyms) && demonyms[d].Start < limit; d++ {
-			dm := demonyms[d]
-			if dm.Start < pos {
-				continue
+		for {
+			switch {
+			case d < len(demonyms) && demonyms[d].Start < limit && (nm >= len(names) || demonyms[d].Start < names[nm].Start):
+				dm := demonyms[d]
+				d++
+				if dm.Start < pos {
+					continue
+				}
+				p, ok := x.gaz.Country(dm.CountryCode)
+				if !ok {
+					continue
+				}
+				s, e := offsets(dm.Start, dm.End)
+				out = append(out, PlaceMention{Start: s, End: e, Text: text[dm.Start:dm.End], Place: &p,
+					Confidence: demonymConfidence, GeoPrecision: GeoPrecision(p), Role: RoleDescriptor})
+			case nm < len(names) && names[nm].Start < limit:
+				n := names[nm]
+				nm++
+				if n.Start < pos {
+					continue
+				}
+				p := n.Place
+				s, e := offsets(n.Start, n.End)
+				out = append(out, PlaceMention{Start: s, End: e, Text: n.Text, Place: &p,
+					Confidence: n.Confidence, GeoPrecision: GeoPrecision(p), Role: RoleName})
+			default:
+				return
 			}
-			p, ok := x.gaz.Country(dm.CountryCode)
-			if !ok {
-				continue
-			}
-			s, e := offsets(dm.Start, dm.End)
-			out = append(out, PlaceMention{Start: s, End: e, Text: text[dm.Start:dm.End], Place: &p,
-				Confidence: demonymConfidence, GeoPrecision: GeoPrecision(p), Role: RoleDescriptor})
 		}
 	}
 	for i := range r.refs {
@@ -195,6 +214,11 @@ func (r *reader) role(i int, rw *roleWords, events map[int]candidate) Role {
 			return r.toks[k].low
 		}
 		return ""
+	}
+	// "the Texas Department of Public Safety", "Gainesville Police": the
+	// first word of an organisation's name.
+	if k := m.last; k < len(r.toks) && r.toks[k].cap && r.toks[k].nl == 0 && (orgHeads[r.toks[k].low] || plOrgWords[r.toks[k].low]) {
+		return RoleName
 	}
 	// "Iran's president", "US troops", "the Gaza health ministry".
 	if next(m.last) == "'s" || r.attributive(i) {

@@ -53,6 +53,8 @@ func TestGeoparseRoles(t *testing.T) {
 		{"Iran's president met the delegation on Sunday.", "Iran", RoleDescriptor},
 		{"Tehran-backed militias have grown stronger this year.", "Tehran", RoleDescriptor},
 		{"The Kyiv Independent reported the figures on Sunday.", "Kyiv", RoleName},
+		{"A spokesman for the Texas Department of Public Safety said the road was closed.", "Texas", RoleName},
+		{"She studied at George Washington University before moving abroad.", "Washington", ""},
 		{"The Islamic Resistance in Iraq claimed the attack.", "Iraq", RoleName},
 		{"The farm lies near Bakhmut and grows wheat.", "Bakhmut", RoleContext},
 		{"Gunmen attacked a police post in Gwoza, Borno, on Tuesday.", "Borno", RoleContext},

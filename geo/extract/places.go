@@ -201,6 +201,10 @@ type plResolver struct {
 	// Korean"): context for the resolution, and mentions of their country
 	// for geoparsing.
 	demonymAt []Demonym
+	// named are places read inside the name of an organisation ("the
+	// Texas Department of Public Safety"): resolved like the others, but
+	// neither context for them nor mentions the extractor reads.
+	named []plFound
 }
 
 // Demonym is a word of nationality in the text ("Iraqi", "Iraqis") and the
@@ -212,44 +216,55 @@ type Demonym struct {
 
 // places finds the place mentions of text and resolves each, using the whole text as context.
 func (x *Extractor) places(text string) []Mention {
-	ms, _ := x.placesAndDemonyms(text)
-	return ms
+	return x.placesAndDemonyms(text).mentions
+}
+
+// placeReading is everything place finding read in a text: the mentions
+// the extractor reads, the demonyms it took as context, and the places
+// inside names of organisations.
+type placeReading struct {
+	mentions []Mention
+	demonyms []Demonym
+	names    []Mention
 }
 
 // placesAndDemonyms is places with the demonyms the reading took as
-// context.
-func (x *Extractor) placesAndDemonyms(text string) ([]Mention, []Demonym) {
+// context and the places inside organisations' names.
+func (x *Extractor) placesAndDemonyms(text string) placeReading {
 	if x == nil || x.gaz == nil || text == "" {
-		return nil, nil
+		return placeReading{}
 	}
 	r := &plResolver{gaz: x.gaz, text: text, byKey: map[string]int{}, demonyms: map[string]int{}, persons: map[string]bool{}, abbrevs: x.abbrevs}
 	r.lex, _ = x.gaz.(placeLexicon)
 	r.vil, _ = x.gaz.(villageTier)
 	r.toks = plTokenize(text)
 	r.find()
-	if len(r.found) == 0 && r.vil == nil {
-		return nil, r.demonymAt
+	if len(r.found) == 0 && len(r.named) == 0 && r.vil == nil {
+		return placeReading{demonyms: r.demonymAt}
 	}
 	r.villagesBefore()
 	r.patterns()
 	r.resolve()
 	r.villagesAfter()
-	out := make([]Mention, 0, len(r.found))
-	for _, f := range r.found {
-		g := r.groups[f.group]
-		if g.choice < 0 {
-			continue
+	resolved := func(fs []plFound) []Mention {
+		out := make([]Mention, 0, len(fs))
+		for _, f := range fs {
+			g := r.groups[f.group]
+			if g.choice < 0 {
+				continue
+			}
+			out = append(out, Mention{
+				Start:      f.start,
+				End:        f.end,
+				Text:       text[f.start:f.end],
+				Place:      g.cands[g.choice].place,
+				Confidence: r.confidence(g),
+				Near:       f.near,
+			})
 		}
-		out = append(out, Mention{
-			Start:      f.start,
-			End:        f.end,
-			Text:       text[f.start:f.end],
-			Place:      g.cands[g.choice].place,
-			Confidence: r.confidence(g),
-			Near:       f.near,
-		})
+		return out
 	}
-	return out, r.demonymAt
+	return placeReading{mentions: resolved(r.found), demonyms: r.demonymAt, names: resolved(r.named)}
 }
 
 func (r *plResolver) key(s string) string {
@@ -354,6 +369,7 @@ func (r *plResolver) scanRun(i, end, maxN int) int {
 	// An organisation's name holds no event place, unless it is a place's name.
 	lastWord := strings.ToLower(r.toks[end-1].text)
 	if plOrgWords[lastWord] && end-i > 1 && len(r.gaz.Lookup(r.span(i, end))) == 0 {
+		r.noteNamed(i, end-1, maxN)
 		return end
 	}
 	// A lower-case word that ends some names may close the run's last name
@@ -560,8 +576,37 @@ func (r *plResolver) notAPlace(i, n, end int, cands []geo.Place) bool {
 	return false
 }
 
+// noteNamed records the places named inside the words [i, end) of an
+// organisation's name ("Texas" in "the Texas Department of Public
+// Safety", "Gainesville" in "Gainesville Police"), leaving out people's
+// names ("George Washington University").
+func (r *plResolver) noteNamed(i, end, maxN int) {
+	for i < end {
+		if r.givenName(r.toks[i].text) || plTitles[strings.ToLower(r.toks[i].text)] {
+			i += 2
+			continue
+		}
+		n, cands := r.longest(i, end, maxN)
+		if n == 0 || (n == 1 && plShortCaps(r.toks[i].text) && r.tier(cands[0]) != 0) {
+			i++
+			continue
+		}
+		gi := r.group(i, i+n, cands)
+		r.named = append(r.named, plFound{start: r.toks[i].start, end: r.toks[i+n-1].end, t0: i, t1: i + n, group: gi})
+		i += n
+	}
+}
+
 // add records a mention of tokens [i, j) with its readings.
 func (r *plResolver) add(i, j int, cands []geo.Place) {
+	gi := r.group(i, j, cands)
+	r.groups[gi].count++
+	r.found = append(r.found, plFound{start: r.toks[i].start, end: r.toks[j-1].end, t0: i, t1: j, group: gi})
+}
+
+// group returns the group of the name at tokens [i, j), made with its
+// readings when the name is new.
+func (r *plResolver) group(i, j int, cands []geo.Place) int {
 	phrase := r.span(i, j)
 	key := r.key(phrase)
 	gi, ok := r.byKey[key]
@@ -602,8 +647,7 @@ func (r *plResolver) add(i, j int, cands []geo.Place) {
 		r.groups = append(r.groups, g)
 		r.byKey[key] = gi
 	}
-	r.groups[gi].count++
-	r.found = append(r.found, plFound{start: r.toks[i].start, end: r.toks[j-1].end, t0: i, t1: j, group: gi})
+	return gi
 }
 
 func plPopScore(pop int64) float64 {
@@ -746,6 +790,9 @@ type plOwn struct {
 func (r *plResolver) evidence() plEvidence {
 	ev := plEvidence{country: map[string]float64{}, admin1: map[string]float64{}, own: make([]plOwn, len(r.groups))}
 	for gi, g := range r.groups {
+		if g.count == 0 {
+			continue // named only inside organisations' names
+		}
 		c := g.cands[g.choice]
 		w := 0.5
 		if c.tier <= 1 || g.margin >= 15 {
