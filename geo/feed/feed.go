@@ -38,6 +38,8 @@ const (
 	// MaxBackoff bounds the wait after failed fetches (unless the feed's
 	// own interval is longer).
 	MaxBackoff = 6 * time.Hour
+	// MaxRetryAfter bounds the wait a feed's Retry-After header may ask for.
+	MaxRetryAfter = 24 * time.Hour
 )
 
 // feedAccept is the Accept header of a feed fetch.
@@ -233,7 +235,12 @@ func (p *Poller) poll(ctx context.Context, f geo.Feed) {
 		interval = p.cfg.Interval
 	}
 	if res.Err != "" {
-		res.NextFetch = p.cfg.Now().Add(backoff(interval, f.Failures+1))
+		wait := backoff(interval, f.Failures+1)
+		var fe *fetch.Error
+		if errors.As(err, &fe) && fe.RetryAfter > wait {
+			wait = min(fe.RetryAfter, MaxRetryAfter) // the server asked for longer
+		}
+		res.NextFetch = p.cfg.Now().Add(wait)
 		log.Warn("feed fetch failed", "reason", res.Reason, "err", res.Err, "failures", f.Failures+1, "next", res.NextFetch)
 	} else {
 		res.NextFetch = p.cfg.Now().Add(jitter(interval))

@@ -281,6 +281,24 @@ func TestFeedFailuresAndRecovery(t *testing.T) {
 	}
 }
 
+func TestRetryAfterIsHonoured(t *testing.T) {
+	e := newEnv(t, openSQLite(t))
+	e.site.handle("/busy.xml", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "7200")
+		http.Error(w, "slow down", http.StatusTooManyRequests)
+	})
+	f := e.follow("/busy.xml")
+	e.pollDue(e.poller(fetch.Options{}))
+	got := e.feed(f.ID)
+	if got.LastStatus != http.StatusTooManyRequests || got.LastReason != fetch.ReasonStatus {
+		t.Fatalf("status %d reason %q", got.LastStatus, got.LastReason)
+	}
+	// The backoff alone would be two minutes; the server asked for two hours.
+	if wait := got.NextFetch.Sub(e.clock.Now()); wait < 2*time.Hour-time.Second {
+		t.Errorf("next fetch in %v, want the two hours Retry-After asked for", wait)
+	}
+}
+
 func TestItemFailures(t *testing.T) {
 	e := newEnv(t, openSQLite(t))
 	base := e.site.URL()

@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -60,6 +61,8 @@ type Error struct {
 	URL    string
 	Status int    // the HTTP status, for ReasonStatus
 	Detail string // what happened, in words
+	// RetryAfter is the wait a 429 or 503 answer asked for; 0 when none.
+	RetryAfter time.Duration
 }
 
 // Error returns "URL: reason: detail".
@@ -338,7 +341,7 @@ func (c *Client) get(ctx context.Context, raw, accept string, cond Conditional, 
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // lets the connection be reused
 		return out, &Error{Reason: ReasonStatus, URL: raw, Status: resp.StatusCode,
-			Detail: fmt.Sprintf("the server answered %s", resp.Status)}
+			Detail: fmt.Sprintf("the server answered %s", resp.Status), RetryAfter: retryAfter(resp, time.Now())}
 	}
 	if resp.ContentLength > maxBytes {
 		return out, fail(ReasonTooLarge, raw, "the body is %d bytes, over the %d-byte limit", resp.ContentLength, maxBytes)
@@ -352,6 +355,25 @@ func (c *Client) get(ctx context.Context, raw, accept string, cond Conditional, 
 	}
 	out.Body = body
 	return out, nil
+}
+
+// retryAfter reads the Retry-After header of a 429 or 503 answer: seconds
+// or an HTTP date.
+func retryAfter(resp *http.Response, now time.Time) time.Duration {
+	if resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusServiceUnavailable {
+		return 0
+	}
+	v := strings.TrimSpace(resp.Header.Get("Retry-After"))
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.Atoi(v); err == nil && n > 0 {
+		return time.Duration(n) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
 }
 
 // classify turns a transport error into an *Error with its reason.
