@@ -38,6 +38,7 @@ type Filter struct {
 	Actor      string   // case-insensitive words in Actor1 or Actor2
 	Q          string   // case-insensitive words in Quote
 	Origins    []string // OriginName values
+	MinSources int      // at least this many sources; 0 or 1 selects every event
 	Limit      int
 	Offset     int
 

@@ -51,8 +51,13 @@ func matchWords(filter string, text ...string) bool {
 //   - Actor: every word of it (Words) starts a word of Actor1 or Actor2
 //     ("russia" finds "Military Forces of Russia", "drone" finds
 //     "drones"); a filter of punctuation alone matches nothing;
-//   - Q: every word of it starts a word of Quote, likewise.
+//   - Q: every word of it starts a word of Quote, likewise;
+//   - MinSources: e has at least that many sources (an event that is one
+//     report has one).
 func (f Filter) Match(e Event) bool {
+	if f.MinSources > 1 && max(e.SourceCount, 1) < f.MinSources {
+		return false
+	}
 	if f.BBox != nil && !f.BBox.Contains(e.Point[0], e.Point[1]) {
 		return false
 	}

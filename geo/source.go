@@ -50,3 +50,12 @@ func EventSources(e Event) []Source {
 	}
 	return []Source{SourceOf(e)}
 }
+
+// Change is one entry of a store's log of changed events: at data version
+// Version, the event EventID was written (new, or with new reports), or
+// removed when Gone.
+type Change struct {
+	Version int64
+	EventID string
+	Gone    bool
+}

@@ -113,6 +113,10 @@ func Filter(d Dialect, f geo.Filter) *Query {
 	case f.Start != "" || f.End != "":
 		d.Dates(q, f.Start, f.End)
 	}
+	if f.MinSources > 1 {
+		// Only merged events have a row in event_sources.
+		q.Add("e.id IN (SELECT event_id FROM event_sources WHERE source_count >= " + q.Arg(f.MinSources) + ")")
+	}
 	q.In("e.event_type", f.Types)
 	q.In("e.modality", f.Modalities)
 	if f.Country != "" {

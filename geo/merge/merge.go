@@ -53,8 +53,8 @@
 //   - sources lists each article once (its first report in the group, by
 //     id), earliest first; source_count is their number.
 //
-// Callers pass extracted reports only: rows imported from another dataset
-// are events already and are never merged.
+// Rows imported from another dataset or an export (Origin not extracted)
+// are events already: they are never merged or linked.
 package merge
 
 import (
@@ -149,10 +149,14 @@ func (r *Rules) subTypesAgree(a, b geo.Event) bool {
 
 func threat(e geo.Event) bool { return e.Modality == geo.Threatened }
 
+// imported reports whether e is a row of another dataset (or of an export)
+// rather than a report extracted here: such rows are events already.
+func imported(e geo.Event) bool { return e.Origin != "" && e.Origin != geo.OriginExtracted }
+
 // Same reports whether two reports tell the same happening (the package
 // doc's rules).
 func (r *Rules) Same(a, b geo.Event) bool {
-	if a.ArticleID == b.ArticleID || a.EventType != b.EventType || !r.subTypesAgree(a, b) ||
+	if imported(a) || imported(b) || a.ArticleID == b.ArticleID || a.EventType != b.EventType || !r.subTypesAgree(a, b) ||
 		PlaceKey(a) != PlaceKey(b) || threat(a) != threat(b) {
 		return false
 	}
@@ -174,7 +178,7 @@ func addDays(d string, n int) string {
 // announced: same type and place, not the same article, starting between
 // the threat's first day and FollowDays after its last.
 func (r *Rules) Follows(t, e geo.Event) bool {
-	if !threat(t) || threat(e) || t.ArticleID == e.ArticleID || t.EventType != e.EventType ||
+	if imported(t) || imported(e) || !threat(t) || threat(e) || t.ArticleID == e.ArticleID || t.EventType != e.EventType ||
 		!r.subTypesAgree(t, e) || PlaceKey(t) != PlaceKey(e) {
 		return false
 	}
@@ -461,4 +465,9 @@ func sources(rs []geo.Event) []geo.Source {
 		out = append(out, geo.SourceOf(first[e.ArticleID]))
 	}
 	return out
+}
+
+// SortEarliest sorts reports earliest first, as a group lists them.
+func SortEarliest(reports []geo.Event) {
+	sort.Slice(reports, func(i, j int) bool { return earlier(reports[i], reports[j]) })
 }

@@ -413,3 +413,25 @@ func ExampleRules_Groups() {
 	//   a.example 2024-01-28 2
 	//   b.example 2024-01-29 3
 }
+
+func TestImportedRowsNeverMerge(t *testing.T) {
+	r := rules(t)
+	a := rep{id: "a1", article: "A", typ: ex, sub: strike, place: 10, start: "2024-03-05"}.event()
+	b := rep{id: "b1", article: "B", typ: ex, sub: strike, place: 10, start: "2024-03-05"}.event()
+	c := rep{id: "c1", article: "C", typ: ex, sub: strike, place: 10, start: "2024-03-05"}.event()
+	b.Origin = geo.OriginACLED
+	if got := grouping(r.Groups([]geo.Event{a, b, c})); got != "a1+c1 b1" {
+		t.Errorf("groups %q, want the ACLED row on its own", got)
+	}
+	back, err := merge.DecodeReport(must(merge.EncodeReport(b)))
+	if err != nil || back.Origin != geo.OriginACLED {
+		t.Errorf("a stored report reads back with origin %q (%v)", back.Origin, err)
+	}
+}
+
+func must(b []byte, err error) []byte {
+	if err != nil {
+		panic(err)
+	}
+	return b
+}

@@ -30,14 +30,26 @@ func (s *Store) deleteArticle(ctx context.Context, id string, now time.Time) (ev
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	// The version's row lock first, as in ingest, so that concurrent
 	// writes queue in one order.
-	if _, err := tx.Exec(ctx, "UPDATE meta SET value = greatest(value + 1, $1) WHERE key = 'version'", now.UnixMicro()); err != nil {
+	var version int64
+	err = tx.QueryRow(ctx, "UPDATE meta SET value = greatest(value + 1, $1) WHERE key = 'version' RETURNING value",
+		now.UnixMicro()).Scan(&version)
+	if err != nil {
+		return 0, false, err
+	}
+	var reports int64
+	if err := tx.QueryRow(ctx, "SELECT count(*) FROM reports WHERE article_id = $1", id).Scan(&reports); err != nil {
+		return 0, false, err
+	}
+	// The events its reports were merged into lose them (those it alone
+	// reported go); what remains of the article's is imported rows.
+	if err := s.remerge(ctx, tx, id, nil, version); err != nil {
 		return 0, false, err
 	}
 	tag, err := tx.Exec(ctx, "DELETE FROM events WHERE article_id = $1", id)
 	if err != nil {
 		return 0, false, err
 	}
-	n := tag.RowsAffected()
+	n := reports + tag.RowsAffected()
 	tag, err = tx.Exec(ctx, "DELETE FROM articles WHERE id = $1", id)
 	if err != nil {
 		return 0, false, err

@@ -144,11 +144,10 @@ func (s *Store) ingest(ctx context.Context, a geo.Article, events []geo.Event, n
 			text = excluded.text, ingested_at = excluded.ingested_at, ingest_version = excluded.ingest_version,
 			origin = 'extracted'`,
 		a.ID, a.Title, a.URL, a.Published, a.Text, now, version)
-	b.Queue("DELETE FROM events WHERE article_id = $1", a.ID)
-	for _, e := range events {
-		b.Queue(insertEvent, insertArgs(e)...)
-	}
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return err
+	}
+	if err := s.remerge(ctx, tx, a.ID, events, version); err != nil {
 		return err
 	}
 	return tx.Commit(ctx)
@@ -211,7 +210,7 @@ func (s *Store) events(ctx context.Context, f geo.Filter) (geo.EventPage, error)
 		}
 		page.Matched = int(n)
 	}
-	return page, nil
+	return page, attach(ctx, s.pool, page.Events)
 }
 
 // Event returns the event with the given id.
@@ -223,7 +222,11 @@ func (s *Store) Event(ctx context.Context, id string) (geo.Event, error) {
 	if err != nil {
 		return geo.Event{}, fmt.Errorf("postgis store: event %s: %w", id, err)
 	}
-	return e, nil
+	one := []geo.Event{e}
+	if err := attach(ctx, s.pool, one); err != nil {
+		return geo.Event{}, fmt.Errorf("postgis store: event %s: %w", id, err)
+	}
+	return one[0], nil
 }
 
 // Stats counts the events that match f, ignoring its Limit and Offset, by

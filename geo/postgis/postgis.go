@@ -24,6 +24,7 @@ import (
 	"strings"
 
 	"conflictmap/geo"
+	"conflictmap/geo/merge"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -37,6 +38,7 @@ var migrationFiles embed.FS
 type Store struct {
 	pool   *pgxpool.Pool
 	schema string
+	rules  *merge.Rules
 }
 
 // bootstrapLock is the advisory lock key every conflictmap process holds
@@ -82,7 +84,17 @@ func Open(ctx context.Context, dsn, schema string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgis store %s: %w", schema, err)
 	}
-	return &Store{pool: pool, schema: schema}, nil
+	rules, err := merge.New()
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	s := &Store{pool: pool, schema: schema, rules: rules}
+	if err := s.mergePending(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgis store %s: merge the stored reports: %w", schema, err)
+	}
+	return s, nil
 }
 
 // searchPath puts the store's schema first, so that its tables are found by

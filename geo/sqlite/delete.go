@@ -28,6 +28,22 @@ func (s *Store) deleteArticle(ctx context.Context, id string, now time.Time) (ev
 		return 0, false, err
 	}
 	defer tx.Rollback()
+	var reports int
+	err = tx.QueryRowContext(ctx, "SELECT count(*) FROM reports WHERE article_id = ?", id).Scan(&reports)
+	if err != nil {
+		return 0, false, err
+	}
+	var version int64
+	err = tx.QueryRowContext(ctx, "UPDATE meta SET value = max(value + 1, ?) WHERE key = 'version' RETURNING value",
+		now.UnixMicro()).Scan(&version)
+	if err != nil {
+		return 0, false, err
+	}
+	// The events its reports were merged into lose them (those it alone
+	// reported go); what remains of the article's is imported rows.
+	if err := s.remerge(ctx, tx, id, nil, version); err != nil {
+		return 0, false, err
+	}
 	res, err := tx.ExecContext(ctx, "DELETE FROM events WHERE article_id = ?", id)
 	if err != nil {
 		return 0, false, err
@@ -43,8 +59,5 @@ func (s *Store) deleteArticle(ctx context.Context, id string, now time.Time) (ev
 	if gone, err := res.RowsAffected(); err != nil || gone == 0 {
 		return 0, false, err // nothing changed: the rollback keeps the version
 	}
-	if _, err := tx.ExecContext(ctx, "UPDATE meta SET value = max(value + 1, ?) WHERE key = 'version'", now.UnixMicro()); err != nil {
-		return 0, false, err
-	}
-	return int(n), true, tx.Commit()
+	return reports + int(n), true, tx.Commit()
 }

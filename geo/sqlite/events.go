@@ -137,20 +137,8 @@ func (s *Store) ingest(ctx context.Context, a geo.Article, events []geo.Event, n
 	if err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, "DELETE FROM events WHERE article_id = ?", a.ID); err != nil {
+	if err := s.remerge(ctx, tx, a.ID, events, version); err != nil {
 		return err
-	}
-	if len(events) > 0 {
-		stmt, err := tx.PrepareContext(ctx, insertEvent)
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
-		for _, e := range events {
-			if _, err := stmt.ExecContext(ctx, eventsql.Values(e)...); err != nil {
-				return fmt.Errorf("event %s: %w", e.ID, err)
-			}
-		}
 	}
 	return tx.Commit()
 }
@@ -227,7 +215,11 @@ func (s *Store) page(ctx context.Context, f geo.Filter, q *eventsql.Query) (geo.
 		}
 		page.Events = append(page.Events, e)
 	}
-	return page, rows.Err()
+	if err := rows.Err(); err != nil {
+		return geo.EventPage{}, err
+	}
+	rows.Close()
+	return page, attach(ctx, tx, page.Events)
 }
 
 // Event returns the event with the given id.
@@ -239,7 +231,11 @@ func (s *Store) Event(ctx context.Context, id string) (geo.Event, error) {
 	if err != nil {
 		return geo.Event{}, fmt.Errorf("sqlite store: event %s: %w", id, err)
 	}
-	return e, nil
+	one := []geo.Event{e}
+	if err := attach(ctx, s.reader, one); err != nil {
+		return geo.Event{}, fmt.Errorf("sqlite store: event %s: %w", id, err)
+	}
+	return one[0], nil
 }
 
 // Stats counts the events that match f, ignoring its Limit and Offset, by

@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"conflictmap/geo"
+	"conflictmap/geo/merge"
 
 	"modernc.org/sqlite" // registers the "sqlite" database/sql driver
 	sqlite3 "modernc.org/sqlite/lib"
@@ -43,6 +44,7 @@ type Store struct {
 	writer  *sql.DB // one connection: SQLite has one writer at a time anyway
 	reader  *sql.DB // a pool of query_only connections
 	version *sql.Stmt
+	rules   *merge.Rules
 
 	closeOnce sync.Once
 	closeErr  error
@@ -75,10 +77,19 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	writer.SetMaxIdleConns(1)
 	writer.SetConnMaxLifetime(0)
 	writer.SetConnMaxIdleTime(0)
-	s := &Store{path: path, writer: writer}
+	rules, err := merge.New()
+	if err != nil {
+		writer.Close()
+		return nil, err
+	}
+	s := &Store{path: path, writer: writer, rules: rules}
 	if err := s.migrateRetrying(ctx); err != nil {
 		writer.Close()
 		return nil, fmt.Errorf("sqlite store %s: %w", path, err)
+	}
+	if err := s.mergePending(ctx); err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("sqlite store %s: merge the stored reports: %w", path, err)
 	}
 	// The reader pool opens after the migrations, so that its connections
 	// find the file already in WAL mode.

@@ -40,6 +40,10 @@ type Store interface {
 	Ping(ctx context.Context) error
 	ForEachArticle(ctx context.Context, fn func(geo.Article) error) error
 	DeleteArticle(ctx context.Context, id string) (int, error)
+	// Reports returns the reports merged into an event, earliest first.
+	Reports(ctx context.Context, eventID string) ([]geo.Event, error)
+	// Changes returns the events written or removed after a data version.
+	Changes(ctx context.Context, after int64, limit int) ([]geo.Change, bool, error)
 	Close() error
 }
 
@@ -65,6 +69,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("Invalid", func(t *testing.T) { testInvalid(t, open(t)) })
 	t.Run("Concurrent", func(t *testing.T) { testConcurrent(t, open(t)) })
 	t.Run("Delete", func(t *testing.T) { testDelete(t, open(t)) })
+	t.Run("Merge", func(t *testing.T) { testMerge(t, open) })
+	t.Run("Changes", func(t *testing.T) { testChanges(t, open(t)) })
 }
 
 // Reopen checks that what one store wrote is read back, unchanged and with
@@ -232,7 +238,7 @@ func testEmpty(t *testing.T, s Store) {
 
 func testRoundTrip(t *testing.T, s Store) {
 	ctx := t.Context()
-	want := fixtureEvents()
+	want := Merged(fixtureEvents())
 	for _, e := range want {
 		got, err := s.Event(ctx, e.ID)
 		if err != nil {
@@ -479,6 +485,7 @@ func testModel(t *testing.T, s Store) {
 		}
 		all = append(all, evs...)
 	}
+	all = Merged(all)
 	r := rand.New(rand.NewPCG(7, 11))
 	for i := range 120 {
 		f := randomFilter(r)

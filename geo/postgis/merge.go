@@ -1,0 +1,314 @@
+package postgis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"conflictmap/geo"
+	"conflictmap/geo/eventsql"
+	"conflictmap/geo/merge"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// changeLogSize is how many changes the changes table keeps for the live
+// stream; a client further behind reloads.
+const changeLogSize = 10000
+
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// reportReader answers geo/merge's questions inside a write transaction.
+type reportReader struct {
+	tx       pgx.Tx
+	spanDays int
+}
+
+func scanStored(rows pgx.Rows, err error) ([]merge.Stored, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []merge.Stored
+	for rows.Next() {
+		var id string
+		var body []byte
+		if err := rows.Scan(&id, &body); err != nil {
+			return nil, err
+		}
+		e, err := merge.DecodeReport(body)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, merge.Stored{Report: e, EventID: id})
+	}
+	return out, rows.Err()
+}
+
+func (r reportReader) ArticleReports(ctx context.Context, articleID string) ([]merge.Stored, error) {
+	return scanStored(r.tx.Query(ctx, "SELECT event_id, body FROM reports WHERE article_id = $1", articleID))
+}
+
+func (r reportReader) ReportsByID(ctx context.Context, ids []string) ([]merge.Stored, error) {
+	return scanStored(r.tx.Query(ctx, "SELECT event_id, body FROM reports WHERE id = ANY($1)", ids))
+}
+
+func (r reportReader) GroupReports(ctx context.Context, eventIDs []string) ([]merge.Stored, error) {
+	return scanStored(r.tx.Query(ctx, "SELECT event_id, body FROM reports WHERE event_id = ANY($1)", eventIDs))
+}
+
+func (r reportReader) Candidates(ctx context.Context, e geo.Event, from, to string) ([]merge.Stored, error) {
+	// The index on (place_key, event_type, event_date) bounds event_date
+	// on both sides: no report starts more than the longest span before
+	// it ends.
+	return scanStored(r.tx.Query(ctx, `SELECT event_id, body FROM reports
+		WHERE place_key = $1 AND event_type = $2 AND event_date <= $3::date
+		AND event_date >= $4::date - $5::integer AND date_last >= $4::date`,
+		merge.PlaceKey(e), e.EventType, to, from, r.spanDays))
+}
+
+// nullText is NULL for an empty string.
+func nullText(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func spanDays(e geo.Event) int {
+	if e.EventDateEnd == "" {
+		return 0
+	}
+	a, _ := time.Parse(geo.DateLayout, e.EventDate)
+	b, _ := time.Parse(geo.DateLayout, e.EventDateEnd)
+	return int(b.Sub(a).Hours() / 24)
+}
+
+// remerge replaces the article's reports by reports and rewrites the events
+// they touch (geo/merge.Rules.Update), logging the changes at version.
+func (s *Store) remerge(ctx context.Context, tx pgx.Tx, articleID string, reports []geo.Event, version int64) error {
+	span := 0
+	for _, e := range reports {
+		span = max(span, spanDays(e))
+	}
+	var stored int64
+	err := tx.QueryRow(ctx, "UPDATE meta SET value = greatest(value, $1) WHERE key = 'report_span_days' RETURNING value", span).Scan(&stored)
+	if err != nil {
+		return err
+	}
+	plan, err := s.rules.Update(ctx, reportReader{tx: tx, spanDays: int(stored)}, articleID, reports)
+	if err != nil {
+		return fmt.Errorf("merge: %w", err)
+	}
+	b := &pgx.Batch{}
+	b.Queue("DELETE FROM reports WHERE article_id = $1", articleID)
+	if len(plan.Delete) > 0 {
+		b.Queue("DELETE FROM events WHERE id = ANY($1)", plan.Delete)
+		b.Queue("DELETE FROM event_sources WHERE event_id = ANY($1)", plan.Delete)
+		b.Queue("DELETE FROM event_links WHERE event_id = ANY($1) OR related_id = ANY($1)", plan.Delete)
+	}
+	for _, g := range plan.Groups {
+		b.Queue(insertEvent, insertArgs(g.Event)...)
+		for _, r := range g.Reports {
+			body, err := merge.EncodeReport(r)
+			if err != nil {
+				return err
+			}
+			last := r.EventDateEnd
+			if last == "" {
+				last = r.EventDate
+			}
+			b.Queue(`INSERT INTO reports (id, article_id, event_id, place_key, event_type, event_date, date_last, body)
+				VALUES ($1, $2, $3, $4, $5, $6::date, $7::date, $8)
+				ON CONFLICT (id) DO UPDATE SET article_id = excluded.article_id, event_id = excluded.event_id,
+					place_key = excluded.place_key, event_type = excluded.event_type, event_date = excluded.event_date,
+					date_last = excluded.date_last, body = excluded.body`,
+				r.ID, r.ArticleID, g.Event.ID, merge.PlaceKey(r), r.EventType, nullText(r.EventDate), nullText(last), string(body))
+		}
+		if g.Event.SourceCount > 1 {
+			sources, err := merge.EncodeSources(g.Event.Sources)
+			if err != nil {
+				return err
+			}
+			b.Queue("INSERT INTO event_sources (event_id, source_count, sources) VALUES ($1, $2, $3)",
+				g.Event.ID, g.Event.SourceCount, string(sources))
+		}
+		for _, rel := range g.Event.Related {
+			b.Queue("INSERT INTO event_links (event_id, related_id) VALUES ($1, $2), ($2, $1) ON CONFLICT DO NOTHING", g.Event.ID, rel)
+		}
+		b.Queue("INSERT INTO changes (version, event_id, gone) VALUES ($1, $2, false)", version, g.Event.ID)
+	}
+	for _, id := range plan.Gone {
+		b.Queue("INSERT INTO changes (version, event_id, gone) VALUES ($1, $2, true)", version, id)
+	}
+	// Past the bound the oldest changes go; changes_from remembers the
+	// last version whose changes are no longer all there.
+	b.Queue(`UPDATE meta SET value = greatest(value, coalesce((SELECT max(version) FROM changes
+		WHERE seq <= (SELECT max(seq) FROM changes) - $1), 0)) WHERE key = 'changes_from'`, changeLogSize)
+	b.Queue("DELETE FROM changes WHERE seq <= (SELECT max(seq) FROM changes) - $1", changeLogSize)
+	return tx.SendBatch(ctx, b).Close()
+}
+
+// mergePending merges the reports of a store migrated from one without
+// reports, article by article, once.
+func (s *Store) mergePending(ctx context.Context) error {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	var version int64
+	// The version's row lock keeps ingests out meanwhile.
+	if err := tx.QueryRow(ctx, "SELECT value FROM meta WHERE key = 'version' FOR UPDATE").Scan(&version); err != nil {
+		return err
+	}
+	var pending int64
+	if err := tx.QueryRow(ctx, "SELECT value FROM meta WHERE key = 'merge_pending'").Scan(&pending); err != nil {
+		return err
+	}
+	if pending == 0 {
+		return nil
+	}
+	rows, err := tx.Query(ctx, "SELECT DISTINCT article_id FROM reports ORDER BY article_id")
+	if err != nil {
+		return err
+	}
+	articles, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return err
+	}
+	rd := reportReader{tx: tx}
+	for _, id := range articles {
+		stored, err := rd.ArticleReports(ctx, id)
+		if err != nil {
+			return err
+		}
+		reports := make([]geo.Event, len(stored))
+		for i, st := range stored {
+			reports[i] = st.Report
+		}
+		if err := s.remerge(ctx, tx, id, reports, version); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.Exec(ctx, "UPDATE meta SET value = 0 WHERE key = 'merge_pending'"); err != nil {
+		return err
+	}
+	return tx.Commit(ctx)
+}
+
+// attach sets the sources and links of events read from the events table:
+// from event_sources for merged events, the event itself for one report.
+func attach(ctx context.Context, q querier, events []geo.Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	at := make(map[string]int, len(events))
+	ids := make([]string, len(events))
+	for i := range events {
+		e := &events[i]
+		e.SourceCount, e.Sources, e.Related = 1, []geo.Source{geo.SourceOf(*e)}, nil
+		at[e.ID] = i
+		ids[i] = e.ID
+	}
+	rows, err := q.Query(ctx, "SELECT event_id, source_count, sources FROM event_sources WHERE event_id = ANY($1)", ids)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var id string
+		var n int32
+		var body []byte
+		if err := rows.Scan(&id, &n, &body); err != nil {
+			rows.Close()
+			return err
+		}
+		sources, err := merge.DecodeSources(body)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		events[at[id]].SourceCount, events[at[id]].Sources = int(n), sources
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows, err = q.Query(ctx, "SELECT event_id, related_id FROM event_links WHERE event_id = ANY($1) ORDER BY event_id, related_id", ids)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, rel string
+		if err := rows.Scan(&id, &rel); err != nil {
+			return err
+		}
+		events[at[id]].Related = append(events[at[id]].Related, rel)
+	}
+	return rows.Err()
+}
+
+// Reports returns the reports merged into the event with the given id,
+// earliest first, as extracted; an event that no report makes (an imported
+// row) is its own one report.
+func (s *Store) Reports(ctx context.Context, eventID string) ([]geo.Event, error) {
+	stored, err := scanStored(s.pool.Query(ctx, "SELECT event_id, body FROM reports WHERE event_id = $1", eventID))
+	if err != nil {
+		return nil, fmt.Errorf("postgis store: reports of %s: %w", eventID, err)
+	}
+	if len(stored) == 0 {
+		e, err := eventsql.Scan(s.pool.QueryRow(ctx, "SELECT "+eventsql.Columns(pgSQL)+" FROM events e WHERE e.id = $1", eventID))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil, geo.Errorf(geo.ENOTFOUND, "no event %s", eventID)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("postgis store: reports of %s: %w", eventID, err)
+		}
+		return []geo.Event{e}, nil
+	}
+	out := make([]geo.Event, len(stored))
+	for i, st := range stored {
+		out[i] = st.Report
+	}
+	merge.SortEarliest(out)
+	return out, nil
+}
+
+// Changes returns the events that ingests after the data version after
+// wrote (Gone false) or removed (Gone true), oldest first, at most limit of
+// them; complete is false when the log no longer reaches back to after, so
+// the caller must reload everything.
+func (s *Store) Changes(ctx context.Context, after int64, limit int) ([]geo.Change, bool, error) {
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return nil, false, fmt.Errorf("postgis store: changes: %w", err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	var from int64
+	if err := tx.QueryRow(ctx, "SELECT value FROM meta WHERE key = 'changes_from'").Scan(&from); err != nil {
+		return nil, false, fmt.Errorf("postgis store: changes: %w", err)
+	}
+	rows, err := tx.Query(ctx, "SELECT version, event_id, gone FROM changes WHERE version > $1 ORDER BY seq LIMIT $2", after, limit)
+	if err != nil {
+		return nil, false, fmt.Errorf("postgis store: changes: %w", err)
+	}
+	var out []geo.Change
+	for rows.Next() {
+		var c geo.Change
+		if err := rows.Scan(&c.Version, &c.EventID, &c.Gone); err != nil {
+			rows.Close()
+			return nil, false, fmt.Errorf("postgis store: changes: %w", err)
+		}
+		out = append(out, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, false, fmt.Errorf("postgis store: changes: %w", err)
+	}
+	return out, after >= from, nil
+}

@@ -1,0 +1,63 @@
+package sqlite_test
+
+import (
+	"database/sql"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"conflictmap/geo"
+)
+
+// TestMergeOnUpgrade opens a file written before events were merged (the
+// schema of migration 0002, with two outlets' events of one strike) and
+// checks that the upgrade keeps every report and merges them.
+func TestMergeOnUpgrade(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"migrations/0001_init.sql", "migrations/0002_date_ranges.sql"} {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(string(b)); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	_, err = db.Exec(`PRAGMA user_version = 2;
+		INSERT INTO articles VALUES ('a', 'A', 'https://a.example/1', '2024-03-05', 'text a', 1, 1),
+			('b', 'B', 'https://b.example/1', '2024-03-06', 'text b', 2, 2);
+		INSERT INTO events (id, article_id, lon, lat, event_date, time_precision, event_type, sub_event_type, modality,
+			actor1, actor2, fatalities, location, country, country_code, admin1, geonameid, feature_code, geo_precision,
+			mention, quote, confidence, title, source_url, published, extractor_version, actors_folded, quote_folded)
+		VALUES ('ea', 'a', 36.2, 33.5, '2024-03-05', 1, 'Explosions/Remote violence', 'Air/drone strike', 'occurred',
+			'', '', 4, 'Damascus', 'Syria', 'SY', '', 170654, 'PPLC', 1, 'Damascus', 'A strike hit Damascus.', 0.5, 'A',
+			'https://a.example/1', '2024-03-05', 'old', '', ''),
+		('eb', 'b', 36.2, 33.5, '2024-03-05', 1, 'Explosions/Remote violence', 'Air/drone strike', 'occurred',
+			'', '', 6, 'Damascus', 'Syria', 'SY', '', 170654, 'PPLC', 1, 'Damascus', 'Damascus was struck.', 0.5, 'B',
+			'https://b.example/1', '2024-03-06', 'old', '', '')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	s := open(t, path)
+	page, err := s.Events(t.Context(), geo.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Events) != 1 || page.Events[0].ID != "ea" || page.Events[0].SourceCount != 2 || *page.Events[0].Fatalities != 4 {
+		t.Fatalf("after the upgrade the events are %+v, want ea merging two reports with 4 fatalities", page.Events)
+	}
+	reports, err := s.Reports(t.Context(), "ea")
+	if err != nil || len(reports) != 2 || reports[1].Quote != "Damascus was struck." || *reports[1].Fatalities != 6 {
+		t.Errorf("after the upgrade the reports are %+v (%v), want both, as stored", reports, err)
+	}
+	a, err := s.Article(t.Context(), "b")
+	if err != nil || a.Events != 1 {
+		t.Errorf("article b has %d events (%v), want 1", a.Events, err)
+	}
+}
