@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"encoding/json"
 	"fmt"
 
 	"github.com/paulmach/orb"
@@ -18,7 +19,8 @@ func PropertyNames() []string {
 		"geonameid", "feature_code", "geo_precision",
 		"mention", "quote", "confidence",
 		"article_id", "title", "source_url", "published",
-		"extractor_version", "origin",
+		"extractor_version",
+		"source_count", "sources", "related", "origin",
 	}
 }
 
@@ -79,9 +81,29 @@ func (e Event) Feature() *geojson.Feature {
 		"source_url":        str(e.SourceURL),
 		"published":         str(e.Published),
 		"extractor_version": str(e.ExtractorVersion),
+		"source_count":      max(e.SourceCount, 1),
+		"sources":           sourceProperties(EventSources(e)),
+		"related":           append([]string{}, e.Related...),
 		"origin":            e.OriginName(),
 	}
 	return f
+}
+
+// sourceProperties writes sources as the JSON objects of the sources
+// property, unknown values null.
+func sourceProperties(sources []Source) []map[string]any {
+	out := make([]map[string]any, len(sources))
+	for i, s := range sources {
+		var fatalities any
+		if s.Fatalities != nil {
+			fatalities = *s.Fatalities
+		}
+		out[i] = map[string]any{
+			"article_id": str(s.ArticleID), "title": str(s.Title), "outlet": str(s.Outlet), "url": str(s.URL),
+			"published": str(s.Published), "quote": str(s.Quote), "fatalities": fatalities,
+		}
+	}
+	return out
 }
 
 // FeatureCollection returns the events as a GeoJSON FeatureCollection.
@@ -149,6 +171,9 @@ func EventFromFeature(f *geojson.Feature) (Event, error) {
 		b := f.BBox.Bound()
 		e.Bound = &b
 	}
+	if err := readSources(&e, props); err != nil {
+		return Event{}, err
+	}
 	if e.EventDate != "" && len(e.EventDate) != len(DateLayout) {
 		return Event{}, Errorf(EINVALID, "feature %s: event_date %q is not YYYY-MM-DD", e.ID, e.EventDate)
 	}
@@ -158,4 +183,47 @@ func EventFromFeature(f *geojson.Feature) (Event, error) {
 // String returns a short human description, for logs and test failures.
 func (e Event) String() string {
 	return fmt.Sprintf("%s %s %s @ %s (%s)", e.EventDate, e.EventType, e.Modality, e.Location, e.CountryCode)
+}
+
+// readSources reads source_count, sources and related back into e. An
+// event with one source keeps Sources nil: it is its own report.
+func readSources(e *Event, props geojson.Properties) error {
+	if rel, ok := props["related"].([]any); ok {
+		for _, v := range rel {
+			if id, ok := v.(string); ok {
+				e.Related = append(e.Related, id)
+			}
+		}
+	}
+	if props.MustInt("source_count", 0) <= 1 {
+		return nil
+	}
+	raw, err := json.Marshal(props["sources"])
+	if err != nil {
+		return Errorf(EINVALID, "feature %s: sources: %v", e.ID, err)
+	}
+	var list []struct {
+		ArticleID  *string `json:"article_id"`
+		Title      *string `json:"title"`
+		Outlet     *string `json:"outlet"`
+		URL        *string `json:"url"`
+		Published  *string `json:"published"`
+		Quote      *string `json:"quote"`
+		Fatalities *int    `json:"fatalities"`
+	}
+	if err := json.Unmarshal(raw, &list); err != nil {
+		return Errorf(EINVALID, "feature %s: sources are not a list of sources: %v", e.ID, err)
+	}
+	text := func(p *string) string {
+		if p == nil {
+			return ""
+		}
+		return *p
+	}
+	for _, s := range list {
+		e.Sources = append(e.Sources, Source{ArticleID: text(s.ArticleID), Title: text(s.Title), Outlet: text(s.Outlet),
+			URL: text(s.URL), Published: text(s.Published), Quote: text(s.Quote), Fatalities: s.Fatalities})
+	}
+	e.SourceCount = len(e.Sources)
+	return nil
 }

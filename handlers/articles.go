@@ -276,6 +276,7 @@ func (s *Server) postArticle(c echo.Context) error {
 	if err != nil {
 		return err // the store's error names the article already
 	}
+	s.streams.notify()
 	b := []byte(`{"article":`)
 	aj, err := json.Marshal(toArticleJSON(stored, false))
 	if err != nil {
@@ -340,6 +341,7 @@ func (s *Server) deleteArticle(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	s.streams.notify()
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSON(http.StatusOK, map[string]any{"deleted": id, "events": n})
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"strconv"
+	"strings"
 
 	"conflictmap/geo"
 )
@@ -19,6 +20,7 @@ var csvColumns = []string{
 	"source", "source_url", "notes", "fatalities",
 	"modality", "mention", "geonameid", "feature_code", "confidence",
 	"published", "article_id", "extractor_version", "origin",
+	"source_count", "sources",
 }
 
 // csvRow returns e's cells in csvColumns' order; unknown values are empty
@@ -51,7 +53,21 @@ func csvRow(e geo.Event) []string {
 		e.Title, e.SourceURL, e.Quote, fatalities,
 		e.Modality, e.Mention, itoa(e.GeonameID), e.FeatureCode, confidence,
 		e.Published, e.ArticleID, e.ExtractorVersion, e.OriginName(),
+		strconv.Itoa(max(e.SourceCount, 1)), joinSources(geo.EventSources(e)),
 	}
+}
+
+// joinSources writes an event's sources in one cell, earliest first, each
+// as "outlet published url", separated by " | ".
+func joinSources(sources []geo.Source) string {
+	parts := make([]string, len(sources))
+	for i, s := range sources {
+		parts[i] = strings.Join(strings.Fields(s.Outlet+" "+s.Published+" "+s.URL), " ")
+		if parts[i] == "" {
+			parts[i] = s.ArticleID
+		}
+	}
+	return strings.Join(parts, " | ")
 }
 
 // encodeCSV writes events as RFC 4180 CSV (CRLF line ends, quoted fields

@@ -131,7 +131,41 @@ func appendFeature(b []byte, e geo.Event) []byte {
 	b = appendNullString(b, e.Published)
 	b = append(b, `,"extractor_version":`...)
 	b = appendNullString(b, e.ExtractorVersion)
-	b = append(b, `,"origin":`...)
+	b = append(b, `,"source_count":`...)
+	b = strconv.AppendInt(b, int64(max(e.SourceCount, 1)), 10)
+	b = append(b, `,"sources":[`...)
+	for i, s := range geo.EventSources(e) {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"article_id":`...)
+		b = appendNullString(b, s.ArticleID)
+		b = append(b, `,"title":`...)
+		b = appendNullString(b, s.Title)
+		b = append(b, `,"outlet":`...)
+		b = appendNullString(b, s.Outlet)
+		b = append(b, `,"url":`...)
+		b = appendNullString(b, s.URL)
+		b = append(b, `,"published":`...)
+		b = appendNullString(b, s.Published)
+		b = append(b, `,"quote":`...)
+		b = appendNullString(b, s.Quote)
+		b = append(b, `,"fatalities":`...)
+		if s.Fatalities == nil {
+			b = append(b, "null"...)
+		} else {
+			b = strconv.AppendInt(b, int64(*s.Fatalities), 10)
+		}
+		b = append(b, '}')
+	}
+	b = append(b, `],"related":[`...)
+	for i, id := range e.Related {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, id)
+	}
+	b = append(b, `],"origin":`...)
 	b = appendString(b, e.OriginName())
 	return append(b, "}}"...)
 }

@@ -39,6 +39,12 @@ type Store interface {
 	// DeleteArticle removes an article and its events, bumping the data
 	// version; it returns how many events went.
 	DeleteArticle(ctx context.Context, id string) (int, error)
+	// Reports lists the reports merged into an event, earliest first.
+	Reports(ctx context.Context, eventID string) ([]geo.Event, error)
+	// Changes lists the events written or removed after a data version
+	// (the live stream); complete is false when the log no longer reaches
+	// back to it.
+	Changes(ctx context.Context, after int64, limit int) (changes []geo.Change, complete bool, err error)
 }
 
 // Extractor reads the events of an article, giving up with ctx's error
@@ -102,14 +108,19 @@ type Config struct {
 	// Fetcher reads POST /api/articles's url when no text is posted; nil
 	// requires the text.
 	Fetcher Fetcher
+	// StreamPoll is how often a live event stream looks for ingests by
+	// other instances; 0 means DefaultStreamPoll. Ingests through this
+	// server wake its streams at once.
+	StreamPoll time.Duration
 }
 
 // Server serves conflictmap's HTTP API.
 type Server struct {
-	cfg    Config
-	echo   *echo.Echo
-	log    *slog.Logger
-	assets assetSet // the map page's files as served (static.go)
+	cfg     Config
+	echo    *echo.Echo
+	log     *slog.Logger
+	streams *notifier
+	assets  assetSet // the map page's files as served (static.go)
 
 	taxonomyAnswer taxonomyBody
 	// extractions holds one token per article being extracted.
@@ -138,7 +149,8 @@ func New(cfg Config) *Server {
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
-	s := &Server{cfg: cfg, echo: e, log: cfg.Logger, extractions: make(chan struct{}, cfg.MaxExtractions)}
+	s := &Server{cfg: cfg, echo: e, log: cfg.Logger, extractions: make(chan struct{}, cfg.MaxExtractions),
+		streams: newNotifier()}
 	s.csp = contentSecurityPolicy(cfg.TileURL)
 	e.HTTPErrorHandler = s.handleError
 	e.Use(s.logRequests, recoverPanics, s.commonHeaders)
@@ -162,7 +174,9 @@ func (s *Server) routes() {
 	get("/api/taxonomy", s.taxonomy)
 	get("/api/events", s.listEvents)
 	get("/api/events.csv", s.eventsCSV)
+	get("/api/events/stream", s.liveEvents)
 	get("/api/events/:id", s.getEvent)
+	get("/api/events/:id/reports", s.getReports)
 	get("/api/stats", s.stats)
 	get("/api/clusters", s.clusters)
 	get("/api/articles", s.listArticles)

@@ -59,7 +59,7 @@ func ogcConformance() []string {
 // 400, as OGC 17-069r4 (/req/core/query-param-unknown) requires.
 func ogcItemParams() []string {
 	return []string{"f", "bbox", "datetime", "limit", "offset", "type", "modality", "origin", "country", "actor", "q",
-		"event_type", "sub_event_type", "country_code", "geo_precision"}
+		"event_type", "sub_event_type", "country_code", "geo_precision", "min_sources"}
 }
 
 // ogcLink is a link of an OGC answer.

@@ -125,7 +125,7 @@ func itemsPage(base string, f geo.Filter, page geo.EventPage) ogcPage {
 	}
 	var parts []string
 	v, _ := url.ParseQuery(ogcQuery(f, 0, formatJSON))
-	for _, k := range []string{"bbox", "datetime", "type", "modality", "country", "actor", "q"} {
+	for _, k := range []string{"bbox", "datetime", "type", "modality", "country", "actor", "q", "min_sources"} {
 		if vs := v[k]; len(vs) > 0 {
 			parts = append(parts, k+" = "+strings.Join(vs, ", "))
 		}

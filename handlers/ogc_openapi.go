@@ -182,6 +182,9 @@ func openAPIDoc(base string) openAPI {
 		{Name: "q", In: "query",
 			Description: "Case-insensitive words that must all appear in the quoted sentence.",
 			Schema:      map[string]any{"type": "string", "maxLength": maxWordsLen}},
+		{Name: "min_sources", In: "query",
+			Description: "Only events told by at least this many articles (source_count); 0 or 1 selects every event.",
+			Schema:      map[string]any{"type": "integer", "minimum": 0, "maximum": 1000, "default": 0}},
 	}
 	itemParams = append(itemParams, fieldParams()...)
 	itemParams = append(itemParams, f(formatJSON, formatHTML, formatCSV))
@@ -331,7 +334,16 @@ func featureSchema(base string) map[string]any {
 		"source_url":        withFormat(str("The article's URL."), "uri"),
 		"published":         withFormat(str("The article's publication day."), "date"),
 		"extractor_version": str("Version of the rules that read the event."),
-		"origin":            withEnum(str("Where the event came from: extracted here, or imported (import, acled, ucdp)."), geo.Origins()),
+		"source_count":      integer("How many articles report the event; 1 for an event read from one article.", 1, 0),
+		"sources": map[string]any{"type": "array", "description": "Each article that reports the event, earliest first: article_id, title, outlet (the URL's host), url, published, quote and its own fatalities.",
+			"items": map[string]any{"type": "object", "properties": map[string]any{
+				"article_id": map[string]any{"type": "string"}, "title": map[string]any{"type": "string", "nullable": true},
+				"outlet": map[string]any{"type": "string", "nullable": true}, "url": map[string]any{"type": "string", "nullable": true},
+				"published": map[string]any{"type": "string", "format": "date", "nullable": true},
+				"quote":     map[string]any{"type": "string", "nullable": true}, "fatalities": map[string]any{"type": "integer", "nullable": true}}}},
+		"related": map[string]any{"type": "array", "items": map[string]any{"type": "string"},
+			"description": "Ids of events linked to this one without being the same happening: a threat and the strike that followed it."},
+		"origin": withEnum(str("Where the event came from: extracted here, or imported (import, acled, ucdp)."), geo.Origins()),
 	}
 	return map[string]any{
 		"$schema":     "https://json-schema.org/draft/2020-12/schema",

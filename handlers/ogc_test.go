@@ -189,7 +189,7 @@ func TestOGCAPIDefinition(t *testing.T) {
 		names = append(names, n)
 	}
 	slices.Sort(names)
-	if want := []string{"actor", "bbox", "country", "country_code", "datetime", "event_type", "f", "geo_precision", "modality", "offset", "origin", "q", "sub_event_type", "type"}; !slices.Equal(names, want) {
+	if want := []string{"actor", "bbox", "country", "country_code", "datetime", "event_type", "f", "geo_precision", "min_sources", "modality", "offset", "origin", "q", "sub_event_type", "type"}; !slices.Equal(names, want) {
 		t.Errorf("items declares %v, want %v", names, want)
 	}
 	// QGIS and GDAL size their pages from components/parameters/limit,

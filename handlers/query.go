@@ -24,7 +24,7 @@ const maxWordsLen = 200
 // too, as GDAL and other clients that filter by field name send them.
 func apiEventParams() []string {
 	return []string{"bbox", "start", "end", "type", "event_type", "sub_event_type", "modality", "origin",
-		"country", "country_code", "geo_precision", "actor", "q", "limit", "offset"}
+		"country", "country_code", "geo_precision", "actor", "q", "limit", "offset", "min_sources"}
 }
 
 // maxQueryLen bounds a query string before it is parsed.
@@ -92,7 +92,7 @@ func apiQuery(r *http.Request) (url.Values, error) {
 // Callers refuse unknown parameters before.
 func parseFilter(q url.Values) (geo.Filter, error) {
 	f := geo.Filter{Limit: geo.DefaultLimit}
-	for _, name := range []string{"bbox", "start", "end", "country", "country_code", "actor", "q", "limit", "offset"} {
+	for _, name := range []string{"bbox", "start", "end", "country", "country_code", "actor", "q", "limit", "offset", "min_sources"} {
 		if len(q[name]) > 1 {
 			return geo.Filter{}, geo.Errorf(geo.EINVALID, "%s: given %d times, want at most once", name, len(q[name]))
 		}
@@ -159,6 +159,9 @@ func parseFilter(q url.Values) (geo.Filter, error) {
 	if f.Offset, err = parseOffset(q.Get("offset")); err != nil {
 		return geo.Filter{}, err
 	}
+	if f.MinSources, err = parseMinSources(q.Get("min_sources")); err != nil {
+		return geo.Filter{}, err
+	}
 	return f, nil
 }
 
@@ -204,6 +207,23 @@ func union(a, b []string) []string {
 	out := append(append([]string(nil), a...), b...)
 	sort.Strings(out)
 	return compact(out)
+}
+
+// parseMinSources reads min_sources, the fewest sources an event must have;
+// 0 and 1 select every event, and are written as 0 in cache keys.
+func parseMinSources(s string) (int, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 || n > 1000 {
+		return 0, geo.Errorf(geo.EINVALID, "min_sources: %q is not a whole number from 0 to 1000", s)
+	}
+	if n <= 1 {
+		return 0, nil
+	}
+	return n, nil
 }
 
 // parseBBox reads w,s,e,n or, as OGC API allows, w,s,zmin,e,n,zmax (heights
@@ -340,6 +360,9 @@ func canonicalQuery(f geo.Filter) string {
 	}
 	v.Set("limit", strconv.Itoa(f.Limit))
 	v.Set("offset", strconv.Itoa(f.Offset))
+	if f.MinSources > 1 {
+		v.Set("min_sources", strconv.Itoa(f.MinSources))
+	}
 	return v.Encode()
 }
 

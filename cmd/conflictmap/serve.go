@@ -271,6 +271,9 @@ func (s *Server) Open(ctx context.Context) (err error) {
 		ErrorLog:          slog.NewLogLogger(s.Logger.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	// Live event streams end when shutdown starts: their clients resume
+	// from another instance, or from this one when it is back.
+	s.httpSrv.RegisterOnShutdown(h.CloseStreams)
 	if s.ln, err = net.Listen("tcp", s.Config.Addr); err != nil {
 		return fmt.Errorf("listening on %s: %w", s.Config.Addr, err)
 	}

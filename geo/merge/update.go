@@ -162,6 +162,28 @@ func (r *Rules) Update(ctx context.Context, rd Reader, articleID string, reports
 	return p, nil
 }
 
+// Relinked returns the events outside the plan whose links it changes: those
+// its groups link to, and those in before (the events the deleted ones were
+// linked to), leaving out the plan's own events.
+func (p Plan) Relinked(before map[string]bool) []string {
+	set := map[string]bool{}
+	for id := range before {
+		set[id] = true
+	}
+	for _, g := range p.Groups {
+		for _, id := range g.Event.Related {
+			set[id] = true
+		}
+	}
+	for _, id := range p.Delete {
+		delete(set, id)
+	}
+	for _, g := range p.Groups {
+		delete(set, g.Event.ID)
+	}
+	return keys(set)
+}
+
 // keys returns a set's members, sorted; nil for an empty set.
 func keys(m map[string]bool) []string {
 	if len(m) == 0 {

@@ -104,6 +104,21 @@ func (s *Store) remerge(ctx context.Context, tx pgx.Tx, articleID string, report
 	if err != nil {
 		return fmt.Errorf("merge: %w", err)
 	}
+	// Events linked to the deleted ones change too: their links do.
+	relinked := map[string]bool{}
+	if len(plan.Delete) > 0 {
+		rows, err := tx.Query(ctx, "SELECT related_id FROM event_links WHERE event_id = ANY($1)", plan.Delete)
+		if err != nil {
+			return err
+		}
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			relinked[id] = true
+		}
+	}
 	b := &pgx.Batch{}
 	b.Queue("DELETE FROM reports WHERE article_id = $1", articleID)
 	if len(plan.Delete) > 0 {
@@ -144,6 +159,9 @@ func (s *Store) remerge(ctx context.Context, tx pgx.Tx, articleID string, report
 	}
 	for _, id := range plan.Gone {
 		b.Queue("INSERT INTO changes (version, event_id, gone) VALUES ($1, $2, true)", version, id)
+	}
+	for _, id := range plan.Relinked(relinked) {
+		b.Queue("INSERT INTO changes (version, event_id, gone) VALUES ($1, $2, false)", version, id)
 	}
 	// Past the bound the oldest changes go; changes_from remembers the
 	// last version whose changes are no longer all there.

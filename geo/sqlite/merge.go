@@ -149,6 +149,26 @@ func (s *Store) remerge(ctx context.Context, tx *sql.Tx, articleID string, repor
 	if _, err := tx.ExecContext(ctx, "DELETE FROM reports WHERE article_id = ?", articleID); err != nil {
 		return err
 	}
+	// Events linked to the deleted ones change too: their links do.
+	relinked := map[string]bool{}
+	err = inChunks(plan.Delete, func(chunk []string) error {
+		rows, err := tx.QueryContext(ctx, "SELECT related_id FROM event_links WHERE event_id IN ("+placeholders(len(chunk))+")", anys(chunk)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			relinked[id] = true
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return err
+	}
 	err = inChunks(plan.Delete, func(chunk []string) error {
 		in := " IN (" + placeholders(len(chunk)) + ")"
 		for _, q := range []string{
@@ -224,6 +244,11 @@ func (s *Store) remerge(ctx context.Context, tx *sql.Tx, articleID string, repor
 	}
 	for _, id := range plan.Gone {
 		if _, err := insChange.ExecContext(ctx, version, id, 1); err != nil {
+			return err
+		}
+	}
+	for _, id := range plan.Relinked(relinked) {
+		if _, err := insChange.ExecContext(ctx, version, id, 0); err != nil {
 			return err
 		}
 	}
