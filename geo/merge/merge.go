@@ -51,7 +51,9 @@
 //     1 - Π(1 - c) over outlets, c being the highest confidence among the
 //     outlet's reports;
 //   - sources lists each article once (its first report in the group, by
-//     id), earliest first; source_count is their number.
+//     id), earliest first; source_count is their number. An event told by
+//     one article leaves both unset: it is its own source
+//     (geo.EventSources).
 //
 // Rows imported from another dataset or an export (Origin not extracted)
 // are events already: they are never merged or linked.
@@ -340,8 +342,9 @@ func Combine(reports []geo.Event) geo.Event {
 	e.EventDate, e.EventDateEnd, e.TimePrecision = combineDates(rs)
 	e.Fatalities = combineFatalities(rs)
 	e.Confidence = combineConfidence(rs)
-	e.Sources = sources(rs)
-	e.SourceCount = len(e.Sources)
+	if src := sources(rs); len(src) > 1 {
+		e.Sources, e.SourceCount = src, len(src)
+	}
 	return e
 }
 

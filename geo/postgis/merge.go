@@ -220,7 +220,8 @@ func (s *Store) mergePending(ctx context.Context) error {
 }
 
 // attach sets the sources and links of events read from the events table:
-// from event_sources for merged events, the event itself for one report.
+// from event_sources for merged events; an event that is one report keeps
+// none (geo.EventSources gives it itself).
 func attach(ctx context.Context, q querier, events []geo.Event) error {
 	if len(events) == 0 {
 		return nil
@@ -229,7 +230,7 @@ func attach(ctx context.Context, q querier, events []geo.Event) error {
 	ids := make([]string, len(events))
 	for i := range events {
 		e := &events[i]
-		e.SourceCount, e.Sources, e.Related = 1, []geo.Source{geo.SourceOf(*e)}, nil
+		e.SourceCount, e.Sources, e.Related = 0, nil, nil
 		at[e.ID] = i
 		ids[i] = e.ID
 	}
