@@ -515,7 +515,7 @@ func TestSecurityHeaders(t *testing.T) {
 	for _, p := range []string{"/", "/ogc?f=html", "/ogc/collections/events/items?f=html", "/api/events"} {
 		w := s.get(p)
 		csp := w.Header().Get("Content-Security-Policy")
-		for _, want := range []string{"default-src 'self'", "script-src 'self'", "frame-ancestors 'none'", "img-src 'self' https://tiles.example", "object-src 'none'"} {
+		for _, want := range []string{"default-src 'self'", "script-src 'self'", "frame-ancestors 'none'", "img-src 'self' data: https://tiles.example", "object-src 'none'"} {
 			if !strings.Contains(csp, want) {
 				t.Errorf("%s: CSP %q lacks %q", p, csp, want)
 			}

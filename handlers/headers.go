@@ -11,9 +11,11 @@ import (
 // and the OGC HTML views) load scripts, styles, images and data from their
 // own origin only, images also from the tile server, and no other site may
 // frame them (the map page holds the ingest token field). The OGC views'
-// one <style> block is allowed by its hash.
+// one <style> block is allowed by its hash. Images may also be data: URLs:
+// Leaflet cancels a tile's download by pointing it at a blank data: GIF
+// (L.Util.emptyImageUrl), and an image cannot run code.
 func contentSecurityPolicy(tileURL string) string {
-	img := "'self'"
+	img := "'self' data:"
 	if o := tileOrigin(tileURL); o != "" {
 		img += " " + o
 	}

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -375,5 +377,108 @@ func TestAnswersPassAnRFC7946Validator(t *testing.T) {
 	}
 	if got := strings.Count(string(out), "ok "); got != len(files) {
 		t.Errorf("the validator accepted %d of %d answers:\n%s", got, len(files), out)
+	}
+}
+
+// itemsRequests returns the query of each items request GDAL made since
+// the last call.
+func (g *gisServer) itemsRequests(t *testing.T) []url.Values {
+	t.Helper()
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var out []url.Values
+	for _, uri := range g.items {
+		u, err := url.Parse(uri)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, u.Query())
+	}
+	g.items = nil
+	return out
+}
+
+// GDAL passes a -where on the fields the collection declares as query
+// parameters (here country_code, event_type and event_date), and a -spat,
+// to the server instead of downloading every event and filtering locally;
+// the dates it sends (2024-06-01T) are accepted.
+func TestGDALPushesFiltersToTheServer(t *testing.T) {
+	ogr2ogr := needTool(t, "ogr2ogr", "gdal-bin")
+	g := newGISServer(t)
+	count := map[string]int{}
+	types := map[string]int{}
+	var dates []string
+	for _, e := range g.events {
+		count[e.CountryCode]++
+		types[e.EventType]++
+		if e.EventDate != "" {
+			dates = append(dates, e.EventDate)
+		}
+	}
+	country, typ := "", ""
+	for c, n := range count {
+		if c != "" && (country == "" || n > count[country] || (n == count[country] && c < country)) {
+			country = c
+		}
+	}
+	for ty, n := range types {
+		if typ == "" || n > types[typ] || (n == types[typ] && ty < typ) {
+			typ = ty
+		}
+	}
+	slices.Sort(dates)
+	start, end := dates[len(dates)/4], dates[3*len(dates)/4]
+	dir := t.TempDir()
+	export := func(name string, args ...string) map[string]map[string]any {
+		t.Helper()
+		out := filepath.Join(dir, name+".geojson")
+		run(t, ogr2ogr, append([]string{"-f", "GeoJSON", out, "OAPIF:" + g.url + "/ogc", "events"}, args...)...)
+		_, props := readGeoJSON(t, out)
+		return props
+	}
+
+	// Equality on a declared field: the server filters, every page.
+	got := export("country", "-where", "country_code = '"+country+"'")
+	reqs := g.itemsRequests(t)
+	for _, q := range reqs[1:] { // the first request only sizes the layer
+		if q.Get("country_code") != country {
+			t.Errorf("GDAL asked for %v; the filter country_code=%s did not reach the server", q, country)
+		}
+	}
+	if len(got) != count[country] {
+		t.Errorf("-where country_code = '%s' gave %d events, want %d", country, len(got), count[country])
+	}
+
+	// Dates compared in -where arrive as datetime, with a -spat as bbox.
+	var lons []float64
+	for _, ev := range g.events {
+		lons = append(lons, ev.Point[0])
+	}
+	slices.Sort(lons)
+	box := geo.BBox{West: -180, South: -90, East: math.Ceil(lons[3*len(lons)/4]), North: 90}
+	w, s, e, n := box.West, box.South, box.East, box.North
+	got = export("dates", "-where", "event_date >= '"+start+"' AND event_date <= '"+end+"' AND event_type = '"+typ+"'",
+		"-spat", strconv.Itoa(int(w)), strconv.Itoa(int(s)), strconv.Itoa(int(e)), strconv.Itoa(int(n)))
+	reqs = g.itemsRequests(t)
+	pushed := false
+	for _, q := range reqs {
+		if q.Get("datetime") != "" && q.Get("bbox") != "" && q.Get("event_type") == typ {
+			pushed = true
+		}
+	}
+	if !pushed {
+		t.Errorf("no request carried datetime, bbox and event_type: %v", reqs)
+	}
+	want := 0
+	for _, ev := range g.events {
+		if ev.EventType == typ && ev.EventDate >= start && ev.EventDate <= end && box.Contains(ev.Point[0], ev.Point[1]) {
+			want++
+			if _, ok := got[ev.ID]; !ok {
+				t.Errorf("event %s (%s, %s) is missing from the export", ev.ID, ev.EventType, ev.EventDate)
+			}
+		}
+	}
+	if want == 0 || len(got) != want {
+		t.Errorf("the date export holds %d events, want %d", len(got), want)
 	}
 }
