@@ -5,6 +5,7 @@
 //
 //	cmbench seed --db FILE --events N
 //	cmbench static --addr ADDR --body FILE [--gzip] [--content-type T]
+//	cmbench ingestload --server URL --token T [--clients 100] [--size 1048576] [--duration 30s]
 package main
 
 import (
@@ -42,8 +43,10 @@ func run(ctx context.Context, args []string) error {
 		return seed(ctx, args[1:])
 	case "static":
 		return serveStatic(ctx, args[1:])
+	case "ingestload":
+		return ingestLoad(ctx, args[1:])
 	}
-	return fmt.Errorf("unknown command %q; want seed or static", args[0])
+	return fmt.Errorf("unknown command %q; want seed, static or ingestload", args[0])
 }
 
 // seed stores n generated events, in articles of 10,000 through the
