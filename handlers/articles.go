@@ -347,7 +347,13 @@ func (s *Server) deleteArticle(c echo.Context) error {
 }
 
 func (s *Server) listArticles(c echo.Context) error {
-	q := c.QueryParams()
+	q, err := parseQuery(c.Request().URL.RawQuery)
+	if err != nil {
+		return err
+	}
+	if err := checkParams(q, []string{"limit", "offset"}); err != nil {
+		return err
+	}
 	limit, err := parseLimit(q.Get("limit"), defaultArticleLimit, maxArticleLimit)
 	if err != nil {
 		return err
