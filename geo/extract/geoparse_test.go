@@ -270,3 +270,19 @@ func TestUSCounties(t *testing.T) {
 		t.Errorf("not found: %v\n%s", want, describeMentions(ms))
 	}
 }
+
+// TestCountyAndTown checks that a county and a town named in one story are
+// read in the one state that holds both, when neither name says which.
+func TestCountyAndTown(t *testing.T) {
+	x := extractorForTest(t)
+	text := "Deputies from the Henry County Sheriff's Office searched a home in Paris on Monday. The Paris fire chief said no one was hurt."
+	ms, err := x.Geoparse(geo.Article{Text: text})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		if (m.Text == "Paris" || m.Text == "Henry County") && (m.Place == nil || m.Place.Admin1 != "Tennessee") {
+			t.Errorf("%q read as %+v, want in Tennessee\n%s", m.Text, m.Place, describeMentions(ms))
+		}
+	}
+}

@@ -62,6 +62,7 @@ const (
 	plPatternBonus      = 200.0 // "X, Country" or "X in Country" says so
 	plContainsBonus     = 60.0  // the container of such a pattern holds the reading of X
 	plDemonymBonus      = 100.0 // "X, the Syrian capital"
+	plColocBonus        = 15.0  // a county of the article holds the reading, or the reading holds a town of the article
 	plAltPenalty        = 5.0   // matched through an alternate name only
 	plCityRegionPenalty = 15.0  // a region that shares its name with a big city in it
 )
@@ -178,6 +179,10 @@ type plGroup struct {
 	containers []int
 	// demonymCC are countries named by "X, the Syrian capital".
 	demonymCC []string
+	// coloc marks the readings that lie in, or hold, a reading of another
+	// name of the article: a county and a town of it ("Henry County" and
+	// "Paris" both in Tennessee).
+	coloc []bool
 	// villageConf is the confidence of a village-tier reading, set by the
 	// kind of support the text gives it (places_villages.go).
 	villageConf float64
@@ -244,6 +249,7 @@ func (x *Extractor) placesAndDemonyms(text string) placeReading {
 	}
 	r.villagesBefore()
 	r.patterns()
+	r.colocate()
 	r.resolve()
 	r.villagesAfter()
 	resolved := func(fs []plFound) []Mention {
@@ -889,6 +895,9 @@ func (r *plResolver) score(gi, i int, ev plEvidence) float64 {
 			s += plContainsBonus
 			break
 		}
+	}
+	if i < len(g.coloc) && g.coloc[i] {
+		s += plColocBonus
 	}
 	for _, cc := range g.demonymCC {
 		if c.place.CountryCode == cc {
