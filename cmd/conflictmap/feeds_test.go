@@ -381,3 +381,46 @@ func TestAddressGuardOnTheServer(t *testing.T) {
 		t.Errorf("the guarded instance reached the local server %d times", n)
 	}
 }
+
+// Every feed and fetch flag falls back to its environment variable; a
+// --feed on the command line replaces CONFLICTMAP_FEEDS.
+func TestFeedFlagsFallBackToEnvironment(t *testing.T) {
+	vars := map[string]string{
+		"CONFLICTMAP_FEEDS":               "https://example.org/a.xml\n  https://example.net/b.json",
+		"CONFLICTMAP_FEED_INTERVAL":       "15m",
+		"CONFLICTMAP_FETCH_HOST_DELAY":    "250ms",
+		"CONFLICTMAP_FETCH_ALLOW_PRIVATE": "true",
+		"CONFLICTMAP_FETCH_MAX_BYTES":     "1000",
+		"CONFLICTMAP_FETCH_TIMEOUT":       "5s",
+	}
+	env, _, _ := testEnv(vars)
+	var s Server
+	if err := s.ParseFlags(env, nil); err != nil {
+		t.Fatal(err)
+	}
+	c := s.Config.Fetch
+	if strings.Join(c.Feeds, " ") != "https://example.org/a.xml https://example.net/b.json" || c.Interval != 15*time.Minute ||
+		c.HostDelay != 250*time.Millisecond || !c.AllowPrivate || c.MaxBytes != 1000 || c.Timeout != 5*time.Second {
+		t.Errorf("from the environment: %+v", c)
+	}
+	env, _, _ = testEnv(vars)
+	s = Server{}
+	if err := s.ParseFlags(env, []string{"--feed", "https://example.com/1.xml", "--feed", "https://example.com/2.xml", "--fetch-allow-private=false"}); err != nil {
+		t.Fatal(err)
+	}
+	if c := s.Config.Fetch; strings.Join(c.Feeds, " ") != "https://example.com/1.xml https://example.com/2.xml" || c.AllowPrivate {
+		t.Errorf("flags over the environment: %+v", c)
+	}
+	for _, bad := range [][]string{{"--feed", "ftp://example.org/x"}, {"--feed-interval", "0s"}, {"--fetch-max-bytes", "0"}} {
+		env, _, errb := testEnv(nil)
+		s = Server{}
+		if err := s.ParseFlags(env, bad); err == nil || !strings.Contains(errb.String(), strings.TrimPrefix(bad[0], "--")) {
+			t.Errorf("serve %v: %v, stderr %q; want a usage error naming the flag", bad, err, errb)
+		}
+	}
+	env, _, _ = testEnv(map[string]string{"CONFLICTMAP_FETCH_ALLOW_PRIVATE": "maybe"})
+	s = Server{}
+	if err := s.ParseFlags(env, nil); err == nil || !strings.Contains(err.Error(), "CONFLICTMAP_FETCH_ALLOW_PRIVATE") {
+		t.Errorf("a bad CONFLICTMAP_FETCH_ALLOW_PRIVATE: %v", err)
+	}
+}
