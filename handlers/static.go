@@ -23,7 +23,9 @@ import (
 // other unknown route.
 //
 // Every file has a strong ETag (a 304 answers a matching If-None-Match) and
-// is sent gzip-compressed to a client that accepts it. index.html and the
+// is sent compressed to a client that accepts it: Brotli when the page's
+// build left a NAME.br beside the file (make assets does for the vendored
+// libraries and outlines), else gzip made on first use. index.html and the
 // page's ES modules name the files they load with a fingerprint
 // (`app.js?v=<hash>`); a request carrying a file's current fingerprint is
 // cached for a year as immutable, anything else must revalidate, so a new
@@ -65,6 +67,7 @@ type asset struct {
 	hash  string // hex, first 16 digits of the SHA-256 of body
 	gzOne sync.Once
 	gz    []byte // nil when compression does not pay
+	br    []byte // the build's Brotli twin of body, if any
 }
 
 // get returns the asset of a file name (a directory's index.html), nil when
@@ -121,6 +124,9 @@ func loadAssets(fsys fs.FS) (map[string]*asset, error) {
 		if !ok {
 			return nil
 		}
+		if strings.HasSuffix(name, ".br") {
+			return nil
+		}
 		if visiting[name] {
 			// An import cycle: the module is named by its own content's hash.
 			return &asset{name: name, hash: hashOf(b)}
@@ -138,7 +144,17 @@ func loadAssets(fsys fs.FS) (map[string]*asset, error) {
 		return a
 	}
 	for name := range raw {
+		if strings.HasSuffix(name, ".br") {
+			continue
+		}
 		build(name)
+	}
+	// A Brotli twin serves only a file that was not rewritten here.
+	for name, b := range raw {
+		base, ok := strings.CutSuffix(name, ".br")
+		if a := files[base]; ok && a != nil && bytes.Equal(a.body, raw[base]) {
+			a.br = b
+		}
 	}
 	return files, nil
 }
@@ -203,12 +219,12 @@ func (a *asset) gzipped() []byte {
 	return a.gz
 }
 
-// acceptsGzip reads Accept-Encoding, honouring an explicit q=0.
-func acceptsGzip(r *http.Request) bool {
+// accepts reads Accept-Encoding for a coding, honouring an explicit q=0.
+func accepts(r *http.Request, want string) bool {
 	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
 		fields := strings.Split(strings.TrimSpace(part), ";")
 		coding := strings.ToLower(strings.TrimSpace(fields[0]))
-		if coding != "gzip" && coding != "*" {
+		if coding != want && coding != "*" {
 			continue
 		}
 		q := 1.0
@@ -242,9 +258,13 @@ func (a *asset) serve(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	body := a.body
 	etag := `"` + a.hash + `"`
-	if a.compressible() {
+	if a.compressible() || a.br != nil {
 		h.Set("Vary", "Accept-Encoding")
-		if acceptsGzip(r) {
+		if a.br != nil && accepts(r, "br") {
+			body = a.br
+			etag = `"` + a.hash + `-br"`
+			h.Set("Content-Encoding", "br")
+		} else if accepts(r, "gzip") {
 			if gz := a.gzipped(); gz != nil {
 				body = gz
 				etag = `"` + a.hash + `-gz"`

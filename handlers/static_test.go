@@ -189,3 +189,26 @@ func TestParsePalette(t *testing.T) {
 		t.Errorf("invalid palette: %d", w.Code)
 	}
 }
+
+// TestStaticBrotli: a file the build compressed with Brotli (NAME.br
+// beside it) goes as br to a browser that accepts it, with its own ETag;
+// the .br file is not a page of its own.
+func TestStaticBrotli(t *testing.T) {
+	page := pageFS()
+	page["vendor/lib.js"] = &fstest.MapFile{Data: []byte(strings.Repeat("var x = 1;\n", 100))}
+	page["vendor/lib.js.br"] = &fstest.MapFile{Data: []byte("brotli bytes")}
+	s := newServer(t, serverOptions{static: page})
+	br := s.get("/vendor/lib.js", "Accept-Encoding", "gzip, deflate, br")
+	if br.Header().Get("Content-Encoding") != "br" || br.Body.String() != "brotli bytes" || !strings.HasSuffix(br.Header().Get("ETag"), `-br"`) {
+		t.Errorf("br: %v %q", br.Header(), br.Body.String())
+	}
+	if gz := s.get("/vendor/lib.js", "Accept-Encoding", "gzip"); gz.Header().Get("Content-Encoding") != "gzip" {
+		t.Errorf("gzip only: %v", gz.Header())
+	}
+	if w := s.get("/vendor/lib.js.br"); w.Code != http.StatusNotFound {
+		t.Errorf("/vendor/lib.js.br: %d", w.Code)
+	}
+	if w := s.get("/vendor/lib.js", "Accept-Encoding", "br", "If-None-Match", br.Header().Get("ETag")); w.Code != http.StatusNotModified {
+		t.Errorf("br revalidation: %d", w.Code)
+	}
+}

@@ -7,6 +7,7 @@
 // or: cd static && npm ci && node build-assets.mjs
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { brotliCompressSync, constants } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -55,6 +56,25 @@ mkdirSync(join(vendor, 'leaflet', 'images'), { recursive: true });
 for (const img of readdirSync(images)) {
   copyFileSync(join(images, img), join(vendor, 'leaflet', 'images', img));
 }
+// Each text file also gets a Brotli twin (NAME.br, best quality), which the
+// server sends to browsers that accept br: about 10% smaller than the gzip
+// it makes itself, and computed once here rather than on every start.
+let brotli = 0;
+const compressBrotli = (dir) => {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) compressBrotli(p);
+    else if (/\.(js|css|json)$/.test(e.name)) {
+      const b = readFileSync(p);
+      const br = brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: b.length } });
+      if (br.length < b.length * 0.9) {
+        writeFileSync(p + '.br', br);
+        brotli++;
+      }
+    }
+  }
+};
+compressBrotli(vendor);
 // versions.json lets the page (and a person) see what was built.
 writeFileSync(join(vendor, 'versions.json'), JSON.stringify(versions, null, 2) + '\n');
-console.log('build-assets: vendor/ holds ' + Object.entries(versions).map(([k, v]) => `${k}@${v}`).join(', '));
+console.log('build-assets: ' + brotli + ' Brotli files; vendor/ holds ' + Object.entries(versions).map(([k, v]) => `${k}@${v}`).join(', '));

@@ -97,12 +97,30 @@ export function createLabels(map) {
     if (!labels) return;
     const b = map.getBounds();
     const box = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];
-    const want = new Set();
-    const worlds = [];
-    for (let k = Math.floor((box[0] + 180) / 360); k <= Math.floor((box[2] + 180) / 360); k++) worlds.push(k * 360);
-    for (const dx of worlds) {
+    const want = new Map();
+    const placed = [];
+    // Labels come in order of importance (larger countries first); one that
+    // would overlap a label already placed is left out, so names stay legible.
+    // A label that would overlap one already placed tries a line below, then
+    // a line above, its point before it is left out.
+    const fit = (l, dx) => {
+      const p = map.latLngToContainerPoint([l.lat, l.lon + dx]);
+      const w = l.name.length * (l.kind === 'country' ? 8.5 : 6.5) + 8;
+      for (const dy of [0, 14, -14]) {
+        const r = { x0: p.x - w / 2, x1: p.x + w / 2, y0: p.y + dy - 7, y1: p.y + dy + 7 };
+        if (placed.some((q) => r.x0 < q.x1 && q.x0 < r.x1 && r.y0 < q.y1 && q.y0 < r.y1)) continue;
+        placed.push(r);
+        return dy;
+      }
+      return null;
+    };
+    for (let k = Math.floor((box[0] + 180) / 360); k <= Math.floor((box[2] + 180) / 360); k++) {
+      const dx = k * 360;
       const local = [box[0] - dx, box[1], box[2] - dx, box[3]];
-      for (const l of visibleLabels(labels, map.getZoom(), local)) want.add(l.kind + '|' + l.name + '|' + dx);
+      for (const l of visibleLabels(labels, map.getZoom(), local)) {
+        const dy = fit(l, dx);
+        if (dy !== null) want.set(l.kind + '|' + l.name + '|' + dx + '|' + dy + '|' + map.getZoom(), [l, dx, dy]);
+      }
     }
     for (const [k, m] of drawn) {
       if (!want.has(k)) {
@@ -110,14 +128,11 @@ export function createLabels(map) {
         drawn.delete(k);
       }
     }
-    const byKey = new Map(labels.map((l) => [l.kind + '|' + l.name, l]));
-    for (const k of want) {
+    for (const [k, [l, dx, dy]] of want) {
       if (drawn.has(k)) continue;
-      const i = k.lastIndexOf('|');
-      const l = byKey.get(k.slice(0, i));
-      const dx = Number(k.slice(i + 1));
       const icon = L.divIcon({ className: 'place-label ' + l.kind, html: '', iconSize: null });
-      const m = L.marker([l.lat, l.lon + dx], { icon, interactive: false, keyboard: false, pane: 'labels' });
+      const at = dy ? map.containerPointToLatLng(map.latLngToContainerPoint([l.lat, l.lon + dx]).add([0, dy])) : [l.lat, l.lon + dx];
+      const m = L.marker(at, { icon, interactive: false, keyboard: false, pane: 'labels' });
       m.on('add', () => {
         const e = m.getElement();
         e.textContent = l.name;
@@ -135,7 +150,7 @@ export function createLabels(map) {
       fetch(url).then((r) => (r.ok ? r.json() : Promise.reject(new Error('HTTP ' + r.status)))).then((data) => {
         labels = data.labels;
         update();
-        map.on('moveend', update);
+        map.on('moveend zoomend', update);
       }).catch(() => {});
     },
   };

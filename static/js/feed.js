@@ -50,7 +50,7 @@ export function createFeed({ list, more, count, taxonomy, onPick, emptyText }) {
     const outlet = outletOf(p.source_url);
     const href = safeURL(p.source_url);
     const source = el('p', { class: 'feed-source' },
-      outlet ? el('span', { class: 'outlet' }, outlet) : (p.title ? el('span', { class: 'outlet' }, 'article') : null),
+      outlet ? el('span', { class: 'outlet' }, outlet) : null,
       href ? el('a', { href, target: '_blank', rel: 'noopener noreferrer', 'aria-label': 'Source of the ' + placeText(p) + ' event' + (outlet ? ' at ' + outlet : '') }, 'source') : null,
       p.published ? el('span', { class: 'published' }, 'published ' + p.published) : null);
     return el('li', null, button, source);

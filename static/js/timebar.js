@@ -86,6 +86,7 @@ export function createTimebar(hooks) {
 
   function choose(i, j) {
     stop();
+    status.textContent = '';
     const r = rangeOfBuckets(buckets, i, j);
     if (r) hooks.setRange(r.start, r.end);
   }
@@ -163,11 +164,13 @@ export function createTimebar(hooks) {
     b.addEventListener('click', () => {
       const r = presetRange(b.dataset.preset, latest);
       stop();
+      status.textContent = '';
       if (r) hooks.setRange(r.start, r.end);
     });
   }
   $('clear-dates').addEventListener('click', () => {
     stop();
+    status.textContent = '';
     hooks.setRange('', '');
   });
 

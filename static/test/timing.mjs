@@ -1,6 +1,7 @@
 // timing.mjs measures how long the map page takes to draw its first
-// markers, in headless Chromium, on the sample article and on 10,000
-// generated events. It is a measurement for BENCHMARKS.md, not a test.
+// markers and how many bytes it transfers on a first visit and on a reload,
+// in headless Chromium, on the sample article and on 10,000 generated
+// events. It is a measurement for BENCHMARKS.md, not a test.
 //
 // Usage (from the repository root, after `make assets`):
 //   node static/test/timing.mjs [--runs N]
@@ -13,6 +14,10 @@
 //   first marker  the first marker or cluster element appears in the DOM
 //   all drawn     every marker of that answer is on the map (the page's
 //                 performance mark "conflictmap:markers-drawn")
+// and bytes on the wire (Chromium's encodedDataLength: compressed bodies
+// and headers) with the number of requests, for the first visit (empty
+// cache) and for a reload of the same page in the same context, once the
+// network is idle; "first marker" is also given for the reload.
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -70,8 +75,15 @@ function median(xs) {
 }
 
 async function measure(browser, url) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  const net = { bytes: 0, requests: 0 };
+  cdp.on('Network.loadingFinished', (e) => {
+    net.bytes += e.encodedDataLength;
+    net.requests++;
+  });
   await page.addInitScript(() => {
     new MutationObserver((records, obs) => {
       for (const r of records) {
@@ -94,6 +106,18 @@ async function measure(browser, url) {
     drawn: performance.getEntriesByName('conflictmap:markers-drawn')[0].startTime,
     count: document.getElementById('count').textContent,
   }));
+  await page.waitForLoadState('networkidle');
+  t.firstBytes = net.bytes;
+  t.firstRequests = net.requests;
+  net.bytes = 0;
+  net.requests = 0;
+  await page.reload();
+  await page.waitForFunction(() => window.__firstMarker !== undefined &&
+    performance.getEntriesByName('conflictmap:markers-drawn').length > 0, null, { timeout: 60000 });
+  t.reloadFirst = await page.evaluate(() => window.__firstMarker);
+  await page.waitForLoadState('networkidle');
+  t.reloadBytes = net.bytes;
+  t.reloadRequests = net.requests;
   await context.close();
   return t;
 }
@@ -118,25 +142,30 @@ const browser = await chromium.launch({
     '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
 const version = browser.version();
-console.log(`# ${new Date().toISOString()} Chromium ${version}, ${cpus().length} cores, ${runs} runs per case, 1280x800`);
-console.log('| case | page says | events in, ms | first marker, ms | all drawn, ms |');
-console.log('|---|---|---|---|---|');
+console.log(`# ${new Date().toISOString()} Chromium ${version}, ${cpus().length} cores, ${runs} runs per case, 1400x900`);
+console.log('| case | page says | first visit: requests, kB | reload: requests, kB | events in, ms | first marker, ms | all drawn, ms | first marker on reload, ms |');
+console.log('|---|---|---|---|---|---|---|---|');
 for (const [name, url] of cases) {
   await measure(browser, url); // warm the server's cache and the OS page cache
   const ins = [];
   const firsts = [];
   const drawns = [];
+  const reloads = [];
   let said = '';
+  let weight = null;
   for (let i = 0; i < runs; i++) {
     const t = await measure(browser, url);
     ins.push(t.events);
     firsts.push(t.first);
     drawns.push(t.drawn);
+    reloads.push(t.reloadFirst);
     said = t.count.trim();
+    weight = t; // the bytes are the same on every run
   }
   // median (min–max) over the runs
   const fmt = (xs) => `${Math.round(median(xs))} (${Math.round(Math.min(...xs))}–${Math.round(Math.max(...xs))})`;
-  console.log(`| ${name} | ${said} | ${fmt(ins)} | ${fmt(firsts)} | ${fmt(drawns)} |`);
+  const kb = (n) => (n / 1024).toFixed(1);
+  console.log(`| ${name} | ${said} | ${weight.firstRequests}, ${kb(weight.firstBytes)} | ${weight.reloadRequests}, ${kb(weight.reloadBytes)} | ${fmt(ins)} | ${fmt(firsts)} | ${fmt(drawns)} | ${fmt(reloads)} |`);
 }
 await browser.close();
 process.exit(0);
