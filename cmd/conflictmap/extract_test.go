@@ -14,6 +14,7 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"conflictmap/geo"
+	"conflictmap/geo/extract"
 )
 
 const sampleArticleFile = "sample/iran-reins-in-militias.txt"
@@ -169,5 +170,36 @@ func TestEvalMatchesScorePy(t *testing.T) {
 	got, _, err := runCmd(t, "", "eval", gold, "../../geo/extract/testdata/corpus/sahel-mali.json")
 	if err != nil || strings.Count(got, "\n== ") != 2 || !strings.Contains(got, "== all 2 files") {
 		t.Errorf("eval of two files: %v\n%s", err, got)
+	}
+}
+
+// TestEvalAblate: --ablate prints the figures with all rules on, then one
+// row per named rule; switching off the link by preposition loses the
+// sample's core events. --without refuses an unknown rule.
+func TestEvalAblate(t *testing.T) {
+	gold := "../../geo/extract/testdata/gold/iran-reins-in-militias.json"
+	got, stderr, err := runCmd(t, "", "eval", "--ablate", gold)
+	if err != nil {
+		t.Fatalf("eval --ablate: %v\n%s", err, stderr)
+	}
+	rows := map[string]string{}
+	for _, line := range strings.Split(got, "\n") {
+		if f := strings.Fields(line); len(f) > 0 {
+			rows[f[0]] = line
+		}
+	}
+	if !strings.Contains(rows["(all"], "5/5 +0") {
+		t.Errorf("all rules on: want core 5/5, got %q", rows["(all"])
+	}
+	for _, r := range extract.Rules() {
+		if rows[r.Name] == "" {
+			t.Errorf("no row for rule %s:\n%s", r.Name, got)
+		}
+	}
+	if f := strings.Fields(rows["link-preposition"]); len(f) < 3 || f[2] == "5/5" {
+		t.Errorf("without link-preposition the sample keeps all its core events: %q", rows["link-preposition"])
+	}
+	if _, _, err := runCmd(t, "", "eval", "--without", "no-such-rule", gold); err == nil {
+		t.Error("eval --without accepted an unknown rule")
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 // reader holds one article while its events are read.
 type reader struct {
+	off   map[string]bool // rules switched off
 	lx    *lexicon
 	text  string
 	toks  []tok
@@ -128,16 +129,19 @@ func (r *reader) sentenceEvents(s sentence, quote string) []candidate {
 	for i := range occs {
 		o := &occs[i]
 		r.refineType(s, o)
-		if o.t.weak && o.typ == geo.ViolenceCivilians && r.combatantsDied(s, o) {
+		if o.t.weak && o.typ == geo.ViolenceCivilians && r.on("type-combatants") && r.combatantsDied(s, o) {
 			// "the death of a soldier", "two fighters were killed": the dead
 			// were fighting, so a battle, not violence against civilians.
 			o.typ, o.sub = geo.Battles, subClash
 		}
-		o.negated = r.negated(s, o)
+		o.negated = r.on("veto-negated") && r.negated(s, o)
 		o.definite = r.definite(s, o)
 		o.date = r.chooseDate(s, o, exprs)
 		o.modality = r.modality(s, o, exprs)
-		if pub := r.dates.pub; o.modality == geo.Occurred && o.date.kind == dText && !pub.IsZero() && o.date.start.After(pub) {
+		if (o.modality == geo.Threatened && !r.on("modality-threat")) || (o.modality == geo.Ongoing && !r.on("modality-ongoing")) {
+			o.modality = geo.Occurred
+		}
+		if pub := r.dates.pub; o.modality == geo.Occurred && o.date.kind == dText && !pub.IsZero() && o.date.start.After(pub) && r.on("modality-after-publication") {
 			if anaphoric(exprs, o.date) {
 				// "a day after police dispersed a rally", counted from a
 				// coming day: the rally's own date is not given.
@@ -155,7 +159,9 @@ func (r *reader) sentenceEvents(s sentence, quote string) []candidate {
 		r.actors(s, o)
 	}
 	r.lendActors(occs)
-	r.sameWeapon(s, occs)
+	if r.on("type-same-weapon") {
+		r.sameWeapon(s, occs)
+	}
 	r.noteExprs(exprs)
 
 	ties := r.ties(s, occs)
@@ -166,7 +172,7 @@ func (r *reader) sentenceEvents(s sentence, quote string) []candidate {
 		o := &occs[t.occ]
 		// A coup is told at the capital where power was seized; "took power
 		// in Burkina Faso" names the country it was seized over.
-		if o.negated || (o.t.dated && (o.date.kind != dText || isCountry(r.refs[t.ref].place))) {
+		if o.negated || (o.t.dated && r.on("veto-background") && (o.date.kind != dText || isCountry(r.refs[t.ref].place))) {
 			continue
 		}
 		b, seen := best[t.ref]
@@ -186,7 +192,7 @@ func (r *reader) sentenceEvents(s sentence, quote string) []candidate {
 	for _, a := range order {
 		covered := false
 		for _, b := range order {
-			if a != b && best[a].occ == best[b].occ && r.holds(a, b) && !r.partOf(a, b) {
+			if a != b && best[a].occ == best[b].occ && r.on("veto-covered") && r.holds(a, b) && !r.partOf(a, b) {
 				covered = true
 				break
 			}
@@ -213,10 +219,10 @@ func (r *reader) sentenceEvents(s sentence, quote string) []candidate {
 	for _, ref := range order {
 		t := best[ref]
 		o := &occs[t.occ]
-		if o.t.weak && !r.weakOK(o) {
+		if o.t.weak && r.on("veto-weak-undated") && !r.weakOK(o) {
 			continue
 		}
-		if o.typ == geo.StrategicDevelopments && o.modality == geo.Threatened && !r.plannedMeeting(o) {
+		if o.typ == geo.StrategicDevelopments && o.modality == geo.Threatened && r.on("veto-wish") && !r.plannedMeeting(o) {
 			continue // a wish or a call for talks is not an event
 		}
 		out = append(out, candidate{sent: s.index, quote: quote, o: o, ref: &r.refs[ref], tie: t, part: r.partOfArea(ref)})
@@ -552,7 +558,14 @@ func (r *reader) refineType(s sentence, o *occ) {
 		"helicopters", "airstrike", "airstrikes", "aerial", "air", "plane", "planes", "uav", "uavs")
 	shell := has("missile", "missiles", "rocket", "rockets", "artillery", "mortar", "mortars", "shell", "shells",
 		"shelling", "howitzer", "howitzers", "tank", "tanks")
-	switch o.t.refine {
+	refine := o.t.refine
+	switch {
+	case (refine == rStrike || refine == rBomb || refine == rAttack) && !r.on("type-weapon-target"),
+		refine == rProtest && !r.on("type-protest-conduct"),
+		refine == rNone && !r.on("type-crowd"):
+		refine = 255 // switched off: the trigger's own type stands
+	}
+	switch refine {
 	case rStrike:
 		o.typ, o.sub = geo.ExplosionsRemote, subAir
 		if shell && !air {
@@ -607,16 +620,6 @@ func (r *reader) refineType(s sentence, o *occ) {
 			"machete", "gunmen", "journalists", "hostages", "traders", "travellers", "travelers", "motorists",
 			"commuters", "fishermen", "herders", "pilgrims", "shoppers", "worshipers", "refugees", "truckers"):
 			o.typ, o.sub = geo.ViolenceCivilians, subAttack
-		}
-	case rTerritory:
-		subj := strings.Join(lows(r.before(s, o, 8, true)), " ")
-		for _, w := range []string{"army", "troops", "government", "military", "soldiers", "forces loyal"} {
-			if strings.Contains(subj, w) {
-				o.sub = subRegains
-			}
-		}
-		if strings.Contains(subj, "rebel") || strings.Contains(subj, "militant") || strings.Contains(subj, "insurgent") {
-			o.sub = subOvertakes
 		}
 	case rNone:
 		cl := " " + strings.Join(lows(r.clause(s, o)), " ") + " "
@@ -988,7 +991,7 @@ func (r *reader) undated() dateRange {
 	if pub.IsZero() {
 		return dateRange{kind: dNone}
 	}
-	if r.context.kind == dContext {
+	if r.context.kind == dContext && r.on("date-context") {
 		return r.context
 	}
 	start := pub.Add(-defaultSpan)

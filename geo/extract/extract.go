@@ -50,7 +50,7 @@ import (
 
 // Version identifies the extraction rules; it is written on every event so
 // that stored events can be re-extracted when the rules improve.
-const Version = "0.4.2"
+const Version = "0.5.0"
 
 // MaxTextBytes is the longest article text read. News articles are tens of
 // kilobytes; a longer text is not an article.
@@ -65,6 +65,8 @@ type Gazetteer interface {
 
 // Extractor turns articles into events. It is safe for concurrent use.
 type Extractor struct {
+	// off names the rules switched off (see Without).
+	off   map[string]bool
 	gaz   Gazetteer
 	lx    *lexicon
 	roles *roleWords
@@ -182,7 +184,7 @@ func (x *Extractor) analyse(text string, pub time.Time, mentions []placeRef) (*r
 // analyseContext is analyse that stops reading sentences once ctx is done;
 // its caller then checks ctx.
 func (x *Extractor) analyseContext(ctx context.Context, text string, pub time.Time, mentions []placeRef) (*reader, []candidate, []candidate) {
-	r := &reader{lx: x.lx, text: text, toks: scanTokens(text)}
+	r := &reader{lx: x.lx, text: text, toks: scanTokens(text), off: x.off}
 	if x.gaz != nil {
 		r.countryOf = x.gaz.Country
 	}
@@ -197,21 +199,21 @@ func (x *Extractor) analyseContext(ctx context.Context, text string, pub time.Ti
 		}
 		quote := strings.Join(strings.Fields(text[s.start:s.end]), " ")
 		got := r.sentenceEvents(s, quote)
-		if len(got) == 0 {
+		if len(got) == 0 && r.on("kills-next-sentence") {
 			r.carryKills(s, prev)
 		}
 		prev = got
 		cands = append(cands, got...)
 	}
 	all := append([]candidate(nil), cands...)
-	return r, all, dedupe(cands)
+	return r, all, dedupe(cands, r.on("merge-retold"), r.on("merge-same-place"))
 }
 
 // dedupe keeps one candidate per event: the same place, type and modality
 // told again in another sentence at a date that agrees (or with no date of
 // its own) is the same event. The one kept is the best dated, then the
 // first told.
-func dedupe(cands []candidate) []candidate {
+func dedupe(cands []candidate, retelling, samePlace bool) []candidate {
 	keep := make([]bool, len(cands))
 	for i := range cands {
 		keep[i] = true
@@ -226,7 +228,7 @@ func dedupe(cands []candidate) []candidate {
 			lo++
 		}
 		best, bestScore := -1, 1<<30
-		for i := lo; i < len(cands) && cands[i].sent-cands[j].sent <= retellSpan; i++ {
+		for i := lo; retelling && i < len(cands) && cands[i].sent-cands[j].sent <= retellSpan; i++ {
 			if i == j || !keep[i] || !retold(&cands[i], &cands[j]) {
 				continue
 			}
@@ -258,7 +260,9 @@ func dedupe(cands []candidate) []candidate {
 		byPlace[k] = append(byPlace[k], i)
 	}
 	for _, k := range keys {
-		dedupePlace(cands, byPlace[k], keep)
+		if samePlace {
+			dedupePlace(cands, byPlace[k], keep)
+		}
 	}
 	var out []candidate
 	for i, c := range cands {

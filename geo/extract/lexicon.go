@@ -39,12 +39,11 @@ const (
 type refine uint8
 
 const (
-	rNone      refine = iota
-	rAttack           // "attack", "raid", "targeted": the weapon or the target decides
-	rStrike           // "strike", "struck": an air strike unless a missile or shell is named
-	rBomb             // "bomb", "bombing": an explosive unless aircraft or a suicide bomber
-	rProtest          // a protest: violence or police action changes it
-	rTerritory        // "captured": who captured decides
+	rNone    refine = iota
+	rAttack         // "attack", "raid", "targeted": the weapon or the target decides
+	rStrike         // "strike", "struck": an air strike unless a missile or shell is named
+	rBomb           // "bomb", "bombing": an explosive unless aircraft or a suicide bomber
+	rProtest        // a protest: violence or police action changes it
 )
 
 // trigger is one entry of the event lexicon.
@@ -247,8 +246,6 @@ func parseTriggerLine(line string) ([]*trigger, error) {
 			ref = rBomb
 		case 'P':
 			ref = rProtest
-		case 'T':
-			ref = rTerritory
 		default:
 			return nil, fmt.Errorf("unknown flag %q", c)
 		}

@@ -1,6 +1,9 @@
 package extract
 
 import (
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -54,5 +57,47 @@ func TestVocabularyRejects(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: got error %v, want one saying %q", c.name, err, c.want)
 		}
+	}
+}
+
+// TestRuleNames: every rule the code consults is in the list, every rule
+// in the list is consulted, and Without refuses a name it does not know.
+func TestRuleNames(t *testing.T) {
+	used := map[string]bool{}
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	re := regexp.MustCompile(`\bon\("([a-z-]+)"\)`)
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+			used[m[1]] = true
+		}
+	}
+	listed := map[string]bool{}
+	for _, r := range Rules() {
+		if listed[r.Name] {
+			t.Errorf("rule %q listed twice", r.Name)
+		}
+		listed[r.Name] = true
+		if !used[r.Name] {
+			t.Errorf("rule %q is listed but no code consults it", r.Name)
+		}
+	}
+	for n := range used {
+		if !listed[n] {
+			t.Errorf("the code consults rule %q, which is not in the list", n)
+		}
+	}
+	x := extractorForTest(t)
+	if _, err := x.Without("no-such-rule"); err == nil {
+		t.Error("Without accepted an unknown rule name")
 	}
 }

@@ -96,11 +96,11 @@ func (r *reader) attach(mentions []placeRef, datelines []span) {
 			}
 		}
 		for _, d := range datelines {
-			if m.start >= d.start && m.end <= d.end {
+			if m.start >= d.start && m.end <= d.end && r.on("veto-dateline") {
 				m.bad = "dateline"
 			}
 		}
-		if m.bad == "" {
+		if m.bad == "" && r.on("veto-name") {
 			m.bad = r.nameContext(m)
 		}
 		m.regional = (last < len(r.toks) && regionNouns[r.toks[last].low]) ||
@@ -136,7 +136,7 @@ func (r *reader) attach(mentions []placeRef, datelines []span) {
 	}
 	for i := range r.refs {
 		m := &r.refs[i]
-		if m.bad != "" || countries[m.place.CountryCode] {
+		if m.bad != "" || countries[m.place.CountryCode] || !r.on("veto-doubtful") {
 			continue
 		}
 		// "Fano positions", "Rada forces", "the Halfaya bridge": a name
@@ -319,6 +319,23 @@ func hyphenated(text string, start, end int) bool {
 // nameContext says whether the mention is part of a longer name: a
 // capitalised word right before it or right after it that is not a place
 // word, or "Capitalised Words in/of PLACE".
+// facilityName reports a name of a structure that starts at token i,
+// after a place: capitalised words ending in a facility's or a place's
+// noun ("Quetta Railway Station", "Kabul International Airport"), not in
+// an organisation's ("Kyiv Independent", "Gaza Health Ministry").
+func (r *reader) facilityName(i int) bool {
+	for k := i; k < len(r.toks) && k < i+3 && r.toks[k].kind == tWord && r.toks[k].cap; k++ {
+		w := r.toks[k].low
+		if orgHeads[w] {
+			return false
+		}
+		if facilityHeads[w] || placeNouns[w] {
+			return true
+		}
+	}
+	return false
+}
+
 func (r *reader) nameContext(m placeRef) string {
 	toks := r.toks
 	// Right after: "Washington University", "Kyiv Independent", "Gaza
@@ -327,7 +344,8 @@ func (r *reader) nameContext(m placeRef) string {
 	if m.last < len(toks) {
 		n := toks[m.last]
 		if n.kind == tWord && n.cap && n.nl == 0 && n.start == toks[m.last-1].end+1 && !r.isRefStart(m.last) {
-			if orgHeads[n.low] || (!facilityHeads[n.low] && !placeNouns[n.low] && !placeTitles[n.low] && !isMonthOrDay(n.low)) {
+			if orgHeads[n.low] || (!facilityHeads[n.low] && !placeNouns[n.low] && !placeTitles[n.low] && !isMonthOrDay(n.low) &&
+				!r.facilityName(m.last)) {
 				return "name"
 			}
 		}
@@ -355,6 +373,8 @@ func (r *reader) nameContext(m placeRef) string {
 			switch {
 			case caps == 0:
 			case facilityHeads[head]:
+			case m.last < len(toks) && !toks[m.last].cap && placeNouns[toks[m.last].low]:
+				// "the Fire Service in Gwoza town": the place noun makes it a place.
 			case prep != "for" && (placeNouns[head] || regionNouns[head]):
 				// "Pa Zi Gyi Village in Kanbalu Township": a place in a place.
 			case prep == "of" && (caps >= 2 || orgHeads[head] || titleWords[head]):

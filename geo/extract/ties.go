@@ -29,7 +29,7 @@ func (r *reader) ties(s sentence, occs []occ) []tie {
 		o := &occs[i]
 		// "called for nationwide protests", "a general strike across the
 		// country": the country the article is about, and no other place.
-		if r.nationwide(s, o) {
+		if r.on("link-nationwide") && r.nationwide(s, o) {
 			if ref := r.mainCountry(); ref >= 0 {
 				ties = append(ties, tie{occ: i, ref: ref, how: tieDirect})
 				tied[i], used[ref] = true, true
@@ -42,7 +42,7 @@ func (r *reader) ties(s sentence, occs []occ) []tie {
 			used[t.ref] = true
 		}
 		tied[i] = saw
-		if ref := r.before1(s, o); ref >= 0 {
+		if ref := r.before1(s, o); ref >= 0 && r.on("link-modifier-passive") {
 			for _, rr := range append(r.passiveList(s, ref), ref) {
 				ties = append(ties, tie{occ: i, ref: rr, how: tieDirect, dist: 1})
 				used[rr] = true
@@ -51,7 +51,7 @@ func (r *reader) ties(s sentence, occs []occ) []tie {
 		}
 	}
 	// "In Baghdad, General Ghaani held a long meeting ...".
-	if ref, end := r.fronted(s); ref >= 0 && !r.holdsTied(ref, ties) {
+	if ref, end := r.fronted(s); ref >= 0 && r.on("link-fronted") && !r.holdsTied(ref, ties) {
 		for pass := 0; pass < 2; pass++ {
 			if r.frontedTo(ref, end, occs, &ties, tied, used, pass == 0) {
 				break
@@ -62,7 +62,7 @@ func (r *reader) ties(s sentence, occs []occ) []tie {
 	// clause happens at the place it follows.
 	for i := range occs {
 		o := &occs[i]
-		if tied[i] || o.negated {
+		if tied[i] || o.negated || !r.on("link-where") {
 			continue
 		}
 		if ref := r.whereClause(s, o); ref >= 0 && !used[ref] {
@@ -73,12 +73,14 @@ func (r *reader) ties(s sentence, occs []occ) []tie {
 	// "attacks across the region, including in Tibu and Hacari": the places
 	// an "including" list gives, each one part of an event tied to the area
 	// that holds them.
-	ties = r.includingList(s, ties, used)
+	if r.on("link-including") {
+		ties = r.includingList(s, ties, used)
+	}
 	// A violent trigger with nothing tied: the places its clause puts it in,
 	// unless another trigger with places of its own stands between.
 	for i := range occs {
 		o := &occs[i]
-		if tied[i] || !fallsBack(o) || o.t.weak || o.t.only || o.negated || o.definite || o.modality == "threatened" {
+		if tied[i] || !r.on("link-fallback") || !fallsBack(o) || o.t.weak || o.t.only || o.negated || o.definite || o.modality == "threatened" {
 			continue
 		}
 		a, b := r.segment(s, o)
@@ -117,7 +119,7 @@ func (r *reader) ties(s sentence, occs []occ) []tie {
 	// pronoun or on "the city" takes the places of the sentence before.
 	for i := range occs {
 		o := &occs[i]
-		if tied[i] || o.negated || o.t.weak || o.t.only {
+		if tied[i] || o.negated || o.t.weak || o.t.only || !r.on("link-anaphor") {
 			continue
 		}
 		for _, ref := range r.anaphor(s, o) {
@@ -465,7 +467,7 @@ func (r *reader) forward(s sentence, oi int, o *occ) ([]tie, bool) {
 		}
 		// "bombed Pa Zi Gyi Village in Kanbalu Township": an unknown place
 		// acted on, placed by the one around it.
-		if o.t.object && t.kind == tWord && t.cap && !functionCaps[t.low] && !isMonthOrDay(t.low) && r.refStarting(i) < 0 &&
+		if o.t.object && r.on("link-unknown-container") && t.kind == tWord && t.cap && !functionCaps[t.low] && !isMonthOrDay(t.low) && r.refStarting(i) < 0 &&
 			r.onlyDescriptors(o.last, i) {
 			if ref, e := r.aroundUnknown(i, s.last); ref >= 0 {
 				add(ref, true, i-o.last)
@@ -480,8 +482,8 @@ func (r *reader) forward(s sentence, oi int, o *occ) ([]tie, bool) {
 			// rocked Kyiv", "fighting to hit Tripoli"), else an actor
 			// ("clashed with Russia").
 			end := r.refs[ref].last
-			acted := o.t.object && r.onlyDescriptors(o.last, i)
-			if gap := i - o.last; !acted && gap >= 1 && gap <= 5 {
+			acted := o.t.object && r.on("link-object") && r.onlyDescriptors(o.last, i)
+			if gap := i - o.last; !acted && gap >= 1 && gap <= 5 && r.on("link-hit-verb") {
 				k := o.last
 				for k < i && (r.toks[k].low == "to" || passiveChain[r.toks[k].low]) {
 					k++
@@ -489,7 +491,7 @@ func (r *reader) forward(s sentence, oi int, o *occ) ([]tie, bool) {
 				acted = k < i && hitVerbs[r.toks[k].low] && r.onlyDescriptors(k+1, i)
 			}
 			// "rockets fired from Lebanon hit Kiryat Shmona".
-			if !acted && i-o.last <= 6 && hitVerbs[r.toks[i-1].low] {
+			if !acted && i-o.last <= 6 && hitVerbs[r.toks[i-1].low] && r.on("link-hit-verb") {
 				acted = true
 			}
 			near := r.refs[ref].end < len(r.text) && r.text[r.refs[ref].end] == '-' // "the Nairobi-Mombasa highway"
@@ -509,13 +511,13 @@ func (r *reader) forward(s sentence, oi int, o *occ) ([]tie, bool) {
 			words++
 			continue
 		}
-		if !o.t.only && r.isLocPrep(o, i) {
+		if !o.t.only && r.on("link-preposition") && r.isLocPrep(o, i) {
 			ref, end, near := r.placeAfter(i+1, s.last)
 			if ref >= 0 {
 				// A state named as the agent is not "in" a place abroad: "missile
 				// strikes by India in Kotli" happened in Kotli.
-				abroad := agentCC != "" && r.refs[ref].place.CountryCode != "" && r.refs[ref].place.CountryCode != agentCC
-				if agent && !abroad && t.low == "in" && o.typ != geo.Protests && o.typ != geo.Riots {
+				abroad := r.on("link-state-agent-abroad") && agentCC != "" && r.refs[ref].place.CountryCode != "" && r.refs[ref].place.CountryCode != agentCC
+				if agent && !abroad && t.low == "in" && o.typ != geo.Protests && o.typ != geo.Riots && r.on("veto-agent") {
 					// "attacks by militias in Iraq": where the agent is.
 					i = end - 1
 					continue
@@ -553,7 +555,7 @@ func (r *reader) forward(s sentence, oi int, o *occ) ([]tie, bool) {
 			// "in Shirigari village, Kaduna State", "Pa Zi Gyi Village in
 			// Kanbalu Township": the place around an unknown one is the
 			// best the sentence gives, near it rather than at it.
-			if t.low != "of" && t.low != "from" && !agent {
+			if t.low != "of" && t.low != "from" && !agent && r.on("link-unknown-container") {
 				j := i + 1
 				for j < s.last && j < i+4 && !r.toks[j].cap && descriptorWords[r.toks[j].low] {
 					j++
@@ -1078,6 +1080,9 @@ func tooVague(p geo.Place) bool {
 // than naming where something is: "US troops", "the U.S. and French
 // embassies", "Iran nuclear talks".
 func (r *reader) attributive(ref int) bool {
+	if !r.on("veto-attributive") {
+		return false
+	}
 	m := &r.refs[ref]
 	j := m.last
 	if j >= len(r.toks) {

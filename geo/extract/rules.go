@@ -1,0 +1,95 @@
+package extract
+
+import (
+	"fmt"
+	"maps"
+	"strings"
+)
+
+// Rule is one named decision of the extractor: a link from a trigger to a
+// place, a veto that removes a candidate, a type refinement, a modality
+// cue, a date form or a merge. Each can be switched off (Without), so that
+// what each one is worth can be measured on annotated text.
+type Rule struct {
+	Name string // kebab-case, stable
+	Kind string // link, veto, type, modality, date, merge
+	Doc  string // what it does, in a sentence
+}
+
+// ruleList is the extractor's rules in the order they act on a sentence.
+var ruleList = []Rule{
+	{"veto-dateline", "veto", `a place in a dateline ("NAIROBI, Kenya, Jun 27 -") is where the report was filed`},
+	{"veto-name", "veto", `a place inside a name ("Gaza Health Ministry", "Islamic Resistance in Iraq") is no location`},
+	{"veto-doubtful", "veto", "a doubtful reading in a country the article is not about, and not across a border from it, is a namesake"},
+	{"veto-negated", "veto", `a trigger the text denies or calls off ("no attacks", "refrain from striking") is no event`},
+	{"type-weapon-target", "type", "an attack, a strike or a bomb takes its type from the weapon and the target named near it"},
+	{"type-protest-conduct", "type", "a protest becomes a riot, or meets force, by what the crowd and the police did"},
+	{"type-crowd", "type", "a clash with demonstrators or looting by a crowd is a violent demonstration"},
+	{"type-combatants", "type", "deaths of soldiers or fighters are a battle, not violence against civilians"},
+	{"type-same-weapon", "type", `a generic attack takes the weapon told after it in the sentence, or told just before as "the attack"`},
+	{"modality-threat", "modality", `threat, plan and modal words make an event threatened ("vowed to", "would")`},
+	{"modality-ongoing", "modality", `words of repetition and duration make an event ongoing ("daily", "continue to", "since")`},
+	{"modality-after-publication", "modality", "an event dated after its report has not happened yet"},
+	{"date-context", "date", "a sentence without date words takes the recent date of the sentences before it"},
+	{"link-nationwide", "link", `"nationwide protests" happen in the article's country`},
+	{"link-preposition", "link", `a locative preposition after the trigger gives its place ("a strike in Jordan")`},
+	{"link-object", "link", `a transitive trigger acts on the place right after it ("shelled Kharkiv")`},
+	{"link-hit-verb", "link", `a trigger noun reaches a place through a hit verb ("explosions rocked Kyiv")`},
+	{"veto-agent", "veto", `a place after "by AGENT in" is where the agent is ("attacks by militias in Iraq")`},
+	{"link-state-agent-abroad", "link", `a state named as the agent is not in a place abroad ("strikes by India in Kotli")`},
+	{"link-unknown-container", "link", "an unknown place is placed by the district or province named around it, near it"},
+	{"link-modifier-passive", "link", `a town before a trigger noun ("the Jenin raid") or a passive subject ("Odesa was shelled")`},
+	{"link-fronted", "link", `a sentence that opens with a place ("In Baghdad, ...") ties it to its first trigger`},
+	{"link-where", "link", `a relative "where" clause happens at the place it follows`},
+	{"link-including", "link", `an "including" list after an area gives the towns of the event`},
+	{"link-fallback", "link", "a violent trigger with no place of its own takes the places its clause puts it in"},
+	{"link-anaphor", "link", `"it", "them", "the town" take the places of the sentence before`},
+	{"veto-attributive", "veto", `a place that modifies a noun ("US troops", "Iran nuclear talks") is no location`},
+	{"veto-background", "veto", "coups, disappearances and defeats are events only with a date of their own"},
+	{"veto-covered", "veto", "a region or country that only says where the event's town is gives no event of its own"},
+	{"veto-weak-undated", "veto", `"killed", "deaths" are an event only with a day or a week of their own`},
+	{"veto-wish", "veto", "a threatened strategic development is an event only as a scheduled meeting"},
+	{"kills-next-sentence", "merge", `the dead counted in the sentence after an event are that event's`},
+	{"merge-retold", "merge", `"the attack" told again soon after, at a place holding the first, is the same event`},
+	{"merge-same-place", "merge", "the same place, type and modality told again at an agreeing date is the same event"},
+}
+
+// Rules returns the extractor's named rules in the order they act.
+func Rules() []Rule {
+	return append([]Rule(nil), ruleList...)
+}
+
+// Without returns an extractor with the named rules switched off; an
+// unknown name is an error.
+func (x *Extractor) Without(names ...string) (*Extractor, error) {
+	known := map[string]bool{}
+	for _, r := range ruleList {
+		known[r.Name] = true
+	}
+	off := maps.Clone(x.off)
+	if off == nil {
+		off = map[string]bool{}
+	}
+	for _, n := range names {
+		if !known[n] {
+			return nil, fmt.Errorf("extract: no rule named %q (rules: %s)", n, ruleNames())
+		}
+		off[n] = true
+	}
+	y := *x
+	y.off = off
+	return &y, nil
+}
+
+func ruleNames() string {
+	names := make([]string, len(ruleList))
+	for i, r := range ruleList {
+		names[i] = r.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+// on reports whether the named rule is switched on.
+func (r *reader) on(name string) bool {
+	return !r.off[name]
+}
