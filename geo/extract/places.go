@@ -202,6 +202,7 @@ type plResolver struct {
 	abbrevs  map[byte][]abbrevPlace
 	vil      villageTier // nil without a village tier
 	pending  []plPending // village names left for the article's context
+	foundAt  map[int]int // first token -> found mention, while reading villages
 	// demonymAt are the demonyms read, in text order ("Iraqi", "South
 	// Korean"): context for the resolution, and mentions of their country
 	// for geoparsing.

@@ -39,6 +39,7 @@ const (
 	plVillageConfNoun    = 0.75 // "the village of X" in a country of the article
 	plVillageConfCountry = 0.7  // "in X" in a sentence about the village's country or province
 	plVillageMaxWords    = 5
+	plMaxPending         = 200 // names left for the article's context: bounds the work on a huge text
 )
 
 // plPending is a name that only the article's countries can place: read
@@ -96,10 +97,12 @@ func (r *plResolver) villagesBefore() {
 	// the Chikun LGA").
 	for pass := 0; pass < 2; pass++ {
 		covered := make([]bool, len(r.toks))
-		for _, f := range r.found {
+		r.foundAt = make(map[int]int, len(r.found))
+		for fi, f := range r.found {
 			for t := f.t0; t < f.t1; t++ {
 				covered[t] = true
 			}
+			r.foundAt[f.t0] = fi
 		}
 		var added []plFound
 		for i := 0; i < len(r.toks); {
@@ -230,7 +233,7 @@ func (r *plResolver) villageAt(i, end int) (int, []plFound) {
 			continue
 		}
 		if noun || (j-i == 1 || j == end) && r.locativeBefore(i) {
-			if len(r.pending) == 0 || r.pending[len(r.pending)-1].t0 < i {
+			if (len(r.pending) == 0 || r.pending[len(r.pending)-1].t0 < i) && len(r.pending) < plMaxPending {
 				r.pending = append(r.pending, plPending{t0: i, t1: j, noun: noun, district: district})
 			}
 			return j - i, nil
@@ -285,10 +288,8 @@ func (r *plResolver) containerAt(k int, noun bool) int {
 		return -1
 	}
 	at := func(t int) int {
-		for fi, f := range r.found {
-			if f.t0 == t {
-				return fi
-			}
+		if fi, ok := r.foundAt[t]; ok {
+			return fi
 		}
 		return -1
 	}
@@ -395,7 +396,7 @@ func (r *plResolver) newVillageGroup(name string, vs []geo.Place, conf float64) 
 // article that names its province. A name with readings in several places
 // that the text does not tell apart stays unread.
 func (r *plResolver) villagesAfter() {
-	if r.vil == nil || len(r.pending) == 0 {
+	if r.vil == nil || len(r.found) == 0 && len(r.pending) == 0 {
 		return
 	}
 	ev := r.evidence()
@@ -416,6 +417,7 @@ func (r *plResolver) villagesAfter() {
 			admin1[p.CountryCode+"/"+p.Admin1] = true
 		}
 	}
+	r.namesakesAbroad(articleCC, admin1)
 	covered := map[int]bool{}
 	for _, f := range r.found {
 		covered[f.t0] = true
@@ -469,7 +471,7 @@ func (r *plResolver) villagesAfter() {
 			conf = plVillageConfCountry
 			for cc := range articleCC {
 				for _, v := range r.vil.Villages(name, cc) {
-					if sentCC[cc] || admin1[cc+"/"+v.Admin1] {
+					if sentCC[cc] || r.sentencePlaces(pd.t0)[cc] || admin1[cc+"/"+v.Admin1] {
 						vs = append(vs, v)
 					}
 				}
@@ -487,6 +489,55 @@ func (r *plResolver) villagesAfter() {
 	if len(added) > 0 {
 		r.found = append(r.found, added...)
 		plSortFound(r.found)
+	}
+}
+
+// namesakesAbroad reads as a village of the article's country a name the
+// core tier knows only as a small town in another country, where the text
+// places it as it places a bare village name: "in X" in a sentence that
+// names the village's country, or in an article that names its province.
+func (r *plResolver) namesakesAbroad(articleCC, admin1 map[string]bool) {
+	if len(articleCC) == 0 {
+		return
+	}
+	for gi, g := range r.groups {
+		if g.choice < 0 || g.villageConf > 0 || g.hasCountry {
+			continue
+		}
+		c := g.cands[g.choice]
+		if c.tier < 5 || c.place.CountryCode == "" || articleCC[c.place.CountryCode] {
+			continue
+		}
+		var at *plFound
+		for i := range r.found {
+			if f := &r.found[i]; f.group == gi && !f.near && r.locativeBefore(f.t0) {
+				at = f
+				break
+			}
+		}
+		if at == nil {
+			continue
+		}
+		name := r.span(at.t0, at.t1)
+		if at.t1-at.t0 == 1 && (r.lex != nil && (r.lex.CommonWord(name) || r.lex.GivenName(name)) || len(name) < 4) {
+			continue
+		}
+		sentCC := r.sentencePlaces(at.t0)
+		sentCC[r.nearestCountry(at.t0, at.t1)] = true
+		var vs []geo.Place
+		for cc := range articleCC {
+			for _, v := range r.vil.Villages(name, cc) {
+				if sentCC[cc] || admin1[cc+"/"+v.Admin1] {
+					vs = append(vs, v)
+				}
+			}
+		}
+		vs = r.narrowVillages(vs, admin1, at.t0)
+		if len(vs) == 0 || len(g.cands) >= plMaxCands {
+			continue
+		}
+		g.cands = append(g.cands, r.villageCand(vs[0]))
+		g.choice, g.margin, g.villageConf = len(g.cands)-1, 100, plVillageConfCountry
 	}
 }
 
@@ -556,6 +607,23 @@ func (r *plResolver) sentenceAround(t int) (int, int) {
 		s1++
 	}
 	return s0, s1
+}
+
+// sentencePlaces returns the countries of the resolved place names of the
+// sentence holding token t (demonyms left out: "Turkish drones" are not in
+// Turkey).
+func (r *plResolver) sentencePlaces(t int) map[string]bool {
+	s0, s1 := r.sentenceAround(t)
+	out := map[string]bool{}
+	for _, f := range r.found {
+		if f.t0 < s0 || f.t1 > s1 {
+			continue
+		}
+		if g := r.groups[f.group]; g.choice >= 0 && g.cands[g.choice].place.CountryCode != "" && g.villageConf == 0 {
+			out[g.cands[g.choice].place.CountryCode] = true
+		}
+	}
+	return out
 }
 
 // nearestCountry returns the country of the resolved name or demonym of

@@ -122,3 +122,17 @@ func TestVillageUnknownFallsBack(t *testing.T) {
 		}
 	}
 }
+
+// A name the core tier knows only abroad is the village of the sentence's
+// country when the text places it there ("in X" in a sentence naming Syria).
+func TestVillageNamesakeInSentenceCountry(t *testing.T) {
+	checkVillageEvents(t, []villageWant{
+		{"In Syria, Turkish drones struck a car in Abira on Monday, killing two fighters.", "`Abirah", "SY", "Al-Hasakah", "PPL", 1},
+	})
+	// Without the country the core reading stands, as before.
+	for _, e := range extractText(t, "Turkish drones struck a car in Abira on Monday, killing two fighters.", "2024-03-05") {
+		if e.CountryCode == "SY" {
+			t.Errorf("Abira read in Syria without support:%s", describe([]geo.Event{e}))
+		}
+	}
+}

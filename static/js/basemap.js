@@ -18,7 +18,7 @@ export function createMap(container) {
   map.getPane('labels').classList.add('pane-labels');
   map.createPane('areas');
   map.getPane('areas').classList.add('pane-areas');
-  map.attributionControl.addAttribution('Places: <a href="https://www.geonames.org/">GeoNames</a> (CC BY 4.0)');
+  map.attributionControl.addAttribution('Places: <a href="https://www.geonames.org/">GeoNames</a> (CC BY 4.0), <a href="https://whosonfirst.org/">Who\'s On First</a>');
   return map;
 }
 
