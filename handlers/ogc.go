@@ -94,6 +94,7 @@ func (s *Server) ogcRoutes() {
 	route("/ogc/collections/:collection/queryables", o.queryables)
 	route("/ogc/collections/:collection/items", o.items)
 	route("/ogc/collections/:collection/items/:id", o.item)
+	s.tileRoutes(route)
 	route("/ogc/*", func(echo.Context) error { return echo.ErrNotFound })
 }
 

@@ -4,18 +4,26 @@
 // body, the ceiling a cached answer is compared against.
 //
 //	cmbench seed --db FILE --events N
+//	cmbench gen --events N [--hotspots] > events.csv   (ACLED 2023+ CSV columns)
+//	cmbench measure --url BASE [--runs N] [--label L]   (latency of scaleQueries)
 //	cmbench static --addr ADDR --body FILE [--gzip] [--content-type T]
 //	cmbench ingestload --server URL --token T [--clients 100] [--size 1048576] [--duration 30s]
 package main
 
 import (
+	"bufio"
 	"context"
+	"encoding/csv"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -45,8 +53,12 @@ func run(ctx context.Context, args []string) error {
 		return serveStatic(ctx, args[1:])
 	case "ingestload":
 		return ingestLoad(ctx, args[1:])
+	case "gen":
+		return gen(args[1:])
+	case "measure":
+		return measure(ctx, args[1:])
 	}
-	return fmt.Errorf("unknown command %q; want seed, static or ingestload", args[0])
+	return fmt.Errorf("unknown command %q; want seed, static, ingestload, gen or measure", args[0])
 }
 
 // seed stores n generated events, in articles of 10,000 through the
@@ -83,6 +95,152 @@ func seed(ctx context.Context, args []string) error {
 	fmt.Fprintf(os.Stderr, "\n")
 	fmt.Printf("stored %d events in %s in %s\n", *n, *db, time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// acledColumns are the columns of ACLED's CSV export from 2023 on, which
+// gen writes so that the import of a million rows reads the format
+// analysts bring.
+var acledColumns = []string{"event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type",
+	"sub_event_type", "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2", "interaction",
+	"civilian_targeting", "iso", "region", "country", "admin1", "admin2", "admin3", "location", "latitude",
+	"longitude", "geo_precision", "source", "source_scale", "notes", "fatalities", "tags", "timestamp"}
+
+// genCountries are the countries gen's rows name (names the gazetteer
+// knows), with a point inside each.
+var genCountries = []struct {
+	name     string
+	lon, lat float64
+}{{"Ukraine", 31.2, 49.0}, {"Sudan", 30.0, 15.0}, {"Mali", -2.0, 17.0}, {"Myanmar", 96.0, 21.0},
+	{"Nigeria", 8.0, 9.5}, {"Syria", 38.5, 35.0}, {"Yemen", 47.5, 15.5}, {"Mexico", -102.0, 23.5},
+	{"Colombia", -73.5, 4.5}, {"Somalia", 45.5, 5.0}, {"Iraq", 43.7, 33.2}, {"Afghanistan", 66.0, 34.0}}
+
+// gen writes n generated events as an ACLED CSV export on stdout: events
+// from storetest.Generate (dates, types, actors, notes), placed in twelve
+// countries, or with --hotspots mostly (90%) in three small areas, so that
+// density at world zoom is skewed as real data is.
+func gen(args []string) error {
+	fs := flag.NewFlagSet("gen", flag.ContinueOnError)
+	n := fs.Int("events", 1000000, "how many rows")
+	s := fs.Uint64("seed", 1, "random seed")
+	hot := fs.Bool("hotspots", false, "put 90% of the events in three hotspots")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(os.Stdout, 1<<20)
+	cw := csv.NewWriter(w)
+	cw.Write(acledColumns)
+	r := rand.New(rand.NewPCG(*s, 99))
+	hotspots := [][2]float64{{37.8, 48.0}, {32.5, 15.6}, {44.2, 15.4}}
+	a := geo.Article{ID: "gen"}
+	row := make([]string, len(acledColumns))
+	for done := 0; done < *n; {
+		evs := storetest.Generate(*s+uint64(done), a, min(10000, *n-done))
+		for _, e := range evs {
+			c := genCountries[r.IntN(len(genCountries))]
+			lon, lat := c.lon+r.Float64()*6-3, c.lat+r.Float64()*4-2
+			if *hot && r.IntN(10) < 9 {
+				h := hotspots[r.IntN(len(hotspots))]
+				lon, lat = h[0]+r.NormFloat64()*0.3, h[1]+r.NormFloat64()*0.3
+			}
+			date := e.EventDate
+			if date == "" {
+				date = "2024-06-01"
+			}
+			fat := ""
+			if e.Fatalities != nil {
+				fat = strconv.Itoa(*e.Fatalities)
+			}
+			clear(row)
+			row[0] = fmt.Sprintf("GEN%07d", done)
+			row[1], row[2], row[3] = date, date[:4], strconv.Itoa(max(1, e.TimePrecision))
+			row[4], row[5], row[6] = "Political violence", e.EventType, e.SubEventType
+			row[7], row[10] = e.Actor1, e.Actor2
+			row[17], row[18], row[21] = c.name, "Region "+e.Location, e.Location
+			row[22], row[23] = strconv.FormatFloat(lat, 'f', 4, 64), strconv.FormatFloat(lon, 'f', 4, 64)
+			row[24], row[25], row[27], row[28] = strconv.Itoa(max(1, e.GeoPrecision)), "Generated Wire", e.Quote, fat
+			cw.Write(row)
+			done++
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return err
+	}
+	return w.Flush()
+}
+
+// scaleQueries are the requests the scale measurement times: every filter
+// alone and some combined, stats, density and a tile.
+var scaleQueries = []string{
+	"/api/events",
+	"/api/events?bbox=36,47,39,49",
+	"/api/events?bbox=-20,-40,60,40",
+	"/api/events?start=2024-01-01&end=2024-01-31",
+	"/api/events?type=Battles",
+	"/api/events?type=Battles&country=UA",
+	"/api/events?country=SD",
+	"/api/events?modality=threatened",
+	"/api/events?origin=acled",
+	"/api/events?actor=police",
+	"/api/events?q=drone",
+	"/api/events?q=drone+convoy&country=UA",
+	"/api/events?bbox=30,40,50,55&start=2024-01-01&type=Battles&q=strike",
+	"/api/events?limit=10000",
+	"/api/stats",
+	"/api/stats?type=Battles",
+	"/api/stats?country=UA",
+	"/api/stats?modality=threatened",
+	"/api/stats?start=2024-01-01&end=2024-03-31",
+	"/api/stats?bbox=36,47,39,49",
+	"/api/stats?q=drone",
+	"/api/stats?actor=police",
+	"/api/clusters?zoom=2",
+	"/api/clusters?zoom=6&bbox=30,44,40,52",
+	"/api/clusters?zoom=2&type=Battles&start=2024-01-01",
+	"/ogc/collections/events/tiles/WebMercatorQuad/2/1/2",
+}
+
+// measure requests every scale query --runs times in a row and prints a
+// Markdown table row per query: p50 and p99 (the slowest but one of 100,
+// i.e. the largest of fewer runs), the answer's size and its X-Cache.
+func measure(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("measure", flag.ContinueOnError)
+	base := fs.String("url", "http://127.0.0.1:8080", "server base URL")
+	runs := fs.Int("runs", 20, "requests per query")
+	label := fs.String("label", "", "first column of every row (store, cold or warm)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	client := &http.Client{Timeout: 5 * time.Minute}
+	for _, q := range scaleQueries {
+		var times []time.Duration
+		var size int64
+		xc, status := "", 0
+		for range *runs {
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, *base+q, nil)
+			if err != nil {
+				return err
+			}
+			req.Header.Set("Accept-Encoding", "gzip")
+			start := time.Now()
+			resp, err := client.Do(req)
+			if err != nil {
+				return err
+			}
+			size, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			times = append(times, time.Since(start))
+			xc, status = resp.Header.Get("X-Cache"), resp.StatusCode
+		}
+		slices.Sort(times)
+		p := func(f float64) time.Duration { return times[min(len(times)-1, int(f*float64(len(times))))] }
+		fmt.Printf("| %s | `%s` | %d | %s | %s | %d | %s |\n", *label, q, status, ms(p(0.5)), ms(p(0.99)), size, xc)
+	}
+	return nil
+}
+
+func ms(d time.Duration) string {
+	return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 1, 64) + " ms"
 }
 
 // serveStatic answers every request with the same bytes and the headers a

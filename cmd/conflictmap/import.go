@@ -24,7 +24,24 @@ type importer interface {
 // maxReportedRows bounds the bad rows import names one by one per file.
 const maxReportedRows = 20
 
-func runImport(ctx context.Context, env *Env, args []string) error {
+// indexDeferrer is a store that can drop its indexes for a bulk load and
+// build them again after.
+type indexDeferrer interface {
+	DeferIndexes(ctx context.Context) (func(context.Context) error, error)
+}
+
+// totalSize is the size of the files in bytes (unreadable ones count 0).
+func totalSize(names []string) int64 {
+	var n int64
+	for _, name := range names {
+		if fi, err := os.Stat(name); err == nil {
+			n += fi.Size()
+		}
+	}
+	return n
+}
+
+func runImport(ctx context.Context, env *Env, args []string) (err error) {
 	fs := newFlagSet(env, "import", "import [--db PATH|URL] [--pg-schema S] [--batch N] FILE...",
 		"Loads events made elsewhere into the store: conflictmap's own GeoJSON and CSV exports, ACLED\n"+
 			"exports (CSV of 2020 and of 2023 on, API JSON) and UCDP GED CSV; the format is told from each\n"+
@@ -36,6 +53,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	db := fs.String("db", envOr(env, "CONFLICTMAP_DB", defaultDB), "SQLite file, or a postgres:// URL (CONFLICTMAP_DB)")
 	pgSchema := fs.String("pg-schema", envOr(env, "CONFLICTMAP_PG_SCHEMA", "public"), "PostgreSQL schema, with a postgres:// --db (CONFLICTMAP_PG_SCHEMA)")
 	batch := fs.Int("batch", 20000, "events per transaction")
+	deferAt := fs.Int64("defer-indexes-mb", 64, "with at least this many MB of files, drop the SQLite store's indexes during the import and build them after")
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
 	}
@@ -56,6 +74,23 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	imp, ok := st.(importer)
 	if !ok {
 		return fmt.Errorf("the store at %s cannot import", redactURL(*db))
+	}
+	// A large import builds the store's indexes once at its end, when the
+	// store can (SQLite): sorting a million keys once is much cheaper than
+	// a million inserts into each index.
+	if di, ok := st.(indexDeferrer); ok && totalSize(fs.Args()) >= *deferAt<<20 {
+		build, err := di.DeferIndexes(ctx)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			fmt.Fprintln(env.Stderr, "building indexes...")
+			start := time.Now()
+			if berr := build(context.WithoutCancel(ctx)); berr != nil && err == nil {
+				err = berr
+			}
+			fmt.Fprintf(env.Stderr, "built indexes in %s\n", time.Since(start).Round(time.Millisecond))
+		}()
 	}
 	gaz, err := gazetteer.Load()
 	if err != nil {

@@ -2,7 +2,10 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"conflictmap/geo"
@@ -18,10 +21,15 @@ import (
 // stored without text, marked imported, so that re-extraction leaves them
 // alone, and an article stored already is kept as it is.
 func (s *Store) Import(ctx context.Context, articles []geo.Article, events []geo.Event) error {
+	seen := make(map[string]bool, len(events))
 	for _, e := range events {
 		if e.ID == "" || e.ArticleID == "" {
 			return geo.Errorf(geo.EINVALID, "import: event %q has no id or no article", e.ID)
 		}
+		if seen[e.ID] {
+			return geo.Errorf(geo.EINVALID, "import: two events have the id %s", e.ID)
+		}
+		seen[e.ID] = true
 		if err := geo.CheckEvent(e); err != nil {
 			return err
 		}
@@ -61,15 +69,136 @@ func (s *Store) importEvents(ctx context.Context, articles []geo.Article, events
 			return fmt.Errorf("article %s: %w", a.ID, err)
 		}
 	}
-	stmt, err := tx.PrepareContext(ctx, insertEvent)
+	if err := insertEvents(ctx, tx, events); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// insertEvents writes events in tx. The R*Tree and full-text rows of
+// imported events (origin other than extracted) are written after them, in
+// one statement each: the insert triggers skip them, since FTS5 flushes its
+// pending rows at every statement savepoint and a trigger per row made that
+// once per event. The update triggers have removed the full-text rows of
+// the events replaced.
+func insertEvents(ctx context.Context, tx *sql.Tx, events []geo.Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	stmt, err := tx.PrepareContext(ctx, insertEvent+" RETURNING seq")
 	if err != nil {
 		return err
 	}
 	defer stmt.Close()
+	seqs := make([]byte, 0, 12*len(events)+2)
+	seqs = append(seqs, '[')
+	n := 0
 	for _, e := range events {
-		if _, err := stmt.ExecContext(ctx, eventsql.Values(e)...); err != nil {
+		var seq int64
+		if err := stmt.QueryRowContext(ctx, eventsql.Values(e)...).Scan(&seq); err != nil {
 			return fmt.Errorf("event %s: %w", e.ID, err)
 		}
+		if e.OriginName() == geo.OriginExtracted {
+			continue
+		}
+		if n > 0 {
+			seqs = append(seqs, ',')
+		}
+		n++
+		seqs = strconv.AppendInt(seqs, seq, 10)
+	}
+	if n == 0 {
+		return nil
+	}
+	seqs = append(seqs, ']')
+	batch := "FROM events WHERE seq IN (SELECT value FROM json_each(?))"
+	if _, err := tx.ExecContext(ctx, "INSERT OR REPLACE INTO events_rtree (seq, min_lon, max_lon, min_lat, max_lat) "+
+		"SELECT seq, lon, lon, lat, lat "+batch, string(seqs)); err != nil {
+		return fmt.Errorf("bbox index: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO events_fts (rowid, actors, quote) SELECT seq, actors_folded, quote_folded "+batch,
+		string(seqs)); err != nil {
+		return fmt.Errorf("word index: %w", err)
+	}
+	return nil
+}
+
+// DeferIndexes drops the secondary indexes of the events table, for a bulk
+// import, and returns the function that builds them again. Queries stay
+// right meanwhile (only slower). The definitions are kept in the file
+// until they are built, so that if the import dies first, the next Open
+// builds them.
+func (s *Store) DeferIndexes(ctx context.Context) (func(context.Context) error, error) {
+	tx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite store: defer indexes: %w", err)
+	}
+	defer tx.Rollback()
+	_, err = tx.ExecContext(ctx, `INSERT OR REPLACE INTO deferred_indexes (name, sql)
+		SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'events' AND sql IS NOT NULL`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite store: defer indexes: %w", err)
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT name FROM deferred_indexes")
+	if err != nil {
+		return nil, fmt.Errorf("sqlite store: defer indexes: %w", err)
+	}
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		names = append(names, n)
+	}
+	rows.Close()
+	for _, n := range names {
+		if _, err := tx.ExecContext(ctx, `DROP INDEX IF EXISTS "`+strings.ReplaceAll(n, `"`, `""`)+`"`); err != nil {
+			return nil, fmt.Errorf("sqlite store: defer indexes: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("sqlite store: defer indexes: %w", err)
+	}
+	return s.buildDeferredIndexes, nil
+}
+
+// buildDeferredIndexes builds the indexes DeferIndexes dropped, in one
+// transaction with forgetting them.
+func (s *Store) buildDeferredIndexes(ctx context.Context) error {
+	var n int
+	if err := s.writer.QueryRowContext(ctx, "SELECT count(*) FROM deferred_indexes").Scan(&n); err != nil || n == 0 {
+		return err
+	}
+	tx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite store: build indexes: %w", err)
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, "SELECT sql FROM deferred_indexes ORDER BY name")
+	if err != nil {
+		return fmt.Errorf("sqlite store: build indexes: %w", err)
+	}
+	var stmts []string
+	for rows.Next() {
+		var q string
+		if err := rows.Scan(&q); err != nil {
+			rows.Close()
+			return err
+		}
+		stmts = append(stmts, q)
+	}
+	rows.Close()
+	for _, q := range stmts {
+		q = strings.Replace(q, "CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1)
+		q = strings.Replace(q, "CREATE UNIQUE INDEX ", "CREATE UNIQUE INDEX IF NOT EXISTS ", 1)
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("sqlite store: build indexes: %s: %w", q, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM deferred_indexes"); err != nil {
+		return err
 	}
 	return tx.Commit()
 }

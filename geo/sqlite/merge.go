@@ -186,11 +186,6 @@ func (s *Store) remerge(ctx context.Context, tx *sql.Tx, articleID string, repor
 	if err != nil {
 		return err
 	}
-	insEvent, err := tx.PrepareContext(ctx, insertEvent)
-	if err != nil {
-		return err
-	}
-	defer insEvent.Close()
 	insReport, err := tx.PrepareContext(ctx, `INSERT INTO reports (id, article_id, event_id, place_key, event_type, event_date, date_last, body)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET article_id = excluded.article_id, event_id = excluded.event_id, place_key = excluded.place_key,
@@ -204,10 +199,9 @@ func (s *Store) remerge(ctx context.Context, tx *sql.Tx, articleID string, repor
 		return err
 	}
 	defer insChange.Close()
+	var evs []geo.Event // stored by insertEvents, which indexes imported ones too
 	for _, g := range plan.Groups {
-		if _, err := insEvent.ExecContext(ctx, eventsql.Values(g.Event)...); err != nil {
-			return fmt.Errorf("event %s: %w", g.Event.ID, err)
-		}
+		evs = append(evs, g.Event)
 		for _, r := range g.Reports {
 			body, err := merge.EncodeReport(r)
 			if err != nil {
@@ -241,6 +235,9 @@ func (s *Store) remerge(ctx context.Context, tx *sql.Tx, articleID string, repor
 		if _, err := insChange.ExecContext(ctx, version, g.Event.ID, 0); err != nil {
 			return err
 		}
+	}
+	if err := insertEvents(ctx, tx, evs); err != nil {
+		return err
 	}
 	for _, id := range plan.Gone {
 		if _, err := insChange.ExecContext(ctx, version, id, 1); err != nil {

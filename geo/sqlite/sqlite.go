@@ -91,6 +91,11 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		writer.Close()
 		return nil, fmt.Errorf("sqlite store %s: merge the stored reports: %w", path, err)
 	}
+	// An import that died with its indexes dropped left their definitions.
+	if err := s.buildDeferredIndexes(ctx); err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("sqlite store %s: %w", path, err)
+	}
 	// The reader pool opens after the migrations, so that its connections
 	// find the file already in WAL mode.
 	reader, err := sql.Open("sqlite", path+common+"&_query_only=1")
