@@ -13,8 +13,10 @@ import { addLegend, addTiles, createLabels, createMap, createOutlines, loadingIn
 import { $, el, isSmallScreen, showError } from './dom.js';
 import { createFeed } from './feed.js';
 import { createFilters } from './filters.js';
+import { createLive } from './live.js';
 import { createEventLayer } from './markers.js';
 import { createSources } from './sources.js';
+import { eventFromHash } from './reports.js';
 import { makeTaxonomy } from './taxonomy.js';
 import { isApproximate } from './text.js';
 import { createTimebar } from './timebar.js';
@@ -67,6 +69,7 @@ function createApp(config, taxonomy) {
   const eventsReq = new api.Latest();
   const statsReq = new api.Latest();
   const latestReq = new api.Latest();
+  let live = null; // new events without a reload, once the page has started
 
   const map = createMap('map');
   const loading = loadingIndicator(map);
@@ -79,7 +82,9 @@ function createApp(config, taxonomy) {
     onSelect(id) {
       selectedId = id;
       feed.select(id, { scroll: true });
+      if (id && live) live.seen(id);
     },
+    isNew: (id) => Boolean(live && live.isNew(id)),
     onDrawn() {
       if (!firstDrawn && markers.size() > 0) {
         firstDrawn = true;
@@ -200,6 +205,7 @@ function createApp(config, taxonomy) {
     features = list;
     markers.render(list, today);
     feed.show(list, typeof fc.numberReturned === 'number' ? fc.numberReturned : list.length, today);
+    if (live) live.decorate($('feed'));
     renderCount(fc);
     document.body.dataset.eventsSeq = String(++seq);
   }
@@ -312,6 +318,11 @@ function createApp(config, taxonomy) {
   // filters are applied first, then asked for once.
   window.addEventListener('hashchange', () => {
     if (location.hash === lastHash) return;
+    const eventId = eventFromHash(location.hash);
+    if (eventId) {
+      openEvent(eventId);
+      return;
+    }
     const next = decodeHash(location.hash, taxonomy);
     timebar.stop();
     state = next.state;
@@ -380,6 +391,27 @@ function createApp(config, taxonomy) {
     map.flyTo(ll, target, { duration: 0.8 });
   }
 
+  // openEvent answers an event's permalink (#event=ID): the map opens on the
+  // event with its popup, whatever the filters in view would show.
+  async function openEvent(id) {
+    let f;
+    try {
+      f = await api.getJSON('api/events/' + encodeURIComponent(id));
+    } catch (err) {
+      showError('Could not open the linked event: ' + err.message);
+      return false;
+    }
+    const [lon, lat] = f.geometry.coordinates;
+    quiet = true;
+    map.setView([lat, lon], Math.max(map.getZoom(), isApproximate(f.properties) ? 5 : 8), { animate: false });
+    quiet = false;
+    writeHash();
+    await loadEvents();
+    if (!markers.get(id)) render([...features, f], { numberMatched: features.length + 1, numberReturned: features.length + 1 });
+    flyToEvent(id);
+    return true;
+  }
+
   // fitToData opens a page without a permalink on the events that match the
   // filters, wherever they are. It reports whether it drew them all (the
   // answer was not cut by the limit), so the view needs no query of its own.
@@ -413,7 +445,10 @@ function createApp(config, taxonomy) {
       setPanel(!isSmallScreen());
       loadCountries();
       let complete = false;
-      if (first.view) {
+      const eventId = eventFromHash(location.hash);
+      if (eventId) {
+        map.setView([25, 30], 2, { animate: false });
+      } else if (first.view) {
         map.setView([first.view.lat, first.view.lng], first.view.zoom, { animate: false });
       } else {
         complete = await fitToData();
@@ -423,8 +458,16 @@ function createApp(config, taxonomy) {
       writeHash();
       loadLatest();
       // When the view holds every matching event already, no second query.
-      if (complete) updateLinks();
+      if (eventId && await openEvent(eventId)) updateLinks();
+      else if (complete) updateLinks();
       else await loadEvents();
+      live = createLive({
+        reload: async () => {
+          await loadEvents();
+          loadHistogram();
+        },
+        ids: () => features.map((f) => f.properties && f.properties.id),
+      });
       outlines.start();
       if (labels) labels.start();
     },

@@ -5,6 +5,7 @@
 
 import { el } from './dom.js';
 import { popupContent } from './popup.js';
+import { sourceBadge, sourceCount } from './reports.js';
 import { symbol } from './symbols.js';
 import { accessibleName, isApproximate, placeName, recency } from './text.js';
 
@@ -37,8 +38,12 @@ export function createEventLayer(map, taxonomy, hooks) {
       const approx = isApproximate(p);
       const fresh = recency(p, today);
       div.replaceChildren(symbol(taxonomy.colourOf(p.event_type), p.modality, { approximate: approx, recency: fresh }));
+      const badge = sourceBadge(p);
+      if (badge) div.append(badge);
       this._setIconStyles(div, 'icon');
       div.classList.add('m-' + (p.modality || 'unknown'));
+      div.dataset.sources = String(sourceCount(p));
+      if (this.options.isNew) div.classList.add('new-event');
       if (approx) div.classList.add('approximate');
       if (fresh) div.classList.add('fresh-' + fresh);
       if (p.id === selectedId) div.classList.add('selected');
@@ -159,7 +164,10 @@ export function createEventLayer(map, taxonomy, hooks) {
     const label = accessibleName(p, today);
     const size = targetSize();
     const marker = L.marker([lat, lon], {
-      icon: new EventIcon({ className: 'event-marker', iconSize: [size, size], props: p, label, popupAnchor: [0, -8] }),
+      icon: new EventIcon({
+        className: 'event-marker', iconSize: [size, size], props: p, label, popupAnchor: [0, -8],
+        isNew: hooks.isNew ? hooks.isNew(p.id) : false,
+      }),
       title: label,
       keyboard: true,
       riseOnHover: true,

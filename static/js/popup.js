@@ -4,6 +4,7 @@
 // returns.
 
 import { el } from './dom.js';
+import { eventLink, sourcesSection } from './reports.js';
 import { symbol } from './symbols.js';
 import {
   PRECISION_WORDS, dateText, isApproximate, mentionSpan, outletOf, placeText, recency, RECENCY_WORDS, safeURL,
@@ -56,10 +57,13 @@ export function popupContent(f, taxonomy, today) {
   box.append(dl);
   if (p.quote) box.append(quoteBlock(p.quote, p.mention));
   box.append(sourceLine(p));
+  const reports = sourcesSection(p);
+  if (reports) box.append(reports);
   const meta = [];
   if (isApproximate(p)) meta.push('place: ' + (PRECISION_WORDS[p.geo_precision] || 'approximate'));
   if (typeof p.confidence === 'number') meta.push('confidence ' + p.confidence.toFixed(2));
   if (p.extractor_version) meta.push('extractor ' + p.extractor_version);
   if (meta.length) box.append(el('p', { class: 'meta' }, meta.join(' · ')));
+  if (p.id) box.append(eventLink(p.id));
   return box;
 }
