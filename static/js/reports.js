@@ -30,7 +30,7 @@ function sourceItem(s) {
   if (href) head.append(' — ', el('a', { href, target: '_blank', rel: 'noopener noreferrer' }, s.title || 'article'));
   else if (s.title) head.append(' — ', el('cite', null, s.title));
   li.append(head);
-  if (s.quote) li.append(el('blockquote', { class: 'report-quote' }, s.quote));
+  if (s.quote) li.append(el('p', { class: 'report-quote' }, el('q', null, s.quote)));
   return li;
 }
 

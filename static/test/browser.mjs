@@ -304,7 +304,7 @@ test('the map page', async (t) => {
     if (p.mention && p.quote.toLowerCase().includes(p.mention.toLowerCase())) {
       assert.equal((await popup.locator('blockquote mark').textContent()).toLowerCase(), p.mention.toLowerCase());
     }
-    const link = popup.locator('a[href]');
+    const link = popup.locator('.source a[href]');
     assert.equal(await link.getAttribute('href'), new URL(p.source_url).href);
     assert.equal(await link.getAttribute('rel'), 'noopener noreferrer');
     assert.ok(await page.locator(`#feed .feed-item[data-event-id="${id}"][aria-current="true"]`).count() === 1, 'the entry is highlighted');
