@@ -55,6 +55,8 @@ func TestGeoparseRoles(t *testing.T) {
 		{"The Kyiv Independent reported the figures on Sunday.", "Kyiv", RoleName},
 		{"A spokesman for the Texas Department of Public Safety said the road was closed.", "Texas", RoleName},
 		{"She studied at George Washington University before moving abroad.", "Washington", ""},
+		{"She lost her seat in the U.S. House of Representatives last year.", "U.S.", RoleName},
+		{"The US said it would respond.", "US", RoleActor},
 		{"The Islamic Resistance in Iraq claimed the attack.", "Iraq", RoleName},
 		{"The farm lies near Bakhmut and grows wheat.", "Bakhmut", RoleContext},
 		{"Gunmen attacked a police post in Gwoza, Borno, on Tuesday.", "Borno", RoleContext},

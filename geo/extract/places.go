@@ -490,7 +490,7 @@ func (r *plResolver) longest(i, end, maxN int) (int, []geo.Place) {
 		phrase := r.span(i, i+n)
 		// "us" is no place; "US" is, when the gazetteer knows it as an
 		// acronym.
-		if n == 1 && r.stop(phrase) && !plShortCaps(phrase) {
+		if n == 1 && r.stop(phrase) && !plShortCaps(strings.ReplaceAll(phrase, ".", "")) {
 			return 0, nil
 		}
 		if n <= 2 {
@@ -541,7 +541,8 @@ func (r *plResolver) startsName(i int) bool {
 // [i, i+n): a given name or a weak reading inside a person's name.
 func (r *plResolver) notAPlace(i, n, end int, cands []geo.Place) bool {
 	best := cands[0]
-	weak := r.tier(best) >= 5 || r.key(best.Name) != r.key(r.span(i, i+n))
+	// A country is never weak, under any of its names ("U.S. House").
+	weak := r.tier(best) >= 5 || (r.tier(best) > 0 && r.key(best.Name) != r.key(r.span(i, i+n)))
 	// A surname met before in a person's full name.
 	if n == 1 && weak && r.persons[r.key(r.toks[i].text)] {
 		return true
