@@ -319,6 +319,29 @@ func TestRobotsForEveryone(t *testing.T) {
 	}
 }
 
+func TestRobotsAfterARedirectToAnotherSite(t *testing.T) {
+	other := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			fmt.Fprint(w, "User-agent: conflictmap\nDisallow: /\n")
+			return
+		}
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, storyPage(""))
+	}))
+	short := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			http.NotFound(w, r)
+			return
+		}
+		http.Redirect(w, r, other.URL+"/story", http.StatusMovedPermanently)
+	}))
+	_, err := local(t, fetch.Options{}).Article(t.Context(), short.URL+"/abc")
+	fe := wantReason(t, err, fetch.ReasonRobots)
+	if !strings.Contains(fe.Detail, "redirected") {
+		t.Errorf("detail %q does not say the redirect led there", fe.Detail)
+	}
+}
+
 func TestRefusesSchemes(t *testing.T) {
 	c := newClient(t, fetch.Options{})
 	for _, u := range []string{"ftp://example.org/a", "file:///etc/passwd", "gopher://x", "/relative", "http://", "http://user:pw@example.org/"} {

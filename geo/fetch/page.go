@@ -43,6 +43,17 @@ func (c *Client) Article(ctx context.Context, raw string) (geo.Page, error) {
 	if err != nil {
 		return geo.Page{}, err
 	}
+	// A redirect to another site (a link shortener, a feed proxy) is read
+	// only where that site's robots.txt allows it too.
+	if final, err := url.Parse(resp.URL); err == nil && !strings.EqualFold(final.Host, u.Host) {
+		ok, err := c.allowed(ctx, final)
+		if err != nil {
+			return geo.Page{}, classify(raw, err)
+		}
+		if !ok {
+			return geo.Page{}, fail(ReasonRobots, raw, "redirected to %s, which the robots.txt of %s disallows for %s", final, final.Host, robotsAgent)
+		}
+	}
 	mt := mediaType(resp.ContentType)
 	if mt == "" {
 		mt = mediaType(http.DetectContentType(resp.Body))
