@@ -25,6 +25,9 @@ type reader struct {
 	// that goes on telling the same news is dated by it.
 	context dateRange
 	sents   []sentence
+	// parts maps the named parts of towns ("green zone") to the town's
+	// mention, read once from "Baghdad's Green Zone".
+	parts map[string]int
 	// main caches the mention of the article's main country.
 	main struct {
 		ref  int

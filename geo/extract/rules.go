@@ -37,6 +37,7 @@ var ruleList = []Rule{
 	{"link-hit-verb", "link", `a trigger noun reaches a place through a hit verb ("explosions rocked Kyiv")`},
 	{"veto-agent", "veto", `a place after "by AGENT in" is where the agent is ("attacks by militias in Iraq")`},
 	{"link-state-agent-abroad", "link", `a state named as the agent is not in a place abroad ("strikes by India in Kotli")`},
+	{"link-named-part", "link", `a named part of a town the gazetteer does not hold ("Baghdad's Green Zone") is near the town`},
 	{"link-unknown-container", "link", "an unknown place is placed by the district or province named around it, near it"},
 	{"link-modifier-passive", "link", `a town before a trigger noun ("the Jenin raid") or a passive subject ("Odesa was shelled")`},
 	{"link-fronted", "link", `a sentence that opens with a place ("In Baghdad, ...") ties it to its first trigger`},

@@ -158,6 +158,10 @@ func TestTies(t *testing.T) {
 		{"Mourners gathered in Bama town, where a bomber detonated a device on Sunday.", []string{"NG"}},
 		// The towns an "including" list gives, each one part of the event.
 		{"Fighting broke out in Cabo Delgado province on Monday, affecting districts including Palma and Macomia.", []string{"MZ", "MZ", "MZ"}},
+		// A named part of a town the gazetteer does not hold, then told alone.
+		{"Crowds stormed the parliament in Kabul's Blue District on Monday. Rockets later fell in the heavily-guarded Blue District.", []string{"AF", "AF"}},
+		// The region named after a side of a country.
+		{"Two people were killed in drone strikes in Ukraine's western Lviv region on Monday.", []string{"UA"}},
 		// A long noun phrase between the trigger and its place.
 		{"On Saturday, a bomb exploded on a vehicle belonging to the Iraqi Army's 8th Division near the village of al-Zab, in the Hawija district.", []string{"IQ"}},
 	} {

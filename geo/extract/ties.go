@@ -557,10 +557,19 @@ func (r *reader) forward(s sentence, oi int, o *occ) ([]tie, bool) {
 			// best the sentence gives, near it rather than at it.
 			if t.low != "of" && t.low != "from" && !agent && r.on("link-unknown-container") {
 				j := i + 1
-				for j < s.last && j < i+4 && !r.toks[j].cap && descriptorWords[r.toks[j].low] {
-					j++
+				for j < s.last && j < i+4 && !r.toks[j].cap && (descriptorWords[r.toks[j].low] ||
+					(strings.Contains(r.toks[j].low, "-") && r.toks[j].kind == tWord)) {
+					j++ // "the high-security Green Zone"
 				}
 				if j < s.last && r.toks[j].kind == tWord && r.toks[j].cap && !isMonthOrDay(r.toks[j].low) && !functionCaps[r.toks[j].low] {
+					// "the Green Zone", told before as "Baghdad's Green Zone".
+					if ref, e := r.partNamed(j, s.last); ref >= 0 && r.usable(ref) {
+						saw = true
+						add(ref, true, i-o.last)
+						i = e - 1
+						words++
+						continue
+					}
 					if ref, e := r.aroundUnknown(j, s.last); ref >= 0 {
 						saw = true
 						add(ref, true, i-o.last)
@@ -654,6 +663,42 @@ func (r *reader) includingList(s sentence, ties []tie, used map[int]bool) []tie 
 		}
 	}
 	return ties
+}
+
+// partNamed returns the town whose named part starts at token i (an
+// earlier "Baghdad's Green Zone" names the Green Zone as Baghdad's), and
+// the token after the name; else -1.
+func (r *reader) partNamed(i, last int) (int, int) {
+	if !r.on("link-named-part") {
+		return -1, 0
+	}
+	if r.parts == nil {
+		r.parts = map[string]int{}
+		for k, m := range r.refs {
+			j := m.last + 1
+			if m.bad != "" || j >= len(r.toks) || r.toks[m.last].low != "'s" {
+				continue
+			}
+			e := j
+			for e < len(r.toks) && e < j+4 && r.toks[e].cap && r.toks[e].kind == tWord && r.refStarting(e) < 0 {
+				e++
+			}
+			if e > j && !functionCaps[r.toks[j].low] {
+				r.parts[r.words(j, e)] = k
+			}
+		}
+	}
+	for e := min(last, i+4); e > i; e-- {
+		if k, ok := r.parts[r.words(i, e)]; ok {
+			return k, e
+		}
+	}
+	return -1, 0
+}
+
+// words returns the lower-case words of tokens [a, b) joined by spaces.
+func (r *reader) words(a, b int) string {
+	return strings.Join(lows(r.toks[a:b]), " ")
 }
 
 // aroundUnknown reads an unknown place name starting at token i (capitalised
@@ -855,8 +900,20 @@ func (r *reader) placeAfter(i, last int) (ref, end int, near bool) {
 			// "Ethiopia's Amhara region", "Kharkiv's outskirts".
 			if m.last < last && r.toks[m.last].low == "'s" {
 				j := m.last + 1
-				if j < last && locParts[r.toks[j].low] {
+				// "Ukraine's western Khmelnytskyi region": the region named
+				// after the side is the place.
+				if j+1 < last && locParts[r.toks[j].low] && r.refStarting(j+1) < 0 {
 					return k, j + 1, true
+				}
+				// "Baghdad's Green Zone": a named part of the town the gazetteer
+				// does not hold is somewhere in the town.
+				if j < last && r.toks[j].cap && r.toks[j].kind == tWord && r.refStarting(j) < 0 && !functionCaps[r.toks[j].low] &&
+					!isMonthOrDay(r.toks[j].low) && r.on("link-named-part") {
+					e := j
+					for e < last && e < j+4 && r.toks[e].cap && r.toks[e].kind == tWord && r.refStarting(e) < 0 {
+						e++
+					}
+					return k, e, true
 				}
 				start, i = j, j
 				continue
@@ -900,6 +957,9 @@ func (r *reader) placeAfter(i, last int) (ref, end int, near bool) {
 			near = true
 			i++
 		case t.text == "," && i > start && (r.toks[i-1].low == "capital" || r.toks[i-1].low == "city"):
+		case (t.text == "," || t.low == "and") && i > start && descriptorWords[r.toks[i-1].low] && i+1 < last &&
+			(descriptorWords[r.toks[i+1].low] || r.toks[i+1].low == "and"):
+			// "the western, northern and eastern parts of": coordinated sides.
 		case t.kind == tWord && t.cap && i+1 < last && (placeNouns[r.toks[i+1].low] || descriptorWords[r.toks[i+1].low]):
 			// A demonym before a place noun: "the Russian town of".
 		default:
