@@ -19,6 +19,7 @@ import (
 	"math"
 	mrand "math/rand/v2"
 	"net/url"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -158,6 +159,13 @@ func (p *Poller) Run(ctx context.Context) {
 			go func() {
 				defer wg.Done()
 				defer func() { <-sem }()
+				defer func() {
+					// A bug met by one feed costs that poll, not the server.
+					if r := recover(); r != nil {
+						p.log.Error("feeds: poll failed", "feed", f.URL, "panic", r, "stack", string(debug.Stack()))
+						p.release(f)
+					}
+				}()
 				p.poll(ctx, f)
 			}()
 		}
@@ -211,7 +219,7 @@ func (p *Poller) poll(ctx context.Context, f geo.Feed) {
 		res.NotModified = true
 	default:
 		res.ETag, res.LastModified = resp.ETag, resp.LastModified
-		parsed, perr := gofeed.NewParser().Parse(bytes.NewReader(resp.Body))
+		parsed, perr := parseFeed(resp.Body)
 		if perr != nil {
 			res.Err, res.Reason = fmt.Sprintf("fetching %s: %s: not an RSS, Atom or JSON feed: %v", f.URL, fetch.ReasonParse, perr), fetch.ReasonParse
 			break
@@ -253,6 +261,17 @@ func (p *Poller) poll(ctx context.Context, f geo.Feed) {
 	} else if !ok {
 		log.Warn("feeds: lease lost before the fetch was saved; another instance polls it")
 	}
+}
+
+// parseFeed reads an RSS, Atom or JSON feed; a document that makes the
+// parser panic is an error like any unreadable feed.
+func parseFeed(body []byte) (f *gofeed.Feed, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			f, err = nil, fmt.Errorf("the parser failed: %v", r)
+		}
+	}()
+	return gofeed.NewParser().Parse(bytes.NewReader(body))
 }
 
 // release hands a feed back without recording a fetch (the poll was cut

@@ -65,8 +65,15 @@ func (c *Client) Article(ctx context.Context, raw string) (geo.Page, error) {
 }
 
 // readPage extracts the article of a fetched page; fetched is the day
-// used when the page has no date.
-func (c *Client) readPage(raw string, resp *Response, fetched time.Time) (geo.Page, error) {
+// used when the page has no date. A page that makes the extractor panic
+// is refused like one without text, so that one odd page of the web never
+// stops the server.
+func (c *Client) readPage(raw string, resp *Response, fetched time.Time) (page geo.Page, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			page, err = geo.Page{}, fail(ReasonNoText, raw, "the page could not be read (%v)", r)
+		}
+	}()
 	r, err := charset.NewReader(bytes.NewReader(resp.Body), resp.ContentType)
 	if err != nil {
 		return geo.Page{}, fail(ReasonNotHTML, raw, "unknown character set: %v", err)
@@ -93,7 +100,7 @@ func (c *Client) readPage(raw string, resp *Response, fetched time.Time) (geo.Pa
 	if n := utf8.RuneCountInString(text); n < MinText {
 		return geo.Page{}, fail(ReasonNoText, raw, "the page's main text is %d characters, fewer than %d", n, MinText)
 	}
-	page := geo.Page{FetchedURL: resp.URL}
+	page = geo.Page{FetchedURL: resp.URL}
 	page.Title = strings.Join(strings.Fields(art.Title()), " ")
 	if page.Title == "" {
 		page.Title = meta.title
