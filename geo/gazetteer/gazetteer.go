@@ -26,15 +26,10 @@
 package gazetteer
 
 import (
-	"bytes"
-	"compress/gzip"
 	_ "embed"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -84,20 +79,12 @@ func Load() (*Gazetteer, error) {
 
 // load decodes a gzip-compressed gazetteer file.
 func load(gz []byte) (*Gazetteer, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	text, err := gunzipString(gz)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
 	}
-	var sb strings.Builder
-	if len(gz) >= 4 {
-		// gzip's trailer holds the uncompressed size (mod 2^32).
-		sb.Grow(int(binary.LittleEndian.Uint32(gz[len(gz)-4:])))
-	}
-	if _, err := io.Copy(&sb, zr); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
-	}
 	g := &Gazetteer{
-		text:      sb.String(),
+		text:      text,
 		admin1:    map[string]string{},
 		countries: map[string]int{},
 		demonyms:  map[string]string{},
@@ -240,45 +227,10 @@ func acronym(name string) (string, bool) {
 
 // postings finds key in a sorted index section and returns its place numbers.
 func (g *Gazetteer) postings(index []uint32, key string) []int {
-	if key == "" {
-		return nil
-	}
-	i := sort.Search(len(index), func(i int) bool {
-		return g.keyAt(index, i) >= key
-	})
-	if i == len(index) || g.keyAt(index, i) != key {
-		return nil
-	}
-	line := g.line(index[i])
-	_, list, _ := strings.Cut(line, "\t")
-	var out []int
-	for list != "" {
-		var item string
-		item, list, _ = strings.Cut(list, ",")
-		n, err := strconv.ParseInt(item, 36, 32)
-		if err != nil || int(n) >= len(g.places) {
-			continue
-		}
-		out = append(out, int(n))
-	}
-	return out
+	return postingsIn(g.text, index, key, len(g.places))
 }
 
-func (g *Gazetteer) keyAt(index []uint32, i int) string {
-	line := g.line(index[i])
-	if tab := strings.IndexByte(line, '\t'); tab >= 0 {
-		return line[:tab]
-	}
-	return line
-}
-
-func (g *Gazetteer) line(off uint32) string {
-	t := g.text[off:]
-	if nl := strings.IndexByte(t, '\n'); nl >= 0 {
-		return t[:nl]
-	}
-	return t
-}
+func (g *Gazetteer) line(off uint32) string { return lineAt(g.text, off) }
 
 // place decodes place number i.
 func (g *Gazetteer) place(i int) geo.Place {
@@ -437,6 +389,5 @@ func (g *Gazetteer) HasPrefix(name string) bool {
 	}
 	// Normalise as the start of a longer name: "Bab el" is "bab al ".
 	k := strings.TrimSuffix(Normalize(name+" x"), "x")
-	i := sort.Search(len(g.keys), func(i int) bool { return g.keyAt(g.keys, i) >= k })
-	return i < len(g.keys) && strings.HasPrefix(g.keyAt(g.keys, i), k)
+	return prefixIn(g.text, g.keys, k)
 }

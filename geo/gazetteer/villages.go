@@ -1,11 +1,7 @@
 package gazetteer
 
 import (
-	"bytes"
-	"compress/gzip"
-	"encoding/binary"
 	"fmt"
-	"io"
 	"io/fs"
 	"sort"
 	"strconv"
@@ -129,18 +125,10 @@ func (g *Gazetteer) loadSet(vs *villageSet) error {
 
 // decode gunzips one country's file and indexes its lines.
 func (vs *villageSet) decode(gz []byte) error {
-	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	t, err := gunzipString(gz)
 	if err != nil {
 		return err
 	}
-	var sb strings.Builder
-	if len(gz) >= 4 {
-		sb.Grow(int(binary.LittleEndian.Uint32(gz[len(gz)-4:])))
-	}
-	if _, err := io.Copy(&sb, zr); err != nil {
-		return err
-	}
-	t := sb.String()
 	head := "conflictmap-villages\t1\t" + vs.cc + "\n"
 	if !strings.HasPrefix(t, head) {
 		return fmt.Errorf("unknown header")
@@ -191,45 +179,11 @@ func (vs *villageSet) decode(gz []byte) error {
 	return nil
 }
 
-func (vs *villageSet) line(off uint32) string {
-	t := vs.text[off:]
-	if nl := strings.IndexByte(t, '\n'); nl >= 0 {
-		return t[:nl]
-	}
-	return t
-}
-
-func (vs *villageSet) keyAt(i int) string {
-	line := vs.line(vs.keys[i])
-	if tab := strings.IndexByte(line, '\t'); tab >= 0 {
-		return line[:tab]
-	}
-	return line
-}
+func (vs *villageSet) line(off uint32) string { return lineAt(vs.text, off) }
 
 // postings returns the row numbers of key, best first.
 func (vs *villageSet) postings(key string) []int {
-	i := sort.Search(len(vs.keys), func(i int) bool { return vs.keyAt(i) >= key })
-	if i == len(vs.keys) || vs.keyAt(i) != key {
-		return nil
-	}
-	_, list, _ := strings.Cut(vs.line(vs.keys[i]), "\t")
-	var out []int
-	for list != "" {
-		var item string
-		item, list, _ = strings.Cut(list, ",")
-		n, err := strconv.ParseInt(item, 36, 32)
-		if err == nil && int(n) < len(vs.places) {
-			out = append(out, int(n))
-		}
-	}
-	return out
-}
-
-// hasPrefix reports whether some key of the set starts with prefix.
-func (vs *villageSet) hasPrefix(prefix string) bool {
-	i := sort.Search(len(vs.keys), func(i int) bool { return vs.keyAt(i) >= prefix })
-	return i < len(vs.keys) && strings.HasPrefix(vs.keyAt(i), prefix)
+	return postingsIn(vs.text, vs.keys, key, len(vs.places))
 }
 
 // village decodes row i.
@@ -359,7 +313,7 @@ func (g *Gazetteer) VillagePrefix(name, country string) bool {
 		return false
 	}
 	k := strings.TrimSuffix(Normalize(name+" x"), "x")
-	return vs.hasPrefix(k)
+	return prefixIn(vs.text, vs.keys, k)
 }
 
 // In reports whether admin, a province or district name as a text gives
