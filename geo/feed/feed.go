@@ -222,6 +222,9 @@ func (p *Poller) poll(ctx context.Context, f geo.Feed) {
 		parsed, perr := parseFeed(resp.Body)
 		if perr != nil {
 			res.Err, res.Reason = fmt.Sprintf("fetching %s: %s: not an RSS, Atom or JSON feed: %v", f.URL, fetch.ReasonParse, perr), fetch.ReasonParse
+			if links := fetch.FeedLinks(resp.Body, resp.URL); len(links) > 0 {
+				res.Err += "; the page names its feeds: " + strings.Join(links, " ")
+			}
 			break
 		}
 		items = parsed.Items

@@ -236,7 +236,8 @@ func TestFeedFailuresAndRecovery(t *testing.T) {
 	e.site.handle("/loop2.xml", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/loop.xml", http.StatusMovedPermanently)
 	})
-	e.site.serve("/page.xml", "text/html", articlePage("Not a feed", stories[0].what, ""))
+	e.site.serve("/page.xml", "text/html", articlePage("Not a feed", stories[0].what,
+		`<link rel="alternate" type="application/rss+xml" title="World" href="/world/rss.xml"><link rel="stylesheet" href="/s.css">`))
 	e.site.article("/world/mosul", 0)
 	e.site.article("/world/aleppo", 1)
 	cases := map[string]string{"/slow.xml": fetch.ReasonTimeout, "/flaky.xml": fetch.ReasonStatus, "/loop.xml": fetch.ReasonRedirects, "/page.xml": fetch.ReasonParse, "/gone.xml": fetch.ReasonStatus}
@@ -254,6 +255,9 @@ func TestFeedFailuresAndRecovery(t *testing.T) {
 		if !f.NextFetch.After(e.clock.Now()) {
 			t.Errorf("%s: next fetch %v is not after the failure", path, f.NextFetch)
 		}
+	}
+	if f := e.feed(ids["/page.xml"]); !strings.Contains(f.LastError, e.site.URL()+"/world/rss.xml") {
+		t.Errorf("a web page given for a feed: error %q does not name the feed the page links to", f.LastError)
 	}
 	if f := e.feed(ids["/flaky.xml"]); f.LastStatus != 500 {
 		t.Errorf("flaky feed: status %d, want 500", f.LastStatus)

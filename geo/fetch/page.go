@@ -224,3 +224,55 @@ func tidyText(s string) string {
 	}
 	return strings.TrimSpace(blankLines.ReplaceAllString(strings.Join(lines, "\n"), "\n\n"))
 }
+
+// feedTypes are the media types a page's <link rel=alternate> names its
+// feeds with.
+var feedTypes = map[string]bool{
+	"application/rss+xml": true, "application/atom+xml": true, "application/feed+json": true, "application/json": true,
+}
+
+// FeedLinks returns the feeds a web page names in its <link rel=alternate>
+// elements, as absolute URLs, so that a site's address given where a feed
+// was expected can be answered with the feed's.
+func FeedLinks(body []byte, base string) []string {
+	b, err := url.Parse(base)
+	if err != nil {
+		return nil
+	}
+	z := html.NewTokenizer(bytes.NewReader(body))
+	var out []string
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return out
+		case html.StartTagToken, html.SelfClosingTagToken:
+			name, hasAttr := z.TagName()
+			if string(name) == "body" {
+				return out
+			}
+			if string(name) != "link" || !hasAttr {
+				continue
+			}
+			var rel, typ, href string
+			for {
+				k, v, more := z.TagAttr()
+				switch strings.ToLower(string(k)) {
+				case "rel":
+					rel = string(v)
+				case "type":
+					typ = strings.ToLower(strings.TrimSpace(string(v)))
+				case "href":
+					href = strings.TrimSpace(string(v))
+				}
+				if !more {
+					break
+				}
+			}
+			if hasToken(rel, "alternate") && feedTypes[typ] && href != "" {
+				if u, err := b.Parse(href); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
+					out = append(out, u.String())
+				}
+			}
+		}
+	}
+}
