@@ -4,10 +4,28 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"conflictmap/geo"
 )
+
+// cpuTime returns the process's user and system CPU time so far: on a
+// shared machine, the CPU an operation took says more than the wall time
+// it waited for a core.
+func cpuTime(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// reportCPU reports the CPU time per operation since start.
+func reportCPU(b *testing.B, start time.Duration) {
+	b.ReportMetric((cpuTime(b)-start).Seconds()/float64(b.N), "cpu-s/op")
+}
 
 // thousandWords returns the sample article cut after the sentence that
 // reaches 1,000 words.
@@ -42,12 +60,14 @@ func BenchmarkExtract(b *testing.B) {
 	b.SetBytes(int64(len(a.Text)))
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := cpuTime(b)
 	for i := 0; i < b.N; i++ {
 		if _, err := x.Extract(a); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "articles/s")
+	reportCPU(b, cpu)
 }
 
 // BenchmarkExtractRules measures the event rules alone, on place mentions
@@ -104,9 +124,11 @@ func BenchmarkExtractMegabyte(b *testing.B) {
 	a.ID = geo.ArticleID("", a.Text)
 	b.SetBytes(int64(len(a.Text)))
 	b.ResetTimer()
+	cpu := cpuTime(b)
 	for i := 0; i < b.N; i++ {
 		if _, err := x.Extract(a); err != nil {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, cpu)
 }
