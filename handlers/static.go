@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"path"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -135,7 +136,7 @@ func loadAssets(fsys fs.FS) (map[string]*asset, error) {
 		defer delete(visiting, name)
 		switch {
 		case path.Ext(name) == ".html":
-			b = rewriteRefs(htmlRef, b, path.Dir(name), build)
+			b = rewriteRefs(htmlRef, preloadModules(b, raw), path.Dir(name), build)
 		case path.Ext(name) == ".js" && strings.HasPrefix(name, "js/"):
 			b = rewriteRefs(moduleRef, b, path.Dir(name), build)
 		}
@@ -157,6 +158,31 @@ func loadAssets(fsys fs.FS) (map[string]*asset, error) {
 		}
 	}
 	return files, nil
+}
+
+// mainPreload is the page's preload of its entry module; the server adds
+// one preload per module beside it, so that the browser fetches every
+// module at once rather than one import level after another, and a new
+// module needs no edit of index.html.
+const mainPreload = `<link rel="modulepreload" href="js/main.js">`
+
+func preloadModules(page []byte, raw map[string][]byte) []byte {
+	if !bytes.Contains(page, []byte(mainPreload)) {
+		return page
+	}
+	var names []string
+	for name := range raw {
+		if path.Dir(name) == "js" && path.Ext(name) == ".js" && name != "js/main.js" {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	var links strings.Builder
+	links.WriteString(mainPreload)
+	for _, n := range names {
+		links.WriteString("\n<link rel=\"modulepreload\" href=\"" + n + "\">")
+	}
+	return bytes.Replace(page, []byte(mainPreload), []byte(links.String()), 1)
 }
 
 func rewriteRefs(re *regexp.Regexp, b []byte, dir string, build func(string) *asset) []byte {

@@ -22,7 +22,7 @@ const testPalette = `{"_comment": "test", "colours": {"Battles": "#D55E00", "Exp
 
 func pageFS() fstest.MapFS {
 	return fstest.MapFS{
-		"index.html":   {Data: []byte(`<!doctype html><link rel="stylesheet" href="style.css"><script type="module" src="js/main.js"></script><a href="api/events">x</a>`)},
+		"index.html":   {Data: []byte(`<!doctype html><link rel="stylesheet" href="style.css"><link rel="modulepreload" href="js/main.js"><script type="module" src="js/main.js"></script><a href="api/events">x</a>`)},
 		"style.css":    {Data: []byte("body { margin: 0 }\n" + strings.Repeat("/* padding so it compresses */\n", 40))},
 		"js/main.js":   {Data: []byte("import { a } from './dep.js';\nimport('./lazy.js');\nconsole.log(a);\n")},
 		"js/dep.js":    {Data: []byte("export const a = 1;\n")},
@@ -58,6 +58,12 @@ func TestStaticFingerprints(t *testing.T) {
 	ref := regexp.MustCompile(`src="js/main\.js\?v=([0-9a-f]{16})"`).FindStringSubmatch(html)
 	if ref == nil || !strings.Contains(html, `href="style.css?v=`) || !strings.Contains(html, `href="api/events"`) {
 		t.Fatalf("index.html references not fingerprinted (or api/ rewritten): %s", html)
+	}
+	// Every module is preloaded, fingerprinted, beside the entry module.
+	for _, m := range []string{"main", "dep", "lazy"} {
+		if !regexp.MustCompile(`<link rel="modulepreload" href="js/` + m + `\.js\?v=[0-9a-f]{16}">`).MatchString(html) {
+			t.Errorf("index.html does not preload js/%s.js: %s", m, html)
+		}
 	}
 	main := s.get("/js/main.js?v=" + ref[1])
 	if main.Code != 200 || main.Header().Get("Cache-Control") != "public, max-age=31536000, immutable" {

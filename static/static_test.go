@@ -77,15 +77,3 @@ func TestPageReferencesResolve(t *testing.T) {
 		}
 	}
 }
-
-// TestModulesPreloaded: index.html names every module for preloading, so
-// the browser fetches them at once rather than one import level at a time.
-func TestModulesPreloaded(t *testing.T) {
-	page, _ := fs.ReadFile(static.FS(), "index.html")
-	modules, _ := fs.Glob(static.FS(), "js/*.js")
-	for _, m := range modules {
-		if !strings.Contains(string(page), `<link rel="modulepreload" href="`+m+`">`) {
-			t.Errorf("index.html does not preload %s", m)
-		}
-	}
-}
