@@ -163,7 +163,7 @@ func (p *Poller) Run(ctx context.Context) {
 					// A bug met by one feed costs that poll, not the server.
 					if r := recover(); r != nil {
 						p.log.Error("feeds: poll failed", "feed", f.URL, "panic", r, "stack", string(debug.Stack()))
-						p.release(f)
+						p.failed(f, fmt.Sprintf("fetching %s: internal: the poll failed (%v)", f.URL, r))
 					}
 				}()
 				p.poll(ctx, f)
@@ -275,6 +275,22 @@ func parseFeed(body []byte) (f *gofeed.Feed, err error) {
 		}
 	}()
 	return gofeed.NewParser().Parse(bytes.NewReader(body))
+}
+
+// failed records a poll that broke off for a reason of its own, with the
+// backoff of a failed fetch, so that it is not tried again at once.
+func (p *Poller) failed(f geo.Feed, msg string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	interval := f.Interval
+	if interval <= 0 {
+		interval = p.cfg.Interval
+	}
+	now := p.cfg.Now()
+	res := geo.FeedFetch{At: now, Err: msg, Reason: "internal", NextFetch: now.Add(backoff(interval, f.Failures+1))}
+	if _, err := p.cfg.Store.SaveFeedFetch(ctx, f.ID, p.cfg.Owner, res); err != nil {
+		p.log.Warn("feeds: recording a failed poll", "feed", f.URL, "err", err)
+	}
 }
 
 // release hands a feed back without recording a fetch (the poll was cut
