@@ -57,6 +57,8 @@ func TestGeoparseRoles(t *testing.T) {
 		{"She studied at George Washington University before moving abroad.", "Washington", ""},
 		{"She lost her seat in the U.S. House of Representatives last year.", "U.S.", RoleName},
 		{"The US said it would respond.", "US", RoleActor},
+		{"Officers of the Florida Association of Realtors met on Monday.", "Florida", RoleName},
+		{"Jordan Peterson spoke to the crowd on Monday.", "Jordan", ""},
 		{"The Islamic Resistance in Iraq claimed the attack.", "Iraq", RoleName},
 		{"The farm lies near Bakhmut and grows wheat.", "Bakhmut", RoleContext},
 		{"Gunmen attacked a police post in Gwoza, Borno, on Tuesday.", "Borno", RoleContext},

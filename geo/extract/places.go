@@ -517,7 +517,9 @@ func (r *plResolver) personAt(i, end int) bool {
 		return false
 	}
 	w := strings.ToLower(next.text)
-	if plDescriptors[w] || r.stop(next.text) {
+	// "Richmond Police", "the Florida Association of Realtors": a place
+	// named before an organisation's word, not a person.
+	if plDescriptors[w] || r.stop(next.text) || plOrgWords[w] || orgHeads[w] {
 		return false
 	}
 	if _, ok := r.demonym(next.text); ok {
@@ -590,7 +592,7 @@ func (r *plResolver) notAPlace(i, n, end int, cands []geo.Place) bool {
 // names ("George Washington University").
 func (r *plResolver) noteNamed(i, end, maxN int) {
 	for i < end {
-		if r.givenName(r.toks[i].text) || plTitles[strings.ToLower(r.toks[i].text)] {
+		if r.personAt(i, end) || plTitles[strings.ToLower(r.toks[i].text)] {
 			i += 2
 			continue
 		}
