@@ -732,6 +732,14 @@ func (r *reader) negated(s sentence, o *occ) bool {
 			if (t.low == "denied" || t.low == "deny" || t.low == "denies") && i > 1 {
 				continue // "denied responsibility for the attack": the attack happened
 			}
+			// "efforts to end the war", "to halt the fighting": what is to be
+			// ended is going on.
+			if o.t.typ == geo.Battles && !o.t.weak {
+				switch t.low {
+				case "end", "ending", "halt", "halting", "stop", "stopping":
+					continue
+				}
+			}
 			// "would not hesitate to strike", "did not rule out strikes": a
 			// threat, not a denial.
 			if i > 0 && (back[i-1].low == "hesitate" || back[i-1].low == "rule") {

@@ -162,6 +162,11 @@ func TestTies(t *testing.T) {
 		{"Crowds stormed the parliament in Kabul's Blue District on Monday. Rockets later fell in the heavily-guarded Blue District.", []string{"AF", "AF"}},
 		// The region named after a side of a country.
 		{"Two people were killed in drone strikes in Ukraine's western Lviv region on Monday.", []string{"UA"}},
+		// What is to be ended is going on; a region's towns are in the region;
+		// a town cleared of the enemy.
+		{"Mediators pressed on with efforts to end the war in Sudan.", []string{"SD"}},
+		{"Government forces regained control of Tigray's towns on Monday.", []string{"ET"}},
+		{"Troops finished clearing the border town of Sudzha on Monday.", []string{"RU"}},
 		// A long noun phrase between the trigger and its place.
 		{"On Saturday, a bomb exploded on a vehicle belonging to the Iraqi Army's 8th Division near the village of al-Zab, in the Hawija district.", []string{"IQ"}},
 	} {

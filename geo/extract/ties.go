@@ -905,6 +905,12 @@ func (r *reader) placeAfter(i, last int) (ref, end int, near bool) {
 				if j+1 < last && locParts[r.toks[j].low] && r.refStarting(j+1) < 0 {
 					return k, j + 1, true
 				}
+				// "Amhara's towns": places of the region, the region the best
+				// the sentence gives.
+				if j < last && !r.toks[j].cap && placeNouns[r.toks[j].low] && strings.HasSuffix(r.toks[j].low, "s") &&
+					(j+1 >= last || r.refStarting(j+1) < 0) && r.on("link-named-part") {
+					return k, j + 1, false
+				}
 				// "Baghdad's Green Zone": a named part of the town the gazetteer
 				// does not hold is somewhere in the town.
 				if j < last && r.toks[j].cap && r.toks[j].kind == tWord && r.refStarting(j) < 0 && !functionCaps[r.toks[j].low] &&
