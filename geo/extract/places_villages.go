@@ -338,8 +338,9 @@ func (r *plResolver) villagesIn(name string, c *plGroup, text string) ([]geo.Pla
 		}
 		all := r.vil.Villages(name, cc)
 		if y.tier == 0 {
-			if len(all) > 0 {
-				return all, y.place
+			// A country alone does not tell namesakes apart.
+			if len(all) > 0 && r.onePlace(all) {
+				return all[:1], y.place
 			}
 			continue
 		}

@@ -88,6 +88,11 @@ func TestVillageSameNameTwoProvinces(t *testing.T) {
 	})
 	// Without a province the name stays unread, as without the village tier.
 	wantLocations(t, "In Nigeria, bandits killed six people in Yakawada on Friday.", "2024-03-05", nil)
+	for _, e := range extractText(t, "Bandits killed six people in Yakawada, Nigeria, on Friday.", "2024-03-05") {
+		if e.Location == "Yakawada" {
+			t.Errorf("Yakawada, Nigeria read as one of its namesakes:%s", describe([]geo.Event{e}))
+		}
+	}
 }
 
 // A village in the country the text gives, although the core tier knows a
