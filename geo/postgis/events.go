@@ -175,42 +175,42 @@ func (s *Store) events(ctx context.Context, f geo.Filter) (geo.EventPage, error)
 	limit = min(limit, geo.MaxLimit)
 	offset := max(f.Offset, 0)
 	q := filter(f)
-	cond := q.Where()
-	// One statement, so one snapshot: the inner query sorts only ids and
-	// dates and counts every match before the limit applies; the outer one
-	// reads the whole rows of the page alone.
-	stmt := "WITH page AS (SELECT e.id, e.event_date, count(*) OVER () AS matched" +
-		" FROM events e WHERE " + cond + " ORDER BY " + eventsql.Order +
-		" LIMIT " + q.Arg(limit) + " OFFSET " + q.Arg(offset) + ")" +
-		" SELECT p.matched, " + eventsql.Columns(pgSQL) + " FROM page p JOIN events e ON e.id = p.id" +
-		" ORDER BY p.event_date DESC NULLS LAST, p.id"
-	rows, err := s.pool.Query(ctx, stmt, q.Args...)
+	// The count and the page come from one snapshot. Counting apart and
+	// then reading the page in index order stops after the page's rows;
+	// one statement with count(*) OVER () would sort every match first
+	// (33 s for a million events, BENCHMARKS.md "A million events").
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return geo.EventPage{}, err
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	page := geo.EventPage{Events: []geo.Event{}}
+	var n int64
+	if err := tx.QueryRow(ctx, eventsql.CountSQL(q), q.Args...).Scan(&n); err != nil {
+		return geo.EventPage{}, err
+	}
+	page.Matched = int(n)
+	if page.Matched <= offset {
+		return page, nil
+	}
+	stmt := eventsql.PageSQL(pgSQL, q, limit, offset)
+	rows, err := tx.Query(ctx, stmt, q.Args...)
 	if err != nil {
 		return geo.EventPage{}, err
 	}
 	defer rows.Close()
-	page := geo.EventPage{Events: []geo.Event{}}
 	for rows.Next() {
-		var matched int64
-		e, err := eventsql.Scan(rows, &matched)
+		e, err := eventsql.Scan(rows)
 		if err != nil {
 			return geo.EventPage{}, err
 		}
-		page.Matched = int(matched)
 		page.Events = append(page.Events, e)
 	}
 	if err := rows.Err(); err != nil {
 		return geo.EventPage{}, err
 	}
-	if len(page.Events) == 0 && offset > 0 {
-		// Past the last page the rows carry no count: count alone.
-		var n int64
-		if err := s.pool.QueryRow(ctx, "SELECT count(*) FROM events e WHERE "+cond, q.Args[:len(q.Args)-2]...).Scan(&n); err != nil {
-			return geo.EventPage{}, err
-		}
-		page.Matched = int(n)
-	}
-	return page, attach(ctx, s.pool, page.Events)
+	rows.Close()
+	return page, attach(ctx, tx, page.Events)
 }
 
 // Event returns the event with the given id.

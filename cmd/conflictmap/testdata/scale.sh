@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Builds the scale stores and times them: generates EVENTS events as an
+# ACLED CSV export (cmbench gen --hotspots: 90% of them in three hotspots),
+# imports the file into a new SQLite file and into a new PostgreSQL schema
+# (timing each import and its peak memory), then times every request of
+# cmbench's scaleQueries (each filter alone and some combined, stats,
+# clusters, a vector tile) on a server on each store, RUNS times each:
+#   cold: a server with --cache-mb 0, so that every request builds its
+#         answer from the store (X-Cache: miss);
+#   warm: a server with the default in-process cache, after one request of
+#         each query filled it (X-Cache: hit).
+# Rows: | store and cache | request | status | p50 | p99 | bytes | X-Cache |
+# (with RUNS < 100, p99 is the slowest run).
+#
+# usage (from the repository root):
+#   bash cmd/conflictmap/testdata/scale.sh [EVENTS] [RUNS]
+# environment: OUT (work directory, default /tmp/conflictmap-scale),
+# PG (PostgreSQL URL; empty skips PostGIS), SCHEMA (default cm_scale).
+set -euo pipefail
+N=${1:-1000000}
+RUNS=${2:-20}
+OUT=${OUT:-/tmp/conflictmap-scale}
+PG=${PG-postgres://root@127.0.0.1:5432/test?sslmode=disable}
+SCHEMA=${SCHEMA:-cm_scale}
+mkdir -p "$OUT"
+go build -o "$OUT/conflictmap" ./cmd/conflictmap
+go build -o "$OUT/cmbench" ./cmd/cmbench
+CSV="$OUT/events-$N.csv"
+[ -s "$CSV" ] || "$OUT/cmbench" gen --events "$N" --hotspots > "$CSV"
+echo "# $(date -u +%FT%TZ) commit $(git rev-parse --short HEAD) events $N runs $RUNS load $(cut -d' ' -f1-3 /proc/loadavg)"
+
+import() { # label, then import flags
+	local label=$1; shift
+	/usr/bin/time -v "$OUT/conflictmap" import "$@" "$CSV" > "$OUT/import-$label.out" 2> "$OUT/import-$label.err"
+	echo "import $label: $(cut -f3,5 "$OUT/import-$label.out" | tr '\t' ' ')," \
+		"wall $(grep 'Elapsed (wall' "$OUT/import-$label.err" | awk '{print $NF}')," \
+		"cpu $(awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$OUT/import-$label.err") s," \
+		"peak RSS $(awk -F': ' '/Maximum resident/ {printf "%.0f MB", $2/1024}' "$OUT/import-$label.err")"
+}
+
+serve() { # label, port, then serve flags; runs the measurement
+	local label=$1 port=$2; shift 2
+	"$OUT/conflictmap" serve --addr "127.0.0.1:$port" --tiles "" --log-level warn "$@" 2> "$OUT/serve-$label.log" &
+	local pid=$!
+	for _ in $(seq 600); do curl -sf "http://127.0.0.1:$port/readyz" > /dev/null && break; sleep 0.5; done
+	if [ "${label##* }" = warm ]; then "$OUT/cmbench" measure --url "http://127.0.0.1:$port" --runs 1 > /dev/null; fi
+	"$OUT/cmbench" measure --url "http://127.0.0.1:$port" --runs "$RUNS" --label "$label"
+	kill "$pid"; wait "$pid" || true
+}
+
+rm -f "$OUT"/scale.db*
+import sqlite --db "$OUT/scale.db"
+if [ -n "$PG" ]; then
+	psql "$PG" -qc "DROP SCHEMA IF EXISTS $SCHEMA CASCADE"
+	import postgis --db "$PG" --pg-schema "$SCHEMA"
+fi
+echo "| store, cache | request | status | p50 | p99 | bytes (gzip) | X-Cache |"
+echo "|---|---|---:|---:|---:|---:|---|"
+serve "sqlite cold" 18461 --db "$OUT/scale.db" --cache-mb 0
+serve "sqlite warm" 18462 --db "$OUT/scale.db"
+if [ -n "$PG" ]; then
+	serve "postgis cold" 18463 --db "$PG" --pg-schema "$SCHEMA" --cache-mb 0
+	serve "postgis warm" 18464 --db "$PG" --pg-schema "$SCHEMA"
+fi
