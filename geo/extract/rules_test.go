@@ -162,6 +162,8 @@ func TestTies(t *testing.T) {
 		{"Crowds stormed the parliament in Kabul's Blue District on Monday. Rockets later fell in the heavily-guarded Blue District.", []string{"AF", "AF"}},
 		// The region named after a side of a country.
 		{"Two people were killed in drone strikes in Ukraine's western Lviv region on Monday.", []string{"UA"}},
+		{"Calm returned to Kisumu, which on Tuesday saw heavy clashes.", []string{"KE"}},
+		{"Drones hit rebel-held areas of Idlib on Monday.", []string{"SY"}},
 		// What is to be ended is going on; a region's towns are in the region;
 		// a town cleared of the enemy.
 		{"Mediators pressed on with efforts to end the war in Sudan.", []string{"SD"}},

@@ -600,12 +600,20 @@ func (r *reader) forward(s sentence, oi int, o *occ) ([]tie, bool) {
 // follows ("the town of Gwoza, where gunmen opened fire"), when the
 // occurrence is in that clause; else -1.
 func (r *reader) whereClause(s sentence, o *occ) int {
+	witnessed := false // "Eldoret, which on Tuesday saw violent clashes"
 	for k := o.first - 1; k > s.first && k >= o.first-10; k-- {
 		t := r.toks[k]
-		if isHardBoundary(t) || (clauseStops[t.low] && t.low != "where") {
+		switch t.low {
+		case "saw", "experienced", "witnessed", "suffered", "endured", "seen":
+			witnessed = true
+		}
+		if isHardBoundary(t) || (clauseStops[t.low] && t.low != "where" && t.low != "which") {
 			return -1
 		}
-		if t.low != "where" {
+		if t.low == "which" && !witnessed {
+			return -1
+		}
+		if t.low != "where" && t.low != "which" {
 			continue
 		}
 		j := k - 1
@@ -966,6 +974,8 @@ func (r *reader) placeAfter(i, last int) (ref, end int, near bool) {
 		case (t.text == "," || t.low == "and") && i > start && descriptorWords[r.toks[i-1].low] && i+1 < last &&
 			(descriptorWords[r.toks[i+1].low] || r.toks[i+1].low == "and"):
 			// "the western, northern and eastern parts of": coordinated sides.
+		case t.kind == tWord && !t.cap && (strings.HasSuffix(t.low, "-held") || strings.HasSuffix(t.low, "-controlled")):
+			// "military-held areas", "rebel-controlled towns".
 		case t.kind == tWord && t.cap && i+1 < last && (placeNouns[r.toks[i+1].low] || descriptorWords[r.toks[i+1].low]):
 			// A demonym before a place noun: "the Russian town of".
 		default:
