@@ -1,12 +1,15 @@
 package extract
 
 import (
+	"encoding/json"
 	"fmt"
 
 	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/paulmach/orb"
 
 	"conflictmap/geo"
 	"conflictmap/geo/eval"
@@ -288,5 +291,53 @@ func TestCountyAndTown(t *testing.T) {
 		if (m.Text == "Paris" || m.Text == "Henry County") && (m.Place == nil || m.Place.Admin1 != "Tennessee") {
 			t.Errorf("%q read as %+v, want in Tennessee\n%s", m.Text, m.Place, describeMentions(ms))
 		}
+	}
+}
+
+// TestMentionFeatures checks the GeoJSON form of mentions: a resolved one
+// is a Point with its place's properties, an unresolved one has null
+// geometry and null place properties, and every feature has every
+// property.
+func TestMentionFeatures(t *testing.T) {
+	p := geo.Place{GeonameID: 292223, Name: "Dubai", CountryCode: "AE", Admin1: "Dubai", FeatureCode: "PPLA", Point: orb.Point{55.3, 25.26}}
+	fc := MentionFeatures([]PlaceMention{
+		{Start: 0, End: 5, Text: "Dubai", Place: &p, Confidence: 0.9, GeoPrecision: 1, Role: RoleEvent},
+		{Start: 10, End: 14, Text: "Kani", Role: RoleOther},
+	})
+	b, err := json.Marshal(fc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Features []struct {
+			Geometry   json.RawMessage            `json:"geometry"`
+			Properties map[string]json.RawMessage `json:"properties"`
+		} `json:"features"`
+	}
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Features) != 2 {
+		t.Fatalf("%d features, want 2: %s", len(got.Features), b)
+	}
+	if g := string(got.Features[0].Geometry); !strings.Contains(g, `"Point"`) {
+		t.Errorf("resolved mention geometry %s, want a Point", g)
+	}
+	if g := string(got.Features[1].Geometry); g != "null" {
+		t.Errorf("unresolved mention geometry %s, want null", g)
+	}
+	for _, name := range []string{"mention", "start", "end", "location", "geonameid", "country_code", "admin1",
+		"feature_code", "geo_precision", "confidence", "role"} {
+		for i, f := range got.Features {
+			if _, ok := f.Properties[name]; !ok {
+				t.Errorf("feature %d has no %q", i, name)
+			}
+		}
+	}
+	if v := string(got.Features[1].Properties["location"]); v != "null" {
+		t.Errorf("unresolved mention location %s, want null", v)
+	}
+	if v := string(got.Features[0].Properties["geonameid"]); v != "292223" {
+		t.Errorf("geonameid %s, want 292223", v)
 	}
 }
