@@ -374,9 +374,9 @@ func (r *reader) nameContext(m placeRef) string {
 			case caps == 0:
 			case facilityHeads[head]:
 			case m.last < len(toks) && !toks[m.last].cap && placeNouns[toks[m.last].low]:
-				// "the Fire Service in Gwoza town": the place noun makes it a place.
+				// "the Fire Station in Bama town": the place noun makes it a place.
 			case prep != "for" && (placeNouns[head] || regionNouns[head]):
-				// "Pa Zi Gyi Village in Kanbalu Township": a place in a place.
+				// "Foo Village in Bar Township": a place in a place.
 			case prep == "of" && (caps >= 2 || orgHeads[head] || titleWords[head]):
 				return "name"
 			case prep != "of" && caps >= 2 && !r.sentenceInitial(k+1):

@@ -58,7 +58,7 @@ func (r *reader) ties(s sentence, occs []occ) []tie {
 			}
 		}
 	}
-	// "in Gwoza town, where she detonated the device": a relative "where"
+	// "in Bama town, where a bomber blew himself up": a relative "where"
 	// clause happens at the place it follows.
 	for i := range occs {
 		o := &occs[i]
@@ -465,7 +465,7 @@ func (r *reader) forward(s sentence, oi int, o *occ) ([]tie, bool) {
 			words++
 			continue
 		}
-		// "bombed Pa Zi Gyi Village in Kanbalu Township": an unknown place
+		// "shelled Foo Village in Bar District": an unknown place
 		// acted on, placed by the one around it.
 		if o.t.object && r.on("link-unknown-container") && t.kind == tWord && t.cap && !functionCaps[t.low] && !isMonthOrDay(t.low) && r.refStarting(i) < 0 &&
 			r.onlyDescriptors(o.last, i) {
@@ -552,8 +552,8 @@ func (r *reader) forward(s sentence, oi int, o *occ) ([]tie, bool) {
 				!functionCaps[r.toks[end].low] && r.refStarting(end) < 0 {
 				saw = true
 			}
-			// "in Shirigari village, Kaduna State", "Pa Zi Gyi Village in
-			// Kanbalu Township": the place around an unknown one is the
+			// "in Shirigari village, Kaduna State", "Foo Village in Bar
+			// Township": the place around an unknown one is the
 			// best the sentence gives, near it rather than at it.
 			if t.low != "of" && t.low != "from" && !agent && r.on("link-unknown-container") {
 				j := i + 1
@@ -732,7 +732,7 @@ func (r *reader) aroundUnknown(i, last int) (int, int) {
 	}
 	ref, end, _ := r.placeAfter(k+1, last)
 	if ref < 0 {
-		// "Pa Zi Gyi Village in Kanbalu Township of Sagaing Region": the
+		// "Foo Village in Bar Township of Baz Region": the
 		// container may be unknown too; the smallest known one places it.
 		j := k + 1
 		for j < last && j < k+4 && !r.toks[j].cap && descriptorWords[r.toks[j].low] {
@@ -973,7 +973,7 @@ func (r *reader) placeAfter(i, last int) (ref, end int, near bool) {
 		case t.text == "," && i > start && (r.toks[i-1].low == "capital" || r.toks[i-1].low == "city"):
 		case (t.text == "," || t.low == "and") && i > start && descriptorWords[r.toks[i-1].low] && i+1 < last &&
 			(descriptorWords[r.toks[i+1].low] || r.toks[i+1].low == "and"):
-			// "the western, northern and eastern parts of": coordinated sides.
+			// "the northern and eastern parts of", "the north, east and west of": coordinated sides.
 		case t.kind == tWord && !t.cap && (strings.HasSuffix(t.low, "-held") || strings.HasSuffix(t.low, "-controlled")):
 			// "military-held areas", "rebel-controlled towns".
 		case t.kind == tWord && t.cap && i+1 < last && (placeNouns[r.toks[i+1].low] || descriptorWords[r.toks[i+1].low]):
