@@ -111,7 +111,7 @@ func TestVillageUnknownFallsBack(t *testing.T) {
 	})
 	// Its mentions are all read as the smallest place the article gives.
 	ms := plMentionsOf(plExtractor(t).places("Gunmen attacked Foobarville village, Kaduna State, on Monday. "+
-		"They entered the Foobarville area of the Chikun Local Government Area of Kaduna State at dawn."), "Foobarville")
+		"At dawn they returned to the Foobarville area of Chikun Local Government Area, Kaduna State."), "Foobarville")
 	if len(ms) != 2 {
 		t.Fatalf("Foobarville: %d mentions, want 2", len(ms))
 	}
