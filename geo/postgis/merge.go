@@ -191,6 +191,11 @@ func (s *Store) mergePending(ctx context.Context) error {
 	if pending == 0 {
 		return nil
 	}
+	// Imported rows are events already, never merged: they stay in events
+	// alone, as rows imported later do.
+	if _, err := tx.Exec(ctx, "DELETE FROM reports WHERE coalesce(body->>'origin', '') NOT IN ('', 'extracted')"); err != nil {
+		return err
+	}
 	rows, err := tx.Query(ctx, "SELECT DISTINCT article_id FROM reports ORDER BY article_id")
 	if err != nil {
 		return err

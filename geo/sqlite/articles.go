@@ -14,7 +14,8 @@ import (
 // articleColumns reads an article with its event count; the text is added
 // by the queries that want it.
 const articleColumns = `a.id, a.title, a.url, a.published, a.ingested_at,
-	(SELECT count(*) FROM reports r WHERE r.article_id = a.id)`
+	CASE WHEN a.origin = 'extracted' THEN (SELECT count(*) FROM reports r WHERE r.article_id = a.id)
+	ELSE (SELECT count(*) FROM events e WHERE e.article_id = a.id) END`
 
 func scanArticle(row eventsql.Scanner, text *string) (geo.Article, error) {
 	var (

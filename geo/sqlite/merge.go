@@ -275,6 +275,11 @@ func (s *Store) mergePending(ctx context.Context) error {
 	if pending == 0 {
 		return nil
 	}
+	// Imported rows are events already, never merged: they stay in events
+	// alone, as rows imported later do.
+	if _, err := tx.ExecContext(ctx, "DELETE FROM reports WHERE coalesce(json_extract(body, '$.origin'), '') NOT IN ('', 'extracted')"); err != nil {
+		return err
+	}
 	rows, err := tx.QueryContext(ctx, "SELECT DISTINCT article_id FROM reports ORDER BY article_id")
 	if err != nil {
 		return err

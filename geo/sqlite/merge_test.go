@@ -18,7 +18,8 @@ func TestMergeOnUpgrade(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"migrations/0001_init.sql", "migrations/0002_date_ranges.sql"} {
+	for _, name := range []string{"migrations/0001_init.sql", "migrations/0002_date_ranges.sql",
+		"migrations/0003_origin_and_indexes.sql", "migrations/0004_feeds.sql"} {
 		b, err := os.ReadFile(name)
 		if err != nil {
 			t.Fatal(err)
@@ -27,9 +28,11 @@ func TestMergeOnUpgrade(t *testing.T) {
 			t.Fatalf("%s: %v", name, err)
 		}
 	}
-	_, err = db.Exec(`PRAGMA user_version = 2;
-		INSERT INTO articles VALUES ('a', 'A', 'https://a.example/1', '2024-03-05', 'text a', 1, 1),
-			('b', 'B', 'https://b.example/1', '2024-03-06', 'text b', 2, 2);
+	_, err = db.Exec(`PRAGMA user_version = 4;
+		INSERT INTO articles (id, title, url, published, text, ingested_at, ingest_version)
+			VALUES ('a', 'A', 'https://a.example/1', '2024-03-05', 'text a', 1, 1),
+			('b', 'B', 'https://b.example/1', '2024-03-06', 'text b', 2, 2),
+			('acled-file', 'ACLED', '', '', '', 3, 3);
 		INSERT INTO events (id, article_id, lon, lat, event_date, time_precision, event_type, sub_event_type, modality,
 			actor1, actor2, fatalities, location, country, country_code, admin1, geonameid, feature_code, geo_precision,
 			mention, quote, confidence, title, source_url, published, extractor_version, actors_folded, quote_folded)
@@ -38,7 +41,12 @@ func TestMergeOnUpgrade(t *testing.T) {
 			'https://a.example/1', '2024-03-05', 'old', '', ''),
 		('eb', 'b', 36.2, 33.5, '2024-03-05', 1, 'Explosions/Remote violence', 'Air/drone strike', 'occurred',
 			'', '', 6, 'Damascus', 'Syria', 'SY', '', 170654, 'PPLC', 1, 'Damascus', 'Damascus was struck.', 0.5, 'B',
-			'https://b.example/1', '2024-03-06', 'old', '', '')`)
+			'https://b.example/1', '2024-03-06', 'old', '', '');
+		INSERT INTO events (id, article_id, lon, lat, event_date, time_precision, event_type, sub_event_type, modality,
+			actor1, actor2, fatalities, location, country, country_code, admin1, geonameid, feature_code, geo_precision,
+			mention, quote, confidence, title, source_url, published, extractor_version, actors_folded, quote_folded, origin)
+		VALUES ('acled-1', 'acled-file', 36.2, 33.5, '2024-03-05', 1, 'Explosions/Remote violence', 'Air/drone strike', 'occurred',
+			'', '', 5, 'Damascus', 'Syria', 'SY', '', 170654, 'PPLC', 1, '', 'ACLED row.', 0, '', '', '', '', '', '', 'acled')`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,12 +57,16 @@ func TestMergeOnUpgrade(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(page.Events) != 1 || page.Events[0].ID != "ea" || page.Events[0].SourceCount != 2 || *page.Events[0].Fatalities != 4 {
-		t.Fatalf("after the upgrade the events are %+v, want ea merging two reports with 4 fatalities", page.Events)
+	if len(page.Events) != 2 || page.Events[1].ID != "ea" || page.Events[1].SourceCount != 2 || *page.Events[1].Fatalities != 4 ||
+		page.Events[0].ID != "acled-1" || page.Events[0].Origin != "acled" {
+		t.Fatalf("after the upgrade the events are %+v, want the ACLED row alone and ea merging two reports with 4 fatalities", page.Events)
 	}
 	reports, err := s.Reports(t.Context(), "ea")
 	if err != nil || len(reports) != 2 || reports[1].Quote != "Damascus was struck." || *reports[1].Fatalities != 6 {
 		t.Errorf("after the upgrade the reports are %+v (%v), want both, as stored", reports, err)
+	}
+	if a, err := s.Article(t.Context(), "acled-file"); err != nil || a.Events != 0 {
+		t.Errorf("the imported file keeps %d reports (%v), want none: imported rows are events, never merged", a.Events, err)
 	}
 	a, err := s.Article(t.Context(), "b")
 	if err != nil || a.Events != 1 {
