@@ -12,6 +12,12 @@
 // announced events.
 
 const POLL_MS = 20000;
+// STREAM_DELAY_MS: the stream opens a few seconds after the page has drawn,
+// so that a page only glanced at (a link preview, a headless render that
+// waits for the network to settle) never holds a long-lived connection; on
+// opening, the view is asked for once more, so nothing ingested meanwhile
+// is missed.
+const STREAM_DELAY_MS = 6000;
 const STREAM_FAILURES = 3; // errors in a row before polling instead
 
 // createLive starts listening. reload() asks for the view's events again
@@ -64,9 +70,12 @@ export function createLive({ reload, ids }) {
       return;
     }
     source = new EventSource('api/events/stream');
+    let first = true;
     source.addEventListener('hello', () => {
       failures = 0;
       mode('stream');
+      if (first) poll(); // what was ingested before the stream opened
+      first = false;
     });
     source.addEventListener('events', (e) => {
       failures = 0;
@@ -88,7 +97,7 @@ export function createLive({ reload, ids }) {
     });
   }
 
-  startStream();
+  setTimeout(startStream, STREAM_DELAY_MS);
   return {
     isNew: (id) => fresh.has(id),
     // seen stops marking an event once the reader has opened it.
