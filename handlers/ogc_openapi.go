@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 
 	"conflictmap/geo"
@@ -246,9 +247,12 @@ func openAPIDoc(base string) openAPI {
 				Responses: withNotFound(ok("One event as a GeoJSON Feature.", contentGeoJSON, "text/html"))}},
 		},
 		Components: openAPIComponents{Parameters: map[string]openAPIParam{
+			// No "default" member: QGIS pages by the default when one is
+			// declared and by the maximum otherwise; the server's own
+			// default is in the description.
 			"limit": {Name: "limit", In: "query", Style: "form", Explode: &no,
-				Description: "Page size; a value above the maximum is clamped to it.",
-				Schema:      map[string]any{"type": "integer", "minimum": 1, "maximum": geo.MaxLimit, "default": geo.DefaultLimit}},
+				Description: fmt.Sprintf("Page size; without it %d, and a value above the maximum is clamped to it.", geo.DefaultLimit),
+				Schema:      map[string]any{"type": "integer", "minimum": 1, "maximum": geo.MaxLimit}},
 		}},
 	}
 }
