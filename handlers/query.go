@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"conflictmap/geo"
 )
@@ -293,8 +294,14 @@ func parseEnum(name string, vals []string, ok func(string) bool, valid []string)
 	return compact(out), nil
 }
 
+// parseWords reads a word filter (actor, q) in the case-folded form the
+// stores search and the cache key and links carry, so that a filter that
+// passes here passes again when a next link brings it back.
 func parseWords(name, s string) (string, error) {
-	s = strings.Join(strings.Fields(s), " ")
+	if !utf8.ValidString(s) {
+		return "", geo.Errorf(geo.EINVALID, "%s: not valid UTF-8", name)
+	}
+	s = strings.ToLower(strings.Join(strings.Fields(s), " "))
 	if len(s) > maxWordsLen {
 		return "", geo.Errorf(geo.EINVALID, "%s: %d characters, want at most %d", name, len(s), maxWordsLen)
 	}
