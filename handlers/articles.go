@@ -210,6 +210,13 @@ const (
 	discardTimeout = 5 * time.Second
 	// retryAfter is what a refused ingest is told to wait, in seconds.
 	retryAfter = 2
+	// slotWait is how long an ingest waits for an extraction slot, its
+	// body unread, before it is refused: a client posting again at once
+	// after each refusal would otherwise cost a body read per refusal.
+	slotWait = 5 * time.Second
+	// maxDrains bounds the refused bodies read at once; past it a refused
+	// connection is closed without reading, which a flood earns.
+	maxDrains = 4
 )
 
 // postArticle ingests one article: it extracts its events, then stores
@@ -234,10 +241,15 @@ func (s *Server) postArticle(c echo.Context) error {
 	if r.ContentLength > s.cfg.MaxBody {
 		return s.refuse(c, s.tooLarge())
 	}
+	wait := time.NewTimer(slotWait)
+	defer wait.Stop()
 	select {
 	case s.extractions <- struct{}{}:
 		defer func() { <-s.extractions }()
-	default:
+	case <-r.Context().Done():
+		c.Response().Status = statusClientClosed
+		return nil
+	case <-wait.C:
 		c.Response().Header().Set("Retry-After", strconv.Itoa(retryAfter))
 		return s.refuse(c, echo.NewHTTPError(http.StatusServiceUnavailable,
 			fmt.Sprintf("the server is extracting %d articles already (--max-extractions); retry after %d seconds", cap(s.extractions), retryAfter)))
@@ -320,6 +332,12 @@ func (s *Server) refuse(c echo.Context, err error) error {
 	}
 	rc := http.NewResponseController(c.Response())
 	if ferr := rc.Flush(); ferr != nil {
+		return nil
+	}
+	select {
+	case s.drains <- struct{}{}:
+		defer func() { <-s.drains }()
+	default:
 		return nil
 	}
 	_ = rc.SetReadDeadline(time.Now().Add(discardTimeout))

@@ -125,6 +125,8 @@ type Server struct {
 	taxonomyAnswer taxonomyBody
 	// extractions holds one token per article being extracted.
 	extractions chan struct{}
+	// drains holds one token per refused body being read and discarded.
+	drains chan struct{}
 	// csp is the Content-Security-Policy of the HTML pages.
 	csp string
 }
@@ -149,7 +151,7 @@ func New(cfg Config) *Server {
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
-	s := &Server{cfg: cfg, echo: e, log: cfg.Logger, extractions: make(chan struct{}, cfg.MaxExtractions),
+	s := &Server{cfg: cfg, echo: e, log: cfg.Logger, extractions: make(chan struct{}, cfg.MaxExtractions), drains: make(chan struct{}, maxDrains),
 		streams: newNotifier()}
 	s.csp = contentSecurityPolicy(cfg.TileURL)
 	e.HTTPErrorHandler = s.handleError

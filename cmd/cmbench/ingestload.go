@@ -39,9 +39,11 @@ func ingestLoad(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Each copy's sentences are marked with its number: the same sentence
+	// told twice in one article would be one event.
 	var body strings.Builder
-	for body.Len() < *size {
-		body.Write(seed)
+	for i := 1; body.Len() < *size; i++ {
+		body.WriteString(strings.ReplaceAll(string(seed), ". ", fmt.Sprintf(" (part %d). ", i)))
 		body.WriteString("\n\n")
 	}
 	article := body.String()[:*size]
@@ -92,9 +94,16 @@ func ingestLoad(ctx context.Context, args []string) error {
 						key = "error: " + err.Error()
 					}
 				} else {
+					var e struct {
+						Error string `json:"error"`
+					}
+					json.NewDecoder(res.Body).Decode(&e)
 					io.Copy(io.Discard, res.Body)
 					res.Body.Close()
 					key = res.Status
+					if e.Error != "" {
+						key += ": " + e.Error
+					}
 				}
 				mu.Lock()
 				statuses[key]++
