@@ -26,6 +26,7 @@ export async function getJSON(url, init) {
 export const config = () => getJSON('api/config');
 export const taxonomy = () => getJSON('api/taxonomy');
 export const events = (params, signal) => getJSON('api/events?' + params.toString(), { signal });
+export const clusters = (params, signal) => getJSON('api/clusters?' + params.toString(), { signal });
 export const stats = (params, signal) => getJSON('api/stats' + (params && [...params].length ? '?' + params.toString() : ''), { signal });
 
 export function postArticle(body, token) {

@@ -20,8 +20,10 @@ const POLL_MS = 20000;
 const STREAM_DELAY_MS = 6000;
 const STREAM_FAILURES = 3; // errors in a row before polling instead
 
-// createLive starts listening. reload() asks for the view's events again
-// and resolves when they are drawn; ids() lists the ids on the map now.
+// createLive starts listening. reload({announced}) asks for the view's
+// events again and resolves when they are drawn: announced is true when
+// the server said the data changed, false for a poll that only looks;
+// ids() lists the ids on the map now.
 export function createLive({ reload, ids }) {
   const fresh = new Set();
   let failures = 0;
@@ -40,6 +42,8 @@ export function createLive({ reload, ids }) {
     return pending;
   }
 
+  const changed = () => reload({ announced: true });
+
   function announced(data) {
     for (const f of data.changed || []) {
       const id = f && f.properties && f.properties.id;
@@ -47,13 +51,13 @@ export function createLive({ reload, ids }) {
     }
     for (const id of data.removed || []) fresh.delete(id);
     if (typeof data.version === 'number') document.body.dataset.liveVersion = String(data.version);
-    return queue(reload);
+    return queue(changed);
   }
 
   function poll() {
     return queue(async () => {
       const before = new Set(ids());
-      await reload();
+      await reload({ announced: false });
       for (const id of ids()) if (!before.has(id)) fresh.add(id);
     });
   }
@@ -82,11 +86,11 @@ export function createLive({ reload, ids }) {
       try {
         announced(JSON.parse(e.data));
       } catch {
-        queue(reload);
+        queue(changed);
       }
     });
     // The server's log no longer reaches back to what this page saw.
-    source.addEventListener('reload', () => queue(reload));
+    source.addEventListener('reload', () => queue(changed));
     source.addEventListener('error', () => {
       failures++;
       if (source.readyState === EventSource.CLOSED || failures >= STREAM_FAILURES) {

@@ -2,7 +2,10 @@
 // match the filters inside the current view (the server filters; the page
 // never downloads everything to filter locally), draws them on the map, in
 // the feed and on the time bar, and keeps the view and every filter in the
-// URL's hash so that a link reopens the same view.
+// URL's hash so that a link reopens the same view. When the view holds more
+// matching events than the page draws one by one, the map shows the
+// server's count per area instead (api/clusters), so that every matching
+// event is counted wherever it is, and the feed lists the newest.
 //
 // Each concern lives in its own module; this one holds the page's state
 // and decides when to ask the server again.
@@ -14,6 +17,7 @@ import { $, el, isSmallScreen, showError } from './dom.js';
 import { createFeed } from './feed.js';
 import { createFilters } from './filters.js';
 import { createLive } from './live.js';
+import { createDensityLayer } from './density.js';
 import { createEventLayer } from './markers.js';
 import { createSources } from './sources.js';
 import { eventFromHash } from './reports.js';
@@ -67,6 +71,7 @@ function createApp(config, taxonomy) {
   let firstDrawn = false;
   let today = todayISO();
   const eventsReq = new api.Latest();
+  const cellsReq = new api.Latest();
   const statsReq = new api.Latest();
   const latestReq = new api.Latest();
   let live = null; // new events without a reload, once the page has started
@@ -85,14 +90,18 @@ function createApp(config, taxonomy) {
       if (id && live) live.seen(id);
     },
     isNew: (id) => Boolean(live && live.isNew(id)),
-    onDrawn() {
-      if (!firstDrawn && markers.size() > 0) {
-        firstDrawn = true;
-        // test/timing.mjs reads this mark: the first answer's markers are all on the map.
-        requestAnimationFrame(() => performance.mark('conflictmap:markers-drawn'));
-      }
-    },
+    onDrawn: drawnMark,
   });
+  const density = createDensityLayer(map, taxonomy, { onDrawn: drawnMark });
+  let dense = false; // the view on the map is drawn as counts per area
+
+  function drawnMark() {
+    if (!firstDrawn && (markers.size() > 0 || density.size() > 0)) {
+      firstDrawn = true;
+      // test/timing.mjs reads this mark: the first answer's markers or cells are all on the map.
+      requestAnimationFrame(() => performance.mark('conflictmap:markers-drawn'));
+    }
+  }
 
   const feed = createFeed({
     list: $('feed'),
@@ -134,8 +143,8 @@ function createApp(config, taxonomy) {
 
   createSources();
   createArticleForm((evs) => {
-    loadCountries();
-    loadHistogram();
+    countriesStale = true;
+    loadHistogram(true);
     const pts = evs.filter((f) => f.geometry && f.geometry.type === 'Point').map((f) => [f.geometry.coordinates[1], f.geometry.coordinates[0]]);
     if (pts.length) {
       // Show where the new events are; moving the map reloads the events in view.
@@ -183,15 +192,18 @@ function createApp(config, taxonomy) {
     }
   }
 
-  function renderCount(fc) {
+  function renderCount(fc, cells) {
     const matched = typeof fc.numberMatched === 'number' ? fc.numberMatched : features.length;
     const returned = typeof fc.numberReturned === 'number' ? fc.numberReturned : features.length;
     const box = $('count');
     box.replaceChildren();
     box.dataset.matched = String(matched);
     box.dataset.returned = String(returned);
-    box.classList.toggle('cut', returned < matched);
-    if (returned < matched) {
+    box.dataset.mode = cells ? 'cells' : 'events';
+    box.classList.toggle('cut', returned < matched && !cells);
+    if (cells) {
+      box.append(el('strong', null, matched.toLocaleString('en')), ' events in view, counted by area: zoom in or narrow the filters to see each one');
+    } else if (returned < matched) {
       box.append('Showing ', el('strong', null, returned.toLocaleString('en')), ' of ', el('strong', null, matched.toLocaleString('en')),
         ' events in view: zoom in, narrow the filters or draw more per view to see all');
     } else {
@@ -200,20 +212,39 @@ function createApp(config, taxonomy) {
   }
 
   let seq = 0;
-  function render(list, fc) {
+  let answerSeen = ''; // what the last answer held, to tell a change after a poll
+  // render draws an answer: the events one by one, or, with cells (an
+  // api/clusters answer for the same query), the counts per area on the
+  // map and the events in the feed.
+  function render(list, fc, cells) {
     today = todayISO();
     features = list;
-    markers.render(list, today);
+    dense = Boolean(cells);
+    if (cells) {
+      markers.render([], today);
+      density.render(cells);
+    } else {
+      density.clear();
+      markers.render(list, today);
+    }
     feed.show(list, typeof fc.numberReturned === 'number' ? fc.numberReturned : list.length, today);
     if (live) live.decorate($('feed'));
-    renderCount(fc);
+    renderCount(fc, cells);
+    answerSeen = fc.numberMatched + '|' + list.map((f) => f.properties && [f.properties.id, f.properties.source_count, f.properties.fatalities].join('@')).join(',');
     document.body.dataset.eventsSeq = String(++seq);
+    const open = pendingOpen;
+    pendingOpen = null;
+    if (open) openDrawn(open);
   }
 
-  // loadEvents asks for the events of the view and the filters; an older
-  // request still in flight is aborted, so its answer never shows.
+  // loadEvents asks for the events of the view and the filters and, when
+  // they are more than the page draws, for their counts per area; an older
+  // request still in flight is aborted, so its answer never shows. After a
+  // view drawn as counts, the counts are asked at once beside the events
+  // (a pan of a dense view is most often dense still).
   async function loadEvents() {
     const signal = eventsReq.next();
+    const cellsSignal = cellsReq.next();
     updateLinks();
     if (nothingSelected(state)) {
       render([], { numberMatched: 0, numberReturned: 0 });
@@ -222,12 +253,29 @@ function createApp(config, taxonomy) {
     }
     const params = filterParams(state, taxonomy, { bbox: bbox() });
     params.set('limit', String(viewLimit()));
+    const cellParams = filterParams(state, taxonomy, { bbox: bbox() });
+    cellParams.set('zoom', String(Math.max(0, Math.round(map.getZoom()))));
+    const askCells = () => api.clusters(cellParams, cellsSignal).then((v) => ({ v }), (err) => ({ err }));
+    let cells = dense ? askCells() : null;
     loading.begin();
     try {
       const fc = await api.events(params, signal);
       if (!eventsReq.current(signal)) return;
-      showError('');
-      render(fc.features || [], fc);
+      const list = fc.features || [];
+      const cut = typeof fc.numberMatched === 'number' && typeof fc.numberReturned === 'number' && fc.numberReturned < fc.numberMatched;
+      if (!cut) {
+        cellsReq.next(); // counts not needed: every event is drawn
+        showError('');
+        render(list, fc, null);
+        return;
+      }
+      cells = cells || askCells();
+      const answer = await cells;
+      if (!eventsReq.current(signal)) return;
+      if (answer.err && (api.isAbort(answer.err) || !cellsReq.current(cellsSignal))) return;
+      // Without counts (an older server), the events drawn still show.
+      showError(answer.err ? 'Could not count the events per area: ' + answer.err.message : '');
+      render(list, fc, answer.err ? null : answer.v);
     } catch (err) {
       if (api.isAbort(err) || !eventsReq.current(signal)) return;
       showError('Could not load events: ' + err.message);
@@ -237,21 +285,39 @@ function createApp(config, taxonomy) {
   }
 
   // loadHistogram counts the events in view per week for the time bar, with
-  // every filter but the dates (the bar is where dates are chosen).
-  async function loadHistogram() {
-    const signal = statsReq.next();
+  // every filter but the dates (the bar is where dates are chosen). The
+  // same query is asked once: again only when the data changed (fresh), so
+  // a change of dates, or a view and a filter change arriving together,
+  // costs the server no second count.
+  let statsKey = null; // the query of the answer shown or on its way
+  let statsAnswer = null;
+  async function loadHistogram(fresh) {
     if (nothingSelected(state)) {
+      statsReq.next();
+      statsKey = null;
+      statsAnswer = null;
       timebar.setData([], '');
       return;
     }
+    const params = filterParams(state, taxonomy, { bbox: bbox(), dates: false });
+    const key = params.toString();
+    if (!fresh && key === statsKey) return;
+    statsKey = key;
+    const signal = statsReq.next();
     try {
-      const stats = await api.stats(filterParams(state, taxonomy, { bbox: bbox(), dates: false }), signal);
+      const stats = await api.stats(params, signal);
       if (!statsReq.current(signal)) return;
-      timebar.setData(stats.by_week || [], latestDay);
+      statsAnswer = stats;
+      drawTimebar();
     } catch (err) {
       if (api.isAbort(err) || !statsReq.current(signal)) return;
+      statsKey = null; // asked again on the next change
       showError('Could not load the timeline: ' + err.message);
     }
+  }
+
+  function drawTimebar() {
+    if (statsAnswer) timebar.setData(statsAnswer.by_week || [], latestDay);
   }
 
   // latestDay is the newest event day of the filters (anywhere), where the
@@ -268,21 +334,29 @@ function createApp(config, taxonomy) {
       const f = fc.features && fc.features[0];
       const d = f && f.properties && (f.properties.event_date_end || f.properties.event_date);
       latestDay = d && d < today ? d : d ? today : '';
-      loadHistogram();
+      drawTimebar();
     } catch (err) {
       if (api.isAbort(err)) return;
       latestDay = '';
-      loadHistogram();
+      drawTimebar();
     }
   }
 
+  // The country menu lists every country with its count (api/stats with no
+  // filter): asked when the reader first reaches for the menu, not on
+  // every load, and again after an article was added here.
+  let countriesStale = true;
   async function loadCountries() {
+    if (!countriesStale) return;
+    countriesStale = false;
     try {
       filters.setCountries((await api.stats(null)).by_country);
     } catch (err) {
+      countriesStale = true;
       showError('Could not load the list of countries: ' + err.message);
     }
   }
+  for (const type of ['focus', 'pointerdown']) $('country').addEventListener(type, loadCountries);
 
   let moveTimer = null;
   let quiet = false; // set while the page moves the map itself
@@ -311,6 +385,7 @@ function createApp(config, taxonomy) {
     writeHash();
     cancelMoveTimer();
     loadEvents();
+    loadHistogram();
     loadLatest();
   }
 
@@ -370,25 +445,51 @@ function createApp(config, taxonomy) {
 
   // flyToEvent moves the map to an event (to the whole area of an
   // approximate place), then opens its popup, out of a cluster if needed.
+  // An event of the feed while the map shows counts per area has no
+  // marker yet: the map flies to it and opens it once the view's answer
+  // is drawn, on its marker or, where the view is dense still, on its own.
   function flyToEvent(id, opts = {}) {
     const entry = markers.get(id);
-    if (!entry) return;
+    const f = entry ? entry.feature : features.find((x) => x.properties && x.properties.id === id);
+    if (!f || !f.geometry || f.geometry.type !== 'Point') return;
     selectedId = id;
     feed.select(id);
-    markers.select(id);
+    if (entry) markers.select(id);
     if (isSmallScreen()) {
       setPanel(false);
       setFeed(false);
     }
-    const ll = entry.marker.getLatLng();
-    const open = () => markers.open(id, opts);
-    const target = Math.max(map.getZoom(), isApproximate(entry.feature.properties) ? 5 : 8);
-    if (map.getCenter().distanceTo(ll) < 1 && map.getZoom() === target) {
-      open();
-      return;
+    const ll = entry ? entry.marker.getLatLng() : L.latLng(f.geometry.coordinates[1], f.geometry.coordinates[0]);
+    const target = Math.max(map.getZoom(), isApproximate(f.properties) ? 5 : 8);
+    const here = map.getCenter().distanceTo(ll) < 1 && map.getZoom() === target;
+    if (entry) {
+      const open = () => markers.open(id, opts);
+      if (here) {
+        open();
+        return;
+      }
+      map.once('moveend', open);
+    } else {
+      pendingOpen = { feature: f, opts };
+      if (here) {
+        openDrawn(pendingOpen);
+        pendingOpen = null;
+        return;
+      }
     }
-    map.once('moveend', open);
     map.flyTo(ll, target, { duration: 0.8 });
+  }
+
+  // pendingOpen is the event to open once the next answer is drawn.
+  let pendingOpen = null;
+  function openDrawn({ feature, opts }) {
+    const id = feature.properties.id;
+    if (markers.get(id)) {
+      markers.select(id);
+      markers.open(id, opts);
+    } else {
+      markers.openAlone(feature, opts);
+    }
   }
 
   // openEvent answers an event's permalink (#event=ID): the map opens on the
@@ -407,6 +508,12 @@ function createApp(config, taxonomy) {
     quiet = false;
     writeHash();
     await loadEvents();
+    if (dense && !markers.get(id)) {
+      selectedId = id;
+      feed.select(id);
+      markers.openAlone(f, {});
+      return true;
+    }
     if (!markers.get(id)) render([...features, f], { numberMatched: features.length + 1, numberReturned: features.length + 1 });
     flyToEvent(id);
     return true;
@@ -428,9 +535,13 @@ function createApp(config, taxonomy) {
       const pts = (fc.features || []).filter((f) => f.geometry && f.geometry.type === 'Point')
         .map((f) => [f.geometry.coordinates[1], f.geometry.coordinates[0]]);
       if (pts.length) map.fitBounds(L.latLngBounds(pts).pad(0.15), { maxZoom: 7, animate: false });
-      // Draw what was fetched now rather than wait for the query of the view.
-      render(fc.features || [], fc);
-      return fc.numberReturned === fc.numberMatched && pts.length === (fc.features || []).length;
+      const complete = fc.numberReturned === fc.numberMatched && pts.length === (fc.features || []).length;
+      // Draw what was fetched now rather than wait for the query of the
+      // view; when it is not every event, the view is counted by area and
+      // the counts are asked at once beside its events.
+      if (complete) render(fc.features || [], fc);
+      else dense = fc.numberReturned < fc.numberMatched;
+      return complete;
     } catch (err) {
       if (!api.isAbort(err)) showError('Could not load events: ' + err.message);
       return false;
@@ -443,7 +554,6 @@ function createApp(config, taxonomy) {
     async start() {
       filters.sync();
       setPanel(!isSmallScreen());
-      loadCountries();
       let complete = false;
       const eventId = eventFromHash(location.hash);
       if (eventId) {
@@ -456,15 +566,24 @@ function createApp(config, taxonomy) {
       outlines.prefetch();
       map.on('moveend', viewChanged);
       writeHash();
+      loadHistogram();
       loadLatest();
       // When the view holds every matching event already, no second query.
       if (eventId && await openEvent(eventId)) updateLinks();
       else if (complete) updateLinks();
       else await loadEvents();
       live = createLive({
-        reload: async () => {
+        // The counts of the time bar and the country menu are asked again
+        // when the data changed: announced by the server, or seen in the
+        // view's answer after a poll.
+        reload: async ({ announced }) => {
+          const before = answerSeen;
+          if (announced) loadHistogram(true);
           await loadEvents();
-          loadHistogram();
+          if (announced || answerSeen !== before) {
+            countriesStale = true;
+            if (!announced) loadHistogram(true);
+          }
         },
         ids: () => features.map((f) => f.properties && f.properties.id),
       });

@@ -3,6 +3,7 @@
 // an approximate place drawn only while its marker is hovered, focused or
 // selected, so that country- and sea-wide events do not cover the map.
 
+import { ringGradient, typeOrder } from './cells.js';
 import { el } from './dom.js';
 import { popupContent } from './popup.js';
 import { sourceBadge, sourceCount } from './reports.js';
@@ -82,27 +83,15 @@ export function createEventLayer(map, taxonomy, hooks) {
       const name = placeName(p);
       if (!places.includes(name)) places.push(name);
     }
-    const order = [...taxonomy.types, ...[...byType.keys()].filter((t) => !taxonomy.types.includes(t))];
-    let at = 0;
-    const stops = [];
-    for (const t of order) {
-      const n = byType.get(t);
-      if (!n) continue;
-      const from = (at / children.length) * 360;
-      at += n;
-      const to = (at / children.length) * 360;
-      // A thin white gap between segments keeps neighbouring colours apart.
-      stops.push(taxonomy.colourOf(t) + ' ' + from.toFixed(1) + 'deg ' + Math.max(from, to - (byType.size > 1 ? 4 : 0)).toFixed(1) + 'deg');
-      if (byType.size > 1) stops.push('#fff ' + Math.max(from, to - 4).toFixed(1) + 'deg ' + to.toFixed(1) + 'deg');
-    }
+    const order = typeOrder(taxonomy.types, byType);
     const shown = places.slice(0, 6).join(', ') + (places.length > 6 ? ', and ' + (places.length - 6) + ' more places' : '');
-    const kinds = order.filter((t) => byType.get(t)).map((t) => t + ' ' + byType.get(t));
+    const kinds = order.map((t) => t + ' ' + byType.get(t));
     const size = Math.max(targetSize(), children.length < 10 ? 34 : children.length < 100 ? 40 : 46);
     return new ClusterIcon({
       className: 'cluster-marker',
       iconSize: [size, size],
       count: children.length,
-      background: 'conic-gradient(' + stops.join(', ') + ')',
+      background: ringGradient(taxonomy.types, byType, taxonomy.colourOf),
       label: children.length + ' events: ' + shown + (kinds.length ? ' — ' + kinds.join(', ') : ''),
     });
   }
@@ -268,10 +257,34 @@ export function createEventLayer(map, taxonomy, hooks) {
     cluster.zoomToShowLayer(current.marker, () => current.marker.openPopup());
   }
 
+  // openAlone opens an event's popup where it has no marker (the map
+  // shows counts per area there): at its place, with the same content.
+  function openAlone(f, opts = {}) {
+    const p = f.properties;
+    const [lon, lat] = f.geometry.coordinates;
+    const centre = map.getCenter().lng;
+    const popup = L.popup(popupOptions())
+      .setLatLng([lat, lon + 360 * Math.round((centre - lon) / 360)])
+      .setContent(() => popupContent(f, taxonomy, today));
+    popup.on('add', () => {
+      selectedId = p.id;
+      showExtent(f);
+      hooks.onSelect(p.id);
+    });
+    popup.on('remove', () => {
+      if (selectedId !== p.id) return;
+      select(null);
+      hooks.onSelect(null);
+    });
+    if (opts.keyboard) keyboardOpen = p.id;
+    popup.openOn(map);
+  }
+
   return {
     render,
     select,
     open,
+    openAlone,
     get: (id) => layers.get(id),
     size: () => layers.size,
   };

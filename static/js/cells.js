@@ -1,0 +1,70 @@
+// cells.js: how the density of events is said and drawn: counts short
+// enough for a map label, the ring of colours split by event type that
+// clusters and density cells share, and a cell's place on the world copy
+// in view. Pure functions (no DOM, no map), so node's test runner checks
+// them (test/unit/cells.test.mjs).
+
+// compactCount is a count short enough for a map label that still reads
+// as the true total: up to 9,999 in full, then thousands ("78k", "1.2M").
+export function compactCount(n) {
+  if (!Number.isFinite(n) || n < 0) return '0';
+  if (n < 10000) return Math.round(n).toLocaleString('en');
+  if (n < 999500) return Math.round(n / 1000) + 'k';
+  const m = n / 1e6;
+  return (m < 9.95 ? m.toFixed(1).replace(/\.0$/, '') : String(Math.round(m))) + 'M';
+}
+
+// typeOrder lists the event types of counts (a Map of type to count) in
+// the taxonomy's order, unknown types after, those with no event left out.
+export function typeOrder(types, counts) {
+  return [...types, ...[...counts.keys()].filter((t) => !types.includes(t))].filter((t) => counts.get(t) > 0);
+}
+
+// ringGradient is the CSS conic-gradient of a ring split by event type in
+// proportion to counts (a Map), with a thin white gap between segments so
+// that neighbouring colours stay apart. colourOf(type) names each colour.
+export function ringGradient(types, counts, colourOf) {
+  const order = typeOrder(types, counts);
+  const total = order.reduce((n, t) => n + counts.get(t), 0);
+  if (!total) return 'none';
+  const gap = order.length > 1 ? 4 : 0;
+  let at = 0;
+  const stops = [];
+  for (const t of order) {
+    const from = (at / total) * 360;
+    at += counts.get(t);
+    const to = (at / total) * 360;
+    const end = Math.max(from, to - gap);
+    stops.push(colourOf(t) + ' ' + from.toFixed(1) + 'deg ' + end.toFixed(1) + 'deg');
+    if (gap) stops.push('#fff ' + end.toFixed(1) + 'deg ' + to.toFixed(1) + 'deg');
+  }
+  return 'conic-gradient(' + stops.join(', ') + ')';
+}
+
+// cellLabel is a density cell's accessible name: the exact count, the
+// counts by type (largest first) and the known fatalities.
+export function cellLabel(props, types) {
+  const n = props.count || 0;
+  const counts = new Map(Object.entries(props.by_type || {}));
+  const kinds = typeOrder(types, counts).sort((a, b) => counts.get(b) - counts.get(a))
+    .map((t) => t + ' ' + counts.get(t).toLocaleString('en'));
+  let label = n.toLocaleString('en') + (n === 1 ? ' event here' : ' events here');
+  if (kinds.length) label += ' — ' + kinds.join(', ');
+  if (props.fatalities > 0) label += '; ' + props.fatalities.toLocaleString('en') + (props.fatalities === 1 ? ' fatality' : ' fatalities') + ' reported';
+  return label + '. Zoom in to see them.';
+}
+
+// nearestCopy shifts a longitude by whole turns to the world copy nearest
+// the map's centre, so that a cell is drawn where the reader looks after
+// the map has wrapped around the antimeridian.
+export function nearestCopy(lon, centreLon) {
+  return lon + 360 * Math.round((centreLon - lon) / 360);
+}
+
+// cellSize is the side in pixels of a density cell's disc: larger for
+// larger counts, at most 56 so that neighbouring cells (64 px apart at
+// the zoom they were counted for) do not overlap.
+export function cellSize(n, minimum) {
+  const base = n < 100 ? 34 : n < 1000 ? 40 : n < 10000 ? 46 : n < 100000 ? 52 : 56;
+  return Math.max(minimum || 0, base);
+}
