@@ -74,11 +74,14 @@ type Event struct {
 	Quote      string  // the one sentence the event was read from
 	Confidence float64 // 0..1
 
-	ArticleID        string
-	Title            string
-	SourceURL        string
-	Published        string // YYYY-MM-DD
-	ExtractorVersion string
+	ArticleID string
+	Title     string
+	SourceURL string
+	Published string // YYYY-MM-DD
+	// PublishedEstimated says Published is the day the article was
+	// fetched, not a date its publisher gave (Article.PublishedEstimated).
+	PublishedEstimated bool
+	ExtractorVersion   string
 
 	// SourceCount is how many articles report the event; 0 means the event
 	// is one report, as extraction gives it.
@@ -145,7 +148,12 @@ type Article struct {
 	Title     string
 	URL       string
 	Published string // YYYY-MM-DD; empty when unknown
-	Text      string
+	// PublishedEstimated says Published is the day the article was fetched:
+	// neither its page nor its feed gave a date. Relative dates in the text
+	// ("on Tuesday") are resolved against it all the same, so an analyst
+	// must be able to tell such a date from one the publisher wrote.
+	PublishedEstimated bool
+	Text               string
 	// IngestedAt is when the store last received the article.
 	IngestedAt time.Time
 	// Events is how many events the store holds for the article.

@@ -9,13 +9,16 @@ import (
 // when, in which words and with what death toll, so that a reader can check
 // every figure the event combines.
 type Source struct {
-	ArticleID  string
-	Title      string
-	Outlet     string // the host of the article's URL, without "www."
-	URL        string
-	Published  string // YYYY-MM-DD; empty when unknown
-	Quote      string
-	Fatalities *int // nil when the report gives no number
+	ArticleID string
+	Title     string
+	Outlet    string // the host of the article's URL, without "www."
+	URL       string
+	Published string // YYYY-MM-DD; empty when unknown
+	// PublishedEstimated says Published is the day the article was
+	// fetched, not a date its publisher gave.
+	PublishedEstimated bool
+	Quote              string
+	Fatalities         *int // nil when the report gives no number
 }
 
 // Outlet returns the outlet an article URL belongs to: its host in lower
@@ -31,13 +34,14 @@ func Outlet(rawURL string) string {
 // SourceOf returns the source an event was read from, as one report.
 func SourceOf(e Event) Source {
 	return Source{
-		ArticleID:  e.ArticleID,
-		Title:      e.Title,
-		Outlet:     Outlet(e.SourceURL),
-		URL:        e.SourceURL,
-		Published:  e.Published,
-		Quote:      e.Quote,
-		Fatalities: e.Fatalities,
+		ArticleID:          e.ArticleID,
+		Title:              e.Title,
+		Outlet:             Outlet(e.SourceURL),
+		URL:                e.SourceURL,
+		Published:          e.Published,
+		PublishedEstimated: e.PublishedEstimated,
+		Quote:              e.Quote,
+		Fatalities:         e.Fatalities,
 	}
 }
 
@@ -58,4 +62,39 @@ type Change struct {
 	Version int64
 	EventID string
 	Gone    bool
+}
+
+// SourceArticles returns the ids of the articles that events and their
+// sources name, once each, in the order met: what a store looks up to
+// mark estimated publication dates (MarkEstimated).
+func SourceArticles(events []Event) []string {
+	seen := make(map[string]bool, len(events))
+	var ids []string
+	add := func(id string) {
+		if id != "" && !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	for _, e := range events {
+		add(e.ArticleID)
+		for _, s := range e.Sources {
+			add(s.ArticleID)
+		}
+	}
+	return ids
+}
+
+// MarkEstimated sets PublishedEstimated on the events and sources whose
+// article is in estimated: the flag belongs to the article, and a store
+// keeps it there only, so that an article fetched again with a date it now
+// shows clears it everywhere at once.
+func MarkEstimated(events []Event, estimated map[string]bool) {
+	for i := range events {
+		e := &events[i]
+		e.PublishedEstimated = estimated[e.ArticleID]
+		for j := range e.Sources {
+			e.Sources[j].PublishedEstimated = estimated[e.Sources[j].ArticleID]
+		}
+	}
 }

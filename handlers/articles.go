@@ -36,13 +36,16 @@ type articleRequest struct {
 
 // articleJSON is an article as the API shows it; Text is left out of lists.
 type articleJSON struct {
-	ID         string  `json:"id"`
-	Title      *string `json:"title"`
-	URL        *string `json:"url"`
-	Published  *string `json:"published"`
-	IngestedAt string  `json:"ingested_at"`
-	Events     int     `json:"events"`
-	Text       string  `json:"text,omitempty"`
+	ID        string  `json:"id"`
+	Title     *string `json:"title"`
+	URL       *string `json:"url"`
+	Published *string `json:"published"`
+	// PublishedEstimated is true when published is the day the article
+	// was fetched: its page and its feed gave no date.
+	PublishedEstimated bool   `json:"published_estimated"`
+	IngestedAt         string `json:"ingested_at"`
+	Events             int    `json:"events"`
+	Text               string `json:"text,omitempty"`
 }
 
 func toArticleJSON(a geo.Article, withText bool) articleJSON {
@@ -53,12 +56,13 @@ func toArticleJSON(a geo.Article, withText bool) articleJSON {
 		return &s
 	}
 	out := articleJSON{
-		ID:         a.ID,
-		Title:      opt(a.Title),
-		URL:        opt(a.URL),
-		Published:  opt(a.Published),
-		IngestedAt: a.IngestedAt.UTC().Format(time.RFC3339),
-		Events:     a.Events,
+		ID:                 a.ID,
+		Title:              opt(a.Title),
+		URL:                opt(a.URL),
+		Published:          opt(a.Published),
+		PublishedEstimated: a.PublishedEstimated,
+		IngestedAt:         a.IngestedAt.UTC().Format(time.RFC3339),
+		Events:             a.Events,
 	}
 	if withText {
 		out.Text = a.Text
@@ -282,6 +286,7 @@ func (s *Server) postArticle(c echo.Context) error {
 	if events == nil {
 		events = []geo.Event{}
 	}
+	geo.MarkEstimated(events, map[string]bool{a.ID: a.PublishedEstimated})
 	// The work is done: store it even if the client leaves now, so that
 	// its retry finds the article in place.
 	stored, err := s.cfg.Store.Ingest(context.WithoutCancel(r.Context()), a, events)

@@ -226,7 +226,7 @@ func (s *Server) fetchArticle(ctx context.Context, req articleRequest) (geo.Arti
 		a.Title = t
 	}
 	if published != "" {
-		a.Published = published
+		a.Published, a.PublishedEstimated = published, false
 		page.PublishedFrom = "request"
 	}
 	return a, &page, nil

@@ -261,7 +261,7 @@ func TestGDALCopiesTheLayerToGeoPackage(t *testing.T) {
 	}
 	fieldType := map[string]string{}
 	var columns []string
-	for _, m := range regexp.MustCompile(`(?m)^(\w+): (\w+) \(`).FindAllStringSubmatch(info, -1) {
+	for _, m := range regexp.MustCompile(`(?m)^(\w+): (\w+(?:\(\w+\))?) \(`).FindAllStringSubmatch(info, -1) {
 		fieldType[m[1]] = m[2]
 		columns = append(columns, m[1])
 	}
@@ -273,6 +273,7 @@ func TestGDALCopiesTheLayerToGeoPackage(t *testing.T) {
 		"event_date": "Date", "event_date_end": "Date", "published": "Date",
 		"fatalities": "Integer", "time_precision": "Integer", "geo_precision": "Integer",
 		"confidence": "Real", "quote": "String", "event_type": "String",
+		"published_estimated": "Integer(Boolean)",
 	}
 	for name, typ := range want {
 		if fieldType[name] != typ {

@@ -424,3 +424,124 @@ func TestFeedFlagsFallBackToEnvironment(t *testing.T) {
 		t.Errorf("a bad CONFLICTMAP_FETCH_ALLOW_PRIVATE: %v", err)
 	}
 }
+
+// undatedStory is a page that names no publication date anywhere.
+func undatedStory(title string) string {
+	return `<!DOCTYPE html><html><head><meta charset="utf-8"><title>` + title + `</title></head><body>
+<nav><a href="/">Home</a></nav><article><h1>` + title + `</h1>
+<p>Drones struck the city of Kharkiv on Tuesday, killing two people, the regional governor said.</p>
+<p>Emergency crews worked through the night to clear the debris from the damaged apartment block, officials said.</p>
+<p>Residents were told to stay in shelters while air defence units remained on alert across the region.</p></article>
+</body></html>`
+}
+
+// An article whose page gives no date is dated the day it was fetched,
+// and says so wherever the date is shown (the article, the event, each of
+// the event's sources), on both stores; a date the poster gives is not an
+// estimate.
+func TestEstimatedPublicationDates(t *testing.T) {
+	mux := http.NewServeMux()
+	for _, p := range []string{"/undated", "/dated"} {
+		mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			fmt.Fprint(w, undatedStory("Drones hit Kharkiv"))
+		})
+	}
+	site := httptest.NewServer(mux)
+	defer site.Close()
+	stores := map[string][]string{"sqlite": {filepath.Join(t.TempDir(), "db.sqlite")}}
+	if !testing.Short() {
+		dsn := pgDSN(t)
+		schema := fmt.Sprintf("cm_test_estimated_%d", time.Now().UnixNano())
+		t.Cleanup(func() { dropSchema(t, dsn, schema) })
+		stores["postgis"] = []string{dsn, "--pg-schema", schema}
+	}
+	for name, args := range stores {
+		t.Run(name, func(t *testing.T) {
+			s := startFeedServer(t, args[0], append(args[1:], "--fetch-allow-private")...)
+			type source struct {
+				ArticleID          string `json:"article_id"`
+				Published          string `json:"published"`
+				PublishedEstimated bool   `json:"published_estimated"`
+			}
+			var posted struct {
+				Article struct {
+					ID                 string `json:"id"`
+					Published          string `json:"published"`
+					PublishedEstimated bool   `json:"published_estimated"`
+				} `json:"article"`
+				Fetched struct {
+					PublishedFrom string `json:"published_from"`
+				} `json:"fetched"`
+				Events struct {
+					Features []struct {
+						Properties struct {
+							PublishedEstimated bool     `json:"published_estimated"`
+							Sources            []source `json:"sources"`
+						} `json:"properties"`
+					} `json:"features"`
+				} `json:"events"`
+			}
+			code, answer := send(t, http.MethodPost, s.URL()+"/api/articles", "tok", `{"url": "`+site.URL+`/undated"}`)
+			if code != http.StatusCreated {
+				t.Fatalf("POST undated: %d %s", code, answer)
+			}
+			if err := json.Unmarshal([]byte(answer), &posted); err != nil {
+				t.Fatal(err)
+			}
+			today := time.Now().UTC().Format("2006-01-02")
+			if a := posted.Article; !a.PublishedEstimated || a.Published != today || posted.Fetched.PublishedFrom != "fetch_day" ||
+				len(posted.Events.Features) == 0 || !posted.Events.Features[0].Properties.PublishedEstimated {
+				t.Fatalf("the undated page's answer: %s", answer)
+			}
+			undated := posted.Article.ID
+			code, answer = send(t, http.MethodPost, s.URL()+"/api/articles", "tok", `{"url": "`+site.URL+`/dated", "published": "`+today+`"}`)
+			if code != http.StatusCreated || !strings.Contains(answer, `"published_estimated":false`) {
+				t.Fatalf("POST with a date: %d %s", code, answer)
+			}
+			var list struct {
+				Articles []struct {
+					ID                 string `json:"id"`
+					PublishedEstimated bool   `json:"published_estimated"`
+				} `json:"articles"`
+			}
+			getJSON(t, s.URL()+"/api/articles", &list)
+			for _, a := range list.Articles {
+				if a.PublishedEstimated != (a.ID == undated) {
+					t.Errorf("/api/articles: article %s published_estimated %v", a.ID, a.PublishedEstimated)
+				}
+			}
+			// The two reports are one event: its sources tell the fetch day
+			// from the posted date.
+			var fc struct {
+				Features []struct {
+					Properties struct {
+						Location           string   `json:"location"`
+						ArticleID          string   `json:"article_id"`
+						PublishedEstimated bool     `json:"published_estimated"`
+						Sources            []source `json:"sources"`
+					} `json:"properties"`
+				} `json:"features"`
+			}
+			getJSON(t, s.URL()+"/api/events?q=Kharkiv&limit=100", &fc)
+			merged := 0
+			for _, f := range fc.Features {
+				p := f.Properties
+				if p.PublishedEstimated != (p.ArticleID == undated) {
+					t.Errorf("event of article %s: published_estimated %v", p.ArticleID, p.PublishedEstimated)
+				}
+				for _, src := range p.Sources {
+					if src.PublishedEstimated != (src.ArticleID == undated) || src.Published != today {
+						t.Errorf("source %+v of the event at %s", src, p.Location)
+					}
+				}
+				if len(p.Sources) == 2 {
+					merged++
+				}
+			}
+			if merged == 0 {
+				t.Errorf("no event with both reports as sources: %+v", fc)
+			}
+		})
+	}
+}

@@ -343,23 +343,26 @@ func pgDSN(t *testing.T) string {
 	return dsn
 }
 
+// dropSchema drops a test's PostgreSQL schema.
+func dropSchema(t *testing.T, dsn, schema string) {
+	conn, err := pgx.Connect(context.Background(), dsn)
+	if err != nil {
+		t.Errorf("dropping schema %s: %v", schema, err)
+		return
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(context.Background(), "DROP SCHEMA IF EXISTS "+schema+" CASCADE"); err != nil {
+		t.Errorf("dropping schema %s: %v", schema, err)
+	}
+}
+
 // Two servers on one PostgreSQL/PostGIS schema, as a scaled-out deployment
 // runs them: the first fills the empty store with the sample, the second
 // finds it there, and an article posted to one is served by the other.
 func TestServeOnPostGIS(t *testing.T) {
 	dsn := pgDSN(t)
 	schema := fmt.Sprintf("cm_test_serve_%d", time.Now().UnixNano())
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(context.Background(), dsn)
-		if err != nil {
-			t.Errorf("dropping schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(context.Background())
-		if _, err := conn.Exec(context.Background(), "DROP SCHEMA IF EXISTS "+schema+" CASCADE"); err != nil {
-			t.Errorf("dropping schema %s: %v", schema, err)
-		}
-	})
+	t.Cleanup(func() { dropSchema(t, dsn, schema) })
 	a, _ := startServer(t, "--db", dsn, "--pg-schema", schema, "--token", "tok")
 	b, _ := startServer(t, "--db", dsn, "--pg-schema", schema)
 	var list struct{ Total int }

@@ -498,7 +498,7 @@ func (p *Poller) readOne(ctx context.Context, it item) (rec geo.FeedItem, done b
 	}
 	a := page.Article
 	if it.published != "" {
-		a.Published = it.published
+		a.Published, a.PublishedEstimated = it.published, false
 	}
 	if it.title != "" {
 		a.Title = it.title

@@ -112,6 +112,7 @@ func (c *Client) readPage(raw string, resp *Response, fetched time.Time) (page g
 		page.Published, page.PublishedFrom = meta.time, geo.PublishedFromPage
 	} else {
 		page.Published, page.PublishedFrom = fetched.UTC().Format(geo.DateLayout), geo.PublishedFromFetchDay
+		page.PublishedEstimated = true
 	}
 	page.URL = c.canon.Canonical(meta.canonical)
 	if page.URL == "" {

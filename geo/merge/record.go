@@ -92,13 +92,16 @@ func DecodeReport(data []byte) (geo.Event, error) {
 }
 
 type sourceRecord struct {
-	ArticleID  string `json:"article_id"`
-	Title      string `json:"title"`
-	Outlet     string `json:"outlet"`
-	URL        string `json:"url"`
-	Published  string `json:"published"`
-	Quote      string `json:"quote"`
-	Fatalities *int   `json:"fatalities"`
+	ArticleID string `json:"article_id"`
+	Title     string `json:"title"`
+	Outlet    string `json:"outlet"`
+	URL       string `json:"url"`
+	Published string `json:"published"`
+	// PublishedEstimated is not kept here: it is the article's, and
+	// stores read it from the article (a later fetch may find the date).
+	PublishedEstimated bool   `json:"-"`
+	Quote              string `json:"quote"`
+	Fatalities         *int   `json:"fatalities"`
 }
 
 // EncodeSources returns the JSON document a store keeps an event's sources

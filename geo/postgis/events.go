@@ -138,12 +138,12 @@ func (s *Store) ingest(ctx context.Context, a geo.Article, events []geo.Event, n
 		return err
 	}
 	b := &pgx.Batch{}
-	b.Queue(`INSERT INTO articles (id, title, url, published, text, ingested_at, ingest_version)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)
+	b.Queue(`INSERT INTO articles (id, title, url, published, text, ingested_at, ingest_version, published_estimated)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 		ON CONFLICT (id) DO UPDATE SET title = excluded.title, url = excluded.url, published = excluded.published,
 			text = excluded.text, ingested_at = excluded.ingested_at, ingest_version = excluded.ingest_version,
-			origin = 'extracted'`,
-		a.ID, a.Title, a.URL, a.Published, a.Text, now, version)
+			origin = 'extracted', published_estimated = excluded.published_estimated`,
+		a.ID, a.Title, a.URL, a.Published, a.Text, now, version, a.PublishedEstimated)
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return err
 	}

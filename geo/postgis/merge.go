@@ -226,7 +226,8 @@ func (s *Store) mergePending(ctx context.Context) error {
 
 // attach sets the sources and links of events read from the events table:
 // from event_sources for merged events; an event that is one report keeps
-// none (geo.EventSources gives it itself).
+// none (geo.EventSources gives it itself). It marks estimated publication
+// dates last (markEstimated).
 func attach(ctx context.Context, q querier, events []geo.Event) error {
 	if len(events) == 0 {
 		return nil
@@ -274,7 +275,11 @@ func attach(ctx context.Context, q querier, events []geo.Event) error {
 		}
 		events[at[id]].Related = append(events[at[id]].Related, rel)
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows.Close()
+	return markEstimated(ctx, q, events)
 }
 
 // Reports returns the reports merged into the event with the given id,
@@ -300,6 +305,9 @@ func (s *Store) Reports(ctx context.Context, eventID string) ([]geo.Event, error
 		out[i] = st.Report
 	}
 	merge.SortEarliest(out)
+	if err := markEstimated(ctx, s.pool, out); err != nil {
+		return nil, fmt.Errorf("postgis store: reports of %s: %w", eventID, err)
+	}
 	return out, nil
 }
 

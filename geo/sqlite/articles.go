@@ -13,7 +13,7 @@ import (
 
 // articleColumns reads an article with its event count; the text is added
 // by the queries that want it.
-const articleColumns = `a.id, a.title, a.url, a.published, a.ingested_at,
+const articleColumns = `a.id, a.title, a.url, a.published, a.published_estimated, a.ingested_at,
 	CASE WHEN a.origin = 'extracted' THEN (SELECT count(*) FROM reports r WHERE r.article_id = a.id)
 	ELSE (SELECT count(*) FROM events e WHERE e.article_id = a.id) END`
 
@@ -22,7 +22,7 @@ func scanArticle(row eventsql.Scanner, text *string) (geo.Article, error) {
 		a  geo.Article
 		at int64
 	)
-	dest := []any{&a.ID, &a.Title, &a.URL, &a.Published, &at, &a.Events}
+	dest := []any{&a.ID, &a.Title, &a.URL, &a.Published, &a.PublishedEstimated, &at, &a.Events}
 	if text != nil {
 		dest = append(dest, text)
 	}

@@ -128,12 +128,12 @@ func (s *Store) ingest(ctx context.Context, a geo.Article, events []geo.Event, n
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO articles (id, title, url, published, text, ingested_at, ingest_version)
-		VALUES (?, ?, ?, ?, ?, ?, ?)
+	_, err = tx.ExecContext(ctx, `INSERT INTO articles (id, title, url, published, text, ingested_at, ingest_version, published_estimated)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET title = excluded.title, url = excluded.url, published = excluded.published,
 			text = excluded.text, ingested_at = excluded.ingested_at, ingest_version = excluded.ingest_version,
-			origin = 'extracted'`,
-		a.ID, a.Title, a.URL, a.Published, a.Text, now.UnixMicro(), version)
+			origin = 'extracted', published_estimated = excluded.published_estimated`,
+		a.ID, a.Title, a.URL, a.Published, a.Text, now.UnixMicro(), version, a.PublishedEstimated)
 	if err != nil {
 		return err
 	}

@@ -323,7 +323,8 @@ func (s *Store) mergePending(ctx context.Context) error {
 
 // attach sets the sources and links of events read from the events table:
 // from event_sources for merged events; an event that is one report keeps
-// none (geo.EventSources gives it itself).
+// none (geo.EventSources gives it itself). It marks estimated publication
+// dates last (markEstimated).
 func attach(ctx context.Context, q querier, events []geo.Event) error {
 	if len(events) == 0 {
 		return nil
@@ -336,7 +337,7 @@ func attach(ctx context.Context, q querier, events []geo.Event) error {
 		at[e.ID] = i
 		ids[i] = e.ID
 	}
-	return inChunks(ids, func(chunk []string) error {
+	err := inChunks(ids, func(chunk []string) error {
 		in := " IN (" + placeholders(len(chunk)) + ")"
 		rows, err := q.QueryContext(ctx, "SELECT event_id, source_count, sources FROM event_sources WHERE event_id"+in, anys(chunk)...)
 		if err != nil {
@@ -375,6 +376,10 @@ func attach(ctx context.Context, q querier, events []geo.Event) error {
 		}
 		return rows.Err()
 	})
+	if err != nil {
+		return err
+	}
+	return markEstimated(ctx, q, events)
 }
 
 // Reports returns the reports merged into the event with the given id,
@@ -409,6 +414,9 @@ func (s *Store) Reports(ctx context.Context, eventID string) ([]geo.Event, error
 		out[i] = st.Report
 	}
 	merge.SortEarliest(out)
+	if err := markEstimated(ctx, tx, out); err != nil {
+		return nil, fmt.Errorf("sqlite store: reports of %s: %w", eventID, err)
+	}
 	return out, nil
 }
 
