@@ -166,9 +166,18 @@ func (x *Extractor) read(ctx context.Context, a geo.Article, text string, pub ti
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	// An event's id is its article, sentence, place and kind: a sentence
+	// told again beyond the merge window (a page that repeats its story)
+	// gives the same event again, kept once so that ids stay unique.
 	events := make([]geo.Event, 0, len(cands))
+	seen := make(map[string]bool, len(cands))
 	for _, c := range cands {
-		events = append(events, x.event(a, c))
+		e := x.event(a, c)
+		if seen[e.ID] {
+			continue
+		}
+		seen[e.ID] = true
+		events = append(events, e)
 	}
 	return events, nil
 }

@@ -231,3 +231,28 @@ func TestHostileInput(t *testing.T) {
 		t.Errorf("a bad publication date: %v, want an invalid-input error", err)
 	}
 }
+
+// TestRepeatedStoryUniqueIDs: an article made of one story told again and
+// again (a feed page that repeats its item) gives every event once, so that
+// the store, which keys events by id, takes the whole article.
+func TestRepeatedStoryUniqueIDs(t *testing.T) {
+	x := extractorForTest(t)
+	story := "Militants ambushed an army convoy near Gao on Sunday, killing four soldiers. " +
+		"The next day, a drone strike hit a fuel depot in Kidal. " +
+		"Residents said the market stayed closed. Officials gave no further details. "
+	text := strings.Repeat(story, 300) // 1,200 sentences, repeats beyond any merge window
+	events, err := x.Extract(geo.Article{Text: text, Published: "2024-03-12"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(events) == 0 {
+		t.Fatal("no events")
+	}
+	ids := map[string]bool{}
+	for _, e := range events {
+		if ids[e.ID] {
+			t.Fatalf("id %s given twice (%s, %q)", e.ID, e.Location, e.Quote)
+		}
+		ids[e.ID] = true
+	}
+}
