@@ -1438,7 +1438,7 @@ func (r *reader) segment(s sentence, o *occ) (int, int) {
 		cb++
 	}
 	if ca >= s.first+2 && r.toks[ca-1].text == "," && r.toks[ca-2].cap && r.toks[ca-2].kind == tWord &&
-		(r.toks[ca].low == "the" || r.toks[ca].low == "a" || r.toks[ca].low == "an") {
+		(r.toks[ca].low == "the" || r.toks[ca].low == "a" || r.toks[ca].low == "an") && !r.openingPhrase(s, ca-1) {
 		return ca, cb
 	}
 	a := o.first
@@ -1463,4 +1463,24 @@ func (r *reader) fromBase(i, last int) bool {
 		return true
 	}
 	return false
+}
+
+// frontedOpeners are the prepositions that open a sentence's scene-setting
+// phrase ("During a service in Marawi, a bomb ...").
+var frontedOpeners = cues.set("fronted-openers")
+
+// openingPhrase reports whether the comma at k closes the phrase a sentence
+// opens with ("During a service at a school in Marawi, a bomb went off"):
+// what follows it is the main clause, not an apposition to the name before
+// the comma.
+func (r *reader) openingPhrase(s sentence, k int) bool {
+	if !frontedOpeners[r.toks[s.first].low] {
+		return false
+	}
+	for j := s.first + 1; j < k; j++ {
+		if r.toks[j].text == "," && !(j+1 < k && r.toks[j+1].cap) {
+			return false // an earlier clause comma; ", Philippines," is an address
+		}
+	}
+	return true
 }
