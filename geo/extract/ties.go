@@ -198,6 +198,9 @@ func (r *reader) anaphor(s sentence, o *occ) []int {
 	var refs []int
 	all := r.placesIn(prev.first, prev.last)
 	for _, p := range all {
+		if r.distanceRef(p) {
+			continue // "the town, 200 km north of Mogadishu": a landmark, not the town
+		}
 		container := false
 		for _, q := range all {
 			if q != p && r.holds(p, q) {
@@ -1483,4 +1486,26 @@ func (r *reader) openingPhrase(s sentence, k int) bool {
 		}
 	}
 	return true
+}
+
+// distanceRef reports whether the mention ref is the landmark of a
+// distance ("80 kilometres north of Bosaso", "40 km from Goma"): it says
+// how far the place the text is about lies, and is not that place.
+func (r *reader) distanceRef(ref int) bool {
+	k := r.refs[ref].first
+	if k > 0 && r.toks[k-1].low == "the" {
+		k--
+	}
+	if k < 2 {
+		return false
+	}
+	switch p := r.toks[k-1].low; {
+	case p == "from":
+		return distanceUnits[r.toks[k-2].low]
+	case p == "of" && directionWords[r.toks[k-2].low]:
+		// "north of X" alone may be the event's side of a town; with a
+		// distance before it, it is a landmark.
+		return k >= 3 && distanceUnits[r.toks[k-3].low]
+	}
+	return false
 }
