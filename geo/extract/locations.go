@@ -440,13 +440,14 @@ var regionNouns = set("province", "region", "state", "department", "governorate"
 	"prefecture", "territory", "division", "municipality", "krai", "canton", "emirate")
 
 // holds reports whether mention q holds mention p: its place contains p's,
-// or the text calls q a region of p's country.
+// or the text calls q a region of p's country and p is a town (two regions
+// named side by side are two places).
 func (r *reader) holds(q, p int) bool {
 	a, b := &r.refs[q], &r.refs[p]
 	if contains(a.place, b.place) {
 		return true
 	}
-	return a.regional && !b.regional && a.place.CountryCode != "" && a.place.CountryCode == b.place.CountryCode &&
+	return a.regional && !b.regional && !isArea(b.place) && a.place.CountryCode != "" && a.place.CountryCode == b.place.CountryCode &&
 		placeKey(a.place) != placeKey(b.place)
 }
 

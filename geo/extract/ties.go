@@ -911,6 +911,20 @@ func (r *reader) placeAfter(i, last int) (ref, end int, near bool) {
 			// "Ethiopia's Amhara region", "Kharkiv's outskirts".
 			if m.last < last && r.toks[m.last].low == "'s" {
 				j := m.last + 1
+				// "Ukraine's northern region of Sumy", "Syria's province of
+				// Idlib": the place named after "of" is the place.
+				for x := j; x < last && x < j+4; x++ {
+					w := r.toks[x].low
+					if w == "of" {
+						if k2 := r.refStarting(x + 1); k2 >= 0 && x > j && placeNouns[r.toks[x-1].low] {
+							return k2, r.refs[k2].last, near
+						}
+						break
+					}
+					if !locParts[w] && !descriptorWords[w] && !placeNouns[w] {
+						break
+					}
+				}
 				// "Ukraine's western Khmelnytskyi region": the region named
 				// after the side is the place.
 				if j+1 < last && locParts[r.toks[j].low] && r.refStarting(j+1) < 0 {
@@ -1009,6 +1023,8 @@ func (r *reader) listAfter(end, last, first int) ([]int, int) {
 			j = i + 2
 		case w == "," || w == "and" || w == "or":
 			j = i + 1
+		case w == "as" && i+2 < last && r.toks[i+1].low == "well" && r.toks[i+2].low == "as":
+			j = i + 3 // "in Donetsk as well as in Sumy"
 		case w == "in" || w == "of":
 			// A container: "Gao in northern Mali", "Kiryat Shmona in northern
 			// Israel", "Baalbek in the Bekaa Valley", "Dahiyeh in Beirut".
@@ -1028,11 +1044,22 @@ func (r *reader) listAfter(end, last, first int) ([]int, int) {
 				continue
 			}
 		}
+		// An elided head: "two villages in Donetsk and one in Sumy", "as
+		// well as another near Kupiansk".
+		elided := false
+		if k := j; k+1 < last && (r.toks[k].kind == tNumber || ellipsisHeads[r.toks[k].low]) {
+			if r.toks[k+1].low == "more" && k+2 < last {
+				k++
+			}
+			if p := r.toks[k+1].low; p == "in" || p == "near" {
+				j, elided = k+2, true
+			}
+		}
 		ref, e, near := r.placeAfter(j, last)
 		if ref < 0 || near || !r.usable(ref) || r.attributive(ref) {
 			return out, i
 		}
-		if r.holds(ref, prev) || (w == "," && j == i+1 && r.seat(ref) && r.besides(ref, prev) && !r.listGoesOn(e, last)) {
+		if (!elided && r.holds(ref, prev)) || (w == "," && j == i+1 && r.seat(ref) && r.besides(ref, prev) && !r.listGoesOn(e, last)) {
 			i = e // "Damascus, Syria", "Cite Soleil, Port-au-Prince"
 			continue
 		}
@@ -1467,6 +1494,10 @@ func (r *reader) fromBase(i, last int) bool {
 	}
 	return false
 }
+
+// ellipsisHeads stand for the noun of the list item before them: "two
+// villages in Donetsk and one in Sumy".
+var ellipsisHeads = cues.set("ellipsis-heads")
 
 // frontedOpeners are the prepositions that open a sentence's scene-setting
 // phrase ("During a service in Marawi, a bomb ...").
