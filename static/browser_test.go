@@ -114,12 +114,14 @@ func requireTools(t *testing.T) string {
 
 // startServer runs `conflictmap serve` on a free loopback port with its own
 // database, no Redis (a shared Redis would mix this store's data versions
-// with another's) and no tiles, and stops it when the test ends.
-func startServer(t *testing.T, bin, dir string) string {
+// with another's) and no tiles, plus the flags of extra, and stops it when
+// the test ends.
+func startServer(t *testing.T, bin, dir string, extra ...string) string {
 	t.Helper()
 	addr := freeAddr(t)
-	cmd := exec.Command(bin, "serve", "--addr", addr, "--db", filepath.Join(dir, "db"),
-		"--token", token, "--tiles", "", "--log-level", "warn")
+	args := append([]string{"serve", "--addr", addr, "--db", filepath.Join(dir, "db"),
+		"--token", token, "--tiles", "", "--log-level", "warn"}, extra...)
+	cmd := exec.Command(bin, args...)
 	cmd.Env = serverEnv()
 	logs := &syncBuffer{}
 	cmd.Stdout = logs
