@@ -41,6 +41,12 @@ type Filter struct {
 	MinSources int      // at least this many sources; 0 or 1 selects every event
 	Limit      int
 	Offset     int
+	// After, when set, starts the answer right after this event in list
+	// order (Before), in place of Offset (which is then ignored): keyset
+	// paging, which reads only the page wherever it lies, where Offset
+	// reads every event before it. A page asked for with After is not
+	// counted: EventPage.Matched is then -1.
+	After *EventKey
 
 	// SubTypes are ACLED sub-event types; an event matches one of them.
 	SubTypes []string
@@ -49,10 +55,24 @@ type Filter struct {
 	GeoPrecisions []int
 }
 
+// EventKey is an event's place in list order (Before): its EventDate ("" when
+// undated) and ID.
+type EventKey struct {
+	Date, ID string
+}
+
+// Key returns e's place in list order.
+func (e Event) Key() EventKey { return EventKey{Date: e.EventDate, ID: e.ID} }
+
+// Follows reports whether an event at k is listed after one at after.
+func (k EventKey) Follows(after EventKey) bool {
+	return Before(Event{EventDate: after.Date, ID: after.ID}, Event{EventDate: k.Date, ID: k.ID})
+}
+
 // EventPage is one page of a query's answer.
 type EventPage struct {
 	Events  []Event
-	Matched int // how many events match the filter, ignoring Limit and Offset
+	Matched int // how many events match the filter, ignoring Limit and Offset; -1 when After was set
 }
 
 // Count is one bucket of Stats.

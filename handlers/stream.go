@@ -32,7 +32,10 @@ func takeAll(q url.Values) bool {
 
 // streamEvents answers every event matching f (from f.Offset on), read
 // from the store page by page and written as it comes, as GeoJSON or CSV:
-// limit=all on /api/events and /api/events.csv. It bypasses the cache. The
+// limit=all on /api/events and /api/events.csv. It bypasses the cache, and
+// holds one page at a time: each page after the first starts after the
+// last event of the one before (geo.Filter.After), so that the store reads
+// only that page's rows, not every row before it. The
 // pages must come from one version of the data: when an ingest or a delete
 // changes it mid-answer the connection is cut before the end of the body,
 // so that the client sees a failed download rather than a silently
@@ -110,17 +113,18 @@ func (s *Server) streamEvents(c echo.Context, f geo.Filter, asCSV bool) error {
 		if err != nil {
 			return nil // the client left; nothing to answer
 		}
-		f.Offset += len(page.Events)
-		if len(page.Events) == 0 || f.Offset >= page.Matched {
+		if len(page.Events) < f.Limit {
 			break
 		}
+		last := page.Events[len(page.Events)-1].Key()
+		f.After, f.Offset = &last, 0
 		_ = rc.SetWriteDeadline(time.Now().Add(streamWriteTimeout))
 		if page, err = s.cfg.Store.Events(ctx, f); err != nil {
-			s.log.Warn("limit=all: reading the next page failed; cutting the answer", "offset", f.Offset, "err", err)
+			s.log.Warn("limit=all: reading the next page failed; cutting the answer", "after", last.ID, "err", err)
 			panic(http.ErrAbortHandler)
 		}
 		if v, err := s.cfg.Store.Version(ctx); err != nil || v != v0 {
-			s.log.Warn("limit=all: the data changed during the answer; cutting it so that the client retries", "offset", f.Offset, "err", err)
+			s.log.Warn("limit=all: the data changed during the answer; cutting it so that the client retries", "after", last.ID, "err", err)
 			panic(http.ErrAbortHandler)
 		}
 	}

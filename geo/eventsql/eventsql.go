@@ -32,6 +32,9 @@ type Dialect interface {
 	// DateText turns a date expression into YYYY-MM-DD text (NULL stays
 	// NULL).
 	DateText(expr string) string
+	// DateValue turns a YYYY-MM-DD text parameter into the type of
+	// e.event_date.
+	DateValue(ph string) string
 	// Week is the Monday (YYYY-MM-DD text) of the week of e.event_date, or
 	// '' when undated.
 	Week() string
@@ -281,6 +284,26 @@ func Insert(d Dialect, spec InsertSpec) string {
 	}
 	return "INSERT INTO events (" + strings.Join(cols, ", ") + ") VALUES (" + strings.Join(vals, ", ") +
 		") ON CONFLICT (id) DO UPDATE SET " + strings.Join(set, ", ")
+}
+
+// Keyset returns the conditions, in the order their pages follow, that
+// select the events of f listed after f.After (geo.Before): when After is
+// dated, first the dated events older than it or of its date with a
+// greater id, then every undated event; when undated, the undated events
+// with a greater id. Each is a range of the date index, so that a page
+// deep in a million events reads only its own rows.
+func Keyset(d Dialect, f geo.Filter) []*Query {
+	k := *f.After
+	undated := Filter(d, f)
+	undated.Add("e.event_date IS NULL")
+	if k.Date == "" {
+		undated.Add("e.id > " + undated.Arg(k.ID))
+		return []*Query{undated}
+	}
+	dated := Filter(d, f)
+	date := d.DateValue(dated.Arg(k.Date))
+	dated.Add("e.event_date <= "+date, "(e.event_date < "+d.DateValue(dated.Arg(k.Date))+" OR e.id > "+dated.Arg(k.ID)+")")
+	return []*Query{dated, undated}
 }
 
 // CountSQL counts the events under q.

@@ -25,6 +25,7 @@ func (dialect) Placeholder(n int) string { return "$" + strconv.Itoa(n) }
 func (dialect) Lon() string                 { return "ST_X(e.geom)" }
 func (dialect) Lat() string                 { return "ST_Y(e.geom)" }
 func (dialect) DateText(expr string) string { return "to_char(" + expr + ", 'YYYY-MM-DD')" }
+func (dialect) DateValue(ph string) string  { return ph + "::date" }
 func (dialect) Floor(expr string) string    { return "floor(" + expr + ")::bigint" }
 
 // Week: ISO day of week 1 is Monday; plain date arithmetic, so no time
@@ -185,6 +186,18 @@ func (s *Store) events(ctx context.Context, f geo.Filter) (geo.EventPage, error)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	page := geo.EventPage{Events: []geo.Event{}}
+	if f.After != nil {
+		page.Matched = -1
+		for _, q := range eventsql.Keyset(pgSQL, f) {
+			if len(page.Events) >= limit {
+				break
+			}
+			if page.Events, err = read(ctx, tx, q, limit-len(page.Events), 0, page.Events); err != nil {
+				return geo.EventPage{}, err
+			}
+		}
+		return page, attach(ctx, tx, page.Events)
+	}
 	var n int64
 	if err := tx.QueryRow(ctx, eventsql.CountSQL(q), q.Args...).Scan(&n); err != nil {
 		return geo.EventPage{}, err
@@ -193,24 +206,28 @@ func (s *Store) events(ctx context.Context, f geo.Filter) (geo.EventPage, error)
 	if page.Matched <= offset {
 		return page, nil
 	}
-	stmt := eventsql.PageSQL(pgSQL, q, limit, offset)
-	rows, err := tx.Query(ctx, stmt, q.Args...)
-	if err != nil {
+	if page.Events, err = read(ctx, tx, q, limit, offset, page.Events); err != nil {
 		return geo.EventPage{}, err
+	}
+	return page, attach(ctx, tx, page.Events)
+}
+
+// read appends to events the events under q in list order, limit of them
+// from offset.
+func read(ctx context.Context, tx pgx.Tx, q *eventsql.Query, limit, offset int, events []geo.Event) ([]geo.Event, error) {
+	rows, err := tx.Query(ctx, eventsql.PageSQL(pgSQL, q, limit, offset), q.Args...)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		e, err := eventsql.Scan(rows)
 		if err != nil {
-			return geo.EventPage{}, err
+			return nil, err
 		}
-		page.Events = append(page.Events, e)
+		events = append(events, e)
 	}
-	if err := rows.Err(); err != nil {
-		return geo.EventPage{}, err
-	}
-	rows.Close()
-	return page, attach(ctx, tx, page.Events)
+	return events, rows.Err()
 }
 
 // Event returns the event with the given id.

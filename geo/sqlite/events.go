@@ -25,6 +25,7 @@ func (dialect) Placeholder(int) string      { return "?" }
 func (dialect) Lon() string                 { return "e.lon" }
 func (dialect) Lat() string                 { return "e.lat" }
 func (dialect) DateText(expr string) string { return expr }
+func (dialect) DateValue(ph string) string  { return ph }
 func (dialect) Floor(expr string) string    { return "CAST(" + expr + " AS INTEGER)" }
 
 // Week moves forward to the next Sunday ('weekday 0', or stays on one);
@@ -182,7 +183,8 @@ func (s *Store) events(ctx context.Context, f geo.Filter) (geo.EventPage, error)
 	return s.page(ctx, f, where(f))
 }
 
-// page answers f's Limit and Offset over the events table e under cond.
+// page answers f's Limit and Offset over the events table e under cond,
+// or, when f.After is set, the page after it (uncounted).
 func (s *Store) page(ctx context.Context, f geo.Filter, q *eventsql.Query) (geo.EventPage, error) {
 	limit := f.Limit
 	if limit <= 0 {
@@ -195,31 +197,48 @@ func (s *Store) page(ctx context.Context, f geo.Filter, q *eventsql.Query) (geo.
 	}
 	defer tx.Rollback()
 	page := geo.EventPage{Events: []geo.Event{}}
+	if f.After != nil {
+		page.Matched = -1
+		for _, q := range eventsql.Keyset(sqliteSQL, f) {
+			if len(page.Events) >= limit {
+				break
+			}
+			if page.Events, err = s.read(ctx, tx, q, limit-len(page.Events), 0, page.Events); err != nil {
+				return geo.EventPage{}, err
+			}
+		}
+		return page, attach(ctx, tx, page.Events)
+	}
 	if err := tx.QueryRowContext(ctx, eventsql.CountSQL(q), q.Args...).Scan(&page.Matched); err != nil {
 		return geo.EventPage{}, err
 	}
 	if page.Matched <= f.Offset {
 		return page, nil
 	}
-	stmt := eventsql.PageSQL(sqliteSQL, q, limit, max(f.Offset, 0))
-	rows, err := tx.QueryContext(ctx, stmt, q.Args...)
-	if err != nil {
+	page.Events = make([]geo.Event, 0, min(limit, page.Matched-max(f.Offset, 0)))
+	if page.Events, err = s.read(ctx, tx, q, limit, max(f.Offset, 0), page.Events); err != nil {
 		return geo.EventPage{}, err
 	}
+	return page, attach(ctx, tx, page.Events)
+}
+
+// read appends to events the events under q in list order, limit of them
+// from offset.
+func (s *Store) read(ctx context.Context, tx *sql.Tx, q *eventsql.Query, limit, offset int, events []geo.Event) ([]geo.Event, error) {
+	stmt := eventsql.PageSQL(sqliteSQL, q, limit, offset)
+	rows, err := tx.QueryContext(ctx, stmt, q.Args...)
+	if err != nil {
+		return nil, err
+	}
 	defer rows.Close()
-	page.Events = make([]geo.Event, 0, min(limit, page.Matched-max(f.Offset, 0)))
 	for rows.Next() {
 		e, err := eventsql.Scan(rows)
 		if err != nil {
-			return geo.EventPage{}, err
+			return nil, err
 		}
-		page.Events = append(page.Events, e)
+		events = append(events, e)
 	}
-	if err := rows.Err(); err != nil {
-		return geo.EventPage{}, err
-	}
-	rows.Close()
-	return page, attach(ctx, tx, page.Events)
+	return events, rows.Err()
 }
 
 // Event returns the event with the given id.

@@ -18,16 +18,20 @@ func Less(a, b geo.Event) bool { return geo.Before(a, b) }
 
 // Expect returns the page a store must answer for f over events: the
 // matching events in list order, cut by Limit (0 meaning geo.DefaultLimit)
-// and Offset, and the number matched.
+// and Offset, and the number matched; with After, the events listed after
+// it, uncounted (Matched -1).
 func Expect(f geo.Filter, events []geo.Event) geo.EventPage {
 	var match []geo.Event
 	for _, e := range events {
-		if Matches(f, e) {
+		if Matches(f, e) && (f.After == nil || e.Key().Follows(*f.After)) {
 			match = append(match, e)
 		}
 	}
 	sort.Slice(match, func(i, j int) bool { return Less(match[i], match[j]) })
 	page := geo.EventPage{Matched: len(match), Events: []geo.Event{}}
+	if f.After != nil {
+		page.Matched, f.Offset = -1, 0
+	}
 	limit := f.Limit
 	if limit <= 0 {
 		limit = geo.DefaultLimit

@@ -374,6 +374,27 @@ func testPaging(t *testing.T, s Store) {
 			t.Errorf("pages of %d concatenated: %v, want %v", limit, ids(got), ids(whole.Events))
 		}
 	}
+	// Keyset paging walks the same list, uncounted.
+	for _, limit := range []int{1, 3} {
+		var got []geo.Event
+		var after *geo.EventKey
+		for range whole.Matched + 1 {
+			page, err := s.Events(ctx, geo.Filter{Limit: limit, After: after})
+			must(t, err)
+			if after != nil && page.Matched != -1 {
+				t.Errorf("limit %d after %v: matched %d, want -1 (not counted)", limit, *after, page.Matched)
+			}
+			if len(page.Events) == 0 {
+				break
+			}
+			got = append(got, page.Events...)
+			k := page.Events[len(page.Events)-1].Key()
+			after = &k
+		}
+		if !reflect.DeepEqual(ids(got), ids(whole.Events)) {
+			t.Errorf("keyset pages of %d concatenated: %v, want %v", limit, ids(got), ids(whole.Events))
+		}
+	}
 	page, err := s.Events(ctx, geo.Filter{Country: "FJ", Limit: 2, Offset: 1})
 	must(t, err)
 	if got := ids(page.Events); !reflect.DeepEqual(got, []string{"fiji-east", "suva-undated"}) || page.Matched != 3 {
@@ -489,12 +510,20 @@ func testModel(t *testing.T, s Store) {
 	r := rand.New(rand.NewPCG(7, 11))
 	for i := range 120 {
 		f := randomFilter(r)
-		switch r.IntN(3) {
+		switch r.IntN(4) {
 		case 0:
 			f.Limit = 1 + r.IntN(40)
 			f.Offset = r.IntN(60)
 		case 1:
 			f.Offset = r.IntN(5)
+		case 2:
+			// Keyset paging from any event's place, dated or not, and
+			// from places no event holds.
+			k := all[r.IntN(len(all))].Key()
+			if r.IntN(3) == 0 {
+				k.ID += "~"
+			}
+			f.After, f.Limit, f.Offset = &k, 1+r.IntN(40), r.IntN(3)
 		}
 		want := Expect(f, all)
 		got, err := s.Events(ctx, f)
@@ -528,8 +557,10 @@ func testModel(t *testing.T, s Store) {
 			for _, c := range gc {
 				n += c.Count
 			}
-			if n != want.Matched {
-				t.Errorf("cells of filter %d %s at zoom %d count %d events, want %d", i, describe(f), zoom, n, want.Matched)
+			whole := f
+			whole.After = nil // cells, like stats, count every match
+			if m := Expect(whole, all).Matched; n != m {
+				t.Errorf("cells of filter %d %s at zoom %d count %d events, want %d", i, describe(f), zoom, n, m)
 			}
 		}
 	}
