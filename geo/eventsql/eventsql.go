@@ -323,6 +323,52 @@ func StatsSQL(d Dialect, q *Query) string {
 		" GROUP BY 1, 2, 3"
 }
 
+// CountsUsable reports whether the table event_counts answers f's counts:
+// when f names no box, no words, no sub-event type, no precision and no
+// source count, for event_counts groups the events by the rest (event type,
+// country code, week, first and last day, modality, origin).
+func CountsUsable(f geo.Filter) bool {
+	return f.BBox == nil && strings.TrimSpace(f.Actor) == "" && strings.TrimSpace(f.Q) == "" &&
+		len(f.SubTypes) == 0 && len(f.GeoPrecisions) == 0 && f.MinSources <= 1
+}
+
+// Counts returns the condition on the table event_counts c that selects
+// the groups of f's events (CountsUsable(f) must hold). Its dates are
+// YYYY-MM-DD text, ” when undated, in both stores.
+func Counts(d Dialect, f geo.Filter) *Query {
+	q := NewQuery(d)
+	switch {
+	case f.Start != "" && f.End != "" && f.Start > f.End:
+		q.Add("1 = 0")
+	case f.Start != "" || f.End != "":
+		q.Add("c.event_date <> ''")
+		if f.Start != "" {
+			q.Add("c.date_last >= " + q.Arg(f.Start))
+		}
+		if f.End != "" {
+			q.Add("c.event_date <= " + q.Arg(f.End))
+		}
+	}
+	q.In("c.event_type", f.Types)
+	q.In("c.modality", f.Modalities)
+	if f.Country != "" {
+		q.Add("c.country_code = " + q.Arg(f.Country))
+	}
+	q.In("c.origin", f.Origins)
+	return q
+}
+
+// CountsCountSQL counts the events of the groups under q (of Counts).
+func CountsCountSQL(q *Query) string {
+	return "SELECT coalesce(sum(c.n), 0) FROM event_counts c WHERE " + q.Where()
+}
+
+// CountsStatsSQL is StatsSQL from the groups under q (of Counts).
+func CountsStatsSQL(q *Query) string {
+	return "SELECT c.event_type, c.country_code, c.week, sum(c.n) FROM event_counts c WHERE " + q.Where() +
+		" GROUP BY 1, 2, 3 HAVING sum(c.n) > 0"
+}
+
 // Rows is a result set: *sql.Rows and pgx.Rows both are.
 type Rows interface {
 	Next() bool

@@ -199,7 +199,12 @@ func (s *Store) events(ctx context.Context, f geo.Filter) (geo.EventPage, error)
 		return page, attach(ctx, tx, page.Events)
 	}
 	var n int64
-	if err := tx.QueryRow(ctx, eventsql.CountSQL(q), q.Args...).Scan(&n); err != nil {
+	count, args := eventsql.CountSQL(q), q.Args
+	if eventsql.CountsUsable(f) {
+		c := eventsql.Counts(pgSQL, f)
+		count, args = eventsql.CountsCountSQL(c), c.Args
+	}
+	if err := tx.QueryRow(ctx, count, args...).Scan(&n); err != nil {
 		return geo.EventPage{}, err
 	}
 	page.Matched = int(n)
@@ -258,7 +263,12 @@ func (s *Store) Stats(ctx context.Context, f geo.Filter) (geo.Stats, error) {
 
 func (s *Store) stats(ctx context.Context, f geo.Filter) (geo.Stats, error) {
 	q := filter(f)
-	rows, err := s.pool.Query(ctx, eventsql.StatsSQL(pgSQL, q), q.Args...)
+	stmt := eventsql.StatsSQL(pgSQL, q)
+	if eventsql.CountsUsable(f) {
+		q = eventsql.Counts(pgSQL, f)
+		stmt = eventsql.CountsStatsSQL(q)
+	}
+	rows, err := s.pool.Query(ctx, stmt, q.Args...)
 	if err != nil {
 		return geo.Stats{}, err
 	}

@@ -209,7 +209,12 @@ func (s *Store) page(ctx context.Context, f geo.Filter, q *eventsql.Query) (geo.
 		}
 		return page, attach(ctx, tx, page.Events)
 	}
-	if err := tx.QueryRowContext(ctx, eventsql.CountSQL(q), q.Args...).Scan(&page.Matched); err != nil {
+	count, args := eventsql.CountSQL(q), q.Args
+	if eventsql.CountsUsable(f) {
+		c := eventsql.Counts(sqliteSQL, f)
+		count, args = eventsql.CountsCountSQL(c), c.Args
+	}
+	if err := tx.QueryRowContext(ctx, count, args...).Scan(&page.Matched); err != nil {
 		return geo.EventPage{}, err
 	}
 	if page.Matched <= f.Offset {
@@ -269,7 +274,12 @@ func (s *Store) Stats(ctx context.Context, f geo.Filter) (geo.Stats, error) {
 
 func (s *Store) stats(ctx context.Context, f geo.Filter) (geo.Stats, error) {
 	q := where(f)
-	rows, err := s.reader.QueryContext(ctx, eventsql.StatsSQL(sqliteSQL, q), q.Args...)
+	stmt := eventsql.StatsSQL(sqliteSQL, q)
+	if eventsql.CountsUsable(f) {
+		q = eventsql.Counts(sqliteSQL, f)
+		stmt = eventsql.CountsStatsSQL(q)
+	}
+	rows, err := s.reader.QueryContext(ctx, stmt, q.Args...)
 	if err != nil {
 		return geo.Stats{}, err
 	}

@@ -67,9 +67,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// Statement journals (an upsert that fires triggers writes one) stay in
 	// memory: in a temporary file they cost a system call per page, most of
 	// a bulk import's time. The larger page cache keeps the indexes of a
-	// million events in memory while they are written.
+	// million events in memory while they are written. A second thread
+	// sorts beside the first when an import builds its indexes at the end.
 	writer, err := sql.Open("sqlite", path+common+"&_journal_mode=WAL&_synchronous=FULL&_txlock=immediate"+
-		"&_pragma=temp_store(memory)&_pragma=cache_size(-131072)")
+		"&_pragma=temp_store(memory)&_pragma=cache_size(-131072)&_pragma=threads(2)")
 	if err != nil {
 		return nil, fmt.Errorf("sqlite store %s: %w", path, err)
 	}

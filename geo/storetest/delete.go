@@ -73,4 +73,5 @@ func testDelete(t *testing.T, s Store) {
 	if _, err := s.Article(ctx, victim.Article.ID); err != nil {
 		t.Errorf("ingesting the deleted article again: %v", err)
 	}
+	checkCounts(t, s, "after a delete")
 }

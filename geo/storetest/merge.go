@@ -179,6 +179,7 @@ func testMerge(t *testing.T, open func(t *testing.T) Store) {
 		}
 		ingestAll(t, s, perm)
 		checkMerged(t, s, batches, fmt.Sprintf("order %d", order))
+		checkCounts(t, s, fmt.Sprintf("merging in order %d", order))
 		if order > 0 {
 			continue
 		}

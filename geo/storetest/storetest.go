@@ -564,6 +564,7 @@ func testModel(t *testing.T, s Store) {
 			}
 		}
 	}
+	checkCounts(t, s, "after generated ingests")
 }
 
 func testArticles(t *testing.T, s Store) {
@@ -748,6 +749,7 @@ func testReingest(t *testing.T, s Store) {
 	if stored.ArticleID != iran.Article.ID {
 		t.Errorf("an event ingested without article id has %q, want %q", stored.ArticleID, iran.Article.ID)
 	}
+	checkCounts(t, s, "after re-ingests")
 }
 
 func testInvalid(t *testing.T, s Store) {
@@ -873,5 +875,33 @@ func testConcurrent(t *testing.T, s Store) {
 	must(t, err)
 	if v <= v0 {
 		t.Errorf("version %d after concurrent ingests, want above %d", v, v0)
+	}
+}
+
+// checkCounts compares the counts a store answers from its precomputed
+// groups (filters of types, countries, modalities, origins and dates alone)
+// with those it answers from the events themselves (the same filter inside
+// a box holding the whole world), after writes that added, replaced and
+// removed events.
+func checkCounts(t *testing.T, s Store, when string) {
+	t.Helper()
+	ctx := t.Context()
+	world := &geo.BBox{West: -180, South: -90, East: 180, North: 90}
+	for _, f := range []geo.Filter{{}, {Types: []string{"Battles", "Explosions/Remote violence"}}, {Start: "2024-01-01"},
+		{End: "2024-06-30", Modalities: []string{"occurred"}}, {Country: "UA"}, {Origins: []string{geo.OriginExtracted}}} {
+		got, err := s.Stats(ctx, f)
+		must(t, err)
+		g := f
+		g.BBox = world
+		want, err := s.Stats(ctx, g)
+		must(t, err)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: stats of %s are\n%+v\nwith a box around the world\n%+v", when, describe(f), got, want)
+		}
+		page, err := s.Events(ctx, f)
+		must(t, err)
+		if page.Matched != want.Total {
+			t.Errorf("%s: %s matches %d events, its stats count %d", when, describe(f), page.Matched, want.Total)
+		}
 	}
 }
