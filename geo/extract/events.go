@@ -40,6 +40,12 @@ type reader struct {
 		sent int
 		ok   bool
 	}
+	// lastEvent is the place of the last event read and its sentence: where
+	// a next sentence that names no place goes on telling the news.
+	lastEvent struct {
+		ref, sent int
+		ok        bool
+	}
 	// countryOf gives a country's extent, what tells neighbours apart from
 	// countries far away; nil when the gazetteer has none.
 	countryOf func(cc string) (geo.Place, bool)
@@ -70,6 +76,7 @@ const (
 	tieFronted                // "In Baghdad, General Ghaani held a meeting"
 	tieFallback               // a violent trigger with no tie of its own, and a place "in" its clause
 	tieAnaphor                // "shelled the city", "attacked them": the places of the sentence before
+	tieCarried                // a sentence naming no place goes on telling the event place before it
 )
 
 // tie links a trigger occurrence to a place mention.
@@ -168,6 +175,9 @@ func (r *reader) sentenceEvents(s sentence, quote string) []candidate {
 	r.noteExprs(exprs)
 
 	ties := r.ties(s, occs)
+	if len(ties) == 0 && r.on("link-carry") {
+		ties = r.carry(s, occs, kills)
+	}
 	// One event per place and sentence: the best-tied trigger wins.
 	best := map[int]tie{}
 	var order []int
@@ -219,18 +229,57 @@ func (r *reader) sentenceEvents(s sentence, quote string) []candidate {
 	}
 	sort.Ints(order) // refs are in text order
 	var out []candidate
+	lastRef := -1
 	for _, ref := range order {
 		t := best[ref]
 		o := &occs[t.occ]
 		if o.t.weak && r.on("veto-weak-undated") && !r.weakOK(o) {
 			continue
 		}
-		if o.typ == geo.StrategicDevelopments && o.modality == geo.Threatened && r.on("veto-wish") && !r.plannedMeeting(o) {
-			continue // a wish or a call for talks is not an event
+		if o.typ == geo.StrategicDevelopments && o.modality == geo.Threatened && r.on("veto-wish") {
+			continue // a wish, a call for talks or a meeting to come is not an event
 		}
 		out = append(out, candidate{sent: s.index, quote: quote, o: o, ref: &r.refs[ref], tie: t, part: r.partOfArea(ref)})
+		if fallsBack(o) {
+			lastRef = ref // talks and agreements set no scene for violence after them
+		}
+	}
+	if len(out) > 0 {
+		r.lastEvent.ref, r.lastEvent.sent, r.lastEvent.ok = lastRef, s.index, lastRef >= 0
 	}
 	return out
+}
+
+// carry ties the events of a sentence that names no place to the place of
+// the event told in the sentence right before it: news goes on telling
+// one scene ("Gunmen stormed a market in X on Monday. They killed four
+// traders and burned a dozen shops."). Only an event of its own counts: a
+// violent or crowd trigger, not denied, threatened or told again, with a
+// date or a death toll of its own.
+func (r *reader) carry(s sentence, occs []occ, kills []killCount) []tie {
+	if !r.lastEvent.ok || s.index-r.lastEvent.sent != 1 {
+		return nil
+	}
+	// A sentence that names a place (a country, a mention the rules set
+	// aside) tells of somewhere else.
+	start := sort.Search(len(r.refs), func(i int) bool { return r.refs[i].first >= s.first })
+	if start < len(r.refs) && r.refs[start].first < s.last {
+		return nil
+	}
+	for i := range occs {
+		o := &occs[i]
+		if o.negated || o.definite || o.t.weak || o.t.only || o.modality != geo.Occurred || !fallsBack(o) {
+			continue
+		}
+		if o.first > s.first && (r.toks[o.first-1].low == "'s" || r.toks[o.first-1].low == "\u2019s") {
+			continue // "Saturday's strike": one told before
+		}
+		if o.date.kind != dText && o.fatalities == nil && len(kills) == 0 {
+			continue
+		}
+		return []tie{{occ: i, ref: r.lastEvent.ref, how: tieCarried}}
+	}
+	return nil
 }
 
 // sameWeapon gives a generic attack the weapon the text names for it: in
@@ -410,21 +459,6 @@ func (r *reader) weakOK(o *occ) bool {
 func (r *reader) countedDeath(o *occ) bool {
 	return o.fatalities != nil && o.last < len(r.toks) && r.toks[o.last].low == "of" &&
 		(r.toks[o.first].low == "death" || r.toks[o.first].low == "deaths")
-}
-
-// plannedMeeting reports whether a threatened strategic development is a
-// scheduled meeting ("will meet in Prague on Thursday") rather than a wish.
-func (r *reader) plannedMeeting(o *occ) bool {
-	if o.sub != subOther {
-		return false
-	}
-	for _, w := range o.t.words {
-		switch w {
-		case "meet", "meeting", "meetings", "talks", "summit", "negotiations", "conference":
-			return true
-		}
-	}
-	return false
 }
 
 // findOccs finds the trigger occurrences of a sentence. A trigger inside a

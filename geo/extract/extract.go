@@ -509,7 +509,7 @@ func confidence(c candidate) float64 {
 		conf *= 0.85
 	case tieFallback:
 		conf *= 0.55
-	case tieAnaphor:
+	case tieAnaphor, tieCarried:
 		conf *= 0.6
 	}
 	if c.o.t.weak {

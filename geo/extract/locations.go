@@ -134,9 +134,28 @@ func (r *reader) attach(mentions []placeRef, datelines []span) {
 			}
 		}
 	}
+	// The countries some mention of the article is in, other than a place
+	// alone in its country ("Bani" read in the Dominican Republic).
+	countryNamed := map[string]bool{}
+	firstKey := map[string]string{}
+	for _, m := range r.refs {
+		cc := m.place.CountryCode
+		if cc == "" || m.bad == "dateline" {
+			continue
+		}
+		k := placeKey(m.place)
+		if f, ok := firstKey[cc]; !ok {
+			firstKey[cc] = k
+		} else if f != k {
+			countryNamed[cc] = true
+		}
+		if isCountry(m.place) {
+			countryNamed[cc] = true
+		}
+	}
 	for i := range r.refs {
 		m := &r.refs[i]
-		if m.bad != "" || countries[m.place.CountryCode] || !r.on("veto-doubtful") {
+		if m.bad != "" || (countries[m.place.CountryCode] && countryNamed[m.place.CountryCode]) || !r.on("veto-doubtful") {
 			continue
 		}
 		// "Fano positions", "Rada forces", "the Halfaya bridge": a name
@@ -156,7 +175,12 @@ func (r *reader) attach(mentions []placeRef, datelines []span) {
 			m.bad = "doubtful"
 			continue
 		}
-		if m.conf < 0.7 && confident >= 3 {
+		// Up to 0.9 when nothing else of the article is in its country: a
+		// story about Yemen that names "Bani" means a place in Yemen, not
+		// the town of that name in the Dominican Republic. A city of
+		// millions needs no country named beside it.
+		lone := m.conf < 0.9 && !countryNamed[m.place.CountryCode] && m.place.Population < bigCity
+		if (m.conf < 0.7 || lone) && confident >= 3 {
 			k := placeKey(m.place)
 			across, ok := verdict[k]
 			if !ok {
@@ -169,6 +193,9 @@ func (r *reader) attach(mentions []placeRef, datelines []span) {
 		}
 	}
 }
+
+// bigCity is the population of a city that news names without its country.
+const bigCity = 1_000_000
 
 // acrossBorder reports whether mention m is a town of a country bordering
 // one of the article's countries, close to a place the article is sure of:
