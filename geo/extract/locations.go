@@ -179,7 +179,7 @@ func (r *reader) attach(mentions []placeRef, datelines []span) {
 		// story about Yemen that names "Bani" means a place in Yemen, not
 		// the town of that name in the Dominican Republic. A city of
 		// millions needs no country named beside it.
-		lone := m.conf < 0.9 && !countryNamed[m.place.CountryCode] && m.place.Population < bigCity
+		lone := m.conf < 0.9 && m.place.CountryCode != "" && !countryNamed[m.place.CountryCode] && m.place.Population < bigCity
 		if (m.conf < 0.7 || lone) && confident >= 3 {
 			k := placeKey(m.place)
 			across, ok := verdict[k]
