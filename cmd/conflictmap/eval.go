@@ -106,14 +106,14 @@ func ablation(ctx context.Context, env *Env, x *extract.Extractor, files []strin
 	}
 	w := env.Stdout
 	fmt.Fprintf(w, "%d gold files; each row switches one rule off (change against all rules on)\n", len(files))
-	fmt.Fprintf(w, "%-28s %-9s %-14s %-16s %-16s %-9s %-8s %-8s %-8s %s\n", "rule", "kind", "core recall", "recall", "strict prec.",
-		"forbidden", "type", "sub-type", "modality", "fatalities")
+	fmt.Fprintf(w, "%-28s %-9s %-14s %-16s %-16s %-9s %-8s %-8s %-8s %-8s %s\n", "rule", "kind", "core recall", "recall", "strict prec.",
+		"forbidden", "date", "type", "sub-type", "modality", "fatalities")
 	row := func(name, kind string, r eval.Result) {
-		fmt.Fprintf(w, "%-28s %-9s %-14s %-16s %-16s %-9d %-8s %-8s %-8s %s\n", name, kind,
+		fmt.Fprintf(w, "%-28s %-9s %-14s %-16s %-16s %-9d %-8s %-8s %-8s %-8s %s\n", name, kind,
 			fmt.Sprintf("%d/%d %+d", r.CoreMatched, r.CoreEvents, r.CoreMatched-base.CoreMatched),
 			fmt.Sprintf("%.3f %+.3f", r.Recall, r.Recall-base.Recall),
 			fmt.Sprintf("%.3f %+.3f", r.StrictPrecision, r.StrictPrecision-base.StrictPrecision),
-			len(r.ForbiddenHits), r.TypeAccuracy, r.SubTypeAccuracy, r.ModalityAccuracy, r.FatalitiesAccuracy)
+			len(r.ForbiddenHits), r.DateAccuracy, r.TypeAccuracy, r.SubTypeAccuracy, r.ModalityAccuracy, r.FatalitiesAccuracy)
 	}
 	row("(all rules on)", "", base)
 	for _, rule := range extract.Rules() {

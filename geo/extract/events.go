@@ -139,19 +139,19 @@ func (r *reader) sentenceEvents(s sentence, quote string) []candidate {
 	for i := range occs {
 		o := &occs[i]
 		r.refineType(s, o)
-		if o.t.weak && o.typ == geo.ViolenceCivilians && r.on("type-combatants") && r.combatantsDied(s, o) {
+		if o.t.weak && o.typ == geo.ViolenceCivilians && r.on("type-weapon-target") && r.combatantsDied(s, o) {
 			// "the death of a soldier", "two fighters were killed": the dead
 			// were fighting, so a battle, not violence against civilians.
 			o.typ, o.sub = geo.Battles, subClash
 		}
-		o.negated = r.on("veto-negated") && r.negated(s, o)
+		o.negated = r.on("veto-unreal") && r.negated(s, o)
 		o.definite = r.definite(s, o)
 		o.date = r.chooseDate(s, o, exprs)
 		o.modality = r.modality(s, o, exprs)
-		if (o.modality == geo.Threatened && !r.on("modality-threat")) || (o.modality == geo.Ongoing && !r.on("modality-ongoing")) {
+		if (o.modality == geo.Threatened && !r.on("modality-cues")) || (o.modality == geo.Ongoing && !r.on("modality-cues")) {
 			o.modality = geo.Occurred
 		}
-		if pub := r.dates.pub; o.modality == geo.Occurred && o.date.kind == dText && !pub.IsZero() && o.date.start.After(pub) && r.on("modality-after-publication") {
+		if pub := r.dates.pub; o.modality == geo.Occurred && o.date.kind == dText && !pub.IsZero() && o.date.start.After(pub) && r.on("modality-cues") {
 			if anaphoric(exprs, o.date) {
 				// "a day after police dispersed a rally", counted from a
 				// coming day: the rally's own date is not given.
@@ -175,7 +175,7 @@ func (r *reader) sentenceEvents(s sentence, quote string) []candidate {
 	r.noteExprs(exprs)
 
 	ties := r.ties(s, occs)
-	if len(ties) == 0 && r.on("link-carry") {
+	if len(ties) == 0 && r.on("link-discourse") {
 		ties = r.carry(s, occs, kills)
 	}
 	// One event per place and sentence: the best-tied trigger wins.
@@ -185,7 +185,7 @@ func (r *reader) sentenceEvents(s sentence, quote string) []candidate {
 		o := &occs[t.occ]
 		// A coup is told at the capital where power was seized; "took power
 		// in Burkina Faso" names the country it was seized over.
-		if o.negated || (o.t.dated && r.on("veto-background") && (o.date.kind != dText || isCountry(r.refs[t.ref].place))) {
+		if o.negated || (o.t.dated && r.on("veto-unreal") && (o.date.kind != dText || isCountry(r.refs[t.ref].place))) {
 			continue
 		}
 		b, seen := best[t.ref]
@@ -233,10 +233,7 @@ func (r *reader) sentenceEvents(s sentence, quote string) []candidate {
 	for _, ref := range order {
 		t := best[ref]
 		o := &occs[t.occ]
-		if o.t.weak && r.on("veto-weak-undated") && !r.weakOK(o) {
-			continue
-		}
-		if o.typ == geo.StrategicDevelopments && o.modality == geo.Threatened && r.on("veto-wish") {
+		if o.typ == geo.StrategicDevelopments && o.modality == geo.Threatened && r.on("veto-unreal") {
 			continue // a wish, a call for talks or a meeting to come is not an event
 		}
 		out = append(out, candidate{sent: s.index, quote: quote, o: o, ref: &r.refs[ref], tie: t, part: r.partOfArea(ref)})
@@ -442,16 +439,6 @@ func typeRank(typ string) int {
 		return 1
 	}
 	return 2
-}
-
-// weakOK reports whether a weak trigger ("killed", "deaths") names an
-// event on its own: it must be dated to a day or a week, not a running
-// toll ("400 people have been killed since October").
-func (r *reader) weakOK(o *occ) bool {
-	if (o.date.kind != dText && o.date.kind != dContext) || o.date.prec > geo.TimeWeek {
-		return false
-	}
-	return !o.definite
 }
 
 // countedDeath reports "the death of a soldier": "the" points to the count

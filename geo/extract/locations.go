@@ -96,7 +96,7 @@ func (r *reader) attach(mentions []placeRef, datelines []span) {
 			}
 		}
 		for _, d := range datelines {
-			if m.start >= d.start && m.end <= d.end && r.on("veto-dateline") {
+			if m.start >= d.start && m.end <= d.end && r.on("veto-name") {
 				m.bad = "dateline"
 			}
 		}

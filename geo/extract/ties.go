@@ -119,7 +119,7 @@ func (r *reader) ties(s sentence, occs []occ) []tie {
 	// pronoun or on "the city" takes the places of the sentence before.
 	for i := range occs {
 		o := &occs[i]
-		if tied[i] || o.negated || o.t.weak || o.t.only || !r.on("link-anaphor") {
+		if tied[i] || o.negated || o.t.weak || o.t.only || !r.on("link-discourse") {
 			continue
 		}
 		for _, ref := range r.anaphor(s, o) {
@@ -470,7 +470,7 @@ func (r *reader) forward(s sentence, oi int, o *occ) ([]tie, bool) {
 		}
 		// "shelled Foo Village in Bar District": an unknown place
 		// acted on, placed by the one around it.
-		if o.t.object && r.on("link-unknown-container") && t.kind == tWord && t.cap && !functionCaps[t.low] && !isMonthOrDay(t.low) && r.refStarting(i) < 0 &&
+		if o.t.object && r.on("link-unknown-place") && t.kind == tWord && t.cap && !functionCaps[t.low] && !isMonthOrDay(t.low) && r.refStarting(i) < 0 &&
 			r.onlyDescriptors(o.last, i) {
 			if ref, e := r.aroundUnknown(i, s.last); ref >= 0 {
 				add(ref, true, i-o.last)
@@ -558,7 +558,7 @@ func (r *reader) forward(s sentence, oi int, o *occ) ([]tie, bool) {
 			// "in Shirigari village, Kaduna State", "Foo Village in Bar
 			// Township": the place around an unknown one is the
 			// best the sentence gives, near it rather than at it.
-			if t.low != "of" && t.low != "from" && !agent && r.on("link-unknown-container") {
+			if t.low != "of" && t.low != "from" && !agent && r.on("link-unknown-place") {
 				j := i + 1
 				for j < s.last && j < i+4 && !r.toks[j].cap && (descriptorWords[r.toks[j].low] ||
 					(strings.Contains(r.toks[j].low, "-") && r.toks[j].kind == tWord)) {
@@ -680,7 +680,7 @@ func (r *reader) includingList(s sentence, ties []tie, used map[int]bool) []tie 
 // earlier "Baghdad's Green Zone" names the Green Zone as Baghdad's), and
 // the token after the name; else -1.
 func (r *reader) partNamed(i, last int) (int, int) {
-	if !r.on("link-named-part") {
+	if !r.on("link-unknown-place") {
 		return -1, 0
 	}
 	if r.parts == nil {
@@ -933,13 +933,13 @@ func (r *reader) placeAfter(i, last int) (ref, end int, near bool) {
 				// "Amhara's towns": places of the region, the region the best
 				// the sentence gives.
 				if j < last && !r.toks[j].cap && placeNouns[r.toks[j].low] && strings.HasSuffix(r.toks[j].low, "s") &&
-					(j+1 >= last || r.refStarting(j+1) < 0) && r.on("link-named-part") {
+					(j+1 >= last || r.refStarting(j+1) < 0) && r.on("link-unknown-place") {
 					return k, j + 1, false
 				}
 				// "Baghdad's Green Zone": a named part of the town the gazetteer
 				// does not hold is somewhere in the town.
 				if j < last && r.toks[j].cap && r.toks[j].kind == tWord && r.refStarting(j) < 0 && !functionCaps[r.toks[j].low] &&
-					!isMonthOrDay(r.toks[j].low) && r.on("link-named-part") {
+					!isMonthOrDay(r.toks[j].low) && r.on("link-unknown-place") {
 					e := j
 					for e < last && e < j+4 && r.toks[e].cap && r.toks[e].kind == tWord && r.refStarting(e) < 0 {
 						e++
@@ -1186,7 +1186,7 @@ func tooVague(p geo.Place) bool {
 // than naming where something is: "US troops", "the U.S. and French
 // embassies", "Iran nuclear talks".
 func (r *reader) attributive(ref int) bool {
-	if !r.on("veto-attributive") {
+	if !r.on("veto-name") {
 		return false
 	}
 	m := &r.refs[ref]
