@@ -10,18 +10,22 @@
 #   warm: a server with the default in-process cache, after one request of
 #         each query filled it (X-Cache: hit).
 # Rows: | store and cache | request | status | p50 | p99 | bytes | X-Cache |
-# (with RUNS < 100, p99 is the slowest run).
+# (with RUNS < 100, p99 is the slowest run). Then, on a fresh server per
+# store, every event streamed (limit=all, CSV and GeoJSON) and one page of
+# 10,000, each with the server's peak resident memory (VmHWM) after it.
 #
 # usage (from the repository root):
 #   bash cmd/conflictmap/testdata/scale.sh [EVENTS] [RUNS]
 # environment: OUT (work directory, default /tmp/conflictmap-scale),
-# PG (PostgreSQL URL; empty skips PostGIS), SCHEMA (default cm_scale).
+# PG (PostgreSQL URL; empty skips PostGIS), SCHEMA (default cm_scale),
+# COLD_RUNS (runs of the cold measurement, default RUNS).
 set -euo pipefail
 N=${1:-1000000}
 RUNS=${2:-20}
 OUT=${OUT:-/tmp/conflictmap-scale}
 PG=${PG-postgres://root@127.0.0.1:5432/test?sslmode=disable}
 SCHEMA=${SCHEMA:-cm_scale}
+COLD_RUNS=${COLD_RUNS:-$RUNS}
 mkdir -p "$OUT"
 go build -o "$OUT/conflictmap" ./cmd/conflictmap
 go build -o "$OUT/cmbench" ./cmd/cmbench
@@ -38,13 +42,30 @@ import() { # label, then import flags
 		"peak RSS $(awk -F': ' '/Maximum resident/ {printf "%.0f MB", $2/1024}' "$OUT/import-$label.err")"
 }
 
-serve() { # label, port, then serve flags; runs the measurement
+start() { # label, port, then serve flags; sets pid
 	local label=$1 port=$2; shift 2
 	"$OUT/conflictmap" serve --addr "127.0.0.1:$port" --tiles "" --log-level warn "$@" 2> "$OUT/serve-$label.log" &
-	local pid=$!
+	pid=$!
 	for _ in $(seq 600); do curl -sf "http://127.0.0.1:$port/readyz" > /dev/null && break; sleep 0.5; done
-	if [ "${label##* }" = warm ]; then "$OUT/cmbench" measure --url "http://127.0.0.1:$port" --runs 1 > /dev/null; fi
-	"$OUT/cmbench" measure --url "http://127.0.0.1:$port" --runs "$RUNS" --label "$label"
+}
+
+serve() { # label, port, then serve flags; runs the measurement
+	local label=$1 port=$2 runs=$RUNS
+	start "$@"
+	if [ "${label##* }" = warm ]; then "$OUT/cmbench" measure --url "http://127.0.0.1:$port" --runs 1 > /dev/null; else runs=$COLD_RUNS; fi
+	"$OUT/cmbench" measure --url "http://127.0.0.1:$port" --runs "$runs" --label "$label"
+	kill "$pid"; wait "$pid" || true
+}
+
+hwm() { awk '/VmHWM/ {printf "%.0f MB", $2/1024}' "/proc/$1/status"; }
+
+stream() { # label, port, then serve flags: the streamed answers and the server's peak memory
+	local label=$1 port=$2 path
+	start "$@"
+	echo "$label: server started, peak RSS $(hwm "$pid")"
+	for path in "/api/events.csv?limit=all" "/api/events?limit=all" "/api/events?limit=10000"; do
+		echo "$label: $path: $(curl -s -o /dev/null -H 'Accept-Encoding: gzip' -w '%{http_code}, %{size_download} bytes (gzip), %{time_total} s' "http://127.0.0.1:$port$path"), server peak RSS after it $(hwm "$pid")"
+	done
 	kill "$pid"; wait "$pid" || true
 }
 
@@ -61,4 +82,8 @@ serve "sqlite warm" 18462 --db "$OUT/scale.db"
 if [ -n "$PG" ]; then
 	serve "postgis cold" 18463 --db "$PG" --pg-schema "$SCHEMA" --cache-mb 0
 	serve "postgis warm" 18464 --db "$PG" --pg-schema "$SCHEMA"
+fi
+stream "sqlite stream" 18465 --db "$OUT/scale.db"
+if [ -n "$PG" ]; then
+	stream "postgis stream" 18466 --db "$PG" --pg-schema "$SCHEMA"
 fi
