@@ -46,6 +46,10 @@ type Store struct {
 	version *sql.Stmt
 	rules   *merge.Rules
 
+	// Query planning thresholds (defaultDenseBox, defaultWalkAt); tests
+	// lower them to hold every plan to the store suite.
+	denseBox, walkAt int
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -83,7 +87,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		writer.Close()
 		return nil, err
 	}
-	s := &Store{path: path, writer: writer, rules: rules}
+	s := &Store{path: path, writer: writer, rules: rules, denseBox: defaultDenseBox, walkAt: defaultWalkAt}
 	if err := s.migrateRetrying(ctx); err != nil {
 		writer.Close()
 		return nil, fmt.Errorf("sqlite store %s: %w", path, err)

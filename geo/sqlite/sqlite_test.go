@@ -38,6 +38,17 @@ func TestConformance(t *testing.T) {
 	})
 }
 
+// The plans a million events call for (a box dense in events kept off the
+// R*Tree, pages walking the date index) answer as the model does: with
+// the thresholds at 1, every query with a box or words takes them.
+func TestConformanceDensePlans(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) storetest.Store {
+		s := open(t, filepath.Join(t.TempDir(), "data", "conflictmap.db"))
+		sqlite.SetPlanThresholds(s, 1, 0)
+		return s
+	})
+}
+
 func TestReopen(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "conflictmap.db")
 	opener := func(t *testing.T) storetest.Store { return open(t, path) }

@@ -1,0 +1,5 @@
+package sqlite
+
+// SetPlanThresholds sets the query planning thresholds of s (denseBox,
+// walkAt), so that the store suite can hold every plan to the model.
+func SetPlanThresholds(s *Store, denseBox, walkAt int) { s.denseBox, s.walkAt = denseBox, walkAt }
