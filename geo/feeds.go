@@ -46,6 +46,9 @@ type Feed struct {
 	EventsFound      int
 	ItemErrors       int
 	LastItemError    string
+	// ItemsDeferred counts the items left for a later poll because every
+	// extraction slot the server has (--max-extractions) stayed busy.
+	ItemsDeferred int
 }
 
 // FeedID is a feed's identity, derived from its URL.
@@ -75,6 +78,10 @@ type FeedItem struct {
 	// reason that will not change (robots, not_html, no_text, too_large,
 	// 4xx), or failed too often.
 	Final bool
+	// Deferred marks an item that was not read because the server had no
+	// extraction slot free: Err says so, and the item is read at a later
+	// poll without it counting as one of its MaxItemAttempts.
+	Deferred bool
 }
 
 // States of a feed item.
@@ -89,9 +96,11 @@ const (
 const MaxItemAttempts = 3
 
 // ItemState is the state an item is stored with after attempt number
-// attempt.
+// attempt (a deferred item was not attempted: it stays to retry).
 func ItemState(it FeedItem, attempt int) string {
 	switch {
+	case it.Deferred:
+		return ItemRetry
 	case it.Err == "":
 		return ItemDone
 	case it.Final || attempt >= MaxItemAttempts:

@@ -100,35 +100,38 @@ func (s *Server) tooLarge() error {
 }
 
 // readArticle reads and checks the posted article, refusing bodies over
-// the configured limit before reading them whole.
-func (s *Server) readArticle(c echo.Context) (geo.Article, error) {
+// the configured limit before reading them whole. A post of a url without
+// text comes back as a request to fetch (non-nil), the article empty.
+func (s *Server) readArticle(c echo.Context) (geo.Article, *articleRequest, error) {
 	r := c.Request()
 	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), r.Body, s.cfg.MaxBody))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return geo.Article{}, s.tooLarge()
+			return geo.Article{}, nil, s.tooLarge()
 		}
-		return geo.Article{}, geo.Errorf(geo.EINVALID, "reading the request body: %v", err)
+		return geo.Article{}, nil, geo.Errorf(geo.EINVALID, "reading the request body: %v", err)
 	}
 	var req articleRequest
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(&req); err != nil {
-		return geo.Article{}, geo.Errorf(geo.EINVALID, "malformed JSON body: %s; want {\"title\", \"url\", \"published\", \"text\"}", jsonProblem(err))
+		return geo.Article{}, nil, geo.Errorf(geo.EINVALID, "malformed JSON body: %s; want {\"title\", \"url\", \"published\", \"text\"}", jsonProblem(err))
 	}
 	if dec.More() {
-		return geo.Article{}, geo.Errorf(geo.EINVALID, "malformed JSON body: more than one JSON value; post one article per request")
+		return geo.Article{}, nil, geo.Errorf(geo.EINVALID, "malformed JSON body: more than one JSON value; post one article per request")
 	}
 	if strings.TrimSpace(req.Text) == "" {
 		if strings.TrimSpace(req.URL) != "" && s.cfg.Fetcher != nil {
-			a, page, err := s.fetchArticle(r.Context(), req)
-			if err == nil {
-				c.Set(fetchedKey, page)
-			}
-			return a, err
+			return geo.Article{}, &req, nil
 		}
-		return geo.Article{}, geo.Errorf(geo.EINVALID, "text: missing; the article's text is required")
+		return geo.Article{}, nil, geo.Errorf(geo.EINVALID, "text: missing; the article's text is required")
 	}
+	a, err := s.checkArticle(req)
+	return a, nil, err
+}
+
+// checkArticle checks a posted article with its text.
+func (s *Server) checkArticle(req articleRequest) (geo.Article, error) {
 	published, err := parsePublished(req.Published)
 	if err != nil {
 		return geo.Article{}, err
@@ -229,10 +232,14 @@ const (
 // article's events.
 //
 // The token is checked before a byte of the body is read, and at most
-// MaxExtractions articles are extracted at once: past that the request is
-// refused at once with 503 and Retry-After, so that a flood of ingests
-// cannot take the processors, the memory or the connections that reads
-// need. Extraction stops when the client leaves or ExtractTimeout passes.
+// MaxExtractions articles are extracted at once (the feed poller's
+// included): a request waits up to slotWait for a slot, its body unread,
+// and is then refused with 503 and Retry-After, so that a flood of
+// ingests cannot take the processors, the memory or the connections that
+// reads need. A posted url's page downloads without holding a slot (a
+// slow site must not stall other ingests); reading its text and
+// extracting its events take one again. Extraction stops when the client
+// leaves or ExtractTimeout passes.
 func (s *Server) postArticle(c echo.Context) error {
 	r := c.Request()
 	rc := http.NewResponseController(c.Response())
@@ -245,26 +252,51 @@ func (s *Server) postArticle(c echo.Context) error {
 	if r.ContentLength > s.cfg.MaxBody {
 		return s.refuse(c, s.tooLarge())
 	}
-	wait := time.NewTimer(slotWait)
-	defer wait.Stop()
-	select {
-	case s.extractions <- struct{}{}:
-		defer func() { <-s.extractions }()
-	case <-r.Context().Done():
-		c.Response().Status = statusClientClosed
-		return nil
-	case <-wait.C:
-		c.Response().Header().Set("Retry-After", strconv.Itoa(retryAfter))
-		return s.refuse(c, echo.NewHTTPError(http.StatusServiceUnavailable,
-			fmt.Sprintf("the server is extracting %d articles already (--max-extractions); retry after %d seconds", cap(s.extractions), retryAfter)))
+	if !s.takeSlot(r.Context()) {
+		if r.Context().Err() != nil {
+			c.Response().Status = statusClientClosed
+			return nil
+		}
+		return s.refuse(c, s.noSlot(c))
 	}
+	held := true
+	defer func() {
+		if held {
+			s.slots.Release(1)
+		}
+	}()
 	_ = rc.SetReadDeadline(time.Now().Add(bodyReadTimeout))
-	a, err := s.readArticle(c)
+	a, fetchReq, err := s.readArticle(c)
 	if geo.ErrorCode(err) == geo.ETOOLARGE {
 		return s.refuse(c, err)
 	}
 	if err != nil {
 		return err
+	}
+	if fetchReq != nil {
+		s.slots.Release(1)
+		held = false
+		read, err := s.fetchPage(r.Context(), *fetchReq)
+		if err != nil {
+			if r.Context().Err() != nil {
+				c.Response().Status = statusClientClosed
+				return nil
+			}
+			return err
+		}
+		if !s.takeSlot(r.Context()) {
+			if r.Context().Err() != nil {
+				c.Response().Status = statusClientClosed
+				return nil
+			}
+			return s.noSlot(c)
+		}
+		held = true
+		var page *geo.Page
+		if a, page, err = s.readFetched(*fetchReq, read); err != nil {
+			return err
+		}
+		c.Set(fetchedKey, page)
 	}
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.ExtractTimeout)
@@ -317,6 +349,22 @@ func (s *Server) postArticle(c echo.Context) error {
 	b = append(b, "}\n"...)
 	c.Response().Header().Set("Location", "/api/articles/"+url.PathEscape(stored.ID))
 	return c.Blob(http.StatusCreated, contentJSON, b)
+}
+
+// takeSlot waits up to slotWait for an extraction slot; false when none
+// came or the client left.
+func (s *Server) takeSlot(ctx context.Context) bool {
+	wctx, cancel := context.WithTimeout(ctx, slotWait)
+	defer cancel()
+	return s.slots.Acquire(wctx, 1) == nil
+}
+
+// noSlot is the answer to an ingest that waited for an extraction slot in
+// vain.
+func (s *Server) noSlot(c echo.Context) error {
+	c.Response().Header().Set("Retry-After", strconv.Itoa(retryAfter))
+	return echo.NewHTTPError(http.StatusServiceUnavailable,
+		fmt.Sprintf("the server is extracting %d articles already (--max-extractions); retry after %d seconds", s.cfg.MaxExtractions, retryAfter))
 }
 
 // statusClientClosed is logged for a request whose client left before its

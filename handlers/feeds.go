@@ -29,7 +29,10 @@ type Fetcher interface {
 	// Check refuses a URL that may not be fetched (not http or https, a
 	// host that resolves to a private address), naming the reason.
 	Check(ctx context.Context, url string) error
-	Article(ctx context.Context, url string) (geo.Page, error)
+	// FetchPage downloads a web page and returns how to read its article:
+	// read takes processors and memory, and is called holding an
+	// extraction slot; the download only waits on the network.
+	FetchPage(ctx context.Context, url string) (read func() (geo.Page, error), err error)
 }
 
 // MinFeedInterval is the shortest interval POST /api/feeds accepts.
@@ -54,6 +57,7 @@ type feedJSON struct {
 	EventsFound      int     `json:"events_found"`
 	ItemErrors       int     `json:"item_errors"`
 	LastItemError    *string `json:"last_item_error"`
+	ItemsDeferred    int     `json:"items_deferred"`
 }
 
 func (s *Server) toFeedJSON(f geo.Feed) feedJSON {
@@ -73,7 +77,7 @@ func (s *Server) toFeedJSON(f geo.Feed) feedJSON {
 		CreatedAt: ts(f.CreatedAt), LastError: opt(f.LastError), LastReason: opt(f.LastReason),
 		Failures: f.Failures, NextFetch: ts(f.NextFetch), ItemsSeen: f.ItemsSeen,
 		ArticlesIngested: f.ArticlesIngested, EventsFound: f.EventsFound, ItemErrors: f.ItemErrors,
-		LastItemError: opt(f.LastItemError),
+		LastItemError: opt(f.LastItemError), ItemsDeferred: f.ItemsDeferred,
 	}
 	switch {
 	case f.LastFetch.IsZero():
@@ -206,18 +210,27 @@ func (s *Server) deleteFeed(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
-// fetchArticle reads the article at a posted URL (POST /api/articles with
-// a url and no text); the posted title and date win over the page's.
-func (s *Server) fetchArticle(ctx context.Context, req articleRequest) (geo.Article, *geo.Page, error) {
+// fetchPage downloads the page at a posted URL (POST /api/articles with a
+// url and no text), after checking the request's date and the URL.
+func (s *Server) fetchPage(ctx context.Context, req articleRequest) (read func() (geo.Page, error), err error) {
+	if _, err := parsePublished(req.Published); err != nil {
+		return nil, err
+	}
 	u := strings.TrimSpace(req.URL)
+	if err := s.cfg.Fetcher.Check(ctx, u); err != nil {
+		return nil, err
+	}
+	return s.cfg.Fetcher.FetchPage(ctx, u)
+}
+
+// readFetched reads the article of a page fetchPage downloaded; the
+// posted title and date win over the page's.
+func (s *Server) readFetched(req articleRequest, read func() (geo.Page, error)) (geo.Article, *geo.Page, error) {
 	published, err := parsePublished(req.Published)
 	if err != nil {
 		return geo.Article{}, nil, err
 	}
-	if err := s.cfg.Fetcher.Check(ctx, u); err != nil {
-		return geo.Article{}, nil, err
-	}
-	page, err := s.cfg.Fetcher.Article(ctx, u)
+	page, err := read()
 	if err != nil {
 		return geo.Article{}, nil, err
 	}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"golang.org/x/sync/semaphore"
 
 	"conflictmap/geo"
 	"conflictmap/handlers/cache"
@@ -97,6 +98,10 @@ type Config struct {
 	// it is refused with 503 and Retry-After. 0 means
 	// DefaultMaxExtractions.
 	MaxExtractions int
+	// Extractions holds the MaxExtractions slots; the server's feed poller
+	// takes them too, so that both together stay under the bound. nil: a
+	// set of the handlers' own.
+	Extractions *semaphore.Weighted
 	// ExtractTimeout is one article's time budget for extraction; 0 means
 	// DefaultExtractTimeout.
 	ExtractTimeout time.Duration
@@ -123,8 +128,8 @@ type Server struct {
 	assets  assetSet // the map page's files as served (static.go)
 
 	taxonomyAnswer taxonomyBody
-	// extractions holds one token per article being extracted.
-	extractions chan struct{}
+	// slots holds one unit per article being extracted (Config.Extractions).
+	slots *semaphore.Weighted
 	// drains holds one token per refused body being read and discarded.
 	drains chan struct{}
 	// csp is the Content-Security-Policy of the HTML pages.
@@ -148,10 +153,13 @@ func New(cfg Config) *Server {
 	if cfg.ExtractTimeout <= 0 {
 		cfg.ExtractTimeout = DefaultExtractTimeout
 	}
+	if cfg.Extractions == nil {
+		cfg.Extractions = semaphore.NewWeighted(int64(cfg.MaxExtractions))
+	}
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
-	s := &Server{cfg: cfg, echo: e, log: cfg.Logger, extractions: make(chan struct{}, cfg.MaxExtractions), drains: make(chan struct{}, maxDrains),
+	s := &Server{cfg: cfg, echo: e, log: cfg.Logger, slots: cfg.Extractions, drains: make(chan struct{}, maxDrains),
 		streams: newNotifier()}
 	s.csp = contentSecurityPolicy(cfg.TileURL)
 	e.HTTPErrorHandler = s.handleError

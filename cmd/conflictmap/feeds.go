@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"runtime/debug"
@@ -9,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/sync/semaphore"
 
 	"conflictmap/geo"
 	"conflictmap/geo/extract"
@@ -117,21 +120,43 @@ type feedStore interface {
 
 // feedRunner is the running poller of a server.
 type feedRunner struct {
-	fetcher *fetch.Client
+	fetcher pageFetcher
 	store   feedStore
 	poller  *feed.Poller
 	wg      sync.WaitGroup
 }
 
+// pageFetcher is the fetch client as the handlers use it: the download
+// of a posted URL apart from the reading of its article, which they do
+// holding an extraction slot.
+type pageFetcher struct{ *fetch.Client }
+
+// FetchPage downloads the page at url and returns how to read its
+// article.
+func (f pageFetcher) FetchPage(ctx context.Context, url string) (func() (geo.Page, error), error) {
+	resp, err := f.Client.Page(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	return func() (geo.Page, error) { return f.Client.ReadPage(url, resp) }, nil
+}
+
 // ingester extracts an article's events and stores both, as POST
-// /api/articles does.
+// /api/articles does, within the same time budget (--extract-timeout).
+// The poller holds an extraction slot around it.
 type ingester struct {
-	x     *extract.Extractor
-	store store
+	x       *extract.Extractor
+	store   store
+	timeout time.Duration
 }
 
 func (in ingester) Ingest(ctx context.Context, a geo.Article) (int, error) {
-	events, err := in.x.Extract(a)
+	xctx, cancel := context.WithTimeout(ctx, in.timeout)
+	defer cancel()
+	events, err := in.x.ExtractContext(xctx, a)
+	if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+		return 0, fmt.Errorf("extracting events from article %s took longer than its %s budget (--extract-timeout): %w", a.ID, in.timeout, err)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("extracting events from article %s: %w", a.ID, err)
 	}
@@ -161,8 +186,10 @@ func userAgent() string {
 }
 
 // openFeeds builds the fetcher and the poller, and follows the feeds
-// given at start (those deleted at run time come back this way).
-func (s *Server) openFeeds(ctx context.Context, x *extract.Extractor) error {
+// given at start (those deleted at run time come back this way). The
+// poller takes its extraction slots from slots, as POST /api/articles
+// does.
+func (s *Server) openFeeds(ctx context.Context, x *extract.Extractor, slots *semaphore.Weighted) error {
 	c := s.Config.Fetch
 	fst, ok := s.store.(feedStore)
 	if !ok {
@@ -185,11 +212,12 @@ func (s *Server) openFeeds(ctx context.Context, x *extract.Extractor) error {
 		}
 	}
 	s.feeds = &feedRunner{
-		fetcher: fc,
+		fetcher: pageFetcher{fc},
 		store:   fst,
 		poller: feed.New(feed.Config{
-			Store: fst, Fetcher: fc, Ingester: ingester{x: x, store: s.store},
+			Store: fst, Fetcher: fc, Ingester: ingester{x: x, store: s.store, timeout: s.Config.ExtractTimeout},
 			Logger: s.Logger, Interval: c.Interval, Tick: c.Tick,
+			Slots: slots, MaxSlots: s.Config.MaxExtractions,
 		}),
 	}
 	return nil

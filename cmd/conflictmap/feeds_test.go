@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -543,5 +544,90 @@ func TestEstimatedPublicationDates(t *testing.T) {
 				t.Errorf("no event with both reports as sources: %+v", fc)
 			}
 		})
+	}
+}
+
+// Feed items share the server's extraction slots with posted articles:
+// while a post holds the one slot (--max-extractions 1; its body is still
+// on its way), the feed's item is deferred and /api/feeds says why; once
+// the slot is free the item is read, once.
+func TestFeedsShareTheExtractionBound(t *testing.T) {
+	site := newNewsSite(t)
+	s := startFeedServer(t, filepath.Join(t.TempDir(), "db.sqlite"), "--fetch-allow-private", "--max-extractions", "1")
+	// A post that takes the slot, then sends its body slowly.
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.URL(), "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /api/articles HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer tok\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"text\": \"")
+	time.Sleep(200 * time.Millisecond) // the handler takes the slot, then waits for the body
+	// The feed is added now, polled every 200ms.
+	if code, answer := send(t, http.MethodPost, s.URL()+"/api/feeds", "tok", `{"url": "`+site.srv.URL+`/feed.xml", "interval": "1m"}`); code != http.StatusCreated {
+		t.Fatalf("POST /api/feeds: %d %s", code, answer)
+	}
+	type feedState struct {
+		ItemsDeferred    int     `json:"items_deferred"`
+		ArticlesIngested int     `json:"articles_ingested"`
+		ItemErrors       int     `json:"item_errors"`
+		LastItemError    *string `json:"last_item_error"`
+	}
+	var fa struct{ Feeds []feedState }
+	waitFor(t, "a deferred item in /api/feeds", func() bool {
+		getJSON(t, s.URL()+"/api/feeds", &fa)
+		return len(fa.Feeds) == 1 && fa.Feeds[0].ItemsDeferred > 0
+	})
+	if f := fa.Feeds[0]; f.ArticlesIngested != 0 || f.ItemErrors != 0 || f.LastItemError == nil || !strings.Contains(*f.LastItemError, "--max-extractions") {
+		t.Errorf("while the slot is held: %+v", f)
+	}
+	conn.Close() // the post gives up: its slot is free
+	// A deferred feed is polled again within a minute; ask for it now.
+	if code, _ := send(t, http.MethodPost, s.URL()+"/api/feeds", "tok", `{"url": "`+site.srv.URL+`/feed.xml"}`); code != http.StatusOK {
+		t.Fatalf("POST /api/feeds again: %d", code)
+	}
+	waitFor(t, "the feed's three articles ingested", func() bool {
+		getJSON(t, s.URL()+"/api/feeds", &fa)
+		return fa.Feeds[0].ArticlesIngested == 3
+	})
+	var list struct{ Total int }
+	getJSON(t, s.URL()+"/api/articles", &list)
+	if list.Total != 4 { // the sample and the feed's three
+		t.Errorf("%d articles stored, want 4", list.Total)
+	}
+	// The deferred item's page was downloaded before it waited for a
+	// slot, and again when read; the others once.
+	site.mu.Lock()
+	defer site.mu.Unlock()
+	for _, st := range siteStories[:2] {
+		if n := site.hits[st.path]; n != 1 {
+			t.Errorf("%s fetched %d times, want once", st.path, n)
+		}
+	}
+}
+
+// The time budget of an extraction (--extract-timeout) holds for feed
+// items and posted URLs too: past it the item fails with a reason naming
+// the flag (to be tried again), the post answers 503.
+func TestExtractTimeoutForFeedsAndURLs(t *testing.T) {
+	site := newNewsSite(t)
+	s := startFeedServer(t, filepath.Join(t.TempDir(), "db.sqlite"), "--fetch-allow-private", "--extract-timeout", "1ns",
+		"--feed", site.srv.URL+"/feed.xml")
+	var fa struct {
+		Feeds []struct {
+			ArticlesIngested int     `json:"articles_ingested"`
+			ItemErrors       int     `json:"item_errors"`
+			LastItemError    *string `json:"last_item_error"`
+		}
+	}
+	waitFor(t, "the feed's items failed", func() bool {
+		getJSON(t, s.URL()+"/api/feeds", &fa)
+		return len(fa.Feeds) == 1 && fa.Feeds[0].ItemErrors == 3
+	})
+	if f := fa.Feeds[0]; f.ArticlesIngested != 0 || f.LastItemError == nil || !strings.Contains(*f.LastItemError, "--extract-timeout") {
+		t.Errorf("feed %+v (last item error %q); want its items failed naming --extract-timeout", f, *f.LastItemError)
+	}
+	code, answer := send(t, http.MethodPost, s.URL()+"/api/articles", "tok", `{"url": "`+site.srv.URL+siteStories[3].path+`"}`)
+	if code != http.StatusServiceUnavailable || !strings.Contains(answer, "--extract-timeout") {
+		t.Errorf("POST url: %d %s; want 503 naming --extract-timeout", code, answer)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"golang.org/x/sync/semaphore"
 
 	"conflictmap/geo"
 	"conflictmap/geo/extract"
@@ -159,11 +160,11 @@ func (s *Server) ParseFlags(env *Env, args []string) error {
 	}
 	var maxExtractions int64
 	if err = int64Flag(env, fs, &maxExtractions, "max-extractions", "CONFLICTMAP_MAX_EXTRACTIONS", int64(handlers.DefaultMaxExtractions()),
-		"articles extracted at once; an ingest past it is refused with 503 and Retry-After"); err != nil {
+		"articles extracted at once, posted or read from feeds; a post past it is refused with 503 and Retry-After,\na feed item waits for a later poll"); err != nil {
 		return err
 	}
 	if err = durationFlag(env, fs, &c.ExtractTimeout, "extract-timeout", "CONFLICTMAP_EXTRACT_TIMEOUT", handlers.DefaultExtractTimeout,
-		"time budget of one article's extraction; past it the ingest is refused with 503"); err != nil {
+		"time budget of one article's extraction; past it a post is refused with 503, a feed item tried again later"); err != nil {
 		return err
 	}
 	if err := c.Fetch.addFlags(env, fs); err != nil {
@@ -241,7 +242,10 @@ func (s *Server) Open(ctx context.Context) (err error) {
 	} else {
 		backend = cache.NewMemory(int64(s.Config.CacheMB) << 20)
 	}
-	if err := s.openFeeds(ctx, ex); err != nil {
+	// One set of extraction slots for every ingest: posted articles and
+	// feed items alike.
+	slots := semaphore.NewWeighted(int64(s.Config.MaxExtractions))
+	if err := s.openFeeds(ctx, ex, slots); err != nil {
 		return err
 	}
 	h := handlers.New(handlers.Config{
@@ -257,6 +261,7 @@ func (s *Server) Open(ctx context.Context) (err error) {
 		ExtractorVersion: extract.Version,
 		Logger:           s.Logger,
 		MaxExtractions:   s.Config.MaxExtractions,
+		Extractions:      slots,
 		ExtractTimeout:   s.Config.ExtractTimeout,
 		Feeds:            s.feeds.store,
 		FeedInterval:     s.Config.Fetch.Interval,

@@ -41,6 +41,20 @@ const (
 	MaxBackoff = 6 * time.Hour
 	// MaxRetryAfter bounds the wait a feed's Retry-After header may ask for.
 	MaxRetryAfter = 24 * time.Hour
+	// DefaultSlotWait is how long an item waits for an extraction slot
+	// before it is deferred, as long as POST /api/articles waits.
+	DefaultSlotWait = 5 * time.Second
+	// DeferredRetry bounds the wait before a feed whose items were
+	// deferred is polled again.
+	DeferredRetry = time.Minute
+	// DefaultItemRetention and DefaultItemsKept bound a feed's recorded
+	// items: those recorded in the last DefaultItemRetention, or its last
+	// DefaultItemsKept, whichever are more, and every item its document
+	// still lists (so that none is read twice) are kept; older ones are
+	// pruned after each poll, so that the table does not grow with the
+	// feed's age.
+	DefaultItemRetention = 30 * 24 * time.Hour
+	DefaultItemsKept     = 1000
 )
 
 // feedAccept is the Accept header of a feed fetch.
@@ -56,17 +70,30 @@ type Store interface {
 	RecordFeedItem(ctx context.Context, feedID string, it geo.FeedItem, now time.Time) error
 	ClaimArticle(ctx context.Context, id, owner string, now time.Time, ttl time.Duration) (string, error)
 	ReleaseArticle(ctx context.Context, id, owner string) error
+	PruneFeedItems(ctx context.Context, feedID string, before time.Time, keep int, listed []string) (int, error)
 }
 
-// Fetcher fetches feeds and article pages.
+// Fetcher fetches feeds and article pages. Reading an article is two
+// steps, so that the network wait holds no extraction slot: Page fetches
+// (robots.txt, redirects, limits), ReadPage extracts the main text.
 type Fetcher interface {
 	Get(ctx context.Context, url, accept string, cond fetch.Conditional) (*fetch.Response, error)
-	Article(ctx context.Context, url string) (geo.Page, error)
+	Page(ctx context.Context, url string) (*fetch.Response, error)
+	ReadPage(url string, resp *fetch.Response) (geo.Page, error)
 	Canonical(url string) string
 }
 
+// Slots bounds the articles extracted at once; *semaphore.Weighted of
+// golang.org/x/sync is one.
+type Slots interface {
+	Acquire(ctx context.Context, n int64) error
+	Release(n int64)
+}
+
 // Ingester extracts an article's events and stores both, returning how
-// many events it found.
+// many events it found. It bounds the extraction's time itself; an error
+// that wraps context.DeadlineExceeded (while the poll goes on) is a budget
+// spent, tried again at a later poll.
 type Ingester interface {
 	Ingest(ctx context.Context, a geo.Article) (int, error)
 }
@@ -90,6 +117,21 @@ type Config struct {
 	LeaseTTL time.Duration
 	// Workers is how many feeds one poller polls at once.
 	Workers int
+	// Slots, shared with the server's other ingests, bounds the articles
+	// read at once: an item holds one slot while its page's text is
+	// extracted and its events are extracted and stored (the work that
+	// costs processors and memory), not while its page downloads. An item
+	// that waits SlotWait for a slot in vain is deferred: recorded with the
+	// reason, read again at a poll DeferredRetry later, never counted as a
+	// failed attempt. nil: no bound.
+	Slots    Slots
+	SlotWait time.Duration // 0: DefaultSlotWait
+	// MaxSlots is the size of Slots, named in a deferred item's reason.
+	MaxSlots int
+	// ItemRetention and ItemsKept bound the items recorded per feed (see
+	// DefaultItemRetention); 0: the defaults.
+	ItemRetention time.Duration
+	ItemsKept     int
 	// Now is the clock; nil: time.Now.
 	Now func() time.Time
 }
@@ -118,6 +160,18 @@ func New(cfg Config) *Poller {
 	}
 	if cfg.Workers <= 0 {
 		cfg.Workers = DefaultWorkers
+	}
+	if cfg.Slots == nil {
+		cfg.Slots = unbounded{}
+	}
+	if cfg.SlotWait <= 0 {
+		cfg.SlotWait = DefaultSlotWait
+	}
+	if cfg.ItemRetention <= 0 {
+		cfg.ItemRetention = DefaultItemRetention
+	}
+	if cfg.ItemsKept <= 0 {
+		cfg.ItemsKept = DefaultItemsKept
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -235,17 +289,29 @@ func (p *Poller) poll(ctx context.Context, f geo.Feed) {
 			}
 		}
 	}
+	var read itemsRead
 	if res.Err == "" && len(items) > 0 {
-		if !p.readItems(ctx, log, f, items, base) {
+		read = p.readItems(ctx, log, f, items, base)
+		if read.cut {
 			p.release(f)
 			return
+		}
+		if read.pending > 0 {
+			// Without validators the next poll reads the whole document
+			// again, and with it the items left to retry; a 304 would
+			// leave them unread until the feed changes.
+			res.ETag, res.LastModified = "", ""
 		}
 	}
 	interval := f.Interval
 	if interval <= 0 {
 		interval = p.cfg.Interval
 	}
-	if res.Err != "" {
+	switch {
+	case res.Err == "" && read.deferred > 0:
+		res.NextFetch = p.cfg.Now().Add(jitter(min(interval, DeferredRetry)))
+		log.Warn("feed items deferred: every extraction slot was busy", "deferred", read.deferred, "next", res.NextFetch)
+	case res.Err != "":
 		wait := backoff(interval, f.Failures+1)
 		var fe *fetch.Error
 		if errors.As(err, &fe) && fe.RetryAfter > wait {
@@ -253,7 +319,7 @@ func (p *Poller) poll(ctx context.Context, f geo.Feed) {
 		}
 		res.NextFetch = p.cfg.Now().Add(wait)
 		log.Warn("feed fetch failed", "reason", res.Reason, "err", res.Err, "failures", f.Failures+1, "next", res.NextFetch)
-	} else {
+	default:
 		res.NextFetch = p.cfg.Now().Add(jitter(interval))
 		log.Debug("feed polled", "status", res.Status, "not_modified", res.NotModified, "items", len(items), "next", res.NextFetch)
 	}
@@ -373,10 +439,18 @@ func itemDate(raw string, parsed *time.Time) string {
 	return ""
 }
 
+// itemsRead is what became of a poll's items.
+type itemsRead struct {
+	cut      bool // the poll was cut short (cancelled, or the lease lost)
+	pending  int  // items left to read again at a later poll
+	deferred int  // of those, items that found no extraction slot
+}
+
 // readItems reads the feed's items it has not dealt with yet, oldest
-// first. It returns false when the poll was cut short (cancelled, or the
-// lease lost).
-func (p *Poller) readItems(ctx context.Context, log *slog.Logger, f geo.Feed, raw []*gofeed.Item, base *url.URL) bool {
+// first, until one is deferred (the others would wait in vain too: they
+// are read at the next poll, unrecorded), then prunes the feed's old
+// items.
+func (p *Poller) readItems(ctx context.Context, log *slog.Logger, f geo.Feed, raw []*gofeed.Item, base *url.URL) (out itemsRead) {
 	items := make([]item, 0, len(raw))
 	keys := make([]string, 0, len(raw))
 	dup := map[string]bool{}
@@ -392,37 +466,71 @@ func (p *Poller) readItems(ctx context.Context, log *slog.Logger, f geo.Feed, ra
 	seen, err := p.cfg.Store.SeenItems(ctx, f.ID, keys)
 	if err != nil {
 		log.Error("feeds: reading seen items", "err", err)
-		return false
+		return itemsRead{cut: true}
 	}
 	for _, it := range items {
 		if seen[it.key] {
 			continue
 		}
 		if ctx.Err() != nil {
-			return false
+			return itemsRead{cut: true}
 		}
 		if ok, err := p.cfg.Store.RenewFeedLease(ctx, f.ID, p.cfg.Owner, p.cfg.Now().Add(p.cfg.LeaseTTL)); err != nil || !ok {
 			if ctx.Err() == nil {
 				log.Warn("feeds: lease lost in the middle of a poll", "err", err)
 			}
-			return false
+			return itemsRead{cut: true}
 		}
 		rec, done := p.readOne(ctx, it)
 		if !done {
-			return false
+			return itemsRead{cut: true}
 		}
-		if rec.Err != "" {
+		switch {
+		case rec.Deferred:
+			log.Info("feed item deferred", "item", it.link, "reason", rec.Err)
+		case rec.Err != "":
 			log.Warn("feed item failed", "item", it.link, "err", rec.Err, "final", rec.Final)
-		} else if rec.Ingested {
+		case rec.Ingested:
 			log.Info("feed item ingested", "item", it.link, "article", rec.ArticleID, "events", rec.Events)
 		}
 		if err := p.cfg.Store.RecordFeedItem(context.WithoutCancel(ctx), f.ID, rec, p.cfg.Now()); err != nil {
 			log.Error("feeds: recording an item", "err", err)
-			return false
+			return itemsRead{cut: true}
+		}
+		if rec.Deferred {
+			out.pending++
+			out.deferred++
+			break
+		}
+		if rec.Err != "" && !rec.Final {
+			out.pending++ // may pass: the store has it to retry unless it failed too often
 		}
 	}
-	return true
+	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	n, err := p.cfg.Store.PruneFeedItems(pctx, f.ID, p.cfg.Now().Add(-p.cfg.ItemRetention), p.cfg.ItemsKept, keys)
+	switch {
+	case err != nil:
+		log.Warn("feeds: pruning old items", "err", err)
+	case n > 0:
+		log.Debug("feeds: pruned old items", "removed", n)
+	}
+	return out
 }
+
+// acquire takes an extraction slot, waiting at most SlotWait; false when
+// none came (or ctx ended). Without Slots it always succeeds.
+func (p *Poller) acquire(ctx context.Context) bool {
+	wctx, cancel := context.WithTimeout(ctx, p.cfg.SlotWait)
+	defer cancel()
+	return p.cfg.Slots.Acquire(wctx, 1) == nil
+}
+
+// unbounded is Slots without a bound.
+type unbounded struct{}
+
+func (unbounded) Acquire(ctx context.Context, n int64) error { return nil }
+func (unbounded) Release(n int64)                            {}
 
 // readOne fetches and ingests one item's article. done is false when the
 // item was left for a later poll without a record (cancelled, or another
@@ -474,11 +582,31 @@ func (p *Poller) readOne(ctx context.Context, it item) (rec geo.FeedItem, done b
 	case c == geo.ClaimBusy:
 		return rec, false
 	}
-	page, err := p.cfg.Fetcher.Article(ctx, it.link)
+	resp, err := p.cfg.Fetcher.Page(ctx, it.link)
 	if err != nil {
 		if ctx.Err() != nil {
 			return rec, false
 		}
+		var fe *fetch.Error
+		rec.Err = err.Error()
+		rec.Final = !errors.As(err, &fe) || !fe.Temporary()
+		return rec, true
+	}
+	// From here on the work is the processors' and the memory's: it waits
+	// for a slot shared with every other ingest of the server.
+	if !p.acquire(ctx) {
+		if ctx.Err() != nil {
+			return rec, false
+		}
+		rec.Deferred = true
+		rec.Err = fmt.Sprintf("%s: deferred: the server was extracting %d articles (--max-extractions) for %s; read again at a later poll",
+			it.link, p.cfg.MaxSlots, p.cfg.SlotWait)
+		return rec, true
+	}
+	defer p.cfg.Slots.Release(1)
+	page, err := p.cfg.Fetcher.ReadPage(it.link, resp)
+	resp = nil // the body may go before the extraction starts
+	if err != nil {
 		var fe *fetch.Error
 		rec.Err = err.Error()
 		rec.Final = !errors.As(err, &fe) || !fe.Temporary()
@@ -509,7 +637,13 @@ func (p *Poller) readOne(ctx context.Context, it item) (rec geo.FeedItem, done b
 			return rec, false
 		}
 		rec.Err = fmt.Sprintf("ingesting %s: %s", it.link, geo.ErrorMessage(err))
-		p.log.Error("feeds: ingesting an article", "item", it.link, "err", err)
+		if errors.Is(err, context.DeadlineExceeded) {
+			// The ingester's message names the budget and its flag.
+			rec.Err = fmt.Sprintf("ingesting %s: %v", it.link, err)
+			p.log.Warn("feeds: an article's extraction ran out of time", "item", it.link, "err", err)
+		} else {
+			p.log.Error("feeds: ingesting an article", "item", it.link, "err", err)
+		}
 		return rec, true
 	}
 	rec.ArticleID, rec.Ingested, rec.Events = a.ID, true, n

@@ -158,6 +158,12 @@ func newEnv(t testing.TB, s store) *env {
 
 func (e *env) poller(o fetch.Options) *feed.Poller {
 	e.t.Helper()
+	return e.pollerWith(o, nil)
+}
+
+// pollerWith is poller with its config changed by tune.
+func (e *env) pollerWith(o fetch.Options, tune func(*feed.Config)) *feed.Poller {
+	e.t.Helper()
 	x, err := loadExtractor()
 	if err != nil {
 		e.t.Fatal(err)
@@ -174,10 +180,14 @@ func (e *env) poller(o fetch.Options) *feed.Poller {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	return feed.New(feed.Config{
+	cfg := feed.Config{
 		Store: e.store, Fetcher: fc, Ingester: ingester{x, e.store},
 		Interval: time.Minute, LeaseTTL: time.Minute, Now: e.clock.Now,
-	})
+	}
+	if tune != nil {
+		tune(&cfg)
+	}
+	return feed.New(cfg)
 }
 
 func (e *env) follow(path string) geo.Feed {

@@ -26,32 +26,45 @@ const pageAccept = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
 
 // Article fetches the page at raw (after checking the host's robots.txt)
 // and reads its main text, title, publication date and canonical URL. The
-// page's ID is geo.ArticleID of the canonical URL.
+// page's ID is geo.ArticleID of the canonical URL. It is Page, then
+// ReadPage.
 func (c *Client) Article(ctx context.Context, raw string) (geo.Page, error) {
-	u, err := ParseURL(raw)
+	resp, err := c.Page(ctx, raw)
 	if err != nil {
 		return geo.Page{}, err
+	}
+	return c.ReadPage(raw, resp)
+}
+
+// Page fetches the web page at raw, after checking the host's robots.txt
+// (and, after a redirect to another site, that site's), and refuses an
+// answer that is not HTML. It only waits on the network: ReadPage does the
+// work that takes processors and memory, which a server bounds.
+func (c *Client) Page(ctx context.Context, raw string) (*Response, error) {
+	u, err := ParseURL(raw)
+	if err != nil {
+		return nil, err
 	}
 	ok, err := c.allowed(ctx, u)
 	if err != nil {
-		return geo.Page{}, classify(raw, err)
+		return nil, classify(raw, err)
 	}
 	if !ok {
-		return geo.Page{}, fail(ReasonRobots, raw, "the robots.txt of %s disallows this page for %s", u.Host, robotsAgent)
+		return nil, fail(ReasonRobots, raw, "the robots.txt of %s disallows this page for %s", u.Host, robotsAgent)
 	}
 	resp, err := c.Get(ctx, raw, pageAccept, Conditional{})
 	if err != nil {
-		return geo.Page{}, err
+		return nil, err
 	}
 	// A redirect to another site (a link shortener, a feed proxy) is read
 	// only where that site's robots.txt allows it too.
 	if final, err := url.Parse(resp.URL); err == nil && !strings.EqualFold(final.Host, u.Host) {
 		ok, err := c.allowed(ctx, final)
 		if err != nil {
-			return geo.Page{}, classify(raw, err)
+			return nil, classify(raw, err)
 		}
 		if !ok {
-			return geo.Page{}, fail(ReasonRobots, raw, "redirected to %s, which the robots.txt of %s disallows for %s", final, final.Host, robotsAgent)
+			return nil, fail(ReasonRobots, raw, "redirected to %s, which the robots.txt of %s disallows for %s", final, final.Host, robotsAgent)
 		}
 	}
 	mt := mediaType(resp.ContentType)
@@ -59,8 +72,15 @@ func (c *Client) Article(ctx context.Context, raw string) (geo.Page, error) {
 		mt = mediaType(http.DetectContentType(resp.Body))
 	}
 	if mt != "text/html" && mt != "application/xhtml+xml" {
-		return geo.Page{}, fail(ReasonNotHTML, raw, "the answer is %s, not a web page", mt)
+		return nil, fail(ReasonNotHTML, raw, "the answer is %s, not a web page", mt)
 	}
+	return resp, nil
+}
+
+// ReadPage reads the article of a page Page fetched from raw: its main
+// text, title, publication date (else today, flagged as an estimate) and
+// canonical URL.
+func (c *Client) ReadPage(raw string, resp *Response) (geo.Page, error) {
 	return c.readPage(raw, resp, time.Now())
 }
 

@@ -12,21 +12,23 @@ import (
 )
 
 const feedColumns = `id, url, interval_ms, source, created_at, etag, last_modified, last_fetch, last_status,
-	last_error, last_reason, failures, next_fetch, items_seen, articles_ingested, events_found, item_errors, last_item_error`
+	last_error, last_reason, failures, next_fetch, items_seen, articles_ingested, events_found, item_errors, last_item_error,
+	items_deferred`
 
 func scanFeed(row pgx.Row) (geo.Feed, error) {
 	var (
-		f                                      geo.Feed
-		intervalMS, seen, ingested, evs, ierrs int64
-		lastFetch                              *time.Time
+		f                                                geo.Feed
+		intervalMS, seen, ingested, evs, ierrs, deferred int64
+		lastFetch                                        *time.Time
 	)
 	err := row.Scan(&f.ID, &f.URL, &intervalMS, &f.Source, &f.CreatedAt, &f.ETag, &f.LastModified, &lastFetch, &f.LastStatus,
-		&f.LastError, &f.LastReason, &f.Failures, &f.NextFetch, &seen, &ingested, &evs, &ierrs, &f.LastItemError)
+		&f.LastError, &f.LastReason, &f.Failures, &f.NextFetch, &seen, &ingested, &evs, &ierrs, &f.LastItemError, &deferred)
 	if err != nil {
 		return geo.Feed{}, err
 	}
 	f.Interval = time.Duration(intervalMS) * time.Millisecond
 	f.ItemsSeen, f.ArticlesIngested, f.EventsFound, f.ItemErrors = int(seen), int(ingested), int(evs), int(ierrs)
+	f.ItemsDeferred = int(deferred)
 	f.CreatedAt, f.NextFetch = f.CreatedAt.UTC(), f.NextFetch.UTC()
 	if lastFetch != nil {
 		f.LastFetch = lastFetch.UTC()
@@ -210,33 +212,59 @@ func (s *Store) RecordFeedItem(ctx context.Context, feedID string, it geo.FeedIt
 		if err != nil && !isNew {
 			return err
 		}
-		state := geo.ItemState(it, attempts+1)
+		attempt := 1
+		if it.Deferred {
+			attempt = 0
+		}
+		state := geo.ItemState(it, attempts+attempt)
 		if _, err := tx.Exec(ctx, `INSERT INTO feed_items (feed_id, key, state, attempts, article_id, error, seen_at)
-			VALUES ($1, $2, $3, 1, $4, $5, $6) ON CONFLICT (feed_id, key) DO UPDATE SET state = excluded.state,
-			attempts = feed_items.attempts + 1, article_id = excluded.article_id, error = excluded.error, seen_at = excluded.seen_at`,
-			feedID, it.Key, state, it.ArticleID, it.Err, now); err != nil {
+			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (feed_id, key) DO UPDATE SET state = excluded.state,
+			attempts = feed_items.attempts + excluded.attempts, article_id = excluded.article_id, error = excluded.error,
+			seen_at = excluded.seen_at`,
+			feedID, it.Key, state, attempt, it.ArticleID, it.Err, now); err != nil {
 			return err
 		}
-		newItem, ingested, failed := 0, 0, 0
+		newItem, ingested, failed, deferred := 0, 0, 0, 0
 		if isNew {
 			newItem = 1
 		}
 		if it.Ingested {
 			ingested = 1
 		}
-		if it.Err != "" {
+		switch {
+		case it.Deferred:
+			deferred = 1
+		case it.Err != "":
 			failed = 1
 		}
 		_, err = tx.Exec(ctx, `UPDATE feeds SET items_seen = items_seen + $1, articles_ingested = articles_ingested + $2,
-			events_found = events_found + $3, item_errors = item_errors + $4,
-			last_item_error = CASE WHEN $5 <> '' THEN $5 ELSE last_item_error END WHERE id = $6`,
-			newItem, ingested, it.Events, failed, it.Err, feedID)
+			events_found = events_found + $3, item_errors = item_errors + $4, items_deferred = items_deferred + $5,
+			last_item_error = CASE WHEN $6 <> '' THEN $6 ELSE last_item_error END WHERE id = $7`,
+			newItem, ingested, it.Events, failed, deferred, it.Err, feedID)
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("postgis store: record item of feed %s: %w", feedID, err)
 	}
 	return nil
+}
+
+// PruneFeedItems forgets the items of a feed recorded before before,
+// keeping the keep (at least one) most recently recorded and every item whose key
+// is in listed (the feed's current document, whose items must not be read
+// again), and returns how many it removed.
+func (s *Store) PruneFeedItems(ctx context.Context, feedID string, before time.Time, keep int, listed []string) (int, error) {
+	if listed == nil {
+		listed = []string{}
+	}
+	tag, err := s.pool.Exec(ctx, `DELETE FROM feed_items WHERE feed_id = $1 AND seen_at < $2 AND key <> ALL($4::text[])
+		AND seen_at < coalesce((SELECT seen_at FROM feed_items WHERE feed_id = $1 ORDER BY seen_at DESC LIMIT 1 OFFSET $3),
+			'-infinity')`,
+		feedID, before, max(keep-1, 0), listed)
+	if err != nil {
+		return 0, fmt.Errorf("postgis store: prune items of feed %s: %w", feedID, err)
+	}
+	return int(tag.RowsAffected()), nil
 }
 
 // ClaimArticle lets owner fetch and store the article id until now+ttl:

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -11,7 +12,8 @@ import (
 )
 
 const feedColumns = `id, url, interval_ms, source, created_at, etag, last_modified, last_fetch, last_status,
-	last_error, last_reason, failures, next_fetch, items_seen, articles_ingested, events_found, item_errors, last_item_error`
+	last_error, last_reason, failures, next_fetch, items_seen, articles_ingested, events_found, item_errors, last_item_error,
+	items_deferred`
 
 func micros(t time.Time) int64 {
 	if t.IsZero() {
@@ -34,7 +36,8 @@ func scanFeed(row interface{ Scan(...any) error }) (geo.Feed, error) {
 		created, lastFetch, nextTime int64
 	)
 	err := row.Scan(&f.ID, &f.URL, &intervalMS, &f.Source, &created, &f.ETag, &f.LastModified, &lastFetch, &f.LastStatus,
-		&f.LastError, &f.LastReason, &f.Failures, &nextTime, &f.ItemsSeen, &f.ArticlesIngested, &f.EventsFound, &f.ItemErrors, &f.LastItemError)
+		&f.LastError, &f.LastReason, &f.Failures, &nextTime, &f.ItemsSeen, &f.ArticlesIngested, &f.EventsFound, &f.ItemErrors, &f.LastItemError,
+		&f.ItemsDeferred)
 	if err != nil {
 		return geo.Feed{}, err
 	}
@@ -214,7 +217,8 @@ func (s *Store) SeenItems(ctx context.Context, feedID string, keys []string) (ma
 
 // RecordFeedItem records what became of one item of a feed and adds it to
 // the feed's counters, in one transaction; an item that failed
-// geo.MaxItemAttempts times is not tried again.
+// geo.MaxItemAttempts times is not tried again, and a deferred one is not
+// counted as an attempt.
 func (s *Store) RecordFeedItem(ctx context.Context, feedID string, it geo.FeedItem, now time.Time) error {
 	tx, err := s.writer.BeginTx(ctx, nil)
 	if err != nil {
@@ -227,33 +231,68 @@ func (s *Store) RecordFeedItem(ctx context.Context, feedID string, it geo.FeedIt
 	if err != nil && !isNew {
 		return fmt.Errorf("sqlite store: record item of feed %s: %w", feedID, err)
 	}
-	state := geo.ItemState(it, attempts+1)
+	attempt := 1
+	if it.Deferred {
+		attempt = 0
+	}
+	state := geo.ItemState(it, attempts+attempt)
 	if _, err := tx.ExecContext(ctx, `INSERT INTO feed_items (feed_id, key, state, attempts, article_id, error, seen_at)
-		VALUES (?, ?, ?, 1, ?, ?, ?) ON CONFLICT (feed_id, key) DO UPDATE SET state = excluded.state,
-		attempts = attempts + 1, article_id = excluded.article_id, error = excluded.error, seen_at = excluded.seen_at`,
-		feedID, it.Key, state, it.ArticleID, it.Err, now.UnixMicro()); err != nil {
+		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (feed_id, key) DO UPDATE SET state = excluded.state,
+		attempts = attempts + excluded.attempts, article_id = excluded.article_id, error = excluded.error, seen_at = excluded.seen_at`,
+		feedID, it.Key, state, attempt, it.ArticleID, it.Err, now.UnixMicro()); err != nil {
 		return fmt.Errorf("sqlite store: record item of feed %s: %w", feedID, err)
 	}
-	newItem, ingested, failed := 0, 0, 0
+	newItem, ingested, failed, deferred := 0, 0, 0, 0
 	if isNew {
 		newItem = 1
 	}
 	if it.Ingested {
 		ingested = 1
 	}
-	if it.Err != "" {
+	switch {
+	case it.Deferred:
+		deferred = 1
+	case it.Err != "":
 		failed = 1
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE feeds SET items_seen = items_seen + ?, articles_ingested = articles_ingested + ?,
-		events_found = events_found + ?, item_errors = item_errors + ?,
+		events_found = events_found + ?, item_errors = item_errors + ?, items_deferred = items_deferred + ?,
 		last_item_error = CASE WHEN ? <> '' THEN ? ELSE last_item_error END WHERE id = ?`,
-		newItem, ingested, it.Events, failed, it.Err, it.Err, feedID); err != nil {
+		newItem, ingested, it.Events, failed, deferred, it.Err, it.Err, feedID); err != nil {
 		return fmt.Errorf("sqlite store: record item of feed %s: %w", feedID, err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sqlite store: record item of feed %s: %w", feedID, err)
 	}
 	return nil
+}
+
+// PruneFeedItems forgets the items of a feed recorded before before,
+// keeping the keep (at least one) most recently recorded and every item whose key
+// is in listed (the feed's current document, whose items must not be read
+// again), and returns how many it removed.
+func (s *Store) PruneFeedItems(ctx context.Context, feedID string, before time.Time, keep int, listed []string) (int, error) {
+	// The keep-th newest item's time: items recorded at or after it stay.
+	var cutoff int64
+	err := s.writer.QueryRowContext(ctx, "SELECT seen_at FROM feed_items WHERE feed_id = ? ORDER BY seen_at DESC LIMIT 1 OFFSET ?",
+		feedID, max(keep-1, 0)).Scan(&cutoff)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil // keep or fewer items
+	}
+	if err != nil {
+		return 0, fmt.Errorf("sqlite store: prune items of feed %s: %w", feedID, err)
+	}
+	keys, err := json.Marshal(listed)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite store: prune items of feed %s: %w", feedID, err)
+	}
+	res, err := s.writer.ExecContext(ctx, `DELETE FROM feed_items WHERE feed_id = ? AND seen_at < ?
+		AND key NOT IN (SELECT value FROM json_each(?))`, feedID, min(before.UnixMicro(), cutoff), string(keys))
+	if err != nil {
+		return 0, fmt.Errorf("sqlite store: prune items of feed %s: %w", feedID, err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
 }
 
 // ClaimArticle lets owner fetch and store the article id until now+ttl:
