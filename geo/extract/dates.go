@@ -98,7 +98,8 @@ func (d *dateScanner) scan(first, last int) []dateExpr {
 	future := false
 	for i := first; i < last; i++ {
 		t := d.toks[i]
-		if t.kind == tWord && futureCues[t.low] {
+		// "set to", "set for" look forward; "set tyres ablaze" does not.
+		if t.kind == tWord && futureCues[t.low] && (t.low != "set" || (i+1 < last && (d.toks[i+1].low == "to" || d.toks[i+1].low == "for"))) {
 			future = true
 		}
 		// "called a general strike for Thursday": the day it is set for.
