@@ -29,16 +29,16 @@ var feedStories = []struct{ path, title, town, text string }{
 // article page with navigation and a footer around it.
 func newsFeedSite(t *testing.T) *httptest.Server {
 	t.Helper()
-	var srv *httptest.Server
 	mux := http.NewServeMux()
 	mux.HandleFunc("/feed.xml", func(w http.ResponseWriter, r *http.Request) {
+		site := "http://" + r.Host
 		var items strings.Builder
 		for _, st := range feedStories {
 			fmt.Fprintf(&items, "<item><title>%s</title><link>%s%s</link><guid>%s</guid><pubDate>Mon, 04 Mar 2024 09:00:00 GMT</pubDate></item>",
-				st.title, srv.URL, st.path, st.path)
+				st.title, site, st.path, st.path)
 		}
 		w.Header().Set("Content-Type", "application/rss+xml")
-		fmt.Fprint(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>Local Test News</title><link>`+srv.URL+`/</link>`+items.String()+`</channel></rss>`)
+		fmt.Fprint(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>Local Test News</title><link>`+site+`/</link>`+items.String()+`</channel></rss>`)
 	})
 	for _, st := range feedStories {
 		mux.HandleFunc(st.path, func(w http.ResponseWriter, r *http.Request) {
@@ -52,7 +52,7 @@ func newsFeedSite(t *testing.T) *httptest.Server {
 <footer>Local Test News</footer></body></html>`)
 		})
 	}
-	srv = httptest.NewServer(mux)
+	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return srv
 }

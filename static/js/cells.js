@@ -68,3 +68,73 @@ export function cellSize(n, minimum) {
   const base = n < 100 ? 34 : n < 1000 ? 40 : n < 10000 ? 46 : n < 100000 ? 52 : 56;
   return Math.max(minimum || 0, base);
 }
+
+// BLOCK_CELLS is the side, in cells, of the blocks in which the page asks
+// for counts: a block is one request whose answer is kept, so that a pan
+// asks only for the blocks that came into view.
+export const BLOCK_CELLS = 8;
+
+// cellsAround is the number of density cells around the world at a zoom
+// (the server's grid: 64 pixels of a 256-pixel-tile map).
+export function cellsAround(zoom) {
+  return 4 * 2 ** zoom;
+}
+
+// blocksInView lists the blocks (of BLOCK_CELLS x BLOCK_CELLS cells, on the
+// server's grid from -180 and -90) that a view (west, south, east, north,
+// with longitudes possibly past ±180 where the map shows a world copy)
+// overlaps, each with its bbox inside -180..180 and -90..90.
+export function blocksInView(west, south, east, north, zoom) {
+  const n = cellsAround(zoom);
+  const per = Math.min(BLOCK_CELLS, n);
+  const side = (360 / n) * per;
+  const across = n / per;
+  const rows = Math.ceil(n / 2 / per);
+  let cols = [];
+  if (east - west >= 360) {
+    cols = [...Array(across).keys()];
+  } else {
+    for (let i = Math.floor((west + 180) / side); i <= Math.floor((east + 180) / side); i++) {
+      const c = ((i % across) + across) % across;
+      if (!cols.includes(c)) cols.push(c);
+    }
+  }
+  const s = Math.max(-90, south);
+  const nn = Math.min(90, north);
+  const first = Math.max(0, Math.floor((s + 90) / side));
+  const last = Math.min(rows - 1, Math.floor((nn + 90) / side));
+  const blocks = [];
+  for (const bx of cols) {
+    for (let by = first; by <= last; by++) {
+      const w = -180 + bx * side;
+      const so = -90 + by * side;
+      blocks.push({ id: zoom + '/' + bx + '/' + by, bx, by, bbox: [w, so, Math.min(180, w + side), Math.min(90, so + side)] });
+    }
+  }
+  return blocks;
+}
+
+// ownsCell tells whether a cell ("zoom/x/y") belongs to a block: each cell
+// belongs to one block, so that counts from the blocks are never added
+// twice (an event on a block's edge is in both blocks' bboxes, but in one
+// cell).
+export function ownsCell(block, cellId) {
+  const [, x, y] = String(cellId).split('/').map(Number);
+  const per = BLOCK_CELLS;
+  return Math.floor(x / per) === block.bx && Math.floor(y / per) === block.by;
+}
+
+// countInView adds up the counts of the cells (GeoJSON features with a
+// bbox) that overlap a view, at least the view's own count: enough to tell
+// whether the view holds more events than the page draws one by one.
+export function countInView(features, west, south, east, north) {
+  const centre = (west + east) / 2;
+  let n = 0;
+  for (const f of features) {
+    const b = f.bbox;
+    if (!b) continue;
+    const shift = nearestCopy((b[0] + b[2]) / 2, centre) - (b[0] + b[2]) / 2;
+    if (b[2] + shift >= west && b[0] + shift <= east && b[3] >= south && b[1] <= north) n += f.properties.count;
+  }
+  return n;
+}

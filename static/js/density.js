@@ -14,8 +14,8 @@ function targetSize() {
   return window.matchMedia('(pointer: coarse), (max-width: 700px)').matches ? 44 : 32;
 }
 
-// createDensityLayer adds the layer of cells to a map; render(fc) draws
-// an answer of api/clusters, clear() removes them. hooks.onDrawn() is
+// createDensityLayer adds the layer of cells to a map; render(cells) draws
+// cell features of api/clusters, clear() removes them. hooks.onDrawn() is
 // called once an answer's cells are on the map.
 export function createDensityLayer(map, taxonomy, hooks) {
   const layer = L.layerGroup().addTo(map);
@@ -85,10 +85,10 @@ export function createDensityLayer(map, taxonomy, hooks) {
 
   // render replaces the cells by those of an answer, keeping the ones
   // that did not change so that a pan does not make the map blink.
-  function render(fc) {
+  function render(cells) {
     const centreLon = map.getCenter().lng;
     const next = new Map();
-    for (const f of (fc && fc.features) || []) {
+    for (const f of cells || []) {
       if (!f || !f.geometry || f.geometry.type !== 'Point' || !f.properties || !(f.properties.count > 0)) continue;
       const lon = f.geometry.coordinates[0];
       const key = f.id + '|' + f.properties.count + '|' + nearestCopy(lon, centreLon).toFixed(3) + '|' + JSON.stringify(f.properties.by_type);

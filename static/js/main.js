@@ -17,6 +17,8 @@ import { $, el, isSmallScreen, showError } from './dom.js';
 import { createFeed } from './feed.js';
 import { createFilters } from './filters.js';
 import { createLive } from './live.js';
+import { createBlocks } from './blocks.js';
+import { countInView } from './cells.js';
 import { createDensityLayer } from './density.js';
 import { createEventLayer } from './markers.js';
 import { createSources } from './sources.js';
@@ -71,7 +73,6 @@ function createApp(config, taxonomy) {
   let firstDrawn = false;
   let today = todayISO();
   const eventsReq = new api.Latest();
-  const cellsReq = new api.Latest();
   const statsReq = new api.Latest();
   const latestReq = new api.Latest();
   let live = null; // new events without a reload, once the page has started
@@ -93,7 +94,10 @@ function createApp(config, taxonomy) {
     onDrawn: drawnMark,
   });
   const density = createDensityLayer(map, taxonomy, { onDrawn: drawnMark });
-  let dense = false; // the view on the map is drawn as counts per area
+  const blocks = createBlocks(api.clusters);
+  // dense: the map shows counts per area. It starts true so that a first
+  // view of a large store asks for its counts at once, beside its events.
+  let dense = true;
 
   function drawnMark() {
     if (!firstDrawn && (markers.size() > 0 || density.size() > 0)) {
@@ -144,6 +148,7 @@ function createApp(config, taxonomy) {
   createSources();
   createArticleForm((evs) => {
     countriesStale = true;
+    blocks.clear();
     loadHistogram(true);
     const pts = evs.filter((f) => f.geometry && f.geometry.type === 'Point').map((f) => [f.geometry.coordinates[1], f.geometry.coordinates[0]]);
     if (pts.length) {
@@ -212,20 +217,37 @@ function createApp(config, taxonomy) {
   }
 
   let seq = 0;
+  let drawnSeq = 0;
   let answerSeen = ''; // what the last answer held, to tell a change after a poll
-  // render draws an answer: the events one by one, or, with cells (an
-  // api/clusters answer for the same query), the counts per area on the
-  // map and the events in the feed.
+
+  // mapDrawn counts the views the map has drawn (body[data-drawn-seq]),
+  // cells or markers: test/timing-density.mjs times a pan by it.
+  function mapDrawn() {
+    document.body.dataset.drawnSeq = String(++drawnSeq);
+  }
+
+  // drawCells puts counts per area (cell features) on the map in place of
+  // the markers.
+  function drawCells(cells) {
+    markers.render([], today);
+    density.render(cells);
+    dense = true;
+    mapDrawn();
+  }
+
+  // render draws an answer: the events one by one, or, with cells (the
+  // cell features of api/clusters for the same filters), the counts per
+  // area on the map and the events in the feed.
   function render(list, fc, cells) {
     today = todayISO();
     features = list;
-    dense = Boolean(cells);
     if (cells) {
-      markers.render([], today);
-      density.render(cells);
+      drawCells(cells);
     } else {
+      dense = false;
       density.clear();
       markers.render(list, today);
+      mapDrawn();
     }
     feed.show(list, typeof fc.numberReturned === 'number' ? fc.numberReturned : list.length, today);
     if (live) live.decorate($('feed'));
@@ -238,13 +260,15 @@ function createApp(config, taxonomy) {
   }
 
   // loadEvents asks for the events of the view and the filters and, when
-  // they are more than the page draws, for their counts per area; an older
-  // request still in flight is aborted, so its answer never shows. After a
-  // view drawn as counts, the counts are asked at once beside the events
-  // (a pan of a dense view is most often dense still).
+  // they are more than the page draws, for their counts per area (block by
+  // block, kept: see blocks.js). A newer call makes an older one's answers
+  // never show (its events request is aborted). While the map shows counts
+  // (a pan of a dense view is most often dense still), the counts are
+  // drawn as soon as they are in, before the events of the list arrive.
+  let viewGen = 0;
   async function loadEvents() {
     const signal = eventsReq.next();
-    const cellsSignal = cellsReq.next();
+    const gen = ++viewGen;
     updateLinks();
     if (nothingSelected(state)) {
       render([], { numberMatched: 0, numberReturned: 0 });
@@ -253,31 +277,50 @@ function createApp(config, taxonomy) {
     }
     const params = filterParams(state, taxonomy, { bbox: bbox() });
     params.set('limit', String(viewLimit()));
-    const cellParams = filterParams(state, taxonomy, { bbox: bbox() });
-    cellParams.set('zoom', String(Math.max(0, Math.round(map.getZoom()))));
-    const askCells = () => api.clusters(cellParams, cellsSignal).then((v) => ({ v }), (err) => ({ err }));
-    let cells = dense ? askCells() : null;
+    const zoom = Math.max(0, Math.round(map.getZoom()));
+    const b = map.getBounds();
+    const view = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];
+    const countCells = () => blocks.cells(filterParams(state, taxonomy), zoom, { west: view[0], south: view[1], east: view[2], north: view[3] });
     loading.begin();
     try {
-      const fc = await api.events(params, signal);
-      if (!eventsReq.current(signal)) return;
+      const answer = api.events(params, signal);
+      answer.catch(() => {}); // awaited below; the counts may come first
+      let cells = null;
+      if (dense) {
+        try {
+          cells = await countCells();
+        } catch (err) {
+          if (gen !== viewGen) return;
+          cells = null; // asked again below once the events say they are needed
+        }
+        if (gen !== viewGen) return;
+        if (cells && countInView(cells, ...view) > viewLimit()) drawCells(cells);
+      }
+      const fc = await answer;
+      if (gen !== viewGen) return;
       const list = fc.features || [];
       const cut = typeof fc.numberMatched === 'number' && typeof fc.numberReturned === 'number' && fc.numberReturned < fc.numberMatched;
       if (!cut) {
-        cellsReq.next(); // counts not needed: every event is drawn
         showError('');
         render(list, fc, null);
         return;
       }
-      cells = cells || askCells();
-      const answer = await cells;
-      if (!eventsReq.current(signal)) return;
-      if (answer.err && (api.isAbort(answer.err) || !cellsReq.current(cellsSignal))) return;
-      // Without counts (an older server), the events drawn still show.
-      showError(answer.err ? 'Could not count the events per area: ' + answer.err.message : '');
-      render(list, fc, answer.err ? null : answer.v);
+      if (!cells) {
+        try {
+          cells = await countCells();
+        } catch (err) {
+          if (gen !== viewGen || api.isAbort(err)) return;
+          // Without counts (an older server), the events drawn still show.
+          showError('Could not count the events per area: ' + err.message);
+          render(list, fc, null);
+          return;
+        }
+        if (gen !== viewGen) return;
+      }
+      showError('');
+      render(list, fc, cells);
     } catch (err) {
-      if (api.isAbort(err) || !eventsReq.current(signal)) return;
+      if (api.isAbort(err) || gen !== viewGen) return;
       showError('Could not load events: ' + err.message);
     } finally {
       loading.end();
@@ -363,12 +406,15 @@ function createApp(config, taxonomy) {
   function viewChanged() {
     if (quiet) return;
     writeHash();
-    clearTimeout(moveTimer);
-    loading.begin();
+    // One "loading" per wait: a move within the wait of another replaces it.
+    if (moveTimer) clearTimeout(moveTimer);
+    else loading.begin();
     moveTimer = setTimeout(() => {
+      moveTimer = null;
       loading.end();
-      loadEvents();
-      loadHistogram();
+      // The time bar's counts are asked once the map's answer is drawn:
+      // the map matters more, and the server counts one thing at a time.
+      loadEvents().then(() => loadHistogram());
     }, 200);
   }
 
@@ -384,9 +430,10 @@ function createApp(config, taxonomy) {
     filters.sync();
     writeHash();
     cancelMoveTimer();
-    loadEvents();
-    loadHistogram();
-    loadLatest();
+    loadEvents().then(() => {
+      loadHistogram();
+      loadLatest();
+    });
   }
 
   // A permalink pasted or edited in the address bar: the new view and
@@ -566,23 +613,24 @@ function createApp(config, taxonomy) {
       outlines.prefetch();
       map.on('moveend', viewChanged);
       writeHash();
-      loadHistogram();
-      loadLatest();
       // When the view holds every matching event already, no second query.
       if (eventId && await openEvent(eventId)) updateLinks();
       else if (complete) updateLinks();
       else await loadEvents();
+      loadHistogram();
+      loadLatest();
       live = createLive({
         // The counts of the time bar and the country menu are asked again
         // when the data changed: announced by the server, or seen in the
         // view's answer after a poll.
         reload: async ({ announced }) => {
           const before = answerSeen;
-          if (announced) loadHistogram(true);
+          if (announced) blocks.clear();
           await loadEvents();
           if (announced || answerSeen !== before) {
+            if (!announced) blocks.clear();
             countriesStale = true;
-            if (!announced) loadHistogram(true);
+            loadHistogram(true);
           }
         },
         ids: () => features.map((f) => f.properties && f.properties.id),

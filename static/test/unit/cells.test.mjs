@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cellLabel, cellSize, compactCount, nearestCopy, ringGradient, typeOrder } from '../../js/cells.js';
+import {
+  blocksInView, cellLabel, cellSize, compactCount, countInView, nearestCopy, ownsCell, ringGradient, typeOrder,
+} from '../../js/cells.js';
 
 test('compactCount reads as the true total: in full below 10,000, then k and M', () => {
   assert.equal(compactCount(0), '0');
@@ -51,4 +53,37 @@ test('cellSize grows with the count, never past 56 px nor under the hit area', (
   assert.deepEqual(sizes, [...sizes].sort((a, b) => a - b));
   assert.ok(sizes.every((s) => s <= 56 && s >= 32));
   assert.equal(cellSize(1, 44), 44);
+});
+
+test('blocksInView covers a view with blocks of 8 x 8 cells on the server\'s grid', () => {
+  // Zoom 2: 16 cells of 22.5 degrees around, so blocks of 180 degrees: two across, one down.
+  assert.deepEqual(blocksInView(-92, -70, 172, 80, 2).map((b) => [b.id, b.bbox]),
+    [['2/0/0', [-180, -90, 0, 90]], ['2/1/0', [0, -90, 180, 90]]]);
+  // Zoom 6: blocks of 11.25 degrees; a view of the Black Sea takes 2 x 2.
+  const z6 = blocksInView(30, 40, 40, 50, 6);
+  assert.deepEqual(z6.map((b) => b.id), ['6/18/11', '6/18/12', '6/19/11', '6/19/12']);
+  for (const b of z6) {
+    assert.ok(b.bbox[0] <= 40 && b.bbox[2] >= 30 && b.bbox[1] <= 50 && b.bbox[3] >= 40, 'each overlaps the view');
+  }
+  // A view across the antimeridian takes the blocks of both ends, once each.
+  assert.deepEqual(blocksInView(170, -10, 190, 10, 6).map((b) => b.bx).filter((x, i, a) => a.indexOf(x) === i), [31, 0]);
+  // A view wider than the world takes every block once.
+  assert.equal(blocksInView(-400, -85, 400, 85, 3).length, 4 * 2);
+  // Zoom 0 has one block for the world.
+  assert.deepEqual(blocksInView(-180, -90, 180, 90, 0).map((b) => b.bbox), [[-180, -90, 180, 90]]);
+});
+
+test('ownsCell gives every cell to one block', () => {
+  const blocks = blocksInView(-180, -90, 180, 90, 4);
+  for (const id of ['4/0/0', '4/63/31', '4/8/8', '4/7/15', '4/40/20']) {
+    assert.equal(blocks.filter((b) => ownsCell(b, id)).length, 1, id);
+  }
+});
+
+test('countInView adds up the cells that overlap the view, world copies included', () => {
+  const cell = (w, s, n) => ({ bbox: [w, s, w + 10, s + 10], properties: { count: n } });
+  const cells = [cell(0, 0, 5), cell(20, 0, 7), cell(-180, 0, 11), cell(100, 0, 13)];
+  assert.equal(countInView(cells, -5, -5, 25, 5), 12);
+  assert.equal(countInView(cells, 170, -5, 190, 5), 11, 'the cell east of -180 shows east of 180');
+  assert.equal(countInView(cells, -5, 20, 25, 30), 0);
 });

@@ -1,0 +1,58 @@
+// blocks.js: the counts per area, asked block by block (api/clusters with
+// a block's bbox) and kept: a pan asks only for the blocks that came into
+// view, and a block already asked for (or on its way) is never asked
+// twice for the same filters and zoom. The answers of other filters or
+// zooms are dropped, and their requests still on the way aborted, as soon
+// as the page asks for another.
+
+import { blocksInView, ownsCell } from './cells.js';
+
+const MAX_BLOCKS = 400; // answers kept at most; past that the oldest go
+
+// createBlocks takes fetchCells(params, signal), which answers a
+// FeatureCollection of cells for URLSearchParams.
+export function createBlocks(fetchCells) {
+  let scope = ''; // the filters and zoom of the blocks kept
+  let ctrl = new AbortController();
+  const kept = new Map(); // block id -> Promise<features owned by the block>
+
+  function reset(next) {
+    ctrl.abort();
+    ctrl = new AbortController();
+    kept.clear();
+    scope = next;
+  }
+
+  // cells resolves with the cells of the blocks a view overlaps (view:
+  // {west, south, east, north}), for filter params (URLSearchParams with no
+  // bbox) at zoom. It rejects when a block's answer failed (that block is
+  // asked again next time) or the scope changed meanwhile (an AbortError).
+  async function cells(params, zoom, view) {
+    const key = params.toString() + '|' + zoom;
+    if (key !== scope) reset(key);
+    const signal = ctrl.signal;
+    const wanted = blocksInView(view.west, view.south, view.east, view.north, zoom);
+    const answers = wanted.map((b) => {
+      let p = kept.get(b.id);
+      if (!p) {
+        const q = new URLSearchParams(params);
+        q.set('bbox', b.bbox.join(','));
+        q.set('zoom', String(zoom));
+        p = fetchCells(q, signal).then((fc) => (fc.features || []).filter((f) => ownsCell(b, f.id)));
+        p.catch(() => {
+          if (kept.get(b.id) === p) kept.delete(b.id);
+        });
+        kept.set(b.id, p);
+        if (kept.size > MAX_BLOCKS) kept.delete(kept.keys().next().value);
+      }
+      return p;
+    });
+    return (await Promise.all(answers)).flat();
+  }
+
+  return {
+    cells,
+    // clear forgets every answer (the data changed).
+    clear: () => reset(''),
+  };
+}
