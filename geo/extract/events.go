@@ -205,7 +205,7 @@ func (r *reader) sentenceEvents(s sentence, quote string) []candidate {
 	for _, a := range order {
 		covered := false
 		for _, b := range order {
-			if a != b && best[a].occ == best[b].occ && r.on("veto-covered") && r.holds(a, b) && !r.partOf(a, b) {
+			if a != b && best[a].occ == best[b].occ && r.on("veto-covered") && r.holds(a, b) && !r.partOf(a, b) && !r.coordinated(a, b) {
 				covered = true
 				break
 			}
@@ -277,6 +277,28 @@ func (r *reader) carry(s sentence, occs []occ, kills []killCount) []tie {
 		return []tie{{occ: i, ref: r.lastEvent.ref, how: tieCarried}}
 	}
 	return nil
+}
+
+// coordinated reports whether mentions a and b are joined by "and" or "or"
+// ("depots in southern Syria and Damascus"): two places of the event, the
+// area one of its own and not only where the town is.
+func (r *reader) coordinated(a, b int) bool {
+	lo, hi := r.refs[a].last, r.refs[b].first
+	if lo > hi {
+		lo, hi = r.refs[b].last, r.refs[a].first
+	}
+	and := false
+	for k := lo; k < hi; k++ {
+		w := r.toks[k].low
+		switch {
+		case w == "and" || w == "or":
+			and = true
+		case w == "," || w == "the" || locParts[w] || descriptorWords[w]:
+		default:
+			return false
+		}
+	}
+	return and
 }
 
 // sameWeapon gives a generic attack the weapon the text names for it: in

@@ -141,6 +141,9 @@ func TestRulesGolden(t *testing.T) {
 	}
 	if *updateGolden {
 		var b strings.Builder
+		for len(header) > 0 && header[len(header)-1] == "" {
+			header = header[:len(header)-1]
+		}
 		for _, h := range header {
 			b.WriteString(h + "\n")
 		}

@@ -1378,6 +1378,10 @@ func (r *reader) fronted(s sentence) (int, int) {
 			break
 		}
 	}
+	// Skip a linking adverb: "Meanwhile, in Darfur, ...".
+	if i+2 < s.last && linkingAdverbs[r.toks[i].low] && r.toks[i+1].text == "," {
+		i += 2
+	}
 	if i >= s.last {
 		return -1, 0
 	}
@@ -1498,6 +1502,9 @@ func (r *reader) fromBase(i, last int) bool {
 // ellipsisHeads stand for the noun of the list item before them: "two
 // villages in Donetsk and one in Sumy".
 var ellipsisHeads = cues.set("ellipsis-heads")
+
+// linkingAdverbs open a sentence before its scene: "Meanwhile, in Darfur, ...".
+var linkingAdverbs = cues.set("linking-adverbs")
 
 // frontedOpeners are the prepositions that open a sentence's scene-setting
 // phrase ("During a service in Marawi, a bomb ...").
