@@ -103,6 +103,11 @@ func (r *reader) attach(mentions []placeRef, datelines []span) {
 		if m.bad == "" && r.on("veto-name") {
 			m.bad = r.nameContext(m)
 		}
+		// "taking the country 'from Europe towards Russia'": a country
+		// inside someone's quoted words is rhetoric, not where things happen.
+		if m.bad == "" && isCountry(m.place) && r.quoted(m.start) && r.on("veto-name") {
+			m.bad = "quoted"
+		}
 		m.regional = (last < len(r.toks) && regionNouns[r.toks[last].low]) ||
 			(first >= 2 && r.toks[first-1].low == "of" && regionNouns[r.toks[first-2].low])
 		lastEnd = m.end
@@ -138,9 +143,10 @@ func (r *reader) attach(mentions []placeRef, datelines []span) {
 	// alone in its country ("Bani" read in the Dominican Republic).
 	countryNamed := map[string]bool{}
 	firstKey := map[string]string{}
-	for _, m := range r.refs {
+	for i, m := range r.refs {
 		cc := m.place.CountryCode
-		if cc == "" || m.bad == "dateline" {
+		// "United States air raids" names who acted, not where.
+		if cc == "" || m.bad == "dateline" || r.attributive(i) {
 			continue
 		}
 		k := placeKey(m.place)
@@ -179,7 +185,8 @@ func (r *reader) attach(mentions []placeRef, datelines []span) {
 		// story about Yemen that names "Bani" means a place in Yemen, not
 		// the town of that name in the Dominican Republic. A city of
 		// millions needs no country named beside it.
-		lone := m.conf < 0.9 && m.place.CountryCode != "" && !countryNamed[m.place.CountryCode] && m.place.Population < bigCity
+		lone := (m.conf < 0.9 || m.place.Population < smallTown) && m.place.CountryCode != "" &&
+			!countryNamed[m.place.CountryCode] && m.place.Population < bigCity && !isCountry(m.place)
 		if (m.conf < 0.7 || lone) && confident >= 3 {
 			k := placeKey(m.place)
 			across, ok := verdict[k]
@@ -194,8 +201,13 @@ func (r *reader) attach(mentions []placeRef, datelines []span) {
 	}
 }
 
-// bigCity is the population of a city that news names without its country.
-const bigCity = 1_000_000
+// bigCity is the population of a city that news names without its country;
+// below smallTown a place abroad is doubtful however sure the gazetteer is
+// of its one reading ("Lido Beach" of New York in a story about Mogadishu).
+const (
+	bigCity   = 1_000_000
+	smallTown = 10_000
+)
 
 // acrossBorder reports whether mention m is a town of a country bordering
 // one of the article's countries, close to a place the article is sure of:
@@ -460,6 +472,18 @@ func (r *reader) refStarting(i int) int {
 		return k
 	}
 	return -1
+}
+
+// quoted reports whether byte offset at lies inside quotation marks opened
+// in its own sentence (curly marks, or an odd count of straight ones).
+func (r *reader) quoted(at int) bool {
+	k := sort.Search(len(r.sents), func(i int) bool { return r.sents[i].end > at })
+	if k >= len(r.sents) || r.sents[k].start > at {
+		return false // after the last sentence, or in a dateline between sentences
+	}
+	before := r.text[r.sents[k].start:at]
+	open := strings.Count(before, "\u201c") - strings.Count(before, "\u201d")
+	return open > 0 || strings.Count(before, "\"")%2 == 1
 }
 
 // regionNouns name an administrative region.
