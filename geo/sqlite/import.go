@@ -76,20 +76,33 @@ func (s *Store) importEvents(ctx context.Context, articles []geo.Article, events
 }
 
 // insertEvents writes events in tx. The R*Tree and full-text rows of
-// imported events (origin other than extracted) are written after them, in
-// one statement each: the insert triggers skip them, since FTS5 flushes its
-// pending rows at every statement savepoint and a trigger per row made that
-// once per event. The update triggers have removed the full-text rows of
-// the events replaced.
+// imported events (origin other than extracted) are written by the import
+// rather than by the insert triggers, which skip them. An R*Tree row is
+// written by a statement of its own per event: a statement that may write
+// several rows keeps a journal of every page it changes, so that it can be
+// undone alone, and one statement for the batch changed, and journaled,
+// most of the tree's pages (a fifth of a million events' import). The
+// full-text rows are written by one statement for the batch, after the
+// events: FTS5 writes its pending rows to disk whenever a statement that
+// keeps such a journal starts (each event's upsert does, for its
+// triggers), so that one per event would write them once per event. The
+// update triggers have removed the full-text rows of the events replaced.
 func insertEvents(ctx context.Context, tx *sql.Tx, events []geo.Event) error {
 	if len(events) == 0 {
 		return nil
 	}
-	stmt, err := tx.PrepareContext(ctx, insertEvent+" RETURNING seq")
-	if err != nil {
-		return err
+	var stmts [2]*sql.Stmt
+	for i, q := range []string{
+		insertEvent + " RETURNING seq",
+		"INSERT OR REPLACE INTO events_rtree (seq, min_lon, max_lon, min_lat, max_lat) VALUES (?, ?, ?, ?, ?)",
+	} {
+		stmt, err := tx.PrepareContext(ctx, q)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		stmts[i] = stmt
 	}
-	defer stmt.Close()
 	// Watching the context costs the driver a goroutine per statement, a
 	// few percent of a row's insert; the batch checks it once instead.
 	if err := ctx.Err(); err != nil {
@@ -101,11 +114,14 @@ func insertEvents(ctx context.Context, tx *sql.Tx, events []geo.Event) error {
 	n := 0
 	for _, e := range events {
 		var seq int64
-		if err := stmt.QueryRowContext(nocancel, eventsql.Values(e)...).Scan(&seq); err != nil {
+		if err := stmts[0].QueryRowContext(nocancel, eventsql.Values(e)...).Scan(&seq); err != nil {
 			return fmt.Errorf("event %s: %w", e.ID, err)
 		}
 		if e.OriginName() == geo.OriginExtracted {
 			continue
+		}
+		if _, err := stmts[1].ExecContext(nocancel, seq, e.Point[0], e.Point[0], e.Point[1], e.Point[1]); err != nil {
+			return fmt.Errorf("event %s: bbox index: %w", e.ID, err)
 		}
 		if n > 0 {
 			seqs = append(seqs, ',')
@@ -117,13 +133,8 @@ func insertEvents(ctx context.Context, tx *sql.Tx, events []geo.Event) error {
 		return nil
 	}
 	seqs = append(seqs, ']')
-	batch := "FROM events WHERE seq IN (SELECT value FROM json_each(?))"
-	if _, err := tx.ExecContext(ctx, "INSERT OR REPLACE INTO events_rtree (seq, min_lon, max_lon, min_lat, max_lat) "+
-		"SELECT seq, lon, lon, lat, lat "+batch, string(seqs)); err != nil {
-		return fmt.Errorf("bbox index: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, "INSERT INTO events_fts (rowid, actors, quote) SELECT seq, actors_folded, quote_folded "+batch,
-		string(seqs)); err != nil {
+	if _, err := tx.ExecContext(ctx, "INSERT INTO events_fts (rowid, actors, quote) SELECT seq, actors_folded, quote_folded "+
+		"FROM events WHERE seq IN (SELECT value FROM json_each(?))", string(seqs)); err != nil {
 		return fmt.Errorf("word index: %w", err)
 	}
 	return nil
