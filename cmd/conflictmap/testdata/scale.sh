@@ -18,7 +18,10 @@
 #   bash cmd/conflictmap/testdata/scale.sh [EVENTS] [RUNS]
 # environment: OUT (work directory, default /tmp/conflictmap-scale),
 # PG (PostgreSQL URL; empty skips PostGIS), SCHEMA (default cm_scale),
-# COLD_RUNS (runs of the cold measurement, default RUNS).
+# COLD_RUNS (runs of the cold measurement, default RUNS), PGFS (a
+# pg_featureserv binary: the same PostGIS table and comparable requests,
+# COLD_RUNS times each, beside ours; empty skips it) and PGFS_ASSETS (its
+# assets directory).
 set -euo pipefail
 N=${1:-1000000}
 RUNS=${2:-20}
@@ -26,6 +29,8 @@ OUT=${OUT:-/tmp/conflictmap-scale}
 PG=${PG-postgres://root@127.0.0.1:5432/test?sslmode=disable}
 SCHEMA=${SCHEMA:-cm_scale}
 COLD_RUNS=${COLD_RUNS:-$RUNS}
+PGFS=${PGFS:-}
+PGFS_ASSETS=${PGFS_ASSETS:-}
 mkdir -p "$OUT"
 go build -o "$OUT/conflictmap" ./cmd/conflictmap
 go build -o "$OUT/cmbench" ./cmd/cmbench
@@ -82,6 +87,34 @@ serve "sqlite warm" 18462 --db "$OUT/scale.db"
 if [ -n "$PG" ]; then
 	serve "postgis cold" 18463 --db "$PG" --pg-schema "$SCHEMA" --cache-mb 0
 	serve "postgis warm" 18464 --db "$PG" --pg-schema "$SCHEMA"
+fi
+timed() { # label, URL: COLD_RUNS requests, p50 and slowest
+	local label=$1 url=$2 t
+	t=$(for _ in $(seq "$COLD_RUNS"); do curl -s -o /dev/null -H 'Accept-Encoding: gzip' -w '%{time_total} %{http_code} %{size_download}\n' "$url"; done |
+		sort -n | awk '{t[NR] = $1 * 1000; c = $2; b = $3} END {printf "%s | %.1f ms | %.1f ms | %d", c, t[int(NR / 2) + 1], t[NR], b}')
+	echo "| $label | \`${url#http://127.0.0.1:*/}\` | $t |"
+}
+
+if [ -n "$PG" ] && [ -n "$PGFS" ]; then
+	# pg_featureserv on the same table: no count, no cache; it lists in
+	# table order unless sortby asks for ours (newest first).
+	DATABASE_URL="$PG" PGFS_SERVER_HTTPHOST=127.0.0.1 PGFS_SERVER_HTTPPORT=18467 PGFS_SERVER_ASSETSPATH="$PGFS_ASSETS" \
+		PGFS_PAGING_LIMITMAX=10000 PGFS_SERVER_WRITETIMEOUTSEC=300 "$PGFS" > "$OUT/pgfs.log" 2>&1 &
+	pgfspid=$!
+	for _ in $(seq 100); do curl -sf http://127.0.0.1:18467/collections > /dev/null && break; sleep 0.2; done
+	items="http://127.0.0.1:18467/collections/$SCHEMA.events/items.json"
+	ours="http://127.0.0.1:18468"
+	start "postgis ogc" 18468 --db "$PG" --pg-schema "$SCHEMA" --cache-mb 0
+	ourpid=$pid
+	echo "| server | request | status | p50 | p99 | bytes (gzip) |"
+	echo "|---|---|---:|---:|---:|---:|"
+	for q in "limit=1000" "limit=1000&bbox=36,47,39,49" "limit=1000&event_type=Battles" "limit=1000&sortby=-event_date" "limit=10000"; do
+		timed pg_featureserv "$items?$q"
+	done
+	for q in "limit=1000" "limit=1000&bbox=36,47,39,49" "limit=1000&event_type=Battles" "limit=10000"; do
+		timed conflictmap "$ours/ogc/collections/events/items?$q"
+	done
+	kill "$ourpid" "$pgfspid"; wait "$ourpid" "$pgfspid" || true
 fi
 stream "sqlite stream" 18465 --db "$OUT/scale.db"
 if [ -n "$PG" ]; then
