@@ -301,6 +301,15 @@ func (r *reader) coordinated(a, b int) bool {
 	return and
 }
 
+// civilianTargets, named near an attack, make it one on civilians: the
+// people, the places where they gather, and the weapons and attackers of
+// one-sided violence (ACLED's Attack sub-event type).
+var civilianTargets = cues.set("civilian-targets")
+
+// responseWords take as their object an event that has happened: "respond
+// to the attack", "in response to the strikes".
+var responseWords = cues.set("response-words")
+
 // sameWeapon gives a generic attack the weapon the text names for it: in
 // the same sentence ("a Russian attack killed three children as Moscow
 // unleashed air attacks"), or, told again as "the attack", in the two
@@ -600,6 +609,14 @@ func (r *reader) refineType(s sentence, o *occ) {
 		}
 		return false
 	}
+	hasSet := func(set map[string]bool) bool {
+		for _, t := range near {
+			if set[t.low] {
+				return true
+			}
+		}
+		return false
+	}
 	air := has("drone", "drones", "warplane", "warplanes", "jet", "jets", "aircraft", "helicopter",
 		"helicopters", "airstrike", "airstrikes", "aerial", "air", "plane", "planes", "uav", "uavs")
 	shell := has("missile", "missiles", "rocket", "rockets", "artillery", "mortar", "mortars", "shell", "shells",
@@ -660,11 +677,7 @@ func (r *reader) refineType(s sentence, o *occ) {
 					o.typ, o.sub = geo.Riots, subViolent
 				}
 			}
-		case has("civilians", "civilian", "market", "wedding", "funeral", "hospital", "school", "mosque",
-			"church", "village", "villages", "villagers", "residents", "worshippers", "restaurant", "hotel", "bus",
-			"minibus", "displaced", "homes", "farmers", "students", "children", "women", "passengers", "aid",
-			"machete", "gunmen", "journalists", "hostages", "traders", "travellers", "travelers", "motorists",
-			"commuters", "fishermen", "herders", "pilgrims", "shoppers", "worshipers", "refugees", "truckers"):
+		case hasSet(civilianTargets):
 			o.typ, o.sub = geo.ViolenceCivilians, subAttack
 		}
 	case rNone:
@@ -828,6 +841,12 @@ func (r *reader) modality(s sentence, o *occ, exprs []dateExpr) string {
 		case "for":
 			// "called for a ceasefire" is a wish, not a cause.
 			cause = i+1 >= len(back) || !wishVerbs[back[i+1].low]
+		case "to":
+			// "expected to respond to the attack": what is responded to
+			// has happened.
+			// "respond militarily to": an adverb may stand between.
+			cause = i+1 < len(back) && (responseWords[back[i+1].low] ||
+				(strings.HasSuffix(back[i+1].low, "ly") && i+2 < len(back) && responseWords[back[i+2].low]))
 		}
 		if cause {
 			back = back[:i]

@@ -75,6 +75,18 @@ func (r *reader) ties(s sentence, occs []occ) []tie {
 	// that holds them.
 	if r.on("link-including") {
 		ties = r.includingList(s, ties, used)
+		for i := range occs {
+			if tied[i] || occs[i].negated {
+				continue
+			}
+			for _, ref := range r.exampleList(s, &occs[i]) {
+				if !used[ref] {
+					ties = append(ties, tie{occ: i, ref: ref, how: tieDirect, dist: 1})
+					used[ref] = true
+					tied[i] = true
+				}
+			}
+		}
 	}
 	// A violent trigger with nothing tied: the places its clause puts it in,
 	// unless another trigger with places of its own stands between.
@@ -674,6 +686,65 @@ func (r *reader) includingList(s sentence, ties []tie, used map[int]bool) []tie 
 		}
 	}
 	return ties
+}
+
+// exampleList returns the places a trigger's unnamed plural place gives
+// as examples: "air strikes in rebel areas like Sagaing and Chin State",
+// "attacks on several towns, including Bama and Dikwa".
+func (r *reader) exampleList(s sentence, o *occ) []int {
+	k := o.last
+	if k >= s.last {
+		return nil
+	}
+	j := k
+	switch {
+	case locPreps[r.toks[k].low] && r.toks[k].low != "of" && r.toks[k].low != "from":
+		j = k + 1
+	case !o.t.object:
+		return nil
+	}
+	// Up to four words ending in a plural place noun.
+	for ; j < s.last && j <= k+4; j++ {
+		w := r.toks[j]
+		if w.kind != tWord || w.cap || r.refStarting(j) >= 0 {
+			return nil
+		}
+		if placeNouns[w.low] && strings.HasSuffix(w.low, "s") {
+			break
+		}
+	}
+	if j >= s.last || j > k+4 {
+		return nil
+	}
+	j++
+	for j < s.last && (r.toks[j].text == "," || isMonthOrDay(r.toks[j].low) || (!r.toks[j].cap && r.toks[j].kind == tWord && j < k+10 &&
+		r.toks[j].low != "including" && r.toks[j].low != "like" && r.toks[j].low != "such")) {
+		// "areas that are known as strongholds like ...", "towns, including".
+		if clauseStops[r.toks[j].low] && r.toks[j].low != "as" {
+			return nil
+		}
+		j++
+	}
+	switch {
+	case j < s.last && (r.toks[j].low == "including" || r.toks[j].low == "like"):
+		j++
+	case j+1 < s.last && r.toks[j].low == "such" && r.toks[j+1].low == "as":
+		j += 2
+	default:
+		return nil
+	}
+	ref, end, near := r.placeAfter(j, s.last)
+	if ref < 0 || near || !r.usable(ref) {
+		return nil
+	}
+	more, _ := r.listAfter(end, s.last, ref)
+	var out []int
+	for _, rr := range append([]int{ref}, more...) {
+		if r.usable(rr) && !isCountry(r.refs[rr].place) {
+			out = append(out, rr)
+		}
+	}
+	return out
 }
 
 // partNamed returns the town whose named part starts at token i (an
