@@ -15,11 +15,13 @@ export function createBlocks(fetchCells) {
   let scope = ''; // the filters and zoom of the blocks kept
   let ctrl = new AbortController();
   const kept = new Map(); // block id -> Promise<features owned by the block>
+  const done = new Map(); // block id -> its features, once answered
 
   function reset(next) {
     ctrl.abort();
     ctrl = new AbortController();
     kept.clear();
+    done.clear();
     scope = next;
   }
 
@@ -39,19 +41,40 @@ export function createBlocks(fetchCells) {
         q.set('bbox', b.bbox.join(','));
         q.set('zoom', String(zoom));
         p = fetchCells(q, signal).then((fc) => (fc.features || []).filter((f) => ownsCell(b, f.id)));
-        p.catch(() => {
+        p.then((cells) => {
+          if (kept.get(b.id) === p) done.set(b.id, cells);
+        }, () => {
           if (kept.get(b.id) === p) kept.delete(b.id);
         });
         kept.set(b.id, p);
-        if (kept.size > MAX_BLOCKS) kept.delete(kept.keys().next().value);
+        if (kept.size > MAX_BLOCKS) {
+          const oldest = kept.keys().next().value;
+          kept.delete(oldest);
+          done.delete(oldest);
+        }
       }
       return p;
     });
     return (await Promise.all(answers)).flat();
   }
 
+  // ready returns at once the cells of a view when every block it needs
+  // has been answered already (for these filters and zoom), else null: the
+  // map can then be drawn the moment it stops moving.
+  function ready(params, zoom, view) {
+    if (params.toString() + '|' + zoom !== scope) return null;
+    const out = [];
+    for (const b of blocksInView(view.west, view.south, view.east, view.north, zoom)) {
+      const cells = done.get(b.id);
+      if (!cells) return null;
+      out.push(...cells);
+    }
+    return out;
+  }
+
   return {
     cells,
+    ready,
     // clear forgets every answer (the data changed).
     clear: () => reset(''),
   };

@@ -265,6 +265,17 @@ function createApp(config, taxonomy) {
   // never show (its events request is aborted). While the map shows counts
   // (a pan of a dense view is most often dense still), the counts are
   // drawn as soon as they are in, before the events of the list arrive.
+  // drawKeptCells draws the counts of a dense view the moment the map
+  // stops, when every block in view was answered before: the queries of
+  // the view (its events, and blocks for nothing) follow after the wait.
+  function drawKeptCells() {
+    if (!dense || nothingSelected(state)) return;
+    const b = map.getBounds();
+    const view = { west: b.getWest(), south: b.getSouth(), east: b.getEast(), north: b.getNorth() };
+    const cells = blocks.ready(filterParams(state, taxonomy), Math.max(0, Math.round(map.getZoom())), view);
+    if (cells && countInView(cells, view.west, view.south, view.east, view.north) > viewLimit()) drawCells(cells);
+  }
+
   let viewGen = 0;
   async function loadEvents() {
     const signal = eventsReq.next();
@@ -405,7 +416,10 @@ function createApp(config, taxonomy) {
   let quiet = false; // set while the page moves the map itself
   function viewChanged() {
     if (quiet) return;
+    // test/timing-density.mjs times a pan from here: the map stopped.
+    performance.mark('conflictmap:moveend');
     writeHash();
+    drawKeptCells();
     // One "loading" per wait: a move within the wait of another replaces it.
     if (moveTimer) clearTimeout(moveTimer);
     else loading.begin();

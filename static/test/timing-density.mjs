@@ -17,14 +17,18 @@
 //   first drawn   from the start of navigation to the page's performance
 //                 mark "conflictmap:markers-drawn" (the first answer's
 //                 markers or cells are all on the map)
-//   pan           from the release of a mouse drag of the map to the map
-//                 drawn anew (cells or markers; the page waits 200 ms after
-//                 a move before asking: included); each run drags by a
-//                 different length, so that no two runs ask the server the
-//                 same view
-//   cell click    from a click on the largest cell to the map drawn anew
+//   pan           from the map standing still after a mouse drag (its
+//                 moveend, the page's mark "conflictmap:moveend") to the map
+//                 drawn anew (cells or markers); in brackets, from the
+//                 release of the mouse (Leaflet's inertia glides on
+//                 first); each run drags by a different length, so that no
+//                 two runs ask the server the same view
+//   cell click    from the map standing still after a click on the largest
+//                 cell (its zoom animation done) to the map drawn anew
 // The first run of each case is reported apart ("cold": the server's
-// answer cache is empty for that query), the others as median (min–max).
+// answer cache is empty for its queries; later runs ask the same blocks of
+// counts, from a fresh browser, so the server answers them from its
+// cache), the others ("warm") as median (min–max).
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -100,10 +104,18 @@ async function redraw(page, act) {
       }).observe(document.body, { attributes: true, attributeFilter: ['data-drawn-seq'] });
     });
   }, seq);
-  await act();
-  const t0 = await page.evaluate(() => performance.now());
+  const t0 = await act();
   const t1 = await page.evaluate(() => window.__redrawn);
-  return t1 - t0;
+  const stopped = await page.evaluate(() => {
+    const marks = performance.getEntriesByName('conflictmap:moveend');
+    return marks.length ? marks[marks.length - 1].startTime : NaN;
+  });
+  return { fromAct: t1 - t0, fromStop: t1 - stopped };
+}
+
+// now is the page's clock.
+function now(page) {
+  return page.evaluate(() => performance.now());
 }
 
 async function settled(page) {
@@ -134,7 +146,9 @@ async function measure(browser, url, i) {
     await page.mouse.move(cx, cy);
     await page.mouse.down();
     await page.mouse.move(cx - dx, cy + 10, { steps: 5 });
+    const t0 = await now(page);
     await page.mouse.up();
+    return t0;
   });
   t.panCount = await page.evaluate(() => document.getElementById('count').textContent);
   await settled(page);
@@ -143,7 +157,11 @@ async function measure(browser, url, i) {
     for (const e of els) if (!best || Number(e.dataset.count) > Number(best.dataset.count)) best = e;
     return best && best.dataset.cell;
   });
-  t.click = biggest ? await redraw(page, () => page.locator(`.density-cell[data-cell="${biggest}"]`).click()) : NaN;
+  t.click = biggest ? await redraw(page, async () => {
+    const t0 = await now(page);
+    await page.locator(`.density-cell[data-cell="${biggest}"]`).click();
+    return t0;
+  }) : { fromStop: NaN };
   await context.close();
   return t;
 }
@@ -180,15 +198,19 @@ const browser = await chromium.launch({
 });
 const load = () => loadavg().map((x) => x.toFixed(2)).join(', ');
 console.log(`# ${new Date().toISOString()} ${events.toLocaleString('en')} events (cmbench gen --hotspots), SQLite, Chromium ${browser.version()}, ${cpus().length} cores, ${runs} runs per case, 1400x900, load average before: ${load()}`);
-console.log('| case | page says | first drawn, cold | first drawn, ms | pan redraw, ms | cell click redraw, ms |');
-console.log('|---|---|---|---|---|---|');
+console.log('| case | page says | first drawn, ms: cold; warm | pan redraw, ms: cold; warm (from release) | cell click redraw, ms: cold; warm |');
+console.log('|---|---|---|---|---|');
 const fmt = (xs) => `${Math.round(median(xs))} (${Math.round(Math.min(...xs))}–${Math.round(Math.max(...xs))})`;
 for (const [name, url] of cases) {
   const all = [];
   for (let i = 0; i < runs + 1; i++) all.push(await measure(browser, url, i));
   const [cold, ...warm] = all;
   const said = warm[warm.length - 1].count.trim();
-  console.log(`| ${name} | ${said} | ${Math.round(cold.first)} | ${fmt(warm.map((t) => t.first))} | ${fmt(warm.map((t) => t.pan))} | ${fmt(warm.map((t) => t.click).filter((x) => !Number.isNaN(x)))} |`);
+  const pans = warm.map((t) => t.pan.fromStop);
+  const released = warm.map((t) => t.pan.fromAct);
+  const clicks = warm.map((t) => t.click.fromStop).filter((x) => !Number.isNaN(x));
+  const r = (x) => (Number.isNaN(x) ? 'no cell' : Math.round(x));
+  console.log(`| ${name} | ${said} | ${r(cold.first)}; ${fmt(warm.map((t) => t.first))} | ${r(cold.pan.fromStop)}; ${fmt(pans)} (${fmt(released)}) | ${r(cold.click.fromStop)}; ${clicks.length ? fmt(clicks) : 'no cell'} |`);
 }
 console.log(`# load average after: ${load()}`);
 await browser.close();
