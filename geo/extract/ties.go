@@ -913,6 +913,11 @@ func (r *reader) commaContinues(i, last int, tied bool) bool {
 // the occurrence's event happened.
 func (r *reader) isLocPrep(o *occ, i int) bool {
 	w := r.toks[i].low
+	// "the battle for Avdiivka", "fighting for control of Sudzha": what is
+	// fought over is where the fighting is.
+	if w == "for" && i == o.last && o.typ == geo.Battles && contestTriggers[r.toks[o.last-1].low] {
+		return true
+	}
 	if !locPreps[w] || r.notLocHead(i) {
 		return false
 	}
@@ -927,6 +932,9 @@ func (r *reader) isLocPrep(o *occ, i int) bool {
 	}
 	return true
 }
+
+// contestTriggers are battle words whose "for" names the place fought over.
+var contestTriggers = cues.set("contest-triggers")
 
 // notLocHead reports whether the preposition at i follows a word that
 // makes it say where someone is, not where something happened ("based
