@@ -254,7 +254,24 @@ func (r *reader) sentenceEvents(s sentence, quote string) []candidate {
 // violent or crowd trigger, not denied, threatened or told again, with a
 // date or a death toll of its own.
 func (r *reader) carry(s sentence, occs []occ, kills []killCount) []tie {
-	if !r.lastEvent.ok || s.index-r.lastEvent.sent != 1 {
+	// "the town", "there": a place told before, the last event's if it is
+	// near; else a sentence of its own about the country the article is
+	// about ("22 people died in protests against the tax").
+	told := false
+	for k := s.first; k < s.last; k++ {
+		w := r.toks[k].low
+		if w == "there" || (placeOne[w] && k > s.first && r.toks[k-1].low == "the") {
+			told = true
+			break
+		}
+	}
+	ref := -1
+	switch {
+	case r.lastEvent.ok && (s.index-r.lastEvent.sent == 1 || (told && s.index-r.lastEvent.sent <= 3)):
+		ref = r.lastEvent.ref
+	case !told && r.mainCountry() >= 0:
+		ref = r.mainCountry()
+	default:
 		return nil
 	}
 	// A sentence that names a place (a country, a mention the rules set
@@ -274,7 +291,7 @@ func (r *reader) carry(s sentence, occs []occ, kills []killCount) []tie {
 		if o.date.kind != dText && o.fatalities == nil && len(kills) == 0 {
 			continue
 		}
-		return []tie{{occ: i, ref: r.lastEvent.ref, how: tieCarried}}
+		return []tie{{occ: i, ref: ref, how: tieCarried}}
 	}
 	return nil
 }
