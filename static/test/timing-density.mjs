@@ -152,9 +152,15 @@ async function measure(browser, url, i) {
   });
   t.panCount = await page.evaluate(() => document.getElementById('count').textContent);
   await settled(page);
+  // The largest cell whose disc lies inside the map (not under the panels).
   const biggest = await page.$$eval('.density-cell', (els) => {
+    const m = document.getElementById('map').getBoundingClientRect();
     let best = null;
-    for (const e of els) if (!best || Number(e.dataset.count) > Number(best.dataset.count)) best = e;
+    for (const e of els) {
+      const r = e.getBoundingClientRect();
+      if (r.left < m.left + 40 || r.right > m.right - 40 || r.top < m.top + 40 || r.bottom > m.bottom - 40) continue;
+      if (!best || Number(e.dataset.count) > Number(best.dataset.count)) best = e;
+    }
     return best && best.dataset.cell;
   });
   t.click = biggest ? await redraw(page, async () => {
