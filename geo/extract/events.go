@@ -260,7 +260,7 @@ func (r *reader) carry(s sentence, occs []occ, kills []killCount) []tie {
 	told := false
 	for k := s.first; k < s.last; k++ {
 		w := r.toks[k].low
-		if w == "there" || (placeOne[w] && k > s.first && r.toks[k-1].low == "the") {
+		if w == "there" || (placeNouns[w] && !strings.HasSuffix(w, "s") && k > s.first && r.toks[k-1].low == "the") {
 			told = true
 			break
 		}
@@ -269,9 +269,12 @@ func (r *reader) carry(s sentence, occs []occ, kills []killCount) []tie {
 	switch {
 	case r.lastEvent.ok && (s.index-r.lastEvent.sent == 1 || (told && s.index-r.lastEvent.sent <= 3)):
 		ref = r.lastEvent.ref
-	case !told && r.mainCountry() >= 0:
+	case told:
+		ref = r.lastTown(s, 3)
+	case r.mainCountry() >= 0:
 		ref = r.mainCountry()
-	default:
+	}
+	if ref < 0 {
 		return nil
 	}
 	// A sentence that names a place (a country, a mention the rules set
@@ -294,6 +297,22 @@ func (r *reader) carry(s sentence, occs []occ, kills []killCount) []tie {
 		return []tie{{occ: i, ref: ref, how: tieCarried}}
 	}
 	return nil
+}
+
+// lastTown returns the last town named in the back sentences before s, a
+// place "the town" can be; -1 if none.
+func (r *reader) lastTown(s sentence, back int) int {
+	if s.index < 1 {
+		return -1
+	}
+	from := r.sents[max(0, s.index-back)].first
+	start := sort.Search(len(r.refs), func(i int) bool { return r.refs[i].first >= s.first })
+	for i := start - 1; i >= 0 && r.refs[i].first >= from; i-- {
+		if r.usable(i) && !isArea(r.refs[i].place) && !r.attributive(i) && !r.distanceRef(i) {
+			return i
+		}
+	}
+	return -1
 }
 
 // coordinated reports whether mentions a and b are joined by "and" or "or"
@@ -519,10 +538,33 @@ func (r *reader) findOccs(s sentence) []occ {
 			}
 			continue
 		}
+		if r.inUnitName(s, i, n) {
+			i += n - 1
+			continue // "the Third Separate Assault Brigade": a unit's name
+		}
 		occs = append(occs, occ{t: t, first: i, last: i + n, typ: t.typ, sub: t.sub})
 		i += n - 1
 	}
 	return occs
+}
+
+// inUnitName reports whether the trigger at tokens [i, i+n) is a capitalised
+// word inside a name that an organisation's word ends ("Assault Brigade",
+// "Strike Force", "Rapid Intervention Battalion").
+func (r *reader) inUnitName(s sentence, i, n int) bool {
+	if i == s.first || !r.toks[i].cap {
+		return false
+	}
+	for k := i + n; k < s.last && k < i+n+3; k++ {
+		t := r.toks[k]
+		if t.kind != tWord || !t.cap {
+			return false
+		}
+		if orgHeads[t.low] {
+			return true
+		}
+	}
+	return false
 }
 
 // launchVerbs send weapons off: "launched 64 drones", "fired dozens of
