@@ -83,16 +83,43 @@ func (dialect) Dates(q *eventsql.Query, start, end string) {
 // of a word of the field's column. A word holds letters and digits alone
 // (geo.Words), so quoting it is enough.
 func (d dialect) Words(q *eventsql.Query, field string, words []string) {
-	terms := make([]string, len(words))
-	for i, w := range words {
-		terms[i] = `"` + w + `"*`
-	}
 	seq := "e.seq"
 	if d.walk {
 		seq = "+e.seq"
 	}
-	q.Add(seq + " IN (SELECT rowid FROM events_fts WHERE events_fts MATCH " +
-		q.Arg(field+" : ("+strings.Join(terms, " AND ")+")") + ")")
+	q.Add(seq + " IN (SELECT rowid FROM events_fts WHERE events_fts MATCH " + q.Arg(ftsQuery(field, words)) + ")")
+}
+
+// ftsQuery is the FTS5 query of words in field: each a prefix of a word.
+func ftsQuery(field string, words []string) string {
+	terms := make([]string, len(words))
+	for i, w := range words {
+		terms[i] = `"` + w + `"*`
+	}
+	return field + " : (" + strings.Join(terms, " AND ") + ")"
+}
+
+// wordsOnly returns, when f filters by words alone, the FTS5 query that
+// finds its events: the full-text index then counts them without reading
+// an event (a word in a quarter of a million events: 0.3 s instead of
+// 1.6 s), since it holds one row per event.
+func wordsOnly(f geo.Filter) (string, bool) {
+	if f.BBox != nil || f.Start != "" || f.End != "" || len(f.Types) > 0 || len(f.Modalities) > 0 || f.Country != "" ||
+		len(f.Origins) > 0 || len(f.SubTypes) > 0 || len(f.GeoPrecisions) > 0 || f.MinSources > 1 {
+		return "", false
+	}
+	var parts []string
+	for _, w := range []struct{ field, filter string }{{eventsql.FieldActors, f.Actor}, {eventsql.FieldQuote, f.Q}} {
+		if strings.TrimSpace(w.filter) == "" {
+			continue
+		}
+		words := geo.Words(w.filter)
+		if len(words) == 0 {
+			return "", false // punctuation alone matches nothing: the general count says so
+		}
+		parts = append(parts, ftsQuery(w.field, words))
+	}
+	return strings.Join(parts, " AND "), len(parts) > 0
 }
 
 // insertEvent writes an event from eventsql.Values.
@@ -277,7 +304,9 @@ func (s *Store) page(ctx context.Context, f geo.Filter, q *eventsql.Query) (geo.
 		return page, attach(ctx, tx, page.Events)
 	}
 	count, args := eventsql.CountSQL(q), q.Args
-	if eventsql.CountsUsable(f) {
+	if m, ok := wordsOnly(f); ok {
+		count, args = "SELECT count(*) FROM events_fts WHERE events_fts MATCH ?", []any{m}
+	} else if eventsql.CountsUsable(f) {
 		c := eventsql.Counts(sqliteSQL, f)
 		count, args = eventsql.CountsCountSQL(c), c.Args
 	}
