@@ -14,8 +14,13 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// dialect is PostgreSQL's spelling of the shared event SQL.
-type dialect struct{}
+// dialect is PostgreSQL's spelling of the shared event SQL. walk keeps
+// the box and word conditions off their GiST and GIN indexes, so that a
+// page of many matches walks an index in list order and stops when the
+// page is full instead of sorting every match (Store.events).
+type dialect struct {
+	walk bool
+}
 
 var pgSQL dialect
 
@@ -36,16 +41,20 @@ func (dialect) Week() string {
 
 // BBox lets the GiST index find candidates by their float boxes, which are
 // rounded outwards; the exact coordinates decide.
-func (dialect) BBox(q *eventsql.Query, b geo.BBox) {
+func (d dialect) BBox(q *eventsql.Query, b geo.BBox) {
 	env := func(w, s, e, n float64) string {
 		return "e.geom && ST_MakeEnvelope(" + q.Arg(w) + ", " + q.Arg(s) + ", " + q.Arg(e) + ", " + q.Arg(n) + ", 4326)"
 	}
 	if b.West <= b.East {
-		q.Add(env(b.West, b.South, b.East, b.North),
-			"ST_X(e.geom) >= "+q.Arg(b.West)+" AND ST_X(e.geom) <= "+q.Arg(b.East))
+		if !d.walk {
+			q.Add(env(b.West, b.South, b.East, b.North))
+		}
+		q.Add("ST_X(e.geom) >= " + q.Arg(b.West) + " AND ST_X(e.geom) <= " + q.Arg(b.East))
 	} else {
-		q.Add("("+env(b.West, b.South, 180, b.North)+" OR "+env(-180, b.South, b.East, b.North)+")",
-			"(ST_X(e.geom) >= "+q.Arg(b.West)+" OR ST_X(e.geom) <= "+q.Arg(b.East)+")")
+		if !d.walk {
+			q.Add("(" + env(b.West, b.South, 180, b.North) + " OR " + env(-180, b.South, b.East, b.North) + ")")
+		}
+		q.Add("(ST_X(e.geom) >= " + q.Arg(b.West) + " OR ST_X(e.geom) <= " + q.Arg(b.East) + ")")
 	}
 	q.Add("ST_Y(e.geom) >= " + q.Arg(b.South) + " AND ST_Y(e.geom) <= " + q.Arg(b.North))
 }
@@ -61,12 +70,16 @@ func (dialect) Dates(q *eventsql.Query, start, end string) {
 // text (geo.Words). The query is a tsquery literal of prefix terms, cast
 // rather than parsed, so that no text search configuration is involved; a
 // word holds letters and digits alone, so quoting it is enough.
-func (dialect) Words(q *eventsql.Query, field string, words []string) {
+func (d dialect) Words(q *eventsql.Query, field string, words []string) {
 	terms := make([]string, len(words))
 	for i, w := range words {
 		terms[i] = "'" + w + "':*"
 	}
-	q.Add("e." + field + "_words @@ " + q.Arg(strings.Join(terms, " & ")) + "::tsquery")
+	cond := "e." + field + "_words @@ " + q.Arg(strings.Join(terms, " & ")) + "::tsquery"
+	if d.walk {
+		cond = "(" + cond + ") IS TRUE" // the same test, which no index answers
+	}
+	q.Add(cond)
 }
 
 func nullString(s string) any {
@@ -154,6 +167,12 @@ func (s *Store) ingest(ctx context.Context, a geo.Article, events []geo.Event, n
 	return tx.Commit(ctx)
 }
 
+// defaultWalkAt is how many matches, per event of the page, make a page with a
+// box or words walk an index in list order (dialect.walk): with a
+// twentieth of the events matching or more, the walk reads about 20 rows
+// per event of the page.
+const defaultWalkAt = 20
+
 // filter returns the condition on the events table e that selects f.
 func filter(f geo.Filter) *eventsql.Query { return eventsql.Filter(pgSQL, f) }
 
@@ -210,6 +229,17 @@ func (s *Store) events(ctx context.Context, f geo.Filter) (geo.EventPage, error)
 	page.Matched = int(n)
 	if page.Matched <= offset {
 		return page, nil
+	}
+	if (f.BBox != nil || f.Actor != "" || f.Q != "") && page.Matched >= s.walkAt*(limit+offset) {
+		// Many matches: walk an index in list order, checking each row,
+		// rather than collect every match through the GiST or GIN index
+		// and sort them (a box of 300,000 events in a million: 0.15 s
+		// instead of 2-3 s). The planner, which cannot tell how many
+		// events a box or a word holds, is told to for this transaction.
+		if _, err := tx.Exec(ctx, "SET LOCAL enable_sort = off; SET LOCAL max_parallel_workers_per_gather = 0"); err != nil {
+			return geo.EventPage{}, err
+		}
+		q = eventsql.Filter(dialect{walk: true}, f)
 	}
 	if page.Events, err = read(ctx, tx, q, limit, offset, page.Events); err != nil {
 		return geo.EventPage{}, err

@@ -39,6 +39,9 @@ type Store struct {
 	pool   *pgxpool.Pool
 	schema string
 	rules  *merge.Rules
+	// walkAt is the query planning threshold (defaultWalkAt); tests lower
+	// it to hold every plan to the store suite.
+	walkAt int
 }
 
 // bootstrapLock is the advisory lock key every conflictmap process holds
@@ -89,7 +92,7 @@ func Open(ctx context.Context, dsn, schema string) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
-	s := &Store{pool: pool, schema: schema, rules: rules}
+	s := &Store{pool: pool, schema: schema, rules: rules, walkAt: defaultWalkAt}
 	if err := s.mergePending(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgis store %s: merge the stored reports: %w", schema, err)

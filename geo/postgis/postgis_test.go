@@ -75,6 +75,17 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) storetest.Store { return open(t, newSchema(t)) })
 }
 
+// The plan many matches call for (a page walking an index in list order,
+// box and words checked row by row) answers as the model does: with the
+// threshold at 0, every page with a box or words takes it.
+func TestConformanceWalkPlans(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) storetest.Store {
+		s := open(t, newSchema(t))
+		postgis.SetWalkAt(s, 0)
+		return s
+	})
+}
+
 func TestReopen(t *testing.T) {
 	schema := newSchema(t)
 	opener := func(t *testing.T) storetest.Store { return open(t, schema) }
