@@ -21,7 +21,8 @@
 # COLD_RUNS (runs of the cold measurement, default RUNS), PGFS (a
 # pg_featureserv binary: the same PostGIS table and comparable requests,
 # COLD_RUNS times each, beside ours; empty skips it) and PGFS_ASSETS (its
-# assets directory).
+# assets directory), KEEP=1 (measure the stores a previous run built, after
+# the schema migrations of this commit, instead of importing again).
 set -euo pipefail
 N=${1:-1000000}
 RUNS=${2:-20}
@@ -74,11 +75,13 @@ stream() { # label, port, then serve flags: the streamed answers and the server'
 	kill "$pid"; wait "$pid" || true
 }
 
-rm -f "$OUT"/scale.db*
-import sqlite --db "$OUT/scale.db"
-if [ -n "$PG" ]; then
-	psql "$PG" -qc "DROP SCHEMA IF EXISTS $SCHEMA CASCADE"
-	import postgis --db "$PG" --pg-schema "$SCHEMA"
+if [ "${KEEP:-}" != 1 ]; then
+	rm -f "$OUT"/scale.db*
+	import sqlite --db "$OUT/scale.db"
+	if [ -n "$PG" ]; then
+		psql "$PG" -qc "DROP SCHEMA IF EXISTS $SCHEMA CASCADE"
+		import postgis --db "$PG" --pg-schema "$SCHEMA"
+	fi
 fi
 echo "| store, cache | request | status | p50 | p99 | bytes (gzip) | X-Cache |"
 echo "|---|---|---:|---:|---:|---:|---|"
