@@ -14,7 +14,7 @@ import * as api from './api.js';
 import { createArticleForm } from './articleform.js';
 import { addLegend, addTiles, createLabels, createMap, createOutlines, loadingIndicator } from './basemap.js';
 import { $, el, isSmallScreen, showError } from './dom.js';
-import { createFeed } from './feed.js';
+import { createFeed, FEED_PAGE } from './feed.js';
 import { createFilters } from './filters.js';
 import { createLive } from './live.js';
 import { createBlocks } from './blocks.js';
@@ -286,8 +286,12 @@ function createApp(config, taxonomy) {
       $('count').textContent = 'No event type or modality selected';
       return;
     }
+    // A view expected dense asks for one page of the list only: its events
+    // are not drawn, and a thousand of them cost the server and the
+    // browser more than the counts do.
+    const guessDense = dense;
     const params = filterParams(state, taxonomy, { bbox: bbox() });
-    params.set('limit', String(viewLimit()));
+    params.set('limit', String(guessDense ? Math.min(FEED_PAGE, viewLimit()) : viewLimit()));
     const zoom = Math.max(0, Math.round(map.getZoom()));
     const b = map.getBounds();
     const view = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];
@@ -307,10 +311,18 @@ function createApp(config, taxonomy) {
         if (gen !== viewGen) return;
         if (cells && countInView(cells, ...view) > viewLimit()) drawCells(cells);
       }
-      const fc = await answer;
+      let fc = await answer;
       if (gen !== viewGen) return;
-      const list = fc.features || [];
-      const cut = typeof fc.numberMatched === 'number' && typeof fc.numberReturned === 'number' && fc.numberReturned < fc.numberMatched;
+      let list = fc.features || [];
+      let cut = typeof fc.numberMatched === 'number' && typeof fc.numberReturned === 'number' && fc.numberReturned < fc.numberMatched;
+      if (cut && guessDense && fc.numberMatched <= viewLimit()) {
+        // Not dense after all (zoomed in): every event of the view, one by one.
+        params.set('limit', String(viewLimit()));
+        fc = await api.events(params, signal);
+        if (gen !== viewGen) return;
+        list = fc.features || [];
+        cut = fc.numberReturned < fc.numberMatched;
+      }
       if (!cut) {
         showError('');
         render(list, fc, null);
