@@ -457,6 +457,18 @@ func (r *reader) forward(s sentence, oi int, o *occ) ([]tie, bool) {
 		if o.definite && i == o.last && auxVerbs[t.low] && i+1 < s.last && !eventVerbs[r.toks[i+1].low] {
 			break
 		}
+		// "clashes were reported in X": a passive report says where.
+		if t.low == "reported" && i > o.last && beVerbs[r.toks[i-1].low] {
+			words++
+			continue
+		}
+		// "reported since Friday in X": "since" before a date is no clause.
+		if t.low == "since" && i+1 < s.last {
+			if exprs := r.dates.scan(i, min(s.last, i+4)); len(exprs) > 0 || r.toks[i+1].kind == tNumber {
+				words++
+				continue
+			}
+		}
 		if clauseStops[t.low] && !(t.low == "as" && i+1 < s.last && r.toks[i+1].low == "part") {
 			break
 		}
@@ -933,6 +945,9 @@ func (r *reader) isLocPrep(o *occ, i int) bool {
 	return true
 }
 
+// beVerbs make a passive of the participle after them.
+var beVerbs = cues.set("be-verbs")
+
 // contestTriggers are battle words whose "for" names the place fought over.
 var contestTriggers = cues.set("contest-triggers")
 
@@ -984,7 +999,7 @@ func (r *reader) onlyDescriptors(a, b int) bool {
 // than in it; ref is -1 when no place follows.
 func (r *reader) placeAfter(i, last int) (ref, end int, near bool) {
 	start := i
-	for i < last && i-start < 8 {
+	for i < last && i-start < 10 {
 		if k := r.refStarting(i); k >= 0 {
 			m := &r.refs[k]
 			// "Ethiopia's Amhara region", "Kharkiv's outskirts".
