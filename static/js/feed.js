@@ -79,11 +79,15 @@ export function createFeed({ list, more, count, taxonomy, onPick, emptyText }) {
   });
 
   return {
-    show(list2, returned, day) {
+    // show lists an answer: returned events, the newest of matched (when
+    // given and more, the heading says the list is the newest only).
+    show(list2, returned, day, matched) {
       features = list2;
       today = day;
       shown = FEED_PAGE;
-      count.textContent = '(' + returned.toLocaleString('en') + ')';
+      count.textContent = matched > returned
+        ? '(newest ' + returned.toLocaleString('en') + ' of ' + matched.toLocaleString('en') + ')'
+        : '(' + returned.toLocaleString('en') + ')';
       render();
     },
     select(id, opts = {}) {

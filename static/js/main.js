@@ -249,7 +249,7 @@ function createApp(config, taxonomy) {
       markers.render(list, today);
       mapDrawn();
     }
-    feed.show(list, typeof fc.numberReturned === 'number' ? fc.numberReturned : list.length, today);
+    feed.show(list, typeof fc.numberReturned === 'number' ? fc.numberReturned : list.length, today, fc.numberMatched);
     if (live) live.decorate($('feed'));
     renderCount(fc, cells);
     answerSeen = fc.numberMatched + '|' + list.map((f) => f.properties && [f.properties.id, f.properties.source_count, f.properties.fatalities].join('@')).join(',');

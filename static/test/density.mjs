@@ -124,6 +124,9 @@ test('density on a skewed store', async (t) => {
       }
     }
     assert.equal(await page.locator('.event-marker, .cluster-marker').count(), 0, 'no single event drawn over the counts');
+    const heading = await page.locator('#feed-count').textContent();
+    assert.equal(heading, `(newest ${box.returned.toLocaleString('en')} of ${box.matched.toLocaleString('en')})`, 'the list says it holds the newest only');
+    assert.equal(await page.locator('#feed .feed-item').count(), box.returned);
     assert.deepEqual(problems, []);
   });
 
