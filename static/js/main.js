@@ -259,12 +259,6 @@ function createApp(config, taxonomy) {
     if (open) openDrawn(open);
   }
 
-  // loadEvents asks for the events of the view and the filters and, when
-  // they are more than the page draws, for their counts per area (block by
-  // block, kept: see blocks.js). A newer call makes an older one's answers
-  // never show (its events request is aborted). While the map shows counts
-  // (a pan of a dense view is most often dense still), the counts are
-  // drawn as soon as they are in, before the events of the list arrive.
   // drawKeptCells draws the counts of a dense view the moment the map
   // stops, when every block in view was answered before: the queries of
   // the view (its events, and blocks for nothing) follow after the wait.
@@ -276,6 +270,12 @@ function createApp(config, taxonomy) {
     if (cells && countInView(cells, view.west, view.south, view.east, view.north) > viewLimit()) drawCells(cells);
   }
 
+  // loadEvents asks for the events of the view and the filters and, when
+  // they are more than the page draws, for their counts per area (block by
+  // block, kept: see blocks.js). A newer call makes an older one's answers
+  // never show (its events request is aborted). While the map shows counts
+  // (a pan of a dense view is most often dense still), the counts are
+  // drawn as soon as they are in, before the events of the list arrive.
   let viewGen = 0;
   async function loadEvents() {
     const signal = eventsReq.next();
