@@ -166,3 +166,7 @@ func TestRefusesBadSchemaNames(t *testing.T) {
 func BenchmarkStore(b *testing.B) {
 	storetest.Bench(b, func(b *testing.B) storetest.Store { return open(b, newSchema(b)) })
 }
+
+func TestImportCounts(t *testing.T) {
+	storetest.ImportCounts(t, open(t, newSchema(t)))
+}

@@ -81,3 +81,7 @@ func TestImportWithDeferredIndexes(t *testing.T) {
 		t.Errorf("after re-opening the indexes are %v, want %v", got, want)
 	}
 }
+
+func TestImportCounts(t *testing.T) {
+	storetest.ImportCounts(t, open(t, filepath.Join(t.TempDir(), "db.sqlite")))
+}

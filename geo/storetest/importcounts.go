@@ -1,0 +1,69 @@
+package storetest
+
+import (
+	"context"
+	"reflect"
+	"testing"
+
+	"conflictmap/geo"
+)
+
+// Importer is a store that also loads events made elsewhere (an export of
+// conflictmap, ACLED, UCDP).
+type Importer interface {
+	Store
+	Import(ctx context.Context, articles []geo.Article, events []geo.Event) error
+}
+
+// ImportCounts imports generated events, then a second batch that replaces
+// some of them with changed ones (another type, date and country) and adds
+// others, and checks the store's stats and counts against the model and
+// against its own answers from the events: the counts a store keeps per
+// group must follow an import's inserts and replacements as they follow
+// ingests.
+func ImportCounts(t *testing.T, s Importer) {
+	ctx := t.Context()
+	a := geo.Article{ID: "imported-file", Title: "Imported"}
+	first := Generate(5, a, 120)
+	for i := range first {
+		first[i].Origin = geo.OriginACLED
+	}
+	if err := s.Import(ctx, []geo.Article{a}, first); err != nil {
+		t.Fatal(err)
+	}
+	second := append([]geo.Event(nil), first[:40]...)
+	for i := range second {
+		e := second[i]
+		e.EventType, e.SubEventType = "Protests", "Peaceful protest"
+		e.EventDate, e.EventDateEnd = "2024-02-0"+string(rune('1'+i%9)), ""
+		e.CountryCode, e.Country = "FR", "France"
+		e.Origin = geo.OriginUCDP
+		second[i] = e
+	}
+	more := Generate(6, a, 30)
+	for i := range more {
+		more[i].ID += "-more"
+		more[i].Origin = geo.OriginImport
+	}
+	second = append(second, more...)
+	if err := s.Import(ctx, []geo.Article{a}, second); err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]geo.Event{}
+	for _, e := range append(append([]geo.Event(nil), first...), second...) {
+		byID[e.ID] = e
+	}
+	var all []geo.Event
+	for _, e := range byID {
+		all = append(all, e)
+	}
+	for _, f := range []geo.Filter{{}, {Types: []string{"Protests"}}, {Country: "FR"}, {Start: "2024-02-01", End: "2024-02-05"},
+		{Origins: []string{geo.OriginACLED}}, {Origins: []string{geo.OriginImport}, Types: []string{"Battles"}}} {
+		got, err := s.Stats(ctx, f)
+		must(t, err)
+		if want := ExpectStats(f, all); !reflect.DeepEqual(got, want) {
+			t.Errorf("after two imports, stats of %s are\n%+v\nwant\n%+v", describe(f), got, want)
+		}
+	}
+	checkCounts(t, s, "after two imports")
+}
