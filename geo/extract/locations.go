@@ -140,7 +140,8 @@ func (r *reader) attach(mentions []placeRef, datelines []span) {
 		}
 	}
 	// The countries some mention of the article is in, other than a place
-	// alone in its country ("Bani" read in the Dominican Republic).
+	// alone in its country ("Bani" read in the Dominican Republic). A
+	// place is alone only beside a country the article does name.
 	countryNamed := map[string]bool{}
 	firstKey := map[string]string{}
 	for i, m := range r.refs {
@@ -186,7 +187,7 @@ func (r *reader) attach(mentions []placeRef, datelines []span) {
 		// the town of that name in the Dominican Republic. A city of
 		// millions needs no country named beside it.
 		lone := (m.conf < 0.9 || m.place.Population < smallTown) && m.place.CountryCode != "" &&
-			!countryNamed[m.place.CountryCode] && m.place.Population < bigCity && !isCountry(m.place)
+			!countryNamed[m.place.CountryCode] && len(countryNamed) > 0 && m.place.Population < bigCity && !isCountry(m.place)
 		if (m.conf < 0.7 || lone) && confident >= 3 {
 			k := placeKey(m.place)
 			across, ok := verdict[k]
