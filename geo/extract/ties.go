@@ -557,6 +557,17 @@ func (r *reader) forward(s sentence, oi int, o *occ) ([]tie, bool) {
 					(t.low == "from" && i > s.first && distanceUnits[r.toks[i-1].low]) ||
 					(r.refs[ref].end < len(r.text) && r.text[r.refs[ref].end] == '-') // "on the Kaduna-Abuja highway"
 				saw = saw || (r.refs[ref].bad == "" && !r.attributive(ref))
+				// A name the gazetteer reads only as a namesake abroad, with
+				// its district and province beside it: the place around it.
+				if r.refs[ref].bad == "doubtful" && r.on("link-unknown-place") {
+					if rr, e := r.aroundUnknown(r.refs[ref].first, s.last); rr >= 0 {
+						saw = true
+						add(rr, true, i-o.last)
+						i = e - 1
+						words++
+						continue
+					}
+				}
 				if r.usable(ref) && !r.attributive(ref) {
 					add(ref, near, i-o.last)
 					more, e := r.listAfter(end, s.last, ref)
@@ -802,7 +813,14 @@ func (r *reader) words(a, b int) string {
 // country is too coarse to stand for a town.
 func (r *reader) aroundUnknown(i, last int) (int, int) {
 	k := i
-	for k < last && k < i+5 && r.toks[k].kind == tWord && (r.toks[k].cap || r.toks[k].text == "-") && r.refStarting(k) < 0 {
+	for k < last && k < i+5 && r.toks[k].kind == tWord && (r.toks[k].cap || r.toks[k].text == "-") {
+		if q := r.refStarting(k); q >= 0 {
+			if r.refs[q].bad != "doubtful" {
+				break
+			}
+			k = r.refs[q].last // a namesake abroad is as good as unknown
+			continue
+		}
 		k++
 	}
 	for k < last && placeNouns[r.toks[k].low] {
@@ -813,6 +831,22 @@ func (r *reader) aroundUnknown(i, last int) (int, int) {
 	}
 	switch r.toks[k].low {
 	case ",", "in", "of":
+	case "(":
+		// "Zigague (Mayo-Sava, Extreme-Nord)": a coder's district and
+		// province in brackets; the first the gazetteer holds places it.
+		for j := k + 1; j < last && j < k+14 && r.toks[j].text != ")"; j++ {
+			if q := r.refStarting(j); q >= 0 {
+				if r.usable(q) && !isCountry(r.refs[q].place) {
+					e := r.refs[q].last
+					for e < last && e < k+14 && r.toks[e].text != ")" {
+						e++
+					}
+					return q, min(e+1, last)
+				}
+				j = r.refs[q].last - 1
+			}
+		}
+		return -1, 0
 	default:
 		return -1, 0
 	}
