@@ -233,7 +233,7 @@ func (r *reader) sentenceEvents(s sentence, quote string) []candidate {
 	for _, ref := range order {
 		t := best[ref]
 		o := &occs[t.occ]
-		if o.typ == geo.StrategicDevelopments && o.modality == geo.Threatened && r.on("veto-unreal") {
+		if o.typ == geo.StrategicDevelopments && (o.sub == subOther || o.sub == subAgreement) && o.modality == geo.Threatened && r.on("veto-unreal") {
 			continue // a wish, a call for talks or a meeting to come is not an event
 		}
 		out = append(out, candidate{sent: s.index, quote: quote, o: o, ref: &r.refs[ref], tie: t, part: r.partOfArea(ref)})
@@ -486,6 +486,10 @@ func better(a, b tie, occs []occ) bool {
 	}
 	if oa.t.war != ob.t.war {
 		return !oa.t.war
+	}
+	// "a suicide bomber detonated his vest": the bomber says what kind.
+	if (oa.sub == subSuicide) != (ob.sub == subSuicide) && oa.typ == ob.typ {
+		return oa.sub == subSuicide
 	}
 	if ra, rb := typeRank(oa.typ), typeRank(ob.typ); ra != rb {
 		return ra < rb // "a drone attack set fire to an oil depot": the attack

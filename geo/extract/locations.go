@@ -160,6 +160,41 @@ func (r *reader) attach(mentions []placeRef, datelines []span) {
 			countryNamed[cc] = true
 		}
 	}
+	// "Rann (Kala/Balge, Borno)": a town whose bracketed district or
+	// province lies in another country is a namesake of a place there.
+	for i := range r.refs {
+		m := &r.refs[i]
+		if m.bad != "" || isArea(m.place) || !r.on("veto-doubtful") || m.last >= len(r.toks) || r.toks[m.last].text != "(" {
+			continue
+		}
+		// The last place in the brackets is the largest, the province: its
+		// country is the one of every name before it.
+		var in []int
+		for k := i + 1; k < len(r.refs) && r.refs[k].first < m.last+12; k++ {
+			if strings.Contains(r.text[m.end:r.refs[k].start], ")") {
+				break
+			}
+			in = append(in, k)
+		}
+		anchor := -1
+		for _, k := range in {
+			if q := &r.refs[k]; q.bad == "" && q.conf >= 0.8 && q.place.CountryCode != "" {
+				anchor = k
+			}
+		}
+		if anchor < 0 {
+			continue
+		}
+		cc := r.refs[anchor].place.CountryCode
+		if m.place.CountryCode != cc {
+			m.bad = "doubtful"
+		}
+		for _, k := range in {
+			if q := &r.refs[k]; q.bad == "" && q.place.CountryCode != cc {
+				q.bad = "doubtful"
+			}
+		}
+	}
 	for i := range r.refs {
 		m := &r.refs[i]
 		if m.bad != "" || (countries[m.place.CountryCode] && countryNamed[m.place.CountryCode]) || !r.on("veto-doubtful") {
