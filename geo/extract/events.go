@@ -487,6 +487,17 @@ func better(a, b tie, occs []occ) bool {
 	if oa.t.war != ob.t.war {
 		return !oa.t.war
 	}
+	// "soldiers defused an IED": the device was not used; what was done
+	// with it is the event.
+	if (oa.sub == subDisrupted) != (ob.sub == subDisrupted) {
+		d, w := oa, ob
+		if ob.sub == subDisrupted {
+			d, w = ob, oa
+		}
+		if w.first >= d.last && w.first-d.last <= 4 {
+			return oa == d
+		}
+	}
 	// "a suicide bomber detonated his vest": the bomber says what kind.
 	if (oa.sub == subSuicide) != (ob.sub == subSuicide) && oa.typ == ob.typ {
 		return oa.sub == subSuicide
