@@ -72,13 +72,22 @@ export function createDensityLayer(map, taxonomy, hooks) {
     });
     // A cell's extent is its bbox; zooming to it shows its events spread
     // over the screen (as cells still, or one by one).
-    marker.on('click', () => {
+    const zoomIn = () => {
       if (b && b.length >= 4) {
         const bounds = L.latLngBounds([[b[1], b[0] + shift], [b[3], b[2] + shift]]);
         map.setView(bounds.getCenter(), Math.max(map.getBoundsZoom(bounds), map.getZoom() + 1));
       } else {
         map.setView(marker.getLatLng(), map.getZoom() + 2);
       }
+    };
+    marker.on('click', zoomIn);
+    // A cell is a button to the keyboard too (Leaflet answers Enter only
+    // on markers with a popup): Enter or Space zooms in.
+    marker.on('keypress', (e) => {
+      const key = e.originalEvent.key;
+      if (key !== 'Enter' && key !== ' ') return;
+      e.originalEvent.preventDefault();
+      zoomIn();
     });
     return marker;
   }
