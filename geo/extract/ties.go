@@ -979,6 +979,9 @@ func (r *reader) isLocPrep(o *occ, i int) bool {
 	return true
 }
 
+// crowdNouns name a crowd, whose relative clause may place it.
+var crowdNouns = cues.set("crowd-nouns")
+
 // beVerbs make a passive of the participle after them.
 var beVerbs = cues.set("be-verbs")
 
@@ -1608,7 +1611,12 @@ func (r *reader) segment(s sentence, o *occ) (int, int) {
 		a--
 	}
 	b := o.last
-	for b < s.last && !isHardBoundary(r.toks[b]) && !segmentStops[r.toks[b].low] && !r.clauseComma(b) {
+	for b < s.last && !isHardBoundary(r.toks[b]) && !r.clauseComma(b) {
+		// "protesters who had gathered in Nairobi": a crowd's relative
+		// clause says where the crowd is.
+		if segmentStops[r.toks[b].low] && !(r.toks[b].low == "who" && b > o.last && crowdNouns[r.toks[b-1].low]) {
+			break
+		}
 		b++
 	}
 	return a, b
