@@ -27,13 +27,21 @@ func (discard) Ingest(context.Context, geo.Article) (int, error) { return 0, nil
 //
 // "pages" fetches every page and extracts its text, title and date;
 // "ingest" also extracts the events and stores them in SQLite, as the
-// server does. Each iteration starts from an empty store.
+// server does. Each iteration starts from an empty store. The pages retell
+// six stories, all published one day, so "ingest" merges each article into
+// one of six events that grow to ~167 reports (the worst case of merging);
+// "ingest-spread" reads the same pages from a feed that dates the k-th
+// retelling of a story k weeks later, so that each makes its own event,
+// as a feed of 1,000 different stories would.
 func BenchmarkFeed1000(b *testing.B) {
 	const n = 1000
 	mux := http.NewServeMux()
-	var items strings.Builder
+	var items, spread strings.Builder
+	day := time.Date(2024, 3, 5, 8, 0, 0, 0, time.UTC)
 	for i := range n {
 		fmt.Fprintf(&items, "<item><title>Story %d</title><link>/story/%d</link><guid>story-%d</guid><pubDate>Tue, 05 Mar 2024 08:00:00 GMT</pubDate></item>", i, i, i)
+		fmt.Fprintf(&spread, "<item><title>Story %d</title><link>/story/%d</link><guid>story-%d</guid><pubDate>%s</pubDate></item>",
+			i, i, i, day.AddDate(0, 0, 7*(i/len(stories))).Format(time.RFC1123Z))
 		st := stories[i%len(stories)]
 		page := articlePage(fmt.Sprintf("Violence in %s, report %d", st.town, i), st.what, "")
 		mux.HandleFunc(fmt.Sprintf("/story/%d", i), func(w http.ResponseWriter, r *http.Request) {
@@ -41,33 +49,39 @@ func BenchmarkFeed1000(b *testing.B) {
 			fmt.Fprint(w, page)
 		})
 	}
-	body := `<?xml version="1.0"?><rss version="2.0"><channel><title>Bench</title>` + items.String() + `</channel></rss>`
-	mux.HandleFunc("/feed.xml", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/rss+xml")
-		fmt.Fprint(w, body)
-	})
+	for path, list := range map[string]string{"/feed.xml": items.String(), "/spread.xml": spread.String()} {
+		body := `<?xml version="1.0"?><rss version="2.0"><channel><title>Bench</title>` + list + `</channel></rss>`
+		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/rss+xml")
+			fmt.Fprint(w, body)
+		})
+	}
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	x, err := loadExtractor()
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, mode := range []string{"pages", "ingest"} {
+	for _, mode := range []string{"pages", "ingest", "ingest-spread"} {
 		b.Run(mode, func(b *testing.B) {
 			var elapsed time.Duration
 			for b.Loop() {
 				b.StopTimer()
 				s := openSQLite(b)
 				var in feed.Ingester = discard{}
-				if mode == "ingest" {
+				feedPath := "/feed.xml"
+				switch mode {
+				case "ingest":
 					in = ingester{x, s}
+				case "ingest-spread":
+					in, feedPath = ingester{x, s}, "/spread.xml"
 				}
 				fc, err := fetch.New(fetch.Options{AllowPrivate: true, HostDelay: -1, UserAgent: "conflictmap/bench"})
 				if err != nil {
 					b.Fatal(err)
 				}
 				p := feed.New(feed.Config{Store: s, Fetcher: fc, Ingester: in})
-				f, _, err := s.AddFeed(context.Background(), srv.URL+"/feed.xml", 0, "api", time.Now())
+				f, _, err := s.AddFeed(context.Background(), srv.URL+feedPath, 0, "api", time.Now())
 				if err != nil {
 					b.Fatal(err)
 				}
