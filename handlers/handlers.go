@@ -231,6 +231,13 @@ func (s *Server) handleError(err error, c echo.Context) {
 		s.log.Error("error after the response started", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
 		return
 	}
+	if errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil {
+		// The client left before its answer: nothing failed here, and there
+		// is nobody to answer.
+		s.log.Debug("request abandoned: the client left", "method", c.Request().Method, "path", c.Request().URL.Path)
+		c.Response().Status = statusClientClosed
+		return
+	}
 	status, msg := http.StatusInternalServerError, "internal error"
 	var he *echo.HTTPError
 	switch {

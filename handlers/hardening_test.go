@@ -647,3 +647,27 @@ func TestEventsPagingAndLimitAll(t *testing.T) {
 		t.Errorf("limit=all CSV: %d rows (%v), want %d and a header", len(rows), err, n)
 	}
 }
+
+// A reader who leaves before the answer (a page that moved on, a closed
+// tab) is no server failure: no ERROR in the log, and nothing answered.
+func TestAbandonedReadIsNotAnError(t *testing.T) {
+	var log syncLog
+	s := newServer(t, serverOptions{logger: slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	s.seed()
+	for _, p := range []string{"/api/stats", "/api/events?country=IQ", "/api/clusters?zoom=3"} {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		r := httptest.NewRequest(http.MethodGet, p, nil).WithContext(ctx)
+		w := httptest.NewRecorder()
+		s.h.ServeHTTP(w, r)
+		if w.Code == http.StatusInternalServerError || w.Body.Len() > 0 {
+			t.Errorf("%s after its client left: %d %.100s", p, w.Code, w.Body.String())
+		}
+	}
+	if strings.Contains(log.String(), "level=ERROR") {
+		t.Errorf("abandoned reads were logged as errors:\n%s", log.String())
+	}
+	if !strings.Contains(log.String(), "client left") {
+		t.Errorf("abandoned reads left no trace in the debug log:\n%s", log.String())
+	}
+}
