@@ -189,17 +189,6 @@ func (r *Rules) Follows(t, e geo.Event) bool {
 	return ok1 && ok2 && es >= ts && es <= addDays(te, FollowDays)
 }
 
-// Window returns the days a report's candidates (reports it may be merged
-// or linked with) must overlap: its own range widened by FollowDays each
-// way. ok is false for an undated report, which has no candidates.
-func Window(e geo.Event) (from, to string, ok bool) {
-	s, end, ok := dateRange(e)
-	if !ok {
-		return "", "", false
-	}
-	return addDays(s, -FollowDays), addDays(end, FollowDays), true
-}
-
 // Group is one happening: the event combining its reports, and the
 // reports, earliest first.
 type Group struct {

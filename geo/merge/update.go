@@ -24,10 +24,11 @@ type Reader interface {
 	// GroupReports returns the stored reports merged into the events.
 	GroupReports(ctx context.Context, eventIDs []string) ([]Stored, error)
 	// Candidates returns the stored reports with e's PlaceKey and event
-	// type whose date range meets [from, to]. Stores answer it from an
-	// index, so that its cost depends on how much happened at that place
-	// around that time, not on the size of the store.
-	Candidates(ctx context.Context, e geo.Event, from, to string) ([]Stored, error)
+	// type, threats or not as threats says, whose date range meets [from,
+	// to]. Stores answer it from an index, so that its cost depends on how
+	// much happened at that place around that time, not on the size of
+	// the store.
+	Candidates(ctx context.Context, e geo.Event, threats bool, from, to string) ([]Stored, error)
 }
 
 // Plan is what a store writes after an article's reports changed: the
@@ -102,11 +103,7 @@ func (r *Rules) Update(ctx context.Context, rd Reader, articleID string, reports
 	for len(queue) > 0 {
 		e := set[queue[0]]
 		queue = queue[1:]
-		from, to, ok := Window(e)
-		if !ok {
-			continue
-		}
-		cands, err := rd.Candidates(ctx, e, from, to)
+		cands, err := candidates(ctx, rd, e)
 		if err != nil {
 			return Plan{}, err
 		}
@@ -195,4 +192,30 @@ func keys(m map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// candidates returns the stored reports that e may be merged or linked
+// with: reports of its own modality whose days meet its own (Same), and
+// the threats it may follow or the happenings it may announce (Follows).
+// Only the second query needs the FollowDays window, and only for the other
+// modality, so that an ordinary report never reads the months of reports
+// around it at its place.
+func candidates(ctx context.Context, rd Reader, e geo.Event) ([]Stored, error) {
+	s, end, ok := dateRange(e)
+	if !ok {
+		return nil, nil // an undated report has no candidates
+	}
+	same, err := rd.Candidates(ctx, e, threat(e), s, end)
+	if err != nil {
+		return nil, err
+	}
+	from, to := addDays(s, -FollowDays), s // the threats e may follow
+	if threat(e) {
+		from, to = s, addDays(end, FollowDays) // the happenings e may announce
+	}
+	other, err := rd.Candidates(ctx, e, !threat(e), from, to)
+	if err != nil {
+		return nil, err
+	}
+	return append(same, other...), nil
 }

@@ -61,14 +61,14 @@ func (r reportReader) GroupReports(ctx context.Context, eventIDs []string) ([]me
 	return scanStored(r.tx.Query(ctx, "SELECT event_id, body FROM reports WHERE event_id = ANY($1)", eventIDs))
 }
 
-func (r reportReader) Candidates(ctx context.Context, e geo.Event, from, to string) ([]merge.Stored, error) {
-	// The index on (place_key, event_type, event_date) bounds event_date
-	// on both sides: no report starts more than the longest span before
-	// it ends.
+func (r reportReader) Candidates(ctx context.Context, e geo.Event, threats bool, from, to string) ([]merge.Stored, error) {
+	// The index on (place_key, event_type, threat, event_date) bounds
+	// event_date on both sides: no report starts more than the longest
+	// span before it ends.
 	return scanStored(r.tx.Query(ctx, `SELECT event_id, body FROM reports
-		WHERE place_key = $1 AND event_type = $2 AND event_date <= $3::date
+		WHERE place_key = $1 AND event_type = $2 AND threat = $6 AND event_date <= $3::date
 		AND event_date >= $4::date - $5::integer AND date_last >= $4::date`,
-		merge.PlaceKey(e), e.EventType, to, from, r.spanDays))
+		merge.PlaceKey(e), e.EventType, to, from, r.spanDays, threats))
 }
 
 // nullText is NULL for an empty string.
@@ -137,12 +137,13 @@ func (s *Store) remerge(ctx context.Context, tx pgx.Tx, articleID string, report
 			if last == "" {
 				last = r.EventDate
 			}
-			b.Queue(`INSERT INTO reports (id, article_id, event_id, place_key, event_type, event_date, date_last, body)
-				VALUES ($1, $2, $3, $4, $5, $6::date, $7::date, $8)
+			b.Queue(`INSERT INTO reports (id, article_id, event_id, place_key, event_type, event_date, date_last, body, threat)
+				VALUES ($1, $2, $3, $4, $5, $6::date, $7::date, $8, $9)
 				ON CONFLICT (id) DO UPDATE SET article_id = excluded.article_id, event_id = excluded.event_id,
 					place_key = excluded.place_key, event_type = excluded.event_type, event_date = excluded.event_date,
-					date_last = excluded.date_last, body = excluded.body`,
-				r.ID, r.ArticleID, g.Event.ID, merge.PlaceKey(r), r.EventType, nullText(r.EventDate), nullText(last), string(body))
+					date_last = excluded.date_last, body = excluded.body, threat = excluded.threat`,
+				r.ID, r.ArticleID, g.Event.ID, merge.PlaceKey(r), r.EventType, nullText(r.EventDate), nullText(last), string(body),
+				r.Modality == geo.Threatened)
 		}
 		if g.Event.SourceCount > 1 {
 			sources, err := merge.EncodeSources(g.Event.Sources)

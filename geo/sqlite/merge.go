@@ -100,13 +100,13 @@ func (r reportReader) GroupReports(ctx context.Context, eventIDs []string) ([]me
 	return r.byColumn(ctx, "event_id", eventIDs)
 }
 
-func (r reportReader) Candidates(ctx context.Context, e geo.Event, from, to string) ([]merge.Stored, error) {
-	// The index on (place_key, event_type, event_date) bounds event_date
-	// on both sides: no report starts more than the longest span before
-	// it ends.
+func (r reportReader) Candidates(ctx context.Context, e geo.Event, threats bool, from, to string) ([]merge.Stored, error) {
+	// The index on (place_key, event_type, threat, event_date) bounds
+	// event_date on both sides: no report starts more than the longest
+	// span before it ends.
 	rows, err := r.tx.QueryContext(ctx, `SELECT event_id, body FROM reports
-		WHERE place_key = ? AND event_type = ? AND event_date <= ? AND event_date >= date(?, ?) AND date_last >= ?`,
-		merge.PlaceKey(e), e.EventType, to, from, fmt.Sprintf("-%d days", r.spanDays), from)
+		WHERE place_key = ? AND event_type = ? AND threat = ? AND event_date <= ? AND event_date >= date(?, ?) AND date_last >= ?`,
+		merge.PlaceKey(e), e.EventType, threats, to, from, fmt.Sprintf("-%d days", r.spanDays), from)
 	if err != nil {
 		return nil, err
 	}
@@ -186,10 +186,11 @@ func (s *Store) remerge(ctx context.Context, tx *sql.Tx, articleID string, repor
 	if err != nil {
 		return err
 	}
-	insReport, err := tx.PrepareContext(ctx, `INSERT INTO reports (id, article_id, event_id, place_key, event_type, event_date, date_last, body)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	insReport, err := tx.PrepareContext(ctx, `INSERT INTO reports (id, article_id, event_id, place_key, event_type, event_date, date_last, body, threat)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET article_id = excluded.article_id, event_id = excluded.event_id, place_key = excluded.place_key,
-			event_type = excluded.event_type, event_date = excluded.event_date, date_last = excluded.date_last, body = excluded.body`)
+			event_type = excluded.event_type, event_date = excluded.event_date, date_last = excluded.date_last, body = excluded.body,
+			threat = excluded.threat`)
 	if err != nil {
 		return err
 	}
@@ -212,7 +213,7 @@ func (s *Store) remerge(ctx context.Context, tx *sql.Tx, articleID string, repor
 				last = r.EventDate
 			}
 			if _, err := insReport.ExecContext(ctx, r.ID, r.ArticleID, g.Event.ID, merge.PlaceKey(r), r.EventType,
-				nullText(r.EventDate), nullText(last), string(body)); err != nil {
+				nullText(r.EventDate), nullText(last), string(body), r.Modality == geo.Threatened); err != nil {
 				return fmt.Errorf("report %s: %w", r.ID, err)
 			}
 		}
