@@ -70,6 +70,28 @@ func inChunks(ids []string, fn func(chunk []string) error) error {
 	return nil
 }
 
+// idSet runs query, which ends in "IN", on ids in chunks of bound
+// parameters, and returns the set of the first column's values.
+func idSet(ctx context.Context, q querier, query string, ids []string) (map[string]bool, error) {
+	set := map[string]bool{}
+	err := inChunks(ids, func(chunk []string) error {
+		rows, err := q.QueryContext(ctx, query+" ("+placeholders(len(chunk))+")", anys(chunk)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			set[id] = true
+		}
+		return rows.Err()
+	})
+	return set, err
+}
+
 func (r reportReader) ArticleReports(ctx context.Context, articleID string) ([]merge.Stored, error) {
 	rows, err := r.tx.QueryContext(ctx, "SELECT event_id, body FROM reports WHERE article_id = ?", articleID)
 	if err != nil {
@@ -150,22 +172,7 @@ func (s *Store) remerge(ctx context.Context, tx *sql.Tx, articleID string, repor
 		return err
 	}
 	// Events linked to the deleted ones change too: their links do.
-	relinked := map[string]bool{}
-	err = inChunks(plan.Delete, func(chunk []string) error {
-		rows, err := tx.QueryContext(ctx, "SELECT related_id FROM event_links WHERE event_id IN ("+placeholders(len(chunk))+")", anys(chunk)...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
-			relinked[id] = true
-		}
-		return rows.Err()
-	})
+	relinked, err := idSet(ctx, tx, "SELECT related_id FROM event_links WHERE event_id IN", plan.Delete)
 	if err != nil {
 		return err
 	}
