@@ -720,6 +720,11 @@ test('the analyst\'s page (desktop 1400x900)', async (t) => {
     const marker = page.locator('.event-marker').first();
     await marker.click();
     await page.locator('.leaflet-popup .event-popup').waitFor({ timeout: WAIT });
+    // The popup fades in: contrast is judged once it is fully opaque.
+    await page.waitForFunction(() => {
+      const p = document.querySelector('.leaflet-popup');
+      return p && getComputedStyle(p).opacity === '1';
+    }, null, { timeout: WAIT });
     found.push(...await axeCheck(page, 'popup'));
     await page.keyboard.press('Escape');
     await page.click('.legend summary');
