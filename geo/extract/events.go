@@ -768,7 +768,7 @@ func (r *reader) refineType(s sentence, o *occ) {
 			o.typ, o.sub = geo.Riots, subViolent
 		}
 	case rProtest:
-		words := lows(r.clause(s, o))
+		words := lows(r.withoutGrievance(r.clause(s, o), o))
 		if n := s.index + 1; n < len(r.sents) && !r.hasRef(r.sents[n]) {
 			words = append(words, lows(r.toks[r.sents[n].first:r.sents[n].last])...)
 		}
@@ -793,6 +793,27 @@ func (r *reader) refineType(s sentence, o *occ) {
 			o.typ, o.sub = geo.Protests, subInterv
 		}
 	}
+}
+
+// grievanceWords open what a protest is about: "protested over the killing
+// of a farmer", "against police violence".
+var grievanceWords = cues.set("grievance-words")
+
+// withoutGrievance drops from a protest's clause what the protest is about,
+// from a grievance word after the trigger to the next comma: a killing the
+// crowd protests over is no force used on the crowd.
+func (r *reader) withoutGrievance(ts []tok, o *occ) []tok {
+	for i, t := range ts {
+		if t.start < r.toks[o.last-1].end || !grievanceWords[t.low] {
+			continue
+		}
+		j := i
+		for j < len(ts) && ts[j].text != "," {
+			j++
+		}
+		return append(append([]tok(nil), ts[:i]...), ts[j:]...)
+	}
+	return ts
 }
 
 // armedSubject reports an armed group among the words right before a

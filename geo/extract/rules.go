@@ -35,6 +35,7 @@ var ruleList = []Rule{
 	{"link-state-agent-abroad", "link", `a state named as the agent is not in a place abroad ("strikes by India in Kotli")`},
 	{"link-unknown-place", "link", `a place the gazetteer does not hold is placed by what the text names around it: a named part of a town ("Baghdad's Green Zone") near the town, a village near its district or province`},
 	{"link-modifier-passive", "link", `a town before a trigger noun ("the Jenin raid") or a passive subject ("Odesa was shelled")`},
+	{"link-people-of", "link", `people named by their place act there: "residents of Jos protested"`},
 	{"link-fronted", "link", `a sentence that opens with a place ("In Baghdad, ...") ties it to its first trigger`},
 	{"link-where", "link", `a relative "where" clause happens at the place it follows`},
 	{"link-including", "link", `an "including" list after an area gives the towns of the event`},

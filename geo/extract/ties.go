@@ -49,6 +49,12 @@ func (r *reader) ties(s sentence, occs []occ) []tie {
 			}
 			tied[i] = true
 		}
+		if !tied[i] && r.on("link-people-of") {
+			if ref := r.peopleOf(s, o); ref >= 0 {
+				ties = append(ties, tie{occ: i, ref: ref, how: tieDirect, dist: o.first - r.refs[ref].last})
+				tied[i], used[ref] = true, true
+			}
+		}
 	}
 	// "In Baghdad, General Ghaani held a long meeting ...".
 	if ref, end := r.fronted(s); ref >= 0 && r.on("link-fronted") && !r.holdsTied(ref, ties) {
@@ -1430,6 +1436,47 @@ func (r *reader) before1(s sentence, o *occ) int {
 		if (!isCountry(p) || o.t.war) && !strings2(r.toks[o.first].low) && r.toks[o.first].low != "killed" {
 			return ref
 		}
+	}
+	return -1
+}
+
+// peopleOfNouns name people by where they live or gather: "residents of
+// X", "the youths of X".
+var peopleOfNouns = cues.set("people-of-nouns")
+
+// peopleOfStops end a verb phrase between such a subject and its trigger:
+// a word of another phrase ("to", "by") or clause ("and").
+var peopleOfStops = cues.set("people-of-stops")
+
+// peopleOf returns the place of a trigger's subject "PEOPLE of PLACE"
+// ("residents of Jos protested", "villagers of X (district, province)
+// staged a march"): people named by their place acted there. Between the
+// place and the trigger may stand the place's own district and province,
+// and a short verb phrase the trigger is the object of; -1 when the
+// subject is not such a phrase.
+func (r *reader) peopleOf(s sentence, o *occ) int {
+	words := 0
+	for k := o.first - 1; k >= s.first && o.first-k <= 16; {
+		t := r.toks[k]
+		if ref := r.refEnding(k); ref >= 0 {
+			m := r.refs[ref]
+			if m.first-2 >= s.first && r.toks[m.first-1].low == "of" && peopleOfNouns[r.toks[m.first-2].low] {
+				if r.usable(ref) {
+					return ref
+				}
+				return -1
+			}
+			k = m.first - 1
+			continue
+		}
+		switch {
+		case t.text == "(" || t.text == ")" || t.text == ",":
+		case t.kind == tWord && !t.cap && words < 4 && !locPreps[t.low] && !clauseStops[t.low] && !peopleOfStops[t.low]:
+			words++
+		default:
+			return -1
+		}
+		k--
 	}
 	return -1
 }
