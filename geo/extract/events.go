@@ -124,6 +124,8 @@ var (
 	modalBridge  = cues.set("modal-bridge")
 	ongoingWords = cues.set("ongoing-words")
 	warEndWords  = cues.set("war-end-words")
+	// victimFillers stand between a number of people and what befell them.
+	victimFillers = cues.set("victim-fillers")
 )
 
 // sentenceEvents reads the candidate events of one sentence.
@@ -269,9 +271,11 @@ func (r *reader) carry(s sentence, occs []occ, kills []killCount) []tie {
 	switch {
 	case r.lastEvent.ok && (s.index-r.lastEvent.sent == 1 || (told && s.index-r.lastEvent.sent <= 3)):
 		ref = r.lastEvent.ref
-	case told:
+	case told && r.lastTown(s, 3) >= 0:
 		ref = r.lastTown(s, 3)
 	case r.mainCountry() >= 0:
+		// "the state of emergency", "the town" with no town before:
+		// the country the article is about.
 		ref = r.mainCountry()
 	}
 	if ref < 0 {
@@ -291,7 +295,7 @@ func (r *reader) carry(s sentence, occs []occ, kills []killCount) []tie {
 		if o.first > s.first && (r.toks[o.first-1].low == "'s" || r.toks[o.first-1].low == "\u2019s") {
 			continue // "Saturday's strike": one told before
 		}
-		if o.date.kind != dText && o.fatalities == nil && len(kills) == 0 {
+		if o.date.kind != dText && o.fatalities == nil && len(kills) == 0 && !(r.on("link-counted") && r.victims(s, o)) {
 			continue
 		}
 		return []tie{{occ: i, ref: ref, how: tieCarried}}
@@ -908,6 +912,9 @@ func (r *reader) negated(s sentence, o *occ) bool {
 // definite reports whether the trigger refers back to an event told
 // before: "the strikes", "these attacks".
 func (r *reader) definite(s sentence, o *occ) bool {
+	if r.on("link-counted") && r.victimsAfter(s, o) {
+		return false // "the abduction of nine guards" tells the number: news
+	}
 	for k, n := o.first-1, 0; k >= s.first && n < 3; k, n = k-1, n+1 {
 		switch r.toks[k].low {
 		case "the", "these", "those", "this", "that", "such", "its", "their":
@@ -920,6 +927,51 @@ func (r *reader) definite(s sentence, o *occ) bool {
 		}
 	}
 	return false
+}
+
+// victims reports a number of people the event befell, told with its
+// trigger: "the abduction of at least nine truck drivers", "130 people
+// had been detained". Like a death toll, a count of the people taken,
+// held or hurt is a detail of an event of its own, not of one told before.
+func (r *reader) victims(s sentence, o *occ) bool {
+	if r.victimsAfter(s, o) {
+		return true
+	}
+	// "<number> [people] (had|have|were|was)? (been)? <trigger>"
+	for k, n := o.first-1, 0; k >= s.first && n < 5; k, n = k-1, n+1 {
+		t := r.toks[k]
+		if t.kind == tPunct {
+			return false
+		}
+		if v, ok := numberValue(t); ok && v > 0 && t.low != "a" && t.low != "an" && t.low != "one" {
+			next := ""
+			if k+1 < s.last {
+				next = r.toks[k+1].low
+			}
+			return next != "of" && !isTimeUnit(next)
+		}
+		if !personNouns[strings.TrimSuffix(t.low, "s")] && !victimFillers[t.low] {
+			return false
+		}
+	}
+	return false
+}
+
+// victimsAfter reports "TRIGGER of [at least] NUMBER".
+func (r *reader) victimsAfter(s sentence, o *occ) bool {
+	k := o.last
+	if k >= s.last || r.toks[k].low != "of" {
+		return false
+	}
+	k++
+	for n := 0; k < s.last && n < 4 && quantifiers[r.toks[k].low] && r.toks[k].low != "the"; n++ {
+		k++
+	}
+	if k >= s.last || vagueCounts[r.toks[k].low] {
+		return false
+	}
+	v, ok := numberValue(r.toks[k])
+	return ok && v > 0 && r.toks[k].low != "a" && r.toks[k].low != "an"
 }
 
 // modality reads whether the event happened, is going on, or is only

@@ -199,10 +199,12 @@ type plResolver struct {
 	byKey    map[string]int
 	demonyms map[string]int  // cc -> occurrences of its demonyms
 	persons  map[string]bool // keys of words seen in people's names
-	abbrevs  map[byte][]abbrevPlace
-	vil      villageTier // nil without a village tier
-	pending  []plPending // village names left for the article's context
-	foundAt  map[int]int // first token -> found mention, while reading villages
+	// keys of first words of names the text puts after a village noun
+	nounNamed map[string]bool
+	abbrevs   map[byte][]abbrevPlace
+	vil       villageTier // nil without a village tier
+	pending   []plPending // village names left for the article's context
+	foundAt   map[int]int // first token -> found mention, while reading villages
 	// demonymAt are the demonyms read, in text order ("Iraqi", "South
 	// Korean"): context for the resolution, and mentions of their country
 	// for geoparsing.
@@ -361,6 +363,15 @@ func plIsNumber(w string) bool {
 // gazetteer indexes names such as "The Hague" without their article too.
 func (r *plResolver) find() {
 	maxN := min(max(r.gaz.MaxWords(), 1), plMaxPhrase)
+	// A name the text calls a town or village anywhere ("the town of Adan
+	// Yabaal") is that place wherever it comes, not a person's name
+	// although it opens with a given name.
+	r.nounNamed = map[string]bool{}
+	for i := range r.toks {
+		if r.toks[i].capital && r.nounBefore(i) {
+			r.nounNamed[r.key(r.toks[i].text)] = true
+		}
+	}
 	for i := 0; i < len(r.toks); {
 		if !r.toks[i].capital {
 			i++
@@ -509,7 +520,7 @@ func (r *plResolver) longest(i, end, maxN int) (int, []geo.Place) {
 // another capitalised word of the run that is no place descriptor
 // ("Sabrina Singh", "Kenneth F. McKenzie", "Jordan Peterson").
 func (r *plResolver) personAt(i, end int) bool {
-	if !r.givenName(r.toks[i].text) || i+1 >= end {
+	if !r.givenName(r.toks[i].text) || i+1 >= end || r.nounNamed[r.key(r.toks[i].text)] {
 		return false
 	}
 	next := r.toks[i+1]
