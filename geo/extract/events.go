@@ -269,7 +269,10 @@ func (r *reader) carry(s sentence, occs []occ, kills []killCount) []tie {
 	}
 	ref := -1
 	switch {
-	case r.lastEvent.ok && (s.index-r.lastEvent.sent == 1 || (told && s.index-r.lastEvent.sent <= 3)):
+	case r.lastEvent.ok && (s.index-r.lastEvent.sent == 1 || (told && s.index-r.lastEvent.sent <= 3)),
+		// An event with a date, toll or count of its own goes on telling
+		// the scene a little further ("130 people were detained").
+		r.lastEvent.ok && s.index-r.lastEvent.sent <= 3 && r.ownDetail(s, occs, kills):
 		ref = r.lastEvent.ref
 	case told && r.lastTown(s, 3) >= 0:
 		ref = r.lastTown(s, 3)
@@ -282,10 +285,14 @@ func (r *reader) carry(s sentence, occs []occ, kills []killCount) []tie {
 		return nil
 	}
 	// A sentence that names a place (a country, a mention the rules set
-	// aside) tells of somewhere else.
+	// aside) tells of somewhere else; not the scene's own country
+	// describing a noun ("Georgia's interior ministry said").
 	start := sort.Search(len(r.refs), func(i int) bool { return r.refs[i].first >= s.first })
-	if start < len(r.refs) && r.refs[start].first < s.last {
-		return nil
+	for ; start < len(r.refs) && r.refs[start].first < s.last; start++ {
+		m := r.refs[start]
+		if r.refs[ref].first >= s.first || !r.descriptorRef(start) || !isCountry(m.place) || m.place.CountryCode != r.refs[ref].place.CountryCode {
+			return nil
+		}
 	}
 	for i := range occs {
 		o := &occs[i]
@@ -301,6 +308,27 @@ func (r *reader) carry(s sentence, occs []occ, kills []killCount) []tie {
 		return []tie{{occ: i, ref: ref, how: tieCarried}}
 	}
 	return nil
+}
+
+// descriptorRef reports a mention that describes a noun ("Georgia's interior
+// ministry", "Kenyan police") rather than names where something is.
+func (r *reader) descriptorRef(i int) bool {
+	m := &r.refs[i]
+	if m.bad == "name" || m.bad == "compound" {
+		return true
+	}
+	return m.last < len(r.toks) && (r.toks[m.last].low == "'s" || r.toks[m.last].low == "\u2019s") || r.attributive(i)
+}
+
+// ownDetail reports an event of the sentence with a detail of its own.
+func (r *reader) ownDetail(s sentence, occs []occ, kills []killCount) bool {
+	for i := range occs {
+		o := &occs[i]
+		if o.date.kind == dText || o.fatalities != nil || len(kills) > 0 || r.on("link-counted") && r.victims(s, o) {
+			return true
+		}
+	}
+	return false
 }
 
 // lastTown returns the last town named in the back sentences before s, a
