@@ -61,6 +61,8 @@ const (
 	plNearishBonus      = 8.0   // ... or within 150 km
 	plPatternBonus      = 200.0 // "X, Country" or "X in Country" says so
 	plContainsBonus     = 60.0  // the container of such a pattern holds the reading of X
+	plPatternAltBonus   = 150.0 // "X, Y" where another reading of Y than the chosen one holds X
+	plContainsAltBonus  = 45.0  // ... and, the reverse, where another reading of X lies in the reading
 	plDemonymBonus      = 100.0 // "X, the Syrian capital"
 	plColocBonus        = 15.0  // a county of the article holds the reading, or the reading holds a town of the article
 	plAltPenalty        = 5.0   // matched through an alternate name only
@@ -894,23 +896,42 @@ func (r *plResolver) score(gi, i int, ev plEvidence) float64 {
 			s += plNearishBonus
 		}
 	}
+	// "X, Y" names a pair that agrees: a reading of X in the reading of Y
+	// chosen so far, or failing that in another reading of Y, so that two
+	// names read first as namesakes abroad ("Taraza, Antioquia") find each
+	// other.
+	pattern := 0.0
 	for _, ci := range g.containers {
 		cg := r.groups[ci]
-		if cg.choice >= 0 && plWithin(c.place, cg.cands[cg.choice]) && c.tier != 0 {
-			s += plPatternBonus
-			break
+		if cg.choice < 0 || c.tier == 0 {
+			continue
+		}
+		for k, y := range cg.cands {
+			switch {
+			case k == cg.choice && plWithin(c.place, y):
+				pattern = plPatternBonus
+			case k != cg.choice && plWithin(c.place, y):
+				pattern = math.Max(pattern, plPatternAltBonus)
+			}
 		}
 	}
+	s += pattern
 	// The reverse: this name contains the reading of a name that named it as its container.
+	contains := 0.0
 	for oi, og := range r.groups {
 		if oi == gi || og.choice < 0 || !plContainsInt(og.containers, gi) {
 			continue
 		}
-		if plWithin(og.cands[og.choice].place, c) {
-			s += plContainsBonus
-			break
+		for k, x := range og.cands {
+			switch {
+			case k == og.choice && plWithin(x.place, c):
+				contains = plContainsBonus
+			case k != og.choice && x.tier != 0 && plWithin(x.place, c):
+				contains = math.Max(contains, plContainsAltBonus)
+			}
 		}
 	}
+	s += contains
 	if i < len(g.coloc) && g.coloc[i] {
 		s += plColocBonus
 	}
