@@ -388,7 +388,8 @@ func (r *reader) placesIn(first, last int) []int {
 func (r *reader) frontedTo(ref, end int, occs []occ, ties *[]tie, tied, used map[int]bool, strict bool) bool {
 	for i := range occs {
 		o := &occs[i]
-		if o.first < end || o.t.weak || o.negated || tied[i] || (strict && typeRank(o.typ) > 1) {
+		// A weak trigger ("killed") is the event when the sentence dates it.
+		if o.first < end || o.t.weak && o.date.kind != dText || o.negated || tied[i] || (strict && typeRank(o.typ) > 1) {
 			continue
 		}
 		*ties = append(*ties, tie{occ: i, ref: ref, how: tieFronted, dist: o.first - end})
@@ -1575,6 +1576,13 @@ func (r *reader) fronted(s sentence) (int, int) {
 	// Allow a trailing place noun ("In western Rakhine state,").
 	for end < s.last && placeNouns[r.toks[end].low] {
 		end++
+	}
+	// And the place's district and province in brackets: "On 3 May, in
+	// Culiacan (Culiacan, Sinaloa), gunmen ...".
+	if end < s.last && r.toks[end].text == "(" {
+		if e := r.closeParen(end, s.last); e > 0 {
+			end = e + 1
+		}
 	}
 	if end >= s.last || r.toks[end].text != "," {
 		return -1, 0
