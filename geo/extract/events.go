@@ -63,6 +63,10 @@ type occ struct {
 	fatalities  *int
 	actor1      string
 	actor2      string
+	// civilianDead: the type is an attack on civilians only because the
+	// dead it counts are civilians; a weapon named may still make it a
+	// strike.
+	civilianDead bool
 	// unknownPart: the trigger is in "the X district" of a town the
 	// sentence does not name, and that the gazetteer does not hold.
 	unknownPart bool
@@ -394,7 +398,7 @@ func (r *reader) sameWeapon(s sentence, occs []occ) {
 	}
 	for i := range occs {
 		o := &occs[i]
-		if o.t.refine != rAttack || o.typ != geo.Battles || o.sub != subClash {
+		if o.t.refine != rAttack || (o.typ != geo.Battles || o.sub != subClash) && !o.civilianDead {
 			continue
 		}
 		switch {
@@ -406,10 +410,26 @@ func (r *reader) sameWeapon(s sentence, occs []occ) {
 			o.typ, o.sub = geo.ExplosionsRemote, r.weapon.sub
 		}
 	}
+	// "a grenade thrown at a bus stop exploded": a generic blast is the
+	// weapon the sentence names.
+	named := ""
+	for i := range occs {
+		if o := &occs[i]; o.typ == geo.ExplosionsRemote && !o.negated && (o.sub == subGrenade || o.sub == subSuicide) {
+			named = o.sub
+		}
+	}
+	for i := range occs {
+		if o := &occs[i]; named != "" && o.typ == geo.ExplosionsRemote && o.sub == subIED && blastWords[r.toks[o.first].low] {
+			o.sub = named
+		}
+	}
 	if sub != "" {
 		r.weapon.sub, r.weapon.sent, r.weapon.ok = sub, s.index, true
 	}
 }
+
+// blastWords tell an explosion without its weapon: "exploded", "a blast".
+var blastWords = cues.set("blast-words")
 
 // partOf reports whether the text gives place b as one part of a wider
 // event at place a ("struck targets across Yemen, including sites near
@@ -783,8 +803,19 @@ func (r *reader) refineType(s sentence, o *occ) {
 					o.typ, o.sub = geo.Riots, subViolent
 				}
 			}
+		case deadAre(r.unbracketed(s, o), combatants) && !deadAre(r.unbracketed(s, o), civilianWords):
+			// "attacked a village, killing five vigilantes": the dead
+			// fought back, a battle.
+		case r.abductsAfter(r.unbracketed(s, o), o):
+			// "raided X and kidnapped 30 women": a raid whose harm is the
+			// abduction is one (ACLED Abduction/forced disappearance).
+			o.typ, o.sub = geo.ViolenceCivilians, subAbduction
 		case hasSet(civilianTargets):
 			o.typ, o.sub = geo.ViolenceCivilians, subAttack
+		case deadAre(r.unbracketed(s, o), civilianWords):
+			// "attacked Mora, killing 3 civilians"; a weapon told later in
+			// the sentence may still say it was a strike (sameWeapon).
+			o.typ, o.sub, o.civilianDead = geo.ViolenceCivilians, subAttack, true
 		}
 	case rNone:
 		cl := " " + strings.Join(lows(r.clause(s, o)), " ") + " "
@@ -846,6 +877,67 @@ func (r *reader) withoutGrievance(ts []tok, o *occ) []tok {
 		return append(append([]tok(nil), ts[:i]...), ts[j:]...)
 	}
 	return ts
+}
+
+// unbracketed returns the clause of an occurrence read through the
+// brackets that give a place's district and province: "raided X (district,
+// province) and kidnapped 30 women" is one clause.
+func (r *reader) unbracketed(s sentence, o *occ) []tok {
+	a := o.first
+	for a > s.first && !isHardBoundary(r.toks[a-1]) {
+		a--
+	}
+	var out []tok
+	depth := 0
+	for k := a; k < s.last && len(out) < 40; k++ {
+		t := r.toks[k]
+		switch {
+		case t.text == "(":
+			depth++
+		case t.text == ")":
+			depth = max(0, depth-1)
+		case depth > 0:
+		case isHardBoundary(t) && k >= o.last:
+			return out
+		default:
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// abductionWords are the verbs of an abduction that may follow the attack
+// it was part of.
+var abductionWords = cues.set("abduction-words")
+
+// abductsAfter reports an abduction told after the attack in its clause:
+// "raided X and kidnapped 30 women", "attacked the village, abducting 12".
+func (r *reader) abductsAfter(ts []tok, o *occ) bool {
+	for _, t := range ts {
+		if t.start >= r.toks[o.last-1].end && abductionWords[t.low] {
+			return true
+		}
+	}
+	return false
+}
+
+// deadAre reports a kill word whose victims, within the few words after
+// it, are of set: "killing 3 civilians", "killed two soldiers".
+func deadAre(ts []tok, set map[string]bool) bool {
+	for i, t := range ts {
+		if !killWords[t.low] {
+			continue
+		}
+		for j := i + 1; j < len(ts) && j <= i+5; j++ {
+			if set[ts[j].low] {
+				return true
+			}
+			if ts[j].text == "," || ts[j].low == "and" {
+				break
+			}
+		}
+	}
+	return false
 }
 
 // armedSubject reports an armed group among the words right before a
