@@ -128,6 +128,9 @@ var (
 	modalBridge  = cues.set("modal-bridge")
 	ongoingWords = cues.set("ongoing-words")
 	warEndWords  = cues.set("war-end-words")
+	// spanPreps and spanNouns: "during the war", "throughout the offensive".
+	spanPreps = cues.set("span-preps")
+	spanNouns = cues.set("span-nouns")
 	// victimFillers stand between a number of people and what befell them.
 	victimFillers = cues.set("victim-fillers")
 )
@@ -1185,6 +1188,19 @@ func (r *reader) modality(s sentence, o *occ, exprs []dateExpr) string {
 	for i, t := range around {
 		if ongoingWords[t.low] {
 			return geo.Ongoing
+		}
+		// "near-daily", "twice-weekly": the repetition ends the word.
+		if k := strings.LastIndexByte(t.low, '-'); k > 0 && ongoingWords[t.low[k+1:]] && r.on("modality-span") {
+			return geo.Ongoing
+		}
+		// "during the conflict", "throughout the war": told over a span,
+		// not on a day.
+		if spanPreps[t.low] && i+1 < len(around) && around[i+1].low == "the" && r.on("modality-span") {
+			for j := i + 2; j < len(around) && j < i+5; j++ {
+				if spanNouns[around[j].low] {
+					return geo.Ongoing
+				}
+			}
 		}
 		if (t.low == "weeks" || t.low == "months" || t.low == "years") && i > 0 && around[i-1].low == "for" {
 			return geo.Ongoing

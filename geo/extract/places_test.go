@@ -181,6 +181,22 @@ func TestPlacesMentionSpans(t *testing.T) {
 	}
 }
 
+// TestPlacesArabicArticle: a lower-case article joined to a name by a
+// hyphen is part of the name ("el-Fasher"), and a group's name that holds
+// one is still no place.
+func TestPlacesArabicArticle(t *testing.T) {
+	x := plExtractor(t)
+	text := "Shells fell on el-Fasher and as-Suwayda overnight, and the al-Qaeda-linked group claimed a raid."
+	var got []string
+	for _, m := range x.places(text) {
+		got = append(got, m.Text+" "+m.Place.CountryCode)
+	}
+	want := []string{"el-Fasher SD", "as-Suwayda SY"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("mentions = %q, want %q", got, want)
+	}
+}
+
 // TestPlacesSampleArticle: the places of the article conflictmap was born from.
 func TestPlacesSampleArticle(t *testing.T) {
 	raw, err := os.ReadFile("../../cmd/conflictmap/sample/iran-reins-in-militias.txt")

@@ -37,6 +37,10 @@ var plSoftDot = map[string]bool{
 	"Gov": true, "Jr": true, "Sr": true, "Rev": true, "Pres": true,
 }
 
+// plArticles are the lower-case forms of the Arabic article that a
+// transliterated name keeps ("el-Fasher", "ad-Dawr", "as-Suwayda").
+var plArticles = set("al", "el", "ad", "ag", "ar", "as", "ash", "at", "az", "an", "ed", "en", "er", "es", "et", "ez")
+
 // plTokenize splits text into words. It never fails: invalid UTF-8 and
 // control bytes are separators, and over-long words are dropped.
 func plTokenize(text string) []plToken {
@@ -91,6 +95,11 @@ func plTokenize(text string) []plToken {
 		if len(word) > plMaxWordBytes {
 			tok.capital = false
 			sep = plSepHard
+		}
+		// "el-Fasher", "al-Fashir": a lower-case Arabic article joined to a
+		// capitalised name is part of the name.
+		if n := len(toks); n > 0 && tok.capital && tok.sep == plSepHyphen && !toks[n-1].capital && plArticles[toks[n-1].text] {
+			toks[n-1].capital = true
 		}
 		toks = append(toks, tok)
 		// The period after an initial or a title does not end the phrase.

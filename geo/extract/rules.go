@@ -26,6 +26,7 @@ var ruleList = []Rule{
 	{"type-crowd", "type", "a clash with demonstrators or looting by a crowd is a violent demonstration"},
 	{"type-same-weapon", "type", `a generic attack takes the weapon told after it in the sentence, or told just before as "the attack"`},
 	{"modality-cues", "modality", `threat and modal words ("vowed to", "would") or a date after the report make an event threatened; repetition and duration ("daily", "since") make it ongoing`},
+	{"modality-span", "modality", `an event told over a span ("during the war", "near-daily attacks") is ongoing`},
 	{"date-context", "date", "a sentence without date words takes the recent date of the sentences before it"},
 	{"link-nationwide", "link", `"nationwide protests" happen in the article's country`},
 	{"link-preposition", "link", `a locative preposition after the trigger gives its place ("a strike in Jordan")`},
