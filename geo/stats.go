@@ -14,13 +14,41 @@ type Tally struct {
 // Add counts n events of the given type, country code and week (the Monday,
 // YYYY-MM-DD, of their event_date; "" when undated).
 func (t *Tally) Add(eventType, countryCode, week string, n int) {
-	if t.byType == nil {
-		t.byType, t.byCountry, t.byWeek = map[string]int{}, map[string]int{}, map[string]int{}
-	}
+	t.init()
 	t.byType[eventType] += n
 	t.byCountry[countryCode] += n
 	t.byWeek[week] += n
 	t.total += n
+}
+
+// AddType, AddCountry and AddWeek count n events in one breakdown only:
+// stores that keep the breakdowns of a place apart (the kept density cells
+// count events per type, per country and per week, not per combination)
+// add each breakdown from its own groups. The total follows AddType, so
+// that a store adds every event to each breakdown once, and to the total
+// through its type.
+func (t *Tally) AddType(eventType string, n int) {
+	t.init()
+	t.byType[eventType] += n
+	t.total += n
+}
+
+// AddCountry counts n events under a country code (AddType).
+func (t *Tally) AddCountry(countryCode string, n int) {
+	t.init()
+	t.byCountry[countryCode] += n
+}
+
+// AddWeek counts n events under a week (AddType).
+func (t *Tally) AddWeek(week string, n int) {
+	t.init()
+	t.byWeek[week] += n
+}
+
+func (t *Tally) init() {
+	if t.byType == nil {
+		t.byType, t.byCountry, t.byWeek = map[string]int{}, map[string]int{}, map[string]int{}
+	}
 }
 
 // Stats returns what was added, in the order Stats documents.
@@ -38,9 +66,14 @@ func (t *Tally) Stats() Stats {
 	return st
 }
 
+// counts lists the buckets of m that hold events: groups that a store kept
+// after their events left count zero.
 func counts(m map[string]int) []Count {
 	out := make([]Count, 0, len(m))
 	for k, n := range m {
+		if n == 0 {
+			continue
+		}
 		out = append(out, Count{Key: k, Count: n})
 	}
 	return out

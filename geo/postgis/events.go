@@ -234,10 +234,15 @@ func (s *Store) events(ctx context.Context, f geo.Filter) (geo.EventPage, error)
 		c := eventsql.Counts(pgSQL, f)
 		count, args = eventsql.CountsCountSQL(c), c.Args
 	}
-	if err := tx.QueryRow(ctx, count, args...).Scan(&n); err != nil {
+	if p, ok := eventsql.PlanBox(pgSQL, f); ok && !eventsql.CountsUsable(f) {
+		if page.Matched, err = cellCount(ctx, tx, p, f); err != nil {
+			return geo.EventPage{}, err
+		}
+	} else if err := tx.QueryRow(ctx, count, args...).Scan(&n); err != nil {
 		return geo.EventPage{}, err
+	} else {
+		page.Matched = int(n)
 	}
-	page.Matched = int(n)
 	if page.Matched <= offset {
 		return page, nil
 	}
@@ -304,6 +309,14 @@ func (s *Store) Stats(ctx context.Context, f geo.Filter) (geo.Stats, error) {
 }
 
 func (s *Store) stats(ctx context.Context, f geo.Filter) (geo.Stats, error) {
+	if p, ok := eventsql.PlanBox(pgSQL, f); ok && eventsql.StatsUsable(f) {
+		var st geo.Stats
+		err := s.snapshot(ctx, func(tx pgx.Tx) (err error) {
+			st, err = cellStats(ctx, tx, p, f)
+			return err
+		})
+		return st, err
+	}
 	q := filter(f)
 	stmt := eventsql.StatsSQL(pgSQL, q)
 	if eventsql.CountsUsable(f) {
@@ -322,6 +335,17 @@ func (s *Store) stats(ctx context.Context, f geo.Filter) (geo.Stats, error) {
 // the cells of the density grid at zoom (geo.CellOf), by event type, with
 // their fatalities.
 func (s *Store) Cells(ctx context.Context, f geo.Filter, zoom int) ([]geo.Cell, error) {
+	if p, ok := eventsql.PlanZoom(pgSQL, f, zoom); ok {
+		var cells []geo.Cell
+		err := s.snapshot(ctx, func(tx pgx.Tx) (err error) {
+			cells, err = cellGroups(ctx, tx, p, f, zoom)
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("postgis store: cells: %w", err)
+		}
+		return cells, nil
+	}
 	q := filter(f)
 	stmt := eventsql.CellsSQL(pgSQL, q, zoom)
 	rows, err := s.pool.Query(ctx, stmt, q.Args...)

@@ -303,14 +303,7 @@ func (s *Store) page(ctx context.Context, f geo.Filter, q *eventsql.Query) (geo.
 		}
 		return page, attach(ctx, tx, page.Events)
 	}
-	count, args := eventsql.CountSQL(q), q.Args
-	if m, ok := wordsOnly(f); ok {
-		count, args = "SELECT count(*) FROM events_fts WHERE events_fts MATCH ?", []any{m}
-	} else if eventsql.CountsUsable(f) {
-		c := eventsql.Counts(sqliteSQL, f)
-		count, args = eventsql.CountsCountSQL(c), c.Args
-	}
-	if err := tx.QueryRowContext(ctx, count, args...).Scan(&page.Matched); err != nil {
+	if page.Matched, err = s.count(ctx, tx, f, q); err != nil {
 		return geo.EventPage{}, err
 	}
 	if page.Matched <= f.Offset {
@@ -325,6 +318,27 @@ func (s *Store) page(ctx context.Context, f geo.Filter, q *eventsql.Query) (geo.
 		return geo.EventPage{}, err
 	}
 	return page, attach(ctx, tx, page.Events)
+}
+
+// count counts the events of f (whose condition is q) by the cheapest way
+// that answers it: the full-text index for words alone, the kept counts for
+// the fields they group by, the kept cells for a box (with such fields),
+// else the events.
+func (s *Store) count(ctx context.Context, tx *sql.Tx, f geo.Filter, q *eventsql.Query) (int, error) {
+	count, args := eventsql.CountSQL(q), q.Args
+	if m, ok := wordsOnly(f); ok {
+		count, args = "SELECT count(*) FROM events_fts WHERE events_fts MATCH ?", []any{m}
+	} else if eventsql.CountsUsable(f) {
+		c := eventsql.Counts(sqliteSQL, f)
+		count, args = eventsql.CountsCountSQL(c), c.Args
+	} else if p, ok, err := planBox(ctx, tx, f, false); err != nil {
+		return 0, err
+	} else if ok {
+		return s.cellCount(ctx, tx, p, f)
+	}
+	var n int
+	err := tx.QueryRowContext(ctx, count, args...).Scan(&n)
+	return n, err
 }
 
 // read appends to events the events under q in list order, limit of them
@@ -373,6 +387,11 @@ func (s *Store) Stats(ctx context.Context, f geo.Filter) (geo.Stats, error) {
 }
 
 func (s *Store) stats(ctx context.Context, f geo.Filter) (geo.Stats, error) {
+	if p, ok, err := planBox(ctx, s.reader, f, true); err != nil {
+		return geo.Stats{}, err
+	} else if ok {
+		return s.cellStats(ctx, s.reader, p, f)
+	}
 	d, err := s.dialectFor(ctx, s.reader, f)
 	if err != nil {
 		return geo.Stats{}, err
@@ -395,22 +414,42 @@ func (s *Store) stats(ctx context.Context, f geo.Filter) (geo.Stats, error) {
 // the cells of the density grid at zoom (geo.CellOf), by event type, with
 // their fatalities.
 func (s *Store) Cells(ctx context.Context, f geo.Filter, zoom int) ([]geo.Cell, error) {
+	cells, err := s.cells(ctx, f, zoom)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite store: cells: %w", err)
+	}
+	return cells, nil
+}
+
+// cells reads the kept cells of a coarse zoom (eventsql.PlanZoom) and the
+// events of its box's edges, or else groups every matching event, in one
+// snapshot.
+func (s *Store) cells(ctx context.Context, f geo.Filter, zoom int) ([]geo.Cell, error) {
+	if p, ok := eventsql.PlanZoom(sqliteSQL, f, zoom); ok {
+		tx, err := s.reader.BeginTx(ctx, nil)
+		if err != nil {
+			return nil, err
+		}
+		defer tx.Rollback()
+		live, err := cellsLive(ctx, tx)
+		if err != nil {
+			return nil, err
+		}
+		if live {
+			return s.cellGroups(ctx, tx, p, f, zoom)
+		}
+	}
 	d, err := s.dialectFor(ctx, s.reader, f)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite store: cells: %w", err)
 	}
 	q := eventsql.Filter(d, f)
-	stmt := eventsql.CellsSQL(d, q, zoom)
-	rows, err := s.reader.QueryContext(ctx, stmt, q.Args...)
+	rows, err := s.reader.QueryContext(ctx, eventsql.CellsSQL(d, q, zoom), q.Args...)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite store: cells: %w", err)
+		return nil, err
 	}
 	defer rows.Close()
-	cells, err := eventsql.FoldCells(zoom, rows)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite store: cells: %w", err)
-	}
-	return cells, nil
+	return eventsql.FoldCells(zoom, rows)
 }
 
 // Extent returns the bounding box of all event points, the first

@@ -152,26 +152,26 @@ func (s *Store) DeferIndexes(ctx context.Context) (func(context.Context) error, 
 	}
 	defer tx.Rollback()
 	_, err = tx.ExecContext(ctx, `INSERT OR REPLACE INTO deferred_indexes (name, sql)
-		SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'events' AND sql IS NOT NULL`)
+		SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'events' AND sql IS NOT NULL`+deferredCellTriggers)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite store: defer indexes: %w", err)
 	}
-	rows, err := tx.QueryContext(ctx, "SELECT name FROM deferred_indexes")
+	rows, err := tx.QueryContext(ctx, "SELECT name, sql FROM deferred_indexes")
 	if err != nil {
 		return nil, fmt.Errorf("sqlite store: defer indexes: %w", err)
 	}
-	var names []string
+	var drops []string
 	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
+		var n, q string
+		if err := rows.Scan(&n, &q); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		names = append(names, n)
+		drops = append(drops, deferredDrop(n, q))
 	}
 	rows.Close()
-	for _, n := range names {
-		if _, err := tx.ExecContext(ctx, `DROP INDEX IF EXISTS "`+strings.ReplaceAll(n, `"`, `""`)+`"`); err != nil {
+	for _, drop := range drops {
+		if _, err := tx.ExecContext(ctx, drop); err != nil {
 			return nil, fmt.Errorf("sqlite store: defer indexes: %w", err)
 		}
 	}
@@ -207,7 +207,11 @@ func (s *Store) buildDeferredIndexes(ctx context.Context) error {
 		stmts = append(stmts, q)
 	}
 	rows.Close()
+	if err := refillDeferredCells(ctx, tx, stmts); err != nil {
+		return fmt.Errorf("sqlite store: build indexes: cells: %w", err)
+	}
 	for _, q := range stmts {
+		q = strings.Replace(q, "CREATE TRIGGER ", "CREATE TRIGGER IF NOT EXISTS ", 1)
 		q = strings.Replace(q, "CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1)
 		q = strings.Replace(q, "CREATE UNIQUE INDEX ", "CREATE UNIQUE INDEX IF NOT EXISTS ", 1)
 		if _, err := tx.ExecContext(ctx, q); err != nil {

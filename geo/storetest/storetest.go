@@ -881,8 +881,9 @@ func testConcurrent(t *testing.T, s Store) {
 // checkCounts compares the counts a store answers from its precomputed
 // groups (filters of types, countries, modalities, origins and dates alone)
 // with those it answers from the events themselves (the same filter inside
-// a box holding the whole world), after writes that added, replaced and
-// removed events.
+// a box holding the whole world, fromEvents), after writes that added,
+// replaced and removed events, then does the same for the kept cells
+// (checkCells).
 func checkCounts(t *testing.T, s Store, when string) {
 	t.Helper()
 	ctx := t.Context()
@@ -891,7 +892,7 @@ func checkCounts(t *testing.T, s Store, when string) {
 		{End: "2024-06-30", Modalities: []string{"occurred"}}, {Country: "UA"}, {Origins: []string{geo.OriginExtracted}}} {
 		got, err := s.Stats(ctx, f)
 		must(t, err)
-		g := f
+		g := fromEvents(f)
 		g.BBox = world
 		want, err := s.Stats(ctx, g)
 		must(t, err)
@@ -904,4 +905,5 @@ func checkCounts(t *testing.T, s Store, when string) {
 			t.Errorf("%s: %s matches %d events, its stats count %d", when, describe(f), page.Matched, want.Total)
 		}
 	}
+	checkCells(t, s, when)
 }

@@ -1,0 +1,318 @@
+package eventsql
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"conflictmap/geo"
+)
+
+// CellLevels are the zooms of the density grid (geo.CellOf) at which the
+// stores keep counts of their events per cell: cell_types (per event type,
+// week, last week, modality and origin, with the fatalities and the sums of
+// the points) and cell_countries (per event type, country code, modality
+// and origin). Every other zoom up to the last is answered from the next
+// finer level, whose cells nest in its own. Finer levels hold about as many
+// groups as events in a hotspot (the million's level 8: 142,000 groups of
+// cell_types), so that a finer grid would save little over reading the
+// events.
+var cellLevels = [...]int{2, 4, 6, 8}
+
+// CellLevels returns the zooms the stores keep cell counts at, coarsest
+// first; the migrations that create the cell tables list the same.
+func CellLevels() []int { return cellLevels[:] }
+
+// maxInnerCells bounds the cells a box's count or stats read from the kept
+// counts at one level: the finest level whose cells inside the box are at
+// most this many is used.
+const maxInnerCells = 1024
+
+// CellsUsable reports whether the kept cell counts answer f, with its box
+// if any: when f names no words, sub-event type, precision, source count or
+// country, and its dates, if any, are whole weeks (Start a Monday, End a
+// Sunday), for the cells count events per week of their first and last
+// day. Stats also need f to name no dates (StatsUsable).
+func CellsUsable(f geo.Filter) bool {
+	if strings.TrimSpace(f.Actor) != "" || strings.TrimSpace(f.Q) != "" || len(f.SubTypes) > 0 ||
+		len(f.GeoPrecisions) > 0 || f.MinSources > 1 || f.Country != "" {
+		return false
+	}
+	if f.BBox != nil && f.BBox.West > f.BBox.East {
+		return false // across the antimeridian: rare, and answered from the events
+	}
+	return weekday(f.Start, 1) && weekday(f.End, 0)
+}
+
+// StatsUsable reports whether the kept cell counts answer the stats of f:
+// CellsUsable, and no dates, for the counts per country are not kept per
+// week.
+func StatsUsable(f geo.Filter) bool {
+	return CellsUsable(f) && f.Start == "" && f.End == ""
+}
+
+// weekday reports whether date is empty or falls on wd (0 Sunday).
+func weekday(date string, wd int) bool {
+	if date == "" {
+		return true
+	}
+	t, err := time.Parse(geo.DateLayout, date)
+	return err == nil && int(t.Weekday()) == wd
+}
+
+// cellCoord is the raw cell coordinate of a coordinate offset (lon + 180 or
+// lat + 90) at n cells around the world: the expression the stores compute
+// in SQL, before its integer part is taken.
+func cellCoord(offset float64, n int64) float64 { return offset * float64(n) / 360 }
+
+// CellPlan is how a query over a box is split: the cells of Level
+// X0..X1 by Y0..Y1, each wholly inside the box, are read from the kept
+// counts, and the events of the box outside them (Strips) from the events.
+// A plan without a box reads every cell of Level and no strip.
+type CellPlan struct {
+	Level          int
+	X0, X1, Y0, Y1 int
+	Strips         []Strip
+	all            bool
+}
+
+// Strip is a part of a box answered from the events: the events inside
+// Box for which Cond (a condition on the events table e) holds. The strips
+// of a plan are disjoint and, with its cells, make up the box exactly.
+type Strip struct {
+	Box  geo.BBox
+	Cond string
+}
+
+// PlanCells returns the plan that answers f (CellsUsable) from the cells of
+// level, and false when no cell of level lies wholly inside f's box.
+//
+// A cell's events are those whose raw coordinate (cellCoord) has the
+// cell's index as integer part; that expression does not decrease as lon or
+// lat grows, so that a cell whose index exceeds the west edge's raw
+// coordinate holds only points east of the edge, and one whose index plus
+// one is at most the east edge's only points west of it. The last column
+// and row, which also hold the points on 180° and 90° (geo.CellOf), are
+// never inner cells, so that the raw expression and the kept index agree
+// on every inner cell.
+func PlanCells(d Dialect, f geo.Filter, level int) (CellPlan, bool) {
+	n := geo.CellsAround(level)
+	p := CellPlan{Level: level}
+	if f.BBox == nil {
+		p.all, p.X1, p.Y1 = true, int(n-1), int(n/2-1)
+		return p, true
+	}
+	b := *f.BBox
+	p.X0 = int(math.Floor(cellCoord(b.West+180, n))) + 1
+	p.X1 = min(int(math.Floor(cellCoord(b.East+180, n)))-1, int(n-2))
+	p.Y0 = int(math.Floor(cellCoord(b.South+90, n))) + 1
+	p.Y1 = min(int(math.Floor(cellCoord(b.North+90, n)))-1, int(n/2-2))
+	if p.X0 > p.X1 || p.Y0 > p.Y1 {
+		return CellPlan{}, false
+	}
+	size := geo.CellSize(level)
+	// The strips' boxes reach a little past the cells' edges (the raw
+	// expression rounds); their conditions on the cell index decide.
+	const slack = 1e-9
+	west := -180 + float64(p.X0)*size + slack
+	east := -180 + float64(p.X1+1)*size - slack
+	south := -90 + float64(p.Y0)*size + slack
+	north := -90 + float64(p.Y1+1)*size - slack
+	cx, cy := CellX(d, level), CellY(d, level)
+	x0, x1 := strconv.Itoa(p.X0), strconv.Itoa(p.X1)
+	inX := cx + " >= " + x0 + " AND " + cx + " <= " + x1
+	p.Strips = []Strip{
+		{geo.BBox{West: b.West, South: b.South, East: min(west, b.East), North: b.North}, cx + " < " + x0},
+		{geo.BBox{West: max(east, b.West), South: b.South, East: b.East, North: b.North}, cx + " > " + x1},
+		{geo.BBox{West: max(west-2*slack, b.West), South: b.South, East: min(east+2*slack, b.East), North: min(south, b.North)},
+			inX + " AND " + cy + " < " + strconv.Itoa(p.Y0)},
+		{geo.BBox{West: max(west-2*slack, b.West), South: max(north, b.South), East: min(east+2*slack, b.East), North: b.North},
+			inX + " AND " + cy + " > " + strconv.Itoa(p.Y1)},
+	}
+	for i := range p.Strips {
+		// An edge rounded past the box's own makes an empty strip, never
+		// one that crosses the antimeridian.
+		s := &p.Strips[i].Box
+		s.East, s.North = max(s.East, s.West), max(s.North, s.South)
+	}
+	return p, true
+}
+
+// PlanBox returns the plan a box's count or stats read: the finest level
+// with at most maxInnerCells cells inside the box, and false when f is not
+// CellsUsable or names no box, or no level has a cell inside it.
+func PlanBox(d Dialect, f geo.Filter) (CellPlan, bool) {
+	if f.BBox == nil || !CellsUsable(f) {
+		return CellPlan{}, false
+	}
+	for i := len(cellLevels) - 1; i >= 0; i-- {
+		p, ok := PlanCells(d, f, cellLevels[i])
+		if ok && (p.X1-p.X0+1)*(p.Y1-p.Y0+1) <= maxInnerCells {
+			return p, true
+		}
+	}
+	return CellPlan{}, false
+}
+
+// PlanZoom returns the plan of the density cells of f at zoom: the
+// coarsest kept level at zoom or finer with a cell inside f's box, and false
+// when f is not CellsUsable or zoom is finer than every kept level.
+func PlanZoom(d Dialect, f geo.Filter, zoom int) (CellPlan, bool) {
+	if !CellsUsable(f) {
+		return CellPlan{}, false
+	}
+	for _, l := range cellLevels {
+		if l < zoom {
+			continue
+		}
+		if p, ok := PlanCells(d, f, l); ok {
+			return p, true
+		}
+	}
+	return CellPlan{}, false
+}
+
+// CellX and CellY are the raw cell index of the events table e's point at
+// level (geo.CellOf before its clamp to the last column and row).
+func CellX(d Dialect, level int) string {
+	return d.Floor("(" + d.Lon() + " + 180) * " + cellsLiteral(level) + " / 360")
+}
+
+// CellY is CellX's row.
+func CellY(d Dialect, level int) string {
+	return d.Floor("(" + d.Lat() + " + 90) * " + cellsLiteral(level) + " / 360")
+}
+
+func cellsLiteral(level int) string { return strconv.FormatInt(geo.CellsAround(level), 10) + ".0" }
+
+// StripFilter returns the filter and the condition of a strip's events: f
+// with the strip's box, and the strip's condition added.
+func StripFilter(d Dialect, f geo.Filter, s Strip) *Query {
+	g := f
+	g.BBox = &s.Box
+	q := Filter(d, g)
+	q.Add(s.Cond)
+	return q
+}
+
+// cellCond returns the condition on a cell table c (cell_types or
+// cell_countries) that selects the groups of p's cells matching f.
+func cellCond(d Dialect, p CellPlan, f geo.Filter, dates bool) *Query {
+	q := NewQuery(d)
+	q.Add("c.level = " + strconv.Itoa(p.Level))
+	if !p.all {
+		q.Add("c.x >= "+strconv.Itoa(p.X0), "c.x <= "+strconv.Itoa(p.X1),
+			"c.y >= "+strconv.Itoa(p.Y0), "c.y <= "+strconv.Itoa(p.Y1))
+	}
+	if dates {
+		switch {
+		case f.Start != "" && f.End != "" && f.Start > f.End:
+			q.Add("1 = 0")
+		case f.Start != "" || f.End != "":
+			// Start is a Monday and End a Sunday (CellsUsable): an event
+			// ends on or after Start when its last week does, and starts
+			// on or before End when its first week does.
+			q.Add("c.week <> ''")
+			if f.Start != "" {
+				q.Add("c.week_last >= " + q.Arg(f.Start))
+			}
+			if f.End != "" {
+				q.Add("c.week <= " + q.Arg(f.End))
+			}
+		}
+	}
+	q.In("c.event_type", f.Types)
+	q.In("c.modality", f.Modalities)
+	q.In("c.origin", f.Origins)
+	return q
+}
+
+// CellCountSQL counts the events of p's cells matching f.
+func CellCountSQL(d Dialect, p CellPlan, f geo.Filter) (string, []any) {
+	q := cellCond(d, p, f, true)
+	return "SELECT coalesce(sum(c.n), 0) FROM cell_types c WHERE " + q.Where(), q.Args
+}
+
+// CellTypeWeekSQL groups the events of p's cells matching f (StatsUsable)
+// by event type and week, the rows of Tally.AddType and AddWeek.
+func CellTypeWeekSQL(d Dialect, p CellPlan, f geo.Filter) (string, []any) {
+	q := cellCond(d, p, f, false)
+	return "SELECT c.event_type, c.week, sum(c.n) FROM cell_types c WHERE " + q.Where() +
+		" GROUP BY 1, 2 HAVING sum(c.n) > 0", q.Args
+}
+
+// CellCountrySQL groups the events of p's cells matching f (StatsUsable)
+// by country code, the rows of Tally.AddCountry.
+func CellCountrySQL(d Dialect, p CellPlan, f geo.Filter) (string, []any) {
+	q := cellCond(d, p, f, false)
+	return "SELECT c.country_code, sum(c.n) FROM cell_countries c WHERE " + q.Where() +
+		" GROUP BY 1 HAVING sum(c.n) > 0", q.Args
+}
+
+// CellGroupsSQL groups the events of p's cells matching f by cell of p's
+// level and event type, in the columns of CellsSQL.
+func CellGroupsSQL(d Dialect, p CellPlan, f geo.Filter) (string, []any) {
+	q := cellCond(d, p, f, true)
+	return "SELECT c.x, c.y, c.event_type, sum(c.n), sum(c.fatalities), sum(c.sum_lon), sum(c.sum_lat) FROM cell_types c WHERE " +
+		q.Where() + " GROUP BY 1, 2, 3 HAVING sum(c.n) > 0", q.Args
+}
+
+// ScanCellRows appends the rows of CellsSQL or CellGroupsSQL to groups,
+// their cells moved from level to zoom (a cell of a finer level lies in
+// the cell of its index halved once per level).
+func ScanCellRows(rows Rows, level, zoom int, groups []geo.CellRow) ([]geo.CellRow, error) {
+	shift := level - zoom
+	for rows.Next() {
+		var (
+			r          geo.CellRow
+			x, y, n, f int64
+		)
+		if err := rows.Scan(&x, &y, &r.EventType, &n, &f, &r.SumLon, &r.SumLat); err != nil {
+			return nil, err
+		}
+		r.X, r.Y, r.Count, r.Fatalities = int(x>>shift), int(y>>shift), int(n), int(f)
+		groups = append(groups, r)
+	}
+	return groups, rows.Err()
+}
+
+// TallyTypeWeeks adds the rows of CellTypeWeekSQL to t.
+func TallyTypeWeeks(rows Rows, t *geo.Tally) error {
+	for rows.Next() {
+		var typ, week string
+		var n int64
+		if err := rows.Scan(&typ, &week, &n); err != nil {
+			return err
+		}
+		t.AddType(typ, int(n))
+		t.AddWeek(week, int(n))
+	}
+	return rows.Err()
+}
+
+// TallyCountries adds the rows of CellCountrySQL to t.
+func TallyCountries(rows Rows, t *geo.Tally) error {
+	for rows.Next() {
+		var country string
+		var n int64
+		if err := rows.Scan(&country, &n); err != nil {
+			return err
+		}
+		t.AddCountry(country, int(n))
+	}
+	return rows.Err()
+}
+
+// TallyRows adds the rows of StatsSQL to t.
+func TallyRows(rows Rows, t *geo.Tally) error {
+	for rows.Next() {
+		var typ, country, week string
+		var n int64
+		if err := rows.Scan(&typ, &country, &week, &n); err != nil {
+			return err
+		}
+		t.Add(typ, country, week, int(n))
+	}
+	return rows.Err()
+}

@@ -1,0 +1,191 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+
+	"conflictmap/geo"
+	"conflictmap/geo/eventsql"
+)
+
+// cellQuerier is what the cell reads run on: the reader pool or a read
+// transaction.
+type cellQuerier interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}
+
+// cellsLive reports whether the kept cell counts are up to date: not while
+// a bulk import has their triggers deferred (DeferIndexes).
+func cellsLive(ctx context.Context, q cellQuerier) (bool, error) {
+	var deferred bool
+	err := q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM deferred_indexes WHERE name LIKE 'cell\_%' ESCAPE '\')`).Scan(&deferred)
+	return !deferred, err
+}
+
+// planBox is eventsql.PlanBox when the kept counts are live.
+func planBox(ctx context.Context, q cellQuerier, f geo.Filter, stats bool) (eventsql.CellPlan, bool, error) {
+	if (stats && !eventsql.StatsUsable(f)) || !eventsql.CellsUsable(f) {
+		return eventsql.CellPlan{}, false, nil
+	}
+	p, ok := eventsql.PlanBox(sqliteSQL, f)
+	if !ok {
+		return p, false, nil
+	}
+	live, err := cellsLive(ctx, q)
+	return p, live, err
+}
+
+// stripQuery returns the condition that selects the events of strip s of
+// f's box, planned as a box of its own (dialectFor): a strip of few events
+// is looked up in the R*Tree.
+func (s *Store) stripQuery(ctx context.Context, q cellQuerier, f geo.Filter, strip eventsql.Strip) (*eventsql.Query, dialect, error) {
+	g := f
+	g.BBox = &strip.Box
+	d, err := s.dialectFor(ctx, q, g)
+	if err != nil {
+		return nil, d, err
+	}
+	return eventsql.StripFilter(d, f, strip), d, nil
+}
+
+// cellCount counts f's events by plan p: the kept counts of its cells and
+// the events of its strips.
+func (s *Store) cellCount(ctx context.Context, q cellQuerier, p eventsql.CellPlan, f geo.Filter) (int, error) {
+	stmt, args := eventsql.CellCountSQL(sqliteSQL, p, f)
+	var total int
+	if err := q.QueryRowContext(ctx, stmt, args...).Scan(&total); err != nil {
+		return 0, err
+	}
+	for _, strip := range p.Strips {
+		sq, _, err := s.stripQuery(ctx, q, f, strip)
+		if err != nil {
+			return 0, err
+		}
+		var n int
+		if err := q.QueryRowContext(ctx, eventsql.CountSQL(sq), sq.Args...).Scan(&n); err != nil {
+			return 0, err
+		}
+		total += n
+	}
+	return total, nil
+}
+
+// cellStats is Stats of f by plan p.
+func (s *Store) cellStats(ctx context.Context, q cellQuerier, p eventsql.CellPlan, f geo.Filter) (geo.Stats, error) {
+	var t geo.Tally
+	stmt, args := eventsql.CellTypeWeekSQL(sqliteSQL, p, f)
+	if err := eachRow(ctx, q, stmt, args, func(r *sql.Rows) error { return eventsql.TallyTypeWeeks(r, &t) }); err != nil {
+		return geo.Stats{}, err
+	}
+	stmt, args = eventsql.CellCountrySQL(sqliteSQL, p, f)
+	if err := eachRow(ctx, q, stmt, args, func(r *sql.Rows) error { return eventsql.TallyCountries(r, &t) }); err != nil {
+		return geo.Stats{}, err
+	}
+	for _, strip := range p.Strips {
+		sq, d, err := s.stripQuery(ctx, q, f, strip)
+		if err != nil {
+			return geo.Stats{}, err
+		}
+		if err := eachRow(ctx, q, eventsql.StatsSQL(d, sq), sq.Args, func(r *sql.Rows) error { return eventsql.TallyRows(r, &t) }); err != nil {
+			return geo.Stats{}, err
+		}
+	}
+	return t.Stats(), nil
+}
+
+// cellGroups returns the density cells of f at zoom by plan p.
+func (s *Store) cellGroups(ctx context.Context, q cellQuerier, p eventsql.CellPlan, f geo.Filter, zoom int) ([]geo.Cell, error) {
+	var groups []geo.CellRow
+	stmt, args := eventsql.CellGroupsSQL(sqliteSQL, p, f)
+	err := eachRow(ctx, q, stmt, args, func(r *sql.Rows) (err error) {
+		groups, err = eventsql.ScanCellRows(r, p.Level, zoom, groups)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, strip := range p.Strips {
+		sq, d, err := s.stripQuery(ctx, q, f, strip)
+		if err != nil {
+			return nil, err
+		}
+		err = eachRow(ctx, q, eventsql.CellsSQL(d, sq, zoom), sq.Args, func(r *sql.Rows) (err error) {
+			groups, err = eventsql.ScanCellRows(r, zoom, zoom, groups)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return geo.FoldCells(zoom, groups), nil
+}
+
+// eachRow runs stmt and hands its rows to read.
+func eachRow(ctx context.Context, q cellQuerier, stmt string, args []any, read func(*sql.Rows) error) error {
+	rows, err := q.QueryContext(ctx, stmt, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	return read(rows)
+}
+
+// refillCells counts the kept cells again from the events, after a bulk
+// import that deferred their triggers: the finest level from the events,
+// each coarser one from it.
+func refillCells(ctx context.Context, tx *sql.Tx) error {
+	for _, stmt := range []string{
+		"DELETE FROM cell_types",
+		"DELETE FROM cell_countries",
+		`INSERT INTO cell_types (level, x, y, event_type, week, week_last, modality, origin, n, fatalities, sum_lon, sum_lat)
+		SELECT 8, min(CAST((e.lon + 180) * 1024.0 / 360 AS INTEGER), 1023), min(CAST((e.lat + 90) * 1024.0 / 360 AS INTEGER), 511),
+			e.event_type, coalesce(date(e.event_date, 'weekday 0', '-6 days'), ''),
+			coalesce(date(coalesce(e.event_date_end, e.event_date), 'weekday 0', '-6 days'), ''),
+			e.modality, e.origin, count(*), coalesce(sum(e.fatalities), 0), sum(e.lon), sum(e.lat)
+		FROM events e GROUP BY 2, 3, 4, 5, 6, 7, 8`,
+		`INSERT INTO cell_types (level, x, y, event_type, week, week_last, modality, origin, n, fatalities, sum_lon, sum_lat)
+		SELECT l.level, c.x >> (8 - l.level), c.y >> (8 - l.level), c.event_type, c.week, c.week_last, c.modality, c.origin,
+			sum(c.n), sum(c.fatalities), sum(c.sum_lon), sum(c.sum_lat)
+		FROM cell_types c, cell_levels l WHERE c.level = 8 AND l.level < 8 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`,
+		`INSERT INTO cell_countries (level, x, y, event_type, country_code, modality, origin, n)
+		SELECT 8, min(CAST((e.lon + 180) * 1024.0 / 360 AS INTEGER), 1023), min(CAST((e.lat + 90) * 1024.0 / 360 AS INTEGER), 511),
+			e.event_type, e.country_code, e.modality, e.origin, count(*)
+		FROM events e GROUP BY 2, 3, 4, 5, 6, 7`,
+		`INSERT INTO cell_countries (level, x, y, event_type, country_code, modality, origin, n)
+		SELECT l.level, c.x >> (8 - l.level), c.y >> (8 - l.level), c.event_type, c.country_code, c.modality, c.origin, sum(c.n)
+		FROM cell_countries c, cell_levels l WHERE c.level = 8 AND l.level < 8 GROUP BY 1, 2, 3, 4, 5, 6, 7`,
+	} {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deferredCellTriggers adds the cell triggers to what DeferIndexes defers:
+// a bulk import then fills the cells in one grouped statement per table at
+// its end (refillDeferredCells) instead of a few upserts per event.
+const deferredCellTriggers = ` OR (type = 'trigger' AND name LIKE 'cell\_%' ESCAPE '\')`
+
+// deferredDrop returns the statement that drops a deferred index or trigger.
+func deferredDrop(name, create string) string {
+	kind := "INDEX"
+	if strings.HasPrefix(create, "CREATE TRIGGER ") {
+		kind = "TRIGGER"
+	}
+	return "DROP " + kind + ` IF EXISTS "` + strings.ReplaceAll(name, `"`, `""`) + `"`
+}
+
+// refillDeferredCells refills the kept cells when the cell triggers were
+// deferred (creates holds the deferred statements), before they are
+// created again in the same transaction.
+func refillDeferredCells(ctx context.Context, tx *sql.Tx, creates []string) error {
+	for _, q := range creates {
+		if strings.HasPrefix(q, "CREATE TRIGGER cell_") {
+			return refillCells(ctx, tx)
+		}
+	}
+	return nil
+}

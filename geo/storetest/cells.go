@@ -1,0 +1,88 @@
+package storetest
+
+import (
+	"reflect"
+	"testing"
+
+	"conflictmap/geo"
+)
+
+// everyPrecision selects every event whatever its geo_precision (every
+// event the suite stores has one of these): added to a filter, it changes
+// no answer but keeps the store from answering from its kept counts or
+// cells, so that it reads the events themselves.
+var everyPrecision = []int{0, geo.GeoTown, geo.GeoNear, geo.GeoRegion}
+
+// fromEvents returns f as a store answers it from its events alone
+// (everyPrecision).
+func fromEvents(f geo.Filter) geo.Filter {
+	f.GeoPrecisions = everyPrecision
+	return f
+}
+
+// CheckCells is checkCells for a store's own tests: after a bulk import that
+// deferred the store's triggers, say.
+func CheckCells(t *testing.T, s Store, when string) {
+	t.Helper()
+	checkCells(t, s, when)
+}
+
+// checkCells compares the counts, stats and density cells a store answers
+// from its kept cells (a box or a zoom with filters of types, modalities,
+// origins and whole weeks) with those it answers from the events, after
+// writes that added, replaced and removed events: boxes whose edges fall on
+// cell edges and between them, large and small, and every zoom of the kept
+// levels and between them.
+func checkCells(t *testing.T, s Store, when string) {
+	t.Helper()
+	ctx := t.Context()
+	all, err := s.Events(ctx, geo.Filter{})
+	must(t, err)
+	if every, err := s.Events(ctx, fromEvents(geo.Filter{})); err != nil || every.Matched != all.Matched {
+		t.Fatalf("%s: every precision matches %d events (%v), want all %d", when, every.Matched, err, all.Matched)
+	}
+	boxes := []*geo.BBox{nil, {West: -180, South: -90, East: 180, North: 90}, {West: -20, South: -40, East: 60, North: 40},
+		{West: 30, South: 44, East: 40, North: 52}, {West: -10.25, South: -5.5, East: 12.75, North: 20.5},
+		{West: 0, South: 0, East: 90, North: 66.51}, {West: 22.5, South: 0, East: 45, North: 22.5},
+		{West: 31.1, South: 47.6, East: 33.9, North: 50.2}, {West: 170, South: -30, East: 180, North: 90}}
+	filters := []geo.Filter{{}, {Types: []string{geo.Battles, geo.Protests}}, {Start: "2024-01-01"},
+		{End: "2024-06-30", Modalities: []string{geo.Occurred}}, {Origins: []string{geo.OriginExtracted}},
+		{Start: "2024-01-01", End: "2024-03-31"}, {Start: "2024-01-02"}}
+	for _, b := range boxes {
+		for _, f := range filters {
+			f.BBox = b
+			want, err := s.Events(ctx, fromEvents(f))
+			must(t, err)
+			if b != nil {
+				got, err := s.Events(ctx, f)
+				must(t, err)
+				if got.Matched != want.Matched {
+					t.Errorf("%s: %s matches %d events, %d counted from the events", when, describe(f), got.Matched, want.Matched)
+				}
+				gs, err := s.Stats(ctx, f)
+				must(t, err)
+				ws, err := s.Stats(ctx, fromEvents(f))
+				must(t, err)
+				if !reflect.DeepEqual(gs, ws) {
+					t.Errorf("%s: stats of %s are\n%+v\nfrom the events\n%+v", when, describe(f), gs, ws)
+				}
+			}
+			for _, zoom := range []int{0, 2, 3, 5, 8, 9} {
+				gc, err := s.Cells(ctx, f, zoom)
+				must(t, err)
+				wc, err := s.Cells(ctx, fromEvents(f), zoom)
+				must(t, err)
+				if !sameCells(gc, wc) {
+					t.Errorf("%s: cells of %s at zoom %d are\n%+v\nfrom the events\n%+v", when, describe(f), zoom, gc, wc)
+				}
+				n := 0
+				for _, c := range gc {
+					n += c.Count
+				}
+				if n != want.Matched {
+					t.Errorf("%s: cells of %s at zoom %d count %d events, %d match", when, describe(f), zoom, n, want.Matched)
+				}
+			}
+		}
+	}
+}
