@@ -59,7 +59,8 @@ type CellRow struct {
 }
 
 // FoldCells folds a store's groups into cells ordered by row then column,
-// so that every store answers alike.
+// so that every store answers alike. A group may count negatively (events
+// taken out of a cell they were counted in).
 func FoldCells(zoom int, rows []CellRow) []Cell {
 	size := CellSize(zoom)
 	nx, ny := int(int64(4)<<zoom), int(int64(2)<<zoom)
@@ -86,6 +87,16 @@ func FoldCells(zoom int, rows []CellRow) []Cell {
 	out := make([]Cell, 0, len(m))
 	for _, a := range m {
 		c := a.cell
+		// A store may take events out of a cell (rows of negative
+		// counts): what is left empty is not answered.
+		for t, n := range c.ByType {
+			if n == 0 {
+				delete(c.ByType, t)
+			}
+		}
+		if c.Count == 0 {
+			continue
+		}
 		c.Center = orb.Point{a.sLon / float64(c.Count), a.sLat / float64(c.Count)}
 		out = append(out, c)
 	}

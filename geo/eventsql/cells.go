@@ -78,11 +78,23 @@ type CellPlan struct {
 }
 
 // Strip is a part of a box answered from the events: the events inside
-// Box for which Cond (a condition on the events table e) holds. The strips
-// of a plan are disjoint and, with its cells, make up the box exactly.
+// Box for which Cond (a condition on the events table e) holds. A Minus
+// strip holds events of the plan's cells outside the box (points just
+// before an edge that falls on a cell edge, which rounding puts in the
+// cell), to be taken out of its answer. The strips of a plan, added and
+// taken out, make up the box exactly with its cells.
 type Strip struct {
-	Box  geo.BBox
-	Cond string
+	Box   geo.BBox
+	Cond  string
+	Minus bool
+}
+
+// Sign is -1 for a Minus strip, else 1.
+func (s Strip) Sign() int {
+	if s.Minus {
+		return -1
+	}
+	return 1
 }
 
 // PlanCells returns the plan that answers f (CellsUsable) from the cells of
@@ -90,9 +102,10 @@ type Strip struct {
 //
 // A cell's events are those whose raw coordinate (cellCoord) has the
 // cell's index as integer part; that expression does not decrease as lon or
-// lat grows, so that a cell whose index exceeds the west edge's raw
-// coordinate holds only points east of the edge, and one whose index plus
-// one is at most the east edge's only points west of it. The last column
+// lat grows, so that a cell whose index exceeds the raw coordinate of the
+// last point before the west edge holds only points at or past the edge,
+// and one whose index plus one is at most that of the first point past the
+// east edge only points at or before it (firstCell, lastCell). The last column
 // and row, which also hold the points on 180° and 90° (geo.CellOf), are
 // never inner cells, so that the raw expression and the kept index agree
 // on every inner cell.
@@ -104,10 +117,10 @@ func PlanCells(d Dialect, f geo.Filter, level int) (CellPlan, bool) {
 		return p, true
 	}
 	b := *f.BBox
-	p.X0 = int(math.Floor(cellCoord(b.West+180, n))) + 1
-	p.X1 = min(int(math.Floor(cellCoord(b.East+180, n)))-1, int(n-2))
-	p.Y0 = int(math.Floor(cellCoord(b.South+90, n))) + 1
-	p.Y1 = min(int(math.Floor(cellCoord(b.North+90, n)))-1, int(n/2-2))
+	var westNear, southNear bool
+	p.X0, westNear = firstCell(b.West, 180, n)
+	p.Y0, southNear = firstCell(b.South, 90, n)
+	p.X1, p.Y1 = min(lastCell(b.East, 180, n), int(n-2)), min(lastCell(b.North, 90, n), int(n/2-2))
 	if p.X0 > p.X1 || p.Y0 > p.Y1 {
 		return CellPlan{}, false
 	}
@@ -123,12 +136,21 @@ func PlanCells(d Dialect, f geo.Filter, level int) (CellPlan, bool) {
 	x0, x1 := strconv.Itoa(p.X0), strconv.Itoa(p.X1)
 	inX := cx + " >= " + x0 + " AND " + cx + " <= " + x1
 	p.Strips = []Strip{
-		{geo.BBox{West: b.West, South: b.South, East: min(west, b.East), North: b.North}, cx + " < " + x0},
-		{geo.BBox{West: max(east, b.West), South: b.South, East: b.East, North: b.North}, cx + " > " + x1},
-		{geo.BBox{West: max(west-2*slack, b.West), South: b.South, East: min(east+2*slack, b.East), North: min(south, b.North)},
-			inX + " AND " + cy + " < " + strconv.Itoa(p.Y0)},
-		{geo.BBox{West: max(west-2*slack, b.West), South: max(north, b.South), East: min(east+2*slack, b.East), North: b.North},
-			inX + " AND " + cy + " > " + strconv.Itoa(p.Y1)},
+		{Box: geo.BBox{West: b.West, South: b.South, East: min(west, b.East), North: b.North}, Cond: cx + " < " + x0},
+		{Box: geo.BBox{West: max(east, b.West), South: b.South, East: b.East, North: b.North}, Cond: cx + " > " + x1},
+		{Box: geo.BBox{West: max(west-2*slack, b.West), South: b.South, East: min(east+2*slack, b.East), North: min(south, b.North)},
+			Cond: inX + " AND " + cy + " < " + strconv.Itoa(p.Y0)},
+		{Box: geo.BBox{West: max(west-2*slack, b.West), South: max(north, b.South), East: min(east+2*slack, b.East), North: b.North},
+			Cond: inX + " AND " + cy + " > " + strconv.Itoa(p.Y1)},
+	}
+	inRect := inX + " AND " + cy + " >= " + strconv.Itoa(p.Y0) + " AND " + cy + " <= " + strconv.Itoa(p.Y1)
+	if westNear {
+		p.Strips = append(p.Strips, Strip{Box: geo.BBox{West: b.West - slack, South: b.South - slack, East: b.West, North: north + 2*slack},
+			Cond: inRect + " AND " + d.Lon() + " < " + floatLiteral(b.West), Minus: true})
+	}
+	if southNear {
+		p.Strips = append(p.Strips, Strip{Box: geo.BBox{West: b.West, South: b.South - slack, East: east + 2*slack, North: b.South},
+			Cond: inRect + " AND " + d.Lat() + " < " + floatLiteral(b.South) + " AND " + d.Lon() + " >= " + floatLiteral(b.West), Minus: true})
 	}
 	for i := range p.Strips {
 		// An edge rounded past the box's own makes an empty strip, never
@@ -137,6 +159,27 @@ func PlanCells(d Dialect, f geo.Filter, level int) (CellPlan, bool) {
 		s.East, s.North = max(s.East, s.West), max(s.North, s.South)
 	}
 	return p, true
+}
+
+// firstCell is the first cell (column or row) at n cells around the world
+// whose index is at least the raw coordinate of edge (a coordinate whose
+// offset is edge + shift), so that an edge on a cell's own edge (a tile's)
+// starts at that cell. near reports whether points just before the edge,
+// outside the box, may round into it (their raw coordinate reaches the
+// index): the plan then takes them out (Strip.Minus).
+func firstCell(edge, shift float64, n int64) (first int, near bool) {
+	k := math.Ceil(cellCoord(edge+shift, n))
+	return int(k), cellCoord(math.Nextafter(edge, math.Inf(-1))+shift, n) >= k
+}
+
+// floatLiteral spells v in SQL so that it reads back exactly.
+func floatLiteral(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+
+// lastCell is the last cell whose points all lie at or before edge: the
+// last whose index plus one is at most the raw coordinate of every point
+// past the edge.
+func lastCell(edge, shift float64, n int64) int {
+	return int(math.Floor(cellCoord(math.Nextafter(edge, math.Inf(1))+shift, n))) - 1
 }
 
 // PlanBox returns the plan a box's count or stats read: the finest level
@@ -260,8 +303,8 @@ func CellGroupsSQL(d Dialect, p CellPlan, f geo.Filter) (string, []any) {
 
 // ScanCellRows appends the rows of CellsSQL or CellGroupsSQL to groups,
 // their cells moved from level to zoom (a cell of a finer level lies in
-// the cell of its index halved once per level).
-func ScanCellRows(rows Rows, level, zoom int, groups []geo.CellRow) ([]geo.CellRow, error) {
+// the cell of its index halved once per level), each counted sign times.
+func ScanCellRows(rows Rows, level, zoom, sign int, groups []geo.CellRow) ([]geo.CellRow, error) {
 	shift := level - zoom
 	for rows.Next() {
 		var (
@@ -271,7 +314,8 @@ func ScanCellRows(rows Rows, level, zoom int, groups []geo.CellRow) ([]geo.CellR
 		if err := rows.Scan(&x, &y, &r.EventType, &n, &f, &r.SumLon, &r.SumLat); err != nil {
 			return nil, err
 		}
-		r.X, r.Y, r.Count, r.Fatalities = int(x>>shift), int(y>>shift), int(n), int(f)
+		r.X, r.Y, r.Count, r.Fatalities = int(x>>shift), int(y>>shift), sign*int(n), sign*int(f)
+		r.SumLon, r.SumLat = float64(sign)*r.SumLon, float64(sign)*r.SumLat
 		groups = append(groups, r)
 	}
 	return groups, rows.Err()
@@ -304,15 +348,15 @@ func TallyCountries(rows Rows, t *geo.Tally) error {
 	return rows.Err()
 }
 
-// TallyRows adds the rows of StatsSQL to t.
-func TallyRows(rows Rows, t *geo.Tally) error {
+// TallyRows adds the rows of StatsSQL to t, each counted sign times.
+func TallyRows(rows Rows, sign int, t *geo.Tally) error {
 	for rows.Next() {
 		var typ, country, week string
 		var n int64
 		if err := rows.Scan(&typ, &country, &week, &n); err != nil {
 			return err
 		}
-		t.Add(typ, country, week, int(n))
+		t.Add(typ, country, week, sign*int(n))
 	}
 	return rows.Err()
 }

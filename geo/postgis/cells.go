@@ -23,7 +23,7 @@ func cellCount(ctx context.Context, q querier, p eventsql.CellPlan, f geo.Filter
 		if err := q.QueryRow(ctx, eventsql.CountSQL(sq), sq.Args...).Scan(&n); err != nil {
 			return 0, err
 		}
-		total += n
+		total += int64(strip.Sign()) * n
 	}
 	return int(total), nil
 }
@@ -41,7 +41,7 @@ func cellStats(ctx context.Context, q querier, p eventsql.CellPlan, f geo.Filter
 	}
 	for _, strip := range p.Strips {
 		sq := eventsql.StripFilter(pgSQL, f, strip)
-		if err := eachRow(ctx, q, eventsql.StatsSQL(pgSQL, sq), sq.Args, func(r pgx.Rows) error { return eventsql.TallyRows(r, &t) }); err != nil {
+		if err := eachRow(ctx, q, eventsql.StatsSQL(pgSQL, sq), sq.Args, func(r pgx.Rows) error { return eventsql.TallyRows(r, strip.Sign(), &t) }); err != nil {
 			return geo.Stats{}, err
 		}
 	}
@@ -53,7 +53,7 @@ func cellGroups(ctx context.Context, q querier, p eventsql.CellPlan, f geo.Filte
 	var groups []geo.CellRow
 	stmt, args := eventsql.CellGroupsSQL(pgSQL, p, f)
 	err := eachRow(ctx, q, stmt, args, func(r pgx.Rows) (err error) {
-		groups, err = eventsql.ScanCellRows(r, p.Level, zoom, groups)
+		groups, err = eventsql.ScanCellRows(r, p.Level, zoom, 1, groups)
 		return err
 	})
 	if err != nil {
@@ -62,7 +62,7 @@ func cellGroups(ctx context.Context, q querier, p eventsql.CellPlan, f geo.Filte
 	for _, strip := range p.Strips {
 		sq := eventsql.StripFilter(pgSQL, f, strip)
 		err = eachRow(ctx, q, eventsql.CellsSQL(pgSQL, sq, zoom), sq.Args, func(r pgx.Rows) (err error) {
-			groups, err = eventsql.ScanCellRows(r, zoom, zoom, groups)
+			groups, err = eventsql.ScanCellRows(r, zoom, zoom, strip.Sign(), groups)
 			return err
 		})
 		if err != nil {

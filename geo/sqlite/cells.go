@@ -67,7 +67,7 @@ func (s *Store) cellCount(ctx context.Context, q cellQuerier, p eventsql.CellPla
 		if err := q.QueryRowContext(ctx, eventsql.CountSQL(sq), sq.Args...).Scan(&n); err != nil {
 			return 0, err
 		}
-		total += n
+		total += strip.Sign() * n
 	}
 	return total, nil
 }
@@ -88,7 +88,7 @@ func (s *Store) cellStats(ctx context.Context, q cellQuerier, p eventsql.CellPla
 		if err != nil {
 			return geo.Stats{}, err
 		}
-		if err := eachRow(ctx, q, eventsql.StatsSQL(d, sq), sq.Args, func(r *sql.Rows) error { return eventsql.TallyRows(r, &t) }); err != nil {
+		if err := eachRow(ctx, q, eventsql.StatsSQL(d, sq), sq.Args, func(r *sql.Rows) error { return eventsql.TallyRows(r, strip.Sign(), &t) }); err != nil {
 			return geo.Stats{}, err
 		}
 	}
@@ -100,7 +100,7 @@ func (s *Store) cellGroups(ctx context.Context, q cellQuerier, p eventsql.CellPl
 	var groups []geo.CellRow
 	stmt, args := eventsql.CellGroupsSQL(sqliteSQL, p, f)
 	err := eachRow(ctx, q, stmt, args, func(r *sql.Rows) (err error) {
-		groups, err = eventsql.ScanCellRows(r, p.Level, zoom, groups)
+		groups, err = eventsql.ScanCellRows(r, p.Level, zoom, 1, groups)
 		return err
 	})
 	if err != nil {
@@ -112,7 +112,7 @@ func (s *Store) cellGroups(ctx context.Context, q cellQuerier, p eventsql.CellPl
 			return nil, err
 		}
 		err = eachRow(ctx, q, eventsql.CellsSQL(d, sq, zoom), sq.Args, func(r *sql.Rows) (err error) {
-			groups, err = eventsql.ScanCellRows(r, zoom, zoom, groups)
+			groups, err = eventsql.ScanCellRows(r, zoom, zoom, strip.Sign(), groups)
 			return err
 		})
 		if err != nil {

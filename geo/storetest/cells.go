@@ -1,10 +1,14 @@
 package storetest
 
 import (
+	"fmt"
+	"math"
 	"reflect"
 	"testing"
 
 	"conflictmap/geo"
+
+	"github.com/paulmach/orb"
 )
 
 // everyPrecision selects every event whatever its geo_precision (every
@@ -41,13 +45,20 @@ func checkCells(t *testing.T, s Store, when string) {
 	if every, err := s.Events(ctx, fromEvents(geo.Filter{})); err != nil || every.Matched != all.Matched {
 		t.Fatalf("%s: every precision matches %d events (%v), want all %d", when, every.Matched, err, all.Matched)
 	}
-	boxes := []*geo.BBox{nil, {West: -180, South: -90, East: 180, North: 90}, {West: -20, South: -40, East: 60, North: 40},
+	compareCells(t, s, when, []*geo.BBox{nil, {West: -180, South: -90, East: 180, North: 90}, {West: -20, South: -40, East: 60, North: 40},
 		{West: 30, South: 44, East: 40, North: 52}, {West: -10.25, South: -5.5, East: 12.75, North: 20.5},
 		{West: 0, South: 0, East: 90, North: 66.51}, {West: 22.5, South: 0, East: 45, North: 22.5},
-		{West: 31.1, South: 47.6, East: 33.9, North: 50.2}, {West: 170, South: -30, East: 180, North: 90}}
-	filters := []geo.Filter{{}, {Types: []string{geo.Battles, geo.Protests}}, {Start: "2024-01-01"},
-		{End: "2024-06-30", Modalities: []string{geo.Occurred}}, {Origins: []string{geo.OriginExtracted}},
-		{Start: "2024-01-01", End: "2024-03-31"}, {Start: "2024-01-02"}}
+		{West: 31.1, South: 47.6, East: 33.9, North: 50.2}, {West: 170, South: -30, East: 180, North: 90}},
+		[]geo.Filter{{}, {Types: []string{geo.Battles, geo.Protests}}, {Start: "2024-01-01"},
+			{End: "2024-06-30", Modalities: []string{geo.Occurred}}, {Origins: []string{geo.OriginExtracted}},
+			{Start: "2024-01-01", End: "2024-03-31"}, {Start: "2024-01-02"}})
+}
+
+// compareCells compares, for every box and filter, the count, stats and
+// density cells a store answers with those it answers from the events.
+func compareCells(t *testing.T, s Store, when string, boxes []*geo.BBox, filters []geo.Filter) {
+	t.Helper()
+	ctx := t.Context()
 	for _, b := range boxes {
 		for _, f := range filters {
 			f.BBox = b
@@ -85,4 +96,35 @@ func checkCells(t *testing.T, s Store, when string) {
 			}
 		}
 	}
+}
+
+// testCellEdges stores events on and just off the edges of cells, where
+// rounding puts a point just west or south of a cell edge in the cell east
+// or north of it, and checks boxes whose edges are those cell edges (as a
+// vector tile's are): the cells count exactly the events inside the box.
+func testCellEdges(t *testing.T, s Store) {
+	a := geo.Article{ID: "edges", Title: "Edges", Published: "2024-12-31", Text: "edges"}
+	var events []geo.Event
+	tiny := []float64{-1e-15, -5e-324, 0, 5e-324, 1e-15}
+	for i, e := range Generate(9, a, 4*len(tiny)*len(tiny)) {
+		lon, lat := tiny[i%len(tiny)], tiny[(i/len(tiny))%len(tiny)]
+		switch i / (len(tiny) * len(tiny)) {
+		case 1:
+			lon += 22.5
+		case 2:
+			lat += 22.5
+		case 3:
+			lon, lat = lon+45, lat+22.5
+		}
+		e.Point, e.Bound = orb.Point{lon, lat}, nil
+		e.EventDate, e.EventDateEnd = fmt.Sprintf("2024-03-%02d", 1+i%28), ""
+		events = append(events, e)
+	}
+	if _, err := s.Ingest(t.Context(), a, events); err != nil {
+		t.Fatal(err)
+	}
+	compareCells(t, s, "on cell edges", []*geo.BBox{{West: 0, South: 0, East: math.Nextafter(90, 0), North: 66.51},
+		{West: 0, South: 0, East: 45, North: 22.5}, {West: 22.5, South: 0, East: 45, North: 22.5},
+		{West: -22.5, South: -22.5, East: 0, North: 0}, {West: 5e-324, South: 5e-324, East: 22.5, North: 22.5}},
+		[]geo.Filter{{}, {Types: []string{geo.Battles}}})
 }

@@ -1,0 +1,85 @@
+package eventsql_test
+
+import (
+	"math"
+	"testing"
+
+	"conflictmap/geo"
+	"conflictmap/geo/eventsql"
+)
+
+// The planned cells lie inside the box, starting on an edge that falls on
+// a cell edge, and every point just outside the box's edges falls outside
+// them or in a strip the plan takes out: the plan's edges hold for the
+// points nearest them, where rounding decides, for edges on cell edges (a
+// tile's) and between them.
+func TestPlanCellsEdges(t *testing.T) {
+	boxes := []geo.BBox{{West: 0, South: 0, East: math.Nextafter(90, 0), North: 66.51}, {West: 36, South: 47, East: 39, North: 49},
+		{West: -20, South: -40, East: 60, North: 40}, {West: 22.5, South: 0, East: 45, North: 22.5}, {West: -180, South: -90, East: 180, North: 90},
+		{West: 30.9375, South: 45, East: 39.375, North: 50.625}, {West: -0.1, South: -0.1, East: 0.1, North: 0.1}}
+	for _, b := range boxes {
+		for _, level := range eventsql.CellLevels() {
+			p, ok := eventsql.PlanCells(sqlDialect{}, geo.Filter{BBox: &b}, level)
+			if !ok {
+				continue
+			}
+			in := func(lon, lat float64) bool {
+				x, y := geo.CellOf(lon, lat, level)
+				return x >= p.X0 && x <= p.X1 && y >= p.Y0 && y <= p.Y1
+			}
+			size := geo.CellSize(level)
+			west, east := -180+float64(p.X0)*size, -180+float64(p.X1+1)*size
+			south, north := -90+float64(p.Y0)*size, -90+float64(p.Y1+1)*size
+			// A cell may end where the next point past the box begins.
+			if west < b.West || east > math.Nextafter(b.East, math.Inf(1)) || south < b.South || north > math.Nextafter(b.North, math.Inf(1)) {
+				t.Errorf("%+v level %d: cells %+v reach past the box", b, level, p)
+			}
+			mid := func(a, c float64) float64 { return (a + c) / 2 }
+			for _, pt := range [][2]float64{
+				{math.Nextafter(b.West, math.Inf(-1)), mid(south, north)}, {math.Nextafter(b.East, math.Inf(1)), mid(south, north)},
+				{mid(west, east), math.Nextafter(b.South, math.Inf(-1))}, {mid(west, east), math.Nextafter(b.North, math.Inf(1))},
+			} {
+				if pt[0] < -180 || pt[1] < -90 {
+					continue // no point lies there
+				}
+				if !in(pt[0], pt[1]) {
+					continue
+				}
+				// Rounding puts it in a planned cell: a strip must take it
+				// out.
+				out := false
+				for _, s := range p.Strips {
+					out = out || (s.Minus && s.Box.Contains(pt[0], pt[1]))
+				}
+				if !out {
+					t.Errorf("%+v level %d: the point %v outside the box is in the planned cells %+v, and in no strip taken out", b, level, pt, p)
+				}
+			}
+			// An edge on a cell edge starts or ends the plan's cells there.
+			for _, c := range []struct {
+				edge, at, shift float64
+				name            string
+			}{{b.West, west, 180, "west"}, {b.South, south, 90, "south"}} {
+				if k := (c.edge + c.shift) / size; c.edge == c.at || k != math.Trunc(k) {
+					continue
+				}
+				t.Errorf("%+v level %d: the %s edge %v is a cell edge, the plan starts at %v", b, level, c.name, c.edge, c.at)
+			}
+		}
+	}
+}
+
+// sqlDialect spells the conditions as SQLite does; the plan's edges do not
+// depend on it.
+type sqlDialect struct{}
+
+func (sqlDialect) Placeholder(int) string                     { return "?" }
+func (sqlDialect) Lon() string                                { return "e.lon" }
+func (sqlDialect) Lat() string                                { return "e.lat" }
+func (sqlDialect) DateText(expr string) string                { return expr }
+func (sqlDialect) DateValue(ph string) string                 { return ph }
+func (sqlDialect) Week() string                               { return "''" }
+func (sqlDialect) Floor(expr string) string                   { return "CAST(" + expr + " AS INTEGER)" }
+func (sqlDialect) BBox(q *eventsql.Query, b geo.BBox)         {}
+func (sqlDialect) Dates(q *eventsql.Query, start, end string) {}
+func (sqlDialect) Words(*eventsql.Query, string, []string)    {}
