@@ -14,6 +14,7 @@ import (
 	"conflictmap/geo"
 	"conflictmap/geo/eventfile"
 	"conflictmap/geo/gazetteer"
+	"conflictmap/geo/sqlite"
 )
 
 // importer is what import needs of a store besides opening and closing it.
@@ -24,10 +25,22 @@ type importer interface {
 // maxReportedRows bounds the bad rows import names one by one per file.
 const maxReportedRows = 20
 
-// indexDeferrer is a store that can drop its indexes for a bulk load and
-// build them again after.
-type indexDeferrer interface {
-	DeferIndexes(ctx context.Context) (func(context.Context) error, error)
+// bulkImport is one file's import in one transaction of a store that
+// offers it (bulkImporter): its batches are added, then all committed or
+// none.
+type bulkImport interface {
+	Add(ctx context.Context, articles []geo.Article, events []geo.Event) error
+	Commit(ctx context.Context) error
+	Rollback() error
+}
+
+// bulkImporter starts bulk imports; the stores' own Begin methods return
+// their own types, so this adapter names the one that does.
+func bulkImporter(st any) (func(context.Context) (bulkImport, error), bool) {
+	if s, ok := st.(*sqlite.Store); ok {
+		return func(ctx context.Context) (bulkImport, error) { return s.BeginBulk(ctx) }, true
+	}
+	return nil, false
 }
 
 // totalSize is the size of the files in bytes (unreadable ones count 0).
@@ -48,12 +61,13 @@ func runImport(ctx context.Context, env *Env, args []string) (err error) {
 			"file's content. Every event keeps where it came from in its origin property (import, acled,\n"+
 			"ucdp) and is never merged with others. A row that cannot be read is reported with its line\n"+
 			"and skipped; the rest are stored in batches, each one transaction that bumps the data version,\n"+
-			"so running servers answer with the new events at once. Progress goes to stderr, one summary\n"+
-			"line per file to stdout.")
+			"so running servers answer with the new events at once; a large file into an SQLite store is\n"+
+			"stored in one transaction (--bulk-mb), all of it or, if the import fails, none. Progress goes\n"+
+			"to stderr, one summary line per file to stdout.")
 	db := fs.String("db", envOr(env, "CONFLICTMAP_DB", defaultDB), "SQLite file, or a postgres:// URL (CONFLICTMAP_DB)")
 	pgSchema := fs.String("pg-schema", envOr(env, "CONFLICTMAP_PG_SCHEMA", "public"), "PostgreSQL schema, with a postgres:// --db (CONFLICTMAP_PG_SCHEMA)")
 	batch := fs.Int("batch", 20000, "events per transaction")
-	deferAt := fs.Int64("defer-indexes-mb", 64, "with at least this many MB of files, drop the SQLite store's indexes during the import and build them after")
+	bulkAt := fs.Int64("bulk-mb", 64, "a file of at least this many MB goes into an SQLite store in one transaction that builds the store's indexes at its end")
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
 	}
@@ -75,23 +89,6 @@ func runImport(ctx context.Context, env *Env, args []string) (err error) {
 	if !ok {
 		return fmt.Errorf("the store at %s cannot import", redactURL(*db))
 	}
-	// A large import builds the store's indexes once at its end, when the
-	// store can (SQLite): sorting a million keys once is much cheaper than
-	// a million inserts into each index.
-	if di, ok := st.(indexDeferrer); ok && totalSize(fs.Args()) >= *deferAt<<20 {
-		build, err := di.DeferIndexes(ctx)
-		if err != nil {
-			return err
-		}
-		defer func() {
-			fmt.Fprintln(env.Stderr, "building indexes...")
-			start := time.Now()
-			if berr := build(context.WithoutCancel(ctx)); berr != nil && err == nil {
-				err = berr
-			}
-			fmt.Fprintf(env.Stderr, "built indexes in %s\n", time.Since(start).Round(time.Millisecond))
-		}()
-	}
 	gaz, err := gazetteer.Load()
 	if err != nil {
 		return fmt.Errorf("loading the gazetteer: %w", err)
@@ -99,7 +96,14 @@ func runImport(ctx context.Context, env *Env, args []string) (err error) {
 	opt := eventfile.Options{CountryCode: countryCodes(gaz)}
 	var failed []string
 	for i, name := range fs.Args() {
-		sum, err := importFile(ctx, env, imp, opt, name, *batch, fmt.Sprintf("[%d/%d] ", i+1, fs.NArg()))
+		// A large file goes in one transaction, when the store can (SQLite):
+		// it builds the store's indexes once at its end (sorting a million
+		// keys once is much cheaper than a million inserts into each index).
+		var begin func(context.Context) (bulkImport, error)
+		if b, ok := bulkImporter(st); ok && totalSize([]string{name}) >= *bulkAt<<20 {
+			begin = b
+		}
+		sum, err := importFile(ctx, env, imp, begin, opt, name, *batch, fmt.Sprintf("[%d/%d] ", i+1, fs.NArg()))
 		if err != nil {
 			fmt.Fprintf(env.Stderr, "%s: %v\n", name, err)
 			failed = append(failed, name)
@@ -153,9 +157,10 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// importFile reads one file and stores its events in batches; it returns
-// the file's summary line.
-func importFile(ctx context.Context, env *Env, imp importer, opt eventfile.Options, name string, batch int, prefix string) (string, error) {
+// importFile reads one file and stores its events in batches, in one bulk
+// import when begin is set; it returns the file's summary line.
+func importFile(ctx context.Context, env *Env, imp importer, begin func(context.Context) (bulkImport, error),
+	opt eventfile.Options, name string, batch int, prefix string) (string, error) {
 	f, err := os.Open(name)
 	if err != nil {
 		return "", err
@@ -197,11 +202,20 @@ func importFile(ctx context.Context, env *Env, imp importer, opt eventfile.Optio
 			fmt.Fprintln(env.Stderr)
 		}
 	}
+	store := imp.Import
+	var bulk bulkImport
+	if begin != nil {
+		if bulk, err = begin(ctx); err != nil {
+			return "", err
+		}
+		defer bulk.Rollback()
+		store = bulk.Add
+	}
 	flush := func() error {
 		if len(events) == 0 {
 			return nil
 		}
-		if err := imp.Import(ctx, articles, events); err != nil {
+		if err := store(ctx, articles, events); err != nil {
 			return fmt.Errorf("storing rows: %w", err)
 		}
 		stored += len(events)
@@ -248,13 +262,25 @@ func importFile(ctx context.Context, env *Env, imp importer, opt eventfile.Optio
 	if err == nil {
 		err = flush()
 	}
-	progress(true)
+	if err == nil && bulk != nil {
+		progress(true)
+		fmt.Fprintln(env.Stderr, "building indexes...")
+		built := time.Now()
+		if err = bulk.Commit(ctx); err == nil {
+			fmt.Fprintf(env.Stderr, "built indexes in %s\n", time.Since(built).Round(time.Millisecond))
+		}
+	} else {
+		progress(true)
+	}
 	if bad > maxReportedRows {
 		fmt.Fprintf(env.Stderr, "%s: %d more bad rows not shown\n", name, bad-maxReportedRows)
 	}
 	if err != nil {
-		if stored > 0 {
+		if stored > 0 && bulk == nil {
 			return "", fmt.Errorf("%w (the %d events before it are stored)", err, stored)
+		}
+		if stored > 0 {
+			return "", fmt.Errorf("%w (none of the file's events is stored)", err)
 		}
 		return "", err
 	}

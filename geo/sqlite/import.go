@@ -1,8 +1,11 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -21,6 +24,18 @@ import (
 // stored without text, marked imported, so that re-extraction leaves them
 // alone, and an article stored already is kept as it is.
 func (s *Store) Import(ctx context.Context, articles []geo.Article, events []geo.Event) error {
+	if err := checkImport(events); err != nil {
+		return err
+	}
+	if err := s.importEvents(ctx, articles, events); err != nil {
+		return fmt.Errorf("sqlite store: import: %w", err)
+	}
+	return nil
+}
+
+// checkImport checks the events of one batch of an import: each valid,
+// with an id and an article, and no id twice.
+func checkImport(events []geo.Event) error {
 	seen := make(map[string]bool, len(events))
 	for _, e := range events {
 		if e.ID == "" || e.ArticleID == "" {
@@ -33,9 +48,6 @@ func (s *Store) Import(ctx context.Context, articles []geo.Article, events []geo
 		if err := geo.CheckEvent(e); err != nil {
 			return err
 		}
-	}
-	if err := s.importEvents(ctx, articles, events); err != nil {
-		return fmt.Errorf("sqlite store: import: %w", err)
 	}
 	return nil
 }
@@ -222,4 +234,266 @@ func (s *Store) buildDeferredIndexes(ctx context.Context) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// Bulk is a large import in one transaction: its events are all stored, or
+// none (an error, a cancelled context or a crash leaves the store as it
+// was), and servers see them at once, when it commits; meanwhile they
+// answer from the store as it was, and the store's other writers wait.
+// It keeps the import's work per event to writing the row: the events
+// table's secondary indexes are dropped and built again at the commit (one
+// sort each), the full-text rows are written then in one statement, the
+// R*Tree is packed from every point instead of taking them one by one
+// (when the import adds at least a fifth of the events), and the kept
+// counts (event_counts) are tallied here and added in one statement
+// instead of by a trigger per row. The dropped indexes and triggers are
+// part of the transaction: they come back with the commit, or were never
+// gone.
+type Bulk struct {
+	s   *Store
+	tx  *sql.Tx
+	now time.Time
+
+	insert, replace, lookup *sql.Stmt
+
+	version  int64 // the data version of the import
+	before   int64 // the largest seq before the import
+	stored   int   // events stored before the import
+	added    int   // events the import added (not replacing one)
+	span     int   // the longest span of days of an event added
+	counts   map[countKey]int
+	replaced []int64  // seqs stored before the import whose rows it replaced
+	restore  []string // the definitions of the dropped indexes and triggers
+	done     bool
+}
+
+// countKey is a group of event_counts.
+type countKey struct {
+	eventType, countryCode, week, date, last, modality, origin string
+}
+
+// bulkTriggers are the triggers on events that a bulk import does the
+// work of itself (Bulk.Commit).
+var bulkTriggers = []string{"event_counts_insert", "event_counts_update"}
+
+// BeginBulk starts a bulk import; the caller adds events with Add, then
+// calls Commit or Rollback.
+func (s *Store) BeginBulk(ctx context.Context) (*Bulk, error) {
+	b, err := s.beginBulk(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite store: bulk import: %w", err)
+	}
+	return b, nil
+}
+
+func (s *Store) beginBulk(ctx context.Context) (_ *Bulk, err error) {
+	tx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	b := &Bulk{s: s, tx: tx, now: time.Now().UTC().Truncate(time.Microsecond), counts: map[countKey]int{}}
+	if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(seq), 0), count(*) FROM events").Scan(&b.before, &b.stored); err != nil {
+		return nil, err
+	}
+	// The version the commit makes visible.
+	err = tx.QueryRowContext(ctx, "UPDATE meta SET value = max(value + 1, ?) WHERE key = 'version' RETURNING value",
+		b.now.UnixMicro()).Scan(&b.version)
+	if err != nil {
+		return nil, err
+	}
+	names := strings.Repeat("?, ", len(bulkTriggers)-1) + "?"
+	args := make([]any, len(bulkTriggers))
+	for i, t := range bulkTriggers {
+		args[i] = t
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT type, name, sql FROM sqlite_schema WHERE tbl_name = 'events' AND sql IS NOT NULL
+		AND (type = 'index' OR type = 'trigger' AND name IN (`+names+`))`, args...)
+	if err != nil {
+		return nil, err
+	}
+	var drops []string
+	for rows.Next() {
+		var typ, name, def string
+		if err := rows.Scan(&typ, &name, &def); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		drops = append(drops, "DROP "+strings.ToUpper(typ)+` "`+strings.ReplaceAll(name, `"`, `""`)+`"`)
+		b.restore = append(b.restore, def)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, q := range drops {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return nil, err
+		}
+	}
+	for _, p := range []struct {
+		stmt **sql.Stmt
+		q    string
+	}{
+		{&b.insert, insertEvent[:strings.Index(insertEvent, " ON CONFLICT ")] + " ON CONFLICT (id) DO NOTHING"},
+		{&b.replace, insertEvent + " RETURNING seq"},
+		{&b.lookup, "SELECT event_type, country_code, event_date, event_date_end, modality, origin FROM events WHERE id = ?"},
+	} {
+		if *p.stmt, err = tx.PrepareContext(ctx, p.q); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+// Add stores events and the articles they belong to, as Import does.
+func (b *Bulk) Add(ctx context.Context, articles []geo.Article, events []geo.Event) error {
+	if err := checkImport(events); err != nil {
+		return err
+	}
+	if err := b.add(ctx, articles, events); err != nil {
+		return fmt.Errorf("sqlite store: bulk import: %w", err)
+	}
+	return nil
+}
+
+func (b *Bulk) add(ctx context.Context, articles []geo.Article, events []geo.Event) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	for _, a := range articles {
+		_, err := b.tx.ExecContext(ctx, `INSERT INTO articles (id, title, url, published, text, ingested_at, ingest_version, origin)
+			VALUES (?, ?, ?, ?, '', ?, ?, 'import') ON CONFLICT (id) DO NOTHING`,
+			a.ID, a.Title, a.URL, a.Published, b.now.UnixMicro(), b.version)
+		if err != nil {
+			return fmt.Errorf("article %s: %w", a.ID, err)
+		}
+	}
+	// As in insertEvents, the rows do not watch the context.
+	nocancel := context.WithoutCancel(ctx)
+	for _, e := range events {
+		vals := eventsql.Values(e)
+		res, err := b.insert.ExecContext(nocancel, vals...)
+		if err != nil {
+			return fmt.Errorf("event %s: %w", e.ID, err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			// The id is stored: the row is replaced, and its group counted
+			// one less.
+			var old countKey
+			var date, end sql.NullString
+			if err := b.lookup.QueryRowContext(nocancel, e.ID).Scan(&old.eventType, &old.countryCode, &date, &end,
+				&old.modality, &old.origin); err != nil {
+				return fmt.Errorf("event %s: %w", e.ID, err)
+			}
+			b.counts[keyOf(old.eventType, old.countryCode, date.String, end.String, old.modality, old.origin)]--
+			var seq int64
+			if err := b.replace.QueryRowContext(nocancel, vals...).Scan(&seq); err != nil {
+				return fmt.Errorf("event %s: %w", e.ID, err)
+			}
+			if seq <= b.before {
+				b.replaced = append(b.replaced, seq)
+			}
+		} else {
+			b.added++
+		}
+		b.counts[keyOf(e.EventType, e.CountryCode, e.EventDate, e.EventDateEnd, e.Modality, e.OriginName())]++
+		b.span = max(b.span, e.SpanDays())
+	}
+	return nil
+}
+
+// keyOf is the event_counts group of an event's fields, as the triggers of
+// migration 0008 compute it: the week is the Monday of event_date's week,
+// and an absent date is ”.
+func keyOf(eventType, countryCode, date, end, modality, origin string) countKey {
+	k := countKey{eventType: eventType, countryCode: countryCode, date: date, last: cmp.Or(end, date), modality: modality, origin: origin}
+	if t, err := time.Parse(geo.DateLayout, date); err == nil {
+		k.week = t.AddDate(0, 0, -(int(t.Weekday())+6)%7).Format(geo.DateLayout)
+	}
+	return k
+}
+
+// Commit builds what the import deferred, bumps the data version and
+// commits; the Bulk is done after it, even when it fails.
+func (b *Bulk) Commit(ctx context.Context) error {
+	if b.done {
+		return errors.New("sqlite store: bulk import: done already")
+	}
+	defer b.Rollback()
+	if err := b.commit(ctx); err != nil {
+		return fmt.Errorf("sqlite store: bulk import: %w", err)
+	}
+	return nil
+}
+
+func (b *Bulk) commit(ctx context.Context) error {
+	tx := b.tx
+	// The full-text rows of the events added, and of those stored before
+	// that the import replaced (the update trigger removed theirs); the
+	// insert triggers wrote those of extracted events.
+	replaced, err := json.Marshal(b.replaced)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO events_fts (rowid, actors, quote) SELECT seq, actors_folded, quote_folded
+		FROM events WHERE (seq > ? OR seq IN (SELECT value FROM json_each(?))) AND origin <> 'extracted'`, b.before, string(replaced)); err != nil {
+		return fmt.Errorf("word index: %w", err)
+	}
+	for _, q := range b.restore {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("%s: %w", q, err)
+		}
+	}
+	// Packing every point costs about a sixth of inserting one through
+	// the R*Tree module: it pays when the import adds a fifth of the
+	// events or more.
+	if 5*b.added >= b.stored+b.added {
+		if err := rebuildRtree(ctx, tx); err != nil {
+			return fmt.Errorf("bbox index: %w", err)
+		}
+	} else if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO events_rtree (seq, min_lon, max_lon, min_lat, max_lat)
+		SELECT seq, lon, lon, lat, lat FROM events WHERE seq > ? AND origin <> 'extracted'`, b.before); err != nil {
+		return fmt.Errorf("bbox index: %w", err)
+	}
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO event_counts (event_type, country_code, week, event_date, date_last, modality, origin, n)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for k, n := range b.counts {
+		if n == 0 {
+			continue
+		}
+		if _, err := stmt.ExecContext(ctx, k.eventType, k.countryCode, k.week, k.date, k.last, k.modality, k.origin, n); err != nil {
+			return fmt.Errorf("counts: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE meta SET value = max(value, ?) WHERE key = 'max_span_days'", b.span); err != nil {
+		return err
+	}
+	b.done = true
+	return tx.Commit()
+}
+
+// Rollback forgets what the import stored, if it has not committed; it
+// may be called more than once.
+func (b *Bulk) Rollback() error {
+	b.done = true
+	for _, s := range []*sql.Stmt{b.insert, b.replace, b.lookup} {
+		if s != nil {
+			s.Close()
+		}
+	}
+	if err := b.tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
+		return fmt.Errorf("sqlite store: bulk import: %w", err)
+	}
+	return nil
 }
