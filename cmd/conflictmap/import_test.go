@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -42,10 +43,18 @@ func allEvents(t *testing.T, st interface {
 
 // ACLED's three column generations and UCDP's GED load with their fields
 // mapped onto ours; every bad row is named by its line and left out.
+// Both ways of storing them, in batches and in one transaction per file
+// (--bulk-mb), store the same.
 func TestImportFormats(t *testing.T) {
+	for _, mode := range []struct{ name, bulkMB string }{{"batches", "1000"}, {"bulk", "0"}} {
+		t.Run(mode.name, func(t *testing.T) { testImportFormats(t, "--bulk-mb", mode.bulkMB) })
+	}
+}
+
+func testImportFormats(t *testing.T, flags ...string) {
 	db := filepath.Join(t.TempDir(), "db.sqlite")
 	env, out, errb := testEnv(nil)
-	if err := Main(t.Context(), env, append([]string{"import", "--db", db}, importFiles()...)); err != nil {
+	if err := Main(t.Context(), env, append(append([]string{"import", "--db", db}, flags...), importFiles()...)); err != nil {
 		t.Fatalf("import: %v\n%s", err, errb)
 	}
 	for _, want := range []string{
@@ -134,7 +143,7 @@ func TestImportFormats(t *testing.T) {
 
 	// Importing again replaces the rows: nothing is stored twice.
 	env2, _, errb2 := testEnv(nil)
-	if err := Main(t.Context(), env2, append([]string{"import", "--db", db}, importFiles()...)); err != nil {
+	if err := Main(t.Context(), env2, append(append([]string{"import", "--db", db}, flags...), importFiles()...)); err != nil {
 		t.Fatalf("second import: %v\n%s", err, errb2)
 	}
 	if again := allEvents(t, st); len(again) != len(got) {
@@ -151,6 +160,36 @@ func TestImportRefusesUnknownFiles(t *testing.T) {
 	err := Main(t.Context(), env, []string{"import", "--db", filepath.Join(dir, "db.sqlite"), bad})
 	if err == nil || !strings.Contains(errb.String(), "notes.csv: the header names none of the known formats") {
 		t.Errorf("import of an unknown CSV: %v\n%s", err, errb)
+	}
+}
+
+// A file that fails half-way through leaves none of its events stored when
+// it goes in one transaction, and says so; in batches, the batches before
+// the failure are stored, and it says how many events they hold.
+func TestImportFailingFile(t *testing.T) {
+	whole, err := os.ReadFile(filepath.Join("testdata", "import", "acled-api.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := writeFile(t, t.TempDir(), "cut.json", string(whole[:len(whole)*3/4]))
+	for _, tc := range []struct {
+		bulkMB, says string
+		stored       int
+	}{{"0", "none of the file's events is stored", 0}, {"1000", "the 1 events before it are stored", 1}} {
+		db := filepath.Join(t.TempDir(), "db.sqlite")
+		env, _, errb := testEnv(nil)
+		err := Main(t.Context(), env, []string{"import", "--db", db, "--batch", "1", "--bulk-mb", tc.bulkMB, cut})
+		if err == nil || !strings.Contains(errb.String(), tc.says) {
+			t.Errorf("--bulk-mb %s: import of a cut file: %v\n%s", tc.bulkMB, err, errb)
+		}
+		st, err := sqlite.Open(t.Context(), db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := allEvents(t, st); len(got) != tc.stored {
+			t.Errorf("--bulk-mb %s: %d events stored, want %d", tc.bulkMB, len(got), tc.stored)
+		}
+		st.Close()
 	}
 }
 
