@@ -49,6 +49,9 @@ type reader struct {
 	// countryOf gives a country's extent, what tells neighbours apart from
 	// countries far away; nil when the gazetteer has none.
 	countryOf func(cc string) (geo.Place, bool)
+	// demonym gives the country of a nationality word ("Israeli"); nil
+	// when the gazetteer has none.
+	demonym func(word string) (string, bool)
 }
 
 // occ is one occurrence of a trigger in a sentence.

@@ -197,6 +197,9 @@ func (x *Extractor) analyseContext(ctx context.Context, text string, pub time.Ti
 	if x.gaz != nil {
 		r.countryOf = x.gaz.Country
 	}
+	if pl, ok := x.gaz.(placeLexicon); ok {
+		r.demonym = pl.Demonym
+	}
 	r.dates = dateScanner{toks: r.toks, pub: pub}
 	sents, datelines := splitSentences(text, r.toks)
 	r.sents = sents

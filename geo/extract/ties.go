@@ -888,8 +888,18 @@ func (r *reader) countryAgent(i, last int) string {
 	if ref := r.refStarting(i); ref >= 0 && isCountry(r.refs[ref].place) {
 		return r.refs[ref].place.CountryCode
 	}
+	// "by Israeli forces", "by Russian troops": a state's forces.
+	if r.demonym != nil && r.toks[i].cap && i+1 < last && forceNouns[r.toks[i+1].low] && r.on("link-state-agent-abroad") {
+		if cc, ok := r.demonym(r.toks[i].text); ok {
+			return cc
+		}
+	}
 	return ""
 }
+
+// forceNouns name a state's armed forces after its demonym ("Israeli
+// forces", "Russian troops").
+var forceNouns = cues.set("force-nouns")
 
 // hitVerbs say that a trigger noun reached a place: "explosions rocked
 // Kyiv", "fighting to hit Tripoli", "clashes engulfed the city of".
