@@ -61,11 +61,14 @@ type occ struct {
 	typ, sub    string
 	negated     bool
 	definite    bool // "the attack", "these strikes": told before
-	modality    string
-	date        dateRange
-	fatalities  *int
-	actor1      string
-	actor2      string
+	// another: the text marks the event as one more ("another bomber
+	// detonated", "a second blast"), not the one told before.
+	another    bool
+	modality   string
+	date       dateRange
+	fatalities *int
+	actor1     string
+	actor2     string
 	// civilianDead: the type is an attack on civilians only because the
 	// dead it counts are civilians; a weapon named may still make it a
 	// strike.
@@ -131,6 +134,8 @@ var (
 	modalBridge  = cues.set("modal-bridge")
 	ongoingWords = cues.set("ongoing-words")
 	warEndWords  = cues.set("war-end-words")
+	// distinctMarkers say an event is one more, not one told before.
+	distinctMarkers = cues.set("distinct-markers")
 	// spanPreps and spanNouns: "during the war", "throughout the offensive".
 	spanPreps = cues.set("span-preps")
 	spanNouns = cues.set("span-nouns")
@@ -158,6 +163,7 @@ func (r *reader) sentenceEvents(s sentence, quote string) []candidate {
 		}
 		o.negated = r.on("veto-unreal") && r.negated(s, o)
 		o.definite = r.definite(s, o)
+		o.another = r.on("merge-another") && r.another(s, o)
 		o.date = r.chooseDate(s, o, exprs)
 		o.modality = r.modality(s, o, exprs)
 		if (o.modality == geo.Threatened && !r.on("modality-cues")) || (o.modality == geo.Ongoing && !r.on("modality-cues")) {
@@ -1050,6 +1056,22 @@ func (r *reader) definite(s sentence, o *occ) bool {
 		}
 		if r.toks[k].kind != tWord {
 			return false
+		}
+	}
+	return false
+}
+
+// another reports a word of the trigger's clause before it that marks the
+// event as one more of its kind: "another bomber detonated", "a second
+// explosion", "fresh clashes".
+func (r *reader) another(s sentence, o *occ) bool {
+	for k, n := o.first-1, 0; k >= s.first && n < 6; k, n = k-1, n+1 {
+		t := r.toks[k]
+		if t.kind == tPunct {
+			return false
+		}
+		if distinctMarkers[t.low] {
+			return true
 		}
 	}
 	return false

@@ -343,7 +343,7 @@ func sameEvent(a, b *candidate) bool {
 	// the telling, and whatever the toll makes of its type.
 	// "the attack on Pont-Sondé in October 2024", told after an April
 	// clash there, is another event: their own dates do not meet.
-	if datesApart(a.o.date, b.o.date) {
+	if datesApart(a.o.date, b.o.date) || (b.o.another && b.sent > a.sent) {
 		return false
 	}
 	if b.o.definite && b.sent > a.sent && b.sent-a.sent <= retellSpan && typeRank(a.o.typ) == typeRank(b.o.typ) {

@@ -147,7 +147,63 @@ func (r *reader) ties(s sentence, occs []occ) []tie {
 			}
 		}
 	}
+	// "A military source in X said the bomber detonated the device": a
+	// witness is where what they tell happened, for an event of the
+	// report that names no place of its own.
+	if r.on("link-source") {
+		hasTie := map[int]bool{}
+		for _, t := range ties {
+			hasTie[t.occ] = true
+		}
+		for i := range occs {
+			o := &occs[i]
+			if hasTie[i] || o.negated || o.t.weak || o.t.only || o.definite || !fallsBack(o) || o.modality == geo.Threatened {
+				continue
+			}
+			if ref := r.sourcePlace(s, o); ref >= 0 && !used[ref] {
+				ties = append(ties, tie{occ: i, ref: ref, how: tieFallback, dist: o.first - r.refs[ref].last})
+				used[ref] = true
+			}
+		}
+	}
 	return ties
+}
+
+// Words of the witness rule: who tells from the scene, and how they tell.
+var (
+	sourceNouns = cues.set("source-nouns")
+	sourcePreps = cues.set("source-preps")
+)
+
+// sourcePlace returns the town of a witness who reports trigger o in the
+// same sentence ("residents in X said", "a security source at X told
+// reporters"), or -1. Officials and governments are not witnesses: "officials
+// in Washington said" names where they speak, not where it happened.
+func (r *reader) sourcePlace(s sentence, o *occ) int {
+	for ref := sort.Search(len(r.refs), func(i int) bool { return r.refs[i].first >= s.first }); ref < len(r.refs) && r.refs[ref].last <= o.first; ref++ {
+		m := &r.refs[ref]
+		if !r.usable(ref) || isArea(m.place) || isCountry(m.place) {
+			continue
+		}
+		k := m.first - 1
+		if k >= s.first && r.toks[k].low == "the" {
+			k--
+		}
+		if k-1 < s.first || !sourcePreps[r.toks[k].low] || !sourceNouns[r.toks[k-1].low] {
+			continue
+		}
+		// The reporting verb follows the witness ("..., told Reuters"),
+		// before the event told.
+		for j, n := m.last, 0; j < o.first && n < 4; j, n = j+1, n+1 {
+			if reportingVerbs[r.toks[j].low] {
+				return ref
+			}
+			if r.toks[j].kind == tPunct && r.toks[j].text != "," {
+				break
+			}
+		}
+	}
+	return -1
 }
 
 // Words that stand for places told in the sentence before: a pronoun, or
