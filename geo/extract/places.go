@@ -185,6 +185,9 @@ type plGroup struct {
 	// name of the article: a county and a town of it ("Henry County" and
 	// "Paris" both in Tennessee).
 	coloc []bool
+	// parenAdmins are the groups named in brackets right after a mention
+	// of this one: its district and province ("Kauru (Kauru, Kaduna)").
+	parenAdmins []int
 	// villageConf is the confidence of a village-tier reading, set by the
 	// kind of support the text gives it (places_villages.go).
 	villageConf float64
@@ -211,6 +214,8 @@ type plResolver struct {
 	// Korean"): context for the resolution, and mentions of their country
 	// for geoparsing.
 	demonymAt []Demonym
+	// off are the extractor's rules switched off (Extractor.Without).
+	off map[string]bool
 	// named are places read inside the name of an organisation ("the
 	// Texas Department of Public Safety"): resolved like the others, but
 	// neither context for them nor mentions the extractor reads.
@@ -244,7 +249,7 @@ func (x *Extractor) placesAndDemonyms(text string) placeReading {
 	if x == nil || x.gaz == nil || text == "" {
 		return placeReading{}
 	}
-	r := &plResolver{gaz: x.gaz, text: text, byKey: map[string]int{}, demonyms: map[string]int{}, persons: map[string]bool{}, abbrevs: x.abbrevs}
+	r := &plResolver{gaz: x.gaz, text: text, byKey: map[string]int{}, demonyms: map[string]int{}, persons: map[string]bool{}, abbrevs: x.abbrevs, off: x.off}
 	r.lex, _ = x.gaz.(placeLexicon)
 	r.vil, _ = x.gaz.(villageTier)
 	r.toks = plTokenize(text)
@@ -276,6 +281,11 @@ func (x *Extractor) placesAndDemonyms(text string) placeReading {
 		return out
 	}
 	return placeReading{mentions: resolved(r.found), demonyms: r.demonymAt, names: resolved(r.named)}
+}
+
+// on reports whether the named rule is switched on.
+func (r *plResolver) on(name string) bool {
+	return !r.off[name]
 }
 
 func (r *plResolver) key(s string) string {
@@ -522,7 +532,9 @@ func (r *plResolver) longest(i, end, maxN int) (int, []geo.Place) {
 // another capitalised word of the run that is no place descriptor
 // ("Sabrina Singh", "Kenneth F. McKenzie", "Jordan Peterson").
 func (r *plResolver) personAt(i, end int) bool {
-	if !r.givenName(r.toks[i].text) || i+1 >= end || r.nounNamed[r.key(r.toks[i].text)] {
+	// A compass word that opens a name is the name's ("North Waziristan",
+	// "West Darfur"), whatever people it names elsewhere.
+	if !r.givenName(r.toks[i].text) || i+1 >= end || r.nounNamed[r.key(r.toks[i].text)] || plDirections[strings.ToLower(r.toks[i].text)] {
 		return false
 	}
 	next := r.toks[i+1]
@@ -684,6 +696,19 @@ func plPopScore(pop int64) float64 {
 // "X, Y and Z" is a list, not a container, and a sea is in no country.
 func (r *plResolver) patterns() {
 	for k, a := range r.found {
+		// "Kaduna (Kaduna North, Kaduna)": the names in brackets after a
+		// mention give its district and province.
+		if r.on("link-named-district") && k+1 < len(r.found) && r.found[k+1].t0 == a.t1 && r.parenAt(a.t1) {
+			g := r.groups[a.group]
+			for m := k + 1; m < len(r.found); m++ {
+				if m > k+1 && !(r.found[m].t0 == r.found[m-1].t1 && r.toks[r.found[m].t0].sep == plSepComma) {
+					break
+				}
+				if gi := r.found[m].group; gi != a.group && !plContainsInt(g.parenAdmins, gi) {
+					g.parenAdmins = append(g.parenAdmins, gi)
+				}
+			}
+		}
 		if k+1 < len(r.found) {
 			b := r.found[k+1]
 			list := k+2 < len(r.found) && r.listNext(b, r.found[k+2])
@@ -919,7 +944,9 @@ func (r *plResolver) score(gi, i int, ev plEvidence) float64 {
 	// The reverse: this name contains the reading of a name that named it as its container.
 	contains := 0.0
 	for oi, og := range r.groups {
-		if oi == gi || og.choice < 0 || !plContainsInt(og.containers, gi) {
+		// A town's own district in brackets after it says nothing for
+		// the province of the same name: "Kaduna (Kaduna North, Kaduna)".
+		if oi == gi || og.choice < 0 || !plContainsInt(og.containers, gi) || plContainsInt(g.parenAdmins, oi) {
 			continue
 		}
 		for k, x := range og.cands {

@@ -75,6 +75,9 @@ func (r *plResolver) villagesBefore() {
 		if a.group == r.found[k+1].group || g.hasCountry || len(g.cands) >= plMaxCands {
 			continue
 		}
+		if r.on("link-named-district") && r.namedDistrict(a, r.found[k+1]) {
+			continue
+		}
 		inside := false
 		for _, x := range g.cands {
 			for _, y := range topCands(c) {
@@ -105,8 +108,22 @@ func (r *plResolver) villagesBefore() {
 			r.foundAt[f.t0] = fi
 		}
 		var added []plFound
+		drop := map[int]bool{}
 		for i := 0; i < len(r.toks); {
 			t := r.toks[i]
+			if r.on("link-named-district") {
+				// "Kofar Dawa village (Shiroro, Niger state)": a name the
+				// core tier holds is part of a longer one that only the
+				// text's district or province can place.
+				if n, fs, inside := r.longerVillage(i, covered); len(fs) > 0 {
+					for _, fi := range inside {
+						drop[fi] = true
+					}
+					added = append(added, fs...)
+					i += n
+					continue
+				}
+			}
 			if !t.capital || covered[i] || functionCaps[strings.ToLower(t.text)] || r.persons[r.key(t.text)] || r.nounAt(i) > 0 {
 				i++
 				continue
@@ -131,10 +148,131 @@ func (r *plResolver) villagesBefore() {
 			added = append(added, f...)
 			i += n
 		}
+		if len(drop) > 0 {
+			kept := r.found[:0]
+			for fi, f := range r.found {
+				if !drop[fi] {
+					kept = append(kept, f)
+				}
+			}
+			r.found = kept
+		}
 		r.found = append(r.found, added...)
 	}
 	plSortFound(r.found)
 	r.smallestContainers()
+}
+
+// holdsFound reports whether a reading of mention b holds the first
+// reading of mention a: "(Shiroro, Niger state)" is a district and its
+// province, not a list of two places.
+func (r *plResolver) holdsFound(b, a plFound) bool {
+	ga, gb := r.groups[a.group], r.groups[b.group]
+	if len(ga.cands) == 0 || !r.on("link-named-district") {
+		return false
+	}
+	for _, y := range topCands(gb) {
+		if y.tier != 0 && plWithin(ga.cands[0].place, y) {
+			return true
+		}
+	}
+	return false
+}
+
+// longerVillage reads a village name of capitalised words that starts at
+// token i and holds a name the core tier reads ("Kofar Dawa", "Tungan
+// Kudaku"), when a district or province beside it places it: the core
+// mentions inside are then only parts of that name. It returns the tokens
+// used, the mentions read and the core mentions they replace; nothing when
+// the longer name has no such support.
+func (r *plResolver) longerVillage(i int, covered []bool) (int, []plFound, []int) {
+	if !r.toks[i].capital || i > 0 && r.toks[i-1].capital && r.toks[i].sep == plSepSpace {
+		return 0, nil, nil // not the start of a run of capitalised words
+	}
+	end := i
+	hasCovered, hasFree := false, false
+	for end < len(r.toks) && end-i < plVillageMaxWords && r.toks[end].capital && (end == i || r.toks[end].sep == plSepSpace) &&
+		!functionCaps[strings.ToLower(r.toks[end].text)] && r.nounAt(end) == 0 {
+		hasCovered = hasCovered || covered[end]
+		hasFree = hasFree || !covered[end]
+		end++
+	}
+	if !hasCovered || !hasFree {
+		return 0, nil, nil
+	}
+	var inside []int
+	for fi, f := range r.found {
+		if f.t0 < end && f.t1 > i {
+			if f.t0 < i || f.t1 > end {
+				return 0, nil, nil
+			}
+			inside = append(inside, fi)
+		}
+	}
+	pending := len(r.pending)
+	n, fs := r.villageAt(i, end)
+	r.pending = r.pending[:pending]
+	if n != end-i || len(fs) == 0 {
+		return 0, nil, nil
+	}
+	return n, fs, inside
+}
+
+// namedDistrict reads a core name followed by its district ("Khar (Bajaur,
+// Khyber Pakhtunkhwa)", "Shiroro, Niger State"): when the village tier
+// holds the name in that district or province and no reading of the core
+// tier is that place, or when the core tier's readings are no town or
+// district at all (a dam, a mountain), the village tier's readings there
+// replace them. It reports whether it did.
+func (r *plResolver) namedDistrict(a, c plFound) bool {
+	g, cg := r.groups[a.group], r.groups[c.group]
+	if len(cg.cands) == 0 || len(g.cands) == 0 {
+		return false
+	}
+	y := cg.cands[0]
+	if y.tier == 0 || !r.vil.HasVillages(y.place.CountryCode) {
+		return false
+	}
+	settled := false // a town or district of the core tier in the container's country
+	for _, x := range g.cands {
+		fc := x.place.FeatureCode
+		settled = settled || x.place.CountryCode == y.place.CountryCode && (strings.HasPrefix(fc, "PPL") || strings.HasPrefix(fc, "ADM"))
+	}
+	// The container is a district unless one of its readings is a province
+	// ("Kauru, Kaduna" names Kaduna State, not the city).
+	district := true
+	for _, x := range topCands(cg) {
+		district = district && x.place.FeatureCode != "ADM1"
+	}
+	if settled && !district {
+		return false
+	}
+	vs := r.vil.Villages(r.span(a.t0, a.t1), y.place.CountryCode, r.span(c.t0, c.t1))
+	if len(vs) == 0 {
+		return false
+	}
+	if settled {
+		// A core reading a few km from a village of the named district is
+		// that village: the core tier's entry stands.
+		for _, x := range g.cands {
+			for _, v := range vs {
+				if plDistanceKm(x.place.Point, v.Point) <= 10 {
+					return false
+				}
+			}
+		}
+	}
+	if !district {
+		vs = plPreferKind(vs, true) // "(Shiroro, Niger state)": a district's name first
+	}
+	g.cands = g.cands[:0]
+	for _, v := range vs {
+		if len(g.cands) >= plMaxCands {
+			break
+		}
+		g.cands = append(g.cands, r.villageCand(v))
+	}
+	return true
 }
 
 // nounAt returns how many tokens at k make a village or district noun
@@ -225,7 +363,7 @@ func (r *plResolver) villageAt(i, end int) (int, []plFound) {
 			}
 			// Neither tier holds it: the event stays at the place beside
 			// it (not one of a list: "X, Y and Z").
-			list := ci+1 < len(r.found) && r.listNext(c, r.found[ci+1])
+			list := ci+1 < len(r.found) && r.listNext(c, r.found[ci+1]) && !r.holdsFound(r.found[ci+1], c)
 			if (noun || r.locativeBefore(i)) && j == end && !cg.hasCountry && !list && r.adminContainer(k, c) {
 				r.groups[c.group].count++
 				return j - i, []plFound{{start: r.toks[i].start, end: r.toks[j-1].end, t0: i, t1: j, group: c.group, near: true}}

@@ -34,6 +34,7 @@ var ruleList = []Rule{
 	{"link-hit-verb", "link", `a trigger noun reaches a place through a hit verb ("explosions rocked Kyiv")`},
 	{"veto-agent", "veto", `a place after "by AGENT in" is where the agent is ("attacks by militias in Iraq")`},
 	{"link-state-agent-abroad", "link", `a state named as the agent is not in a place abroad ("strikes by India in Kotli")`},
+	{"link-named-district", "link", `a name followed by its district and province ("Khar (Bajaur, Khyber Pakhtunkhwa)") is the place of that district the village tier holds, over namesakes elsewhere and readings that are no town; a longer name that opens with a known one ("Tungan Kudaku village (Shiroro, Niger state)") is read whole, at its district`},
 	{"link-unknown-place", "link", `a place the gazetteer does not hold is placed by what the text names around it: a named part of a town ("Baghdad's Green Zone") near the town, a village near its district or province`},
 	{"link-modifier-passive", "link", `a town before a trigger noun ("the Jenin raid") or a passive subject ("Odesa was shelled")`},
 	{"link-people-of", "link", `people named by their place act there: "residents of Jos protested"`},
