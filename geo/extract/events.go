@@ -190,6 +190,9 @@ func (r *reader) sentenceEvents(s sentence, quote string) []candidate {
 	if r.on("type-same-weapon") {
 		r.sameWeapon(s, occs)
 	}
+	if r.on("type-during-setting") {
+		r.duringSetting(s, occs)
+	}
 	r.noteExprs(exprs)
 
 	ties := r.ties(s, occs)
@@ -788,6 +791,10 @@ func (r *reader) refineType(s sentence, o *occ) {
 		}
 	case rAttack:
 		switch {
+		case mobBefore(r.before(s, o, 4, true)):
+			// "a mob attacked a church": a crowd's violence that is no
+			// demonstration (ACLED Mob violence).
+			o.typ, o.sub = geo.Riots, subMob
 		case has("suicide") || hasWide("suicide"):
 			o.typ, o.sub = geo.ExplosionsRemote, subSuicide
 		case air:
@@ -830,6 +837,12 @@ func (r *reader) refineType(s sentence, o *occ) {
 			o.typ, o.sub, o.civilianDead = geo.ViolenceCivilians, subAttack, true
 		}
 	case rNone:
+		if o.typ == geo.ViolenceCivilians && o.sub == subAttack && victimsAre(r.after(s, o, 4), protesterNouns) {
+			// "police shot dead two protesters": force against a crowd
+			// (ACLED Excessive force against protesters).
+			o.typ, o.sub = geo.Protests, subExcessive
+			return
+		}
 		cl := " " + strings.Join(lows(r.clause(s, o)), " ") + " "
 		crowd := containsAny(cl, " protesters ", " protestors ", " demonstrators ", " rioters ", " crowds ", " crowd ",
 			" protest ", " protests ", " mob ")
@@ -917,6 +930,61 @@ func (r *reader) unbracketed(s sentence, o *occ) []tok {
 	}
 	return out
 }
+
+// mobNouns name a crowd acting outside any demonstration.
+var mobNouns = cues.set("mob-nouns")
+
+// mobBefore reports a mob as the subject right before a trigger.
+func mobBefore(back []tok) bool {
+	for _, t := range back {
+		if mobNouns[t.low] {
+			return true
+		}
+	}
+	return false
+}
+
+// protesterNouns name the people of a demonstration.
+var protesterNouns = cues.set("protester-nouns")
+
+// victimsAre reports a word of set among the words right after a
+// trigger, before anything else is told: "shot dead two protesters".
+func victimsAre(next []tok, set map[string]bool) bool {
+	for _, t := range next {
+		if set[t.low] {
+			return true
+		}
+	}
+	return false
+}
+
+// duringSetting reads an operation or raid told as the setting of another
+// event ("arrested eight people during a raid", "seized weapons during a
+// search operation"): the setting is that event, not a battle of its own.
+func (r *reader) duringSetting(s sentence, occs []occ) {
+	for i := range occs {
+		o := &occs[i]
+		if o.typ != geo.Battles || o.negated {
+			continue
+		}
+		k := o.first - 1
+		for k > s.first && o.first-k <= 4 && !isHardBoundary(r.toks[k]) && r.toks[k].text != "," && r.toks[k].low != "during" {
+			k--
+		}
+		if k <= s.first || r.toks[k].low != "during" {
+			continue
+		}
+		for j := range occs {
+			p := &occs[j]
+			if p.last <= k && !p.negated && p.typ == geo.StrategicDevelopments && settingEvents[p.sub] {
+				o.typ, o.sub = p.typ, p.sub
+			}
+		}
+	}
+}
+
+// settingEvents are the sub-event types an operation may be the setting of.
+var settingEvents = map[string]bool{subArrests: true, subDisrupted: true, subLooting: true}
 
 // abductionWords are the verbs of an abduction that may follow the attack
 // it was part of.

@@ -85,6 +85,11 @@ func New(gaz Gazetteer) *Extractor {
 	if err != nil {
 		panic("extract: embedded " + err.Error())
 	}
+	names, err := parseAdmin1Abbrevs(admin1NamesTable)
+	if err != nil {
+		panic("extract: embedded admin1 names: " + err.Error())
+	}
+	abbrevs = mergeAdmin1Abbrevs(abbrevs, names)
 	x := &Extractor{gaz: gaz, lx: newLexicon(), roles: roles}
 	if gaz != nil {
 		// A gazetteer without some region (a test's own) reads fewer

@@ -226,6 +226,20 @@ func TestAdmin1Abbreviations(t *testing.T) {
 	if _, err := resolveAbbrevs(gazForTest, rows); err != nil {
 		t.Error(err)
 	}
+	names, err := parseAdmin1Abbrevs(admin1NamesTable)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := resolveAbbrevs(gazForTest, names); err != nil {
+		t.Error(err)
+	}
+	seen := map[string]bool{}
+	for _, r := range append(rows, names...) {
+		if seen[r.abbrev] {
+			t.Errorf("%q is in both region tables", r.abbrev)
+		}
+		seen[r.abbrev] = true
+	}
 	for _, bad := range []string{"Ill.\tUS\n", "ill.\tUS\tIllinois\n", "Ill.\tUSA\tIllinois\n", "Ill.\tUS\tIllinois\nIll.\tUS\tIllinois\n"} {
 		if _, err := parseAdmin1Abbrevs(bad); err == nil {
 			t.Errorf("parseAdmin1Abbrevs accepted %q", bad)

@@ -14,6 +14,19 @@ import (
 //go:embed data/admin1_abbreviations.tsv
 var admin1AbbrevTable string
 
+// admin1NamesTable holds other names of first-level regions ("Middle
+// Shabelle", "Nord-Kivu"), read like the abbreviations.
+//
+//go:embed data/admin1_names.tsv
+var admin1NamesTable string
+
+// mergeAdmin1Abbrevs joins two tables, longest written form first.
+func mergeAdmin1Abbrevs(a, b []admin1Abbrev) []admin1Abbrev {
+	out := append(append([]admin1Abbrev(nil), a...), b...)
+	sort.SliceStable(out, func(i, j int) bool { return len(out[i].abbrev) > len(out[j].abbrev) })
+	return out
+}
+
 // admin1Abbrev is one row of data/admin1_abbreviations.tsv.
 type admin1Abbrev struct {
 	abbrev, cc, name string

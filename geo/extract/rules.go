@@ -25,6 +25,7 @@ var ruleList = []Rule{
 	{"type-protest-conduct", "type", "a protest becomes a riot, or meets force, by what the crowd and the police did"},
 	{"type-crowd", "type", "a clash with demonstrators or looting by a crowd is a violent demonstration"},
 	{"type-same-weapon", "type", `a generic attack takes the weapon told after it in the sentence, or told just before as "the attack"`},
+	{"type-during-setting", "type", `an operation or raid told as the setting of an arrest, seizure or looting ("arrested eight people during a raid") is that event`},
 	{"modality-cues", "modality", `threat and modal words ("vowed to", "would") or a date after the report make an event threatened; repetition and duration ("daily", "since") make it ongoing`},
 	{"modality-span", "modality", `an event told over a span ("during the war", "near-daily attacks") is ongoing`},
 	{"date-context", "date", "a sentence without date words takes the recent date of the sentences before it"},
