@@ -151,6 +151,7 @@ func TestBulkImport(t *testing.T) {
 				t.Errorf("after the bulk import the schema is\n%v\nwant\n%v", got, schema)
 			}
 			checkIndexes(t, path, "after the bulk import")
+			storetest.CheckCells(t, s, "after the bulk import")
 			var all []geo.Event
 			for _, e := range byID {
 				all = append(all, e)

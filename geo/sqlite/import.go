@@ -246,7 +246,8 @@ func (s *Store) buildDeferredIndexes(ctx context.Context) error {
 // R*Tree is packed from every point instead of taking them one by one
 // (when the import adds at least a fifth of the events), and the kept
 // counts (event_counts) are tallied here and added in one statement
-// instead of by a trigger per row. The dropped indexes and triggers are
+// instead of by a trigger per row, the density cells (cell_types,
+// cell_countries) counted again from the events. The dropped indexes and triggers are
 // part of the transaction: they come back with the commit, or were never
 // gone.
 type Bulk struct {
@@ -273,7 +274,8 @@ type countKey struct {
 }
 
 // bulkTriggers are the triggers on events that a bulk import does the
-// work of itself (Bulk.Commit).
+// work of itself (Bulk.Commit), besides the cell triggers
+// (deferredCellTriggers), whose tables it fills again.
 var bulkTriggers = []string{"event_counts_insert", "event_counts_update"}
 
 // BeginBulk starts a bulk import; the caller adds events with Add, then
@@ -312,7 +314,7 @@ func (s *Store) beginBulk(ctx context.Context) (_ *Bulk, err error) {
 		args[i] = t
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT type, name, sql FROM sqlite_schema WHERE tbl_name = 'events' AND sql IS NOT NULL
-		AND (type = 'index' OR type = 'trigger' AND name IN (`+names+`))`, args...)
+		AND (type = 'index' OR type = 'trigger' AND name IN (`+names+`)`+deferredCellTriggers+`)`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -445,6 +447,9 @@ func (b *Bulk) commit(ctx context.Context) error {
 	if _, err := tx.ExecContext(ctx, `INSERT INTO events_fts (rowid, actors, quote) SELECT seq, actors_folded, quote_folded
 		FROM events WHERE (seq > ? OR seq IN (SELECT value FROM json_each(?))) AND origin <> 'extracted'`, b.before, string(replaced)); err != nil {
 		return fmt.Errorf("word index: %w", err)
+	}
+	if err := refillDeferredCells(ctx, tx, b.restore); err != nil {
+		return fmt.Errorf("cells: %w", err)
 	}
 	for _, q := range b.restore {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
