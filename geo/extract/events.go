@@ -305,11 +305,15 @@ func (r *reader) carry(s sentence, occs []occ, kills []killCount) []tie {
 	}
 	// A sentence that names a place (a country, a mention the rules set
 	// aside) tells of somewhere else; not the scene's own country
-	// describing a noun ("Georgia's interior ministry said").
+	// describing a noun ("Georgia's interior ministry said"), nor a place
+	// inside a name.
 	start := sort.Search(len(r.refs), func(i int) bool { return r.refs[i].first >= s.first })
 	for ; start < len(r.refs) && r.refs[start].first < s.last; start++ {
 		m := r.refs[start]
-		if r.refs[ref].first >= s.first || !r.descriptorRef(start) || !isCountry(m.place) || m.place.CountryCode != r.refs[ref].place.CountryCode {
+		// A place inside a name ("the US president", "the embassy of
+		// Kenya") says nothing of where the sentence is.
+		inName := m.bad == "name" || m.bad == "compound"
+		if r.refs[ref].first >= s.first || !inName && (!r.descriptorRef(start) || !isCountry(m.place) || m.place.CountryCode != r.refs[ref].place.CountryCode) {
 			return nil
 		}
 	}
