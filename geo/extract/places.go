@@ -429,6 +429,11 @@ func (r *plResolver) scanRun(i, end, maxN int) int {
 				r.notePerson(i, end)
 				return end
 			}
+			// "Pakistani territory", "Iranian airspace": the country's land.
+			if n := r.demonymLand(i, end); n > 0 {
+				i += n
+				continue
+			}
 			// "Iraqi", "Iranians": context, not a place of an event.
 			i += r.noteDemonym(i, end)
 			continue
@@ -467,6 +472,29 @@ func (r *plResolver) notePerson(i, end int) {
 		}
 		r.persons[r.key(t.text)] = true
 	}
+}
+
+// plLandNouns are the nouns after a demonym that name the country's land
+// itself ("Pakistani territory", "Syrian airspace"), not its people or forces.
+var plLandNouns = cues.set("land-nouns")
+
+// demonymLand reads a demonym that ends its run and a land noun after it as
+// a mention of the country; it returns the tokens it read (0 when none).
+func (r *plResolver) demonymLand(i, end int) int {
+	if i+1 != end || end >= len(r.toks) || r.toks[end].sep != plSepSpace || r.toks[i].possessive || !plLandNouns[strings.ToLower(r.toks[end].text)] {
+		return 0
+	}
+	cc, ok := r.demonym(r.toks[i].text)
+	if !ok {
+		return 0
+	}
+	p, ok := r.gaz.Country(cc)
+	if !ok {
+		return 0
+	}
+	r.demonyms[cc]++
+	r.add(i, end+1, []geo.Place{p})
+	return 2
 }
 
 // noteDemonym counts a one- or two-word demonym at token i ("Iraqi",

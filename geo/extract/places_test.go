@@ -197,6 +197,21 @@ func TestPlacesArabicArticle(t *testing.T) {
 	}
 }
 
+// TestPlacesDemonymLand: a demonym before a land noun is the country
+// ("Iranian airspace"); before people or forces it is no place.
+func TestPlacesDemonymLand(t *testing.T) {
+	x := plExtractor(t)
+	text := "Jets crossed into Iranian airspace while Syrian troops shelled Lebanese territory."
+	var got []string
+	for _, m := range x.places(text) {
+		got = append(got, m.Text+" "+m.Place.CountryCode)
+	}
+	want := []string{"Iranian airspace IR", "Lebanese territory LB"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("mentions = %q, want %q", got, want)
+	}
+}
+
 // TestPlacesSampleArticle: the places of the article conflictmap was born from.
 func TestPlacesSampleArticle(t *testing.T) {
 	raw, err := os.ReadFile("../../cmd/conflictmap/sample/iran-reins-in-militias.txt")
