@@ -985,6 +985,35 @@ func (r *reader) duringSetting(s sentence, occs []occ) {
 			}
 		}
 	}
+	// "raided a house in X and arrested three suspects": a raid whose
+	// outcome is an arrest, with no one killed, is the arrest.
+	if killCounts(r.toks, s.first, s.last) != nil {
+		return
+	}
+	for i := range occs {
+		o := &occs[i]
+		if o.t.refine != rAttack || o.typ != geo.Battles || o.sub != subClash || o.negated {
+			continue
+		}
+		for j := range occs {
+			p := &occs[j]
+			if p.first >= o.last && !p.negated && p.sub == subArrests && r.sameClause(s, o.last, p.first) {
+				o.typ, o.sub = p.typ, p.sub
+			}
+		}
+	}
+}
+
+// sameClause reports whether tokens a..b lie in one clause: no hard
+// boundary between them but the brackets of a place's district and
+// province.
+func (r *reader) sameClause(s sentence, a, b int) bool {
+	for k := a; k < b && k < s.last; k++ {
+		if t := r.toks[k]; isHardBoundary(t) && t.text != "(" && t.text != ")" {
+			return false
+		}
+	}
+	return true
 }
 
 // settingEvents are the sub-event types an operation may be the setting of.

@@ -1042,7 +1042,7 @@ func (r *reader) isLocPrep(o *occ, i int) bool {
 	}
 	switch w {
 	case "of":
-		return o.t.of || (i > 0 && (placeNouns[r.toks[i-1].low] || directionWords[r.toks[i-1].low]))
+		return o.t.of || (i > 0 && (placeNouns[r.toks[i-1].low] || directionWords[r.toks[i-1].low] || facilityNouns[r.toks[i-1].low]))
 	case "from":
 		// "a village 20 km from Maiduguri": a distance from a town.
 		return o.t.from || (i > 0 && distanceUnits[r.toks[i-1].low])
@@ -1051,6 +1051,10 @@ func (r *reader) isLocPrep(o *occ, i int) bool {
 	}
 	return true
 }
+
+// facilityNouns are buildings and sites whose "of" names the place
+// holding them: "the town hall of X".
+var facilityNouns = cues.set("facility-nouns")
 
 // crowdNouns name a crowd, whose relative clause may place it.
 var crowdNouns = cues.set("crowd-nouns")
