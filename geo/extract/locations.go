@@ -3,6 +3,8 @@ package extract
 import (
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/paulmach/orb"
 
@@ -378,7 +380,17 @@ func (r *reader) roadFrom(start, end int) bool {
 		return false
 	}
 	next := strings.Fields(rest[i:])
-	return len(next) > 0 && roadWords[strings.ToLower(strings.Trim(next[0], ".,;:"))]
+	if len(next) == 0 || !roadWords[strings.ToLower(strings.Trim(next[0], ".,;:"))] {
+		return false
+	}
+	// "along the Abuja-Kaduna highway near Katari": a town named on the
+	// road says where on it; the road's ends are only its name.
+	if len(next) > 2 && (next[1] == "near" || next[1] == "at" || next[1] == "outside") {
+		if c, _ := utf8.DecodeRuneInString(next[2]); unicode.IsUpper(c) {
+			return false
+		}
+	}
+	return true
 }
 
 // hyphenated reports whether the mention is joined by a hyphen to the word
