@@ -14,6 +14,7 @@ import (
 	"conflictmap/geo"
 	"conflictmap/geo/eventfile"
 	"conflictmap/geo/gazetteer"
+	"conflictmap/geo/postgis"
 	"conflictmap/geo/sqlite"
 )
 
@@ -37,7 +38,10 @@ type bulkImport interface {
 // bulkImporter starts bulk imports; the stores' own Begin methods return
 // their own types, so this adapter names the one that does.
 func bulkImporter(st any) (func(context.Context) (bulkImport, error), bool) {
-	if s, ok := st.(*sqlite.Store); ok {
+	switch s := st.(type) {
+	case *sqlite.Store:
+		return func(ctx context.Context) (bulkImport, error) { return s.BeginBulk(ctx) }, true
+	case *postgis.Store:
 		return func(ctx context.Context) (bulkImport, error) { return s.BeginBulk(ctx) }, true
 	}
 	return nil, false
@@ -61,13 +65,13 @@ func runImport(ctx context.Context, env *Env, args []string) (err error) {
 			"file's content. Every event keeps where it came from in its origin property (import, acled,\n"+
 			"ucdp) and is never merged with others. A row that cannot be read is reported with its line\n"+
 			"and skipped; the rest are stored in batches, each one transaction that bumps the data version,\n"+
-			"so running servers answer with the new events at once; a large file into an SQLite store is\n"+
-			"stored in one transaction (--bulk-mb), all of it or, if the import fails, none. Progress goes\n"+
-			"to stderr, one summary line per file to stdout.")
+			"so running servers answer with the new events at once; a large file (--bulk-mb) is stored in\n"+
+			"one transaction, all of it or, if the import fails, none. Progress goes to stderr, one summary\n"+
+			"line per file to stdout.")
 	db := fs.String("db", envOr(env, "CONFLICTMAP_DB", defaultDB), "SQLite file, or a postgres:// URL (CONFLICTMAP_DB)")
 	pgSchema := fs.String("pg-schema", envOr(env, "CONFLICTMAP_PG_SCHEMA", "public"), "PostgreSQL schema, with a postgres:// --db (CONFLICTMAP_PG_SCHEMA)")
 	batch := fs.Int("batch", 20000, "events per transaction")
-	bulkAt := fs.Int64("bulk-mb", 64, "a file of at least this many MB goes into an SQLite store in one transaction that builds the store's indexes at its end")
+	bulkAt := fs.Int64("bulk-mb", 64, "a file of at least this many MB is stored in one transaction (SQLite: that builds the store's indexes at its end)")
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
 	}
@@ -96,9 +100,10 @@ func runImport(ctx context.Context, env *Env, args []string) (err error) {
 	opt := eventfile.Options{CountryCode: countryCodes(gaz)}
 	var failed []string
 	for i, name := range fs.Args() {
-		// A large file goes in one transaction, when the store can (SQLite):
-		// it builds the store's indexes once at its end (sorting a million
-		// keys once is much cheaper than a million inserts into each index).
+		// A large file goes in one transaction: SQLite builds its indexes
+		// once at its end (sorting a million keys once is much cheaper than
+		// a million inserts into each index), PostgreSQL stores it with one
+		// INSERT ... SELECT.
 		var begin func(context.Context) (bulkImport, error)
 		if b, ok := bulkImporter(st); ok && totalSize([]string{name}) >= *bulkAt<<20 {
 			begin = b

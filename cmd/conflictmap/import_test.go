@@ -251,6 +251,12 @@ func TestImportRoundTripOfOurExports(t *testing.T) {
 
 // PostGIS takes the same files through COPY.
 func TestImportIntoPostGIS(t *testing.T) {
+	for _, mode := range []struct{ name, bulkMB string }{{"batches", "1000"}, {"bulk", "0"}} {
+		t.Run(mode.name, func(t *testing.T) { testImportIntoPostGIS(t, "--bulk-mb", mode.bulkMB) })
+	}
+}
+
+func testImportIntoPostGIS(t *testing.T, flags ...string) {
 	dsn := pgDSN(t)
 	schema := fmt.Sprintf("cm_test_import_%d", time.Now().UnixNano())
 	t.Cleanup(func() {
@@ -263,7 +269,7 @@ func TestImportIntoPostGIS(t *testing.T) {
 		conn.Exec(context.Background(), "DROP SCHEMA IF EXISTS "+schema+" CASCADE")
 	})
 	env, out, errb := testEnv(nil)
-	if err := Main(t.Context(), env, append([]string{"import", "--db", dsn, "--pg-schema", schema, "--batch", "2"}, importFiles()...)); err != nil {
+	if err := Main(t.Context(), env, append(append([]string{"import", "--db", dsn, "--pg-schema", schema, "--batch", "2"}, flags...), importFiles()...)); err != nil {
 		t.Fatalf("import: %v\n%s", err, errb)
 	}
 	st, err := openStore(t.Context(), dsn, schema)

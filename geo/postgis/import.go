@@ -2,6 +2,7 @@ package postgis
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -36,6 +37,18 @@ func stageColumns() []string {
 // alone, and an article stored already is kept as it is. The events travel
 // by COPY into a temporary table, then one INSERT ... SELECT stores them.
 func (s *Store) Import(ctx context.Context, articles []geo.Article, events []geo.Event) error {
+	if err := checkImport(events); err != nil {
+		return err
+	}
+	if err := s.importEvents(ctx, articles, events); err != nil {
+		return fmt.Errorf("postgis store: import: %w", err)
+	}
+	return nil
+}
+
+// checkImport checks the events of one batch of an import: each valid,
+// with an id and an article, and no id twice.
+func checkImport(events []geo.Event) error {
 	seen := make(map[string]bool, len(events))
 	for _, e := range events {
 		if e.ID == "" || e.ArticleID == "" {
@@ -49,9 +62,6 @@ func (s *Store) Import(ctx context.Context, articles []geo.Article, events []geo
 			return err
 		}
 	}
-	if err := s.importEvents(ctx, articles, events); err != nil {
-		return fmt.Errorf("postgis store: import: %w", err)
-	}
 	return nil
 }
 
@@ -62,41 +72,80 @@ func (s *Store) importEvents(ctx context.Context, articles []geo.Article, events
 		return err
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	var version int64
-	err = tx.QueryRow(ctx, "UPDATE meta SET value = greatest(value + 1, $1) WHERE key = 'version' RETURNING value",
-		now.UnixMicro()).Scan(&version)
+	version, err := bumpVersion(ctx, tx, now)
 	if err != nil {
 		return err
 	}
+	if err := stage(ctx, tx, false); err != nil {
+		return err
+	}
+	if err := addArticles(ctx, tx, articles, now, version); err != nil {
+		return err
+	}
+	if err := copyEvents(ctx, tx, events); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, insertStaged(false)); err != nil {
+		return err
+	}
+	return tx.Commit(ctx)
+}
+
+// bumpVersion sets the data version the transaction makes visible.
+func bumpVersion(ctx context.Context, tx pgx.Tx, now time.Time) (int64, error) {
+	var version int64
+	err := tx.QueryRow(ctx, "UPDATE meta SET value = greatest(value + 1, $1) WHERE key = 'version' RETURNING value",
+		now.UnixMicro()).Scan(&version)
+	return version, err
+}
+
+// addArticles stores the articles of imported events, without text, marked
+// imported; an article stored already is kept as it is.
+func addArticles(ctx context.Context, tx pgx.Tx, articles []geo.Article, now time.Time, version int64) error {
 	for _, a := range articles {
-		_, err = tx.Exec(ctx, `INSERT INTO articles (id, title, url, published, text, ingested_at, ingest_version, origin)
+		_, err := tx.Exec(ctx, `INSERT INTO articles (id, title, url, published, text, ingested_at, ingest_version, origin)
 			VALUES ($1, $2, $3, $4, '', $5, $6, 'import') ON CONFLICT (id) DO NOTHING`,
 			a.ID, a.Title, a.URL, a.Published, now, version)
 		if err != nil {
 			return fmt.Errorf("article %s: %w", a.ID, err)
 		}
 	}
-	_, err = tx.Exec(ctx, `CREATE TEMPORARY TABLE import_stage (
+	return nil
+}
+
+// stage creates the temporary table import_stage that events are copied
+// into, dropped at the commit; with ordered, its rows are numbered in the
+// order they came, so that of an id copied twice the last row is kept.
+func stage(ctx context.Context, tx pgx.Tx, ordered bool) error {
+	ord := ""
+	if ordered {
+		ord = ", ord bigint GENERATED ALWAYS AS IDENTITY"
+	}
+	_, err := tx.Exec(ctx, `CREATE TEMPORARY TABLE import_stage (
 		id text, article_id text, lon double precision, lat double precision,
 		bound_west double precision, bound_south double precision, bound_east double precision, bound_north double precision,
 		event_date text, event_date_end text, time_precision integer, event_type text, sub_event_type text, modality text,
 		actor1 text, actor2 text, fatalities integer, location text, country text, country_code text, admin1 text,
 		geonameid bigint, feature_code text, geo_precision integer, mention text, quote text, confidence double precision,
 		title text, source_url text, published text, extractor_version text, actors_folded text, quote_folded text, origin text,
-		actors_list text[], quote_list text[]) ON COMMIT DROP`)
-	if err != nil {
-		return err
-	}
-	cols := stageColumns()
-	_, err = tx.CopyFrom(ctx, pgx.Identifier{"import_stage"}, cols, pgx.CopyFromSlice(len(events), func(i int) ([]any, error) {
-		e := events[i]
-		return insertArgs(e), nil
+		actors_list text[], quote_list text[]`+ord+`) ON COMMIT DROP`)
+	return err
+}
+
+// copyEvents copies events into import_stage.
+func copyEvents(ctx context.Context, tx pgx.Tx, events []geo.Event) error {
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"import_stage"}, stageColumns(), pgx.CopyFromSlice(len(events), func(i int) ([]any, error) {
+		return insertArgs(events[i]), nil
 	}))
-	if err != nil {
-		return err
-	}
+	return err
+}
+
+// insertStaged is the statement that stores the staged events, replacing
+// those stored already under their ids; with ordered, of an id staged more
+// than once the last row.
+func insertStaged(ordered bool) string {
 	var target, source []string
-	for _, c := range cols {
+	for _, c := range stageColumns() {
 		switch c {
 		case "lon":
 			target, source = append(target, "geom"), append(source, "ST_SetSRID(ST_MakePoint(lon, lat), 4326)")
@@ -115,10 +164,94 @@ func (s *Store) importEvents(ctx context.Context, articles []geo.Article, events
 	for _, c := range target[1:] {
 		set = append(set, c+" = excluded."+c)
 	}
-	_, err = tx.Exec(ctx, "INSERT INTO events ("+strings.Join(target, ", ")+") SELECT "+strings.Join(source, ", ")+
-		" FROM import_stage ON CONFLICT (id) DO UPDATE SET "+strings.Join(set, ", "))
+	from := "import_stage"
+	if ordered {
+		from = "(SELECT DISTINCT ON (id) * FROM import_stage ORDER BY id, ord DESC) s"
+	}
+	return "INSERT INTO events (" + strings.Join(target, ", ") + ") SELECT " + strings.Join(source, ", ") +
+		" FROM " + from + " ON CONFLICT (id) DO UPDATE SET " + strings.Join(set, ", ")
+}
+
+// Bulk is a large import in one transaction: its events are all stored, or
+// none, and servers see them at once, when it commits (until then they
+// answer from the store as it was). Its batches are copied into one
+// staging table and stored by one INSERT ... SELECT at the commit, so that
+// the statement triggers that keep the counts and cells run once.
+type Bulk struct {
+	tx      pgx.Tx
+	now     time.Time
+	version int64
+	done    bool
+}
+
+// BeginBulk starts a bulk import; the caller adds events with Add, then
+// calls Commit or Rollback.
+func (s *Store) BeginBulk(ctx context.Context) (*Bulk, error) {
+	b, err := s.beginBulk(ctx)
 	if err != nil {
+		return nil, fmt.Errorf("postgis store: bulk import: %w", err)
+	}
+	return b, nil
+}
+
+func (s *Store) beginBulk(ctx context.Context) (_ *Bulk, err error) {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback(context.WithoutCancel(ctx))
+		}
+	}()
+	b := &Bulk{tx: tx, now: time.Now().UTC().Truncate(time.Microsecond)}
+	if b.version, err = bumpVersion(ctx, tx, b.now); err != nil {
+		return nil, err
+	}
+	if err := stage(ctx, tx, true); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// Add stages events and stores the articles they belong to, as Import
+// does.
+func (b *Bulk) Add(ctx context.Context, articles []geo.Article, events []geo.Event) error {
+	if err := checkImport(events); err != nil {
 		return err
 	}
-	return tx.Commit(ctx)
+	if err := addArticles(ctx, b.tx, articles, b.now, b.version); err != nil {
+		return fmt.Errorf("postgis store: bulk import: %w", err)
+	}
+	if err := copyEvents(ctx, b.tx, events); err != nil {
+		return fmt.Errorf("postgis store: bulk import: %w", err)
+	}
+	return nil
+}
+
+// Commit stores the staged events and commits; the Bulk is done after it,
+// even when it fails.
+func (b *Bulk) Commit(ctx context.Context) error {
+	if b.done {
+		return errors.New("postgis store: bulk import: done already")
+	}
+	defer b.Rollback()
+	if _, err := b.tx.Exec(ctx, insertStaged(true)); err != nil {
+		return fmt.Errorf("postgis store: bulk import: %w", err)
+	}
+	b.done = true
+	if err := b.tx.Commit(ctx); err != nil {
+		return fmt.Errorf("postgis store: bulk import: %w", err)
+	}
+	return nil
+}
+
+// Rollback forgets what the import stored, if it has not committed; it
+// may be called more than once.
+func (b *Bulk) Rollback() error {
+	b.done = true
+	if err := b.tx.Rollback(context.Background()); err != nil && !errors.Is(err, pgx.ErrTxClosed) {
+		return fmt.Errorf("postgis store: bulk import: %w", err)
+	}
+	return nil
 }

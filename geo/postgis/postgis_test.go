@@ -170,3 +170,48 @@ func BenchmarkStore(b *testing.B) {
 func TestImportCounts(t *testing.T) {
 	storetest.ImportCounts(t, open(t, newSchema(t)))
 }
+
+// bulkStore imports through a bulk import of its own per call.
+type bulkStore struct{ *postgis.Store }
+
+func (s bulkStore) Import(ctx context.Context, articles []geo.Article, events []geo.Event) error {
+	b, err := s.BeginBulk(ctx)
+	if err != nil {
+		return err
+	}
+	defer b.Rollback()
+	// Two batches, the second repeating an event of the first changed: the
+	// later row is the one stored.
+	half := len(events) / 2
+	if err := b.Add(ctx, articles, events[:half]); err != nil {
+		return err
+	}
+	if len(events) > 0 {
+		e := events[0]
+		e.Quote += " (first copy)"
+		if err := b.Add(ctx, articles, []geo.Event{e}); err != nil {
+			return err
+		}
+	}
+	if err := b.Add(ctx, articles, events[half:]); err != nil {
+		return err
+	}
+	if len(events) > 0 {
+		if err := b.Add(ctx, articles, events[:1]); err != nil {
+			return err
+		}
+	}
+	return b.Commit(ctx)
+}
+
+// The kept counts and cells follow a bulk import's inserts and
+// replacements, and of an event added twice the last copy is stored.
+func TestBulkImportCounts(t *testing.T) {
+	s := open(t, newSchema(t))
+	storetest.ImportCounts(t, bulkStore{s})
+	storetest.CheckCells(t, s, "after bulk imports")
+	page, err := s.Events(t.Context(), geo.Filter{Q: "first copy"})
+	if err != nil || page.Matched != 0 {
+		t.Errorf("the first of two copies of an event is stored (%d, %v)", page.Matched, err)
+	}
+}
