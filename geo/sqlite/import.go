@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -245,9 +244,9 @@ func (s *Store) buildDeferredIndexes(ctx context.Context) error {
 // sort each), the full-text rows are written then in one statement, the
 // R*Tree is packed from every point instead of taking them one by one
 // (when the import adds at least a fifth of the events), and the kept
-// counts (event_counts) are tallied here and added in one statement
-// instead of by a trigger per row, the density cells (cell_types,
-// cell_countries) counted again from the events. The dropped indexes and triggers are
+// counts (event_counts) and density cells (cell_types, cell_countries)
+// are tallied here and added once per group instead of by triggers per
+// row. The dropped indexes and triggers are
 // part of the transaction: they come back with the commit, or were never
 // gone.
 type Bulk struct {
@@ -262,20 +261,14 @@ type Bulk struct {
 	stored   int   // events stored before the import
 	added    int   // events the import added (not replacing one)
 	span     int   // the longest span of days of an event added
-	counts   map[countKey]int
+	tally    *tally
 	replaced []int64  // seqs stored before the import whose rows it replaced
 	restore  []string // the definitions of the dropped indexes and triggers
 	done     bool
 }
 
-// countKey is a group of event_counts.
-type countKey struct {
-	eventType, countryCode, week, date, last, modality, origin string
-}
-
 // bulkTriggers are the triggers on events that a bulk import does the
-// work of itself (Bulk.Commit), besides the cell triggers
-// (deferredCellTriggers), whose tables it fills again.
+// work of itself (tally), besides the cell triggers (deferredCellTriggers).
 var bulkTriggers = []string{"event_counts_insert", "event_counts_update"}
 
 // BeginBulk starts a bulk import; the caller adds events with Add, then
@@ -298,7 +291,7 @@ func (s *Store) beginBulk(ctx context.Context) (_ *Bulk, err error) {
 			tx.Rollback()
 		}
 	}()
-	b := &Bulk{s: s, tx: tx, now: time.Now().UTC().Truncate(time.Microsecond), counts: map[countKey]int{}}
+	b := &Bulk{s: s, tx: tx, now: time.Now().UTC().Truncate(time.Microsecond)}
 	if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(seq), 0), count(*) FROM events").Scan(&b.before, &b.stored); err != nil {
 		return nil, err
 	}
@@ -319,6 +312,7 @@ func (s *Store) beginBulk(ctx context.Context) (_ *Bulk, err error) {
 		return nil, err
 	}
 	var drops []string
+	cells := false
 	for rows.Next() {
 		var typ, name, def string
 		if err := rows.Scan(&typ, &name, &def); err != nil {
@@ -327,9 +321,13 @@ func (s *Store) beginBulk(ctx context.Context) (_ *Bulk, err error) {
 		}
 		drops = append(drops, "DROP "+strings.ToUpper(typ)+` "`+strings.ReplaceAll(name, `"`, `""`)+`"`)
 		b.restore = append(b.restore, def)
+		cells = cells || typ == "trigger" && strings.HasPrefix(name, "cell_")
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if b.tally, err = newTally(ctx, tx, cells); err != nil {
 		return nil, err
 	}
 	for _, q := range drops {
@@ -343,7 +341,8 @@ func (s *Store) beginBulk(ctx context.Context) (_ *Bulk, err error) {
 	}{
 		{&b.insert, insertEvent[:strings.Index(insertEvent, " ON CONFLICT ")] + " ON CONFLICT (id) DO NOTHING"},
 		{&b.replace, insertEvent + " RETURNING seq"},
-		{&b.lookup, "SELECT event_type, country_code, event_date, event_date_end, modality, origin FROM events WHERE id = ?"},
+		{&b.lookup, `SELECT event_type, country_code, coalesce(event_date, ''), coalesce(event_date_end, ''), modality, origin, lon, lat,
+			coalesce(fatalities, 0) FROM events WHERE id = ?`},
 	} {
 		if *p.stmt, err = tx.PrepareContext(ctx, p.q); err != nil {
 			return nil, err
@@ -386,15 +385,13 @@ func (b *Bulk) add(ctx context.Context, articles []geo.Article, events []geo.Eve
 		if n, err := res.RowsAffected(); err != nil {
 			return err
 		} else if n == 0 {
-			// The id is stored: the row is replaced, and its group counted
-			// one less.
-			var old countKey
-			var date, end sql.NullString
-			if err := b.lookup.QueryRowContext(nocancel, e.ID).Scan(&old.eventType, &old.countryCode, &date, &end,
-				&old.modality, &old.origin); err != nil {
+			// The id is stored: the row is replaced, and counted out.
+			var old tallied
+			if err := b.lookup.QueryRowContext(nocancel, e.ID).Scan(&old.eventType, &old.countryCode, &old.date, &old.end,
+				&old.modality, &old.origin, &old.lon, &old.lat, &old.fatalities); err != nil {
 				return fmt.Errorf("event %s: %w", e.ID, err)
 			}
-			b.counts[keyOf(old.eventType, old.countryCode, date.String, end.String, old.modality, old.origin)]--
+			b.tally.add(old, -1)
 			var seq int64
 			if err := b.replace.QueryRowContext(nocancel, vals...).Scan(&seq); err != nil {
 				return fmt.Errorf("event %s: %w", e.ID, err)
@@ -405,21 +402,10 @@ func (b *Bulk) add(ctx context.Context, articles []geo.Article, events []geo.Eve
 		} else {
 			b.added++
 		}
-		b.counts[keyOf(e.EventType, e.CountryCode, e.EventDate, e.EventDateEnd, e.Modality, e.OriginName())]++
+		b.tally.add(talliedOf(e), 1)
 		b.span = max(b.span, e.SpanDays())
 	}
 	return nil
-}
-
-// keyOf is the event_counts group of an event's fields, as the triggers of
-// migration 0008 compute it: the week is the Monday of event_date's week,
-// and an absent date is ”.
-func keyOf(eventType, countryCode, date, end, modality, origin string) countKey {
-	k := countKey{eventType: eventType, countryCode: countryCode, date: date, last: cmp.Or(end, date), modality: modality, origin: origin}
-	if t, err := time.Parse(geo.DateLayout, date); err == nil {
-		k.week = t.AddDate(0, 0, -(int(t.Weekday())+6)%7).Format(geo.DateLayout)
-	}
-	return k
 }
 
 // Commit builds what the import deferred, bumps the data version and
@@ -448,9 +434,6 @@ func (b *Bulk) commit(ctx context.Context) error {
 		FROM events WHERE (seq > ? OR seq IN (SELECT value FROM json_each(?))) AND origin <> 'extracted'`, b.before, string(replaced)); err != nil {
 		return fmt.Errorf("word index: %w", err)
 	}
-	if err := refillDeferredCells(ctx, tx, b.restore); err != nil {
-		return fmt.Errorf("cells: %w", err)
-	}
 	for _, q := range b.restore {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("%s: %w", q, err)
@@ -467,19 +450,8 @@ func (b *Bulk) commit(ctx context.Context) error {
 		SELECT seq, lon, lon, lat, lat FROM events WHERE seq > ? AND origin <> 'extracted'`, b.before); err != nil {
 		return fmt.Errorf("bbox index: %w", err)
 	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO event_counts (event_type, country_code, week, event_date, date_last, modality, origin, n)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n`)
-	if err != nil {
-		return err
-	}
-	defer stmt.Close()
-	for k, n := range b.counts {
-		if n == 0 {
-			continue
-		}
-		if _, err := stmt.ExecContext(ctx, k.eventType, k.countryCode, k.week, k.date, k.last, k.modality, k.origin, n); err != nil {
-			return fmt.Errorf("counts: %w", err)
-		}
+	if err := b.tally.write(ctx, tx); err != nil {
+		return fmt.Errorf("counts and cells: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, "UPDATE meta SET value = max(value, ?) WHERE key = 'max_span_days'", b.span); err != nil {
 		return err

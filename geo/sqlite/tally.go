@@ -1,0 +1,179 @@
+package sqlite
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+
+	"conflictmap/geo"
+)
+
+// tally is what a bulk import adds to the kept counts (event_counts,
+// migration 0008) and cells (cell_types and cell_countries, migration
+// 0012) instead of their row triggers: the same groups, computed as the
+// triggers compute them, added up here and written once per group at the
+// commit. A replaced row takes its old values off.
+type tally struct {
+	counts    map[countKey]int
+	levels    []cellLevel // none when the store keeps no cells
+	types     map[cellTypeKey]cellSums
+	countries map[cellCountryKey]int
+	weeks     map[string]string // the Monday of a date's week, by date
+}
+
+// countKey is a group of event_counts.
+type countKey struct {
+	eventType, countryCode, week, date, last, modality, origin string
+}
+
+// cellLevel is a row of cell_levels: a level of the grid, its columns as a
+// double (the factor of the cell expression) and as an integer.
+type cellLevel struct {
+	level int
+	n     float64
+	cols  int
+}
+
+// cellTypeKey is a group of cell_types.
+type cellTypeKey struct {
+	level, x, y                                 int
+	eventType, week, weekLast, modality, origin string
+}
+
+// cellSums are the sums of a group of cell_types.
+type cellSums struct {
+	n, fatalities int
+	lon, lat      float64
+}
+
+// cellCountryKey is a group of cell_countries.
+type cellCountryKey struct {
+	level, x, y                              int
+	eventType, countryCode, modality, origin string
+}
+
+// tallied is the part of an event the tally reads.
+type tallied struct {
+	eventType, countryCode, date, end, modality, origin string
+	lon, lat                                            float64
+	fatalities                                          int
+}
+
+func talliedOf(e geo.Event) tallied {
+	t := tallied{eventType: e.EventType, countryCode: e.CountryCode, date: e.EventDate, end: e.EventDateEnd,
+		modality: e.Modality, origin: e.OriginName(), lon: e.Point[0], lat: e.Point[1]}
+	if e.Fatalities != nil {
+		t.fatalities = *e.Fatalities
+	}
+	return t
+}
+
+// newTally reads the grid's levels when the store keeps cells.
+func newTally(ctx context.Context, tx *sql.Tx, cells bool) (*tally, error) {
+	t := &tally{counts: map[countKey]int{}, types: map[cellTypeKey]cellSums{}, countries: map[cellCountryKey]int{},
+		weeks: map[string]string{}}
+	if !cells {
+		return t, nil
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT level, n, cols FROM cell_levels ORDER BY level")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var l cellLevel
+		if err := rows.Scan(&l.level, &l.n, &l.cols); err != nil {
+			return nil, err
+		}
+		t.levels = append(t.levels, l)
+	}
+	return t, rows.Err()
+}
+
+// week is the Monday of date's week, as date(d, 'weekday 0', '-6 days')
+// computes it; ” for no date.
+func (t *tally) week(date string) string {
+	if w, ok := t.weeks[date]; ok {
+		return w
+	}
+	w := ""
+	if d, err := time.Parse(geo.DateLayout, date); err == nil {
+		w = d.AddDate(0, 0, -(int(d.Weekday())+6)%7).Format(geo.DateLayout)
+	}
+	t.weeks[date] = w
+	return w
+}
+
+// add counts an event in (sign 1) or out (sign -1).
+func (t *tally) add(e tallied, sign int) {
+	last := cmp.Or(e.end, e.date)
+	t.counts[countKey{eventType: e.eventType, countryCode: e.countryCode, week: t.week(e.date), date: e.date, last: last,
+		modality: e.modality, origin: e.origin}] += sign
+	for _, l := range t.levels {
+		// The cell expression of the triggers, clamped as they clamp it.
+		x := min(int((e.lon+180)*l.n/360), l.cols-1)
+		y := min(int((e.lat+90)*l.n/360), l.cols/2-1)
+		k := cellTypeKey{level: l.level, x: x, y: y, eventType: e.eventType, week: t.week(e.date), weekLast: t.week(last),
+			modality: e.modality, origin: e.origin}
+		s := t.types[k]
+		s.n += sign
+		s.fatalities += sign * e.fatalities
+		s.lon += float64(sign) * e.lon
+		s.lat += float64(sign) * e.lat
+		t.types[k] = s
+		t.countries[cellCountryKey{level: l.level, x: x, y: y, eventType: e.eventType, countryCode: e.countryCode,
+			modality: e.modality, origin: e.origin}] += sign
+	}
+}
+
+// write adds the tally to the store's tables, many groups to a statement.
+func (t *tally) write(ctx context.Context, tx *sql.Tx) error {
+	var args []any
+	for k, n := range t.counts {
+		if n != 0 {
+			args = append(args, k.eventType, k.countryCode, k.week, k.date, k.last, k.modality, k.origin, n)
+		}
+	}
+	if err := upsertRows(ctx, tx, "event_counts (event_type, country_code, week, event_date, date_last, modality, origin, n)", 8, args,
+		"n = n + excluded.n"); err != nil {
+		return err
+	}
+	if len(t.levels) == 0 {
+		return nil
+	}
+	args = args[:0]
+	for k, s := range t.types {
+		if s.n != 0 {
+			args = append(args, k.level, k.x, k.y, k.eventType, k.week, k.weekLast, k.modality, k.origin, s.n, s.fatalities, s.lon, s.lat)
+		}
+	}
+	if err := upsertRows(ctx, tx, "cell_types (level, x, y, event_type, week, week_last, modality, origin, n, fatalities, sum_lon, sum_lat)", 12, args,
+		"n = n + excluded.n, fatalities = fatalities + excluded.fatalities, sum_lon = sum_lon + excluded.sum_lon, sum_lat = sum_lat + excluded.sum_lat"); err != nil {
+		return err
+	}
+	args = args[:0]
+	for k, n := range t.countries {
+		if n != 0 {
+			args = append(args, k.level, k.x, k.y, k.eventType, k.countryCode, k.modality, k.origin, n)
+		}
+	}
+	return upsertRows(ctx, tx, "cell_countries (level, x, y, event_type, country_code, modality, origin, n)", 8, args, "n = n + excluded.n")
+}
+
+// upsertRows inserts rows of width values each (flat in args) into table,
+// adding to a group stored already by set, 100 rows to a statement.
+func upsertRows(ctx context.Context, tx *sql.Tx, table string, width int, args []any, set string) error {
+	const per = 100
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + ")"
+	for start := 0; start < len(args); start += per * width {
+		chunk := args[start:min(len(args), start+per*width)]
+		q := "INSERT INTO " + table + " VALUES " + strings.TrimSuffix(strings.Repeat(row+", ", len(chunk)/width), ", ") +
+			" ON CONFLICT DO UPDATE SET " + set
+		if _, err := tx.ExecContext(ctx, q, chunk...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
