@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strings"
 )
 
 // The R*Tree of the event points is built in one go after a bulk import
@@ -232,15 +231,18 @@ func rebuildRtree(ctx context.Context, tx *sql.Tx) error {
 			return err
 		}
 	}
-	// Rows are written many to a statement: a statement per row would cost
-	// more than the packing.
+	// The leaves name their events in the rowid table, in seq order.
 	var leaves [][2]int64
-	var parents [][2]int64
-	blobs := make([]any, 0, 2*len(nodes))
+	nodeRows := newRowWriter(tx, "events_rtree_node (nodeno, data)", 2, "")
+	parents := newRowWriter(tx, "events_rtree_parent (nodeno, parentnode)", 2, "")
 	for _, nd := range nodes {
-		blobs = append(blobs, nd.no, nodeData(nd, depth, size))
+		if err := nodeRows.add(ctx, nd.no, nodeData(nd, depth, size)); err != nil {
+			return err
+		}
 		if nd.no != 1 {
-			parents = append(parents, [2]int64{nd.no, nd.parent})
+			if err := parents.add(ctx, nd.no, nd.parent); err != nil {
+				return err
+			}
 		}
 		if nd.level == 0 {
 			for _, c := range nd.cells {
@@ -248,43 +250,18 @@ func rebuildRtree(ctx context.Context, tx *sql.Tx) error {
 			}
 		}
 	}
-	if err := insertPairs(ctx, tx, "events_rtree_node (nodeno, data)", blobs); err != nil {
+	if err := nodeRows.flush(ctx); err != nil {
 		return err
 	}
-	slices.SortFunc(leaves, func(a, b [2]int64) int { return int(a[0] - b[0]) })
-	if err := insertInts(ctx, tx, "events_rtree_rowid (rowid, nodeno)", leaves); err != nil {
+	if err := parents.flush(ctx); err != nil {
 		return err
 	}
-	return insertInts(ctx, tx, "events_rtree_parent (nodeno, parentnode)", parents)
-}
-
-// insertPairs inserts two-column rows given as flat values, 200 to a
-// statement.
-func insertPairs(ctx context.Context, tx *sql.Tx, table string, values []any) error {
-	const per = 200
-	for start := 0; start < len(values); start += 2 * per {
-		chunk := values[start:min(len(values), start+2*per)]
-		q := "INSERT INTO " + table + " VALUES " + strings.TrimSuffix(strings.Repeat("(?, ?), ", len(chunk)/2), ", ")
-		if _, err := tx.ExecContext(ctx, q, chunk...); err != nil {
+	slices.SortFunc(leaves, func(a, b [2]int64) int { return cmp.Compare(a[0], b[0]) })
+	rowids := newRowWriter(tx, "events_rtree_rowid (rowid, nodeno)", 2, "")
+	for _, l := range leaves {
+		if err := rowids.add(ctx, l[0], l[1]); err != nil {
 			return err
 		}
 	}
-	return nil
-}
-
-// insertInts inserts rows of two integers, many to a statement.
-func insertInts(ctx context.Context, tx *sql.Tx, table string, rows [][2]int64) error {
-	const per = 500
-	args := make([]any, 0, 2*per)
-	for start := 0; start < len(rows); start += per {
-		args = args[:0]
-		for _, r := range rows[start:min(len(rows), start+per)] {
-			args = append(args, r[0], r[1])
-		}
-		q := "INSERT INTO " + table + " VALUES " + strings.TrimSuffix(strings.Repeat("(?, ?), ", len(args)/2), ", ")
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-			return err
-		}
-	}
-	return nil
+	return rowids.flush(ctx)
 }

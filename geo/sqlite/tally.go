@@ -130,50 +130,79 @@ func (t *tally) add(e tallied, sign int) {
 
 // write adds the tally to the store's tables, many groups to a statement.
 func (t *tally) write(ctx context.Context, tx *sql.Tx) error {
-	var args []any
+	counts := newRowWriter(tx, "event_counts (event_type, country_code, week, event_date, date_last, modality, origin, n)", 8,
+		" ON CONFLICT DO UPDATE SET n = n + excluded.n")
 	for k, n := range t.counts {
 		if n != 0 {
-			args = append(args, k.eventType, k.countryCode, k.week, k.date, k.last, k.modality, k.origin, n)
+			if err := counts.add(ctx, k.eventType, k.countryCode, k.week, k.date, k.last, k.modality, k.origin, n); err != nil {
+				return err
+			}
 		}
 	}
-	if err := upsertRows(ctx, tx, "event_counts (event_type, country_code, week, event_date, date_last, modality, origin, n)", 8, args,
-		"n = n + excluded.n"); err != nil {
+	if err := counts.flush(ctx); err != nil || len(t.levels) == 0 {
 		return err
 	}
-	if len(t.levels) == 0 {
-		return nil
-	}
-	args = args[:0]
+	types := newRowWriter(tx, "cell_types (level, x, y, event_type, week, week_last, modality, origin, n, fatalities, sum_lon, sum_lat)", 12,
+		" ON CONFLICT DO UPDATE SET n = n + excluded.n, fatalities = fatalities + excluded.fatalities,"+
+			" sum_lon = sum_lon + excluded.sum_lon, sum_lat = sum_lat + excluded.sum_lat")
 	for k, s := range t.types {
 		if s.n != 0 {
-			args = append(args, k.level, k.x, k.y, k.eventType, k.week, k.weekLast, k.modality, k.origin, s.n, s.fatalities, s.lon, s.lat)
+			if err := types.add(ctx, k.level, k.x, k.y, k.eventType, k.week, k.weekLast, k.modality, k.origin, s.n, s.fatalities, s.lon, s.lat); err != nil {
+				return err
+			}
 		}
 	}
-	if err := upsertRows(ctx, tx, "cell_types (level, x, y, event_type, week, week_last, modality, origin, n, fatalities, sum_lon, sum_lat)", 12, args,
-		"n = n + excluded.n, fatalities = fatalities + excluded.fatalities, sum_lon = sum_lon + excluded.sum_lon, sum_lat = sum_lat + excluded.sum_lat"); err != nil {
+	if err := types.flush(ctx); err != nil {
 		return err
 	}
-	args = args[:0]
+	countries := newRowWriter(tx, "cell_countries (level, x, y, event_type, country_code, modality, origin, n)", 8,
+		" ON CONFLICT DO UPDATE SET n = n + excluded.n")
 	for k, n := range t.countries {
 		if n != 0 {
-			args = append(args, k.level, k.x, k.y, k.eventType, k.countryCode, k.modality, k.origin, n)
+			if err := countries.add(ctx, k.level, k.x, k.y, k.eventType, k.countryCode, k.modality, k.origin, n); err != nil {
+				return err
+			}
 		}
 	}
-	return upsertRows(ctx, tx, "cell_countries (level, x, y, event_type, country_code, modality, origin, n)", 8, args, "n = n + excluded.n")
+	return countries.flush(ctx)
 }
 
-// upsertRows inserts rows of width values each (flat in args) into table,
-// adding to a group stored already by set, 100 rows to a statement.
-func upsertRows(ctx context.Context, tx *sql.Tx, table string, width int, args []any, set string) error {
-	const per = 100
-	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + ")"
-	for start := 0; start < len(args); start += per * width {
-		chunk := args[start:min(len(args), start+per*width)]
-		q := "INSERT INTO " + table + " VALUES " + strings.TrimSuffix(strings.Repeat(row+", ", len(chunk)/width), ", ") +
-			" ON CONFLICT DO UPDATE SET " + set
-		if _, err := tx.ExecContext(ctx, q, chunk...); err != nil {
-			return err
-		}
+// rowWriter inserts rows into a table many to a statement (a statement
+// per row would cost more than the work it does), holding one statement's
+// rows at a time.
+type rowWriter struct {
+	tx     *sql.Tx
+	insert string // up to VALUES
+	row    string // one row's placeholders
+	tail   string // after the rows
+	width  int
+	args   []any
+}
+
+// rowsPerStatement is how many rows a rowWriter writes per statement:
+// 1,200 values at most, far below SQLite's limit of 32,766.
+const rowsPerStatement = 100
+
+func newRowWriter(tx *sql.Tx, table string, width int, tail string) *rowWriter {
+	return &rowWriter{tx: tx, insert: "INSERT INTO " + table + " VALUES ", row: "(" + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + ")",
+		tail: tail, width: width, args: make([]any, 0, rowsPerStatement*width)}
+}
+
+func (w *rowWriter) add(ctx context.Context, values ...any) error {
+	w.args = append(w.args, values...)
+	if len(w.args) >= rowsPerStatement*w.width {
+		return w.flush(ctx)
 	}
 	return nil
+}
+
+func (w *rowWriter) flush(ctx context.Context) error {
+	if len(w.args) == 0 {
+		return nil
+	}
+	q := w.insert + strings.TrimSuffix(strings.Repeat(w.row+", ", len(w.args)/w.width), ", ") + w.tail
+	_, err := w.tx.ExecContext(ctx, q, w.args...)
+	clear(w.args)
+	w.args = w.args[:0]
+	return err
 }
