@@ -32,6 +32,7 @@ var ruleList = []Rule{
 	{"link-nationwide", "link", `"nationwide protests" happen in the article's country`},
 	{"link-preposition", "link", `a locative preposition after the trigger gives its place ("a strike in Jordan")`},
 	{"link-object", "link", `a transitive trigger acts on the place right after it ("shelled Kharkiv")`},
+	{"link-object-list", "link", `a list of places after a trigger goes on past a comma ("handed over the airport, the towns of X and Y")`},
 	{"link-hit-verb", "link", `a trigger noun reaches a place through a hit verb ("explosions rocked Kyiv")`},
 	{"veto-agent", "veto", `a place after "by AGENT in" is where the agent is ("attacks by militias in Iraq")`},
 	{"link-state-agent-abroad", "link", `a state named as the agent is not in a place abroad ("strikes by India in Kotli")`},

@@ -1024,6 +1024,17 @@ func (r *reader) commaContinues(i, last int, tied bool) bool {
 		return i > 0 && r.refEnding(i-1) < 0
 	case "such":
 		return i+2 < last && r.toks[i+2].low == "as"
+	case "the":
+		// A list of places goes on ("handed over the airport, the towns of
+		// X and Y"): "the", a few words and a place noun with "of".
+		for k := i + 2; k+1 < last && k < i+6 && r.on("link-object-list"); k++ {
+			if placeNouns[r.toks[k].low] && r.toks[k+1].low == "of" {
+				return true
+			}
+			if r.toks[k].kind != tWord || r.toks[k].cap {
+				break
+			}
+		}
 	}
 	return false
 }
