@@ -139,6 +139,9 @@ func (s *Store) Ingest(ctx context.Context, a geo.Article, events []geo.Event) (
 	if err != nil {
 		return geo.Article{}, err
 	}
+	if err := s.freshenStats(ctx); err != nil {
+		return geo.Article{}, fmt.Errorf("postgis store: ingest %s: %w", a.ID, err)
+	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	if err := s.ingest(ctx, a, events, now); err != nil {
 		return geo.Article{}, fmt.Errorf("postgis store: ingest %s: %w", a.ID, err)

@@ -3,3 +3,7 @@ package postgis
 // SetWalkAt sets the query planning threshold of s (walkAt), so that the
 // store suite can hold every plan to the model.
 func SetWalkAt(s *Store, walkAt int) { s.walkAt = walkAt }
+
+// SetChangeLog sets the bounds of s's change log (logKeep, logBatch), so
+// that a test sees it pruned after a few ingests.
+func SetChangeLog(s *Store, keep, batch int) { s.logKeep, s.logBatch = keep, batch }

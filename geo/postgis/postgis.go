@@ -22,6 +22,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"conflictmap/geo"
 	"conflictmap/geo/merge"
@@ -42,6 +43,12 @@ type Store struct {
 	// walkAt is the query planning threshold (defaultWalkAt); tests lower
 	// it to hold every plan to the store suite.
 	walkAt int
+	// logKeep and logBatch bound the change log (changeLogSize,
+	// pruneBatch); tests lower them to see it pruned.
+	logKeep, logBatch int
+	// ingests counts this Store's ingests, so that every statsEvery-th
+	// looks at the tables' statistics first (freshenStats).
+	ingests atomic.Int64
 }
 
 // bootstrapLock is the advisory lock key every conflictmap process holds
@@ -92,7 +99,7 @@ func Open(ctx context.Context, dsn, schema string) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
-	s := &Store{pool: pool, schema: schema, rules: rules, walkAt: defaultWalkAt}
+	s := &Store{pool: pool, schema: schema, rules: rules, walkAt: defaultWalkAt, logKeep: changeLogSize, logBatch: pruneBatch}
 	if err := s.mergePending(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgis store %s: merge the stored reports: %w", schema, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -213,5 +214,42 @@ func TestBulkImportCounts(t *testing.T) {
 	page, err := s.Events(t.Context(), geo.Filter{Q: "first copy"})
 	if err != nil || page.Matched != 0 {
 		t.Errorf("the first of two copies of an event is stored (%d, %v)", page.Matched, err)
+	}
+}
+
+// The change log keeps its newest changes, pruned in batches; a client
+// behind the pruned ones is told to reload.
+func TestChangeLogPruned(t *testing.T) {
+	s := open(t, newSchema(t))
+	postgis.SetChangeLog(s, 4, 3)
+	storetest.ChangeLog(t, s, 4)
+}
+
+// A store analyzes its tables as they grow, whether or not the server's
+// autovacuum would, so that the plans its connections cached while it was
+// small are made again (freshenStats).
+func TestTablesAnalyzedAsTheyGrow(t *testing.T) {
+	schema := newSchema(t)
+	s := open(t, schema)
+	conn := admin(t)
+	defer conn.Close(context.Background())
+	// Past statsEvery ingests, each table holding some dozens of pages.
+	for i := range 150 {
+		a := geo.Article{ID: fmt.Sprintf("grow-%03d", i), Title: "Generated", Published: "2024-12-31", Text: "generated"}
+		if _, err := s.Ingest(t.Context(), a, storetest.Generate(uint64(i+1), a, 3)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, table := range []string{"reports", "events"} {
+		var pages, analyzed int64
+		err := conn.QueryRow(t.Context(), `SELECT pg_relation_size(c.oid) / current_setting('block_size')::integer, c.relpages
+			FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2`,
+			schema, table).Scan(&pages, &analyzed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if analyzed == 0 || pages > 2*analyzed+8+8 {
+			t.Errorf("%s: %d pages, %d when last analyzed: want an analysis since it last doubled", table, pages, analyzed)
+		}
 	}
 }

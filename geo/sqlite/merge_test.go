@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"conflictmap/geo"
+	"conflictmap/geo/sqlite"
+	"conflictmap/geo/storetest"
 )
 
 // TestMergeOnUpgrade opens a file written before events were merged (the
@@ -72,4 +74,16 @@ func TestMergeOnUpgrade(t *testing.T) {
 	if err != nil || a.Events != 1 {
 		t.Errorf("article b has %d events (%v), want 1", a.Events, err)
 	}
+}
+
+// The change log keeps its newest changes; a client behind the pruned ones
+// is told to reload.
+func TestChangeLogPruned(t *testing.T) {
+	s, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "log.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	sqlite.SetChangeLog(s, 4)
+	storetest.ChangeLog(t, s, 4)
 }

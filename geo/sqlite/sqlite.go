@@ -49,6 +49,9 @@ type Store struct {
 	// Query planning thresholds (defaultDenseBox, defaultWalkAt); tests
 	// lower them to hold every plan to the store suite.
 	denseBox, walkAt int
+	// logKeep is how many changes the change log keeps (changeLogSize);
+	// tests lower it to see the log pruned.
+	logKeep int
 
 	closeOnce sync.Once
 	closeErr  error
@@ -87,7 +90,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		writer.Close()
 		return nil, err
 	}
-	s := &Store{path: path, writer: writer, rules: rules, denseBox: defaultDenseBox, walkAt: defaultWalkAt}
+	s := &Store{path: path, writer: writer, rules: rules, denseBox: defaultDenseBox, walkAt: defaultWalkAt, logKeep: changeLogSize}
 	if err := s.migrateRetrying(ctx); err != nil {
 		writer.Close()
 		return nil, fmt.Errorf("sqlite store %s: %w", path, err)

@@ -264,3 +264,56 @@ func testChanges(t *testing.T, s Store) {
 		t.Errorf("changes after the last version: %v (%v), want none", got, err)
 	}
 }
+
+// ChangeLog checks the pruning of the change log of a store that keeps
+// only the newest keep changes (a test setting of the store): after each
+// ingest of an article with one new event, the changes after any of the
+// last keep versions are complete and exactly those ingests' events, and
+// once the first change is gone the changes after the version before it
+// say they are not complete, so that a stream that far behind reloads.
+func ChangeLog(t *testing.T, s Store, keep int) {
+	ctx := t.Context()
+	version := func() int64 {
+		v, err := s.Version(ctx)
+		must(t, err)
+		return v
+	}
+	v0 := version()
+	versions := []int64{v0}
+	var events []string
+	n := 3*keep + 5
+	for i := range n {
+		url := fmt.Sprintf("https://log.example/%d", i)
+		text := fmt.Sprintf("report %d", i)
+		a := geo.Article{ID: geo.ArticleID(url, text), Title: text, URL: url, Published: "2024-05-01", Text: text}
+		e := geo.Event{ID: a.ID + "-0", ArticleID: a.ID, Title: a.Title, SourceURL: url, Published: a.Published,
+			Point: orb.Point{float64(i % 90), 10}, GeonameID: int64(9000 + i), Location: fmt.Sprintf("Place %d", i),
+			CountryCode: "SY", Country: "Syria", GeoPrecision: geo.GeoTown,
+			EventDate: "2024-04-30", TimePrecision: geo.TimeDay, EventType: geo.Battles, SubEventType: "Armed clash",
+			Modality: geo.Occurred, Quote: text + ".", Confidence: 0.5, ExtractorVersion: "log"}
+		ingest(t, s, Batch{Article: a, Events: []geo.Event{e}})
+		versions = append(versions, version())
+		events = append(events, e.ID)
+		for k := 1; k <= min(keep, i+1); k++ {
+			got, complete, err := s.Changes(ctx, versions[len(versions)-1-k], 1000)
+			must(t, err)
+			if !complete || len(got) != k {
+				t.Fatalf("after %d ingests, the changes of the last %d: %d changes, complete %v; want %d, complete",
+					i+1, k, len(got), complete, k)
+			}
+			for j, c := range got {
+				at := len(events) - k + j
+				if c.Version != versions[at+1] || c.EventID != events[at] || c.Gone {
+					t.Fatalf("after %d ingests, change %d of the last %d: %+v, want event %s at version %d",
+						i+1, j, k, c, events[at], versions[at+1])
+				}
+			}
+		}
+	}
+	got, complete, err := s.Changes(ctx, v0, 1000)
+	must(t, err)
+	if complete || len(got) >= n || len(got) < keep {
+		t.Errorf("after %d ingests into a log of %d: %d changes after the first version, complete %v; want at least %d of them, not complete",
+			n, keep, len(got), complete, keep)
+	}
+}
