@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sort"
+	"syscall"
 	"testing"
 	"time"
 
@@ -42,18 +43,75 @@ func scaleReports(r *rand.Rand, i, events int) (geo.Article, []geo.Event) {
 	return a, out
 }
 
+// A Meter counts work done so far (CPU time, buffers read), which
+// MergeScale reports per article over the same thousands of articles as
+// the ingest time: unlike wall time, the count hardly depends on what else
+// the machine runs.
+type Meter struct {
+	// Unit names the count in the reported metric: Unit/article-first1k.
+	Unit string
+	// Read returns the count so far.
+	Read func() (float64, error)
+	// Settle is how long to wait before a reading, for a count that its
+	// source publishes late.
+	Settle time.Duration
+}
+
+// ProcessCPU is a Meter of the CPU time of this process, in microseconds:
+// all of an in-process store's work, the client's share of a server's.
+func ProcessCPU() Meter {
+	return Meter{Unit: "µs-cpu", Read: func() (float64, error) {
+		var ru syscall.Rusage
+		if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+			return 0, err
+		}
+		return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e3, nil
+	}}
+}
+
 // MergeScale ingests 10,000 articles about 2,000 events into one store
 // that open returns empty, one article per transaction as a server does,
 // and reports the ingest time per article (merging included) over the
-// first, middle and last thousand articles (medians), and the time of an
-// /api/events page (the store's answer to a page of the 100 newest events,
-// and of the 100 newest inside a bbox) with 1,000 and with 10,000 articles
-// stored. Each store's BenchmarkMergeScale runs it once (-benchtime 1x).
-func MergeScale(b *testing.B, open func(b *testing.B) Store) {
+// first, middle and last thousand articles (medians), what each of open's
+// meters counts per article over the same thousands (means), and the time
+// of an /api/events page (the store's answer to a page of the 100 newest
+// events, and of the 100 newest inside a bbox) with 1,000 and with 10,000
+// articles stored. Each store's BenchmarkMergeScale runs it once
+// (-benchtime 1x).
+func MergeScale(b *testing.B, open func(b *testing.B) (Store, []Meter)) {
 	const articles, events = 10000, 2000
+	// The thousands reported, as [first, last) article numbers.
+	blocks := []struct {
+		name     string
+		from, to int
+	}{{"first1k", 0, 1000}, {"mid1k", 4500, 5500}, {"last1k", articles - 1000, articles}}
 	for range b.N {
-		s := open(b)
+		s, meters := open(b)
 		ctx := b.Context()
+		// counts[m][i] is meter m's reading before article i, for the
+		// first and last article of each block.
+		counts := make([]map[int]float64, len(meters))
+		for m := range counts {
+			counts[m] = map[int]float64{}
+		}
+		read := func(at int) {
+			for m, mt := range meters {
+				time.Sleep(mt.Settle)
+				v, err := mt.Read()
+				if err != nil {
+					b.Fatalf("meter %s: %v", mt.Unit, err)
+				}
+				counts[m][at] = v
+			}
+		}
+		isBound := func(i int) bool {
+			for _, bl := range blocks {
+				if i == bl.from || i == bl.to {
+					return true
+				}
+			}
+			return false
+		}
 		r := rand.New(rand.NewPCG(14, 2000))
 		per := make([]time.Duration, articles)
 		// page times a page of the 100 newest events and of the 100 newest
@@ -76,6 +134,7 @@ func MergeScale(b *testing.B, open func(b *testing.B) Store) {
 		}
 		var early, earlyBox time.Duration
 		reports := 0
+		read(0)
 		for i := range articles {
 			a, evs := scaleReports(r, i, events)
 			reports += len(evs)
@@ -84,6 +143,9 @@ func MergeScale(b *testing.B, open func(b *testing.B) Store) {
 				b.Fatal(err)
 			}
 			per[i] = time.Since(t0)
+			if isBound(i + 1) {
+				read(i + 1) // before the pages, whose work is not merging
+			}
 			if i == 999 {
 				early, earlyBox = page()
 			}
@@ -98,9 +160,12 @@ func MergeScale(b *testing.B, open func(b *testing.B) Store) {
 			sort.Slice(c, func(i, j int) bool { return c[i] < c[j] })
 			return c[len(c)/2]
 		}
-		b.ReportMetric(float64(median(per[:1000]).Microseconds()), "µs/article-first1k")
-		b.ReportMetric(float64(median(per[4500:5500]).Microseconds()), "µs/article-mid1k")
-		b.ReportMetric(float64(median(per[articles-1000:]).Microseconds()), "µs/article-last1k")
+		for _, bl := range blocks {
+			b.ReportMetric(float64(median(per[bl.from:bl.to]).Microseconds()), "µs/article-"+bl.name)
+			for m, mt := range meters {
+				b.ReportMetric((counts[m][bl.to]-counts[m][bl.from])/float64(bl.to-bl.from), mt.Unit+"/article-"+bl.name)
+			}
+		}
 		b.ReportMetric(float64(early.Microseconds()), "µs/page-at1k")
 		b.ReportMetric(float64(late.Microseconds()), "µs/page-at10k")
 		b.ReportMetric(float64(earlyBox.Microseconds()), "µs/bboxpage-at1k")
