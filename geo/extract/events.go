@@ -628,10 +628,30 @@ func (r *reader) findOccs(s sentence) []occ {
 			i += n - 1
 			continue // "the Third Separate Assault Brigade": a unit's name
 		}
+		if r.participleAdjective(s, t, i, n) {
+			i += n - 1
+			continue // "beheaded a captured farmer": the farmer, not a capture
+		}
 		occs = append(occs, occ{t: t, first: i, last: i + n, typ: t.typ, sub: t.sub})
 		i += n - 1
 	}
 	return occs
+}
+
+// participleAdjective reports a capture word used as an adjective between
+// an article and its noun: "a captured farmer", "the seized weapons" tell
+// of a person or a thing, not of territory taken.
+func (r *reader) participleAdjective(s sentence, t *trigger, i, n int) bool {
+	if t.sub != subOvertakes && t.sub != subRegains || n != 1 || i == s.first || i+1 >= s.last {
+		return false
+	}
+	switch r.toks[i-1].low {
+	case "a", "an", "the", "two", "three", "several":
+	default:
+		return false
+	}
+	next := r.toks[i+1]
+	return next.kind == tWord && !next.cap && !locPreps[next.low] && !followOK[next.low]
 }
 
 // inUnitName reports whether the trigger at tokens [i, i+n) is a capitalised
@@ -806,7 +826,7 @@ func (r *reader) refineType(s sentence, o *occ) {
 		case shell:
 			o.typ, o.sub = geo.ExplosionsRemote, subShelling
 		case has("bomb", "bombs", "explosive", "explosives", "ied", "ieds", "mine", "mines", "pipeline", "pipelines") ||
-			hasWide("car", "truck", "roadside", "explosive", "explosives", "ied", "ieds"):
+			hasWide("bomb", "bombs", "explosive", "explosives", "ied", "ieds"):
 			o.typ, o.sub = geo.ExplosionsRemote, subIED
 		case has("ship", "ships", "vessel", "vessels", "tanker", "tankers", "shipping", "freighter"):
 			o.typ, o.sub = geo.ExplosionsRemote, subShelling
@@ -972,10 +992,10 @@ func (r *reader) duringSetting(s sentence, occs []occ) {
 			continue
 		}
 		k := o.first - 1
-		for k > s.first && o.first-k <= 4 && !isHardBoundary(r.toks[k]) && r.toks[k].text != "," && r.toks[k].low != "during" {
+		for k > s.first && o.first-k <= 4 && !isHardBoundary(r.toks[k]) && r.toks[k].text != "," && !settingPreps[r.toks[k].low] {
 			k--
 		}
-		if k <= s.first || r.toks[k].low != "during" {
+		if k <= s.first || !settingPreps[r.toks[k].low] {
 			continue
 		}
 		for j := range occs {
@@ -1015,6 +1035,9 @@ func (r *reader) sameClause(s sentence, a, b int) bool {
 	}
 	return true
 }
+
+// settingPreps open the setting of an event: "during a raid", "in raids".
+var settingPreps = cues.set("setting-preps")
 
 // settingEvents are the sub-event types an operation may be the setting of.
 var settingEvents = map[string]bool{subArrests: true, subDisrupted: true, subLooting: true}

@@ -197,7 +197,7 @@ func (r *plResolver) longerVillage(i int, covered []bool) (int, []plFound, []int
 		hasFree = hasFree || !covered[end]
 		end++
 	}
-	if !hasCovered || !hasFree {
+	if !hasCovered {
 		return 0, nil, nil
 	}
 	var inside []int
@@ -208,6 +208,10 @@ func (r *plResolver) longerVillage(i int, covered []bool) (int, []plFound, []int
 			}
 			inside = append(inside, fi)
 		}
+	}
+	// "Jebel Moya": two names the core tier reads apart may be one name.
+	if !hasFree && len(inside) < 2 {
+		return 0, nil, nil
 	}
 	pending := len(r.pending)
 	n, fs := r.villageAt(i, end)

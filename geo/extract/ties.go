@@ -1198,6 +1198,9 @@ func (r *reader) placeAfter(i, last int) (ref, end int, near bool) {
 			}
 			return k, end, true
 		case roadWords[t.low] && i > start:
+		case t.low == "to" && i > start && roadWords[r.toks[i-1].low]:
+			// "on the road to Gamboru": on the way to the town, near it.
+			near = true
 		case descriptorWords[t.low] || placeNouns[t.low]:
 			if directionWords[t.low] && i+1 < last && r.toks[i+1].low == "of" {
 				near = true
@@ -1743,11 +1746,28 @@ func (r *reader) segment(s sentence, o *occ) (int, int) {
 		return ca, cb
 	}
 	a := o.first
-	for a > s.first && !isHardBoundary(r.toks[a-1]) && !segmentStops[r.toks[a-1].low] && !r.clauseComma(a-1) {
+	for a > s.first && !segmentStops[r.toks[a-1].low] && !r.clauseComma(a-1) {
+		if isHardBoundary(r.toks[a-1]) {
+			// "gathered in X (district, province) to protest": the
+			// brackets of a place's district and province end no clause.
+			open := r.adminBracketBefore(s, a-1)
+			if open < 0 {
+				break
+			}
+			a = open
+		}
 		a--
 	}
 	b := o.last
-	for b < s.last && !isHardBoundary(r.toks[b]) && !r.clauseComma(b) {
+	for b < s.last && !r.clauseComma(b) {
+		if isHardBoundary(r.toks[b]) {
+			e := r.adminBracketAt(s, b)
+			if e < 0 {
+				break
+			}
+			b = e + 1
+			continue
+		}
 		// "protesters who had gathered in Nairobi": a crowd's relative
 		// clause says where the crowd is.
 		if segmentStops[r.toks[b].low] && !(r.toks[b].low == "who" && b > o.last && crowdNouns[r.toks[b-1].low]) {
@@ -1756,6 +1776,35 @@ func (r *reader) segment(s sentence, o *occ) (int, int) {
 		b++
 	}
 	return a, b
+}
+
+// adminBracketAt returns the closing bracket of a bracket opened at token
+// k right after a place ("X (district, province)"), -1 when k opens none.
+func (r *reader) adminBracketAt(s sentence, k int) int {
+	if !r.on("link-named-district") || r.toks[k].text != "(" || k == s.first || r.refEnding(k-1) < 0 {
+		return -1
+	}
+	if e := r.closeParen(k, s.last); e > 0 {
+		return e
+	}
+	return -1
+}
+
+// adminBracketBefore returns the opening bracket of such a bracket closed
+// at token k, -1 when k closes none.
+func (r *reader) adminBracketBefore(s sentence, k int) int {
+	if r.toks[k].text != ")" {
+		return -1
+	}
+	for open := k - 1; open > s.first && k-open < 8; open-- {
+		if r.toks[open].text == "(" {
+			if r.adminBracketAt(s, open) == k {
+				return open
+			}
+			return -1
+		}
+	}
+	return -1
 }
 
 // fromBase reports "from its bases", "from their positions" at token i
