@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"github.com/paulmach/orb"
 	"sort"
 	"strings"
 	"time"
@@ -107,6 +108,11 @@ type candidate struct {
 	// part is the side of a country or region the text puts the event in
 	// ("southern Lebanon"): 'n', 's', 'e', 'w', or 0 for the whole.
 	part byte
+	// sea is the sea an event "off" a coast happened in, the text naming
+	// it ("attacked off Yemen" in an article about Red Sea shipping);
+	// offshore is the part of it along that coast. Nil when on land.
+	sea      *geo.Place
+	offshore orb.Bound
 }
 
 // Words of place descriptions between a preposition and a place name:
@@ -257,7 +263,11 @@ func (r *reader) sentenceEvents(s sentence, quote string) []candidate {
 		if o.typ == geo.StrategicDevelopments && (o.sub == subOther || o.sub == subAgreement) && o.modality == geo.Threatened && r.on("veto-unreal") {
 			continue // a wish, a call for talks or a meeting to come is not an event
 		}
-		out = append(out, candidate{sent: s.index, quote: quote, o: o, ref: &r.refs[ref], tie: t, part: r.partOfArea(ref)})
+		c := candidate{sent: s.index, quote: quote, o: o, ref: &r.refs[ref], tie: t, part: r.partOfArea(ref)}
+		if r.on("place-offshore") {
+			c.sea, c.offshore = r.offshore(s, ref)
+		}
+		out = append(out, c)
 		if fallsBack(o) {
 			lastRef = ref // talks and agreements set no scene for violence after them
 		}
@@ -1184,6 +1194,46 @@ func (r *reader) definite(s sentence, o *occ) bool {
 	}
 	return false
 }
+
+// offshore returns the sea an event "off" place ref happened in ("off
+// Yemen", "off the coast of Hodeidah") and the part of the sea's extent
+// that overlaps the place's, when the text names a sea whose extent meets
+// the place's: the sea named nearest the sentence, in it or before it.
+func (r *reader) offshore(s sentence, ref int) (*geo.Place, orb.Bound) {
+	m := &r.refs[ref]
+	k := m.first - 1
+	if k >= s.first+3 && r.toks[k].low == "of" && r.toks[k-1].low == "coast" && r.toks[k-2].low == "the" {
+		k -= 3
+	}
+	if k < s.first || r.toks[k].low != "off" || m.place.Bound == nil {
+		return nil, orb.Bound{}
+	}
+	best, bestDist := -1, 0
+	for i := range r.refs {
+		p := r.refs[i].place
+		if p.Bound == nil || !seaCodes[p.FeatureCode] || !p.Bound.Intersects(*m.place.Bound) {
+			continue
+		}
+		d := abs(r.refs[i].first - m.first)
+		if r.refs[i].first > s.last {
+			d += len(r.toks) // a sea named later in the text only if none before
+		}
+		if best < 0 || d < bestDist {
+			best, bestDist = i, d
+		}
+	}
+	if best < 0 {
+		return nil, orb.Bound{}
+	}
+	sea := r.refs[best].place
+	a, b := *sea.Bound, *m.place.Bound
+	part := orb.Bound{Min: orb.Point{max(a.Min[0], b.Min[0]), max(a.Min[1], b.Min[1])},
+		Max: orb.Point{min(a.Max[0], b.Max[0]), min(a.Max[1], b.Max[1])}}
+	return &sea, part
+}
+
+// seaCodes are the feature codes of waters an event off a coast is in.
+var seaCodes = map[string]bool{"SEA": true, "OCN": true, "GULF": true, "BAY": true, "STRT": true, "CHN": true}
 
 // another reports a word of the trigger's clause before it that marks the
 // event as one more of its kind: "another bomber detonated", "a second

@@ -471,6 +471,13 @@ func (x *Extractor) event(a geo.Article, c candidate) geo.Event {
 		b := sideOf(*e.Bound, c.part)
 		e.Bound, e.Point = &b, b.Center()
 	}
+	if c.sea != nil {
+		// At sea off the coast: the waters, not the country.
+		b := c.offshore
+		e.Bound, e.Point = &b, b.Center()
+		e.Location, e.Country, e.CountryCode, e.Admin1 = c.sea.Name, "", "", ""
+		e.GeonameID, e.FeatureCode, e.GeoPrecision = c.sea.GeonameID, c.sea.FeatureCode, geo.GeoRegion
+	}
 	if o.date.kind != dNone {
 		if o.date.end.Before(o.date.start) {
 			o.date.end = o.date.start
