@@ -47,7 +47,18 @@ func (s *Store) stripQuery(ctx context.Context, q cellQuerier, f geo.Filter, str
 	if err != nil {
 		return nil, d, err
 	}
-	return eventsql.StripFilter(d, f, strip), d, nil
+	// The strip's box picks its rows (the R*Tree or the point index); the
+	// type, modality and origin are checked on them, kept off their own
+	// indexes by a unary plus, which SQLite would otherwise walk whole (a
+	// strip of a few thousand events read through the type index's 166,000
+	// battles: 0.1-0.2 s).
+	fields := f
+	fields.Types, fields.Modalities, fields.Origins = nil, nil, nil
+	sq := eventsql.StripFilter(d, fields, strip)
+	sq.In("+e.event_type", f.Types)
+	sq.In("+e.modality", f.Modalities)
+	sq.In("+e.origin", f.Origins)
+	return sq, d, nil
 }
 
 // cellCount counts f's events by plan p: the kept counts of its cells and
