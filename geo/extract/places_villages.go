@@ -24,7 +24,8 @@ type villageTier interface {
 // Nouns that say a name is a village or a district.
 var (
 	plVillageNouns  = set("village", "villages", "hamlet", "hamlets", "settlement", "community", "town", "locality")
-	plDistrictNouns = set("district", "lga", "county", "raion", "rayon", "subdistrict", "sub-district", "commune", "cercle", "department", "municipality", "area")
+	plDistrictNouns = set("district", "lga", "county", "raion", "rayon", "subdistrict", "sub-district", "commune", "cercle", "department", "municipality", "area",
+		"township", "tehsil", "woreda", "territory")
 	// Particles inside a village's name ("Tall al Abyad", "Dar es Salaam"),
 	// fewer than a name of the core tier may hold: "X on Wednesday" is not one.
 	plVillageParticles = set("al", "el", "ad", "as", "ash", "at", "az", "an", "ar", "en", "ez", "es", "ed", "er", "et",
@@ -124,7 +125,16 @@ func (r *plResolver) villagesBefore() {
 					continue
 				}
 			}
-			if !t.capital || covered[i] || functionCaps[strings.ToLower(t.text)] || r.persons[r.key(t.text)] || r.nounAt(i) > 0 {
+			if !t.capital || covered[i] || functionCaps[strings.ToLower(t.text)] || r.nounAt(i) > 0 {
+				i++
+				continue
+			}
+			// A word seen in a person's name is a place's first in the
+			// brackets of a district and province after a name: "Gidan
+			// Zaki (Rafi, Niger)".
+			paren := r.on("link-named-district") && r.parenAt(i) && r.toks[i-1].capital
+			person := r.persons[r.key(t.text)]
+			if person && !paren {
 				i++
 				continue
 			}
@@ -136,7 +146,8 @@ func (r *plResolver) villagesBefore() {
 			for end > i+1 && !r.toks[end-1].capital {
 				end--
 			}
-			if end == i+1 && r.givenName(t.text) {
+			adminParen := paren && end < len(r.toks) && r.toks[end].sep == plSepComma
+			if (person || end == i+1 && r.givenName(t.text)) && !adminParen {
 				i++ // a given name alone is a person's
 				continue
 			}
@@ -189,24 +200,42 @@ func (r *plResolver) longerVillage(i int, covered []bool) (int, []plFound, []int
 	if !r.toks[i].capital || i > 0 && r.toks[i-1].capital && r.toks[i].sep == plSepSpace {
 		return 0, nil, nil // not the start of a run of capitalised words
 	}
+	// The run of capitalised words first, with no lower-casing: most runs
+	// hold no mention of the core tier and end here.
 	end := i
-	hasCovered, hasFree := false, false
-	for end < len(r.toks) && end-i < plVillageMaxWords && r.toks[end].capital && (end == i || r.toks[end].sep == plSepSpace) &&
-		!functionCaps[strings.ToLower(r.toks[end].text)] && r.nounAt(end) == 0 {
+	hasCovered := false
+	for end < len(r.toks) && end-i < plVillageMaxWords && r.toks[end].capital && (end == i || r.toks[end].sep == plSepSpace) {
 		hasCovered = hasCovered || covered[end]
-		hasFree = hasFree || !covered[end]
 		end++
 	}
-	if !hasCovered {
+	if fi, ok := r.foundAt[i]; !hasCovered || ok && r.found[fi].t1 >= end {
+		return 0, nil, nil // no mention inside, or one mention that is the whole run
+	}
+	hasCovered, hasFree := false, false
+	for k := i; k < end; k++ {
+		if functionCaps[strings.ToLower(r.toks[k].text)] || r.nounAt(k) > 0 {
+			end = k
+			break
+		}
+		hasCovered = hasCovered || covered[k]
+		hasFree = hasFree || !covered[k]
+	}
+	// Only a run with a village noun or a district or province after it
+	// can be read so: the test is cheap, the reading is not.
+	if !hasCovered || r.nounAt(end) == 0 && r.containerAt(end, false) < 0 {
 		return 0, nil, nil
 	}
 	var inside []int
-	for fi, f := range r.found {
-		if f.t0 < end && f.t1 > i {
-			if f.t0 < i || f.t1 > end {
-				return 0, nil, nil
-			}
+	for t := i; t < end; {
+		fi, ok := r.foundAt[t]
+		switch {
+		case ok && r.found[fi].t1 <= end:
 			inside = append(inside, fi)
+			t = r.found[fi].t1
+		case ok || covered[t]:
+			return 0, nil, nil // a mention that runs past the name, or starts before it
+		default:
+			t++
 		}
 	}
 	// "Jebel Moya": two names the core tier reads apart may be one name.
@@ -233,7 +262,15 @@ func (r *plResolver) namedDistrict(a, c plFound) bool {
 	if len(cg.cands) == 0 || len(g.cands) == 0 {
 		return false
 	}
+	// A country's name that is also a province's: "(Shiroro, Niger)"
+	// names Niger State as well as the country.
 	y := cg.cands[0]
+	for _, x := range topCands(cg) {
+		if y.tier == 0 && x.place.FeatureCode == "ADM1" {
+			y = x
+			break
+		}
+	}
 	if y.tier == 0 || !r.vil.HasVillages(y.place.CountryCode) {
 		return false
 	}
