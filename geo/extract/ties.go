@@ -601,6 +601,21 @@ func (r *reader) forward(s sentence, oi int, o *occ) ([]tie, bool) {
 			words++
 			continue
 		}
+		// "attacked an army base between Damboa and Biu": near the first
+		// of two towns; a pair of countries or regions names sides.
+		if t.low == "between" && !o.t.only && r.on("link-preposition") {
+			if ref := r.refStarting(i + 1); ref >= 0 && r.usable(ref) && !isCountry(r.refs[ref].place) && !isArea(r.refs[ref].place) {
+				if e := r.refs[ref].last; e+1 < s.last && r.toks[e].low == "and" {
+					if ref2 := r.refStarting(e + 1); ref2 >= 0 && !isCountry(r.refs[ref2].place) && !isArea(r.refs[ref2].place) {
+						saw = true
+						add(ref, true, i-o.last)
+						i = r.refs[ref2].last - 1
+						words++
+						continue
+					}
+				}
+			}
+		}
 		if !o.t.only && r.on("link-preposition") && r.isLocPrep(o, i) {
 			ref, end, near := r.placeAfter(i+1, s.last)
 			if ref >= 0 {
