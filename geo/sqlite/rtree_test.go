@@ -121,3 +121,42 @@ func TestRebuildRtree(t *testing.T) {
 		s.Close()
 	}
 }
+
+// A bulk import runs with its own page cache size and gives the writer
+// back the one it had, committed or rolled back.
+func TestBulkCacheSize(t *testing.T) {
+	s, err := Open(t.Context(), filepath.Join(t.TempDir(), "db.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	size := func() int {
+		var n int
+		if err := s.writer.QueryRowContext(t.Context(), "PRAGMA cache_size").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := size()
+	for _, commit := range []bool{true, false} {
+		b, err := s.BeginBulk(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var during int
+		if err := b.tx.QueryRowContext(t.Context(), "PRAGMA cache_size").Scan(&during); err != nil || during != bulkCacheSize {
+			t.Errorf("during a bulk import the cache size is %d (%v), want %d", during, err, bulkCacheSize)
+		}
+		if commit {
+			err = b.Commit(t.Context())
+		} else {
+			err = b.Rollback()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := size(); got != before {
+			t.Errorf("after a bulk import (committed: %v) the cache size is %d, want %d", commit, got, before)
+		}
+	}
+}
