@@ -470,6 +470,10 @@ func (x *Extractor) event(a geo.Article, c candidate) geo.Event {
 	if c.part != 0 && e.Bound != nil {
 		b := sideOf(*e.Bound, c.part)
 		e.Bound, e.Point = &b, b.Center()
+		if pt, ok := x.sidePoint(p, c.part); ok && x.on("place-side-provinces") {
+			b = b.Extend(pt)
+			e.Bound, e.Point = &b, pt
+		}
 	}
 	if c.sea != nil {
 		// At sea off the coast: the waters, not the country.
@@ -492,6 +496,53 @@ func (x *Extractor) event(a geo.Article, c candidate) geo.Event {
 	sum := sha256.Sum256([]byte(strings.Join([]string{a.ID, c.quote, placeKey(p), o.typ, o.sub, o.modality}, "\x00")))
 	e.ID = hex.EncodeToString(sum[:8])
 	return e
+}
+
+// admin1Lister is the part of a gazetteer that names a country's
+// first-level divisions (package gazetteer has it).
+type admin1Lister interface {
+	Admin1Names(cc string) []string
+}
+
+// sidePoint returns where "southern Syria" is when a country's extent
+// misleads: the middle of the country's provinces whose seats lie on that
+// side of the span of all its seats. A country's bounding box holds
+// deserts and seas ("southern Syria" by the box is desert near Iraq); its
+// provinces are where people live and where the press means. False for a
+// region, or a country of fewer than three provinces.
+func (x *Extractor) sidePoint(p geo.Place, part byte) (orb.Point, bool) {
+	al, ok := x.gaz.(admin1Lister)
+	if !ok || !isCountry(p) || p.CountryCode == "" {
+		return orb.Point{}, false
+	}
+	var pts []orb.Point
+	for _, name := range al.Admin1Names(p.CountryCode) {
+		for _, q := range x.gaz.Lookup(name) {
+			if q.CountryCode == p.CountryCode && q.FeatureCode == "ADM1" {
+				pts = append(pts, q.Point)
+				break
+			}
+		}
+	}
+	if len(pts) < 3 {
+		return orb.Point{}, false
+	}
+	span := orb.Bound{Min: pts[0], Max: pts[0]}
+	for _, q := range pts {
+		span = span.Extend(q)
+	}
+	side := sideOf(span, part)
+	var sum orb.Point
+	n := 0.0
+	for _, q := range pts {
+		if side.Contains(q) {
+			sum[0], sum[1], n = sum[0]+q[0], sum[1]+q[1], n+1
+		}
+	}
+	if n == 0 {
+		return orb.Point{}, false
+	}
+	return orb.Point{sum[0] / n, sum[1] / n}, true
 }
 
 // sideOf returns the third of extent b on side part ('n', 's', 'e', 'w'):

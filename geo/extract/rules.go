@@ -47,6 +47,7 @@ var ruleList = []Rule{
 	{"link-source", "link", `an event told by a witness placed in a town ("a military source in X said the bomber detonated ...") happened there when it names no place of its own`},
 	{"link-discourse", "link", `a sentence naming no place goes on telling the one before: "it", "the town" take its places; an event with its own date or toll takes the event place of the sentence before, else the country the article is about`},
 	{"link-counted", "link", `a trigger told with a number of its victims ("the abduction of nine guards", "130 people were detained") is an event of its own, carried to the scene before it as a dated one is`},
+	{"place-side-provinces", "link", `"southern Syria" is the middle of the country's provinces on that side, not the side of its bounding box`},
 	{"place-offshore", "link", `an event "off" a coast ("attacked off Yemen") is in the sea the text names there, on the part of it along that coast`},
 	{"veto-covered", "veto", "a region or country that only says where the event's town is gives no event of its own"},
 	{"kills-next-sentence", "merge", `the dead counted in the sentence after an event are that event's`},
@@ -93,4 +94,10 @@ func ruleNames() string {
 // on reports whether the named rule is switched on.
 func (r *reader) on(name string) bool {
 	return !r.off[name]
+}
+
+// on reports whether the named rule is switched on, for the rules that act
+// when an event is built rather than while a sentence is read.
+func (x *Extractor) on(name string) bool {
+	return !x.off[name]
 }

@@ -30,6 +30,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -287,6 +288,20 @@ func (g *Gazetteer) Country(cc string) (geo.Place, bool) {
 		return geo.Place{}, false
 	}
 	return g.place(i), true
+}
+
+// Admin1Names returns the names of the first-level divisions of country
+// cc (provinces, states, governorates), sorted; nil for an unknown code.
+func (g *Gazetteer) Admin1Names(cc string) []string {
+	prefix := strings.ToUpper(cc) + "."
+	var out []string
+	for code, name := range g.admin1 {
+		if strings.HasPrefix(code, prefix) {
+			out = append(out, name)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // Demonym returns the country of a nationality word ("Iraqi", "Iraqis" ->

@@ -8,6 +8,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -310,4 +311,19 @@ func found(g *gazetteer.Gazetteer, id int64, name string) bool {
 		}
 	}
 	return false
+}
+
+// TestAdmin1Names: a country's first-level divisions, for "southern X".
+func TestAdmin1Names(t *testing.T) {
+	g := gaz(t)
+	names := g.Admin1Names("sy")
+	if !slices.Contains(names, "Daraa") || !slices.Contains(names, "Aleppo") || slices.Contains(names, "Beirut") {
+		t.Errorf("Admin1Names(sy) = %v", names)
+	}
+	if !slices.IsSorted(names) {
+		t.Errorf("Admin1Names(sy) not sorted: %v", names)
+	}
+	if got := g.Admin1Names("ZZ"); got != nil {
+		t.Errorf("Admin1Names(ZZ) = %v, want nil", got)
+	}
 }
