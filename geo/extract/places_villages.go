@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"math"
 	"strings"
 
 	"conflictmap/geo"
@@ -685,7 +686,10 @@ func (r *plResolver) namesakesAbroad(articleCC, admin1 map[string]bool) {
 			continue
 		}
 		c := g.cands[g.choice]
-		if c.tier < 5 || c.place.CountryCode == "" || articleCC[c.place.CountryCode] {
+		// A provincial seat abroad is a namesake too when nothing else of
+		// the article lies in its country ("Bani" in a report on Yemen).
+		lone := c.tier >= 3 && r.on("place-namesake-home") && r.aloneInCountry(gi)
+		if (c.tier < 5 && !lone) || c.place.CountryCode == "" || articleCC[c.place.CountryCode] {
 			continue
 		}
 		var at *plFound
@@ -712,13 +716,74 @@ func (r *plResolver) namesakesAbroad(articleCC, admin1 map[string]bool) {
 				}
 			}
 		}
+		many := vs
 		vs = r.narrowVillages(vs, admin1, at.t0)
+		if len(vs) == 0 && lone && c.tier < 7 && len(articleCC) == 1 {
+			// The text does not tell the readings apart: the one nearest
+			// the article's own towns, if clearly nearest.
+			for cc := range articleCC {
+				if len(many) == 0 {
+					many = r.vil.Villages(name, cc)
+				}
+			}
+			vs = r.nearestVillage(many, gi)
+		}
 		if len(vs) == 0 || len(g.cands) >= plMaxCands {
 			continue
 		}
 		g.cands = append(g.cands, r.villageCand(vs[0]))
 		g.choice, g.margin, g.villageConf = len(g.cands)-1, 100, plVillageConfCountry
 	}
+}
+
+// aloneInCountry reports whether group gi's reading is the article's only
+// place in its country.
+func (r *plResolver) aloneInCountry(gi int) bool {
+	cc := r.groups[gi].cands[r.groups[gi].choice].place.CountryCode
+	for gj, g := range r.groups {
+		if gj != gi && g.choice >= 0 && g.count > 0 && g.cands[g.choice].place.CountryCode == cc {
+			return false
+		}
+	}
+	return true
+}
+
+// nearestVillage returns, of the readings vs, the one nearest the towns
+// the article names elsewhere (other than group gi), when it is clearly
+// the nearest: every other reading half as far again or more, and within
+// 300 km. Nothing otherwise.
+func (r *plResolver) nearestVillage(vs []geo.Place, gi int) []geo.Place {
+	dist := func(v geo.Place) float64 {
+		best := math.Inf(1)
+		for gj, g := range r.groups {
+			if gj == gi || g.choice < 0 || g.count == 0 || g.villageConf > 0 {
+				continue
+			}
+			c := g.cands[g.choice]
+			if c.tier >= 2 && c.place.Bound == nil && c.place.CountryCode == v.CountryCode {
+				best = math.Min(best, plDistanceKm(c.place.Point, v.Point))
+			}
+		}
+		return best
+	}
+	ds := make([]float64, len(vs))
+	at := -1
+	for i, v := range vs {
+		ds[i] = dist(v)
+		if at < 0 || ds[i] < ds[at] {
+			at = i
+		}
+	}
+	if at < 0 || ds[at] > 300 {
+		return nil
+	}
+	for i, v := range vs {
+		// Readings a few km apart are one place listed twice.
+		if i != at && plDistanceKm(v.Point, vs[at].Point) > 25 && 2*ds[i] < 3*ds[at] {
+			return nil
+		}
+	}
+	return vs[at : at+1]
 }
 
 // narrowVillages keeps, of several readings, those in a province the

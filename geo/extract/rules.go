@@ -37,6 +37,7 @@ var ruleList = []Rule{
 	{"veto-agent", "veto", `a place after "by AGENT in" is where the agent is ("attacks by militias in Iraq")`},
 	{"link-state-agent-abroad", "link", `a state named as the agent is not in a place abroad ("strikes by India in Kotli")`},
 	{"link-named-district", "link", `a name followed by its district and province ("Khar (Bajaur, Khyber Pakhtunkhwa)") is the place of that district the village tier holds, over namesakes elsewhere and readings that are no town; a longer name that opens with a known one ("Tungan Kudaku village (Shiroro, Niger state)") is read whole, at its district`},
+	{"place-namesake-home", "link", `a provincial town abroad that is the article's only place in its country ("Toura" in a report on Mali) is the article's country's village of that name that the text places: in a province it names, else nearest its other towns`},
 	{"link-unknown-place", "link", `a place the gazetteer does not hold is placed by what the text names around it: a named part of a town ("Baghdad's Green Zone") near the town, a village near its district or province`},
 	{"link-modifier-passive", "link", `a town before a trigger noun ("the Jenin raid") or a passive subject ("Odesa was shelled")`},
 	{"link-people-of", "link", `people named by their place act there: "residents of Jos protested"`},
