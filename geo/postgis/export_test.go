@@ -7,3 +7,7 @@ func SetWalkAt(s *Store, walkAt int) { s.walkAt = walkAt }
 // SetChangeLog sets the bounds of s's change log (logKeep, logBatch), so
 // that a test sees it pruned after a few ingests.
 func SetChangeLog(s *Store, keep, batch int) { s.logKeep, s.logBatch = keep, batch }
+
+// SetSwapFrom sets when a bulk import of s builds a new events table
+// (swapFrom), so that tests hold both ways to the same counts.
+func SetSwapFrom(s *Store, from int) { s.swapFrom = from }

@@ -85,7 +85,7 @@ func (s *Store) importEvents(ctx context.Context, articles []geo.Article, events
 	if err := copyEvents(ctx, tx, events); err != nil {
 		return err
 	}
-	if _, err := tx.Exec(ctx, insertStaged(false)); err != nil {
+	if _, err := tx.Exec(ctx, insertStaged("events", false, true)); err != nil {
 		return err
 	}
 	return tx.Commit(ctx)
@@ -140,10 +140,10 @@ func copyEvents(ctx context.Context, tx pgx.Tx, events []geo.Event) error {
 	return err
 }
 
-// insertStaged is the statement that stores the staged events, replacing
-// those stored already under their ids; with ordered, of an id staged more
-// than once the last row.
-func insertStaged(ordered bool) string {
+// insertStaged is the statement that stores the staged events into table:
+// with upsert replacing those stored already under their ids; with dedupe,
+// of an id staged more than once only the last row.
+func insertStaged(table string, dedupe, upsert bool) string {
 	var target, source []string
 	for _, c := range stageColumns() {
 		switch c {
@@ -160,16 +160,19 @@ func insertStaged(ordered bool) string {
 			target, source = append(target, c), append(source, c)
 		}
 	}
+	from := "import_stage"
+	if dedupe {
+		from = "(SELECT DISTINCT ON (id) * FROM import_stage ORDER BY id, ord DESC) s"
+	}
+	q := "INSERT INTO " + table + " (" + strings.Join(target, ", ") + ") SELECT " + strings.Join(source, ", ") + " FROM " + from
+	if !upsert {
+		return q
+	}
 	set := make([]string, 0, len(target))
 	for _, c := range target[1:] {
 		set = append(set, c+" = excluded."+c)
 	}
-	from := "import_stage"
-	if ordered {
-		from = "(SELECT DISTINCT ON (id) * FROM import_stage ORDER BY id, ord DESC) s"
-	}
-	return "INSERT INTO events (" + strings.Join(target, ", ") + ") SELECT " + strings.Join(source, ", ") +
-		" FROM " + from + " ON CONFLICT (id) DO UPDATE SET " + strings.Join(set, ", ")
+	return q + " ON CONFLICT (id) DO UPDATE SET " + strings.Join(set, ", ")
 }
 
 // Bulk is a large import in one transaction: its events are all stored, or
@@ -178,10 +181,16 @@ func insertStaged(ordered bool) string {
 // staging table and stored by one INSERT ... SELECT at the commit, so that
 // the statement triggers that keep the counts and cells run once.
 type Bulk struct {
+	store   *Store
 	tx      pgx.Tx
 	now     time.Time
 	version int64
 	done    bool
+	// ids are the ids staged so far, so that the commit sorts the staged
+	// rows to keep the last copy of an id only when some id came twice.
+	ids    map[string]struct{}
+	staged int
+	twice  bool
 }
 
 // BeginBulk starts a bulk import; the caller adds events with Add, then
@@ -204,7 +213,7 @@ func (s *Store) beginBulk(ctx context.Context) (_ *Bulk, err error) {
 			tx.Rollback(context.WithoutCancel(ctx))
 		}
 	}()
-	b := &Bulk{tx: tx, now: time.Now().UTC().Truncate(time.Microsecond)}
+	b := &Bulk{store: s, tx: tx, now: time.Now().UTC().Truncate(time.Microsecond), ids: map[string]struct{}{}}
 	if b.version, err = bumpVersion(ctx, tx, b.now); err != nil {
 		return nil, err
 	}
@@ -226,6 +235,13 @@ func (b *Bulk) Add(ctx context.Context, articles []geo.Article, events []geo.Eve
 	if err := copyEvents(ctx, b.tx, events); err != nil {
 		return fmt.Errorf("postgis store: bulk import: %w", err)
 	}
+	for _, e := range events {
+		if _, ok := b.ids[e.ID]; ok {
+			b.twice = true
+		}
+		b.ids[e.ID] = struct{}{}
+	}
+	b.staged += len(events)
 	return nil
 }
 
@@ -236,12 +252,19 @@ func (b *Bulk) Commit(ctx context.Context) error {
 		return errors.New("postgis store: bulk import: done already")
 	}
 	defer b.Rollback()
-	if _, err := b.tx.Exec(ctx, insertStaged(true)); err != nil {
+	b.ids = nil
+	swapped, err := b.write(ctx)
+	if err != nil {
 		return fmt.Errorf("postgis store: bulk import: %w", err)
 	}
 	b.done = true
 	if err := b.tx.Commit(ctx); err != nil {
 		return fmt.Errorf("postgis store: bulk import: %w", err)
+	}
+	if swapped {
+		if err := b.store.vacuum(ctx); err != nil {
+			return fmt.Errorf("postgis store: bulk import stored, then: %w", err)
+		}
 	}
 	return nil
 }

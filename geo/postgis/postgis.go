@@ -46,6 +46,10 @@ type Store struct {
 	// logKeep and logBatch bound the change log (changeLogSize,
 	// pruneBatch); tests lower them to see it pruned.
 	logKeep, logBatch int
+	// swapFrom: a bulk import builds a new events table when the store
+	// holds at most swapFrom times the events it staged (defaultSwapFrom);
+	// below 0, never.
+	swapFrom int
 	// ingests counts this Store's ingests, so that every statsEvery-th
 	// looks at the tables' statistics first (freshenStats).
 	ingests atomic.Int64
@@ -99,7 +103,7 @@ func Open(ctx context.Context, dsn, schema string) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
-	s := &Store{pool: pool, schema: schema, rules: rules, walkAt: defaultWalkAt, logKeep: changeLogSize, logBatch: pruneBatch}
+	s := &Store{pool: pool, schema: schema, rules: rules, walkAt: defaultWalkAt, logKeep: changeLogSize, logBatch: pruneBatch, swapFrom: defaultSwapFrom}
 	if err := s.mergePending(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgis store %s: merge the stored reports: %w", schema, err)

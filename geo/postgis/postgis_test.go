@@ -217,6 +217,57 @@ func TestBulkImportCounts(t *testing.T) {
 	}
 }
 
+// A bulk import into a store that holds many more events than it adds
+// inserts them into the events table, and keeps the same counts and cells
+// as one that builds a new table.
+func TestBulkImportCountsInPlace(t *testing.T) {
+	s := open(t, newSchema(t))
+	postgis.SetSwapFrom(s, -1)
+	storetest.ImportCounts(t, bulkStore{s})
+	storetest.CheckCells(t, s, "after bulk imports in place")
+}
+
+// A bulk import that builds a new events table leaves it as the old one
+// was: the same columns, indexes, constraints and triggers, under the same
+// names.
+func TestBulkImportKeepsTheTable(t *testing.T) {
+	schema := newSchema(t)
+	s := open(t, schema)
+	conn := admin(t)
+	defer conn.Close(context.Background())
+	describe := func() []string {
+		rows, err := conn.Query(t.Context(), `
+			SELECT 'column ' || attname || ' ' || format_type(atttypid, atttypmod) || ' ' || attnotnull || ' ' || attgenerated::text
+				|| ' ' || coalesce(pg_get_expr(d.adbin, d.adrelid), '')
+			FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+			WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped
+			UNION ALL SELECT 'index ' || pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = $1::regclass
+			UNION ALL SELECT 'constraint ' || conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = $1::regclass
+			UNION ALL SELECT 'trigger ' || pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = $1::regclass AND NOT tgisinternal
+			ORDER BY 1`, schema+".events")
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	before := describe()
+	a := geo.Article{ID: "imported-file", Title: "Imported"}
+	if err := (bulkStore{s}).Import(t.Context(), []geo.Article{a}, storetest.Generate(7, a, 50)); err != nil {
+		t.Fatal(err)
+	}
+	if after := describe(); strings.Join(after, "\n") != strings.Join(before, "\n") {
+		t.Errorf("after a bulk import the events table is\n%s\nwant\n%s", strings.Join(after, "\n"), strings.Join(before, "\n"))
+	}
+	var n int
+	if err := conn.QueryRow(t.Context(), "SELECT count(*) FROM "+schema+".events").Scan(&n); err != nil || n != 50 {
+		t.Errorf("%d events stored (%v), want 50", n, err)
+	}
+}
+
 // The change log keeps its newest changes, pruned in batches; a client
 // behind the pruned ones is told to reload.
 func TestChangeLogPruned(t *testing.T) {

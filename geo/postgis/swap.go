@@ -1,0 +1,302 @@
+package postgis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// defaultSwapFrom is Store.swapFrom's default: a bulk import builds a new
+// events table when the store holds at most twice the events it staged.
+// Measured on a million events (BENCHMARKS.md), inserting them into the
+// table's thirteen indexes row by row costs about twice what copying the
+// table and building its indexes once costs.
+const defaultSwapFrom = 2
+
+// write stores the staged events at the commit of a bulk import: into the
+// events table, or, when the import is large beside the store (swapFrom),
+// into a new table that then replaces it (swapped).
+func (b *Bulk) write(ctx context.Context) (swapped bool, err error) {
+	// The sorts and hash tables of the kept counts' statement triggers over
+	// a million rows, and the index builds, stay in memory.
+	if _, err := b.tx.Exec(ctx, "SET LOCAL work_mem = '64MB'"); err != nil {
+		return false, err
+	}
+	stored := int64(-1)
+	if b.store.swapFrom >= 0 {
+		if err := b.tx.QueryRow(ctx, "SELECT coalesce(sum(n), 0)::bigint FROM event_counts").Scan(&stored); err != nil {
+			return false, err
+		}
+	}
+	if stored < 0 || stored > int64(b.store.swapFrom)*int64(b.staged) {
+		_, err := b.tx.Exec(ctx, insertStaged("events", b.twice, true))
+		return false, err
+	}
+	return true, b.swap(ctx, stored == 0)
+}
+
+// tableDef is what a new events table needs besides its columns (which
+// CREATE TABLE ... LIKE copies): the indexes, triggers and foreign keys of
+// the table it replaces, read from the catalog so that what later
+// migrations add is carried over too.
+type tableDef struct {
+	columns []string // those written, not generated
+	indexes []indexDef
+	// triggers are CREATE TRIGGER statements on events_new.
+	triggers []string
+	// foreign are ALTER TABLE events_new ADD CONSTRAINT statements.
+	foreign []string
+}
+
+// indexDef is one index of the events table.
+type indexDef struct {
+	name       string // the index's, and its constraint's when constraint is set
+	constraint string // PRIMARY KEY or UNIQUE for an index that backs one, else ""
+	create     string // CREATE INDEX of its copy on events_new, named temp
+	temp       string // the copy's name until the swap
+}
+
+var (
+	indexDefRE   = regexp.MustCompile(`^CREATE (UNIQUE )?INDEX \S+ ON (?:ONLY )?\S+ USING (.*)$`)
+	triggerDefRE = regexp.MustCompile(`^(CREATE (?:CONSTRAINT )?TRIGGER \S+ .*? ON )\S+( .*)$`)
+)
+
+// readTableDef reads the definition of the events table.
+func readTableDef(ctx context.Context, tx pgx.Tx) (tableDef, error) {
+	var d tableDef
+	rows, err := tx.Query(ctx, `SELECT quote_ident(attname) FROM pg_attribute
+		WHERE attrelid = 'events'::regclass AND attnum > 0 AND NOT attisdropped AND attgenerated = '' ORDER BY attnum`)
+	if err != nil {
+		return d, err
+	}
+	if d.columns, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+		return d, err
+	}
+	rows, err = tx.Query(ctx, `SELECT c.relname, pg_get_indexdef(i.indexrelid), coalesce(k.contype::text, '')
+		FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+		LEFT JOIN pg_constraint k ON k.conindid = i.indexrelid AND k.conrelid = i.indrelid
+		WHERE i.indrelid = 'events'::regclass ORDER BY c.relname`)
+	if err != nil {
+		return d, err
+	}
+	type index struct{ name, def, contype string }
+	idx, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (index, error) {
+		var x index
+		return x, r.Scan(&x.name, &x.def, &x.contype)
+	})
+	if err != nil {
+		return d, err
+	}
+	for i, x := range idx {
+		m := indexDefRE.FindStringSubmatch(x.def)
+		if m == nil {
+			return d, fmt.Errorf("index %s: cannot read its definition %q", x.name, x.def)
+		}
+		def := indexDef{name: x.name, temp: fmt.Sprintf("events_new_%d", i)}
+		def.create = "CREATE " + m[1] + "INDEX " + def.temp + " ON events_new USING " + m[2]
+		switch x.contype {
+		case "":
+		case "p":
+			def.constraint = "PRIMARY KEY"
+		case "u":
+			def.constraint = "UNIQUE"
+		default:
+			return d, fmt.Errorf("index %s backs a constraint of type %s", x.name, x.contype)
+		}
+		d.indexes = append(d.indexes, def)
+	}
+	rows, err = tx.Query(ctx, `SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = 'events'::regclass AND NOT tgisinternal ORDER BY tgname`)
+	if err != nil {
+		return d, err
+	}
+	defs, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return d, err
+	}
+	for _, def := range defs {
+		m := triggerDefRE.FindStringSubmatch(def)
+		if m == nil {
+			return d, fmt.Errorf("cannot read the trigger %q", def)
+		}
+		d.triggers = append(d.triggers, m[1]+"events_new"+m[2])
+	}
+	rows, err = tx.Query(ctx, `SELECT 'ALTER TABLE events_new ADD CONSTRAINT ' || quote_ident(conname) || ' ' || pg_get_constraintdef(oid)
+		FROM pg_constraint WHERE conrelid = 'events'::regclass AND contype = 'f' ORDER BY conname`)
+	if err != nil {
+		return d, err
+	}
+	if d.foreign, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+		return d, err
+	}
+	var refs int
+	if err := tx.QueryRow(ctx, "SELECT count(*) FROM pg_constraint WHERE confrelid = 'events'::regclass").Scan(&refs); err != nil {
+		return d, err
+	}
+	if refs > 0 {
+		return d, errors.New("other tables reference events")
+	}
+	return d, nil
+}
+
+// swap stores the staged events into a new events table that replaces the
+// old one at the commit. Building an index over a million rows at once
+// costs a fraction of inserting them into it one by one (which also
+// evicts the other indexes' pages from the server's cache, each insert
+// reading and dirtying pages of all thirteen), so the new table gets its
+// rows first (those stored, then the staged ones) and its indexes after.
+// Readers keep answering from the old table meanwhile: the import holds
+// it in EXCLUSIVE mode, which keeps other writers waiting (as a SQLite
+// bulk import does) but not readers, and takes ACCESS EXCLUSIVE only to
+// drop it and rename the new one, just before the commit. The kept counts
+// and cells follow the staged rows through the same statement triggers
+// as in the table they replace (created on the new table after its copy
+// of the stored rows, before the staged ones come): the same groups, the
+// same sums. With empty, the store holds no event.
+func (b *Bulk) swap(ctx context.Context, empty bool) error {
+	tx := b.tx
+	exec := func(q string) error {
+		if _, err := tx.Exec(ctx, q); err != nil {
+			return fmt.Errorf("%s: %w", firstWords(q), err)
+		}
+		return nil
+	}
+	if err := exec("SET LOCAL maintenance_work_mem = '256MB'"); err != nil {
+		return err
+	}
+	if err := exec("LOCK TABLE events IN EXCLUSIVE MODE"); err != nil {
+		return err
+	}
+	def, err := readTableDef(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if err := exec("CREATE TABLE events_new (LIKE events INCLUDING ALL EXCLUDING INDEXES)"); err != nil {
+		return err
+	}
+	built := map[string]bool{}
+	build := func(x indexDef) error {
+		if err := exec(x.create); err != nil {
+			return err
+		}
+		built[x.name] = true
+		if x.constraint != "" {
+			return exec("ALTER TABLE events_new ADD CONSTRAINT " + x.temp + " " + x.constraint + " USING INDEX " + x.temp)
+		}
+		return nil
+	}
+	if !empty {
+		// The stored rows come first, and the unique indexes with them,
+		// so that the staged rows replace those of their ids.
+		cols := strings.Join(def.columns, ", ")
+		if err := exec("INSERT INTO events_new (" + cols + ") SELECT " + cols + " FROM events"); err != nil {
+			return err
+		}
+		for _, x := range def.indexes {
+			if x.constraint != "" {
+				if err := build(x); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	for _, t := range def.triggers {
+		if err := exec(t); err != nil {
+			return err
+		}
+	}
+	if err := exec(insertStaged("events_new", b.twice, !empty)); err != nil {
+		return err
+	}
+	for _, x := range def.indexes {
+		if !built[x.name] {
+			if err := build(x); err != nil {
+				return err
+			}
+		}
+	}
+	for _, f := range def.foreign {
+		if err := exec(f); err != nil {
+			return err
+		}
+	}
+	if err := exec("ANALYZE events_new"); err != nil {
+		return err
+	}
+	if err := lockAll(ctx, tx); err != nil {
+		return err
+	}
+	if err := exec("DROP TABLE events"); err != nil {
+		return err
+	}
+	if err := exec("ALTER TABLE events_new RENAME TO events"); err != nil {
+		return err
+	}
+	for _, x := range def.indexes {
+		q := "ALTER INDEX " + x.temp + " RENAME TO " + pgx.Identifier{x.name}.Sanitize()
+		if x.constraint != "" {
+			q = "ALTER TABLE events RENAME CONSTRAINT " + x.temp + " TO " + pgx.Identifier{x.name}.Sanitize()
+		}
+		if err := exec(q); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// swapLockWait bounds each wait for readers to leave the old events table
+// before it is dropped: readers that come meanwhile queue behind the
+// import, so it gives way after this long, lets them through, and tries
+// again (swapLockTries times, then waits as long as it takes).
+const (
+	swapLockWait  = "500ms"
+	swapLockTries = 20
+)
+
+// lockAll takes the events table in ACCESS EXCLUSIVE mode, held until the
+// commit that follows at once.
+func lockAll(ctx context.Context, tx pgx.Tx) error {
+	for range swapLockTries {
+		if _, err := tx.Exec(ctx, "SAVEPOINT swap_lock"); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, "SET LOCAL lock_timeout = '"+swapLockWait+"'; LOCK TABLE events IN ACCESS EXCLUSIVE MODE")
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) && pe.Code == "55P03" { // lock_not_available
+			if _, err := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT swap_lock"); err != nil {
+				return err
+			}
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("lock events: %w", err)
+		}
+		_, err = tx.Exec(ctx, "SET LOCAL lock_timeout = 0; RELEASE SAVEPOINT swap_lock")
+		return err
+	}
+	_, err := tx.Exec(ctx, "LOCK TABLE events IN ACCESS EXCLUSIVE MODE")
+	return err
+}
+
+// firstWords names a statement in an error by its first words.
+func firstWords(q string) string {
+	f := strings.Fields(q)
+	return strings.Join(f[:min(len(f), 4)], " ")
+}
+
+// vacuum vacuums the tables a bulk import wrote, after its commit, so that
+// the new events table's visibility map lets reads answer from its
+// indexes alone, and analyzes the count tables, which have grown.
+func (s *Store) vacuum(ctx context.Context) error {
+	if _, err := s.pool.Exec(ctx, "VACUUM events"); err != nil {
+		return fmt.Errorf("vacuum events: %w", err)
+	}
+	if _, err := s.pool.Exec(ctx, "VACUUM (ANALYZE) event_counts, cell_types, cell_countries"); err != nil {
+		return fmt.Errorf("vacuum the counts: %w", err)
+	}
+	return nil
+}
