@@ -197,6 +197,9 @@ var scaleQueries = []string{
 	"/api/clusters?zoom=2",
 	"/api/clusters?zoom=6&bbox=30,44,40,52",
 	"/api/clusters?zoom=2&type=Battles&start=2024-01-01",
+	"/api/clusters?zoom=3&bbox=10,30,60,60",
+	"/api/clusters?zoom=9&bbox=36.5,47,39.3,49",
+	"/api/clusters?zoom=11&bbox=37.5,47.8,38.1,48.2",
 	"/ogc/collections/events/tiles/WebMercatorQuad/2/1/2",
 }
 

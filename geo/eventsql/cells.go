@@ -20,9 +20,28 @@ import (
 // events.
 var cellLevels = [...]int{2, 4, 6, 8}
 
+// fineLevels are the finer zooms at which the stores keep counts per cell
+// in cell_fine: per event type, modality and origin, with the fatalities
+// and the sums of the points, but no week and no country, so that a cell
+// holds a few groups however many events it holds (a hotspot's view at zoom
+// 9 groups 300,000 events otherwise). They answer the density of zooms 9
+// to 14 without dates.
+var fineLevels = [...]int{10, 12, 14}
+
 // CellLevels returns the zooms the stores keep cell counts at, coarsest
 // first; the migrations that create the cell tables list the same.
 func CellLevels() []int { return cellLevels[:] }
+
+// FineLevels returns the zooms of cell_fine, coarsest first.
+func FineLevels() []int { return fineLevels[:] }
+
+// cellTable is the table that keeps the cells of level.
+func cellTable(level int) string {
+	if level > cellLevels[len(cellLevels)-1] {
+		return "cell_fine"
+	}
+	return "cell_types"
+}
 
 // maxInnerCells bounds the cells a box's count or stats read from the kept
 // counts at one level: the finest level whose cells inside the box are at
@@ -74,7 +93,26 @@ type CellPlan struct {
 	Level          int
 	X0, X1, Y0, Y1 int
 	Strips         []Strip
+	// Rects are the cells read, when the plan reads several levels
+	// (PlanZoom): the cells above at coarser levels where whole coarser
+	// cells fit, and at Level only along the edges; empty, the cells above.
+	Rects []CellRect
+	all   bool
+}
+
+// CellRect is a rectangle of cells of one level: X0..X1 by Y0..Y1.
+type CellRect struct {
+	Level          int
+	X0, X1, Y0, Y1 int
 	all            bool
+}
+
+// CellRects returns the rectangles of cells p reads.
+func (p CellPlan) CellRects() []CellRect {
+	if len(p.Rects) > 0 {
+		return p.Rects
+	}
+	return []CellRect{{Level: p.Level, X0: p.X0, X1: p.X1, Y0: p.Y0, Y1: p.Y1, all: p.all}}
 }
 
 // Strip is a part of a box answered from the events: the events inside
@@ -198,23 +236,89 @@ func PlanBox(d Dialect, f geo.Filter) (CellPlan, bool) {
 	return CellPlan{}, false
 }
 
-// PlanZoom returns the plan of the density cells of f at zoom: the
-// coarsest kept level at zoom or finer with a cell inside f's box, and false
-// when f is not CellsUsable or zoom is finer than every kept level.
+// PlanZoom returns the plan of the density cells of f at zoom: the kept
+// levels at zoom or finer (cell_types' up to zoom 8, cell_fine's above it
+// when f names no dates), the
+// box's edges at the finest of them, whose cells along the edges are read
+// from that level and, further in, from the coarsest level whose whole
+// cells fit (nestCells): the events read are those of strips less than a
+// cell of the finest level wide, and the groups read few. False when f is
+// not CellsUsable, zoom is finer than every kept level, or no cell of the
+// finest level lies inside the box.
 func PlanZoom(d Dialect, f geo.Filter, zoom int) (CellPlan, bool) {
 	if !CellsUsable(f) {
 		return CellPlan{}, false
 	}
-	for _, l := range cellLevels {
-		if l < zoom {
-			continue
-		}
-		if p, ok := PlanCells(d, f, l); ok {
-			return p, true
+	// Coarse zooms read cell_types, whose finest level leaves strips of
+	// a few tenths of a degree; finer zooms cell_fine, when it answers.
+	var levels []int
+	kept := cellLevels[:]
+	if zoom > cellLevels[len(cellLevels)-1] {
+		kept = nil
+		if f.Start == "" && f.End == "" {
+			kept = fineLevels[:]
 		}
 	}
-	return CellPlan{}, false
+	for _, l := range kept {
+		if l >= zoom {
+			levels = append(levels, l)
+		}
+	}
+	if len(levels) == 0 {
+		return CellPlan{}, false
+	}
+	if f.BBox == nil {
+		return PlanCells(d, f, levels[0])
+	}
+	p, ok := PlanCells(d, f, levels[len(levels)-1])
+	if !ok {
+		return CellPlan{}, false
+	}
+	p.Rects = nestCells(CellRect{Level: p.Level, X0: p.X0, X1: p.X1, Y0: p.Y0, Y1: p.Y1}, levels)
+	return p, true
 }
+
+// nestCells splits the rectangle r of cells of the finest level (the last
+// of levels, coarsest first) into rectangles of cells of each level
+// covering it once: at each level the cells wholly inside r (a cell of a
+// coarser level holds those of a finer one whose index, halved once per
+// level, is its own) not already covered by a coarser level, as at most
+// four rectangles around them. Only integers: the cells nest exactly.
+func nestCells(r CellRect, levels []int) []CellRect {
+	var (
+		out  []CellRect
+		prev *CellRect
+	)
+	for _, l := range levels {
+		k := r.Level - l
+		in := CellRect{Level: l, X0: ceilShift(r.X0, k), X1: ((r.X1 + 1) >> k) - 1, Y0: ceilShift(r.Y0, k), Y1: ((r.Y1 + 1) >> k) - 1}
+		if in.X0 > in.X1 || in.Y0 > in.Y1 {
+			continue
+		}
+		if prev == nil {
+			out = append(out, in)
+		} else {
+			// The coarser rectangle in this level's cells, inside in.
+			j := l - prev.Level
+			h := CellRect{Level: l, X0: prev.X0 << j, X1: ((prev.X1 + 1) << j) - 1, Y0: prev.Y0 << j, Y1: ((prev.Y1 + 1) << j) - 1}
+			for _, c := range []CellRect{
+				{Level: l, X0: in.X0, X1: in.X1, Y0: in.Y0, Y1: h.Y0 - 1},
+				{Level: l, X0: in.X0, X1: in.X1, Y0: h.Y1 + 1, Y1: in.Y1},
+				{Level: l, X0: in.X0, X1: h.X0 - 1, Y0: h.Y0, Y1: h.Y1},
+				{Level: l, X0: h.X1 + 1, X1: in.X1, Y0: h.Y0, Y1: h.Y1},
+			} {
+				if c.X0 <= c.X1 && c.Y0 <= c.Y1 {
+					out = append(out, c)
+				}
+			}
+		}
+		prev = &in
+	}
+	return out
+}
+
+// ceilShift is v divided by 2^k, rounded up (v >= 0).
+func ceilShift(v, k int) int { return (v + (1 << k) - 1) >> k }
 
 // CellX and CellY are the raw cell index of the events table e's point at
 // level (geo.CellOf before its clamp to the last column and row).
@@ -239,12 +343,29 @@ func StripFilter(d Dialect, f geo.Filter, s Strip) *Query {
 	return q
 }
 
-// cellCond returns the condition on a cell table c (cell_types or
-// cell_countries) that selects the groups of p's cells matching f.
-func cellCond(d Dialect, p CellPlan, f geo.Filter, dates bool) *Query {
+// maxListedColumns bounds the columns of cells a query lists one by one
+// (cellCond); wider rectangles are read as a range.
+const maxListedColumns = 2048
+
+// cellCond returns the condition on a cell table c (cell_types,
+// cell_countries or cell_fine) that selects the groups of p's cells
+// matching f.
+func cellCond(d Dialect, p CellRect, f geo.Filter, dates bool) *Query {
 	q := NewQuery(d)
 	q.Add("c.level = " + strconv.Itoa(p.Level))
-	if !p.all {
+	switch {
+	case p.all:
+	case p.X1-p.X0 < maxListedColumns:
+		// The tables are ordered by level, x, y: a range of x would read
+		// every row of those columns, at every y (a strip along a box's
+		// south edge read the hotspot's columns whole: 0.1-0.2 s), while
+		// the columns listed are each looked up with the range of y.
+		cols := make([]string, 0, p.X1-p.X0+1)
+		for x := p.X0; x <= p.X1; x++ {
+			cols = append(cols, strconv.Itoa(x))
+		}
+		q.Add("c.x IN ("+strings.Join(cols, ", ")+")", "c.y >= "+strconv.Itoa(p.Y0), "c.y <= "+strconv.Itoa(p.Y1))
+	default:
 		q.Add("c.x >= "+strconv.Itoa(p.X0), "c.x <= "+strconv.Itoa(p.X1),
 			"c.y >= "+strconv.Itoa(p.Y0), "c.y <= "+strconv.Itoa(p.Y1))
 	}
@@ -273,14 +394,14 @@ func cellCond(d Dialect, p CellPlan, f geo.Filter, dates bool) *Query {
 
 // CellCountSQL counts the events of p's cells matching f.
 func CellCountSQL(d Dialect, p CellPlan, f geo.Filter) (string, []any) {
-	q := cellCond(d, p, f, true)
+	q := cellCond(d, p.CellRects()[0], f, true)
 	return "SELECT coalesce(sum(c.n), 0) FROM cell_types c WHERE " + q.Where(), q.Args
 }
 
 // CellTypeWeekSQL groups the events of p's cells matching f (StatsUsable)
 // by event type and week, the rows of Tally.AddType and AddWeek.
 func CellTypeWeekSQL(d Dialect, p CellPlan, f geo.Filter) (string, []any) {
-	q := cellCond(d, p, f, false)
+	q := cellCond(d, p.CellRects()[0], f, false)
 	return "SELECT c.event_type, c.week, sum(c.n) FROM cell_types c WHERE " + q.Where() +
 		" GROUP BY 1, 2 HAVING sum(c.n) > 0", q.Args
 }
@@ -288,16 +409,18 @@ func CellTypeWeekSQL(d Dialect, p CellPlan, f geo.Filter) (string, []any) {
 // CellCountrySQL groups the events of p's cells matching f (StatsUsable)
 // by country code, the rows of Tally.AddCountry.
 func CellCountrySQL(d Dialect, p CellPlan, f geo.Filter) (string, []any) {
-	q := cellCond(d, p, f, false)
+	q := cellCond(d, p.CellRects()[0], f, false)
 	return "SELECT c.country_code, sum(c.n) FROM cell_countries c WHERE " + q.Where() +
 		" GROUP BY 1 HAVING sum(c.n) > 0", q.Args
 }
 
-// CellGroupsSQL groups the events of p's cells matching f by cell of p's
-// level and event type, in the columns of CellsSQL.
-func CellGroupsSQL(d Dialect, p CellPlan, f geo.Filter) (string, []any) {
-	q := cellCond(d, p, f, true)
-	return "SELECT c.x, c.y, c.event_type, sum(c.n), sum(c.fatalities), sum(c.sum_lon), sum(c.sum_lat) FROM cell_types c WHERE " +
+// CellGroupsSQL groups the events of the cells r (one of a plan's
+// CellRects) matching f by cell of r's level and event type, in the columns
+// of CellsSQL. cell_fine keeps no weeks: a plan reads it only for a filter
+// without dates (PlanZoom).
+func CellGroupsSQL(d Dialect, r CellRect, f geo.Filter) (string, []any) {
+	q := cellCond(d, r, f, true)
+	return "SELECT c.x, c.y, c.event_type, sum(c.n), sum(c.fatalities), sum(c.sum_lon), sum(c.sum_lat) FROM " + cellTable(r.Level) + " c WHERE " +
 		q.Where() + " GROUP BY 1, 2, 3 HAVING sum(c.n) > 0", q.Args
 }
 

@@ -83,3 +83,45 @@ func (sqlDialect) Floor(expr string) string                   { return "CAST(" +
 func (sqlDialect) BBox(q *eventsql.Query, b geo.BBox)         {}
 func (sqlDialect) Dates(q *eventsql.Query, start, end string) {}
 func (sqlDialect) Words(*eventsql.Query, string, []string)    {}
+
+// A zoom's plan covers the finest level's cells inside the box once each,
+// with coarser cells where they fit and finer ones along the edges, and
+// reads cell_fine only without dates.
+func TestPlanZoomNests(t *testing.T) {
+	boxes := []geo.BBox{{West: 36.5, South: 47, East: 39.3, North: 49}, {West: 10, South: 30, East: 60, North: 30.7},
+		{West: 22.5, South: 0, East: 45, North: 22.5}, {West: 37.7, South: 47.9, East: 37.9, North: 48.1}}
+	for _, b := range boxes {
+		for _, f := range []geo.Filter{{BBox: &b}, {BBox: &b, Start: "2024-01-01"}} {
+			for zoom := 0; zoom <= 12; zoom++ {
+				p, ok := eventsql.PlanZoom(sqlDialect{}, f, zoom)
+				if !ok || (p.X1-p.X0+1)*(p.Y1-p.Y0+1) > 100000 {
+					continue // too many cells to list here
+				}
+				seen := map[[2]int]int{}
+				for _, r := range p.CellRects() {
+					if r.Level < zoom || r.Level > p.Level {
+						t.Errorf("%+v zoom %d: cells of level %d in a plan at level %d", f, zoom, r.Level, p.Level)
+					}
+					if r.Level > 8 && f.Start != "" {
+						t.Errorf("%+v zoom %d: cell_fine read with dates", f, zoom)
+					}
+					k := p.Level - r.Level
+					for x := r.X0 << k; x < (r.X1+1)<<k; x++ {
+						for y := r.Y0 << k; y < (r.Y1+1)<<k; y++ {
+							seen[[2]int{x, y}]++
+						}
+					}
+				}
+				if len(seen) != (p.X1-p.X0+1)*(p.Y1-p.Y0+1) {
+					t.Errorf("%+v zoom %d: the plan covers %d cells of level %d, want %d", f, zoom, len(seen), p.Level, (p.X1-p.X0+1)*(p.Y1-p.Y0+1))
+				}
+				for c, n := range seen {
+					if n != 1 || c[0] < p.X0 || c[0] > p.X1 || c[1] < p.Y0 || c[1] > p.Y1 {
+						t.Errorf("%+v zoom %d: cell %v of level %d read %d times, the plan's cells are %d..%d by %d..%d", f, zoom, c, p.Level, n, p.X0, p.X1, p.Y0, p.Y1)
+						break
+					}
+				}
+			}
+		}
+	}
+}

@@ -51,17 +51,19 @@ func cellStats(ctx context.Context, q querier, p eventsql.CellPlan, f geo.Filter
 // cellGroups returns the density cells of f at zoom by plan p.
 func cellGroups(ctx context.Context, q querier, p eventsql.CellPlan, f geo.Filter, zoom int) ([]geo.Cell, error) {
 	var groups []geo.CellRow
-	stmt, args := eventsql.CellGroupsSQL(pgSQL, p, f)
-	err := eachRow(ctx, q, stmt, args, func(r pgx.Rows) (err error) {
-		groups, err = eventsql.ScanCellRows(r, p.Level, zoom, 1, groups)
-		return err
-	})
-	if err != nil {
-		return nil, err
+	for _, rect := range p.CellRects() {
+		stmt, args := eventsql.CellGroupsSQL(pgSQL, rect, f)
+		err := eachRow(ctx, q, stmt, args, func(r pgx.Rows) (err error) {
+			groups, err = eventsql.ScanCellRows(r, rect.Level, zoom, 1, groups)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
 	}
 	for _, strip := range p.Strips {
 		sq := eventsql.StripFilter(pgSQL, f, strip)
-		err = eachRow(ctx, q, eventsql.CellsSQL(pgSQL, sq, zoom), sq.Args, func(r pgx.Rows) (err error) {
+		err := eachRow(ctx, q, eventsql.CellsSQL(pgSQL, sq, zoom), sq.Args, func(r pgx.Rows) (err error) {
 			groups, err = eventsql.ScanCellRows(r, zoom, zoom, strip.Sign(), groups)
 			return err
 		})

@@ -109,13 +109,15 @@ func (s *Store) cellStats(ctx context.Context, q cellQuerier, p eventsql.CellPla
 // cellGroups returns the density cells of f at zoom by plan p.
 func (s *Store) cellGroups(ctx context.Context, q cellQuerier, p eventsql.CellPlan, f geo.Filter, zoom int) ([]geo.Cell, error) {
 	var groups []geo.CellRow
-	stmt, args := eventsql.CellGroupsSQL(sqliteSQL, p, f)
-	err := eachRow(ctx, q, stmt, args, func(r *sql.Rows) (err error) {
-		groups, err = eventsql.ScanCellRows(r, p.Level, zoom, 1, groups)
-		return err
-	})
-	if err != nil {
-		return nil, err
+	for _, rect := range p.CellRects() {
+		stmt, args := eventsql.CellGroupsSQL(sqliteSQL, rect, f)
+		err := eachRow(ctx, q, stmt, args, func(r *sql.Rows) (err error) {
+			groups, err = eventsql.ScanCellRows(r, rect.Level, zoom, 1, groups)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
 	}
 	for _, strip := range p.Strips {
 		sq, d, err := s.stripQuery(ctx, q, f, strip)
@@ -167,6 +169,15 @@ func refillCells(ctx context.Context, tx *sql.Tx) error {
 		`INSERT INTO cell_countries (level, x, y, event_type, country_code, modality, origin, n)
 		SELECT l.level, c.x >> (8 - l.level), c.y >> (8 - l.level), c.event_type, c.country_code, c.modality, c.origin, sum(c.n)
 		FROM cell_countries c, cell_levels l WHERE c.level = 8 AND l.level < 8 GROUP BY 1, 2, 3, 4, 5, 6, 7`,
+		"DELETE FROM cell_fine",
+		`INSERT INTO cell_fine (level, x, y, event_type, modality, origin, n, fatalities, sum_lon, sum_lat)
+		SELECT 14, min(CAST((e.lon + 180) * 65536.0 / 360 AS INTEGER), 65535), min(CAST((e.lat + 90) * 65536.0 / 360 AS INTEGER), 32767),
+			e.event_type, e.modality, e.origin, count(*), coalesce(sum(e.fatalities), 0), sum(e.lon), sum(e.lat)
+		FROM events e GROUP BY 2, 3, 4, 5, 6`,
+		`INSERT INTO cell_fine (level, x, y, event_type, modality, origin, n, fatalities, sum_lon, sum_lat)
+		SELECT l.level, c.x >> (14 - l.level), c.y >> (14 - l.level), c.event_type, c.modality, c.origin,
+			sum(c.n), sum(c.fatalities), sum(c.sum_lon), sum(c.sum_lat)
+		FROM cell_fine c, cell_fine_levels l WHERE c.level = 14 AND l.level < 14 GROUP BY 1, 2, 3, 4, 5, 6`,
 	} {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			return err

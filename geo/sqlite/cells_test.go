@@ -12,7 +12,7 @@ import (
 )
 
 // cellState reads the cell triggers of the file and the total each kept
-// level counts.
+// level counts (cell_types and cell_fine).
 func cellState(t *testing.T, path string) (triggers []string, totals map[int]int) {
 	t.Helper()
 	db, err := sql.Open("sqlite", path)
@@ -31,7 +31,7 @@ func cellState(t *testing.T, path string) (triggers []string, totals map[int]int
 	}
 	rows.Close()
 	totals = map[int]int{}
-	rows, err = db.Query("SELECT level, sum(n) FROM cell_types GROUP BY 1")
+	rows, err = db.Query("SELECT level, sum(n) FROM cell_types GROUP BY 1 UNION ALL SELECT level, sum(n) FROM cell_fine GROUP BY 1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,8 +53,8 @@ func TestCellsAfterDeferredImport(t *testing.T) {
 	s := open(t, path)
 	storetest.Load(t, s, 200)
 	wantTriggers, _ := cellState(t, path)
-	if len(wantTriggers) != 3 {
-		t.Fatalf("cell triggers %v, want 3", wantTriggers)
+	if len(wantTriggers) != 6 {
+		t.Fatalf("cell triggers %v, want 6", wantTriggers)
 	}
 	build, err := s.DeferIndexes(t.Context())
 	if err != nil {
@@ -97,13 +97,14 @@ func TestCellsAfterDeferredImport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, l := range eventsql.CellLevels() {
+	levels := append(eventsql.CellLevels(), eventsql.FineLevels()...)
+	for _, l := range levels {
 		if totals[l] != all.Matched {
 			t.Errorf("level %d counts %d events, want %d", l, totals[l], all.Matched)
 		}
 	}
-	if len(totals) != len(eventsql.CellLevels()) {
-		t.Errorf("kept levels %v, want %v", totals, eventsql.CellLevels())
+	if len(totals) != len(levels) {
+		t.Errorf("kept levels %v, want %v", totals, levels)
 	}
 	if page, err := s.Events(t.Context(), f); err != nil || page.Matched != want.Matched {
 		t.Errorf("after the import %+v matches %d (%v), want %d", f, page.Matched, err, want.Matched)

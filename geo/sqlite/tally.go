@@ -12,13 +12,15 @@ import (
 
 // tally is what a bulk import adds to the kept counts (event_counts,
 // migration 0008) and cells (cell_types and cell_countries, migration
-// 0012) instead of their row triggers: the same groups, computed as the
+// 0012, cell_fine, 0013) instead of their row triggers: the same groups, computed as the
 // triggers compute them, added up here and written once per group at the
 // commit. A replaced row takes its old values off.
 type tally struct {
 	counts    map[countKey]int
 	levels    []cellLevel // none when the store keeps no cells
+	fine      []cellLevel // the levels of cell_fine (migration 0013)
 	types     map[cellTypeKey]cellSums
+	fineCells map[cellFineKey]cellSums
 	countries map[cellCountryKey]int
 	weeks     map[string]string // the Monday of a date's week, by date
 }
@@ -54,6 +56,12 @@ type cellCountryKey struct {
 	eventType, countryCode, modality, origin string
 }
 
+// cellFineKey is a group of cell_fine.
+type cellFineKey struct {
+	level, x, y                 int
+	eventType, modality, origin string
+}
+
 // tallied is the part of an event the tally reads.
 type tallied struct {
 	eventType, countryCode, date, end, modality, origin string
@@ -73,23 +81,42 @@ func talliedOf(e geo.Event) tallied {
 // newTally reads the grid's levels when the store keeps cells.
 func newTally(ctx context.Context, tx *sql.Tx, cells bool) (*tally, error) {
 	t := &tally{counts: map[countKey]int{}, types: map[cellTypeKey]cellSums{}, countries: map[cellCountryKey]int{},
-		weeks: map[string]string{}}
+		fineCells: map[cellFineKey]cellSums{}, weeks: map[string]string{}}
 	if !cells {
 		return t, nil
 	}
-	rows, err := tx.QueryContext(ctx, "SELECT level, n, cols FROM cell_levels ORDER BY level")
+	var err error
+	if t.levels, err = readLevels(ctx, tx, "cell_levels"); err != nil {
+		return nil, err
+	}
+	if t.fine, err = readLevels(ctx, tx, "cell_fine_levels"); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// readLevels reads a table of levels (cell_levels, cell_fine_levels).
+func readLevels(ctx context.Context, tx *sql.Tx, table string) ([]cellLevel, error) {
+	rows, err := tx.QueryContext(ctx, "SELECT level, n, cols FROM "+table+" ORDER BY level")
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
+	var levels []cellLevel
 	for rows.Next() {
 		var l cellLevel
 		if err := rows.Scan(&l.level, &l.n, &l.cols); err != nil {
 			return nil, err
 		}
-		t.levels = append(t.levels, l)
+		levels = append(levels, l)
 	}
-	return t, rows.Err()
+	return levels, rows.Err()
+}
+
+// cellOf is the cell expression of the triggers at level l, clamped as
+// they clamp it.
+func (l cellLevel) cellOf(lon, lat float64) (int, int) {
+	return min(int((lon+180)*l.n/360), l.cols-1), min(int((lat+90)*l.n/360), l.cols/2-1)
 }
 
 // week is the Monday of date's week, as date(d, 'weekday 0', '-6 days')
@@ -111,10 +138,18 @@ func (t *tally) add(e tallied, sign int) {
 	last := cmp.Or(e.end, e.date)
 	t.counts[countKey{eventType: e.eventType, countryCode: e.countryCode, week: t.week(e.date), date: e.date, last: last,
 		modality: e.modality, origin: e.origin}] += sign
+	for _, l := range t.fine {
+		x, y := l.cellOf(e.lon, e.lat)
+		k := cellFineKey{level: l.level, x: x, y: y, eventType: e.eventType, modality: e.modality, origin: e.origin}
+		s := t.fineCells[k]
+		s.n += sign
+		s.fatalities += sign * e.fatalities
+		s.lon += float64(sign) * e.lon
+		s.lat += float64(sign) * e.lat
+		t.fineCells[k] = s
+	}
 	for _, l := range t.levels {
-		// The cell expression of the triggers, clamped as they clamp it.
-		x := min(int((e.lon+180)*l.n/360), l.cols-1)
-		y := min(int((e.lat+90)*l.n/360), l.cols/2-1)
+		x, y := l.cellOf(e.lon, e.lat)
 		k := cellTypeKey{level: l.level, x: x, y: y, eventType: e.eventType, week: t.week(e.date), weekLast: t.week(last),
 			modality: e.modality, origin: e.origin}
 		s := t.types[k]
@@ -164,7 +199,20 @@ func (t *tally) write(ctx context.Context, tx *sql.Tx) error {
 			}
 		}
 	}
-	return countries.flush(ctx)
+	if err := countries.flush(ctx); err != nil {
+		return err
+	}
+	fine := newRowWriter(tx, "cell_fine (level, x, y, event_type, modality, origin, n, fatalities, sum_lon, sum_lat)", 10,
+		" ON CONFLICT DO UPDATE SET n = n + excluded.n, fatalities = fatalities + excluded.fatalities,"+
+			" sum_lon = sum_lon + excluded.sum_lon, sum_lat = sum_lat + excluded.sum_lat")
+	for k, s := range t.fineCells {
+		if s.n != 0 {
+			if err := fine.add(ctx, k.level, k.x, k.y, k.eventType, k.modality, k.origin, s.n, s.fatalities, s.lon, s.lat); err != nil {
+				return err
+			}
+		}
+	}
+	return fine.flush(ctx)
 }
 
 // rowWriter inserts rows into a table many to a statement (a statement

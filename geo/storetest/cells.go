@@ -78,7 +78,7 @@ func compareCells(t *testing.T, s Store, when string, boxes []*geo.BBox, filters
 					t.Errorf("%s: stats of %s are\n%+v\nfrom the events\n%+v", when, describe(f), gs, ws)
 				}
 			}
-			for _, zoom := range []int{0, 2, 3, 5, 8, 9} {
+			for _, zoom := range []int{0, 2, 3, 5, 8, 9, 11, 13, 14} {
 				gc, err := s.Cells(ctx, f, zoom)
 				must(t, err)
 				wc, err := s.Cells(ctx, fromEvents(f), zoom)

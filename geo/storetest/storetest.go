@@ -548,7 +548,7 @@ func testModel(t *testing.T, s Store) {
 			}
 		}
 		if i%4 == 1 {
-			zoom := r.IntN(8)
+			zoom := r.IntN(16)
 			gc, err := s.Cells(ctx, f, zoom)
 			must(t, err)
 			if wc := ExpectCells(f, zoom, all); !sameCells(gc, wc) {
