@@ -113,6 +113,9 @@ type candidate struct {
 	// offshore is the part of it along that coast. Nil when on land.
 	sea      *geo.Place
 	offshore orb.Bound
+	// site is the site of the place a change of control is told of ("the
+	// airport of X"): another event than the place itself changing hands.
+	site string
 }
 
 // Words of place descriptions between a preposition and a place name:
@@ -143,8 +146,10 @@ var (
 	// distinctMarkers say an event is one more, not one told before.
 	distinctMarkers = cues.set("distinct-markers")
 	// spanPreps and spanNouns: "during the war", "throughout the offensive".
-	spanPreps = cues.set("span-preps")
-	spanNouns = cues.set("span-nouns")
+	// takenSites change hands apart from the town that holds them.
+	takenSites = cues.set("taken-sites")
+	spanPreps  = cues.set("span-preps")
+	spanNouns  = cues.set("span-nouns")
 	// victimFillers stand between a number of people and what befell them.
 	victimFillers = cues.set("victim-fillers")
 )
@@ -266,6 +271,9 @@ func (r *reader) sentenceEvents(s sentence, quote string) []candidate {
 		c := candidate{sent: s.index, quote: quote, o: o, ref: &r.refs[ref], tie: t, part: r.partOfArea(ref)}
 		if r.on("place-offshore") {
 			c.sea, c.offshore = r.offshore(s, ref)
+		}
+		if r.on("merge-site") {
+			c.site = r.takenSite(o, &r.refs[ref])
 		}
 		out = append(out, c)
 		if fallsBack(o) {
@@ -1770,4 +1778,28 @@ func (r *reader) lendActors(occs []occ) {
 			occs[i].actor1 = occs[i-1].actor1
 		}
 	}
+}
+
+// takenSite returns the site of place m whose control trigger o tells of:
+// a site noun between the trigger and the place ("seized the airport of
+// the city of X") or right after the place ("took X airport"); "" when
+// the place itself changed hands, or o is no change of control.
+func (r *reader) takenSite(o *occ, m *placeRef) string {
+	if o.sub != subOvertakes && o.sub != subRegains && o.sub != subTransfer {
+		return ""
+	}
+	if m.last < len(r.toks) && takenSites[r.toks[m.last].low] {
+		return r.toks[m.last].low
+	}
+	if m.first < o.last || m.first-o.last > 8 {
+		return ""
+	}
+	for k := o.last; k < m.first; k++ {
+		if w := r.toks[k].low; takenSites[w] {
+			return w
+		} else if clauseStops[w] {
+			return ""
+		}
+	}
+	return ""
 }

@@ -335,7 +335,7 @@ func placeKey(p geo.Place) string {
 }
 
 func sameEvent(a, b *candidate) bool {
-	if a.sent == b.sent || placeKey(a.ref.place) != placeKey(b.ref.place) || a.o.modality != b.o.modality {
+	if a.sent == b.sent || placeKey(a.ref.place) != placeKey(b.ref.place) || a.o.modality != b.o.modality || a.site != b.site {
 		return false
 	}
 	// "A peacekeeper was wounded in Naqoura. ... the death of a soldier in
