@@ -355,11 +355,13 @@ func cellCond(d Dialect, p CellRect, f geo.Filter, dates bool) *Query {
 	q.Add("c.level = " + strconv.Itoa(p.Level))
 	switch {
 	case p.all:
-	case p.X1-p.X0 < maxListedColumns:
+	case p.Y1-p.Y0 < 4 && p.X1-p.X0 < maxListedColumns:
 		// The tables are ordered by level, x, y: a range of x would read
 		// every row of those columns, at every y (a strip along a box's
 		// south edge read the hotspot's columns whole: 0.1-0.2 s), while
-		// the columns listed are each looked up with the range of y.
+		// the columns listed are each looked up with the range of y. Only
+		// for a few rows: PostgreSQL sorts the groups of listed columns
+		// again.
 		cols := make([]string, 0, p.X1-p.X0+1)
 		for x := p.X0; x <= p.X1; x++ {
 			cols = append(cols, strconv.Itoa(x))
