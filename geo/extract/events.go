@@ -149,7 +149,9 @@ var (
 	// takenSites change hands apart from the town that holds them.
 	takenSites = cues.set("taken-sites")
 	spanPreps  = cues.set("span-preps")
-	spanNouns  = cues.set("span-nouns")
+	// townParts are parts only a town has ("in several neighbourhoods").
+	townParts = cues.set("town-parts")
+	spanNouns = cues.set("span-nouns")
 	// victimFillers stand between a number of people and what befell them.
 	victimFillers = cues.set("victim-fillers")
 )
@@ -296,16 +298,24 @@ func (r *reader) carry(s sentence, occs []occ, kills []killCount) []tie {
 	// "the town", "there": a place told before, the last event's if it is
 	// near; else a sentence of its own about the country the article is
 	// about ("22 people died in protests against the tax").
-	told := false
+	told, inTown := false, false
 	for k := s.first; k < s.last; k++ {
 		w := r.toks[k].low
 		if w == "there" || (placeNouns[w] && !strings.HasSuffix(w, "s") && k > s.first && r.toks[k-1].low == "the") {
 			told = true
 			break
 		}
+		if townParts[w] && r.on("link-town-part") {
+			told, inTown = true, true
+			break
+		}
 	}
 	ref := -1
 	switch {
+	case inTown && r.lastTown(s, 3) >= 0:
+		// "in several neighbourhoods": the town told before, not a
+		// country or region the last event was at.
+		ref = r.lastTown(s, 3)
 	case r.lastEvent.ok && (s.index-r.lastEvent.sent == 1 || (told && s.index-r.lastEvent.sent <= 3)),
 		// An event with a date, toll or count of its own goes on telling
 		// the scene a little further ("130 people were detained").
