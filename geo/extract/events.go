@@ -149,6 +149,8 @@ var (
 	// takenSites change hands apart from the town that holds them.
 	takenSites = cues.set("taken-sites")
 	spanPreps  = cues.set("span-preps")
+	// townOfficials are titles of a town's officials after its name.
+	townOfficials = cues.set("town-officials")
 	// townParts are parts only a town has ("in several neighbourhoods").
 	townParts = cues.set("town-parts")
 	spanNouns = cues.set("span-nouns")
@@ -209,6 +211,9 @@ func (r *reader) sentenceEvents(s sentence, quote string) []candidate {
 	r.noteExprs(exprs)
 
 	ties := r.ties(s, occs)
+	if r.on("link-town-official") {
+		ties = r.officialTown(s, occs, ties)
+	}
 	if len(ties) == 0 && r.on("link-discourse") {
 		ties = r.carry(s, occs, kills)
 	}
@@ -1812,4 +1817,42 @@ func (r *reader) takenSite(o *occ, m *placeRef) string {
 		}
 	}
 	return ""
+}
+
+// officialTown places the event of a sentence that a town's own official
+// reports ("X Mayor Y said drones hit three city districts") at that
+// town, when the sentence ties it to no place or only to the country or
+// region around the town.
+func (r *reader) officialTown(s sentence, occs []occ, ties []tie) []tie {
+	town := -1
+	start := sort.Search(len(r.refs), func(i int) bool { return r.refs[i].first >= s.first })
+	for i := start; i < len(r.refs) && r.refs[i].first < s.last; i++ {
+		m := &r.refs[i]
+		if m.last < s.last && townOfficials[r.toks[m.last].low] && !isArea(m.place) {
+			if town >= 0 {
+				return ties // two towns' officials: no telling which
+			}
+			town = i
+		}
+	}
+	if town < 0 {
+		return ties
+	}
+	for _, t := range ties {
+		if !contains(r.refs[t.ref].place, r.refs[town].place) {
+			return ties // the sentence names a place of its own
+		}
+	}
+	if len(ties) > 0 {
+		// The same event, at the town: the area only says where it is.
+		return append(ties, tie{occ: ties[0].occ, ref: town, how: tieCarried})
+	}
+	for i := range occs {
+		o := &occs[i]
+		if o.negated || o.t.weak || o.t.only || o.modality != geo.Occurred || !fallsBack(o) {
+			continue
+		}
+		return append(ties, tie{occ: i, ref: town, how: tieCarried})
+	}
+	return ties
 }
