@@ -153,10 +153,11 @@ func readTableDef(ctx context.Context, tx pgx.Tx) (tableDef, error) {
 // it in EXCLUSIVE mode, which keeps other writers waiting (as a SQLite
 // bulk import does) but not readers, and takes ACCESS EXCLUSIVE only to
 // drop it and rename the new one, just before the commit. The kept counts
-// and cells follow the staged rows through the same statement triggers
-// as in the table they replace (created on the new table after its copy
-// of the stored rows, before the staged ones come): the same groups, the
-// same sums. With empty, the store holds no event.
+// and cells follow through the same statement triggers as before: the
+// replaced events are deleted from the old table, and the new table gets
+// the triggers after its copy of the other stored rows, before the staged
+// ones come: the same groups, the same counts. With empty, the store holds
+// no event.
 func (b *Bulk) swap(ctx context.Context, empty bool) error {
 	tx := b.tx
 	exec := func(q string) error {
@@ -178,43 +179,34 @@ func (b *Bulk) swap(ctx context.Context, empty bool) error {
 	if err := exec("CREATE TABLE events_new (LIKE events INCLUDING ALL EXCLUDING INDEXES)"); err != nil {
 		return err
 	}
-	built := map[string]bool{}
-	build := func(x indexDef) error {
-		if err := exec(x.create); err != nil {
+	if !empty {
+		// The stored events that staged ones replace leave the old table,
+		// which counts them out of the kept counts and cells through its
+		// delete triggers (readers still see them until the commit); the
+		// others are copied.
+		if err := exec("DELETE FROM events WHERE id IN (SELECT id FROM import_stage)"); err != nil {
 			return err
 		}
-		built[x.name] = true
-		if x.constraint != "" {
-			return exec("ALTER TABLE events_new ADD CONSTRAINT " + x.temp + " " + x.constraint + " USING INDEX " + x.temp)
-		}
-		return nil
-	}
-	if !empty {
-		// The stored rows come first, and the unique indexes with them,
-		// so that the staged rows replace those of their ids.
 		cols := strings.Join(def.columns, ", ")
 		if err := exec("INSERT INTO events_new (" + cols + ") SELECT " + cols + " FROM events"); err != nil {
 			return err
 		}
-		for _, x := range def.indexes {
-			if x.constraint != "" {
-				if err := build(x); err != nil {
-					return err
-				}
-			}
-		}
 	}
+	// The staged events are counted in by the new table's insert triggers.
 	for _, t := range def.triggers {
 		if err := exec(t); err != nil {
 			return err
 		}
 	}
-	if err := exec(insertStaged("events_new", b.twice, !empty)); err != nil {
+	if err := exec(insertStaged("events_new", b.twice, false)); err != nil {
 		return err
 	}
 	for _, x := range def.indexes {
-		if !built[x.name] {
-			if err := build(x); err != nil {
+		if err := exec(x.create); err != nil {
+			return err
+		}
+		if x.constraint != "" {
+			if err := exec("ALTER TABLE events_new ADD CONSTRAINT " + x.temp + " " + x.constraint + " USING INDEX " + x.temp); err != nil {
 				return err
 			}
 		}
@@ -290,9 +282,11 @@ func firstWords(q string) string {
 
 // vacuum vacuums the tables a bulk import wrote, after its commit, so that
 // the new events table's visibility map lets reads answer from its
-// indexes alone, and analyzes the count tables, which have grown.
+// indexes alone, and analyzes the count tables, which have grown. The new
+// table has no dead rows, so its indexes are not scanned (on a million
+// events 2 s instead of 13 s).
 func (s *Store) vacuum(ctx context.Context) error {
-	if _, err := s.pool.Exec(ctx, "VACUUM events"); err != nil {
+	if _, err := s.pool.Exec(ctx, "VACUUM (INDEX_CLEANUP OFF) events"); err != nil {
 		return fmt.Errorf("vacuum events: %w", err)
 	}
 	if _, err := s.pool.Exec(ctx, "VACUUM (ANALYZE) event_counts, cell_types, cell_countries"); err != nil {
