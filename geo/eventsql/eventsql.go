@@ -369,6 +369,85 @@ func CountsStatsSQL(q *Query) string {
 		" GROUP BY 1, 2, 3 HAVING sum(c.n) > 0"
 }
 
+// WordCountsWord returns, when the table word_counts may answer f's count
+// and stats, the one word f looks for and its field: when f names one
+// word, in Actor or in Q, and besides only event types, a country code,
+// modalities and origins, which word_counts groups the events by with each
+// of their words. It answers them when the word starts one stored word
+// only, of the field (TermSQL finds which): the events having that word
+// are then those f selects.
+func WordCountsWord(f geo.Filter) (field, word string, ok bool) {
+	if f.BBox != nil || f.Start != "" || f.End != "" || len(f.SubTypes) > 0 || len(f.GeoPrecisions) > 0 || f.MinSources > 1 {
+		return "", "", false
+	}
+	actor, q := strings.TrimSpace(f.Actor) != "", strings.TrimSpace(f.Q) != ""
+	field, text := FieldActors, f.Actor
+	switch {
+	case actor == q:
+		return "", "", false
+	case q:
+		field, text = FieldQuote, f.Q
+	}
+	words := geo.Words(text)
+	if len(words) != 1 {
+		return "", "", false
+	}
+	return field, words[0], true
+}
+
+// TermSQL selects the first two words of word_counts, of field (the first
+// argument), from a word on (the second): when the first starts with the
+// word and the second does not (or is NULL), the word starts that stored
+// word only. Both are NULL when none is stored from it. Rows of words
+// whose events are all gone are counted as words: the answer is then
+// slower, never wrong.
+func TermSQL(d Dialect) string {
+	return "SELECT t.w, (SELECT min(c.word) FROM word_counts c WHERE c.field = t.f AND c.word > t.w) " +
+		"FROM (SELECT min(c.word) AS w, min(c.field) AS f FROM word_counts c WHERE c.field = " + d.Placeholder(1) +
+		" AND c.word >= " + d.Placeholder(2) + ") t"
+}
+
+// OneTerm reads TermSQL's row: the stored word that word alone starts.
+func OneTerm(row Scanner, word string) (term string, ok bool, err error) {
+	var first, second *string
+	if err := row.Scan(&first, &second); err != nil {
+		return "", false, err
+	}
+	switch {
+	case first == nil || !strings.HasPrefix(*first, word):
+		return "", true, nil // no stored word: no event has it
+	case second != nil && strings.HasPrefix(*second, word):
+		return "", false, nil
+	}
+	return *first, true, nil
+}
+
+// WordCounts returns the condition on the table word_counts c that selects
+// the groups of f's events, for term, the one stored word of field that
+// f's word starts (WordCountsWord and OneTerm); an empty term selects
+// nothing.
+func WordCounts(d Dialect, f geo.Filter, field, term string) *Query {
+	q := Counts(d, f)
+	if term == "" {
+		q.Add("1 = 0")
+		return q
+	}
+	q.Add("c.field = "+q.Arg(field), "c.word = "+q.Arg(term))
+	return q
+}
+
+// WordCountsCountSQL counts the events of the groups under q (of
+// WordCounts).
+func WordCountsCountSQL(q *Query) string {
+	return "SELECT coalesce(sum(c.n), 0) FROM word_counts c WHERE " + q.Where()
+}
+
+// WordCountsStatsSQL is StatsSQL from the groups under q (of WordCounts).
+func WordCountsStatsSQL(q *Query) string {
+	return "SELECT c.event_type, c.country_code, c.week, sum(c.n) FROM word_counts c WHERE " + q.Where() +
+		" GROUP BY 1, 2, 3 HAVING sum(c.n) > 0"
+}
+
 // Rows is a result set: *sql.Rows and pgx.Rows both are.
 type Rows interface {
 	Next() bool

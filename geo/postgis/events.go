@@ -236,6 +236,10 @@ func (s *Store) events(ctx context.Context, f geo.Filter) (geo.EventPage, error)
 	if eventsql.CountsUsable(f) {
 		c := eventsql.Counts(pgSQL, f)
 		count, args = eventsql.CountsCountSQL(c), c.Args
+	} else if c, ok, err := wordCounts(ctx, tx, f); err != nil {
+		return geo.EventPage{}, err
+	} else if ok {
+		count, args = eventsql.WordCountsCountSQL(c), c.Args
 	}
 	if p, ok := eventsql.PlanBox(pgSQL, f); ok && !eventsql.CountsUsable(f) {
 		if page.Matched, err = cellCount(ctx, tx, p, f); err != nil {
@@ -267,6 +271,21 @@ func (s *Store) events(ctx context.Context, f geo.Filter) (geo.EventPage, error)
 		return geo.EventPage{}, err
 	}
 	return page, attach(ctx, tx, page.Events)
+}
+
+// wordCounts returns, when the kept word counts answer f's count and
+// stats (eventsql.WordCountsWord, eventsql.OneTerm), the condition on
+// word_counts that selects its groups.
+func wordCounts(ctx context.Context, tx pgx.Tx, f geo.Filter) (*eventsql.Query, bool, error) {
+	field, word, ok := eventsql.WordCountsWord(f)
+	if !ok {
+		return nil, false, nil
+	}
+	term, ok, err := eventsql.OneTerm(tx.QueryRow(ctx, eventsql.TermSQL(pgSQL), field, word), word)
+	if err != nil || !ok {
+		return nil, false, err
+	}
+	return eventsql.WordCounts(pgSQL, f, field, term), true, nil
 }
 
 // read appends to events the events under q in list order, limit of them
@@ -321,6 +340,29 @@ func (s *Store) stats(ctx context.Context, f geo.Filter) (geo.Stats, error) {
 			return err
 		})
 		return st, err
+	}
+	if _, _, ok := eventsql.WordCountsWord(f); ok {
+		var (
+			st   geo.Stats
+			used bool
+		)
+		err := s.snapshot(ctx, func(tx pgx.Tx) error {
+			c, ok, err := wordCounts(ctx, tx, f)
+			if err != nil || !ok {
+				return err
+			}
+			rows, err := tx.Query(ctx, eventsql.WordCountsStatsSQL(c), c.Args...)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			st, err = eventsql.Tally(rows)
+			used = err == nil
+			return err
+		})
+		if err != nil || used {
+			return st, err
+		}
 	}
 	q := filter(f)
 	stmt := eventsql.StatsSQL(pgSQL, q)

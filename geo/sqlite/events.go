@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -82,12 +83,22 @@ func (dialect) Dates(q *eventsql.Query, start, end string) {
 // Words looks the words up in the FTS5 index events_fts, each as a prefix
 // of a word of the field's column. A word holds letters and digits alone
 // (geo.Words), so quoting it is enough.
+//
+// When walking, the index is not read: collecting every match of a common
+// word to test each row against costs as much as the page (a word in a
+// quarter of a million events: 0.4-0.7 s). The row's words (actors_words,
+// quote_words: a JSON array of them) must then hold a string that starts
+// with each word: a quote and the word, since a word holds neither quotes
+// nor backslashes. The index events_words_walk holds them in list order,
+// so that the walk reads no row that does not match (readWalk).
 func (d dialect) Words(q *eventsql.Query, field string, words []string) {
-	seq := "e.seq"
 	if d.walk {
-		seq = "+e.seq"
+		for _, w := range words {
+			q.Add("instr(e." + field + "_words, " + q.Arg(`"`+w) + ") > 0")
+		}
+		return
 	}
-	q.Add(seq + " IN (SELECT rowid FROM events_fts WHERE events_fts MATCH " + q.Arg(ftsQuery(field, words)) + ")")
+	q.Add("e.seq IN (SELECT rowid FROM events_fts WHERE events_fts MATCH " + q.Arg(ftsQuery(field, words)) + ")")
 }
 
 // ftsQuery is the FTS5 query of words in field: each a prefix of a word.
@@ -122,11 +133,66 @@ func wordsOnly(f geo.Filter) (string, bool) {
 	return strings.Join(parts, " AND "), len(parts) > 0
 }
 
-// insertEvent writes an event from eventsql.Values.
+// wordCounts returns, when the kept word counts answer f's count and
+// stats (eventsql.WordCountsWord, eventsql.OneTerm), the condition on
+// word_counts that selects its groups.
+func wordCounts(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, f geo.Filter) (*eventsql.Query, bool, error) {
+	field, word, ok := eventsql.WordCountsWord(f)
+	if !ok {
+		return nil, false, nil
+	}
+	term, ok, err := eventsql.OneTerm(q.QueryRowContext(ctx, eventsql.TermSQL(sqliteSQL), field, word), word)
+	if err != nil || !ok {
+		return nil, false, err
+	}
+	return eventsql.WordCounts(sqliteSQL, f, field, term), true, nil
+}
+
+// insertEvent writes an event from insertArgs.
 var insertEvent = eventsql.Insert(sqliteSQL, eventsql.InsertSpec{
 	PointCols:  []string{"lon", "lat"},
 	PointValue: func(lon, lat string) string { return lon + ", " + lat },
+	Extra:      []string{"actors_words", "quote_words"},
 })
+
+// insertArgs are the arguments of insertEvent: eventsql.Values and the
+// distinct words of the actors and of the quote, which the triggers of
+// word_counts count.
+func insertArgs(e geo.Event) []any {
+	return insertArgsWords(e, distinctWords(e.Actor1+"\n"+e.Actor2), distinctWords(e.Quote))
+}
+
+// insertArgsWords is insertArgs with the words split already.
+func insertArgsWords(e geo.Event, actors, quote []string) []any {
+	return append(eventsql.Values(e), wordsJSON(actors), wordsJSON(quote))
+}
+
+// distinctWords are the words of s (geo.Words), each once, in order.
+func distinctWords(s string) []string {
+	w := geo.Words(s)
+	slices.Sort(w)
+	return slices.Compact(w)
+}
+
+// wordsJSON is words as a JSON array, which the triggers read with
+// json_each. A word holds letters, digits and private-use characters alone
+// (geo.Words), which JSON strings hold as they are.
+func wordsJSON(words []string) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, w := range words {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('"')
+		b.WriteString(w)
+		b.WriteByte('"')
+	}
+	b.WriteByte(']')
+	return b.String()
+}
 
 // Ingest stores the article with its text and replaces all of its events,
 // bumping the data version, in one transaction that is on disk when Ingest
@@ -313,11 +379,71 @@ func (s *Store) page(ctx context.Context, f geo.Filter, q *eventsql.Query) (geo.
 	if (f.BBox != nil || f.Actor != "" || f.Q != "") && page.Matched >= s.walkAt*(limit+max(f.Offset, 0)) {
 		d.walk = true
 		q = eventsql.Filter(d, f)
+		if f.Actor != "" || f.Q != "" {
+			if page.Events, err = readWalk(ctx, tx, q, limit, max(f.Offset, 0), page.Events); err != nil {
+				return geo.EventPage{}, err
+			}
+			return page, attach(ctx, tx, page.Events)
+		}
 	}
 	if page.Events, err = s.read(ctx, tx, q, limit, max(f.Offset, 0), page.Events); err != nil {
 		return geo.EventPage{}, err
 	}
 	return page, attach(ctx, tx, page.Events)
+}
+
+// readWalk is read for a walking condition q with words: the page's
+// events are found first, by their seq alone, so that a walk of the date
+// order whose other conditions are on the date index too reads the
+// covering index events_words_walk and no row that does not match (a word
+// in a tenth of the events: 10,000 rows read for a page of 1,000, 90 ms,
+// against 10 ms for the index's entries); then the page's rows are read.
+func readWalk(ctx context.Context, tx *sql.Tx, q *eventsql.Query, limit, offset int, events []geo.Event) ([]geo.Event, error) {
+	args := append(q.Args[:len(q.Args):len(q.Args)], limit, offset)
+	rows, err := tx.QueryContext(ctx, "SELECT e.seq FROM events e WHERE "+q.Where()+" ORDER BY "+eventsql.Order+" LIMIT ? OFFSET ?", args...)
+	if err != nil {
+		return nil, err
+	}
+	seqs := make([]byte, 0, 12*limit+2)
+	seqs = append(seqs, '[')
+	n := 0
+	for rows.Next() {
+		var seq int64
+		if err := rows.Scan(&seq); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if n > 0 {
+			seqs = append(seqs, ',')
+		}
+		n++
+		seqs = strconv.AppendInt(seqs, seq, 10)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || n == 0 {
+		return events, err
+	}
+	seqs = append(seqs, ']')
+	page := eventsql.NewQuery(sqliteSQL)
+	page.Add("e.seq IN (SELECT value FROM json_each(" + page.Arg(string(seqs)) + "))")
+	return readAll(ctx, tx, page, events)
+}
+
+// readAll appends to events every event under q, in list order.
+func readAll(ctx context.Context, tx *sql.Tx, q *eventsql.Query, events []geo.Event) ([]geo.Event, error) {
+	rows, err := tx.QueryContext(ctx, "SELECT "+eventsql.Columns(sqliteSQL)+" FROM events e WHERE "+q.Where()+" ORDER BY "+eventsql.Order, q.Args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		e, err := eventsql.Scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		events = append(events, e)
+	}
+	return events, rows.Err()
 }
 
 // count counts the events of f (whose condition is q) by the cheapest way
@@ -326,7 +452,11 @@ func (s *Store) page(ctx context.Context, f geo.Filter, q *eventsql.Query) (geo.
 // else the events.
 func (s *Store) count(ctx context.Context, tx *sql.Tx, f geo.Filter, q *eventsql.Query) (int, error) {
 	count, args := eventsql.CountSQL(q), q.Args
-	if m, ok := wordsOnly(f); ok {
+	if c, ok, err := wordCounts(ctx, tx, f); err != nil {
+		return 0, err
+	} else if ok {
+		count, args = eventsql.WordCountsCountSQL(c), c.Args
+	} else if m, ok := wordsOnly(f); ok {
 		count, args = "SELECT count(*) FROM events_fts WHERE events_fts MATCH ?", []any{m}
 	} else if eventsql.CountsUsable(f) {
 		c := eventsql.Counts(sqliteSQL, f)
@@ -387,6 +517,9 @@ func (s *Store) Stats(ctx context.Context, f geo.Filter) (geo.Stats, error) {
 }
 
 func (s *Store) stats(ctx context.Context, f geo.Filter) (geo.Stats, error) {
+	if st, ok, err := s.wordStats(ctx, f); err != nil || ok {
+		return st, err
+	}
 	if p, ok, err := planBox(ctx, s.reader, f, true); err != nil {
 		return geo.Stats{}, err
 	} else if ok {
@@ -408,6 +541,30 @@ func (s *Store) stats(ctx context.Context, f geo.Filter) (geo.Stats, error) {
 	}
 	defer rows.Close()
 	return eventsql.Tally(rows)
+}
+
+// wordStats answers f's stats from the kept word counts when they can
+// (wordCounts), the word and its counts from one snapshot.
+func (s *Store) wordStats(ctx context.Context, f geo.Filter) (geo.Stats, bool, error) {
+	if _, _, ok := eventsql.WordCountsWord(f); !ok {
+		return geo.Stats{}, false, nil
+	}
+	tx, err := s.reader.BeginTx(ctx, nil)
+	if err != nil {
+		return geo.Stats{}, false, err
+	}
+	defer tx.Rollback()
+	c, ok, err := wordCounts(ctx, tx, f)
+	if err != nil || !ok {
+		return geo.Stats{}, false, err
+	}
+	rows, err := tx.QueryContext(ctx, eventsql.WordCountsStatsSQL(c), c.Args...)
+	if err != nil {
+		return geo.Stats{}, false, err
+	}
+	defer rows.Close()
+	st, err := eventsql.Tally(rows)
+	return st, err == nil, err
 }
 
 // Cells counts the events that match f, ignoring its Limit and Offset, in

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"conflictmap/geo"
-	"conflictmap/geo/eventsql"
 )
 
 // Import adds events read from a file made elsewhere (an export of
@@ -126,7 +125,7 @@ func insertEvents(ctx context.Context, tx *sql.Tx, events []geo.Event) error {
 	n := 0
 	for _, e := range events {
 		var seq int64
-		if err := stmts[0].QueryRowContext(nocancel, eventsql.Values(e)...).Scan(&seq); err != nil {
+		if err := stmts[0].QueryRowContext(nocancel, insertArgs(e)...).Scan(&seq); err != nil {
 			return fmt.Errorf("event %s: %w", e.ID, err)
 		}
 		if e.OriginName() == geo.OriginExtracted {
@@ -275,7 +274,7 @@ const bulkCacheSize = -65536
 
 // bulkTriggers are the triggers on events that a bulk import does the
 // work of itself (tally), besides the cell triggers (deferredCellTriggers).
-var bulkTriggers = []string{"event_counts_insert", "event_counts_update"}
+var bulkTriggers = []string{"event_counts_insert", "event_counts_update", "word_counts_insert", "word_counts_update"}
 
 // BeginBulk starts a bulk import; the caller adds events with Add, then
 // calls Commit or Rollback.
@@ -358,7 +357,7 @@ func (s *Store) beginBulk(ctx context.Context) (_ *Bulk, err error) {
 		{&b.insert, insertEvent[:strings.Index(insertEvent, " ON CONFLICT ")] + " ON CONFLICT (id) DO NOTHING"},
 		{&b.replace, insertEvent + " RETURNING seq"},
 		{&b.lookup, `SELECT event_type, country_code, coalesce(event_date, ''), coalesce(event_date_end, ''), modality, origin, lon, lat,
-			coalesce(fatalities, 0) FROM events WHERE id = ?`},
+			coalesce(fatalities, 0), actors_words, quote_words FROM events WHERE id = ?`},
 	} {
 		if *p.stmt, err = tx.PrepareContext(ctx, p.q); err != nil {
 			return nil, err
@@ -393,7 +392,8 @@ func (b *Bulk) add(ctx context.Context, articles []geo.Article, events []geo.Eve
 	// As in insertEvents, the rows do not watch the context.
 	nocancel := context.WithoutCancel(ctx)
 	for _, e := range events {
-		vals := eventsql.Values(e)
+		added := talliedOf(e)
+		vals := insertArgsWords(e, added.actors, added.quote)
 		res, err := b.insert.ExecContext(nocancel, vals...)
 		if err != nil {
 			return fmt.Errorf("event %s: %w", e.ID, err)
@@ -402,10 +402,19 @@ func (b *Bulk) add(ctx context.Context, articles []geo.Article, events []geo.Eve
 			return err
 		} else if n == 0 {
 			// The id is stored: the row is replaced, and counted out.
-			var old tallied
+			var (
+				old           tallied
+				actors, quote string
+			)
 			if err := b.lookup.QueryRowContext(nocancel, e.ID).Scan(&old.eventType, &old.countryCode, &old.date, &old.end,
-				&old.modality, &old.origin, &old.lon, &old.lat, &old.fatalities); err != nil {
+				&old.modality, &old.origin, &old.lon, &old.lat, &old.fatalities, &actors, &quote); err != nil {
 				return fmt.Errorf("event %s: %w", e.ID, err)
+			}
+			if err := json.Unmarshal([]byte(actors), &old.actors); err != nil {
+				return fmt.Errorf("event %s: actors' words: %w", e.ID, err)
+			}
+			if err := json.Unmarshal([]byte(quote), &old.quote); err != nil {
+				return fmt.Errorf("event %s: quote's words: %w", e.ID, err)
 			}
 			b.tally.add(old, -1)
 			var seq int64
@@ -418,7 +427,7 @@ func (b *Bulk) add(ctx context.Context, articles []geo.Article, events []geo.Eve
 		} else {
 			b.added++
 		}
-		b.tally.add(talliedOf(e), 1)
+		b.tally.add(added, 1)
 		b.span = max(b.span, e.SpanDays())
 	}
 	return nil

@@ -8,15 +8,20 @@ import (
 	"time"
 
 	"conflictmap/geo"
+	"conflictmap/geo/eventsql"
 )
 
 // tally is what a bulk import adds to the kept counts (event_counts,
-// migration 0008) and cells (cell_types and cell_countries, migration
-// 0012, cell_fine, 0013) instead of their row triggers: the same groups, computed as the
+// migration 0008, and word_counts, migration 0014) and cells (cell_types and
+// cell_countries, migration 0012, cell_fine, 0013) instead of their row
+// triggers: the same groups, computed as the
 // triggers compute them, added up here and written once per group at the
 // commit. A replaced row takes its old values off.
 type tally struct {
 	counts    map[countKey]int
+	words     map[wordKey]int
+	groups    map[wordGroup]int32
+	groupList []wordGroup
 	levels    []cellLevel // none when the store keeps no cells
 	fine      []cellLevel // the levels of cell_fine (migration 0013)
 	types     map[cellTypeKey]cellSums
@@ -28,6 +33,21 @@ type tally struct {
 // countKey is a group of event_counts.
 type countKey struct {
 	eventType, countryCode, week, date, last, modality, origin string
+}
+
+// wordKey is a group of word_counts: a word of the actors or of the
+// quote, and the number of its group of events in the tally's list
+// (tally.group), so that a word's count hashes the word alone.
+type wordKey struct {
+	quote bool
+	word  string
+	group int32
+}
+
+// wordGroup is the part of a group of word_counts that the words of an
+// event share.
+type wordGroup struct {
+	eventType, countryCode, week, modality, origin string
 }
 
 // cellLevel is a row of cell_levels: a level of the grid, its columns as a
@@ -67,11 +87,13 @@ type tallied struct {
 	eventType, countryCode, date, end, modality, origin string
 	lon, lat                                            float64
 	fatalities                                          int
+	actors, quote                                       []string // distinct words
 }
 
 func talliedOf(e geo.Event) tallied {
 	t := tallied{eventType: e.EventType, countryCode: e.CountryCode, date: e.EventDate, end: e.EventDateEnd,
-		modality: e.Modality, origin: e.OriginName(), lon: e.Point[0], lat: e.Point[1]}
+		modality: e.Modality, origin: e.OriginName(), lon: e.Point[0], lat: e.Point[1],
+		actors: distinctWords(e.Actor1 + "\n" + e.Actor2), quote: distinctWords(e.Quote)}
 	if e.Fatalities != nil {
 		t.fatalities = *e.Fatalities
 	}
@@ -80,7 +102,7 @@ func talliedOf(e geo.Event) tallied {
 
 // newTally reads the grid's levels when the store keeps cells.
 func newTally(ctx context.Context, tx *sql.Tx, cells bool) (*tally, error) {
-	t := &tally{counts: map[countKey]int{}, types: map[cellTypeKey]cellSums{}, countries: map[cellCountryKey]int{},
+	t := &tally{counts: map[countKey]int{}, words: map[wordKey]int{}, groups: map[wordGroup]int32{}, types: map[cellTypeKey]cellSums{}, countries: map[cellCountryKey]int{},
 		fineCells: map[cellFineKey]cellSums{}, weeks: map[string]string{}}
 	if !cells {
 		return t, nil
@@ -148,6 +170,21 @@ func (t *tally) add(e tallied, sign int) {
 		s.lat += float64(sign) * e.lat
 		t.fineCells[k] = s
 	}
+	if len(e.actors)+len(e.quote) > 0 {
+		wg := wordGroup{eventType: e.eventType, countryCode: e.countryCode, week: t.week(e.date), modality: e.modality, origin: e.origin}
+		g, ok := t.groups[wg]
+		if !ok {
+			g = int32(len(t.groupList))
+			t.groups[wg] = g
+			t.groupList = append(t.groupList, wg)
+		}
+		for _, w := range e.actors {
+			t.words[wordKey{word: w, group: g}] += sign
+		}
+		for _, w := range e.quote {
+			t.words[wordKey{quote: true, word: w, group: g}] += sign
+		}
+	}
 	for _, l := range t.levels {
 		x, y := l.cellOf(e.lon, e.lat)
 		k := cellTypeKey{level: l.level, x: x, y: y, eventType: e.eventType, week: t.week(e.date), weekLast: t.week(last),
@@ -174,7 +211,23 @@ func (t *tally) write(ctx context.Context, tx *sql.Tx) error {
 			}
 		}
 	}
-	if err := counts.flush(ctx); err != nil || len(t.levels) == 0 {
+	if err := counts.flush(ctx); err != nil {
+		return err
+	}
+	words := newRowWriter(tx, "word_counts (field, word, event_type, country_code, week, modality, origin, n)", 8,
+		" ON CONFLICT DO UPDATE SET n = n + excluded.n")
+	for k, n := range t.words {
+		if n != 0 {
+			field, g := eventsql.FieldActors, t.groupList[k.group]
+			if k.quote {
+				field = eventsql.FieldQuote
+			}
+			if err := words.add(ctx, field, k.word, g.eventType, g.countryCode, g.week, g.modality, g.origin, n); err != nil {
+				return err
+			}
+		}
+	}
+	if err := words.flush(ctx); err != nil || len(t.levels) == 0 {
 		return err
 	}
 	types := newRowWriter(tx, "cell_types (level, x, y, event_type, week, week_last, modality, origin, n, fatalities, sum_lon, sum_lat)", 12,

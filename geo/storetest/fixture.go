@@ -306,8 +306,13 @@ func randomFilter(r *rand.Rand) geo.Filter {
 	}
 	if r.IntN(4) == 0 {
 		f.Q = genWords[r.IntN(len(genWords))]
-		if r.IntN(2) == 0 {
+		switch r.IntN(3) {
+		case 0:
 			f.Q += " " + genWords[r.IntN(len(genWords))]
+		case 1:
+			// A word's last letter, which starts other words ("s" of
+			// "forces" starts "south"): only those match.
+			f.Q = f.Q[len(f.Q)-1:]
 		}
 	}
 	randomFieldFilters(r, &f)

@@ -16,8 +16,8 @@ type Importer interface {
 }
 
 // ImportCounts imports generated events, then a second batch that replaces
-// some of them with changed ones (another type, date and country) and adds
-// others, and checks the store's stats and counts against the model and
+// some of them with changed ones (another type, date and country, some
+// other words) and adds others, and checks the store's stats and counts against the model and
 // against its own answers from the events: the counts a store keeps per
 // group must follow an import's inserts and replacements as they follow
 // ingests.
@@ -38,6 +38,9 @@ func ImportCounts(t *testing.T, s Importer) {
 		e.EventDate, e.EventDateEnd = "2024-02-0"+string(rune('1'+i%9)), ""
 		e.CountryCode, e.Country = "FR", "France"
 		e.Origin = geo.OriginUCDP
+		if i%2 == 0 {
+			e.Actor1, e.Quote = "Zebra police", "zebras crossed a convoy"
+		}
 		second[i] = e
 	}
 	more := Generate(6, a, 30)
@@ -58,7 +61,8 @@ func ImportCounts(t *testing.T, s Importer) {
 		all = append(all, e)
 	}
 	for _, f := range []geo.Filter{{}, {Types: []string{"Protests"}}, {Country: "FR"}, {Start: "2024-02-01", End: "2024-02-05"},
-		{Origins: []string{geo.OriginACLED}}, {Origins: []string{geo.OriginImport}, Types: []string{"Battles"}}} {
+		{Origins: []string{geo.OriginACLED}}, {Origins: []string{geo.OriginImport}, Types: []string{"Battles"}},
+		{Q: "zebra"}, {Actor: "zebra", Country: "FR"}, {Q: "convoy"}, {Actor: "police"}} {
 		got, err := s.Stats(ctx, f)
 		must(t, err)
 		if want := ExpectStats(f, all); !reflect.DeepEqual(got, want) {

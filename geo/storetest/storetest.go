@@ -565,6 +565,16 @@ func testModel(t *testing.T, s Store) {
 			}
 		}
 	}
+	// Words that start some words and sit inside others ("s" starts
+	// "south" and ends "forces"), alone, paged, and with another filter.
+	for _, f := range []geo.Filter{{Q: "s"}, {Actor: "b"}, {Q: "s", Limit: 5, Offset: 3}, {Q: "a e", Country: "UA"}, {Actor: "e"}} {
+		want := Expect(f, all)
+		got, err := s.Events(ctx, f)
+		must(t, err)
+		if got.Matched != want.Matched || !reflect.DeepEqual(ids(got.Events), ids(want.Events)) {
+			t.Errorf("%s: matched %d %v, want matched %d %v", describe(f), got.Matched, ids(got.Events), want.Matched, ids(want.Events))
+		}
+	}
 	checkCounts(t, s, "after generated ingests")
 }
 
@@ -890,7 +900,11 @@ func checkCounts(t *testing.T, s Store, when string) {
 	ctx := t.Context()
 	world := &geo.BBox{West: -180, South: -90, East: 180, North: 90}
 	for _, f := range []geo.Filter{{}, {Types: []string{"Battles", "Explosions/Remote violence"}}, {Start: "2024-01-01"},
-		{End: "2024-06-30", Modalities: []string{"occurred"}}, {Country: "UA"}, {Origins: []string{geo.OriginExtracted}}} {
+		{End: "2024-06-30", Modalities: []string{"occurred"}}, {Country: "UA"}, {Origins: []string{geo.OriginExtracted}},
+		// Words: one that starts one word of the vocabulary (the kept word
+		// counts answer), one that starts two ("100", "1000"), none.
+		{Q: "dro"}, {Actor: "POLICE", Country: "UA"}, {Q: "élite", Types: []string{"Battles", "Protests"}, Modalities: []string{"occurred"}},
+		{Actor: "100"}, {Q: "zebra"}} {
 		got, err := s.Stats(ctx, f)
 		must(t, err)
 		g := fromEvents(f)
