@@ -485,3 +485,53 @@ func TallyRows(rows Rows, sign int, t *geo.Tally) error {
 	}
 	return rows.Err()
 }
+
+// offsetDialect numbers its placeholders after those of the parts of a
+// statement before it.
+type offsetDialect struct {
+	Dialect
+	off int
+}
+
+func (o offsetDialect) Placeholder(n int) string { return o.Dialect.Placeholder(n + o.off) }
+
+// CellPlanSQL reads every part of plan p for f at zoom in one statement
+// (its cells, level by level, and its strips), for a store to which each
+// statement is a round trip and a plan of its own: rows of level, sign,
+// then the columns of CellsSQL, for ScanPlanRows.
+func CellPlanSQL(d Dialect, p CellPlan, f geo.Filter, zoom int) (string, []any) {
+	var (
+		parts []string
+		args  []any
+	)
+	for _, r := range p.CellRects() {
+		stmt, a := CellGroupsSQL(offsetDialect{d, len(args)}, r, f)
+		parts = append(parts, "SELECT "+strconv.Itoa(r.Level)+", 1, g.* FROM ("+stmt+") g")
+		args = append(args, a...)
+	}
+	for _, s := range p.Strips {
+		sq := StripFilter(offsetDialect{d, len(args)}, f, s)
+		parts = append(parts, "SELECT "+strconv.Itoa(zoom)+", "+strconv.Itoa(s.Sign())+", g.* FROM ("+CellsSQL(d, sq, zoom)+") g")
+		args = append(args, sq.Args...)
+	}
+	return strings.Join(parts, " UNION ALL "), args
+}
+
+// ScanPlanRows appends the rows of CellPlanSQL to groups, their cells moved
+// to zoom and counted by their sign.
+func ScanPlanRows(rows Rows, zoom int, groups []geo.CellRow) ([]geo.CellRow, error) {
+	for rows.Next() {
+		var (
+			r                         geo.CellRow
+			level, sign, x, y, n, fat int64
+		)
+		if err := rows.Scan(&level, &sign, &x, &y, &r.EventType, &n, &fat, &r.SumLon, &r.SumLat); err != nil {
+			return nil, err
+		}
+		shift := int(level) - zoom
+		r.X, r.Y, r.Count, r.Fatalities = int(x>>shift), int(y>>shift), int(sign*n), int(sign*fat)
+		r.SumLon, r.SumLat = float64(sign)*r.SumLon, float64(sign)*r.SumLat
+		groups = append(groups, r)
+	}
+	return groups, rows.Err()
+}

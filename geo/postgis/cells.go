@@ -48,28 +48,18 @@ func cellStats(ctx context.Context, q querier, p eventsql.CellPlan, f geo.Filter
 	return t.Stats(), nil
 }
 
-// cellGroups returns the density cells of f at zoom by plan p.
+// cellGroups returns the density cells of f at zoom by plan p, read in
+// one statement (eventsql.CellPlanSQL): a plan of nested cells and strips
+// is a dozen parts, each a round trip and a plan apart.
 func cellGroups(ctx context.Context, q querier, p eventsql.CellPlan, f geo.Filter, zoom int) ([]geo.Cell, error) {
 	var groups []geo.CellRow
-	for _, rect := range p.CellRects() {
-		stmt, args := eventsql.CellGroupsSQL(pgSQL, rect, f)
-		err := eachRow(ctx, q, stmt, args, func(r pgx.Rows) (err error) {
-			groups, err = eventsql.ScanCellRows(r, rect.Level, zoom, 1, groups)
-			return err
-		})
-		if err != nil {
-			return nil, err
-		}
-	}
-	for _, strip := range p.Strips {
-		sq := eventsql.StripFilter(pgSQL, f, strip)
-		err := eachRow(ctx, q, eventsql.CellsSQL(pgSQL, sq, zoom), sq.Args, func(r pgx.Rows) (err error) {
-			groups, err = eventsql.ScanCellRows(r, zoom, zoom, strip.Sign(), groups)
-			return err
-		})
-		if err != nil {
-			return nil, err
-		}
+	stmt, args := eventsql.CellPlanSQL(pgSQL, p, f, zoom)
+	err := eachRow(ctx, q, stmt, args, func(r pgx.Rows) (err error) {
+		groups, err = eventsql.ScanPlanRows(r, zoom, groups)
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	return geo.FoldCells(zoom, groups), nil
 }
