@@ -478,6 +478,11 @@ func (b *Bulk) commit(ctx context.Context) error {
 	if err := b.tally.write(ctx, tx); err != nil {
 		return fmt.Errorf("counts and cells: %w", err)
 	}
+	if len(b.tally.fine) > 0 {
+		if err := addFineCells(ctx, tx, b.before, string(replaced)); err != nil {
+			return fmt.Errorf("fine cells: %w", err)
+		}
+	}
 	if _, err := tx.ExecContext(ctx, "UPDATE meta SET value = max(value, ?) WHERE key = 'max_span_days'", b.span); err != nil {
 		return err
 	}
