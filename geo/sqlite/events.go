@@ -456,6 +456,11 @@ func readAll(ctx context.Context, tx *sql.Tx, q *eventsql.Query, events []geo.Ev
 	if err != nil {
 		return nil, err
 	}
+	return scanEvents(rows, events)
+}
+
+// scanEvents appends to events every event of rows and closes them.
+func scanEvents(rows *sql.Rows, events []geo.Event) ([]geo.Event, error) {
 	defer rows.Close()
 	for rows.Next() {
 		e, err := eventsql.Scan(rows)
@@ -500,15 +505,7 @@ func (s *Store) read(ctx context.Context, tx *sql.Tx, q *eventsql.Query, limit, 
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		e, err := eventsql.Scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		events = append(events, e)
-	}
-	return events, rows.Err()
+	return scanEvents(rows, events)
 }
 
 // Event returns the event with the given id.
