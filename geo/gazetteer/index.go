@@ -2,12 +2,13 @@ package gazetteer
 
 import (
 	"bytes"
-	"compress/gzip"
 	"encoding/binary"
 	"io"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/klauspost/compress/gzip"
 )
 
 // Both tiers keep a file as one string and index the offsets of its lines;

@@ -18,7 +18,6 @@ package cache
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
@@ -33,6 +32,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/klauspost/compress/gzip"
 	"golang.org/x/sync/singleflight"
 )
 
@@ -221,6 +221,13 @@ func unmarshalEntry(b []byte) (*entry, error) {
 	return e, nil
 }
 
+// deflateLevel is the compression level of stored bodies. A miss
+// compresses its whole answer before the first byte leaves, so the level is
+// paid on every cold request: for a page of 1,000 events (1 MB of GeoJSON)
+// level 5 of this encoder takes about a quarter of the time of the standard
+// library's default level, for a body about a seventh larger.
+const deflateLevel = 5
+
 // newEntry compresses a built body straight after the stored header, so
 // that storing it needs no further copy.
 func (l *Layer) newEntry(body Body) (*entry, error) {
@@ -231,7 +238,7 @@ func (l *Layer) newEntry(body Body) (*entry, error) {
 	head := buf.Len()
 	zw, _ := l.deflaters.Get().(*gzip.Writer)
 	if zw == nil {
-		zw = gzip.NewWriter(buf)
+		zw, _ = gzip.NewWriterLevel(buf, deflateLevel)
 	} else {
 		zw.Reset(buf)
 	}
