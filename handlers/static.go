@@ -163,7 +163,8 @@ func loadAssets(fsys fs.FS) (map[string]*asset, error) {
 // mainPreload is the page's preload of its entry module; the server adds
 // one preload per module beside it, so that the browser fetches every
 // module at once rather than one import level after another, and a new
-// module needs no edit of index.html.
+// module needs no edit of index.html. A module the page preloads itself
+// (earlier, to have it first) is not preloaded twice.
 const mainPreload = `<link rel="modulepreload" href="js/main.js">`
 
 func preloadModules(page []byte, raw map[string][]byte) []byte {
@@ -172,7 +173,8 @@ func preloadModules(page []byte, raw map[string][]byte) []byte {
 	}
 	var names []string
 	for name := range raw {
-		if path.Dir(name) == "js" && path.Ext(name) == ".js" && name != "js/main.js" {
+		if path.Dir(name) == "js" && path.Ext(name) == ".js" && name != "js/main.js" &&
+			!bytes.Contains(page, []byte(`<link rel="modulepreload" href="`+name+`">`)) {
 			names = append(names, name)
 		}
 	}

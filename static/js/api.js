@@ -9,8 +9,33 @@ export class APIError extends Error {
   }
 }
 
+// early holds the answers boot.js asked for before the page was ready
+// (url -> Promise<Response>); each is taken once, by the first call that
+// asks for exactly that URL.
+const early = new Map();
+
+// askEarly sends a request now, for getJSON to take later.
+export function askEarly(url) {
+  if (!early.has(url)) {
+    const p = fetch(url);
+    p.catch(() => {}); // reported to whoever takes it
+    early.set(url, p);
+  }
+  return early.get(url);
+}
+
+// dropEarly forgets the early answers nobody took (boot.js asks for more
+// blocks than the first view needs): once the page has started, an answer
+// that old could be older than the data.
+export function dropEarly() {
+  early.clear();
+}
+
 export async function getJSON(url, init) {
-  const r = await fetch(url, init);
+  const asked = !init || !init.method ? early.get(url) : null;
+  if (asked) early.delete(url);
+  const r = await (asked || fetch(url, init));
+  if (asked && init && init.signal && init.signal.aborted) throw new DOMException('The request was dropped', 'AbortError');
   let body = null;
   try {
     body = await r.json();
@@ -26,7 +51,8 @@ export async function getJSON(url, init) {
 export const config = () => getJSON('api/config');
 export const taxonomy = () => getJSON('api/taxonomy');
 export const events = (params, signal) => getJSON('api/events?' + params.toString(), { signal });
-export const clusters = (params, signal) => getJSON('api/clusters?' + params.toString(), { signal });
+export const clustersURL = (params) => 'api/clusters?' + params.toString();
+export const clusters = (params, signal) => getJSON(clustersURL(params), { signal });
 export const stats = (params, signal) => getJSON('api/stats' + (params && [...params].length ? '?' + params.toString() : ''), { signal });
 
 export function postArticle(body, token) {

@@ -4,13 +4,13 @@
 // countries and capitals, the legend and the loading indicator.
 
 import { $, el, escapeText } from './dom.js';
-import { fixAntimeridian, outlineScale, visibleLabels } from './geometry.js';
+import { fixAntimeridian, MAX_ZOOM, MIN_ZOOM, outlineScale, visibleLabels } from './geometry.js';
 import { symbol } from './symbols.js';
 
 const L = window.L;
 
 export function createMap(container) {
-  const map = L.map(container, { worldCopyJump: true, minZoom: 2, maxZoom: 14, zoomSnap: 1 });
+  const map = L.map(container, { worldCopyJump: true, minZoom: MIN_ZOOM, maxZoom: MAX_ZOOM, zoomSnap: 1 });
   map.attributionControl.setPrefix('<a href="https://leafletjs.com/">Leaflet</a>');
   map.createPane('outlines');
   map.getPane('outlines').classList.add('pane-outlines'); // below tiles: outlines show where tiles do not load
@@ -37,20 +37,36 @@ function assetURL(id) {
 
 // createOutlines draws the country outlines at the scale the zoom needs,
 // fetching each scale once. onError(message) reports a failed download.
+//
+// Downloading a scale costs the page nothing (the network works beside
+// it), parsing and drawing one does: the 1:50m outlines take the main
+// thread for a long while. So a change of zoom only downloads the scale
+// it needs; the page calls update() once the view's events and counts
+// are drawn, and only then is the scale parsed and drawn.
 export function createOutlines(map, onError) {
   const renderer = L.canvas({ pane: 'outlines' });
+  const fetched = new Map(); // scale -> Promise<text>
   const loaded = new Map(); // scale -> Promise<layer>
   let shown = null;
   let shownScale = '';
+  let started = false;
   const style = { color: '#8c8575', weight: 0.7, fillColor: '#f2efe6', fillOpacity: 1 };
+
+  function download(scale) {
+    if (!fetched.has(scale)) {
+      const url = assetURL('outlines-' + scale);
+      fetched.set(scale, fetch(url).then((r) => {
+        if (!r.ok) throw new Error('HTTP ' + r.status);
+        return r.text();
+      }));
+    }
+    return fetched.get(scale);
+  }
 
   function load(scale) {
     if (!loaded.has(scale)) {
-      const url = assetURL('outlines-' + scale);
-      loaded.set(scale, fetch(url).then((r) => {
-        if (!r.ok) throw new Error('HTTP ' + r.status);
-        return r.json();
-      }).then((topo) => {
+      loaded.set(scale, download(scale).then((text) => {
+        const topo = JSON.parse(text);
         const land = fixAntimeridian(window.topojson.feature(topo, topo.objects.countries));
         return L.geoJSON(land, {
           renderer, pane: 'outlines', interactive: false, style,
@@ -62,6 +78,7 @@ export function createOutlines(map, onError) {
   }
 
   function update() {
+    if (!started) return;
     const scale = outlineScale(map.getZoom());
     if (scale === shownScale) return;
     shownScale = scale;
@@ -75,12 +92,17 @@ export function createOutlines(map, onError) {
 
   return {
     // prefetch starts the download for the current zoom at once; start
-    // draws it (after the first events, which matter more to a reader).
-    prefetch: () => load(outlineScale(map.getZoom())).catch(() => {}),
+    // draws it (after the first events, which matter more to a reader),
+    // and from then on a change of zoom downloads the scale it needs.
+    prefetch: () => download(outlineScale(map.getZoom())).catch(() => {}),
     start() {
+      started = true;
       update();
-      map.on('zoomend', update);
+      map.on('zoomend', () => download(outlineScale(map.getZoom())).catch(() => {}));
     },
+    // update draws the scale of the current zoom, parsing it first when
+    // it is new: called once a view is drawn.
+    update,
   };
 }
 

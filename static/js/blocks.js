@@ -9,6 +9,15 @@ import { blocksInView, ownsCell } from './cells.js';
 
 const MAX_BLOCKS = 400; // answers kept at most; past that the oldest go
 
+// blockQuery is the api/clusters query of a block: the filter params, the
+// block's bbox and the zoom (boot.js asks the same before the page runs).
+export function blockQuery(params, block, zoom) {
+  const q = new URLSearchParams(params);
+  q.set('bbox', block.bbox.join(','));
+  q.set('zoom', String(zoom));
+  return q;
+}
+
 // createBlocks takes fetchCells(params, signal), which answers a
 // FeatureCollection of cells for URLSearchParams.
 export function createBlocks(fetchCells) {
@@ -37,10 +46,7 @@ export function createBlocks(fetchCells) {
     const answers = wanted.map((b) => {
       let p = kept.get(b.id);
       if (!p) {
-        const q = new URLSearchParams(params);
-        q.set('bbox', b.bbox.join(','));
-        q.set('zoom', String(zoom));
-        p = fetchCells(q, signal).then((fc) => (fc.features || []).filter((f) => ownsCell(b, f.id)));
+        p = fetchCells(blockQuery(params, b, zoom), signal).then((fc) => (fc.features || []).filter((f) => ownsCell(b, f.id)));
         p.then((cells) => {
           if (kept.get(b.id) === p) done.set(b.id, cells);
         }, () => {

@@ -114,6 +114,32 @@ export function blocksInView(west, south, east, north, zoom) {
   return blocks;
 }
 
+// mercatorY is Web Mercator's y of a latitude, in turns (0 at the north
+// edge of the map, 1 at the south one), as Leaflet projects it.
+function mercatorY(lat) {
+  const max = 85.0511287798;
+  const r = (Math.max(-max, Math.min(max, lat)) * Math.PI) / 180;
+  return 0.5 - Math.log(Math.tan(Math.PI / 4 + r / 2)) / (2 * Math.PI);
+}
+
+function latitudeOf(y) {
+  return (Math.atan(Math.exp((0.5 - y) * 2 * Math.PI)) * 360) / Math.PI - 90;
+}
+
+// viewAround is the view ({west, south, east, north}, longitudes not
+// wrapped) of a map of w x h pixels centred on lat/lng at a zoom, without
+// a map: boot.js asks for its blocks before Leaflet has loaded.
+export function viewAround(lat, lng, zoom, w, h) {
+  const world = 256 * 2 ** zoom;
+  const y = mercatorY(lat);
+  return {
+    west: lng - (w / 2 / world) * 360,
+    east: lng + (w / 2 / world) * 360,
+    north: latitudeOf(Math.max(0, y - h / 2 / world)),
+    south: latitudeOf(Math.min(1, y + h / 2 / world)),
+  };
+}
+
 // ownsCell tells whether a cell ("zoom/x/y") belongs to a block: each cell
 // belongs to one block, so that counts from the blocks are never added
 // twice (an event on a block's edge is in both blocks' bboxes, but in one

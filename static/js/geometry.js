@@ -67,6 +67,10 @@ export function fixAntimeridian(geojson) {
   return fixGeometry(geojson);
 }
 
+// MIN_ZOOM and MAX_ZOOM bound the map's zoom (boot.js reads them too).
+export const MIN_ZOOM = 2;
+export const MAX_ZOOM = 14;
+
 // DETAIL_ZOOM is the first zoom drawn with the 1:50m outlines; below it the
 // 1:110m ones, a sixth of the size, are as sharp as the screen shows.
 export const DETAIL_ZOOM = 5;

@@ -10,6 +10,7 @@
 // Each concern lives in its own module; this one holds the page's state
 // and decides when to ask the server again.
 
+import './boot.js'; // the first requests, if index.html's copy has not sent them yet
 import * as api from './api.js';
 import { createArticleForm } from './articleform.js';
 import { addLegend, addTiles, createLabels, createMap, createOutlines, loadingIndicator } from './basemap.js';
@@ -28,7 +29,7 @@ import { isApproximate } from './text.js';
 import { createTimebar } from './timebar.js';
 import { isoDay } from './timeline.js';
 import {
-  bboxParam, decodeHash, encodeHash, filterParams, nothingSelected,
+  bboxParam, decodeHash, drawLimit, encodeHash, filterParams, nothingSelected,
 } from './urlstate.js';
 
 const L = window.L;
@@ -172,7 +173,7 @@ function createApp(config, taxonomy) {
   }
 
   function viewLimit() {
-    return Math.min(state.limit || config.default_limit || 1000, config.max_limit || 10000);
+    return drawLimit(state.limit, config);
   }
 
   function writeHash() {
@@ -424,41 +425,46 @@ function createApp(config, taxonomy) {
   }
   for (const type of ['focus', 'pointerdown']) $('country').addEventListener(type, loadCountries);
 
-  let moveTimer = null;
   let quiet = false; // set while the page moves the map itself
+  // viewChanged asks for the new view the moment the map stands still:
+  // Leaflet's moveend comes once a move is over (a drag after its glide, a
+  // zoom after its animation, a flight at its end), so there is nothing to
+  // wait for; a move after it aborts its events request, and its blocks of
+  // counts stay kept for the next view.
   function viewChanged() {
     if (quiet) return;
     // test/timing-density.mjs times a pan from here: the map stopped.
     performance.mark('conflictmap:moveend');
     writeHash();
     drawKeptCells();
-    // One "loading" per wait: a move within the wait of another replaces it.
-    if (moveTimer) clearTimeout(moveTimer);
-    else loading.begin();
-    moveTimer = setTimeout(() => {
-      moveTimer = null;
-      loading.end();
-      // The time bar's counts are asked once the map's answer is drawn:
-      // the map matters more, and the server counts one thing at a time.
-      loadEvents().then(() => loadHistogram());
-    }, 200);
+    // The time bar's counts and finer outlines come once the map's answer
+    // is drawn: the map matters more, the server counts one thing at a
+    // time, and parsing outlines would hold up drawing the counts.
+    afterView(loadEvents(), () => {
+      loadHistogram();
+      outlines.update();
+    });
   }
 
-  function cancelMoveTimer() {
-    if (moveTimer) {
-      clearTimeout(moveTimer);
-      moveTimer = null;
-      loading.end();
-    }
+  // afterView runs then() once a view's load is over, when no newer view
+  // replaced it meanwhile: a view that was left is never asked for stats.
+  function afterView(load, then) {
+    const gen = viewGen;
+    return load.then(() => {
+      if (gen === viewGen) then();
+    });
   }
 
   function filtersChanged() {
     filters.sync();
     writeHash();
-    cancelMoveTimer();
-    loadEvents().then(() => {
+    const load = loadEvents();
+    // The newest day of the filters does not depend on the view: asked
+    // even when a move replaced this view meanwhile.
+    load.then(loadLatest);
+    afterView(load, () => {
       loadHistogram();
-      loadLatest();
+      outlines.update(); // a permalink may change the zoom
     });
   }
 
@@ -474,7 +480,6 @@ function createApp(config, taxonomy) {
     const next = decodeHash(location.hash, taxonomy);
     timebar.stop();
     state = next.state;
-    cancelMoveTimer();
     if (next.view) {
       quiet = true;
       map.setView([next.view.lat, next.view.lng], next.view.zoom, { animate: false });
@@ -581,6 +586,7 @@ function createApp(config, taxonomy) {
     quiet = false;
     writeHash();
     await loadEvents();
+    outlines.update();
     if (dense && !markers.get(id)) {
       selectedId = id;
       feed.select(id);
@@ -643,6 +649,7 @@ function createApp(config, taxonomy) {
       if (eventId && await openEvent(eventId)) updateLinks();
       else if (complete) updateLinks();
       else await loadEvents();
+      api.dropEarly();
       loadHistogram();
       loadLatest();
       live = createLive({

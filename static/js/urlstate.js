@@ -42,15 +42,24 @@ export function decodeHash(hash, taxonomy) {
   s.actor = (p.get('actor') || '').trim();
   s.q = (p.get('q') || '').trim();
   s.limit = /^\d{1,6}$/.test(p.get('limit') || '') ? Number(p.get('limit')) : 0;
-  let view = null;
-  const m = VIEW.exec(p.get('map') || '');
-  if (m) {
-    const zoom = +m[1];
-    const lat = +m[2];
-    const lng = +m[3];
-    if (lat >= -90 && lat <= 90 && lng >= -540 && lng <= 540) view = { zoom, lat, lng };
-  }
-  return { state: s, view };
+  return { state: s, view: viewParam(p.get('map')) };
+}
+
+// viewParam reads a permalink's map view ("5/33.3/44.4"): null when
+// malformed.
+export function viewParam(text) {
+  const m = VIEW.exec(text || '');
+  if (!m) return null;
+  const zoom = +m[1];
+  const lat = +m[2];
+  const lng = +m[3];
+  return lat >= -90 && lat <= 90 && lng >= -540 && lng <= 540 ? { zoom, lat, lng } : null;
+}
+
+// drawLimit is how many events a view draws one by one: the permalink's
+// limit (0: none), else the server's default, never past its maximum.
+export function drawLimit(limit, config) {
+  return Math.min(limit || config.default_limit || 1000, config.max_limit || 10000);
 }
 
 // filterParams writes the filters as API parameters. opts.bbox adds the

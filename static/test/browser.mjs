@@ -90,7 +90,7 @@ async function open(opts) {
 // drawn the answer.
 async function settled(page) {
   await page.waitForFunction(() => document.body.dataset.eventsSeq !== undefined, null, { timeout: WAIT });
-  await page.waitForTimeout(350); // the page waits 200 ms after a move before asking
+  await page.waitForTimeout(350); // the page asks once the map stands still
   await page.waitForFunction(() => !document.getElementById('map').hasAttribute('aria-busy'), null, { timeout: WAIT });
   await page.waitForTimeout(150);
 }

@@ -48,7 +48,7 @@ function shortCount(n) {
 // settled waits until the page has asked for its view and drawn the answer.
 async function settled(page) {
   await page.waitForFunction(() => document.body.dataset.eventsSeq !== undefined, null, { timeout: WAIT });
-  await page.waitForTimeout(350); // the page waits 200 ms after a move before asking
+  await page.waitForTimeout(350); // the page asks once the map stands still
   await page.waitForFunction(() => !document.getElementById('map').hasAttribute('aria-busy'), null, { timeout: WAIT });
   await page.waitForTimeout(150);
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  blocksInView, cellLabel, cellSize, compactCount, countInView, nearestCopy, ownsCell, ringGradient, typeOrder,
+  blocksInView, cellLabel, cellSize, compactCount, countInView, nearestCopy, ownsCell, ringGradient, typeOrder, viewAround,
 } from '../../js/cells.js';
 
 test('compactCount reads as the true total: in full below 10,000, then k and M', () => {
@@ -86,4 +86,25 @@ test('countInView adds up the cells that overlap the view, world copies included
   assert.equal(countInView(cells, -5, -5, 25, 5), 12);
   assert.equal(countInView(cells, 170, -5, 190, 5), 11, 'the cell east of -180 shows east of 180');
   assert.equal(countInView(cells, -5, 20, 25, 30), 0);
+});
+
+test('viewAround is the Web Mercator view of a map of a size, without a map', () => {
+  const world = viewAround(0, 0, 2, 1024, 1024);
+  assert.equal(world.west, -180);
+  assert.equal(world.east, 180);
+  assert.ok(Math.abs(world.north - 85.0511) < 1e-3 && Math.abs(world.south + 85.0511) < 1e-3, JSON.stringify(world));
+  // Zoom 6, 1400 pixels wide: 1400 / (256 * 64) of a turn.
+  const v = viewAround(48, 37.8, 6, 1400, 900);
+  assert.ok(Math.abs(v.west - (37.8 - (700 / 16384) * 360)) < 1e-9);
+  assert.ok(v.south < 48 && v.north > 48 && v.north - 48 < 48 - v.south + 1, 'north of the centre is nearer in degrees');
+  // Half as high: the latitude half way up in Mercator, not in degrees.
+  const top = viewAround(48, 37.8, 6, 1400, 450).north;
+  assert.ok(top > 48 && top < v.north);
+  // A smaller map's blocks are among the larger one's (boot.js asks the larger).
+  const big = new Set(blocksInView(v.west, v.south, v.east, v.north, 6).map((b) => b.id));
+  const s = viewAround(48, 37.8, 6, 1000, 600);
+  for (const b of blocksInView(s.west, s.south, s.east, s.north, 6)) assert.ok(big.has(b.id), b.id);
+  // The poles are clamped where Leaflet clamps them.
+  const pole = viewAround(84, 0, 2, 1400, 900);
+  assert.ok(pole.north <= 85.0512 && pole.south > -90);
 });
