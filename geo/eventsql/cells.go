@@ -50,9 +50,10 @@ const maxInnerCells = 1024
 
 // CellsUsable reports whether the kept cell counts answer f, with its box
 // if any: when f names no words, sub-event type, precision, source count or
-// country, and its dates, if any, are whole weeks (Start a Monday, End a
-// Sunday), for the cells count events per week of their first and last
-// day. Stats also need f to name no dates (StatsUsable).
+// country, and its dates, if any, parse. The cells count events per week
+// of their first and last day, so that a plan reads them for the whole
+// weeks of f's dates and the days at either end from the events
+// (weekSplit). Stats also need f to name no dates (StatsUsable).
 func CellsUsable(f geo.Filter) bool {
 	if strings.TrimSpace(f.Actor) != "" || strings.TrimSpace(f.Q) != "" || len(f.SubTypes) > 0 ||
 		len(f.GeoPrecisions) > 0 || f.MinSources > 1 || f.Country != "" {
@@ -61,7 +62,8 @@ func CellsUsable(f geo.Filter) bool {
 	if f.BBox != nil && f.BBox.West > f.BBox.East {
 		return false // across the antimeridian: rare, and answered from the events
 	}
-	return weekday(f.Start, 1) && weekday(f.End, 0)
+	_, _, ok := weekSplit(textDates{}, f)
+	return ok
 }
 
 // StatsUsable reports whether the kept cell counts answer the stats of f:
@@ -71,14 +73,56 @@ func StatsUsable(f geo.Filter) bool {
 	return CellsUsable(f) && f.Start == "" && f.End == ""
 }
 
-// weekday reports whether date is empty or falls on wd (0 Sunday).
-func weekday(date string, wd int) bool {
-	if date == "" {
-		return true
+// weekSplit splits f's dates for the kept cells, which count events by
+// the weeks of their first and last day: it returns f with its dates moved
+// in to whole weeks (Start on to the next Monday, End back to the last
+// Sunday) and the strips of the events that match f but not those weeks,
+// over f's whole box. An event that meets [Start, End] but not [Monday,
+// Sunday] either ends before that Monday (it meets the days from Start to
+// the Sunday before) or starts after that Sunday (the days from the Monday
+// after to End): two strips of at most six days of events, which the date
+// index finds. False when the dates do not parse, or hold no whole week:
+// the events answer such a filter, a few days of them.
+func weekSplit(d Dialect, f geo.Filter) (geo.Filter, []Strip, bool) {
+	weeks := f
+	if f.Start != "" && f.End != "" && f.Start > f.End {
+		return weeks, nil, true // matches nothing (cellCond)
 	}
-	t, err := time.Parse(geo.DateLayout, date)
-	return err == nil && int(t.Weekday()) == wd
+	var edges []Strip
+	if f.Start != "" {
+		t, err := time.Parse(geo.DateLayout, f.Start)
+		if err != nil {
+			return f, nil, false
+		}
+		if wd := int(t.Weekday()); wd != 1 {
+			monday := t.AddDate(0, 0, (8-wd)%7)
+			weeks.Start = monday.Format(geo.DateLayout)
+			edges = append(edges, Strip{Box: f.BBox, Start: f.Start, End: monday.AddDate(0, 0, -1).Format(geo.DateLayout),
+				Cond: "coalesce(e.event_date_end, e.event_date) < " + d.DateValue("'"+weeks.Start+"'")})
+		}
+	}
+	if f.End != "" {
+		t, err := time.Parse(geo.DateLayout, f.End)
+		if err != nil {
+			return f, nil, false
+		}
+		if wd := int(t.Weekday()); wd != 0 {
+			sunday := t.AddDate(0, 0, -wd)
+			weeks.End = sunday.Format(geo.DateLayout)
+			edges = append(edges, Strip{Box: f.BBox, Start: sunday.AddDate(0, 0, 1).Format(geo.DateLayout), End: f.End,
+				Cond: "e.event_date > " + d.DateValue("'"+weeks.End+"'")})
+		}
+	}
+	if weeks.Start != "" && weeks.End != "" && weeks.Start > weeks.End {
+		return f, nil, false
+	}
+	return weeks, edges, true
 }
+
+// textDates spells dates as text: CellsUsable only asks whether f splits.
+type textDates struct{ Dialect }
+
+func (textDates) DateValue(ph string) string { return ph }
 
 // cellCoord is the raw cell coordinate of a coordinate offset (lon + 180 or
 // lat + 90) at n cells around the world: the expression the stores compute
@@ -92,7 +136,10 @@ func cellCoord(offset float64, n int64) float64 { return offset * float64(n) / 3
 type CellPlan struct {
 	Level          int
 	X0, X1, Y0, Y1 int
-	Strips         []Strip
+	// Start and End are the dates its cells are read with: the filter's,
+	// moved in to whole weeks (weekSplit).
+	Start, End string
+	Strips     []Strip
 	// Rects are the cells read, when the plan reads several levels
 	// (PlanZoom): the cells above at coarser levels where whole coarser
 	// cells fit, and at Level only along the edges; empty, the cells above.
@@ -104,6 +151,7 @@ type CellPlan struct {
 type CellRect struct {
 	Level          int
 	X0, X1, Y0, Y1 int
+	Start, End     string // the plan's dates
 	all            bool
 }
 
@@ -112,19 +160,21 @@ func (p CellPlan) CellRects() []CellRect {
 	if len(p.Rects) > 0 {
 		return p.Rects
 	}
-	return []CellRect{{Level: p.Level, X0: p.X0, X1: p.X1, Y0: p.Y0, Y1: p.Y1, all: p.all}}
+	return []CellRect{{Level: p.Level, X0: p.X0, X1: p.X1, Y0: p.Y0, Y1: p.Y1, Start: p.Start, End: p.End, all: p.all}}
 }
 
 // Strip is a part of a box answered from the events: the events inside
-// Box for which Cond (a condition on the events table e) holds. A Minus
+// Box (all of them when nil) between Start and End (dates that replace the
+// filter's) for which Cond (a condition on the events table e) holds. A Minus
 // strip holds events of the plan's cells outside the box (points just
 // before an edge that falls on a cell edge, which rounding puts in the
 // cell), to be taken out of its answer. The strips of a plan, added and
 // taken out, make up the box exactly with its cells.
 type Strip struct {
-	Box   geo.BBox
-	Cond  string
-	Minus bool
+	Box        *geo.BBox
+	Start, End string
+	Cond       string
+	Minus      bool
 }
 
 // Sign is -1 for a Minus strip, else 1.
@@ -149,7 +199,7 @@ func (s Strip) Sign() int {
 // on every inner cell.
 func PlanCells(d Dialect, f geo.Filter, level int) (CellPlan, bool) {
 	n := geo.CellsAround(level)
-	p := CellPlan{Level: level}
+	p := CellPlan{Level: level, Start: f.Start, End: f.End}
 	if f.BBox == nil {
 		p.all, p.X1, p.Y1 = true, int(n-1), int(n/2-1)
 		return p, true
@@ -174,27 +224,28 @@ func PlanCells(d Dialect, f geo.Filter, level int) (CellPlan, bool) {
 	x0, x1 := strconv.Itoa(p.X0), strconv.Itoa(p.X1)
 	inX := cx + " >= " + x0 + " AND " + cx + " <= " + x1
 	p.Strips = []Strip{
-		{Box: geo.BBox{West: b.West, South: b.South, East: min(west, b.East), North: b.North}, Cond: cx + " < " + x0},
-		{Box: geo.BBox{West: max(east, b.West), South: b.South, East: b.East, North: b.North}, Cond: cx + " > " + x1},
-		{Box: geo.BBox{West: max(west-2*slack, b.West), South: b.South, East: min(east+2*slack, b.East), North: min(south, b.North)},
+		{Box: &geo.BBox{West: b.West, South: b.South, East: min(west, b.East), North: b.North}, Cond: cx + " < " + x0},
+		{Box: &geo.BBox{West: max(east, b.West), South: b.South, East: b.East, North: b.North}, Cond: cx + " > " + x1},
+		{Box: &geo.BBox{West: max(west-2*slack, b.West), South: b.South, East: min(east+2*slack, b.East), North: min(south, b.North)},
 			Cond: inX + " AND " + cy + " < " + strconv.Itoa(p.Y0)},
-		{Box: geo.BBox{West: max(west-2*slack, b.West), South: max(north, b.South), East: min(east+2*slack, b.East), North: b.North},
+		{Box: &geo.BBox{West: max(west-2*slack, b.West), South: max(north, b.South), East: min(east+2*slack, b.East), North: b.North},
 			Cond: inX + " AND " + cy + " > " + strconv.Itoa(p.Y1)},
 	}
 	inRect := inX + " AND " + cy + " >= " + strconv.Itoa(p.Y0) + " AND " + cy + " <= " + strconv.Itoa(p.Y1)
 	if westNear {
-		p.Strips = append(p.Strips, Strip{Box: geo.BBox{West: b.West - slack, South: b.South - slack, East: b.West, North: north + 2*slack},
+		p.Strips = append(p.Strips, Strip{Box: &geo.BBox{West: b.West - slack, South: b.South - slack, East: b.West, North: north + 2*slack},
 			Cond: inRect + " AND " + d.Lon() + " < " + floatLiteral(b.West), Minus: true})
 	}
 	if southNear {
-		p.Strips = append(p.Strips, Strip{Box: geo.BBox{West: b.West, South: b.South - slack, East: east + 2*slack, North: b.South},
+		p.Strips = append(p.Strips, Strip{Box: &geo.BBox{West: b.West, South: b.South - slack, East: east + 2*slack, North: b.South},
 			Cond: inRect + " AND " + d.Lat() + " < " + floatLiteral(b.South) + " AND " + d.Lon() + " >= " + floatLiteral(b.West), Minus: true})
 	}
 	for i := range p.Strips {
 		// An edge rounded past the box's own makes an empty strip, never
 		// one that crosses the antimeridian.
-		s := &p.Strips[i].Box
+		s := p.Strips[i].Box
 		s.East, s.North = max(s.East, s.West), max(s.North, s.South)
+		p.Strips[i].Start, p.Strips[i].End = f.Start, f.End
 	}
 	return p, true
 }
@@ -227,9 +278,11 @@ func PlanBox(d Dialect, f geo.Filter) (CellPlan, bool) {
 	if f.BBox == nil || !CellsUsable(f) {
 		return CellPlan{}, false
 	}
+	weeks, edges, _ := weekSplit(d, f)
 	for i := len(cellLevels) - 1; i >= 0; i-- {
-		p, ok := PlanCells(d, f, cellLevels[i])
+		p, ok := PlanCells(d, weeks, cellLevels[i])
 		if ok && (p.X1-p.X0+1)*(p.Y1-p.Y0+1) <= maxInnerCells {
+			p.Strips = append(p.Strips, edges...)
 			return p, true
 		}
 	}
@@ -267,14 +320,21 @@ func PlanZoom(d Dialect, f geo.Filter, zoom int) (CellPlan, bool) {
 	if len(levels) == 0 {
 		return CellPlan{}, false
 	}
+	weeks, edges, _ := weekSplit(d, f)
 	if f.BBox == nil {
-		return PlanCells(d, f, levels[0])
+		p, ok := PlanCells(d, weeks, levels[0])
+		p.Strips = append(p.Strips, edges...)
+		return p, ok
 	}
-	p, ok := PlanCells(d, f, levels[len(levels)-1])
+	p, ok := PlanCells(d, weeks, levels[len(levels)-1])
 	if !ok {
 		return CellPlan{}, false
 	}
 	p.Rects = nestCells(CellRect{Level: p.Level, X0: p.X0, X1: p.X1, Y0: p.Y0, Y1: p.Y1}, levels)
+	for i := range p.Rects {
+		p.Rects[i].Start, p.Rects[i].End = p.Start, p.End
+	}
+	p.Strips = append(p.Strips, edges...)
 	return p, true
 }
 
@@ -334,10 +394,10 @@ func CellY(d Dialect, level int) string {
 func cellsLiteral(level int) string { return strconv.FormatInt(geo.CellsAround(level), 10) + ".0" }
 
 // StripFilter returns the filter and the condition of a strip's events: f
-// with the strip's box, and the strip's condition added.
+// with the strip's box and dates, and the strip's condition added.
 func StripFilter(d Dialect, f geo.Filter, s Strip) *Query {
 	g := f
-	g.BBox = &s.Box
+	g.BBox, g.Start, g.End = s.Box, s.Start, s.End
 	q := Filter(d, g)
 	q.Add(s.Cond)
 	return q
@@ -349,7 +409,7 @@ const maxListedColumns = 2048
 
 // cellCond returns the condition on a cell table c (cell_types,
 // cell_countries or cell_fine) that selects the groups of p's cells
-// matching f.
+// matching f, between p's dates.
 func cellCond(d Dialect, p CellRect, f geo.Filter, dates bool) *Query {
 	q := NewQuery(d)
 	q.Add("c.level = " + strconv.Itoa(p.Level))
@@ -373,18 +433,18 @@ func cellCond(d Dialect, p CellRect, f geo.Filter, dates bool) *Query {
 	}
 	if dates {
 		switch {
-		case f.Start != "" && f.End != "" && f.Start > f.End:
+		case p.Start != "" && p.End != "" && p.Start > p.End:
 			q.Add("1 = 0")
-		case f.Start != "" || f.End != "":
-			// Start is a Monday and End a Sunday (CellsUsable): an event
+		case p.Start != "" || p.End != "":
+			// Start is a Monday and End a Sunday (weekSplit): an event
 			// ends on or after Start when its last week does, and starts
 			// on or before End when its first week does.
 			q.Add("c.week <> ''")
-			if f.Start != "" {
-				q.Add("c.week_last >= " + q.Arg(f.Start))
+			if p.Start != "" {
+				q.Add("c.week_last >= " + q.Arg(p.Start))
 			}
-			if f.End != "" {
-				q.Add("c.week <= " + q.Arg(f.End))
+			if p.End != "" {
+				q.Add("c.week <= " + q.Arg(p.End))
 			}
 		}
 	}

@@ -49,7 +49,7 @@ func TestPlanCellsEdges(t *testing.T) {
 				// out.
 				out := false
 				for _, s := range p.Strips {
-					out = out || (s.Minus && s.Box.Contains(pt[0], pt[1]))
+					out = out || (s.Minus && s.Box != nil && s.Box.Contains(pt[0], pt[1]))
 				}
 				if !out {
 					t.Errorf("%+v level %d: the point %v outside the box is in the planned cells %+v, and in no strip taken out", b, level, pt, p)

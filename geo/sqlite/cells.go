@@ -42,7 +42,7 @@ func planBox(ctx context.Context, q cellQuerier, f geo.Filter, stats bool) (even
 // is looked up in the R*Tree.
 func (s *Store) stripQuery(ctx context.Context, q cellQuerier, f geo.Filter, strip eventsql.Strip) (*eventsql.Query, dialect, error) {
 	g := f
-	g.BBox = &strip.Box
+	g.BBox, g.Start, g.End = strip.Box, strip.Start, strip.End
 	d, err := s.dialectFor(ctx, q, g)
 	if err != nil {
 		return nil, d, err

@@ -33,7 +33,7 @@ func CheckCells(t *testing.T, s Store, when string) {
 
 // checkCells compares the counts, stats and density cells a store answers
 // from its kept cells (a box or a zoom with filters of types, modalities,
-// origins and whole weeks) with those it answers from the events, after
+// origins and dates) with those it answers from the events, after
 // writes that added, replaced and removed events: boxes whose edges fall on
 // cell edges and between them, large and small, and every zoom of the kept
 // levels and between them.
@@ -51,7 +51,10 @@ func checkCells(t *testing.T, s Store, when string) {
 		{West: 31.1, South: 47.6, East: 33.9, North: 50.2}, {West: 170, South: -30, East: 180, North: 90}},
 		[]geo.Filter{{}, {Types: []string{geo.Battles, geo.Protests}}, {Start: "2024-01-01"},
 			{End: "2024-06-30", Modalities: []string{geo.Occurred}}, {Origins: []string{geo.OriginExtracted}},
-			{Start: "2024-01-01", End: "2024-03-31"}, {Start: "2024-01-02"}})
+			{Start: "2024-01-01", End: "2024-03-31"}, {Start: "2024-01-02"},
+			// Neither end on a week's: whole weeks from the cells, the days
+			// at either end from the events.
+			{Start: "2024-01-03", End: "2024-02-15"}, {End: "2024-05-29", Types: []string{geo.Battles}}})
 }
 
 // compareCells compares, for every box and filter, the count, stats and
@@ -127,4 +130,39 @@ func testCellEdges(t *testing.T, s Store) {
 		{West: 0, South: 0, East: 45, North: 22.5}, {West: 22.5, South: 0, East: 45, North: 22.5},
 		{West: -22.5, South: -22.5, East: 0, North: 0}, {West: 5e-324, South: 5e-324, East: 22.5, North: 22.5}},
 		[]geo.Filter{{}, {Types: []string{geo.Battles}}})
+}
+
+// testDateEdges stores events that start and end on either side of the
+// week edges nearest a filter's dates, where the kept cells (counted by
+// the weeks of an event's first and last day) and the events read for the
+// days outside whole weeks meet: every event that meets the dates is
+// counted once, in the cells or in the days at either end.
+func testDateEdges(t *testing.T, s Store) {
+	a := geo.Article{ID: "dates", Title: "Dates", Published: "2024-12-31", Text: "dates"}
+	spans := [][2]string{
+		// Around Wednesday 3 January 2024, whose week's Monday is 1 January
+		// and the next Monday the 8th.
+		{"2023-12-25", "2024-01-02"}, {"2023-12-31", "2024-01-03"}, {"2024-01-02", "2024-01-02"}, {"2024-01-03", "2024-01-03"},
+		{"2024-01-05", "2024-01-07"}, {"2024-01-06", "2024-01-08"}, {"2024-01-07", "2024-01-07"}, {"2024-01-07", "2024-01-09"},
+		{"2024-01-08", "2024-01-08"}, {"2023-12-20", ""}, {"2024-01-07", ""},
+		// Around Thursday 15 February 2024: the Sunday before is the 11th.
+		{"2024-02-10", "2024-02-11"}, {"2024-02-11", "2024-02-12"}, {"2024-02-12", "2024-02-12"}, {"2024-02-12", "2024-02-16"},
+		{"2024-02-15", "2024-02-20"}, {"2024-02-16", "2024-02-16"}, {"2024-02-14", ""}, {"2024-02-16", ""},
+		{"", ""},
+	}
+	var events []geo.Event
+	for i, e := range Generate(10, a, 4*len(spans)) {
+		span := spans[i%len(spans)]
+		e.EventDate, e.EventDateEnd = span[0], span[1]
+		// Four places per span: two in one cell of every kept level, one
+		// in the cell beside it, one far away.
+		e.Point, e.Bound = [4]orb.Point{{30.1, 48.1}, {30.2, 48.2}, {31.1, 48.1}, {-60.3, -10.4}}[i/len(spans)], nil
+		events = append(events, e)
+	}
+	if _, err := s.Ingest(t.Context(), a, events); err != nil {
+		t.Fatal(err)
+	}
+	compareCells(t, s, "on week edges", []*geo.BBox{nil, {West: 29, South: 47, East: 33, North: 50}, {West: 30, South: 48, East: 30.15, North: 48.15}},
+		[]geo.Filter{{Start: "2024-01-03"}, {End: "2024-02-15"}, {Start: "2024-01-03", End: "2024-02-15"}, {Start: "2024-01-07", End: "2024-01-08"},
+			{Start: "2024-01-06", End: "2024-01-16", Types: []string{geo.Battles, geo.Protests, geo.Riots, geo.ExplosionsRemote}}})
 }

@@ -72,6 +72,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("Merge", func(t *testing.T) { testMerge(t, open) })
 	t.Run("Changes", func(t *testing.T) { testChanges(t, open(t)) })
 	t.Run("CellEdges", func(t *testing.T) { testCellEdges(t, open(t)) })
+	t.Run("DateEdges", func(t *testing.T) { testDateEdges(t, open(t)) })
 }
 
 // Reopen checks that what one store wrote is read back, unchanged and with
