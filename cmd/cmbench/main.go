@@ -200,6 +200,13 @@ var scaleQueries = []string{
 	"/api/clusters?zoom=3&bbox=10,30,60,60",
 	"/api/clusters?zoom=9&bbox=36.5,47,39.3,49",
 	"/api/clusters?zoom=11&bbox=37.5,47.8,38.1,48.2",
+	// Dates that are not whole weeks, with and without a box, and dates
+	// at a zoom finer than the weekly cells.
+	"/api/clusters?zoom=2&start=2024-01-03&end=2024-02-15",
+	"/api/clusters?zoom=6&bbox=30,44,40,52&start=2024-05-08",
+	"/api/events?bbox=36,47,39,49&start=2024-01-03&end=2024-02-15",
+	"/api/stats?bbox=36,47,39,49&start=2024-01-03&end=2024-02-15",
+	"/api/clusters?zoom=9&bbox=36.5,47,39.3,49&start=2024-01-01&end=2024-01-31",
 	"/ogc/collections/events/tiles/WebMercatorQuad/2/1/2",
 }
 
