@@ -38,11 +38,11 @@ function assetURL(id) {
 // createOutlines draws the country outlines at the scale the zoom needs,
 // fetching each scale once. onError(message) reports a failed download.
 //
-// Downloading a scale costs the page nothing (the network works beside
-// it), parsing and drawing one does: the 1:50m outlines take the main
-// thread for a long while. So a change of zoom only downloads the scale
-// it needs; the page calls update() once the view's events and counts
-// are drawn, and only then is the scale parsed and drawn.
+// Parsing and drawing a scale takes the main thread for a long while (the
+// 1:50m outlines most), and downloading one takes one of the browser's
+// few connections to the server: the page calls update() once the view's
+// events and counts are drawn, and only then is a new scale fetched,
+// parsed and drawn, so that neither holds up the counts of a new zoom.
 export function createOutlines(map, onError) {
   const renderer = L.canvas({ pane: 'outlines' });
   const fetched = new Map(); // scale -> Promise<text>
@@ -92,13 +92,11 @@ export function createOutlines(map, onError) {
 
   return {
     // prefetch starts the download for the current zoom at once; start
-    // draws it (after the first events, which matter more to a reader),
-    // and from then on a change of zoom downloads the scale it needs.
+    // draws it (after the first events, which matter more to a reader).
     prefetch: () => download(outlineScale(map.getZoom())).catch(() => {}),
     start() {
       started = true;
       update();
-      map.on('zoomend', () => download(outlineScale(map.getZoom())).catch(() => {}));
     },
     // update draws the scale of the current zoom, parsing it first when
     // it is new: called once a view is drawn.

@@ -34,6 +34,15 @@ import {
 
 const L = window.L;
 
+// painted resolves once the browser has painted what was drawn (or after
+// a tenth of a second in a hidden tab, which paints nothing).
+function painted() {
+  return new Promise((ok) => {
+    requestAnimationFrame(() => setTimeout(ok, 0));
+    setTimeout(ok, 100);
+  });
+}
+
 function todayISO() {
   return isoDay(new Date());
 }
@@ -261,14 +270,30 @@ function createApp(config, taxonomy) {
   }
 
   // drawKeptCells draws the counts of a dense view the moment the map
-  // stops, when every block in view was answered before: the queries of
-  // the view (its events, and blocks for nothing) follow after the wait.
+  // stops, when every block in view was answered before (kept from an
+  // earlier view, or asked while the map was zooming): the queries of the
+  // view (its events, and blocks for nothing) follow.
   function drawKeptCells() {
     if (!dense || nothingSelected(state)) return;
     const b = map.getBounds();
     const view = { west: b.getWest(), south: b.getSouth(), east: b.getEast(), north: b.getNorth() };
     const cells = blocks.ready(filterParams(state, taxonomy), Math.max(0, Math.round(map.getZoom())), view);
     if (cells && countInView(cells, view.west, view.south, view.east, view.north) > viewLimit()) drawCells(cells);
+  }
+
+  // askZoomTarget asks for the blocks of counts of the view a zoom
+  // animation ends on (a click on a cell, the zoom buttons, the wheel) as
+  // it starts: its answers come in while the map still moves, and the
+  // counts are drawn the moment it stops (drawKeptCells), where the view's
+  // own query asks for the same blocks and finds them kept.
+  function askZoomTarget(e) {
+    // A pinch reports every step of the gesture (noUpdate): only its end counts.
+    if (e.noUpdate || !dense || nothingSelected(state)) return;
+    const zoom = Math.max(0, Math.round(e.zoom));
+    const px = map.getPixelBounds(e.center, e.zoom);
+    const sw = map.unproject(px.getBottomLeft(), e.zoom);
+    const ne = map.unproject(px.getTopRight(), e.zoom);
+    blocks.cells(filterParams(state, taxonomy), zoom, { west: sw.lng, south: sw.lat, east: ne.lng, north: ne.lat }).catch(() => {});
   }
 
   // loadEvents asks for the events of the view and the filters and, when
@@ -310,7 +335,13 @@ function createApp(config, taxonomy) {
           cells = null; // asked again below once the events say they are needed
         }
         if (gen !== viewGen) return;
-        if (cells && countInView(cells, ...view) > viewLimit()) drawCells(cells);
+        if (cells && countInView(cells, ...view) > viewLimit()) {
+          drawCells(cells);
+          // The counts are painted before the list is built: the list
+          // (a hundred events) takes as long again.
+          await painted();
+          if (gen !== viewGen) return;
+        }
       }
       let fc = await answer;
       if (gen !== viewGen) return;
@@ -644,6 +675,7 @@ function createApp(config, taxonomy) {
       }
       outlines.prefetch();
       map.on('moveend', viewChanged);
+      map.on('zoomanim', askZoomTarget);
       writeHash();
       // When the view holds every matching event already, no second query.
       if (eventId && await openEvent(eventId)) updateLinks();
