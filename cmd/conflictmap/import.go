@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -72,8 +73,15 @@ func runImport(ctx context.Context, env *Env, args []string) (err error) {
 	pgSchema := fs.String("pg-schema", envOr(env, "CONFLICTMAP_PG_SCHEMA", "public"), "PostgreSQL schema, with a postgres:// --db (CONFLICTMAP_PG_SCHEMA)")
 	batch := fs.Int("batch", 20000, "events per transaction")
 	bulkAt := fs.Int64("bulk-mb", 64, "a file of at least this many MB is stored in one transaction (SQLite: that builds the store's indexes at its end)")
+	logLevel := fs.String("log-level", envOr(env, "CONFLICTMAP_LOG_LEVEL", "info"),
+		"debug logs the steps of a one-transaction import into PostgreSQL with their durations to stderr (CONFLICTMAP_LOG_LEVEL)")
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		fmt.Fprintf(env.Stderr, "import: --log-level %q: want debug, info, warn or error\n", *logLevel)
+		return errUsage
 	}
 	if fs.NArg() == 0 {
 		fmt.Fprintln(env.Stderr, "import: no FILE given")
@@ -89,6 +97,9 @@ func runImport(ctx context.Context, env *Env, args []string) (err error) {
 		return err
 	}
 	defer st.Close()
+	if l, ok := st.(interface{ SetLogger(*slog.Logger) }); ok {
+		l.SetLogger(slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: level})))
+	}
 	imp, ok := st.(importer)
 	if !ok {
 		return fmt.Errorf("the store at %s cannot import", redactURL(*db))

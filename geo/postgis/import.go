@@ -179,7 +179,9 @@ func insertStaged(table string, dedupe, upsert bool) string {
 // none, and servers see them at once, when it commits (until then they
 // answer from the store as it was). Its batches are copied into one
 // staging table and stored by one INSERT ... SELECT at the commit, so that
-// the statement triggers that keep the counts and cells run once.
+// the statement triggers that keep the counts and cells run once, or, when
+// the commit builds a new events table, not at all: their groups are
+// tallied in Go while the rows are copied (tally).
 type Bulk struct {
 	store   *Store
 	tx      pgx.Tx
@@ -191,6 +193,14 @@ type Bulk struct {
 	ids    map[string]struct{}
 	staged int
 	twice  bool
+	// dups are the ids staged more than once.
+	dups []string
+	// tally adds up the kept groups of the staged rows while they are
+	// copied, for a commit that builds a new table (swap).
+	tally *tally
+	// copying and tallying are the time Add spent copying rows and, after
+	// the copy, waiting for the tally, for the debug log.
+	copying, tallying time.Duration
 }
 
 // BeginBulk starts a bulk import; the caller adds events with Add, then
@@ -213,7 +223,7 @@ func (s *Store) beginBulk(ctx context.Context) (_ *Bulk, err error) {
 			tx.Rollback(context.WithoutCancel(ctx))
 		}
 	}()
-	b := &Bulk{store: s, tx: tx, now: time.Now().UTC().Truncate(time.Microsecond), ids: map[string]struct{}{}}
+	b := &Bulk{store: s, tx: tx, now: time.Now().UTC().Truncate(time.Microsecond), ids: map[string]struct{}{}, tally: newTally()}
 	if b.version, err = bumpVersion(ctx, tx, b.now); err != nil {
 		return nil, err
 	}
@@ -232,12 +242,25 @@ func (b *Bulk) Add(ctx context.Context, articles []geo.Article, events []geo.Eve
 	if err := addArticles(ctx, b.tx, articles, b.now, b.version); err != nil {
 		return fmt.Errorf("postgis store: bulk import: %w", err)
 	}
-	if err := copyEvents(ctx, b.tx, events); err != nil {
+	// The batch is tallied on another core while it is copied.
+	tallied := make(chan struct{})
+	go func() {
+		defer close(tallied)
+		b.tally.addEvents(events)
+	}()
+	start := time.Now()
+	err := copyEvents(ctx, b.tx, events)
+	copied := time.Now()
+	<-tallied
+	b.copying += copied.Sub(start)
+	b.tallying += time.Since(copied)
+	if err != nil {
 		return fmt.Errorf("postgis store: bulk import: %w", err)
 	}
 	for _, e := range events {
 		if _, ok := b.ids[e.ID]; ok {
 			b.twice = true
+			b.dups = append(b.dups, e.ID)
 		}
 		b.ids[e.ID] = struct{}{}
 	}
@@ -253,18 +276,24 @@ func (b *Bulk) Commit(ctx context.Context) error {
 	}
 	defer b.Rollback()
 	b.ids = nil
+	log := b.store.log
+	log.DebugContext(ctx, "bulk import: rows copied", "events", b.staged, "copying", b.copying, "waiting for the tally", b.tallying)
 	swapped, err := b.write(ctx)
 	if err != nil {
 		return fmt.Errorf("postgis store: bulk import: %w", err)
 	}
 	b.done = true
+	start := time.Now()
 	if err := b.tx.Commit(ctx); err != nil {
 		return fmt.Errorf("postgis store: bulk import: %w", err)
 	}
+	log.DebugContext(ctx, "bulk import: committed", "took", time.Since(start))
 	if swapped {
+		start = time.Now()
 		if err := b.store.vacuum(ctx); err != nil {
 			return fmt.Errorf("postgis store: bulk import stored, then: %w", err)
 		}
+		log.DebugContext(ctx, "bulk import: vacuumed", "took", time.Since(start))
 	}
 	return nil
 }

@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -53,7 +54,14 @@ type Store struct {
 	// ingests counts this Store's ingests, so that every statsEvery-th
 	// looks at the tables' statistics first (freshenStats).
 	ingests atomic.Int64
+	// log gets the duration of each step of a bulk import's commit, at
+	// debug level (SetLogger).
+	log *slog.Logger
 }
+
+// SetLogger sets where s logs what it does at debug level: the steps of a
+// bulk import and their durations. A Store logs nothing until then.
+func (s *Store) SetLogger(l *slog.Logger) { s.log = l }
 
 // bootstrapLock is the advisory lock key every conflictmap process holds
 // while it creates the extension, its schema and its tables, so that
@@ -103,7 +111,8 @@ func Open(ctx context.Context, dsn, schema string) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
-	s := &Store{pool: pool, schema: schema, rules: rules, walkAt: defaultWalkAt, logKeep: changeLogSize, logBatch: pruneBatch, swapFrom: defaultSwapFrom}
+	s := &Store{pool: pool, schema: schema, rules: rules, walkAt: defaultWalkAt, logKeep: changeLogSize, logBatch: pruneBatch, swapFrom: defaultSwapFrom,
+		log: slog.New(slog.DiscardHandler)}
 	if err := s.mergePending(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgis store %s: merge the stored reports: %w", schema, err)
