@@ -2,8 +2,11 @@ package postgis
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -11,6 +14,7 @@ import (
 	"conflictmap/geo/eventsql"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 // stageColumns are the columns of the staging table an import copies into:
@@ -76,7 +80,7 @@ func (s *Store) importEvents(ctx context.Context, articles []geo.Article, events
 	if err != nil {
 		return err
 	}
-	if err := stage(ctx, tx, false); err != nil {
+	if err := stage(ctx, tx); err != nil {
 		return err
 	}
 	if err := addArticles(ctx, tx, articles, now, version); err != nil {
@@ -85,7 +89,7 @@ func (s *Store) importEvents(ctx context.Context, articles []geo.Article, events
 	if err := copyEvents(ctx, tx, events); err != nil {
 		return err
 	}
-	if _, err := tx.Exec(ctx, insertStaged("events", false, true)); err != nil {
+	if _, err := tx.Exec(ctx, insertStaged()); err != nil {
 		return err
 	}
 	return tx.Commit(ctx)
@@ -114,13 +118,8 @@ func addArticles(ctx context.Context, tx pgx.Tx, articles []geo.Article, now tim
 }
 
 // stage creates the temporary table import_stage that events are copied
-// into, dropped at the commit; with ordered, its rows are numbered in the
-// order they came, so that of an id copied twice the last row is kept.
-func stage(ctx context.Context, tx pgx.Tx, ordered bool) error {
-	ord := ""
-	if ordered {
-		ord = ", ord bigint GENERATED ALWAYS AS IDENTITY"
-	}
+// into, dropped at the commit.
+func stage(ctx context.Context, tx pgx.Tx) error {
 	_, err := tx.Exec(ctx, `CREATE TEMPORARY TABLE import_stage (
 		id text, article_id text, lon double precision, lat double precision,
 		bound_west double precision, bound_south double precision, bound_east double precision, bound_north double precision,
@@ -128,7 +127,7 @@ func stage(ctx context.Context, tx pgx.Tx, ordered bool) error {
 		actor1 text, actor2 text, fatalities integer, location text, country text, country_code text, admin1 text,
 		geonameid bigint, feature_code text, geo_precision integer, mention text, quote text, confidence double precision,
 		title text, source_url text, published text, extractor_version text, actors_folded text, quote_folded text, origin text,
-		actors_list text[], quote_list text[]`+ord+`) ON COMMIT DROP`)
+		actors_list text[], quote_list text[]) ON COMMIT DROP`)
 	return err
 }
 
@@ -140,10 +139,9 @@ func copyEvents(ctx context.Context, tx pgx.Tx, events []geo.Event) error {
 	return err
 }
 
-// insertStaged is the statement that stores the staged events into table:
-// with upsert replacing those stored already under their ids; with dedupe,
-// of an id staged more than once only the last row.
-func insertStaged(table string, dedupe, upsert bool) string {
+// insertStaged is the statement that stores the staged events, replacing
+// those stored already under their ids.
+func insertStaged() string {
 	var target, source []string
 	for _, c := range stageColumns() {
 		switch c {
@@ -160,47 +158,118 @@ func insertStaged(table string, dedupe, upsert bool) string {
 			target, source = append(target, c), append(source, c)
 		}
 	}
-	from := "import_stage"
-	if dedupe {
-		from = "(SELECT DISTINCT ON (id) * FROM import_stage ORDER BY id, ord DESC) s"
+	return "INSERT INTO events (" + strings.Join(target, ", ") + ") SELECT " + strings.Join(source, ", ") + " FROM import_stage" +
+		upsert(target)
+}
+
+// upsert is the ON CONFLICT clause of an insert of cols into events that
+// replaces the events stored under the same ids.
+func upsert(cols []string) string {
+	set := make([]string, 0, len(cols))
+	for _, c := range cols {
+		if c != "id" {
+			set = append(set, c+" = excluded."+c)
+		}
 	}
-	q := "INSERT INTO " + table + " (" + strings.Join(target, ", ") + ") SELECT " + strings.Join(source, ", ") + " FROM " + from
-	if !upsert {
-		return q
-	}
-	set := make([]string, 0, len(target))
-	for _, c := range target[1:] {
-		set = append(set, c+" = excluded."+c)
-	}
-	return q + " ON CONFLICT (id) DO UPDATE SET " + strings.Join(set, ", ")
+	return " ON CONFLICT (id) DO UPDATE SET " + strings.Join(set, ", ")
 }
 
 // Bulk is a large import in one transaction: its events are all stored, or
 // none, and servers see them at once, when it commits (until then they
-// answer from the store as it was). Its batches are copied into one
-// staging table and stored by one INSERT ... SELECT at the commit, so that
-// the statement triggers that keep the counts and cells run once, or, when
-// the commit builds a new events table, not at all: their groups are
-// tallied in Go while the rows are copied (tally).
+// answer from the store as it was). Its batches are copied straight into
+// a new table, events_new, of the events table's columns without its
+// indexes, triggers and constraints (a copy costs little more than into a
+// staging table, and saves reading and writing the million rows again
+// at the commit), and their kept groups are tallied in Go while they are
+// copied (tally). At the commit, a large import beside the store makes
+// events_new the events table (swap) and writes the tally; a small one
+// stores its rows into the events table by one INSERT ... SELECT, whose
+// statement triggers keep the counts and cells once for them all.
 type Bulk struct {
 	store   *Store
 	tx      pgx.Tx
 	now     time.Time
 	version int64
 	done    bool
-	// ids are the ids staged so far, so that the commit sorts the staged
-	// rows to keep the last copy of an id only when some id came twice.
+	// ids are the ids copied so far, so that a batch that repeats one
+	// takes the earlier copy out first.
 	ids    map[string]struct{}
 	staged int
-	twice  bool
-	// dups are the ids staged more than once.
-	dups []string
-	// tally adds up the kept groups of the staged rows while they are
+	// tally adds up the kept groups of the copied rows while they are
 	// copied, for a commit that builds a new table (swap).
 	tally *tally
 	// copying and tallying are the time Add spent copying rows and, after
 	// the copy, waiting for the tally, for the debug log.
 	copying, tallying time.Duration
+}
+
+// bulkColumns are the columns of events_new that a bulk import copies:
+// eventsql.WriteColumns with the point as geom, and the words.
+func bulkColumns() []string {
+	var cols []string
+	for _, c := range eventsql.WriteColumns {
+		if c == "point" {
+			c = "geom"
+		}
+		cols = append(cols, c)
+	}
+	return append(cols, "actors_words", "quote_words")
+}
+
+// bulkRow is the row of bulkColumns for e, in the types binary COPY
+// sends: the point as EWKB (which geometry's binary input reads), dates as
+// dates, the words as tsvectors of distinct lexemes in byte order (as
+// array_to_tsvector makes them for the other writes).
+func bulkRow(e geo.Event) ([]any, error) {
+	v := eventsql.Values(e)
+	row := make([]any, 0, len(v)+1)
+	for i, c := range eventsql.WriteColumns {
+		j := i
+		if i > 2 {
+			j++ // past lon and lat
+		}
+		switch c {
+		case "point":
+			row = append(row, pointEWKB(e.Point[0], e.Point[1]))
+		case "event_date", "event_date_end":
+			if v[j] == nil {
+				row = append(row, nil)
+				continue
+			}
+			d, err := time.Parse(geo.DateLayout, v[j].(string))
+			if err != nil {
+				return nil, fmt.Errorf("event %s: %s: %w", e.ID, c, err)
+			}
+			row = append(row, pgtype.Date{Time: d, Valid: true})
+		default:
+			row = append(row, v[j])
+		}
+	}
+	return append(row, lexemes(e.Actor1+"\n"+e.Actor2), lexemes(e.Quote)), nil
+}
+
+// pointEWKB is a point in SRID 4326 as extended well-known binary.
+func pointEWKB(lon, lat float64) []byte {
+	b := make([]byte, 25)
+	b[0] = 1                                         // little-endian
+	binary.LittleEndian.PutUint32(b[1:], 0x20000001) // a point with an SRID
+	binary.LittleEndian.PutUint32(b[5:], 4326)
+	binary.LittleEndian.PutUint64(b[9:], math.Float64bits(lon))
+	binary.LittleEndian.PutUint64(b[17:], math.Float64bits(lat))
+	return b
+}
+
+// lexemes is the tsvector of the words of s (geo.Words), each once, in
+// byte order, the order of a tsvector's lexemes.
+func lexemes(s string) pgtype.TSVector {
+	w := geo.Words(s)
+	slices.Sort(w)
+	w = slices.Compact(w)
+	t := pgtype.TSVector{Lexemes: make([]pgtype.TSVectorLexeme, len(w)), Valid: true}
+	for i, x := range w {
+		t.Lexemes[i].Word = x
+	}
+	return t
 }
 
 // BeginBulk starts a bulk import; the caller adds events with Add, then
@@ -227,20 +296,45 @@ func (s *Store) beginBulk(ctx context.Context) (_ *Bulk, err error) {
 	if b.version, err = bumpVersion(ctx, tx, b.now); err != nil {
 		return nil, err
 	}
-	if err := stage(ctx, tx, true); err != nil {
+	if _, err := tx.Exec(ctx, "CREATE TABLE events_new (LIKE events INCLUDING ALL EXCLUDING INDEXES)"); err != nil {
 		return nil, err
 	}
 	return b, nil
 }
 
-// Add stages events and stores the articles they belong to, as Import
-// does.
+// Add copies events and stores the articles they belong to, as Import
+// does; an event whose id an earlier batch copied replaces that copy.
 func (b *Bulk) Add(ctx context.Context, articles []geo.Article, events []geo.Event) error {
 	if err := checkImport(events); err != nil {
 		return err
 	}
-	if err := addArticles(ctx, b.tx, articles, b.now, b.version); err != nil {
+	if err := b.add(ctx, articles, events); err != nil {
 		return fmt.Errorf("postgis store: bulk import: %w", err)
+	}
+	return nil
+}
+
+func (b *Bulk) add(ctx context.Context, articles []geo.Article, events []geo.Event) error {
+	if err := addArticles(ctx, b.tx, articles, b.now, b.version); err != nil {
+		return err
+	}
+	var again []string
+	for _, e := range events {
+		if _, ok := b.ids[e.ID]; ok {
+			again = append(again, e.ID)
+		}
+	}
+	if len(again) > 0 {
+		rows, err := b.tx.Query(ctx, `DELETE FROM events_new WHERE id = ANY($1) RETURNING event_type, country_code,
+			coalesce(to_char(event_date, 'YYYY-MM-DD'), ''), coalesce(to_char(event_date_end, 'YYYY-MM-DD'), ''), modality, origin,
+			ST_X(geom), ST_Y(geom), coalesce(fatalities, 0), tsvector_to_array(actors_words), tsvector_to_array(quote_words)`, again)
+		if err != nil {
+			return fmt.Errorf("take out the earlier copies: %w", err)
+		}
+		if err := b.tally.countOut(rows); err != nil {
+			return fmt.Errorf("take out the earlier copies: %w", err)
+		}
+		b.staged -= len(again)
 	}
 	// The batch is tallied on another core while it is copied.
 	tallied := make(chan struct{})
@@ -249,26 +343,24 @@ func (b *Bulk) Add(ctx context.Context, articles []geo.Article, events []geo.Eve
 		b.tally.addEvents(events)
 	}()
 	start := time.Now()
-	err := copyEvents(ctx, b.tx, events)
+	_, err := b.tx.CopyFrom(ctx, pgx.Identifier{"events_new"}, bulkColumns(), pgx.CopyFromSlice(len(events), func(i int) ([]any, error) {
+		return bulkRow(events[i])
+	}))
 	copied := time.Now()
 	<-tallied
 	b.copying += copied.Sub(start)
 	b.tallying += time.Since(copied)
 	if err != nil {
-		return fmt.Errorf("postgis store: bulk import: %w", err)
+		return err
 	}
 	for _, e := range events {
-		if _, ok := b.ids[e.ID]; ok {
-			b.twice = true
-			b.dups = append(b.dups, e.ID)
-		}
 		b.ids[e.ID] = struct{}{}
 	}
 	b.staged += len(events)
 	return nil
 }
 
-// Commit stores the staged events and commits; the Bulk is done after it,
+// Commit stores the copied events and commits; the Bulk is done after it,
 // even when it fails.
 func (b *Bulk) Commit(ctx context.Context) error {
 	if b.done {

@@ -13,15 +13,15 @@ import (
 )
 
 // defaultSwapFrom is Store.swapFrom's default: a bulk import builds a new
-// events table when the store holds at most twice the events it staged.
+// events table when the store holds at most twice the events it copied.
 // Measured on a million events (BENCHMARKS.md), inserting them into the
 // table's thirteen indexes row by row costs about twice what copying the
 // table and building its indexes once costs.
 const defaultSwapFrom = 2
 
-// write stores the staged events at the commit of a bulk import: into the
-// events table, or, when the import is large beside the store (swapFrom),
-// into a new table that then replaces it (swapped).
+// write stores the copied events at the commit of a bulk import: into the
+// events table (and drops events_new), or, when the import is large beside
+// the store (swapFrom), by making events_new the events table (swapped).
 func (b *Bulk) write(ctx context.Context) (swapped bool, err error) {
 	// The sorts and hash tables of the kept counts' statement triggers over
 	// a million rows, and the index builds, stay in memory.
@@ -35,7 +35,11 @@ func (b *Bulk) write(ctx context.Context) (swapped bool, err error) {
 		}
 	}
 	if stored < 0 || stored > int64(b.store.swapFrom)*int64(b.staged) {
-		_, err := b.tx.Exec(ctx, insertStaged("events", b.twice, true))
+		cols := strings.Join(bulkColumns(), ", ")
+		if _, err := b.tx.Exec(ctx, "INSERT INTO events ("+cols+") SELECT "+cols+" FROM events_new"+upsert(bulkColumns())); err != nil {
+			return false, err
+		}
+		_, err := b.tx.Exec(ctx, "DROP TABLE events_new")
 		return false, err
 	}
 	return true, b.swap(ctx, stored == 0)
@@ -144,18 +148,18 @@ func readTableDef(ctx context.Context, tx pgx.Tx) (tableDef, error) {
 	return d, nil
 }
 
-// swap stores the staged events into a new events table that replaces the
-// old one at the commit. Building an index over a million rows at once
-// costs a fraction of inserting them into it one by one (which also
-// evicts the other indexes' pages from the server's cache, each insert
-// reading and dirtying pages of all thirteen), so the new table gets its
-// rows first (those stored, then the staged ones) and its indexes after.
+// swap makes events_new, which holds the copied events, the events table
+// at the commit. Building an index over a million rows at once costs a
+// fraction of inserting them into it one by one (which also evicts the
+// other indexes' pages from the server's cache, each insert reading and
+// dirtying pages of all thirteen), so the new table gets its rows first
+// (the copied ones, then the other stored ones) and its indexes after.
 // Readers keep answering from the old table meanwhile: the import holds
 // it in EXCLUSIVE mode, which keeps other writers waiting (as a SQLite
 // bulk import does) but not readers, and takes ACCESS EXCLUSIVE only to
 // drop it and rename the new one, just before the commit. The kept counts
 // and cells follow: the replaced events are deleted from the old table,
-// whose statement triggers count them out; the staged ones are counted in
+// whose statement triggers count them out; the copied ones are counted in
 // from the import's tally (which the triggers would have taken some 50 s
 // of the server's CPU to group for a million), and the new table gets the
 // triggers after its rows. With empty, the store holds no event.
@@ -179,41 +183,31 @@ func (b *Bulk) swap(ctx context.Context, empty bool) error {
 	if err != nil {
 		return err
 	}
-	if err := exec("CREATE TABLE events_new (LIKE events INCLUDING ALL EXCLUDING INDEXES)"); err != nil {
-		return err
-	}
-	if !empty {
-		// The stored events that staged ones replace leave the old table,
-		// which counts them out of the kept counts and cells through its
-		// delete triggers (readers still see them until the commit); the
-		// others are copied.
-		if err := exec("DELETE FROM events WHERE id IN (SELECT id FROM import_stage)"); err != nil {
-			return err
-		}
-		cols := strings.Join(def.columns, ", ")
-		if err := exec("INSERT INTO events_new (" + cols + ") SELECT " + cols + " FROM events"); err != nil {
-			return err
-		}
-	}
-	// The staged events are counted in from the tally, whose groups are
-	// made ready while they are stored, and the new table gets the
-	// triggers after them.
-	if b.twice {
-		if err := b.tally.countOutReplaced(ctx, tx, b.dups); err != nil {
-			return fmt.Errorf("count out the replaced copies: %w", err)
-		}
-	}
+	// The tally's groups are made ready while the other stored rows are
+	// copied.
 	tables := make(chan []keptTable, 1)
 	go func() {
 		start := time.Now()
 		tables <- b.tally.tables()
 		b.store.log.DebugContext(ctx, "bulk import: kept groups sorted", "took", time.Since(start))
 	}()
-	err = exec(insertStaged("events_new", b.twice, false))
+	if !empty {
+		// The stored events that copied ones replace leave the old table,
+		// which counts them out of the kept counts and cells through its
+		// delete triggers (readers still see them until the commit); the
+		// others are copied.
+		err = exec("DELETE FROM events WHERE id IN (SELECT id FROM events_new)")
+		if err == nil {
+			cols := strings.Join(def.columns, ", ")
+			err = exec("INSERT INTO events_new (" + cols + ") SELECT " + cols + " FROM events")
+		}
+	}
 	kept := <-tables
 	if err != nil {
 		return err
 	}
+	// The copied events are counted in from the tally, and the new table
+	// gets the triggers after them.
 	start := time.Now()
 	if err := b.tally.write(ctx, tx, kept); err != nil {
 		return fmt.Errorf("write the kept counts: %w", err)

@@ -32,39 +32,78 @@ type tally struct {
 	attrs     map[string]uint32
 	attrNames []string
 	weeks     map[string]uint32 // the Monday of a date's week, by date
-	counts    map[countKey]int64
-	words     map[wordKey]int64
-	types     map[typeKey]cellSums
-	countries map[countryKey]int64
-	fine      map[fineKey]cellSums
+	// profiles are the events' attributes other than the point and words,
+	// each with its count and the combinations of them that the groups of
+	// the cell and word tables hold, numbered, so that an event costs one
+	// lookup of them and the large maps have integer keys.
+	profiles map[profileKey]*profile
+	combos   map[comboKey]uint32
+	// comboList are the combinations by number.
+	comboList []comboKey
+	// words counts per word of a field and combination (wordKey).
+	words map[uint64]int64
+	// types, countries and fine are the cells of the finest level of
+	// cell_types, cell_countries and cell_fine by cellKey.
+	types, fine map[uint64]cellSums
+	countries   map[uint64]int64
 	// coarse and fineLevel are the finest levels of cell_types and
 	// cell_fine, at which the cells are tallied.
 	coarse, fineLevel int
 }
 
+// profileKey is the attributes of an event a group may hold, interned.
+type profileKey struct{ eventType, country, date, end, modality, origin uint32 }
+
+// profile is the count of the events of a profileKey, and its combos.
+type profile struct {
+	n                                  int64
+	words, types, countries, fineCells uint32 // numbers of comboKey
+}
+
+// comboKey is a combination of interned attributes that the groups of one
+// table hold besides their cell or word; the fields a table does not hold
+// are noAttr.
+type comboKey struct{ eventType, country, week, weekLast, modality, origin uint32 }
+
+const noAttr = ^uint32(0)
+
+// wordKey packs a group of word_counts: the combination's number, the field
+// and the word's.
+func wordKey(combo uint32, quote bool, word uint32) uint64 {
+	k := uint64(combo)<<33 | uint64(word)
+	if quote {
+		k |= 1 << 32
+	}
+	return k
+}
+
+// cellKey packs a cell of level (x below 4 << level, y below 2 << level)
+// and a combination's number.
+func cellKey(level int, combo uint32, x, y int32) uint64 {
+	return uint64(combo)<<(2*level+3) | uint64(x)<<(level+1) | uint64(y)
+}
+
+// cellOfKey unpacks cellKey.
+func cellOfKey(level int, k uint64) (combo uint32, x, y int32) {
+	return uint32(k >> (2*level + 3)), int32(k>>(level+1)) & (4<<level - 1), int32(k) & (2<<level - 1)
+}
+
 // countKey is a group of event_counts; every field is an interned string.
 type countKey struct{ eventType, country, week, date, last, modality, origin uint32 }
 
-// wordKey is a group of word_counts.
-type wordKey struct {
-	quote                                    bool
-	word, eventType, country, week, modality uint32
-	origin                                   uint32
-}
-
-// typeKey is a group of cell_types at the finest level, x and y clamped.
+// typeKey is a group of cell_types, x and y clamped.
 type typeKey struct {
 	x, y                                        int32
 	eventType, week, weekLast, modality, origin uint32
 }
 
-// countryKey is a group of cell_countries at the finest level.
+// countryKey is a group of cell_countries.
 type countryKey struct {
 	x, y                                 int32
 	eventType, country, modality, origin uint32
 }
 
-// fineKey is a group of cell_fine at its finest level.
+// fineKey is a group of cell_fine.
 type fineKey struct {
 	x, y                        int32
 	eventType, modality, origin uint32
@@ -84,8 +123,8 @@ func (s *cellSums) add(o cellSums) {
 }
 
 func newTally() *tally {
-	return &tally{attrs: map[string]uint32{}, weeks: map[string]uint32{}, counts: map[countKey]int64{},
-		words: map[wordKey]int64{}, types: map[typeKey]cellSums{}, countries: map[countryKey]int64{}, fine: map[fineKey]cellSums{},
+	return &tally{attrs: map[string]uint32{}, weeks: map[string]uint32{}, profiles: map[profileKey]*profile{}, combos: map[comboKey]uint32{},
+		words: map[uint64]int64{}, types: map[uint64]cellSums{}, countries: map[uint64]int64{}, fine: map[uint64]cellSums{},
 		coarse: slices.Max(eventsql.CellLevels()), fineLevel: slices.Max(eventsql.FineLevels())}
 }
 
@@ -97,6 +136,17 @@ func (t *tally) intern(s string) uint32 {
 	i := uint32(len(t.attrNames))
 	t.attrs[s] = i
 	t.attrNames = append(t.attrNames, s)
+	return i
+}
+
+// combo returns the number of a combination.
+func (t *tally) combo(k comboKey) uint32 {
+	if i, ok := t.combos[k]; ok {
+		return i
+	}
+	i := uint32(len(t.comboList))
+	t.combos[k] = i
+	t.comboList = append(t.comboList, k)
 	return i
 }
 
@@ -143,65 +193,83 @@ func talliedOf(e geo.Event) tallied {
 	return t
 }
 
-// add counts an event in (sign 1) or out (sign -1).
-func (t *tally) add(e tallied, sign int64) {
-	typ, country, mod, origin := t.intern(e.eventType), t.intern(e.country), t.intern(e.modality), t.intern(e.origin)
-	week, date := t.week(e.date), t.intern(e.date)
-	last, weekLast := date, week
-	if e.end != "" {
-		last, weekLast = t.intern(e.end), t.week(e.end)
+// profileOf returns the profile of e's attributes.
+func (t *tally) profileOf(e tallied) *profile {
+	k := profileKey{eventType: t.intern(e.eventType), country: t.intern(e.country), date: t.intern(e.date), end: t.intern(e.end),
+		modality: t.intern(e.modality), origin: t.intern(e.origin)}
+	if p, ok := t.profiles[k]; ok {
+		return p
 	}
-	t.counts[countKey{eventType: typ, country: country, week: week, date: date, last: last, modality: mod, origin: origin}] += sign
+	week, weekLast := t.week(e.date), t.week(e.date)
+	if e.end != "" {
+		weekLast = t.week(e.end)
+	}
+	p := &profile{
+		words: t.combo(comboKey{eventType: k.eventType, country: k.country, week: week, weekLast: noAttr, modality: k.modality, origin: k.origin}),
+		types: t.combo(comboKey{eventType: k.eventType, country: noAttr, week: week, weekLast: weekLast, modality: k.modality, origin: k.origin}),
+		countries: t.combo(comboKey{eventType: k.eventType, country: k.country, week: noAttr, weekLast: noAttr,
+			modality: k.modality, origin: k.origin}),
+		fineCells: t.combo(comboKey{eventType: k.eventType, country: noAttr, week: noAttr, weekLast: noAttr, modality: k.modality, origin: k.origin}),
+	}
+	t.profiles[k] = p
+	return p
+}
+
+// add counts an event in (sign 1) or out (sign -1).
+func (t *tally) add(e tallied, sign int64, ids []uint32) []uint32 {
+	p := t.profileOf(e)
+	p.n += sign
 	// A word counts once per event however often the text repeats it, as
 	// a tsvector holds it.
 	for field, words := range [2][]string{e.actors, e.quote} {
-		if len(words) > 1 {
-			words = slices.Compact(slices.Sorted(slices.Values(words)))
-		}
+		ids = ids[:0]
 		for _, w := range words {
-			t.words[wordKey{quote: field == 1, word: t.intern(w), eventType: typ, country: country, week: week, modality: mod, origin: origin}] += sign
+			ids = append(ids, t.intern(w))
+		}
+		if len(ids) > 1 {
+			slices.Sort(ids)
+			ids = slices.Compact(ids)
+		}
+		for _, w := range ids {
+			t.words[wordKey(p.words, field == 1, w)] += sign
 		}
 	}
 	sums := cellSums{n: sign, fatalities: sign * e.fatalities, lon: float64(sign) * e.lon, lat: float64(sign) * e.lat}
 	x, y := cellOf(t.coarse, e.lon, e.lat)
-	tk := typeKey{x: x, y: y, eventType: typ, week: week, weekLast: weekLast, modality: mod, origin: origin}
-	s := t.types[tk]
+	k := cellKey(t.coarse, p.types, x, y)
+	s := t.types[k]
 	s.add(sums)
-	t.types[tk] = s
-	t.countries[countryKey{x: x, y: y, eventType: typ, country: country, modality: mod, origin: origin}] += sign
+	t.types[k] = s
+	t.countries[cellKey(t.coarse, p.countries, x, y)] += sign
 	x, y = cellOf(t.fineLevel, e.lon, e.lat)
-	fk := fineKey{x: x, y: y, eventType: typ, modality: mod, origin: origin}
-	s = t.fine[fk]
+	k = cellKey(t.fineLevel, p.fineCells, x, y)
+	s = t.fine[k]
 	s.add(sums)
-	t.fine[fk] = s
+	t.fine[k] = s
+	return ids
 }
 
 // addEvents counts events in.
 func (t *tally) addEvents(events []geo.Event) {
+	var ids []uint32
 	for _, e := range events {
-		t.add(talliedOf(e), 1)
+		ids = t.add(talliedOf(e), 1, ids)
 	}
 }
 
-// countOutReplaced counts out the staged copies of ids that a later copy
-// replaces: of an id staged more than once only the last row is stored
-// (insertStaged with dedupe), but every copy was counted in.
-func (t *tally) countOutReplaced(ctx context.Context, tx pgx.Tx, ids []string) error {
-	rows, err := tx.Query(ctx, `SELECT event_type, country_code, coalesce(event_date, ''), coalesce(event_date_end, ''),
-			modality, origin, lon, lat, coalesce(fatalities, 0), actors_list, quote_list
-		FROM (SELECT *, row_number() OVER (PARTITION BY id ORDER BY ord DESC) AS r FROM import_stage WHERE id = ANY($1)) s
-		WHERE r > 1`, ids)
-	if err != nil {
-		return err
-	}
+// countOut counts out the events that rows (event_type, country_code,
+// event_date, event_date_end as text or "", modality, origin, lon, lat,
+// fatalities or 0, the words of the actors and of the quote) hold.
+func (t *tally) countOut(rows pgx.Rows) error {
 	defer rows.Close()
+	var ids []uint32
 	for rows.Next() {
 		var e tallied
 		if err := rows.Scan(&e.eventType, &e.country, &e.date, &e.end, &e.modality, &e.origin, &e.lon, &e.lat, &e.fatalities,
 			&e.actors, &e.quote); err != nil {
 			return err
 		}
-		t.add(e, -1)
+		ids = t.add(e, -1, ids)
 	}
 	return rows.Err()
 }
@@ -257,11 +325,28 @@ func (t *tally) tables() []keptTable {
 	byName := func(a, b uint32) int { return cmp.Compare(rank[a], rank[b]) }
 	sumsUpdate := "n = c.n + excluded.n, fatalities = c.fatalities + excluded.fatalities, sum_lon = c.sum_lon + excluded.sum_lon, sum_lat = c.sum_lat + excluded.sum_lat"
 
-	counts := sortedGroups(t.counts, noEvents, func(a, b countKey) int {
+	countMap := map[countKey]int64{}
+	none := t.intern("")
+	for k, p := range t.profiles {
+		last := k.date
+		if k.end != none {
+			last = k.end
+		}
+		c := t.comboList[p.words]
+		countMap[countKey{eventType: k.eventType, country: k.country, week: c.week, date: k.date, last: last,
+			modality: k.modality, origin: k.origin}] += p.n
+	}
+	counts := sortedGroups(countMap, noEvents, func(a, b countKey) int {
 		return cmp.Or(byName(a.eventType, b.eventType), byName(a.country, b.country), byName(a.week, b.week), byName(a.date, b.date),
 			byName(a.last, b.last), byName(a.modality, b.modality), byName(a.origin, b.origin))
 	})
-	words := sortedGroups(t.words, noEvents, func(a, b wordKey) int {
+	wordMap := make(map[wordGroup]int64, len(t.words))
+	for k, n := range t.words {
+		c := t.comboList[uint32(k>>33)]
+		wordMap[wordGroup{quote: k&(1<<32) != 0, word: uint32(k), eventType: c.eventType, country: c.country, week: c.week,
+			modality: c.modality, origin: c.origin}] += n
+	}
+	words := sortedGroups(wordMap, noEvents, func(a, b wordGroup) int {
 		// "actors" sorts before "quote".
 		return cmp.Or(cmp.Compare(b2i(a.quote), b2i(b.quote)), byName(a.word, b.word), byName(a.eventType, b.eventType),
 			byName(a.country, b.country), byName(a.week, b.week), byName(a.modality, b.modality), byName(a.origin, b.origin))
@@ -274,16 +359,20 @@ func (t *tally) tables() []keptTable {
 	countryCells := map[levelKey[countryKey]]int64{}
 	for _, level := range eventsql.CellLevels() {
 		shift := t.coarse - level
-		for k, s := range t.types {
-			c := levelKey[typeKey]{int32(level), k}
-			c.k.x, c.k.y = k.x>>shift, k.y>>shift
+		for packed, s := range t.types {
+			combo, x, y := cellOfKey(t.coarse, packed)
+			k := t.comboList[combo]
+			c := levelKey[typeKey]{int32(level), typeKey{x: x >> shift, y: y >> shift, eventType: k.eventType, week: k.week,
+				weekLast: k.weekLast, modality: k.modality, origin: k.origin}}
 			sum := typeCells[c]
 			sum.add(s)
 			typeCells[c] = sum
 		}
-		for k, n := range t.countries {
-			c := levelKey[countryKey]{int32(level), k}
-			c.k.x, c.k.y = k.x>>shift, k.y>>shift
+		for packed, n := range t.countries {
+			combo, x, y := cellOfKey(t.coarse, packed)
+			k := t.comboList[combo]
+			c := levelKey[countryKey]{int32(level), countryKey{x: x >> shift, y: y >> shift, eventType: k.eventType, country: k.country,
+				modality: k.modality, origin: k.origin}}
 			countryCells[c] += n
 		}
 	}
@@ -299,9 +388,11 @@ func (t *tally) tables() []keptTable {
 	fineCells := make(map[levelKey[fineKey]]cellSums, len(t.fine)*3/2)
 	for _, level := range eventsql.FineLevels() {
 		shift := t.fineLevel - level
-		for k, s := range t.fine {
-			c := levelKey[fineKey]{int32(level), k}
-			c.k.x, c.k.y = k.x>>shift, k.y>>shift
+		for packed, s := range t.fine {
+			combo, x, y := cellOfKey(t.fineLevel, packed)
+			k := t.comboList[combo]
+			c := levelKey[fineKey]{int32(level), fineKey{x: x >> shift, y: y >> shift, eventType: k.eventType,
+				modality: k.modality, origin: k.origin}}
 			sum := fineCells[c]
 			sum.add(s)
 			fineCells[c] = sum
@@ -356,7 +447,13 @@ func (t *tally) tables() []keptTable {
 	}
 }
 
-// levelKey is a key of the finest level's tally moved to level.
+// wordGroup is a group of word_counts.
+type wordGroup struct {
+	quote                                            bool
+	word, eventType, country, week, modality, origin uint32
+}
+
+// levelKey is a cell's group at level.
 type levelKey[K comparable] struct {
 	level int32
 	k     K
