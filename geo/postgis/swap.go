@@ -183,8 +183,8 @@ func (b *Bulk) swap(ctx context.Context, empty bool) error {
 	if err != nil {
 		return err
 	}
-	// The tally's groups are made ready while the other stored rows are
-	// copied.
+	// The tally's groups are made ready while the server copies the other
+	// stored rows and builds the indexes, then written.
 	tables := make(chan []keptTable, 1)
 	go func() {
 		start := time.Now()
@@ -202,17 +202,11 @@ func (b *Bulk) swap(ctx context.Context, empty bool) error {
 			err = exec("INSERT INTO events_new (" + cols + ") SELECT " + cols + " FROM events")
 		}
 	}
-	kept := <-tables
 	if err != nil {
 		return err
 	}
-	// The copied events are counted in from the tally, and the new table
-	// gets the triggers after them.
-	start := time.Now()
-	if err := b.tally.write(ctx, tx, kept); err != nil {
-		return fmt.Errorf("write the kept counts: %w", err)
-	}
-	b.store.log.DebugContext(ctx, "bulk import: kept counts written", "took", time.Since(start))
+	// The copied events are counted in from the tally (below), and the new
+	// table gets the triggers after them.
 	for _, t := range def.triggers {
 		if err := exec(t); err != nil {
 			return err
@@ -233,6 +227,12 @@ func (b *Bulk) swap(ctx context.Context, empty bool) error {
 			return err
 		}
 	}
+	kept := <-tables
+	start := time.Now()
+	if err := b.tally.write(ctx, tx, kept); err != nil {
+		return fmt.Errorf("write the kept counts: %w", err)
+	}
+	b.store.log.DebugContext(ctx, "bulk import: kept counts written", "took", time.Since(start))
 	if err := exec("ANALYZE events_new"); err != nil {
 		return err
 	}
@@ -308,6 +308,12 @@ func (s *Store) vacuum(ctx context.Context) error {
 	}
 	if _, err := s.pool.Exec(ctx, "VACUUM (ANALYZE) event_counts, cell_types, cell_countries"); err != nil {
 		return fmt.Errorf("vacuum the counts: %w", err)
+	}
+	// The fine cells and word counts, which a million events fill with
+	// 1.26 million groups, are analyzed only: vacuuming them too took the
+	// vacuum from 4 s to 11 s (load 26).
+	if _, err := s.pool.Exec(ctx, "ANALYZE cell_fine, word_counts"); err != nil {
+		return fmt.Errorf("analyze the counts: %w", err)
 	}
 	return nil
 }
