@@ -151,6 +151,7 @@ func TestBulkImport(t *testing.T) {
 				t.Errorf("after the bulk import the schema is\n%v\nwant\n%v", got, schema)
 			}
 			checkIndexes(t, path, "after the bulk import")
+			checkFineCells(t, path, "after the bulk import")
 			storetest.CheckCells(t, s, "after the bulk import")
 			var all []geo.Event
 			for _, e := range byID {
@@ -204,6 +205,67 @@ func TestBulkImport(t *testing.T) {
 			}
 			checkIndexes(t, path, "after a rolled back bulk import")
 		})
+	}
+}
+
+// checkFineCells compares the groups of cell_fine, cell_types and
+// cell_countries that hold events with those of the events themselves, at
+// every level: the counts and fatalities alike, the sums of the points
+// within rounding.
+func checkFineCells(t *testing.T, path, when string) {
+	t.Helper()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var kept, want, wrong int
+	err = db.QueryRow(`WITH want AS (
+			SELECT l.level, min(CAST((e.lon + 180) * l.n / 360 AS INTEGER), l.cols - 1) AS x,
+				min(CAST((e.lat + 90) * l.n / 360 AS INTEGER), l.cols / 2 - 1) AS y, e.event_type, e.modality, e.origin,
+				count(*) AS n, coalesce(sum(e.fatalities), 0) AS fatalities, sum(e.lon) AS sum_lon, sum(e.lat) AS sum_lat
+			FROM events e, cell_fine_levels l GROUP BY 1, 2, 3, 4, 5, 6)
+		SELECT (SELECT count(*) FROM cell_fine WHERE n <> 0), (SELECT count(*) FROM want),
+			(SELECT count(*) FROM want w LEFT JOIN cell_fine c USING (level, x, y, event_type, modality, origin)
+			WHERE c.n IS NOT w.n OR c.fatalities IS NOT w.fatalities OR abs(c.sum_lon - w.sum_lon) > 1e-6 OR abs(c.sum_lat - w.sum_lat) > 1e-6)`).
+		Scan(&kept, &want, &wrong)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kept != want || wrong != 0 {
+		t.Errorf("%s: cell_fine holds %d groups of events, want %d; %d of them wrong", when, kept, want, wrong)
+	}
+	err = db.QueryRow(`WITH want AS (
+			SELECT l.level, min(CAST((e.lon + 180) * l.n / 360 AS INTEGER), l.cols - 1) AS x,
+				min(CAST((e.lat + 90) * l.n / 360 AS INTEGER), l.cols / 2 - 1) AS y, e.event_type,
+				coalesce(date(e.event_date, 'weekday 0', '-6 days'), '') AS week,
+				coalesce(date(coalesce(e.event_date_end, e.event_date), 'weekday 0', '-6 days'), '') AS week_last, e.modality, e.origin,
+				count(*) AS n, coalesce(sum(e.fatalities), 0) AS fatalities, sum(e.lon) AS sum_lon, sum(e.lat) AS sum_lat
+			FROM events e, cell_levels l GROUP BY 1, 2, 3, 4, 5, 6, 7, 8)
+		SELECT (SELECT count(*) FROM cell_types WHERE n <> 0), (SELECT count(*) FROM want),
+			(SELECT count(*) FROM want w LEFT JOIN cell_types c USING (level, x, y, event_type, week, week_last, modality, origin)
+			WHERE c.n IS NOT w.n OR c.fatalities IS NOT w.fatalities OR abs(c.sum_lon - w.sum_lon) > 1e-6 OR abs(c.sum_lat - w.sum_lat) > 1e-6)`).
+		Scan(&kept, &want, &wrong)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kept != want || wrong != 0 {
+		t.Errorf("%s: cell_types holds %d groups of events, want %d; %d of them wrong", when, kept, want, wrong)
+	}
+	err = db.QueryRow(`WITH want AS (
+			SELECT l.level, min(CAST((e.lon + 180) * l.n / 360 AS INTEGER), l.cols - 1) AS x,
+				min(CAST((e.lat + 90) * l.n / 360 AS INTEGER), l.cols / 2 - 1) AS y, e.event_type, e.country_code, e.modality, e.origin,
+				count(*) AS n
+			FROM events e, cell_levels l GROUP BY 1, 2, 3, 4, 5, 6, 7)
+		SELECT (SELECT count(*) FROM cell_countries WHERE n <> 0), (SELECT count(*) FROM want),
+			(SELECT count(*) FROM want w LEFT JOIN cell_countries c USING (level, x, y, event_type, country_code, modality, origin)
+			WHERE c.n IS NOT w.n)`).
+		Scan(&kept, &want, &wrong)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kept != want || wrong != 0 {
+		t.Errorf("%s: cell_countries holds %d groups of events, want %d; %d of them wrong", when, kept, want, wrong)
 	}
 }
 

@@ -211,21 +211,3 @@ func refillDeferredCells(ctx context.Context, tx *sql.Tx, creates []string) erro
 	}
 	return nil
 }
-
-// addFineCells adds to cell_fine the events a bulk import wrote (seq past
-// before, or one of the replaced seqs, a JSON array), grouped at the
-// finest level and each coarser one from those groups, with the cell
-// expression of the triggers.
-func addFineCells(ctx context.Context, tx *sql.Tx, before int64, replaced string) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO cell_fine (level, x, y, event_type, modality, origin, n, fatalities, sum_lon, sum_lat)
-		WITH g AS (
-			SELECT min(CAST((e.lon + 180) * 65536.0 / 360 AS INTEGER), 65535) AS x, min(CAST((e.lat + 90) * 65536.0 / 360 AS INTEGER), 32767) AS y,
-				e.event_type, e.modality, e.origin, count(*) AS n, coalesce(sum(e.fatalities), 0) AS fatalities, sum(e.lon) AS sum_lon, sum(e.lat) AS sum_lat
-			FROM events e WHERE e.seq > ? OR e.seq IN (SELECT value FROM json_each(?)) GROUP BY 1, 2, 3, 4, 5)
-		SELECT l.level, g.x >> (14 - l.level), g.y >> (14 - l.level), g.event_type, g.modality, g.origin,
-			sum(g.n), sum(g.fatalities), sum(g.sum_lon), sum(g.sum_lat)
-		FROM g, cell_fine_levels l WHERE true GROUP BY 1, 2, 3, 4, 5, 6
-		ON CONFLICT DO UPDATE SET n = n + excluded.n, fatalities = fatalities + excluded.fatalities,
-			sum_lon = sum_lon + excluded.sum_lon, sum_lat = sum_lat + excluded.sum_lat`, before, replaced)
-	return err
-}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"conflictmap/geo"
@@ -244,9 +245,9 @@ func (s *Store) buildDeferredIndexes(ctx context.Context) error {
 // sort each), the full-text rows are written then in one statement, the
 // R*Tree is packed from every point instead of taking them one by one
 // (when the import adds at least a fifth of the events), and the kept
-// counts (event_counts) and density cells (cell_types, cell_countries)
-// are tallied here and added once per group instead of by triggers per
-// row. The dropped indexes and triggers are
+// counts (event_counts, word_counts) and density cells (cell_types,
+// cell_countries, cell_fine) are tallied here and added once per group
+// instead of by triggers per row. The dropped indexes and triggers are
 // part of the transaction: they come back with the commit, or were never
 // gone.
 type Bulk struct {
@@ -265,6 +266,7 @@ type Bulk struct {
 	tally     *tally
 	replaced  []int64  // seqs stored before the import whose rows it replaced
 	restore   []string // the definitions of the dropped indexes and triggers
+	failed    error    // of a batch that was stored in part: the import cannot commit
 	done      bool
 }
 
@@ -378,6 +380,9 @@ func (b *Bulk) Add(ctx context.Context, articles []geo.Article, events []geo.Eve
 }
 
 func (b *Bulk) add(ctx context.Context, articles []geo.Article, events []geo.Event) error {
+	if b.failed != nil {
+		return fmt.Errorf("an earlier batch failed: %w", b.failed)
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -389,17 +394,54 @@ func (b *Bulk) add(ctx context.Context, articles []geo.Article, events []geo.Eve
 			return fmt.Errorf("article %s: %w", a.ID, err)
 		}
 	}
+	// The events' words, split on both cores.
+	added := make([]tallied, len(events))
+	var split sync.WaitGroup
+	half := len(events) / 2
+	split.Go(func() {
+		for i, e := range events[:half] {
+			added[i] = talliedOf(e)
+		}
+	})
+	for i, e := range events[half:] {
+		added[half+i] = talliedOf(e)
+	}
+	split.Wait()
+	// The tally counts the events in while they are written, on the
+	// other core; the rows they replace are counted out after it.
+	counted := make(chan struct{})
+	go func() {
+		defer close(counted)
+		for _, t := range added {
+			b.tally.add(t, 1)
+		}
+	}()
+	old, err := b.insertRows(ctx, events, added)
+	<-counted
+	for _, t := range old {
+		b.tally.add(t, -1)
+	}
+	if err != nil {
+		// The tally counts the events that were not written.
+		b.failed = err
+	}
+	return err
+}
+
+// insertRows writes the events, their words split already (added), and
+// returns the rows they replaced.
+func (b *Bulk) insertRows(ctx context.Context, events []geo.Event, added []tallied) ([]tallied, error) {
 	// As in insertEvents, the rows do not watch the context.
 	nocancel := context.WithoutCancel(ctx)
-	for _, e := range events {
-		added := talliedOf(e)
-		vals := insertArgsWords(e, added.actors, added.quote)
+	var replaced []tallied
+	for i, e := range events {
+		vals := insertArgsWords(e, added[i].actors, added[i].quote)
 		res, err := b.insert.ExecContext(nocancel, vals...)
 		if err != nil {
-			return fmt.Errorf("event %s: %w", e.ID, err)
+			return replaced, fmt.Errorf("event %s: %w", e.ID, err)
 		}
 		if n, err := res.RowsAffected(); err != nil {
-			return err
+			return replaced, err
 		} else if n == 0 {
 			// The id is stored: the row is replaced, and counted out.
 			var (
@@ -408,29 +450,28 @@ func (b *Bulk) add(ctx context.Context, articles []geo.Article, events []geo.Eve
 			)
 			if err := b.lookup.QueryRowContext(nocancel, e.ID).Scan(&old.eventType, &old.countryCode, &old.date, &old.end,
 				&old.modality, &old.origin, &old.lon, &old.lat, &old.fatalities, &actors, &quote); err != nil {
-				return fmt.Errorf("event %s: %w", e.ID, err)
+				return replaced, fmt.Errorf("event %s: %w", e.ID, err)
 			}
 			if err := json.Unmarshal([]byte(actors), &old.actors); err != nil {
-				return fmt.Errorf("event %s: actors' words: %w", e.ID, err)
+				return replaced, fmt.Errorf("event %s: actors' words: %w", e.ID, err)
 			}
 			if err := json.Unmarshal([]byte(quote), &old.quote); err != nil {
-				return fmt.Errorf("event %s: quote's words: %w", e.ID, err)
+				return replaced, fmt.Errorf("event %s: quote's words: %w", e.ID, err)
 			}
-			b.tally.add(old, -1)
 			var seq int64
 			if err := b.replace.QueryRowContext(nocancel, vals...).Scan(&seq); err != nil {
-				return fmt.Errorf("event %s: %w", e.ID, err)
+				return replaced, fmt.Errorf("event %s: %w", e.ID, err)
 			}
+			replaced = append(replaced, old)
 			if seq <= b.before {
 				b.replaced = append(b.replaced, seq)
 			}
 		} else {
 			b.added++
 		}
-		b.tally.add(added, 1)
 		b.span = max(b.span, e.SpanDays())
 	}
-	return nil
+	return replaced, nil
 }
 
 // Commit builds what the import deferred, bumps the data version and
@@ -447,7 +488,26 @@ func (b *Bulk) Commit(ctx context.Context) error {
 }
 
 func (b *Bulk) commit(ctx context.Context) error {
+	if b.failed != nil {
+		return fmt.Errorf("a batch failed: %w", b.failed)
+	}
 	tx := b.tx
+	if err := b.tally.write(ctx, tx); err != nil {
+		return fmt.Errorf("counts and cells: %w", err)
+	}
+	// The tally's memory is free for the index builds' sorts.
+	b.tally = nil
+	// Packing every point costs about a sixth of inserting one through
+	// the R*Tree module: it pays when the import adds a fifth of the
+	// events or more.
+	if 5*b.added >= b.stored+b.added {
+		if err := rebuildRtree(ctx, tx); err != nil {
+			return fmt.Errorf("bbox index: %w", err)
+		}
+	} else if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO events_rtree (seq, min_lon, max_lon, min_lat, max_lat)
+		SELECT seq, lon, lon, lat, lat FROM events WHERE seq > ? AND origin <> 'extracted'`, b.before); err != nil {
+		return fmt.Errorf("bbox index: %w", err)
+	}
 	// The full-text rows of the events added, and of those stored before
 	// that the import replaced (the update trigger removed theirs); the
 	// insert triggers wrote those of extracted events.
@@ -462,25 +522,6 @@ func (b *Bulk) commit(ctx context.Context) error {
 	for _, q := range b.restore {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("%s: %w", q, err)
-		}
-	}
-	// Packing every point costs about a sixth of inserting one through
-	// the R*Tree module: it pays when the import adds a fifth of the
-	// events or more.
-	if 5*b.added >= b.stored+b.added {
-		if err := rebuildRtree(ctx, tx); err != nil {
-			return fmt.Errorf("bbox index: %w", err)
-		}
-	} else if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO events_rtree (seq, min_lon, max_lon, min_lat, max_lat)
-		SELECT seq, lon, lon, lat, lat FROM events WHERE seq > ? AND origin <> 'extracted'`, b.before); err != nil {
-		return fmt.Errorf("bbox index: %w", err)
-	}
-	if err := b.tally.write(ctx, tx); err != nil {
-		return fmt.Errorf("counts and cells: %w", err)
-	}
-	if len(b.tally.fine) > 0 {
-		if err := addFineCells(ctx, tx, b.before, string(replaced)); err != nil {
-			return fmt.Errorf("fine cells: %w", err)
 		}
 	}
 	if _, err := tx.ExecContext(ctx, "UPDATE meta SET value = max(value, ?) WHERE key = 'max_span_days'", b.span); err != nil {

@@ -4,6 +4,9 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"fmt"
+	"math/bits"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,30 +17,43 @@ import (
 // tally is what a bulk import adds to the kept counts (event_counts,
 // migration 0008, and word_counts, migration 0014) and cells (cell_types and
 // cell_countries, migration 0012, cell_fine, 0013) instead of their row
-// triggers: the same groups, computed as the
-// triggers compute them, added up here and written once per group at the
-// commit. A replaced row takes its old values off.
+// triggers: the same groups, computed as the triggers compute them, added
+// up here and written once per group at the commit. A replaced row takes
+// its old values off.
+//
+// The strings of the groups' keys are numbered (tally.id), so that a key
+// hashes a few integers, and holds no part of the line an event was read
+// from; the cells are tallied at the finest level of their table alone
+// and each coarser level is added up from it at the commit (the triggers'
+// cell expression halves a cell's index per level: the clamped cells
+// follow too), so that an event costs a few map updates, not one per
+// level and table.
 type tally struct {
+	ids       map[string]uint32
+	strs      []string          // the strings by number
+	weeks     map[uint32]uint32 // the week (Monday) of a date, by number
 	counts    map[countKey]int
 	words     map[wordKey]int
 	groups    map[wordGroup]int32
 	groupList []wordGroup
-	levels    []cellLevel // none when the store keeps no cells
-	// fine are the levels of cell_fine (migration 0013). Only the rows an
-	// import takes out (replaced) are tallied at them; those it writes are
-	// grouped in SQL at its commit (Bulk.addFineCells): a map of the
-	// million's 910,000 groups took the import's peak memory from 747 MB
-	// to 1,147 MB.
-	fine      []cellLevel
+	levels    []cellLevel // of cell_types, coarsest first; none when the store keeps no cells
 	types     map[cellTypeKey]cellSums
-	fineCells map[cellFineKey]cellSums
 	countries map[cellCountryKey]int
-	weeks     map[string]string // the Monday of a date's week, by date
+	// fine are the levels of cell_fine (migration 0013), coarsest first;
+	// its groups are keyed in 8 bytes (fineKey): a map of the million's
+	// 910,000 groups of every level under keys of strings took the
+	// import's peak memory from 747 MB to 1,147 MB, grouping them in SQL at
+	// the commit cost 17 s.
+	fine      []cellLevel
+	fineCells map[fineKey]cellSums
+	names     map[string]uint16 // the numbers of the strings of fine keys
+	nameList  []string
+	err       error // a key that cannot be packed
 }
 
-// countKey is a group of event_counts.
+// countKey is a group of event_counts, its strings by number.
 type countKey struct {
-	eventType, countryCode, week, date, last, modality, origin string
+	eventType, countryCode, week, date, last, modality, origin uint32
 }
 
 // wordKey is a group of word_counts: a word of the actors or of the
@@ -50,9 +66,9 @@ type wordKey struct {
 }
 
 // wordGroup is the part of a group of word_counts that the words of an
-// event share.
+// event share, its strings by number.
 type wordGroup struct {
-	eventType, countryCode, week, modality, origin string
+	eventType, countryCode, week, modality, origin uint32
 }
 
 // cellLevel is a row of cell_levels: a level of the grid, its columns as a
@@ -63,28 +79,73 @@ type cellLevel struct {
 	cols  int
 }
 
-// cellTypeKey is a group of cell_types.
+// cellTypeKey is a group of cell_types at a level the map is of, its
+// strings by number.
 type cellTypeKey struct {
-	level, x, y                                 int
-	eventType, week, weekLast, modality, origin string
+	x, y                                        uint32
+	eventType, week, weekLast, modality, origin uint32
 }
 
-// cellSums are the sums of a group of cell_types.
+// cellSums are the sums of a group of cell_types or cell_fine.
 type cellSums struct {
 	n, fatalities int
 	lon, lat      float64
 }
 
-// cellCountryKey is a group of cell_countries.
-type cellCountryKey struct {
-	level, x, y                              int
-	eventType, countryCode, modality, origin string
+// add counts e in (sign 1) or out (sign -1).
+func (s *cellSums) add(e tallied, sign int) {
+	s.n += sign
+	s.fatalities += sign * e.fatalities
+	s.lon += float64(sign) * e.lon
+	s.lat += float64(sign) * e.lat
 }
 
-// cellFineKey is a group of cell_fine.
-type cellFineKey struct {
-	level, x, y                 int
-	eventType, modality, origin string
+// plus is the sums of s and o.
+func (s cellSums) plus(o cellSums) cellSums {
+	return cellSums{n: s.n + o.n, fatalities: s.fatalities + o.fatalities, lon: s.lon + o.lon, lat: s.lat + o.lat}
+}
+
+// cellCountryKey is a group of cell_countries at a level the map is of,
+// its strings by number.
+type cellCountryKey struct {
+	x, y                                     uint32
+	eventType, countryCode, modality, origin uint32
+}
+
+// fineKey is a group of cell_fine at one level, packed into 8 bytes: x
+// and y 16 bits each, then the numbers (tally.names) of the event type,
+// the modality and the origin, fineNameBits each. A tally's numbers follow
+// the order names came in; writeFine sorts them as the table's primary key
+// does.
+type fineKey uint64
+
+// fineNameBits is the width of a name's number in a fineKey.
+const fineNameBits = 10
+
+func packFine(x, y int, eventType, modality, origin uint16) fineKey {
+	return fineKey(uint64(x)<<48 | uint64(y)<<32 | uint64(eventType)<<(2*fineNameBits) | uint64(modality)<<fineNameBits | uint64(origin))
+}
+
+func (k fineKey) cell() (x, y int) { return int(k >> 48), int(k >> 32 & 0xffff) }
+
+func (k fineKey) names() (eventType, modality, origin uint16) {
+	const mask = 1<<fineNameBits - 1
+	return uint16(k >> (2 * fineNameBits) & mask), uint16(k >> fineNameBits & mask), uint16(k & mask)
+}
+
+// name is the number of s in the tally's fine keys.
+func (t *tally) name(s string) uint16 {
+	if n, ok := t.names[s]; ok {
+		return n
+	}
+	if len(t.nameList) == 1<<fineNameBits {
+		t.err = fmt.Errorf("fine cells: more than %d event types, modalities and origins", len(t.nameList))
+		return 0
+	}
+	n := uint16(len(t.nameList))
+	t.names[s] = n
+	t.nameList = append(t.nameList, s)
+	return n
 }
 
 // tallied is the part of an event the tally reads.
@@ -107,8 +168,9 @@ func talliedOf(e geo.Event) tallied {
 
 // newTally reads the grid's levels when the store keeps cells.
 func newTally(ctx context.Context, tx *sql.Tx, cells bool) (*tally, error) {
-	t := &tally{counts: map[countKey]int{}, words: map[wordKey]int{}, groups: map[wordGroup]int32{}, types: map[cellTypeKey]cellSums{}, countries: map[cellCountryKey]int{},
-		fineCells: map[cellFineKey]cellSums{}, weeks: map[string]string{}}
+	t := &tally{ids: map[string]uint32{}, weeks: map[uint32]uint32{}, counts: map[countKey]int{}, words: map[wordKey]int{},
+		groups: map[wordGroup]int32{}, types: map[cellTypeKey]cellSums{}, countries: map[cellCountryKey]int{},
+		fineCells: map[fineKey]cellSums{}, names: map[string]uint16{}}
 	if !cells {
 		return t, nil
 	}
@@ -118,6 +180,13 @@ func newTally(ctx context.Context, tx *sql.Tx, cells bool) (*tally, error) {
 	}
 	if t.fine, err = readLevels(ctx, tx, "cell_fine_levels"); err != nil {
 		return nil, err
+	}
+	for _, levels := range [][]cellLevel{t.levels, t.fine} {
+		for _, l := range levels {
+			if _, err := levelShift(levels[len(levels)-1], l); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return t, nil
 }
@@ -140,46 +209,57 @@ func readLevels(ctx context.Context, tx *sql.Tx, table string) ([]cellLevel, err
 	return levels, rows.Err()
 }
 
+// levelShift is how many times a cell's index at the finest level is
+// halved to be its index at level l.
+func levelShift(finest, l cellLevel) (int, error) {
+	if l.cols <= 0 || finest.cols%l.cols != 0 || bits.OnesCount(uint(finest.cols/l.cols)) != 1 || finest.n != float64(finest.cols) || l.n != float64(l.cols) {
+		return 0, fmt.Errorf("cell level %d of %d columns is not level %d's halved", l.level, l.cols, finest.level)
+	}
+	return bits.TrailingZeros(uint(finest.cols / l.cols)), nil
+}
+
 // cellOf is the cell expression of the triggers at level l, clamped as
 // they clamp it.
 func (l cellLevel) cellOf(lon, lat float64) (int, int) {
 	return min(int((lon+180)*l.n/360), l.cols-1), min(int((lat+90)*l.n/360), l.cols/2-1)
 }
 
-// week is the Monday of date's week, as date(d, 'weekday 0', '-6 days')
-// computes it; ” for no date.
-func (t *tally) week(date string) string {
+// id is the number of s in the tally.
+func (t *tally) id(s string) uint32 {
+	if n, ok := t.ids[s]; ok {
+		return n
+	}
+	n := uint32(len(t.strs))
+	s = strings.Clone(s) // not the line it was read from
+	t.ids[s] = n
+	t.strs = append(t.strs, s)
+	return n
+}
+
+// week is the number of the Monday of the week of the date numbered date,
+// as date(d, 'weekday 0', '-6 days') computes it; of "" for no date.
+func (t *tally) week(date uint32) uint32 {
 	if w, ok := t.weeks[date]; ok {
 		return w
 	}
 	w := ""
-	if d, err := time.Parse(geo.DateLayout, date); err == nil {
+	if d, err := time.Parse(geo.DateLayout, t.strs[date]); err == nil {
 		w = d.AddDate(0, 0, -(int(d.Weekday())+6)%7).Format(geo.DateLayout)
 	}
-	t.weeks[date] = w
-	return w
+	n := t.id(w)
+	t.weeks[date] = n
+	return n
 }
 
 // add counts an event in (sign 1) or out (sign -1).
 func (t *tally) add(e tallied, sign int) {
-	last := cmp.Or(e.end, e.date)
-	t.counts[countKey{eventType: e.eventType, countryCode: e.countryCode, week: t.week(e.date), date: e.date, last: last,
-		modality: e.modality, origin: e.origin}] += sign
-	for _, l := range t.fine {
-		if sign > 0 {
-			break
-		}
-		x, y := l.cellOf(e.lon, e.lat)
-		k := cellFineKey{level: l.level, x: x, y: y, eventType: e.eventType, modality: e.modality, origin: e.origin}
-		s := t.fineCells[k]
-		s.n += sign
-		s.fatalities += sign * e.fatalities
-		s.lon += float64(sign) * e.lon
-		s.lat += float64(sign) * e.lat
-		t.fineCells[k] = s
-	}
+	eventType, countryCode, modality, origin := t.id(e.eventType), t.id(e.countryCode), t.id(e.modality), t.id(e.origin)
+	date, last := t.id(e.date), t.id(cmp.Or(e.end, e.date))
+	week := t.week(date)
+	t.counts[countKey{eventType: eventType, countryCode: countryCode, week: week, date: date, last: last,
+		modality: modality, origin: origin}] += sign
 	if len(e.actors)+len(e.quote) > 0 {
-		wg := wordGroup{eventType: e.eventType, countryCode: e.countryCode, week: t.week(e.date), modality: e.modality, origin: e.origin}
+		wg := wordGroup{eventType: eventType, countryCode: countryCode, week: week, modality: modality, origin: origin}
 		g, ok := t.groups[wg]
 		if !ok {
 			g = int32(len(t.groupList))
@@ -193,28 +273,34 @@ func (t *tally) add(e tallied, sign int) {
 			t.words[wordKey{quote: true, word: w, group: g}] += sign
 		}
 	}
-	for _, l := range t.levels {
-		x, y := l.cellOf(e.lon, e.lat)
-		k := cellTypeKey{level: l.level, x: x, y: y, eventType: e.eventType, week: t.week(e.date), weekLast: t.week(last),
-			modality: e.modality, origin: e.origin}
+	if len(t.levels) > 0 {
+		x, y := t.levels[len(t.levels)-1].cellOf(e.lon, e.lat)
+		k := cellTypeKey{x: uint32(x), y: uint32(y), eventType: eventType, week: week, weekLast: t.week(last), modality: modality, origin: origin}
 		s := t.types[k]
-		s.n += sign
-		s.fatalities += sign * e.fatalities
-		s.lon += float64(sign) * e.lon
-		s.lat += float64(sign) * e.lat
+		s.add(e, sign)
 		t.types[k] = s
-		t.countries[cellCountryKey{level: l.level, x: x, y: y, eventType: e.eventType, countryCode: e.countryCode,
-			modality: e.modality, origin: e.origin}] += sign
+		t.countries[cellCountryKey{x: uint32(x), y: uint32(y), eventType: eventType, countryCode: countryCode, modality: modality, origin: origin}] += sign
+	}
+	if len(t.fine) > 0 {
+		x, y := t.fine[len(t.fine)-1].cellOf(e.lon, e.lat)
+		k := packFine(x, y, t.name(e.eventType), t.name(e.modality), t.name(e.origin))
+		s := t.fineCells[k]
+		s.add(e, sign)
+		t.fineCells[k] = s
 	}
 }
 
 // write adds the tally to the store's tables, many groups to a statement.
 func (t *tally) write(ctx context.Context, tx *sql.Tx) error {
+	if t.err != nil {
+		return t.err
+	}
+	str := t.strs
 	counts := newRowWriter(tx, "event_counts (event_type, country_code, week, event_date, date_last, modality, origin, n)", 8,
 		" ON CONFLICT DO UPDATE SET n = n + excluded.n")
 	for k, n := range t.counts {
 		if n != 0 {
-			if err := counts.add(ctx, k.eventType, k.countryCode, k.week, k.date, k.last, k.modality, k.origin, n); err != nil {
+			if err := counts.add(ctx, str[k.eventType], str[k.countryCode], str[k.week], str[k.date], str[k.last], str[k.modality], str[k.origin], n); err != nil {
 				return err
 			}
 		}
@@ -230,7 +316,7 @@ func (t *tally) write(ctx context.Context, tx *sql.Tx) error {
 			if k.quote {
 				field = eventsql.FieldQuote
 			}
-			if err := words.add(ctx, field, k.word, g.eventType, g.countryCode, g.week, g.modality, g.origin, n); err != nil {
+			if err := words.add(ctx, field, k.word, str[g.eventType], str[g.countryCode], str[g.week], str[g.modality], str[g.origin], n); err != nil {
 				return err
 			}
 		}
@@ -241,9 +327,43 @@ func (t *tally) write(ctx context.Context, tx *sql.Tx) error {
 	types := newRowWriter(tx, "cell_types (level, x, y, event_type, week, week_last, modality, origin, n, fatalities, sum_lon, sum_lat)", 12,
 		" ON CONFLICT DO UPDATE SET n = n + excluded.n, fatalities = fatalities + excluded.fatalities,"+
 			" sum_lon = sum_lon + excluded.sum_lon, sum_lat = sum_lat + excluded.sum_lat")
-	for k, s := range t.types {
-		if s.n != 0 {
-			if err := types.add(ctx, k.level, k.x, k.y, k.eventType, k.week, k.weekLast, k.modality, k.origin, s.n, s.fatalities, s.lon, s.lat); err != nil {
+	countries := newRowWriter(tx, "cell_countries (level, x, y, event_type, country_code, modality, origin, n)", 8,
+		" ON CONFLICT DO UPDATE SET n = n + excluded.n")
+	finest := t.levels[len(t.levels)-1]
+	for _, l := range t.levels {
+		shift, err := levelShift(finest, l)
+		if err != nil {
+			return err
+		}
+		typeGroups, countryGroups := t.types, t.countries
+		if shift > 0 {
+			typeGroups = make(map[cellTypeKey]cellSums, len(t.types)>>shift)
+			for k, s := range t.types {
+				k.x, k.y = k.x>>shift, k.y>>shift
+				typeGroups[k] = typeGroups[k].plus(s)
+			}
+			countryGroups = make(map[cellCountryKey]int, len(t.countries)>>shift)
+			for k, n := range t.countries {
+				k.x, k.y = k.x>>shift, k.y>>shift
+				countryGroups[k] += n
+			}
+		}
+		for k, s := range typeGroups {
+			// A replaced event may leave its group's count as it was and
+			// change its sums.
+			if s == (cellSums{}) {
+				continue
+			}
+			if err := types.add(ctx, l.level, k.x, k.y, str[k.eventType], str[k.week], str[k.weekLast], str[k.modality], str[k.origin],
+				s.n, s.fatalities, s.lon, s.lat); err != nil {
+				return err
+			}
+		}
+		for k, n := range countryGroups {
+			if n == 0 {
+				continue
+			}
+			if err := countries.add(ctx, l.level, k.x, k.y, str[k.eventType], str[k.countryCode], str[k.modality], str[k.origin], n); err != nil {
 				return err
 			}
 		}
@@ -251,34 +371,91 @@ func (t *tally) write(ctx context.Context, tx *sql.Tx) error {
 	if err := types.flush(ctx); err != nil {
 		return err
 	}
-	countries := newRowWriter(tx, "cell_countries (level, x, y, event_type, country_code, modality, origin, n)", 8,
-		" ON CONFLICT DO UPDATE SET n = n + excluded.n")
-	for k, n := range t.countries {
-		if n != 0 {
-			if err := countries.add(ctx, k.level, k.x, k.y, k.eventType, k.countryCode, k.modality, k.origin, n); err != nil {
-				return err
-			}
-		}
-	}
 	if err := countries.flush(ctx); err != nil {
 		return err
 	}
-	fine := newRowWriter(tx, "cell_fine (level, x, y, event_type, modality, origin, n, fatalities, sum_lon, sum_lat)", 10,
+	return t.writeFine(ctx, tx)
+}
+
+// writeFine adds the tally's groups of cell_fine to the table, level by
+// level, each in the order of the table's primary key, so that every row
+// goes where the one before it went.
+func (t *tally) writeFine(ctx context.Context, tx *sql.Tx) error {
+	if len(t.fineCells) == 0 {
+		return nil
+	}
+	// Numbers in the order of their names, as the key sorts them.
+	rank := make([]uint16, len(t.nameList))
+	byName := make([]uint16, len(t.nameList))
+	for i := range byName {
+		byName[i] = uint16(i)
+	}
+	slices.SortFunc(byName, func(a, b uint16) int { return strings.Compare(t.nameList[a], t.nameList[b]) })
+	for r, n := range byName {
+		rank[n] = uint16(r)
+	}
+	finest := t.fine[len(t.fine)-1]
+	keys := make([]fineKey, 0, len(t.fineCells))
+	sums := make(map[fineKey]cellSums, len(t.fineCells)/2)
+	w := newRowWriter(tx, "cell_fine (level, x, y, event_type, modality, origin, n, fatalities, sum_lon, sum_lat)", 10,
 		" ON CONFLICT DO UPDATE SET n = n + excluded.n, fatalities = fatalities + excluded.fatalities,"+
 			" sum_lon = sum_lon + excluded.sum_lon, sum_lat = sum_lat + excluded.sum_lat")
-	for k, s := range t.fineCells {
-		if s.n != 0 {
-			if err := fine.add(ctx, k.level, k.x, k.y, k.eventType, k.modality, k.origin, s.n, s.fatalities, s.lon, s.lat); err != nil {
+	for _, l := range t.fine {
+		shift, err := levelShift(finest, l)
+		if err != nil {
+			return err
+		}
+		// The level's groups under keys ranked by name; at the finest
+		// level the tally's own.
+		clear(sums)
+		keys = keys[:0]
+		for k, s := range t.fineCells {
+			x, y := k.cell()
+			et, mo, or := k.names()
+			rk := packFine(x>>shift, y>>shift, rank[et], rank[mo], rank[or])
+			if shift > 0 {
+				old, seen := sums[rk]
+				if !seen {
+					keys = append(keys, rk)
+				}
+				sums[rk] = old.plus(s)
+				continue
+			}
+			keys = append(keys, rk)
+		}
+		slices.Sort(keys)
+		for _, rk := range keys {
+			var s cellSums
+			if shift > 0 {
+				s = sums[rk]
+			} else {
+				s = t.fineCells[fineByRank(rk, byName)]
+			}
+			if s == (cellSums{}) {
+				continue
+			}
+			x, y := rk.cell()
+			et, mo, or := rk.names()
+			if err := w.add(ctx, l.level, x, y, t.nameList[byName[et]], t.nameList[byName[mo]], t.nameList[byName[or]],
+				s.n, s.fatalities, s.lon, s.lat); err != nil {
 				return err
 			}
 		}
 	}
-	return fine.flush(ctx)
+	return w.flush(ctx)
+}
+
+// fineByRank is the tally's key of a key ranked by name.
+func fineByRank(k fineKey, byName []uint16) fineKey {
+	x, y := k.cell()
+	et, mo, or := k.names()
+	return packFine(x, y, byName[et], byName[mo], byName[or])
 }
 
 // rowWriter inserts rows into a table many to a statement (a statement
 // per row would cost more than the work it does), holding one statement's
-// rows at a time.
+// rows at a time. The statement of a full set of rows is prepared once:
+// parsing it again for every hundred rows cost a third of writing them.
 type rowWriter struct {
 	tx     *sql.Tx
 	insert string // up to VALUES
@@ -286,6 +463,7 @@ type rowWriter struct {
 	tail   string // after the rows
 	width  int
 	args   []any
+	full   *sql.Stmt // of rowsPerStatement rows; closed with the transaction
 }
 
 // rowsPerStatement is how many rows a rowWriter writes per statement:
@@ -305,12 +483,25 @@ func (w *rowWriter) add(ctx context.Context, values ...any) error {
 	return nil
 }
 
+func (w *rowWriter) statement(rows int) string {
+	return w.insert + strings.TrimSuffix(strings.Repeat(w.row+", ", rows), ", ") + w.tail
+}
+
 func (w *rowWriter) flush(ctx context.Context) error {
 	if len(w.args) == 0 {
 		return nil
 	}
-	q := w.insert + strings.TrimSuffix(strings.Repeat(w.row+", ", len(w.args)/w.width), ", ") + w.tail
-	_, err := w.tx.ExecContext(ctx, q, w.args...)
+	var err error
+	if rows := len(w.args) / w.width; rows < rowsPerStatement {
+		_, err = w.tx.ExecContext(ctx, w.statement(rows), w.args...)
+	} else {
+		if w.full == nil {
+			if w.full, err = w.tx.PrepareContext(ctx, w.statement(rows)); err != nil {
+				return err
+			}
+		}
+		_, err = w.full.ExecContext(ctx, w.args...)
+	}
 	clear(w.args)
 	w.args = w.args[:0]
 	return err
