@@ -158,11 +158,11 @@ func readTableDef(ctx context.Context, tx pgx.Tx) (tableDef, error) {
 // it in EXCLUSIVE mode, which keeps other writers waiting (as a SQLite
 // bulk import does) but not readers, and takes ACCESS EXCLUSIVE only to
 // drop it and rename the new one, just before the commit. The kept counts
-// and cells follow: the replaced events are deleted from the old table,
-// whose statement triggers count them out; the copied ones are counted in
-// from the import's tally (which the triggers would have taken some 50 s
-// of the server's CPU to group for a million), and the new table gets the
-// triggers after its rows. With empty, the store holds no event.
+// and cells follow from the import's tally, which the statement triggers
+// would have taken some 50 s of the server's CPU to group for a million:
+// the copied events are counted in, the stored ones they replace out, and
+// the new table gets the triggers after its rows. With empty, the store
+// holds no event.
 func (b *Bulk) swap(ctx context.Context, empty bool) error {
 	tx := b.tx
 	exec := func(q string) error {
@@ -183,28 +183,38 @@ func (b *Bulk) swap(ctx context.Context, empty bool) error {
 	if err != nil {
 		return err
 	}
-	// The tally's groups are made ready while the server copies the other
-	// stored rows and builds the indexes, then written.
+	if !empty {
+		// The stored events that copied ones replace are counted out of the
+		// tally (the old table, dropped at the end, keeps them, so that
+		// readers see them until the commit and its delete triggers,
+		// which took as long as the insert triggers, do not run); the
+		// others are copied.
+		start := time.Now()
+		rows, err := tx.Query(ctx, `SELECT event_type, country_code,
+			coalesce(to_char(event_date, 'YYYY-MM-DD'), ''), coalesce(to_char(event_date_end, 'YYYY-MM-DD'), ''), modality, origin,
+			ST_X(geom), ST_Y(geom), coalesce(fatalities, 0), tsvector_to_array(actors_words), tsvector_to_array(quote_words)
+			FROM events WHERE id IN (SELECT id FROM events_new)`)
+		if err == nil {
+			err = b.tally.countOut(rows)
+		}
+		if err != nil {
+			return fmt.Errorf("count out the replaced events: %w", err)
+		}
+		b.store.log.DebugContext(ctx, "bulk import: replaced events counted out", "took", time.Since(start))
+		cols := strings.Join(def.columns, ", ")
+		if err := exec("INSERT INTO events_new (" + cols + ") SELECT " + cols +
+			" FROM events e WHERE NOT EXISTS (SELECT FROM events_new n WHERE n.id = e.id)"); err != nil {
+			return err
+		}
+	}
+	// The tally's groups are made ready while the server builds the
+	// indexes, then written.
 	tables := make(chan []keptTable, 1)
 	go func() {
 		start := time.Now()
 		tables <- b.tally.tables()
 		b.store.log.DebugContext(ctx, "bulk import: kept groups sorted", "took", time.Since(start))
 	}()
-	if !empty {
-		// The stored events that copied ones replace leave the old table,
-		// which counts them out of the kept counts and cells through its
-		// delete triggers (readers still see them until the commit); the
-		// others are copied.
-		err = exec("DELETE FROM events WHERE id IN (SELECT id FROM events_new)")
-		if err == nil {
-			cols := strings.Join(def.columns, ", ")
-			err = exec("INSERT INTO events_new (" + cols + ") SELECT " + cols + " FROM events")
-		}
-	}
-	if err != nil {
-		return err
-	}
 	// The copied events are counted in from the tally (below), and the new
 	// table gets the triggers after them.
 	for _, t := range def.triggers {
