@@ -352,18 +352,53 @@ func (r *reader) carry(s sentence, occs []occ, kills []killCount) []tie {
 	}
 	for i := range occs {
 		o := &occs[i]
-		if o.negated || o.definite || o.t.weak || o.t.only || o.modality != geo.Occurred || !fallsBack(o) {
+		// "The militants torched houses": the article is the subject's, not
+		// the trigger's.
+		acting, heads := false, false
+		if r.on("link-scene-actor") && ref == r.lastEvent.ref && s.index-r.lastEvent.sent == 1 {
+			acting, heads = r.sceneActor(s, o)
+		}
+		if o.negated || o.definite && !heads || o.t.weak || o.t.only || o.modality != geo.Occurred || !fallsBack(o) {
 			continue
 		}
 		if o.first > s.first && (r.toks[o.first-1].low == "'s" || r.toks[o.first-1].low == "\u2019s") {
 			continue // "Saturday's strike": one told before
 		}
-		if o.date.kind != dText && o.fatalities == nil && len(kills) == 0 && !(r.on("link-counted") && r.victims(s, o)) {
+		if o.date.kind != dText && o.fatalities == nil && len(kills) == 0 && !(r.on("link-counted") && r.victims(s, o)) && !acting {
 			continue
 		}
 		return []tie{{occ: i, ref: ref, how: tieCarried}}
 	}
 	return nil
+}
+
+// sceneActors name the people of a scene by their role alone; sceneOpeners
+// may stand before them in a subject.
+var (
+	sceneActors  = cues.set("scene-actors")
+	sceneOpeners = cues.set("scene-openers")
+)
+
+// sceneActor reports a sentence whose subject is a role noun alone ("The
+// militants", "Looters", "Some protesters") with trigger o in what it
+// goes on to tell: the participants of the scene told right before, acting
+// on. heads says the trigger is the verb right after the subject (or the
+// role noun itself), whose "the" is the subject's ("The militants
+// torched"), not a noun told before ("The militants claimed the attack").
+func (r *reader) sceneActor(s sentence, o *occ) (ok, heads bool) {
+	k := s.first
+	for n := 0; k < s.last && n < 2 && sceneOpeners[r.toks[k].low]; n++ {
+		k++
+	}
+	if k >= s.last || k > o.first || !sceneActors[r.toks[k].low] {
+		return false, false
+	}
+	for j := k + 1; j < o.first; j++ {
+		if reportingVerbs[r.toks[j].low] || r.toks[j].low == "said" || r.toks[j].low == "according" {
+			return false, false // what the role noun said, not did
+		}
+	}
+	return true, k == o.first || k+1 == o.first || k+2 == o.first && strings.HasSuffix(r.toks[k+1].low, "ly")
 }
 
 // descriptorRef reports a mention that describes a noun ("Georgia's interior
