@@ -411,10 +411,13 @@ func (r *plResolver) scanRun(i, end, maxN int) int {
 	for i < end {
 		t := r.toks[i]
 		// "Springfield, Ill.", "Moonbi, NSW": a region's abbreviation.
-		if n, e, p, ok := r.abbrevAt(i); ok && i+n <= end {
+		// "Pakistan-administered Kashmir": a written form that joins a
+		// lower-case word with a hyphen goes on past the capitalised run.
+		if n, e, p, ok := r.abbrevAt(i); ok && (i+n <= end || strings.Contains(r.text[r.toks[i].start:e], "-")) {
 			r.add(i, i+n, []geo.Place{p})
 			r.found[len(r.found)-1].end = e
 			i += n
+			end = max(end, i)
 			continue
 		}
 		n, cands := r.longest(i, last, maxN)
