@@ -1246,11 +1246,20 @@ func (r *reader) definite(s sentence, o *occ) bool {
 		case "a", "an", "two", "three", "several", "dozens", "new", "more", "further", "fresh":
 			return false
 		}
-		if r.toks[k].kind != tWord {
+		if r.toks[k].kind != tWord || endsLikeVerb(r.toks[k]) {
 			return false
 		}
 	}
 	return false
+}
+
+// endsLikeVerb reports a lower-case word ending in "-s" ("escalates",
+// "rebels") standing between a trigger and a "the" before it: a verb or the
+// head of another noun phrase ("the group escalates drone attacks", "the
+// rebels attacked"), so the "the" is not the trigger's.
+func endsLikeVerb(t tok) bool {
+	w := t.low
+	return !t.cap && len(w) > 3 && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") && !strings.HasSuffix(w, "us") && !strings.HasSuffix(w, "is")
 }
 
 // offshore returns the sea an event "off" place ref happened in ("off
