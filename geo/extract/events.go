@@ -345,7 +345,7 @@ func (r *reader) carry(s sentence, occs []occ, kills []killCount) []tie {
 		m := r.refs[start]
 		// A place inside a name ("the US president", "the embassy of
 		// Kenya") says nothing of where the sentence is.
-		inName := m.bad == "name" || m.bad == "compound"
+		inName := m.bad == "name" || m.bad == "compound" || r.institutionOf(start)
 		if r.refs[ref].first >= s.first || !inName && (!r.descriptorRef(start) || !isCountry(m.place) || m.place.CountryCode != r.refs[ref].place.CountryCode) {
 			return nil
 		}
@@ -399,6 +399,18 @@ func (r *reader) sceneActor(s sentence, o *occ) (ok, heads bool) {
 		}
 	}
 	return true, k == o.first || k+1 == o.first || k+2 == o.first && strings.HasSuffix(r.toks[k+1].low, "ly")
+}
+
+// institutionOf reports a country named as the owner of an institution
+// after "of" ("the embassy of Kenya", "the government of Mali"): whose it
+// is, not where the sentence is.
+func (r *reader) institutionOf(i int) bool {
+	m := &r.refs[i]
+	k := m.first - 1
+	if k > 0 && r.toks[k].low == "the" {
+		k--
+	}
+	return r.on("veto-name") && isCountry(m.place) && k > 0 && r.toks[k].low == "of" && institutionNouns[r.toks[k-1].low]
 }
 
 // descriptorRef reports a mention that describes a noun ("Georgia's interior
