@@ -358,13 +358,16 @@ func (r *reader) carry(s sentence, occs []occ, kills []killCount) []tie {
 		if r.on("link-scene-actor") && ref == r.lastEvent.ref && s.index-r.lastEvent.sent == 1 {
 			acting, heads = r.sceneActor(s, o)
 		}
-		if o.negated || o.definite && !heads || o.t.weak || o.t.only || o.modality != geo.Occurred || !fallsBack(o) {
+		// "Clashes continue in some rural areas": the scene told right
+		// before goes on.
+		goesOn := o.modality == geo.Ongoing && r.on("link-continues") && ref == r.lastEvent.ref && s.index-r.lastEvent.sent == 1 && r.continues(s)
+		if o.negated || o.definite && !heads || o.t.weak || o.t.only || o.modality != geo.Occurred && !goesOn || !fallsBack(o) {
 			continue
 		}
 		if o.first > s.first && (r.toks[o.first-1].low == "'s" || r.toks[o.first-1].low == "\u2019s") {
 			continue // "Saturday's strike": one told before
 		}
-		if o.date.kind != dText && o.fatalities == nil && len(kills) == 0 && !(r.on("link-counted") && r.victims(s, o)) && !acting {
+		if o.date.kind != dText && o.fatalities == nil && len(kills) == 0 && !(r.on("link-counted") && r.victims(s, o)) && !acting && !goesOn {
 			continue
 		}
 		return []tie{{occ: i, ref: ref, how: tieCarried}}
@@ -399,6 +402,20 @@ func (r *reader) sceneActor(s sentence, o *occ) (ok, heads bool) {
 		}
 	}
 	return true, k == o.first || k+1 == o.first || k+2 == o.first && strings.HasSuffix(r.toks[k+1].low, "ly")
+}
+
+// continueWords say that something told before goes on.
+var continueWords = cues.set("continue-words")
+
+// continues reports a sentence that tells something going on: "clashes
+// continue", "fighting persisted".
+func (r *reader) continues(s sentence) bool {
+	for k := s.first; k < s.last; k++ {
+		if continueWords[r.toks[k].low] {
+			return true
+		}
+	}
+	return false
 }
 
 // institutionOf reports a country named as the owner of an institution
