@@ -132,6 +132,20 @@ func (r *reader) ties(s sentence, occs []occ) []tie {
 			k = end - 1
 		}
 	}
+	// "The gunmen were heading to X when they were intercepted": an event
+	// that stops a movement toward a town happens on the way, near it.
+	if r.on("link-en-route") {
+		for i := range occs {
+			o := &occs[i]
+			if tied[i] || o.negated || o.t.weak || !fallsBack(o) {
+				continue
+			}
+			if ref := r.enRoute(s, o); ref >= 0 && !used[ref] {
+				ties = append(ties, tie{occ: i, ref: ref, how: tieFallback, near: true, dist: abs(o.first - r.refs[ref].last)})
+				tied[i], used[ref] = true, true
+			}
+		}
+	}
 	// "Russia has attacked them repeatedly", "shelled the city almost
 	// every day": a trigger with no place of its own that acts on a
 	// pronoun or on "the city" takes the places of the sentence before.
@@ -1882,4 +1896,48 @@ func (r *reader) distanceRef(ref int) bool {
 		return k >= 3 && distanceUnits[r.toks[k-3].low]
 	}
 	return false
+}
+
+// Words of a movement toward a place ("heading to", "on their way to") and
+// of the clause that interrupts it ("when", "while").
+var (
+	motionVerbs = cues.set("motion-verbs")
+	motionTos   = cues.set("motion-tos")
+	interrupts  = cues.set("interrupt-words")
+)
+
+// enRoute returns the town that people of the sentence were moving
+// toward when trigger o stopped them ("were heading to X when they were
+// ambushed", "were attacked while on their way to X"), or -1. A movement
+// told from one town to another ("travelling from X to Y") says only that
+// the event was somewhere between them.
+func (r *reader) enRoute(s sentence, o *occ) int {
+	start := sort.Search(len(r.refs), func(i int) bool { return r.refs[i].first >= s.first })
+	for i := start; i < len(r.refs) && r.refs[i].first < s.last; i++ {
+		m := &r.refs[i]
+		k := m.first - 1
+		if k-1 < s.first || !motionTos[r.toks[k].low] || !motionVerbs[r.toks[k-1].low] || !r.usable(i) || isArea(m.place) || isCountry(m.place) {
+			continue
+		}
+		for j := max(s.first, k-8); j < k; j++ {
+			if r.toks[j].low == "from" {
+				return -1
+			}
+		}
+		var a, b int
+		switch {
+		case o.first >= m.last && o.first-m.last <= 6:
+			a, b = m.last, o.first // "heading to X when they were intercepted"
+		case o.last <= k-1 && k-1-o.last <= 6:
+			a, b = o.last, k-1 // "ambushed while on their way to X"
+		default:
+			continue
+		}
+		for j := a; j < b; j++ {
+			if interrupts[r.toks[j].low] {
+				return i
+			}
+		}
+	}
+	return -1
 }
