@@ -283,7 +283,7 @@ func (r *reader) sentenceEvents(s sentence, quote string) []candidate {
 			c.site = r.takenSite(o, &r.refs[ref])
 		}
 		out = append(out, c)
-		if fallsBack(o) {
+		if fallsBack(o) || r.on("link-restriction-scene") && r.restriction(o) {
 			lastRef = ref // talks and agreements set no scene for violence after them
 		}
 	}
@@ -350,6 +350,7 @@ func (r *reader) carry(s sentence, occs []occ, kills []killCount) []tie {
 			return nil
 		}
 	}
+	roleOnly := -1
 	for i := range occs {
 		o := &occs[i]
 		// "The militants torched houses": the article is the subject's, not
@@ -370,7 +371,16 @@ func (r *reader) carry(s sentence, occs []occ, kills []killCount) []tie {
 		if o.date.kind != dText && o.fatalities == nil && len(kills) == 0 && !(r.on("link-counted") && r.victims(s, o)) && !acting && !goesOn {
 			continue
 		}
+		if acting && sceneActors[r.toks[o.first].low] && roleOnly < 0 {
+			// "Protesters torched a bank": what the role noun did, when the
+			// sentence tells it, not the role noun.
+			roleOnly = i
+			continue
+		}
 		return []tie{{occ: i, ref: ref, how: tieCarried}}
+	}
+	if roleOnly >= 0 {
+		return []tie{{occ: roleOnly, ref: ref, how: tieCarried}}
 	}
 	return nil
 }
@@ -412,6 +422,21 @@ var continueWords = cues.set("continue-words")
 func (r *reader) continues(s sentence) bool {
 	for k := s.first; k < s.last; k++ {
 		if continueWords[r.toks[k].low] {
+			return true
+		}
+	}
+	return false
+}
+
+// restrictionWords name a measure imposed on a place in unrest.
+var restrictionWords = cues.set("restriction-words")
+
+// restriction reports a trigger that imposes a measure on the place of
+// unrest ("a curfew was imposed in X"): the scene of what the crowd does
+// next.
+func (r *reader) restriction(o *occ) bool {
+	for k := o.first; k < o.last; k++ {
+		if restrictionWords[r.toks[k].low] {
 			return true
 		}
 	}

@@ -50,6 +50,7 @@ var ruleList = []Rule{
 	{"link-scene-actor", "link", `an event of the sentence right after another, whose subject is a role noun alone ("The militants torched houses", "Looters ransacked shops"), goes on at that event's place`},
 	{"link-continues", "link", `an event the sentence right after another says goes on ("Clashes continue in some rural areas") is at that event's place`},
 	{"link-en-route", "link", `an event that stops people moving toward a town ("were heading to X when they were intercepted") is near that town, unless told between two towns`},
+	{"link-restriction-scene", "link", `a curfew or state of emergency imposed on a place sets the scene that the next sentence's events go on at ("A curfew was imposed in X. Protesters torched ...")`},
 	{"link-town-part", "link", `an event told in parts only a town has ("in several neighbourhoods", "in the streets") and no place of its own is in the town told before, not in the country`},
 	{"link-town-official", "link", `an event a town's own official reports ("the X mayor said drones hit three city districts") is in that town when the sentence names no other place than its country or region`},
 	{"link-counted", "link", `a trigger told with a number of its victims ("the abduction of nine guards", "130 people were detained") is an event of its own, carried to the scene before it as a dated one is`},
