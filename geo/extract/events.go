@@ -100,6 +100,8 @@ type tie struct {
 
 // candidate is an event read from one sentence at one place.
 type candidate struct {
+	// apart: the merge-actors rule is on for this extraction.
+	apart bool
 	sent  int
 	quote string
 	o     *occ
@@ -275,7 +277,7 @@ func (r *reader) sentenceEvents(s sentence, quote string) []candidate {
 		if o.typ == geo.StrategicDevelopments && (o.sub == subOther || o.sub == subAgreement) && o.modality == geo.Threatened && r.on("veto-unreal") {
 			continue // a wish, a call for talks or a meeting to come is not an event
 		}
-		c := candidate{sent: s.index, quote: quote, o: o, ref: &r.refs[ref], tie: t, part: r.partOfArea(ref)}
+		c := candidate{apart: r.on("merge-actors"), sent: s.index, quote: quote, o: o, ref: &r.refs[ref], tie: t, part: r.partOfArea(ref)}
 		if r.on("place-offshore") {
 			c.sea, c.offshore = r.offshore(s, ref)
 		}

@@ -41,6 +41,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/paulmach/orb"
@@ -357,11 +358,46 @@ func sameEvent(a, b *candidate) bool {
 	if a.o.typ != b.o.typ {
 		return false
 	}
+	if a.apart && otherActors(a.o, b.o) {
+		return false
+	}
 	da, db := a.o.date, b.o.date
 	if da.kind != dText || db.kind != dText {
 		return true
 	}
 	return !da.start.After(db.end) && !db.start.After(da.end)
+}
+
+// otherActors reports two tellings whose acting sides, both named, differ
+// ("Riot police fired tear gas ..." and "The protesters ... threw
+// fireworks"): each side's act is its own event (ACLED codes an event per
+// actor and act).
+func otherActors(a, b *occ) bool {
+	if !named(a.actor1) || !named(b.actor1) {
+		return false // "the fighters" may be the "jihadists" told before
+	}
+	na, nb := actorKey(a.actor1), actorKey(b.actor1)
+	return !strings.Contains(na, nb) && !strings.Contains(nb, na)
+}
+
+// named reports an actor told by a name ("Sadr's supporters", "the
+// Nigerian Army"), not by a role noun alone, which may take up any side
+// told before.
+func named(actor string) bool {
+	for _, w := range strings.Fields(actor) {
+		if r, _ := utf8.DecodeRuneInString(w); unicode.IsUpper(r) && !actorNouns[strings.ToLower(w)] && !sceneActors[strings.ToLower(w)] {
+			return true
+		}
+	}
+	return false
+}
+
+func actorKey(s string) string {
+	s = strings.ToLower(s)
+	for _, p := range []string{"the ", "a ", "an "} {
+		s = strings.TrimPrefix(s, p)
+	}
+	return s
 }
 
 // datesApart reports two events whose own dates (each read from its

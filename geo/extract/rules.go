@@ -61,6 +61,7 @@ var ruleList = []Rule{
 	{"merge-retold", "merge", `"the attack" told again soon after, at a place holding the first, is the same event`},
 	{"merge-another", "merge", `an event the text marks as one more ("another bomber", "a second blast", "fresh clashes") is not merged with the one before`},
 	{"merge-site", "merge", `taking a site of a town ("seized the airport of X") is another event than taking the town`},
+	{"merge-actors", "merge", `two tellings at one place whose acting sides are both named and differ ("Riot police fired tear gas", "the protesters threw fireworks") are two events`},
 	{"merge-same-place", "merge", "the same place, type and modality told again at an agreeing date is the same event"},
 }
 
