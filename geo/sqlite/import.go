@@ -267,14 +267,7 @@ type Bulk struct {
 	replaced  []int64  // seqs stored before the import whose rows it replaced
 	restore   []string // the definitions of the dropped indexes and triggers
 	failed    error    // of a batch that was stored in part: the import cannot commit
-	// points are the R*Tree's cells of the events added, when the store
-	// held none before (collect): the commit packs them while the indexes
-	// are built instead of reading every point back after. moved are the
-	// points of those the import replaced, by seq.
-	collect bool
-	points  []rtreeEntry
-	moved   map[int64]rtreeEntry
-	done    bool
+	done      bool
 }
 
 // bulkCacheSize is the writer's page cache during a bulk import (PRAGMA
@@ -319,7 +312,6 @@ func (s *Store) beginBulk(ctx context.Context) (_ *Bulk, err error) {
 	if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(seq), 0), count(*) FROM events").Scan(&b.before, &b.stored); err != nil {
 		return nil, err
 	}
-	b.collect, b.moved = b.stored == 0, map[int64]rtreeEntry{}
 	// The version the commit makes visible.
 	err = tx.QueryRowContext(ctx, "UPDATE meta SET value = max(value + 1, ?) WHERE key = 'version' RETURNING value",
 		b.now.UnixMicro()).Scan(&b.version)
@@ -474,18 +466,8 @@ func (b *Bulk) insertRows(ctx context.Context, events []geo.Event, added []talli
 			if seq <= b.before {
 				b.replaced = append(b.replaced, seq)
 			}
-			if b.collect {
-				b.moved[seq] = pointEntry(seq, e.Point[0], e.Point[1])
-			}
 		} else {
 			b.added++
-			if b.collect {
-				seq, err := res.LastInsertId()
-				if err != nil {
-					return replaced, err
-				}
-				b.points = append(b.points, pointEntry(seq, e.Point[0], e.Point[1]))
-			}
 		}
 		b.span = max(b.span, e.SpanDays())
 	}
@@ -510,42 +492,22 @@ func (b *Bulk) commit(ctx context.Context) error {
 		return fmt.Errorf("a batch failed: %w", b.failed)
 	}
 	tx := b.tx
-	// Packing every point costs about a sixth of inserting one through
-	// the R*Tree module: it pays when the import adds a fifth of the
-	// events or more. The points of an import into an empty store are
-	// packed on the other core while the indexes are built.
-	pack := 5*b.added >= b.stored+b.added
-	var (
-		packed chan struct{}
-		nodes  []rtreeNode
-		depth  int
-		size   int
-	)
-	if pack && b.collect {
-		var err error
-		if size, err = rtreeNodeSize(ctx, tx); err != nil {
-			return fmt.Errorf("bbox index: %w", err)
-		}
-		points := b.points
-		b.points = nil
-		if len(b.moved) > 0 {
-			for i, p := range points {
-				if m, ok := b.moved[p.id]; ok {
-					points[i] = m
-				}
-			}
-		}
-		packed = make(chan struct{})
-		go func() {
-			defer close(packed)
-			nodes, depth = packRtree(points, rtreePerNode(size))
-		}()
-	}
 	if err := b.tally.write(ctx, tx); err != nil {
 		return fmt.Errorf("counts and cells: %w", err)
 	}
 	// The tally's memory is free for the index builds' sorts.
 	b.tally = nil
+	// Packing every point costs about a sixth of inserting one through
+	// the R*Tree module: it pays when the import adds a fifth of the
+	// events or more.
+	if 5*b.added >= b.stored+b.added {
+		if err := rebuildRtree(ctx, tx); err != nil {
+			return fmt.Errorf("bbox index: %w", err)
+		}
+	} else if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO events_rtree (seq, min_lon, max_lon, min_lat, max_lat)
+		SELECT seq, lon, lon, lat, lat FROM events WHERE seq > ? AND origin <> 'extracted'`, b.before); err != nil {
+		return fmt.Errorf("bbox index: %w", err)
+	}
 	// The full-text rows of the events added, and of those stored before
 	// that the import replaced (the update trigger removed theirs); the
 	// insert triggers wrote those of extracted events.
@@ -560,22 +522,6 @@ func (b *Bulk) commit(ctx context.Context) error {
 	for _, q := range b.restore {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("%s: %w", q, err)
-		}
-	}
-	switch {
-	case packed != nil:
-		<-packed
-		if err := writeRtree(ctx, tx, nodes, depth, size); err != nil {
-			return fmt.Errorf("bbox index: %w", err)
-		}
-	case pack:
-		if err := rebuildRtree(ctx, tx); err != nil {
-			return fmt.Errorf("bbox index: %w", err)
-		}
-	default:
-		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO events_rtree (seq, min_lon, max_lon, min_lat, max_lat)
-			SELECT seq, lon, lon, lat, lat FROM events WHERE seq > ? AND origin <> 'extracted'`, b.before); err != nil {
-			return fmt.Errorf("bbox index: %w", err)
 		}
 	}
 	if _, err := tx.ExecContext(ctx, "UPDATE meta SET value = max(value, ?) WHERE key = 'max_span_days'", b.span); err != nil {

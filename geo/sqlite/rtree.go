@@ -195,61 +195,37 @@ func nodeData(n rtreeNode, depth, size int) []byte {
 // rebuildRtree replaces the R*Tree's content with every event's point,
 // packed, in tx.
 func rebuildRtree(ctx context.Context, tx *sql.Tx) error {
-	size, err := rtreeNodeSize(ctx, tx)
-	if err != nil {
-		return err
-	}
-	entries, err := readPoints(ctx, tx)
-	if err != nil {
-		return err
-	}
-	nodes, depth := packRtree(entries, rtreePerNode(size))
-	return writeRtree(ctx, tx, nodes, depth, size)
-}
-
-// rtreeNodeSize is the size of the R*Tree's nodes in bytes.
-func rtreeNodeSize(ctx context.Context, tx *sql.Tx) (int, error) {
 	var size int
 	if err := tx.QueryRowContext(ctx, "SELECT length(data) FROM events_rtree_node WHERE nodeno = 1").Scan(&size); err != nil {
-		return 0, fmt.Errorf("R*Tree node size: %w", err)
+		return fmt.Errorf("R*Tree node size: %w", err)
 	}
-	if (size-4)/24 < 4 {
-		return 0, fmt.Errorf("R*Tree nodes of %d bytes", size)
+	maxCells := (size - 4) / 24
+	if maxCells < 4 {
+		return fmt.Errorf("R*Tree nodes of %d bytes", size)
 	}
-	return size, nil
-}
-
-// rtreePerNode is how many cells a packed node of size bytes holds.
-func rtreePerNode(size int) int {
-	return max(4, int(float64((size-4)/24)*rtreeFill))
-}
-
-// readPoints reads every event's point.
-func readPoints(ctx context.Context, tx *sql.Tx) ([]rtreeEntry, error) {
 	var n int
 	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM events").Scan(&n); err != nil {
-		return nil, err
+		return err
 	}
 	entries := make([]rtreeEntry, 0, n)
 	rows, err := tx.QueryContext(ctx, "SELECT seq, lon, lat FROM events")
 	if err != nil {
-		return nil, err
+		return err
 	}
-	defer rows.Close()
 	for rows.Next() {
 		var seq int64
 		var lon, lat float64
 		if err := rows.Scan(&seq, &lon, &lat); err != nil {
-			return nil, err
+			rows.Close()
+			return err
 		}
 		entries = append(entries, pointEntry(seq, lon, lat))
 	}
-	return entries, rows.Err()
-}
-
-// writeRtree replaces the R*Tree's content with packed nodes
-// (packRtree) of size bytes.
-func writeRtree(ctx context.Context, tx *sql.Tx, nodes []rtreeNode, depth, size int) error {
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	nodes, depth := packRtree(entries, max(4, int(float64(maxCells)*rtreeFill)))
 	for _, q := range []string{"DELETE FROM events_rtree_node", "DELETE FROM events_rtree_rowid", "DELETE FROM events_rtree_parent"} {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return err
