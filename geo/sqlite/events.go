@@ -359,6 +359,11 @@ func (s *Store) page(ctx context.Context, f geo.Filter, q *eventsql.Query) (geo.
 	defer tx.Rollback()
 	d := sqliteSQL
 	if q == nil {
+		if idx, ok, err := s.wordWalk(ctx, tx, f); err != nil {
+			return geo.EventPage{}, err
+		} else if ok {
+			return walkPage(ctx, tx, f, idx, limit)
+		}
 		if d, err = s.dialectFor(ctx, tx, f); err != nil {
 			return geo.EventPage{}, err
 		}
@@ -389,7 +394,7 @@ func (s *Store) page(ctx context.Context, f geo.Filter, q *eventsql.Query) (geo.
 		d.words = wordsWalk(f)
 		q = eventsql.Filter(d, f)
 		if d.words {
-			if page.Events, err = readWalk(ctx, tx, q, limit, max(f.Offset, 0), page.Events); err != nil {
+			if page.Events, err = readWalk(ctx, tx, q, "", limit, max(f.Offset, 0), page.Events); err != nil {
 				return geo.EventPage{}, err
 			}
 			return page, attach(ctx, tx, page.Events)
@@ -413,15 +418,20 @@ func wordsWalk(f geo.Filter) bool {
 		len(f.Origins) == 0 && len(f.SubTypes) == 0 && len(f.GeoPrecisions) == 0 && f.MinSources <= 1
 }
 
-// readWalk is read for a walking condition q with words: the page's
+// readWalk is read for a walking condition q with words, through the
+// index idx when set (else the planner's choice): the page's
 // events are found first, by their seq alone, so that a walk of the date
 // order whose other conditions are on the date index too reads the
 // covering index events_words_walk and no row that does not match (a word
 // in a tenth of the events: 10,000 rows read for a page of 1,000, 90 ms,
 // against 10 ms for the index's entries); then the page's rows are read.
-func readWalk(ctx context.Context, tx *sql.Tx, q *eventsql.Query, limit, offset int, events []geo.Event) ([]geo.Event, error) {
+func readWalk(ctx context.Context, tx *sql.Tx, q *eventsql.Query, idx string, limit, offset int, events []geo.Event) ([]geo.Event, error) {
 	args := append(q.Args[:len(q.Args):len(q.Args)], limit, offset)
-	rows, err := tx.QueryContext(ctx, "SELECT e.seq FROM events e WHERE "+q.Where()+" ORDER BY "+eventsql.Order+" LIMIT ? OFFSET ?", args...)
+	stmt := "SELECT e.seq FROM events e WHERE " + q.Where() + " ORDER BY " + eventsql.Order + " LIMIT ? OFFSET ?"
+	if idx != "" {
+		stmt = indexed(stmt, idx)
+	}
+	rows, err := tx.QueryContext(ctx, stmt, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -537,6 +547,17 @@ func (s *Store) Stats(ctx context.Context, f geo.Filter) (geo.Stats, error) {
 func (s *Store) stats(ctx context.Context, f geo.Filter) (geo.Stats, error) {
 	if st, ok, err := s.wordStats(ctx, f); err != nil || ok {
 		return st, err
+	}
+	if idx, ok, err := s.wordWalk(ctx, s.reader, f); err != nil {
+		return geo.Stats{}, err
+	} else if ok {
+		q := eventsql.Filter(walkDialect, f)
+		rows, err := s.reader.QueryContext(ctx, indexed(eventsql.StatsSQL(walkDialect, q), idx), q.Args...)
+		if err != nil {
+			return geo.Stats{}, err
+		}
+		defer rows.Close()
+		return eventsql.Tally(rows)
 	}
 	if p, ok, err := planBox(ctx, s.reader, f, true); err != nil {
 		return geo.Stats{}, err

@@ -46,9 +46,10 @@ type Store struct {
 	version *sql.Stmt
 	rules   *merge.Rules
 
-	// Query planning thresholds (defaultDenseBox, defaultWalkAt); tests
-	// lower them to hold every plan to the store suite.
-	denseBox, walkAt int
+	// Query planning thresholds (defaultDenseBox, defaultWalkAt,
+	// defaultWordWalkAt); tests change them to hold every plan to the store
+	// suite.
+	denseBox, walkAt, wordWalkAt int
 	// logKeep is how many changes the change log keeps (changeLogSize);
 	// tests lower it to see the log pruned.
 	logKeep int
@@ -90,7 +91,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		writer.Close()
 		return nil, err
 	}
-	s := &Store{path: path, writer: writer, rules: rules, denseBox: defaultDenseBox, walkAt: defaultWalkAt, logKeep: changeLogSize}
+	s := &Store{path: path, writer: writer, rules: rules, denseBox: defaultDenseBox, walkAt: defaultWalkAt, wordWalkAt: defaultWordWalkAt, logKeep: changeLogSize}
 	if err := s.migrateRetrying(ctx); err != nil {
 		writer.Close()
 		return nil, fmt.Errorf("sqlite store %s: %w", path, err)

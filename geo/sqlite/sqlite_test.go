@@ -44,7 +44,7 @@ func TestConformance(t *testing.T) {
 func TestConformanceDensePlans(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) storetest.Store {
 		s := open(t, filepath.Join(t.TempDir(), "data", "conflictmap.db"))
-		sqlite.SetPlanThresholds(s, 1, 0)
+		sqlite.SetPlanThresholds(s, 1, 0, 1<<30)
 		return s
 	})
 }
