@@ -218,6 +218,11 @@ func (s *Store) events(ctx context.Context, f geo.Filter) (geo.EventPage, error)
 		return geo.EventPage{}, err
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
+	if walk, err := s.wordWalk(ctx, tx, f); err != nil {
+		return geo.EventPage{}, err
+	} else if walk {
+		return walkPage(ctx, tx, f, limit, offset)
+	}
 	page := geo.EventPage{Events: []geo.Event{}}
 	if f.After != nil {
 		page.Matched = -1
@@ -387,6 +392,30 @@ func (s *Store) stats(ctx context.Context, f geo.Filter) (geo.Stats, error) {
 			return err
 		})
 		return st, err
+	}
+	if wordWalkable(f) {
+		var (
+			st     geo.Stats
+			walked bool
+		)
+		err := s.snapshot(ctx, func(tx pgx.Tx) error {
+			walk, err := s.wordWalk(ctx, tx, f)
+			if err != nil || !walk {
+				return err
+			}
+			q := eventsql.Filter(dialect{walk: true}, f)
+			rows, err := tx.Query(ctx, eventsql.StatsSQL(pgSQL, q), q.Args...)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			st, err = eventsql.Tally(rows)
+			walked = err == nil
+			return err
+		})
+		if err != nil || walked {
+			return st, err
+		}
 	}
 	if _, _, ok := eventsql.WordCountsWord(f); ok {
 		var (

@@ -4,6 +4,10 @@ package postgis
 // store suite can hold every plan to the model.
 func SetWalkAt(s *Store, walkAt int) { s.walkAt = walkAt }
 
+// SetWordWalkAt sets the threshold of word walks of s (wordWalkAt), so that
+// the store suite holds them to the model.
+func SetWordWalkAt(s *Store, wordWalkAt int) { s.wordWalkAt = wordWalkAt }
+
 // SetChangeLog sets the bounds of s's change log (logKeep, logBatch), so
 // that a test sees it pruned after a few ingests.
 func SetChangeLog(s *Store, keep, batch int) { s.logKeep, s.logBatch = keep, batch }

@@ -41,9 +41,10 @@ type Store struct {
 	pool   *pgxpool.Pool
 	schema string
 	rules  *merge.Rules
-	// walkAt is the query planning threshold (defaultWalkAt); tests lower
-	// it to hold every plan to the store suite.
-	walkAt int
+	// walkAt and wordWalkAt are the query planning thresholds
+	// (defaultWalkAt, defaultWordWalkAt); tests change them to hold every
+	// plan to the store suite.
+	walkAt, wordWalkAt int
 	// logKeep and logBatch bound the change log (changeLogSize,
 	// pruneBatch); tests lower them to see it pruned.
 	logKeep, logBatch int
@@ -111,8 +112,8 @@ func Open(ctx context.Context, dsn, schema string) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
-	s := &Store{pool: pool, schema: schema, rules: rules, walkAt: defaultWalkAt, logKeep: changeLogSize, logBatch: pruneBatch, swapFrom: defaultSwapFrom,
-		log: slog.New(slog.DiscardHandler)}
+	s := &Store{pool: pool, schema: schema, rules: rules, walkAt: defaultWalkAt, wordWalkAt: defaultWordWalkAt, logKeep: changeLogSize,
+		logBatch: pruneBatch, swapFrom: defaultSwapFrom, log: slog.New(slog.DiscardHandler)}
 	if err := s.mergePending(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgis store %s: merge the stored reports: %w", schema, err)

@@ -83,6 +83,7 @@ func TestConformanceWalkPlans(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) storetest.Store {
 		s := open(t, newSchema(t))
 		postgis.SetWalkAt(s, 0)
+		postgis.SetWordWalkAt(s, 1<<30)
 		return s
 	})
 }

@@ -72,8 +72,14 @@ func (d dialect) BBox(q *eventsql.Query, b geo.BBox) {
 // index on its own: the longest span stored (meta max_span_days) bounds
 // event_date from below as well, so that only the index range that can
 // match is scanned.
-func (dialect) Dates(q *eventsql.Query, start, end string) {
-	q.Add("e.event_date IS NOT NULL")
+//
+// A walk leaves out "event_date IS NOT NULL", which either bound implies:
+// SQLite would start the walk's index range from it rather than from the
+// start's bound, and read every older entry.
+func (d dialect) Dates(q *eventsql.Query, start, end string) {
+	if !d.walk {
+		q.Add("e.event_date IS NOT NULL")
+	}
 	if start != "" {
 		q.Add("coalesce(e.event_date_end, e.event_date) >= "+q.Arg(start),
 			"e.event_date >= date("+q.Arg(start)+", '-' || (SELECT value FROM meta WHERE key = 'max_span_days') || ' days')")
@@ -358,6 +364,13 @@ func (s *Store) page(ctx context.Context, f geo.Filter, q *eventsql.Query) (geo.
 	}
 	defer tx.Rollback()
 	d := sqliteSQL
+	if q == nil && f.After == nil {
+		if whole, edges, ok, err := wordWeeks(ctx, tx, f); err != nil {
+			return geo.EventPage{}, err
+		} else if ok {
+			return s.weekPage(ctx, tx, f, whole, edges, limit)
+		}
+	}
 	if q == nil {
 		if idx, ok, err := s.wordWalk(ctx, tx, f); err != nil {
 			return geo.EventPage{}, err
@@ -488,6 +501,11 @@ func scanEvents(rows *sql.Rows, events []geo.Event) ([]geo.Event, error) {
 // else the events.
 func (s *Store) count(ctx context.Context, tx *sql.Tx, f geo.Filter, q *eventsql.Query) (int, error) {
 	count, args := eventsql.CountSQL(q), q.Args
+	if whole, edges, ok, err := wordWeeks(ctx, tx, f); err != nil {
+		return 0, err
+	} else if ok {
+		return weekCount(ctx, tx, whole, edges)
+	}
 	if c, ok, err := wordCounts(ctx, tx, f); err != nil {
 		return 0, err
 	} else if ok {
@@ -546,6 +564,9 @@ func (s *Store) Stats(ctx context.Context, f geo.Filter) (geo.Stats, error) {
 
 func (s *Store) stats(ctx context.Context, f geo.Filter) (geo.Stats, error) {
 	if st, ok, err := s.wordStats(ctx, f); err != nil || ok {
+		return st, err
+	}
+	if st, ok, err := s.wordWeekStats(ctx, f); err != nil || ok {
 		return st, err
 	}
 	if idx, ok, err := s.wordWalk(ctx, s.reader, f); err != nil {

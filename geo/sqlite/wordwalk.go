@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"strings"
+	"time"
 
 	"conflictmap/geo"
 	"conflictmap/geo/eventsql"
@@ -136,6 +137,172 @@ func walkPage(ctx context.Context, tx *sql.Tx, f geo.Filter, idx string, limit i
 	}
 	page.Events = make([]geo.Event, 0, min(limit, page.Matched-offset))
 	if page.Events, err = readWalk(ctx, tx, q, idx, limit, offset, page.Events); err != nil {
+		return geo.EventPage{}, err
+	}
+	return page, attach(ctx, tx, page.Events)
+}
+
+// wordWeeks splits a filter by one word and dates (and types, a country,
+// modalities, origins) whose word starts one stored word of its field
+// (eventsql.WordCountsWord, eventsql.OneTerm): the events dated in the
+// whole weeks inside its dates all match, and word_counts counts them by
+// week (whole, a condition on word_counts c); the others, dated in the
+// days before the first whole week (or before the start, in a span that
+// reaches it) and after the last, are walked on events_words_walk (edges,
+// conditions on events e). It is not ok when the dates hold no whole week.
+func wordWeeks(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, f geo.Filter) (whole *eventsql.Query, edges []*eventsql.Query, ok bool, err error) {
+	if f.Start == "" && f.End == "" || f.Start != "" && f.End != "" && f.Start > f.End {
+		return nil, nil, false, nil
+	}
+	undated := f
+	undated.Start, undated.End = "", ""
+	field, word, ok := eventsql.WordCountsWord(undated)
+	if !ok {
+		return nil, nil, false, nil
+	}
+	first, last, ok := wholeWeeks(f.Start, f.End)
+	if !ok {
+		return nil, nil, false, nil
+	}
+	term, ok, err := eventsql.OneTerm(q.QueryRowContext(ctx, eventsql.TermSQL(sqliteSQL), field, word), word)
+	if err != nil || !ok {
+		return nil, nil, false, err
+	}
+	whole = eventsql.WordCounts(sqliteSQL, undated, field, term)
+	whole.Add("c.week <> ''")
+	// Each edge is one range of the index, bounded once on each side:
+	// with two bounds on a side SQLite may walk from the wider one.
+	if first != "" {
+		whole.Add("c.week >= " + whole.Arg(first))
+		e := eventsql.Filter(walkDialect, undated)
+		e.Add("coalesce(e.event_date_end, e.event_date) >= "+e.Arg(f.Start),
+			"e.event_date >= date("+e.Arg(f.Start)+", '-' || (SELECT value FROM meta WHERE key = 'max_span_days') || ' days')",
+			"e.event_date < "+e.Arg(first))
+		edges = append(edges, e)
+	}
+	if last != "" {
+		whole.Add("c.week <= " + whole.Arg(last))
+		monday, _ := time.Parse(geo.DateLayout, last)
+		e := eventsql.Filter(walkDialect, undated)
+		e.Add("e.event_date > "+e.Arg(monday.AddDate(0, 0, 6).Format(geo.DateLayout)), "e.event_date <= "+e.Arg(f.End))
+		edges = append(edges, e)
+	}
+	return whole, edges, true, nil
+}
+
+// wholeWeeks returns the Mondays of the first and the last week (Monday to
+// Sunday) inside [start, end], "" for an open bound; not ok when no week
+// fits.
+func wholeWeeks(start, end string) (first, last string, ok bool) {
+	var a, b time.Time
+	if start != "" {
+		t, err := time.Parse(geo.DateLayout, start)
+		if err != nil {
+			return "", "", false
+		}
+		a = t.AddDate(0, 0, (8-int(t.Weekday()))%7) // Monday is 1
+		first = a.Format(geo.DateLayout)
+	}
+	if end != "" {
+		t, err := time.Parse(geo.DateLayout, end)
+		if err != nil {
+			return "", "", false
+		}
+		b = t.AddDate(0, 0, -int(t.Weekday())) // the Sunday on or before
+		b = b.AddDate(0, 0, -6)
+		last = b.Format(geo.DateLayout)
+	}
+	return first, last, start == "" || end == "" || !a.After(b)
+}
+
+// weekCount counts wordWeeks' events.
+func weekCount(ctx context.Context, tx *sql.Tx, whole *eventsql.Query, edges []*eventsql.Query) (int, error) {
+	var total int
+	if err := tx.QueryRowContext(ctx, eventsql.WordCountsCountSQL(whole), whole.Args...).Scan(&total); err != nil {
+		return 0, err
+	}
+	for _, e := range edges {
+		var n int
+		if err := tx.QueryRowContext(ctx, indexed(eventsql.CountSQL(e), "events_words_walk"), e.Args...).Scan(&n); err != nil {
+			return 0, err
+		}
+		total += n
+	}
+	return total, nil
+}
+
+// weekStats groups wordWeeks' events as Stats does.
+func weekStats(ctx context.Context, tx *sql.Tx, whole *eventsql.Query, edges []*eventsql.Query) (geo.Stats, error) {
+	var tally geo.Tally
+	fold := func(stmt string, args []any) error {
+		rows, err := tx.QueryContext(ctx, stmt, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var typ, country, week string
+			var n int64
+			if err := rows.Scan(&typ, &country, &week, &n); err != nil {
+				return err
+			}
+			tally.Add(typ, country, week, int(n))
+		}
+		return rows.Err()
+	}
+	if err := fold(eventsql.WordCountsStatsSQL(whole), whole.Args); err != nil {
+		return geo.Stats{}, err
+	}
+	for _, e := range edges {
+		if err := fold(indexed(eventsql.StatsSQL(walkDialect, e), "events_words_walk"), e.Args); err != nil {
+			return geo.Stats{}, err
+		}
+	}
+	return tally.Stats(), nil
+}
+
+// wordWeekStats answers f's stats by wordWeeks when it can, in one
+// snapshot.
+func (s *Store) wordWeekStats(ctx context.Context, f geo.Filter) (geo.Stats, bool, error) {
+	if f.Start == "" && f.End == "" {
+		return geo.Stats{}, false, nil
+	}
+	tx, err := s.reader.BeginTx(ctx, nil)
+	if err != nil {
+		return geo.Stats{}, false, err
+	}
+	defer tx.Rollback()
+	whole, edges, ok, err := wordWeeks(ctx, tx, f)
+	if err != nil || !ok {
+		return geo.Stats{}, false, err
+	}
+	st, err := weekStats(ctx, tx, whole, edges)
+	return st, err == nil, err
+}
+
+// weekPage answers f's page (Store.page) when wordWeeks splits it: the
+// count from the kept counts and the edges, the page walked on
+// events_words_walk when many match, else read from the full-text index's
+// matches.
+func (s *Store) weekPage(ctx context.Context, tx *sql.Tx, f geo.Filter, whole *eventsql.Query, edges []*eventsql.Query, limit int) (geo.EventPage, error) {
+	page := geo.EventPage{Events: []geo.Event{}}
+	var err error
+	if page.Matched, err = weekCount(ctx, tx, whole, edges); err != nil {
+		return geo.EventPage{}, err
+	}
+	offset := max(f.Offset, 0)
+	if page.Matched <= offset {
+		return page, nil
+	}
+	page.Events = make([]geo.Event, 0, min(limit, page.Matched-offset))
+	if page.Matched >= s.walkAt*(limit+offset) {
+		page.Events, err = readWalk(ctx, tx, eventsql.Filter(walkDialect, f), "events_words_walk", limit, offset, page.Events)
+	} else {
+		page.Events, err = s.read(ctx, tx, eventsql.Filter(sqliteSQL, f), limit, offset, page.Events)
+	}
+	if err != nil {
 		return geo.EventPage{}, err
 	}
 	return page, attach(ctx, tx, page.Events)
