@@ -22,10 +22,14 @@ import (
 // were 0.7 s through the GIN index, 2.2 s walked with this at 8.
 const defaultWordWalkAt = 2
 
-// wordWalkable reports whether the walk indexes hold every field f tests:
-// words with a box, dates, event types, a country, modalities or origins,
-// and no sub-event type, precision or source count. Words alone take the
-// kept word counts and the walk of events_words_walk (Store.events).
+// wordWalkable reports whether a walk index keyed by f's country
+// (events_country_walk) or its one event type (events_type_walk) holds
+// every field f tests: words with such a key, and a box, dates, other
+// types, modalities or origins, but no sub-event type, precision or source
+// count. Words alone take the kept word counts and the walk of
+// events_words_walk (Store.events); words with a box or dates alone the
+// GIN indexes, since a walk with a start date reads every older entry
+// (PostgreSQL keeps no longest span to bound it by).
 func wordWalkable(f geo.Filter) bool {
 	if strings.TrimSpace(f.Actor) == "" && strings.TrimSpace(f.Q) == "" {
 		return false
@@ -33,34 +37,29 @@ func wordWalkable(f geo.Filter) bool {
 	if len(f.SubTypes) > 0 || len(f.GeoPrecisions) > 0 || f.MinSources > 1 {
 		return false
 	}
-	return f.BBox != nil || f.Start != "" || f.End != "" || len(f.Types) > 0 || f.Country != "" ||
-		len(f.Modalities) > 0 || len(f.Origins) > 0
+	return f.Country != "" || len(f.Types) == 1
 }
 
-// walkRange is the condition on the entries a word walk of f reads: its
-// country's (events_country_walk), else its one event type's
-// (events_type_walk), else all (events_words_walk), up to its end date.
-func walkRange(f geo.Filter) *eventsql.Query {
-	q := eventsql.NewQuery(pgSQL)
-	switch {
-	case f.Country != "":
-		q.Add("e.country_code = " + q.Arg(f.Country))
-	case len(f.Types) == 1:
-		q.Add("e.event_type = " + q.Arg(f.Types[0]))
+// walkKeyCount counts, from event_counts, the events of the key a word
+// walk of f reads the entries of: its country's, else its event type's.
+func walkKeyCount(ctx context.Context, tx pgx.Tx, f geo.Filter) (int64, error) {
+	g := geo.Filter{Country: f.Country}
+	if f.Country == "" {
+		g.Types = f.Types
 	}
-	if f.End != "" {
-		q.Add("e.event_date <= " + q.Arg(f.End) + "::date")
-	}
-	return q
+	c := eventsql.Counts(pgSQL, g)
+	var n int64
+	err := tx.QueryRow(ctx, eventsql.CountsCountSQL(c), c.Args...).Scan(&n)
+	return n, err
 }
 
 // wordWalk reports whether f's count, stats and page walk an index
 // (wordWalkable) because reading its range costs less than reading the GIN
 // indexes' matches of f's words row by row: at most the events of its
 // rarest word, counted from word_counts (a word that starts several stored
-// words counts all of theirs). The range is counted up to s.wordWalkAt
-// entries per such event, so that the probe costs a fraction of either
-// plan. When it walks, the transaction's planner is told to (walkPlanner).
+// words counts all of theirs), when the key's events (event_counts) are
+// fewer than s.wordWalkAt per such event. When it walks, the transaction's
+// planner is told to (walkPlanner).
 func (s *Store) wordWalk(ctx context.Context, tx pgx.Tx, f geo.Filter) (bool, error) {
 	if !wordWalkable(f) {
 		return false, nil
@@ -85,12 +84,8 @@ func (s *Store) wordWalk(ctx context.Context, tx pgx.Tx, f geo.Filter) (bool, er
 	if rarest <= 0 {
 		return false, nil // no such word, or punctuation alone: the GIN index says so at once
 	}
-	r := walkRange(f)
-	limit := int64(s.wordWalkAt) * rarest
-	var n int64
-	err := tx.QueryRow(ctx, "SELECT count(*) FROM (SELECT 1 FROM events e WHERE "+r.Where()+" LIMIT "+r.Arg(limit)+") r",
-		r.Args...).Scan(&n)
-	if err != nil || n >= limit {
+	n, err := walkKeyCount(ctx, tx, f)
+	if err != nil || n >= int64(s.wordWalkAt)*rarest {
 		return false, err
 	}
 	return true, walkPlanner(ctx, tx)

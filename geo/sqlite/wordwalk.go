@@ -85,6 +85,12 @@ func (s *Store) wordWalk(ctx context.Context, q interface {
 		return "", false, nil // no such word, or punctuation alone: the full-text index says so at once
 	}
 	idx := walkIndex(f)
+	if idx == "events_words_walk" && f.Start == "" && f.End == "" {
+		// The whole index: a box with words. Walking every event costs
+		// more than the matches of any word but the commonest, and counting
+		// the entries to tell would cost as much.
+		return "", false, nil
+	}
 	g := geo.Filter{Start: f.Start, End: f.End}
 	switch idx {
 	case "events_country_walk":
