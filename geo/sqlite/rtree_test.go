@@ -59,6 +59,7 @@ func rtreeCheck(t *testing.T, s *Store, when string) {
 // module's own check finds it sound, box queries through it find what a
 // scan finds, and the module goes on adding and removing rows in it.
 func TestRebuildRtree(t *testing.T) {
+	t.Parallel()
 	for _, n := range []int{0, 7, 40, 41, 2000, 7000} {
 		s, err := Open(t.Context(), filepath.Join(t.TempDir(), "db.sqlite"))
 		if err != nil {

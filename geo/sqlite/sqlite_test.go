@@ -32,7 +32,11 @@ func open(t *testing.T, path string) *sqlite.Store {
 	return s
 }
 
+// The store suites and the R*Tree rebuild are most of this package's time
+// (a quarter of an hour under the race detector): they run beside each
+// other, on separate files.
 func TestConformance(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(t *testing.T) storetest.Store {
 		return open(t, filepath.Join(t.TempDir(), "data", "conflictmap.db"))
 	})
@@ -42,6 +46,7 @@ func TestConformance(t *testing.T) {
 // R*Tree, pages walking the date index) answer as the model does: with
 // the thresholds at 1, every query with a box or words takes them.
 func TestConformanceDensePlans(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(t *testing.T) storetest.Store {
 		s := open(t, filepath.Join(t.TempDir(), "data", "conflictmap.db"))
 		sqlite.SetPlanThresholds(s, 1, 0, 1<<30)
