@@ -446,7 +446,7 @@ func (r *reader) restriction(o *occ) bool {
 }
 
 // institutionOf reports a country named as the owner of an institution
-// after "of" ("the embassy of Kenya", "the government of Mali"): whose it
+// after "of" ("the consulate of Peru", "the government of Mali"): whose it
 // is, not where the sentence is.
 func (r *reader) institutionOf(i int) bool {
 	m := &r.refs[i]
@@ -1309,10 +1309,10 @@ func (r *reader) definite(s sentence, o *occ) bool {
 	return false
 }
 
-// endsLikeVerb reports a lower-case word ending in "-s" ("escalates",
+// endsLikeVerb reports a lower-case word ending in "-s" ("intensifies",
 // "rebels") standing between a trigger and a "the" before it: a verb or the
-// head of another noun phrase ("the group escalates drone attacks", "the
-// rebels attacked"), so the "the" is not the trigger's.
+// head of another noun phrase ("the movement intensifies drone strikes",
+// "the rebels attacked"), so the "the" is not the trigger's.
 func endsLikeVerb(t tok) bool {
 	w := t.low
 	return !t.cap && len(w) > 3 && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") && !strings.HasSuffix(w, "us") && !strings.HasSuffix(w, "is")
