@@ -47,6 +47,17 @@ type reader struct {
 		ref, sent int
 		ok        bool
 	}
+	// quoteOpen: a quotation opened in an earlier sentence is not closed
+	// yet, so the sentences read now are someone's words.
+	quoteOpen bool
+	// unplaced is the sentence before, when its triggers found no place:
+	// a summing-up noun of the next sentence ("The violence erupted in X")
+	// may give them one.
+	unplaced struct {
+		sent  int
+		quote string
+		occs  []occ
+	}
 	// countryOf gives a country's extent, what tells neighbours apart from
 	// countries far away; nil when the gazetteer has none.
 	countryOf func(cc string) (geo.Place, bool)
@@ -163,8 +174,15 @@ var (
 // sentenceEvents reads the candidate events of one sentence.
 func (r *reader) sentenceEvents(s sentence, quote string) []candidate {
 	occs := r.findOccs(s)
+	quoted := r.inQuotes(s)
 	if len(occs) == 0 {
 		r.noteDates(s)
+		if quoted && r.lastEvent.ok && r.on("link-past-quote") && !r.hasRef(s) {
+			// Words quoted between two sentences of a scene ("'We are
+			// afraid,' a resident said.") tell no news of their own: the
+			// scene goes on past them, as if they were not there.
+			r.lastEvent.sent++
+		}
 		return nil
 	}
 	exprs := r.dates.scan(s.first, s.last)
@@ -292,7 +310,50 @@ func (r *reader) sentenceEvents(s sentence, quote string) []candidate {
 	if len(out) > 0 {
 		r.lastEvent.ref, r.lastEvent.sent, r.lastEvent.ok = lastRef, s.index, lastRef >= 0
 	}
+	if r.on("link-summary-back") {
+		out = append(r.summedUp(s, out), out...)
+	}
+	r.unplaced.occs = nil
+	if len(out) == 0 {
+		r.unplaced.sent, r.unplaced.quote, r.unplaced.occs = s.index, quote, occs
+	}
 	return out
+}
+
+// summingNouns are the general nouns that sum up what was told just before
+// them ("the violence", "the hostilities").
+var summingNouns = cues.set("summing-nouns")
+
+// summedUp returns the events of the sentence right before s that found no
+// place, placed where a summing-up noun of s is: "Shops were looted and
+// cars burned. The violence began in X" (English grammar: a definite general
+// noun takes up the whole of what was told before it, encapsulating
+// anaphora). Only violent and crowd events that happened count.
+func (r *reader) summedUp(s sentence, out []candidate) []candidate {
+	if len(r.unplaced.occs) == 0 || r.unplaced.sent != s.index-1 {
+		return nil
+	}
+	for _, c := range out {
+		o := c.o
+		if c.tie.how != tieDirect || o.first == s.first || !summingNouns[r.toks[o.first].low] || o.last-o.first != 1 {
+			continue
+		}
+		if d := r.toks[o.first-1].low; d != "the" && d != "this" && d != "these" && d != "such" {
+			continue
+		}
+		var got []candidate
+		for i := range r.unplaced.occs {
+			p := &r.unplaced.occs[i]
+			if p.negated || p.definite || p.t.weak || p.t.only || p.modality != geo.Occurred || !fallsBack(p) {
+				continue
+			}
+			got = append(got, candidate{apart: c.apart, sent: r.unplaced.sent, quote: r.unplaced.quote, o: p, ref: c.ref,
+				tie: tie{occ: i, ref: c.tie.ref, how: tieCarried}, part: c.part})
+			break // one event per place and sentence
+		}
+		return got
+	}
+	return nil
 }
 
 // carry ties the events of a sentence that names no place to the place of
@@ -465,6 +526,26 @@ func (r *reader) descriptorRef(i int) bool {
 		return true
 	}
 	return m.last < len(r.toks) && (r.toks[m.last].low == "'s" || r.toks[m.last].low == "\u2019s") || r.attributive(i)
+}
+
+// inQuotes reports a sentence that is, or is inside, quoted words: it holds a
+// quotation mark, or a quotation opened before it is still open. It keeps
+// track of quotations left open for the sentences after it.
+func (r *reader) inQuotes(s sentence) bool {
+	in := r.quoteOpen
+	q := in
+	for _, c := range r.text[s.start:s.end] {
+		switch c {
+		case '\u201c':
+			in, q = true, true
+		case '\u201d':
+			in, q = false, true
+		case '"':
+			in, q = !in, true
+		}
+	}
+	r.quoteOpen = in
+	return q
 }
 
 // ownDetail reports an event of the sentence with a detail of its own.

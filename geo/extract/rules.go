@@ -47,6 +47,8 @@ var ruleList = []Rule{
 	{"link-fallback", "link", "a violent trigger with no place of its own takes the places its clause puts it in"},
 	{"link-source", "link", `an event told by a witness placed in a town ("a military source in X said the bomber detonated ...") happened there when it names no place of its own`},
 	{"link-discourse", "link", `a sentence naming no place goes on telling the one before: "it", "the town" take its places; an event with its own date or toll takes the event place of the sentence before, else the country the article is about`},
+	{"link-past-quote", "link", `quoted words that tell no event and name no place ("'We are afraid,' a resident said.") do not part a scene's sentences: the next sentence goes on at the scene told before them`},
+	{"link-summary-back", "link", `a summing-up noun with its place ("Shops were looted and cars burned. The violence began in X") gives that place to the events of the sentence right before it that had none`},
 	{"link-scene-actor", "link", `an event of the sentence right after another, whose subject is a role noun alone ("The militants torched houses", "Looters ransacked shops"), goes on at that event's place`},
 	{"link-continues", "link", `an event the sentence right after another says goes on ("Clashes continue in some rural areas") is at that event's place`},
 	{"link-en-route", "link", `an event that stops people moving toward a town ("were heading to X when they were intercepted") is near that town, unless told between two towns`},
