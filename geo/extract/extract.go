@@ -352,7 +352,7 @@ func sameEvent(a, b *candidate) bool {
 	if datesApart(a.o.date, b.o.date) || (b.o.another && b.sent > a.sent) {
 		return false
 	}
-	if b.o.definite && b.sent > a.sent && b.sent-a.sent <= retellSpan && typeRank(a.o.typ) == typeRank(b.o.typ) {
+	if b.o.definite && b.sent > a.sent && b.sent-a.sent <= retellSpan && typeRank(a.o.typ) == typeRank(b.o.typ) && !(a.apart && policeAndCrowd(a.o, b.o)) {
 		return true
 	}
 	if a.o.typ != b.o.typ {
@@ -372,6 +372,17 @@ func sameEvent(a, b *candidate) bool {
 // ("Riot police fired tear gas ..." and "The protesters ... threw
 // fireworks"): each side's act is its own event (ACLED codes an event per
 // actor and act).
+// policeAndCrowd reports two tellings of one protest where one is what the
+// police did to the crowd (dispersal, force) and the other what the crowd
+// did (a riot): each side's act is an event of its own, even told through
+// "the protesters".
+func policeAndCrowd(a, b *occ) bool {
+	police := func(o *occ) bool {
+		return o.typ == geo.Protests && (o.sub == subInterv || o.sub == subExcessive)
+	}
+	return police(a) && b.typ == geo.Riots || police(b) && a.typ == geo.Riots
+}
+
 func otherActors(a, b *occ) bool {
 	if !named(a.actor1) || !named(b.actor1) {
 		return false // "the fighters" may be the "jihadists" told before
@@ -423,6 +434,9 @@ const retellSpan = 3
 // after or before it ("A bomb hit a bus near Bandiagara. The blast in the
 // Mopti region killed four").
 func retold(fine, coarse *candidate) bool {
+	if fine.apart && policeAndCrowd(fine.o, coarse.o) {
+		return false
+	}
 	if fine.sent == coarse.sent || !coarse.o.definite || typeRank(fine.o.typ) != typeRank(coarse.o.typ) ||
 		fine.o.modality != coarse.o.modality || abs(fine.sent-coarse.sent) > retellSpan || datesApart(fine.o.date, coarse.o.date) {
 		return false
