@@ -303,7 +303,7 @@ func (r *reader) sentenceEvents(s sentence, quote string) []candidate {
 			c.site = r.takenSite(o, &r.refs[ref])
 		}
 		out = append(out, c)
-		if fallsBack(o) || r.on("link-restriction-scene") && r.restriction(o) {
+		if (fallsBack(o) || r.on("link-restriction-scene") && r.restriction(o)) && !(r.on("link-history-scene") && r.background(o)) {
 			lastRef = ref // talks and agreements set no scene for violence after them
 		}
 	}
@@ -354,6 +354,14 @@ func (r *reader) summedUp(s sentence, out []candidate) []candidate {
 		return got
 	}
 	return nil
+}
+
+// background reports an event the text dates a year or more before its
+// publication ("a siege in 2017"): history, not the scene the next
+// sentences go on telling.
+func (r *reader) background(o *occ) bool {
+	pub := r.dates.pub
+	return o.date.kind == dText && !pub.IsZero() && o.date.end.AddDate(1, 0, 0).Before(pub)
 }
 
 // carry ties the events of a sentence that names no place to the place of

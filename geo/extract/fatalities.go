@@ -190,7 +190,7 @@ func (r *reader) carryKills(s sentence, prev []candidate) {
 			break
 		}
 	}
-	if o == nil || o.fatalities != nil {
+	if o == nil || o.fatalities != nil || r.on("link-history-scene") && r.background(o) {
 		return
 	}
 	// "The death toll rose to 16 on Monday": a toll is counted after the

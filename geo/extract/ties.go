@@ -132,6 +132,21 @@ func (r *reader) ties(s sentence, occs []occ) []tie {
 			k = end - 1
 		}
 	}
+	// "Marawi, a city of the south, has seen repeated sieges": a place
+	// that is the subject of a verb of undergoing is where the events its
+	// predicate names happened.
+	if r.on("link-place-undergoes") {
+		if ref, from := r.undergoer(s); ref >= 0 {
+			for i := range occs {
+				o := &occs[i]
+				if tied[i] || o.first < from || o.negated || o.t.weak || o.t.only || !fallsBack(o) {
+					continue
+				}
+				ties = append(ties, tie{occ: i, ref: ref, how: tieFallback, dist: o.first - r.refs[ref].last})
+				tied[i] = true
+			}
+		}
+	}
 	// "The gunmen were heading to X when they were intercepted": an event
 	// that stops a movement toward a town happens on the way, near it.
 	if r.on("link-en-route") {
@@ -1701,6 +1716,50 @@ func (r *reader) fronted(s sentence) (int, int) {
 		return -1, 0
 	}
 	return ref, end + 1
+}
+
+// undergoVerbs are the verbs whose subject undergoes what their object
+// names ("has seen clashes", "has a history of raids").
+var undergoVerbs = cues.set("undergo-verbs")
+
+// undergoer returns a town that opens sentence s as its subject, with a
+// verb of undergoing right after it or after an aside set off by commas
+// ("X, the capital of Y, has endured ..."), and the first token after
+// that verb; -1 if the sentence is not so built. The subject must be a
+// town the gazetteer holds, not a country or region, which stand for
+// their governments as often as for their land.
+func (r *reader) undergoer(s sentence) (int, int) {
+	ref := r.refStarting(s.first)
+	if ref < 0 || !r.usable(ref) || isArea(r.refs[ref].place) || isCountry(r.refs[ref].place) {
+		return -1, 0
+	}
+	k := r.refs[ref].last
+	if k < s.last && r.toks[k].text == "," {
+		// An aside after the subject runs to its closing comma.
+		k++
+		for n := 0; k < s.last && r.toks[k].text != "," && n < 15; n++ {
+			if isHardBoundary(r.toks[k]) {
+				return -1, 0
+			}
+			k++
+		}
+		if k >= s.last || r.toks[k].text != "," {
+			return -1, 0
+		}
+		k++
+	}
+	// An auxiliary and a determiner may stand before the verb ("has seen",
+	// "has a history of").
+	for n := 0; k < s.last && n < 3; n, k = n+1, k+1 {
+		w := r.toks[k].low
+		if undergoVerbs[w] {
+			return ref, k + 1
+		}
+		if w != "has" && w != "have" && w != "had" && w != "a" && w != "long" && w != "also" {
+			return -1, 0
+		}
+	}
+	return -1, 0
 }
 
 // fallsBack reports whether an untied occurrence may take the places its
