@@ -395,7 +395,10 @@ func (r *reader) carry(s sentence, occs []occ, kills []killCount) []tie {
 	case r.lastEvent.ok && (s.index-r.lastEvent.sent == 1 || (told && s.index-r.lastEvent.sent <= 3)),
 		// An event with a date, toll or count of its own goes on telling
 		// the scene a little further ("130 people were detained").
-		r.lastEvent.ok && s.index-r.lastEvent.sent <= 3 && r.ownDetail(s, occs, kills):
+		r.lastEvent.ok && s.index-r.lastEvent.sent <= 3 && r.ownDetail(s, occs, kills),
+		// "They warned more strikes would follow": more of the scene's
+		// events, threatened at it.
+		r.lastEvent.ok && s.index-r.lastEvent.sent <= 3 && r.on("link-more-threat") && r.moreThreat(s, occs) >= 0:
 		ref = r.lastEvent.ref
 	case told && r.lastTown(s, 3) >= 0:
 		ref = r.lastTown(s, 3)
@@ -433,6 +436,9 @@ func (r *reader) carry(s sentence, occs []occ, kills []killCount) []tie {
 		// "Clashes continue in some rural areas": the scene told right
 		// before goes on.
 		goesOn := o.modality == geo.Ongoing && r.on("link-continues") && ref == r.lastEvent.ref && s.index-r.lastEvent.sent == 1 && r.continues(s)
+		if ref == r.lastEvent.ref && r.on("link-more-threat") && r.moreThreat(s, occs) == i {
+			return []tie{{occ: i, ref: ref, how: tieCarried}}
+		}
 		if o.negated || o.definite && !heads || o.t.weak || o.t.only || o.modality != geo.Occurred && !goesOn || !fallsBack(o) {
 			continue
 		}
@@ -454,6 +460,23 @@ func (r *reader) carry(s sentence, occs []occ, kills []killCount) []tie {
 		return []tie{{occ: roleOnly, ref: ref, how: tieCarried}}
 	}
 	return nil
+}
+
+// moreThreat returns the first violent trigger of the sentence that is
+// threatened and told as more of its kind ("more attacks were coming",
+// "warned of further strikes"), or -1: more of what the scene before saw.
+func (r *reader) moreThreat(s sentence, occs []occ) int {
+	for i := range occs {
+		o := &occs[i]
+		if o.modality != geo.Threatened || o.negated || o.t.weak || !o.t.violent() || o.first == s.first {
+			continue
+		}
+		switch r.toks[o.first-1].low {
+		case "more", "further":
+			return i
+		}
+	}
+	return -1
 }
 
 // sceneActors name the people of a scene by their role alone; sceneOpeners
@@ -1588,6 +1611,11 @@ func (r *reader) modality(s sentence, o *occ, exprs []dateExpr) string {
 				"draw", "drag", "push", "send", "bring", "unfold", "prompt", "force", "cause":
 				return geo.Threatened
 			}
+		}
+		// "more strikes are coming": the progressive of "come" tells
+		// what is to happen (English grammar: the futurate progressive).
+		if i == 0 && (t.low == "are" || t.low == "is" || t.low == "were" || t.low == "was") && len(fwd) > 1 && fwd[1].low == "coming" {
+			return geo.Threatened
 		}
 		if t.low == "said" || t.low == "says" {
 			break

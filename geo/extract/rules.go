@@ -51,6 +51,7 @@ var ruleList = []Rule{
 	{"link-past-quote", "link", `quoted words that tell no event and name no place ("'We are afraid,' a resident said.") do not part a scene's sentences: the next sentence goes on at the scene told before them`},
 	{"link-summary-back", "link", `a summing-up noun with its place ("Shops were looted and cars burned. The violence began in X") gives that place to the events of the sentence right before it that had none`},
 	{"link-history-scene", "link", `an event the text dates a year or more before the report ("a siege in 2017") is history: it sets no scene for the sentences after it, nor takes the dead they count`},
+	{"link-more-threat", "link", `a threat of more of the scene's violence with no place of its own ("They warned more strikes would follow") is threatened at the place of the event told just before`},
 	{"link-scene-actor", "link", `an event of the sentence right after another, whose subject is a role noun alone ("The militants torched houses", "Looters ransacked shops"), goes on at that event's place`},
 	{"link-continues", "link", `an event the sentence right after another says goes on ("Clashes continue in some rural areas") is at that event's place`},
 	{"link-en-route", "link", `an event that stops people moving toward a town ("were heading to X when they were intercepted") is near that town, unless told between two towns`},
