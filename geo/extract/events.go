@@ -51,7 +51,7 @@ type reader struct {
 	// yet, so the sentences read now are someone's words.
 	quoteOpen bool
 	// unplaced is the sentence before, when its triggers found no place:
-	// a summing-up noun of the next sentence ("The violence erupted in X")
+	// a summing-up noun of the next sentence ("The violence spread to X")
 	// may give them one.
 	unplaced struct {
 		sent  int
@@ -463,7 +463,7 @@ func (r *reader) carry(s sentence, occs []occ, kills []killCount) []tie {
 }
 
 // moreThreat returns the first violent trigger of the sentence that is
-// threatened and told as more of its kind ("more attacks were coming",
+// threatened and told as more of its kind ("more raids are on the way",
 // "warned of further strikes"), or -1: more of what the scene before saw.
 func (r *reader) moreThreat(s sentence, occs []occ) int {
 	for i := range occs {

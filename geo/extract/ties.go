@@ -1719,7 +1719,7 @@ func (r *reader) fronted(s sentence) (int, int) {
 }
 
 // undergoVerbs are the verbs whose subject undergoes what their object
-// names ("has seen clashes", "has a history of raids").
+// names ("has seen clashes", "a long history of raids").
 var undergoVerbs = cues.set("undergo-verbs")
 
 // undergoer returns a town that opens sentence s as its subject, with a
@@ -1749,7 +1749,7 @@ func (r *reader) undergoer(s sentence) (int, int) {
 		k++
 	}
 	// An auxiliary and a determiner may stand before the verb ("has seen",
-	// "has a history of").
+	// "a long history of").
 	for n := 0; k < s.last && n < 3; n, k = n+1, k+1 {
 		w := r.toks[k].low
 		if undergoVerbs[w] {
