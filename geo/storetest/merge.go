@@ -171,50 +171,65 @@ func testMerge(t *testing.T, open func(t *testing.T) Store) {
 		t.Fatalf("the merge fixture merges only %d events; it must exercise merging", merged)
 	}
 	r := rand.New(rand.NewPCG(14, 3))
-	for order := range 4 {
-		s := open(t)
+	orders := make([][]Batch, 4)
+	for order := range orders {
 		perm := append([]Batch(nil), batches...)
 		if order > 0 {
 			r.Shuffle(len(perm), func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
 		}
-		ingestAll(t, s, perm)
-		checkMerged(t, s, batches, fmt.Sprintf("order %d", order))
-		checkCounts(t, s, fmt.Sprintf("merging in order %d", order))
-		if order > 0 {
+		orders[order] = perm
+	}
+	// Each order has a store of its own, so the orders run beside each
+	// other.
+	for order, perm := range orders {
+		t.Run(fmt.Sprintf("order %d", order), func(t *testing.T) {
+			t.Parallel()
+			testMergeOrder(t, open(t), batches, perm, order)
+		})
+	}
+}
+
+// testMergeOrder ingests the batches in the order perm (the order-th of
+// testMerge's) and checks the merged events; after the first order, it
+// also re-extracts, empties and deletes articles.
+func testMergeOrder(t *testing.T, s Store, batches, perm []Batch, order int) {
+	ingestAll(t, s, perm)
+	checkMerged(t, s, batches, fmt.Sprintf("order %d", order))
+	checkCounts(t, s, fmt.Sprintf("merging in order %d", order))
+	if order > 0 {
+		return
+	}
+	// Re-extraction changes an article's reports: one fewer, one moved
+	// a day.
+	changed := append([]Batch(nil), batches...)
+	for i, b := range changed {
+		if len(b.Events) < 2 {
 			continue
 		}
-		// Re-extraction changes an article's reports: one fewer, one moved
-		// a day.
-		changed := append([]Batch(nil), batches...)
-		for i, b := range changed {
-			if len(b.Events) < 2 {
-				continue
-			}
-			evs := append([]geo.Event(nil), b.Events[1:]...)
-			if evs[0].EventDate != "" {
-				evs[0].EventDate = "2024-03-05"
-				evs[0].EventDateEnd = ""
-			}
-			changed[i].Events = evs
-			ingest(t, s, changed[i])
-			break
+		evs := append([]geo.Event(nil), b.Events[1:]...)
+		if evs[0].EventDate != "" {
+			evs[0].EventDate = "2024-03-05"
+			evs[0].EventDateEnd = ""
 		}
-		checkMerged(t, s, changed, "after re-extracting an article")
-		// An article without events (deleted, or nothing left to read)
-		// leaves the groups it held.
-		for i := 0; i < 3; i++ {
-			changed[i].Events = nil
-			ingest(t, s, changed[i])
-		}
-		checkMerged(t, s, changed, "after emptying three articles")
-		// Deleting articles takes their reports out of their groups.
-		for _, b := range changed[3:6] {
-			if _, err := s.DeleteArticle(t.Context(), b.Article.ID); err != nil {
-				t.Fatal(err)
-			}
-		}
-		checkMerged(t, s, changed[6:], "after deleting three articles")
+		changed[i].Events = evs
+		ingest(t, s, changed[i])
+		break
 	}
+	checkMerged(t, s, changed, "after re-extracting an article")
+	// An article without events (deleted, or nothing left to read)
+	// leaves the groups it held.
+	for i := 0; i < 3; i++ {
+		changed[i].Events = nil
+		ingest(t, s, changed[i])
+	}
+	checkMerged(t, s, changed, "after emptying three articles")
+	// Deleting articles takes their reports out of their groups.
+	for _, b := range changed[3:6] {
+		if _, err := s.DeleteArticle(t.Context(), b.Article.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	checkMerged(t, s, changed[6:], "after deleting three articles")
 }
 
 // testChanges checks the log the live stream reads: every ingest's written

@@ -49,10 +49,21 @@ type Store interface {
 
 // Run runs the conformance suite. open must return a new, empty store and
 // arrange for it to be closed (Close may then be called twice) and its data
-// removed when t ends.
+// removed when t ends; it is called from parallel subtests, so the stores it
+// returns must not share data.
+//
+// Every part runs on a store of its own, beside the others (t.Parallel):
+// under the race detector the suite is most of a store package's time, and
+// in sequence it kept one core of two busy.
 func Run(t *testing.T, open func(t *testing.T) Store) {
-	t.Run("Empty", func(t *testing.T) { testEmpty(t, open(t)) })
-	t.Run("Queries", func(t *testing.T) {
+	part := func(name string, test func(t *testing.T)) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			test(t)
+		})
+	}
+	part("Empty", func(t *testing.T) { testEmpty(t, open(t)) })
+	part("Queries", func(t *testing.T) {
 		s := open(t)
 		ingestAll(t, s, Fixture())
 		t.Run("RoundTrip", func(t *testing.T) { testRoundTrip(t, s) })
@@ -63,16 +74,16 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		t.Run("NotFound", func(t *testing.T) { testNotFound(t, s) })
 		t.Run("ForEachArticle", func(t *testing.T) { testForEachArticle(t, s) })
 	})
-	t.Run("Model", func(t *testing.T) { testModel(t, open(t)) })
-	t.Run("Articles", func(t *testing.T) { testArticles(t, open(t)) })
-	t.Run("Reingest", func(t *testing.T) { testReingest(t, open(t)) })
-	t.Run("Invalid", func(t *testing.T) { testInvalid(t, open(t)) })
-	t.Run("Concurrent", func(t *testing.T) { testConcurrent(t, open(t)) })
-	t.Run("Delete", func(t *testing.T) { testDelete(t, open(t)) })
-	t.Run("Merge", func(t *testing.T) { testMerge(t, open) })
-	t.Run("Changes", func(t *testing.T) { testChanges(t, open(t)) })
-	t.Run("CellEdges", func(t *testing.T) { testCellEdges(t, open(t)) })
-	t.Run("DateEdges", func(t *testing.T) { testDateEdges(t, open(t)) })
+	part("Model", func(t *testing.T) { testModel(t, open(t)) })
+	part("Articles", func(t *testing.T) { testArticles(t, open(t)) })
+	part("Reingest", func(t *testing.T) { testReingest(t, open(t)) })
+	part("Invalid", func(t *testing.T) { testInvalid(t, open(t)) })
+	part("Concurrent", func(t *testing.T) { testConcurrent(t, open(t)) })
+	part("Delete", func(t *testing.T) { testDelete(t, open(t)) })
+	part("Merge", func(t *testing.T) { testMerge(t, open) })
+	part("Changes", func(t *testing.T) { testChanges(t, open(t)) })
+	part("CellEdges", func(t *testing.T) { testCellEdges(t, open(t)) })
+	part("DateEdges", func(t *testing.T) { testDateEdges(t, open(t)) })
 }
 
 // Reopen checks that what one store wrote is read back, unchanged and with
