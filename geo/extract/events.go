@@ -50,6 +50,12 @@ type reader struct {
 	// quoteOpen: a quotation opened in an earlier sentence is not closed
 	// yet, so the sentences read now are someone's words.
 	quoteOpen bool
+	// lastCands are the events of the last sentence that told some.
+	lastCands struct {
+		sent int
+		s    sentence
+		out  []candidate
+	}
 	// unplaced is the sentence before, when its triggers found no place:
 	// a summing-up noun of the next sentence ("The violence spread to X")
 	// may give them one.
@@ -175,6 +181,12 @@ var (
 func (r *reader) sentenceEvents(s sentence, quote string) []candidate {
 	occs := r.findOccs(s)
 	quoted := r.inQuotes(s)
+	if len(occs) == 0 && r.on("link-second-target") {
+		if c, ok := r.secondTarget(s, quote); ok {
+			r.noteDates(s)
+			return []candidate{c}
+		}
+	}
 	if len(occs) == 0 {
 		r.noteDates(s)
 		if quoted && r.lastEvent.ok && r.on("link-past-quote") && !r.hasRef(s) {
@@ -309,6 +321,7 @@ func (r *reader) sentenceEvents(s sentence, quote string) []candidate {
 	}
 	if len(out) > 0 {
 		r.lastEvent.ref, r.lastEvent.sent, r.lastEvent.ok = lastRef, s.index, lastRef >= 0
+		r.lastCands.sent, r.lastCands.s, r.lastCands.out = s.index, s, out
 	}
 	if r.on("link-summary-back") {
 		out = append(r.summedUp(s, out), out...)
@@ -460,6 +473,79 @@ func (r *reader) carry(s sentence, occs []occ, kills []killCount) []tie {
 		return []tie{{occ: roleOnly, ref: ref, how: tieCarried}}
 	}
 	return nil
+}
+
+// ordinalMarkers open a noun phrase of one more thing of a kind told
+// before ("a second station", "another bridge").
+var ordinalMarkers = cues.set("ordinal-markers")
+
+// secondTarget reads a sentence without a trigger that names one more of
+// the targets an event of the sentence or two before hit, at a place of its
+// own ("Jets struck a radar site at X. A second radar site was hit at Y",
+// "... Another depot was at Y"): the same event at that place (English
+// grammar: "another" and "a second" take their noun's sense, here the
+// target, from the text before). The target's head noun must be one the
+// earlier event's clause named after its trigger.
+func (r *reader) secondTarget(s sentence, quote string) (candidate, bool) {
+	lc := &r.lastCands
+	if len(lc.out) == 0 || s.index-lc.sent > 2 {
+		return candidate{}, false
+	}
+	for k := s.first; k < s.last-1; k++ {
+		if !ordinalMarkers[r.toks[k].low] {
+			continue
+		}
+		// The noun phrase after the marker is the subject: it runs to a form
+		// of "be" or "have", and its last word is its head.
+		head, verb := -1, false
+		for j := k + 1; j < s.last && j < k+6; j++ {
+			w := r.toks[j]
+			if beVerbs[w.low] || w.low == "had" || w.low == "has" {
+				verb = true
+				break
+			}
+			if w.kind != tWord || w.cap || locPreps[w.low] || w.low == "the" || w.low == "of" {
+				break
+			}
+			head = j
+		}
+		if head < 0 || !verb {
+			return candidate{}, false
+		}
+		for _, c := range lc.out {
+			o := c.o
+			if o.negated || o.modality != geo.Occurred || !o.t.violent() || !r.namedAfter(lc.s, o, r.toks[head].low) {
+				continue
+			}
+			for _, ref := range r.placesIn(head+1, s.last) {
+				m := &r.refs[ref]
+				if isArea(m.place) || m.place.GeonameID == c.ref.place.GeonameID {
+					continue
+				}
+				n := *o
+				n.first, n.last, n.another, n.definite, n.fatalities = k, head+1, true, false, nil
+				return candidate{apart: c.apart, sent: s.index, quote: quote, o: &n, ref: m,
+					tie: tie{occ: 0, ref: ref, how: tieCarried}}, true
+			}
+			return candidate{}, false
+		}
+		return candidate{}, false
+	}
+	return candidate{}, false
+}
+
+// namedAfter reports whether word is a noun of the clause after trigger o
+// in sentence s: what the event acted on.
+func (r *reader) namedAfter(s sentence, o *occ, word string) bool {
+	for j := o.last; j < s.last && j < o.last+8; j++ {
+		if isHardBoundary(r.toks[j]) {
+			return false
+		}
+		if r.toks[j].low == word {
+			return true
+		}
+	}
+	return false
 }
 
 // moreThreat returns the first violent trigger of the sentence that is

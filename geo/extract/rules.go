@@ -52,6 +52,7 @@ var ruleList = []Rule{
 	{"link-summary-back", "link", `a summing-up noun with its place ("Shops were looted and cars burned. The violence began in X") gives that place to the events of the sentence right before it that had none`},
 	{"link-history-scene", "link", `an event the text dates a year or more before the report ("a siege in 2017") is history: it sets no scene for the sentences after it, nor takes the dead they count`},
 	{"link-more-threat", "link", `a threat of more of the scene's violence with no place of its own ("They warned more strikes would follow") is threatened at the place of the event told just before`},
+	{"link-second-target", "link", `one more of the targets an event just told hit, named at a place of its own in a sentence without a trigger ("Jets struck a radar site at X. A second radar site lay at Y"), is the same kind of event at that place`},
 	{"link-scene-actor", "link", `an event of the sentence right after another, whose subject is a role noun alone ("The militants torched houses", "Looters ransacked shops"), goes on at that event's place`},
 	{"link-continues", "link", `an event the sentence right after another says goes on ("Clashes continue in some rural areas") is at that event's place`},
 	{"link-en-route", "link", `an event that stops people moving toward a town ("were heading to X when they were intercepted") is near that town, unless told between two towns`},
