@@ -97,7 +97,7 @@ func weekSplit(d Dialect, f geo.Filter) (geo.Filter, []Strip, bool) {
 		if wd := int(t.Weekday()); wd != 1 {
 			monday := t.AddDate(0, 0, (8-wd)%7)
 			weeks.Start = monday.Format(geo.DateLayout)
-			edges = append(edges, Strip{Box: f.BBox, Start: f.Start, End: monday.AddDate(0, 0, -1).Format(geo.DateLayout),
+			edges = append(edges, Strip{Box: f.BBox, Start: f.Start, End: monday.AddDate(0, 0, -1).Format(geo.DateLayout), Days: true,
 				Cond: "coalesce(e.event_date_end, e.event_date) < " + d.DateValue("'"+weeks.Start+"'")})
 		}
 	}
@@ -109,7 +109,7 @@ func weekSplit(d Dialect, f geo.Filter) (geo.Filter, []Strip, bool) {
 		if wd := int(t.Weekday()); wd != 0 {
 			sunday := t.AddDate(0, 0, -wd)
 			weeks.End = sunday.Format(geo.DateLayout)
-			edges = append(edges, Strip{Box: f.BBox, Start: sunday.AddDate(0, 0, 1).Format(geo.DateLayout), End: f.End,
+			edges = append(edges, Strip{Box: f.BBox, Start: sunday.AddDate(0, 0, 1).Format(geo.DateLayout), End: f.End, Days: true,
 				Cond: "e.event_date > " + d.DateValue("'"+weeks.End+"'")})
 		}
 	}
@@ -175,6 +175,18 @@ type Strip struct {
 	Start, End string
 	Cond       string
 	Minus      bool
+	// Days marks a strip of the few days at an edge of the filter's
+	// dates (weekSplit), over its whole box: its dates select few events
+	// whatever the box (DaysDialect).
+	Days bool
+}
+
+// DaysDialect is a Dialect that spells the conditions of a Days strip its
+// own way: a box that holds many more events than a few days do is better
+// tested row by row on those days' events than looked up in its index
+// (PostgreSQL's GiST lists a box of 300,000 events in 0.1-0.5 s).
+type DaysDialect interface {
+	ForDays() Dialect
 }
 
 // Sign is -1 for a Minus strip, else 1.
@@ -396,6 +408,9 @@ func cellsLiteral(level int) string { return strconv.FormatInt(geo.CellsAround(l
 // StripFilter returns the filter and the condition of a strip's events: f
 // with the strip's box and dates, and the strip's condition added.
 func StripFilter(d Dialect, f geo.Filter, s Strip) *Query {
+	if s.Days {
+		d = forDays(d)
+	}
 	g := f
 	g.BBox, g.Start, g.End = s.Box, s.Start, s.End
 	q := Filter(d, g)
@@ -554,6 +569,18 @@ type offsetDialect struct {
 }
 
 func (o offsetDialect) Placeholder(n int) string { return o.Dialect.Placeholder(n + o.off) }
+
+// forDays is d's dialect for a Days strip (DaysDialect), d itself when it
+// has none.
+func forDays(d Dialect) Dialect {
+	switch v := d.(type) {
+	case offsetDialect:
+		return offsetDialect{forDays(v.Dialect), v.off}
+	case DaysDialect:
+		return v.ForDays()
+	}
+	return d
+}
 
 // CellPlanSQL reads every part of plan p for f at zoom in one statement
 // (its cells, level by level, and its strips), for a store to which each

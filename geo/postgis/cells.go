@@ -2,6 +2,8 @@ package postgis
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 
 	"conflictmap/geo"
 	"conflictmap/geo/eventsql"
@@ -11,14 +13,18 @@ import (
 
 // cellCount counts f's events by plan p: the kept counts of its cells and
 // the events of its strips.
-func cellCount(ctx context.Context, q querier, p eventsql.CellPlan, f geo.Filter) (int, error) {
+func (s *Store) cellCount(ctx context.Context, q querier, p eventsql.CellPlan, f geo.Filter) (int, error) {
+	d, err := s.stripDialect(ctx, q, p, f)
+	if err != nil {
+		return 0, err
+	}
 	stmt, args := eventsql.CellCountSQL(pgSQL, p, f)
 	var total int64
 	if err := q.QueryRow(ctx, stmt, args...).Scan(&total); err != nil {
 		return 0, err
 	}
 	for _, strip := range p.Strips {
-		sq := eventsql.StripFilter(pgSQL, f, strip)
+		sq := eventsql.StripFilter(d, f, strip)
 		var n int64
 		if err := q.QueryRow(ctx, eventsql.CountSQL(sq), sq.Args...).Scan(&n); err != nil {
 			return 0, err
@@ -29,7 +35,11 @@ func cellCount(ctx context.Context, q querier, p eventsql.CellPlan, f geo.Filter
 }
 
 // cellStats is Stats of f by plan p.
-func cellStats(ctx context.Context, q querier, p eventsql.CellPlan, f geo.Filter) (geo.Stats, error) {
+func (s *Store) cellStats(ctx context.Context, q querier, p eventsql.CellPlan, f geo.Filter) (geo.Stats, error) {
+	d, err := s.stripDialect(ctx, q, p, f)
+	if err != nil {
+		return geo.Stats{}, err
+	}
 	var t geo.Tally
 	stmt, args := eventsql.CellTypeWeekSQL(pgSQL, p, f)
 	if err := eachRow(ctx, q, stmt, args, func(r pgx.Rows) error { return eventsql.TallyTypeWeeks(r, &t) }); err != nil {
@@ -40,7 +50,7 @@ func cellStats(ctx context.Context, q querier, p eventsql.CellPlan, f geo.Filter
 		return geo.Stats{}, err
 	}
 	for _, strip := range p.Strips {
-		sq := eventsql.StripFilter(pgSQL, f, strip)
+		sq := eventsql.StripFilter(d, f, strip)
 		if err := eachRow(ctx, q, eventsql.StatsSQL(pgSQL, sq), sq.Args, func(r pgx.Rows) error { return eventsql.TallyRows(r, strip.Sign(), &t) }); err != nil {
 			return geo.Stats{}, err
 		}
@@ -51,10 +61,14 @@ func cellStats(ctx context.Context, q querier, p eventsql.CellPlan, f geo.Filter
 // cellGroups returns the density cells of f at zoom by plan p, read in
 // one statement (eventsql.CellPlanSQL): a plan of nested cells and strips
 // is a dozen parts, each a round trip and a plan apart.
-func cellGroups(ctx context.Context, q querier, p eventsql.CellPlan, f geo.Filter, zoom int) ([]geo.Cell, error) {
+func (s *Store) cellGroups(ctx context.Context, q querier, p eventsql.CellPlan, f geo.Filter, zoom int) ([]geo.Cell, error) {
+	d, err := s.stripDialect(ctx, q, p, f)
+	if err != nil {
+		return nil, err
+	}
 	var groups []geo.CellRow
-	stmt, args := eventsql.CellPlanSQL(pgSQL, p, f, zoom)
-	err := eachRow(ctx, q, stmt, args, func(r pgx.Rows) (err error) {
+	stmt, args := eventsql.CellPlanSQL(d, p, f, zoom)
+	err = eachRow(ctx, q, stmt, args, func(r pgx.Rows) (err error) {
 		groups, err = eventsql.ScanPlanRows(r, zoom, groups)
 		return err
 	})
@@ -83,4 +97,63 @@ func (s *Store) snapshot(ctx context.Context, read func(pgx.Tx) error) error {
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	return read(tx)
+}
+
+// defaultDenseBoxRatio is how many times the events of the edge days of a
+// filter's dates its box must hold, by the planner's estimates, for those
+// days' strips to test the box row by row (Store.denseBoxRatio): listing
+// a box's GiST entries costs about a fifth of reading an event's row.
+const defaultDenseBoxRatio = 5
+
+// stripDialect returns the dialect of p's strips for f: denseBox when f's
+// box holds s.denseBoxRatio times the events of p's Days strips, by the
+// planner's estimates. The planner itself, costing a GiST entry at a
+// hundredth of a row, ANDs a box of 300,000 events with two days of 5,000
+// and spends 0.1-0.5 s listing the box (BENCHMARKS.md).
+func (s *Store) stripDialect(ctx context.Context, q querier, p eventsql.CellPlan, f geo.Filter) (dialect, error) {
+	d := pgSQL
+	if f.BBox == nil {
+		return d, nil
+	}
+	var days float64
+	for _, strip := range p.Strips {
+		if !strip.Days {
+			continue
+		}
+		dq := eventsql.NewQuery(pgSQL)
+		pgSQL.Dates(dq, strip.Start, strip.End)
+		n, err := estimate(ctx, q, dq)
+		if err != nil {
+			return d, err
+		}
+		days += n
+	}
+	if days == 0 {
+		return d, nil
+	}
+	bq := eventsql.NewQuery(pgSQL)
+	bq.Add(boxIndexed(bq, *f.BBox))
+	box, err := estimate(ctx, q, bq)
+	if err != nil {
+		return d, err
+	}
+	d.denseBox = box >= s.denseBoxRatio*days
+	return d, nil
+}
+
+// estimate returns the planner's estimate of the events under c.
+func estimate(ctx context.Context, q querier, c *eventsql.Query) (float64, error) {
+	var plan []byte
+	if err := q.QueryRow(ctx, "EXPLAIN (FORMAT JSON) SELECT 1 FROM events e WHERE "+c.Where(), c.Args...).Scan(&plan); err != nil {
+		return 0, err
+	}
+	var out []struct {
+		Plan struct {
+			Rows float64 `json:"Plan Rows"`
+		} `json:"Plan"`
+	}
+	if err := json.Unmarshal(plan, &out); err != nil || len(out) == 0 {
+		return 0, fmt.Errorf("reading the planner's estimate: %v", err)
+	}
+	return out[0].Plan.Rows, nil
 }

@@ -15,3 +15,8 @@ func SetChangeLog(s *Store, keep, batch int) { s.logKeep, s.logBatch = keep, bat
 // SetSwapFrom sets when a bulk import of s builds a new events table
 // (swapFrom), so that tests hold both ways to the same counts.
 func SetSwapFrom(s *Store, from int) { s.swapFrom = from }
+
+// SetDenseBoxRatio sets the query planning threshold of s (denseBoxRatio):
+// 0 makes every box dense, so that the edge days of dates test it row by
+// row.
+func SetDenseBoxRatio(s *Store, ratio float64) { s.denseBoxRatio = ratio }
