@@ -1183,6 +1183,23 @@ func (r *reader) refineType(s sentence, o *occ) {
 			o.typ, o.sub, o.civilianDead = geo.ViolenceCivilians, subAttack, true
 		}
 	case rNone:
+		if expelWords[r.toks[o.first].low] && r.on("type-weapon-target") {
+			// "insurgents were expelled by the army", "drove the rebels out":
+			// fighters pushed out of a place, a battle; "expelled French
+			// troops and diplomats": a state's order, a strategic
+			// development (ACLED Other).
+			near := append(r.before(s, o, 4, true), r.after(s, o, 4)...)
+			fighters := false
+			for _, t := range near {
+				if combatants[t.low] && t.low != "troops" && t.low != "soldiers" {
+					fighters = true
+				}
+			}
+			if !fighters {
+				o.typ, o.sub = geo.StrategicDevelopments, subOther
+			}
+			return
+		}
 		if o.typ == geo.ViolenceCivilians && o.sub == subAttack && victimsAre(r.after(s, o, 4), protesterNouns) {
 			// "police shot dead two protesters": force against a crowd
 			// (ACLED Excessive force against protesters).
@@ -1228,6 +1245,9 @@ func (r *reader) refineType(s sentence, o *occ) {
 		}
 	}
 }
+
+// expelWords are the verbs of pushing someone out of a place.
+var expelWords = cues.set("expel-words")
 
 // grievanceWords open what a protest is about: "protested over the killing
 // of a farmer", "against police violence".
