@@ -1184,7 +1184,7 @@ func (r *reader) refineType(s sentence, o *occ) {
 		}
 	case rNone:
 		if expelWords[r.toks[o.first].low] && r.on("type-weapon-target") {
-			// "insurgents were expelled by the army", "drove the rebels out":
+			// "the army expelled the militants", "drove the rebels out":
 			// fighters pushed out of a place, a battle; "expelled French
 			// troops and diplomats": a state's order, a strategic
 			// development (ACLED Other).
