@@ -51,7 +51,7 @@ import (
 
 // Version identifies the extraction rules; it is written on every event so
 // that stored events can be re-extracted when the rules improve.
-const Version = "0.6.0"
+const Version = "0.7.0"
 
 // MaxTextBytes is the longest article text read. News articles are tens of
 // kilobytes; a longer text is not an article.
