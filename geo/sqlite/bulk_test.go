@@ -37,6 +37,7 @@ func (s bulkStore) Import(ctx context.Context, articles []geo.Article, events []
 
 // The kept counts follow a bulk import's inserts and replacements.
 func TestBulkImportCounts(t *testing.T) {
+	t.Parallel()
 	storetest.ImportCounts(t, bulkStore{open(t, filepath.Join(t.TempDir(), "db.sqlite"))})
 }
 
@@ -72,12 +73,14 @@ func checkIndexes(t *testing.T, path, when string) {
 // R*Tree and full-text index hold every event once. A bulk import that is
 // rolled back leaves nothing.
 func TestBulkImport(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name    string
 		before  int // imported events stored before the bulk import
 		batches int
 	}{{"into a store of a few events (the R*Tree packed)", 40, 3}, {"into a larger store (the R*Tree inserted into)", 600, 2}} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			ctx := t.Context()
 			path := filepath.Join(t.TempDir(), "db.sqlite")
 			s := open(t, path)

@@ -49,6 +49,7 @@ func cellState(t *testing.T, path string) (triggers []string, totals map[int]int
 // counts every cell again, at every kept level, and brings the triggers
 // back.
 func TestCellsAfterDeferredImport(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "db.sqlite")
 	s := open(t, path)
 	storetest.Load(t, s, 200)

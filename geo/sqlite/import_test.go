@@ -83,5 +83,6 @@ func TestImportWithDeferredIndexes(t *testing.T) {
 }
 
 func TestImportCounts(t *testing.T) {
+	t.Parallel()
 	storetest.ImportCounts(t, open(t, filepath.Join(t.TempDir(), "db.sqlite")))
 }

@@ -32,9 +32,10 @@ func open(t *testing.T, path string) *sqlite.Store {
 	return s
 }
 
-// The store suites and the R*Tree rebuild are most of this package's time
-// (a quarter of an hour under the race detector): they run beside each
-// other, on separate files.
+// The store suites, the R*Tree rebuild, the bulk imports and the count
+// checks after imports are most of this package's time (a quarter of an
+// hour under the race detector): they run beside each other (t.Parallel),
+// each on files of its own.
 func TestConformance(t *testing.T) {
 	t.Parallel()
 	storetest.Run(t, func(t *testing.T) storetest.Store {
