@@ -622,3 +622,36 @@ func ScanPlanRows(rows Rows, zoom int, groups []geo.CellRow) ([]geo.CellRow, err
 	}
 	return groups, rows.Err()
 }
+
+// OccupiedSQL selects the cells that hold events at the coarsest level the
+// store keeps: the level, then the first and last column and row of them
+// (Unboxed). It has no row when the store holds no event.
+func OccupiedSQL() string {
+	return "SELECT c.level, min(c.x), max(c.x), min(c.y), max(c.y) FROM cell_countries c " +
+		"WHERE c.level = (SELECT min(l.level) FROM cell_levels l) AND c.n > 0 GROUP BY c.level"
+}
+
+// Unboxed returns f without its box when the box holds every event: when
+// it covers the cells of level from column x0 to x1 and row y0 to y1
+// (OccupiedSQL), which hold every event's point, and the slack of the
+// rounding that puts a point just outside a cell's edge in it (PlanBox's
+// Minus strips). Such a box selects nothing, but a store would plan it as
+// a box: a map's whole-world view with a word would test the word event
+// by event in it (0.4-0.8 s in a million events), where the word alone is
+// answered from the kept word counts (30 ms).
+func Unboxed(f geo.Filter, level, x0, x1, y0, y1 int) geo.Filter {
+	if f.BBox == nil || f.BBox.West > f.BBox.East {
+		return f
+	}
+	const slack = 1e-9
+	size := 360 / float64(geo.CellsAround(level))
+	west := max(-180, -180+float64(x0)*size-slack)
+	east := min(180, -180+float64(x1+1)*size+slack)
+	south := max(-90, -90+float64(y0)*size-slack)
+	north := min(90, -90+float64(y1+1)*size+slack)
+	b := *f.BBox
+	if b.West <= west && b.East >= east && b.South <= south && b.North >= north {
+		f.BBox = nil
+	}
+	return f
+}

@@ -125,3 +125,35 @@ func TestPlanZoomNests(t *testing.T) {
 		}
 	}
 }
+
+// A box is left out only when it covers the occupied cells whole, with the
+// rounding slack on every side that is not the edge of the world.
+func TestUnboxed(t *testing.T) {
+	box := func(w, s, e, n float64) *geo.BBox { return &geo.BBox{West: w, South: s, East: e, North: n} }
+	// Level 2: cells of 22.5 degrees; columns 8-9 are 0..45 east, rows
+	// 4-5 are 0..45 north.
+	cases := []struct {
+		name           string
+		b              *geo.BBox
+		x0, x1, y0, y1 int
+		dropped        bool
+	}{
+		{"the world", box(-180, -90, 180, 90), 8, 9, 4, 5, true},
+		{"around the cells", box(-1, -1, 46, 46), 8, 9, 4, 5, true},
+		{"on the cells' edges", box(0, 0, 45, 45), 8, 9, 4, 5, false},
+		{"a cell short in the east", box(-1, -1, 44, 46), 8, 9, 4, 5, false},
+		{"a cell short in the north", box(-1, -1, 46, 44), 8, 9, 4, 5, false},
+		{"the first column, from the world's west edge", box(-180, -1, 46, 46), 0, 9, 4, 5, true},
+		{"the last row, to the pole", box(-1, -1, 46, 90), 8, 9, 4, 7, true},
+		{"across the antimeridian", box(170, -90, 160, 90), 8, 9, 4, 5, false},
+	}
+	for _, tc := range cases {
+		f := eventsql.Unboxed(geo.Filter{BBox: tc.b, Q: "word"}, 2, tc.x0, tc.x1, tc.y0, tc.y1)
+		if (f.BBox == nil) != tc.dropped {
+			t.Errorf("%s: box left out %v, want %v", tc.name, f.BBox == nil, tc.dropped)
+		}
+		if f.Q != "word" {
+			t.Errorf("%s: the other conditions changed: %+v", tc.name, f)
+		}
+	}
+}

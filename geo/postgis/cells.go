@@ -3,6 +3,7 @@ package postgis
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"conflictmap/geo"
@@ -156,4 +157,20 @@ func estimate(ctx context.Context, q querier, c *eventsql.Query) (float64, error
 		return 0, fmt.Errorf("reading the planner's estimate: %v", err)
 	}
 	return out[0].Plan.Rows, nil
+}
+
+// unboxed is f without a box that holds every event (eventsql.Unboxed).
+func unboxed(ctx context.Context, q querier, f geo.Filter) (geo.Filter, error) {
+	if f.BBox == nil {
+		return f, nil
+	}
+	var level, x0, x1, y0, y1 int
+	err := q.QueryRow(ctx, eventsql.OccupiedSQL()).Scan(&level, &x0, &x1, &y0, &y1)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return f, nil
+	}
+	if err != nil {
+		return f, err
+	}
+	return eventsql.Unboxed(f, level, x0, x1, y0, y1), nil
 }

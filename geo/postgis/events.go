@@ -229,7 +229,6 @@ func (s *Store) events(ctx context.Context, f geo.Filter) (geo.EventPage, error)
 	}
 	limit = min(limit, geo.MaxLimit)
 	offset := max(f.Offset, 0)
-	q := filter(f)
 	// The count and the page come from one snapshot. Counting apart and
 	// then reading the page in index order stops after the page's rows;
 	// one statement with count(*) OVER () would sort every match first
@@ -239,6 +238,10 @@ func (s *Store) events(ctx context.Context, f geo.Filter) (geo.EventPage, error)
 		return geo.EventPage{}, err
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
+	if f, err = unboxed(ctx, tx, f); err != nil {
+		return geo.EventPage{}, err
+	}
+	q := filter(f)
 	if walk, err := s.wordWalk(ctx, tx, f); err != nil {
 		return geo.EventPage{}, err
 	} else if walk {
@@ -442,6 +445,10 @@ func (s *Store) Stats(ctx context.Context, f geo.Filter) (geo.Stats, error) {
 }
 
 func (s *Store) stats(ctx context.Context, f geo.Filter) (geo.Stats, error) {
+	f, err := unboxed(ctx, s.pool, f)
+	if err != nil {
+		return geo.Stats{}, err
+	}
 	if p, ok := eventsql.PlanBox(pgSQL, f); ok && eventsql.StatsUsable(f) {
 		var st geo.Stats
 		err := s.snapshot(ctx, func(tx pgx.Tx) (err error) {
@@ -515,6 +522,10 @@ func (s *Store) stats(ctx context.Context, f geo.Filter) (geo.Stats, error) {
 // the cells of the density grid at zoom (geo.CellOf), by event type, with
 // their fatalities.
 func (s *Store) Cells(ctx context.Context, f geo.Filter, zoom int) ([]geo.Cell, error) {
+	f, err := unboxed(ctx, s.pool, f)
+	if err != nil {
+		return nil, fmt.Errorf("postgis store: cells: %w", err)
+	}
 	if p, ok := eventsql.PlanZoom(pgSQL, f, zoom); ok {
 		var cells []geo.Cell
 		err := s.snapshot(ctx, func(tx pgx.Tx) (err error) {

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strings"
 
 	"conflictmap/geo"
@@ -210,4 +211,24 @@ func refillDeferredCells(ctx context.Context, tx *sql.Tx, creates []string) erro
 		}
 	}
 	return nil
+}
+
+// unboxed is f without a box that holds every event (eventsql.Unboxed),
+// when the kept cells are live to tell.
+func unboxed(ctx context.Context, q cellQuerier, f geo.Filter) (geo.Filter, error) {
+	if f.BBox == nil {
+		return f, nil
+	}
+	if live, err := cellsLive(ctx, q); err != nil || !live {
+		return f, err
+	}
+	var level, x0, x1, y0, y1 int
+	err := q.QueryRowContext(ctx, eventsql.OccupiedSQL()).Scan(&level, &x0, &x1, &y0, &y1)
+	if errors.Is(err, sql.ErrNoRows) {
+		return f, nil
+	}
+	if err != nil {
+		return f, err
+	}
+	return eventsql.Unboxed(f, level, x0, x1, y0, y1), nil
 }

@@ -363,6 +363,11 @@ func (s *Store) page(ctx context.Context, f geo.Filter, q *eventsql.Query) (geo.
 		return geo.EventPage{}, err
 	}
 	defer tx.Rollback()
+	if q == nil {
+		if f, err = unboxed(ctx, tx, f); err != nil {
+			return geo.EventPage{}, err
+		}
+	}
 	d := sqliteSQL
 	if q == nil && f.After == nil {
 		if whole, edges, ok, err := wordWeeks(ctx, tx, f); err != nil {
@@ -563,6 +568,10 @@ func (s *Store) Stats(ctx context.Context, f geo.Filter) (geo.Stats, error) {
 }
 
 func (s *Store) stats(ctx context.Context, f geo.Filter) (geo.Stats, error) {
+	f, err := unboxed(ctx, s.reader, f)
+	if err != nil {
+		return geo.Stats{}, err
+	}
 	if st, ok, err := s.wordStats(ctx, f); err != nil || ok {
 		return st, err
 	}
@@ -642,6 +651,10 @@ func (s *Store) Cells(ctx context.Context, f geo.Filter, zoom int) ([]geo.Cell, 
 // events of its box's edges, or else groups every matching event, in one
 // snapshot.
 func (s *Store) cells(ctx context.Context, f geo.Filter, zoom int) ([]geo.Cell, error) {
+	f, err := unboxed(ctx, s.reader, f)
+	if err != nil {
+		return nil, err
+	}
 	if p, ok := eventsql.PlanZoom(sqliteSQL, f, zoom); ok {
 		tx, err := s.reader.BeginTx(ctx, nil)
 		if err != nil {
