@@ -220,6 +220,10 @@ type plResolver struct {
 	// Texas Department of Public Safety"): resolved like the others, but
 	// neither context for them nor mentions the extractor reads.
 	named []plFound
+	// looked holds the gazetteer's readings of the phrases already looked
+	// up in this text: place finding asks for the same word or phrase at
+	// every occurrence, and from several rules.
+	looked map[string][]geo.Place
 }
 
 // Demonym is a word of nationality in the text ("Iraqi", "Iraqis") and the
@@ -249,7 +253,7 @@ func (x *Extractor) placesAndDemonyms(text string) placeReading {
 	if x == nil || x.gaz == nil || text == "" {
 		return placeReading{}
 	}
-	r := &plResolver{gaz: x.gaz, text: text, byKey: map[string]int{}, demonyms: map[string]int{}, persons: map[string]bool{}, abbrevs: x.abbrevs, off: x.off}
+	r := &plResolver{gaz: x.gaz, text: text, byKey: map[string]int{}, looked: map[string][]geo.Place{}, demonyms: map[string]int{}, persons: map[string]bool{}, abbrevs: x.abbrevs, off: x.off}
 	r.lex, _ = x.gaz.(placeLexicon)
 	r.vil, _ = x.gaz.(villageTier)
 	r.toks = plTokenize(text)
@@ -398,7 +402,7 @@ func (r *plResolver) find() {
 func (r *plResolver) scanRun(i, end, maxN int) int {
 	// An organisation's name holds no event place, unless it is a place's name.
 	lastWord := strings.ToLower(r.toks[end-1].text)
-	if plOrgWords[lastWord] && end-i > 1 && len(r.gaz.Lookup(r.span(i, end))) == 0 {
+	if plOrgWords[lastWord] && end-i > 1 && len(r.lookup(r.span(i, end))) == 0 {
 		r.noteNamed(i, end-1, maxN)
 		return end
 	}
@@ -470,7 +474,7 @@ func (r *plResolver) notePerson(i, end int) {
 		if !t.capital || len(t.text) < 3 {
 			continue
 		}
-		if cands := r.gaz.Lookup(t.text); len(cands) > 0 && r.tier(cands[0]) <= 3 {
+		if cands := r.lookup(t.text); len(cands) > 0 && r.tier(cands[0]) <= 3 {
 			continue
 		}
 		r.persons[r.key(t.text)] = true
@@ -517,6 +521,17 @@ func (r *plResolver) noteDemonym(i, end int) int {
 	return 1
 }
 
+// lookup returns the gazetteer's readings of name, asking the gazetteer
+// once per text. The readings are shared: callers must not change them.
+func (r *plResolver) lookup(name string) []geo.Place {
+	if cands, ok := r.looked[name]; ok {
+		return cands
+	}
+	cands := r.gaz.Lookup(name)
+	r.looked[name] = cands
+	return cands
+}
+
 func (r *plResolver) span(i, j int) string {
 	return r.text[r.toks[i].start:r.toks[j-1].end]
 }
@@ -552,7 +567,7 @@ func (r *plResolver) longest(i, end, maxN int) (int, []geo.Place) {
 				return 0, nil
 			}
 		}
-		if cands := r.gaz.Lookup(phrase); len(cands) > 0 {
+		if cands := r.lookup(phrase); len(cands) > 0 {
 			return n, cands
 		}
 	}
@@ -624,7 +639,7 @@ func (r *plResolver) notAPlace(i, n, end int, cands []geo.Place) bool {
 		if weak {
 			return true
 		}
-		if next := r.gaz.Lookup(r.toks[i+1].text); len(next) == 0 || r.tier(next[0]) > 3 {
+		if next := r.lookup(r.toks[i+1].text); len(next) == 0 || r.tier(next[0]) > 3 {
 			return true
 		}
 	}
@@ -633,7 +648,7 @@ func (r *plResolver) notAPlace(i, n, end int, cands []geo.Place) bool {
 	if weak && i+n < end && !plDescriptors[strings.ToLower(r.toks[i+n-1].text)] {
 		next := r.toks[i+n]
 		w := strings.ToLower(next.text)
-		if next.capital && next.sep == plSepSpace && !plDescriptors[w] && !r.stop(next.text) && len(r.gaz.Lookup(next.text)) == 0 {
+		if next.capital && next.sep == plSepSpace && !plDescriptors[w] && !r.stop(next.text) && len(r.lookup(next.text)) == 0 {
 			if _, ok := r.demonym(next.text); !ok {
 				return true
 			}
