@@ -1031,7 +1031,13 @@ func (r *reader) launchedDrones(s sentence, i int) bool {
 // back up to n tokens before it and up to n after it, stopping at clause
 // punctuation.
 func (r *reader) before(s sentence, o *occ, n int, stopAtComma bool) []tok {
-	var out []tok
+	return r.appendBefore(make([]tok, 0, n), s, o, n, stopAtComma)
+}
+
+// appendBefore appends to out what before returns, so that the words on
+// both sides of a trigger take one allocation (see around).
+func (r *reader) appendBefore(out []tok, s sentence, o *occ, n int, stopAtComma bool) []tok {
+	n += len(out)
 	for k := o.first - 1; k >= s.first && len(out) < n; k-- {
 		t := r.toks[k]
 		if isHardBoundary(t) || (stopAtComma && t.text == ",") {
@@ -1045,7 +1051,12 @@ func (r *reader) before(s sentence, o *occ, n int, stopAtComma bool) []tok {
 }
 
 func (r *reader) after(s sentence, o *occ, n int) []tok {
-	var out []tok
+	return r.appendAfter(make([]tok, 0, n), s, o, n)
+}
+
+// appendAfter appends to out what after returns.
+func (r *reader) appendAfter(out []tok, s sentence, o *occ, n int) []tok {
+	n += len(out)
 	for k := o.last; k < s.last && len(out) < n; k++ {
 		t := r.toks[k]
 		if isHardBoundary(t) || t.text == "," {
@@ -1056,6 +1067,11 @@ func (r *reader) after(s sentence, o *occ, n int) []tok {
 		}
 	}
 	return out
+}
+
+// around returns before(s, o, nb, true) followed by after(s, o, na).
+func (r *reader) around(s sentence, o *occ, nb, na int) []tok {
+	return r.appendAfter(r.appendBefore(make([]tok, 0, nb+na), s, o, nb, true), s, o, na)
 }
 
 func isHardBoundary(t tok) bool {
@@ -1071,7 +1087,7 @@ func isHardBoundary(t tok) bool {
 // ("attack on a market", "attacks on ships"), the actor ("troops
 // recaptured"), the crowd's and the police's conduct at a protest.
 func (r *reader) refineType(s sentence, o *occ) {
-	near := append(r.before(s, o, 4, true), r.after(s, o, 8)...)
+	near := r.around(s, o, 4, 8)
 	has := func(words ...string) bool {
 		for _, t := range near {
 			for _, w := range words {
@@ -1081,6 +1097,16 @@ func (r *reader) refineType(s sentence, o *occ) {
 			}
 		}
 		return false
+	}
+	// unbracketed is read by up to three checks below; it is the same
+	// tokens each time.
+	var unb []tok
+	unbRead := false
+	unbracketed := func() []tok {
+		if !unbRead {
+			unb, unbRead = r.unbracketed(s, o), true
+		}
+		return unb
 	}
 	wide := r.clause(s, o)
 	if len(wide) > 40 {
@@ -1168,16 +1194,16 @@ func (r *reader) refineType(s sentence, o *occ) {
 					o.typ, o.sub = geo.Riots, subViolent
 				}
 			}
-		case deadAre(r.unbracketed(s, o), combatants) && !deadAre(r.unbracketed(s, o), civilianWords):
+		case deadAre(unbracketed(), combatants) && !deadAre(unbracketed(), civilianWords):
 			// "attacked a village, killing five vigilantes": the dead
 			// fought back, a battle.
-		case r.abductsAfter(r.unbracketed(s, o), o):
+		case r.abductsAfter(unbracketed(), o):
 			// "raided X and kidnapped 30 women": a raid whose harm is the
 			// abduction is one (ACLED Abduction/forced disappearance).
 			o.typ, o.sub = geo.ViolenceCivilians, subAbduction
 		case hasSet(civilianTargets):
 			o.typ, o.sub = geo.ViolenceCivilians, subAttack
-		case deadAre(r.unbracketed(s, o), civilianWords):
+		case deadAre(unbracketed(), civilianWords):
 			// "attacked Mora, killing 3 civilians"; a weapon told later in
 			// the sentence may still say it was a strike (sameWeapon).
 			o.typ, o.sub, o.civilianDead = geo.ViolenceCivilians, subAttack, true
@@ -1188,7 +1214,7 @@ func (r *reader) refineType(s sentence, o *occ) {
 			// fighters pushed out of a place, a battle; "expelled French
 			// troops and diplomats": a state's order, a strategic
 			// development (ACLED Other).
-			near := append(r.before(s, o, 4, true), r.after(s, o, 4)...)
+			near := r.around(s, o, 4, 4)
 			fighters := false
 			for _, t := range near {
 				if combatants[t.low] && t.low != "troops" && t.low != "soldiers" {
@@ -1729,7 +1755,7 @@ func (r *reader) modality(s sentence, o *occ, exprs []dateExpr) string {
 	}
 	// Ongoing: "almost daily", "continue to", "have been attacking",
 	// "since early May".
-	around := append(r.before(s, o, 8, true), r.after(s, o, 10)...)
+	around := r.around(s, o, 8, 10)
 	for i, t := range around {
 		if ongoingWords[t.low] {
 			return geo.Ongoing

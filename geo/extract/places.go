@@ -224,6 +224,9 @@ type plResolver struct {
 	// up in this text: place finding asks for the same word or phrase at
 	// every occurrence, and from several rules.
 	looked map[string][]geo.Place
+	// keys holds the lexicon's keys of the words and phrases already keyed
+	// in this text, for the same reason.
+	keys map[string]string
 }
 
 // Demonym is a word of nationality in the text ("Iraqi", "Iraqis") and the
@@ -253,7 +256,7 @@ func (x *Extractor) placesAndDemonyms(text string) placeReading {
 	if x == nil || x.gaz == nil || text == "" {
 		return placeReading{}
 	}
-	r := &plResolver{gaz: x.gaz, text: text, byKey: map[string]int{}, looked: map[string][]geo.Place{}, demonyms: map[string]int{}, persons: map[string]bool{}, abbrevs: x.abbrevs, off: x.off}
+	r := &plResolver{gaz: x.gaz, text: text, byKey: map[string]int{}, looked: map[string][]geo.Place{}, keys: map[string]string{}, demonyms: map[string]int{}, persons: map[string]bool{}, abbrevs: x.abbrevs, off: x.off}
 	r.lex, _ = x.gaz.(placeLexicon)
 	r.vil, _ = x.gaz.(villageTier)
 	r.toks = plTokenize(text)
@@ -294,7 +297,12 @@ func (r *plResolver) on(name string) bool {
 
 func (r *plResolver) key(s string) string {
 	if r.lex != nil {
-		return r.lex.Key(s)
+		if k, ok := r.keys[s]; ok {
+			return k
+		}
+		k := r.lex.Key(s)
+		r.keys[s] = k
+		return k
 	}
 	return strings.ToLower(strings.Join(strings.FieldsFunc(s, func(c rune) bool {
 		return !unicode.IsLetter(c) && !unicode.IsDigit(c)
