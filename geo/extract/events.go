@@ -1304,7 +1304,7 @@ func (r *reader) unbracketed(s sentence, o *occ) []tok {
 	for a > s.first && !isHardBoundary(r.toks[a-1]) {
 		a--
 	}
-	var out []tok
+	out := make([]tok, 0, min(40, s.last-a))
 	depth := 0
 	for k := a; k < s.last && len(out) < 40; k++ {
 		t := r.toks[k]

@@ -227,6 +227,10 @@ type plResolver struct {
 	// keys holds the lexicon's keys of the words and phrases already keyed
 	// in this text, for the same reason.
 	keys map[string]string
+	// words and prefixes hold the lexicon's answers about the words and
+	// phrases already asked about in this text (see word, hasPrefix).
+	words    map[string]plWord
+	prefixes map[string]bool
 }
 
 // Demonym is a word of nationality in the text ("Iraqi", "Iraqis") and the
@@ -256,7 +260,7 @@ func (x *Extractor) placesAndDemonyms(text string) placeReading {
 	if x == nil || x.gaz == nil || text == "" {
 		return placeReading{}
 	}
-	r := &plResolver{gaz: x.gaz, text: text, byKey: map[string]int{}, looked: map[string][]geo.Place{}, keys: map[string]string{}, demonyms: map[string]int{}, persons: map[string]bool{}, abbrevs: x.abbrevs, off: x.off}
+	r := &plResolver{gaz: x.gaz, text: text, byKey: map[string]int{}, looked: map[string][]geo.Place{}, keys: map[string]string{}, words: map[string]plWord{}, prefixes: map[string]bool{}, demonyms: map[string]int{}, persons: map[string]bool{}, abbrevs: x.abbrevs, off: x.off}
 	r.lex, _ = x.gaz.(placeLexicon)
 	r.vil, _ = x.gaz.(villageTier)
 	r.toks = plTokenize(text)
@@ -309,13 +313,50 @@ func (r *plResolver) key(s string) string {
 	}), " "))
 }
 
-func (r *plResolver) stop(w string) bool      { return r.lex != nil && r.lex.Stopword(w) }
-func (r *plResolver) givenName(w string) bool { return r.lex != nil && r.lex.GivenName(w) }
+func (r *plResolver) stop(w string) bool {
+	return r.lex != nil && r.word(w).stop
+}
+
+func (r *plResolver) givenName(w string) bool {
+	return r.lex != nil && r.word(w).given
+}
+
 func (r *plResolver) demonym(w string) (string, bool) {
 	if r.lex == nil {
 		return "", false
 	}
-	return r.lex.Demonym(w)
+	k := r.word(w)
+	return k.demonym, k.isDemonym
+}
+
+// plWord is what the lexicon knows of a word or phrase of the text.
+type plWord struct {
+	stop, given, isDemonym bool
+	demonym                string // the demonym's country
+}
+
+// word returns what the lexicon knows of w, asking it once per text: the
+// same words come back at every occurrence and through several rules, and
+// each question normalises the word again. It needs r.lex.
+func (r *plResolver) word(w string) plWord {
+	if k, ok := r.words[w]; ok {
+		return k
+	}
+	k := plWord{stop: r.lex.Stopword(w), given: r.lex.GivenName(w)}
+	k.demonym, k.isDemonym = r.lex.Demonym(w)
+	r.words[w] = k
+	return k
+}
+
+// hasPrefix reports whether some name starts with phrase, asking the
+// lexicon once per phrase and text. It needs r.lex.
+func (r *plResolver) hasPrefix(phrase string) bool {
+	if ok, seen := r.prefixes[phrase]; seen {
+		return ok
+	}
+	ok := r.lex.HasPrefix(phrase)
+	r.prefixes[phrase] = ok
+	return ok
 }
 
 func (r *plResolver) tier(p geo.Place) int {
@@ -551,7 +592,7 @@ func (r *plResolver) longest(i, end, maxN int) (int, []geo.Place) {
 	limit := min(maxN, end-i)
 	if r.lex != nil {
 		n := 1
-		for n < limit && r.lex.HasPrefix(r.span(i, i+n)) {
+		for n < limit && r.hasPrefix(r.span(i, i+n)) {
 			n++
 		}
 		limit = n

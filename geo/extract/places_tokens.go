@@ -44,7 +44,9 @@ var plArticles = set("al", "el", "ad", "ag", "ar", "as", "ash", "at", "az", "an"
 // plTokenize splits text into words. It never fails: invalid UTF-8 and
 // control bytes are separators, and over-long words are dropped.
 func plTokenize(text string) []plToken {
-	var toks []plToken
+	// About one word per six bytes of English: growing the slice word by
+	// word cost more than the words themselves.
+	toks := make([]plToken, 0, len(text)/6+1)
 	sep := plSepHard
 	for i := 0; i < len(text); {
 		r, size := utf8.DecodeRuneInString(text[i:])
