@@ -1232,15 +1232,18 @@ func (r *reader) refineType(s sentence, o *occ) {
 			o.typ, o.sub = geo.Protests, subExcessive
 			return
 		}
-		cl := " " + strings.Join(lows(r.clause(s, o)), " ") + " "
-		crowd := containsAny(cl, " protesters ", " protestors ", " demonstrators ", " rioters ", " crowds ", " crowd ",
-			" protest ", " protests ", " mob ")
+		// crowd is read only for the two kinds of event it can change.
+		crowd := func() bool {
+			cl := " " + strings.Join(lows(r.clause(s, o)), " ") + " "
+			return containsAny(cl, " protesters ", " protestors ", " demonstrators ", " rioters ", " crowds ", " crowd ",
+				" protest ", " protests ", " mob ")
+		}
 		switch {
-		case o.sub == subClash && crowd && !hasWide("rebels", "militants", "insurgents", "fighters", "gunmen", "militia", "militias"):
+		case o.sub == subClash && crowd() && !hasWide("rebels", "militants", "insurgents", "fighters", "gunmen", "militia", "militias"):
 			// "clashes in Migori, where police lobbed tear gas at
 			// demonstrators": a crowd and the police, not a battle.
 			o.typ, o.sub = geo.Riots, subViolent
-		case o.sub == subLooting && crowd:
+		case o.sub == subLooting && crowd():
 			// Looting by a crowd is how ACLED tells a violent demonstration.
 			o.typ, o.sub = geo.Riots, subViolent
 		}

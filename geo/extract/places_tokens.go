@@ -123,7 +123,8 @@ func plCutPossessive(w string) (string, bool) {
 }
 
 func plWordRune(r rune) bool {
-	return r != utf8.RuneError && (unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)) && !plApostrophe(r)
+	// No combining mark comes before U+0300 (see scanWord).
+	return r != utf8.RuneError && (unicode.IsLetter(r) || unicode.IsDigit(r) || r >= '\u0300' && unicode.Is(unicode.Mn, r)) && !plApostrophe(r)
 }
 
 func plApostrophe(r rune) bool {

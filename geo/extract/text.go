@@ -87,7 +87,9 @@ func scanWord(text string, i int) int {
 	start := i
 	for i < len(text) && i-start <= 200 {
 		r, size := utf8.DecodeRuneInString(text[i:])
-		if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) {
+		// No combining mark comes before U+0300: the check of the mark
+		// table is left out for the spaces and punctuation ending most words.
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || r >= '\u0300' && unicode.Is(unicode.Mn, r) {
 			i += size
 			continue
 		}
@@ -173,10 +175,15 @@ func lower(w string) string {
 	}
 	w = strings.ToLower(w)
 	if strings.ContainsAny(w, "\u2019\u2010\u2011") {
-		w = strings.NewReplacer("\u2019", "'", "\u2010", "-", "\u2011", "-").Replace(w)
+		w = typographic.Replace(w)
 	}
 	return w
 }
+
+// typographic straightens curly apostrophes and non-ASCII hyphens. A
+// Replacer is safe for concurrent use and costly to build, so it is built
+// once.
+var typographic = strings.NewReplacer("\u2019", "'", "\u2010", "-", "\u2011", "-")
 
 func isASCIILower(w string) bool {
 	for i := 0; i < len(w); i++ {
