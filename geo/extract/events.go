@@ -11,12 +11,14 @@ import (
 
 // reader holds one article while its events are read.
 type reader struct {
-	off   map[string]bool // rules switched off
-	lx    *lexicon
-	text  string
-	toks  []tok
-	refs  []placeRef
-	refAt map[int]int // first token of a mention -> its index in refs
+	off  map[string]bool // rules switched off
+	lx   *lexicon
+	text string
+	toks []tok
+	refs []placeRef
+	// refAt maps the first token of a mention to its index in refs, -1 for
+	// other tokens; a slice, as it is read at every token.
+	refAt []int
 	dates dateScanner
 	// lastDate is the latest day read from a date expression of an earlier
 	// sentence, what "hours later" and "days after" are counted from.
@@ -238,7 +240,7 @@ func (r *reader) sentenceEvents(s sentence, quote string) []candidate {
 		r.sameWeapon(s, occs)
 	}
 	if r.on("type-during-setting") {
-		r.duringSetting(s, occs)
+		r.duringSetting(s, occs, kills)
 	}
 	r.noteExprs(exprs)
 
@@ -1356,7 +1358,8 @@ func victimsAre(next []tok, set map[string]bool) bool {
 // duringSetting reads an operation or raid told as the setting of another
 // event ("arrested eight people during a raid", "seized weapons during a
 // search operation"): the setting is that event, not a battle of its own.
-func (r *reader) duringSetting(s sentence, occs []occ) {
+// kills are the sentence's counted dead (killCounts).
+func (r *reader) duringSetting(s sentence, occs []occ, kills []killCount) {
 	for i := range occs {
 		o := &occs[i]
 		if o.typ != geo.Battles || o.negated {
@@ -1378,7 +1381,7 @@ func (r *reader) duringSetting(s sentence, occs []occ) {
 	}
 	// "raided a house in X and arrested three suspects": a raid whose
 	// outcome is an arrest, with no one killed, is the arrest.
-	if killCounts(r.toks, s.first, s.last) != nil {
+	if len(kills) > 0 {
 		return
 	}
 	for i := range occs {

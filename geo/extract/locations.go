@@ -75,7 +75,10 @@ var (
 // Netanyahu of Israel").
 func (r *reader) attach(mentions []placeRef, datelines []span) {
 	sort.SliceStable(mentions, func(i, j int) bool { return mentions[i].start < mentions[j].start })
-	r.refAt = make(map[int]int, len(mentions))
+	r.refAt = make([]int, len(r.toks))
+	for i := range r.refAt {
+		r.refAt[i] = -1
+	}
 	lastEnd := -1
 	for _, m := range mentions {
 		if m.start < lastEnd || m.start < 0 || m.end > len(r.text) || m.start >= m.end {
@@ -113,7 +116,7 @@ func (r *reader) attach(mentions []placeRef, datelines []span) {
 		m.regional = (last < len(r.toks) && regionNouns[r.toks[last].low]) ||
 			(first >= 2 && r.toks[first-1].low == "of" && regionNouns[r.toks[first-2].low])
 		lastEnd = m.end
-		if _, taken := r.refAt[first]; !taken { // "Nairobi-Mombasa": one token, the first name's
+		if r.refAt[first] < 0 { // "Nairobi-Mombasa": one token, the first name's
 			r.refAt[first] = len(r.refs)
 		}
 		r.refs = append(r.refs, m)
@@ -504,8 +507,7 @@ func (r *reader) sentenceInitial(i int) bool {
 }
 
 func (r *reader) isRefStart(i int) bool {
-	_, ok := r.refAt[i]
-	return ok
+	return r.refStarting(i) >= 0
 }
 
 // inRef reports whether token i belongs to a place mention.
@@ -516,10 +518,10 @@ func (r *reader) inRef(i int) bool {
 
 // refStarting returns the mention that starts at token i, or -1.
 func (r *reader) refStarting(i int) int {
-	if k, ok := r.refAt[i]; ok {
-		return k
+	if i < 0 || i >= len(r.refAt) {
+		return -1
 	}
-	return -1
+	return r.refAt[i]
 }
 
 // quoted reports whether byte offset at lies inside quotation marks opened
