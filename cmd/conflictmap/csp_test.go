@@ -12,6 +12,7 @@ import (
 // The map page and the OGC HTML views load in a real browser under the
 // Content-Security-Policy the server sends: nothing they need is refused.
 func TestPagesLoadUnderTheirCSP(t *testing.T) {
+	t.Parallel()
 	const chromium = "/usr/bin/chromium"
 	if _, err := os.Stat(chromium); err != nil {
 		if os.Getenv("CI") == "true" {

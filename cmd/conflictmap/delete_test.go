@@ -11,6 +11,7 @@ import (
 // delete removes an article named by its id or by its URL from a running
 // server; an unknown one fails by name and the command exits non-zero.
 func TestDeleteCommand(t *testing.T) {
+	t.Parallel()
 	s, _ := startServer(t, "--token", "tok")
 	dir := t.TempDir()
 	jl := writeFile(t, dir, "two.jsonl",

@@ -33,6 +33,7 @@ func runCmd(t *testing.T, stdin string, args ...string) (string, string, error) 
 // features carrying every property (null when unknown), a bbox for places
 // larger than a town, the same bytes every time and from stdin.
 func TestExtractCommand(t *testing.T) {
+	t.Parallel()
 	out, stderr, err := runCmd(t, "", "extract", "--published", "2024-02-27", "--title", "Iran reins in militias", "--url", "https://example.org/a", sampleArticleFile)
 	if err != nil {
 		t.Fatalf("extract: %v\n%s", err, stderr)
@@ -100,6 +101,7 @@ func TestExtractCommand(t *testing.T) {
 
 // Bad input to `extract` is a clear error and a non-zero exit.
 func TestExtractCommandErrors(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name string
 		args []string
@@ -134,6 +136,7 @@ const scorePyPath = "../../../shared/eval/score.py"
 // `conflictmap eval` prints the same figures, byte for byte, as score.py
 // run on what `conflictmap extract` prints, in text and in JSON.
 func TestEvalMatchesScorePy(t *testing.T) {
+	t.Parallel()
 	py, err := exec.LookPath("python3")
 	if err == nil {
 		_, err = os.Stat(scorePyPath)
@@ -177,6 +180,7 @@ func TestEvalMatchesScorePy(t *testing.T) {
 // row per named rule; switching off the link by preposition loses the
 // sample's core events. --without refuses an unknown rule.
 func TestEvalAblate(t *testing.T) {
+	t.Parallel()
 	gold := "../../geo/extract/testdata/gold/iran-reins-in-militias.json"
 	got, stderr, err := runCmd(t, "", "eval", "--ablate", gold)
 	if err != nil {

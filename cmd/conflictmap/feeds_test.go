@@ -164,6 +164,7 @@ func send(t *testing.T, method, url, token, body string) (int, string) {
 // A server started with --feed shows the feed's articles' events without
 // any manual step, and /api/feeds says how the feed is doing.
 func TestServeFollowsAFeed(t *testing.T) {
+	t.Parallel()
 	site := newNewsSite(t)
 	db := filepath.Join(t.TempDir(), "db.sqlite")
 	s, stop := startStoppableFeedServer(t, db, "--feed", site.srv.URL+"/feed.xml", "--fetch-allow-private", "--feed-interval", "1h")
@@ -247,6 +248,7 @@ func TestServeFollowsAFeed(t *testing.T) {
 // The feeds API: writes need the token; a feed is followed at once and
 // shows its health; bad input is a 400 that says what is wrong.
 func TestFeedsAPI(t *testing.T) {
+	t.Parallel()
 	site := newNewsSite(t)
 	s := startFeedServer(t, filepath.Join(t.TempDir(), "db.sqlite"), "--fetch-allow-private")
 	feedURL := site.srv.URL + "/feed.xml"
@@ -302,6 +304,7 @@ func TestFeedsAPI(t *testing.T) {
 // POST /api/articles with a url and no text fetches the page; the CLI
 // does the same for URL arguments.
 func TestIngestURL(t *testing.T) {
+	t.Parallel()
 	site := newNewsSite(t)
 	s := startFeedServer(t, filepath.Join(t.TempDir(), "db.sqlite"), "--fetch-allow-private")
 	code, answer := send(t, http.MethodPost, s.URL()+"/api/articles", "tok", `{"url": "`+site.srv.URL+siteStories[3].path+`?utm_medium=email"}`)
@@ -351,6 +354,7 @@ func TestIngestURL(t *testing.T) {
 // addresses at once, naming the reason, while the instance that allows
 // them reads the same local page.
 func TestAddressGuardOnTheServer(t *testing.T) {
+	t.Parallel()
 	site := newNewsSite(t)
 	db := filepath.Join(t.TempDir(), "db.sqlite")
 	local := site.srv.URL + siteStories[0].path
@@ -386,6 +390,7 @@ func TestAddressGuardOnTheServer(t *testing.T) {
 // Every feed and fetch flag falls back to its environment variable; a
 // --feed on the command line replaces CONFLICTMAP_FEEDS.
 func TestFeedFlagsFallBackToEnvironment(t *testing.T) {
+	t.Parallel()
 	vars := map[string]string{
 		"CONFLICTMAP_FEEDS":               "https://example.org/a.xml\n  https://example.net/b.json",
 		"CONFLICTMAP_FEED_INTERVAL":       "15m",
@@ -441,6 +446,7 @@ func undatedStory(title string) string {
 // the event's sources), on both stores; a date the poster gives is not an
 // estimate.
 func TestEstimatedPublicationDates(t *testing.T) {
+	t.Parallel()
 	mux := http.NewServeMux()
 	for _, p := range []string{"/undated", "/dated"} {
 		mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) {
@@ -552,6 +558,7 @@ func TestEstimatedPublicationDates(t *testing.T) {
 // on its way), the feed's item is deferred and /api/feeds says why; once
 // the slot is free the item is read, once.
 func TestFeedsShareTheExtractionBound(t *testing.T) {
+	t.Parallel()
 	site := newNewsSite(t)
 	s := startFeedServer(t, filepath.Join(t.TempDir(), "db.sqlite"), "--fetch-allow-private", "--max-extractions", "1")
 	// A post that takes the slot, then sends its body slowly.
@@ -609,6 +616,7 @@ func TestFeedsShareTheExtractionBound(t *testing.T) {
 // items and posted URLs too: past it the item fails with a reason naming
 // the flag (to be tried again), the post answers 503.
 func TestExtractTimeoutForFeedsAndURLs(t *testing.T) {
+	t.Parallel()
 	site := newNewsSite(t)
 	s := startFeedServer(t, filepath.Join(t.TempDir(), "db.sqlite"), "--fetch-allow-private", "--extract-timeout", "1ns",
 		"--feed", site.srv.URL+"/feed.xml")

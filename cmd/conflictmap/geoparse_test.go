@@ -16,6 +16,7 @@ import (
 // order, with every property the mentions carry, and the mentions of the
 // events `extract` prints as role "event" at the same places.
 func TestGeoparseCommand(t *testing.T) {
+	t.Parallel()
 	out, stderr, err := runCmd(t, "", "geoparse", "--published", "2024-02-27", sampleArticleFile)
 	if err != nil {
 		t.Fatalf("geoparse: %v\n%s", err, stderr)
@@ -85,6 +86,7 @@ func TestGeoparseCommand(t *testing.T) {
 // format, keeps ids as given, and reports a bad line without losing the
 // others.
 func TestGeoparseJSONL(t *testing.T) {
+	t.Parallel()
 	in := filepath.Join(t.TempDir(), "docs.jsonl")
 	lines := []string{
 		`{"id": "a", "text": "Floods hit Springfield, Ill., on Tuesday.", "extra": 1}`,
@@ -156,6 +158,7 @@ func TestGeoparseJSONL(t *testing.T) {
 // --baseline population keeps the mentions and resolves each name to its
 // most populous place, whatever the text says around it.
 func TestGeoparseBaseline(t *testing.T) {
+	t.Parallel()
 	text := "Floods hit Paris, Texas, on Tuesday."
 	place := func(args ...string) (lon float64) {
 		t.Helper()
@@ -188,6 +191,7 @@ func TestGeoparseBaseline(t *testing.T) {
 
 // Bad arguments to geoparse are a clear error and a non-zero exit.
 func TestGeoparseCommandErrors(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name string
 		args []string

@@ -46,6 +46,7 @@ func allEvents(t *testing.T, st interface {
 // Both ways of storing them, in batches and in one transaction per file
 // (--bulk-mb), store the same.
 func TestImportFormats(t *testing.T) {
+	t.Parallel()
 	for _, mode := range []struct{ name, bulkMB string }{{"batches", "1000"}, {"bulk", "0"}} {
 		t.Run(mode.name, func(t *testing.T) { testImportFormats(t, "--bulk-mb", mode.bulkMB) })
 	}
@@ -154,6 +155,7 @@ func testImportFormats(t *testing.T, flags ...string) {
 // A file that is none of the formats fails with a message naming it, and
 // import exits non-zero.
 func TestImportRefusesUnknownFiles(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	bad := writeFile(t, dir, "notes.csv", "name,colour\nfoo,blue\n")
 	env, _, errb := testEnv(nil)
@@ -167,6 +169,7 @@ func TestImportRefusesUnknownFiles(t *testing.T) {
 // it goes in one transaction, and says so; in batches, the batches before
 // the failure are stored, and it says how many events they hold.
 func TestImportFailingFile(t *testing.T) {
+	t.Parallel()
 	whole, err := os.ReadFile(filepath.Join("testdata", "import", "acled-api.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -197,6 +200,7 @@ func TestImportFailingFile(t *testing.T) {
 // (origin aside: they are imports here; and the CSV has no columns for a
 // region's extent).
 func TestImportRoundTripOfOurExports(t *testing.T) {
+	t.Parallel()
 	s, _ := startServer(t)
 	base := "http://" + s.Addr()
 	dir := t.TempDir()
@@ -251,6 +255,7 @@ func TestImportRoundTripOfOurExports(t *testing.T) {
 
 // PostGIS takes the same files through COPY.
 func TestImportIntoPostGIS(t *testing.T) {
+	t.Parallel()
 	for _, mode := range []struct{ name, bulkMB string }{{"batches", "1000"}, {"bulk", "0"}} {
 		t.Run(mode.name, func(t *testing.T) { testImportIntoPostGIS(t, "--bulk-mb", mode.bulkMB) })
 	}

@@ -101,6 +101,7 @@ func getJSON(t *testing.T, url string, v any) *http.Response {
 // A new server on an empty store shows the bundled article at once, logs
 // one line per request, and stops cleanly when its context ends.
 func TestServeStartsWithTheSample(t *testing.T) {
+	t.Parallel()
 	s, logs := startServer(t)
 	var list struct {
 		Total    int `json:"total"`
@@ -135,6 +136,7 @@ func TestServeStartsWithTheSample(t *testing.T) {
 // The sample is ingested only into an empty store: a restart on the same
 // file keeps what is there and adds nothing.
 func TestServeKeepsDataAcrossRestart(t *testing.T) {
+	t.Parallel()
 	db := filepath.Join(t.TempDir(), "keep.db")
 	env, _, logs := testEnv(nil)
 	for i := 0; i < 2; i++ {
@@ -156,6 +158,7 @@ func TestServeKeepsDataAcrossRestart(t *testing.T) {
 }
 
 func TestServeFlagsFallBackToEnvironment(t *testing.T) {
+	t.Parallel()
 	env, _, _ := testEnv(map[string]string{
 		"CONFLICTMAP_ADDR": "127.0.0.1:9999", "CONFLICTMAP_DB": "/tmp/x.db", "REDIS_URL": "redis://127.0.0.1:6379/2",
 		"CONFLICTMAP_TOKEN": "tok", "CONFLICTMAP_TILE_URL": "https://t/{z}/{x}/{y}.png", "CONFLICTMAP_MAX_BODY": "2048",
@@ -188,6 +191,7 @@ func TestServeFlagsFallBackToEnvironment(t *testing.T) {
 
 // Every command answers --help with its flags and exits 0.
 func TestEveryCommandHasHelp(t *testing.T) {
+	t.Parallel()
 	for _, c := range commands() {
 		env, out, _ := testEnv(nil)
 		err := Main(context.Background(), env, []string{c.name, "--help"})
@@ -217,6 +221,7 @@ func writeFile(t *testing.T, dir, name, text string) string {
 }
 
 func TestIngestCommand(t *testing.T) {
+	t.Parallel()
 	s, _ := startServer(t, "--token", "tok")
 	dir := t.TempDir()
 	a := writeFile(t, dir, "damascus.txt", "Strikes on Damascus\nIsraeli strikes hit residences in Damascus on Tuesday, killing four people.\n")
@@ -271,6 +276,7 @@ func TestIngestCommand(t *testing.T) {
 // reextract replaces every article's events with the current extractor's
 // and bumps the data version, so servers answer with them at once.
 func TestReextract(t *testing.T) {
+	t.Parallel()
 	db := filepath.Join(t.TempDir(), "re.db")
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, db)
@@ -360,6 +366,7 @@ func dropSchema(t *testing.T, dsn, schema string) {
 // runs them: the first fills the empty store with the sample, the second
 // finds it there, and an article posted to one is served by the other.
 func TestServeOnPostGIS(t *testing.T) {
+	t.Parallel()
 	dsn := pgDSN(t)
 	schema := fmt.Sprintf("cm_test_serve_%d", time.Now().UnixNano())
 	t.Cleanup(func() { dropSchema(t, dsn, schema) })
