@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -73,6 +74,7 @@ func runImport(ctx context.Context, env *Env, args []string) (err error) {
 	pgSchema := fs.String("pg-schema", envOr(env, "CONFLICTMAP_PG_SCHEMA", "public"), "PostgreSQL schema, with a postgres:// --db (CONFLICTMAP_PG_SCHEMA)")
 	batch := fs.Int("batch", 20000, "events per transaction")
 	bulkAt := fs.Int64("bulk-mb", 64, "a file of at least this many MB is stored in one transaction (SQLite: that builds the store's indexes at its end)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the import to this file (for go tool pprof)")
 	logLevel := fs.String("log-level", envOr(env, "CONFLICTMAP_LOG_LEVEL", "info"),
 		"debug logs the steps of a one-transaction import into PostgreSQL with their durations to stderr (CONFLICTMAP_LOG_LEVEL)")
 	if err := parseFlags(env, fs, args); err != nil {
@@ -91,6 +93,17 @@ func runImport(ctx context.Context, env *Env, args []string) (err error) {
 	if *batch < 1 {
 		fmt.Fprintln(env.Stderr, "import: --batch must be at least 1")
 		return errUsage
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return fmt.Errorf("cpu profile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("cpu profile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	st, err := openStore(ctx, *db, *pgSchema)
 	if err != nil {

@@ -268,6 +268,8 @@ type Bulk struct {
 	restore   []string // the definitions of the dropped indexes and triggers
 	failed    error    // of a batch that was stored in part: the import cannot commit
 	done      bool
+
+	tempRestored bool // the writer's temporary storage is back in memory
 }
 
 // bulkCacheSize is the writer's page cache during a bulk import (PRAGMA
@@ -289,6 +291,21 @@ func (s *Store) BeginBulk(ctx context.Context) (*Bulk, error) {
 }
 
 func (s *Store) beginBulk(ctx context.Context) (_ *Bulk, err error) {
+	// The index builds at the commit sort a million keys each. With its
+	// temporary storage in memory SQLite sorts them all in one list on
+	// the writer's thread; with temporary files it sorts runs of the page
+	// cache's size on a second thread (PRAGMA threads) and merges them:
+	// the commit of a million events took 45 s of CPU instead of 56 s,
+	// a quarter of it beside the writer's thread. The setting can only
+	// change outside a transaction; Rollback restores it.
+	if _, err := s.writer.ExecContext(ctx, "PRAGMA temp_store = FILE"); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			s.writer.ExecContext(context.Background(), "PRAGMA temp_store = MEMORY")
+		}
+	}()
 	tx, err := s.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
@@ -543,6 +560,11 @@ func (b *Bulk) Rollback() error {
 	err := b.tx.Rollback()
 	if errors.Is(err, sql.ErrTxDone) {
 		err = nil
+	}
+	if !b.tempRestored {
+		_, terr := b.s.writer.ExecContext(context.Background(), "PRAGMA temp_store = MEMORY")
+		err = cmp.Or(err, terr)
+		b.tempRestored = true
 	}
 	if b.cacheSize != 0 {
 		_, cerr := b.s.writer.ExecContext(context.Background(), "PRAGMA cache_size = "+strconv.Itoa(b.cacheSize))
