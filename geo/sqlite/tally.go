@@ -296,10 +296,21 @@ func (t *tally) write(ctx context.Context, tx *sql.Tx) error {
 		return t.err
 	}
 	str := t.strs
+	// Each table's rows go in the order of its primary key, so that every
+	// row goes where the one before it went: in the order of the maps, a
+	// million events' event_counts, word_counts, cell_types and
+	// cell_countries rows took 6.5 s of the commit's CPU, in order 3.1 s
+	// with the sorting.
+	rank := t.ranks()
+	byRank := func(a, b uint32) int { return cmp.Compare(rank[a], rank[b]) }
 	counts := newRowWriter(tx, "event_counts (event_type, country_code, week, event_date, date_last, modality, origin, n)", 8,
 		" ON CONFLICT DO UPDATE SET n = n + excluded.n")
-	for k, n := range t.counts {
-		if n != 0 {
+	countKeys := sortedKeys(t.counts, func(a, b countKey) int {
+		return cmp.Or(byRank(a.eventType, b.eventType), byRank(a.countryCode, b.countryCode), byRank(a.week, b.week),
+			byRank(a.date, b.date), byRank(a.last, b.last), byRank(a.modality, b.modality), byRank(a.origin, b.origin))
+	})
+	for _, k := range countKeys {
+		if n := t.counts[k]; n != 0 {
 			if err := counts.add(ctx, str[k.eventType], str[k.countryCode], str[k.week], str[k.date], str[k.last], str[k.modality], str[k.origin], n); err != nil {
 				return err
 			}
@@ -310,8 +321,15 @@ func (t *tally) write(ctx context.Context, tx *sql.Tx) error {
 	}
 	words := newRowWriter(tx, "word_counts (field, word, event_type, country_code, week, modality, origin, n)", 8,
 		" ON CONFLICT DO UPDATE SET n = n + excluded.n")
-	for k, n := range t.words {
-		if n != 0 {
+	// The field's names sort as false (actors) before true (quote).
+	wordKeys := sortedKeys(t.words, func(a, b wordKey) int {
+		ga, gb := t.groupList[a.group], t.groupList[b.group]
+		return cmp.Or(boolCompare(a.quote, b.quote), strings.Compare(a.word, b.word),
+			byRank(ga.eventType, gb.eventType), byRank(ga.countryCode, gb.countryCode), byRank(ga.week, gb.week),
+			byRank(ga.modality, gb.modality), byRank(ga.origin, gb.origin))
+	})
+	for _, k := range wordKeys {
+		if n := t.words[k]; n != 0 {
 			field, g := eventsql.FieldActors, t.groupList[k.group]
 			if k.quote {
 				field = eventsql.FieldQuote
@@ -348,9 +366,14 @@ func (t *tally) write(ctx context.Context, tx *sql.Tx) error {
 				countryGroups[k] += n
 			}
 		}
-		for k, s := range typeGroups {
+		typeKeys := sortedKeys(typeGroups, func(a, b cellTypeKey) int {
+			return cmp.Or(cmp.Compare(a.x, b.x), cmp.Compare(a.y, b.y), byRank(a.eventType, b.eventType), byRank(a.week, b.week),
+				byRank(a.weekLast, b.weekLast), byRank(a.modality, b.modality), byRank(a.origin, b.origin))
+		})
+		for _, k := range typeKeys {
 			// A replaced event may leave its group's count as it was and
 			// change its sums.
+			s := typeGroups[k]
 			if s == (cellSums{}) {
 				continue
 			}
@@ -359,7 +382,12 @@ func (t *tally) write(ctx context.Context, tx *sql.Tx) error {
 				return err
 			}
 		}
-		for k, n := range countryGroups {
+		countryKeys := sortedKeys(countryGroups, func(a, b cellCountryKey) int {
+			return cmp.Or(cmp.Compare(a.x, b.x), cmp.Compare(a.y, b.y), byRank(a.eventType, b.eventType),
+				byRank(a.countryCode, b.countryCode), byRank(a.modality, b.modality), byRank(a.origin, b.origin))
+		})
+		for _, k := range countryKeys {
+			n := countryGroups[k]
 			if n == 0 {
 				continue
 			}
@@ -375,6 +403,42 @@ func (t *tally) write(ctx context.Context, tx *sql.Tx) error {
 		return err
 	}
 	return t.writeFine(ctx, tx)
+}
+
+// ranks are the tally's string numbers' places in the order of the
+// strings, as SQLite's BINARY collation sorts them.
+func (t *tally) ranks() []uint32 {
+	byName := make([]uint32, len(t.strs))
+	for i := range byName {
+		byName[i] = uint32(i)
+	}
+	slices.SortFunc(byName, func(a, b uint32) int { return strings.Compare(t.strs[a], t.strs[b]) })
+	rank := make([]uint32, len(t.strs))
+	for r, n := range byName {
+		rank[n] = uint32(r)
+	}
+	return rank
+}
+
+// sortedKeys are the keys of m in the order of compare.
+func sortedKeys[K comparable, V any](m map[K]V, compare func(a, b K) int) []K {
+	keys := make([]K, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, compare)
+	return keys
+}
+
+// boolCompare orders false before true.
+func boolCompare(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
 }
 
 // writeFine adds the tally's groups of cell_fine to the table, level by
