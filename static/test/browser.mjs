@@ -727,6 +727,9 @@ test('the analyst\'s page (desktop 1400x900)', async (t) => {
     }, null, { timeout: WAIT });
     found.push(...await axeCheck(page, 'popup'));
     await page.keyboard.press('Escape');
+    // The popup fades out too: a check made while it does judges its
+    // half-transparent text.
+    await page.locator('.leaflet-popup').waitFor({ state: 'detached', timeout: WAIT });
     await page.click('.legend summary');
     found.push(...await axeCheck(page, 'legend open'));
     assert.deepEqual(found, []);
