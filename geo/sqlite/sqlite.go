@@ -62,11 +62,6 @@ type Store struct {
 // process that holds the lock before it gives up with SQLITE_BUSY.
 const busyTimeoutMS = 10000
 
-// readerMmapBytes is how much of the file each reader maps. SQLite caps it
-// at the size it was built for (2 GB here), so a larger file is mapped as
-// far as that and read past it.
-const readerMmapBytes = 1 << 34
-
 // Open opens the store in the file at path, creating the file and its
 // directory when missing, and brings its schema up to date.
 func Open(ctx context.Context, path string) (*Store, error) {
@@ -111,11 +106,8 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("sqlite store %s: %w", path, err)
 	}
 	// The reader pool opens after the migrations, so that its connections
-	// find the file already in WAL mode. Readers map the file: a page
-	// read from the map costs no system call and no copy into each
-	// connection's own page cache (a page of 1,000 events of a million:
-	// 22 ms of CPU instead of 24).
-	reader, err := sql.Open("sqlite", path+common+"&_query_only=1&_pragma=mmap_size("+strconv.FormatInt(readerMmapBytes, 10)+")")
+	// find the file already in WAL mode.
+	reader, err := sql.Open("sqlite", path+common+"&_query_only=1")
 	if err != nil {
 		writer.Close()
 		return nil, fmt.Errorf("sqlite store %s: %w", path, err)
