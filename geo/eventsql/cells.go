@@ -625,10 +625,23 @@ func ScanPlanRows(rows Rows, zoom int, groups []geo.CellRow) ([]geo.CellRow, err
 
 // OccupiedSQL selects the cells that hold events at the coarsest level the
 // store keeps: the level, then the first and last column and row of them
-// (Unboxed). It has no row when the store holds no event.
+// (ScanUnboxed); all NULL when the store holds no event.
 func OccupiedSQL() string {
-	return "SELECT c.level, min(c.x), max(c.x), min(c.y), max(c.y) FROM cell_countries c " +
-		"WHERE c.level = (SELECT min(l.level) FROM cell_levels l) AND c.n > 0 GROUP BY c.level"
+	return "SELECT min(c.level), min(c.x), max(c.x), min(c.y), max(c.y) FROM cell_countries c " +
+		"WHERE c.level = (SELECT min(l.level) FROM cell_levels l) AND c.n > 0"
+}
+
+// ScanUnboxed reads the row of OccupiedSQL and returns f without its box
+// when the box holds every event (Unboxed).
+func ScanUnboxed(row Scanner, f geo.Filter) (geo.Filter, error) {
+	var level, x0, x1, y0, y1 *int64
+	if err := row.Scan(&level, &x0, &x1, &y0, &y1); err != nil {
+		return f, err
+	}
+	if level == nil || x0 == nil || x1 == nil || y0 == nil || y1 == nil {
+		return f, nil // no event: the box is planned as it is, and matches nothing
+	}
+	return Unboxed(f, int(*level), int(*x0), int(*x1), int(*y0), int(*y1)), nil
 }
 
 // Unboxed returns f without its box when the box holds every event: when

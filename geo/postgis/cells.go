@@ -3,7 +3,6 @@ package postgis
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"conflictmap/geo"
@@ -164,13 +163,5 @@ func unboxed(ctx context.Context, q querier, f geo.Filter) (geo.Filter, error) {
 	if f.BBox == nil {
 		return f, nil
 	}
-	var level, x0, x1, y0, y1 int
-	err := q.QueryRow(ctx, eventsql.OccupiedSQL()).Scan(&level, &x0, &x1, &y0, &y1)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return f, nil
-	}
-	if err != nil {
-		return f, err
-	}
-	return eventsql.Unboxed(f, level, x0, x1, y0, y1), nil
+	return eventsql.ScanUnboxed(q.QueryRow(ctx, eventsql.OccupiedSQL()), f)
 }

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"strings"
 
 	"conflictmap/geo"
@@ -222,13 +221,5 @@ func unboxed(ctx context.Context, q cellQuerier, f geo.Filter) (geo.Filter, erro
 	if live, err := cellsLive(ctx, q); err != nil || !live {
 		return f, err
 	}
-	var level, x0, x1, y0, y1 int
-	err := q.QueryRowContext(ctx, eventsql.OccupiedSQL()).Scan(&level, &x0, &x1, &y0, &y1)
-	if errors.Is(err, sql.ErrNoRows) {
-		return f, nil
-	}
-	if err != nil {
-		return f, err
-	}
-	return eventsql.Unboxed(f, level, x0, x1, y0, y1), nil
+	return eventsql.ScanUnboxed(q.QueryRowContext(ctx, eventsql.OccupiedSQL()), f)
 }
