@@ -152,8 +152,11 @@ func estimate(ctx context.Context, q querier, c *eventsql.Query) (float64, error
 			Rows float64 `json:"Plan Rows"`
 		} `json:"Plan"`
 	}
-	if err := json.Unmarshal(plan, &out); err != nil || len(out) == 0 {
-		return 0, fmt.Errorf("reading the planner's estimate: %v", err)
+	if err := json.Unmarshal(plan, &out); err != nil {
+		return 0, fmt.Errorf("reading the planner's estimate: %w", err)
+	}
+	if len(out) == 0 {
+		return 0, fmt.Errorf("reading the planner's estimate: no plan in %.80q", plan)
 	}
 	return out[0].Plan.Rows, nil
 }
