@@ -3,8 +3,10 @@ package main
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -105,7 +107,7 @@ func runImport(ctx context.Context, env *Env, args []string) (err error) {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	st, err := openStore(ctx, *db, *pgSchema)
+	st, created, err := openImportStore(ctx, *db, *pgSchema)
 	if err != nil {
 		return err
 	}
@@ -143,10 +145,36 @@ func runImport(ctx context.Context, env *Env, args []string) (err error) {
 		}
 		fmt.Fprintln(env.Stdout, sum)
 	}
+	// A new file becomes the store at the end, holding what the files
+	// that did not fail stored (a failed file's one transaction was
+	// rolled back), as an existing file would, even when interrupted;
+	// only a crash leaves it under its temporary name.
+	if created != nil {
+		if err := created.Publish(context.WithoutCancel(ctx)); err != nil {
+			return err
+		}
+	}
 	if len(failed) > 0 {
 		return fmt.Errorf("import failed for %s: %s", plural(len(failed), "file"), strings.Join(failed, ", "))
 	}
 	return nil
+}
+
+// openImportStore opens the store to import into. A SQLite file that
+// does not exist yet is made with sqlite.Create, in a temporary file
+// beside it, and returned as created as well, for the caller to publish.
+func openImportStore(ctx context.Context, db, pgSchema string) (store, *sqlite.Store, error) {
+	if !strings.HasPrefix(db, "postgres://") && !strings.HasPrefix(db, "postgresql://") {
+		if _, err := os.Lstat(db); errors.Is(err, fs.ErrNotExist) {
+			s, err := sqlite.Create(ctx, db)
+			if err != nil {
+				return nil, nil, err
+			}
+			return s, s, nil
+		}
+	}
+	st, err := openStore(ctx, db, pgSchema)
+	return st, nil, err
 }
 
 // countryCodes maps a country name as ACLED and UCDP write it to its

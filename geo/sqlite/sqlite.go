@@ -53,6 +53,8 @@ type Store struct {
 	// logKeep is how many changes the change log keeps (changeLogSize);
 	// tests lower it to see the log pruned.
 	logKeep int
+	// temp is the file of a store from Create until Publish.
+	temp string
 
 	closeOnce sync.Once
 	closeErr  error
@@ -65,20 +67,37 @@ const busyTimeoutMS = 10000
 // Open opens the store in the file at path, creating the file and its
 // directory when missing, and brings its schema up to date.
 func Open(ctx context.Context, path string) (*Store, error) {
-	if path == "" || strings.ContainsAny(path, "?#") || strings.HasPrefix(path, "file:") || path == ":memory:" {
-		return nil, geo.Errorf(geo.EINVALID, "sqlite store: %q is not a file path", path)
+	if err := checkPath(path); err != nil {
+		return nil, err
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("sqlite store: %w", err)
 	}
+	return open(ctx, path, "&_journal_mode=WAL&_synchronous=FULL")
+}
+
+func checkPath(path string) error {
+	if path == "" || strings.ContainsAny(path, "?#") || strings.HasPrefix(path, "file:") || path == ":memory:" {
+		return geo.Errorf(geo.EINVALID, "sqlite store: %q is not a file path", path)
+	}
+	return nil
+}
+
+// open opens the store in the file at path with the writer's journal
+// settings (DSN parameters).
+func open(ctx context.Context, path, journal string) (*Store, error) {
 	common := "?_busy_timeout=" + strconv.Itoa(busyTimeoutMS) + "&_foreign_keys=1"
-	// Statement journals (an upsert that fires triggers writes one) stay in
-	// memory: in a temporary file they cost a system call per page, most of
-	// a bulk import's time. The larger page cache keeps the indexes of a
-	// million events in memory while they are written. A second thread
-	// sorts beside the first when an import builds its indexes at the end.
-	writer, err := sql.Open("sqlite", path+common+"&_journal_mode=WAL&_synchronous=FULL&_txlock=immediate"+
-		"&_pragma=temp_store(memory)&_pragma=cache_size(-131072)&_pragma=threads(2)")
+	// A new file gets pages of 16 KiB rather than 4: a million events'
+	// import made a third fewer reads and writes of the file, its WAL and
+	// the index sorts' temporary files (83 s of CPU instead of 96 s);
+	// a file that exists keeps its own. Statement journals (an upsert
+	// that fires triggers writes one) stay in memory: in a temporary file
+	// they cost a system call per page, most of a bulk import's time. The
+	// larger page cache keeps the indexes of a million events in memory
+	// while they are written. A second thread sorts beside the first when
+	// an import builds its indexes at the end.
+	writer, err := sql.Open("sqlite", path+common+journal+"&_txlock=immediate"+
+		"&_pragma=page_size(16384)&_pragma=temp_store(memory)&_pragma=cache_size(-131072)&_pragma=threads(2)")
 	if err != nil {
 		return nil, fmt.Errorf("sqlite store %s: %w", path, err)
 	}
@@ -261,6 +280,9 @@ func (s *Store) Close() error {
 			errs = append(errs, s.reader.Close())
 		}
 		errs = append(errs, s.writer.Close())
+		if s.temp != "" {
+			removeFiles(s.temp)
+		}
 		s.closeErr = errors.Join(errs...)
 	})
 	return s.closeErr
