@@ -9,7 +9,9 @@
 // synchronous=FULL: an ingest that has returned is on disk, and survives the
 // process being killed the next instant (NORMAL would already survive a
 // process kill, since the WAL is in the OS's page cache once written; FULL
-// also survives losing power, for the price of one fsync per ingest).
+// also survives losing power, for the price of one fsync per ingest). A
+// store that is filled before anyone reads it (Create) is built without
+// the WAL in a file of its own, then moved into place (Publish).
 package sqlite
 
 import (
