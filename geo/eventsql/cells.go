@@ -179,6 +179,19 @@ type Strip struct {
 	// dates (weekSplit), over its whole box: its dates select few events
 	// whatever the box (DaysDialect).
 	Days bool
+	// Sparse marks a strip whose box holds few events beside those of its
+	// dates, as the store judges (SparseDialect).
+	Sparse bool
+}
+
+// SparseDialect is a Dialect that spells the conditions of a Sparse strip
+// its own way: a narrow box beside the dense middle of a filter's box is
+// better looked up in its index alone, its events tested for the dates row
+// by row, than ANDed with the index of dates that hold many more events
+// (PostgreSQL listed 43,000 entries of six weeks' dates for a strip of 537
+// events: 9 ms of a strip's 10).
+type SparseDialect interface {
+	ForSparse() Dialect
 }
 
 // DaysDialect is a Dialect that spells the conditions of a Days strip its
@@ -408,8 +421,11 @@ func cellsLiteral(level int) string { return strconv.FormatInt(geo.CellsAround(l
 // StripFilter returns the filter and the condition of a strip's events: f
 // with the strip's box and dates, and the strip's condition added.
 func StripFilter(d Dialect, f geo.Filter, s Strip) *Query {
-	if s.Days {
+	switch {
+	case s.Days:
 		d = forDays(d)
+	case s.Sparse:
+		d = forSparse(d)
 	}
 	g := f
 	g.BBox, g.Start, g.End = s.Box, s.Start, s.End
@@ -578,6 +594,18 @@ func forDays(d Dialect) Dialect {
 		return offsetDialect{forDays(v.Dialect), v.off}
 	case DaysDialect:
 		return v.ForDays()
+	}
+	return d
+}
+
+// forSparse is d's dialect for a Sparse strip (SparseDialect), d itself
+// when it has none.
+func forSparse(d Dialect) Dialect {
+	switch v := d.(type) {
+	case offsetDialect:
+		return offsetDialect{forSparse(v.Dialect), v.off}
+	case SparseDialect:
+		return v.ForSparse()
 	}
 	return d
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"conflictmap/geo"
 	"conflictmap/geo/eventsql"
@@ -14,7 +15,7 @@ import (
 // cellCount counts f's events by plan p: the kept counts of its cells and
 // the events of its strips.
 func (s *Store) cellCount(ctx context.Context, q querier, p eventsql.CellPlan, f geo.Filter) (int, error) {
-	d, err := s.stripDialect(ctx, q, p, f)
+	d, p, err := s.stripDialect(ctx, q, p, f)
 	if err != nil {
 		return 0, err
 	}
@@ -36,7 +37,7 @@ func (s *Store) cellCount(ctx context.Context, q querier, p eventsql.CellPlan, f
 
 // cellStats is Stats of f by plan p.
 func (s *Store) cellStats(ctx context.Context, q querier, p eventsql.CellPlan, f geo.Filter) (geo.Stats, error) {
-	d, err := s.stripDialect(ctx, q, p, f)
+	d, p, err := s.stripDialect(ctx, q, p, f)
 	if err != nil {
 		return geo.Stats{}, err
 	}
@@ -62,7 +63,7 @@ func (s *Store) cellStats(ctx context.Context, q querier, p eventsql.CellPlan, f
 // one statement (eventsql.CellPlanSQL): a plan of nested cells and strips
 // is a dozen parts, each a round trip and a plan apart.
 func (s *Store) cellGroups(ctx context.Context, q querier, p eventsql.CellPlan, f geo.Filter, zoom int) ([]geo.Cell, error) {
-	d, err := s.stripDialect(ctx, q, p, f)
+	d, p, err := s.stripDialect(ctx, q, p, f)
 	if err != nil {
 		return nil, err
 	}
@@ -105,40 +106,113 @@ func (s *Store) snapshot(ctx context.Context, read func(pgx.Tx) error) error {
 // a box's GiST entries costs about a fifth of reading an event's row.
 const defaultDenseBoxRatio = 5
 
-// stripDialect returns the dialect of p's strips for f: denseBox when f's
-// box holds s.denseBoxRatio times the events of p's Days strips, by the
-// planner's estimates. The planner itself, costing a GiST entry at a
-// hundredth of a row, ANDs a box of 300,000 events with two days of 5,000
-// and spends 0.1-0.5 s listing the box (BENCHMARKS.md).
-func (s *Store) stripDialect(ctx context.Context, q querier, p eventsql.CellPlan, f geo.Filter) (dialect, error) {
+// stripDialect returns the dialect of p's strips for f, and p with its
+// Sparse strips marked: denseBox when f's box holds s.denseBoxRatio times
+// the events of p's Days strips, by the planner's estimates, or when f has
+// no box. The planner itself, costing a GiST entry at a hundredth of a
+// row, ANDs a box of 300,000 events with two days of 5,000 and spends
+// 0.1-0.5 s listing the box (BENCHMARKS.md); and the days of a filter
+// without a box, read through the GiST index of the dates, read each
+// event's row (two strips of 5,000: 10-20 ms each). The other way round,
+// a strip along the box's edge whose box holds few events beside its
+// dates is Sparse (sparseStrips).
+func (s *Store) stripDialect(ctx context.Context, q querier, p eventsql.CellPlan, f geo.Filter) (dialect, eventsql.CellPlan, error) {
 	d := pgSQL
-	if f.BBox == nil {
-		return d, nil
-	}
-	var days float64
+	var days [][2]string
 	for _, strip := range p.Strips {
-		if !strip.Days {
+		if strip.Days {
+			days = append(days, [2]string{strip.Start, strip.End})
+		}
+	}
+	if len(days) > 0 {
+		dense, err := s.denseBox(ctx, q, f.BBox, days)
+		if err != nil {
+			return d, p, err
+		}
+		d.denseBox = dense
+	}
+	p, err := s.sparseStrips(ctx, q, p)
+	return d, p, err
+}
+
+// defaultSparseBoxRatio is how many times the events of a strip's box, by
+// the planner's estimates, its dates must hold at least for the strip to
+// be Sparse (Store.sparseBoxRatio). Reading a box's events' rows costs
+// what listing six times as many entries of the dates' index does (1.2
+// and 0.2 µs each), but beside a dense middle the estimates of a strip's
+// box run high (a hotspot's edge: 10,032 for 537): the box is trusted
+// with as many events as the dates.
+const defaultSparseBoxRatio = 1
+
+// sparseStrips returns p with the strips along its box's edges marked
+// Sparse when their dates hold s.sparseBoxRatio times the events of their
+// box, by the planner's estimates.
+func (s *Store) sparseStrips(ctx context.Context, q querier, p eventsql.CellPlan) (eventsql.CellPlan, error) {
+	dated := map[[2]string]float64{}
+	strips := slices.Clone(p.Strips)
+	for i, strip := range strips {
+		dates := [2]string{strip.Start, strip.End}
+		if strip.Days || strip.Box == nil || dates == [2]string{} || (strip.Start != "" && strip.End != "" && strip.Start > strip.End) {
 			continue
 		}
+		if _, ok := dated[dates]; !ok {
+			dq := eventsql.NewQuery(pgSQL)
+			pgSQL.Dates(dq, strip.Start, strip.End)
+			n, err := estimate(ctx, q, dq)
+			if err != nil {
+				return p, err
+			}
+			dated[dates] = n
+		}
+		bq := eventsql.NewQuery(pgSQL)
+		bq.Add(boxIndexed(bq, *strip.Box))
+		n, err := estimate(ctx, q, bq)
+		if err != nil {
+			return p, err
+		}
+		strips[i].Sparse = s.sparseBoxRatio*n <= dated[dates]
+	}
+	p.Strips = strips
+	return p, nil
+}
+
+// datesDialect returns the dialect of f's events for a query that reads
+// them all (stats, density cells): byDate when f has dates and a box that
+// holds s.denseBoxRatio times the events of its dates.
+func (s *Store) datesDialect(ctx context.Context, q querier, f geo.Filter) (dialect, error) {
+	if f.BBox == nil || (f.Start == "" && f.End == "") || (f.Start != "" && f.End != "" && f.Start > f.End) {
+		return pgSQL, nil
+	}
+	dense, err := s.denseBox(ctx, q, f.BBox, [][2]string{{f.Start, f.End}})
+	return dialect{byDate: dense}, err
+}
+
+// denseBox reports whether box holds s.denseBoxRatio times the events of
+// the date ranges, by the planner's estimates; always when box is nil.
+func (s *Store) denseBox(ctx context.Context, q querier, box *geo.BBox, ranges [][2]string) (bool, error) {
+	if box == nil {
+		return true, nil
+	}
+	var dated float64
+	for _, r := range ranges {
 		dq := eventsql.NewQuery(pgSQL)
-		pgSQL.Dates(dq, strip.Start, strip.End)
+		pgSQL.Dates(dq, r[0], r[1])
 		n, err := estimate(ctx, q, dq)
 		if err != nil {
-			return d, err
+			return false, err
 		}
-		days += n
+		dated += n
 	}
-	if days == 0 {
-		return d, nil
+	if dated == 0 {
+		return false, nil
 	}
 	bq := eventsql.NewQuery(pgSQL)
-	bq.Add(boxIndexed(bq, *f.BBox))
-	box, err := estimate(ctx, q, bq)
+	bq.Add(boxIndexed(bq, *box))
+	n, err := estimate(ctx, q, bq)
 	if err != nil {
-		return d, err
+		return false, err
 	}
-	d.denseBox = box >= s.denseBoxRatio*days
-	return d, nil
+	return n >= s.denseBoxRatio*dated, nil
 }
 
 // estimate returns the planner's estimate of the events under c.

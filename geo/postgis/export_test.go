@@ -20,3 +20,8 @@ func SetSwapFrom(s *Store, from int) { s.swapFrom = from }
 // 0 makes every box dense, so that the edge days of dates test it row by
 // row.
 func SetDenseBoxRatio(s *Store, ratio float64) { s.denseBoxRatio = ratio }
+
+// SetSparseBoxRatio sets the query planning threshold of s
+// (sparseBoxRatio): 0 makes the box of every strip along a box's edges
+// sparse, so that its dates are tested row by row.
+func SetSparseBoxRatio(s *Store, ratio float64) { s.sparseBoxRatio = ratio }

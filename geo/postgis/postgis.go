@@ -41,12 +41,12 @@ type Store struct {
 	pool   *pgxpool.Pool
 	schema string
 	rules  *merge.Rules
-	// walkAt, wordWalkAt and denseBoxRatio are the query planning
-	// thresholds (defaultWalkAt, defaultWordWalkAt,
-	// defaultDenseBoxRatio); tests change them to hold every plan to the
-	// store suite.
-	walkAt, wordWalkAt int
-	denseBoxRatio      float64
+	// walkAt, wordWalkAt, denseBoxRatio and sparseBoxRatio are the query
+	// planning thresholds (defaultWalkAt, defaultWordWalkAt,
+	// defaultDenseBoxRatio, defaultSparseBoxRatio); tests change them to
+	// hold every plan to the store suite.
+	walkAt, wordWalkAt            int
+	denseBoxRatio, sparseBoxRatio float64
 	// logKeep and logBatch bound the change log (changeLogSize,
 	// pruneBatch); tests lower them to see it pruned.
 	logKeep, logBatch int
@@ -114,7 +114,8 @@ func Open(ctx context.Context, dsn, schema string) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
-	s := &Store{pool: pool, schema: schema, rules: rules, walkAt: defaultWalkAt, wordWalkAt: defaultWordWalkAt, denseBoxRatio: defaultDenseBoxRatio, logKeep: changeLogSize,
+	s := &Store{pool: pool, schema: schema, rules: rules, walkAt: defaultWalkAt, wordWalkAt: defaultWordWalkAt, denseBoxRatio: defaultDenseBoxRatio,
+		sparseBoxRatio: defaultSparseBoxRatio, logKeep: changeLogSize,
 		logBatch: pruneBatch, swapFrom: defaultSwapFrom, log: slog.New(slog.DiscardHandler)}
 	if err := s.mergePending(ctx); err != nil {
 		pool.Close()

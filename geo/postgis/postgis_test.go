@@ -80,13 +80,15 @@ func TestConformance(t *testing.T) {
 // walking an index in list order, box and words checked row by row (with
 // the threshold at 0, every page with a box or words takes it), and
 // counts whose edge days of dates test a box row by row (with the ratio
-// at 0, every box is dense). The two are apart: the count is made before
-// the page is read.
+// at 0, every box is dense), and whose strips along a box's edges test
+// their dates row by row (every strip's box sparse). The two are apart:
+// the count is made before the page is read.
 func TestConformanceWalkPlans(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) storetest.Store {
 		s := open(t, newSchema(t))
 		postgis.SetWalkAt(s, 0)
 		postgis.SetDenseBoxRatio(s, 0)
+		postgis.SetSparseBoxRatio(s, 0)
 		postgis.SetWordWalkAt(s, 1<<30)
 		return s
 	})
