@@ -107,6 +107,13 @@ func (d dialect) Words(q *eventsql.Query, field string, words []string) {
 		return
 	}
 	if d.walk {
+		// The word alone first: the quote that starts the exact test is
+		// every word's, so that test compares at each word of the array,
+		// while the bare word's first letter is rarer (a million events, two
+		// words on a country's 83,000 entries: 27 ms of CPU against 30).
+		for _, w := range words {
+			q.Add("instr(e." + field + "_words, " + q.Arg(w) + ") > 0")
+		}
 		for _, w := range words {
 			q.Add("instr(e." + field + "_words, " + q.Arg(`"`+w) + ") > 0")
 		}
@@ -444,38 +451,49 @@ func wordsWalk(f geo.Filter) bool {
 // in a tenth of the events: 10,000 rows read for a page of 1,000, 90 ms,
 // against 10 ms for the index's entries); then the page's rows are read.
 func readWalk(ctx context.Context, tx *sql.Tx, q *eventsql.Query, idx string, limit, offset int, events []geo.Event) ([]geo.Event, error) {
+	seqs, _, _, err := walkSeqs(ctx, tx, q, idx, limit, offset)
+	if err != nil || seqs == nil {
+		return events, err
+	}
+	page := eventsql.NewQuery(sqliteSQL)
+	page.Add("e.seq IN (SELECT value FROM json_each(" + page.Arg(string(seqs)) + "))")
+	return readAll(ctx, tx, page, events)
+}
+
+// walkSeqs walks readWalk's page: the seqs of its events as a JSON array
+// (nil when none), how many, and the list place of the last.
+func walkSeqs(ctx context.Context, tx *sql.Tx, q *eventsql.Query, idx string, limit, offset int) ([]byte, int, geo.EventKey, error) {
 	args := append(q.Args[:len(q.Args):len(q.Args)], limit, offset)
-	stmt := "SELECT e.seq FROM events e WHERE " + q.Where() + " ORDER BY " + eventsql.Order + " LIMIT ? OFFSET ?"
+	stmt := "SELECT e.seq, e.event_date, e.id FROM events e WHERE " + q.Where() + " ORDER BY " + eventsql.Order + " LIMIT ? OFFSET ?"
 	if idx != "" {
 		stmt = indexed(stmt, idx)
 	}
 	rows, err := tx.QueryContext(ctx, stmt, args...)
 	if err != nil {
-		return nil, err
+		return nil, 0, geo.EventKey{}, err
 	}
+	defer rows.Close()
 	seqs := make([]byte, 0, 12*limit+2)
 	seqs = append(seqs, '[')
 	n := 0
+	var last geo.EventKey
 	for rows.Next() {
 		var seq int64
-		if err := rows.Scan(&seq); err != nil {
-			rows.Close()
-			return nil, err
+		var date sql.NullString
+		if err := rows.Scan(&seq, &date, &last.ID); err != nil {
+			return nil, 0, geo.EventKey{}, err
 		}
+		last.Date = date.String
 		if n > 0 {
 			seqs = append(seqs, ',')
 		}
 		n++
 		seqs = strconv.AppendInt(seqs, seq, 10)
 	}
-	rows.Close()
 	if err := rows.Err(); err != nil || n == 0 {
-		return events, err
+		return nil, 0, geo.EventKey{}, err
 	}
-	seqs = append(seqs, ']')
-	page := eventsql.NewQuery(sqliteSQL)
-	page.Add("e.seq IN (SELECT value FROM json_each(" + page.Arg(string(seqs)) + "))")
-	return readAll(ctx, tx, page, events)
+	return append(seqs, ']'), n, last, nil
 }
 
 // readAll appends to events every event under q, in list order.

@@ -56,8 +56,8 @@ var walkDialect = dialect{rtree: func(geo.BBox) bool { return false }, walk: tru
 // and reading its range costs less than testing the full-text index's
 // matches of f's words row by row: at most the events of its rarest word,
 // counted from word_counts (a word that starts several stored words counts
-// all of theirs). The range is counted up to s.wordWalkAt entries per such
-// event, so that the probe costs a fraction of either plan.
+// all of theirs). The range's entries, the events of its key and dates,
+// are counted from event_counts (walkKeyCount), not from the index.
 func (s *Store) wordWalk(ctx context.Context, q interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
 }, f geo.Filter) (string, bool, error) {
@@ -91,6 +91,23 @@ func (s *Store) wordWalk(ctx context.Context, q interface {
 		// the entries to tell would cost as much.
 		return "", false, nil
 	}
+	n, err := walkKeyCount(ctx, q, f, idx)
+	if err != nil {
+		return "", false, err
+	}
+	return idx, n < int64(s.wordWalkAt)*rarest, nil
+}
+
+// walkKeyCount counts, from event_counts, the entries of the range of idx
+// that a word walk of f reads: the events of its country or its one event
+// type (by idx) and its dates. event_counts is keyed by event type first:
+// without one, the statement lists the stored types (each the least one
+// after the last) and looks up each type's groups of the country, a few
+// thousand rows rather than all of them (a million events: 1 ms against
+// 5).
+func walkKeyCount(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, f geo.Filter, idx string) (int64, error) {
 	g := geo.Filter{Start: f.Start, End: f.End}
 	switch idx {
 	case "events_country_walk":
@@ -98,15 +115,16 @@ func (s *Store) wordWalk(ctx context.Context, q interface {
 	case "events_type_walk":
 		g.Types = f.Types
 	}
-	r := eventsql.Filter(walkDialect, g)
-	limit := int64(s.wordWalkAt) * rarest
-	var n int64
-	err := q.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT 1 FROM events e INDEXED BY "+idx+" WHERE "+r.Where()+
-		" LIMIT "+r.Arg(limit)+")", r.Args...).Scan(&n)
-	if err != nil {
-		return "", false, err
+	c := eventsql.Counts(sqliteSQL, g)
+	stmt := eventsql.CountsCountSQL(c)
+	if len(g.Types) == 0 {
+		stmt = "WITH RECURSIVE t(v) AS (SELECT min(event_type) FROM event_counts UNION ALL " +
+			"SELECT (SELECT min(event_type) FROM event_counts WHERE event_type > t.v) FROM t WHERE t.v IS NOT NULL) " +
+			stmt + " AND c.event_type IN (SELECT v FROM t)"
 	}
-	return idx, n < limit, nil
+	var n int64
+	err := q.QueryRowContext(ctx, stmt, c.Args...).Scan(&n)
+	return n, err
 }
 
 // indexed is stmt, a statement on the events table e, reading it through
@@ -116,8 +134,11 @@ func indexed(stmt, idx string) string {
 }
 
 // walkPage answers f's page (Store.page) by walking idx (wordWalk): the
-// count from the index's entries, then the page's events found by their
-// seq in list order, then their rows.
+// page's events found by their seq in list order, then their rows. The
+// count is the page's events, those before it and those after its last
+// (walkCount), so that the range is walked once rather than once for the
+// count and again for the page (a million events, two words and a
+// country: 31 ms of CPU instead of 38).
 func walkPage(ctx context.Context, tx *sql.Tx, f geo.Filter, idx string, limit int) (geo.EventPage, error) {
 	page := geo.EventPage{Events: []geo.Event{}}
 	var err error
@@ -134,18 +155,56 @@ func walkPage(ctx context.Context, tx *sql.Tx, f geo.Filter, idx string, limit i
 		return page, attach(ctx, tx, page.Events)
 	}
 	q := eventsql.Filter(walkDialect, f)
-	if err := tx.QueryRowContext(ctx, indexed(eventsql.CountSQL(q), idx), q.Args...).Scan(&page.Matched); err != nil {
+	offset := max(f.Offset, 0)
+	seqs, n, last, err := walkSeqs(ctx, tx, q, idx, limit, offset)
+	if err != nil {
 		return geo.EventPage{}, err
 	}
-	offset := max(f.Offset, 0)
-	if page.Matched <= offset {
+	if n == 0 {
+		// Nothing from the offset on: the count says how many lie before it.
+		if err := tx.QueryRowContext(ctx, indexed(eventsql.CountSQL(q), idx), q.Args...).Scan(&page.Matched); err != nil {
+			return geo.EventPage{}, err
+		}
 		return page, nil
 	}
-	page.Events = make([]geo.Event, 0, min(limit, page.Matched-offset))
-	if page.Events, err = readWalk(ctx, tx, q, idx, limit, offset, page.Events); err != nil {
+	page.Matched = offset + n
+	if n == limit {
+		rest, err := walkCount(ctx, tx, f, idx, last)
+		if err != nil {
+			return geo.EventPage{}, err
+		}
+		page.Matched += rest
+	}
+	page.Events = make([]geo.Event, 0, n)
+	p := eventsql.NewQuery(sqliteSQL)
+	p.Add("e.seq IN (SELECT value FROM json_each(" + p.Arg(string(seqs)) + "))")
+	if page.Events, err = readAll(ctx, tx, p, page.Events); err != nil {
 		return geo.EventPage{}, err
 	}
 	return page, attach(ctx, tx, page.Events)
+}
+
+// walkCount counts, on idx, the events of f listed after last. With last
+// dated, f's end date holds for every dated event listed after it, and is
+// left out of their condition: with two upper bounds on event_date SQLite
+// may start the range from the end date's, walking the page again.
+func walkCount(ctx context.Context, tx *sql.Tx, f geo.Filter, idx string, last geo.EventKey) (int, error) {
+	f.After = &last
+	keys := eventsql.Keyset(walkDialect, f)
+	if last.Date != "" && f.End != "" && (f.Start == "" || f.Start <= f.End) {
+		g := f
+		g.End = ""
+		keys[0] = eventsql.Keyset(walkDialect, g)[0]
+	}
+	total := 0
+	for _, q := range keys {
+		var n int
+		if err := tx.QueryRowContext(ctx, indexed(eventsql.CountSQL(q), idx), q.Args...).Scan(&n); err != nil {
+			return 0, err
+		}
+		total += n
+	}
+	return total, nil
 }
 
 // wordWeeks splits a filter by one word and dates (and types, a country,

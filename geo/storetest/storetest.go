@@ -590,7 +590,45 @@ func testModel(t *testing.T, s Store) {
 			t.Errorf("%s: matched %d %v, want matched %d %v", describe(f), got.Matched, ids(got.Events), want.Matched, ids(want.Events))
 		}
 	}
+	testWordWalkPages(t, s, all)
 	checkCounts(t, s, "after generated ingests")
+}
+
+// testWordWalkPages pages through filters by words with a country or one
+// event type (which a store may answer by walking an index of that key in
+// list order, counting from the page on), at every offset of small
+// limits: the count holds the events before the page, the page and those
+// after its last one, dated or not; with an end date, and with dates
+// and a box besides.
+func testWordWalkPages(t *testing.T, s Store, all []geo.Event) {
+	ctx := t.Context()
+	typ := []string{geo.Taxonomy()[0].Type}
+	for _, f := range []geo.Filter{
+		{Q: "s", Country: "UA"},
+		{Q: "a s", Country: "SY"},
+		{Actor: "police", Types: typ},
+		{Q: "r", Country: "IQ", End: "2024-06-30"},
+		{Q: "c", Types: typ, Start: "2023-06-01", End: "2024-09-30"},
+		{Q: "m", Country: "YE", Start: "2023-03-01", BBox: &geo.BBox{West: -120, South: -60, East: 150, North: 80}},
+	} {
+		whole := Expect(f, all)
+		if whole.Matched < 4 {
+			t.Errorf("%s matches %d generated events: too few to page", describe(f), whole.Matched)
+		}
+		for _, limit := range []int{1, 2, 3, 5} {
+			for off := 0; off <= whole.Matched+limit; off += limit {
+				g := f
+				g.Limit, g.Offset = limit, off
+				want := Expect(g, all)
+				got, err := s.Events(ctx, g)
+				must(t, err)
+				if got.Matched != want.Matched || !reflect.DeepEqual(ids(got.Events), ids(want.Events)) {
+					t.Errorf("%s limit %d offset %d: matched %d %v, want matched %d %v", describe(f), limit, off,
+						got.Matched, ids(got.Events), want.Matched, ids(want.Events))
+				}
+			}
+		}
+	}
 }
 
 func testArticles(t *testing.T, s Store) {
