@@ -135,10 +135,11 @@ func indexed(stmt, idx string) string {
 
 // walkPage answers f's page (Store.page) by walking idx (wordWalk): the
 // page's events found by their seq in list order, then their rows. The
-// count is the page's events, those before it and those after its last
-// (walkCount), so that the range is walked once rather than once for the
-// count and again for the page (a million events, two words and a
-// country: 31 ms of CPU instead of 38).
+// count is the kept counts' when they hold it (wordCounts), else the
+// page's events, those before it and those after its last (walkCount),
+// so that the range is walked once rather than once for the count and
+// again for the page (a million events, two words and a country: 31 ms
+// of CPU instead of 38).
 func walkPage(ctx context.Context, tx *sql.Tx, f geo.Filter, idx string, limit int) (geo.EventPage, error) {
 	page := geo.EventPage{Events: []geo.Event{}}
 	var err error
@@ -156,24 +157,43 @@ func walkPage(ctx context.Context, tx *sql.Tx, f geo.Filter, idx string, limit i
 	}
 	q := eventsql.Filter(walkDialect, f)
 	offset := max(f.Offset, 0)
+	c, counted, err := wordCounts(ctx, tx, f)
+	if err != nil {
+		return geo.EventPage{}, err
+	}
+	if counted {
+		// One word and a country or types: the kept counts hold the
+		// count, and the walk stops with the page.
+		if err := tx.QueryRowContext(ctx, eventsql.WordCountsCountSQL(c), c.Args...).Scan(&page.Matched); err != nil {
+			return geo.EventPage{}, err
+		}
+		if page.Matched <= offset {
+			return page, nil
+		}
+	}
 	seqs, n, last, err := walkSeqs(ctx, tx, q, idx, limit, offset)
 	if err != nil {
 		return geo.EventPage{}, err
 	}
-	if n == 0 {
+	switch {
+	case counted:
+	case n == 0:
 		// Nothing from the offset on: the count says how many lie before it.
 		if err := tx.QueryRowContext(ctx, indexed(eventsql.CountSQL(q), idx), q.Args...).Scan(&page.Matched); err != nil {
 			return geo.EventPage{}, err
 		}
 		return page, nil
-	}
-	page.Matched = offset + n
-	if n == limit {
+	case n < limit:
+		page.Matched = offset + n
+	default:
 		rest, err := walkCount(ctx, tx, f, idx, last)
 		if err != nil {
 			return geo.EventPage{}, err
 		}
-		page.Matched += rest
+		page.Matched = offset + n + rest
+	}
+	if n == 0 {
+		return page, nil
 	}
 	page.Events = make([]geo.Event, 0, n)
 	p := eventsql.NewQuery(sqliteSQL)

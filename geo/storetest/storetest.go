@@ -596,15 +596,16 @@ func testModel(t *testing.T, s Store) {
 
 // testWordWalkPages pages through filters by words with a country or one
 // event type (which a store may answer by walking an index of that key in
-// list order, counting from the page on), at every offset of small
-// limits: the count holds the events before the page, the page and those
-// after its last one, dated or not; with an end date, and with dates
-// and a box besides.
+// list order, counting from the page on, or counting one whole word from
+// the kept word counts), at every offset of small limits: the count holds
+// the events before the page, the page and those after its last one,
+// dated or not; with an end date, and with dates and a box besides.
 func testWordWalkPages(t *testing.T, s Store, all []geo.Event) {
 	ctx := t.Context()
 	typ := []string{geo.Taxonomy()[0].Type}
 	for _, f := range []geo.Filter{
 		{Q: "s", Country: "UA"},
+		{Q: "river", Country: "SD"},
 		{Q: "a s", Country: "SY"},
 		{Actor: "police", Types: typ},
 		{Q: "r", Country: "IQ", End: "2024-06-30"},
