@@ -401,10 +401,15 @@ func WordCountsWord(f geo.Filter) (field, word string, ok bool) {
 // word only. Both are NULL when none is stored from it. Rows of words
 // whose events are all gone are counted as words: the answer is then
 // slower, never wrong.
+//
+// Each word is a min() of its own: SQLite reads the least word of an
+// index range in one probe only for a lone min(), and read every word of
+// the field from the word on for min(c.word) beside min(c.field) (a
+// million events: 14-20 ms of each count or stats by one word).
 func TermSQL(d Dialect) string {
 	return "SELECT t.w, (SELECT min(c.word) FROM word_counts c WHERE c.field = t.f AND c.word > t.w) " +
-		"FROM (SELECT min(c.word) AS w, min(c.field) AS f FROM word_counts c WHERE c.field = " + d.Placeholder(1) +
-		" AND c.word >= " + d.Placeholder(2) + ") t"
+		"FROM (SELECT p.f AS f, (SELECT min(c.word) FROM word_counts c WHERE c.field = p.f AND c.word >= p.w) AS w " +
+		"FROM (SELECT CAST(" + d.Placeholder(1) + " AS TEXT) AS f, CAST(" + d.Placeholder(2) + " AS TEXT) AS w) p) t"
 }
 
 // OneTerm reads TermSQL's row: the stored word that word alone starts.
