@@ -696,3 +696,83 @@ func Unboxed(f geo.Filter, level, x0, x1, y0, y1 int) geo.Filter {
 	}
 	return f
 }
+
+// WordCellLevel is the level of the density grid at which the stores keep
+// counts of the events per word and cell (cell_words, migration 0017): the
+// finest of cellLevels, whose edge strips hold few of a box's events, and
+// whose cells every coarser zoom's hold. Only that level is kept: the
+// groups of one word at it are few enough to add up for any zoom (a word
+// in a quarter of the million events: about 10,000 groups), and each
+// written event costs one group per word instead of one per word and
+// level.
+const WordCellLevel = 8
+
+// WordCellsWord returns, when the table cell_words may answer f's count
+// and density cells, the one word f looks for and its field: f names one
+// word, in Actor or in Q, and besides only a box (not across the
+// antimeridian) and event types, which cell_words groups the events by
+// with each of their words. As with word_counts (WordCountsWord), it
+// answers them when the word starts one stored word of the field (TermSQL,
+// OneTerm).
+func WordCellsWord(f geo.Filter) (field, word string, ok bool) {
+	if f.BBox != nil && f.BBox.West > f.BBox.East {
+		return "", "", false
+	}
+	if f.Start != "" || f.End != "" || f.Country != "" || len(f.Modalities) > 0 || len(f.Origins) > 0 {
+		return "", "", false
+	}
+	g := f
+	g.BBox = nil
+	return WordCountsWord(g)
+}
+
+// PlanWordCells returns the plan of f's count, or of its density cells at
+// zoom (at most WordCellLevel; a count passes WordCellLevel), from
+// cell_words: the cells of WordCellLevel inside f's box (every cell without
+// a box) and the strips of the box's edges. False when zoom is finer than
+// the kept level or no cell lies inside the box.
+func PlanWordCells(d Dialect, f geo.Filter, zoom int) (CellPlan, bool) {
+	if zoom > WordCellLevel {
+		return CellPlan{}, false
+	}
+	g := f
+	g.Start, g.End = "", ""
+	return PlanCells(d, g, WordCellLevel)
+}
+
+// wordCellCond returns the condition on cell_words c that selects the
+// groups of p's cells (of WordCellLevel) holding term, the stored word of
+// field that f's word starts (an empty term: no stored word, nothing).
+func wordCellCond(d Dialect, p CellPlan, f geo.Filter, field, term string) *Query {
+	q := NewQuery(d)
+	if term == "" {
+		q.Add("1 = 0")
+		return q
+	}
+	q.Add("c.field = "+q.Arg(field), "c.word = "+q.Arg(term))
+	if !p.all {
+		q.Add("c.x >= "+strconv.Itoa(p.X0), "c.x <= "+strconv.Itoa(p.X1),
+			"c.y >= "+strconv.Itoa(p.Y0), "c.y <= "+strconv.Itoa(p.Y1))
+	}
+	q.In("c.event_type", f.Types)
+	return q
+}
+
+// WordCellCountSQL counts the events of p's cells holding term
+// (wordCellCond).
+func WordCellCountSQL(d Dialect, p CellPlan, f geo.Filter, field, term string) (string, []any) {
+	q := wordCellCond(d, p, f, field, term)
+	return "SELECT coalesce(sum(c.n), 0) FROM cell_words c WHERE " + q.Where(), q.Args
+}
+
+// WordCellGroupsSQL groups the events of p's cells holding term by cell of
+// zoom (at most WordCellLevel; a cell's index halved once per level) and
+// event type, in the columns of CellsSQL: a word's groups at the kept
+// level are many more than the cells of a coarse zoom (a common word's
+// 10,000 at zoom 2: 50 ms of a store's CPU to read them one by one).
+func WordCellGroupsSQL(d Dialect, p CellPlan, f geo.Filter, field, term string, zoom int) (string, []any) {
+	q := wordCellCond(d, p, f, field, term)
+	shift := strconv.Itoa(WordCellLevel - zoom)
+	return "SELECT c.x >> " + shift + ", c.y >> " + shift + ", c.event_type, sum(c.n), sum(c.fatalities), sum(c.sum_lon), sum(c.sum_lat) FROM cell_words c WHERE " +
+		q.Where() + " GROUP BY 1, 2, 3 HAVING sum(c.n) > 0", q.Args
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 
 	"conflictmap/geo"
 	"conflictmap/geo/eventsql"
@@ -241,4 +242,86 @@ func unboxed(ctx context.Context, q querier, f geo.Filter) (geo.Filter, error) {
 		return f, nil
 	}
 	return eventsql.ScanUnboxed(q.QueryRow(ctx, eventsql.OccupiedSQL()), f)
+}
+
+// wordCellPlan returns the plan of f's count (zoom eventsql.WordCellLevel)
+// or of its density cells at zoom from the kept counts per word and cell
+// (eventsql.PlanWordCells), with the field and the stored word its word
+// starts (empty when none), when they answer f: one word that starts one
+// stored word only, with a box or types besides.
+func wordCellPlan(ctx context.Context, q querier, f geo.Filter, zoom int) (p eventsql.CellPlan, field, term string, ok bool, err error) {
+	field, word, ok := eventsql.WordCellsWord(f)
+	if !ok {
+		return p, "", "", false, nil
+	}
+	if p, ok = eventsql.PlanWordCells(pgSQL, f, zoom); !ok {
+		return p, "", "", false, nil
+	}
+	term, ok, err = eventsql.OneTerm(q.QueryRow(ctx, eventsql.TermSQL(pgSQL), field, word), word)
+	return p, field, term, ok, err
+}
+
+// wordStripFilter is the condition of a strip of a plan of cell_words: the
+// strip's events found by their box, and each one's words tested on its
+// row (dialect.Words of a walk), since the GIN index would list every event
+// of a common word for each strip.
+func wordStripFilter(f geo.Filter, strip eventsql.Strip) *eventsql.Query {
+	g := f
+	g.Actor, g.Q = "", ""
+	sq := eventsql.StripFilter(pgSQL, g, strip)
+	for _, w := range []struct{ field, filter string }{{eventsql.FieldActors, f.Actor}, {eventsql.FieldQuote, f.Q}} {
+		if strings.TrimSpace(w.filter) != "" {
+			dialect{walk: true}.Words(sq, w.field, geo.Words(w.filter))
+		}
+	}
+	return sq
+}
+
+// wordCellCount counts f's events by plan p of cell_words (wordCellPlan).
+func wordCellCount(ctx context.Context, q querier, p eventsql.CellPlan, f geo.Filter, field, term string) (int, error) {
+	if term == "" {
+		return 0, nil
+	}
+	stmt, args := eventsql.WordCellCountSQL(pgSQL, p, f, field, term)
+	var total int64
+	if err := q.QueryRow(ctx, stmt, args...).Scan(&total); err != nil {
+		return 0, err
+	}
+	for _, strip := range p.Strips {
+		sq := wordStripFilter(f, strip)
+		var n int64
+		if err := q.QueryRow(ctx, eventsql.CountSQL(sq), sq.Args...).Scan(&n); err != nil {
+			return 0, err
+		}
+		total += int64(strip.Sign()) * n
+	}
+	return int(total), nil
+}
+
+// wordCellGroups returns the density cells of f at zoom by plan p of
+// cell_words (wordCellPlan).
+func wordCellGroups(ctx context.Context, q querier, p eventsql.CellPlan, f geo.Filter, zoom int, field, term string) ([]geo.Cell, error) {
+	if term == "" {
+		return geo.FoldCells(zoom, nil), nil
+	}
+	stmt, args := eventsql.WordCellGroupsSQL(pgSQL, p, f, field, term, zoom)
+	var groups []geo.CellRow
+	err := eachRow(ctx, q, stmt, args, func(r pgx.Rows) (err error) {
+		groups, err = eventsql.ScanCellRows(r, zoom, zoom, 1, groups)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, strip := range p.Strips {
+		sq := wordStripFilter(f, strip)
+		err = eachRow(ctx, q, eventsql.CellsSQL(pgSQL, sq, zoom), sq.Args, func(r pgx.Rows) (err error) {
+			groups, err = eventsql.ScanCellRows(r, zoom, zoom, strip.Sign(), groups)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return geo.FoldCells(zoom, groups), nil
 }

@@ -304,8 +304,20 @@ func (s *Store) events(ctx context.Context, f geo.Filter) (geo.EventPage, error)
 		return page, attach(ctx, tx, page.Events)
 	}
 	var n int64
+	var (
+		wp          eventsql.CellPlan
+		field, term string
+		wordCells   bool
+	)
+	if f.BBox != nil {
+		if wp, field, term, wordCells, err = wordCellPlan(ctx, tx, f, eventsql.WordCellLevel); err != nil {
+			return geo.EventPage{}, err
+		}
+	}
 	count, args := eventsql.CountSQL(q), q.Args
-	if eventsql.CountsUsable(f) {
+	if wordCells {
+		// Counted from cell_words below.
+	} else if eventsql.CountsUsable(f) {
 		c := eventsql.Counts(pgSQL, f)
 		count, args = eventsql.CountsCountSQL(c), c.Args
 	} else if c, ok, err := wordCounts(ctx, tx, f); err != nil {
@@ -313,7 +325,11 @@ func (s *Store) events(ctx context.Context, f geo.Filter) (geo.EventPage, error)
 	} else if ok {
 		count, args = eventsql.WordCountsCountSQL(c), c.Args
 	}
-	if p, ok := eventsql.PlanBox(pgSQL, f); ok && !eventsql.CountsUsable(f) {
+	if wordCells {
+		if page.Matched, err = wordCellCount(ctx, tx, wp, f, field, term); err != nil {
+			return geo.EventPage{}, err
+		}
+	} else if p, ok := eventsql.PlanBox(pgSQL, f); ok && !eventsql.CountsUsable(f) {
 		if page.Matched, err = s.cellCount(ctx, tx, p, f); err != nil {
 			return geo.EventPage{}, err
 		}
@@ -619,6 +635,27 @@ func (s *Store) Cells(ctx context.Context, f geo.Filter, zoom int) ([]geo.Cell, 
 	f, err := unboxed(ctx, s.pool, f)
 	if err != nil {
 		return nil, fmt.Errorf("postgis store: cells: %w", err)
+	}
+	if _, _, ok := eventsql.WordCellsWord(f); ok && zoom <= eventsql.WordCellLevel {
+		var (
+			cells []geo.Cell
+			used  bool
+		)
+		err := s.snapshot(ctx, func(tx pgx.Tx) error {
+			p, field, term, ok, err := wordCellPlan(ctx, tx, f, zoom)
+			if err != nil || !ok {
+				return err
+			}
+			cells, err = wordCellGroups(ctx, tx, p, f, zoom, field, term)
+			used = err == nil
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("postgis store: cells: %w", err)
+		}
+		if used {
+			return cells, nil
+		}
 	}
 	if p, ok := eventsql.PlanZoom(pgSQL, f, zoom); ok {
 		var cells []geo.Cell

@@ -17,7 +17,8 @@ import (
 
 // tally is what a bulk import that builds a new events table adds to the
 // kept counts (event_counts, migration 0006; word_counts, 0014) and cells
-// (cell_types and cell_countries, 0010 and 0012; cell_fine, 0013) in place
+// (cell_types and cell_countries, 0010 and 0012; cell_fine, 0013; cell_words,
+// 0017) in place
 // of their statement triggers: the same groups, computed as the triggers
 // compute them, added up in Go while the rows are copied and written once
 // per group at the commit. On a million events the triggers took some 50 s
@@ -46,6 +47,9 @@ type tally struct {
 	// cell_types, cell_countries and cell_fine by cellKey.
 	types, fine map[uint64]cellSums
 	countries   map[uint64]int64
+	// wordCells are the groups of cell_words (migration 0017), at the
+	// finest level of cell_types.
+	wordCells map[wordCellKey]cellSums
 	// coarse and fineLevel are the finest levels of cell_types and
 	// cell_fine, at which the cells are tallied.
 	coarse, fineLevel int
@@ -103,6 +107,14 @@ type countryKey struct {
 	eventType, country, modality, origin uint32
 }
 
+// wordCellKey is a group of cell_words: the field, the interned word and
+// event type, and the cell.
+type wordCellKey struct {
+	quote           bool
+	word, eventType uint32
+	x, y            int32
+}
+
 // fineKey is a group of cell_fine.
 type fineKey struct {
 	x, y                        int32
@@ -125,7 +137,7 @@ func (s *cellSums) add(o cellSums) {
 func newTally() *tally {
 	return &tally{attrs: map[string]uint32{}, weeks: map[string]uint32{}, profiles: map[profileKey]*profile{}, combos: map[comboKey]uint32{},
 		words: map[uint64]int64{}, types: map[uint64]cellSums{}, countries: map[uint64]int64{}, fine: map[uint64]cellSums{},
-		coarse: slices.Max(eventsql.CellLevels()), fineLevel: slices.Max(eventsql.FineLevels())}
+		wordCells: map[wordCellKey]cellSums{}, coarse: slices.Max(eventsql.CellLevels()), fineLevel: slices.Max(eventsql.FineLevels())}
 }
 
 // intern returns the number of s in the tally's strings.
@@ -219,6 +231,9 @@ func (t *tally) profileOf(e tallied) *profile {
 func (t *tally) add(e tallied, sign int64, ids []uint32) []uint32 {
 	p := t.profileOf(e)
 	p.n += sign
+	sums := cellSums{n: sign, fatalities: sign * e.fatalities, lon: float64(sign) * e.lon, lat: float64(sign) * e.lat}
+	x, y := cellOf(t.coarse, e.lon, e.lat)
+	eventType := t.comboList[p.types].eventType
 	// A word counts once per event however often the text repeats it, as
 	// a tsvector holds it.
 	for field, words := range [2][]string{e.actors, e.quote} {
@@ -232,10 +247,12 @@ func (t *tally) add(e tallied, sign int64, ids []uint32) []uint32 {
 		}
 		for _, w := range ids {
 			t.words[wordKey(p.words, field == 1, w)] += sign
+			k := wordCellKey{quote: field == 1, word: w, eventType: eventType, x: x, y: y}
+			s := t.wordCells[k]
+			s.add(sums)
+			t.wordCells[k] = s
 		}
 	}
-	sums := cellSums{n: sign, fatalities: sign * e.fatalities, lon: float64(sign) * e.lon, lat: float64(sign) * e.lat}
-	x, y := cellOf(t.coarse, e.lon, e.lat)
 	k := cellKey(t.coarse, p.types, x, y)
 	s := t.types[k]
 	s.add(sums)
@@ -403,6 +420,10 @@ func (t *tally) tables() []keptTable {
 			byName(a.k.modality, b.k.modality), byName(a.k.origin, b.k.origin))
 	})
 	clear(fineCells)
+	wordCells := sortedGroups(t.wordCells, noSums, func(a, b wordCellKey) int {
+		return cmp.Or(cmp.Compare(b2i(a.quote), b2i(b.quote)), byName(a.word, b.word), cmp.Compare(a.x, b.x), cmp.Compare(a.y, b.y),
+			byName(a.eventType, b.eventType))
+	})
 
 	return []keptTable{
 		{name: "event_counts", key: 7, update: "n = c.n + excluded.n", n: len(counts),
@@ -443,6 +464,16 @@ func (t *tally) tables() []keptTable {
 				g := fine[i]
 				fill(dst, g.k.level, g.k.k.x, g.k.k.y, name(g.k.k.eventType), name(g.k.k.modality), name(g.k.k.origin),
 					g.v.n, g.v.fatalities, g.v.lon, g.v.lat)
+			}},
+		{name: "cell_words", key: 5, update: sumsUpdate, n: len(wordCells),
+			columns: []string{"field", "word", "x", "y", "event_type", "n", "fatalities", "sum_lon", "sum_lat"},
+			row: func(i int, dst []any) {
+				g := wordCells[i]
+				field := eventsql.FieldActors
+				if g.k.quote {
+					field = eventsql.FieldQuote
+				}
+				fill(dst, field, name(g.k.word), g.k.x, g.k.y, name(g.k.eventType), g.v.n, g.v.fatalities, g.v.lon, g.v.lat)
 			}},
 	}
 }

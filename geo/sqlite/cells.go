@@ -178,6 +178,13 @@ func refillCells(ctx context.Context, tx *sql.Tx) error {
 		SELECT l.level, c.x >> (14 - l.level), c.y >> (14 - l.level), c.event_type, c.modality, c.origin,
 			sum(c.n), sum(c.fatalities), sum(c.sum_lon), sum(c.sum_lat)
 		FROM cell_fine c, cell_fine_levels l WHERE c.level = 14 AND l.level < 14 GROUP BY 1, 2, 3, 4, 5, 6`,
+		"DELETE FROM cell_words",
+		`INSERT INTO cell_words (field, word, x, y, event_type, n, fatalities, sum_lon, sum_lat)
+		SELECT f.field, w.value, min(CAST((e.lon + 180) * 1024.0 / 360 AS INTEGER), 1023),
+			min(CAST((e.lat + 90) * 1024.0 / 360 AS INTEGER), 511), e.event_type, count(*), coalesce(sum(e.fatalities), 0), sum(e.lon), sum(e.lat)
+		FROM events e, (SELECT 'actors' AS field UNION ALL SELECT 'quote') f,
+			json_each(CASE f.field WHEN 'actors' THEN e.actors_words ELSE e.quote_words END) w
+		GROUP BY 1, 2, 3, 4, 5`,
 	} {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			return err
@@ -222,4 +229,98 @@ func unboxed(ctx context.Context, q cellQuerier, f geo.Filter) (geo.Filter, erro
 		return f, err
 	}
 	return eventsql.ScanUnboxed(q.QueryRowContext(ctx, eventsql.OccupiedSQL()), f)
+}
+
+// wordCellPlan returns the plan of f's count (zoom eventsql.WordCellLevel)
+// or of its density cells at zoom from the kept counts per word and cell
+// (eventsql.PlanWordCells), with the field and the stored word its word
+// starts (empty when none), when they answer f: one word that starts one
+// stored word only, with a box or types besides, and the cells live.
+func wordCellPlan(ctx context.Context, q cellQuerier, f geo.Filter, zoom int) (p eventsql.CellPlan, field, term string, ok bool, err error) {
+	field, word, ok := eventsql.WordCellsWord(f)
+	if !ok {
+		return p, "", "", false, nil
+	}
+	if p, ok = eventsql.PlanWordCells(sqliteSQL, f, zoom); !ok {
+		return p, "", "", false, nil
+	}
+	if live, err := cellsLive(ctx, q); err != nil || !live {
+		return p, "", "", false, err
+	}
+	term, ok, err = eventsql.OneTerm(q.QueryRowContext(ctx, eventsql.TermSQL(sqliteSQL), field, word), word)
+	return p, field, term, ok, err
+}
+
+// wordStripQuery is stripQuery for a plan of cell_words: the strip's events
+// are found by their box, and each one's words tested on its row
+// (dialect.Words of a walk), since the full-text index would list every
+// event of a common word for each strip.
+func (s *Store) wordStripQuery(ctx context.Context, q cellQuerier, f geo.Filter, strip eventsql.Strip) (*eventsql.Query, dialect, error) {
+	g := f
+	g.Actor, g.Q = "", ""
+	sq, d, err := s.stripQuery(ctx, q, g, strip)
+	if err != nil {
+		return nil, d, err
+	}
+	for _, w := range []struct{ field, filter string }{{eventsql.FieldActors, f.Actor}, {eventsql.FieldQuote, f.Q}} {
+		if strings.TrimSpace(w.filter) != "" {
+			walkDialect.Words(sq, w.field, geo.Words(w.filter))
+		}
+	}
+	return sq, d, nil
+}
+
+// wordCellCount counts f's events by plan p of cell_words (wordCellPlan).
+func (s *Store) wordCellCount(ctx context.Context, q cellQuerier, p eventsql.CellPlan, f geo.Filter, field, term string) (int, error) {
+	if term == "" {
+		return 0, nil
+	}
+	stmt, args := eventsql.WordCellCountSQL(sqliteSQL, p, f, field, term)
+	var total int
+	if err := q.QueryRowContext(ctx, stmt, args...).Scan(&total); err != nil {
+		return 0, err
+	}
+	for _, strip := range p.Strips {
+		sq, _, err := s.wordStripQuery(ctx, q, f, strip)
+		if err != nil {
+			return 0, err
+		}
+		var n int
+		if err := q.QueryRowContext(ctx, eventsql.CountSQL(sq), sq.Args...).Scan(&n); err != nil {
+			return 0, err
+		}
+		total += strip.Sign() * n
+	}
+	return total, nil
+}
+
+// wordCellGroups returns the density cells of f at zoom by plan p of
+// cell_words (wordCellPlan).
+func (s *Store) wordCellGroups(ctx context.Context, q cellQuerier, p eventsql.CellPlan, f geo.Filter, zoom int, field, term string) ([]geo.Cell, error) {
+	if term == "" {
+		return geo.FoldCells(zoom, nil), nil
+	}
+	stmt, args := eventsql.WordCellGroupsSQL(sqliteSQL, p, f, field, term, zoom)
+	var groups []geo.CellRow
+	err := eachRow(ctx, q, stmt, args, func(r *sql.Rows) (err error) {
+		groups, err = eventsql.ScanCellRows(r, zoom, zoom, 1, groups)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, strip := range p.Strips {
+		sq, d, err := s.wordStripQuery(ctx, q, f, strip)
+		if err != nil {
+			return nil, err
+		}
+		err = eachRow(ctx, q, eventsql.CellsSQL(d, sq, zoom), sq.Args, func(r *sql.Rows) (err error) {
+			groups, err = eventsql.ScanCellRows(r, zoom, zoom, strip.Sign(), groups)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return geo.FoldCells(zoom, groups), nil
 }

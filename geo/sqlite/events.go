@@ -376,6 +376,13 @@ func (s *Store) page(ctx context.Context, f geo.Filter, q *eventsql.Query) (geo.
 		}
 	}
 	d := sqliteSQL
+	if q == nil && f.After == nil && f.BBox != nil {
+		if p, field, term, ok, err := wordCellPlan(ctx, tx, f, eventsql.WordCellLevel); err != nil {
+			return geo.EventPage{}, err
+		} else if ok {
+			return s.wordCellPage(ctx, tx, f, p, field, term, limit)
+		}
+	}
 	if q == nil && f.After == nil {
 		if whole, edges, ok, err := wordWeeks(ctx, tx, f); err != nil {
 			return geo.EventPage{}, err
@@ -426,6 +433,51 @@ func (s *Store) page(ctx context.Context, f geo.Filter, q *eventsql.Query) (geo.
 		}
 	}
 	if page.Events, err = s.read(ctx, tx, q, limit, max(f.Offset, 0), page.Events); err != nil {
+		return geo.EventPage{}, err
+	}
+	return page, attach(ctx, tx, page.Events)
+}
+
+// wordCellPage answers f's page (Store.page) by plan p of cell_words
+// (wordCellPlan): the count from the kept counts of the box's inner cells
+// and its edge strips' events, the page walked on events_words_walk (the
+// box and the words tested on its entries) when many match, else read as
+// any page.
+func (s *Store) wordCellPage(ctx context.Context, tx *sql.Tx, f geo.Filter, p eventsql.CellPlan, field, term string, limit int) (geo.EventPage, error) {
+	page := geo.EventPage{Events: []geo.Event{}}
+	var err error
+	if page.Matched, err = s.wordCellCount(ctx, tx, p, f, field, term); err != nil {
+		return geo.EventPage{}, err
+	}
+	offset := max(f.Offset, 0)
+	if page.Matched <= offset {
+		return page, nil
+	}
+	page.Events = make([]geo.Event, 0, min(limit, page.Matched-offset))
+	var (
+		idx  string
+		walk bool
+	)
+	if page.Matched < s.walkAt*(limit+offset) {
+		// Few of the list's events match: a type's walk index may still
+		// hold them closer together (wordWalk), else they are read from
+		// the full-text index's matches.
+		if idx, walk, err = s.wordWalk(ctx, tx, f); err != nil {
+			return geo.EventPage{}, err
+		}
+	} else {
+		idx, walk = "events_words_walk", true
+	}
+	if walk {
+		page.Events, err = readWalk(ctx, tx, eventsql.Filter(walkDialect, f), idx, limit, offset, page.Events)
+	} else {
+		var d dialect
+		if d, err = s.dialectFor(ctx, tx, f); err != nil {
+			return geo.EventPage{}, err
+		}
+		page.Events, err = s.read(ctx, tx, eventsql.Filter(d, f), limit, offset, page.Events)
+	}
+	if err != nil {
 		return geo.EventPage{}, err
 	}
 	return page, attach(ctx, tx, page.Events)
@@ -672,6 +724,18 @@ func (s *Store) cells(ctx context.Context, f geo.Filter, zoom int) ([]geo.Cell, 
 	f, err := unboxed(ctx, s.reader, f)
 	if err != nil {
 		return nil, err
+	}
+	if _, _, ok := eventsql.WordCellsWord(f); ok && zoom <= eventsql.WordCellLevel {
+		tx, err := s.reader.BeginTx(ctx, nil)
+		if err != nil {
+			return nil, err
+		}
+		defer tx.Rollback()
+		if p, field, term, ok, err := wordCellPlan(ctx, tx, f, zoom); err != nil {
+			return nil, err
+		} else if ok {
+			return s.wordCellGroups(ctx, tx, p, f, zoom, field, term)
+		}
 	}
 	if p, ok := eventsql.PlanZoom(sqliteSQL, f, zoom); ok {
 		tx, err := s.reader.BeginTx(ctx, nil)

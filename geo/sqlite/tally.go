@@ -16,7 +16,7 @@ import (
 
 // tally is what a bulk import adds to the kept counts (event_counts,
 // migration 0008, and word_counts, migration 0014) and cells (cell_types and
-// cell_countries, migration 0012, cell_fine, 0013) instead of their row
+// cell_countries, migration 0012, cell_fine, 0013, cell_words, 0017) instead of their row
 // triggers: the same groups, computed as the triggers compute them, added
 // up here and written once per group at the commit. A replaced row takes
 // its old values off.
@@ -46,6 +46,9 @@ type tally struct {
 	// the commit cost 17 s.
 	fine      []cellLevel
 	fineCells map[fineKey]cellSums
+	// wordCells are the groups of cell_words (migration 0017), at the
+	// finest level of cell_types.
+	wordCells map[wordCellKey]cellSums
 	names     map[string]uint16 // the numbers of the strings of fine keys
 	nameList  []string
 	err       error // a key that cannot be packed
@@ -107,6 +110,27 @@ func (s *cellSums) add(e tallied, sign int) {
 func (s cellSums) plus(o cellSums) cellSums {
 	return cellSums{n: s.n + o.n, fatalities: s.fatalities + o.fatalities, lon: s.lon + o.lon, lat: s.lat + o.lat}
 }
+
+// wordCellKey is a group of cell_words packed into 8 bytes: the field (1
+// for the quote) in the top bit, the word's number (tally.id) in the next
+// 32, x in 10 and y in 9 (level 8's 1,024 columns and 512 rows), and the
+// event type's number (tally.name) in the last fineNameBits. Keyed by
+// structs with the word, the million's 475,000 groups took the import's
+// peak memory up by 150 MB.
+type wordCellKey uint64
+
+func packWordCell(quote bool, word uint32, x, y int, eventType uint16) wordCellKey {
+	k := uint64(word)<<30 | uint64(x)<<19 | uint64(y)<<fineNameBits | uint64(eventType)
+	if quote {
+		k |= 1 << 63
+	}
+	return wordCellKey(k)
+}
+
+func (k wordCellKey) quote() bool       { return k>>63 != 0 }
+func (k wordCellKey) word() uint32      { return uint32(k >> 30) }
+func (k wordCellKey) cell() (x, y int)  { return int(k >> 19 & 0x3ff), int(k >> fineNameBits & 0x1ff) }
+func (k wordCellKey) eventType() uint16 { return uint16(k & (1<<fineNameBits - 1)) }
 
 // cellCountryKey is a group of cell_countries at a level the map is of,
 // its strings by number.
@@ -173,7 +197,7 @@ func talliedOf(e geo.Event) tallied {
 func newTally(ctx context.Context, tx *sql.Tx, cells bool) (*tally, error) {
 	t := &tally{ids: map[string]uint32{}, weeks: map[uint32]uint32{}, counts: map[countKey]int{}, words: map[wordKey]int{},
 		groups: map[wordGroup]int32{}, types: map[cellTypeKey]cellSums{}, countries: map[cellCountryKey]int{},
-		fineCells: map[fineKey]cellSums{}, names: map[string]uint16{}}
+		fineCells: map[fineKey]cellSums{}, wordCells: map[wordCellKey]cellSums{}, names: map[string]uint16{}}
 	if !cells {
 		return t, nil
 	}
@@ -283,6 +307,19 @@ func (t *tally) add(e tallied, sign int) {
 		s.add(e, sign)
 		t.types[k] = s
 		t.countries[cellCountryKey{x: uint32(x), y: uint32(y), eventType: eventType, countryCode: countryCode, modality: modality, origin: origin}] += sign
+		if x >= 1<<10 || y >= 1<<9 {
+			t.err = fmt.Errorf("word cells: cell %d, %d of level %d does not pack", x, y, t.levels[len(t.levels)-1].level)
+			return
+		}
+		typeName := t.name(e.eventType)
+		for i, words := range [2][]string{e.actors, e.quote} {
+			for _, w := range words {
+				k := packWordCell(i == 1, t.id(w), x, y, typeName)
+				s := t.wordCells[k]
+				s.add(e, sign)
+				t.wordCells[k] = s
+			}
+		}
 	}
 	if len(t.fine) > 0 {
 		x, y := t.fine[len(t.fine)-1].cellOf(e.lon, e.lat)
@@ -405,7 +442,39 @@ func (t *tally) write(ctx context.Context, tx *sql.Tx) error {
 	if err := countries.flush(ctx); err != nil {
 		return err
 	}
+	if err := t.writeWordCells(ctx, tx, byRank); err != nil {
+		return err
+	}
 	return t.writeFine(ctx, tx)
+}
+
+// writeWordCells adds the groups of cell_words, in the order of its
+// primary key.
+func (t *tally) writeWordCells(ctx context.Context, tx *sql.Tx, byRank func(a, b uint32) int) error {
+	w := newRowWriter(tx, "cell_words (field, word, x, y, event_type, n, fatalities, sum_lon, sum_lat)", 9,
+		" ON CONFLICT DO UPDATE SET n = n + excluded.n, fatalities = fatalities + excluded.fatalities,"+
+			" sum_lon = sum_lon + excluded.sum_lon, sum_lat = sum_lat + excluded.sum_lat")
+	keys := sortedKeys(t.wordCells, func(a, b wordCellKey) int {
+		ax, ay := a.cell()
+		bx, by := b.cell()
+		return cmp.Or(boolCompare(a.quote(), b.quote()), byRank(a.word(), b.word()), cmp.Compare(ax, bx), cmp.Compare(ay, by),
+			strings.Compare(t.nameList[a.eventType()], t.nameList[b.eventType()]))
+	})
+	for _, k := range keys {
+		s := t.wordCells[k]
+		if s == (cellSums{}) {
+			continue
+		}
+		field := eventsql.FieldActors
+		if k.quote() {
+			field = eventsql.FieldQuote
+		}
+		x, y := k.cell()
+		if err := w.add(ctx, field, t.strs[k.word()], x, y, t.nameList[k.eventType()], s.n, s.fatalities, s.lon, s.lat); err != nil {
+			return err
+		}
+	}
+	return w.flush(ctx)
 }
 
 // ranks are the tally's string numbers' places in the order of the

@@ -54,7 +54,10 @@ func checkCells(t *testing.T, s Store, when string) {
 			{Start: "2024-01-01", End: "2024-03-31"}, {Start: "2024-01-02"},
 			// Neither end on a week's: whole weeks from the cells, the days
 			// at either end from the events.
-			{Start: "2024-01-03", End: "2024-02-15"}, {End: "2024-05-29", Types: []string{geo.Battles}}})
+			{Start: "2024-01-03", End: "2024-02-15"}, {End: "2024-05-29", Types: []string{geo.Battles}},
+			// Words: one that starts one stored word (the kept counts per
+			// word and cell answer), with types; one that starts two; none.
+			{Q: "dro"}, {Actor: "POLICE", Types: []string{geo.Battles, geo.Protests}}, {Actor: "100"}, {Q: "zebra"}})
 }
 
 // compareCells compares, for every box and filter, the count, stats and
@@ -207,6 +210,86 @@ func compareModel(t *testing.T, s Store, when string, boxes []*geo.BBox, filters
 				must(t, err)
 				if wc := ExpectCells(f, zoom, all.Events); !sameCells(gc, wc) {
 					t.Errorf("%s: cells of %s at zoom %d are\n%+v\nthe model's\n%+v", when, describe(f), zoom, gc, wc)
+				}
+			}
+		}
+	}
+}
+
+// testWordEdges stores events just inside and just outside the edges of
+// boxes, with a word in the actors of some and in the quote of others, and
+// checks what a store answers for the word in the box from its kept counts
+// per word and cell (the cells wholly inside the box) and the events of the
+// box's edges: the page against the model, the density cells against the
+// store's own answer from the events.
+func testWordEdges(t *testing.T, s Store) {
+	ctx := t.Context()
+	a := geo.Article{ID: "words", Title: "Words", Published: "2024-12-31", Text: "words"}
+	boxes := []geo.BBox{
+		{West: 30.1, South: 48.05, East: 31.3, North: 48.95},
+		// On cells' edges at every kept level (22.5 degrees is 64 cells of
+		// level 8).
+		{West: 22.5, South: 0, East: 45, North: 22.5},
+	}
+	var points []orb.Point
+	for _, b := range boxes {
+		midLon, midLat := (b.West+b.East)/2, (b.South+b.North)/2
+		for _, d := range []float64{-1e-9, -5e-324, 0, 5e-324, 1e-9} {
+			points = append(points, orb.Point{b.West + d, midLat}, orb.Point{b.East + d, midLat},
+				orb.Point{midLon, b.South + d}, orb.Point{midLon, b.North + d}, orb.Point{b.West + d, b.South + d})
+		}
+		points = append(points, orb.Point{midLon, midLat}, orb.Point{midLon + 0.01, midLat - 0.01}, orb.Point{b.West + 0.2, b.North - 0.2})
+	}
+	texts := [][3]string{
+		{"drone operators", "", "a convoy was hit"},
+		{"police", "army", "drones hit the market"},
+		{"militia", "", "a drone strike"},
+		{"Police", "drone unit", "shelling"},
+	}
+	var events []geo.Event
+	for i, e := range Generate(11, a, 3*len(points)) {
+		e.Point, e.Bound = points[i%len(points)], nil
+		tx := texts[(i+i/len(points))%len(texts)]
+		e.Actor1, e.Actor2, e.Quote = tx[0], tx[1], tx[2]
+		events = append(events, e)
+	}
+	if _, err := s.Ingest(ctx, a, events); err != nil {
+		t.Fatal(err)
+	}
+	stored, err := s.Events(ctx, geo.Filter{Limit: geo.MaxLimit})
+	must(t, err)
+	for _, b := range boxes {
+		for _, f := range []geo.Filter{{Q: "drone"}, {Actor: "drone"}, {Q: "drones"}, {Actor: "POLICE"}, {Q: "dro"}, {Q: "strike"},
+			{Actor: "police", Types: []string{geo.Battles, geo.Protests}}, {Q: "zebra"}} {
+			f.BBox = &b
+			want := Expect(f, stored.Events)
+			got, err := s.Events(ctx, f)
+			must(t, err)
+			if got.Matched != want.Matched || len(got.Events) != len(want.Events) {
+				t.Errorf("%s matches %d events (page of %d), want %d (page of %d)", describe(f), got.Matched, len(got.Events),
+					want.Matched, len(want.Events))
+			} else {
+				for i := range got.Events {
+					if got.Events[i].ID != want.Events[i].ID {
+						t.Errorf("%s: event %d is %s, want %s", describe(f), i, got.Events[i].ID, want.Events[i].ID)
+						break
+					}
+				}
+			}
+			for _, zoom := range []int{0, 2, 5, 8, 9} {
+				gc, err := s.Cells(ctx, f, zoom)
+				must(t, err)
+				wc, err := s.Cells(ctx, fromEvents(f), zoom)
+				must(t, err)
+				if !sameCells(gc, wc) {
+					t.Errorf("cells of %s at zoom %d are\n%+v\nfrom the events\n%+v", describe(f), zoom, gc, wc)
+				}
+				n := 0
+				for _, c := range gc {
+					n += c.Count
+				}
+				if n != want.Matched {
+					t.Errorf("cells of %s at zoom %d count %d events, %d match", describe(f), zoom, n, want.Matched)
 				}
 			}
 		}

@@ -84,6 +84,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	part("Changes", func(t *testing.T) { testChanges(t, open(t)) })
 	part("CellEdges", func(t *testing.T) { testCellEdges(t, open(t)) })
 	part("DateEdges", func(t *testing.T) { testDateEdges(t, open(t)) })
+	part("WordEdges", func(t *testing.T) { testWordEdges(t, open(t)) })
 }
 
 // Reopen checks that what one store wrote is read back, unchanged and with
