@@ -324,3 +324,43 @@ func (s *Store) wordCellGroups(ctx context.Context, q cellQuerier, p eventsql.Ce
 	}
 	return geo.FoldCells(zoom, groups), nil
 }
+
+// detailCount counts f's events from the kept counts by sub-event type and
+// precision (eventsql.PlanDetail): the groups under c and the events of
+// the days at either end of f's dates.
+func detailCount(ctx context.Context, q cellQuerier, f geo.Filter, c *eventsql.Query, strips []eventsql.Strip) (int, error) {
+	var total int
+	if err := q.QueryRowContext(ctx, eventsql.DetailCountSQL(c), c.Args...).Scan(&total); err != nil {
+		return 0, err
+	}
+	for _, strip := range strips {
+		sq := eventsql.StripFilter(sqliteSQL, f, strip)
+		var n int
+		if err := q.QueryRowContext(ctx, eventsql.CountSQL(sq), sq.Args...).Scan(&n); err != nil {
+			return 0, err
+		}
+		total += strip.Sign() * n
+	}
+	return total, nil
+}
+
+// detailStats is Stats of f from the kept counts by sub-event type and
+// precision, as detailCount counts them, in one snapshot.
+func detailStats(ctx context.Context, db *sql.DB, f geo.Filter, c *eventsql.Query, strips []eventsql.Strip) (geo.Stats, error) {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return geo.Stats{}, err
+	}
+	defer tx.Rollback()
+	var t geo.Tally
+	if err := eachRow(ctx, tx, eventsql.DetailStatsSQL(c), c.Args, func(r *sql.Rows) error { return eventsql.TallyRows(r, 1, &t) }); err != nil {
+		return geo.Stats{}, err
+	}
+	for _, strip := range strips {
+		sq := eventsql.StripFilter(sqliteSQL, f, strip)
+		if err := eachRow(ctx, tx, eventsql.StatsSQL(sqliteSQL, sq), sq.Args, func(r *sql.Rows) error { return eventsql.TallyRows(r, strip.Sign(), &t) }); err != nil {
+			return geo.Stats{}, err
+		}
+	}
+	return t.Stats(), nil
+}

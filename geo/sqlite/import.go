@@ -245,7 +245,7 @@ func (s *Store) buildDeferredIndexes(ctx context.Context) error {
 // sort each), the full-text rows are written then in one statement, the
 // R*Tree is packed from every point instead of taking them one by one
 // (when the import adds at least a fifth of the events), and the kept
-// counts (event_counts, word_counts) and density cells (cell_types,
+// counts (event_counts, word_counts, detail_counts) and density cells (cell_types,
 // cell_countries, cell_fine) are tallied here and added once per group
 // instead of by triggers per row. The dropped indexes and triggers are
 // part of the transaction: they come back with the commit, or were never
@@ -279,7 +279,8 @@ const bulkCacheSize = -65536
 
 // bulkTriggers are the triggers on events that a bulk import does the
 // work of itself (tally), besides the cell triggers (deferredCellTriggers).
-var bulkTriggers = []string{"event_counts_insert", "event_counts_update", "word_counts_insert", "word_counts_update"}
+var bulkTriggers = []string{"event_counts_insert", "event_counts_update", "word_counts_insert", "word_counts_update",
+	"detail_counts_insert", "detail_counts_update"}
 
 // BeginBulk starts a bulk import; the caller adds events with Add, then
 // calls Commit or Rollback.
@@ -378,7 +379,7 @@ func (s *Store) beginBulk(ctx context.Context) (_ *Bulk, err error) {
 		{&b.insertMany, bulkInsert(bulkRows)},
 		{&b.replace, insertEvent + " RETURNING seq"},
 		{&b.lookup, `SELECT event_type, country_code, coalesce(event_date, ''), coalesce(event_date_end, ''), modality, origin, lon, lat,
-			coalesce(fatalities, 0), actors_words, quote_words FROM events WHERE id = ?`},
+			coalesce(fatalities, 0), actors_words, quote_words, sub_event_type, geo_precision FROM events WHERE id = ?`},
 	} {
 		if *p.stmt, err = tx.PrepareContext(ctx, p.q); err != nil {
 			return nil, err
@@ -552,7 +553,7 @@ func (b *Bulk) replaceStored(ctx context.Context, chunk []geo.Event, args []any)
 			actors, quote string
 		)
 		if err := b.lookup.QueryRowContext(ctx, e.ID).Scan(&old.eventType, &old.countryCode, &old.date, &old.end,
-			&old.modality, &old.origin, &old.lon, &old.lat, &old.fatalities, &actors, &quote); err != nil {
+			&old.modality, &old.origin, &old.lon, &old.lat, &old.fatalities, &actors, &quote, &old.subType, &old.precision); err != nil {
 			return replaced, fmt.Errorf("event %s: %w", e.ID, err)
 		}
 		if err := json.Unmarshal([]byte(actors), &old.actors); err != nil {

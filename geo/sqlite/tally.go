@@ -15,7 +15,7 @@ import (
 )
 
 // tally is what a bulk import adds to the kept counts (event_counts,
-// migration 0008, and word_counts, migration 0014) and cells (cell_types and
+// migration 0008, word_counts, migration 0014, and detail_counts, 0019) and cells (cell_types and
 // cell_countries, migration 0012, cell_fine, 0013, cell_words, 0017) instead of their row
 // triggers: the same groups, computed as the triggers compute them, added
 // up here and written once per group at the commit. A replaced row takes
@@ -33,6 +33,7 @@ type tally struct {
 	strs      []string          // the strings by number
 	weeks     map[uint32]uint32 // the week (Monday) of a date, by number
 	counts    map[countKey]int
+	details   map[detailKey]int
 	words     map[wordKey]int
 	groups    map[wordGroup]int32
 	groupList []wordGroup
@@ -57,6 +58,12 @@ type tally struct {
 // countKey is a group of event_counts, its strings by number.
 type countKey struct {
 	eventType, countryCode, week, date, last, modality, origin uint32
+}
+
+// detailKey is a group of detail_counts, its strings by number.
+type detailKey struct {
+	subType, eventType, countryCode, week, weekLast, modality, origin uint32
+	precision                                                         int
 }
 
 // wordKey is a group of word_counts: a word of the actors or of the
@@ -178,6 +185,8 @@ func (t *tally) name(s string) uint16 {
 // tallied is the part of an event the tally reads.
 type tallied struct {
 	eventType, countryCode, date, end, modality, origin string
+	subType                                             string
+	precision                                           int
 	lon, lat                                            float64
 	fatalities                                          int
 	actors, quote                                       []string // distinct words
@@ -185,7 +194,7 @@ type tallied struct {
 
 func talliedOf(e geo.Event) tallied {
 	t := tallied{eventType: e.EventType, countryCode: e.CountryCode, date: e.EventDate, end: e.EventDateEnd,
-		modality: e.Modality, origin: e.OriginName(), lon: e.Point[0], lat: e.Point[1],
+		modality: e.Modality, origin: e.OriginName(), subType: e.SubEventType, precision: e.GeoPrecision, lon: e.Point[0], lat: e.Point[1],
 		actors: distinctWords(e.Actor1 + "\n" + e.Actor2), quote: distinctWords(e.Quote)}
 	if e.Fatalities != nil {
 		t.fatalities = *e.Fatalities
@@ -195,7 +204,7 @@ func talliedOf(e geo.Event) tallied {
 
 // newTally reads the grid's levels when the store keeps cells.
 func newTally(ctx context.Context, tx *sql.Tx, cells bool) (*tally, error) {
-	t := &tally{ids: map[string]uint32{}, weeks: map[uint32]uint32{}, counts: map[countKey]int{}, words: map[wordKey]int{},
+	t := &tally{ids: map[string]uint32{}, weeks: map[uint32]uint32{}, counts: map[countKey]int{}, details: map[detailKey]int{}, words: map[wordKey]int{},
 		groups: map[wordGroup]int32{}, types: map[cellTypeKey]cellSums{}, countries: map[cellCountryKey]int{},
 		fineCells: map[fineKey]cellSums{}, wordCells: map[wordCellKey]cellSums{}, names: map[string]uint16{}}
 	if !cells {
@@ -285,6 +294,9 @@ func (t *tally) add(e tallied, sign int) {
 	week := t.week(date)
 	t.counts[countKey{eventType: eventType, countryCode: countryCode, week: week, date: date, last: last,
 		modality: modality, origin: origin}] += sign
+	weekLast := t.week(last)
+	t.details[detailKey{subType: t.id(e.subType), precision: e.precision, eventType: eventType, countryCode: countryCode,
+		week: week, weekLast: weekLast, modality: modality, origin: origin}] += sign
 	if len(e.actors)+len(e.quote) > 0 {
 		wg := wordGroup{eventType: eventType, countryCode: countryCode, week: week, modality: modality, origin: origin}
 		g, ok := t.groups[wg]
@@ -302,7 +314,7 @@ func (t *tally) add(e tallied, sign int) {
 	}
 	if len(t.levels) > 0 {
 		x, y := t.levels[len(t.levels)-1].cellOf(e.lon, e.lat)
-		k := cellTypeKey{x: uint32(x), y: uint32(y), eventType: eventType, week: week, weekLast: t.week(last), modality: modality, origin: origin}
+		k := cellTypeKey{x: uint32(x), y: uint32(y), eventType: eventType, week: week, weekLast: weekLast, modality: modality, origin: origin}
 		s := t.types[k]
 		s.add(e, sign)
 		t.types[k] = s
@@ -357,6 +369,24 @@ func (t *tally) write(ctx context.Context, tx *sql.Tx) error {
 		}
 	}
 	if err := counts.flush(ctx); err != nil {
+		return err
+	}
+	details := newRowWriter(tx, "detail_counts (sub_event_type, geo_precision, event_type, country_code, week, week_last, modality, origin, n)", 9,
+		" ON CONFLICT DO UPDATE SET n = n + excluded.n")
+	detailKeys := sortedKeys(t.details, func(a, b detailKey) int {
+		return cmp.Or(byRank(a.subType, b.subType), cmp.Compare(a.precision, b.precision), byRank(a.eventType, b.eventType),
+			byRank(a.countryCode, b.countryCode), byRank(a.week, b.week), byRank(a.weekLast, b.weekLast),
+			byRank(a.modality, b.modality), byRank(a.origin, b.origin))
+	})
+	for _, k := range detailKeys {
+		if n := t.details[k]; n != 0 {
+			if err := details.add(ctx, str[k.subType], k.precision, str[k.eventType], str[k.countryCode], str[k.week], str[k.weekLast],
+				str[k.modality], str[k.origin], n); err != nil {
+				return err
+			}
+		}
+	}
+	if err := details.flush(ctx); err != nil {
 		return err
 	}
 	words := newRowWriter(tx, "word_counts (field, word, event_type, country_code, week, modality, origin, n)", 8,

@@ -62,7 +62,11 @@ func ImportCounts(t *testing.T, s Importer) {
 	}
 	for _, f := range []geo.Filter{{}, {Types: []string{"Protests"}}, {Country: "FR"}, {Start: "2024-02-01", End: "2024-02-05"},
 		{Origins: []string{geo.OriginACLED}}, {Origins: []string{geo.OriginImport}, Types: []string{"Battles"}},
-		{Q: "zebra"}, {Actor: "zebra", Country: "FR"}, {Q: "convoy"}, {Actor: "police"}} {
+		{Q: "zebra"}, {Actor: "zebra", Country: "FR"}, {Q: "convoy"}, {Actor: "police"},
+		// The kept counts by sub-event type and precision, which the
+		// replaced events leave and join.
+		{SubTypes: []string{"Peaceful protest"}}, {SubTypes: []string{"Peaceful protest"}, Country: "FR", Start: "2024-02-03"},
+		{GeoPrecisions: []int{geo.GeoTown}}, {GeoPrecisions: []int{geo.GeoNear, geo.GeoRegion}, Types: []string{"Battles"}, End: "2024-02-07"}} {
 		got, err := s.Stats(ctx, f)
 		must(t, err)
 		if want := ExpectStats(f, all); !reflect.DeepEqual(got, want) {

@@ -592,6 +592,7 @@ func testModel(t *testing.T, s Store) {
 		}
 	}
 	testWordWalkPages(t, s, all)
+	checkDetail(t, s, all)
 	checkCounts(t, s, "after generated ingests")
 }
 
@@ -628,6 +629,61 @@ func testWordWalkPages(t *testing.T, s Store, all []geo.Event) {
 					t.Errorf("%s limit %d offset %d: matched %d %v, want matched %d %v", describe(f), limit, off,
 						got.Matched, ids(got.Events), want.Matched, ids(want.Events))
 				}
+			}
+		}
+	}
+}
+
+// checkDetail holds the filters by sub-event type and precision to the
+// model: alone, together, with the other fields the stores keep counts of,
+// with a box or a source count, and with dates whose ends fall on a week's
+// (2024-03-04 is a Monday, 2024-03-10 a Sunday) and between them, so that
+// a store that counts the whole weeks from kept counts and the days at
+// either end from the events is held to every day.
+func checkDetail(t *testing.T, s Store, all []geo.Event) {
+	t.Helper()
+	ctx := t.Context()
+	tax := geo.Taxonomy()
+	clash, protest, strike := tax[0].SubTypes[0], tax[3].SubTypes[0], tax[1].SubTypes[1]
+	for _, f := range []geo.Filter{
+		{SubTypes: []string{clash}},
+		{SubTypes: []string{clash}, Limit: 3, Offset: 2},
+		{SubTypes: []string{protest, strike}},
+		{SubTypes: []string{"No such sub-event type"}},
+		{GeoPrecisions: []int{geo.GeoNear}},
+		{GeoPrecisions: []int{geo.GeoTown, geo.GeoRegion}, Country: "UA"},
+		{SubTypes: []string{clash}, GeoPrecisions: []int{geo.GeoNear}},
+		{SubTypes: []string{clash}, Country: "SY", Limit: 4},
+		{SubTypes: []string{protest}, Types: []string{geo.Protests}, Modalities: []string{geo.Occurred}},
+		{GeoPrecisions: []int{geo.GeoRegion}, Origins: []string{geo.OriginExtracted, geo.OriginACLED}},
+		{SubTypes: []string{clash, protest}, Start: "2024-03-04", End: "2024-03-10"},
+		{SubTypes: []string{clash, protest}, Start: "2024-03-05", End: "2024-03-09"},
+		{GeoPrecisions: []int{geo.GeoTown}, Start: "2024-02-03", End: "2024-06-12"},
+		{GeoPrecisions: []int{geo.GeoNear}, Start: "2024-02-05", End: "2024-06-16"},
+		{GeoPrecisions: []int{geo.GeoNear}, Start: "2024-02-04", End: "2024-06-17"},
+		{SubTypes: []string{clash}, Start: "2024-01-03"},
+		{SubTypes: []string{strike}, End: "2024-05-29", Country: "YE"},
+		{GeoPrecisions: []int{geo.GeoRegion}, Start: "2024-06-01", End: "2024-05-01"},
+		{SubTypes: []string{clash}, BBox: &geo.BBox{West: -100, South: -40, East: 60, North: 50}},
+		{GeoPrecisions: []int{geo.GeoNear}, BBox: &geo.BBox{West: 150, South: -60, East: -120, North: 60}, Start: "2024-01-10"},
+		{SubTypes: []string{clash}, MinSources: 2},
+	} {
+		want := Expect(f, all)
+		got, err := s.Events(ctx, f)
+		must(t, err)
+		if got.Matched != want.Matched || !reflect.DeepEqual(ids(got.Events), ids(want.Events)) {
+			t.Errorf("%s: matched %d %v, want matched %d %v", describe(f), got.Matched, ids(got.Events), want.Matched, ids(want.Events))
+		}
+		gs, err := s.Stats(ctx, f)
+		must(t, err)
+		if ws := ExpectStats(f, all); !reflect.DeepEqual(gs, ws) {
+			t.Errorf("stats of %s:\n%+v\nwant\n%+v", describe(f), gs, ws)
+		}
+		for _, zoom := range []int{2, 9} {
+			gc, err := s.Cells(ctx, f, zoom)
+			must(t, err)
+			if wc := ExpectCells(f, zoom, all); !sameCells(gc, wc) {
+				t.Errorf("cells of %s at zoom %d:\n%+v\nwant\n%+v", describe(f), zoom, gc, wc)
 			}
 		}
 	}
