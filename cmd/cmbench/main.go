@@ -207,6 +207,20 @@ var scaleQueries = []string{
 	"/api/events?bbox=36,47,39,49&start=2024-01-03&end=2024-02-15",
 	"/api/stats?bbox=36,47,39,49&start=2024-01-03&end=2024-02-15",
 	"/api/clusters?zoom=9&bbox=36.5,47,39.3,49&start=2024-01-01&end=2024-01-31",
+	// The filters GDAL and QGIS send as properties: sub-event types (a
+	// common one, the rarest, two together) and precisions, alone and with
+	// a country, a type, dates that are not whole weeks and a box.
+	"/api/events?sub_event_type=Armed+clash",
+	"/api/events?sub_event_type=Agreement&country=UA",
+	"/api/events?sub_event_type=Armed+clash&sub_event_type=Peaceful+protest",
+	"/api/events?geo_precision=1",
+	"/api/events?geo_precision=2&country=UA",
+	"/api/events?sub_event_type=Armed+clash&bbox=36,47,39,49",
+	"/api/events?sub_event_type=Armed+clash&start=2024-03-06&end=2024-05-22",
+	"/api/stats?sub_event_type=Armed+clash",
+	"/api/stats?geo_precision=3",
+	"/api/stats?geo_precision=2&country=UA&type=Battles&start=2024-03-06&end=2024-05-22",
+	"/api/clusters?zoom=2&sub_event_type=Armed+clash",
 	"/ogc/collections/events/tiles/WebMercatorQuad/2/1/2",
 }
 

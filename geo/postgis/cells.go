@@ -325,3 +325,38 @@ func wordCellGroups(ctx context.Context, q querier, p eventsql.CellPlan, f geo.F
 	}
 	return geo.FoldCells(zoom, groups), nil
 }
+
+// detailCount counts f's events from the kept counts by sub-event type and
+// precision (eventsql.PlanDetail): the groups under c and the events of
+// the days at either end of f's dates.
+func detailCount(ctx context.Context, q querier, f geo.Filter, c *eventsql.Query, strips []eventsql.Strip) (int, error) {
+	var total int64
+	if err := q.QueryRow(ctx, eventsql.DetailCountSQL(c), c.Args...).Scan(&total); err != nil {
+		return 0, err
+	}
+	for _, strip := range strips {
+		sq := eventsql.StripFilter(pgSQL, f, strip)
+		var n int64
+		if err := q.QueryRow(ctx, eventsql.CountSQL(sq), sq.Args...).Scan(&n); err != nil {
+			return 0, err
+		}
+		total += int64(strip.Sign()) * n
+	}
+	return int(total), nil
+}
+
+// detailStats is Stats of f from the kept counts by sub-event type and
+// precision, as detailCount counts them.
+func detailStats(ctx context.Context, q querier, f geo.Filter, c *eventsql.Query, strips []eventsql.Strip) (geo.Stats, error) {
+	var t geo.Tally
+	if err := eachRow(ctx, q, eventsql.DetailStatsSQL(c), c.Args, func(r pgx.Rows) error { return eventsql.TallyRows(r, 1, &t) }); err != nil {
+		return geo.Stats{}, err
+	}
+	for _, strip := range strips {
+		sq := eventsql.StripFilter(pgSQL, f, strip)
+		if err := eachRow(ctx, q, eventsql.StatsSQL(pgSQL, sq), sq.Args, func(r pgx.Rows) error { return eventsql.TallyRows(r, strip.Sign(), &t) }); err != nil {
+			return geo.Stats{}, err
+		}
+	}
+	return t.Stats(), nil
+}

@@ -325,9 +325,7 @@ func (b *Bulk) add(ctx context.Context, articles []geo.Article, events []geo.Eve
 		}
 	}
 	if len(again) > 0 {
-		rows, err := b.tx.Query(ctx, `DELETE FROM events_new WHERE id = ANY($1) RETURNING event_type, country_code,
-			coalesce(to_char(event_date, 'YYYY-MM-DD'), ''), coalesce(to_char(event_date_end, 'YYYY-MM-DD'), ''), modality, origin,
-			ST_X(geom), ST_Y(geom), coalesce(fatalities, 0), tsvector_to_array(actors_words), tsvector_to_array(quote_words)`, again)
+		rows, err := b.tx.Query(ctx, "DELETE FROM events_new WHERE id = ANY($1) RETURNING "+countOutColumns, again)
 		if err != nil {
 			return fmt.Errorf("take out the earlier copies: %w", err)
 		}

@@ -190,10 +190,7 @@ func (b *Bulk) swap(ctx context.Context, empty bool) error {
 		// which took as long as the insert triggers, do not run); the
 		// others are copied.
 		start := time.Now()
-		rows, err := tx.Query(ctx, `SELECT event_type, country_code,
-			coalesce(to_char(event_date, 'YYYY-MM-DD'), ''), coalesce(to_char(event_date_end, 'YYYY-MM-DD'), ''), modality, origin,
-			ST_X(geom), ST_Y(geom), coalesce(fatalities, 0), tsvector_to_array(actors_words), tsvector_to_array(quote_words)
-			FROM events WHERE id IN (SELECT id FROM events_new)`)
+		rows, err := tx.Query(ctx, "SELECT "+countOutColumns+" FROM events WHERE id IN (SELECT id FROM events_new)")
 		if err == nil {
 			err = b.tally.countOut(rows)
 		}
@@ -316,7 +313,7 @@ func (s *Store) vacuum(ctx context.Context) error {
 	if _, err := s.pool.Exec(ctx, "VACUUM (INDEX_CLEANUP OFF) events"); err != nil {
 		return fmt.Errorf("vacuum events: %w", err)
 	}
-	if _, err := s.pool.Exec(ctx, "VACUUM (ANALYZE) event_counts, cell_types, cell_countries"); err != nil {
+	if _, err := s.pool.Exec(ctx, "VACUUM (ANALYZE) event_counts, detail_counts, cell_types, cell_countries"); err != nil {
 		return fmt.Errorf("vacuum the counts: %w", err)
 	}
 	// The fine cells, word counts and word cells, which a million events

@@ -16,9 +16,9 @@ import (
 )
 
 // tally is what a bulk import that builds a new events table adds to the
-// kept counts (event_counts, migration 0006; word_counts, 0014) and cells
-// (cell_types and cell_countries, 0010 and 0012; cell_fine, 0013; cell_words,
-// 0017) in place
+// kept counts (event_counts, migration 0006; word_counts, 0014;
+// detail_counts, 0018) and cells (cell_types and cell_countries, 0010 and
+// 0012; cell_fine, 0013; cell_words, 0017) in place
 // of their statement triggers: the same groups, computed as the triggers
 // compute them, added up in Go while the rows are copied and written once
 // per group at the commit. On a million events the triggers took some 50 s
@@ -43,6 +43,8 @@ type tally struct {
 	comboList []comboKey
 	// words counts per word of a field and combination (wordKey).
 	words map[uint64]int64
+	// details counts the groups of detail_counts.
+	details map[detailKey]int64
 	// types, countries and fine are the cells of the finest level of
 	// cell_types, cell_countries and cell_fine by cellKey.
 	types, fine map[uint64]cellSums
@@ -92,6 +94,15 @@ func cellOfKey(level int, k uint64) (combo uint32, x, y int32) {
 	return uint32(k >> (2*level + 3)), int32(k>>(level+1)) & (4<<level - 1), int32(k) & (2<<level - 1)
 }
 
+// detailKey is a group of detail_counts: the sub-event type (interned),
+// the precision, the country (interned) and the number of the combination
+// of cell_types, which holds the rest (event type, week, last week,
+// modality and origin).
+type detailKey struct {
+	subType, country, types uint32
+	precision               int32
+}
+
 // countKey is a group of event_counts; every field is an interned string.
 type countKey struct{ eventType, country, week, date, last, modality, origin uint32 }
 
@@ -136,7 +147,7 @@ func (s *cellSums) add(o cellSums) {
 
 func newTally() *tally {
 	return &tally{attrs: map[string]uint32{}, weeks: map[string]uint32{}, profiles: map[profileKey]*profile{}, combos: map[comboKey]uint32{},
-		words: map[uint64]int64{}, types: map[uint64]cellSums{}, countries: map[uint64]int64{}, fine: map[uint64]cellSums{},
+		words: map[uint64]int64{}, details: map[detailKey]int64{}, types: map[uint64]cellSums{}, countries: map[uint64]int64{}, fine: map[uint64]cellSums{},
 		wordCells: map[wordCellKey]cellSums{}, coarse: slices.Max(eventsql.CellLevels()), fineLevel: slices.Max(eventsql.FineLevels())}
 }
 
@@ -190,6 +201,8 @@ func cellOf(level int, lon, lat float64) (int32, int32) {
 // tallied is the part of an event the tally reads.
 type tallied struct {
 	eventType, country, date, end, modality, origin string
+	subType                                         string
+	precision                                       int32
 	lon, lat                                        float64
 	fatalities                                      int64
 	actors, quote                                   []string // words, repeated or not
@@ -197,8 +210,8 @@ type tallied struct {
 
 func talliedOf(e geo.Event) tallied {
 	t := tallied{eventType: e.EventType, country: e.CountryCode, date: e.EventDate, end: e.EventDateEnd,
-		modality: e.Modality, origin: e.OriginName(), lon: e.Point[0], lat: e.Point[1],
-		actors: geo.Words(e.Actor1 + "\n" + e.Actor2), quote: geo.Words(e.Quote)}
+		modality: e.Modality, origin: e.OriginName(), subType: e.SubEventType, precision: int32(e.GeoPrecision),
+		lon: e.Point[0], lat: e.Point[1], actors: geo.Words(e.Actor1 + "\n" + e.Actor2), quote: geo.Words(e.Quote)}
 	if e.Fatalities != nil {
 		t.fatalities = int64(*e.Fatalities)
 	}
@@ -231,6 +244,7 @@ func (t *tally) profileOf(e tallied) *profile {
 func (t *tally) add(e tallied, sign int64, ids []uint32) []uint32 {
 	p := t.profileOf(e)
 	p.n += sign
+	t.details[detailKey{subType: t.intern(e.subType), country: t.intern(e.country), types: p.types, precision: e.precision}] += sign
 	sums := cellSums{n: sign, fatalities: sign * e.fatalities, lon: float64(sign) * e.lon, lat: float64(sign) * e.lat}
 	x, y := cellOf(t.coarse, e.lon, e.lat)
 	eventType := t.comboList[p.types].eventType
@@ -276,20 +290,28 @@ func (t *tally) addEvents(events []geo.Event) {
 
 // countOut counts out the events that rows (event_type, country_code,
 // event_date, event_date_end as text or "", modality, origin, lon, lat,
-// fatalities or 0, the words of the actors and of the quote) hold.
+// fatalities or 0, the words of the actors and of the quote, sub_event_type,
+// geo_precision) hold: countOutColumns.
 func (t *tally) countOut(rows pgx.Rows) error {
 	defer rows.Close()
 	var ids []uint32
 	for rows.Next() {
 		var e tallied
 		if err := rows.Scan(&e.eventType, &e.country, &e.date, &e.end, &e.modality, &e.origin, &e.lon, &e.lat, &e.fatalities,
-			&e.actors, &e.quote); err != nil {
+			&e.actors, &e.quote, &e.subType, &e.precision); err != nil {
 			return err
 		}
 		ids = t.add(e, -1, ids)
 	}
 	return rows.Err()
 }
+
+// countOutColumns are the columns of events that countOut reads, in its
+// order.
+const countOutColumns = `event_type, country_code,
+	coalesce(to_char(event_date, 'YYYY-MM-DD'), ''), coalesce(to_char(event_date_end, 'YYYY-MM-DD'), ''), modality, origin,
+	ST_X(geom), ST_Y(geom), coalesce(fatalities, 0), tsvector_to_array(actors_words), tsvector_to_array(quote_words),
+	sub_event_type, geo_precision`
 
 // keptTable is how one kept table is written from the tally: rows of it,
 // sorted by its primary key (the "C" collation's byte order, so that the
@@ -356,6 +378,20 @@ func (t *tally) tables() []keptTable {
 	counts := sortedGroups(countMap, noEvents, func(a, b countKey) int {
 		return cmp.Or(byName(a.eventType, b.eventType), byName(a.country, b.country), byName(a.week, b.week), byName(a.date, b.date),
 			byName(a.last, b.last), byName(a.modality, b.modality), byName(a.origin, b.origin))
+	})
+	type detailGroup struct {
+		subType, country uint32
+		precision        int32
+		c                comboKey
+	}
+	detailMap := make(map[detailGroup]int64, len(t.details))
+	for k, n := range t.details {
+		detailMap[detailGroup{subType: k.subType, country: k.country, precision: k.precision, c: t.comboList[k.types]}] += n
+	}
+	details := sortedGroups(detailMap, noEvents, func(a, b detailGroup) int {
+		return cmp.Or(byName(a.subType, b.subType), cmp.Compare(a.precision, b.precision), byName(a.c.eventType, b.c.eventType),
+			byName(a.country, b.country), byName(a.c.week, b.c.week), byName(a.c.weekLast, b.c.weekLast),
+			byName(a.c.modality, b.c.modality), byName(a.c.origin, b.c.origin))
 	})
 	wordMap := make(map[wordGroup]int64, len(t.words))
 	for k, n := range t.words {
@@ -432,6 +468,13 @@ func (t *tally) tables() []keptTable {
 				g := counts[i]
 				fill(dst, name(g.k.eventType), name(g.k.country), name(g.k.week), name(g.k.date), name(g.k.last),
 					name(g.k.modality), name(g.k.origin), g.v)
+			}},
+		{name: "detail_counts", key: 8, update: "n = c.n + excluded.n", n: len(details),
+			columns: []string{"sub_event_type", "geo_precision", "event_type", "country_code", "week", "week_last", "modality", "origin", "n"},
+			row: func(i int, dst []any) {
+				g := details[i]
+				fill(dst, name(g.k.subType), g.k.precision, name(g.k.c.eventType), name(g.k.country), name(g.k.c.week),
+					name(g.k.c.weekLast), name(g.k.c.modality), name(g.k.c.origin), g.v)
 			}},
 		{name: "word_counts", key: 7, update: "n = c.n + excluded.n", n: len(words),
 			columns: []string{"field", "word", "event_type", "country_code", "week", "modality", "origin", "n"},
