@@ -511,7 +511,7 @@ func walkFilter(d dialect, f geo.Filter) *eventsql.Query {
 
 // subTypeWalk reports whether f's page, and its count and stats when the
 // kept counts do not answer them (a box, a source count), read the index
-// events_by_sub_type (migration 0016): f names one sub-event type and no
+// events_by_sub_type (migration 0018): f names one sub-event type and no
 // words. The index lists the type's events in list order with their
 // country, precision and point, so that a page reads the rows of its own
 // events alone, whether few events have the type or many, and with a

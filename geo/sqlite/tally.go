@@ -15,7 +15,7 @@ import (
 )
 
 // tally is what a bulk import adds to the kept counts (event_counts,
-// migration 0008, word_counts, migration 0014, and detail_counts, 0019) and cells (cell_types and
+// migration 0008, word_counts, migration 0014, and detail_counts, 0018) and cells (cell_types and
 // cell_countries, migration 0012, cell_fine, 0013, cell_words, 0017) instead of their row
 // triggers: the same groups, computed as the triggers compute them, added
 // up here and written once per group at the commit. A replaced row takes
