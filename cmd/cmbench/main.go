@@ -221,6 +221,14 @@ var scaleQueries = []string{
 	"/api/stats?geo_precision=3",
 	"/api/stats?geo_precision=2&country=UA&type=Battles&start=2024-03-06&end=2024-05-22",
 	"/api/clusters?zoom=2&sub_event_type=Armed+clash",
+	// A word with a box, and the density cells of a word (the kept
+	// counts per word and cell), and the stats of a word in a box.
+	"/api/events?bbox=36,47,39,49&q=drone",
+	"/api/events?bbox=30,40,50,55&actor=police",
+	"/api/stats?bbox=36,47,39,49&q=drone",
+	"/api/clusters?zoom=2&q=drone",
+	"/api/clusters?zoom=6&bbox=30,44,40,52&q=drone",
+	"/api/clusters?zoom=9&bbox=36.5,47,39.3,49&q=drone",
 	"/ogc/collections/events/tiles/WebMercatorQuad/2/1/2",
 }
 
