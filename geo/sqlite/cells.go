@@ -119,8 +119,18 @@ func (s *Store) cellGroups(ctx context.Context, q cellQuerier, p eventsql.CellPl
 			return nil, err
 		}
 	}
-	for _, strip := range p.Strips {
-		sq, d, err := s.stripQuery(ctx, q, f, strip)
+	return stripCells(ctx, q, p.Strips, zoom, groups, func(strip eventsql.Strip) (*eventsql.Query, dialect, error) {
+		return s.stripQuery(ctx, q, f, strip)
+	})
+}
+
+// stripCells adds to groups the events of each strip, found by the
+// condition query returns for it, grouped by cell at zoom with the strip's
+// sign, and folds them into the density cells.
+func stripCells(ctx context.Context, q cellQuerier, strips []eventsql.Strip, zoom int, groups []geo.CellRow,
+	query func(eventsql.Strip) (*eventsql.Query, dialect, error)) ([]geo.Cell, error) {
+	for _, strip := range strips {
+		sq, d, err := query(strip)
 		if err != nil {
 			return nil, err
 		}
@@ -309,20 +319,9 @@ func (s *Store) wordCellGroups(ctx context.Context, q cellQuerier, p eventsql.Ce
 	if err != nil {
 		return nil, err
 	}
-	for _, strip := range p.Strips {
-		sq, d, err := s.wordStripQuery(ctx, q, f, strip)
-		if err != nil {
-			return nil, err
-		}
-		err = eachRow(ctx, q, eventsql.CellsSQL(d, sq, zoom), sq.Args, func(r *sql.Rows) (err error) {
-			groups, err = eventsql.ScanCellRows(r, zoom, zoom, strip.Sign(), groups)
-			return err
-		})
-		if err != nil {
-			return nil, err
-		}
-	}
-	return geo.FoldCells(zoom, groups), nil
+	return stripCells(ctx, q, p.Strips, zoom, groups, func(strip eventsql.Strip) (*eventsql.Query, dialect, error) {
+		return s.wordStripQuery(ctx, q, f, strip)
+	})
 }
 
 // detailCount counts f's events from the kept counts by sub-event type and
