@@ -69,8 +69,17 @@ func (s *Store) cellCount(ctx context.Context, q cellQuerier, p eventsql.CellPla
 	if err := q.QueryRowContext(ctx, stmt, args...).Scan(&total); err != nil {
 		return 0, err
 	}
-	for _, strip := range p.Strips {
-		sq, _, err := s.stripQuery(ctx, q, f, strip)
+	return stripCount(ctx, q, p.Strips, total, func(strip eventsql.Strip) (*eventsql.Query, dialect, error) {
+		return s.stripQuery(ctx, q, f, strip)
+	})
+}
+
+// stripCount adds to total the events of each strip, found by the
+// condition query returns for it, with the strip's sign.
+func stripCount(ctx context.Context, q cellQuerier, strips []eventsql.Strip, total int,
+	query func(eventsql.Strip) (*eventsql.Query, dialect, error)) (int, error) {
+	for _, strip := range strips {
+		sq, _, err := query(strip)
 		if err != nil {
 			return 0, err
 		}
@@ -290,18 +299,9 @@ func (s *Store) wordCellCount(ctx context.Context, q cellQuerier, p eventsql.Cel
 	if err := q.QueryRowContext(ctx, stmt, args...).Scan(&total); err != nil {
 		return 0, err
 	}
-	for _, strip := range p.Strips {
-		sq, _, err := s.wordStripQuery(ctx, q, f, strip)
-		if err != nil {
-			return 0, err
-		}
-		var n int
-		if err := q.QueryRowContext(ctx, eventsql.CountSQL(sq), sq.Args...).Scan(&n); err != nil {
-			return 0, err
-		}
-		total += strip.Sign() * n
-	}
-	return total, nil
+	return stripCount(ctx, q, p.Strips, total, func(strip eventsql.Strip) (*eventsql.Query, dialect, error) {
+		return s.wordStripQuery(ctx, q, f, strip)
+	})
 }
 
 // wordCellGroups returns the density cells of f at zoom by plan p of
