@@ -427,6 +427,55 @@ func OneTerm(row Scanner, word string) (term string, ok bool, err error) {
 	return *first, true, nil
 }
 
+// WordTotalSQL adds up the events of the words of field (the first
+// argument) that start with a word (the second; the third is the word and
+// "\U0010FFFF"), from the first rows of word_counts alone when rows > 0:
+// a lower bound, enough to tell that a word has more events than a walk's
+// range is worth (a common word of a million events has 7,600 groups).
+func WordTotalSQL(d Dialect, rows int) string {
+	limit := ""
+	if rows > 0 {
+		limit = " LIMIT " + strconv.Itoa(rows)
+	}
+	return "SELECT coalesce(sum(c.n), 0) FROM (SELECT c.n FROM word_counts c WHERE c.field = " + d.Placeholder(1) +
+		" AND c.word >= " + d.Placeholder(2) + " AND c.word < " + d.Placeholder(3) + limit + ") c"
+}
+
+// wordTotalRows is how many groups of word_counts WordsOver adds up
+// before it adds up every group of a word: a common word's first 1,024
+// groups hold some 30,000 events (a million events), more than most
+// walks' ranges are worth, in a seventh of its groups.
+const wordTotalRows = 1024
+
+// WordsOver reports whether every word of f's actors and quote has, in
+// all, more than over events, counted from word_counts by total (which
+// runs WordTotalSQL with its three arguments); not when f has no word. A
+// word is added up from its first groups first (WordTotalSQL), and from
+// every group only when those hold too few, so that the common words
+// that make a walk pay cost least to tell.
+func WordsOver(d Dialect, f geo.Filter, over int64, total func(stmt string, args ...any) (int64, error)) (bool, error) {
+	some := false
+	for _, w := range []struct{ field, filter string }{{FieldActors, f.Actor}, {FieldQuote, f.Q}} {
+		if strings.TrimSpace(w.filter) == "" {
+			continue
+		}
+		for _, word := range geo.Words(w.filter) {
+			some = true
+			n, err := total(WordTotalSQL(d, wordTotalRows), w.field, word, word+"\U0010FFFF")
+			if err != nil {
+				return false, err
+			}
+			if n > over {
+				continue
+			}
+			if n, err = total(WordTotalSQL(d, 0), w.field, word, word+"\U0010FFFF"); err != nil || n <= over {
+				return false, err
+			}
+		}
+	}
+	return some, nil
+}
+
 // WordCounts returns the condition on the table word_counts c that selects
 // the groups of f's events, for term, the one stored word of field that
 // f's word starts (WordCountsWord and OneTerm); an empty term selects

@@ -69,36 +69,27 @@ func walkKey(ctx context.Context, tx pgx.Tx, f geo.Filter) (n int64, from string
 // (wordWalkable) because reading its range costs less than reading the GIN
 // indexes' matches of f's words row by row: at most the events of its
 // rarest word, counted from word_counts (a word that starts several stored
-// words counts all of theirs), when the key's events (event_counts) are
-// fewer than s.wordWalkAt per such event. When it walks, the transaction's
+// words counts all of theirs; eventsql.WordsOver), when the key's events
+// (event_counts, counted first) are fewer than s.wordWalkAt per such
+// event. When it walks, the transaction's
 // planner is told to (walkPlanner), and from is the first day it reads
 // (walkKey, walkFrom).
 func (s *Store) wordWalk(ctx context.Context, tx pgx.Tx, f geo.Filter) (from string, walk bool, err error) {
 	if !wordWalkable(f) {
 		return "", false, nil
 	}
-	rarest := int64(-1)
-	for _, w := range []struct{ field, filter string }{{eventsql.FieldActors, f.Actor}, {eventsql.FieldQuote, f.Q}} {
-		if strings.TrimSpace(w.filter) == "" {
-			continue
-		}
-		for _, word := range geo.Words(w.filter) {
-			var n int64
-			err := tx.QueryRow(ctx, "SELECT coalesce(sum(c.n), 0) FROM word_counts c WHERE c.field = $1 AND c.word >= $2 AND c.word < $3",
-				w.field, word, word+"\U0010FFFF").Scan(&n)
-			if err != nil {
-				return "", false, err
-			}
-			if rarest < 0 || n < rarest {
-				rarest = n
-			}
-		}
-	}
-	if rarest <= 0 {
-		return "", false, nil // no such word, or punctuation alone: the GIN index says so at once
-	}
 	n, from, err := walkKey(ctx, tx, f)
-	if err != nil || n >= int64(s.wordWalkAt)*rarest {
+	if err != nil {
+		return "", false, err
+	}
+	// No such word, or punctuation alone, is not walked: the GIN index
+	// says so at once.
+	walk, err = eventsql.WordsOver(pgSQL, f, n/int64(s.wordWalkAt), func(stmt string, args ...any) (int64, error) {
+		var t int64
+		err := tx.QueryRow(ctx, stmt, args...).Scan(&t)
+		return t, err
+	})
+	if err != nil || !walk {
 		return "", false, err
 	}
 	return from, true, walkPlanner(ctx, tx)

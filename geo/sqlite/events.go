@@ -424,7 +424,13 @@ func (s *Store) page(ctx context.Context, f geo.Filter, q *eventsql.Query) (geo.
 		return page, nil
 	}
 	page.Events = make([]geo.Event, 0, min(limit, page.Matched-max(f.Offset, 0)))
-	if walks(f) && page.Matched >= s.walkAt*(limit+max(f.Offset, 0)) {
+	walk := walks(f) && page.Matched >= s.walkAt*(limit+max(f.Offset, 0))
+	if !walk && wordsWalk(f) {
+		if walk, err = wordsPageWalks(ctx, tx, page.Matched, limit+max(f.Offset, 0)); err != nil {
+			return geo.EventPage{}, err
+		}
+	}
+	if walk {
 		d.walk = true
 		d.words = wordsWalk(f)
 		q = walkFilter(d, f)

@@ -56,33 +56,15 @@ var walkDialect = dialect{rtree: func(geo.BBox) bool { return false }, walk: tru
 // and reading its range costs less than testing the full-text index's
 // matches of f's words row by row: at most the events of its rarest word,
 // counted from word_counts (a word that starts several stored words counts
-// all of theirs). The range's entries, the events of its key and dates,
-// are counted from event_counts (walkKeyCount), not from the index.
+// all of theirs; eventsql.WordsOver). The range's entries, the events of
+// its key and dates, are counted first, from event_counts (walkKeyCount),
+// not from the index, so that a common word is told common from its first
+// groups in word_counts.
 func (s *Store) wordWalk(ctx context.Context, q interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
 }, f geo.Filter) (string, bool, error) {
 	if !wordWalkable(f) {
 		return "", false, nil
-	}
-	rarest := int64(-1)
-	for _, w := range []struct{ field, filter string }{{eventsql.FieldActors, f.Actor}, {eventsql.FieldQuote, f.Q}} {
-		if strings.TrimSpace(w.filter) == "" {
-			continue
-		}
-		for _, word := range geo.Words(w.filter) {
-			c := eventsql.NewQuery(sqliteSQL)
-			c.Add("c.field = "+c.Arg(w.field), "c.word >= "+c.Arg(word), "c.word < "+c.Arg(word+"\U0010FFFF"))
-			var n int64
-			if err := q.QueryRowContext(ctx, "SELECT coalesce(sum(c.n), 0) FROM word_counts c WHERE "+c.Where(), c.Args...).Scan(&n); err != nil {
-				return "", false, err
-			}
-			if rarest < 0 || n < rarest {
-				rarest = n
-			}
-		}
-	}
-	if rarest <= 0 {
-		return "", false, nil // no such word, or punctuation alone: the full-text index says so at once
 	}
 	idx := walkIndex(f)
 	if idx == "events_words_walk" && f.Start == "" && f.End == "" {
@@ -95,7 +77,17 @@ func (s *Store) wordWalk(ctx context.Context, q interface {
 	if err != nil {
 		return "", false, err
 	}
-	return idx, n < int64(s.wordWalkAt)*rarest, nil
+	// No such word, or punctuation alone, is not walked: the full-text
+	// index says so at once.
+	walk, err := eventsql.WordsOver(sqliteSQL, f, n/int64(s.wordWalkAt), func(stmt string, args ...any) (int64, error) {
+		var t int64
+		err := q.QueryRowContext(ctx, stmt, args...).Scan(&t)
+		return t, err
+	})
+	if err != nil || !walk {
+		return "", false, err
+	}
+	return idx, true, nil
 }
 
 // walkKeyCount counts, from event_counts, the entries of the range of idx
@@ -369,8 +361,8 @@ func (s *Store) wordWeekStats(ctx context.Context, f geo.Filter) (geo.Stats, boo
 
 // weekPage answers f's page (Store.page) when wordWeeks splits it: the
 // count from the kept counts and the edges, the page walked on
-// events_words_walk when many match, else read from the full-text index's
-// matches.
+// events_words_walk when many match, else on the index wordWalk picks
+// when it picks one, else read from the full-text index's matches.
 func (s *Store) weekPage(ctx context.Context, tx *sql.Tx, f geo.Filter, whole *eventsql.Query, edges []*eventsql.Query, limit int) (geo.EventPage, error) {
 	page := geo.EventPage{Events: []geo.Event{}}
 	var err error
@@ -382,8 +374,19 @@ func (s *Store) weekPage(ctx context.Context, tx *sql.Tx, f geo.Filter, whole *e
 		return page, nil
 	}
 	page.Events = make([]geo.Event, 0, min(limit, page.Matched-offset))
-	if page.Matched >= s.walkAt*(limit+offset) {
-		page.Events, err = readWalk(ctx, tx, eventsql.Filter(walkDialect, f), "events_words_walk", limit, offset, page.Events)
+	idx, walk := "events_words_walk", true
+	if page.Matched < s.walkAt*(limit+offset) {
+		// Few of the list's events match, or the page lies far in: the
+		// dates' range may still cost less to walk than the word's
+		// matches to read and sort (wordWalk; a million events, a word in
+		// a quarter of them and three months, the page at 5,000: 678 ms of
+		// CPU through the matches).
+		if idx, walk, err = s.wordWalk(ctx, tx, f); err != nil {
+			return geo.EventPage{}, err
+		}
+	}
+	if walk {
+		page.Events, err = readWalk(ctx, tx, eventsql.Filter(walkDialect, f), idx, limit, offset, page.Events)
 	} else {
 		page.Events, err = s.read(ctx, tx, eventsql.Filter(sqliteSQL, f), limit, offset, page.Events)
 	}
@@ -391,4 +394,28 @@ func (s *Store) weekPage(ctx context.Context, tx *sql.Tx, f geo.Filter, whole *e
 		return geo.EventPage{}, err
 	}
 	return page, attach(ctx, tx, page.Events)
+}
+
+// wordsPageWalkAt is how many entries of events_words_walk a page of
+// words alone (wordsWalk) may walk per event that matches, rather than
+// read every match's row from the full-text index and sort them: an entry
+// tested costs a fiftieth to a hundredth of a match read and sorted
+// (a million events, an actor and a word in 23,892 events, the page at
+// 5,000: 250,000 entries walked against 698 ms of CPU through the
+// matches).
+const wordsPageWalkAt = 16
+
+// wordsPageWalks reports whether a page of words alone (wordsWalk) that
+// reads the first `through` of its matched events costs less walked on
+// events_words_walk, which reads about through times the events per
+// match (the largest seq stands for the events, at least as many), than
+// read from the matches: Store.page walks whenever many match
+// (defaultWalkAt); this is for the pages far in, and the words of a
+// few tens of thousands of events.
+func wordsPageWalks(ctx context.Context, tx *sql.Tx, matched, through int) (bool, error) {
+	var events int64
+	if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(seq), 0) FROM events").Scan(&events); err != nil {
+		return false, err
+	}
+	return int64(through)*events < wordsPageWalkAt*int64(matched)*int64(matched), nil
 }
