@@ -13,6 +13,7 @@ package eventsql
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"conflictmap/geo"
 
@@ -474,6 +475,64 @@ func WordsOver(d Dialect, f geo.Filter, over int64, total func(stmt string, args
 		}
 	}
 	return some, nil
+}
+
+// WordWeeks splits f, one word and dates (and types, a country,
+// modalities, origins: WordCountsWord of f without its dates) whose word
+// starts term alone, the one stored word of field (OneTerm), at first and
+// last, the Mondays of the first and the last whole week inside its dates
+// (WholeWeeks): the events dated in those weeks all match, and
+// word_counts counts them by week (whole, a condition on word_counts c in
+// d); the others, dated in the days before the first whole week (or
+// before the start, in a span that reaches it) and after the last, are
+// walked (edges, conditions on events e in walk, each one range of first
+// days bounded once on each side).
+func WordWeeks(d, walk Dialect, f geo.Filter, field, term, first, last string) (whole *Query, edges []*Query) {
+	undated := f
+	undated.Start, undated.End = "", ""
+	whole = WordCounts(d, undated, field, term)
+	whole.Add("c.week <> ''")
+	if first != "" {
+		whole.Add("c.week >= " + whole.Arg(first))
+		monday, _ := time.Parse(geo.DateLayout, first)
+		before := f
+		before.End = monday.AddDate(0, 0, -1).Format(geo.DateLayout)
+		edges = append(edges, Filter(walk, before))
+	}
+	if last != "" {
+		whole.Add("c.week <= " + whole.Arg(last))
+		monday, _ := time.Parse(geo.DateLayout, last)
+		e := Filter(walk, undated)
+		e.Add("e.event_date > "+walk.DateValue(e.Arg(monday.AddDate(0, 0, 6).Format(geo.DateLayout))),
+			"e.event_date <= "+walk.DateValue(e.Arg(f.End)))
+		edges = append(edges, e)
+	}
+	return whole, edges
+}
+
+// WholeWeeks returns the Mondays of the first and the last week (Monday
+// to Sunday) inside [start, end], "" for an open bound; not ok when no
+// week fits.
+func WholeWeeks(start, end string) (first, last string, ok bool) {
+	var a, b time.Time
+	if start != "" {
+		t, err := time.Parse(geo.DateLayout, start)
+		if err != nil {
+			return "", "", false
+		}
+		a = t.AddDate(0, 0, (8-int(t.Weekday()))%7) // Monday is 1
+		first = a.Format(geo.DateLayout)
+	}
+	if end != "" {
+		t, err := time.Parse(geo.DateLayout, end)
+		if err != nil {
+			return "", "", false
+		}
+		b = t.AddDate(0, 0, -int(t.Weekday())) // the Sunday on or before
+		b = b.AddDate(0, 0, -6)
+		last = b.Format(geo.DateLayout)
+	}
+	return first, last, start == "" || end == "" || !a.After(b)
 }
 
 // WordCounts returns the condition on the table word_counts c that selects

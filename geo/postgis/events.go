@@ -285,6 +285,13 @@ func (s *Store) events(ctx context.Context, f geo.Filter) (geo.EventPage, error)
 		return geo.EventPage{}, err
 	}
 	q := filter(f)
+	if f.After == nil {
+		if whole, edges, ok, err := wordWeeks(ctx, tx, f); err != nil {
+			return geo.EventPage{}, err
+		} else if ok {
+			return s.weekPage(ctx, tx, f, whole, edges, limit, offset)
+		}
+	}
 	if from, walk, err := s.wordWalk(ctx, tx, f); err != nil {
 		return geo.EventPage{}, err
 	} else if walk {
@@ -552,6 +559,9 @@ func (s *Store) stats(ctx context.Context, f geo.Filter) (geo.Stats, error) {
 			st, err = detailStats(ctx, tx, f, c, strips)
 			return err
 		})
+		return st, err
+	}
+	if st, ok, err := s.wordWeekStats(ctx, f); err != nil || ok {
 		return st, err
 	}
 	if wordWalkable(f) {

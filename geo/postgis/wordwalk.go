@@ -217,3 +217,145 @@ func walkCount(ctx context.Context, tx pgx.Tx, f geo.Filter, from string, last g
 	}
 	return total, nil
 }
+
+// weekDialect walks the first days of events_words_walk (byDate) for the
+// edges of wordWeeks and its pages, testing the word and the rest on the
+// index's entries.
+var weekDialect = dialect{walk: true, byDate: true}
+
+// wordWeeks splits a filter by one word and dates (and types, a country,
+// modalities, origins) whose word starts one stored word of its field
+// (eventsql.WordCountsWord, eventsql.OneTerm) by eventsql.WordWeeks: the
+// events dated in the whole weeks inside its dates are counted from
+// word_counts (whole), the others walked on events_words_walk (edges). A
+// word in a quarter of a million events and three months: 26,594 events,
+// 185-238 ms through the GIN index's matches, the count and the stats.
+// It is not ok when the dates hold no whole week.
+func wordWeeks(ctx context.Context, tx pgx.Tx, f geo.Filter) (whole *eventsql.Query, edges []*eventsql.Query, ok bool, err error) {
+	if f.Start == "" && f.End == "" || f.Start != "" && f.End != "" && f.Start > f.End {
+		return nil, nil, false, nil
+	}
+	undated := f
+	undated.Start, undated.End = "", ""
+	field, word, ok := eventsql.WordCountsWord(undated)
+	if !ok {
+		return nil, nil, false, nil
+	}
+	first, last, ok := eventsql.WholeWeeks(f.Start, f.End)
+	if !ok {
+		return nil, nil, false, nil
+	}
+	term, ok, err := eventsql.OneTerm(tx.QueryRow(ctx, eventsql.TermSQL(pgSQL), field, word), word)
+	if err != nil || !ok {
+		return nil, nil, false, err
+	}
+	whole, edges = eventsql.WordWeeks(pgSQL, weekDialect, f, field, term, first, last)
+	return whole, edges, true, walkPlanner(ctx, tx)
+}
+
+// weekCount counts wordWeeks' events.
+func weekCount(ctx context.Context, tx pgx.Tx, whole *eventsql.Query, edges []*eventsql.Query) (int, error) {
+	var total int64
+	if err := tx.QueryRow(ctx, eventsql.WordCountsCountSQL(whole), whole.Args...).Scan(&total); err != nil {
+		return 0, err
+	}
+	for _, e := range edges {
+		var n int64
+		if err := tx.QueryRow(ctx, eventsql.CountSQL(e), e.Args...).Scan(&n); err != nil {
+			return 0, err
+		}
+		total += n
+	}
+	return int(total), nil
+}
+
+// weekStats groups wordWeeks' events as Stats does.
+func weekStats(ctx context.Context, tx pgx.Tx, whole *eventsql.Query, edges []*eventsql.Query) (geo.Stats, error) {
+	var tally geo.Tally
+	fold := func(stmt string, args []any) error {
+		rows, err := tx.Query(ctx, stmt, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var typ, country, week string
+			var n int64
+			if err := rows.Scan(&typ, &country, &week, &n); err != nil {
+				return err
+			}
+			tally.Add(typ, country, week, int(n))
+		}
+		return rows.Err()
+	}
+	if err := fold(eventsql.WordCountsStatsSQL(whole), whole.Args); err != nil {
+		return geo.Stats{}, err
+	}
+	for _, e := range edges {
+		if err := fold(eventsql.StatsSQL(pgSQL, e), e.Args); err != nil {
+			return geo.Stats{}, err
+		}
+	}
+	return tally.Stats(), nil
+}
+
+// wordWeekStats answers f's stats by wordWeeks when it can, in one
+// snapshot.
+func (s *Store) wordWeekStats(ctx context.Context, f geo.Filter) (st geo.Stats, ok bool, err error) {
+	if f.Start == "" && f.End == "" {
+		return geo.Stats{}, false, nil
+	}
+	err = s.snapshot(ctx, func(tx pgx.Tx) error {
+		whole, edges, split, err := wordWeeks(ctx, tx, f)
+		if err != nil || !split {
+			return err
+		}
+		st, err = weekStats(ctx, tx, whole, edges)
+		ok = err == nil
+		return err
+	})
+	return st, ok, err
+}
+
+// weekPage answers f's page (Store.events) when wordWeeks splits it: the
+// count from the kept counts and the edges; the page walked on
+// events_words_walk from the end's first day when the walk finds it soon
+// enough (Store.walks), else on a country's or a type's walk index when
+// wordWalk picks one, else read from the GIN index's matches.
+func (s *Store) weekPage(ctx context.Context, tx pgx.Tx, f geo.Filter, whole *eventsql.Query, edges []*eventsql.Query, limit, offset int) (geo.EventPage, error) {
+	page := geo.EventPage{Events: []geo.Event{}}
+	var err error
+	if page.Matched, err = weekCount(ctx, tx, whole, edges); err != nil {
+		return geo.EventPage{}, err
+	}
+	if page.Matched <= offset {
+		return page, nil
+	}
+	walk, err := s.walks(ctx, tx, f, page.Matched, limit+offset)
+	if err != nil {
+		return geo.EventPage{}, err
+	}
+	from := ""
+	if !walk {
+		// Few of the dates' events match: a country's or a type's walk
+		// may still hold them closer together (wordWalk).
+		if from, walk, err = s.wordWalk(ctx, tx, f); err != nil {
+			return geo.EventPage{}, err
+		}
+		if !walk {
+			// The planner is free again to read the GIN index's matches.
+			if _, err = tx.Exec(ctx, "SET LOCAL enable_sort TO DEFAULT; SET LOCAL enable_seqscan TO DEFAULT; SET LOCAL enable_bitmapscan TO DEFAULT"); err != nil {
+				return geo.EventPage{}, err
+			}
+			page.Events, err = read(ctx, tx, filter(f), limit, offset, page.Events)
+		} else {
+			page.Events, err = readWalk(ctx, tx, walkFilter(f, from), limit, offset, page.Events)
+		}
+	} else {
+		page.Events, err = readWalk(ctx, tx, eventsql.Filter(weekDialect, f), limit, offset, page.Events)
+	}
+	if err != nil {
+		return geo.EventPage{}, err
+	}
+	return page, attach(ctx, tx, page.Events)
+}

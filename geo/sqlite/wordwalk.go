@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"strings"
-	"time"
 
 	"conflictmap/geo"
 	"conflictmap/geo/eventsql"
@@ -221,12 +220,10 @@ func walkCount(ctx context.Context, tx *sql.Tx, f geo.Filter, idx string, last g
 
 // wordWeeks splits a filter by one word and dates (and types, a country,
 // modalities, origins) whose word starts one stored word of its field
-// (eventsql.WordCountsWord, eventsql.OneTerm): the events dated in the
-// whole weeks inside its dates all match, and word_counts counts them by
-// week (whole, a condition on word_counts c); the others, dated in the
-// days before the first whole week (or before the start, in a span that
-// reaches it) and after the last, are walked on events_words_walk (edges,
-// conditions on events e). It is not ok when the dates hold no whole week.
+// (eventsql.WordCountsWord, eventsql.OneTerm) by eventsql.WordWeeks: the
+// events dated in the whole weeks inside its dates are counted from
+// word_counts (whole), the others walked on events_words_walk (edges).
+// It is not ok when the dates hold no whole week.
 func wordWeeks(ctx context.Context, q interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
 }, f geo.Filter) (whole *eventsql.Query, edges []*eventsql.Query, ok bool, err error) {
@@ -239,7 +236,7 @@ func wordWeeks(ctx context.Context, q interface {
 	if !ok {
 		return nil, nil, false, nil
 	}
-	first, last, ok := wholeWeeks(f.Start, f.End)
+	first, last, ok := eventsql.WholeWeeks(f.Start, f.End)
 	if !ok {
 		return nil, nil, false, nil
 	}
@@ -247,51 +244,8 @@ func wordWeeks(ctx context.Context, q interface {
 	if err != nil || !ok {
 		return nil, nil, false, err
 	}
-	whole = eventsql.WordCounts(sqliteSQL, undated, field, term)
-	whole.Add("c.week <> ''")
-	// Each edge is one range of the index, bounded once on each side:
-	// with two bounds on a side SQLite may walk from the wider one.
-	if first != "" {
-		whole.Add("c.week >= " + whole.Arg(first))
-		e := eventsql.Filter(walkDialect, undated)
-		e.Add("coalesce(e.event_date_end, e.event_date) >= "+e.Arg(f.Start),
-			"e.event_date >= date("+e.Arg(f.Start)+", '-' || (SELECT value FROM meta WHERE key = 'max_span_days') || ' days')",
-			"e.event_date < "+e.Arg(first))
-		edges = append(edges, e)
-	}
-	if last != "" {
-		whole.Add("c.week <= " + whole.Arg(last))
-		monday, _ := time.Parse(geo.DateLayout, last)
-		e := eventsql.Filter(walkDialect, undated)
-		e.Add("e.event_date > "+e.Arg(monday.AddDate(0, 0, 6).Format(geo.DateLayout)), "e.event_date <= "+e.Arg(f.End))
-		edges = append(edges, e)
-	}
+	whole, edges = eventsql.WordWeeks(sqliteSQL, walkDialect, f, field, term, first, last)
 	return whole, edges, true, nil
-}
-
-// wholeWeeks returns the Mondays of the first and the last week (Monday to
-// Sunday) inside [start, end], "" for an open bound; not ok when no week
-// fits.
-func wholeWeeks(start, end string) (first, last string, ok bool) {
-	var a, b time.Time
-	if start != "" {
-		t, err := time.Parse(geo.DateLayout, start)
-		if err != nil {
-			return "", "", false
-		}
-		a = t.AddDate(0, 0, (8-int(t.Weekday()))%7) // Monday is 1
-		first = a.Format(geo.DateLayout)
-	}
-	if end != "" {
-		t, err := time.Parse(geo.DateLayout, end)
-		if err != nil {
-			return "", "", false
-		}
-		b = t.AddDate(0, 0, -int(t.Weekday())) // the Sunday on or before
-		b = b.AddDate(0, 0, -6)
-		last = b.Format(geo.DateLayout)
-	}
-	return first, last, start == "" || end == "" || !a.After(b)
 }
 
 // weekCount counts wordWeeks' events.

@@ -1,4 +1,4 @@
-package sqlite
+package eventsql
 
 import "testing"
 
@@ -14,9 +14,9 @@ func TestWholeWeeks(t *testing.T) {
 		{"2024-01-01", "", "2024-01-01", "", true},
 		{"", "2024-01-06", "", "2023-12-25", true},
 	} {
-		first, last, ok := wholeWeeks(c.start, c.end)
+		first, last, ok := WholeWeeks(c.start, c.end)
 		if first != c.first || last != c.last || ok != c.ok {
-			t.Errorf("wholeWeeks(%q, %q) = %q, %q, %v; want %q, %q, %v", c.start, c.end, first, last, ok, c.first, c.last, c.ok)
+			t.Errorf("WholeWeeks(%q, %q) = %q, %q, %v; want %q, %q, %v", c.start, c.end, first, last, ok, c.first, c.last, c.ok)
 		}
 	}
 }
