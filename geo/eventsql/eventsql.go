@@ -494,10 +494,13 @@ func WordWeeks(d, walk Dialect, f geo.Filter, field, term, first, last string) (
 	whole.Add("c.week <> ''")
 	if first != "" {
 		whole.Add("c.week >= " + whole.Arg(first))
-		monday, _ := time.Parse(geo.DateLayout, first)
+		// From the start on (an event dated before it may reach it) to the
+		// first Monday, which may be the start itself.
 		before := f
-		before.End = monday.AddDate(0, 0, -1).Format(geo.DateLayout)
-		edges = append(edges, Filter(walk, before))
+		before.End = ""
+		e := Filter(walk, before)
+		e.Add("e.event_date < " + walk.DateValue(e.Arg(first)))
+		edges = append(edges, e)
 	}
 	if last != "" {
 		whole.Add("c.week <= " + whole.Arg(last))

@@ -592,6 +592,7 @@ func testModel(t *testing.T, s Store) {
 		}
 	}
 	testWordWalkPages(t, s, all)
+	testWordWeeks(t, s, all)
 	checkDetail(t, s, all)
 	checkCounts(t, s, "after generated ingests")
 }
@@ -1032,4 +1033,80 @@ func checkCounts(t *testing.T, s Store, when string) {
 		}
 	}
 	checkCells(t, s, when)
+}
+
+// testWordWeeks holds words with dates to the model, paged at every
+// offset of small limits and grouped: a store may count the whole weeks
+// inside the dates from kept counts and walk the days at either end
+// (2024-01-01 is a Monday, 2024-03-31 a Sunday; the others fall between),
+// then walk the dates' events in list order for a page, or a country's or
+// a type's; and words alone paged far in, which a store may walk in list
+// order rather than read every match.
+func testWordWeeks(t *testing.T, s Store, all []geo.Event) {
+	ctx := t.Context()
+	typ := []string{geo.Taxonomy()[0].Type}
+	filters := []geo.Filter{
+		{Q: "drone", Start: "2024-01-01", End: "2024-03-31"},
+		{Q: "strike", Start: "2024-01-03", End: "2024-03-27"},
+		{Q: "river", Start: "2023-11-15"},
+		{Actor: "police", End: "2024-02-14"},
+		{Q: "convoy", Start: "2023-10-04", End: "2024-05-22", Country: "UA"},
+		{Q: "army", Start: "2023-12-06", End: "2024-04-10", Types: typ},
+		{Q: "d", Start: "2024-01-03", End: "2024-03-27"},
+		{Q: "s a"},
+		{Actor: "a", Q: "s"},
+		{Actor: "r", Q: "a"},
+	}
+	// Dates whose whole weeks start on a Monday with events of the word,
+	// and whose ends fall on the days of other such events, so that an
+	// event is counted once whether it lies in the edges or the weeks.
+	day := func(date string, n int) string {
+		d, _ := time.Parse(geo.DateLayout, date)
+		return d.AddDate(0, 0, n).Format(geo.DateLayout)
+	}
+	var dated []geo.Event
+	for _, e := range Expect(geo.Filter{Q: "drone"}, all).Events {
+		if e.EventDate != "" {
+			dated = append(dated, e)
+		}
+	}
+	mondays := 0
+	for i, e := range dated { // newest first
+		if i+3 >= len(dated) || mondays == 3 {
+			break
+		}
+		if i >= 3 && Monday(e.EventDate) == e.EventDate {
+			mondays++
+			filters = append(filters, geo.Filter{Q: "drone", Start: day(e.EventDate, -2), End: dated[i-3].EventDate},
+				geo.Filter{Q: "drone", Start: dated[i+3].EventDate, End: e.EventDate},
+				geo.Filter{Q: "drone", Start: e.EventDate, End: day(e.EventDate, 6)})
+		}
+	}
+	if mondays == 0 {
+		t.Errorf("no generated event of q=drone falls on a Monday")
+	}
+	for _, f := range filters {
+		whole := Expect(f, all)
+		if whole.Matched < 1 {
+			t.Errorf("%s matches %d generated events: too few to page", describe(f), whole.Matched)
+		}
+		for _, limit := range []int{2, 7} {
+			for off := 0; off <= whole.Matched+limit; off += limit {
+				g := f
+				g.Limit, g.Offset = limit, off
+				want := Expect(g, all)
+				got, err := s.Events(ctx, g)
+				must(t, err)
+				if got.Matched != want.Matched || !reflect.DeepEqual(ids(got.Events), ids(want.Events)) {
+					t.Errorf("%s limit %d offset %d: matched %d %v, want matched %d %v", describe(f), limit, off,
+						got.Matched, ids(got.Events), want.Matched, ids(want.Events))
+				}
+			}
+		}
+		gs, err := s.Stats(ctx, f)
+		must(t, err)
+		if ws := ExpectStats(f, all); !reflect.DeepEqual(gs, ws) {
+			t.Errorf("stats of %s:\n%+v\nwant\n%+v", describe(f), gs, ws)
+		}
+	}
 }
