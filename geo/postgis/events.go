@@ -37,6 +37,9 @@ type dialect struct {
 	denseBox    bool
 	byDate      bool
 	sparseDates bool
+	// terms, when set, names the one stored word that a word of a walk
+	// starts (wordTerms): the walk tests that lexeme exactly.
+	terms *wordTerms
 }
 
 // ForSparse is the dialect of a strip whose box holds few events beside
@@ -149,6 +152,9 @@ func (d dialect) Words(q *eventsql.Query, field string, words []string) {
 	terms := make([]string, len(words))
 	for i, w := range words {
 		terms[i] = "'" + w + "':*"
+		if t, ok := d.terms.term(field, w); ok {
+			terms[i] = "'" + t + "'"
+		}
 	}
 	cond := "e." + field + "_words @@ " + q.Arg(strings.Join(terms, " & ")) + "::tsquery"
 	if d.walk {
