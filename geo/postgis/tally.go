@@ -18,7 +18,7 @@ import (
 // tally is what a bulk import that builds a new events table adds to the
 // kept counts (event_counts, migration 0006; word_counts, 0014;
 // detail_counts, 0018) and cells (cell_types and cell_countries, 0010 and
-// 0012; cell_fine, 0013; cell_words, 0017) in place
+// 0012; cell_fine, 0013; cell_words, 0017; cell_word_stats, 0021) in place
 // of their statement triggers: the same groups, computed as the triggers
 // compute them, added up in Go while the rows are copied and written once
 // per group at the commit. On a million events the triggers took some 50 s
@@ -52,6 +52,8 @@ type tally struct {
 	// wordCells are the groups of cell_words (migration 0017), at the
 	// finest level of cell_types.
 	wordCells map[wordCellKey]cellSums
+	// wordStats are the groups of cell_word_stats (migration 0021).
+	wordStats map[wordStatKey]int64
 	// coarse and fineLevel are the finest levels of cell_types and
 	// cell_fine, at which the cells are tallied.
 	coarse, fineLevel int
@@ -126,6 +128,16 @@ type wordCellKey struct {
 	x, y            int32
 }
 
+// wordStatKey is a group of cell_word_stats: the field, the interned word,
+// the cell, the kind (eventsql.StatCountry or StatWeek) and the interned
+// key.
+type wordStatKey struct {
+	quote     bool
+	kind      int32
+	word, key uint32
+	x, y      int32
+}
+
 // fineKey is a group of cell_fine.
 type fineKey struct {
 	x, y                        int32
@@ -148,7 +160,7 @@ func (s *cellSums) add(o cellSums) {
 func newTally() *tally {
 	return &tally{attrs: map[string]uint32{}, weeks: map[string]uint32{}, profiles: map[profileKey]*profile{}, combos: map[comboKey]uint32{},
 		words: map[uint64]int64{}, details: map[detailKey]int64{}, types: map[uint64]cellSums{}, countries: map[uint64]int64{}, fine: map[uint64]cellSums{},
-		wordCells: map[wordCellKey]cellSums{}, coarse: slices.Max(eventsql.CellLevels()), fineLevel: slices.Max(eventsql.FineLevels())}
+		wordCells: map[wordCellKey]cellSums{}, wordStats: map[wordStatKey]int64{}, coarse: slices.Max(eventsql.CellLevels()), fineLevel: slices.Max(eventsql.FineLevels())}
 }
 
 // intern returns the number of s in the tally's strings.
@@ -248,6 +260,7 @@ func (t *tally) add(e tallied, sign int64, ids []uint32) []uint32 {
 	sums := cellSums{n: sign, fatalities: sign * e.fatalities, lon: float64(sign) * e.lon, lat: float64(sign) * e.lat}
 	x, y := cellOf(t.coarse, e.lon, e.lat)
 	eventType := t.comboList[p.types].eventType
+	country, week := t.intern(e.country), t.comboList[p.words].week
 	// A word counts once per event however often the text repeats it, as
 	// a tsvector holds it.
 	for field, words := range [2][]string{e.actors, e.quote} {
@@ -265,6 +278,8 @@ func (t *tally) add(e tallied, sign int64, ids []uint32) []uint32 {
 			s := t.wordCells[k]
 			s.add(sums)
 			t.wordCells[k] = s
+			t.wordStats[wordStatKey{quote: field == 1, word: w, kind: eventsql.StatCountry, key: country, x: x, y: y}] += sign
+			t.wordStats[wordStatKey{quote: field == 1, word: w, kind: eventsql.StatWeek, key: week, x: x, y: y}] += sign
 		}
 	}
 	k := cellKey(t.coarse, p.types, x, y)
@@ -460,6 +475,10 @@ func (t *tally) tables() []keptTable {
 		return cmp.Or(cmp.Compare(b2i(a.quote), b2i(b.quote)), byName(a.word, b.word), cmp.Compare(a.x, b.x), cmp.Compare(a.y, b.y),
 			byName(a.eventType, b.eventType))
 	})
+	wordStats := sortedGroups(t.wordStats, noEvents, func(a, b wordStatKey) int {
+		return cmp.Or(cmp.Compare(b2i(a.quote), b2i(b.quote)), byName(a.word, b.word), cmp.Compare(a.x, b.x), cmp.Compare(a.y, b.y),
+			cmp.Compare(a.kind, b.kind), byName(a.key, b.key))
+	})
 
 	return []keptTable{
 		{name: "event_counts", key: 7, update: "n = c.n + excluded.n", n: len(counts),
@@ -517,6 +536,16 @@ func (t *tally) tables() []keptTable {
 					field = eventsql.FieldQuote
 				}
 				fill(dst, field, name(g.k.word), g.k.x, g.k.y, name(g.k.eventType), g.v.n, g.v.fatalities, g.v.lon, g.v.lat)
+			}},
+		{name: "cell_word_stats", key: 6, update: "n = c.n + excluded.n", n: len(wordStats),
+			columns: []string{"field", "word", "x", "y", "kind", "key", "n"},
+			row: func(i int, dst []any) {
+				g := wordStats[i]
+				field := eventsql.FieldActors
+				if g.k.quote {
+					field = eventsql.FieldQuote
+				}
+				fill(dst, field, name(g.k.word), g.k.x, g.k.y, g.k.kind, name(g.k.key), g.v)
 			}},
 	}
 }

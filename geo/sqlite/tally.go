@@ -16,7 +16,7 @@ import (
 
 // tally is what a bulk import adds to the kept counts (event_counts,
 // migration 0008, word_counts, migration 0014, and detail_counts, 0018) and cells (cell_types and
-// cell_countries, migration 0012, cell_fine, 0013, cell_words, 0017) instead of their row
+// cell_countries, migration 0012, cell_fine, 0013, cell_words, 0017, cell_word_stats, 0021) instead of their row
 // triggers: the same groups, computed as the triggers compute them, added
 // up here and written once per group at the commit. A replaced row takes
 // its old values off.
@@ -50,6 +50,8 @@ type tally struct {
 	// wordCells are the groups of cell_words (migration 0017), at the
 	// finest level of cell_types.
 	wordCells map[wordCellKey]cellSums
+	// wordStats are the groups of cell_word_stats (migration 0021).
+	wordStats map[wordStatKey]int32
 	names     map[string]uint16 // the numbers of the strings of fine keys
 	nameList  []string
 	err       error // a key that cannot be packed
@@ -139,6 +141,14 @@ func (k wordCellKey) word() uint32      { return uint32(k >> 30) }
 func (k wordCellKey) cell() (x, y int)  { return int(k >> 19 & 0x3ff), int(k >> fineNameBits & 0x1ff) }
 func (k wordCellKey) eventType() uint16 { return uint16(k & (1<<fineNameBits - 1)) }
 
+// wordStatKey is a group of cell_word_stats: its field, word and cell
+// packed as a wordCellKey's, with the kind (eventsql.StatCountry or
+// StatWeek) in place of the event type, and the key's string by number.
+type wordStatKey struct {
+	cell wordCellKey
+	key  uint32
+}
+
 // cellCountryKey is a group of cell_countries at a level the map is of,
 // its strings by number.
 type cellCountryKey struct {
@@ -206,7 +216,7 @@ func talliedOf(e geo.Event) tallied {
 func newTally(ctx context.Context, tx *sql.Tx, cells bool) (*tally, error) {
 	t := &tally{ids: map[string]uint32{}, weeks: map[uint32]uint32{}, counts: map[countKey]int{}, details: map[detailKey]int{}, words: map[wordKey]int{},
 		groups: map[wordGroup]int32{}, types: map[cellTypeKey]cellSums{}, countries: map[cellCountryKey]int{},
-		fineCells: map[fineKey]cellSums{}, wordCells: map[wordCellKey]cellSums{}, names: map[string]uint16{}}
+		fineCells: map[fineKey]cellSums{}, wordCells: map[wordCellKey]cellSums{}, wordStats: map[wordStatKey]int32{}, names: map[string]uint16{}}
 	if !cells {
 		return t, nil
 	}
@@ -326,10 +336,13 @@ func (t *tally) add(e tallied, sign int) {
 		typeName := t.name(e.eventType)
 		for i, words := range [2][]string{e.actors, e.quote} {
 			for _, w := range words {
-				k := packWordCell(i == 1, t.id(w), x, y, typeName)
+				word := t.id(w)
+				k := packWordCell(i == 1, word, x, y, typeName)
 				s := t.wordCells[k]
 				s.add(e, sign)
 				t.wordCells[k] = s
+				t.wordStats[wordStatKey{cell: packWordCell(i == 1, word, x, y, eventsql.StatCountry), key: countryCode}] += int32(sign)
+				t.wordStats[wordStatKey{cell: packWordCell(i == 1, word, x, y, eventsql.StatWeek), key: week}] += int32(sign)
 			}
 		}
 	}
@@ -475,6 +488,9 @@ func (t *tally) write(ctx context.Context, tx *sql.Tx) error {
 	if err := t.writeWordCells(ctx, tx, byRank); err != nil {
 		return err
 	}
+	if err := t.writeWordStats(ctx, tx, byRank); err != nil {
+		return err
+	}
 	return t.writeFine(ctx, tx)
 }
 
@@ -501,6 +517,33 @@ func (t *tally) writeWordCells(ctx context.Context, tx *sql.Tx, byRank func(a, b
 		}
 		x, y := k.cell()
 		if err := w.add(ctx, field, t.strs[k.word()], x, y, t.nameList[k.eventType()], s.n, s.fatalities, s.lon, s.lat); err != nil {
+			return err
+		}
+	}
+	return w.flush(ctx)
+}
+
+// writeWordStats adds the groups of cell_word_stats, in the order of its
+// primary key.
+func (t *tally) writeWordStats(ctx context.Context, tx *sql.Tx, byRank func(a, b uint32) int) error {
+	w := newRowWriter(tx, "cell_word_stats (field, word, x, y, kind, key, n)", 7, " ON CONFLICT DO UPDATE SET n = n + excluded.n")
+	keys := sortedKeys(t.wordStats, func(a, b wordStatKey) int {
+		ax, ay := a.cell.cell()
+		bx, by := b.cell.cell()
+		return cmp.Or(boolCompare(a.cell.quote(), b.cell.quote()), byRank(a.cell.word(), b.cell.word()), cmp.Compare(ax, bx), cmp.Compare(ay, by),
+			cmp.Compare(a.cell.eventType(), b.cell.eventType()), byRank(a.key, b.key))
+	})
+	for _, k := range keys {
+		n := t.wordStats[k]
+		if n == 0 {
+			continue
+		}
+		field := eventsql.FieldActors
+		if k.cell.quote() {
+			field = eventsql.FieldQuote
+		}
+		x, y := k.cell.cell()
+		if err := w.add(ctx, field, t.strs[k.cell.word()], x, y, int(k.cell.eventType()), t.strs[k.key], n); err != nil {
 			return err
 		}
 	}
