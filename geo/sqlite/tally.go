@@ -58,9 +58,9 @@ type tally struct {
 	wordStats   map[wordStatKey]int32
 	statKeys    map[uint32]uint32
 	statKeyList []uint32
-	names     map[string]uint16 // the numbers of the strings of fine keys
-	nameList  []string
-	err       error // a key that cannot be packed
+	names       map[string]uint16 // the numbers of the strings of fine keys
+	nameList    []string
+	err         error // a key that cannot be packed
 }
 
 // countKey is a group of event_counts, its strings by number.
