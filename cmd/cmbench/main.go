@@ -229,6 +229,12 @@ var scaleQueries = []string{
 	"/api/clusters?zoom=2&q=drone",
 	"/api/clusters?zoom=6&bbox=30,44,40,52&q=drone",
 	"/api/clusters?zoom=9&bbox=36.5,47,39.3,49&q=drone",
+	// A word's stats with another box and field, and its density cells at
+	// zooms finer than the kept word cells (issue 15, item 3).
+	"/api/stats?bbox=36.5,47,39.3,49&actor=police",
+	"/api/clusters?zoom=11&bbox=37.5,47.8,38.1,48.2&q=drone",
+	"/api/clusters?zoom=9&bbox=36.5,47,39.3,49&actor=police",
+	"/api/clusters?zoom=11&bbox=37.5,47.8,38.1,48.2&actor=police",
 	"/ogc/collections/events/tiles/WebMercatorQuad/2/1/2",
 	// Words with a country, a type, dates or a box, with an actor, and
 	// their pages far in and stats (issue 15, item 3).

@@ -551,6 +551,9 @@ func (s *Store) stats(ctx context.Context, f geo.Filter) (geo.Stats, error) {
 	if err != nil {
 		return geo.Stats{}, err
 	}
+	if st, ok, err := s.wordBoxStats(ctx, f); err != nil || ok {
+		return st, err
+	}
 	if p, ok := eventsql.PlanBox(pgSQL, f); ok && eventsql.StatsUsable(f) {
 		var st geo.Stats
 		err := s.snapshot(ctx, func(tx pgx.Tx) (err error) {

@@ -737,6 +737,9 @@ func (s *Store) stats(ctx context.Context, f geo.Filter) (geo.Stats, error) {
 	if st, ok, err := s.wordStats(ctx, f); err != nil || ok {
 		return st, err
 	}
+	if st, ok, err := s.wordBoxStats(ctx, f); err != nil || ok {
+		return st, err
+	}
 	if st, ok, err := s.wordWeekStats(ctx, f); err != nil || ok {
 		return st, err
 	}

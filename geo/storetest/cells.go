@@ -57,7 +57,7 @@ func checkCells(t *testing.T, s Store, when string) {
 			{Start: "2024-01-03", End: "2024-02-15"}, {End: "2024-05-29", Types: []string{geo.Battles}},
 			// Words: one that starts one stored word (the kept counts per
 			// word and cell answer), with types; one that starts two; none.
-			{Q: "dro"}, {Actor: "POLICE", Types: []string{geo.Battles, geo.Protests}}, {Actor: "100"}, {Q: "zebra"}})
+			{Q: "dro"}, {Actor: "POLICE", Types: []string{geo.Battles, geo.Protests}}, {Actor: "100"}, {Q: "zebra"}, {Actor: "police"}})
 }
 
 // compareCells compares, for every box and filter, the count, stats and
@@ -220,8 +220,8 @@ func compareModel(t *testing.T, s Store, when string, boxes []*geo.BBox, filters
 // boxes, with a word in the actors of some and in the quote of others, and
 // checks what a store answers for the word in the box from its kept counts
 // per word and cell (the cells wholly inside the box) and the events of the
-// box's edges: the page against the model, the density cells against the
-// store's own answer from the events.
+// box's edges: the page and the stats against the model, the density cells
+// against the store's own answer from the events.
 func testWordEdges(t *testing.T, s Store) {
 	ctx := t.Context()
 	a := geo.Article{ID: "words", Title: "Words", Published: "2024-12-31", Text: "words"}
@@ -275,6 +275,14 @@ func testWordEdges(t *testing.T, s Store) {
 						break
 					}
 				}
+			}
+			// The stats of the word in the box: countries and weeks of the
+			// cells inside it from cell_word_stats, of its edges from the
+			// events.
+			st, err := s.Stats(ctx, f)
+			must(t, err)
+			if ws := ExpectStats(f, stored.Events); !reflect.DeepEqual(st, ws) {
+				t.Errorf("stats of %s are\n%+v\nthe model's\n%+v", describe(f), st, ws)
 			}
 			for _, zoom := range []int{0, 2, 5, 8, 9} {
 				gc, err := s.Cells(ctx, f, zoom)

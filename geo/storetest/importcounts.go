@@ -73,5 +73,18 @@ func ImportCounts(t *testing.T, s Importer) {
 			t.Errorf("after two imports, stats of %s are\n%+v\nwant\n%+v", describe(f), got, want)
 		}
 	}
+	// One word with a box: the kept counts per word and cell, by country
+	// and week (cell_word_stats), which the replaced events leave and join.
+	for _, b := range []geo.BBox{{West: -20, South: -40, East: 60, North: 40}, {West: 0, South: 0, East: 90, North: 66.51},
+		{West: -180, South: -90, East: 0, North: 90}} {
+		for _, f := range []geo.Filter{{Q: "zebra"}, {Q: "convoy"}, {Actor: "police"}} {
+			f.BBox = &b
+			got, err := s.Stats(ctx, f)
+			must(t, err)
+			if want := ExpectStats(f, all); !reflect.DeepEqual(got, want) {
+				t.Errorf("after two imports, stats of %s are\n%+v\nwant\n%+v", describe(f), got, want)
+			}
+		}
+	}
 	checkCounts(t, s, "after two imports")
 }

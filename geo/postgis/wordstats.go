@@ -1,0 +1,53 @@
+package postgis
+
+import (
+	"context"
+
+	"conflictmap/geo"
+	"conflictmap/geo/eventsql"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// wordBoxStats answers the stats of one word with a box
+// (eventsql.WordStatsWord) from the kept counts per word and cell, in one
+// snapshot: the event types of the cells inside the box from cell_words,
+// their countries and weeks from cell_word_stats (migration 0021), and the
+// events of the box's edge strips from their rows, their words tested on
+// each (wordStripFilter). False when the kept cells do not answer f.
+func (s *Store) wordBoxStats(ctx context.Context, f geo.Filter) (geo.Stats, bool, error) {
+	if _, _, ok := eventsql.WordStatsWord(f); !ok {
+		return geo.Stats{}, false, nil
+	}
+	var (
+		st   geo.Stats
+		used bool
+	)
+	err := s.snapshot(ctx, func(tx pgx.Tx) error {
+		p, field, term, ok, err := wordCellPlan(ctx, tx, f, eventsql.WordCellLevel)
+		if err != nil || !ok {
+			return err
+		}
+		used = true
+		var t geo.Tally
+		if term == "" {
+			st = t.Stats() // no stored word: no event has it
+			return nil
+		}
+		stmt, args := eventsql.WordStatsSQL(pgSQL, p, f, field, term)
+		if err := eachRow(ctx, tx, stmt, args, func(r pgx.Rows) error { return eventsql.TallyWordStats(r, &t) }); err != nil {
+			return err
+		}
+		for _, strip := range p.Strips {
+			sq := wordStripFilter(f, strip)
+			if err := eachRow(ctx, tx, eventsql.StatsSQL(pgSQL, sq), sq.Args, func(r pgx.Rows) error {
+				return eventsql.TallyRows(r, strip.Sign(), &t)
+			}); err != nil {
+				return err
+			}
+		}
+		st = t.Stats()
+		return nil
+	})
+	return st, used, err
+}
