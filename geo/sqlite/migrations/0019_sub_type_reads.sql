@@ -20,3 +20,10 @@ CREATE INDEX events_by_sub_type ON events (sub_event_type, event_date DESC, id, 
 -- cells, which have no precision, would answer it in a few ms.
 DROP INDEX events_by_point;
 CREATE INDEX events_by_point ON events (lon, lat, event_type, country_code, event_date, fatalities, geo_precision);
+
+-- And in the dates' covering index, for a precision with dates and a box
+-- (dialectFor: the dates' range, the box and the precision tested on its
+-- entries): precision 2, six weeks and a hotspot's box, 16,000 rows read
+-- for the count, 0.1 s -> 11 ms.
+DROP INDEX events_filter;
+CREATE INDEX events_filter ON events (event_date, event_date_end, lon, lat, event_type, modality, country_code, fatalities, origin, geo_precision);
