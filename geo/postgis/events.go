@@ -436,17 +436,21 @@ const defaultSubTypeBoxRatio = 5
 
 // subTypeReads reports whether the count, the page and the stats of f
 // read the entries of its sub-event types in events_sub_type_walk
-// (migration 0019), testing the box and the rest on them, rather than
-// the box's events: when f names sub-event types and a box and no words,
-// and the types hold at most s.subTypeBoxRatio times the events of the
-// box, by the planner's estimates. The planner, which cannot tell how many
+// (migration 0019), testing the box, the words and the rest on them,
+// rather than the box's events or the GIN indexes' matches: when f names
+// sub-event types and a box and no words, and the types hold at most
+// s.subTypeBoxRatio times the events of the box, by the planner's
+// estimates; or sub-event types and words, and the types fewer events than
+// s.wordWalkAt times the rarest word's (rarestWord), as a word walk of an
+// event type decides (Store.wordWalk). The planner, which cannot tell how many
 // of the box's events are of a type, ANDed the two indexes and read the
 // rows they shared (a type in a hotspot's box of 300,000 events: 16,638
 // rows for the count, as many for the page, 1.7-1.9 s), and its generic
 // plan of the count, the box's events from the GiST index alone (3.3 s
 // under load); the box is kept off its index (dialect.walk).
 func (s *Store) subTypeReads(ctx context.Context, q querier, f geo.Filter) (bool, error) {
-	if len(f.SubTypes) == 0 || f.BBox == nil || strings.TrimSpace(f.Actor) != "" || strings.TrimSpace(f.Q) != "" {
+	words := strings.TrimSpace(f.Actor) != "" || strings.TrimSpace(f.Q) != ""
+	if len(f.SubTypes) == 0 || f.BBox == nil && !words {
 		return false, nil
 	}
 	tq := eventsql.NewQuery(pgSQL)
@@ -454,6 +458,13 @@ func (s *Store) subTypeReads(ctx context.Context, q querier, f geo.Filter) (bool
 	typed, err := estimate(ctx, q, tq)
 	if err != nil {
 		return false, err
+	}
+	if words {
+		rarest, err := rarestWord(ctx, q, f)
+		if err != nil || rarest <= 0 {
+			return false, err // no such word, or punctuation alone: the GIN index says so at once
+		}
+		return typed < float64(s.wordWalkAt)*float64(rarest), nil
 	}
 	bq := eventsql.NewQuery(pgSQL)
 	bq.Add(boxIndexed(bq, *f.BBox))

@@ -641,8 +641,8 @@ func testWordWalkPages(t *testing.T, s Store, all []geo.Event) {
 // type), at every offset of small limits, so that the merge is held to
 // the list order of the events of all the types, and the ties of a date
 // to their ids, on every page: several types, one named twice, with a
-// box (across the antimeridian too), dates, a country and a type besides;
-// and their stats.
+// box (across the antimeridian too), dates, a country, a type or words
+// besides; and their stats.
 func testSubTypePages(t *testing.T, s Store, all []geo.Event) {
 	ctx := t.Context()
 	tax := geo.Taxonomy()
@@ -657,6 +657,9 @@ func testSubTypePages(t *testing.T, s Store, all []geo.Event) {
 		{SubTypes: []string{protest, strike}, BBox: &geo.BBox{West: 100, South: -60, East: -60, North: 60}, Start: "2024-01-10"},
 		{SubTypes: []string{clash, strike, protest}, BBox: wide, End: "2024-05-29", Types: []string{tax[0].Type, tax[3].Type}},
 		{SubTypes: []string{clash, protest, strike}, Country: "UA", GeoPrecisions: []int{geo.GeoTown, geo.GeoNear}},
+		{SubTypes: []string{clash, protest, strike}, Q: "s"},
+		{SubTypes: []string{protest}, Q: "a", BBox: wide},
+		{SubTypes: []string{clash, protest, strike}, Q: "s", Start: "2023-06-01"},
 	} {
 		whole := Expect(f, all)
 		if whole.Matched < 4 {
