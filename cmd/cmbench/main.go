@@ -264,6 +264,20 @@ var scaleQueries = []string{
 	"/api/stats?bbox=30,40,50,55&start=2024-01-01&q=strike",
 	"/api/stats?actor=police&q=drone",
 	"/api/stats?actor=police&q=strike&country=UA",
+	// Sub-event types and precisions with a box, dates, fields and pages
+	// far in (issue 15, item 3).
+	"/api/stats?sub_event_type=Armed+clash&bbox=36,47,39,49",
+	"/api/events?sub_event_type=Armed+clash&sub_event_type=Peaceful+protest&bbox=36,47,39,49",
+	"/api/events?sub_event_type=Armed+clash&bbox=36,47,39,49&start=2024-01-03&end=2024-02-15",
+	"/api/stats?sub_event_type=Armed+clash&bbox=36,47,39,49&start=2024-01-03&end=2024-02-15",
+	"/api/events?geo_precision=1&bbox=36,47,39,49",
+	"/api/stats?geo_precision=1&bbox=36,47,39,49",
+	"/api/events?geo_precision=2&bbox=36,47,39,49&start=2024-01-03&end=2024-02-15",
+	"/api/events?sub_event_type=Armed+clash&country=UA&type=Battles",
+	"/api/events?sub_event_type=Armed+clash&q=drone",
+	"/api/stats?sub_event_type=Armed+clash&q=drone",
+	"/api/events?sub_event_type=Armed+clash&bbox=36,47,39,49&offset=5000",
+	"/api/events?sub_event_type=Armed+clash&sub_event_type=Peaceful+protest&offset=5000",
 }
 
 // measure requests every scale query --runs times in a row and prints a

@@ -1,6 +1,7 @@
 package eventsql
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -77,4 +78,35 @@ func DetailCountSQL(q *Query) string {
 func DetailStatsSQL(q *Query) string {
 	return "SELECT c.event_type, c.country_code, c.week, sum(c.n) FROM detail_counts c WHERE " + q.Where() +
 		" GROUP BY 1, 2, 3 HAVING sum(c.n) > 0"
+}
+
+// SubTypeWalkSQL selects the events of f (which names sub-event types) in
+// Order, limit of them from offset, one sub-event type at a time: each
+// type's first limit+offset events, walked in list order on the store's
+// index of the sub-event types (from: the events table e, with the
+// store's hint of that index), then merged. A page of two types that a
+// ninth of a million events have read 9,000 rows walking the list order
+// and testing each row's type (SQLite: 47-58 ms); the two walks read the
+// 2,000 entries of the types' first 1,000 events. The rows are those of
+// the columns event_date and id of e, then cols.
+func SubTypeWalkSQL(d Dialect, f geo.Filter, cols []string, from string, limit, offset int) (string, []any) {
+	var (
+		arms []string
+		args []any
+	)
+	sel := strings.Join(append([]string{"e.event_date", "e.id"}, cols...), ", ")
+	types := slices.Clone(f.SubTypes)
+	slices.Sort(types)
+	for _, t := range slices.Compact(types) { // a type named twice is walked once
+		g := f
+		g.SubTypes = []string{t}
+		q := Filter(offsetDialect{d, len(args)}, g)
+		arms = append(arms, "SELECT * FROM (SELECT "+sel+" FROM "+from+" WHERE "+q.Where()+" ORDER BY "+Order+
+			" LIMIT "+q.Arg(limit+offset)+") w")
+		args = append(args, q.Args...)
+	}
+	q := &Query{d: offsetDialect{d, len(args)}}
+	stmt := "SELECT w.* FROM (" + strings.Join(arms, " UNION ALL ") + ") w ORDER BY w.event_date DESC NULLS LAST, w.id LIMIT " +
+		q.Arg(limit) + " OFFSET " + q.Arg(offset)
+	return stmt, append(args, q.Args...)
 }

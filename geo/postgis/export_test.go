@@ -25,3 +25,8 @@ func SetDenseBoxRatio(s *Store, ratio float64) { s.denseBoxRatio = ratio }
 // (sparseBoxRatio): 0 makes the box of every strip along a box's edges
 // sparse, so that its dates are tested row by row.
 func SetSparseBoxRatio(s *Store, ratio float64) { s.sparseBoxRatio = ratio }
+
+// SetSubTypeBoxRatio sets the query planning threshold of s
+// (subTypeBoxRatio): a large ratio makes every filter by sub-event types
+// with a box read the types' entries.
+func SetSubTypeBoxRatio(s *Store, ratio float64) { s.subTypeBoxRatio = ratio }

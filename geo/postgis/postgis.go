@@ -41,12 +41,13 @@ type Store struct {
 	pool   *pgxpool.Pool
 	schema string
 	rules  *merge.Rules
-	// walkAt, wordWalkAt, denseBoxRatio and sparseBoxRatio are the query
-	// planning thresholds (defaultWalkAt, defaultWordWalkAt,
-	// defaultDenseBoxRatio, defaultSparseBoxRatio); tests change them to
-	// hold every plan to the store suite.
-	walkAt, wordWalkAt            int
-	denseBoxRatio, sparseBoxRatio float64
+	// walkAt, wordWalkAt, denseBoxRatio, sparseBoxRatio and
+	// subTypeBoxRatio are the query planning thresholds (defaultWalkAt,
+	// defaultWordWalkAt, defaultDenseBoxRatio, defaultSparseBoxRatio,
+	// defaultSubTypeBoxRatio); tests change them to hold every plan to the
+	// store suite.
+	walkAt, wordWalkAt                             int
+	denseBoxRatio, sparseBoxRatio, subTypeBoxRatio float64
 	// logKeep and logBatch bound the change log (changeLogSize,
 	// pruneBatch); tests lower them to see it pruned.
 	logKeep, logBatch int
@@ -115,7 +116,7 @@ func Open(ctx context.Context, dsn, schema string) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{pool: pool, schema: schema, rules: rules, walkAt: defaultWalkAt, wordWalkAt: defaultWordWalkAt, denseBoxRatio: defaultDenseBoxRatio,
-		sparseBoxRatio: defaultSparseBoxRatio, logKeep: changeLogSize,
+		sparseBoxRatio: defaultSparseBoxRatio, subTypeBoxRatio: defaultSubTypeBoxRatio, logKeep: changeLogSize,
 		logBatch: pruneBatch, swapFrom: defaultSwapFrom, log: slog.New(slog.DiscardHandler)}
 	if err := s.mergePending(ctx); err != nil {
 		pool.Close()

@@ -81,7 +81,8 @@ func TestConformance(t *testing.T) {
 // the threshold at 0, every page with a box or words takes it), and
 // counts whose edge days of dates test a box row by row (with the ratio
 // at 0, every box is dense), and whose strips along a box's edges test
-// their dates row by row (every strip's box sparse). The two are apart:
+// their dates row by row (every strip's box sparse), and whose sub-event
+// types with a box read the types' entries. The two are apart:
 // the count is made before the page is read.
 func TestConformanceWalkPlans(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) storetest.Store {
@@ -90,6 +91,7 @@ func TestConformanceWalkPlans(t *testing.T) {
 		postgis.SetDenseBoxRatio(s, 0)
 		postgis.SetSparseBoxRatio(s, 0)
 		postgis.SetWordWalkAt(s, 1<<30)
+		postgis.SetSubTypeBoxRatio(s, 1<<30)
 		return s
 	})
 }

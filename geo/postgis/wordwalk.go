@@ -145,6 +145,30 @@ func exactTerms(ctx context.Context, tx pgx.Tx, f geo.Filter) (*wordTerms, error
 	return t, nil
 }
 
+// rarestWord returns how many events have the rarest of f's words, at
+// most, counted from word_counts (a word that starts several stored words
+// counts all of theirs); -1 when f has no word.
+func rarestWord(ctx context.Context, q querier, f geo.Filter) (int64, error) {
+	rarest := int64(-1)
+	for _, w := range []struct{ field, filter string }{{eventsql.FieldActors, f.Actor}, {eventsql.FieldQuote, f.Q}} {
+		if strings.TrimSpace(w.filter) == "" {
+			continue
+		}
+		for _, word := range geo.Words(w.filter) {
+			var n int64
+			err := q.QueryRow(ctx, "SELECT coalesce(sum(c.n), 0) FROM word_counts c WHERE c.field = $1 AND c.word >= $2 AND c.word < $3",
+				w.field, word, word+"\U0010FFFF").Scan(&n)
+			if err != nil {
+				return 0, err
+			}
+			if rarest < 0 || n < rarest {
+				rarest = n
+			}
+		}
+	}
+	return rarest, nil
+}
+
 // walkFilter is the condition of f's word walk (walkFrom).
 func walkFilter(f geo.Filter, w walkRange) *eventsql.Query {
 	return walkFrom(eventsql.Filter(dialect{walk: true, terms: w.terms}, f), f, w.from)

@@ -10,3 +10,8 @@ func SetPlanThresholds(s *Store, denseBox, walkAt, wordWalkAt int) {
 // SetChangeLog sets how many changes s's change log keeps (logKeep), so
 // that a test sees it pruned after a few ingests.
 func SetChangeLog(s *Store, keep int) { s.logKeep = keep }
+
+// SetRowEntries sets the query planning threshold of s (rowEntries): 0
+// makes a page of several sub-event types that many events match walk the
+// list order rather than each type's events.
+func SetRowEntries(s *Store, n int) { s.rowEntries = n }

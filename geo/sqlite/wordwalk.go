@@ -89,6 +89,32 @@ func (s *Store) wordWalk(ctx context.Context, q interface {
 	return idx, true, nil
 }
 
+// rarestWord returns how many events have the rarest of f's words, at
+// most, counted from word_counts (a word that starts several stored words
+// counts all of theirs); -1 when f has no word.
+func rarestWord(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, f geo.Filter) (int64, error) {
+	rarest := int64(-1)
+	for _, w := range []struct{ field, filter string }{{eventsql.FieldActors, f.Actor}, {eventsql.FieldQuote, f.Q}} {
+		if strings.TrimSpace(w.filter) == "" {
+			continue
+		}
+		for _, word := range geo.Words(w.filter) {
+			c := eventsql.NewQuery(sqliteSQL)
+			c.Add("c.field = "+c.Arg(w.field), "c.word >= "+c.Arg(word), "c.word < "+c.Arg(word+"\U0010FFFF"))
+			var n int64
+			if err := q.QueryRowContext(ctx, "SELECT coalesce(sum(c.n), 0) FROM word_counts c WHERE "+c.Where(), c.Args...).Scan(&n); err != nil {
+				return 0, err
+			}
+			if rarest < 0 || n < rarest {
+				rarest = n
+			}
+		}
+	}
+	return rarest, nil
+}
+
 // walkKeyCount counts, from event_counts, the entries of the range of idx
 // that a word walk of f reads: the events of its country or its one event
 // type (by idx) and its dates. event_counts is keyed by event type first:

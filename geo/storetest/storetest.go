@@ -594,6 +594,7 @@ func testModel(t *testing.T, s Store) {
 	testWordWalkPages(t, s, all)
 	testWordWeeks(t, s, all)
 	checkDetail(t, s, all)
+	testSubTypePages(t, s, all)
 	checkCounts(t, s, "after generated ingests")
 }
 
@@ -631,6 +632,57 @@ func testWordWalkPages(t *testing.T, s Store, all []geo.Event) {
 						got.Matched, ids(got.Events), want.Matched, ids(want.Events))
 				}
 			}
+		}
+	}
+}
+
+// testSubTypePages pages through filters by sub-event types (which a
+// store may answer by walking each type's events in list order and
+// merging the walks, or by walking the list order testing each event's
+// type), at every offset of small limits, so that the merge is held to
+// the list order of the events of all the types, and the ties of a date
+// to their ids, on every page: several types, one named twice, with a
+// box (across the antimeridian too), dates, a country, a type or words
+// besides; and their stats.
+func testSubTypePages(t *testing.T, s Store, all []geo.Event) {
+	ctx := t.Context()
+	tax := geo.Taxonomy()
+	clash, protest, strike := tax[0].SubTypes[0], tax[3].SubTypes[0], tax[1].SubTypes[1]
+	box := &geo.BBox{West: -100, South: -40, East: 60, North: 50}
+	wide := &geo.BBox{West: -150, South: -50, East: 170, North: 75}
+	for _, f := range []geo.Filter{
+		{SubTypes: []string{clash, protest, strike}},
+		{SubTypes: []string{strike, clash, strike}},
+		{SubTypes: []string{clash, protest}, BBox: box},
+		{SubTypes: []string{protest}, BBox: wide},
+		{SubTypes: []string{protest, strike}, BBox: &geo.BBox{West: 100, South: -60, East: -60, North: 60}, Start: "2024-01-10"},
+		{SubTypes: []string{clash, strike, protest}, BBox: wide, End: "2024-05-29", Types: []string{tax[0].Type, tax[3].Type}},
+		{SubTypes: []string{clash, protest, strike}, Country: "UA", GeoPrecisions: []int{geo.GeoTown, geo.GeoNear}},
+		{SubTypes: []string{clash, protest, strike}, Q: "s"},
+		{SubTypes: []string{protest}, Q: "a", BBox: wide},
+		{SubTypes: []string{clash, protest, strike}, Q: "s", Start: "2023-06-01"},
+	} {
+		whole := Expect(f, all)
+		if whole.Matched < 4 {
+			t.Errorf("%s matches %d generated events: too few to page", describe(f), whole.Matched)
+		}
+		for _, limit := range []int{1, 2, 3, 5} {
+			for off := 0; off <= whole.Matched+limit; off += limit {
+				g := f
+				g.Limit, g.Offset = limit, off
+				want := Expect(g, all)
+				got, err := s.Events(ctx, g)
+				must(t, err)
+				if got.Matched != want.Matched || !reflect.DeepEqual(ids(got.Events), ids(want.Events)) {
+					t.Errorf("%s limit %d offset %d: matched %d %v, want matched %d %v", describe(f), limit, off,
+						got.Matched, ids(got.Events), want.Matched, ids(want.Events))
+				}
+			}
+		}
+		gs, err := s.Stats(ctx, f)
+		must(t, err)
+		if ws := ExpectStats(f, all); !reflect.DeepEqual(gs, ws) {
+			t.Errorf("stats of %s:\n%+v\nwant\n%+v", describe(f), gs, ws)
 		}
 	}
 }

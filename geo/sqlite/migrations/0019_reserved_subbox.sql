@@ -1,4 +1,0 @@
--- Reserved for migration 0019 of branch subbox (sub-event type paths):
--- this empty file lets branch wordbox number its migration 0021. Delete
--- it when subbox's 0019 is merged.
-SELECT 1;
