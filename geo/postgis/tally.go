@@ -18,7 +18,7 @@ import (
 // tally is what a bulk import that builds a new events table adds to the
 // kept counts (event_counts, migration 0006; word_counts, 0014;
 // detail_counts, 0018) and cells (cell_types and cell_countries, 0010 and
-// 0012; cell_fine, 0013; cell_words, 0017) in place
+// 0012; cell_fine, 0013; cell_words, 0017; cell_details, 0020) in place
 // of their statement triggers: the same groups, computed as the triggers
 // compute them, added up in Go while the rows are copied and written once
 // per group at the commit. On a million events the triggers took some 50 s
@@ -55,6 +55,11 @@ type tally struct {
 	// coarse and fineLevel are the finest levels of cell_types and
 	// cell_fine, at which the cells are tallied.
 	coarse, fineLevel int
+
+	// detailCells are the groups of cell_details (migration 0020) at its
+	// finest level, detailLevel.
+	detailCells map[detailCellKey]cellSums
+	detailLevel int
 }
 
 // profileKey is the attributes of an event a group may hold, interned.
@@ -148,7 +153,8 @@ func (s *cellSums) add(o cellSums) {
 func newTally() *tally {
 	return &tally{attrs: map[string]uint32{}, weeks: map[string]uint32{}, profiles: map[profileKey]*profile{}, combos: map[comboKey]uint32{},
 		words: map[uint64]int64{}, details: map[detailKey]int64{}, types: map[uint64]cellSums{}, countries: map[uint64]int64{}, fine: map[uint64]cellSums{},
-		wordCells: map[wordCellKey]cellSums{}, coarse: slices.Max(eventsql.CellLevels()), fineLevel: slices.Max(eventsql.FineLevels())}
+		wordCells: map[wordCellKey]cellSums{}, coarse: slices.Max(eventsql.CellLevels()), fineLevel: slices.Max(eventsql.FineLevels()),
+		detailCells: map[detailCellKey]cellSums{}, detailLevel: slices.Max(eventsql.DetailCellLevels())}
 }
 
 // intern returns the number of s in the tally's strings.
@@ -277,6 +283,7 @@ func (t *tally) add(e tallied, sign int64, ids []uint32) []uint32 {
 	s = t.fine[k]
 	s.add(sums)
 	t.fine[k] = s
+	t.addDetailCell(e, p, sums)
 	return ids
 }
 
@@ -461,7 +468,7 @@ func (t *tally) tables() []keptTable {
 			byName(a.eventType, b.eventType))
 	})
 
-	return []keptTable{
+	kept := []keptTable{
 		{name: "event_counts", key: 7, update: "n = c.n + excluded.n", n: len(counts),
 			columns: []string{"event_type", "country_code", "week", "event_date", "date_last", "modality", "origin", "n"},
 			row: func(i int, dst []any) {
@@ -519,6 +526,7 @@ func (t *tally) tables() []keptTable {
 				fill(dst, field, name(g.k.word), g.k.x, g.k.y, name(g.k.eventType), g.v.n, g.v.fatalities, g.v.lon, g.v.lat)
 			}},
 	}
+	return append(kept, t.detailCellsTable(name, byName))
 }
 
 // wordGroup is a group of word_counts.
