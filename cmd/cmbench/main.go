@@ -278,6 +278,15 @@ var scaleQueries = []string{
 	"/api/stats?sub_event_type=Armed+clash&q=drone",
 	"/api/events?sub_event_type=Armed+clash&bbox=36,47,39,49&offset=5000",
 	"/api/events?sub_event_type=Armed+clash&sub_event_type=Peaceful+protest&offset=5000",
+	// The density cells of a sub-event type or a precision (the kept
+	// cells per sub-event type and precision), with a box at two zooms,
+	// with dates, and in a tile.
+	"/api/clusters?zoom=2&geo_precision=1",
+	"/api/clusters?zoom=6&bbox=30,44,40,52&geo_precision=3",
+	"/api/clusters?zoom=6&bbox=30,44,40,52&sub_event_type=Armed+clash",
+	"/api/clusters?zoom=9&bbox=36.5,47,39.3,49&sub_event_type=Armed+clash",
+	"/api/clusters?zoom=2&sub_event_type=Armed+clash&start=2024-03-06&end=2024-05-22",
+	"/ogc/collections/events/tiles/WebMercatorQuad/2/1/2?sub_event_type=Armed+clash",
 }
 
 // measure requests every scale query --runs times in a row and prints a

@@ -615,12 +615,18 @@ func forSparse(d Dialect) Dialect {
 // statement is a round trip and a plan of its own: rows of level, sign,
 // then the columns of CellsSQL, for ScanPlanRows.
 func CellPlanSQL(d Dialect, p CellPlan, f geo.Filter, zoom int) (string, []any) {
+	return cellPlanSQL(d, p, f, zoom, CellGroupsSQL)
+}
+
+// cellPlanSQL is CellPlanSQL with the groups of each rectangle of cells
+// read by groups (CellGroupsSQL, DetailCellGroupsSQL).
+func cellPlanSQL(d Dialect, p CellPlan, f geo.Filter, zoom int, groups func(Dialect, CellRect, geo.Filter) (string, []any)) (string, []any) {
 	var (
 		parts []string
 		args  []any
 	)
 	for _, r := range p.CellRects() {
-		stmt, a := CellGroupsSQL(offsetDialect{d, len(args)}, r, f)
+		stmt, a := groups(offsetDialect{d, len(args)}, r, f)
 		parts = append(parts, "SELECT "+strconv.Itoa(r.Level)+", 1, g.* FROM ("+stmt+") g")
 		args = append(args, a...)
 	}

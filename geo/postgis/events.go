@@ -811,6 +811,11 @@ func (s *Store) Cells(ctx context.Context, f geo.Filter, zoom int) ([]geo.Cell, 
 			return cells, nil
 		}
 	}
+	if cells, ok, err := s.detailCells(ctx, f, zoom); err != nil {
+		return nil, fmt.Errorf("postgis store: cells: %w", err)
+	} else if ok {
+		return cells, nil
+	}
 	if p, ok := eventsql.PlanZoom(pgSQL, f, zoom); ok {
 		var cells []geo.Cell
 		err := s.snapshot(ctx, func(tx pgx.Tx) (err error) {

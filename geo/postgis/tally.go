@@ -18,7 +18,8 @@ import (
 // tally is what a bulk import that builds a new events table adds to the
 // kept counts (event_counts, migration 0006; word_counts, 0014;
 // detail_counts, 0018) and cells (cell_types and cell_countries, 0010 and
-// 0012; cell_fine, 0013; cell_words, 0017; cell_word_stats, 0021) in place
+// 0012; cell_fine, 0013; cell_words, 0017; cell_details, 0020; cell_word_stats,
+// 0021) in place
 // of their statement triggers: the same groups, computed as the triggers
 // compute them, added up in Go while the rows are copied and written once
 // per group at the commit. On a million events the triggers took some 50 s
@@ -64,6 +65,11 @@ type tally struct {
 	// coarse and fineLevel are the finest levels of cell_types and
 	// cell_fine, at which the cells are tallied.
 	coarse, fineLevel int
+
+	// detailCells are the groups of cell_details (migration 0020) at its
+	// finest level, detailLevel.
+	detailCells map[detailCellKey]cellSums
+	detailLevel int
 }
 
 // profileKey is the attributes of an event a group may hold, interned.
@@ -195,7 +201,8 @@ func (s *cellSums) add(o cellSums) {
 func newTally() *tally {
 	return &tally{attrs: map[string]uint32{}, weeks: map[string]uint32{}, profiles: map[profileKey]*profile{}, combos: map[comboKey]uint32{},
 		words: map[uint64]int64{}, details: map[detailKey]int64{}, types: map[uint64]cellSums{}, countries: map[uint64]int64{}, fine: map[uint64]cellSums{},
-		wordCells: map[wordCellKey]cellSums{}, wordStats: map[wordStatKey]int32{}, statKeys: map[uint32]uint32{}, coarse: slices.Max(eventsql.CellLevels()), fineLevel: slices.Max(eventsql.FineLevels())}
+		wordCells: map[wordCellKey]cellSums{}, wordStats: map[wordStatKey]int32{}, statKeys: map[uint32]uint32{}, coarse: slices.Max(eventsql.CellLevels()), fineLevel: slices.Max(eventsql.FineLevels()),
+		detailCells: map[detailCellKey]cellSums{}, detailLevel: slices.Max(eventsql.DetailCellLevels())}
 }
 
 // intern returns the number of s in the tally's strings.
@@ -331,6 +338,7 @@ func (t *tally) add(e tallied, sign int64, ids []uint32) []uint32 {
 	s = t.fine[k]
 	s.add(sums)
 	t.fine[k] = s
+	t.addDetailCell(e, p, sums)
 	return ids
 }
 
@@ -521,7 +529,7 @@ func (t *tally) tables() []keptTable {
 			cmp.Compare(a.kind(), b.kind()), byName(t.statKeyList[a.key()], t.statKeyList[b.key()]))
 	})
 
-	return []keptTable{
+	kept := []keptTable{
 		{name: "event_counts", key: 7, update: "n = c.n + excluded.n", n: len(counts),
 			columns: []string{"event_type", "country_code", "week", "event_date", "date_last", "modality", "origin", "n"},
 			row: func(i int, dst []any) {
@@ -590,6 +598,7 @@ func (t *tally) tables() []keptTable {
 				fill(dst, field, name(g.k.word()), x, y, int32(g.k.kind()), name(t.statKeyList[g.k.key()]), int64(g.v))
 			}},
 	}
+	return append(kept, t.detailCellsTable(name, byName))
 }
 
 // wordGroup is a group of word_counts.

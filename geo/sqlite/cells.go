@@ -240,7 +240,10 @@ func deferredDrop(name, create string) string {
 func refillDeferredCells(ctx context.Context, tx *sql.Tx, creates []string) error {
 	for _, q := range creates {
 		if strings.HasPrefix(q, "CREATE TRIGGER cell_") {
-			return refillCells(ctx, tx)
+			if err := refillCells(ctx, tx); err != nil {
+				return err
+			}
+			return refillDetailCells(ctx, tx)
 		}
 	}
 	return nil

@@ -977,6 +977,9 @@ func (s *Store) cells(ctx context.Context, f geo.Filter, zoom int) ([]geo.Cell, 
 			return s.wordCellGroups(ctx, tx, p, f, zoom, field, term)
 		}
 	}
+	if cells, ok, err := s.detailCells(ctx, f, zoom); err != nil || ok {
+		return cells, err
+	}
 	if p, ok := eventsql.PlanZoom(sqliteSQL, f, zoom); ok {
 		tx, err := s.reader.BeginTx(ctx, nil)
 		if err != nil {

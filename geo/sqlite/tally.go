@@ -16,7 +16,8 @@ import (
 
 // tally is what a bulk import adds to the kept counts (event_counts,
 // migration 0008, word_counts, migration 0014, and detail_counts, 0018) and cells (cell_types and
-// cell_countries, migration 0012, cell_fine, 0013, cell_words, 0017, cell_word_stats, 0021) instead of their row
+// cell_countries, migration 0012, cell_fine, 0013, cell_words, 0017, cell_details, 0020,
+// cell_word_stats, 0021) instead of their row
 // triggers: the same groups, computed as the triggers compute them, added
 // up here and written once per group at the commit. A replaced row takes
 // its old values off.
@@ -61,6 +62,11 @@ type tally struct {
 	names       map[string]uint16 // the numbers of the strings of fine keys
 	nameList    []string
 	err         error // a key that cannot be packed
+
+	// detailLevels are the levels of cell_details (migration 0020),
+	// coarsest first, and detailCells its groups at the finest.
+	detailLevels []cellLevel
+	detailCells  map[detailCellKey]cellSums
 }
 
 // countKey is a group of event_counts, its strings by number.
@@ -251,7 +257,8 @@ func talliedOf(e geo.Event) tallied {
 func newTally(ctx context.Context, tx *sql.Tx, cells bool) (*tally, error) {
 	t := &tally{ids: map[string]uint32{}, weeks: map[uint32]uint32{}, counts: map[countKey]int{}, details: map[detailKey]int{}, words: map[wordKey]int{},
 		groups: map[wordGroup]int32{}, types: map[cellTypeKey]cellSums{}, countries: map[cellCountryKey]int{},
-		fineCells: map[fineKey]cellSums{}, wordCells: map[wordCellKey]cellSums{}, wordStats: map[wordStatKey]int32{}, statKeys: map[uint32]uint32{}, names: map[string]uint16{}}
+		fineCells: map[fineKey]cellSums{}, wordCells: map[wordCellKey]cellSums{}, wordStats: map[wordStatKey]int32{}, statKeys: map[uint32]uint32{}, names: map[string]uint16{},
+		detailCells: map[detailCellKey]cellSums{}}
 	if !cells {
 		return t, nil
 	}
@@ -262,7 +269,10 @@ func newTally(ctx context.Context, tx *sql.Tx, cells bool) (*tally, error) {
 	if t.fine, err = readLevels(ctx, tx, "cell_fine_levels"); err != nil {
 		return nil, err
 	}
-	for _, levels := range [][]cellLevel{t.levels, t.fine} {
+	if t.detailLevels, err = readLevels(ctx, tx, "cell_detail_levels"); err != nil {
+		return nil, err
+	}
+	for _, levels := range [][]cellLevel{t.levels, t.fine, t.detailLevels} {
 		for _, l := range levels {
 			if _, err := levelShift(levels[len(levels)-1], l); err != nil {
 				return nil, err
@@ -386,6 +396,7 @@ func (t *tally) add(e tallied, sign int) {
 			}
 		}
 	}
+	t.addDetailCell(e, sign, eventType, modality, origin)
 	if len(t.fine) > 0 {
 		x, y := t.fine[len(t.fine)-1].cellOf(e.lon, e.lat)
 		k := packFine(x, y, t.name(e.eventType), t.name(e.modality), t.name(e.origin))
@@ -529,6 +540,9 @@ func (t *tally) write(ctx context.Context, tx *sql.Tx) error {
 		return err
 	}
 	if err := t.writeWordStats(ctx, tx, byRank); err != nil {
+		return err
+	}
+	if err := t.writeDetailCells(ctx, tx, byRank); err != nil {
 		return err
 	}
 	return t.writeFine(ctx, tx)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"slices"
 	"testing"
 
 	"conflictmap/geo"
@@ -17,9 +18,18 @@ import (
 // cells, so that it reads the events themselves.
 var everyPrecision = []int{0, geo.GeoTown, geo.GeoNear, geo.GeoRegion}
 
+// noPrecision is a geo_precision no event has: added to a filter's
+// precisions, it changes no answer but keeps the store from answering from
+// its kept cells per precision.
+const noPrecision = -1
+
 // fromEvents returns f as a store answers it from its events alone
-// (everyPrecision).
+// (everyPrecision, or f's own precisions and noPrecision).
 func fromEvents(f geo.Filter) geo.Filter {
+	if len(f.GeoPrecisions) > 0 {
+		f.GeoPrecisions = append(slices.Clip(f.GeoPrecisions), noPrecision)
+		return f
+	}
 	f.GeoPrecisions = everyPrecision
 	return f
 }
@@ -57,7 +67,17 @@ func checkCells(t *testing.T, s Store, when string) {
 			{Start: "2024-01-03", End: "2024-02-15"}, {End: "2024-05-29", Types: []string{geo.Battles}},
 			// Words: one that starts one stored word (the kept counts per
 			// word and cell answer), with types; one that starts two; none.
-			{Q: "dro"}, {Actor: "POLICE", Types: []string{geo.Battles, geo.Protests}}, {Actor: "100"}, {Q: "zebra"}, {Actor: "police"}})
+			{Q: "dro"}, {Actor: "POLICE", Types: []string{geo.Battles, geo.Protests}}, {Actor: "100"}, {Q: "zebra"}, {Actor: "police"},
+			// Sub-event types and precisions: the kept cells per sub-event
+			// type and precision answer them.
+			{SubTypes: detailSubTypes()[:2]}, {GeoPrecisions: []int{geo.GeoTown}, Types: []string{geo.Battles, geo.Protests}}})
+}
+
+// detailSubTypes are sub-event types of three event types, for the
+// filters of the kept cells per sub-event type and precision.
+func detailSubTypes() []string {
+	tax := geo.Taxonomy()
+	return []string{tax[0].SubTypes[0], tax[3].SubTypes[0], tax[1].SubTypes[1]}
 }
 
 // compareCells compares, for every box and filter, the count, stats and
@@ -302,4 +322,42 @@ func testWordEdges(t *testing.T, s Store) {
 			}
 		}
 	}
+}
+
+// testDetailCellEdges stores events of several sub-event types and
+// precisions on and just off the edges of cells of every level of the
+// kept cells per sub-event type and precision (22.5 degrees is a cell
+// edge at every level) and of a box's edges between them, and checks the
+// density cells of filters of sub-event types, precisions, both, and with
+// event types, modalities and origins, in those boxes and without one,
+// against the store's answer from the events and the model's.
+func testDetailCellEdges(t *testing.T, s Store) {
+	a := geo.Article{ID: "detail-edges", Title: "Detail edges", Published: "2024-12-31", Text: "detail edges"}
+	subTypes := detailSubTypes()
+	tax := geo.Taxonomy()
+	// The event type of each of subTypes.
+	typeOf := map[string]string{subTypes[0]: tax[0].Type, subTypes[1]: tax[3].Type, subTypes[2]: tax[1].Type}
+	tiny := []float64{-1e-9, -5e-324, 0, 5e-324, 1e-9}
+	corners := []orb.Point{{0, 0}, {22.5, 0}, {0, 22.5}, {45, 22.5}, {30.1, 48.05}, {31.3, 48.95}}
+	var events []geo.Event
+	for i, e := range Generate(12, a, len(corners)*len(tiny)*len(tiny)) {
+		c := corners[i/(len(tiny)*len(tiny))]
+		e.Point, e.Bound = orb.Point{c[0] + tiny[i%len(tiny)], c[1] + tiny[(i/len(tiny))%len(tiny)]}, nil
+		e.SubEventType = subTypes[i%len(subTypes)]
+		e.EventType = typeOf[e.SubEventType]
+		e.GeoPrecision = 1 + (i/2)%3
+		events = append(events, e)
+	}
+	if _, err := s.Ingest(t.Context(), a, events); err != nil {
+		t.Fatal(err)
+	}
+	boxes := []*geo.BBox{nil, {West: 0, South: 0, East: 45, North: 22.5}, {West: 22.5, South: 0, East: 45, North: 22.5},
+		{West: -22.5, South: -22.5, East: 0, North: 0}, {West: 5e-324, South: 5e-324, East: 22.5, North: 22.5},
+		{West: 30.1, South: 48.05, East: 31.3, North: 48.95}, {West: 29, South: 47, East: 33, North: 50}}
+	filters := []geo.Filter{{SubTypes: subTypes[:1]}, {SubTypes: subTypes[1:]}, {GeoPrecisions: []int{geo.GeoNear}},
+		{GeoPrecisions: []int{geo.GeoTown, geo.GeoRegion}, SubTypes: subTypes[:2]},
+		{SubTypes: subTypes, Types: []string{geo.Battles, geo.ExplosionsRemote}, Modalities: []string{geo.Occurred, geo.Ongoing}},
+		{GeoPrecisions: []int{geo.GeoTown}, Origins: []string{geo.OriginExtracted}}}
+	compareCells(t, s, "on cell edges by sub-event type", boxes, filters)
+	compareModel(t, s, "on cell edges by sub-event type", boxes, filters)
 }

@@ -85,6 +85,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	part("CellEdges", func(t *testing.T) { testCellEdges(t, open(t)) })
 	part("DateEdges", func(t *testing.T) { testDateEdges(t, open(t)) })
 	part("WordEdges", func(t *testing.T) { testWordEdges(t, open(t)) })
+	part("DetailCellEdges", func(t *testing.T) { testDetailCellEdges(t, open(t)) })
 }
 
 // Reopen checks that what one store wrote is read back, unchanged and with

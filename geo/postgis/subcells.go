@@ -1,0 +1,88 @@
+package postgis
+
+import (
+	"cmp"
+	"context"
+
+	"conflictmap/geo"
+	"conflictmap/geo/eventsql"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// detailCells returns the density cells of f at zoom from the kept counts
+// per cell, sub-event type and precision (eventsql.PlanDetailZoom), read in
+// one statement (eventsql.DetailCellPlanSQL); false when they do not
+// answer f.
+func (s *Store) detailCells(ctx context.Context, f geo.Filter, zoom int) ([]geo.Cell, bool, error) {
+	p, ok := eventsql.PlanDetailZoom(pgSQL, f, zoom)
+	if !ok {
+		return nil, false, nil
+	}
+	var groups []geo.CellRow
+	stmt, args := eventsql.DetailCellPlanSQL(pgSQL, p, f, zoom)
+	err := eachRow(ctx, s.pool, stmt, args, func(r pgx.Rows) (err error) {
+		groups, err = eventsql.ScanPlanRows(r, zoom, groups)
+		return err
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	return geo.FoldCells(zoom, groups), true, nil
+}
+
+// detailCellKey is a group of cell_details at its finest level: the cell,
+// the number of the combination of cell_fine (event type, modality and
+// origin), the interned sub-event type and the precision.
+type detailCellKey struct {
+	x, y           int32
+	combo, subType uint32
+	precision      int32
+}
+
+// addDetailCell counts the sums of e, whose profile is p, in its group of
+// cell_details.
+func (t *tally) addDetailCell(e tallied, p *profile, sums cellSums) {
+	x, y := cellOf(t.detailLevel, e.lon, e.lat)
+	k := detailCellKey{x: x, y: y, combo: p.fineCells, subType: t.intern(e.subType), precision: e.precision}
+	s := t.detailCells[k]
+	s.add(sums)
+	t.detailCells[k] = s
+}
+
+// detailCellGroup is a group of cell_details at one level.
+type detailCellGroup struct {
+	level, x, y                          int32
+	eventType, subType, modality, origin uint32
+	precision                            int32
+}
+
+// detailCellsTable returns the groups of cell_details at every level, the
+// coarser ones added up from the finest, sorted by the table's primary key
+// (byName orders interned strings, name spells them).
+func (t *tally) detailCellsTable(name func(uint32) string, byName func(a, b uint32) int) keptTable {
+	groups := make(map[detailCellGroup]cellSums, len(t.detailCells)*3/2)
+	for _, level := range eventsql.DetailCellLevels() {
+		shift := int32(t.detailLevel - level)
+		for k, s := range t.detailCells {
+			c := t.comboList[k.combo]
+			g := detailCellGroup{level: int32(level), x: k.x >> shift, y: k.y >> shift, eventType: c.eventType, subType: k.subType,
+				modality: c.modality, origin: c.origin, precision: k.precision}
+			sum := groups[g]
+			sum.add(s)
+			groups[g] = sum
+		}
+	}
+	rows := sortedGroups(groups, noSums, func(a, b detailCellGroup) int {
+		return cmp.Or(cmp.Compare(a.level, b.level), cmp.Compare(a.x, b.x), cmp.Compare(a.y, b.y), byName(a.eventType, b.eventType),
+			byName(a.subType, b.subType), cmp.Compare(a.precision, b.precision), byName(a.modality, b.modality), byName(a.origin, b.origin))
+	})
+	return keptTable{name: "cell_details", key: 8, n: len(rows),
+		update:  "n = c.n + excluded.n, fatalities = c.fatalities + excluded.fatalities, sum_lon = c.sum_lon + excluded.sum_lon, sum_lat = c.sum_lat + excluded.sum_lat",
+		columns: []string{"level", "x", "y", "event_type", "sub_event_type", "geo_precision", "modality", "origin", "n", "fatalities", "sum_lon", "sum_lat"},
+		row: func(i int, dst []any) {
+			g := rows[i]
+			fill(dst, g.k.level, g.k.x, g.k.y, name(g.k.eventType), name(g.k.subType), g.k.precision, name(g.k.modality), name(g.k.origin),
+				g.v.n, g.v.fatalities, g.v.lon, g.v.lat)
+		}}
+}

@@ -1,0 +1,154 @@
+package sqlite
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"strconv"
+	"strings"
+
+	"conflictmap/geo"
+	"conflictmap/geo/eventsql"
+)
+
+// detailCells returns the density cells of f at zoom from the kept counts
+// per cell, sub-event type and precision (eventsql.PlanDetailZoom), in one
+// snapshot; false when they do not answer f or are not live.
+func (s *Store) detailCells(ctx context.Context, f geo.Filter, zoom int) ([]geo.Cell, bool, error) {
+	p, ok := eventsql.PlanDetailZoom(sqliteSQL, f, zoom)
+	if !ok {
+		return nil, false, nil
+	}
+	tx, err := s.reader.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, false, err
+	}
+	defer tx.Rollback()
+	if live, err := cellsLive(ctx, tx); err != nil || !live {
+		return nil, false, err
+	}
+	var groups []geo.CellRow
+	for _, rect := range p.CellRects() {
+		stmt, args := eventsql.DetailCellGroupsSQL(sqliteSQL, rect, f)
+		err := eachRow(ctx, tx, stmt, args, func(r *sql.Rows) (err error) {
+			groups, err = eventsql.ScanCellRows(r, rect.Level, zoom, 1, groups)
+			return err
+		})
+		if err != nil {
+			return nil, false, err
+		}
+	}
+	cells, err := stripCells(ctx, tx, p.Strips, zoom, groups, func(strip eventsql.Strip) (*eventsql.Query, dialect, error) {
+		return s.detailStripQuery(ctx, tx, f, strip)
+	})
+	return cells, err == nil, err
+}
+
+// detailStripQuery is stripQuery for a plan of cell_details: the strip's
+// events are found by their box, and their sub-event type and precision
+// tested on their rows, kept off the index of sub-event types as the
+// event type is kept off its own (a strip of a few hundred events would
+// otherwise walk every entry of a common sub-event type).
+func (s *Store) detailStripQuery(ctx context.Context, q cellQuerier, f geo.Filter, strip eventsql.Strip) (*eventsql.Query, dialect, error) {
+	g := f
+	g.SubTypes, g.GeoPrecisions = nil, nil
+	sq, d, err := s.stripQuery(ctx, q, g, strip)
+	if err != nil {
+		return nil, d, err
+	}
+	sq.In("+e.sub_event_type", f.SubTypes)
+	precisions := make([]string, len(f.GeoPrecisions))
+	for i, p := range f.GeoPrecisions {
+		precisions[i] = strconv.Itoa(p)
+	}
+	if len(precisions) > 0 {
+		sq.Add("+e.geo_precision IN (" + strings.Join(precisions, ", ") + ")")
+	}
+	return sq, d, nil
+}
+
+// refillDetailCells counts cell_details again from the events (refillCells):
+// the finest level from the events, each coarser one from it.
+func refillDetailCells(ctx context.Context, tx *sql.Tx) error {
+	for _, stmt := range []string{
+		"DELETE FROM cell_details",
+		`INSERT INTO cell_details (level, x, y, event_type, sub_event_type, geo_precision, modality, origin, n, fatalities, sum_lon, sum_lat)
+		SELECT 10, min(CAST((e.lon + 180) * 4096.0 / 360 AS INTEGER), 4095), min(CAST((e.lat + 90) * 4096.0 / 360 AS INTEGER), 2047),
+			e.event_type, e.sub_event_type, e.geo_precision, e.modality, e.origin, count(*), coalesce(sum(e.fatalities), 0), sum(e.lon), sum(e.lat)
+		FROM events e GROUP BY 2, 3, 4, 5, 6, 7, 8`,
+		`INSERT INTO cell_details (level, x, y, event_type, sub_event_type, geo_precision, modality, origin, n, fatalities, sum_lon, sum_lat)
+		SELECT l.level, c.x >> (10 - l.level), c.y >> (10 - l.level), c.event_type, c.sub_event_type, c.geo_precision, c.modality, c.origin,
+			sum(c.n), sum(c.fatalities), sum(c.sum_lon), sum(c.sum_lat)
+		FROM cell_details c, cell_detail_levels l WHERE c.level = 10 AND l.level < 10 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`,
+	} {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// detailCellKey is a group of cell_details at a level the tally's map is
+// of, its strings by number (tally.id).
+type detailCellKey struct {
+	x, y                                 uint32
+	eventType, subType, modality, origin uint32
+	precision                            int
+}
+
+// addDetailCell counts e in (sign 1) or out (sign -1) of its group of
+// cell_details at the finest level, whose strings are numbered eventType,
+// modality and origin.
+func (t *tally) addDetailCell(e tallied, sign int, eventType, modality, origin uint32) {
+	if len(t.detailLevels) == 0 {
+		return
+	}
+	x, y := t.detailLevels[len(t.detailLevels)-1].cellOf(e.lon, e.lat)
+	k := detailCellKey{x: uint32(x), y: uint32(y), eventType: eventType, subType: t.id(e.subType), precision: e.precision,
+		modality: modality, origin: origin}
+	s := t.detailCells[k]
+	s.add(e, sign)
+	t.detailCells[k] = s
+}
+
+// writeDetailCells adds the groups of cell_details, level by level, each
+// coarser level added up from the finest, in the order of the table's
+// primary key.
+func (t *tally) writeDetailCells(ctx context.Context, tx *sql.Tx, byRank func(a, b uint32) int) error {
+	if len(t.detailCells) == 0 {
+		return nil
+	}
+	w := newRowWriter(tx, "cell_details (level, x, y, event_type, sub_event_type, geo_precision, modality, origin, n, fatalities, sum_lon, sum_lat)", 12,
+		" ON CONFLICT DO UPDATE SET n = n + excluded.n, fatalities = fatalities + excluded.fatalities,"+
+			" sum_lon = sum_lon + excluded.sum_lon, sum_lat = sum_lat + excluded.sum_lat")
+	finest := t.detailLevels[len(t.detailLevels)-1]
+	for _, l := range t.detailLevels {
+		shift, err := levelShift(finest, l)
+		if err != nil {
+			return err
+		}
+		groups := t.detailCells
+		if shift > 0 {
+			groups = make(map[detailCellKey]cellSums, len(t.detailCells)>>shift)
+			for k, s := range t.detailCells {
+				k.x, k.y = k.x>>shift, k.y>>shift
+				groups[k] = groups[k].plus(s)
+			}
+		}
+		keys := sortedKeys(groups, func(a, b detailCellKey) int {
+			return cmp.Or(cmp.Compare(a.x, b.x), cmp.Compare(a.y, b.y), byRank(a.eventType, b.eventType), byRank(a.subType, b.subType),
+				cmp.Compare(a.precision, b.precision), byRank(a.modality, b.modality), byRank(a.origin, b.origin))
+		})
+		for _, k := range keys {
+			s := groups[k]
+			if s == (cellSums{}) {
+				continue
+			}
+			if err := w.add(ctx, l.level, k.x, k.y, t.strs[k.eventType], t.strs[k.subType], k.precision, t.strs[k.modality], t.strs[k.origin],
+				s.n, s.fatalities, s.lon, s.lat); err != nil {
+				return err
+			}
+		}
+	}
+	return w.flush(ctx)
+}
