@@ -53,15 +53,11 @@ type tally struct {
 	// wordCells are the groups of cell_words (migration 0017), at the
 	// finest level of cell_types.
 	wordCells map[wordCellKey]cellSums
-	// wordStats are the groups of cell_word_stats (migration 0021);
-	// statKeys numbers their keys (countries and weeks, interned) densely,
-	// so that a group packs into 8 bytes (wordStatKey): keyed by structs of
-	// 24 bytes, the million's 1.3 million groups took the import's peak
-	// memory from 597 to 964 MB.
-	wordStats   map[wordStatKey]int32
-	statKeys    map[uint32]uint32
-	statKeyList []uint32
-	err         error // a key that cannot be packed
+	// wordStats are the groups of cell_word_stats (migration 0021), their
+	// keys (countries and weeks, interned) numbered by statKeys.
+	wordStats map[eventsql.WordStatKey]int32
+	statKeys  eventsql.StatKeys
+	err       error // a key that cannot be packed
 	// coarse and fineLevel are the finest levels of cell_types and
 	// cell_fine, at which the cells are tallied.
 	coarse, fineLevel int
@@ -141,44 +137,6 @@ type wordCellKey struct {
 	x, y            int32
 }
 
-// wordStatKey is a group of cell_word_stats packed into 8 bytes: the field
-// (1 for the quote) in the top bit, the kind (eventsql.StatCountry or
-// StatWeek) in the next, then the interned word in 26 bits, the key's dense
-// number (tally.statKey) in 17, x in 10 and y in 9 (level 8's 1,024
-// columns and 512 rows).
-type wordStatKey uint64
-
-const (
-	statWordBits = 26
-	statKeyBits  = 17
-)
-
-func packWordStat(quote bool, kind int, word, key uint32, x, y int32) wordStatKey {
-	k := uint64(kind)<<62 | uint64(word)<<(statKeyBits+19) | uint64(key)<<19 | uint64(x)<<9 | uint64(y)
-	if quote {
-		k |= 1 << 63
-	}
-	return wordStatKey(k)
-}
-
-func (k wordStatKey) quote() bool        { return k>>63 != 0 }
-func (k wordStatKey) kind() int          { return int(k >> 62 & 1) }
-func (k wordStatKey) word() uint32       { return uint32(k >> (statKeyBits + 19) & (1<<statWordBits - 1)) }
-func (k wordStatKey) key() uint32        { return uint32(k >> 19 & (1<<statKeyBits - 1)) }
-func (k wordStatKey) cell() (x, y int32) { return int32(k >> 9 & 0x3ff), int32(k & 0x1ff) }
-
-// statKey is the dense number of the interned string s among the keys of
-// cell_word_stats.
-func (t *tally) statKey(s uint32) uint32 {
-	if n, ok := t.statKeys[s]; ok {
-		return n
-	}
-	n := uint32(len(t.statKeyList))
-	t.statKeys[s] = n
-	t.statKeyList = append(t.statKeyList, s)
-	return n
-}
-
 // fineKey is a group of cell_fine.
 type fineKey struct {
 	x, y                        int32
@@ -201,7 +159,7 @@ func (s *cellSums) add(o cellSums) {
 func newTally() *tally {
 	return &tally{attrs: map[string]uint32{}, weeks: map[string]uint32{}, profiles: map[profileKey]*profile{}, combos: map[comboKey]uint32{},
 		words: map[uint64]int64{}, details: map[detailKey]int64{}, types: map[uint64]cellSums{}, countries: map[uint64]int64{}, fine: map[uint64]cellSums{},
-		wordCells: map[wordCellKey]cellSums{}, wordStats: map[wordStatKey]int32{}, statKeys: map[uint32]uint32{}, coarse: slices.Max(eventsql.CellLevels()), fineLevel: slices.Max(eventsql.FineLevels()),
+		wordCells: map[wordCellKey]cellSums{}, wordStats: map[eventsql.WordStatKey]int32{}, coarse: slices.Max(eventsql.CellLevels()), fineLevel: slices.Max(eventsql.FineLevels()),
 		detailCells: map[detailCellKey]cellSums{}, detailLevel: slices.Max(eventsql.DetailCellLevels())}
 }
 
@@ -302,7 +260,7 @@ func (t *tally) add(e tallied, sign int64, ids []uint32) []uint32 {
 	sums := cellSums{n: sign, fatalities: sign * e.fatalities, lon: float64(sign) * e.lon, lat: float64(sign) * e.lat}
 	x, y := cellOf(t.coarse, e.lon, e.lat)
 	eventType := t.comboList[p.types].eventType
-	countryKey, weekKey := t.statKey(t.intern(e.country)), t.statKey(t.comboList[p.words].week)
+	countryKey, weekKey := t.statKeys.Number(t.intern(e.country)), t.statKeys.Number(t.comboList[p.words].week)
 	// A word counts once per event however often the text repeats it, as
 	// a tsvector holds it.
 	for field, words := range [2][]string{e.actors, e.quote} {
@@ -320,12 +278,14 @@ func (t *tally) add(e tallied, sign int64, ids []uint32) []uint32 {
 			s := t.wordCells[k]
 			s.add(sums)
 			t.wordCells[k] = s
-			if w >= 1<<statWordBits || weekKey >= 1<<statKeyBits || countryKey >= 1<<statKeyBits || x >= 1<<10 || y >= 1<<9 {
-				t.err = fmt.Errorf("word stats: word %d, keys %d and %d, cell %d, %d do not pack", w, countryKey, weekKey, x, y)
-				continue
+			for kind, key := range [2]uint32{eventsql.StatCountry: countryKey, eventsql.StatWeek: weekKey} {
+				k, err := eventsql.PackWordStat(field == 1, kind, w, key, int(x), int(y))
+				if err != nil {
+					t.err = err
+					continue
+				}
+				t.wordStats[k] += int32(sign)
 			}
-			t.wordStats[packWordStat(field == 1, eventsql.StatCountry, w, countryKey, x, y)] += int32(sign)
-			t.wordStats[packWordStat(field == 1, eventsql.StatWeek, w, weekKey, x, y)] += int32(sign)
 		}
 	}
 	k := cellKey(t.coarse, p.types, x, y)
@@ -522,11 +482,11 @@ func (t *tally) tables() []keptTable {
 		return cmp.Or(cmp.Compare(b2i(a.quote), b2i(b.quote)), byName(a.word, b.word), cmp.Compare(a.x, b.x), cmp.Compare(a.y, b.y),
 			byName(a.eventType, b.eventType))
 	})
-	wordStats := sortedGroups(t.wordStats, func(n int32) bool { return n == 0 }, func(a, b wordStatKey) int {
-		ax, ay := a.cell()
-		bx, by := b.cell()
-		return cmp.Or(cmp.Compare(b2i(a.quote()), b2i(b.quote())), byName(a.word(), b.word()), cmp.Compare(ax, bx), cmp.Compare(ay, by),
-			cmp.Compare(a.kind(), b.kind()), byName(t.statKeyList[a.key()], t.statKeyList[b.key()]))
+	wordStats := sortedGroups(t.wordStats, func(n int32) bool { return n == 0 }, func(a, b eventsql.WordStatKey) int {
+		ax, ay := a.Cell()
+		bx, by := b.Cell()
+		return cmp.Or(cmp.Compare(b2i(a.Quote()), b2i(b.Quote())), byName(a.Word(), b.Word()), cmp.Compare(ax, bx), cmp.Compare(ay, by),
+			cmp.Compare(a.Kind(), b.Kind()), byName(t.statKeys.String(a.Key()), t.statKeys.String(b.Key())))
 	})
 
 	kept := []keptTable{
@@ -591,11 +551,11 @@ func (t *tally) tables() []keptTable {
 			row: func(i int, dst []any) {
 				g := wordStats[i]
 				field := eventsql.FieldActors
-				if g.k.quote() {
+				if g.k.Quote() {
 					field = eventsql.FieldQuote
 				}
-				x, y := g.k.cell()
-				fill(dst, field, name(g.k.word()), x, y, int32(g.k.kind()), name(t.statKeyList[g.k.key()]), int64(g.v))
+				x, y := g.k.Cell()
+				fill(dst, field, name(g.k.Word()), int32(x), int32(y), int32(g.k.Kind()), name(t.statKeys.String(g.k.Key())), int64(g.v))
 			}},
 	}
 	return append(kept, t.detailCellsTable(name, byName))

@@ -51,17 +51,13 @@ type tally struct {
 	// wordCells are the groups of cell_words (migration 0017), at the
 	// finest level of cell_types.
 	wordCells map[wordCellKey]cellSums
-	// wordStats are the groups of cell_word_stats (migration 0021);
-	// statKeys numbers their keys (countries and weeks, by string number)
-	// densely, so that a group packs into 8 bytes (wordStatKey): keyed by
-	// structs of 16 bytes, the million's 1.3 million groups took a PostGIS
-	// import's peak memory from 597 to 964 MB.
-	wordStats   map[wordStatKey]int32
-	statKeys    map[uint32]uint32
-	statKeyList []uint32
-	names       map[string]uint16 // the numbers of the strings of fine keys
-	nameList    []string
-	err         error // a key that cannot be packed
+	// wordStats are the groups of cell_word_stats (migration 0021), their
+	// keys numbered by statKeys.
+	wordStats map[eventsql.WordStatKey]int32
+	statKeys  eventsql.StatKeys
+	names     map[string]uint16 // the numbers of the strings of fine keys
+	nameList  []string
+	err       error // a key that cannot be packed
 
 	// detailLevels are the levels of cell_details (migration 0020),
 	// coarsest first, and detailCells its groups at the finest.
@@ -153,43 +149,6 @@ func (k wordCellKey) word() uint32      { return uint32(k >> 30) }
 func (k wordCellKey) cell() (x, y int)  { return int(k >> 19 & 0x3ff), int(k >> fineNameBits & 0x1ff) }
 func (k wordCellKey) eventType() uint16 { return uint16(k & (1<<fineNameBits - 1)) }
 
-// wordStatKey is a group of cell_word_stats packed into 8 bytes: the field
-// (1 for the quote) in the top bit, the kind (eventsql.StatCountry or
-// StatWeek) in the next, then the word's number (tally.id) in 26 bits, the
-// key's (tally.statKey) in 17, x in 10 and y in 9.
-type wordStatKey uint64
-
-const (
-	statWordBits = 26
-	statKeyBits  = 17
-)
-
-func packWordStat(quote bool, kind int, word, key uint32, x, y int) wordStatKey {
-	k := uint64(kind)<<62 | uint64(word)<<(statKeyBits+19) | uint64(key)<<19 | uint64(x)<<9 | uint64(y)
-	if quote {
-		k |= 1 << 63
-	}
-	return wordStatKey(k)
-}
-
-func (k wordStatKey) quote() bool      { return k>>63 != 0 }
-func (k wordStatKey) kind() int        { return int(k >> 62 & 1) }
-func (k wordStatKey) word() uint32     { return uint32(k >> (statKeyBits + 19) & (1<<statWordBits - 1)) }
-func (k wordStatKey) key() uint32      { return uint32(k >> 19 & (1<<statKeyBits - 1)) }
-func (k wordStatKey) cell() (x, y int) { return int(k >> 9 & 0x3ff), int(k & 0x1ff) }
-
-// statKey is the dense number of the string numbered s among the keys of
-// cell_word_stats.
-func (t *tally) statKey(s uint32) uint32 {
-	if n, ok := t.statKeys[s]; ok {
-		return n
-	}
-	n := uint32(len(t.statKeyList))
-	t.statKeys[s] = n
-	t.statKeyList = append(t.statKeyList, s)
-	return n
-}
-
 // cellCountryKey is a group of cell_countries at a level the map is of,
 // its strings by number.
 type cellCountryKey struct {
@@ -257,7 +216,7 @@ func talliedOf(e geo.Event) tallied {
 func newTally(ctx context.Context, tx *sql.Tx, cells bool) (*tally, error) {
 	t := &tally{ids: map[string]uint32{}, weeks: map[uint32]uint32{}, counts: map[countKey]int{}, details: map[detailKey]int{}, words: map[wordKey]int{},
 		groups: map[wordGroup]int32{}, types: map[cellTypeKey]cellSums{}, countries: map[cellCountryKey]int{},
-		fineCells: map[fineKey]cellSums{}, wordCells: map[wordCellKey]cellSums{}, wordStats: map[wordStatKey]int32{}, statKeys: map[uint32]uint32{}, names: map[string]uint16{},
+		fineCells: map[fineKey]cellSums{}, wordCells: map[wordCellKey]cellSums{}, wordStats: map[eventsql.WordStatKey]int32{}, names: map[string]uint16{},
 		detailCells: map[detailCellKey]cellSums{}}
 	if !cells {
 		return t, nil
@@ -379,11 +338,7 @@ func (t *tally) add(e tallied, sign int) {
 			return
 		}
 		typeName := t.name(e.eventType)
-		countryKey, weekKey := t.statKey(countryCode), t.statKey(week)
-		if len(t.strs) > 1<<statWordBits || len(t.statKeyList) > 1<<statKeyBits {
-			t.err = fmt.Errorf("word stats: %d strings, %d keys do not pack", len(t.strs), len(t.statKeyList))
-			return
-		}
+		countryKey, weekKey := t.statKeys.Number(countryCode), t.statKeys.Number(week)
 		for i, words := range [2][]string{e.actors, e.quote} {
 			for _, w := range words {
 				word := t.id(w)
@@ -391,8 +346,14 @@ func (t *tally) add(e tallied, sign int) {
 				s := t.wordCells[k]
 				s.add(e, sign)
 				t.wordCells[k] = s
-				t.wordStats[packWordStat(i == 1, eventsql.StatCountry, word, countryKey, x, y)] += int32(sign)
-				t.wordStats[packWordStat(i == 1, eventsql.StatWeek, word, weekKey, x, y)] += int32(sign)
+				for kind, key := range [2]uint32{eventsql.StatCountry: countryKey, eventsql.StatWeek: weekKey} {
+					k, err := eventsql.PackWordStat(i == 1, kind, word, key, x, y)
+					if err != nil {
+						t.err = err
+						return
+					}
+					t.wordStats[k] += int32(sign)
+				}
 			}
 		}
 	}
@@ -581,11 +542,11 @@ func (t *tally) writeWordCells(ctx context.Context, tx *sql.Tx, byRank func(a, b
 // primary key.
 func (t *tally) writeWordStats(ctx context.Context, tx *sql.Tx, byRank func(a, b uint32) int) error {
 	w := newRowWriter(tx, "cell_word_stats (field, word, x, y, kind, key, n)", 7, " ON CONFLICT DO UPDATE SET n = n + excluded.n")
-	keys := sortedKeys(t.wordStats, func(a, b wordStatKey) int {
-		ax, ay := a.cell()
-		bx, by := b.cell()
-		return cmp.Or(boolCompare(a.quote(), b.quote()), byRank(a.word(), b.word()), cmp.Compare(ax, bx), cmp.Compare(ay, by),
-			cmp.Compare(a.kind(), b.kind()), byRank(t.statKeyList[a.key()], t.statKeyList[b.key()]))
+	keys := sortedKeys(t.wordStats, func(a, b eventsql.WordStatKey) int {
+		ax, ay := a.Cell()
+		bx, by := b.Cell()
+		return cmp.Or(boolCompare(a.Quote(), b.Quote()), byRank(a.Word(), b.Word()), cmp.Compare(ax, bx), cmp.Compare(ay, by),
+			cmp.Compare(a.Kind(), b.Kind()), byRank(t.statKeys.String(a.Key()), t.statKeys.String(b.Key())))
 	})
 	for _, k := range keys {
 		n := t.wordStats[k]
@@ -593,11 +554,11 @@ func (t *tally) writeWordStats(ctx context.Context, tx *sql.Tx, byRank func(a, b
 			continue
 		}
 		field := eventsql.FieldActors
-		if k.quote() {
+		if k.Quote() {
 			field = eventsql.FieldQuote
 		}
-		x, y := k.cell()
-		if err := w.add(ctx, field, t.strs[k.word()], x, y, k.kind(), t.strs[t.statKeyList[k.key()]], n); err != nil {
+		x, y := k.Cell()
+		if err := w.add(ctx, field, t.strs[k.Word()], x, y, k.Kind(), t.strs[t.statKeys.String(k.Key())], n); err != nil {
 			return err
 		}
 	}

@@ -1,0 +1,32 @@
+package eventsql
+
+import "testing"
+
+// A packed group gives back what was packed at the ends of every field,
+// and a number too wide for its bits is an error, not another group.
+func TestPackWordStat(t *testing.T) {
+	for _, c := range []struct {
+		quote     bool
+		kind      int
+		word, key uint32
+		x, y      int
+	}{
+		{false, StatCountry, 0, 0, 0, 0},
+		{true, StatWeek, 1<<26 - 1, 1<<17 - 1, 1023, 511},
+		{true, StatCountry, 12345, 678, 600, 300},
+	} {
+		k, err := PackWordStat(c.quote, c.kind, c.word, c.key, c.x, c.y)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, y := k.Cell()
+		if k.Quote() != c.quote || k.Kind() != c.kind || k.Word() != c.word || k.Key() != c.key || x != c.x || y != c.y {
+			t.Errorf("%+v: unpacked %v %d %d %d %d %d", c, k.Quote(), k.Kind(), k.Word(), k.Key(), x, y)
+		}
+	}
+	for _, c := range [][4]int{{1 << 26, 0, 0, 0}, {0, 1 << 17, 0, 0}, {0, 0, 1024, 0}, {0, 0, 0, 512}, {0, 0, -1, 0}} {
+		if _, err := PackWordStat(false, StatWeek, uint32(c[0]), uint32(c[1]), c[2], c[3]); err == nil {
+			t.Errorf("%v packed", c)
+		}
+	}
+}
