@@ -646,7 +646,6 @@ func testWordWalkPages(t *testing.T, s Store, all []geo.Event) {
 // box (across the antimeridian too), dates, a country, a type or words
 // besides; and their stats.
 func testSubTypePages(t *testing.T, s Store, all []geo.Event) {
-	ctx := t.Context()
 	tax := geo.Taxonomy()
 	clash, protest, strike := tax[0].SubTypes[0], tax[3].SubTypes[0], tax[1].SubTypes[1]
 	box := &geo.BBox{West: -100, South: -40, East: 60, North: 50}
@@ -663,28 +662,7 @@ func testSubTypePages(t *testing.T, s Store, all []geo.Event) {
 		{SubTypes: []string{protest}, Q: "a", BBox: wide},
 		{SubTypes: []string{clash, protest, strike}, Q: "s", Start: "2023-06-01"},
 	} {
-		whole := Expect(f, all)
-		if whole.Matched < 4 {
-			t.Errorf("%s matches %d generated events: too few to page", describe(f), whole.Matched)
-		}
-		for _, limit := range []int{1, 2, 3, 5} {
-			for off := 0; off <= whole.Matched+limit; off += limit {
-				g := f
-				g.Limit, g.Offset = limit, off
-				want := Expect(g, all)
-				got, err := s.Events(ctx, g)
-				must(t, err)
-				if got.Matched != want.Matched || !reflect.DeepEqual(ids(got.Events), ids(want.Events)) {
-					t.Errorf("%s limit %d offset %d: matched %d %v, want matched %d %v", describe(f), limit, off,
-						got.Matched, ids(got.Events), want.Matched, ids(want.Events))
-				}
-			}
-		}
-		gs, err := s.Stats(ctx, f)
-		must(t, err)
-		if ws := ExpectStats(f, all); !reflect.DeepEqual(gs, ws) {
-			t.Errorf("stats of %s:\n%+v\nwant\n%+v", describe(f), gs, ws)
-		}
+		checkPagesAndStats(t, s, f, all, 4, []int{1, 2, 3, 5})
 	}
 }
 
@@ -1096,7 +1074,6 @@ func checkCounts(t *testing.T, s Store, when string) {
 // a type's; and words alone paged far in, which a store may walk in list
 // order rather than read every match.
 func testWordWeeks(t *testing.T, s Store, all []geo.Event) {
-	ctx := t.Context()
 	typ := []string{geo.Taxonomy()[0].Type}
 	filters := []geo.Filter{
 		{Q: "drone", Start: "2024-01-01", End: "2024-03-31"},
@@ -1139,27 +1116,36 @@ func testWordWeeks(t *testing.T, s Store, all []geo.Event) {
 		t.Errorf("no generated event of q=drone falls on a Monday")
 	}
 	for _, f := range filters {
-		whole := Expect(f, all)
-		if whole.Matched < 1 {
-			t.Errorf("%s matches %d generated events: too few to page", describe(f), whole.Matched)
-		}
-		for _, limit := range []int{2, 7} {
-			for off := 0; off <= whole.Matched+limit; off += limit {
-				g := f
-				g.Limit, g.Offset = limit, off
-				want := Expect(g, all)
-				got, err := s.Events(ctx, g)
-				must(t, err)
-				if got.Matched != want.Matched || !reflect.DeepEqual(ids(got.Events), ids(want.Events)) {
-					t.Errorf("%s limit %d offset %d: matched %d %v, want matched %d %v", describe(f), limit, off,
-						got.Matched, ids(got.Events), want.Matched, ids(want.Events))
-				}
+		checkPagesAndStats(t, s, f, all, 1, []int{2, 7})
+	}
+}
+
+// checkPagesAndStats holds every page of f at each limit, from the first
+// to past the last, and f's stats to the model; f must match at least
+// least events of all, so that its pages are worth walking.
+func checkPagesAndStats(t *testing.T, s Store, f geo.Filter, all []geo.Event, least int, limits []int) {
+	t.Helper()
+	ctx := t.Context()
+	whole := Expect(f, all)
+	if whole.Matched < least {
+		t.Errorf("%s matches %d generated events: too few to page", describe(f), whole.Matched)
+	}
+	for _, limit := range limits {
+		for off := 0; off <= whole.Matched+limit; off += limit {
+			g := f
+			g.Limit, g.Offset = limit, off
+			want := Expect(g, all)
+			got, err := s.Events(ctx, g)
+			must(t, err)
+			if got.Matched != want.Matched || !reflect.DeepEqual(ids(got.Events), ids(want.Events)) {
+				t.Errorf("%s limit %d offset %d: matched %d %v, want matched %d %v", describe(f), limit, off,
+					got.Matched, ids(got.Events), want.Matched, ids(want.Events))
 			}
 		}
-		gs, err := s.Stats(ctx, f)
-		must(t, err)
-		if ws := ExpectStats(f, all); !reflect.DeepEqual(gs, ws) {
-			t.Errorf("stats of %s:\n%+v\nwant\n%+v", describe(f), gs, ws)
-		}
+	}
+	gs, err := s.Stats(ctx, f)
+	must(t, err)
+	if ws := ExpectStats(f, all); !reflect.DeepEqual(gs, ws) {
+		t.Errorf("stats of %s:\n%+v\nwant\n%+v", describe(f), gs, ws)
 	}
 }
