@@ -354,6 +354,10 @@ func (s *Store) events(ctx context.Context, f geo.Filter) (geo.EventPage, error)
 		if page.Matched, err = wordCellCount(ctx, tx, wp, f, field, term); err != nil {
 			return geo.EventPage{}, err
 		}
+	} else if n, ok, err := detailBoxCount(ctx, tx, f); err != nil {
+		return geo.EventPage{}, err
+	} else if ok {
+		page.Matched = n
 	} else if c, strips, ok := eventsql.PlanDetail(pgSQL, f); ok {
 		if page.Matched, err = detailCount(ctx, tx, f, c, strips); err != nil {
 			return geo.EventPage{}, err
