@@ -812,6 +812,8 @@ func (s *Store) count(ctx context.Context, tx *sql.Tx, f geo.Filter, q *eventsql
 		count, args = eventsql.CountsCountSQL(c), c.Args
 	} else if c, strips, ok := eventsql.PlanDetail(sqliteSQL, f); ok {
 		return detailCount(ctx, tx, f, c, strips)
+	} else if n, ok, err := s.detailBoxCount(ctx, tx, f); err != nil || ok {
+		return n, err
 	} else if p, ok, err := planBox(ctx, tx, f, false); err != nil {
 		return 0, err
 	} else if ok {

@@ -15,8 +15,7 @@ import (
 // per cell, sub-event type and precision (eventsql.PlanDetailZoom), in one
 // snapshot; false when they do not answer f or are not live.
 func (s *Store) detailCells(ctx context.Context, f geo.Filter, zoom int) ([]geo.Cell, bool, error) {
-	p, ok := eventsql.PlanDetailZoom(sqliteSQL, f, zoom)
-	if !ok {
+	if _, ok := eventsql.PlanDetailZoom(sqliteSQL, f, zoom); !ok {
 		return nil, false, nil
 	}
 	tx, err := s.reader.BeginTx(ctx, nil)
@@ -24,6 +23,15 @@ func (s *Store) detailCells(ctx context.Context, f geo.Filter, zoom int) ([]geo.
 		return nil, false, err
 	}
 	defer tx.Rollback()
+	return s.detailCellsIn(ctx, tx, f, zoom)
+}
+
+// detailCellsIn is detailCells in the snapshot of tx.
+func (s *Store) detailCellsIn(ctx context.Context, tx *sql.Tx, f geo.Filter, zoom int) ([]geo.Cell, bool, error) {
+	p, ok := eventsql.PlanDetailZoom(sqliteSQL, f, zoom)
+	if !ok {
+		return nil, false, nil
+	}
 	if live, err := cellsLive(ctx, tx); err != nil || !live {
 		return nil, false, err
 	}
@@ -151,4 +159,24 @@ func (t *tally) writeDetailCells(ctx context.Context, tx *sql.Tx, byRank func(a,
 		}
 	}
 	return w.flush(ctx)
+}
+
+// detailBoxCount counts f's events, when f has a box, from the density
+// cells of cell_details at the finest level of cell_types, which add up to
+// the count (a precision in a hotspot's box: the cells inside it and the
+// edge strips, instead of the 100,000 index entries the box and the
+// precision both hold); false when they do not answer f.
+func (s *Store) detailBoxCount(ctx context.Context, tx *sql.Tx, f geo.Filter) (int, bool, error) {
+	if f.BBox == nil {
+		return 0, false, nil
+	}
+	cells, ok, err := s.detailCellsIn(ctx, tx, f, eventsql.WordCellLevel)
+	if err != nil || !ok {
+		return 0, false, err
+	}
+	n := 0
+	for _, c := range cells {
+		n += c.Count
+	}
+	return n, true, nil
 }
