@@ -299,15 +299,7 @@ func weekStats(ctx context.Context, tx *sql.Tx, whole *eventsql.Query, edges []*
 			return err
 		}
 		defer rows.Close()
-		for rows.Next() {
-			var typ, country, week string
-			var n int64
-			if err := rows.Scan(&typ, &country, &week, &n); err != nil {
-				return err
-			}
-			tally.Add(typ, country, week, int(n))
-		}
-		return rows.Err()
+		return eventsql.TallyRows(rows, 1, &tally)
 	}
 	if err := fold(eventsql.WordCountsStatsSQL(whole), whole.Args); err != nil {
 		return geo.Stats{}, err
