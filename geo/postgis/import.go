@@ -15,6 +15,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // stageColumns are the columns of the staging table an import copies into:
@@ -174,20 +175,34 @@ func upsert(cols []string) string {
 	return " ON CONFLICT (id) DO UPDATE SET " + strings.Join(set, ", ")
 }
 
-// Bulk is a large import in one transaction: its events are all stored, or
-// none, and servers see them at once, when it commits (until then they
-// answer from the store as it was). Its batches are copied straight into
-// a new table, events_new, of the events table's columns without its
-// indexes, triggers and constraints (a copy costs little more than into a
-// staging table, and saves reading and writing the million rows again
-// at the commit), and their kept groups are tallied in Go while they are
-// copied (tally). At the commit, a large import beside the store makes
-// events_new the events table (swap) and writes the tally; a small one
-// stores its rows into the events table by one INSERT ... SELECT, whose
-// statement triggers keep the counts and cells once for them all.
+// Bulk is a large import: its events are all stored, or none, and servers
+// see them at once, when it commits (until then they answer from the
+// store as it was). Its batches are copied straight into a new table,
+// events_new, of the events table's columns without its indexes, triggers
+// and constraints (a copy costs little more than into a staging table,
+// and saves reading and writing the million rows again at the commit),
+// and their kept groups are tallied in Go while they are copied (tally).
+// The copy runs in a transaction of its own on a second connection
+// (copy), committed at the commit before the rest, so that the new
+// table's indexes can be built on two connections at once while the
+// import's transaction (tx), which holds the version and the articles,
+// writes the tally; nothing reads events_new, and a table left by an
+// import that died is dropped by the next one. At the commit, a large
+// import beside the store makes events_new the events table (swap) and
+// writes the tally; a small one stores its rows into the events table by
+// one INSERT ... SELECT, whose statement triggers keep the counts and
+// cells once for them all.
 type Bulk struct {
-	store   *Store
-	tx      pgx.Tx
+	store *Store
+	tx    pgx.Tx
+	// conn holds the advisory lock that keeps bulk imports of the store
+	// one at a time (so that one never drops another's events_new), and
+	// copy is its transaction, which writes events_new.
+	conn *pgxpool.Conn
+	copy pgx.Tx
+	// kept is set once copy has committed: events_new outlives a rollback
+	// of tx, and is dropped at the end.
+	kept    bool
 	now     time.Time
 	version int64
 	done    bool
@@ -283,24 +298,41 @@ func (s *Store) BeginBulk(ctx context.Context) (*Bulk, error) {
 }
 
 func (s *Store) beginBulk(ctx context.Context) (_ *Bulk, err error) {
-	tx, err := s.pool.Begin(ctx)
-	if err != nil {
+	b := &Bulk{store: s, now: time.Now().UTC().Truncate(time.Microsecond), ids: map[string]struct{}{}, tally: newTally()}
+	if b.conn, err = s.pool.Acquire(ctx); err != nil {
 		return nil, err
 	}
 	defer func() {
 		if err != nil {
-			tx.Rollback(context.WithoutCancel(ctx))
+			b.Rollback()
 		}
 	}()
-	b := &Bulk{store: s, tx: tx, now: time.Now().UTC().Truncate(time.Microsecond), ids: map[string]struct{}{}, tally: newTally()}
-	if b.version, err = bumpVersion(ctx, tx, b.now); err != nil {
+	if _, err := b.conn.Exec(ctx, "SELECT pg_advisory_lock(hashtext($1))", bulkLock+s.schema); err != nil {
+		b.conn.Release()
+		b.conn = nil
 		return nil, err
 	}
-	if _, err := tx.Exec(ctx, "CREATE TABLE events_new (LIKE events INCLUDING ALL EXCLUDING INDEXES)"); err != nil {
+	if _, err := b.conn.Exec(ctx, "DROP TABLE IF EXISTS events_new"); err != nil {
+		return nil, fmt.Errorf("drop the table of an import that died: %w", err)
+	}
+	if b.copy, err = b.conn.Begin(ctx); err != nil {
+		return nil, err
+	}
+	if _, err := b.copy.Exec(ctx, "CREATE TABLE events_new (LIKE events INCLUDING ALL EXCLUDING INDEXES)"); err != nil {
+		return nil, err
+	}
+	if b.tx, err = s.pool.Begin(ctx); err != nil {
+		return nil, err
+	}
+	if b.version, err = bumpVersion(ctx, b.tx, b.now); err != nil {
 		return nil, err
 	}
 	return b, nil
 }
+
+// bulkLock, followed by the schema, names the advisory lock of a store's
+// bulk imports.
+const bulkLock = "conflictmap bulk import "
 
 // Add copies events and stores the articles they belong to, as Import
 // does; an event whose id an earlier batch copied replaces that copy.
@@ -325,7 +357,7 @@ func (b *Bulk) add(ctx context.Context, articles []geo.Article, events []geo.Eve
 		}
 	}
 	if len(again) > 0 {
-		rows, err := b.tx.Query(ctx, "DELETE FROM events_new WHERE id = ANY($1) RETURNING "+countOutColumns, again)
+		rows, err := b.copy.Query(ctx, "DELETE FROM events_new WHERE id = ANY($1) RETURNING "+countOutColumns, again)
 		if err != nil {
 			return fmt.Errorf("take out the earlier copies: %w", err)
 		}
@@ -341,7 +373,7 @@ func (b *Bulk) add(ctx context.Context, articles []geo.Article, events []geo.Eve
 		b.tally.addEvents(events)
 	}()
 	start := time.Now()
-	_, err := b.tx.CopyFrom(ctx, pgx.Identifier{"events_new"}, bulkColumns(), pgx.CopyFromSlice(len(events), func(i int) ([]any, error) {
+	_, err := b.copy.CopyFrom(ctx, pgx.Identifier{"events_new"}, bulkColumns(), pgx.CopyFromSlice(len(events), func(i int) ([]any, error) {
 		return bulkRow(events[i])
 	}))
 	copied := time.Now()
@@ -392,8 +424,46 @@ func (b *Bulk) Commit(ctx context.Context) error {
 // may be called more than once.
 func (b *Bulk) Rollback() error {
 	b.done = true
-	if err := b.tx.Rollback(context.Background()); err != nil && !errors.Is(err, pgx.ErrTxClosed) {
+	ctx := context.Background()
+	var errs []error
+	if b.tx != nil {
+		if err := b.tx.Rollback(ctx); err != nil && !errors.Is(err, pgx.ErrTxClosed) {
+			errs = append(errs, err)
+		}
+	}
+	if b.copy != nil {
+		if err := b.copy.Rollback(ctx); err != nil && !errors.Is(err, pgx.ErrTxClosed) {
+			errs = append(errs, err)
+		}
+	}
+	if b.conn != nil {
+		if err := b.release(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("postgis store: bulk import: %w", err)
 	}
 	return nil
+}
+
+// release drops events_new if the copy committed it and the import did
+// not make it the events table, unlocks the store's bulk imports, and
+// gives the connection back; a connection that could not do it is closed,
+// which unlocks too.
+func (b *Bulk) release(ctx context.Context) error {
+	conn := b.conn
+	b.conn = nil
+	var err error
+	if b.kept {
+		_, err = conn.Exec(ctx, "DROP TABLE IF EXISTS events_new")
+	}
+	if err == nil {
+		_, err = conn.Exec(ctx, "SELECT pg_advisory_unlock(hashtext($1))", bulkLock+b.store.schema)
+	}
+	if err != nil {
+		conn.Conn().Close(ctx)
+	}
+	conn.Release()
+	return err
 }

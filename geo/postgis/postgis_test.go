@@ -277,6 +277,62 @@ func TestBulkImportKeepsTheTable(t *testing.T) {
 	}
 }
 
+// A bulk import that fails after its copy committed stores nothing and
+// leaves no table behind; one that a dead import's table is in the way of
+// goes ahead; and imports go on after a failed one.
+func TestBulkImportFailsWhole(t *testing.T) {
+	schema := newSchema(t)
+	s := open(t, schema)
+	conn := admin(t)
+	defer conn.Close(context.Background())
+	a := geo.Article{ID: "imported-file", Title: "Imported"}
+	if err := (bulkStore{s}).Import(t.Context(), []geo.Article{a}, storetest.Generate(3, a, 30)); err != nil {
+		t.Fatal(err)
+	}
+	// A table an import left when it died after committing its copy.
+	if _, err := conn.Exec(t.Context(), "CREATE TABLE "+schema+".events_new (id text)"); err != nil {
+		t.Fatal(err)
+	}
+	leftover := func() bool {
+		var n int
+		if err := conn.QueryRow(t.Context(), "SELECT count(*) FROM pg_tables WHERE schemaname = $1 AND tablename = 'events_new'", schema).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n > 0
+	}
+	matched := func() int {
+		page, err := s.Events(t.Context(), geo.Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return page.Matched
+	}
+	// An event of an article neither the import nor the store holds fails
+	// the commit, once the new table's indexes are built.
+	b := geo.Article{ID: "imported-file-2", Title: "Imported"}
+	bad := storetest.Generate(4, b, 40)
+	bad[17].ArticleID = "no-such-article"
+	err := (bulkStore{s}).Import(t.Context(), []geo.Article{b}, bad)
+	if err == nil {
+		t.Fatal("an import of an event of an unknown article succeeds")
+	}
+	if n := matched(); n != 30 {
+		t.Errorf("after a failed import the store matches %d events, want the 30 it held", n)
+	}
+	if leftover() {
+		t.Error("a failed import leaves events_new in the schema")
+	}
+	if err := (bulkStore{s}).Import(t.Context(), []geo.Article{b}, storetest.Generate(4, b, 40)); err != nil {
+		t.Fatalf("an import after a failed one: %v", err)
+	}
+	if n := matched(); n != 70 {
+		t.Errorf("after a failed import and a good one the store matches %d events, want 70", n)
+	}
+	if leftover() {
+		t.Error("an import leaves events_new in the schema")
+	}
+}
+
 // The change log keeps its newest changes, pruned in batches; a client
 // behind the pruned ones is told to reload.
 func TestChangeLogPruned(t *testing.T) {
