@@ -494,6 +494,22 @@ func WordWeeks(d, walk Dialect, f geo.Filter, field, term, first, last string) (
 	whole.Add("c.week <> ''")
 	if first != "" {
 		whole.Add("c.week >= " + whole.Arg(first))
+	}
+	if last != "" {
+		whole.Add("c.week <= " + whole.Arg(last))
+	}
+	return whole, WeekEdges(walk, f, first, last)
+}
+
+// WeekEdges returns the conditions, on events e in walk, of the events of
+// f (with dates) dated outside its whole weeks first to last (WholeWeeks):
+// those dated before the first Monday that reach f's start, and those
+// dated after the last Sunday up to its end, each one range of first days
+// bounded once on each side. With the events dated in those weeks, they
+// make up f's events exactly.
+func WeekEdges(walk Dialect, f geo.Filter, first, last string) []*Query {
+	var edges []*Query
+	if first != "" {
 		// From the start on (an event dated before it may reach it) to the
 		// first Monday, which may be the start itself.
 		before := f
@@ -503,14 +519,20 @@ func WordWeeks(d, walk Dialect, f geo.Filter, field, term, first, last string) (
 		edges = append(edges, e)
 	}
 	if last != "" {
-		whole.Add("c.week <= " + whole.Arg(last))
-		monday, _ := time.Parse(geo.DateLayout, last)
+		undated := f
+		undated.Start, undated.End = "", ""
 		e := Filter(walk, undated)
-		e.Add("e.event_date > "+walk.DateValue(e.Arg(monday.AddDate(0, 0, 6).Format(geo.DateLayout))),
+		e.Add("e.event_date > "+walk.DateValue(e.Arg(LastSunday(last))),
 			"e.event_date <= "+walk.DateValue(e.Arg(f.End)))
 		edges = append(edges, e)
 	}
-	return whole, edges
+	return edges
+}
+
+// LastSunday is the Sunday of the week whose Monday is monday.
+func LastSunday(monday string) string {
+	t, _ := time.Parse(geo.DateLayout, monday)
+	return t.AddDate(0, 0, 6).Format(geo.DateLayout)
 }
 
 // WholeWeeks returns the Mondays of the first and the last week (Monday

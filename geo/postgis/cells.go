@@ -298,6 +298,51 @@ func wordCellCount(ctx context.Context, q querier, p eventsql.CellPlan, f geo.Fi
 	return int(total), nil
 }
 
+// wordWeekCellPlan returns the plan of f's count, one word with a box and
+// dates, from the kept counts per word, cell and week
+// (eventsql.PlanWordWeekCells), with the stored word its word starts
+// (empty when none), when they answer f.
+func wordWeekCellPlan(ctx context.Context, q querier, f geo.Filter) (w eventsql.WordWeekCells, term string, ok bool, err error) {
+	if w, ok = eventsql.PlanWordWeekCells(pgSQL, f); !ok {
+		return w, "", false, nil
+	}
+	term, ok, err = eventsql.OneTerm(q.QueryRow(ctx, eventsql.TermSQL(pgSQL), w.Field, w.Word), w.Word)
+	return w, term, ok, err
+}
+
+// wordWeekCellCount counts f's events by plan w (wordWeekCellPlan): the
+// groups of the box's inner cells in the whole weeks inside the dates,
+// the events of the box's edge strips in those weeks (their words tested
+// on their rows, wordStripFilter) and those of the days outside them,
+// read by date from events_words_walk (the box and the words tested on
+// its entries: weekDialect).
+func wordWeekCellCount(ctx context.Context, q querier, w eventsql.WordWeekCells, f geo.Filter, term string) (int, error) {
+	if term == "" {
+		return 0, nil
+	}
+	stmt, args := w.CountSQL(pgSQL, term)
+	var total int64
+	if err := q.QueryRow(ctx, stmt, args...).Scan(&total); err != nil {
+		return 0, err
+	}
+	for _, strip := range w.Plan.Strips {
+		sq := wordStripFilter(f, strip)
+		var n int64
+		if err := q.QueryRow(ctx, eventsql.CountSQL(sq), sq.Args...).Scan(&n); err != nil {
+			return 0, err
+		}
+		total += int64(strip.Sign()) * n
+	}
+	for _, e := range eventsql.WeekEdges(weekDialect, f, w.First, w.Last) {
+		var n int64
+		if err := q.QueryRow(ctx, eventsql.CountSQL(e), e.Args...).Scan(&n); err != nil {
+			return 0, err
+		}
+		total += n
+	}
+	return int(total), nil
+}
+
 // wordCellGroups returns the density cells of f at zoom by plan p of
 // cell_words (wordCellPlan).
 func wordCellGroups(ctx context.Context, q querier, p eventsql.CellPlan, f geo.Filter, zoom int, field, term string) ([]geo.Cell, error) {

@@ -327,6 +327,16 @@ func (s *Store) events(ctx context.Context, f geo.Filter) (geo.EventPage, error)
 			return geo.EventPage{}, err
 		}
 	}
+	var (
+		weeks     eventsql.WordWeekCells
+		weekTerm  string
+		weekCells bool
+	)
+	if f.BBox != nil && !wordCells {
+		if weeks, weekTerm, weekCells, err = wordWeekCellPlan(ctx, tx, f); err != nil {
+			return geo.EventPage{}, err
+		}
+	}
 	byType, err := s.subTypeReads(ctx, tx, f)
 	if err != nil {
 		return geo.EventPage{}, err
@@ -334,8 +344,8 @@ func (s *Store) events(ctx context.Context, f geo.Filter) (geo.EventPage, error)
 	count, args := eventsql.CountSQL(q), q.Args
 	if byType {
 		// Counted from events_sub_type_walk below.
-	} else if wordCells {
-		// Counted from cell_words below.
+	} else if wordCells || weekCells {
+		// Counted from cell_words or cell_word_stats below.
 	} else if eventsql.CountsUsable(f) {
 		c := eventsql.Counts(pgSQL, f)
 		count, args = eventsql.CountsCountSQL(c), c.Args
@@ -352,6 +362,10 @@ func (s *Store) events(ctx context.Context, f geo.Filter) (geo.EventPage, error)
 		page.Matched = int(n)
 	} else if wordCells {
 		if page.Matched, err = wordCellCount(ctx, tx, wp, f, field, term); err != nil {
+			return geo.EventPage{}, err
+		}
+	} else if weekCells {
+		if page.Matched, err = wordWeekCellCount(ctx, tx, weeks, f, weekTerm); err != nil {
 			return geo.EventPage{}, err
 		}
 	} else if n, ok, err := detailBoxCount(ctx, tx, f); err != nil {
@@ -677,6 +691,9 @@ func (s *Store) stats(ctx context.Context, f geo.Filter) (geo.Stats, error) {
 		return st, err
 	}
 	if st, ok, err := s.wordWeekStats(ctx, f); err != nil || ok {
+		return st, err
+	}
+	if st, ok, err := s.wordDateStats(ctx, f); err != nil || ok {
 		return st, err
 	}
 	if wordWalkable(f) {

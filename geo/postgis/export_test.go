@@ -8,6 +8,10 @@ func SetWalkAt(s *Store, walkAt int) { s.walkAt = walkAt }
 // the store suite holds them to the model.
 func SetWordWalkAt(s *Store, wordWalkAt int) { s.wordWalkAt = wordWalkAt }
 
+// SetDateWalkAt sets the threshold of the date walks of the stats of words
+// with a box (dateWalkAt): a large one makes them all walk.
+func SetDateWalkAt(s *Store, dateWalkAt int) { s.dateWalkAt = dateWalkAt }
+
 // SetChangeLog sets the bounds of s's change log (logKeep, logBatch), so
 // that a test sees it pruned after a few ingests.
 func SetChangeLog(s *Store, keep, batch int) { s.logKeep, s.logBatch = keep, batch }

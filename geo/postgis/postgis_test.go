@@ -91,6 +91,7 @@ func TestConformanceWalkPlans(t *testing.T) {
 		postgis.SetDenseBoxRatio(s, 0)
 		postgis.SetSparseBoxRatio(s, 0)
 		postgis.SetWordWalkAt(s, 1<<30)
+		postgis.SetDateWalkAt(s, 1<<30)
 		postgis.SetSubTypeBoxRatio(s, 1<<30)
 		return s
 	})

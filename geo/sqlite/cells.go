@@ -315,6 +315,49 @@ func (s *Store) wordCellCount(ctx context.Context, q cellQuerier, p eventsql.Cel
 	})
 }
 
+// wordWeekCellCount counts f's events, one word with a box and dates, from
+// the kept counts per word, cell and week (eventsql.PlanWordWeekCells) in
+// the snapshot of tx: the groups of the box's inner cells in the whole
+// weeks inside the dates, the events of the box's edge strips in those
+// weeks (their words tested on their rows, wordStripQuery) and those of the
+// days outside them, walked on events_words_walk (the box and the words
+// tested on its entries). False when the kept counts do not answer f.
+func (s *Store) wordWeekCellCount(ctx context.Context, tx *sql.Tx, f geo.Filter) (int, bool, error) {
+	w, ok := eventsql.PlanWordWeekCells(sqliteSQL, f)
+	if !ok {
+		return 0, false, nil
+	}
+	if live, err := cellsLive(ctx, tx); err != nil || !live {
+		return 0, false, err
+	}
+	term, ok, err := eventsql.OneTerm(tx.QueryRowContext(ctx, eventsql.TermSQL(sqliteSQL), w.Field, w.Word), w.Word)
+	if err != nil || !ok {
+		return 0, false, err
+	}
+	if term == "" {
+		return 0, true, nil // no stored word: no event has it
+	}
+	stmt, args := w.CountSQL(sqliteSQL, term)
+	var total int
+	if err := tx.QueryRowContext(ctx, stmt, args...).Scan(&total); err != nil {
+		return 0, false, err
+	}
+	total, err = stripCount(ctx, tx, w.Plan.Strips, total, func(strip eventsql.Strip) (*eventsql.Query, dialect, error) {
+		return s.wordStripQuery(ctx, tx, f, strip)
+	})
+	if err != nil {
+		return 0, false, err
+	}
+	for _, e := range eventsql.WeekEdges(walkDialect, f, w.First, w.Last) {
+		var n int
+		if err := tx.QueryRowContext(ctx, indexed(eventsql.CountSQL(e), "events_words_walk"), e.Args...).Scan(&n); err != nil {
+			return 0, false, err
+		}
+		total += n
+	}
+	return total, true, nil
+}
+
 // wordCellGroups returns the density cells of f at zoom by plan p of
 // cell_words (wordCellPlan).
 func (s *Store) wordCellGroups(ctx context.Context, q cellQuerier, p eventsql.CellPlan, f geo.Filter, zoom int, field, term string) ([]geo.Cell, error) {

@@ -380,7 +380,16 @@ func (s *Store) page(ctx context.Context, f geo.Filter, q *eventsql.Query) (geo.
 		if p, field, term, ok, err := wordCellPlan(ctx, tx, f, eventsql.WordCellLevel); err != nil {
 			return geo.EventPage{}, err
 		} else if ok {
-			return s.wordCellPage(ctx, tx, f, p, field, term, limit)
+			n, err := s.wordCellCount(ctx, tx, p, f, field, term)
+			if err != nil {
+				return geo.EventPage{}, err
+			}
+			return s.wordCellPage(ctx, tx, f, n, limit)
+		}
+		if n, ok, err := s.wordWeekCellCount(ctx, tx, f); err != nil {
+			return geo.EventPage{}, err
+		} else if ok {
+			return s.wordCellPage(ctx, tx, f, n, limit)
 		}
 	}
 	if q == nil && f.After == nil {
@@ -450,17 +459,14 @@ func (s *Store) page(ctx context.Context, f geo.Filter, q *eventsql.Query) (geo.
 	return page, attach(ctx, tx, page.Events)
 }
 
-// wordCellPage answers f's page (Store.page) by plan p of cell_words
-// (wordCellPlan): the count from the kept counts of the box's inner cells
-// and its edge strips' events, the page walked on events_words_walk (the
-// box and the words tested on its entries) when many match, else read as
-// any page.
-func (s *Store) wordCellPage(ctx context.Context, tx *sql.Tx, f geo.Filter, p eventsql.CellPlan, field, term string, limit int) (geo.EventPage, error) {
-	page := geo.EventPage{Events: []geo.Event{}}
+// wordCellPage answers f's page (Store.page), one word with a box, of
+// which matched events match, counted from the kept counts per word and
+// cell (wordCellCount, wordWeekCellCount) and the events of the box's
+// edges: the page walked on events_words_walk (the box, the dates and the
+// words tested on its entries) when many match, else read as any page.
+func (s *Store) wordCellPage(ctx context.Context, tx *sql.Tx, f geo.Filter, matched, limit int) (geo.EventPage, error) {
+	page := geo.EventPage{Events: []geo.Event{}, Matched: matched}
 	var err error
-	if page.Matched, err = s.wordCellCount(ctx, tx, p, f, field, term); err != nil {
-		return geo.EventPage{}, err
-	}
 	offset := max(f.Offset, 0)
 	if page.Matched <= offset {
 		return page, nil

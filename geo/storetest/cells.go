@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+	"time"
 
 	"conflictmap/geo"
 
@@ -278,9 +279,47 @@ func testWordEdges(t *testing.T, s Store) {
 	}
 	stored, err := s.Events(ctx, geo.Filter{Limit: geo.MaxLimit})
 	must(t, err)
-	for _, b := range boxes {
+	// Dates, each also with the words in the box, which a store may count
+	// from the kept counts per word, cell and week: the whole weeks inside
+	// them in the cells inside the box, the box's edges in those weeks and
+	// the days outside them (2023-06-05 is a Monday, 2024-10-20 a Sunday;
+	// the others fall between). Others start and end on the days of
+	// events, inside the edge days, and start inside events' spans, so
+	// that an event is counted once whether it lies in the weeks or the
+	// days, in the cells or the strips.
+	dates := [][2]string{{"", ""}, {"2023-03-08", "2024-10-20"}, {"2023-06-05", ""}, {"", "2024-05-01"}, {"2023-06-07", "2023-06-10"}}
+	spans, days := 0, 0
+	for _, e := range stored.Events {
+		if e.EventDate == "" {
+			continue
+		}
+		date, _ := time.Parse(geo.DateLayout, e.EventDate)
+		switch {
+		case e.EventDateEnd > e.EventDate && spans < 6:
+			spans++
+			dates = append(dates, [2]string{date.AddDate(0, 0, 1).Format(geo.DateLayout), ""})
+		case date.Weekday() != time.Monday && date.Weekday() != time.Sunday && days < 6:
+			// Alternately the start and the end.
+			if days++; days%2 == 0 {
+				dates = append(dates, [2]string{e.EventDate, ""})
+			} else {
+				dates = append(dates, [2]string{"", e.EventDate})
+			}
+		}
+	}
+	if spans == 0 {
+		t.Errorf("no generated event spans several days")
+	}
+	var filters []geo.Filter
+	for _, d := range dates {
 		for _, f := range []geo.Filter{{Q: "drone"}, {Actor: "drone"}, {Q: "drones"}, {Actor: "POLICE"}, {Q: "dro"}, {Q: "strike"},
 			{Actor: "police", Types: []string{geo.Battles, geo.Protests}}, {Q: "zebra"}} {
+			f.Start, f.End = d[0], d[1]
+			filters = append(filters, f)
+		}
+	}
+	for _, b := range boxes {
+		for _, f := range filters {
 			f.BBox = &b
 			want := Expect(f, stored.Events)
 			got, err := s.Events(ctx, f)
