@@ -365,7 +365,7 @@ func (s *Store) events(ctx context.Context, f geo.Filter) (geo.EventPage, error)
 			return geo.EventPage{}, err
 		}
 	} else if weekCells {
-		if page.Matched, err = wordWeekCellCount(ctx, tx, weeks, f, weekTerm); err != nil {
+		if page.Matched, err = s.wordWeekCellCount(ctx, tx, weeks, f, weekTerm); err != nil {
 			return geo.EventPage{}, err
 		}
 	} else if n, ok, err := detailBoxCount(ctx, tx, f); err != nil {
