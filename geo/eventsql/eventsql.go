@@ -49,10 +49,19 @@ type Dialect interface {
 	// is open. At least one bound is set.
 	Dates(q *Query, start, end string)
 	// Words adds the conditions that select the events of e that have, for
-	// every one of words (geo.Words of a filter, at least one), a word
-	// starting with it in field (FieldActors or FieldQuote): the store's
-	// full-text index answers it.
-	Words(q *Query, field string, words []string)
+	// every word of each of fields (geo.Words of a filter, at least one
+	// each), a word starting with it in its field: the store's full-text
+	// index answers it. The fields come together, so that a store whose
+	// one index holds both (FTS5) intersects their matches in that index
+	// rather than each field's in the statement.
+	Words(q *Query, fields []FieldWords)
+}
+
+// FieldWords are the words of one word filter and the text they search
+// (FieldActors or FieldQuote).
+type FieldWords struct {
+	Field string
+	Words []string
 }
 
 // The texts the word filters search: actor1 and actor2 (together), and the
@@ -128,17 +137,31 @@ func Filter(d Dialect, f geo.Filter) *Query {
 	}
 	q.In("e.origin", f.Origins)
 	fieldFilters(q, f)
+	words, ok := TextWords(f)
+	switch {
+	case !ok:
+		q.Add("1 = 0") // punctuation alone: geo.Filter.Match matches nothing
+	case len(words) > 0:
+		d.Words(q, words)
+	}
+	return q
+}
+
+// TextWords returns the words of f's word filters (Actor, Q), each field
+// that has any once; not ok when a filter holds punctuation alone, which
+// matches nothing.
+func TextWords(f geo.Filter) (fields []FieldWords, ok bool) {
 	for _, w := range []struct{ field, filter string }{{FieldActors, f.Actor}, {FieldQuote, f.Q}} {
 		if strings.TrimSpace(w.filter) == "" {
 			continue
 		}
-		if words := geo.Words(w.filter); len(words) > 0 {
-			d.Words(q, w.field, words)
-		} else {
-			q.Add("1 = 0") // punctuation alone: geo.Filter.Match matches nothing
+		words := geo.Words(w.filter)
+		if len(words) == 0 {
+			return nil, false
 		}
+		fields = append(fields, FieldWords{Field: w.field, Words: words})
 	}
-	return q
+	return fields, true
 }
 
 // fieldFilters adds the filters named like the event's properties
