@@ -663,3 +663,44 @@ func ScanExtent(row Scanner) (geo.Extent, error) {
 	}
 	return ext, nil
 }
+
+// Terms maps a word of a filter's field ("field word") to the one stored
+// word of that field it starts (ExactTerms). A store looks that word up
+// itself rather than as a prefix: FTS5 then reads one word's list where a
+// prefix merges the lists of every word it starts, a GIN index collects
+// no partial match, and a walk compares one lexeme.
+type Terms struct{ m map[string]string }
+
+// Term returns the one stored word of field that word starts, when t
+// knows it (a nil t knows none).
+func (t *Terms) Term(field, word string) (string, bool) {
+	if t == nil {
+		return "", false
+	}
+	term, ok := t.m[field+" "+word]
+	return term, ok
+}
+
+// ExactTerms looks up, in word_counts, the words of f that start one
+// stored word of their field alone (TermSQL, OneTerm); row runs a
+// statement of one row with its arguments. Rows of words whose events are
+// gone count as stored words: a word may then be looked up as a prefix,
+// never missed. The caller runs it in the snapshot that reads the events,
+// so that an event stored meanwhile with another word that starts one of
+// f's is not missed.
+func ExactTerms(d Dialect, f geo.Filter, row func(stmt string, args ...any) Scanner) (*Terms, error) {
+	fields, _ := TextWords(f)
+	t := &Terms{m: map[string]string{}}
+	for _, fw := range fields {
+		for _, w := range fw.Words {
+			term, ok, err := OneTerm(row(TermSQL(d), fw.Field, w), w)
+			if err != nil {
+				return nil, err
+			}
+			if ok && term != "" {
+				t.m[fw.Field+" "+w] = term
+			}
+		}
+	}
+	return t, nil
+}

@@ -38,8 +38,8 @@ type dialect struct {
 	byDate      bool
 	sparseDates bool
 	// terms, when set, names the one stored word that a word of a walk
-	// starts (wordTerms): the walk tests that lexeme exactly.
-	terms *wordTerms
+	// starts (exactTerms): the GIN index or the walk looks that lexeme up.
+	terms *eventsql.Terms
 }
 
 // ForSparse is the dialect of a strip whose box holds few events beside
@@ -153,7 +153,7 @@ func (d dialect) Words(q *eventsql.Query, fields []eventsql.FieldWords) {
 		terms := make([]string, len(fw.Words))
 		for i, w := range fw.Words {
 			terms[i] = "'" + w + "':*"
-			if t, ok := d.terms.term(fw.Field, w); ok {
+			if t, ok := d.terms.Term(fw.Field, w); ok {
 				terms[i] = "'" + t + "'"
 			}
 		}

@@ -28,7 +28,7 @@ type dialect struct {
 	words bool
 	// terms, when set, names the one stored word that a word starts
 	// (exactTerms): the full-text index looks that word up alone.
-	terms *wordTerms
+	terms *eventsql.Terms
 }
 
 var sqliteSQL = dialect{rtree: useRtree}
@@ -137,14 +137,14 @@ func (d dialect) Words(q *eventsql.Query, fields []eventsql.FieldWords) {
 // ftsQuery is the FTS5 query of the words of fields, each in its field's
 // column: a prefix of a word, or the one stored word it starts when terms
 // knows it, which FTS5 reads as one list where a prefix merges the lists
-// of every indexed word that starts with it (an actor and a quote word, a
-// million events: 30 ms of CPU against 20 for the count of both).
-func ftsQuery(fields []eventsql.FieldWords, terms *wordTerms) string {
+// of every indexed word that starts with it (the count of an actor's and a
+// quote's word in a million events: 20 ms of CPU, 30 as prefixes).
+func ftsQuery(fields []eventsql.FieldWords, terms *eventsql.Terms) string {
 	parts := make([]string, len(fields))
 	for i, fw := range fields {
 		words := make([]string, len(fw.Words))
 		for j, w := range fw.Words {
-			if t, ok := terms.term(fw.Field, w); ok {
+			if t, ok := terms.Term(fw.Field, w); ok {
 				words[j] = `"` + t + `"`
 			} else {
 				words[j] = `"` + w + `"*`
@@ -160,7 +160,7 @@ func ftsQuery(fields []eventsql.FieldWords, terms *wordTerms) string {
 // then counts them without reading an event (a word in a quarter of a
 // million events: 0.3 s instead of 1.6 s), since it holds one row per
 // event.
-func wordsOnly(f geo.Filter, terms *wordTerms) (string, bool) {
+func wordsOnly(f geo.Filter, terms *eventsql.Terms) (string, bool) {
 	if f.BBox != nil || f.Start != "" || f.End != "" || len(f.Types) > 0 || len(f.Modalities) > 0 || f.Country != "" ||
 		len(f.Origins) > 0 || len(f.SubTypes) > 0 || len(f.GeoPrecisions) > 0 || f.MinSources > 1 {
 		return "", false
@@ -172,45 +172,12 @@ func wordsOnly(f geo.Filter, terms *wordTerms) (string, bool) {
 	return ftsQuery(fields, terms), true
 }
 
-// wordTerms maps words of a filter to the one stored word of their field
-// that each starts (exactTerms).
-type wordTerms struct{ m map[string]string }
-
-// term returns the one stored word of field that word starts, when t
-// knows it.
-func (t *wordTerms) term(field, word string) (string, bool) {
-	if t == nil {
-		return "", false
-	}
-	term, ok := t.m[field+" "+word]
-	return term, ok
-}
-
-// exactTerms looks up, in word_counts, the words of f that start one
-// stored word of their field alone (eventsql.OneTerm), so that the
-// full-text index looks that word up rather than every word it starts.
-// Rows of words whose events are gone count as stored words: a word may
-// then be looked up as a prefix, never missed.
+// exactTerms looks up the words of f that start one stored word of their
+// field alone (eventsql.ExactTerms), in q's snapshot.
 func exactTerms(ctx context.Context, q interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
-}, f geo.Filter) (*wordTerms, error) {
-	fields, _ := eventsql.TextWords(f)
-	if len(fields) == 0 {
-		return nil, nil
-	}
-	t := &wordTerms{m: map[string]string{}}
-	for _, fw := range fields {
-		for _, w := range fw.Words {
-			term, ok, err := eventsql.OneTerm(q.QueryRowContext(ctx, eventsql.TermSQL(sqliteSQL), fw.Field, w), w)
-			if err != nil {
-				return nil, err
-			}
-			if ok && term != "" {
-				t.m[fw.Field+" "+w] = term
-			}
-		}
-	}
-	return t, nil
+}, f geo.Filter) (*eventsql.Terms, error) {
+	return eventsql.ExactTerms(sqliteSQL, f, func(stmt string, args ...any) eventsql.Scanner { return q.QueryRowContext(ctx, stmt, args...) })
 }
 
 // wordCounts returns, when the kept word counts answer f's count and
@@ -857,7 +824,7 @@ func scanEvents(rows *sql.Rows, events []geo.Event) ([]geo.Event, error) {
 // for words alone, the kept counts for
 // the fields they group by, the kept cells for a box (with such fields),
 // else the events.
-func (s *Store) count(ctx context.Context, tx *sql.Tx, f geo.Filter, q *eventsql.Query, terms *wordTerms) (int, error) {
+func (s *Store) count(ctx context.Context, tx *sql.Tx, f geo.Filter, q *eventsql.Query, terms *eventsql.Terms) (int, error) {
 	count, args := eventsql.CountSQL(q), q.Args
 	if whole, edges, ok, err := wordWeeks(ctx, tx, f); err != nil {
 		return 0, err
