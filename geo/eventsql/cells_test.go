@@ -73,16 +73,16 @@ func TestPlanCellsEdges(t *testing.T) {
 // depend on it.
 type sqlDialect struct{}
 
-func (sqlDialect) Placeholder(int) string                     { return "?" }
-func (sqlDialect) Lon() string                                { return "e.lon" }
-func (sqlDialect) Lat() string                                { return "e.lat" }
-func (sqlDialect) DateText(expr string) string                { return expr }
-func (sqlDialect) DateValue(ph string) string                 { return ph }
-func (sqlDialect) Week() string                               { return "''" }
-func (sqlDialect) Floor(expr string) string                   { return "CAST(" + expr + " AS INTEGER)" }
-func (sqlDialect) BBox(q *eventsql.Query, b geo.BBox)         {}
-func (sqlDialect) Dates(q *eventsql.Query, start, end string) {}
-func (sqlDialect) Words(*eventsql.Query, string, []string)    {}
+func (sqlDialect) Placeholder(int) string                       { return "?" }
+func (sqlDialect) Lon() string                                  { return "e.lon" }
+func (sqlDialect) Lat() string                                  { return "e.lat" }
+func (sqlDialect) DateText(expr string) string                  { return expr }
+func (sqlDialect) DateValue(ph string) string                   { return ph }
+func (sqlDialect) Week() string                                 { return "''" }
+func (sqlDialect) Floor(expr string) string                     { return "CAST(" + expr + " AS INTEGER)" }
+func (sqlDialect) BBox(q *eventsql.Query, b geo.BBox)           {}
+func (sqlDialect) Dates(q *eventsql.Query, start, end string)   {}
+func (sqlDialect) Words(*eventsql.Query, []eventsql.FieldWords) {}
 
 // A zoom's plan covers the finest level's cells inside the box once each,
 // with coarser cells where they fit and finer ones along the edges, and

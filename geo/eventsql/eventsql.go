@@ -49,10 +49,19 @@ type Dialect interface {
 	// is open. At least one bound is set.
 	Dates(q *Query, start, end string)
 	// Words adds the conditions that select the events of e that have, for
-	// every one of words (geo.Words of a filter, at least one), a word
-	// starting with it in field (FieldActors or FieldQuote): the store's
-	// full-text index answers it.
-	Words(q *Query, field string, words []string)
+	// every word of each of fields (geo.Words of a filter, at least one
+	// each), a word starting with it in its field: the store's full-text
+	// index answers it. The fields come together, so that a store whose
+	// one index holds both (FTS5) intersects their matches in that index
+	// rather than each field's in the statement.
+	Words(q *Query, fields []FieldWords)
+}
+
+// FieldWords are the words of one word filter and the text they search
+// (FieldActors or FieldQuote).
+type FieldWords struct {
+	Field string
+	Words []string
 }
 
 // The texts the word filters search: actor1 and actor2 (together), and the
@@ -128,17 +137,31 @@ func Filter(d Dialect, f geo.Filter) *Query {
 	}
 	q.In("e.origin", f.Origins)
 	fieldFilters(q, f)
+	words, ok := TextWords(f)
+	switch {
+	case !ok:
+		q.Add("1 = 0") // punctuation alone: geo.Filter.Match matches nothing
+	case len(words) > 0:
+		d.Words(q, words)
+	}
+	return q
+}
+
+// TextWords returns the words of f's word filters (Actor, Q), each field
+// that has any once; not ok when a filter holds punctuation alone, which
+// matches nothing.
+func TextWords(f geo.Filter) (fields []FieldWords, ok bool) {
 	for _, w := range []struct{ field, filter string }{{FieldActors, f.Actor}, {FieldQuote, f.Q}} {
 		if strings.TrimSpace(w.filter) == "" {
 			continue
 		}
-		if words := geo.Words(w.filter); len(words) > 0 {
-			d.Words(q, w.field, words)
-		} else {
-			q.Add("1 = 0") // punctuation alone: geo.Filter.Match matches nothing
+		words := geo.Words(w.filter)
+		if len(words) == 0 {
+			return nil, false
 		}
+		fields = append(fields, FieldWords{Field: w.field, Words: words})
 	}
-	return q
+	return fields, true
 }
 
 // fieldFilters adds the filters named like the event's properties
@@ -661,4 +684,45 @@ func ScanExtent(row Scanner) (geo.Extent, error) {
 		ext.BBox = &geo.BBox{West: *w, South: *s, East: *e, North: *n}
 	}
 	return ext, nil
+}
+
+// Terms maps a word of a filter's field ("field word") to the one stored
+// word of that field it starts (ExactTerms). A store looks that word up
+// itself rather than as a prefix: FTS5 then reads one word's list where a
+// prefix merges the lists of every word it starts, a GIN index collects
+// no partial match, and a walk compares one lexeme.
+type Terms struct{ m map[string]string }
+
+// Term returns the one stored word of field that word starts, when t
+// knows it (a nil t knows none).
+func (t *Terms) Term(field, word string) (string, bool) {
+	if t == nil {
+		return "", false
+	}
+	term, ok := t.m[field+" "+word]
+	return term, ok
+}
+
+// ExactTerms looks up, in word_counts, the words of f that start one
+// stored word of their field alone (TermSQL, OneTerm); row runs a
+// statement of one row with its arguments. Rows of words whose events are
+// gone count as stored words: a word may then be looked up as a prefix,
+// never missed. The caller runs it in the snapshot that reads the events,
+// so that an event stored meanwhile with another word that starts one of
+// f's is not missed.
+func ExactTerms(d Dialect, f geo.Filter, row func(stmt string, args ...any) Scanner) (*Terms, error) {
+	fields, _ := TextWords(f)
+	t := &Terms{m: map[string]string{}}
+	for _, fw := range fields {
+		for _, w := range fw.Words {
+			term, ok, err := OneTerm(row(TermSQL(d), fw.Field, w), w)
+			if err != nil {
+				return nil, err
+			}
+			if ok && term != "" {
+				t.m[fw.Field+" "+w] = term
+			}
+		}
+	}
+	return t, nil
 }

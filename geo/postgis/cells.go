@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strings"
 
 	"conflictmap/geo"
 	"conflictmap/geo/eventsql"
@@ -269,10 +268,11 @@ func wordStripFilter(f geo.Filter, strip eventsql.Strip) *eventsql.Query {
 	g := f
 	g.Actor, g.Q = "", ""
 	sq := eventsql.StripFilter(pgSQL, g, strip)
-	for _, w := range []struct{ field, filter string }{{eventsql.FieldActors, f.Actor}, {eventsql.FieldQuote, f.Q}} {
-		if strings.TrimSpace(w.filter) != "" {
-			dialect{walk: true}.Words(sq, w.field, geo.Words(w.filter))
-		}
+	switch fields, ok := eventsql.TextWords(f); {
+	case !ok:
+		sq.Add("1 = 0") // punctuation alone matches nothing
+	case len(fields) > 0:
+		dialect{walk: true}.Words(sq, fields)
 	}
 	return sq
 }

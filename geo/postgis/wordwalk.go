@@ -103,46 +103,17 @@ func (s *Store) wordWalk(ctx context.Context, tx pgx.Tx, f geo.Filter) (w walkRa
 // words start alone exactly (exactTerms).
 type walkRange struct {
 	from  string
-	terms *wordTerms
+	terms *eventsql.Terms
 }
 
-// wordTerms maps a word of a field ("field word") to the one stored word
-// of that field it starts.
-type wordTerms struct{ m map[string]string }
-
-// term returns the one stored word of field that word starts, when t
-// knows it.
-func (t *wordTerms) term(field, word string) (string, bool) {
-	if t == nil {
-		return "", false
-	}
-	term, ok := t.m[field+" "+word]
-	return term, ok
-}
-
-// exactTerms looks up, in word_counts, the words of f that start one
-// stored word of their field alone (eventsql.OneTerm): a walk then tests
-// that lexeme exactly rather than as a prefix, which costs a tsvector a
-// binary search rather than a search and a comparison of every lexeme
-// that starts with it (a million events, two words and a country, the
-// country's 83,464 entries: 54-82 ms instead of 81-134 under load).
-func exactTerms(ctx context.Context, tx pgx.Tx, f geo.Filter) (*wordTerms, error) {
-	t := &wordTerms{m: map[string]string{}}
-	for _, w := range []struct{ field, filter string }{{eventsql.FieldActors, f.Actor}, {eventsql.FieldQuote, f.Q}} {
-		if strings.TrimSpace(w.filter) == "" {
-			continue
-		}
-		for _, word := range geo.Words(w.filter) {
-			term, ok, err := eventsql.OneTerm(tx.QueryRow(ctx, eventsql.TermSQL(pgSQL), w.field, word), word)
-			if err != nil {
-				return nil, err
-			}
-			if ok && term != "" {
-				t.m[w.field+" "+word] = term
-			}
-		}
-	}
-	return t, nil
+// exactTerms looks up the words of f that start one stored word of their
+// field alone (eventsql.ExactTerms), in tx: a walk then tests that lexeme
+// exactly rather than as a prefix, which costs a tsvector a binary search
+// rather than a search and a comparison of every lexeme that starts with
+// it (a million events, two words and a country, the country's 83,464
+// entries: 54-82 ms instead of 81-134 under load).
+func exactTerms(ctx context.Context, tx pgx.Tx, f geo.Filter) (*eventsql.Terms, error) {
+	return eventsql.ExactTerms(pgSQL, f, func(stmt string, args ...any) eventsql.Scanner { return tx.QueryRow(ctx, stmt, args...) })
 }
 
 // rarestWord returns how many events have the rarest of f's words, at

@@ -292,10 +292,11 @@ func (s *Store) wordStripQuery(ctx context.Context, q cellQuerier, f geo.Filter,
 	if err != nil {
 		return nil, d, err
 	}
-	for _, w := range []struct{ field, filter string }{{eventsql.FieldActors, f.Actor}, {eventsql.FieldQuote, f.Q}} {
-		if strings.TrimSpace(w.filter) != "" {
-			walkDialect.Words(sq, w.field, geo.Words(w.filter))
-		}
+	switch fields, ok := eventsql.TextWords(f); {
+	case !ok:
+		sq.Add("1 = 0") // punctuation alone matches nothing
+	case len(fields) > 0:
+		walkDialect.Words(sq, fields)
 	}
 	return sq, d, nil
 }

@@ -26,6 +26,9 @@ type dialect struct {
 	// words: a walk tests the words on the index events_words_walk
 	// (wordsWalk) rather than against the full-text index's matches.
 	words bool
+	// terms, when set, names the one stored word that a word starts
+	// (exactTerms): the full-text index looks that word up alone.
+	terms *eventsql.Terms
 }
 
 var sqliteSQL = dialect{rtree: useRtree}
@@ -90,8 +93,13 @@ func (d dialect) Dates(q *eventsql.Query, start, end string) {
 }
 
 // Words looks the words up in the FTS5 index events_fts, each as a prefix
-// of a word of the field's column. A word holds letters and digits alone
-// (geo.Words), so quoting it is enough.
+// of a word of its field's column, or as that word itself when it starts
+// one stored word alone (dialect.terms). A word holds letters and digits
+// alone (geo.Words), so quoting it is enough. Both fields are one MATCH, so
+// that FTS5 intersects their matches: a subquery per field listed each
+// field's matches for the statement to intersect (an actor and a quote
+// word in 100,000 and 240,000 events, 23,892 in both: their stats took
+// 0.3 s, against 0.14 s).
 //
 // When walking with words alone (dialect.words), the index is not read:
 // collecting every match of a common word to test each row against costs
@@ -101,9 +109,9 @@ func (d dialect) Dates(q *eventsql.Query, start, end string) {
 // with each word: a quote and the word, since a word holds neither quotes
 // nor backslashes. The index events_words_walk holds them in list order,
 // so that the walk reads no row that does not match (readWalk).
-func (d dialect) Words(q *eventsql.Query, field string, words []string) {
+func (d dialect) Words(q *eventsql.Query, fields []eventsql.FieldWords) {
 	if d.walk && !d.words {
-		q.Add("+e.seq IN (SELECT rowid FROM events_fts WHERE events_fts MATCH " + q.Arg(ftsQuery(field, words)) + ")")
+		q.Add("+e.seq IN (SELECT rowid FROM events_fts WHERE events_fts MATCH " + q.Arg(ftsQuery(fields, d.terms)) + ")")
 		return
 	}
 	if d.walk {
@@ -111,47 +119,65 @@ func (d dialect) Words(q *eventsql.Query, field string, words []string) {
 		// every word's, so that test compares at each word of the array,
 		// while the bare word's first letter is rarer (a million events, two
 		// words on a country's 83,000 entries: 27 ms of CPU against 30).
-		for _, w := range words {
-			q.Add("instr(e." + field + "_words, " + q.Arg(w) + ") > 0")
+		for _, fw := range fields {
+			for _, w := range fw.Words {
+				q.Add("instr(e." + fw.Field + "_words, " + q.Arg(w) + ") > 0")
+			}
 		}
-		for _, w := range words {
-			q.Add("instr(e." + field + "_words, " + q.Arg(`"`+w) + ") > 0")
+		for _, fw := range fields {
+			for _, w := range fw.Words {
+				q.Add("instr(e." + fw.Field + "_words, " + q.Arg(`"`+w) + ") > 0")
+			}
 		}
 		return
 	}
-	q.Add("e.seq IN (SELECT rowid FROM events_fts WHERE events_fts MATCH " + q.Arg(ftsQuery(field, words)) + ")")
+	q.Add("e.seq IN (SELECT rowid FROM events_fts WHERE events_fts MATCH " + q.Arg(ftsQuery(fields, d.terms)) + ")")
 }
 
-// ftsQuery is the FTS5 query of words in field: each a prefix of a word.
-func ftsQuery(field string, words []string) string {
-	terms := make([]string, len(words))
-	for i, w := range words {
-		terms[i] = `"` + w + `"*`
+// ftsQuery is the FTS5 query of the words of fields, each in its field's
+// column: a prefix of a word, or the one stored word it starts when terms
+// knows it, which FTS5 reads as one list where a prefix merges the lists
+// of every indexed word that starts with it (the count of an actor's and a
+// quote's word in a million events: 20 ms of CPU, 30 as prefixes).
+func ftsQuery(fields []eventsql.FieldWords, terms *eventsql.Terms) string {
+	parts := make([]string, len(fields))
+	for i, fw := range fields {
+		words := make([]string, len(fw.Words))
+		for j, w := range fw.Words {
+			if t, ok := terms.Term(fw.Field, w); ok {
+				words[j] = `"` + t + `"`
+			} else {
+				words[j] = `"` + w + `"*`
+			}
+		}
+		parts[i] = fw.Field + " : (" + strings.Join(words, " AND ") + ")"
 	}
-	return field + " : (" + strings.Join(terms, " AND ") + ")"
+	return strings.Join(parts, " AND ")
 }
 
 // wordsOnly returns, when f filters by words alone, the FTS5 query that
-// finds its events: the full-text index then counts them without reading
-// an event (a word in a quarter of a million events: 0.3 s instead of
-// 1.6 s), since it holds one row per event.
-func wordsOnly(f geo.Filter) (string, bool) {
+// finds its events (with the stored words of terms): the full-text index
+// then counts them without reading an event (a word in a quarter of a
+// million events: 0.3 s instead of 1.6 s), since it holds one row per
+// event.
+func wordsOnly(f geo.Filter, terms *eventsql.Terms) (string, bool) {
 	if f.BBox != nil || f.Start != "" || f.End != "" || len(f.Types) > 0 || len(f.Modalities) > 0 || f.Country != "" ||
 		len(f.Origins) > 0 || len(f.SubTypes) > 0 || len(f.GeoPrecisions) > 0 || f.MinSources > 1 {
 		return "", false
 	}
-	var parts []string
-	for _, w := range []struct{ field, filter string }{{eventsql.FieldActors, f.Actor}, {eventsql.FieldQuote, f.Q}} {
-		if strings.TrimSpace(w.filter) == "" {
-			continue
-		}
-		words := geo.Words(w.filter)
-		if len(words) == 0 {
-			return "", false // punctuation alone matches nothing: the general count says so
-		}
-		parts = append(parts, ftsQuery(w.field, words))
+	fields, ok := eventsql.TextWords(f)
+	if !ok || len(fields) == 0 {
+		return "", false // punctuation alone matches nothing: the general count says so
 	}
-	return strings.Join(parts, " AND "), len(parts) > 0
+	return ftsQuery(fields, terms), true
+}
+
+// exactTerms looks up the words of f that start one stored word of their
+// field alone (eventsql.ExactTerms), in q's snapshot.
+func exactTerms(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, f geo.Filter) (*eventsql.Terms, error) {
+	return eventsql.ExactTerms(sqliteSQL, f, func(stmt string, args ...any) eventsql.Scanner { return q.QueryRowContext(ctx, stmt, args...) })
 }
 
 // wordCounts returns, when the kept word counts answer f's count and
@@ -414,6 +440,9 @@ func (s *Store) page(ctx context.Context, f geo.Filter, q *eventsql.Query) (geo.
 		if d, err = s.dialectFor(ctx, tx, f); err != nil {
 			return geo.EventPage{}, err
 		}
+		if d.terms, err = exactTerms(ctx, tx, f); err != nil {
+			return geo.EventPage{}, err
+		}
 		q = eventsql.Filter(d, f)
 	}
 	page := geo.EventPage{Events: []geo.Event{}}
@@ -429,7 +458,7 @@ func (s *Store) page(ctx context.Context, f geo.Filter, q *eventsql.Query) (geo.
 		}
 		return page, attach(ctx, tx, page.Events)
 	}
-	if page.Matched, err = s.count(ctx, tx, f, q); err != nil {
+	if page.Matched, err = s.count(ctx, tx, f, q, d.terms); err != nil {
 		return geo.EventPage{}, err
 	}
 	if page.Matched <= f.Offset {
@@ -796,11 +825,12 @@ func scanEvents(rows *sql.Rows, events []geo.Event) ([]geo.Event, error) {
 	return events, rows.Err()
 }
 
-// count counts the events of f (whose condition is q) by the cheapest way
-// that answers it: the full-text index for words alone, the kept counts for
+// count counts the events of f (whose condition is q, with the stored
+// words of terms) by the cheapest way that answers it: the full-text index
+// for words alone, the kept counts for
 // the fields they group by, the kept cells for a box (with such fields),
 // else the events.
-func (s *Store) count(ctx context.Context, tx *sql.Tx, f geo.Filter, q *eventsql.Query) (int, error) {
+func (s *Store) count(ctx context.Context, tx *sql.Tx, f geo.Filter, q *eventsql.Query, terms *eventsql.Terms) (int, error) {
 	count, args := eventsql.CountSQL(q), q.Args
 	if whole, edges, ok, err := wordWeeks(ctx, tx, f); err != nil {
 		return 0, err
@@ -811,7 +841,7 @@ func (s *Store) count(ctx context.Context, tx *sql.Tx, f geo.Filter, q *eventsql
 		return 0, err
 	} else if ok {
 		count, args = eventsql.WordCountsCountSQL(c), c.Args
-	} else if m, ok := wordsOnly(f); ok {
+	} else if m, ok := wordsOnly(f, terms); ok {
 		count, args = "SELECT count(*) FROM events_fts WHERE events_fts MATCH ?", []any{m}
 	} else if eventsql.CountsUsable(f) {
 		c := eventsql.Counts(sqliteSQL, f)
@@ -912,8 +942,19 @@ func (s *Store) stats(ctx context.Context, f geo.Filter) (geo.Stats, error) {
 	} else if ok {
 		return s.cellStats(ctx, s.reader, p, f)
 	}
-	d, err := s.dialectFor(ctx, s.reader, f)
+	// The stored words that f's words start and the events are read in
+	// one snapshot, so that an event stored in between with another word
+	// that starts one of f's is not missed.
+	tx, err := s.reader.BeginTx(ctx, nil)
 	if err != nil {
+		return geo.Stats{}, err
+	}
+	defer tx.Rollback()
+	d, err := s.dialectFor(ctx, tx, f)
+	if err != nil {
+		return geo.Stats{}, err
+	}
+	if d.terms, err = exactTerms(ctx, tx, f); err != nil {
 		return geo.Stats{}, err
 	}
 	q := eventsql.Filter(d, f)
@@ -922,7 +963,7 @@ func (s *Store) stats(ctx context.Context, f geo.Filter) (geo.Stats, error) {
 		q = eventsql.Counts(sqliteSQL, f)
 		stmt = eventsql.CountsStatsSQL(q)
 	}
-	rows, err := s.reader.QueryContext(ctx, stmt, q.Args...)
+	rows, err := tx.QueryContext(ctx, stmt, q.Args...)
 	if err != nil {
 		return geo.Stats{}, err
 	}

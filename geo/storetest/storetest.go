@@ -594,6 +594,7 @@ func testModel(t *testing.T, s Store) {
 	}
 	testWordWalkPages(t, s, all)
 	testWordWeeks(t, s, all)
+	testActorAndQuote(t, s, all)
 	checkDetail(t, s, all)
 	testSubTypePages(t, s, all)
 	checkCounts(t, s, "after generated ingests")
@@ -1117,6 +1118,28 @@ func testWordWeeks(t *testing.T, s Store, all []geo.Event) {
 	}
 	for _, f := range filters {
 		checkPagesAndStats(t, s, f, all, 1, []int{2, 7})
+	}
+}
+
+// testActorAndQuote holds filters by an actor's words and a quote's
+// together to the model, paged and grouped: a store may look up both
+// fields' words in one full-text query, and a word that starts one stored
+// word alone as that word ("polic", "dro"), while a word that starts
+// several ("100" starts "100" and "1000") stays a prefix.
+func testActorAndQuote(t *testing.T, s Store, all []geo.Event) {
+	typ := []string{geo.Taxonomy()[0].Type}
+	for _, f := range []geo.Filter{
+		{Actor: "police", Q: "drone"},
+		{Actor: "polic", Q: "dro"},
+		{Actor: "100", Q: "drone"},
+		{Actor: "POLICE", Q: "100"},
+		{Actor: "army", Q: "strike drone"},
+		{Actor: "ÉLITE", Q: "1000 s"},
+		{Actor: "p", Q: "s", Country: "UA"},
+		{Actor: "militia", Q: "s", Types: typ},
+		{Actor: "a", Q: "c", Start: "2023-06-01", End: "2024-03-31"},
+	} {
+		checkPagesAndStats(t, s, f, all, 3, []int{4, 25})
 	}
 }
 
