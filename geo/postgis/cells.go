@@ -287,7 +287,20 @@ func wordCellCount(ctx context.Context, q querier, p eventsql.CellPlan, f geo.Fi
 	if err := q.QueryRow(ctx, stmt, args...).Scan(&total); err != nil {
 		return 0, err
 	}
-	for _, strip := range p.Strips {
+	n, err := wordStripsCount(ctx, q, f, p.Strips)
+	if err != nil {
+		return 0, err
+	}
+	total += n
+	return int(total), nil
+}
+
+// wordStripsCount is what the edge strips of a word's cell plan add to its
+// count (or take off it, by their sign), their words tested on their rows
+// (wordStripFilter).
+func wordStripsCount(ctx context.Context, q querier, f geo.Filter, strips []eventsql.Strip) (int64, error) {
+	var total int64
+	for _, strip := range strips {
 		sq := wordStripFilter(f, strip)
 		var n int64
 		if err := q.QueryRow(ctx, eventsql.CountSQL(sq), sq.Args...).Scan(&n); err != nil {
@@ -295,7 +308,7 @@ func wordCellCount(ctx context.Context, q querier, p eventsql.CellPlan, f geo.Fi
 		}
 		total += int64(strip.Sign()) * n
 	}
-	return int(total), nil
+	return total, nil
 }
 
 // wordWeekCellPlan returns the plan of f's count, one word with a box and
@@ -331,14 +344,11 @@ func (s *Store) wordWeekCellCount(ctx context.Context, q querier, w eventsql.Wor
 	if err != nil {
 		return 0, err
 	}
-	for _, strip := range p.Strips {
-		sq := wordStripFilter(f, strip)
-		var n int64
-		if err := q.QueryRow(ctx, eventsql.CountSQL(sq), sq.Args...).Scan(&n); err != nil {
-			return 0, err
-		}
-		total += int64(strip.Sign()) * n
+	n, err := wordStripsCount(ctx, q, f, p.Strips)
+	if err != nil {
+		return 0, err
 	}
+	total += n
 	for _, e := range eventsql.WeekEdges(weekDialect, f, w.First, w.Last) {
 		var n int64
 		if err := q.QueryRow(ctx, eventsql.CountSQL(e), e.Args...).Scan(&n); err != nil {
