@@ -1,0 +1,1 @@
+-- Placeholder: the numbers before 0026 belong to other branches.
