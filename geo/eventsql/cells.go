@@ -615,12 +615,14 @@ func forSparse(d Dialect) Dialect {
 // statement is a round trip and a plan of its own: rows of level, sign,
 // then the columns of CellsSQL, for ScanPlanRows.
 func CellPlanSQL(d Dialect, p CellPlan, f geo.Filter, zoom int) (string, []any) {
-	return cellPlanSQL(d, p, f, zoom, CellGroupsSQL)
+	return cellPlanSQL(d, p, f, zoom, CellGroupsSQL, StripFilter)
 }
 
 // cellPlanSQL is CellPlanSQL with the groups of each rectangle of cells
-// read by groups (CellGroupsSQL, DetailCellGroupsSQL).
-func cellPlanSQL(d Dialect, p CellPlan, f geo.Filter, zoom int, groups func(Dialect, CellRect, geo.Filter) (string, []any)) (string, []any) {
+// read by groups (CellGroupsSQL, DetailCellGroupsSQL) and the events of
+// each strip selected by strip (StripFilter, DetailStripFilter).
+func cellPlanSQL(d Dialect, p CellPlan, f geo.Filter, zoom int, groups func(Dialect, CellRect, geo.Filter) (string, []any),
+	strip func(Dialect, geo.Filter, Strip) *Query) (string, []any) {
 	var (
 		parts []string
 		args  []any
@@ -631,7 +633,7 @@ func cellPlanSQL(d Dialect, p CellPlan, f geo.Filter, zoom int, groups func(Dial
 		args = append(args, a...)
 	}
 	for _, s := range p.Strips {
-		sq := StripFilter(offsetDialect{d, len(args)}, f, s)
+		sq := strip(offsetDialect{d, len(args)}, f, s)
 		parts = append(parts, "SELECT "+strconv.Itoa(zoom)+", "+strconv.Itoa(s.Sign())+", g.* FROM ("+CellsSQL(d, sq, zoom)+") g")
 		args = append(args, sq.Args...)
 	}

@@ -102,7 +102,34 @@ func DetailCellGroupsSQL(d Dialect, r CellRect, f geo.Filter) (string, []any) {
 }
 
 // DetailCellPlanSQL is CellPlanSQL for a plan of cell_details
-// (PlanDetailZoom).
+// (PlanDetailZoom), its strips' events selected by DetailStripFilter.
 func DetailCellPlanSQL(d Dialect, p CellPlan, f geo.Filter, zoom int) (string, []any) {
-	return cellPlanSQL(d, p, f, zoom, DetailCellGroupsSQL)
+	return cellPlanSQL(d, p, f, zoom, DetailCellGroupsSQL, DetailStripFilter)
+}
+
+// DetailStripFilter is StripFilter for a strip of a plan of cell_details
+// or cell_detail_stats: the strip's events found by their box (and dates),
+// and their sub-event types and precisions tested on their rows, kept off
+// the index of sub-event types by IS TRUE, whose entries of a common type
+// a planner would otherwise list for every strip (PostgreSQL: two types'
+// stats in a hotspot's box, 0.13-0.17 s against 0.02 s).
+func DetailStripFilter(d Dialect, f geo.Filter, s Strip) *Query {
+	g := f
+	g.SubTypes, g.GeoPrecisions = nil, nil
+	q := StripFilter(d, g, s)
+	if len(f.SubTypes) > 0 {
+		ph := make([]string, len(f.SubTypes))
+		for i, t := range f.SubTypes {
+			ph[i] = q.Arg(t)
+		}
+		q.Add("(e.sub_event_type IN (" + strings.Join(ph, ", ") + ")) IS TRUE")
+	}
+	if len(f.GeoPrecisions) > 0 {
+		ps := make([]string, len(f.GeoPrecisions))
+		for i, p := range f.GeoPrecisions {
+			ps[i] = strconv.Itoa(p)
+		}
+		q.Add("(e.geo_precision IN (" + strings.Join(ps, ", ") + ")) IS TRUE")
+	}
+	return q
 }

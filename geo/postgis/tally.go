@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -19,7 +20,7 @@ import (
 // kept counts (event_counts, migration 0006; word_counts, 0014;
 // detail_counts, 0018) and cells (cell_types and cell_countries, 0010 and
 // 0012; cell_fine, 0013; cell_words, 0017; cell_details, 0020; cell_word_stats,
-// 0021) in place
+// 0021; cell_detail_stats, 0023) in place
 // of their statement triggers: the same groups, computed as the triggers
 // compute them, added up in Go while the rows are copied and written once
 // per group at the commit. On a million events the triggers took some 50 s
@@ -57,7 +58,11 @@ type tally struct {
 	// keys (countries and weeks, interned) numbered by statKeys.
 	wordStats map[eventsql.WordStatKey]int32
 	statKeys  eventsql.StatKeys
-	err       error // a key that cannot be packed
+	// detailStats are the groups of cell_detail_stats (migration 0023),
+	// packed as wordStats are: the field's bit set for the precision, the
+	// value (the sub-event type, the precision's decimal text) interned.
+	detailStats map[eventsql.WordStatKey]int32
+	err         error // a key that cannot be packed
 	// coarse and fineLevel are the finest levels of cell_types and
 	// cell_fine, at which the cells are tallied.
 	coarse, fineLevel int
@@ -159,7 +164,8 @@ func (s *cellSums) add(o cellSums) {
 func newTally() *tally {
 	return &tally{attrs: map[string]uint32{}, weeks: map[string]uint32{}, profiles: map[profileKey]*profile{}, combos: map[comboKey]uint32{},
 		words: map[uint64]int64{}, details: map[detailKey]int64{}, types: map[uint64]cellSums{}, countries: map[uint64]int64{}, fine: map[uint64]cellSums{},
-		wordCells: map[wordCellKey]cellSums{}, wordStats: map[eventsql.WordStatKey]int32{}, coarse: slices.Max(eventsql.CellLevels()), fineLevel: slices.Max(eventsql.FineLevels()),
+		wordCells: map[wordCellKey]cellSums{}, wordStats: map[eventsql.WordStatKey]int32{},
+		detailStats: map[eventsql.WordStatKey]int32{}, coarse: slices.Max(eventsql.CellLevels()), fineLevel: slices.Max(eventsql.FineLevels()),
 		detailCells: map[detailCellKey]cellSums{}, detailLevel: slices.Max(eventsql.DetailCellLevels())}
 }
 
@@ -261,6 +267,16 @@ func (t *tally) add(e tallied, sign int64, ids []uint32) []uint32 {
 	x, y := cellOf(t.coarse, e.lon, e.lat)
 	eventType := t.comboList[p.types].eventType
 	countryKey, weekKey := t.statKeys.Number(t.intern(e.country)), t.statKeys.Number(t.comboList[p.words].week)
+	for field, value := range [2]uint32{t.intern(e.subType), t.intern(strconv.Itoa(int(e.precision)))} {
+		for kind, key := range [2]uint32{eventsql.StatCountry: countryKey, eventsql.StatWeek: weekKey} {
+			k, err := eventsql.PackWordStat(field == 1, kind, value, key, int(x), int(y))
+			if err != nil {
+				t.err = err
+				continue
+			}
+			t.detailStats[k] += int32(sign)
+		}
+	}
 	// A word counts once per event however often the text repeats it, as
 	// a tsvector holds it.
 	for field, words := range [2][]string{e.actors, e.quote} {
@@ -482,12 +498,15 @@ func (t *tally) tables() []keptTable {
 		return cmp.Or(cmp.Compare(b2i(a.quote), b2i(b.quote)), byName(a.word, b.word), cmp.Compare(a.x, b.x), cmp.Compare(a.y, b.y),
 			byName(a.eventType, b.eventType))
 	})
-	wordStats := sortedGroups(t.wordStats, func(n int32) bool { return n == 0 }, func(a, b eventsql.WordStatKey) int {
+	byStat := func(a, b eventsql.WordStatKey) int {
 		ax, ay := a.Cell()
 		bx, by := b.Cell()
 		return cmp.Or(cmp.Compare(b2i(a.Quote()), b2i(b.Quote())), byName(a.Word(), b.Word()), cmp.Compare(ax, bx), cmp.Compare(ay, by),
 			cmp.Compare(a.Kind(), b.Kind()), byName(t.statKeys.String(a.Key()), t.statKeys.String(b.Key())))
-	})
+	}
+	noStat := func(n int32) bool { return n == 0 }
+	wordStats := sortedGroups(t.wordStats, noStat, byStat)
+	detailStats := sortedGroups(t.detailStats, noStat, byStat)
 
 	kept := []keptTable{
 		{name: "event_counts", key: 7, update: "n = c.n + excluded.n", n: len(counts),
@@ -553,6 +572,17 @@ func (t *tally) tables() []keptTable {
 				field := eventsql.FieldActors
 				if g.k.Quote() {
 					field = eventsql.FieldQuote
+				}
+				x, y := g.k.Cell()
+				fill(dst, field, name(g.k.Word()), int32(x), int32(y), int32(g.k.Kind()), name(t.statKeys.String(g.k.Key())), int64(g.v))
+			}},
+		{name: "cell_detail_stats", key: 6, update: "n = c.n + excluded.n", n: len(detailStats),
+			columns: []string{"field", "value", "x", "y", "kind", "key", "n"},
+			row: func(i int, dst []any) {
+				g := detailStats[i]
+				field := eventsql.FieldSubType
+				if g.k.Quote() {
+					field = eventsql.FieldPrecision
 				}
 				x, y := g.k.Cell()
 				fill(dst, field, name(g.k.Word()), int32(x), int32(y), int32(g.k.Kind()), name(t.statKeys.String(g.k.Key())), int64(g.v))

@@ -925,6 +925,9 @@ func (s *Store) stats(ctx context.Context, f geo.Filter) (geo.Stats, error) {
 	if c, strips, ok := eventsql.PlanDetail(sqliteSQL, f); ok {
 		return detailStats(ctx, s.reader, f, c, strips)
 	}
+	if st, ok, err := s.detailBoxStats(ctx, f); err != nil || ok {
+		return st, err
+	}
 	if ok, err := s.subTypeReads(ctx, s.reader, f); err != nil {
 		return geo.Stats{}, err
 	} else if ok {

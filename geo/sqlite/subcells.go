@@ -76,7 +76,8 @@ func (s *Store) detailStripQuery(ctx context.Context, q cellQuerier, f geo.Filte
 }
 
 // refillDetailCells counts cell_details again from the events (refillCells):
-// the finest level from the events, each coarser one from it.
+// the finest level from the events, each coarser one from it; and
+// cell_detail_stats.
 func refillDetailCells(ctx context.Context, tx *sql.Tx) error {
 	for _, stmt := range []string{
 		"DELETE FROM cell_details",
@@ -88,6 +89,13 @@ func refillDetailCells(ctx context.Context, tx *sql.Tx) error {
 		SELECT l.level, c.x >> (10 - l.level), c.y >> (10 - l.level), c.event_type, c.sub_event_type, c.geo_precision, c.modality, c.origin,
 			sum(c.n), sum(c.fatalities), sum(c.sum_lon), sum(c.sum_lat)
 		FROM cell_details c, cell_detail_levels l WHERE c.level = 10 AND l.level < 10 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`,
+		"DELETE FROM cell_detail_stats",
+		`INSERT INTO cell_detail_stats (field, value, x, y, kind, key, n)
+		SELECT f.field, CASE f.field WHEN 'sub_event_type' THEN e.sub_event_type ELSE CAST(e.geo_precision AS TEXT) END,
+			min(CAST((e.lon + 180) * 1024.0 / 360 AS INTEGER), 1023), min(CAST((e.lat + 90) * 1024.0 / 360 AS INTEGER), 511), k.kind,
+			CASE k.kind WHEN 0 THEN e.country_code ELSE coalesce(date(e.event_date, 'weekday 0', '-6 days'), '') END, count(*)
+		FROM events e, (SELECT 'sub_event_type' AS field UNION ALL SELECT 'geo_precision') f, (SELECT 0 AS kind UNION ALL SELECT 1) k
+		GROUP BY 1, 2, 3, 4, 5, 6`,
 	} {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			return err

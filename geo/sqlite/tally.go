@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/bits"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -17,7 +18,7 @@ import (
 // tally is what a bulk import adds to the kept counts (event_counts,
 // migration 0008, word_counts, migration 0014, and detail_counts, 0018) and cells (cell_types and
 // cell_countries, migration 0012, cell_fine, 0013, cell_words, 0017, cell_details, 0020,
-// cell_word_stats, 0021) instead of their row
+// cell_word_stats, 0021, cell_detail_stats, 0023) instead of their row
 // triggers: the same groups, computed as the triggers compute them, added
 // up here and written once per group at the commit. A replaced row takes
 // its old values off.
@@ -55,9 +56,13 @@ type tally struct {
 	// keys numbered by statKeys.
 	wordStats map[eventsql.WordStatKey]int32
 	statKeys  eventsql.StatKeys
-	names     map[string]uint16 // the numbers of the strings of fine keys
-	nameList  []string
-	err       error // a key that cannot be packed
+	// detailStats are the groups of cell_detail_stats (migration 0023),
+	// packed as wordStats are: the field's bit set for the precision, the
+	// value (the sub-event type, the precision's decimal text) by number.
+	detailStats map[eventsql.WordStatKey]int32
+	names       map[string]uint16 // the numbers of the strings of fine keys
+	nameList    []string
+	err         error // a key that cannot be packed
 
 	// detailLevels are the levels of cell_details (migration 0020),
 	// coarsest first, and detailCells its groups at the finest.
@@ -217,6 +222,7 @@ func newTally(ctx context.Context, tx *sql.Tx, cells bool) (*tally, error) {
 	t := &tally{ids: map[string]uint32{}, weeks: map[uint32]uint32{}, counts: map[countKey]int{}, details: map[detailKey]int{}, words: map[wordKey]int{},
 		groups: map[wordGroup]int32{}, types: map[cellTypeKey]cellSums{}, countries: map[cellCountryKey]int{},
 		fineCells: map[fineKey]cellSums{}, wordCells: map[wordCellKey]cellSums{}, wordStats: map[eventsql.WordStatKey]int32{}, names: map[string]uint16{},
+		detailStats: map[eventsql.WordStatKey]int32{},
 		detailCells: map[detailCellKey]cellSums{}}
 	if !cells {
 		return t, nil
@@ -339,6 +345,16 @@ func (t *tally) add(e tallied, sign int) {
 		}
 		typeName := t.name(e.eventType)
 		countryKey, weekKey := t.statKeys.Number(countryCode), t.statKeys.Number(week)
+		for i, value := range [2]uint32{t.id(e.subType), t.id(strconv.Itoa(e.precision))} {
+			for kind, key := range [2]uint32{eventsql.StatCountry: countryKey, eventsql.StatWeek: weekKey} {
+				k, err := eventsql.PackWordStat(i == 1, kind, value, key, x, y)
+				if err != nil {
+					t.err = err
+					return
+				}
+				t.detailStats[k] += int32(sign)
+			}
+		}
 		for i, words := range [2][]string{e.actors, e.quote} {
 			for _, w := range words {
 				word := t.id(w)
@@ -500,7 +516,12 @@ func (t *tally) write(ctx context.Context, tx *sql.Tx) error {
 	if err := t.writeWordCells(ctx, tx, byRank); err != nil {
 		return err
 	}
-	if err := t.writeWordStats(ctx, tx, byRank); err != nil {
+	if err := t.writeStats(ctx, tx, "cell_word_stats (field, word, x, y, kind, key, n)", t.wordStats,
+		[2]string{eventsql.FieldActors, eventsql.FieldQuote}, byRank); err != nil {
+		return err
+	}
+	if err := t.writeStats(ctx, tx, "cell_detail_stats (field, value, x, y, kind, key, n)", t.detailStats,
+		[2]string{eventsql.FieldSubType, eventsql.FieldPrecision}, byRank); err != nil {
 		return err
 	}
 	if err := t.writeDetailCells(ctx, tx, byRank); err != nil {
@@ -538,24 +559,26 @@ func (t *tally) writeWordCells(ctx context.Context, tx *sql.Tx, byRank func(a, b
 	return w.flush(ctx)
 }
 
-// writeWordStats adds the groups of cell_word_stats, in the order of its
-// primary key.
-func (t *tally) writeWordStats(ctx context.Context, tx *sql.Tx, byRank func(a, b uint32) int) error {
-	w := newRowWriter(tx, "cell_word_stats (field, word, x, y, kind, key, n)", 7, " ON CONFLICT DO UPDATE SET n = n + excluded.n")
-	keys := sortedKeys(t.wordStats, func(a, b eventsql.WordStatKey) int {
+// writeStats adds the groups of cell_word_stats or cell_detail_stats
+// (table, with its columns), in the order of its primary key: the groups
+// of the field named fields[0] (the key's field bit clear) or fields[1].
+func (t *tally) writeStats(ctx context.Context, tx *sql.Tx, table string, groups map[eventsql.WordStatKey]int32, fields [2]string,
+	byRank func(a, b uint32) int) error {
+	w := newRowWriter(tx, table, 7, " ON CONFLICT DO UPDATE SET n = n + excluded.n")
+	keys := sortedKeys(groups, func(a, b eventsql.WordStatKey) int {
 		ax, ay := a.Cell()
 		bx, by := b.Cell()
 		return cmp.Or(boolCompare(a.Quote(), b.Quote()), byRank(a.Word(), b.Word()), cmp.Compare(ax, bx), cmp.Compare(ay, by),
 			cmp.Compare(a.Kind(), b.Kind()), byRank(t.statKeys.String(a.Key()), t.statKeys.String(b.Key())))
 	})
 	for _, k := range keys {
-		n := t.wordStats[k]
+		n := groups[k]
 		if n == 0 {
 			continue
 		}
-		field := eventsql.FieldActors
+		field := fields[0]
 		if k.Quote() {
-			field = eventsql.FieldQuote
+			field = fields[1]
 		}
 		x, y := k.Cell()
 		if err := w.add(ctx, field, t.strs[k.Word()], x, y, k.Kind(), t.strs[t.statKeys.String(k.Key())], n); err != nil {

@@ -71,7 +71,10 @@ func checkCells(t *testing.T, s Store, when string) {
 			{Q: "dro"}, {Actor: "POLICE", Types: []string{geo.Battles, geo.Protests}}, {Actor: "100"}, {Q: "zebra"}, {Actor: "police"},
 			// Sub-event types and precisions: the kept cells per sub-event
 			// type and precision answer them.
-			{SubTypes: detailSubTypes()[:2]}, {GeoPrecisions: []int{geo.GeoTown}, Types: []string{geo.Battles, geo.Protests}}})
+			{SubTypes: detailSubTypes()[:2]}, {GeoPrecisions: []int{geo.GeoTown}, Types: []string{geo.Battles, geo.Protests}},
+			// Precisions alone: with a box, their stats add up the kept
+			// counts per cell by country and week (cell_detail_stats).
+			{GeoPrecisions: []int{geo.GeoTown}}, {GeoPrecisions: []int{geo.GeoNear, geo.GeoRegion}}})
 }
 
 // detailSubTypes are sub-event types of three event types, for the
@@ -196,7 +199,11 @@ func testDateEdges(t *testing.T, s Store) {
 		{Start: "2024-01-06", End: "2024-01-16", Types: []string{geo.Battles, geo.Protests, geo.Riots, geo.ExplosionsRemote}},
 		// Events that start before the start and hold it (from 31
 		// December) bound the first days read by date from below.
-		{Start: "2024-01-03", End: "2024-01-03"}, {Start: "2024-01-02", End: "2024-01-08"}, {Start: "2024-02-12", End: "2024-02-16"}}
+		{Start: "2024-01-03", End: "2024-01-03"}, {Start: "2024-01-02", End: "2024-01-08"}, {Start: "2024-02-12", End: "2024-02-16"},
+		// Precisions with dates: a store may count a dense box's events
+		// from the dates' entries, testing the box and the precision on
+		// each.
+		{GeoPrecisions: []int{geo.GeoNear}, Start: "2024-01-03", End: "2024-02-15"}, {GeoPrecisions: []int{geo.GeoTown, geo.GeoRegion}, Start: "2024-01-07"}}
 	compareCells(t, s, "on week edges", boxes, filters)
 	// Both sides of compareCells may read the events the same new way (a
 	// store plans a box dense in events from its dates alone, whether

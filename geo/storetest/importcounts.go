@@ -74,10 +74,14 @@ func ImportCounts(t *testing.T, s Importer) {
 		}
 	}
 	// One word with a box: the kept counts per word and cell, by country
-	// and week (cell_word_stats), which the replaced events leave and join.
+	// and week (cell_word_stats), which the replaced events leave and join;
+	// likewise sub-event types and precisions (cell_detail_stats).
 	for _, b := range []geo.BBox{{West: -20, South: -40, East: 60, North: 40}, {West: 0, South: 0, East: 90, North: 66.51},
 		{West: -180, South: -90, East: 0, North: 90}} {
-		for _, f := range []geo.Filter{{Q: "zebra"}, {Q: "convoy"}, {Actor: "police"}} {
+		for _, f := range []geo.Filter{{Q: "zebra"}, {Q: "convoy"}, {Actor: "police"},
+			// Sub-event types or precisions with a box: the kept counts
+			// per cell by country and week (cell_detail_stats).
+			{SubTypes: []string{"Peaceful protest"}}, {GeoPrecisions: []int{geo.GeoTown}}, {GeoPrecisions: []int{geo.GeoNear, geo.GeoRegion}}} {
 			f.BBox = &b
 			got, err := s.Stats(ctx, f)
 			must(t, err)

@@ -1,0 +1,42 @@
+package postgis
+
+import (
+	"context"
+
+	"conflictmap/geo"
+	"conflictmap/geo/eventsql"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// detailBoxStats answers the stats of sub-event types or precisions with a
+// box (eventsql.DetailStatsField) from the kept counts per cell, in one
+// snapshot: the event types of the cells inside the box from cell_details,
+// their countries and weeks from cell_detail_stats (migration 0023), and
+// the events of the box's edge strips from their rows (eventsql.DetailStripFilter).
+// False when the kept cells do not answer f.
+func (s *Store) detailBoxStats(ctx context.Context, f geo.Filter) (geo.Stats, bool, error) {
+	p, ok := eventsql.PlanDetailStats(pgSQL, f)
+	if !ok {
+		return geo.Stats{}, false, nil
+	}
+	var st geo.Stats
+	err := s.snapshot(ctx, func(tx pgx.Tx) error {
+		var t geo.Tally
+		stmt, args := eventsql.DetailBoxStatsSQL(pgSQL, p, f)
+		if err := eachRow(ctx, tx, stmt, args, func(r pgx.Rows) error { return eventsql.TallyWordStats(r, &t) }); err != nil {
+			return err
+		}
+		for _, strip := range p.Strips {
+			sq := eventsql.DetailStripFilter(pgSQL, f, strip)
+			if err := eachRow(ctx, tx, eventsql.StatsSQL(pgSQL, sq), sq.Args, func(r pgx.Rows) error {
+				return eventsql.TallyRows(r, strip.Sign(), &t)
+			}); err != nil {
+				return err
+			}
+		}
+		st = t.Stats()
+		return nil
+	})
+	return st, err == nil, err
+}
