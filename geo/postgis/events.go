@@ -368,20 +368,11 @@ func (s *Store) events(ctx context.Context, f geo.Filter) (geo.EventPage, error)
 		count, args = eventsql.WordCountsCountSQL(c), c.Args
 	}
 	if byType {
-		// A box's count from the kept cells when they answer it (no
-		// dates): the cells inside it and five strips of edges, where the
-		// types' entries of the whole world were read (two types: 50,000).
-		if c, ok, err := detailBoxCount(ctx, tx, f); err != nil {
+		tq := eventsql.Filter(dialect{walk: true}, f)
+		if err := tx.QueryRow(ctx, eventsql.CountSQL(tq), tq.Args...).Scan(&n); err != nil {
 			return geo.EventPage{}, err
-		} else if ok {
-			page.Matched = c
-		} else {
-			tq := eventsql.Filter(dialect{walk: true}, f)
-			if err := tx.QueryRow(ctx, eventsql.CountSQL(tq), tq.Args...).Scan(&n); err != nil {
-				return geo.EventPage{}, err
-			}
-			page.Matched = int(n)
 		}
+		page.Matched = int(n)
 	} else if wordCells {
 		if page.Matched, err = wordCellCount(ctx, tx, wp, f, field, term); err != nil {
 			return geo.EventPage{}, err
