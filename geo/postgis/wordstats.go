@@ -35,16 +35,10 @@ func (s *Store) wordBoxStats(ctx context.Context, f geo.Filter) (geo.Stats, bool
 			return nil
 		}
 		stmt, args := eventsql.WordStatsSQL(pgSQL, p, f, field, term)
-		if err := eachRow(ctx, tx, stmt, args, func(r pgx.Rows) error { return eventsql.TallyWordStats(r, &t) }); err != nil {
+		if err := tallyPlan(ctx, tx, &t, stmt, args, p.Strips, func(strip eventsql.Strip) *eventsql.Query {
+			return wordStripFilter(f, strip)
+		}); err != nil {
 			return err
-		}
-		for _, strip := range p.Strips {
-			sq := wordStripFilter(f, strip)
-			if err := eachRow(ctx, tx, eventsql.StatsSQL(pgSQL, sq), sq.Args, func(r pgx.Rows) error {
-				return eventsql.TallyRows(r, strip.Sign(), &t)
-			}); err != nil {
-				return err
-			}
 		}
 		st = t.Stats()
 		return nil

@@ -30,19 +30,32 @@ func (s *Store) detailBoxStats(ctx context.Context, f geo.Filter) (geo.Stats, bo
 	}
 	var t geo.Tally
 	stmt, args := eventsql.DetailBoxStatsSQL(sqliteSQL, p, f)
-	if err := eachRow(ctx, tx, stmt, args, func(r *sql.Rows) error { return eventsql.TallyWordStats(r, &t) }); err != nil {
+	if err := s.tallyPlan(ctx, tx, &t, stmt, args, p.Strips, func(strip eventsql.Strip) (*eventsql.Query, dialect, error) {
+		return s.detailStripQuery(ctx, tx, f, strip)
+	}); err != nil {
 		return geo.Stats{}, false, err
 	}
-	for _, strip := range p.Strips {
-		sq, d, err := s.detailStripQuery(ctx, tx, f, strip)
+	return t.Stats(), true, nil
+}
+
+// tallyPlan adds to t the groups of the kept cells inside a box (stmt,
+// rows of eventsql.TallyWordStats) and the events of its edge strips, each
+// selected by strip and added or taken off by its sign.
+func (s *Store) tallyPlan(ctx context.Context, tx cellQuerier, t *geo.Tally, stmt string, args []any, strips []eventsql.Strip,
+	strip func(eventsql.Strip) (*eventsql.Query, dialect, error)) error {
+	if err := eachRow(ctx, tx, stmt, args, func(r *sql.Rows) error { return eventsql.TallyWordStats(r, t) }); err != nil {
+		return err
+	}
+	for _, st := range strips {
+		sq, d, err := strip(st)
 		if err != nil {
-			return geo.Stats{}, false, err
+			return err
 		}
 		if err := eachRow(ctx, tx, eventsql.StatsSQL(d, sq), sq.Args, func(r *sql.Rows) error {
-			return eventsql.TallyRows(r, strip.Sign(), &t)
+			return eventsql.TallyRows(r, st.Sign(), t)
 		}); err != nil {
-			return geo.Stats{}, false, err
+			return err
 		}
 	}
-	return t.Stats(), true, nil
+	return nil
 }

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 
 	"conflictmap/geo"
 	"conflictmap/geo/eventsql"
@@ -32,19 +31,10 @@ func (s *Store) wordBoxStats(ctx context.Context, f geo.Filter) (geo.Stats, bool
 		return t.Stats(), true, nil // no stored word: no event has it
 	}
 	stmt, args := eventsql.WordStatsSQL(sqliteSQL, p, f, field, term)
-	if err := eachRow(ctx, tx, stmt, args, func(r *sql.Rows) error { return eventsql.TallyWordStats(r, &t) }); err != nil {
+	if err := s.tallyPlan(ctx, tx, &t, stmt, args, p.Strips, func(strip eventsql.Strip) (*eventsql.Query, dialect, error) {
+		return s.wordStripQuery(ctx, tx, f, strip)
+	}); err != nil {
 		return geo.Stats{}, false, err
-	}
-	for _, strip := range p.Strips {
-		sq, d, err := s.wordStripQuery(ctx, tx, f, strip)
-		if err != nil {
-			return geo.Stats{}, false, err
-		}
-		if err := eachRow(ctx, tx, eventsql.StatsSQL(d, sq), sq.Args, func(r *sql.Rows) error {
-			return eventsql.TallyRows(r, strip.Sign(), &t)
-		}); err != nil {
-			return geo.Stats{}, false, err
-		}
 	}
 	return t.Stats(), true, nil
 }
