@@ -15,3 +15,8 @@ func SetChangeLog(s *Store, keep int) { s.logKeep = keep }
 // makes a page of several sub-event types that many events match walk the
 // list order rather than each type's events.
 func SetRowEntries(s *Store, n int) { s.rowEntries = n }
+
+// SetPointWords sets the query planning threshold of s (pointWordsAt):
+// a large one makes the density cells of every filter with words and a
+// box read events_point_words.
+func SetPointWords(s *Store, n int) { s.pointWordsAt = n }

@@ -49,9 +49,9 @@ type Store struct {
 	rules   *merge.Rules
 
 	// Query planning thresholds (defaultDenseBox, defaultWalkAt,
-	// defaultWordWalkAt, defaultRowEntries); tests change them to hold
-	// every plan to the store suite.
-	denseBox, walkAt, wordWalkAt, rowEntries int
+	// defaultWordWalkAt, defaultRowEntries, defaultPointWordsAt); tests
+	// change them to hold every plan to the store suite.
+	denseBox, walkAt, wordWalkAt, rowEntries, pointWordsAt int
 	// logKeep is how many changes the change log keeps (changeLogSize);
 	// tests lower it to see the log pruned.
 	logKeep int
@@ -112,7 +112,8 @@ func open(ctx context.Context, path, journal string) (*Store, error) {
 		writer.Close()
 		return nil, err
 	}
-	s := &Store{path: path, writer: writer, rules: rules, denseBox: defaultDenseBox, walkAt: defaultWalkAt, wordWalkAt: defaultWordWalkAt, rowEntries: defaultRowEntries, logKeep: changeLogSize}
+	s := &Store{path: path, writer: writer, rules: rules, denseBox: defaultDenseBox, walkAt: defaultWalkAt, wordWalkAt: defaultWordWalkAt, rowEntries: defaultRowEntries,
+		pointWordsAt: defaultPointWordsAt, logKeep: changeLogSize}
 	if err := s.migrateRetrying(ctx); err != nil {
 		writer.Close()
 		return nil, fmt.Errorf("sqlite store %s: %w", path, err)

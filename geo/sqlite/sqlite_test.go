@@ -45,14 +45,16 @@ func TestConformance(t *testing.T) {
 
 // The plans a million events call for (a box dense in events kept off the
 // R*Tree, pages walking the date index) answer as the model does: with
-// the thresholds at 1, every query with a box or words takes them; and
-// pages of several sub-event types walk the list order.
+// the thresholds at 1, every query with a box or words takes them; pages
+// of several sub-event types walk the list order; and density cells of
+// words with a box read the points' index with their words.
 func TestConformanceDensePlans(t *testing.T) {
 	t.Parallel()
 	storetest.Run(t, func(t *testing.T) storetest.Store {
 		s := open(t, filepath.Join(t.TempDir(), "data", "conflictmap.db"))
 		sqlite.SetPlanThresholds(s, 1, 0, 1<<30)
 		sqlite.SetRowEntries(s, 0)
+		sqlite.SetPointWords(s, 1<<30)
 		return s
 	})
 }
