@@ -12,6 +12,10 @@ func SetWordWalkAt(s *Store, wordWalkAt int) { s.wordWalkAt = wordWalkAt }
 // with a box (dateWalkAt): a large one makes them all walk.
 func SetDateWalkAt(s *Store, dateWalkAt int) { s.dateWalkAt = dateWalkAt }
 
+// SetBoxWalkAt sets the threshold of the box walks of the density cells of
+// words (boxWalkAt): a large one makes every such filter walk, 0 none.
+func SetBoxWalkAt(s *Store, at int) { s.boxWalkAt = at }
+
 // SetChangeLog sets the bounds of s's change log (logKeep, logBatch), so
 // that a test sees it pruned after a few ingests.
 func SetChangeLog(s *Store, keep, batch int) { s.logKeep, s.logBatch = keep, batch }

@@ -41,12 +41,13 @@ type Store struct {
 	pool   *pgxpool.Pool
 	schema string
 	rules  *merge.Rules
-	// walkAt, wordWalkAt, dateWalkAt, denseBoxRatio, sparseBoxRatio and
-	// subTypeBoxRatio are the query planning thresholds (defaultWalkAt,
-	// defaultWordWalkAt, defaultDateWalkAt, defaultDenseBoxRatio,
-	// defaultSparseBoxRatio, defaultSubTypeBoxRatio); tests change them to
-	// hold every plan to the store suite.
-	walkAt, wordWalkAt, dateWalkAt                 int
+	// walkAt, wordWalkAt, dateWalkAt, boxWalkAt, denseBoxRatio,
+	// sparseBoxRatio and subTypeBoxRatio are the query planning thresholds
+	// (defaultWalkAt, defaultWordWalkAt, defaultDateWalkAt,
+	// defaultBoxWalkAt, defaultDenseBoxRatio, defaultSparseBoxRatio,
+	// defaultSubTypeBoxRatio); tests change them to hold every plan to the
+	// store suite.
+	walkAt, wordWalkAt, dateWalkAt, boxWalkAt      int
 	denseBoxRatio, sparseBoxRatio, subTypeBoxRatio float64
 	// logKeep and logBatch bound the change log (changeLogSize,
 	// pruneBatch); tests lower them to see it pruned.
@@ -115,7 +116,7 @@ func Open(ctx context.Context, dsn, schema string) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
-	s := &Store{pool: pool, schema: schema, rules: rules, walkAt: defaultWalkAt, wordWalkAt: defaultWordWalkAt, dateWalkAt: defaultDateWalkAt, denseBoxRatio: defaultDenseBoxRatio,
+	s := &Store{pool: pool, schema: schema, rules: rules, walkAt: defaultWalkAt, wordWalkAt: defaultWordWalkAt, dateWalkAt: defaultDateWalkAt, boxWalkAt: defaultBoxWalkAt, denseBoxRatio: defaultDenseBoxRatio,
 		sparseBoxRatio: defaultSparseBoxRatio, subTypeBoxRatio: defaultSubTypeBoxRatio, logKeep: changeLogSize,
 		logBatch: pruneBatch, swapFrom: defaultSwapFrom, log: slog.New(slog.DiscardHandler)}
 	if err := s.mergePending(ctx); err != nil {

@@ -82,7 +82,8 @@ func TestConformance(t *testing.T) {
 // counts whose edge days of dates test a box row by row (with the ratio
 // at 0, every box is dense), and whose strips along a box's edges test
 // their dates row by row (every strip's box sparse), and whose sub-event
-// types with a box read the types' entries. The two are apart:
+// types with a box read the types' entries, and density cells of words with
+// a box that walk the box's entries (every word common). The two are apart:
 // the count is made before the page is read.
 func TestConformanceWalkPlans(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) storetest.Store {
@@ -93,6 +94,7 @@ func TestConformanceWalkPlans(t *testing.T) {
 		postgis.SetWordWalkAt(s, 1<<30)
 		postgis.SetDateWalkAt(s, 1<<30)
 		postgis.SetSubTypeBoxRatio(s, 1<<30)
+		postgis.SetBoxWalkAt(s, 1<<30)
 		return s
 	})
 }

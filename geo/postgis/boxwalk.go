@@ -1,0 +1,127 @@
+package postgis
+
+import (
+	"context"
+	"math"
+	"strings"
+
+	"conflictmap/geo"
+	"conflictmap/geo/eventsql"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// boxWalkLevel is the level of the density grid whose columns key
+// events_box_walk (migration 0024): a box reads one range of entries per
+// column it meets, and the entries of its first and last columns outside
+// it, which a column of 0.022° keeps few (a zoom 11 view 0.6° wide: 7% at
+// most).
+const boxWalkLevel = 12
+
+// maxBoxWalkColumns bounds the columns of events_box_walk a box may meet
+// to be walked, each a descent of the index: a zoom 9 view on a wide
+// screen meets some 300.
+const maxBoxWalkColumns = 1024
+
+// defaultBoxWalkAt is Store.boxWalkAt's default: density cells of words
+// with a box walk events_box_walk when their rarest word is in at least
+// one event in defaultBoxWalkAt. The walk reads every entry of the box,
+// some 40 to a page; the GIN indexes read a page of the table for each
+// event of the word in the box, so that the walk reads fewer pages when
+// more than one event in 40 has the word, wherever the box lies. (A
+// word in a quarter of a million events and a hotspot's box: 44,000 pages
+// through the GIN index, 7,000 walked; BENCHMARKS.md.)
+const defaultBoxWalkAt = 40
+
+// boxWalkable reports whether events_box_walk holds every field f tests:
+// words and a box that does not cross the antimeridian and meets at most
+// maxBoxWalkColumns columns, with event types or nothing else.
+func boxWalkable(f geo.Filter) bool {
+	if strings.TrimSpace(f.Actor) == "" && strings.TrimSpace(f.Q) == "" {
+		return false
+	}
+	if f.BBox == nil || f.BBox.West > f.BBox.East || f.Start != "" || f.End != "" || len(f.Modalities) > 0 || f.Country != "" ||
+		len(f.Origins) > 0 || f.MinSources > 1 || len(f.SubTypes) > 0 || len(f.GeoPrecisions) > 0 {
+		return false
+	}
+	x0, x1 := boxWalkColumns(*f.BBox)
+	return x1-x0 < maxBoxWalkColumns
+}
+
+// boxWalkColumns returns the first and last columns of events_box_walk
+// that b meets: those of its west and east edges, by the index's own
+// expression (eventsql.CellX), which does not decrease as the longitude
+// grows, so that every point between the edges lies in a column between
+// theirs.
+func boxWalkColumns(b geo.BBox) (x0, x1 int64) {
+	n := float64(geo.CellsAround(boxWalkLevel))
+	column := func(lon float64) int64 { return int64(math.Floor((lon + 180) * n / 360)) }
+	return column(b.West), column(b.East)
+}
+
+// boxWalkCond adds to q the condition of box b that events_box_walk
+// answers: the columns b meets, the latitudes between its south and north
+// edges, and then the exact longitudes (boxWalkable: b does not cross the
+// antimeridian).
+func boxWalkCond(q *eventsql.Query, b geo.BBox) {
+	x0, x1 := boxWalkColumns(b)
+	columns := make([]int64, 0, x1-x0+1)
+	for x := x0; x <= x1; x++ {
+		columns = append(columns, x)
+	}
+	q.Add(eventsql.CellX(pgSQL, boxWalkLevel)+" = ANY("+q.Arg(columns)+"::bigint[])",
+		"ST_Y(e.geom) >= "+q.Arg(b.South)+" AND ST_Y(e.geom) <= "+q.Arg(b.North),
+		"ST_X(e.geom) >= "+q.Arg(b.West)+" AND ST_X(e.geom) <= "+q.Arg(b.East))
+}
+
+// boxWalk reports whether f's density cells walk events_box_walk
+// (boxWalkable) rather than read the GIN indexes' matches of its words
+// row by row: when its rarest word, counted from word_counts (rarestWord),
+// is in at least one event in s.boxWalkAt of the table's, by the
+// planner's count of its rows. When it walks, the transaction's planner
+// is told to (walkPlanner), and d is the dialect of the walk: its box by
+// the index's columns (boxWalkCond), its words tested on the entries,
+// each as the one stored word it starts when there is one (exactTerms).
+func (s *Store) boxWalk(ctx context.Context, tx pgx.Tx, f geo.Filter) (d dialect, walk bool, err error) {
+	if !boxWalkable(f) {
+		return d, false, nil
+	}
+	rarest, err := rarestWord(ctx, tx, f)
+	// No such word is not walked: the GIN index says so at once.
+	if err != nil || rarest <= 0 {
+		return d, false, err
+	}
+	var events float64
+	if err := tx.QueryRow(ctx, "SELECT reltuples FROM pg_class WHERE oid = 'events'::regclass").Scan(&events); err != nil {
+		return d, false, err
+	}
+	if float64(rarest)*float64(s.boxWalkAt) < events {
+		return d, false, nil
+	}
+	terms, err := exactTerms(ctx, tx, f)
+	if err != nil {
+		return d, false, err
+	}
+	return dialect{walk: true, boxWalk: true, terms: terms}, true, walkPlanner(ctx, tx)
+}
+
+// boxWalkCells returns f's density cells at zoom from a walk of
+// events_box_walk, when f walks it (Store.boxWalk).
+func (s *Store) boxWalkCells(ctx context.Context, f geo.Filter, zoom int) (cells []geo.Cell, walked bool, err error) {
+	if !boxWalkable(f) {
+		return nil, false, nil
+	}
+	err = s.snapshot(ctx, func(tx pgx.Tx) error {
+		d, walk, err := s.boxWalk(ctx, tx, f)
+		if err != nil || !walk {
+			return err
+		}
+		q := eventsql.Filter(d, f)
+		return eachRow(ctx, tx, eventsql.CellsSQL(d, q, zoom), q.Args, func(rows pgx.Rows) (err error) {
+			cells, err = eventsql.FoldCells(zoom, rows)
+			walked = err == nil
+			return err
+		})
+	})
+	return cells, walked, err
+}
