@@ -72,10 +72,15 @@ func (dialect) DateText(expr string) string { return "to_char(" + expr + ", 'YYY
 func (dialect) DateValue(ph string) string  { return ph + "::date" }
 func (dialect) Floor(expr string) string    { return "floor(" + expr + ")::bigint" }
 
-// Week: ISO day of week 1 is Monday; plain date arithmetic, so no time
-// zone is involved.
+// Week: the days since a Monday (2000-01-03), modulo 7 (% keeps the sign of
+// the days, so 7 is added before the second modulo), are the days since
+// the week's Monday; plain date arithmetic, so no time zone is involved.
+// Integer arithmetic saves a third of what the week of each grouped event
+// cost with the ISO day of week, a numeric from a timestamp (0.1 of 0.3
+// µs; the stats of a word in a hotspot's box and a year group 39,860
+// events).
 func (dialect) Week() string {
-	return "coalesce(to_char(e.event_date - (extract(isodow FROM e.event_date)::integer - 1), 'YYYY-MM-DD'), '')"
+	return "coalesce(to_char(e.event_date - (((e.event_date - DATE '2000-01-03') % 7 + 7) % 7), 'YYYY-MM-DD'), '')"
 }
 
 // BBox lets the GiST index find candidates by their float boxes, which are
@@ -410,6 +415,16 @@ func (s *Store) events(ctx context.Context, f geo.Filter) (geo.EventPage, error)
 			return geo.EventPage{}, err
 		}
 		page.Matched = int(n)
+	} else if rows, matched, ok, err := s.matchedPage(ctx, tx, f, terms, q, count, limit, offset); err != nil {
+		return geo.EventPage{}, err
+	} else if ok {
+		if page.Matched = matched; len(rows) == 0 {
+			return page, nil
+		}
+		if page.Events, err = readRows(ctx, tx, rows, page.Events); err != nil {
+			return geo.EventPage{}, err
+		}
+		return page, attach(ctx, tx, page.Events)
 	} else if err := tx.QueryRow(ctx, count, args...).Scan(&n); err != nil {
 		return geo.EventPage{}, err
 	} else {
@@ -458,6 +473,106 @@ func (s *Store) events(ctx context.Context, f geo.Filter) (geo.EventPage, error)
 		return geo.EventPage{}, err
 	}
 	return page, attach(ctx, tx, page.Events)
+}
+
+// matchedPage counts f's events under q, a condition with words whose
+// count is count (eventsql.CountSQL: the GIN indexes' matches read row by
+// row), and finds its page, limit events from offset in list order, in the
+// same pass over the matches, when they are fewer than s.walkAt per event
+// up to the page's last, by the planner's estimate, or by the events of
+// the rarest word when a word starts several stored words (Store.walks
+// would then read the page from the matches again, or walk many entries
+// per event of the page). The matches' rows are read once, where the
+// count and then the page read them twice (an actor word of 100,000
+// events and a quote word of 240,000, 23,892 in common, from offset 5,000:
+// 20,000 heap pages each time). It returns the page's rows by their
+// places in the table (ctid, as text), valid in tx's snapshot (readRows).
+// Not ok when it does not apply.
+func (s *Store) matchedPage(ctx context.Context, tx pgx.Tx, f geo.Filter, terms *eventsql.Terms, q *eventsql.Query, count string,
+	limit, offset int) (rows []string, matched int, ok bool, err error) {
+	words, _ := eventsql.TextWords(f)
+	if len(words) == 0 || count != eventsql.CountSQL(q) {
+		return nil, 0, false, nil
+	}
+	var est float64
+	if exact(words, terms) {
+		est, err = estimate(ctx, tx, q)
+	} else {
+		// The planner guesses a prefix's matches at a few hundred, however
+		// many words it starts: the events of the rarest word bound them.
+		var n int64
+		n, err = rarestWord(ctx, tx, f)
+		est = float64(n)
+	}
+	if err != nil || est >= float64(s.walkAt)*float64(limit+offset) {
+		return nil, 0, false, err
+	}
+	args := append(q.Args[:len(q.Args):len(q.Args)], limit, offset)
+	// The matches' keys are kept apart (MATERIALIZED) so that they are
+	// read once for the count and the page; the lateral join keeps the
+	// count's row when the page is past the last match.
+	res, err := tx.Query(ctx, "WITH m AS MATERIALIZED (SELECT e.ctid, e.event_date, e.id FROM events e WHERE "+q.Where()+") "+
+		"SELECT (SELECT count(*) FROM m), p.ctid::text FROM (SELECT 1) o LEFT JOIN LATERAL (SELECT e.ctid FROM m e ORDER BY "+eventsql.Order+
+		" LIMIT "+pgSQL.Placeholder(len(args)-1)+" OFFSET "+pgSQL.Placeholder(len(args))+") p ON true", args...)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	defer res.Close()
+	var n int64
+	for res.Next() {
+		var row *string
+		if err := res.Scan(&n, &row); err != nil {
+			return nil, 0, false, err
+		}
+		if row != nil {
+			rows = append(rows, *row)
+		}
+	}
+	return rows, int(n), true, res.Err()
+}
+
+// exact reports whether each of words starts one stored word of its field
+// alone, which terms then names (exactTerms), so that the GIN index looks
+// that word up and the planner estimates its matches from its statistics.
+func exact(words []eventsql.FieldWords, terms *eventsql.Terms) bool {
+	for _, fw := range words {
+		for _, w := range fw.Words {
+			if _, ok := terms.Term(fw.Field, w); !ok {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// readRows appends to events the events at rows (ctids as text, from
+// matchedPage in the same transaction), in their order: a read of each
+// row's page, where its id would also descend the primary key's index
+// (a page of 100: 100 pages read instead of 400).
+func readRows(ctx context.Context, tx pgx.Tx, rows []string, events []geo.Event) ([]geo.Event, error) {
+	res, err := tx.Query(ctx, "SELECT e.ctid::text, "+eventsql.Columns(pgSQL)+" FROM events e WHERE e.ctid = ANY($1::text[]::tid[])", rows)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Close()
+	at := make(map[string]geo.Event, len(rows))
+	for res.Next() {
+		var row string
+		e, err := eventsql.Scan(res, &row)
+		if err != nil {
+			return nil, err
+		}
+		at[row] = e
+	}
+	if err := res.Err(); err != nil {
+		return nil, err
+	}
+	for _, row := range rows {
+		if e, ok := at[row]; ok {
+			events = append(events, e)
+		}
+	}
+	return events, nil
 }
 
 // walks reports whether the page of f that ends at the upto-th of its
