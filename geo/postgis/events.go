@@ -550,25 +550,32 @@ func exact(words []eventsql.FieldWords, terms *eventsql.Terms) bool {
 // row's page, where its id would also descend the primary key's index
 // (a page of 100: 100 pages read instead of 400).
 func readRows(ctx context.Context, tx pgx.Tx, rows []string, events []geo.Event) ([]geo.Event, error) {
-	res, err := tx.Query(ctx, "SELECT e.ctid::text, "+eventsql.Columns(pgSQL)+" FROM events e WHERE e.ctid = ANY($1::text[]::tid[])", rows)
+	return readKeyed(ctx, tx, "SELECT e.ctid::text, "+eventsql.Columns(pgSQL)+" FROM events e WHERE e.ctid = ANY($1::text[]::tid[])", rows, events)
+}
+
+// readKeyed appends to events the events that stmt selects by keys, its
+// only argument, in the order of keys: stmt's first column is an event's
+// key, then its columns (eventsql.Columns).
+func readKeyed(ctx context.Context, tx pgx.Tx, stmt string, keys []string, events []geo.Event) ([]geo.Event, error) {
+	res, err := tx.Query(ctx, stmt, keys)
 	if err != nil {
 		return nil, err
 	}
 	defer res.Close()
-	at := make(map[string]geo.Event, len(rows))
+	at := make(map[string]geo.Event, len(keys))
 	for res.Next() {
-		var row string
-		e, err := eventsql.Scan(res, &row)
+		var key string
+		e, err := eventsql.Scan(res, &key)
 		if err != nil {
 			return nil, err
 		}
-		at[row] = e
+		at[key] = e
 	}
 	if err := res.Err(); err != nil {
 		return nil, err
 	}
-	for _, row := range rows {
-		if e, ok := at[row]; ok {
+	for _, key := range keys {
+		if e, ok := at[key]; ok {
 			events = append(events, e)
 		}
 	}
@@ -755,28 +762,7 @@ func walkIDs(ctx context.Context, tx pgx.Tx, q *eventsql.Query, limit, offset in
 
 // readIDs appends to events the events of ids, in their order.
 func readIDs(ctx context.Context, tx pgx.Tx, ids []string, events []geo.Event) ([]geo.Event, error) {
-	rows, err := tx.Query(ctx, "SELECT "+eventsql.Columns(pgSQL)+" FROM events e WHERE e.id = ANY($1)", ids)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	byID := make(map[string]geo.Event, len(ids))
-	for rows.Next() {
-		e, err := eventsql.Scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		byID[e.ID] = e
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	for _, id := range ids {
-		if e, ok := byID[id]; ok {
-			events = append(events, e)
-		}
-	}
-	return events, nil
+	return readKeyed(ctx, tx, "SELECT e.id, "+eventsql.Columns(pgSQL)+" FROM events e WHERE e.id = ANY($1)", ids, events)
 }
 
 // wordCounts returns, when the kept word counts answer f's count and

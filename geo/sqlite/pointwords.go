@@ -22,17 +22,15 @@ const defaultPointWordsAt = 10
 const pointWordsLevel = 6
 
 // pointWordsUsable reports whether events_point_words holds every field f
-// tests, with words and a box (not across the antimeridian, whose two
-// ranges of longitudes the index would read as one): no sub-event type or
-// source count.
+// tests: words and a box (not across the antimeridian, whose two ranges of
+// longitudes the index would read as one), with event types, dates or
+// nothing else.
 func pointWordsUsable(f geo.Filter) bool {
 	if len(geo.Words(f.Actor)) == 0 && len(geo.Words(f.Q)) == 0 {
 		return false
 	}
-	if f.BBox == nil || f.BBox.West > f.BBox.East || len(f.SubTypes) > 0 || f.MinSources > 1 {
-		return false
-	}
-	return true
+	return f.BBox != nil && f.BBox.West <= f.BBox.East && len(f.SubTypes) == 0 && len(f.GeoPrecisions) == 0 &&
+		f.MinSources <= 1 && f.Country == "" && len(f.Modalities) == 0 && len(f.Origins) == 0
 }
 
 // pointWordsDialect reads f's conditions on the entries of
