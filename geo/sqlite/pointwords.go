@@ -26,7 +26,7 @@ const pointWordsLevel = 6
 // longitudes the index would read as one), with event types, dates or
 // nothing else.
 func pointWordsUsable(f geo.Filter) bool {
-	if len(geo.Words(f.Actor)) == 0 && len(geo.Words(f.Q)) == 0 {
+	if fields, ok := eventsql.TextWords(f); !ok || len(fields) == 0 {
 		return false
 	}
 	return f.BBox != nil && f.BBox.West <= f.BBox.East && len(f.SubTypes) == 0 && len(f.GeoPrecisions) == 0 &&
@@ -69,9 +69,14 @@ func (s *Store) pointWords(ctx context.Context, q cellQuerier, f geo.Filter) (bo
 }
 
 // pointWordsCells groups f's events by density cell at zoom from the
-// entries of events_point_words (pointWords).
+// entries of events_point_words (pointWords). The index holds the events
+// with words alone; a statement may read it when one of its conditions is
+// a term of the index's (SQLite's rule for partial indexes): the field
+// of f's first word has some.
 func pointWordsCells(ctx context.Context, q cellQuerier, f geo.Filter, zoom int) ([]geo.Cell, error) {
 	c := eventsql.Filter(pointWordsDialect, f)
+	fields, _ := eventsql.TextWords(f)
+	c.Add("e." + fields[0].Field + "_words <> '[]'")
 	rows, err := q.QueryContext(ctx, indexed(eventsql.CellsSQL(pointWordsDialect, c, zoom), "events_point_words"), c.Args...)
 	if err != nil {
 		return nil, err
