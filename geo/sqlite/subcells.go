@@ -130,11 +130,11 @@ func (t *tally) addDetailCell(e tallied, sign int, eventType, modality, origin u
 // writeDetailCells adds the groups of cell_details, level by level, each
 // coarser level added up from the finest, in the order of the table's
 // primary key.
-func (t *tally) writeDetailCells(ctx context.Context, tx *sql.Tx, byRank func(a, b uint32) int) error {
+func (t *tally) writeDetailCells(ctx context.Context, p *rowPipe, byRank func(a, b uint32) int) error {
 	if len(t.detailCells) == 0 {
 		return nil
 	}
-	w := newRowWriter(tx, "cell_details (level, x, y, event_type, sub_event_type, geo_precision, modality, origin, n, fatalities, sum_lon, sum_lat)", 12,
+	w := p.writer("cell_details (level, x, y, event_type, sub_event_type, geo_precision, modality, origin, n, fatalities, sum_lon, sum_lat)", 12,
 		" ON CONFLICT DO UPDATE SET n = n + excluded.n, fatalities = fatalities + excluded.fatalities,"+
 			" sum_lon = sum_lon + excluded.sum_lon, sum_lat = sum_lat + excluded.sum_lat")
 	finest := t.detailLevels[len(t.detailLevels)-1]
