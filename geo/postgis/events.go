@@ -846,7 +846,11 @@ func (s *Store) stats(ctx context.Context, f geo.Filter) (geo.Stats, error) {
 	if st, ok, err := s.detailBoxStats(ctx, f); err != nil || ok {
 		return st, err
 	}
-	if p, ok := eventsql.PlanBox(pgSQL, f); ok && eventsql.StatsUsable(f) {
+	p, ok := eventsql.PlanBox(pgSQL, f)
+	if !ok {
+		p, ok = eventsql.PlanStats(pgSQL, f)
+	}
+	if ok && eventsql.StatsUsable(f) {
 		var st geo.Stats
 		err := s.snapshot(ctx, func(tx pgx.Tx) (err error) {
 			st, err = s.cellStats(ctx, tx, p, f)

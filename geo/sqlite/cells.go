@@ -24,12 +24,16 @@ func cellsLive(ctx context.Context, q cellQuerier) (bool, error) {
 	return !deferred, err
 }
 
-// planBox is eventsql.PlanBox when the kept counts are live.
+// planBox is eventsql.PlanBox when the kept counts are live, or for stats
+// eventsql.PlanStats.
 func planBox(ctx context.Context, q cellQuerier, f geo.Filter, stats bool) (eventsql.CellPlan, bool, error) {
 	if (stats && !eventsql.StatsUsable(f)) || !eventsql.CellsUsable(f) {
 		return eventsql.CellPlan{}, false, nil
 	}
 	p, ok := eventsql.PlanBox(sqliteSQL, f)
+	if !ok && stats {
+		p, ok = eventsql.PlanStats(sqliteSQL, f)
+	}
 	if !ok {
 		return p, false, nil
 	}
