@@ -872,6 +872,33 @@ func (s *Store) stats(ctx context.Context, f geo.Filter) (geo.Stats, error) {
 	if st, ok, err := s.wordDateStats(ctx, f); err != nil || ok {
 		return st, err
 	}
+	// One word with types, a country, modalities or origins: its kept
+	// counts, as SQLite's stats read them, before a walk of the events
+	// (an actor's word with a country: 1 ms of groups against a walk of
+	// the country's entries, 25 ms).
+	if _, _, ok := eventsql.WordCountsWord(f); ok {
+		var (
+			st   geo.Stats
+			used bool
+		)
+		err := s.snapshot(ctx, func(tx pgx.Tx) error {
+			c, ok, err := wordCounts(ctx, tx, f)
+			if err != nil || !ok {
+				return err
+			}
+			rows, err := tx.Query(ctx, eventsql.WordCountsStatsSQL(c), c.Args...)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			st, err = eventsql.Tally(rows)
+			used = err == nil
+			return err
+		})
+		if err != nil || used {
+			return st, err
+		}
+	}
 	if wordWalkable(f) {
 		var (
 			st     geo.Stats
@@ -893,29 +920,6 @@ func (s *Store) stats(ctx context.Context, f geo.Filter) (geo.Stats, error) {
 			return err
 		})
 		if err != nil || walked {
-			return st, err
-		}
-	}
-	if _, _, ok := eventsql.WordCountsWord(f); ok {
-		var (
-			st   geo.Stats
-			used bool
-		)
-		err := s.snapshot(ctx, func(tx pgx.Tx) error {
-			c, ok, err := wordCounts(ctx, tx, f)
-			if err != nil || !ok {
-				return err
-			}
-			rows, err := tx.Query(ctx, eventsql.WordCountsStatsSQL(c), c.Args...)
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			st, err = eventsql.Tally(rows)
-			used = err == nil
-			return err
-		})
-		if err != nil || used {
 			return st, err
 		}
 	}
