@@ -396,7 +396,7 @@ func detailCount(ctx context.Context, q querier, f geo.Filter, c *eventsql.Query
 		return 0, err
 	}
 	for _, strip := range strips {
-		sq := eventsql.StripFilter(pgSQL, f, strip)
+		sq := eventsql.StripFilter(detailDialect(f), f, strip)
 		var n int64
 		if err := q.QueryRow(ctx, eventsql.CountSQL(sq), sq.Args...).Scan(&n); err != nil {
 			return 0, err
@@ -404,6 +404,19 @@ func detailCount(ctx context.Context, q querier, f geo.Filter, c *eventsql.Query
 		total += int64(strip.Sign()) * n
 	}
 	return int(total), nil
+}
+
+// detailDialect is the dialect of the strips of detailCount and
+// detailStats: with sub-event types, a strip of days reads the types'
+// entries of its first days (byDate: events_sub_type_walk is keyed by the
+// type and the first day, and holds the dates), where the dates' GiST
+// index found every event of the days and read its row (a type's first
+// five days of an eleven weeks' filter: 32-34 ms against 1.6 ms).
+func detailDialect(f geo.Filter) dialect {
+	if len(f.SubTypes) > 0 {
+		return dialect{typedDays: true}
+	}
+	return pgSQL
 }
 
 // detailStats is Stats of f from the kept counts by sub-event type and
@@ -414,7 +427,7 @@ func detailStats(ctx context.Context, q querier, f geo.Filter, c *eventsql.Query
 		return geo.Stats{}, err
 	}
 	for _, strip := range strips {
-		sq := eventsql.StripFilter(pgSQL, f, strip)
+		sq := eventsql.StripFilter(detailDialect(f), f, strip)
 		if err := eachRow(ctx, q, eventsql.StatsSQL(pgSQL, sq), sq.Args, func(r pgx.Rows) error { return eventsql.TallyRows(r, strip.Sign(), &t) }); err != nil {
 			return geo.Stats{}, err
 		}

@@ -42,6 +42,9 @@ type dialect struct {
 	byDate      bool
 	sparseDates bool
 	boxWalk     bool
+	// typedDays reads a strip of days by date (byDate), for filters of
+	// sub-event types (detailDialect).
+	typedDays bool
 	// terms, when set, names the one stored word that a word of a walk
 	// starts (exactTerms): the GIN index or the walk looks that lexeme up.
 	terms *eventsql.Terms
@@ -53,9 +56,10 @@ func (d dialect) ForSparse() eventsql.Dialect {
 	return dialect{walk: d.walk, sparseDates: true}
 }
 
-// ForDays is the dialect of a strip of days: byDate over a dense box.
+// ForDays is the dialect of a strip of days: byDate over a dense box, or
+// for sub-event types (typedDays).
 func (d dialect) ForDays() eventsql.Dialect {
-	if d.denseBox {
+	if d.denseBox || d.typedDays {
 		return dialect{walk: d.walk, byDate: true}
 	}
 	return d
