@@ -86,7 +86,7 @@ func TestConformance(t *testing.T) {
 // a box that walk the box's entries (every word common). The two are apart:
 // the count is made before the page is read.
 func TestConformanceWalkPlans(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) storetest.Store {
+	storetest.RunPlans(t, func(t *testing.T) storetest.Store {
 		s := open(t, newSchema(t))
 		postgis.SetWalkAt(s, 0)
 		postgis.SetDenseBoxRatio(s, 0)

@@ -50,7 +50,7 @@ func TestConformance(t *testing.T) {
 // words with a box read the points' index with their words.
 func TestConformanceDensePlans(t *testing.T) {
 	t.Parallel()
-	storetest.Run(t, func(t *testing.T) storetest.Store {
+	storetest.RunPlans(t, func(t *testing.T) storetest.Store {
 		s := open(t, filepath.Join(t.TempDir(), "data", "conflictmap.db"))
 		sqlite.SetPlanThresholds(s, 1, 0, 1<<30)
 		sqlite.SetRowEntries(s, 0)
