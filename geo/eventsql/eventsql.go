@@ -237,6 +237,13 @@ var WriteColumns = []string{"id", "article_id", "point", "bound_west", "bound_so
 // with the point as two values, lon and lat. Unknown dates and fatalities
 // and a town's missing bound are NULL.
 func Values(e geo.Event) []any {
+	return AppendValues(nil, e)
+}
+
+// AppendValues appends Values(e) to dst: a bulk import fills one slice of
+// every row's values in place instead of copying each row's (a million
+// events: about 2 s of CPU in the copies and their allocations).
+func AppendValues(dst []any, e geo.Event) []any {
 	var bw, bs, be, bn, fatalities any
 	if e.Bound != nil {
 		bw, bs, be, bn = e.Bound.Min[0], e.Bound.Min[1], e.Bound.Max[0], e.Bound.Max[1]
@@ -244,13 +251,13 @@ func Values(e geo.Event) []any {
 	if e.Fatalities != nil {
 		fatalities = *e.Fatalities
 	}
-	return []any{
+	return append(dst,
 		e.ID, e.ArticleID, e.Point[0], e.Point[1], bw, bs, be, bn,
 		nullString(e.EventDate), nullString(e.EventDateEnd), e.TimePrecision, e.EventType, e.SubEventType, e.Modality,
 		e.Actor1, e.Actor2, fatalities, e.Location, e.Country, e.CountryCode, e.Admin1,
 		e.GeonameID, e.FeatureCode, e.GeoPrecision, e.Mention, e.Quote, e.Confidence,
 		e.Title, e.SourceURL, e.Published, e.ExtractorVersion, ActorsFolded(e), strings.ToLower(e.Quote), e.OriginName(),
-	}
+	)
 }
 
 // ActorsFolded is what the actor filter searches (TextActors).

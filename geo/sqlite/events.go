@@ -218,7 +218,12 @@ func insertArgs(e geo.Event) []any {
 
 // insertArgsWords is insertArgs with the words split already.
 func insertArgsWords(e geo.Event, actors, quote []string) []any {
-	return append(eventsql.Values(e), wordsJSON(actors), wordsJSON(quote))
+	return appendArgsWords(nil, e, actors, quote)
+}
+
+// appendArgsWords appends insertArgsWords' values to dst.
+func appendArgsWords(dst []any, e geo.Event, actors, quote []string) []any {
+	return append(eventsql.AppendValues(dst, e), wordsJSON(actors), wordsJSON(quote))
 }
 
 // distinctWords are the words of s (geo.Words), each once, in order.

@@ -433,8 +433,7 @@ func (b *Bulk) add(ctx context.Context, articles []geo.Article, events []geo.Eve
 		for i, e := range events[from:to] {
 			t := talliedOf(e)
 			added[from+i] = t
-			vals := args[(from+i)*insertWidth : (from+i+1)*insertWidth : (from+i+1)*insertWidth]
-			copy(vals, insertArgsWords(e, t.actors, t.quote))
+			appendArgsWords(args[(from+i)*insertWidth:(from+i)*insertWidth:(from+i+1)*insertWidth], e, t.actors, t.quote)
 		}
 	}
 	var split sync.WaitGroup
