@@ -215,6 +215,13 @@ func (s *Server) Open(ctx context.Context) (err error) {
 	if s.store, err = openStore(ctx, s.Config.DB, s.Config.PGSchema); err != nil {
 		return err
 	}
+	// A store with a pool of connections to a database server opens them
+	// now rather than on the first requests.
+	if w, ok := s.store.(interface{ Warm(context.Context) error }); ok {
+		if err := w.Warm(ctx); err != nil {
+			return err
+		}
+	}
 	gaz, err := gazetteer.Load()
 	if err != nil {
 		return fmt.Errorf("loading the gazetteer: %w", err)

@@ -38,3 +38,9 @@ func SetSparseBoxRatio(s *Store, ratio float64) { s.sparseBoxRatio = ratio }
 // (subTypeBoxRatio): a large ratio makes every filter by sub-event types
 // with a box read the types' entries.
 func SetSubTypeBoxRatio(s *Store, ratio float64) { s.subTypeBoxRatio = ratio }
+
+// PoolConns returns how many connections s's pool holds, and its most.
+func PoolConns(s *Store) (open, most int32) {
+	st := s.pool.Stat()
+	return st.TotalConns(), st.MaxConns()
+}

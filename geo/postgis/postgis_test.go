@@ -99,6 +99,18 @@ func TestConformanceWalkPlans(t *testing.T) {
 	})
 }
 
+// A server warms its store's pool before its first request: every
+// connection it may use is open (and has run warmSQL) by then.
+func TestWarmOpensThePool(t *testing.T) {
+	s := open(t, newSchema(t))
+	if err := s.Warm(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if open, most := postgis.PoolConns(s); open != most {
+		t.Errorf("after Warm the pool holds %d connections of %d", open, most)
+	}
+}
+
 func TestReopen(t *testing.T) {
 	schema := newSchema(t)
 	opener := func(t *testing.T) storetest.Store { return open(t, schema) }
