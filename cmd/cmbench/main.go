@@ -286,6 +286,12 @@ var scaleQueries = []string{
 	"/api/clusters?zoom=6&bbox=30,44,40,52&sub_event_type=Armed+clash",
 	"/api/clusters?zoom=9&bbox=36.5,47,39.3,49&sub_event_type=Armed+clash",
 	"/api/clusters?zoom=2&sub_event_type=Armed+clash&start=2024-03-06&end=2024-05-22",
+	// A country's density, as the page draws it once a country is chosen.
+	"/api/clusters?zoom=2&country=UA",
+	"/api/clusters?zoom=6&bbox=30,44,40,52&country=UA",
+	"/api/clusters?zoom=2&type=Battles&country=SD",
+	"/api/clusters?zoom=2&start=2024-01-01&end=2024-01-31&country=UA",
+	"/ogc/collections/events/tiles/WebMercatorQuad/2/2/1?country=UA",
 	"/ogc/collections/events/tiles/WebMercatorQuad/2/1/2?sub_event_type=Armed+clash",
 }
 

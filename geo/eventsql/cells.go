@@ -66,6 +66,19 @@ func CellsUsable(f geo.Filter) bool {
 	return ok
 }
 
+// countryCellsUsable reports whether the kept counts per country
+// (cell_countries, which keeps the fatalities and the sums of the points
+// as cell_types does) answer the density cells of f: f names a country, no
+// dates (cell_countries keeps no weeks) and is otherwise CellsUsable.
+func countryCellsUsable(f geo.Filter) bool {
+	if f.Country == "" || f.Start != "" || f.End != "" {
+		return false
+	}
+	g := f
+	g.Country = ""
+	return CellsUsable(g)
+}
+
 // StatsUsable reports whether the kept cell counts answer the stats of f:
 // CellsUsable, and no dates, for the counts per country are not kept per
 // week.
@@ -332,7 +345,8 @@ func PlanStats(d Dialect, f geo.Filter) (CellPlan, bool) {
 
 // PlanZoom returns the plan of the density cells of f at zoom: the kept
 // levels at zoom or finer (cell_types' up to zoom 8, cell_fine's above it
-// when f names no dates), the
+// when f names no dates; cell_countries' up to zoom 8 for a country
+// without dates, countryCellsUsable), the
 // box's edges at the finest of them, whose cells along the edges are read
 // from that level and, further in, from the coarsest level whose whole
 // cells fit (nestCells): the events read are those of strips less than a
@@ -340,7 +354,8 @@ func PlanStats(d Dialect, f geo.Filter) (CellPlan, bool) {
 // not CellsUsable, zoom is finer than every kept level, or no cell of the
 // finest level lies inside the box.
 func PlanZoom(d Dialect, f geo.Filter, zoom int) (CellPlan, bool) {
-	if !CellsUsable(f) {
+	country := countryCellsUsable(f)
+	if !country && !CellsUsable(f) {
 		return CellPlan{}, false
 	}
 	// Coarse zooms read cell_types, whose finest level leaves strips of
@@ -349,7 +364,7 @@ func PlanZoom(d Dialect, f geo.Filter, zoom int) (CellPlan, bool) {
 	kept := cellLevels[:]
 	if zoom > cellLevels[len(cellLevels)-1] {
 		kept = nil
-		if f.Start == "" && f.End == "" {
+		if f.Start == "" && f.End == "" && !country {
 			kept = fineLevels[:]
 		}
 	}
@@ -525,11 +540,17 @@ func CellCountrySQL(d Dialect, p CellPlan, f geo.Filter) (string, []any) {
 
 // CellGroupsSQL groups the events of the cells r (one of a plan's
 // CellRects) matching f by cell of r's level and event type, in the columns
-// of CellsSQL. cell_fine keeps no weeks: a plan reads it only for a filter
-// without dates (PlanZoom).
+// of CellsSQL. cell_fine and cell_countries keep no weeks: a plan reads
+// them only for a filter without dates (PlanZoom); the latter for a
+// country's.
 func CellGroupsSQL(d Dialect, r CellRect, f geo.Filter) (string, []any) {
 	q := cellCond(d, r, f, true)
-	return "SELECT c.x, c.y, c.event_type, sum(c.n), sum(c.fatalities), sum(c.sum_lon), sum(c.sum_lat) FROM " + cellTable(r.Level) + " c WHERE " +
+	table := cellTable(r.Level)
+	if f.Country != "" {
+		table = "cell_countries"
+		q.Add("c.country_code = " + q.Arg(f.Country))
+	}
+	return "SELECT c.x, c.y, c.event_type, sum(c.n), sum(c.fatalities), sum(c.sum_lon), sum(c.sum_lat) FROM " + table + " c WHERE " +
 		q.Where() + " GROUP BY 1, 2, 3 HAVING sum(c.n) > 0", q.Args
 }
 

@@ -50,7 +50,7 @@ type tally struct {
 	// types, countries and fine are the cells of the finest level of
 	// cell_types, cell_countries and cell_fine by cellKey.
 	types, fine map[uint64]cellSums
-	countries   map[uint64]int64
+	countries   map[uint64]cellSums
 	// wordCells are the groups of cell_words (migration 0017), at the
 	// finest level of cell_types.
 	wordCells map[wordCellKey]cellSums
@@ -158,10 +158,12 @@ func packWordCell(quote bool, word uint32, x, y int32, wordType uint16) wordCell
 	return wordCellKey(k)
 }
 
-func (k wordCellKey) quote() bool        { return k>>63 != 0 }
-func (k wordCellKey) word() uint32       { return uint32(k >> 31) }
-func (k wordCellKey) cell() (x, y int32) { return int32(k >> 21 & 0x3ff), int32(k >> wordTypeBits & 0x1ff) }
-func (k wordCellKey) wordType() uint16   { return uint16(k & (1<<wordTypeBits - 1)) }
+func (k wordCellKey) quote() bool  { return k>>63 != 0 }
+func (k wordCellKey) word() uint32 { return uint32(k >> 31) }
+func (k wordCellKey) cell() (x, y int32) {
+	return int32(k >> 21 & 0x3ff), int32(k >> wordTypeBits & 0x1ff)
+}
+func (k wordCellKey) wordType() uint16 { return uint16(k & (1<<wordTypeBits - 1)) }
 
 // fineKey is a group of cell_fine.
 type fineKey struct {
@@ -184,7 +186,7 @@ func (s *cellSums) add(o cellSums) {
 
 func newTally() *tally {
 	return &tally{attrs: map[string]uint32{}, weeks: map[string]uint32{}, profiles: map[profileKey]*profile{}, combos: map[comboKey]uint32{},
-		words: map[uint64]int64{}, details: map[detailKey]int64{}, types: map[uint64]cellSums{}, countries: map[uint64]int64{}, fine: map[uint64]cellSums{},
+		words: map[uint64]int64{}, details: map[detailKey]int64{}, types: map[uint64]cellSums{}, countries: map[uint64]cellSums{}, fine: map[uint64]cellSums{},
 		wordCells: map[wordCellKey]cellSums{}, wordStats: map[eventsql.WordStatKey]int32{},
 		detailStats: map[eventsql.WordStatKey]int32{}, coarse: slices.Max(eventsql.CellLevels()), fineLevel: slices.Max(eventsql.FineLevels()),
 		detailCells: map[detailCellKey]cellSums{}, detailLevel: slices.Max(eventsql.DetailCellLevels()),
@@ -342,7 +344,10 @@ func (t *tally) add(e tallied, sign int64, ids []uint32) []uint32 {
 	s := t.types[k]
 	s.add(sums)
 	t.types[k] = s
-	t.countries[cellKey(t.coarse, p.countries, x, y)] += sign
+	k = cellKey(t.coarse, p.countries, x, y)
+	s = t.countries[k]
+	s.add(sums)
+	t.countries[k] = s
 	x, y = cellOf(t.fineLevel, e.lon, e.lat)
 	k = cellKey(t.fineLevel, p.fineCells, x, y)
 	s = t.fine[k]
@@ -481,7 +486,7 @@ func (t *tally) tables() []keptTable {
 	// halved once per level, as geo.CellOf nests them), summed as the
 	// triggers sum them: the finest level's groups first.
 	typeCells := map[levelKey[typeKey]]cellSums{}
-	countryCells := map[levelKey[countryKey]]int64{}
+	countryCells := map[levelKey[countryKey]]cellSums{}
 	for _, level := range eventsql.CellLevels() {
 		shift := t.coarse - level
 		for packed, s := range t.types {
@@ -493,12 +498,14 @@ func (t *tally) tables() []keptTable {
 			sum.add(s)
 			typeCells[c] = sum
 		}
-		for packed, n := range t.countries {
+		for packed, s := range t.countries {
 			combo, x, y := cellOfKey(t.coarse, packed)
 			k := t.comboList[combo]
 			c := levelKey[countryKey]{int32(level), countryKey{x: x >> shift, y: y >> shift, eventType: k.eventType, country: k.country,
 				modality: k.modality, origin: k.origin}}
-			countryCells[c] += n
+			sum := countryCells[c]
+			sum.add(s)
+			countryCells[c] = sum
 		}
 	}
 	types := sortedGroups(typeCells, noSums, func(a, b levelKey[typeKey]) int {
@@ -506,7 +513,7 @@ func (t *tally) tables() []keptTable {
 			byName(a.k.week, b.k.week), byName(a.k.weekLast, b.k.weekLast), byName(a.k.modality, b.k.modality), byName(a.k.origin, b.k.origin))
 	})
 	clear(typeCells)
-	countries := sortedGroups(countryCells, noEvents, func(a, b levelKey[countryKey]) int {
+	countries := sortedGroups(countryCells, noSums, func(a, b levelKey[countryKey]) int {
 		return cmp.Or(cmp.Compare(a.level, b.level), cmp.Compare(a.k.x, b.k.x), cmp.Compare(a.k.y, b.k.y), byName(a.k.eventType, b.k.eventType),
 			byName(a.k.country, b.k.country), byName(a.k.modality, b.k.modality), byName(a.k.origin, b.k.origin))
 	})
@@ -577,12 +584,12 @@ func (t *tally) tables() []keptTable {
 				fill(dst, g.k.level, g.k.k.x, g.k.k.y, name(g.k.k.eventType), name(g.k.k.week), name(g.k.k.weekLast),
 					name(g.k.k.modality), name(g.k.k.origin), g.v.n, g.v.fatalities, g.v.lon, g.v.lat)
 			}},
-		{name: "cell_countries", key: 7, update: "n = c.n + excluded.n", n: len(countries),
-			columns: []string{"level", "x", "y", "event_type", "country_code", "modality", "origin", "n"},
+		{name: "cell_countries", key: 7, update: sumsUpdate, n: len(countries),
+			columns: []string{"level", "x", "y", "event_type", "country_code", "modality", "origin", "n", "fatalities", "sum_lon", "sum_lat"},
 			row: func(i int, dst []any) {
 				g := countries[i]
 				fill(dst, g.k.level, g.k.k.x, g.k.k.y, name(g.k.k.eventType), name(g.k.k.country),
-					name(g.k.k.modality), name(g.k.k.origin), g.v)
+					name(g.k.k.modality), name(g.k.k.origin), g.v.n, g.v.fatalities, g.v.lon, g.v.lat)
 			}},
 		{name: "cell_fine", key: 6, update: sumsUpdate, n: len(fine),
 			columns: []string{"level", "x", "y", "event_type", "modality", "origin", "n", "fatalities", "sum_lon", "sum_lat"},

@@ -41,7 +41,7 @@ type tally struct {
 	groupList []wordGroup
 	levels    []cellLevel // of cell_types, coarsest first; none when the store keeps no cells
 	types     map[cellTypeKey]cellSums
-	countries map[cellCountryKey]int
+	countries map[cellCountryKey]cellSums
 	// fine are the levels of cell_fine (migration 0013), coarsest first;
 	// its groups are keyed in 8 bytes (fineKey): a map of the million's
 	// 910,000 groups of every level under keys of strings took the
@@ -125,7 +125,8 @@ type cellTypeKey struct {
 	eventType, week, weekLast, modality, origin uint32
 }
 
-// cellSums are the sums of a group of cell_types or cell_fine.
+// cellSums are the sums of a group of cell_types, cell_countries or
+// cell_fine.
 type cellSums struct {
 	n, fatalities int
 	lon, lat      float64
@@ -231,7 +232,7 @@ func talliedOf(e geo.Event) tallied {
 // newTally reads the grid's levels when the store keeps cells.
 func newTally(ctx context.Context, tx *sql.Tx, cells bool) (*tally, error) {
 	t := &tally{ids: map[string]uint32{}, weeks: map[uint32]uint32{}, counts: map[countKey]int{}, details: map[detailKey]int{}, words: map[wordKey]int32{},
-		groups: map[wordGroup]int32{}, types: map[cellTypeKey]cellSums{}, countries: map[cellCountryKey]int{},
+		groups: map[wordGroup]int32{}, types: map[cellTypeKey]cellSums{}, countries: map[cellCountryKey]cellSums{},
 		fineCells: map[fineKey]cellSums{}, wordCells: map[wordCellKey]cellSums{}, wordStats: map[eventsql.WordStatKey]int32{}, names: map[string]uint16{},
 		detailStats: map[eventsql.WordStatKey]int32{},
 		detailCells: map[detailCellKey]cellSums{}}
@@ -361,7 +362,10 @@ func (t *tally) add(e tallied, sign int) {
 		s := t.types[k]
 		s.add(e, sign)
 		t.types[k] = s
-		t.countries[cellCountryKey{x: uint32(x), y: uint32(y), eventType: eventType, countryCode: countryCode, modality: modality, origin: origin}] += sign
+		ck := cellCountryKey{x: uint32(x), y: uint32(y), eventType: eventType, countryCode: countryCode, modality: modality, origin: origin}
+		cs := t.countries[ck]
+		cs.add(e, sign)
+		t.countries[ck] = cs
 		if x >= 1<<10 || y >= 1<<9 {
 			t.err = fmt.Errorf("word cells: cell %d, %d of level %d does not pack", x, y, t.levels[len(t.levels)-1].level)
 			return
@@ -487,8 +491,9 @@ func (t *tally) writeGroups(ctx context.Context, p *rowPipe) error {
 	types := p.writer("cell_types (level, x, y, event_type, week, week_last, modality, origin, n, fatalities, sum_lon, sum_lat)", 12,
 		" ON CONFLICT DO UPDATE SET n = n + excluded.n, fatalities = fatalities + excluded.fatalities,"+
 			" sum_lon = sum_lon + excluded.sum_lon, sum_lat = sum_lat + excluded.sum_lat")
-	countries := p.writer("cell_countries (level, x, y, event_type, country_code, modality, origin, n)", 8,
-		" ON CONFLICT DO UPDATE SET n = n + excluded.n")
+	countries := p.writer("cell_countries (level, x, y, event_type, country_code, modality, origin, n, fatalities, sum_lon, sum_lat)", 11,
+		" ON CONFLICT DO UPDATE SET n = n + excluded.n, fatalities = fatalities + excluded.fatalities,"+
+			" sum_lon = sum_lon + excluded.sum_lon, sum_lat = sum_lat + excluded.sum_lat")
 	finest := t.levels[len(t.levels)-1]
 	for _, l := range t.levels {
 		shift, err := levelShift(finest, l)
@@ -502,10 +507,10 @@ func (t *tally) writeGroups(ctx context.Context, p *rowPipe) error {
 				k.x, k.y = k.x>>shift, k.y>>shift
 				typeGroups[k] = typeGroups[k].plus(s)
 			}
-			countryGroups = make(map[cellCountryKey]int, len(t.countries)>>shift)
-			for k, n := range t.countries {
+			countryGroups = make(map[cellCountryKey]cellSums, len(t.countries)>>shift)
+			for k, s := range t.countries {
 				k.x, k.y = k.x>>shift, k.y>>shift
-				countryGroups[k] += n
+				countryGroups[k] = countryGroups[k].plus(s)
 			}
 		}
 		typeKeys := sortedKeys(typeGroups, func(a, b cellTypeKey) int {
@@ -529,11 +534,12 @@ func (t *tally) writeGroups(ctx context.Context, p *rowPipe) error {
 				byRank(a.countryCode, b.countryCode), byRank(a.modality, b.modality), byRank(a.origin, b.origin))
 		})
 		for _, k := range countryKeys {
-			n := countryGroups[k]
-			if n == 0 {
+			s := countryGroups[k]
+			if s == (cellSums{}) {
 				continue
 			}
-			if err := countries.add(ctx, l.level, k.x, k.y, str[k.eventType], str[k.countryCode], str[k.modality], str[k.origin], n); err != nil {
+			if err := countries.add(ctx, l.level, k.x, k.y, str[k.eventType], str[k.countryCode], str[k.modality], str[k.origin],
+				s.n, s.fatalities, s.lon, s.lat); err != nil {
 				return err
 			}
 		}
