@@ -21,12 +21,9 @@ vet:
 # everywhere; in modernc.org's SQLite, C translated to Go, those checks were
 # 60% of the CPU time of the store tests (BENCHMARKS.md, "Test suite
 # time"). They check that dependency's unsafe pointer arithmetic, not ours:
-# off for modernc.org alone, and so is the race detector's instrumentation
-# of that translated C, every memory access of which it traced (a test of
-# the SQLite store's: 22.9 s instead of 6.8 s), while the library keeps
-# its own locks. Every other package, our own code and its calls into the
-# library, stays under the race detector and the checks.
-TESTFLAGS ?= -race -gcflags='modernc.org/...=-d=checkptr=0 -race=false'
+# off for modernc.org alone, while every package stays under the race
+# detector and our own code keeps the checks.
+TESTFLAGS ?= -race -gcflags='modernc.org/...=-d=checkptr=0'
 
 # The longest packages are named first, so that go test starts them first
 # and the others run beside them: listed in path order, the SQLite store's
