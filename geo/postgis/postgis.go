@@ -140,9 +140,8 @@ func Open(ctx context.Context, dsn, schema string) (*Store, error) {
 // server process loads the PostGIS library when a statement first calls
 // it (18-21 ms here), and reads the catalog entries of a table and of all
 // its indexes when a statement on it is first planned (the events table
-// and its thirteen indexes: 5-9 ms, then 0.4). A server's first requests
-// on a fresh pool took 50-100 ms longer than the same requests after
-// (BENCHMARKS.md).
+// and its indexes: 5-9 ms, then 0.4). A fresh server's first /api/events
+// took 60-65 ms with its pool warmed, 76-89 ms without (BENCHMARKS.md).
 const warmSQL = `SELECT postgis_lib_version();
 EXPLAIN SELECT 1 FROM events WHERE id = '';
 EXPLAIN SELECT 1 FROM event_counts WHERE n = 0;

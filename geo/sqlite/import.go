@@ -433,6 +433,8 @@ func (b *Bulk) add(ctx context.Context, articles []geo.Article, events []geo.Eve
 		for i, e := range events[from:to] {
 			t := talliedOf(e)
 			added[from+i] = t
+			// The slice's capacity is the row's insertWidth values, which
+			// the append fills in place.
 			appendArgsWords(args[(from+i)*insertWidth:(from+i)*insertWidth:(from+i+1)*insertWidth], e, t.actors, t.quote)
 		}
 	}
