@@ -326,7 +326,7 @@ func wordWeekCellPlan(ctx context.Context, q querier, f geo.Filter) (w eventsql.
 // wordWeekCellCount counts f's events by plan w (wordWeekCellPlan): the
 // groups of the box's inner cells in the whole weeks inside the dates,
 // the events of the box's edge strips in those weeks (their words tested
-// on their rows, wordStripFilter; a strip's dates kept off their GiST
+// on their rows, wordStripFilter; a strip's dates kept off their
 // index when they hold more events than its box, sparseStrips: a hotspot's
 // box from a start date on, 0.25-0.6 s through the dates' 549,036 entries)
 // and those of the days outside them, read by date from events_words_walk
@@ -409,7 +409,7 @@ func detailCount(ctx context.Context, q querier, f geo.Filter, c *eventsql.Query
 // detailDialect is the dialect of the strips of detailCount and
 // detailStats: with sub-event types, a strip of days reads the types'
 // entries of its first days (byDate: events_sub_type_walk is keyed by the
-// type and the first day, and holds the dates), where the dates' GiST
+// type and the first day, and holds the dates), where the dates'
 // index found every event of the days and read its row (a type's first
 // five days of an eleven weeks' filter: 32-34 ms against 1.6 ms).
 func detailDialect(f geo.Filter) dialect {

@@ -25,12 +25,13 @@ import (
 //
 // byDate reads the events of the dates from the range of their first days
 // in events_words_walk, an index-only scan that tests the box, the type
-// and the rest on the index's entries (byDateBounds): no GiST index, and
-// no event's row. A box of 300,000 events with six weeks of 54,000 ANDed
-// the two GiST indexes and read the 16,000 rows they shared (0.15-0.17 s);
-// the walk of the six weeks' entries takes 0.05-0.08 s, under load.
+// and the rest on the index's entries (byDateBounds): neither the box's
+// index nor the dates', and no event's row. A box of 300,000 events with
+// six weeks of 54,000 ANDed those two indexes and read the 16,000 rows they
+// shared (0.15-0.17 s); the walk of the six weeks' entries takes 0.05-0.08
+// s, under load.
 //
-// sparseDates keeps the dates off their GiST index, for a Sparse strip
+// sparseDates keeps the dates off their index, for a Sparse strip
 // (eventsql.SparseDialect): the box's index alone finds its events.
 //
 // boxWalk finds the box by the columns and latitudes that key
@@ -129,7 +130,7 @@ func boxIndexed(q *eventsql.Query, b geo.BBox) string {
 // Dates tests the daterange column (NULL for undated events, which no
 // range then meets) against the filter's; an empty bound is unbounded.
 //
-// When walking or reading by date, the range test is kept off its GiST
+// When walking or reading by date, the range test is kept off its
 // index and an end bound is also a bound of event_date, which the walk's
 // index starts from. Reading by date also bounds event_date from below
 // (byDateBounds).
@@ -154,7 +155,7 @@ func (d dialect) Dates(q *eventsql.Query, start, end string) {
 // byDateBounds is the lower bound of event_date of the events whose dates
 // meet a range that starts at start: an event that begins before start and
 // meets the range holds start, so that the earliest first day of the
-// events holding start (found in the GiST index of the dates alone), or
+// events holding start (found in the index of the dates alone), or
 // start itself, bounds them all.
 func byDateBounds(q *eventsql.Query, start string) string {
 	ph := q.Arg(start)

@@ -3,9 +3,9 @@
 // database. It keeps the same contract as the SQLite store (the conformance
 // suite in geo/storetest runs on both): points in a geometry(Point, 4326)
 // column with a GiST index, the days an event may have happened on in a
-// daterange with a GiST index, the article text, and the data version, a row
-// bumped in every ingest transaction so that every instance keys its
-// response cache by the same number.
+// daterange with an SP-GiST index (a quad tree), the article text, and the
+// data version, a row bumped in every ingest transaction so that every
+// instance keys its response cache by the same number.
 //
 // All tables live in one schema, named at Open and created when missing, so
 // that one database can hold several stores (and tests their own). PostGIS
