@@ -207,6 +207,10 @@ var scaleQueries = []string{
 	"/api/events?bbox=36,47,39,49&start=2024-01-03&end=2024-02-15",
 	"/api/stats?bbox=36,47,39,49&start=2024-01-03&end=2024-02-15",
 	"/api/clusters?zoom=9&bbox=36.5,47,39.3,49&start=2024-01-01&end=2024-01-31",
+	// The stats of a box from a day on, as the page asks for them when a
+	// start date is set and no end: the kept cells count no country by
+	// week, so that every event of the box since the day is read.
+	"/api/stats?bbox=36,47,39,49&start=2024-01-03",
 	// The filters GDAL and QGIS send as properties: sub-event types (a
 	// common one, the rarest, two together) and precisions, alone and with
 	// a country, a type, dates that are not whole weeks and a box.

@@ -6,13 +6,17 @@
 # RUNS divided by RUNS, and the requests' wall p50 and slowest, in ms:
 #   CPU ms | wall p50 max | path
 # Server CPU is steadier than wall time on a loaded machine; the ticks make
-# it coarse, so use RUNS of 10 or more.
+# it coarse, so use RUNS of 10 or more. With CPU=machine the CPU column is
+# the whole machine's busy time instead (/proc/stat: user, nice, system,
+# irq and softirq), which holds PostgreSQL's backends, where a PostGIS
+# store does its work, and the client's; run it on an otherwise idle
+# machine.
 #
 # usage: bash cmd/conflictmap/testdata/cpu.sh BIN STORE RUNS PATH...
 #   BIN: a conflictmap binary; STORE: an SQLite file or a postgres:// URL;
 #   PATH: e.g. '/api/events?bbox=36,47,39,49'.
 # environment: SERVE_FLAGS (more serve flags, e.g. '--pg-schema cm_scale'),
-# PORT (default 18471).
+# PORT (default 18471), CPU (server, the default, or machine).
 set -euo pipefail
 BIN=$1 STORE=$2 RUNS=$3
 shift 3
@@ -23,7 +27,13 @@ pid=$!
 trap 'kill "$pid" 2> /dev/null || true' EXIT
 for _ in $(seq 600); do curl -sf "http://127.0.0.1:$PORT/readyz" > /dev/null && break; sleep 0.5; done
 tck=$(getconf CLK_TCK)
-cpu() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+cpu() {
+	if [ "${CPU:-server}" = machine ]; then
+		awk '/^cpu / {print $2 + $3 + $4 + $7 + $8}' /proc/stat
+	else
+		awk '{print $14 + $15}' "/proc/$pid/stat"
+	fi
+}
 for path in "$@"; do
 	curl -s -o /dev/null "http://127.0.0.1:$PORT$path"
 	a=$(cpu)
