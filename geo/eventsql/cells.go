@@ -80,10 +80,18 @@ func countryCellsUsable(f geo.Filter) bool {
 }
 
 // StatsUsable reports whether the kept cell counts answer the stats of f:
-// CellsUsable, and no dates, for the counts per country are not kept per
-// week.
+// CellsUsable, and either no dates, or dates with a box and no event type,
+// modality or origin, for the counts per country and week
+// (cell_country_weeks) keep none of those. Dates without a box are
+// answered from event_counts.
 func StatsUsable(f geo.Filter) bool {
-	return CellsUsable(f) && f.Start == "" && f.End == ""
+	if !CellsUsable(f) {
+		return false
+	}
+	if f.Start == "" && f.End == "" {
+		return true
+	}
+	return f.BBox != nil && len(f.Types) == 0 && len(f.Modalities) == 0 && len(f.Origins) == 0
 }
 
 // weekSplit splits f's dates for the kept cells, which count events by
@@ -523,18 +531,26 @@ func CellCountSQL(d Dialect, p CellPlan, f geo.Filter) (string, []any) {
 }
 
 // CellTypeWeekSQL groups the events of p's cells matching f (StatsUsable)
-// by event type and week, the rows of Tally.AddType and AddWeek.
+// in p's whole weeks by event type and week, the rows of Tally.AddType and
+// AddWeek.
 func CellTypeWeekSQL(d Dialect, p CellPlan, f geo.Filter) (string, []any) {
-	q := cellCond(d, p.CellRects()[0], f, false)
+	q := cellCond(d, p.CellRects()[0], f, true)
 	return "SELECT c.event_type, c.week, sum(c.n) FROM cell_types c WHERE " + q.Where() +
 		" GROUP BY 1, 2 HAVING sum(c.n) > 0", q.Args
 }
 
 // CellCountrySQL groups the events of p's cells matching f (StatsUsable)
-// by country code, the rows of Tally.AddCountry.
+// by country code, the rows of Tally.AddCountry: from cell_countries, or,
+// when p has dates, from the counts per country and week of their first
+// and last day (cell_country_weeks) in p's whole weeks.
 func CellCountrySQL(d Dialect, p CellPlan, f geo.Filter) (string, []any) {
-	q := cellCond(d, p.CellRects()[0], f, false)
-	return "SELECT c.country_code, sum(c.n) FROM cell_countries c WHERE " + q.Where() +
+	r := p.CellRects()[0]
+	table := "cell_countries"
+	if r.Start != "" || r.End != "" {
+		table = "cell_country_weeks"
+	}
+	q := cellCond(d, r, f, true)
+	return "SELECT c.country_code, sum(c.n) FROM " + table + " c WHERE " + q.Where() +
 		" GROUP BY 1 HAVING sum(c.n) > 0", q.Args
 }
 

@@ -391,7 +391,7 @@ func (s *Store) vacuum(ctx context.Context) error {
 	if _, err := s.pool.Exec(ctx, "VACUUM (INDEX_CLEANUP OFF) events"); err != nil {
 		return fmt.Errorf("vacuum events: %w", err)
 	}
-	if _, err := s.pool.Exec(ctx, "VACUUM (ANALYZE) event_counts, detail_counts, cell_types, cell_countries"); err != nil {
+	if _, err := s.pool.Exec(ctx, "VACUUM (ANALYZE) event_counts, detail_counts, cell_types, cell_countries, cell_country_weeks"); err != nil {
 		return fmt.Errorf("vacuum the counts: %w", err)
 	}
 	// The fine cells, word counts and word cells, which a million events

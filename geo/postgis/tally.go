@@ -20,7 +20,7 @@ import (
 // kept counts (event_counts, migration 0006; word_counts, 0014;
 // detail_counts, 0018) and cells (cell_types and cell_countries, 0010 and
 // 0012; cell_fine, 0013; cell_words, 0017; cell_details, 0020; cell_word_stats,
-// 0021; cell_detail_stats, 0023) in place
+// 0021; cell_detail_stats, 0023; cell_country_weeks, 0030) in place
 // of their statement triggers: the same groups, computed as the triggers
 // compute them, added up in Go while the rows are copied and written once
 // per group at the commit. On a million events the triggers took some 50 s
@@ -51,6 +51,9 @@ type tally struct {
 	// cell_types, cell_countries and cell_fine by cellKey.
 	types, fine map[uint64]cellSums
 	countries   map[uint64]cellSums
+	// countryWeeks counts the groups of cell_country_weeks (migration
+	// 0030) at the finest level of cell_types, by cellKey.
+	countryWeeks map[uint64]int64
 	// wordCells are the groups of cell_words (migration 0017), at the
 	// finest level of cell_types.
 	wordCells map[wordCellKey]cellSums
@@ -83,9 +86,9 @@ type profileKey struct{ eventType, country, date, end, modality, origin uint32 }
 
 // profile is the count of the events of a profileKey, and its combos.
 type profile struct {
-	n                                  int64
-	words, types, countries, fineCells uint32 // numbers of comboKey
-	wordType                           uint16 // its event type's number in wordCellKey
+	n                                                int64
+	words, types, countries, countryWeeks, fineCells uint32 // numbers of comboKey
+	wordType                                         uint16 // its event type's number in wordCellKey
 }
 
 // comboKey is a combination of interned attributes that the groups of one
@@ -140,6 +143,12 @@ type countryKey struct {
 	eventType, country, modality, origin uint32
 }
 
+// countryWeekKey is a group of cell_country_weeks at a level.
+type countryWeekKey struct {
+	x, y                    int32
+	country, week, weekLast uint32
+}
+
 // wordCellKey is a group of cell_words packed into 8 bytes: the field (1
 // for the quote) in the top bit, the interned word in the next 32, x in 10
 // and y in 9 (the 1,024 columns and 512 rows of cell_types' finest level),
@@ -187,7 +196,8 @@ func (s *cellSums) add(o cellSums) {
 func newTally() *tally {
 	return &tally{attrs: map[string]uint32{}, weeks: map[string]uint32{}, profiles: map[profileKey]*profile{}, combos: map[comboKey]uint32{},
 		words: map[uint64]int64{}, details: map[detailKey]int64{}, types: map[uint64]cellSums{}, countries: map[uint64]cellSums{}, fine: map[uint64]cellSums{},
-		wordCells: map[wordCellKey]cellSums{}, wordStats: map[eventsql.WordStatKey]int32{},
+		countryWeeks: map[uint64]int64{},
+		wordCells:    map[wordCellKey]cellSums{}, wordStats: map[eventsql.WordStatKey]int32{},
 		detailStats: map[eventsql.WordStatKey]int32{}, coarse: slices.Max(eventsql.CellLevels()), fineLevel: slices.Max(eventsql.FineLevels()),
 		detailCells: map[detailCellKey]cellSums{}, detailLevel: slices.Max(eventsql.DetailCellLevels()),
 		wordTypeNums: map[uint32]uint16{}}
@@ -276,7 +286,8 @@ func (t *tally) profileOf(e tallied) *profile {
 		types: t.combo(comboKey{eventType: k.eventType, country: noAttr, week: week, weekLast: weekLast, modality: k.modality, origin: k.origin}),
 		countries: t.combo(comboKey{eventType: k.eventType, country: k.country, week: noAttr, weekLast: noAttr,
 			modality: k.modality, origin: k.origin}),
-		fineCells: t.combo(comboKey{eventType: k.eventType, country: noAttr, week: noAttr, weekLast: noAttr, modality: k.modality, origin: k.origin}),
+		countryWeeks: t.combo(comboKey{eventType: noAttr, country: k.country, week: week, weekLast: weekLast, modality: noAttr, origin: noAttr}),
+		fineCells:    t.combo(comboKey{eventType: k.eventType, country: noAttr, week: noAttr, weekLast: noAttr, modality: k.modality, origin: k.origin}),
 	}
 	n, ok := t.wordTypeNums[k.eventType]
 	if !ok {
@@ -348,6 +359,7 @@ func (t *tally) add(e tallied, sign int64, ids []uint32) []uint32 {
 	s = t.countries[k]
 	s.add(sums)
 	t.countries[k] = s
+	t.countryWeeks[cellKey(t.coarse, p.countryWeeks, x, y)] += sign
 	x, y = cellOf(t.fineLevel, e.lon, e.lat)
 	k = cellKey(t.fineLevel, p.fineCells, x, y)
 	s = t.fine[k]
@@ -517,6 +529,27 @@ func (t *tally) tables() []keptTable {
 		return cmp.Or(cmp.Compare(a.level, b.level), cmp.Compare(a.k.x, b.k.x), cmp.Compare(a.k.y, b.k.y), byName(a.k.eventType, b.k.eventType),
 			byName(a.k.country, b.k.country), byName(a.k.modality, b.k.modality), byName(a.k.origin, b.k.origin))
 	})
+	countryWeekCells := map[levelKey[countryWeekKey]]int64{}
+	for _, level := range eventsql.CellLevels() {
+		shift := t.coarse - level
+		for packed, n := range t.countryWeeks {
+			combo, x, y := cellOfKey(t.coarse, packed)
+			k := t.comboList[combo]
+			c := levelKey[countryWeekKey]{int32(level), countryWeekKey{x: x >> shift, y: y >> shift, country: k.country, week: k.week, weekLast: k.weekLast}}
+			countryWeekCells[c] += n
+		}
+	}
+	countryWeeks := sortedGroups(countryWeekCells, noEvents, func(a, b levelKey[countryWeekKey]) int {
+		return cmp.Or(cmp.Compare(a.level, b.level), cmp.Compare(a.k.x, b.k.x), cmp.Compare(a.k.y, b.k.y), byName(a.k.country, b.k.country),
+			byName(a.k.week, b.k.week), byName(a.k.weekLast, b.k.weekLast))
+	})
+	clear(countryWeekCells)
+	countryWeeksTable := keptTable{name: "cell_country_weeks", key: 6, update: "n = c.n + excluded.n", n: len(countryWeeks),
+		columns: []string{"level", "x", "y", "country_code", "week", "week_last", "n"},
+		row: func(i int, dst []any) {
+			g := countryWeeks[i]
+			fill(dst, g.k.level, g.k.k.x, g.k.k.y, name(g.k.k.country), name(g.k.k.week), name(g.k.k.weekLast), g.v)
+		}}
 	fineCells := make(map[levelKey[fineKey]]cellSums, len(t.fine)*3/2)
 	for _, level := range eventsql.FineLevels() {
 		shift := t.fineLevel - level
@@ -591,6 +624,7 @@ func (t *tally) tables() []keptTable {
 				fill(dst, g.k.level, g.k.k.x, g.k.k.y, name(g.k.k.eventType), name(g.k.k.country),
 					name(g.k.k.modality), name(g.k.k.origin), g.v.n, g.v.fatalities, g.v.lon, g.v.lat)
 			}},
+		countryWeeksTable,
 		{name: "cell_fine", key: 6, update: sumsUpdate, n: len(fine),
 			columns: []string{"level", "x", "y", "event_type", "modality", "origin", "n", "fatalities", "sum_lon", "sum_lat"},
 			row: func(i int, dst []any) {

@@ -199,6 +199,15 @@ func refillCells(ctx context.Context, tx *sql.Tx) error {
 		SELECT l.level, c.x >> (8 - l.level), c.y >> (8 - l.level), c.event_type, c.country_code, c.modality, c.origin,
 			sum(c.n), sum(c.fatalities), sum(c.sum_lon), sum(c.sum_lat)
 		FROM cell_countries c, cell_levels l WHERE c.level = 8 AND l.level < 8 GROUP BY 1, 2, 3, 4, 5, 6, 7`,
+		"DELETE FROM cell_country_weeks",
+		`INSERT INTO cell_country_weeks (level, x, y, country_code, week, week_last, n)
+		SELECT 8, min(CAST((e.lon + 180) * 1024.0 / 360 AS INTEGER), 1023), min(CAST((e.lat + 90) * 1024.0 / 360 AS INTEGER), 511),
+			e.country_code, coalesce(date(e.event_date, 'weekday 0', '-6 days'), ''),
+			coalesce(date(coalesce(e.event_date_end, e.event_date), 'weekday 0', '-6 days'), ''), count(*)
+		FROM events e GROUP BY 2, 3, 4, 5, 6`,
+		`INSERT INTO cell_country_weeks (level, x, y, country_code, week, week_last, n)
+		SELECT l.level, c.x >> (8 - l.level), c.y >> (8 - l.level), c.country_code, c.week, c.week_last, sum(c.n)
+		FROM cell_country_weeks c, cell_levels l WHERE c.level = 8 AND l.level < 8 GROUP BY 1, 2, 3, 4, 5, 6`,
 		"DELETE FROM cell_fine",
 		`INSERT INTO cell_fine (level, x, y, event_type, modality, origin, n, fatalities, sum_lon, sum_lat)
 		SELECT 14, min(CAST((e.lon + 180) * 65536.0 / 360 AS INTEGER), 65535), min(CAST((e.lat + 90) * 65536.0 / 360 AS INTEGER), 32767),

@@ -18,7 +18,7 @@ import (
 // tally is what a bulk import adds to the kept counts (event_counts,
 // migration 0008, word_counts, migration 0014, and detail_counts, 0018) and cells (cell_types and
 // cell_countries, migration 0012, cell_fine, 0013, cell_words, 0017, cell_details, 0020,
-// cell_word_stats, 0021, cell_detail_stats, 0023) instead of their row
+// cell_word_stats, 0021, cell_detail_stats, 0023, cell_country_weeks, 0028) instead of their row
 // triggers: the same groups, computed as the triggers compute them, added
 // up here and written once per group at the commit. A replaced row takes
 // its old values off.
@@ -42,6 +42,9 @@ type tally struct {
 	levels    []cellLevel // of cell_types, coarsest first; none when the store keeps no cells
 	types     map[cellTypeKey]cellSums
 	countries map[cellCountryKey]cellSums
+	// countryWeeks are the groups of cell_country_weeks (migration 0028)
+	// at the finest level.
+	countryWeeks map[cellCountryWeekKey]int64
 	// fine are the levels of cell_fine (migration 0013), coarsest first;
 	// its groups are keyed in 8 bytes (fineKey): a map of the million's
 	// 910,000 groups of every level under keys of strings took the
@@ -123,6 +126,13 @@ type cellLevel struct {
 type cellTypeKey struct {
 	x, y                                        uint32
 	eventType, week, weekLast, modality, origin uint32
+}
+
+// cellCountryWeekKey is a group of cell_country_weeks at a level the map
+// is of, its strings by number.
+type cellCountryWeekKey struct {
+	x, y                        uint32
+	countryCode, week, weekLast uint32
 }
 
 // cellSums are the sums of a group of cell_types, cell_countries or
@@ -233,7 +243,8 @@ func talliedOf(e geo.Event) tallied {
 func newTally(ctx context.Context, tx *sql.Tx, cells bool) (*tally, error) {
 	t := &tally{ids: map[string]uint32{}, weeks: map[uint32]uint32{}, counts: map[countKey]int{}, details: map[detailKey]int{}, words: map[wordKey]int32{},
 		groups: map[wordGroup]int32{}, types: map[cellTypeKey]cellSums{}, countries: map[cellCountryKey]cellSums{},
-		fineCells: map[fineKey]cellSums{}, wordCells: map[wordCellKey]cellSums{}, wordStats: map[eventsql.WordStatKey]int32{}, names: map[string]uint16{},
+		countryWeeks: map[cellCountryWeekKey]int64{},
+		fineCells:    map[fineKey]cellSums{}, wordCells: map[wordCellKey]cellSums{}, wordStats: map[eventsql.WordStatKey]int32{}, names: map[string]uint16{},
 		detailStats: map[eventsql.WordStatKey]int32{},
 		detailCells: map[detailCellKey]cellSums{}}
 	if !cells {
@@ -366,6 +377,7 @@ func (t *tally) add(e tallied, sign int) {
 		cs := t.countries[ck]
 		cs.add(e, sign)
 		t.countries[ck] = cs
+		t.countryWeeks[cellCountryWeekKey{x: uint32(x), y: uint32(y), countryCode: countryCode, week: week, weekLast: weekLast}] += int64(sign)
 		if x >= 1<<10 || y >= 1<<9 {
 			t.err = fmt.Errorf("word cells: cell %d, %d of level %d does not pack", x, y, t.levels[len(t.levels)-1].level)
 			return
@@ -548,6 +560,9 @@ func (t *tally) writeGroups(ctx context.Context, p *rowPipe) error {
 		return err
 	}
 	if err := countries.flush(ctx); err != nil {
+		return err
+	}
+	if err := t.writeCountryWeeks(ctx, p, byRank); err != nil {
 		return err
 	}
 	if err := t.writeWordCells(ctx, p, byRank); err != nil {
@@ -871,4 +886,38 @@ func (p *rowPipe) close() error {
 	close(p.jobs)
 	<-p.done
 	return p.err
+}
+
+// writeCountryWeeks adds the groups of cell_country_weeks at every level,
+// the coarser ones summed from the finest, in the order of its key.
+func (t *tally) writeCountryWeeks(ctx context.Context, p *rowPipe, byRank func(a, b uint32) int) error {
+	str := t.strs
+	w := p.writer("cell_country_weeks (level, x, y, country_code, week, week_last, n)", 7, " ON CONFLICT DO UPDATE SET n = n + excluded.n")
+	finest := t.levels[len(t.levels)-1]
+	for _, l := range t.levels {
+		shift, err := levelShift(finest, l)
+		if err != nil {
+			return err
+		}
+		groups := t.countryWeeks
+		if shift > 0 {
+			groups = make(map[cellCountryWeekKey]int64, len(t.countryWeeks)>>shift)
+			for k, n := range t.countryWeeks {
+				k.x, k.y = k.x>>shift, k.y>>shift
+				groups[k] += n
+			}
+		}
+		keys := sortedKeys(groups, func(a, b cellCountryWeekKey) int {
+			return cmp.Or(cmp.Compare(a.x, b.x), cmp.Compare(a.y, b.y), byRank(a.countryCode, b.countryCode),
+				byRank(a.week, b.week), byRank(a.weekLast, b.weekLast))
+		})
+		for _, k := range keys {
+			if n := groups[k]; n != 0 {
+				if err := w.add(ctx, l.level, k.x, k.y, str[k.countryCode], str[k.week], str[k.weekLast], n); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return w.flush(ctx)
 }
