@@ -114,3 +114,28 @@ func Before(a, b Event) bool {
 	}
 	return a.ID < b.ID
 }
+
+// InListOrder returns events in list order (Before), as a copy; events
+// itself is returned when two of them share an ID, whose order decides
+// which one a write keeps. A bulk import writes its batches in this order
+// so that the events a page lists together are stored together.
+func InListOrder(events []Event) []Event {
+	ids := make(map[string]struct{}, len(events))
+	for _, e := range events {
+		if _, ok := ids[e.ID]; ok {
+			return events
+		}
+		ids[e.ID] = struct{}{}
+	}
+	sorted := slices.Clone(events)
+	slices.SortFunc(sorted, func(a, b Event) int {
+		if Before(a, b) {
+			return -1
+		}
+		if Before(b, a) {
+			return 1
+		}
+		return 0
+	})
+	return sorted
+}

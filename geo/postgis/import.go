@@ -350,6 +350,9 @@ func (b *Bulk) add(ctx context.Context, articles []geo.Article, events []geo.Eve
 	if err := addArticles(ctx, b.tx, articles, b.now, b.version); err != nil {
 		return err
 	}
+	// Each batch is copied in list order, so that the events a page
+	// lists together share the table's pages rather than one page each.
+	events = geo.InListOrder(events)
 	var again []string
 	for _, e := range events {
 		if _, ok := b.ids[e.ID]; ok {

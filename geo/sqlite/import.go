@@ -417,6 +417,11 @@ func (b *Bulk) add(ctx context.Context, articles []geo.Article, events []geo.Eve
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	// Each batch is written in list order, so that the events a page
+	// lists together share the table's pages: in the order of a file whose
+	// rows are in no order of date, the newest 1,000 of a million events
+	// lay on about as many pages, each read for one row.
+	events = geo.InListOrder(events)
 	for _, a := range articles {
 		_, err := b.tx.ExecContext(ctx, `INSERT INTO articles (id, title, url, published, text, ingested_at, ingest_version, origin)
 			VALUES (?, ?, ?, ?, '', ?, ?, 'import') ON CONFLICT (id) DO NOTHING`,
