@@ -389,6 +389,28 @@ func Counts(d Dialect, f geo.Filter) *Query {
 	return q
 }
 
+// CountryCountSQL counts f's events from the coarsest level of
+// cell_countries, whose groups (event type, country code, modality and
+// origin per cell) are much fewer than event_counts', which groups by day
+// besides (a million events: 294 against 52,560 groups, whose sum cost
+// every page of an unfiltered list 8 ms of SQLite's CPU). False when f
+// names dates (cell_countries keeps no weeks) or is not CountsUsable; the
+// caller checks that the kept cells are live.
+func CountryCountSQL(d Dialect, f geo.Filter) (string, []any, bool) {
+	if !CountsUsable(f) || f.Start != "" || f.End != "" {
+		return "", nil, false
+	}
+	q := NewQuery(d)
+	q.Add("c.level = " + strconv.Itoa(cellLevels[0]))
+	q.In("c.event_type", f.Types)
+	q.In("c.modality", f.Modalities)
+	if f.Country != "" {
+		q.Add("c.country_code = " + q.Arg(f.Country))
+	}
+	q.In("c.origin", f.Origins)
+	return "SELECT coalesce(sum(c.n), 0) FROM cell_countries c WHERE " + q.Where(), q.Args, true
+}
+
 // CountsCountSQL counts the events of the groups under q (of Counts).
 func CountsCountSQL(q *Query) string {
 	return "SELECT coalesce(sum(c.n), 0) FROM event_counts c WHERE " + q.Where()

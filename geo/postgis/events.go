@@ -378,6 +378,8 @@ func (s *Store) events(ctx context.Context, f geo.Filter) (geo.EventPage, error)
 		// Counted from events_sub_type_walk below.
 	} else if wordCells || weekCells {
 		// Counted from cell_words or cell_word_stats below.
+	} else if c, cargs, ok := eventsql.CountryCountSQL(pgSQL, f); ok {
+		count, args = c, cargs
 	} else if eventsql.CountsUsable(f) {
 		c := eventsql.Counts(pgSQL, f)
 		count, args = eventsql.CountsCountSQL(c), c.Args

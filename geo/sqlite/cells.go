@@ -24,6 +24,16 @@ func cellsLive(ctx context.Context, q cellQuerier) (bool, error) {
 	return !deferred, err
 }
 
+// countryCount is eventsql.CountryCountSQL when the kept cells are live.
+func countryCount(ctx context.Context, q cellQuerier, f geo.Filter) (string, []any, bool, error) {
+	stmt, args, ok := eventsql.CountryCountSQL(sqliteSQL, f)
+	if !ok {
+		return "", nil, false, nil
+	}
+	live, err := cellsLive(ctx, q)
+	return stmt, args, live, err
+}
+
 // planBox is eventsql.PlanBox when the kept counts are live, or for stats
 // eventsql.PlanStats.
 func planBox(ctx context.Context, q cellQuerier, f geo.Filter, stats bool) (eventsql.CellPlan, bool, error) {

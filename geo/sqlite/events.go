@@ -853,6 +853,10 @@ func (s *Store) count(ctx context.Context, tx *sql.Tx, f geo.Filter, q *eventsql
 		count, args = eventsql.WordCountsCountSQL(c), c.Args
 	} else if m, ok := wordsOnly(f, terms); ok {
 		count, args = "SELECT count(*) FROM events_fts WHERE events_fts MATCH ?", []any{m}
+	} else if c, cargs, ok, err := countryCount(ctx, tx, f); err != nil {
+		return 0, err
+	} else if ok {
+		count, args = c, cargs
 	} else if eventsql.CountsUsable(f) {
 		c := eventsql.Counts(sqliteSQL, f)
 		count, args = eventsql.CountsCountSQL(c), c.Args
