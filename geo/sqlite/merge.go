@@ -356,19 +356,26 @@ func (s *Store) mergePending(ctx context.Context) error {
 
 // attach sets the sources and links of events read from the events table:
 // from event_sources for merged events; an event that is one report keeps
-// none (geo.EventSources gives it itself). It marks estimated publication
-// dates last (markEstimated).
+// none (geo.EventSources gives it itself). Imported events are never
+// merged or linked, so that only extracted ones are looked up (a page of
+// 1,000 imported events: 2.5 ms of SQLite's CPU for nothing). It marks
+// estimated publication dates last (markEstimated).
 func attach(ctx context.Context, q querier, events []geo.Event) error {
 	if len(events) == 0 {
 		return nil
 	}
 	at := make(map[string]int, len(events))
-	ids := make([]string, len(events))
+	ids := make([]string, 0, len(events))
 	for i := range events {
 		e := &events[i]
 		e.SourceCount, e.Sources, e.Related = 0, nil, nil
-		at[e.ID] = i
-		ids[i] = e.ID
+		if e.Origin == "" {
+			at[e.ID] = i
+			ids = append(ids, e.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return markEstimated(ctx, q, events)
 	}
 	err := inChunks(ids, func(chunk []string) error {
 		in := " IN (" + placeholders(len(chunk)) + ")"
