@@ -2,6 +2,7 @@ package cache_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"net"
@@ -654,4 +655,47 @@ func TestLibraryLogKeepsGoRedisLinesOffStderr(t *testing.T) {
 	if !strings.Contains(logs.String(), "level=DEBUG") || !strings.Contains(logs.String(), "failed to dial") {
 		t.Errorf("go-redis's dial failure is not in slog at debug level:\n%s", logs.String())
 	}
+}
+
+// A body large enough to be compressed in halves on two cores reaches
+// gzip and identity clients whole, from a miss and from a hit, and
+// compresses about as well as in one stream.
+func TestLargeBodyCompressedInHalves(t *testing.T) {
+	var big bytes.Buffer
+	for i := 0; big.Len() < 3<<20; i++ {
+		big.Write(bodyFor("/large-" + strconv.Itoa(i)))
+	}
+	want := big.Bytes()
+	backends(t, func(t *testing.T, b cache.Backend, opts cache.Options) {
+		layer := cache.New(b, opts)
+		ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			err := layer.Respond(w, r, r.URL.Path, func(context.Context) (cache.Body, error) {
+				return cache.Body{ContentType: "application/geo+json", Data: want}, nil
+			})
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+			}
+		}))
+		t.Cleanup(ts.Close)
+		for i, enc := range []string{"gzip", "gzip", "identity"} {
+			a := get(t, "GET", ts.URL+"/large", "Accept-Encoding", enc)
+			body := a.body
+			if enc == "gzip" {
+				if a.header.Get("Content-Encoding") != "gzip" {
+					t.Fatalf("request %d: Content-Encoding %q", i, a.header.Get("Content-Encoding"))
+				}
+				var one bytes.Buffer
+				zw := gzip.NewWriter(&one)
+				zw.Write(want)
+				zw.Close()
+				if len(body) > one.Len()*21/20 {
+					t.Errorf("request %d: %d compressed bytes, one stream of the standard library's default level takes %d", i, len(body), one.Len())
+				}
+				body = gunzip(t, body)
+			}
+			if !bytes.Equal(body, want) {
+				t.Errorf("request %d (%s, X-Cache %s): %d bytes differ from the %d built", i, enc, a.header.Get("X-Cache"), len(body), len(want))
+			}
+		}
+	})
 }
