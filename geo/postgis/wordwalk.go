@@ -40,10 +40,10 @@ func wordWalkable(f geo.Filter) bool {
 	return f.Country != "" || len(f.Types) == 1
 }
 
-// walkKey reads, from event_counts, the events of the key a word walk of
-// f reads the entries of (its country's, else its event type's) and, when
-// f has a start date, the first day of those that end on or after it:
-// from, "" when none does. No event before from can match, so that the
+// walkKey reads, from the kept counts, the events of the key a word walk
+// of f reads the entries of (its country's, else its event type's) and,
+// when f has a start date, from event_counts the first day of those that
+// end on or after it: from, "" when none does. No event before from can match, so that the
 // walk stops there (walkFilter) rather than read every older entry
 // (PostgreSQL keeps no longest span to bound event_date by): Battles from
 // 2024 in a million events, 91,647 entries instead of 166,754.
@@ -51,6 +51,14 @@ func walkKey(ctx context.Context, tx pgx.Tx, f geo.Filter) (n int64, from string
 	g := geo.Filter{Country: f.Country}
 	if f.Country == "" {
 		g.Types = f.Types
+	}
+	if f.Start == "" {
+		// No first day to find: the key's events are counted from the
+		// coarsest kept cells, where event_counts, keyed by type first,
+		// was read whole for a country (3.8 ms of a 52 ms page).
+		stmt, args, _ := eventsql.CountryCountSQL(pgSQL, g)
+		err = tx.QueryRow(ctx, stmt, args...).Scan(&n)
+		return n, "", err
 	}
 	c := eventsql.Counts(pgSQL, g)
 	first := "NULL"
