@@ -252,7 +252,7 @@ func (s *Store) mergePending(ctx context.Context) error {
 // from event_sources for merged events; an event that is one report keeps
 // none (geo.EventSources gives it itself). Imported events are never
 // merged or linked, so that only extracted ones are looked up (a page of
-// 1,000 imported events: 2.5 ms of SQLite's CPU for nothing). It marks
+// 1,000 imported events looked each up twice for nothing). It marks
 // estimated publication dates last (markEstimated).
 func attach(ctx context.Context, q querier, events []geo.Event) error {
 	if len(events) == 0 {
