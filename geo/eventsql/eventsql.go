@@ -724,11 +724,15 @@ func ScanExtent(row Scanner) (geo.Extent, error) {
 }
 
 // Terms maps a word of a filter's field ("field word") to the one stored
-// word of that field it starts (ExactTerms). A store looks that word up
-// itself rather than as a prefix: FTS5 then reads one word's list where a
-// prefix merges the lists of every word it starts, a GIN index collects
-// no partial match, and a walk compares one lexeme.
-type Terms struct{ m map[string]string }
+// word of that field it starts (ExactTerms), or to a few stored words it
+// starts (SetList). A store looks those words up themselves rather than as
+// a prefix: FTS5 then reads one word's list (or merges a few as it reads
+// them) where a prefix first collects the lists of every word it starts,
+// a GIN index collects no partial match, and a walk compares one lexeme.
+type Terms struct {
+	m     map[string]string
+	lists map[string][]string
+}
 
 // Term returns the one stored word of field that word starts, when t
 // knows it (a nil t knows none).
@@ -738,6 +742,24 @@ func (t *Terms) Term(field, word string) (string, bool) {
 	}
 	term, ok := t.m[field+" "+word]
 	return term, ok
+}
+
+// List returns the stored words of field that word starts, when t holds
+// their list (SetList; a nil t holds none).
+func (t *Terms) List(field, word string) []string {
+	if t == nil {
+		return nil
+	}
+	return t.lists[field+" "+word]
+}
+
+// SetList records the stored words of field that word starts: all of
+// them, read in the snapshot that reads the events.
+func (t *Terms) SetList(field, word string, words []string) {
+	if t.lists == nil {
+		t.lists = map[string][]string{}
+	}
+	t.lists[field+" "+word] = words
 }
 
 // ExactTerms looks up, in word_counts, the words of f that start one

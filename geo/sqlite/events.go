@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -139,25 +140,40 @@ func (d dialect) Words(q *eventsql.Query, fields []eventsql.FieldWords) {
 	q.Add("e.seq IN (SELECT rowid FROM events_fts WHERE events_fts MATCH " + q.Arg(ftsQuery(fields, d.terms)) + ")")
 }
 
-// ftsQuery is the FTS5 query of the words of fields, each in its field's
-// column: a prefix of a word, or the one stored word it starts when terms
-// knows it, which FTS5 reads as one list where a prefix merges the lists
-// of every indexed word that starts with it (the count of an actor's and a
-// quote's word in a million events: 20 ms of CPU, 30 as prefixes).
+// ftsQuery is the FTS5 query of the words of fields, each tagged with its
+// field's letter (ftsTag): the one stored word a word starts, or the few
+// it starts, when terms knows them, else the word as a prefix, whose
+// query first collects the lists of every indexed word it starts (a
+// million events, an actor's and a quote's word counted in 6 ms, and as
+// prefixes of one stored word each in 59 ms).
 func ftsQuery(fields []eventsql.FieldWords, terms *eventsql.Terms) string {
-	parts := make([]string, len(fields))
-	for i, fw := range fields {
-		words := make([]string, len(fw.Words))
-		for j, w := range fw.Words {
+	var words []string
+	for _, fw := range fields {
+		tag := ftsTag(fw.Field)
+		for _, w := range fw.Words {
 			if t, ok := terms.Term(fw.Field, w); ok {
-				words[j] = `"` + t + `"`
+				words = append(words, `"`+tag+t+`"`)
+			} else if list := terms.List(fw.Field, w); len(list) > 0 {
+				alts := make([]string, len(list))
+				for i, t := range list {
+					alts[i] = `"` + tag + t + `"`
+				}
+				words = append(words, "("+strings.Join(alts, " OR ")+")")
 			} else {
-				words[j] = `"` + w + `"*`
+				words = append(words, `"`+tag+w+`"*`)
 			}
 		}
-		parts[i] = fw.Field + " : (" + strings.Join(words, " AND ") + ")"
 	}
-	return strings.Join(parts, " AND ")
+	return strings.Join(words, " AND ")
+}
+
+// ftsTag is the letter the full-text index puts before each word of field
+// (migration 0030): its one column holds the words of both fields.
+func ftsTag(field string) string {
+	if field == eventsql.FieldActors {
+		return "a"
+	}
+	return "q"
 }
 
 // wordsOnly returns, when f filters by words alone, the FTS5 query that
@@ -178,12 +194,55 @@ func wordsOnly(f geo.Filter, terms *eventsql.Terms) (string, bool) {
 }
 
 // exactTerms looks up the words of f that start one stored word of their
-// field alone (eventsql.ExactTerms), in q's snapshot.
+// field alone (eventsql.ExactTerms), and the stored words of those that
+// start a few (at most maxTermList; termListSQL), in q's snapshot.
 func exactTerms(ctx context.Context, q interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
 }, f geo.Filter) (*eventsql.Terms, error) {
-	return eventsql.ExactTerms(sqliteSQL, f, func(stmt string, args ...any) eventsql.Scanner { return q.QueryRowContext(ctx, stmt, args...) })
+	t, err := eventsql.ExactTerms(sqliteSQL, f, func(stmt string, args ...any) eventsql.Scanner { return q.QueryRowContext(ctx, stmt, args...) })
+	if err != nil {
+		return nil, err
+	}
+	fields, _ := eventsql.TextWords(f)
+	for _, fw := range fields {
+		for _, w := range fw.Words {
+			if _, ok := t.Term(fw.Field, w); ok {
+				continue
+			}
+			var list string
+			if err := q.QueryRowContext(ctx, termListSQL, fw.Field, w, w+"\U0010FFFF", maxTermList+1).Scan(&list); err != nil {
+				return nil, err
+			}
+			var words []string
+			if err := json.Unmarshal([]byte(list), &words); err != nil {
+				return nil, err
+			}
+			if len(words) > 1 && len(words) <= maxTermList {
+				t.SetList(fw.Field, w, words)
+			}
+		}
+	}
+	return t, nil
 }
+
+// maxTermList is how many stored words a word of a filter may start for
+// the full-text index to look each of them up (ftsQuery): FTS5 merges the
+// lists of a few words as it reads them, where a prefix query first
+// collects the lists of every word it starts into one (a million events,
+// a prefix of one common word: 46 ms, against 9 for the word itself and
+// 29 for two common words' lists merged).
+const maxTermList = 32
+
+// termListSQL lists, as a JSON array, the stored words of a field (the
+// first argument) from a word (the second) up to the third, at most as
+// many as the fourth: each the least one after the last, one descent of
+// word_counts' key each rather than a read of every group of them.
+const termListSQL = `WITH RECURSIVE t(w, i) AS (
+	SELECT (SELECT min(c.word) FROM word_counts c WHERE c.field = ?1 AND c.word >= ?2 AND c.word < ?3), 1
+	UNION ALL
+	SELECT (SELECT min(c.word) FROM word_counts c WHERE c.field = ?1 AND c.word > t.w AND c.word < ?3), t.i + 1
+	FROM t WHERE t.w IS NOT NULL AND t.i < ?4)
+SELECT json_group_array(w) FROM t WHERE w IS NOT NULL`
 
 // wordCounts returns, when the kept word counts answer f's count and
 // stats (eventsql.WordCountsWord, eventsql.OneTerm), the condition on

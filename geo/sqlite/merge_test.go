@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"conflictmap/geo"
@@ -86,4 +87,74 @@ func TestChangeLogPruned(t *testing.T) {
 	defer s.Close()
 	sqlite.SetChangeLog(s, 4)
 	storetest.ChangeLog(t, s, 4)
+}
+
+// TestWordIndexOnUpgrade opens a file whose full-text index has a column
+// per field (the schema of migration 0029) and checks that the upgrade
+// indexes the stored events' words by field: each word filter finds the
+// events with that word in that field alone, whole or as a prefix of one
+// stored word or of several.
+func TestWordIndexOnUpgrade(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, err := filepath.Glob("migrations/*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range names[:29] {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(string(b)); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	_, err = db.Exec(`PRAGMA user_version = 29;
+		INSERT INTO articles (id, title, url, published, text, ingested_at, ingest_version)
+			VALUES ('a', 'A', 'https://a.example/1', '2024-03-05', 'text a', 1, 1);
+		INSERT INTO events (id, article_id, lon, lat, event_date, time_precision, event_type, sub_event_type, modality,
+			actor1, actor2, fatalities, location, country, country_code, admin1, geonameid, feature_code, geo_precision,
+			mention, quote, confidence, title, source_url, published, extractor_version, actors_folded, quote_folded,
+			actors_words, quote_words)
+		VALUES ('e1', 'a', 36.2, 33.5, '2024-03-05', 1, 'Explosions/Remote violence', 'Air/drone strike', 'occurred',
+			'Police', '', 1, 'Damascus', 'Syria', 'SY', '', 170654, 'PPLC', 1, 'Damascus', 'A drone hit the army post.', 0.5, 'A',
+			'https://a.example/1', '2024-03-05', 'old', 'police', 'a drone hit the army post.', '["police"]', '["a","army","drone","hit","post","the"]'),
+		('e2', 'a', 36.3, 33.6, '2024-03-06', 1, 'Battles', 'Armed clash', 'occurred',
+			'Army', 'Police', 2, 'Damascus', 'Syria', 'SY', '', 170654, 'PPLC', 1, 'Damascus', 'Drones over the convoy.', 0.5, 'A',
+			'https://a.example/1', '2024-03-05', 'old', 'army
+police', 'drones over the convoy.', '["army","police"]', '["convoy","drones","over","the"]')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	s := open(t, path)
+	for _, c := range []struct {
+		f    geo.Filter
+		want []string
+	}{
+		{geo.Filter{Q: "army"}, []string{"e1"}},
+		{geo.Filter{Actor: "army"}, []string{"e2"}},
+		{geo.Filter{Q: "drone"}, []string{"e2", "e1"}},
+		{geo.Filter{Q: "drones"}, []string{"e2"}},
+		{geo.Filter{Q: "conv", Actor: "pol"}, []string{"e2"}},
+		{geo.Filter{Q: "police"}, nil},
+		{geo.Filter{Actor: "police", Q: "hit"}, []string{"e1"}},
+	} {
+		page, err := s.Events(t.Context(), c.f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, e := range page.Events {
+			got = append(got, e.ID)
+		}
+		if !slices.Equal(got, c.want) || page.Matched != len(c.want) {
+			t.Errorf("after the upgrade actor=%q q=%q finds %v (%d matched), want %v", c.f.Actor, c.f.Q, got, page.Matched, c.want)
+		}
+	}
 }
