@@ -97,10 +97,11 @@ func (d dialect) Dates(q *eventsql.Query, start, end string) {
 	}
 }
 
-// Words looks the words up in the FTS5 index events_fts, each as a prefix
-// of a word of its field's column, or as that word itself when it starts
-// one stored word alone (dialect.terms). A word holds letters and digits
-// alone (geo.Words), so quoting it is enough. Both fields are one MATCH, so
+// Words looks the words up in the FTS5 index events_fts, tagged with
+// their field (ftsQuery): each as a prefix of a stored word, or as the
+// stored words it starts when there are few (dialect.terms). A word holds
+// letters and digits alone (geo.Words), so quoting it is enough. Both
+// fields are one MATCH, so
 // that FTS5 intersects their matches: a subquery per field listed each
 // field's matches for the statement to intersect (an actor and a quote
 // word in 100,000 and 240,000 events, 23,892 in both: their stats took
