@@ -625,6 +625,14 @@ func (b *Bulk) commit(ctx context.Context) error {
 		FROM event_word_tokens WHERE (seq > ? OR seq IN (SELECT value FROM json_each(?))) AND origin <> 'extracted'`, b.before, string(replaced)); err != nil {
 		return fmt.Errorf("word index: %w", err)
 	}
+	// FTS5 wrote those rows as segments of their own, which every lookup
+	// reads one by one; merged into one, a million events' counts of two
+	// words in a country took 9 ms instead of 20, for 0.5 s of the import.
+	if 5*b.added >= b.stored+b.added {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO events_fts (events_fts) VALUES ('optimize')"); err != nil {
+			return fmt.Errorf("word index: %w", err)
+		}
+	}
 	for _, q := range b.restore {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("%s: %w", q, err)

@@ -91,9 +91,10 @@ func TestChangeLogPruned(t *testing.T) {
 
 // TestWordIndexOnUpgrade opens a file whose full-text index has a column
 // per field (the schema of migration 0029) and checks that the upgrade
-// indexes the stored events' words by field: each word filter finds the
-// events with that word in that field alone, whole or as a prefix of one
-// stored word or of several.
+// indexes the stored events' words by field, and their countries and
+// types: each word filter finds the events with that word in that field
+// alone, whole or as a prefix of one stored word or of several, in the
+// country (of that case) and types asked for.
 func TestWordIndexOnUpgrade(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "old.db")
 	db, err := sql.Open("sqlite", path)
@@ -144,6 +145,11 @@ police', 'drones over the convoy.', '["army","police"]', '["convoy","drones","ov
 		{geo.Filter{Q: "conv", Actor: "pol"}, []string{"e2"}},
 		{geo.Filter{Q: "police"}, nil},
 		{geo.Filter{Actor: "police", Q: "hit"}, []string{"e1"}},
+		{geo.Filter{Q: "the drone", Country: "SY"}, []string{"e2", "e1"}},
+		{geo.Filter{Q: "the drone", Country: "sy"}, nil},
+		{geo.Filter{Q: "the drone", Country: "SD"}, nil},
+		{geo.Filter{Q: "the drone", Types: []string{"Battles"}}, []string{"e2"}},
+		{geo.Filter{Q: "the drone", Types: []string{"Battles", "Explosions/Remote violence"}, Country: "SY"}, []string{"e2", "e1"}},
 	} {
 		page, err := s.Events(t.Context(), c.f)
 		if err != nil {
