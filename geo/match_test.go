@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 )
@@ -32,4 +33,16 @@ func idsOf(events []Event) []string {
 		ids[i] = e.ID
 	}
 	return ids
+}
+
+// BenchmarkInListOrder sorts a bulk import's batch of 20,000 events, dated
+// over a year in no order.
+func BenchmarkInListOrder(b *testing.B) {
+	events := make([]Event, 20000)
+	for i := range events {
+		events[i] = Event{ID: fmt.Sprintf("acled-%07d", (i*7919)%20000), EventDate: fmt.Sprintf("2024-%02d-%02d", 1+i*13%12, 1+i*17%28)}
+	}
+	for b.Loop() {
+		InListOrder(events)
+	}
 }
