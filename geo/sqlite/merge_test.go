@@ -17,21 +17,8 @@ import (
 // checks that the upgrade keeps every report and merges them.
 func TestMergeOnUpgrade(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "old.db")
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, name := range []string{"migrations/0001_init.sql", "migrations/0002_date_ranges.sql",
-		"migrations/0003_origin_and_indexes.sql", "migrations/0004_feeds.sql"} {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.Exec(string(b)); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-	}
-	_, err = db.Exec(`PRAGMA user_version = 4;
+	db := migratedTo(t, path, 4)
+	_, err := db.Exec(`PRAGMA user_version = 4;
 		INSERT INTO articles (id, title, url, published, text, ingested_at, ingest_version)
 			VALUES ('a', 'A', 'https://a.example/1', '2024-03-05', 'text a', 1, 1),
 			('b', 'B', 'https://b.example/1', '2024-03-06', 'text b', 2, 2),
@@ -77,6 +64,30 @@ func TestMergeOnUpgrade(t *testing.T) {
 	}
 }
 
+// migratedTo opens a new file at path with the schema of the first n
+// migrations, as a file written by an older program has it.
+func migratedTo(t *testing.T, path string, n int) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, err := filepath.Glob("migrations/*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range names[:n] {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(string(b)); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	return db
+}
+
 // The change log keeps its newest changes; a client behind the pruned ones
 // is told to reload.
 func TestChangeLogPruned(t *testing.T) {
@@ -97,24 +108,8 @@ func TestChangeLogPruned(t *testing.T) {
 // country (of that case) and types asked for.
 func TestWordIndexOnUpgrade(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "old.db")
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	names, err := filepath.Glob("migrations/*.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, name := range names[:29] {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.Exec(string(b)); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-	}
-	_, err = db.Exec(`PRAGMA user_version = 29;
+	db := migratedTo(t, path, 29)
+	_, err := db.Exec(`PRAGMA user_version = 29;
 		INSERT INTO articles (id, title, url, published, text, ingested_at, ingest_version)
 			VALUES ('a', 'A', 'https://a.example/1', '2024-03-05', 'text a', 1, 1);
 		INSERT INTO events (id, article_id, lon, lat, event_date, time_precision, event_type, sub_event_type, modality,
