@@ -193,7 +193,7 @@ func walkPage(ctx context.Context, tx *sql.Tx, f geo.Filter, idx string, limit i
 	// counted only when the walk filled it, since a walk that found fewer
 	// read every entry and counted them already.
 	fts := ""
-	if !counted {
+	if _, ok := ftsCount(f, nil); ok && !counted {
 		terms, err := exactTerms(ctx, tx, f)
 		if err != nil {
 			return geo.EventPage{}, err
