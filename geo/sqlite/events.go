@@ -102,11 +102,10 @@ func (d dialect) Dates(q *eventsql.Query, start, end string) {
 // their field (ftsQuery): each as a prefix of a stored word, or as the
 // stored words it starts when there are few (dialect.terms). A word holds
 // letters and digits alone (geo.Words), so quoting it is enough. Both
-// fields are one MATCH, so
-// that FTS5 intersects their matches: a subquery per field listed each
-// field's matches for the statement to intersect (an actor and a quote
-// word in 100,000 and 240,000 events, 23,892 in both: their stats took
-// 0.3 s, against 0.14 s).
+// fields are one MATCH, so that FTS5 intersects their matches: a
+// subquery per field listed each field's matches for the statement to
+// intersect (an actor and a quote word in 100,000 and 240,000 events,
+// 23,892 in both: their stats took 0.3 s, against 0.14 s).
 //
 // When walking with words alone (dialect.words), or reading the points
 // with their words (dialect.points), the index is not read:
