@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"runtime/pprof"
 	"strings"
 	"sync/atomic"
@@ -26,6 +27,13 @@ import (
 type importer interface {
 	Import(ctx context.Context, articles []geo.Article, events []geo.Event) error
 }
+
+// defaultImportMemoryMB is import's default soft memory limit. Go lets
+// its heap grow to twice what is live before collecting it: a million
+// events into PostgreSQL hold some 450 MB live while they are copied and
+// their kept counts made, and peaked at 0.96-1.07 GB of memory without a
+// limit (BENCHMARKS.md).
+const defaultImportMemoryMB = 800
 
 // maxReportedRows bounds the bad rows import names one by one per file.
 const maxReportedRows = 20
@@ -76,6 +84,11 @@ func runImport(ctx context.Context, env *Env, args []string) (err error) {
 	pgSchema := fs.String("pg-schema", envOr(env, "CONFLICTMAP_PG_SCHEMA", "public"), "PostgreSQL schema, with a postgres:// --db (CONFLICTMAP_PG_SCHEMA)")
 	batch := fs.Int("batch", 20000, "events per transaction")
 	bulkAt := fs.Int64("bulk-mb", 64, "a file of at least this many MB is stored in one transaction (SQLite: that builds the store's indexes at its end)")
+	var memoryMB int64
+	if err := int64Flag(env, fs, &memoryMB, "memory-mb", "CONFLICTMAP_IMPORT_MEMORY_MB", defaultImportMemoryMB,
+		"soft limit of the import's memory in MB: near it, Go collects garbage more often (0: no limit)"); err != nil {
+		return err
+	}
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the import to this file (for go tool pprof)")
 	logLevel := fs.String("log-level", envOr(env, "CONFLICTMAP_LOG_LEVEL", "info"),
 		"debug logs the steps of a one-transaction import into PostgreSQL with their durations to stderr (CONFLICTMAP_LOG_LEVEL)")
@@ -95,6 +108,9 @@ func runImport(ctx context.Context, env *Env, args []string) (err error) {
 	if *batch < 1 {
 		fmt.Fprintln(env.Stderr, "import: --batch must be at least 1")
 		return errUsage
+	}
+	if memoryMB > 0 {
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(memoryMB << 20))
 	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)

@@ -1,8 +1,8 @@
 package postgis
 
 import (
-	"cmp"
 	"context"
+	"maps"
 
 	"conflictmap/geo"
 	"conflictmap/geo/eventsql"
@@ -64,8 +64,8 @@ type detailCellGroup struct {
 
 // detailCellsTable returns the groups of cell_details at every level, the
 // coarser ones added up from the finest, sorted by the table's primary key
-// (byName orders interned strings, name spells them).
-func (t *tally) detailCellsTable(name func(uint32) string, byName func(a, b uint32) int) keptTable {
+// (byName ranks interned strings, name spells them).
+func (t *tally) detailCellsTable(name func(uint32) string, byName func(uint32) uint32) keptTable {
 	groups := make(map[detailCellGroup]cellSums, len(t.detailCells)*3/2)
 	for _, level := range eventsql.DetailCellLevels() {
 		shift := int32(t.detailLevel - level)
@@ -78,10 +78,11 @@ func (t *tally) detailCellsTable(name func(uint32) string, byName func(a, b uint
 			groups[g] = sum
 		}
 	}
-	rows := sortedGroups(groups, noSums, func(a, b detailCellGroup) int {
-		return cmp.Or(cmp.Compare(a.level, b.level), cmp.Compare(a.x, b.x), cmp.Compare(a.y, b.y), byName(a.eventType, b.eventType),
-			byName(a.subType, b.subType), cmp.Compare(a.precision, b.precision), byName(a.modality, b.modality), byName(a.origin, b.origin))
-	})
+	rows := sortedGroups(maps.All(groups), len(groups), noSums,
+		func(k detailCellGroup) uint32 { return signed(k.level) }, func(k detailCellGroup) uint32 { return signed(k.x) },
+		func(k detailCellGroup) uint32 { return signed(k.y) }, func(k detailCellGroup) uint32 { return byName(k.eventType) },
+		func(k detailCellGroup) uint32 { return byName(k.subType) }, func(k detailCellGroup) uint32 { return signed(k.precision) },
+		func(k detailCellGroup) uint32 { return byName(k.modality) }, func(k detailCellGroup) uint32 { return byName(k.origin) })
 	return keptTable{name: "cell_details", key: 8, n: len(rows),
 		update:  "n = c.n + excluded.n, fatalities = c.fatalities + excluded.fatalities, sum_lon = c.sum_lon + excluded.sum_lon, sum_lat = c.sum_lat + excluded.sum_lat",
 		columns: []string{"level", "x", "y", "event_type", "sub_event_type", "geo_precision", "modality", "origin", "n", "fatalities", "sum_lon", "sum_lat"},

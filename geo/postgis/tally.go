@@ -4,7 +4,10 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"iter"
+	"maps"
 	"math"
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -44,27 +47,26 @@ type tally struct {
 	// comboList are the combinations by number.
 	comboList []comboKey
 	// words counts per word of a field and combination (wordKey).
-	words map[uint64]int64
+	words *sums[uint64, int64]
 	// details counts the groups of detail_counts.
 	details map[detailKey]int64
 	// types, countries and fine are the cells of the finest level of
 	// cell_types, cell_countries and cell_fine by cellKey.
-	types, fine map[uint64]cellSums
-	countries   map[uint64]cellSums
+	types, fine, countries *sums[uint64, cellSums]
 	// countryWeeks counts the groups of cell_country_weeks (migration
 	// 0030) at the finest level of cell_types, by cellKey.
-	countryWeeks map[uint64]int64
+	countryWeeks *sums[uint64, int64]
 	// wordCells are the groups of cell_words (migration 0017), at the
 	// finest level of cell_types.
-	wordCells map[wordCellKey]cellSums
+	wordCells *sums[wordCellKey, cellSums]
 	// wordStats are the groups of cell_word_stats (migration 0021), their
 	// keys (countries and weeks, interned) numbered by statKeys.
-	wordStats map[eventsql.WordStatKey]int32
+	wordStats *sums[eventsql.WordStatKey, int32]
 	statKeys  eventsql.StatKeys
 	// detailStats are the groups of cell_detail_stats (migration 0023),
 	// packed as wordStats are: the field's bit set for the precision, the
 	// value (the sub-event type, the precision's decimal text) interned.
-	detailStats map[eventsql.WordStatKey]int32
+	detailStats *sums[eventsql.WordStatKey, int32]
 	err         error // a key that cannot be packed
 	// coarse and fineLevel are the finest levels of cell_types and
 	// cell_fine, at which the cells are tallied.
@@ -195,10 +197,10 @@ func (s *cellSums) add(o cellSums) {
 
 func newTally() *tally {
 	return &tally{attrs: map[string]uint32{}, weeks: map[string]uint32{}, profiles: map[profileKey]*profile{}, combos: map[comboKey]uint32{},
-		words: map[uint64]int64{}, details: map[detailKey]int64{}, types: map[uint64]cellSums{}, countries: map[uint64]cellSums{}, fine: map[uint64]cellSums{},
-		countryWeeks: map[uint64]int64{},
-		wordCells:    map[wordCellKey]cellSums{}, wordStats: map[eventsql.WordStatKey]int32{},
-		detailStats: map[eventsql.WordStatKey]int32{}, coarse: slices.Max(eventsql.CellLevels()), fineLevel: slices.Max(eventsql.FineLevels()),
+		words: newSums[uint64](addInt[int64]), details: map[detailKey]int64{}, types: newSums[uint64](addSums),
+		countries: newSums[uint64](addSums), fine: newSums[uint64](addSums), countryWeeks: newSums[uint64](addInt[int64]),
+		wordCells: newSums[wordCellKey](addSums), wordStats: newSums[eventsql.WordStatKey](addInt[int32]),
+		detailStats: newSums[eventsql.WordStatKey](addInt[int32]), coarse: slices.Max(eventsql.CellLevels()), fineLevel: slices.Max(eventsql.FineLevels()),
 		detailCells: map[detailCellKey]cellSums{}, detailLevel: slices.Max(eventsql.DetailCellLevels()),
 		wordTypeNums: map[uint32]uint16{}}
 }
@@ -321,7 +323,7 @@ func (t *tally) add(e tallied, sign int64, ids []uint32) []uint32 {
 				t.err = err
 				continue
 			}
-			t.detailStats[k] += int32(sign)
+			t.detailStats.put(k, int32(sign))
 		}
 	}
 	// A word counts once per event however often the text repeats it, as
@@ -336,35 +338,23 @@ func (t *tally) add(e tallied, sign int64, ids []uint32) []uint32 {
 			ids = slices.Compact(ids)
 		}
 		for _, w := range ids {
-			t.words[wordKey(p.words, field == 1, w)] += sign
-			k := packWordCell(field == 1, w, x, y, p.wordType)
-			s := t.wordCells[k]
-			s.add(sums)
-			t.wordCells[k] = s
+			t.words.put(wordKey(p.words, field == 1, w), sign)
+			t.wordCells.put(packWordCell(field == 1, w, x, y, p.wordType), sums)
 			for kind, key := range [2]uint32{eventsql.StatCountry: countryKey, eventsql.StatWeek: weekKey} {
 				k, err := eventsql.PackWordStat(field == 1, kind, w, key, int(x), int(y))
 				if err != nil {
 					t.err = err
 					continue
 				}
-				t.wordStats[k] += int32(sign)
+				t.wordStats.put(k, int32(sign))
 			}
 		}
 	}
-	k := cellKey(t.coarse, p.types, x, y)
-	s := t.types[k]
-	s.add(sums)
-	t.types[k] = s
-	k = cellKey(t.coarse, p.countries, x, y)
-	s = t.countries[k]
-	s.add(sums)
-	t.countries[k] = s
-	t.countryWeeks[cellKey(t.coarse, p.countryWeeks, x, y)] += sign
+	t.types.put(cellKey(t.coarse, p.types, x, y), sums)
+	t.countries.put(cellKey(t.coarse, p.countries, x, y), sums)
+	t.countryWeeks.put(cellKey(t.coarse, p.countryWeeks, x, y), sign)
 	x, y = cellOf(t.fineLevel, e.lon, e.lat)
-	k = cellKey(t.fineLevel, p.fineCells, x, y)
-	s = t.fine[k]
-	s.add(sums)
-	t.fine[k] = s
+	t.fine.put(cellKey(t.fineLevel, p.fineCells, x, y), sums)
 	t.addDetailCell(e, p, sums)
 	return ids
 }
@@ -375,6 +365,18 @@ func (t *tally) addEvents(events []geo.Event) {
 	for _, e := range events {
 		ids = t.add(talliedOf(e), 1, ids)
 	}
+}
+
+// flush adds up what add put into the large groups, for reading them.
+func (t *tally) flush() {
+	t.words.flush()
+	t.wordCells.flush()
+	t.wordStats.flush()
+	t.detailStats.flush()
+	t.types.flush()
+	t.countries.flush()
+	t.countryWeeks.flush()
+	t.fine.flush()
 }
 
 // countOut counts out the events that rows (event_type, country_code,
@@ -420,18 +422,86 @@ type group[K any, V any] struct {
 	v V
 }
 
-// sortedGroups returns the groups of m whose count is not zero, sorted by
-// cmp.
-func sortedGroups[K comparable, V any](m map[K]V, zero func(V) bool, cmp func(a, b K) int) []group[K, V] {
-	out := make([]group[K, V], 0, len(m))
+// sortedGroups returns the groups of m (n of them) whose count is not
+// zero, sorted by fields, the first the most significant. Each group's
+// fields are packed once into a key of 128 bits (each field as wide as its
+// largest value needs) that sorts cheaply; comparing the fields anew in
+// each comparison (through the interned strings' ranks) had cost a million
+// events' import 3.5 s of CPU, beside the index builds. Fields too wide to
+// pack together are compared one by one.
+func sortedGroups[K comparable, V any](m iter.Seq2[K, V], n int, zero func(V) bool, fields ...func(K) uint32) []group[K, V] {
+	out := make([]group[K, V], 0, n)
 	for k, v := range m {
 		if !zero(v) {
 			out = append(out, group[K, V]{k, v})
 		}
 	}
-	slices.SortFunc(out, func(a, b group[K, V]) int { return cmp(a.k, b.k) })
+	// Each field is packed as its distance from its least value.
+	widths := make([]int, len(fields))
+	least := make([]uint32, len(fields))
+	total := 0
+	for f, field := range fields {
+		lo, hi := ^uint32(0), uint32(0)
+		for _, g := range out {
+			v := field(g.k)
+			lo, hi = min(lo, v), max(hi, v)
+		}
+		if len(out) > 0 {
+			least[f], widths[f] = lo, bits.Len32(hi-lo)
+		}
+		total += widths[f]
+	}
+	if total > 128 {
+		slices.SortFunc(out, func(a, b group[K, V]) int {
+			for _, field := range fields {
+				if c := cmp.Compare(field(a.k), field(b.k)); c != 0 {
+					return c
+				}
+			}
+			return 0
+		})
+		return out
+	}
+	type packed struct {
+		hi, lo uint64
+		i      int
+	}
+	keys := make([]packed, len(out))
+	for i, g := range out {
+		var hi, lo uint64
+		for f, field := range fields {
+			w := widths[f]
+			hi = hi<<w | lo>>(64-w)
+			lo = lo<<w | uint64(field(g.k)-least[f])
+		}
+		keys[i] = packed{hi, lo, i}
+	}
+	slices.SortFunc(keys, func(a, b packed) int { return cmp.Or(cmp.Compare(a.hi, b.hi), cmp.Compare(a.lo, b.lo)) })
+	// The groups are put in order in place, one cycle of the permutation
+	// at a time (position j takes the group at keys[j].i), so that the
+	// largest tables are not held twice.
+	for start := range keys {
+		if keys[start].i < 0 {
+			continue
+		}
+		g := out[start]
+		j := start
+		for {
+			from := keys[j].i
+			keys[j].i = -1
+			if from == start {
+				out[j] = g
+				break
+			}
+			out[j] = out[from]
+			j = from
+		}
+	}
 	return out
 }
+
+// signed is v as a sort field: its order as an unsigned number is v's.
+func signed(v int32) uint32 { return uint32(v) ^ 1<<31 }
 
 func noEvents(n int64) bool  { return n == 0 }
 func noSums(s cellSums) bool { return s.n == 0 }
@@ -439,6 +509,7 @@ func noSums(s cellSums) bool { return s.n == 0 }
 // tables returns the tally's groups as the rows of the kept tables;
 // groups that add up to no event are left out.
 func (t *tally) tables() []keptTable {
+	t.flush()
 	name := func(i uint32) string { return t.attrNames[i] }
 	// The strings' ranks in byte order, so that sorting compares integers.
 	order := make([]uint32, len(t.attrNames))
@@ -450,7 +521,7 @@ func (t *tally) tables() []keptTable {
 	for r, i := range order {
 		rank[i] = uint32(r)
 	}
-	byName := func(a, b uint32) int { return cmp.Compare(rank[a], rank[b]) }
+	byName := func(i uint32) uint32 { return rank[i] }
 	sumsUpdate := "n = c.n + excluded.n, fatalities = c.fatalities + excluded.fatalities, sum_lon = c.sum_lon + excluded.sum_lon, sum_lat = c.sum_lat + excluded.sum_lat"
 
 	countMap := map[countKey]int64{}
@@ -464,10 +535,11 @@ func (t *tally) tables() []keptTable {
 		countMap[countKey{eventType: k.eventType, country: k.country, week: c.week, date: k.date, last: last,
 			modality: k.modality, origin: k.origin}] += p.n
 	}
-	counts := sortedGroups(countMap, noEvents, func(a, b countKey) int {
-		return cmp.Or(byName(a.eventType, b.eventType), byName(a.country, b.country), byName(a.week, b.week), byName(a.date, b.date),
-			byName(a.last, b.last), byName(a.modality, b.modality), byName(a.origin, b.origin))
-	})
+	counts := sortedGroups(maps.All(countMap), len(countMap), noEvents,
+		func(k countKey) uint32 { return byName(k.eventType) }, func(k countKey) uint32 { return byName(k.country) },
+		func(k countKey) uint32 { return byName(k.week) }, func(k countKey) uint32 { return byName(k.date) },
+		func(k countKey) uint32 { return byName(k.last) }, func(k countKey) uint32 { return byName(k.modality) },
+		func(k countKey) uint32 { return byName(k.origin) })
 	type detailGroup struct {
 		subType, country uint32
 		precision        int32
@@ -477,22 +549,23 @@ func (t *tally) tables() []keptTable {
 	for k, n := range t.details {
 		detailMap[detailGroup{subType: k.subType, country: k.country, precision: k.precision, c: t.comboList[k.types]}] += n
 	}
-	details := sortedGroups(detailMap, noEvents, func(a, b detailGroup) int {
-		return cmp.Or(byName(a.subType, b.subType), cmp.Compare(a.precision, b.precision), byName(a.c.eventType, b.c.eventType),
-			byName(a.country, b.country), byName(a.c.week, b.c.week), byName(a.c.weekLast, b.c.weekLast),
-			byName(a.c.modality, b.c.modality), byName(a.c.origin, b.c.origin))
-	})
-	wordMap := make(map[wordGroup]int64, len(t.words))
-	for k, n := range t.words {
+	details := sortedGroups(maps.All(detailMap), len(detailMap), noEvents,
+		func(k detailGroup) uint32 { return byName(k.subType) }, func(k detailGroup) uint32 { return signed(k.precision) },
+		func(k detailGroup) uint32 { return byName(k.c.eventType) }, func(k detailGroup) uint32 { return byName(k.country) },
+		func(k detailGroup) uint32 { return byName(k.c.week) }, func(k detailGroup) uint32 { return byName(k.c.weekLast) },
+		func(k detailGroup) uint32 { return byName(k.c.modality) }, func(k detailGroup) uint32 { return byName(k.c.origin) })
+	wordMap := make(map[wordGroup]int64, t.words.size())
+	for k, n := range t.words.each() {
 		c := t.comboList[uint32(k>>33)]
 		wordMap[wordGroup{quote: k&(1<<32) != 0, word: uint32(k), eventType: c.eventType, country: c.country, week: c.week,
 			modality: c.modality, origin: c.origin}] += n
 	}
-	words := sortedGroups(wordMap, noEvents, func(a, b wordGroup) int {
-		// "actors" sorts before "quote".
-		return cmp.Or(cmp.Compare(b2i(a.quote), b2i(b.quote)), byName(a.word, b.word), byName(a.eventType, b.eventType),
-			byName(a.country, b.country), byName(a.week, b.week), byName(a.modality, b.modality), byName(a.origin, b.origin))
-	})
+	// "actors" sorts before "quote".
+	words := sortedGroups(maps.All(wordMap), len(wordMap), noEvents,
+		func(k wordGroup) uint32 { return b2u(k.quote) }, func(k wordGroup) uint32 { return byName(k.word) },
+		func(k wordGroup) uint32 { return byName(k.eventType) }, func(k wordGroup) uint32 { return byName(k.country) },
+		func(k wordGroup) uint32 { return byName(k.week) }, func(k wordGroup) uint32 { return byName(k.modality) },
+		func(k wordGroup) uint32 { return byName(k.origin) })
 
 	// The coarser levels' cells, from the finest level's (a cell's index
 	// halved once per level, as geo.CellOf nests them), summed as the
@@ -501,7 +574,7 @@ func (t *tally) tables() []keptTable {
 	countryCells := map[levelKey[countryKey]]cellSums{}
 	for _, level := range eventsql.CellLevels() {
 		shift := t.coarse - level
-		for packed, s := range t.types {
+		for packed, s := range t.types.each() {
 			combo, x, y := cellOfKey(t.coarse, packed)
 			k := t.comboList[combo]
 			c := levelKey[typeKey]{int32(level), typeKey{x: x >> shift, y: y >> shift, eventType: k.eventType, week: k.week,
@@ -510,7 +583,7 @@ func (t *tally) tables() []keptTable {
 			sum.add(s)
 			typeCells[c] = sum
 		}
-		for packed, s := range t.countries {
+		for packed, s := range t.countries.each() {
 			combo, x, y := cellOfKey(t.coarse, packed)
 			k := t.comboList[combo]
 			c := levelKey[countryKey]{int32(level), countryKey{x: x >> shift, y: y >> shift, eventType: k.eventType, country: k.country,
@@ -520,29 +593,31 @@ func (t *tally) tables() []keptTable {
 			countryCells[c] = sum
 		}
 	}
-	types := sortedGroups(typeCells, noSums, func(a, b levelKey[typeKey]) int {
-		return cmp.Or(cmp.Compare(a.level, b.level), cmp.Compare(a.k.x, b.k.x), cmp.Compare(a.k.y, b.k.y), byName(a.k.eventType, b.k.eventType),
-			byName(a.k.week, b.k.week), byName(a.k.weekLast, b.k.weekLast), byName(a.k.modality, b.k.modality), byName(a.k.origin, b.k.origin))
-	})
+	types := sortedGroups(maps.All(typeCells), len(typeCells), noSums,
+		func(k levelKey[typeKey]) uint32 { return signed(k.level) }, func(k levelKey[typeKey]) uint32 { return signed(k.k.x) },
+		func(k levelKey[typeKey]) uint32 { return signed(k.k.y) }, func(k levelKey[typeKey]) uint32 { return byName(k.k.eventType) },
+		func(k levelKey[typeKey]) uint32 { return byName(k.k.week) }, func(k levelKey[typeKey]) uint32 { return byName(k.k.weekLast) },
+		func(k levelKey[typeKey]) uint32 { return byName(k.k.modality) }, func(k levelKey[typeKey]) uint32 { return byName(k.k.origin) })
 	clear(typeCells)
-	countries := sortedGroups(countryCells, noSums, func(a, b levelKey[countryKey]) int {
-		return cmp.Or(cmp.Compare(a.level, b.level), cmp.Compare(a.k.x, b.k.x), cmp.Compare(a.k.y, b.k.y), byName(a.k.eventType, b.k.eventType),
-			byName(a.k.country, b.k.country), byName(a.k.modality, b.k.modality), byName(a.k.origin, b.k.origin))
-	})
+	countries := sortedGroups(maps.All(countryCells), len(countryCells), noSums,
+		func(k levelKey[countryKey]) uint32 { return signed(k.level) }, func(k levelKey[countryKey]) uint32 { return signed(k.k.x) },
+		func(k levelKey[countryKey]) uint32 { return signed(k.k.y) }, func(k levelKey[countryKey]) uint32 { return byName(k.k.eventType) },
+		func(k levelKey[countryKey]) uint32 { return byName(k.k.country) }, func(k levelKey[countryKey]) uint32 { return byName(k.k.modality) },
+		func(k levelKey[countryKey]) uint32 { return byName(k.k.origin) })
 	countryWeekCells := map[levelKey[countryWeekKey]]int64{}
 	for _, level := range eventsql.CellLevels() {
 		shift := t.coarse - level
-		for packed, n := range t.countryWeeks {
+		for packed, n := range t.countryWeeks.each() {
 			combo, x, y := cellOfKey(t.coarse, packed)
 			k := t.comboList[combo]
 			c := levelKey[countryWeekKey]{int32(level), countryWeekKey{x: x >> shift, y: y >> shift, country: k.country, week: k.week, weekLast: k.weekLast}}
 			countryWeekCells[c] += n
 		}
 	}
-	countryWeeks := sortedGroups(countryWeekCells, noEvents, func(a, b levelKey[countryWeekKey]) int {
-		return cmp.Or(cmp.Compare(a.level, b.level), cmp.Compare(a.k.x, b.k.x), cmp.Compare(a.k.y, b.k.y), byName(a.k.country, b.k.country),
-			byName(a.k.week, b.k.week), byName(a.k.weekLast, b.k.weekLast))
-	})
+	countryWeeks := sortedGroups(maps.All(countryWeekCells), len(countryWeekCells), noEvents,
+		func(k levelKey[countryWeekKey]) uint32 { return signed(k.level) }, func(k levelKey[countryWeekKey]) uint32 { return signed(k.k.x) },
+		func(k levelKey[countryWeekKey]) uint32 { return signed(k.k.y) }, func(k levelKey[countryWeekKey]) uint32 { return byName(k.k.country) },
+		func(k levelKey[countryWeekKey]) uint32 { return byName(k.k.week) }, func(k levelKey[countryWeekKey]) uint32 { return byName(k.k.weekLast) })
 	clear(countryWeekCells)
 	countryWeeksTable := keptTable{name: "cell_country_weeks", key: 6, update: "n = c.n + excluded.n", n: len(countryWeeks),
 		columns: []string{"level", "x", "y", "country_code", "week", "week_last", "n"},
@@ -550,10 +625,10 @@ func (t *tally) tables() []keptTable {
 			g := countryWeeks[i]
 			fill(dst, g.k.level, g.k.k.x, g.k.k.y, name(g.k.k.country), name(g.k.k.week), name(g.k.k.weekLast), g.v)
 		}}
-	fineCells := make(map[levelKey[fineKey]]cellSums, len(t.fine)*3/2)
+	fineCells := make(map[levelKey[fineKey]]cellSums, t.fine.size()*3/2)
 	for _, level := range eventsql.FineLevels() {
 		shift := t.fineLevel - level
-		for packed, s := range t.fine {
+		for packed, s := range t.fine.each() {
 			combo, x, y := cellOfKey(t.fineLevel, packed)
 			k := t.comboList[combo]
 			c := levelKey[fineKey]{int32(level), fineKey{x: x >> shift, y: y >> shift, eventType: k.eventType,
@@ -563,26 +638,24 @@ func (t *tally) tables() []keptTable {
 			fineCells[c] = sum
 		}
 	}
-	fine := sortedGroups(fineCells, noSums, func(a, b levelKey[fineKey]) int {
-		return cmp.Or(cmp.Compare(a.level, b.level), cmp.Compare(a.k.x, b.k.x), cmp.Compare(a.k.y, b.k.y), byName(a.k.eventType, b.k.eventType),
-			byName(a.k.modality, b.k.modality), byName(a.k.origin, b.k.origin))
-	})
+	fine := sortedGroups(maps.All(fineCells), len(fineCells), noSums,
+		func(k levelKey[fineKey]) uint32 { return signed(k.level) }, func(k levelKey[fineKey]) uint32 { return signed(k.k.x) },
+		func(k levelKey[fineKey]) uint32 { return signed(k.k.y) }, func(k levelKey[fineKey]) uint32 { return byName(k.k.eventType) },
+		func(k levelKey[fineKey]) uint32 { return byName(k.k.modality) }, func(k levelKey[fineKey]) uint32 { return byName(k.k.origin) })
 	clear(fineCells)
-	wordCells := sortedGroups(t.wordCells, noSums, func(a, b wordCellKey) int {
-		ax, ay := a.cell()
-		bx, by := b.cell()
-		return cmp.Or(cmp.Compare(b2i(a.quote()), b2i(b.quote())), byName(a.word(), b.word()), cmp.Compare(ax, bx), cmp.Compare(ay, by),
-			byName(t.wordTypes[a.wordType()], t.wordTypes[b.wordType()]))
-	})
-	byStat := func(a, b eventsql.WordStatKey) int {
-		ax, ay := a.Cell()
-		bx, by := b.Cell()
-		return cmp.Or(cmp.Compare(b2i(a.Quote()), b2i(b.Quote())), byName(a.Word(), b.Word()), cmp.Compare(ax, bx), cmp.Compare(ay, by),
-			cmp.Compare(a.Kind(), b.Kind()), byName(t.statKeys.String(a.Key()), t.statKeys.String(b.Key())))
+	wordCells := sortedGroups(t.wordCells.each(), t.wordCells.size(), noSums,
+		func(k wordCellKey) uint32 { return b2u(k.quote()) }, func(k wordCellKey) uint32 { return byName(k.word()) },
+		func(k wordCellKey) uint32 { x, _ := k.cell(); return signed(x) }, func(k wordCellKey) uint32 { _, y := k.cell(); return signed(y) },
+		func(k wordCellKey) uint32 { return byName(t.wordTypes[k.wordType()]) })
+	byStat := []func(eventsql.WordStatKey) uint32{
+		func(k eventsql.WordStatKey) uint32 { return b2u(k.Quote()) }, func(k eventsql.WordStatKey) uint32 { return byName(k.Word()) },
+		func(k eventsql.WordStatKey) uint32 { x, _ := k.Cell(); return uint32(x) }, func(k eventsql.WordStatKey) uint32 { _, y := k.Cell(); return uint32(y) },
+		func(k eventsql.WordStatKey) uint32 { return uint32(k.Kind()) },
+		func(k eventsql.WordStatKey) uint32 { return byName(t.statKeys.String(k.Key())) },
 	}
 	noStat := func(n int32) bool { return n == 0 }
-	wordStats := sortedGroups(t.wordStats, noStat, byStat)
-	detailStats := sortedGroups(t.detailStats, noStat, byStat)
+	wordStats := sortedGroups(t.wordStats.each(), t.wordStats.size(), noStat, byStat...)
+	detailStats := sortedGroups(t.detailStats.each(), t.detailStats.size(), noStat, byStat...)
 
 	kept := []keptTable{
 		{name: "event_counts", key: 7, update: "n = c.n + excluded.n", n: len(counts),
@@ -681,7 +754,7 @@ type levelKey[K comparable] struct {
 	k     K
 }
 
-func b2i(b bool) int {
+func b2u(b bool) uint32 {
 	if b {
 		return 1
 	}
