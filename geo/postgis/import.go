@@ -231,13 +231,13 @@ func bulkColumns() []string {
 	return append(cols, "actors_words", "quote_words")
 }
 
-// bulkRow is the row of bulkColumns for e, in the types binary COPY
-// sends: the point as EWKB (which geometry's binary input reads), dates as
-// dates, the words as tsvectors of distinct lexemes in byte order (as
-// array_to_tsvector makes them for the other writes).
-func bulkRow(e geo.Event) ([]any, error) {
-	v := eventsql.Values(e)
-	row := make([]any, 0, len(v)+1)
+// bulkRow fills row with the values of bulkColumns for e, in the types
+// copyBinary encodes: the point as EWKB (which geometry's binary input
+// reads), dates as dates, the words as tsvectors of distinct lexemes in
+// byte order (as array_to_tsvector makes them for the other writes). v is
+// eventsql.Values(e).
+func bulkRow(row []any, v []any, e geo.Event) error {
+	row = row[:0]
 	for i, c := range eventsql.WriteColumns {
 		j := i
 		if i > 2 {
@@ -253,14 +253,18 @@ func bulkRow(e geo.Event) ([]any, error) {
 			}
 			d, err := time.Parse(geo.DateLayout, v[j].(string))
 			if err != nil {
-				return nil, fmt.Errorf("event %s: %s: %w", e.ID, c, err)
+				return fmt.Errorf("event %s: %s: %w", e.ID, c, err)
 			}
 			row = append(row, pgtype.Date{Time: d, Valid: true})
 		default:
 			row = append(row, v[j])
 		}
 	}
-	return append(row, lexemes(e.Actor1+"\n"+e.Actor2), lexemes(e.Quote)), nil
+	row = append(row, lexemes(e.Actor1+"\n"+e.Actor2), lexemes(e.Quote))
+	if len(row) != cap(row) {
+		return fmt.Errorf("event %s: %d values for %d columns", e.ID, len(row), cap(row))
+	}
+	return nil
 }
 
 // pointEWKB is a point in SRID 4326 as extended well-known binary.
@@ -376,9 +380,17 @@ func (b *Bulk) add(ctx context.Context, articles []geo.Article, events []geo.Eve
 		b.tally.addEvents(events)
 	}()
 	start := time.Now()
-	_, err := b.copy.CopyFrom(ctx, pgx.Identifier{"events_new"}, bulkColumns(), pgx.CopyFromSlice(len(events), func(i int) ([]any, error) {
-		return bulkRow(events[i])
-	}))
+	i := 0
+	var values []any
+	_, err := copyBinary(ctx, b.copy, "events_new", bulkColumns(), func(row []any) (bool, error) {
+		if i == len(events) {
+			return false, nil
+		}
+		values = eventsql.AppendValues(values[:0], events[i])
+		err := bulkRow(row, values, events[i])
+		i++
+		return true, err
+	})
 	copied := time.Now()
 	<-tallied
 	b.copying += copied.Sub(start)

@@ -785,17 +785,16 @@ func (t *tally) write(ctx context.Context, tx pgx.Tx, tables []keptTable) error 
 				return fmt.Errorf("%s: %w", kt.name, err)
 			}
 		}
-		row := make([]any, len(kt.columns))
 		i := 0
-		src := pgx.CopyFromFunc(func() ([]any, error) {
+		_, err := copyBinary(ctx, tx, target, kt.columns, func(row []any) (bool, error) {
 			if i == kt.n {
-				return nil, nil
+				return false, nil
 			}
 			kt.row(i, row)
 			i++
-			return row, nil
+			return true, nil
 		})
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{target}, kt.columns, src); err != nil {
+		if err != nil {
 			return fmt.Errorf("%s: %w", kt.name, err)
 		}
 		if !held {
