@@ -52,26 +52,15 @@ func columnEncoders(ctx context.Context, tx pgx.Tx, table string, columns []stri
 	if _, err := pgx.ForEachRow(rows, []any{&name, &typ}, func() error { types[name] = typ; return nil }); err != nil {
 		return nil, err
 	}
+	byType := map[string]encoder{"text": encodeText, "integer": encodeInt4, "bigint": encodeInt8, "double precision": encodeFloat8,
+		"date": encodeDate, "tsvector": encodeTSVector, "geometry": encodeBytes}
 	encoders := make([]encoder, len(columns))
 	for i, c := range columns {
-		switch typ := types[c]; typ {
-		case "text":
-			encoders[i] = encodeText
-		case "integer":
-			encoders[i] = encodeInt4
-		case "bigint":
-			encoders[i] = encodeInt8
-		case "double precision":
-			encoders[i] = encodeFloat8
-		case "date":
-			encoders[i] = encodeDate
-		case "tsvector":
-			encoders[i] = encodeTSVector
-		case "geometry":
-			encoders[i] = encodeBytes
-		case "":
+		typ, ok := types[c]
+		if !ok {
 			return nil, fmt.Errorf("copy into %s: no column %s", table, c)
-		default:
+		}
+		if encoders[i] = byType[typ]; encoders[i] == nil {
 			return nil, fmt.Errorf("copy into %s: column %s of type %s has no binary encoding here", table, c, typ)
 		}
 	}
