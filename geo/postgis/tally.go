@@ -425,10 +425,10 @@ type group[K any, V any] struct {
 // sortedGroups returns the groups of m (n of them) whose count is not
 // zero, sorted by fields, the first the most significant. Each group's
 // fields are packed once into a key of 128 bits (each field as wide as its
-// largest value needs) that sorts cheaply; comparing the fields anew in
-// each comparison (through the interned strings' ranks) had cost a million
-// events' import 3.5 s of CPU, beside the index builds. Fields too wide to
-// pack together are compared one by one.
+// largest value needs) that sorts cheaply. Comparing the fields anew in
+// each comparison (through the interned strings' ranks), BenchmarkTally
+// made a million events' kept rows in 3.9 s instead of 2.8, beside the
+// index builds. Fields too wide to pack together are compared one by one.
 func sortedGroups[K comparable, V any](m iter.Seq2[K, V], n int, zero func(V) bool, fields ...func(K) uint32) []group[K, V] {
 	out := make([]group[K, V], 0, n)
 	for k, v := range m {
