@@ -109,6 +109,10 @@ func runImport(ctx context.Context, env *Env, args []string) (err error) {
 		fmt.Fprintln(env.Stderr, "import: --batch must be at least 1")
 		return errUsage
 	}
+	if memoryMB < 0 {
+		fmt.Fprintln(env.Stderr, "import: --memory-mb must be 0 (no limit) or more")
+		return errUsage
+	}
 	if memoryMB > 0 {
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(memoryMB << 20))
 	}

@@ -165,6 +165,28 @@ func TestImportRefusesUnknownFiles(t *testing.T) {
 	}
 }
 
+// A negative memory limit is refused before anything is opened, in the
+// flag's words and from its environment variable alike.
+func TestImportRefusesNegativeMemoryLimit(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	file := writeFile(t, dir, "events.csv", "name\n")
+	db := filepath.Join(dir, "db.sqlite")
+	env, _, errb := testEnv(nil)
+	if err := Main(t.Context(), env, []string{"import", "--db", db, "--memory-mb", "-1", file}); err == nil ||
+		!strings.Contains(errb.String(), "--memory-mb must be 0 (no limit) or more") {
+		t.Errorf("import --memory-mb -1: %v\n%s", err, errb)
+	}
+	env, _, errb = testEnv(map[string]string{"CONFLICTMAP_IMPORT_MEMORY_MB": "lots"})
+	if err := Main(t.Context(), env, []string{"import", "--db", db, file}); err == nil ||
+		!strings.Contains(err.Error()+errb.String(), `CONFLICTMAP_IMPORT_MEMORY_MB="lots": not an integer`) {
+		t.Errorf("import with CONFLICTMAP_IMPORT_MEMORY_MB=lots: %v\n%s", err, errb)
+	}
+	if _, err := os.Stat(db); err == nil {
+		t.Errorf("a refused import made %s", db)
+	}
+}
+
 // A file that fails half-way through leaves none of its events stored when
 // it goes in one transaction, and says so; in batches, the batches before
 // the failure are stored, and it says how many events they hold.
