@@ -319,10 +319,10 @@ func (b *Bulk) buildIndexes(ctx context.Context, indexes []indexDef) error {
 				// The widest B-trees' sorts stay in memory: on a million
 				// events the sub-event types' walk sorts 276 MB of tuples,
 				// which spilled to disk at 256 MB (5.3 s instead of 4.3).
-				// and without parallel workers: beside the other builder and
-				// the kept counts' writes, which keep both cores busy, they
-				// would only add their own work (a fifth more CPU for the
-				// widest, measured in BENCHMARKS.md).
+				// No parallel workers: beside the other builder and the kept
+				// counts' writes, which keep both cores busy, they would only
+				// add their own work (a fifth more CPU for the widest,
+				// measured in BENCHMARKS.md).
 				if _, err := tx.Exec(ctx, "SET LOCAL maintenance_work_mem = '512MB'; SET LOCAL max_parallel_maintenance_workers = 0"); err != nil {
 					return err
 				}
