@@ -768,6 +768,27 @@ func Unboxed(f geo.Filter, level, x0, x1, y0, y1 int) geo.Filter {
 // level.
 const WordCellLevel = 8
 
+// WordFineLevel is the finer level at which the stores keep the same
+// counts per word and cell (cell_word_fine, migration 0031), for the
+// density cells of zooms 9 and 10: there a hotspot's view holds hundreds
+// of thousands of events, of which the entries read for a word's cells
+// were every one in the box (a million events, a common word in a
+// hotspot's box at zoom 9: 300,000 entries read, 100-170 ms), where its
+// kept groups inside the box are a few thousand. Finer zooms look at
+// smaller boxes, and a finer kept level would hold about a group per
+// event and word (the million: 1.1 million groups at level 10, 3.3
+// million at level 12).
+const WordFineLevel = 10
+
+// wordCellTable is the table that keeps the counts per word and cell of
+// level.
+func wordCellTable(level int) string {
+	if level == WordFineLevel {
+		return "cell_word_fine"
+	}
+	return "cell_words"
+}
+
 // WordCellsWord returns, when the table cell_words may answer f's count
 // and density cells, the one word f looks for and its field: f names one
 // word, in Actor or in Q, and besides only a box (not across the
@@ -788,21 +809,26 @@ func WordCellsWord(f geo.Filter) (field, word string, ok bool) {
 }
 
 // PlanWordCells returns the plan of f's count, or of its density cells at
-// zoom (at most WordCellLevel; a count passes WordCellLevel), from
-// cell_words: the cells of WordCellLevel inside f's box (every cell without
-// a box) and the strips of the box's edges. False when zoom is finer than
-// the kept level or no cell lies inside the box.
+// zoom (at most WordFineLevel; a count passes WordCellLevel), from
+// cell_words, or from cell_word_fine for a zoom finer than WordCellLevel:
+// the cells of the kept level inside f's box (every cell without a box)
+// and the strips of the box's edges. False when zoom is finer than the
+// kept levels or no cell lies inside the box.
 func PlanWordCells(d Dialect, f geo.Filter, zoom int) (CellPlan, bool) {
-	if zoom > WordCellLevel {
+	level := WordCellLevel
+	switch {
+	case zoom > WordFineLevel:
 		return CellPlan{}, false
+	case zoom > WordCellLevel:
+		level = WordFineLevel
 	}
 	g := f
 	g.Start, g.End = "", ""
-	return PlanCells(d, g, WordCellLevel)
+	return PlanCells(d, g, level)
 }
 
-// wordCellCond returns the condition on cell_words c that selects the
-// groups of p's cells (of WordCellLevel) holding term, the stored word of
+// wordCellCond returns the condition on cell_words (or cell_word_fine) c
+// that selects the groups of p's cells holding term, the stored word of
 // field that f's word starts (an empty term: no stored word, nothing).
 func wordCellCond(d Dialect, p CellPlan, f geo.Filter, field, term string) *Query {
 	q := NewQuery(d)
@@ -823,17 +849,17 @@ func wordCellCond(d Dialect, p CellPlan, f geo.Filter, field, term string) *Quer
 // (wordCellCond).
 func WordCellCountSQL(d Dialect, p CellPlan, f geo.Filter, field, term string) (string, []any) {
 	q := wordCellCond(d, p, f, field, term)
-	return "SELECT coalesce(sum(c.n), 0) FROM cell_words c WHERE " + q.Where(), q.Args
+	return "SELECT coalesce(sum(c.n), 0) FROM " + wordCellTable(p.Level) + " c WHERE " + q.Where(), q.Args
 }
 
 // WordCellGroupsSQL groups the events of p's cells holding term by cell of
-// zoom (at most WordCellLevel; a cell's index halved once per level) and
+// zoom (at most p's level; a cell's index halved once per level) and
 // event type, in the columns of CellsSQL: a word's groups at the kept
 // level are many more than the cells of a coarse zoom (a common word's
 // 10,000 at zoom 2: 50 ms of a store's CPU to read them one by one).
 func WordCellGroupsSQL(d Dialect, p CellPlan, f geo.Filter, field, term string, zoom int) (string, []any) {
 	q := wordCellCond(d, p, f, field, term)
-	shift := strconv.Itoa(WordCellLevel - zoom)
-	return "SELECT c.x >> " + shift + ", c.y >> " + shift + ", c.event_type, sum(c.n), sum(c.fatalities), sum(c.sum_lon), sum(c.sum_lat) FROM cell_words c WHERE " +
-		q.Where() + " GROUP BY 1, 2, 3 HAVING sum(c.n) > 0", q.Args
+	shift := strconv.Itoa(p.Level - zoom)
+	return "SELECT c.x >> " + shift + ", c.y >> " + shift + ", c.event_type, sum(c.n), sum(c.fatalities), sum(c.sum_lon), sum(c.sum_lat) FROM " +
+		wordCellTable(p.Level) + " c WHERE " + q.Where() + " GROUP BY 1, 2, 3 HAVING sum(c.n) > 0", q.Args
 }

@@ -1023,7 +1023,7 @@ func (s *Store) Cells(ctx context.Context, f geo.Filter, zoom int) ([]geo.Cell, 
 	if err != nil {
 		return nil, fmt.Errorf("postgis store: cells: %w", err)
 	}
-	if _, _, ok := eventsql.WordCellsWord(f); ok && zoom <= eventsql.WordCellLevel {
+	if _, _, ok := eventsql.WordCellsWord(f); ok && zoom <= eventsql.WordFineLevel {
 		var (
 			cells []geo.Cell
 			used  bool

@@ -23,7 +23,8 @@ import (
 // kept counts (event_counts, migration 0006; word_counts, 0014;
 // detail_counts, 0018) and cells (cell_types and cell_countries, 0010 and
 // 0012; cell_fine, 0013; cell_words, 0017; cell_details, 0020; cell_word_stats,
-// 0021; cell_detail_stats, 0023; cell_country_weeks, 0030) in place
+// 0021; cell_detail_stats, 0023; cell_country_weeks, 0030; cell_word_fine,
+// 0031) in place
 // of their statement triggers: the same groups, computed as the triggers
 // compute them, added up in Go while the rows are copied and written once
 // per group at the commit. On a million events the triggers took some 50 s
@@ -56,8 +57,9 @@ type tally struct {
 	// countryWeeks counts the groups of cell_country_weeks (migration
 	// 0030) at the finest level of cell_types, by cellKey.
 	countryWeeks *sums[uint64, int64]
-	// wordCells are the groups of cell_words (migration 0017), at the
-	// finest level of cell_types.
+	// wordCells are the groups of cell_word_fine (migration 0031), at
+	// eventsql.WordFineLevel; those of cell_words (migration 0017), at the
+	// finest level of cell_types, are added up from them.
 	wordCells *sums[wordCellKey, cellSums]
 	// wordStats are the groups of cell_word_stats (migration 0021), their
 	// keys (countries and weeks, interned) numbered by statKeys.
@@ -151,18 +153,22 @@ type countryWeekKey struct {
 	country, week, weekLast uint32
 }
 
-// wordCellKey is a group of cell_words packed into 8 bytes: the field (1
-// for the quote) in the top bit, the interned word in the next 32, x in 10
-// and y in 9 (the 1,024 columns and 512 rows of cell_types' finest level),
-// and its event type's number (tally.wordTypes) in the last 12. Keyed by a
-// struct of them (20 bytes), the map cost a million events' tally 2.7 s of
-// the copy's 13.5 s, which waited 4.8 s for it.
+// wordCellKey is a group of cell_word_fine or cell_words packed into 8
+// bytes: the field (1 for the quote) in the top bit, the interned word in
+// the next wordBits, x in 12 and y in 11 (the 4,096 columns and 2,048 rows
+// of eventsql.WordFineLevel), and its event type's number
+// (tally.wordTypes) in the last 12. Keyed by a struct of them (20 bytes),
+// the map cost a million events' tally 2.7 s of the copy's 13.5 s, which
+// waited 4.8 s for it.
 type wordCellKey uint64
 
-const wordTypeBits = 12
+const (
+	wordTypeBits = 12
+	wordBits     = 28
+)
 
 func packWordCell(quote bool, word uint32, x, y int32, wordType uint16) wordCellKey {
-	k := uint64(word)<<31 | uint64(x)<<21 | uint64(y)<<wordTypeBits | uint64(wordType)
+	k := uint64(word)<<35 | uint64(x)<<23 | uint64(y)<<wordTypeBits | uint64(wordType)
 	if quote {
 		k |= 1 << 63
 	}
@@ -170,11 +176,17 @@ func packWordCell(quote bool, word uint32, x, y int32, wordType uint16) wordCell
 }
 
 func (k wordCellKey) quote() bool  { return k>>63 != 0 }
-func (k wordCellKey) word() uint32 { return uint32(k >> 31) }
+func (k wordCellKey) word() uint32 { return uint32(k>>35) & (1<<wordBits - 1) }
 func (k wordCellKey) cell() (x, y int32) {
-	return int32(k >> 21 & 0x3ff), int32(k >> wordTypeBits & 0x1ff)
+	return int32(k >> 23 & 0xfff), int32(k >> wordTypeBits & 0x7ff)
 }
 func (k wordCellKey) wordType() uint16 { return uint16(k & (1<<wordTypeBits - 1)) }
+
+// coarser is k's group at the level shift times coarser.
+func (k wordCellKey) coarser(shift int) wordCellKey {
+	x, y := k.cell()
+	return packWordCell(k.quote(), k.word(), x>>shift, y>>shift, k.wordType())
+}
 
 // fineKey is a group of cell_fine.
 type fineKey struct {
@@ -328,6 +340,7 @@ func (t *tally) add(e tallied, sign int64, ids []uint32) []uint32 {
 	}
 	// A word counts once per event however often the text repeats it, as
 	// a tsvector holds it.
+	fx, fy := cellOf(eventsql.WordFineLevel, e.lon, e.lat)
 	for field, words := range [2][]string{e.actors, e.quote} {
 		ids = ids[:0]
 		for _, w := range words {
@@ -338,8 +351,11 @@ func (t *tally) add(e tallied, sign int64, ids []uint32) []uint32 {
 			ids = slices.Compact(ids)
 		}
 		for _, w := range ids {
+			if w >= 1<<wordBits {
+				t.err = fmt.Errorf("word cells: more than %d distinct strings", 1<<wordBits)
+			}
 			t.words.put(wordKey(p.words, field == 1, w), sign)
-			t.wordCells.put(packWordCell(field == 1, w, x, y, p.wordType), sums)
+			t.wordCells.put(packWordCell(field == 1, w, fx, fy, p.wordType), sums)
 			for kind, key := range [2]uint32{eventsql.StatCountry: countryKey, eventsql.StatWeek: weekKey} {
 				k, err := eventsql.PackWordStat(field == 1, kind, w, key, int(x), int(y))
 				if err != nil {
@@ -643,10 +659,34 @@ func (t *tally) tables() []keptTable {
 		func(k levelKey[fineKey]) uint32 { return signed(k.k.y) }, func(k levelKey[fineKey]) uint32 { return byName(k.k.eventType) },
 		func(k levelKey[fineKey]) uint32 { return byName(k.k.modality) }, func(k levelKey[fineKey]) uint32 { return byName(k.k.origin) })
 	clear(fineCells)
-	wordCells := sortedGroups(t.wordCells.each(), t.wordCells.size(), noSums,
+	byWordCell := []func(wordCellKey) uint32{
 		func(k wordCellKey) uint32 { return b2u(k.quote()) }, func(k wordCellKey) uint32 { return byName(k.word()) },
 		func(k wordCellKey) uint32 { x, _ := k.cell(); return signed(x) }, func(k wordCellKey) uint32 { _, y := k.cell(); return signed(y) },
-		func(k wordCellKey) uint32 { return byName(t.wordTypes[k.wordType()]) })
+		func(k wordCellKey) uint32 { return byName(t.wordTypes[k.wordType()]) },
+	}
+	wordFine := sortedGroups(t.wordCells.each(), t.wordCells.size(), noSums, byWordCell...)
+	coarseWords := make(map[wordCellKey]cellSums, len(wordFine)/2)
+	for _, g := range wordFine {
+		c := g.k.coarser(eventsql.WordFineLevel - eventsql.WordCellLevel)
+		s := coarseWords[c]
+		s.add(g.v)
+		coarseWords[c] = s
+	}
+	wordCells := sortedGroups(maps.All(coarseWords), len(coarseWords), noSums, byWordCell...)
+	clear(coarseWords)
+	wordCellTable := func(table string, groups []group[wordCellKey, cellSums]) keptTable {
+		return keptTable{name: table, key: 5, update: sumsUpdate, n: len(groups),
+			columns: []string{"field", "word", "x", "y", "event_type", "n", "fatalities", "sum_lon", "sum_lat"},
+			row: func(i int, dst []any) {
+				g := groups[i]
+				field := eventsql.FieldActors
+				if g.k.quote() {
+					field = eventsql.FieldQuote
+				}
+				x, y := g.k.cell()
+				fill(dst, field, name(g.k.word()), x, y, name(t.wordTypes[g.k.wordType()]), g.v.n, g.v.fatalities, g.v.lon, g.v.lat)
+			}}
+	}
 	byStat := []func(eventsql.WordStatKey) uint32{
 		func(k eventsql.WordStatKey) uint32 { return b2u(k.Quote()) }, func(k eventsql.WordStatKey) uint32 { return byName(k.Word()) },
 		func(k eventsql.WordStatKey) uint32 { x, _ := k.Cell(); return uint32(x) }, func(k eventsql.WordStatKey) uint32 { _, y := k.Cell(); return uint32(y) },
@@ -705,17 +745,8 @@ func (t *tally) tables() []keptTable {
 				fill(dst, g.k.level, g.k.k.x, g.k.k.y, name(g.k.k.eventType), name(g.k.k.modality), name(g.k.k.origin),
 					g.v.n, g.v.fatalities, g.v.lon, g.v.lat)
 			}},
-		{name: "cell_words", key: 5, update: sumsUpdate, n: len(wordCells),
-			columns: []string{"field", "word", "x", "y", "event_type", "n", "fatalities", "sum_lon", "sum_lat"},
-			row: func(i int, dst []any) {
-				g := wordCells[i]
-				field := eventsql.FieldActors
-				if g.k.quote() {
-					field = eventsql.FieldQuote
-				}
-				x, y := g.k.cell()
-				fill(dst, field, name(g.k.word()), x, y, name(t.wordTypes[g.k.wordType()]), g.v.n, g.v.fatalities, g.v.lon, g.v.lat)
-			}},
+		wordCellTable("cell_words", wordCells),
+		wordCellTable("cell_word_fine", wordFine),
 		{name: "cell_word_stats", key: 6, update: "n = c.n + excluded.n", n: len(wordStats),
 			columns: []string{"field", "word", "x", "y", "kind", "key", "n"},
 			row: func(i int, dst []any) {

@@ -227,13 +227,19 @@ func refillCells(ctx context.Context, tx *sql.Tx) error {
 		SELECT l.level, c.x >> (14 - l.level), c.y >> (14 - l.level), c.event_type, c.modality, c.origin,
 			sum(c.n), sum(c.fatalities), sum(c.sum_lon), sum(c.sum_lat)
 		FROM cell_fine c, cell_fine_levels l WHERE c.level = 14 AND l.level < 14 GROUP BY 1, 2, 3, 4, 5, 6`,
-		"DELETE FROM cell_words",
-		`INSERT INTO cell_words (field, word, x, y, event_type, n, fatalities, sum_lon, sum_lat)
-		SELECT f.field, w.value, min(CAST((e.lon + 180) * 1024.0 / 360 AS INTEGER), 1023),
-			min(CAST((e.lat + 90) * 1024.0 / 360 AS INTEGER), 511), e.event_type, count(*), coalesce(sum(e.fatalities), 0), sum(e.lon), sum(e.lat)
+		"DELETE FROM cell_word_fine",
+		`INSERT INTO cell_word_fine (field, word, x, y, event_type, n, fatalities, sum_lon, sum_lat)
+		SELECT f.field, w.value, min(CAST((e.lon + 180) * 4096.0 / 360 AS INTEGER), 4095),
+			min(CAST((e.lat + 90) * 4096.0 / 360 AS INTEGER), 2047), e.event_type, count(*), coalesce(sum(e.fatalities), 0), sum(e.lon), sum(e.lat)
 		FROM events e, (SELECT 'actors' AS field UNION ALL SELECT 'quote') f,
 			json_each(CASE f.field WHEN 'actors' THEN e.actors_words ELSE e.quote_words END) w
 		GROUP BY 1, 2, 3, 4, 5`,
+		// Level 8's cells hold level 10's, and the clamped last column and
+		// row halve into the clamped ones.
+		"DELETE FROM cell_words",
+		`INSERT INTO cell_words (field, word, x, y, event_type, n, fatalities, sum_lon, sum_lat)
+		SELECT field, word, x >> 2, y >> 2, event_type, sum(n), sum(fatalities), sum(sum_lon), sum(sum_lat)
+		FROM cell_word_fine GROUP BY 1, 2, 3, 4, 5`,
 		"DELETE FROM cell_word_stats",
 		`INSERT INTO cell_word_stats (field, word, x, y, kind, key, n)
 		SELECT f.field, w.value, min(CAST((e.lon + 180) * 1024.0 / 360 AS INTEGER), 1023),

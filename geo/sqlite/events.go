@@ -1111,7 +1111,7 @@ func (s *Store) cells(ctx context.Context, f geo.Filter, zoom int) ([]geo.Cell, 
 	if err != nil {
 		return nil, err
 	}
-	if _, _, ok := eventsql.WordCellsWord(f); ok && zoom <= eventsql.WordCellLevel {
+	if _, _, ok := eventsql.WordCellsWord(f); ok && zoom <= eventsql.WordFineLevel {
 		tx, err := s.reader.BeginTx(ctx, nil)
 		if err != nil {
 			return nil, err

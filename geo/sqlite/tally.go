@@ -18,7 +18,8 @@ import (
 // tally is what a bulk import adds to the kept counts (event_counts,
 // migration 0008, word_counts, migration 0014, and detail_counts, 0018) and cells (cell_types and
 // cell_countries, migration 0012, cell_fine, 0013, cell_words, 0017, cell_details, 0020,
-// cell_word_stats, 0021, cell_detail_stats, 0023, cell_country_weeks, 0028) instead of their row
+// cell_word_stats, 0021, cell_detail_stats, 0023, cell_country_weeks, 0028,
+// cell_word_fine, 0031) instead of their row
 // triggers: the same groups, computed as the triggers compute them, added
 // up here and written once per group at the commit. A replaced row takes
 // its old values off.
@@ -52,9 +53,11 @@ type tally struct {
 	// the commit cost 17 s.
 	fine      []cellLevel
 	fineCells map[fineKey]cellSums
-	// wordCells are the groups of cell_words (migration 0017), at the
-	// finest level of cell_types.
+	// wordCells are the groups of cell_word_fine (migration 0031), at
+	// eventsql.WordFineLevel (wordFine); those of cell_words, at the
+	// finest level of cell_types, are added up from them.
 	wordCells map[wordCellKey]cellSums
+	wordFine  cellLevel
 	// wordStats are the groups of cell_word_stats (migration 0021), their
 	// keys numbered by statKeys.
 	wordStats map[eventsql.WordStatKey]int32
@@ -155,16 +158,20 @@ func (s cellSums) plus(o cellSums) cellSums {
 	return cellSums{n: s.n + o.n, fatalities: s.fatalities + o.fatalities, lon: s.lon + o.lon, lat: s.lat + o.lat}
 }
 
-// wordCellKey is a group of cell_words packed into 8 bytes: the field (1
-// for the quote) in the top bit, the word's number (tally.id) in the next
-// 32, x in 10 and y in 9 (level 8's 1,024 columns and 512 rows), and the
-// event type's number (tally.name) in the last fineNameBits. Keyed by
-// structs with the word, the million's 475,000 groups took the import's
-// peak memory up by 150 MB.
+// wordCellKey is a group of cell_word_fine or cell_words packed into 8
+// bytes: the field (1 for the quote) in the top bit, the word's number
+// (tally.id) in the next 30, x in 12 and y in 11 (level 10's 4,096
+// columns and 2,048 rows), and the event type's number (tally.name) in
+// the last fineNameBits. Keyed by structs with the word, the million's
+// 475,000 groups of cell_words took the import's peak memory up by 150 MB.
 type wordCellKey uint64
 
+// maxStrings bounds a tally's distinct strings (tally.id): a word's number
+// fills 30 bits of a wordCellKey.
+const maxStrings = 1 << 30
+
 func packWordCell(quote bool, word uint32, x, y int, eventType uint16) wordCellKey {
-	k := uint64(word)<<30 | uint64(x)<<19 | uint64(y)<<fineNameBits | uint64(eventType)
+	k := uint64(word)<<33 | uint64(x)<<21 | uint64(y)<<fineNameBits | uint64(eventType)
 	if quote {
 		k |= 1 << 63
 	}
@@ -172,9 +179,15 @@ func packWordCell(quote bool, word uint32, x, y int, eventType uint16) wordCellK
 }
 
 func (k wordCellKey) quote() bool       { return k>>63 != 0 }
-func (k wordCellKey) word() uint32      { return uint32(k >> 30) }
-func (k wordCellKey) cell() (x, y int)  { return int(k >> 19 & 0x3ff), int(k >> fineNameBits & 0x1ff) }
+func (k wordCellKey) word() uint32      { return uint32(k>>33) & (maxStrings - 1) }
+func (k wordCellKey) cell() (x, y int)  { return int(k >> 21 & 0xfff), int(k >> fineNameBits & 0x7ff) }
 func (k wordCellKey) eventType() uint16 { return uint16(k & (1<<fineNameBits - 1)) }
+
+// coarser is k's group at the level shift times coarser.
+func (k wordCellKey) coarser(shift int) wordCellKey {
+	x, y := k.cell()
+	return packWordCell(k.quote(), k.word(), x>>shift, y>>shift, k.eventType())
+}
 
 // cellCountryKey is a group of cell_countries at a level the map is of,
 // its strings by number.
@@ -260,6 +273,8 @@ func newTally(ctx context.Context, tx *sql.Tx, cells bool) (*tally, error) {
 	if t.detailLevels, err = readLevels(ctx, tx, "cell_detail_levels"); err != nil {
 		return nil, err
 	}
+	n := geo.CellsAround(eventsql.WordFineLevel)
+	t.wordFine = cellLevel{level: eventsql.WordFineLevel, n: float64(n), cols: int(n)}
 	for _, levels := range [][]cellLevel{t.levels, t.fine, t.detailLevels} {
 		for _, l := range levels {
 			if _, err := levelShift(levels[len(levels)-1], l); err != nil {
@@ -308,8 +323,8 @@ func (t *tally) id(s string) uint32 {
 	if n, ok := t.ids[s]; ok {
 		return n
 	}
-	if len(t.strs) == 1<<31 {
-		t.err = fmt.Errorf("word counts: more than %d distinct strings", len(t.strs)) // a wordKey's word
+	if len(t.strs) == maxStrings {
+		t.err = fmt.Errorf("word counts: more than %d distinct strings", len(t.strs))
 		return 0
 	}
 	n := uint32(len(t.strs))
@@ -394,9 +409,10 @@ func (t *tally) add(e tallied, sign int) {
 				t.detailStats[k] += int32(sign)
 			}
 		}
+		fx, fy := t.wordFine.cellOf(e.lon, e.lat)
 		for i, ids := range wordIDs {
 			for _, word := range ids {
-				k := packWordCell(i == 1, word, x, y, typeName)
+				k := packWordCell(i == 1, word, fx, fy, typeName)
 				s := t.wordCells[k]
 				s.add(e, sign)
 				t.wordCells[k] = s
@@ -582,20 +598,34 @@ func (t *tally) writeGroups(ctx context.Context, p *rowPipe) error {
 	return t.writeFine(ctx, p)
 }
 
-// writeWordCells adds the groups of cell_words, in the order of its
-// primary key.
+// writeWordCells adds the groups of cell_word_fine and, added up from
+// them, those of cell_words.
 func (t *tally) writeWordCells(ctx context.Context, p *rowPipe, byRank func(a, b uint32) int) error {
-	w := p.writer("cell_words (field, word, x, y, event_type, n, fatalities, sum_lon, sum_lat)", 9,
+	if err := t.writeWordCellTable(ctx, p, byRank, "cell_word_fine", t.wordCells); err != nil {
+		return err
+	}
+	coarse := make(map[wordCellKey]cellSums, len(t.wordCells)/2)
+	for k, s := range t.wordCells {
+		c := k.coarser(eventsql.WordFineLevel - eventsql.WordCellLevel)
+		coarse[c] = coarse[c].plus(s)
+	}
+	return t.writeWordCellTable(ctx, p, byRank, "cell_words", coarse)
+}
+
+// writeWordCellTable adds groups to table, cell_words or cell_word_fine,
+// in the order of its primary key.
+func (t *tally) writeWordCellTable(ctx context.Context, p *rowPipe, byRank func(a, b uint32) int, table string, groups map[wordCellKey]cellSums) error {
+	w := p.writer(table+" (field, word, x, y, event_type, n, fatalities, sum_lon, sum_lat)", 9,
 		" ON CONFLICT DO UPDATE SET n = n + excluded.n, fatalities = fatalities + excluded.fatalities,"+
 			" sum_lon = sum_lon + excluded.sum_lon, sum_lat = sum_lat + excluded.sum_lat")
-	keys := sortedKeys(t.wordCells, func(a, b wordCellKey) int {
+	keys := sortedKeys(groups, func(a, b wordCellKey) int {
 		ax, ay := a.cell()
 		bx, by := b.cell()
 		return cmp.Or(boolCompare(a.quote(), b.quote()), byRank(a.word(), b.word()), cmp.Compare(ax, bx), cmp.Compare(ay, by),
 			strings.Compare(t.nameList[a.eventType()], t.nameList[b.eventType()]))
 	})
 	for _, k := range keys {
-		s := t.wordCells[k]
+		s := groups[k]
 		if s == (cellSums{}) {
 			continue
 		}
