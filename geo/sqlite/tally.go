@@ -599,46 +599,66 @@ func (t *tally) writeGroups(ctx context.Context, p *rowPipe) error {
 }
 
 // writeWordCells adds the groups of cell_word_fine and, added up from
-// them, those of cell_words.
+// them, those of cell_words, each in the order of its primary key. Both
+// tables order a word's groups after the last word's, so that the coarse
+// groups are added up one word at a time, beside the fine ones, rather
+// than in a second map as large as cell_words (the million: 475,000
+// groups, some 45 MB of the import's peak memory).
 func (t *tally) writeWordCells(ctx context.Context, p *rowPipe, byRank func(a, b uint32) int) error {
-	if err := t.writeWordCellTable(ctx, p, byRank, "cell_word_fine", t.wordCells); err != nil {
-		return err
-	}
-	coarse := make(map[wordCellKey]cellSums, len(t.wordCells)/2)
-	for k, s := range t.wordCells {
-		c := k.coarser(eventsql.WordFineLevel - eventsql.WordCellLevel)
-		coarse[c] = coarse[c].plus(s)
-	}
-	return t.writeWordCellTable(ctx, p, byRank, "cell_words", coarse)
-}
-
-// writeWordCellTable adds groups to table, cell_words or cell_word_fine,
-// in the order of its primary key.
-func (t *tally) writeWordCellTable(ctx context.Context, p *rowPipe, byRank func(a, b uint32) int, table string, groups map[wordCellKey]cellSums) error {
-	w := p.writer(table+" (field, word, x, y, event_type, n, fatalities, sum_lon, sum_lat)", 9,
-		" ON CONFLICT DO UPDATE SET n = n + excluded.n, fatalities = fatalities + excluded.fatalities,"+
-			" sum_lon = sum_lon + excluded.sum_lon, sum_lat = sum_lat + excluded.sum_lat")
-	keys := sortedKeys(groups, func(a, b wordCellKey) int {
+	const tail = " ON CONFLICT DO UPDATE SET n = n + excluded.n, fatalities = fatalities + excluded.fatalities," +
+		" sum_lon = sum_lon + excluded.sum_lon, sum_lat = sum_lat + excluded.sum_lat"
+	const columns = " (field, word, x, y, event_type, n, fatalities, sum_lon, sum_lat)"
+	fine, coarse := p.writer("cell_word_fine"+columns, 9, tail), p.writer("cell_words"+columns, 9, tail)
+	byCell := func(a, b wordCellKey) int {
 		ax, ay := a.cell()
 		bx, by := b.cell()
 		return cmp.Or(boolCompare(a.quote(), b.quote()), byRank(a.word(), b.word()), cmp.Compare(ax, bx), cmp.Compare(ay, by),
 			strings.Compare(t.nameList[a.eventType()], t.nameList[b.eventType()]))
-	})
-	for _, k := range keys {
-		s := groups[k]
+	}
+	add := func(w *rowWriter, k wordCellKey, s cellSums) error {
 		if s == (cellSums{}) {
-			continue
+			return nil
 		}
 		field := eventsql.FieldActors
 		if k.quote() {
 			field = eventsql.FieldQuote
 		}
 		x, y := k.cell()
-		if err := w.add(ctx, field, t.strs[k.word()], x, y, t.nameList[k.eventType()], s.n, s.fatalities, s.lon, s.lat); err != nil {
+		return w.add(ctx, field, t.strs[k.word()], x, y, t.nameList[k.eventType()], s.n, s.fatalities, s.lon, s.lat)
+	}
+	word := map[wordCellKey]cellSums{} // the coarse groups of the word being written
+	flushWord := func() error {
+		for _, k := range sortedKeys(word, byCell) {
+			if err := add(coarse, k, word[k]); err != nil {
+				return err
+			}
+		}
+		clear(word)
+		return nil
+	}
+	const shift = eventsql.WordFineLevel - eventsql.WordCellLevel
+	var last wordCellKey
+	for i, k := range sortedKeys(t.wordCells, byCell) {
+		if i > 0 && (k.quote() != last.quote() || k.word() != last.word()) {
+			if err := flushWord(); err != nil {
+				return err
+			}
+		}
+		last = k
+		s := t.wordCells[k]
+		c := k.coarser(shift)
+		word[c] = word[c].plus(s)
+		if err := add(fine, k, s); err != nil {
 			return err
 		}
 	}
-	return w.flush(ctx)
+	if err := flushWord(); err != nil {
+		return err
+	}
+	if err := fine.flush(ctx); err != nil {
+		return err
+	}
+	return coarse.flush(ctx)
 }
 
 // writeStats adds the groups of cell_word_stats or cell_detail_stats
