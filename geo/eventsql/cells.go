@@ -761,11 +761,11 @@ func Unboxed(f geo.Filter, level, x0, x1, y0, y1 int) geo.Filter {
 // WordCellLevel is the level of the density grid at which the stores keep
 // counts of the events per word and cell (cell_words, migration 0017): the
 // finest of cellLevels, whose edge strips hold few of a box's events, and
-// whose cells every coarser zoom's hold. Only that level is kept: the
-// groups of one word at it are few enough to add up for any zoom (a word
-// in a quarter of the million events: about 10,000 groups), and each
-// written event costs one group per word instead of one per word and
-// level.
+// whose cells every coarser zoom's hold. No coarser level is kept: the
+// groups of one word at it are few enough to add up for any coarser zoom
+// (a word in a quarter of the million events: about 10,000 groups), and
+// each written event costs one group per word and kept level
+// (WordFineLevel the other).
 const WordCellLevel = 8
 
 // WordFineLevel is the finer level at which the stores keep the same
