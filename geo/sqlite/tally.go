@@ -603,7 +603,7 @@ func (t *tally) writeGroups(ctx context.Context, p *rowPipe) error {
 // tables order a word's groups after the last word's, so that the coarse
 // groups are added up one word at a time, beside the fine ones, rather
 // than in a second map as large as cell_words (the million: 475,000
-// groups, some 45 MB of the import's peak memory).
+// groups).
 func (t *tally) writeWordCells(ctx context.Context, p *rowPipe, byRank func(a, b uint32) int) error {
 	const tail = " ON CONFLICT DO UPDATE SET n = n + excluded.n, fatalities = fatalities + excluded.fatalities," +
 		" sum_lon = sum_lon + excluded.sum_lon, sum_lat = sum_lat + excluded.sum_lat"
