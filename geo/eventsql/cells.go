@@ -769,16 +769,17 @@ func Unboxed(f geo.Filter, level, x0, x1, y0, y1 int) geo.Filter {
 const WordCellLevel = 8
 
 // WordFineLevel is the finer level at which the stores keep the same
-// counts per word and cell (cell_word_fine, migration 0031), for the
-// density cells of zooms 9 and 10: there a hotspot's view holds hundreds
-// of thousands of events, of which the entries read for a word's cells
-// were every one in the box (a million events, a common word in a
-// hotspot's box at zoom 9: 300,000 entries read, 100-170 ms), where its
-// kept groups inside the box are a few thousand. Finer zooms look at
-// smaller boxes, and a finer kept level would hold about a group per
-// event and word (the million: 1.1 million groups at level 10, 3.3
-// million at level 12).
-const WordFineLevel = 10
+// counts per word and cell (cell_word_fine, migrations 0031 and 0032), for
+// the density cells of zooms 9 to 11: there a hotspot's view holds tens or
+// hundreds of thousands of events, of which the entries read for a word's
+// cells were every one in the box (a million events, a common word in a
+// hotspot's box: zoom 9, 300,000 entries read in 100-170 ms; zoom 11,
+// 101,000 in 47-86 ms), where its kept groups inside the box are a few
+// thousand (2-6 ms). Level 11, not 10, since zoom 11's cells are its
+// cells: the million holds 1.1 million groups at level 10, 1.8 million at
+// level 11 and 3.3 million at level 12, about a group per event and word,
+// for views that hold fewer events.
+const WordFineLevel = 11
 
 // wordCellTable is the table that keeps the counts per word and cell of
 // level.

@@ -155,20 +155,23 @@ type countryWeekKey struct {
 
 // wordCellKey is a group of cell_word_fine or cell_words packed into 8
 // bytes: the field (1 for the quote) in the top bit, the interned word in
-// the next wordBits, x in 12 and y in 11 (the 4,096 columns and 2,048 rows
-// of eventsql.WordFineLevel), and its event type's number
-// (tally.wordTypes) in the last 12. Keyed by a struct of them (20 bytes),
-// the map cost a million events' tally 2.7 s of the copy's 13.5 s, which
-// waited 4.8 s for it.
+// the next wordBits, x in wordXBits and y in wordYBits (the columns and
+// rows of eventsql.WordFineLevel), and its event type's number
+// (tally.wordTypes) in the last wordTypeBits. Keyed by a struct of them
+// (20 bytes), the map cost a million events' tally 2.7 s of the copy's
+// 13.5 s, which waited 4.8 s for it.
 type wordCellKey uint64
 
 const (
-	wordTypeBits = 12
-	wordBits     = 28
+	wordTypeBits = 10
+	wordXBits    = eventsql.WordFineLevel + 2
+	wordYBits    = eventsql.WordFineLevel + 1
+	wordShift    = wordXBits + wordYBits + wordTypeBits
+	wordBits     = 63 - wordShift
 )
 
 func packWordCell(quote bool, word uint32, x, y int32, wordType uint16) wordCellKey {
-	k := uint64(word)<<35 | uint64(x)<<23 | uint64(y)<<wordTypeBits | uint64(wordType)
+	k := uint64(word)<<wordShift | uint64(x)<<(wordYBits+wordTypeBits) | uint64(y)<<wordTypeBits | uint64(wordType)
 	if quote {
 		k |= 1 << 63
 	}
@@ -176,9 +179,9 @@ func packWordCell(quote bool, word uint32, x, y int32, wordType uint16) wordCell
 }
 
 func (k wordCellKey) quote() bool  { return k>>63 != 0 }
-func (k wordCellKey) word() uint32 { return uint32(k>>35) & (1<<wordBits - 1) }
+func (k wordCellKey) word() uint32 { return uint32(k>>wordShift) & (1<<wordBits - 1) }
 func (k wordCellKey) cell() (x, y int32) {
-	return int32(k >> 23 & 0xfff), int32(k >> wordTypeBits & 0x7ff)
+	return int32(k >> (wordYBits + wordTypeBits) & (1<<wordXBits - 1)), int32(k >> wordTypeBits & (1<<wordYBits - 1))
 }
 func (k wordCellKey) wordType() uint16 { return uint16(k & (1<<wordTypeBits - 1)) }
 

@@ -33,7 +33,7 @@ type dialect struct {
 	terms *eventsql.Terms
 	// points: the statement reads events_point_words alone (pointWords),
 	// whose entries hold the words; the box is not looked up in the
-	// R*Tree.
+	// R*Tree, but by the index's columns (pointColumns).
 	points bool
 }
 
@@ -58,6 +58,9 @@ func (d dialect) BBox(q *eventsql.Query, b geo.BBox) {
 	lon := "e.lon"
 	if d.walk {
 		lon = "+e.lon" // a unary plus: no index for this term
+	}
+	if d.points && b.West <= b.East {
+		pointColumns(q, b)
 	}
 	if b.West <= b.East {
 		if rtree {

@@ -2,6 +2,9 @@ package sqlite
 
 import (
 	"context"
+	"math"
+	"strconv"
+	"strings"
 
 	"conflictmap/geo"
 	"conflictmap/geo/eventsql"
@@ -16,9 +19,9 @@ import (
 const defaultPointWordsAt = 10
 
 // pointWordsLevel is the level of the kept cells (cell_countries) whose
-// columns over a box's longitudes bound the entries of events_point_words
-// the box reads: level 6's 256 columns are few rows to add up, and a
-// column is 1.4 degrees wide.
+// cells over a box bound the entries of events_point_words the box reads:
+// level 6's cells are few rows to add up, and a cell is 1.4 degrees
+// wide.
 const pointWordsLevel = 6
 
 // pointWordsUsable reports whether events_point_words holds every field f
@@ -34,13 +37,65 @@ func pointWordsUsable(f geo.Filter) bool {
 }
 
 // pointWordsDialect reads f's conditions on the entries of
-// events_point_words: the box as their range of longitudes and the words
-// on their copy of them.
+// events_point_words: the box by the index's columns (pointColumns) and
+// the words on their copy of them.
 var pointWordsDialect = dialect{rtree: func(geo.BBox) bool { return false }, points: true}
+
+// pointWordsColumnLevel is the level of the density grid whose columns key
+// events_point_words (migration 0033), then the latitude: a box reads one
+// range of entries per column it meets, and the entries of its first and
+// last columns outside it, which a column of 0.022° keeps few.
+const pointWordsColumnLevel = 12
+
+// maxPointColumns bounds the columns of events_point_words a box lists,
+// each a descent of the index: a zoom 9 view on a wide screen meets some
+// 300. A wider box reads the entries of its columns' range, whatever
+// their latitude.
+const maxPointColumns = 1024
+
+// indexed names the index that a statement of d reads: events_point_words
+// for the points (SQLite's planner could take an event type's index for
+// a filter with types), none else.
+func (d dialect) indexed(stmt string) string {
+	if d.points {
+		return indexed(stmt, "events_point_words")
+	}
+	return stmt
+}
+
+// pointColumnRange returns the first and last columns of
+// events_point_words that b meets.
+func pointColumnRange(b geo.BBox) (x0, x1 int) {
+	n := float64(geo.CellsAround(pointWordsColumnLevel))
+	column := func(lon float64) int { return int(math.Floor((lon + 180) * n / 360)) }
+	return column(b.West), column(b.East)
+}
+
+// pointColumns adds to q the condition of box b (not across the
+// antimeridian) on the columns of events_point_words: those b meets, by
+// the index's own expression (eventsql.CellX), which does not decrease as
+// the longitude grows, so that every point between b's edges lies in a
+// column between theirs.
+func pointColumns(q *eventsql.Query, b geo.BBox) {
+	x0, x1 := pointColumnRange(b)
+	cx := eventsql.CellX(sqliteSQL, pointWordsColumnLevel)
+	if x1-x0 >= maxPointColumns {
+		q.Add(cx + " >= " + strconv.Itoa(x0) + " AND " + cx + " <= " + strconv.Itoa(x1))
+		return
+	}
+	var in strings.Builder
+	for x := x0; x <= x1; x++ {
+		if x > x0 {
+			in.WriteString(", ")
+		}
+		in.WriteString(strconv.Itoa(x))
+	}
+	q.Add(cx + " IN (" + in.String() + ")")
+}
 
 // pointWords reports whether the density cells of f, with words and a box,
 // read events_point_words (pointWordsDialect): when the kept cells say
-// that the box's longitudes hold fewer than s.pointWordsAt entries per
+// that the box's columns and rows hold fewer than s.pointWordsAt entries per
 // event of f's rarest word (eventsql.WordsOver, from word_counts). The
 // cells are live whenever the index is: a bulk import defers both.
 func (s *Store) pointWords(ctx context.Context, q cellQuerier, f geo.Filter) (bool, error) {
@@ -51,13 +106,17 @@ func (s *Store) pointWords(ctx context.Context, q cellQuerier, f geo.Filter) (bo
 	if err != nil || !live {
 		return false, err
 	}
-	n := geo.CellsAround(pointWordsLevel)
-	x0, _ := geo.CellOf(f.BBox.West, 0, pointWordsLevel)
-	x1, _ := geo.CellOf(f.BBox.East, 0, pointWordsLevel)
-	x0, x1 = max(x0-1, 0), min(x1+1, int(n-1)) // a point on a column's edge may round into its neighbour
+	n := int(geo.CellsAround(pointWordsLevel))
+	x0, y0 := geo.CellOf(f.BBox.West, f.BBox.South, pointWordsLevel)
+	x1, y1 := geo.CellOf(f.BBox.East, f.BBox.North, pointWordsLevel)
+	// A point on a cell's edge may round into its neighbour.
+	x0, x1, y0, y1 = max(x0-1, 0), min(x1+1, n-1), max(y0-1, 0), min(y1+1, n/2-1)
+	if c0, c1 := pointColumnRange(*f.BBox); c1-c0 >= maxPointColumns {
+		y0, y1 = 0, n/2-1 // the columns' range, whatever the latitude
+	}
 	var entries int64
-	err = q.QueryRowContext(ctx, "SELECT coalesce(sum(n), 0) FROM cell_countries WHERE level = ? AND x >= ? AND x <= ?",
-		pointWordsLevel, x0, x1).Scan(&entries)
+	err = q.QueryRowContext(ctx, "SELECT coalesce(sum(n), 0) FROM cell_countries WHERE level = ? AND x >= ? AND x <= ? AND y >= ? AND y <= ?",
+		pointWordsLevel, x0, x1, y0, y1).Scan(&entries)
 	if err != nil {
 		return false, err
 	}
@@ -69,18 +128,28 @@ func (s *Store) pointWords(ctx context.Context, q cellQuerier, f geo.Filter) (bo
 }
 
 // pointWordsCells groups f's events by density cell at zoom from the
-// entries of events_point_words (pointWords). The index holds the events
-// with words alone; a statement may read it when one of its conditions is
-// a term of the index's (SQLite's rule for partial indexes): the field
-// of f's first word has some.
+// entries of events_point_words (pointWords).
 func pointWordsCells(ctx context.Context, q cellQuerier, f geo.Filter, zoom int) ([]geo.Cell, error) {
-	c := eventsql.Filter(pointWordsDialect, f)
-	fields, _ := eventsql.TextWords(f)
-	c.Add("e." + fields[0].Field + "_words <> '[]'")
-	rows, err := q.QueryContext(ctx, indexed(eventsql.CellsSQL(pointWordsDialect, c, zoom), "events_point_words"), c.Args...)
+	c := pointWordsQuery(f, "")
+	rows, err := q.QueryContext(ctx, pointWordsDialect.indexed(eventsql.CellsSQL(pointWordsDialect, c, zoom)), c.Args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	return eventsql.FoldCells(zoom, rows)
+}
+
+// pointWordsQuery is the condition of f (pointWordsUsable), and cond
+// when not empty, on the entries of events_point_words. The index holds
+// the events with words alone; a statement may read it when one of its
+// conditions is a term of the index's (SQLite's rule for partial indexes):
+// the field of f's first word has some.
+func pointWordsQuery(f geo.Filter, cond string) *eventsql.Query {
+	c := eventsql.Filter(pointWordsDialect, f)
+	fields, _ := eventsql.TextWords(f)
+	c.Add("e." + fields[0].Field + "_words <> '[]'")
+	if cond != "" {
+		c.Add(cond)
+	}
+	return c
 }

@@ -160,27 +160,37 @@ func (s cellSums) plus(o cellSums) cellSums {
 
 // wordCellKey is a group of cell_word_fine or cell_words packed into 8
 // bytes: the field (1 for the quote) in the top bit, the word's number
-// (tally.id) in the next 30, x in 12 and y in 11 (level 10's 4,096
-// columns and 2,048 rows), and the event type's number (tally.name) in
-// the last fineNameBits. Keyed by structs with the word, the million's
-// 475,000 groups of cell_words took the import's peak memory up by 150 MB.
+// (tally.id) in the next 28, x in wordXBits and y in wordYBits (the
+// columns and rows of eventsql.WordFineLevel), and the event type's number
+// (tally.name) in the last fineNameBits. Keyed by structs with the word,
+// the million's 475,000 groups of cell_words took the import's peak memory
+// up by 150 MB.
 type wordCellKey uint64
 
+const (
+	wordXBits = eventsql.WordFineLevel + 2
+	wordYBits = eventsql.WordFineLevel + 1
+	// wordShift is where a wordCellKey's word starts.
+	wordShift = wordXBits + wordYBits + fineNameBits
+)
+
 // maxStrings bounds a tally's distinct strings (tally.id): a word's number
-// fills 30 bits of a wordCellKey.
-const maxStrings = 1 << 30
+// fills the bits of a wordCellKey between its field and its cell.
+const maxStrings = 1 << (63 - wordShift)
 
 func packWordCell(quote bool, word uint32, x, y int, eventType uint16) wordCellKey {
-	k := uint64(word)<<33 | uint64(x)<<21 | uint64(y)<<fineNameBits | uint64(eventType)
+	k := uint64(word)<<wordShift | uint64(x)<<(wordYBits+fineNameBits) | uint64(y)<<fineNameBits | uint64(eventType)
 	if quote {
 		k |= 1 << 63
 	}
 	return wordCellKey(k)
 }
 
-func (k wordCellKey) quote() bool       { return k>>63 != 0 }
-func (k wordCellKey) word() uint32      { return uint32(k>>33) & (maxStrings - 1) }
-func (k wordCellKey) cell() (x, y int)  { return int(k >> 21 & 0xfff), int(k >> fineNameBits & 0x7ff) }
+func (k wordCellKey) quote() bool  { return k>>63 != 0 }
+func (k wordCellKey) word() uint32 { return uint32(k>>wordShift) & (maxStrings - 1) }
+func (k wordCellKey) cell() (x, y int) {
+	return int(k >> (wordYBits + fineNameBits) & (1<<wordXBits - 1)), int(k >> fineNameBits & (1<<wordYBits - 1))
+}
 func (k wordCellKey) eventType() uint16 { return uint16(k & (1<<fineNameBits - 1)) }
 
 // coarser is k's group at the level shift times coarser.

@@ -353,7 +353,7 @@ func testWordEdges(t *testing.T, s Store) {
 			if ws := ExpectStats(f, stored.Events); !reflect.DeepEqual(st, ws) {
 				t.Errorf("stats of %s are\n%+v\nthe model's\n%+v", describe(f), st, ws)
 			}
-			for _, zoom := range []int{0, 2, 5, 8, 9, 10} {
+			for _, zoom := range []int{0, 2, 5, 8, 9, 10, 11} {
 				gc, err := s.Cells(ctx, f, zoom)
 				must(t, err)
 				wc, err := s.Cells(ctx, fromEvents(f), zoom)
