@@ -239,6 +239,10 @@ var scaleQueries = []string{
 	"/api/clusters?zoom=11&bbox=37.5,47.8,38.1,48.2&q=drone",
 	"/api/clusters?zoom=9&bbox=36.5,47,39.3,49&actor=police",
 	"/api/clusters?zoom=11&bbox=37.5,47.8,38.1,48.2&actor=police",
+	// Finer than the kept counts per word and cell (level 11), and two
+	// words, which they do not count.
+	"/api/clusters?zoom=12&bbox=37.6,47.9,37.9,48.1&q=drone",
+	"/api/clusters?zoom=11&bbox=37.5,47.8,38.1,48.2&q=drone+convoy",
 	"/ogc/collections/events/tiles/WebMercatorQuad/2/1/2",
 	// Words with a country, a type, dates or a box, with an actor, and
 	// their pages far in and stats (issue 15, item 3).
