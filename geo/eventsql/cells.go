@@ -450,6 +450,16 @@ func CellX(d Dialect, level int) string {
 	return d.Floor("(" + d.Lon() + " + 180) * " + cellsLiteral(level) + " / 360")
 }
 
+// ColumnRange returns the raw columns (CellX) at level of b's west and
+// east edges. CellX does not decrease as the longitude grows, so that
+// every point between the edges (b not across the antimeridian) lies in
+// a column between theirs.
+func ColumnRange(b geo.BBox, level int) (x0, x1 int) {
+	n := float64(geo.CellsAround(level))
+	column := func(lon float64) int { return int(math.Floor((lon + 180) * n / 360)) }
+	return column(b.West), column(b.East)
+}
+
 // CellY is CellX's row.
 func CellY(d Dialect, level int) string {
 	return d.Floor("(" + d.Lat() + " + 90) * " + cellsLiteral(level) + " / 360")

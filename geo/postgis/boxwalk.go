@@ -2,7 +2,6 @@ package postgis
 
 import (
 	"context"
-	"math"
 	"strings"
 
 	"conflictmap/geo"
@@ -44,30 +43,19 @@ func boxWalkable(f geo.Filter) bool {
 		len(f.Origins) > 0 || f.MinSources > 1 || len(f.SubTypes) > 0 || len(f.GeoPrecisions) > 0 {
 		return false
 	}
-	x0, x1 := boxWalkColumns(*f.BBox)
+	x0, x1 := eventsql.ColumnRange(*f.BBox, boxWalkLevel)
 	return x1-x0 < maxBoxWalkColumns
 }
 
-// boxWalkColumns returns the first and last columns of events_box_walk
-// that b meets: those of its west and east edges, by the index's own
-// expression (eventsql.CellX), which does not decrease as the longitude
-// grows, so that every point between the edges lies in a column between
-// theirs.
-func boxWalkColumns(b geo.BBox) (x0, x1 int64) {
-	n := float64(geo.CellsAround(boxWalkLevel))
-	column := func(lon float64) int64 { return int64(math.Floor((lon + 180) * n / 360)) }
-	return column(b.West), column(b.East)
-}
-
 // boxWalkCond adds to q the condition of box b that events_box_walk
-// answers: the columns b meets, the latitudes between its south and north
-// edges, and then the exact longitudes (boxWalkable: b does not cross the
-// antimeridian).
+// answers: the columns b meets (eventsql.ColumnRange, by the index's own
+// expression), the latitudes between its south and north edges, and then
+// the exact longitudes (boxWalkable: b does not cross the antimeridian).
 func boxWalkCond(q *eventsql.Query, b geo.BBox) {
-	x0, x1 := boxWalkColumns(b)
+	x0, x1 := eventsql.ColumnRange(b, boxWalkLevel)
 	columns := make([]int64, 0, x1-x0+1)
 	for x := x0; x <= x1; x++ {
-		columns = append(columns, x)
+		columns = append(columns, int64(x))
 	}
 	q.Add(eventsql.CellX(pgSQL, boxWalkLevel)+" = ANY("+q.Arg(columns)+"::bigint[])",
 		"ST_Y(e.geom) >= "+q.Arg(b.South)+" AND ST_Y(e.geom) <= "+q.Arg(b.North),

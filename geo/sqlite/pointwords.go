@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"math"
 	"strconv"
 	"strings"
 
@@ -63,21 +62,11 @@ func (d dialect) indexed(stmt string) string {
 	return stmt
 }
 
-// pointColumnRange returns the first and last columns of
-// events_point_words that b meets.
-func pointColumnRange(b geo.BBox) (x0, x1 int) {
-	n := float64(geo.CellsAround(pointWordsColumnLevel))
-	column := func(lon float64) int { return int(math.Floor((lon + 180) * n / 360)) }
-	return column(b.West), column(b.East)
-}
-
 // pointColumns adds to q the condition of box b (not across the
 // antimeridian) on the columns of events_point_words: those b meets, by
-// the index's own expression (eventsql.CellX), which does not decrease as
-// the longitude grows, so that every point between b's edges lies in a
-// column between theirs.
+// the index's own expression (eventsql.ColumnRange).
 func pointColumns(q *eventsql.Query, b geo.BBox) {
-	x0, x1 := pointColumnRange(b)
+	x0, x1 := eventsql.ColumnRange(b, pointWordsColumnLevel)
 	cx := eventsql.CellX(sqliteSQL, pointWordsColumnLevel)
 	if x1-x0 >= maxPointColumns {
 		q.Add(cx + " >= " + strconv.Itoa(x0) + " AND " + cx + " <= " + strconv.Itoa(x1))
@@ -111,7 +100,7 @@ func (s *Store) pointWords(ctx context.Context, q cellQuerier, f geo.Filter) (bo
 	x1, y1 := geo.CellOf(f.BBox.East, f.BBox.North, pointWordsLevel)
 	// A point on a cell's edge may round into its neighbour.
 	x0, x1, y0, y1 = max(x0-1, 0), min(x1+1, n-1), max(y0-1, 0), min(y1+1, n/2-1)
-	if c0, c1 := pointColumnRange(*f.BBox); c1-c0 >= maxPointColumns {
+	if c0, c1 := eventsql.ColumnRange(*f.BBox, pointWordsColumnLevel); c1-c0 >= maxPointColumns {
 		y0, y1 = 0, n/2-1 // the columns' range, whatever the latitude
 	}
 	var entries int64
