@@ -450,6 +450,18 @@ func CellX(d Dialect, level int) string {
 	return d.Floor("(" + d.Lon() + " + 180) * " + cellsLiteral(level) + " / 360")
 }
 
+// MaxStripColumns bounds the columns of level 12 (0.022° each) that an
+// edge strip of a plan may meet for a store to read it from an index keyed
+// by those columns (each a descent of the index) rather than from its
+// events' rows: a strip along a wide box's edge meets many columns and
+// holds few events, where a strip of a hotspot's view at zoom 11 meets 27
+// and holds thousands. (A million events, the page of an actor's word in
+// a box 20° wide, whose count's strips along the north and south edges
+// meet 910 columns each, SQLite, ten runs of each binary in turn: median
+// 51-52 ms with those strips read through the columns, 42-43 through
+// their rows, 46-48 before the strips read the columns at all.)
+const MaxStripColumns = 256
+
 // ColumnRange returns the raw columns (CellX) at level of b's west and
 // east edges. CellX does not decrease as the longitude grows, so that
 // every point between the edges (b not across the antimeridian) lies in

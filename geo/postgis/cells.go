@@ -400,7 +400,8 @@ func wordCellGroups(ctx context.Context, q querier, p eventsql.CellPlan, f geo.F
 // wordStripQuery is the condition of a strip of a plan of cell_words
 // or cell_word_fine for a count or density cells: the strip's entries of
 // events_box_walk when they hold every field the strip tests
-// (boxWalkable), else its rows (wordStripFilter). At zoom 11 the cells of
+// (boxWalkable) and it meets few columns (eventsql.MaxStripColumns), else
+// its rows (wordStripFilter). At zoom 11 the cells of
 // level 11 leave strips up to a cell wide on the box's edges, which hold a
 // sixth of a hotspot's view (the million: 17,000 events, whose rows took
 // the view's cells to 145 ms, their entries to 15-22). *terms holds the
@@ -409,7 +410,7 @@ func wordCellGroups(ctx context.Context, q querier, p eventsql.CellPlan, f geo.F
 func wordStripQuery(ctx context.Context, q querier, f geo.Filter, strip eventsql.Strip, terms **eventsql.Terms) (*eventsql.Query, error) {
 	g := f
 	g.BBox, g.Start, g.End = strip.Box, strip.Start, strip.End
-	if !boxWalkable(g) {
+	if x0, x1 := eventsql.ColumnRange(*strip.Box, boxWalkLevel); !boxWalkable(g) || x1-x0 >= eventsql.MaxStripColumns {
 		return wordStripFilter(f, strip), nil
 	}
 	if *terms == nil {

@@ -339,7 +339,8 @@ func (s *Store) wordStripQuery(ctx context.Context, q cellQuerier, f geo.Filter,
 
 // wordStripPoints is wordStripQuery for a count or density cells: the
 // strip's entries of events_point_words when they hold every field the
-// strip tests (pointWordsUsable), else its rows. At zoom 11 the cells of
+// strip tests (pointWordsUsable) and it meets few columns
+// (eventsql.MaxStripColumns), else its rows. At zoom 11 the cells of
 // level 11 (cell_word_fine) leave strips up to a cell wide on the box's
 // edges, which hold a sixth of a hotspot's view (the million: 17,000
 // events, whose rows took the view's cells to 166 ms).
@@ -347,6 +348,9 @@ func (s *Store) wordStripPoints(ctx context.Context, q cellQuerier, f geo.Filter
 	g := f
 	g.BBox, g.Start, g.End = strip.Box, strip.Start, strip.End
 	if strip.Days || strip.Sparse || !pointWordsUsable(g) {
+		return s.wordStripQuery(ctx, q, f, strip)
+	}
+	if x0, x1 := eventsql.ColumnRange(*strip.Box, pointWordsColumnLevel); x1-x0 >= eventsql.MaxStripColumns {
 		return s.wordStripQuery(ctx, q, f, strip)
 	}
 	return pointWordsQuery(g, strip.Cond), pointWordsDialect, nil
