@@ -73,6 +73,15 @@ const (
 	FieldQuote  = "quote"
 )
 
+// FieldOf is FieldQuote for the quote, else FieldActors: the kept counts'
+// packed keys hold the field as one bit.
+func FieldOf(quote bool) string {
+	if quote {
+		return FieldQuote
+	}
+	return FieldActors
+}
+
 // Query is a condition on the events table e under construction, with its
 // arguments.
 type Query struct {

@@ -682,10 +682,7 @@ func (t *tally) tables() []keptTable {
 			columns: []string{"field", "word", "x", "y", "event_type", "n", "fatalities", "sum_lon", "sum_lat"},
 			row: func(i int, dst []any) {
 				g := groups[i]
-				field := eventsql.FieldActors
-				if g.k.quote() {
-					field = eventsql.FieldQuote
-				}
+				field := eventsql.FieldOf(g.k.quote())
 				x, y := g.k.cell()
 				fill(dst, field, name(g.k.word()), x, y, name(t.wordTypes[g.k.wordType()]), g.v.n, g.v.fatalities, g.v.lon, g.v.lat)
 			}}
@@ -719,10 +716,7 @@ func (t *tally) tables() []keptTable {
 			columns: []string{"field", "word", "event_type", "country_code", "week", "modality", "origin", "n"},
 			row: func(i int, dst []any) {
 				g := words[i]
-				field := eventsql.FieldActors
-				if g.k.quote {
-					field = eventsql.FieldQuote
-				}
+				field := eventsql.FieldOf(g.k.quote)
 				fill(dst, field, name(g.k.word), name(g.k.eventType), name(g.k.country), name(g.k.week),
 					name(g.k.modality), name(g.k.origin), g.v)
 			}},
@@ -754,10 +748,7 @@ func (t *tally) tables() []keptTable {
 			columns: []string{"field", "word", "x", "y", "kind", "key", "n"},
 			row: func(i int, dst []any) {
 				g := wordStats[i]
-				field := eventsql.FieldActors
-				if g.k.Quote() {
-					field = eventsql.FieldQuote
-				}
+				field := eventsql.FieldOf(g.k.Quote())
 				x, y := g.k.Cell()
 				fill(dst, field, name(g.k.Word()), int32(x), int32(y), int32(g.k.Kind()), name(t.statKeys.String(g.k.Key())), int64(g.v))
 			}},

@@ -629,10 +629,7 @@ func (t *tally) writeWordCells(ctx context.Context, p *rowPipe, byRank func(a, b
 		if s == (cellSums{}) {
 			return nil
 		}
-		field := eventsql.FieldActors
-		if k.quote() {
-			field = eventsql.FieldQuote
-		}
+		field := eventsql.FieldOf(k.quote())
 		x, y := k.cell()
 		return w.add(ctx, field, t.strs[k.word()], x, y, t.nameList[k.eventType()], s.n, s.fatalities, s.lon, s.lat)
 	}
