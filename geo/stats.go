@@ -45,6 +45,21 @@ func (t *Tally) AddWeek(week string, n int) {
 	t.byWeek[week] += n
 }
 
+// Merge adds what u counted to t.
+func (t *Tally) Merge(u *Tally) {
+	t.init()
+	for k, n := range u.byType {
+		t.byType[k] += n
+	}
+	for k, n := range u.byCountry {
+		t.byCountry[k] += n
+	}
+	for k, n := range u.byWeek {
+		t.byWeek[k] += n
+	}
+	t.total += u.total
+}
+
 func (t *Tally) init() {
 	if t.byType == nil {
 		t.byType, t.byCountry, t.byWeek = map[string]int{}, map[string]int{}, map[string]int{}

@@ -665,15 +665,7 @@ type Rows interface {
 // Tally folds the rows of StatsSQL into Stats.
 func Tally(rows Rows) (geo.Stats, error) {
 	var tally geo.Tally
-	for rows.Next() {
-		var typ, country, week string
-		var n int64
-		if err := rows.Scan(&typ, &country, &week, &n); err != nil {
-			return geo.Stats{}, err
-		}
-		tally.Add(typ, country, week, int(n))
-	}
-	if err := rows.Err(); err != nil {
+	if err := AddStats(rows, &tally); err != nil {
 		return geo.Stats{}, err
 	}
 	return tally.Stats(), nil

@@ -49,6 +49,9 @@ type dialect struct {
 	// terms, when set, names the one stored word that a word of a walk
 	// starts (exactTerms): the GIN index or the walk looks that lexeme up.
 	terms *eventsql.Terms
+	// piece, when set, bounds event_date to one piece of a walk's dates
+	// (pieceStats).
+	piece eventsql.Piece
 }
 
 // ForSparse is the dialect of a strip whose box holds few events beside
@@ -136,19 +139,26 @@ func boxIndexed(q *eventsql.Query, b geo.BBox) string {
 // (byDateBounds).
 func (d dialect) Dates(q *eventsql.Query, start, end string) {
 	cond := "e.dates && daterange(" + q.Arg(nullString(start)) + "::date, " + q.Arg(nullString(end)) + "::date, '[]')"
-	if !d.walk && !d.byDate {
+	switch {
+	case !d.walk && !d.byDate:
 		if d.sparseDates {
 			cond = "(" + cond + ") IS TRUE"
 		}
 		q.Add(cond)
-		return
+	default:
+		q.Add("(" + cond + ") IS TRUE")
+		if end != "" && d.piece.Before == "" {
+			q.Add("e.event_date <= " + q.Arg(end) + "::date")
+		}
+		if d.byDate && start != "" && d.piece.From == "" {
+			q.Add(byDateBounds(q, start))
+		}
 	}
-	q.Add("(" + cond + ") IS TRUE")
-	if end != "" {
-		q.Add("e.event_date <= " + q.Arg(end) + "::date")
+	if d.piece.Before != "" {
+		q.Add("e.event_date < " + q.Arg(d.piece.Before) + "::date")
 	}
-	if d.byDate && start != "" {
-		q.Add(byDateBounds(q, start))
+	if d.piece.From != "" {
+		q.Add("e.event_date >= " + q.Arg(d.piece.From) + "::date")
 	}
 }
 

@@ -44,3 +44,8 @@ func PoolConns(s *Store) (open, most int32) {
 	st := s.pool.Stat()
 	return st.TotalConns(), st.MaxConns()
 }
+
+// SetPieces sets how many pieces of its dates a walk of s reads at once
+// (pieces): several make the walked stats read them on several
+// connections in one snapshot, as a server on several CPUs does.
+func SetPieces(s *Store, n int) { s.pieces = n }

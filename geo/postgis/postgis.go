@@ -20,6 +20,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -49,6 +50,10 @@ type Store struct {
 	// store suite.
 	walkAt, wordWalkAt, dateWalkAt, boxWalkAt      int
 	denseBoxRatio, sparseBoxRatio, subTypeBoxRatio float64
+	// pieces is how many connections one walk of the date order reads at
+	// once (pieceStats): one per CPU, for a walk costs CPU, not waits;
+	// tests set it.
+	pieces int
 	// logKeep and logBatch bound the change log (changeLogSize,
 	// pruneBatch); tests lower them to see it pruned.
 	logKeep, logBatch int
@@ -128,7 +133,7 @@ func Open(ctx context.Context, dsn, schema string) (*Store, error) {
 	}
 	s := &Store{pool: pool, schema: schema, rules: rules, walkAt: defaultWalkAt, wordWalkAt: defaultWordWalkAt, dateWalkAt: defaultDateWalkAt, boxWalkAt: defaultBoxWalkAt, denseBoxRatio: defaultDenseBoxRatio,
 		sparseBoxRatio: defaultSparseBoxRatio, subTypeBoxRatio: defaultSubTypeBoxRatio, logKeep: changeLogSize,
-		logBatch: pruneBatch, swapFrom: defaultSwapFrom, log: slog.New(slog.DiscardHandler)}
+		logBatch: pruneBatch, swapFrom: defaultSwapFrom, log: slog.New(slog.DiscardHandler), pieces: runtime.NumCPU()}
 	if err := s.mergePending(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgis store %s: merge the stored reports: %w", schema, err)

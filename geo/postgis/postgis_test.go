@@ -83,7 +83,9 @@ func TestConformance(t *testing.T) {
 // at 0, every box is dense), and whose strips along a box's edges test
 // their dates row by row (every strip's box sparse), and whose sub-event
 // types with a box read the types' entries, and density cells of words with
-// a box that walk the box's entries (every word common). The two are apart:
+// a box that walk the box's entries (every word common), and stats of
+// words walked in three pieces of their dates on as many connections at
+// once. The two are apart:
 // the count is made before the page is read.
 func TestConformanceWalkPlans(t *testing.T) {
 	storetest.RunPlans(t, func(t *testing.T) storetest.Store {
@@ -95,6 +97,7 @@ func TestConformanceWalkPlans(t *testing.T) {
 		postgis.SetDateWalkAt(s, 1<<30)
 		postgis.SetSubTypeBoxRatio(s, 1<<30)
 		postgis.SetBoxWalkAt(s, 1<<30)
+		postgis.SetPieces(s, 3)
 		return s
 	})
 }

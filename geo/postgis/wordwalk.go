@@ -432,16 +432,7 @@ func (s *Store) wordDateStats(ctx context.Context, f geo.Filter) (st geo.Stats, 
 		if err != nil {
 			return err
 		}
-		if err := walkPlanner(ctx, tx); err != nil {
-			return err
-		}
-		q := eventsql.Filter(dialect{walk: true, byDate: true, terms: terms}, f)
-		rows, err := tx.Query(ctx, eventsql.StatsSQL(pgSQL, q), q.Args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		st, err = eventsql.Tally(rows)
+		st, err = s.pieceStats(ctx, tx, f, dialect{walk: true, byDate: true, terms: terms}, walkPlanner)
 		ok = err == nil
 		return err
 	})

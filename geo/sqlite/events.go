@@ -35,6 +35,9 @@ type dialect struct {
 	// whose entries hold the words; the box is not looked up in the
 	// R*Tree, but by the index's columns (pointColumns).
 	points bool
+	// piece, when set, bounds event_date to one piece of a walk's dates
+	// (pieceStats).
+	piece eventsql.Piece
 }
 
 var sqliteSQL = dialect{rtree: useRtree}
@@ -93,10 +96,18 @@ func (d dialect) Dates(q *eventsql.Query, start, end string) {
 		q.Add("e.event_date IS NOT NULL")
 	}
 	if start != "" {
-		q.Add("coalesce(e.event_date_end, e.event_date) >= "+q.Arg(start),
-			"e.event_date >= date("+q.Arg(start)+", '-' || (SELECT value FROM meta WHERE key = 'max_span_days') || ' days')")
+		q.Add("coalesce(e.event_date_end, e.event_date) >= " + q.Arg(start))
+		if d.piece.From == "" {
+			q.Add("e.event_date >= date(" + q.Arg(start) + ", '-' || (SELECT value FROM meta WHERE key = 'max_span_days') || ' days')")
+		}
 	}
-	if end != "" {
+	if d.piece.From != "" {
+		q.Add("e.event_date >= " + q.Arg(d.piece.From))
+	}
+	switch {
+	case d.piece.Before != "":
+		q.Add("e.event_date < " + q.Arg(d.piece.Before))
+	case end != "":
 		q.Add("e.event_date <= " + q.Arg(end))
 	}
 }
@@ -1011,13 +1022,7 @@ func (s *Store) stats(ctx context.Context, f geo.Filter) (geo.Stats, error) {
 	if idx, ok, err := s.wordWalk(ctx, s.reader, f); err != nil {
 		return geo.Stats{}, err
 	} else if ok {
-		q := eventsql.Filter(walkDialect, f)
-		rows, err := s.reader.QueryContext(ctx, indexed(eventsql.StatsSQL(walkDialect, q), idx), q.Args...)
-		if err != nil {
-			return geo.Stats{}, err
-		}
-		defer rows.Close()
-		return eventsql.Tally(rows)
+		return s.pieceStats(ctx, f, walkDialect, idx)
 	}
 	if c, strips, ok := eventsql.PlanDetail(sqliteSQL, f); ok {
 		return detailStats(ctx, s.reader, f, c, strips)

@@ -20,3 +20,8 @@ func SetRowEntries(s *Store, n int) { s.rowEntries = n }
 // a large one makes the density cells of every filter with words and a
 // box read events_point_words.
 func SetPointWords(s *Store, n int) { s.pointWordsAt = n }
+
+// SetPieces sets how many pieces of its dates a walk of s reads at once
+// (pieces): several make the walked stats read them each in its own
+// snapshot, as a server on several CPUs does.
+func SetPieces(s *Store, n int) { s.pieces = n }

@@ -52,6 +52,10 @@ type Store struct {
 	// defaultWordWalkAt, defaultRowEntries, defaultPointWordsAt); tests
 	// change them to hold every plan to the store suite.
 	denseBox, walkAt, wordWalkAt, rowEntries, pointWordsAt int
+	// pieces is how many reader connections one walk of the date order
+	// reads at once (pieceStats): one per CPU, for a walk costs CPU, not
+	// waits; tests set it.
+	pieces int
 	// logKeep is how many changes the change log keeps (changeLogSize);
 	// tests lower it to see the log pruned.
 	logKeep int
@@ -113,7 +117,7 @@ func open(ctx context.Context, path, journal string) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{path: path, writer: writer, rules: rules, denseBox: defaultDenseBox, walkAt: defaultWalkAt, wordWalkAt: defaultWordWalkAt, rowEntries: defaultRowEntries,
-		pointWordsAt: defaultPointWordsAt, logKeep: changeLogSize}
+		pointWordsAt: defaultPointWordsAt, logKeep: changeLogSize, pieces: runtime.NumCPU()}
 	if err := s.migrateRetrying(ctx); err != nil {
 		writer.Close()
 		return nil, fmt.Errorf("sqlite store %s: %w", path, err)

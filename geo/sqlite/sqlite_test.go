@@ -46,8 +46,9 @@ func TestConformance(t *testing.T) {
 // The plans a million events call for (a box dense in events kept off the
 // R*Tree, pages walking the date index) answer as the model does: with
 // the thresholds at 1, every query with a box or words takes them; pages
-// of several sub-event types walk the list order; and density cells of
-// words with a box read the points' index with their words.
+// of several sub-event types walk the list order; density cells of words
+// with a box read the points' index with their words; and walked stats
+// read three pieces of their dates at once.
 func TestConformanceDensePlans(t *testing.T) {
 	t.Parallel()
 	storetest.RunPlans(t, func(t *testing.T) storetest.Store {
@@ -55,6 +56,7 @@ func TestConformanceDensePlans(t *testing.T) {
 		sqlite.SetPlanThresholds(s, 1, 0, 1<<30)
 		sqlite.SetRowEntries(s, 0)
 		sqlite.SetPointWords(s, 1<<30)
+		sqlite.SetPieces(s, 3)
 		return s
 	})
 }

@@ -1,0 +1,88 @@
+package eventsql
+
+import (
+	"time"
+
+	"conflictmap/geo"
+)
+
+// DateSpanSQL reads the first and the last event_date of the store, as
+// YYYY-MM-DD text (NULL when no event is dated): each an index's first or
+// last entry.
+func DateSpanSQL(d Dialect) string {
+	return "SELECT " + d.DateText("(SELECT min(e.event_date) FROM events e)") + ", " +
+		d.DateText("(SELECT max(e.event_date) FROM events e)")
+}
+
+// DateCuts cuts the days that f's walk of the date order reads, from the
+// later of f.Start and first to the earlier of f.End and last (the store's
+// DateSpanSQL), into n pieces of as many days each, so that n connections
+// can each read one piece at once (Pieces): the first day of every
+// piece but the oldest, newest first. None when f has no dates (a piece
+// is a range of event_date, and undated events would fall in none), when
+// n < 2, or when the range holds fewer than n days. The cuts share the
+// days, not the events: a piece whose days hold more events takes longer,
+// and the answer is the same wherever the cuts fall.
+func DateCuts(f geo.Filter, first, last string, n int) []string {
+	if n < 2 || f.Start == "" && f.End == "" || first == "" || last == "" {
+		return nil
+	}
+	if f.Start > first {
+		first = f.Start
+	}
+	if f.End != "" && f.End < last {
+		last = f.End
+	}
+	a, err1 := time.Parse(time.DateOnly, first)
+	b, err2 := time.Parse(time.DateOnly, last)
+	if err1 != nil || err2 != nil {
+		return nil
+	}
+	days := int(b.Sub(a).Hours()/24) + 1
+	if days < n {
+		return nil
+	}
+	cuts := make([]string, 0, n-1)
+	for i := n - 1; i >= 1; i-- {
+		cuts = append(cuts, a.AddDate(0, 0, days*i/n).Format(time.DateOnly))
+	}
+	return cuts
+}
+
+// Piece is one of the ranges of event_date that DateCuts makes: from From
+// (on or after it) to Before (before it), each "" when open. A dialect
+// whose Piece is set bounds event_date by it in Dates, each bound in place
+// of the filter's own on event_date, which it implies: SQLite reads an
+// index's range from one lower and one upper bound of its column, and
+// picks between two of them without knowing which is tighter.
+type Piece struct{ From, Before string }
+
+// Pieces returns the len(cuts)+1 pieces that cuts (DateCuts, newest
+// first) make of the dated events, newest first: event_date on or after
+// cuts[0] for the first, before cuts[i-1] and on or after cuts[i] between,
+// before the last cut for the last.
+func Pieces(cuts []string) []Piece {
+	pieces := make([]Piece, len(cuts)+1)
+	for i := range pieces {
+		if i > 0 {
+			pieces[i].Before = cuts[i-1]
+		}
+		if i < len(cuts) {
+			pieces[i].From = cuts[i]
+		}
+	}
+	return pieces
+}
+
+// AddStats adds the rows of StatsSQL to t.
+func AddStats(rows Rows, t *geo.Tally) error {
+	for rows.Next() {
+		var typ, country, week string
+		var n int64
+		if err := rows.Scan(&typ, &country, &week, &n); err != nil {
+			return err
+		}
+		t.Add(typ, country, week, int(n))
+	}
+	return rows.Err()
+}

@@ -1,0 +1,72 @@
+package eventsql_test
+
+import (
+	"testing"
+	"time"
+
+	"conflictmap/geo"
+	"conflictmap/geo/eventsql"
+)
+
+// Every day of a walk's dates, and every day outside them, falls in
+// exactly one piece, so that pieces read at once count each event once;
+// the pieces are newest first, each holding about as many days.
+func TestPiecesHoldEveryDayOnce(t *testing.T) {
+	in := func(p eventsql.Piece, day string) bool {
+		return (p.From == "" || day >= p.From) && (p.Before == "" || day < p.Before)
+	}
+	for _, tc := range []struct {
+		f           geo.Filter
+		first, last string
+		n           int
+	}{
+		{geo.Filter{Start: "2024-01-01"}, "2023-01-01", "2024-12-30", 2},
+		{geo.Filter{Start: "2024-01-01", End: "2024-06-30"}, "2023-01-01", "2024-12-30", 3},
+		{geo.Filter{End: "2023-03-01"}, "2023-01-01", "2024-12-30", 4},
+		{geo.Filter{Start: "2020-05-05", End: "2020-05-09"}, "2020-01-01", "2021-01-01", 5},
+	} {
+		cuts := eventsql.DateCuts(tc.f, tc.first, tc.last, tc.n)
+		pieces := eventsql.Pieces(cuts)
+		if len(pieces) != tc.n {
+			t.Errorf("%+v in %d pieces: got %d (cuts %v)", tc.f, tc.n, len(pieces), cuts)
+			continue
+		}
+		held := make([]int, len(pieces))
+		day, _ := time.Parse(time.DateOnly, "2019-12-01")
+		for range 2000 {
+			d := day.Format(time.DateOnly)
+			var got []int
+			for i, p := range pieces {
+				if in(p, d) {
+					got = append(got, i)
+				}
+			}
+			if len(got) != 1 {
+				t.Errorf("%+v: day %s in pieces %v of %+v", tc.f, d, got, pieces)
+			} else if d >= max(tc.f.Start, tc.first) && (tc.f.End == "" || d <= tc.f.End) && d <= tc.last {
+				held[got[0]]++
+			}
+			day = day.AddDate(0, 0, 1)
+		}
+		for i := 1; i < len(cuts); i++ {
+			if cuts[i] >= cuts[i-1] {
+				t.Errorf("%+v: cuts %v not newest first", tc.f, cuts)
+			}
+		}
+		for i, n := range held {
+			if n < held[0]-1 || n > held[0]+1 {
+				t.Errorf("%+v: piece %d holds %d days of the range, piece 0 %d", tc.f, i, n, held[0])
+			}
+		}
+	}
+	// No dates: undated events would fall in no piece.
+	if cuts := eventsql.DateCuts(geo.Filter{Country: "UA"}, "2023-01-01", "2024-12-30", 2); cuts != nil {
+		t.Errorf("cuts without dates: %v", cuts)
+	}
+	// Fewer days than pieces, and dates that hold none.
+	for _, f := range []geo.Filter{{Start: "2024-01-01", End: "2024-01-01"}, {Start: "2024-02-01", End: "2024-01-01"}} {
+		if cuts := eventsql.DateCuts(f, "2023-01-01", "2024-12-30", 2); cuts != nil {
+			t.Errorf("%+v: cuts %v", f, cuts)
+		}
+	}
+}

@@ -1,0 +1,83 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+
+	"conflictmap/geo"
+	"conflictmap/geo/eventsql"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// pieceStats answers the stats of f by a walk of the index idx in the
+// date order, its conditions in d's spelling (walkDialect), read in
+// s.pieces pieces of f's dates at once (eventsql.DateCuts), each on its
+// own reader connection: a walk costs CPU, and one statement uses one (a
+// word, a box and a year of a million events: 215 ms in one piece, 150 in
+// two on two CPUs). Each piece reads in its own snapshot; the pieces'
+// answers are added when every snapshot read the same data version (every
+// write raises it), else the walk is read again in one piece.
+func (s *Store) pieceStats(ctx context.Context, f geo.Filter, d dialect, idx string) (geo.Stats, error) {
+	var first, last sql.NullString
+	if s.pieces > 1 {
+		if err := s.reader.QueryRowContext(ctx, eventsql.DateSpanSQL(sqliteSQL)).Scan(&first, &last); err != nil {
+			return geo.Stats{}, err
+		}
+	}
+	cuts := eventsql.DateCuts(f, first.String, last.String, s.pieces)
+	if len(cuts) == 0 {
+		return s.oneStats(ctx, f, d, idx)
+	}
+	pieces := eventsql.Pieces(cuts)
+	tallies := make([]geo.Tally, len(pieces))
+	versions := make([]int64, len(tallies))
+	g, gctx := errgroup.WithContext(ctx)
+	for i := range tallies {
+		g.Go(func() error {
+			tx, err := s.reader.BeginTx(gctx, nil)
+			if err != nil {
+				return err
+			}
+			defer tx.Rollback()
+			// The first read starts the snapshot, so the version is the
+			// snapshot's.
+			if err := tx.QueryRowContext(gctx, "SELECT value FROM meta WHERE key = 'version'").Scan(&versions[i]); err != nil {
+				return err
+			}
+			pd := d
+			pd.piece = pieces[i]
+			q := eventsql.Filter(pd, f)
+			rows, err := tx.QueryContext(gctx, indexed(eventsql.StatsSQL(pd, q), idx), q.Args...)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			return eventsql.AddStats(rows, &tallies[i])
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return geo.Stats{}, err
+	}
+	for _, v := range versions[1:] {
+		if v != versions[0] {
+			return s.oneStats(ctx, f, d, idx)
+		}
+	}
+	var t geo.Tally
+	for i := range tallies {
+		t.Merge(&tallies[i])
+	}
+	return t.Stats(), nil
+}
+
+// oneStats answers pieceStats in one statement.
+func (s *Store) oneStats(ctx context.Context, f geo.Filter, d dialect, idx string) (geo.Stats, error) {
+	q := eventsql.Filter(d, f)
+	rows, err := s.reader.QueryContext(ctx, indexed(eventsql.StatsSQL(d, q), idx), q.Args...)
+	if err != nil {
+		return geo.Stats{}, err
+	}
+	defer rows.Close()
+	return eventsql.Tally(rows)
+}
