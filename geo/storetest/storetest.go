@@ -17,6 +17,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -966,14 +967,28 @@ func testInvalid(t *testing.T, s Store) {
 	}
 }
 
+// testConcurrent reads while writers ingest: every answer is of one state
+// of the store, never of part of an ingest. The stats of words with a box
+// and dates, which a store may walk in pieces read at once (each in its
+// own snapshot or one shared), must be the model's stats of the events of
+// some prefix of each writer's ingests.
 func testConcurrent(t *testing.T, s Store) {
 	ctx := t.Context()
-	const writers, perWriter, perArticle = 3, 4, 5
+	const writers, perWriter, perArticle = 3, 4, 20
 	v0, err := s.Version(ctx)
 	must(t, err)
 	errs := make(chan error, 1000)
 	var wg, rg sync.WaitGroup
 	done := make(chan struct{})
+	walked := geo.Filter{BBox: &geo.BBox{West: -170, South: -80, East: 170, North: 80}, Start: "2023-03-01", End: "2024-10-31", Q: "strike"}
+	var (
+		mu   sync.Mutex
+		seen []geo.Stats
+	)
+	batch := func(w, i int) (geo.Article, []geo.Event) {
+		a := geo.Article{ID: fmt.Sprintf("w%d-a%d", w, i), Title: "concurrent", Text: fmt.Sprintf("article %d of writer %d", i, w)}
+		return a, Generate(uint64(w*100+i), a, perArticle)
+	}
 	for r := range 2 {
 		rg.Go(func() {
 			last := v0
@@ -1001,6 +1016,14 @@ func testConcurrent(t *testing.T, s Store) {
 				if _, err := s.Stats(ctx, geo.Filter{Country: "IQ"}); err != nil {
 					errs <- err
 				}
+				st, err := s.Stats(ctx, walked)
+				if err != nil {
+					errs <- err
+					return
+				}
+				mu.Lock()
+				seen = append(seen, st)
+				mu.Unlock()
 				select {
 				case <-done:
 					return
@@ -1012,8 +1035,8 @@ func testConcurrent(t *testing.T, s Store) {
 	for w := range writers {
 		wg.Go(func() {
 			for i := range perWriter {
-				a := geo.Article{ID: fmt.Sprintf("w%d-a%d", w, i), Title: "concurrent", Text: fmt.Sprintf("article %d of writer %d", i, w)}
-				if _, err := s.Ingest(ctx, a, Generate(uint64(w*100+i), a, perArticle)); err != nil {
+				a, events := batch(w, i)
+				if _, err := s.Ingest(ctx, a, events); err != nil {
 					errs <- fmt.Errorf("writer %d: %w", w, err)
 					return
 				}
@@ -1026,6 +1049,29 @@ func testConcurrent(t *testing.T, s Store) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+	// The states: how many of its ingests each writer had made.
+	var states []geo.Stats
+	var state func(w int, events []geo.Event)
+	state = func(w int, events []geo.Event) {
+		if w == writers {
+			states = append(states, ExpectStats(walked, events))
+			return
+		}
+		for n := 0; n <= perWriter; n++ {
+			more := events[:len(events):len(events)]
+			for i := range n {
+				_, b := batch(w, i)
+				more = append(more, b...)
+			}
+			state(w+1, more)
+		}
+	}
+	state(0, nil)
+	for _, st := range seen {
+		if !slices.ContainsFunc(states, func(m geo.Stats) bool { return reflect.DeepEqual(m, st) }) {
+			t.Errorf("stats of %s read during ingests are those of no state of the store: %+v", describe(walked), st)
+		}
 	}
 	page, err := s.Events(ctx, geo.Filter{Limit: 1})
 	must(t, err)
