@@ -13,50 +13,59 @@ import (
 )
 
 // cellCount counts f's events by plan p: the kept counts of its cells and
-// the events of its strips.
-func (s *Store) cellCount(ctx context.Context, q querier, p eventsql.CellPlan, f geo.Filter) (int, error) {
-	d, p, err := s.stripDialect(ctx, q, p, f)
+// the events of its strips, each a job of atOnce.
+func (s *Store) cellCount(ctx context.Context, tx pgx.Tx, p eventsql.CellPlan, f geo.Filter) (int, error) {
+	d, p, err := s.stripDialect(ctx, tx, p, f)
 	if err != nil {
 		return 0, err
 	}
-	stmt, args := eventsql.CellCountSQL(pgSQL, p, f)
-	var total int64
-	if err := q.QueryRow(ctx, stmt, args...).Scan(&total); err != nil {
-		return 0, err
-	}
-	for _, strip := range p.Strips {
-		sq := eventsql.StripFilter(d, f, strip)
-		var n int64
-		if err := q.QueryRow(ctx, eventsql.CountSQL(sq), sq.Args...).Scan(&n); err != nil {
-			return 0, err
+	counts := make([]int64, 1+len(p.Strips))
+	err = s.atOnce(ctx, tx, len(counts), nil, func(tx pgx.Tx, i int) error {
+		if i == 0 {
+			stmt, args := eventsql.CellCountSQL(pgSQL, p, f)
+			return tx.QueryRow(ctx, stmt, args...).Scan(&counts[0])
 		}
-		total += int64(strip.Sign()) * n
+		strip := p.Strips[i-1]
+		sq := eventsql.StripFilter(d, f, strip)
+		if err := tx.QueryRow(ctx, eventsql.CountSQL(sq), sq.Args...).Scan(&counts[i]); err != nil {
+			return err
+		}
+		counts[i] *= int64(strip.Sign())
+		return nil
+	})
+	var total int64
+	for _, n := range counts {
+		total += n
 	}
-	return int(total), nil
+	return int(total), err
 }
 
-// cellStats is Stats of f by plan p.
-func (s *Store) cellStats(ctx context.Context, q querier, p eventsql.CellPlan, f geo.Filter) (geo.Stats, error) {
-	d, p, err := s.stripDialect(ctx, q, p, f)
+// cellStats is Stats of f by plan p: the kept cells' two statements and
+// the strips' each a job of atOnce.
+func (s *Store) cellStats(ctx context.Context, tx pgx.Tx, p eventsql.CellPlan, f geo.Filter) (geo.Stats, error) {
+	d, p, err := s.stripDialect(ctx, tx, p, f)
 	if err != nil {
 		return geo.Stats{}, err
 	}
-	var t geo.Tally
-	stmt, args := eventsql.CellTypeWeekSQL(pgSQL, p, f)
-	if err := eachRow(ctx, q, stmt, args, func(r pgx.Rows) error { return eventsql.TallyTypeWeeks(r, &t) }); err != nil {
-		return geo.Stats{}, err
-	}
-	stmt, args = eventsql.CellCountrySQL(pgSQL, p, f)
-	if err := eachRow(ctx, q, stmt, args, func(r pgx.Rows) error { return eventsql.TallyCountries(r, &t) }); err != nil {
-		return geo.Stats{}, err
-	}
-	for _, strip := range p.Strips {
-		sq := eventsql.StripFilter(d, f, strip)
-		if err := eachRow(ctx, q, eventsql.StatsSQL(pgSQL, sq), sq.Args, func(r pgx.Rows) error { return eventsql.TallyRows(r, strip.Sign(), &t) }); err != nil {
-			return geo.Stats{}, err
+	tallies := make([]geo.Tally, 2+len(p.Strips))
+	err = s.atOnce(ctx, tx, len(tallies), nil, func(tx pgx.Tx, i int) error {
+		t := &tallies[i]
+		switch i {
+		case 0:
+			stmt, args := eventsql.CellTypeWeekSQL(pgSQL, p, f)
+			return eachRow(ctx, tx, stmt, args, func(r pgx.Rows) error { return eventsql.TallyTypeWeeks(r, t) })
+		case 1:
+			stmt, args := eventsql.CellCountrySQL(pgSQL, p, f)
+			return eachRow(ctx, tx, stmt, args, func(r pgx.Rows) error { return eventsql.TallyCountries(r, t) })
 		}
+		strip := p.Strips[i-2]
+		sq := eventsql.StripFilter(d, f, strip)
+		return eachRow(ctx, tx, eventsql.StatsSQL(pgSQL, sq), sq.Args, func(r pgx.Rows) error { return eventsql.TallyRows(r, strip.Sign(), t) })
+	})
+	if err != nil {
+		return geo.Stats{}, err
 	}
-	return t.Stats(), nil
+	return merged(tallies), nil
 }
 
 // cellGroups returns the density cells of f at zoom by plan p, read in
@@ -456,17 +465,21 @@ func detailDialect(f geo.Filter) dialect {
 }
 
 // detailStats is Stats of f from the kept counts by sub-event type and
-// precision, as detailCount counts them.
-func detailStats(ctx context.Context, q querier, f geo.Filter, c *eventsql.Query, strips []eventsql.Strip) (geo.Stats, error) {
-	var t geo.Tally
-	if err := eachRow(ctx, q, eventsql.DetailStatsSQL(c), c.Args, func(r pgx.Rows) error { return eventsql.TallyRows(r, 1, &t) }); err != nil {
+// precision, as detailCount counts them: the counts and each strip a job
+// of atOnce.
+func (s *Store) detailStats(ctx context.Context, tx pgx.Tx, f geo.Filter, c *eventsql.Query, strips []eventsql.Strip) (geo.Stats, error) {
+	tallies := make([]geo.Tally, 1+len(strips))
+	err := s.atOnce(ctx, tx, len(tallies), nil, func(tx pgx.Tx, i int) error {
+		t := &tallies[i]
+		if i == 0 {
+			return eachRow(ctx, tx, eventsql.DetailStatsSQL(c), c.Args, func(r pgx.Rows) error { return eventsql.TallyRows(r, 1, t) })
+		}
+		strip := strips[i-1]
+		sq := eventsql.StripFilter(detailDialect(f), f, strip)
+		return eachRow(ctx, tx, eventsql.StatsSQL(pgSQL, sq), sq.Args, func(r pgx.Rows) error { return eventsql.TallyRows(r, strip.Sign(), t) })
+	})
+	if err != nil {
 		return geo.Stats{}, err
 	}
-	for _, strip := range strips {
-		sq := eventsql.StripFilter(detailDialect(f), f, strip)
-		if err := eachRow(ctx, q, eventsql.StatsSQL(pgSQL, sq), sq.Args, func(r pgx.Rows) error { return eventsql.TallyRows(r, strip.Sign(), &t) }); err != nil {
-			return geo.Stats{}, err
-		}
-	}
-	return t.Stats(), nil
+	return merged(tallies), nil
 }

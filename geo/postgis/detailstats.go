@@ -22,34 +22,34 @@ func (s *Store) detailBoxStats(ctx context.Context, f geo.Filter) (geo.Stats, bo
 	}
 	var st geo.Stats
 	err := s.snapshot(ctx, func(tx pgx.Tx) error {
-		var t geo.Tally
 		stmt, args := eventsql.DetailBoxStatsSQL(pgSQL, p, f)
-		if err := tallyPlan(ctx, tx, &t, stmt, args, p.Strips, func(strip eventsql.Strip) *eventsql.Query {
+		var err error
+		st, err = s.tallyPlan(ctx, tx, stmt, args, p.Strips, func(strip eventsql.Strip) *eventsql.Query {
 			return eventsql.DetailStripFilter(pgSQL, f, strip)
-		}); err != nil {
-			return err
-		}
-		st = t.Stats()
-		return nil
+		})
+		return err
 	})
 	return st, err == nil, err
 }
 
-// tallyPlan adds to t the groups of the kept cells inside a box (stmt,
-// rows of eventsql.TallyWordStats) and the events of its edge strips, each
-// selected by strip and added or taken off by its sign.
-func tallyPlan(ctx context.Context, q querier, t *geo.Tally, stmt string, args []any, strips []eventsql.Strip,
-	strip func(eventsql.Strip) *eventsql.Query) error {
-	if err := eachRow(ctx, q, stmt, args, func(r pgx.Rows) error { return eventsql.TallyWordStats(r, t) }); err != nil {
-		return err
-	}
-	for _, st := range strips {
-		sq := strip(st)
-		if err := eachRow(ctx, q, eventsql.StatsSQL(pgSQL, sq), sq.Args, func(r pgx.Rows) error {
-			return eventsql.TallyRows(r, st.Sign(), t)
-		}); err != nil {
-			return err
+// tallyPlan adds up the groups of the kept cells inside a box (stmt, rows
+// of eventsql.TallyWordStats) and the events of its edge strips, each
+// selected by strip and added or taken off by its sign: each a job of
+// atOnce.
+func (s *Store) tallyPlan(ctx context.Context, tx pgx.Tx, stmt string, args []any, strips []eventsql.Strip,
+	strip func(eventsql.Strip) *eventsql.Query) (geo.Stats, error) {
+	tallies := make([]geo.Tally, 1+len(strips))
+	err := s.atOnce(ctx, tx, len(tallies), nil, func(tx pgx.Tx, i int) error {
+		t := &tallies[i]
+		if i == 0 {
+			return eachRow(ctx, tx, stmt, args, func(r pgx.Rows) error { return eventsql.TallyWordStats(r, t) })
 		}
+		st := strips[i-1]
+		sq := strip(st)
+		return eachRow(ctx, tx, eventsql.StatsSQL(pgSQL, sq), sq.Args, func(r pgx.Rows) error { return eventsql.TallyRows(r, st.Sign(), t) })
+	})
+	if err != nil {
+		return geo.Stats{}, err
 	}
-	return nil
+	return merged(tallies), nil
 }

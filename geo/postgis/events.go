@@ -881,7 +881,7 @@ func (s *Store) stats(ctx context.Context, f geo.Filter) (geo.Stats, error) {
 	if c, strips, ok := eventsql.PlanDetail(pgSQL, f); ok {
 		var st geo.Stats
 		err := s.snapshot(ctx, func(tx pgx.Tx) (err error) {
-			st, err = detailStats(ctx, tx, f, c, strips)
+			st, err = s.detailStats(ctx, tx, f, c, strips)
 			return err
 		})
 		return st, err

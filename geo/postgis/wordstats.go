@@ -29,19 +29,16 @@ func (s *Store) wordBoxStats(ctx context.Context, f geo.Filter) (geo.Stats, bool
 			return err
 		}
 		used = true
-		var t geo.Tally
 		if term == "" {
+			var t geo.Tally
 			st = t.Stats() // no stored word: no event has it
 			return nil
 		}
 		stmt, args := eventsql.WordStatsSQL(pgSQL, p, f, field, term)
-		if err := tallyPlan(ctx, tx, &t, stmt, args, p.Strips, func(strip eventsql.Strip) *eventsql.Query {
+		st, err = s.tallyPlan(ctx, tx, stmt, args, p.Strips, func(strip eventsql.Strip) *eventsql.Query {
 			return wordStripFilter(f, strip)
-		}); err != nil {
-			return err
-		}
-		st = t.Stats()
-		return nil
+		})
+		return err
 	})
 	return st, used, err
 }
