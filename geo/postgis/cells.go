@@ -434,21 +434,26 @@ func wordStripQuery(ctx context.Context, q querier, f geo.Filter, strip eventsql
 
 // detailCount counts f's events from the kept counts by sub-event type and
 // precision (eventsql.PlanDetail): the groups under c and the events of
-// the days at either end of f's dates.
-func detailCount(ctx context.Context, q querier, f geo.Filter, c *eventsql.Query, strips []eventsql.Strip) (int, error) {
-	var total int64
-	if err := q.QueryRow(ctx, eventsql.DetailCountSQL(c), c.Args...).Scan(&total); err != nil {
-		return 0, err
-	}
-	for _, strip := range strips {
-		sq := eventsql.StripFilter(detailDialect(f), f, strip)
-		var n int64
-		if err := q.QueryRow(ctx, eventsql.CountSQL(sq), sq.Args...).Scan(&n); err != nil {
-			return 0, err
+// the days at either end of f's dates, each a job of atOnce.
+func (s *Store) detailCount(ctx context.Context, tx pgx.Tx, f geo.Filter, c *eventsql.Query, strips []eventsql.Strip) (int, error) {
+	counts := make([]int64, 1+len(strips))
+	err := s.atOnce(ctx, tx, len(counts), nil, func(tx pgx.Tx, i int) error {
+		if i == 0 {
+			return tx.QueryRow(ctx, eventsql.DetailCountSQL(c), c.Args...).Scan(&counts[0])
 		}
-		total += int64(strip.Sign()) * n
+		strip := strips[i-1]
+		sq := eventsql.StripFilter(detailDialect(f), f, strip)
+		if err := tx.QueryRow(ctx, eventsql.CountSQL(sq), sq.Args...).Scan(&counts[i]); err != nil {
+			return err
+		}
+		counts[i] *= int64(strip.Sign())
+		return nil
+	})
+	var total int64
+	for _, n := range counts {
+		total += n
 	}
-	return int(total), nil
+	return int(total), err
 }
 
 // detailDialect is the dialect of the strips of detailCount and

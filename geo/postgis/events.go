@@ -428,7 +428,7 @@ func (s *Store) events(ctx context.Context, f geo.Filter) (geo.EventPage, error)
 			return geo.EventPage{}, err
 		}
 	} else if c, strips, ok := eventsql.PlanDetail(pgSQL, f); ok {
-		if page.Matched, err = detailCount(ctx, tx, f, c, strips); err != nil {
+		if page.Matched, err = s.detailCount(ctx, tx, f, c, strips); err != nil {
 			return geo.EventPage{}, err
 		}
 	} else if p, ok := eventsql.PlanBox(pgSQL, f); ok && !eventsql.CountsUsable(f) {
