@@ -13,24 +13,31 @@ import (
 )
 
 // cellCount counts f's events by plan p: the kept counts of its cells and
-// the events of its strips, each a job of atOnce.
+// the events of its strips (stripsCount).
 func (s *Store) cellCount(ctx context.Context, tx pgx.Tx, p eventsql.CellPlan, f geo.Filter) (int, error) {
 	d, p, err := s.stripDialect(ctx, tx, p, f)
 	if err != nil {
 		return 0, err
 	}
-	counts := make([]int64, 1+len(p.Strips))
-	err = s.atOnce(ctx, tx, len(counts), nil, func(tx pgx.Tx, i int) error {
+	stmt, args := eventsql.CellCountSQL(pgSQL, p, f)
+	return s.stripsCount(ctx, tx, stmt, args, p.Strips, func(strip eventsql.Strip) *eventsql.Query { return eventsql.StripFilter(d, f, strip) })
+}
+
+// stripsCount adds up the count of stmt (the kept counts of a plan's
+// cells) and of the events of each strip (selected by strip), added or
+// taken off by its sign: each a job of atOnce.
+func (s *Store) stripsCount(ctx context.Context, tx pgx.Tx, stmt string, args []any, strips []eventsql.Strip,
+	strip func(eventsql.Strip) *eventsql.Query) (int, error) {
+	counts := make([]int64, 1+len(strips))
+	err := s.atOnce(ctx, tx, len(counts), nil, func(tx pgx.Tx, i int) error {
 		if i == 0 {
-			stmt, args := eventsql.CellCountSQL(pgSQL, p, f)
 			return tx.QueryRow(ctx, stmt, args...).Scan(&counts[0])
 		}
-		strip := p.Strips[i-1]
-		sq := eventsql.StripFilter(d, f, strip)
+		sq := strip(strips[i-1])
 		if err := tx.QueryRow(ctx, eventsql.CountSQL(sq), sq.Args...).Scan(&counts[i]); err != nil {
 			return err
 		}
-		counts[i] *= int64(strip.Sign())
+		counts[i] *= int64(strips[i-1].Sign())
 		return nil
 	})
 	var total int64
@@ -434,26 +441,11 @@ func wordStripQuery(ctx context.Context, q querier, f geo.Filter, strip eventsql
 
 // detailCount counts f's events from the kept counts by sub-event type and
 // precision (eventsql.PlanDetail): the groups under c and the events of
-// the days at either end of f's dates, each a job of atOnce.
+// the days at either end of f's dates (stripsCount).
 func (s *Store) detailCount(ctx context.Context, tx pgx.Tx, f geo.Filter, c *eventsql.Query, strips []eventsql.Strip) (int, error) {
-	counts := make([]int64, 1+len(strips))
-	err := s.atOnce(ctx, tx, len(counts), nil, func(tx pgx.Tx, i int) error {
-		if i == 0 {
-			return tx.QueryRow(ctx, eventsql.DetailCountSQL(c), c.Args...).Scan(&counts[0])
-		}
-		strip := strips[i-1]
-		sq := eventsql.StripFilter(detailDialect(f), f, strip)
-		if err := tx.QueryRow(ctx, eventsql.CountSQL(sq), sq.Args...).Scan(&counts[i]); err != nil {
-			return err
-		}
-		counts[i] *= int64(strip.Sign())
-		return nil
+	return s.stripsCount(ctx, tx, eventsql.DetailCountSQL(c), c.Args, strips, func(strip eventsql.Strip) *eventsql.Query {
+		return eventsql.StripFilter(detailDialect(f), f, strip)
 	})
-	var total int64
-	for _, n := range counts {
-		total += n
-	}
-	return int(total), err
 }
 
 // detailDialect is the dialect of the strips of detailCount and
