@@ -3,6 +3,7 @@ package postgis
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 
 	"conflictmap/geo"
 	"conflictmap/geo/eventsql"
@@ -29,9 +30,15 @@ func (s *Store) atOnce(ctx context.Context, tx pgx.Tx, n int, prepare func(conte
 		work <- i
 	}
 	close(work)
+	// After a job fails, the jobs left are not run: the answer is lost.
+	var failed atomic.Bool
 	run := func(tx pgx.Tx) error {
 		for i := range work {
+			if failed.Load() {
+				return nil
+			}
 			if err := job(tx, i); err != nil {
+				failed.Store(true)
 				return err
 			}
 		}
