@@ -33,6 +33,17 @@ func DateCuts(f geo.Filter, first, last string, n int) []string {
 	if f.End != "" && f.End < last {
 		last = f.End
 	}
+	return DayCuts(first, last, n)
+}
+
+// DayCuts cuts the days from first to last (YYYY-MM-DD) into n pieces of
+// as many days each, as DateCuts does for a filter's dates: the first day
+// of every piece but the oldest, newest first. None when n < 2 or when
+// the range holds fewer than n days.
+func DayCuts(first, last string, n int) []string {
+	if n < 2 {
+		return nil
+	}
 	a, err1 := time.Parse(time.DateOnly, first)
 	b, err2 := time.Parse(time.DateOnly, last)
 	if err1 != nil || err2 != nil {

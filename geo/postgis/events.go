@@ -331,7 +331,7 @@ func (s *Store) events(ctx context.Context, f geo.Filter) (geo.EventPage, error)
 	if from, walk, err := s.wordWalk(ctx, tx, f); err != nil {
 		return geo.EventPage{}, err
 	} else if walk {
-		return walkPage(ctx, tx, f, from, limit, offset)
+		return s.walkPage(ctx, tx, f, from, limit, offset)
 	}
 	// The GIN indexes look up the one stored word a word starts rather
 	// than every word it starts, whose lists a prefix ORs together (an

@@ -1,13 +1,16 @@
 package postgis
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"strings"
 
 	"conflictmap/geo"
 	"conflictmap/geo/eventsql"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 // defaultWordWalkAt is how many entries of a walk index (migration 0015) a
@@ -180,7 +183,7 @@ func walkPlanner(ctx context.Context, tx pgx.Tx) error {
 // (walkCount), so that the range is walked once rather than once for
 // the count and again for the page (a million events, two words and a
 // country: 16,800 of the country's 83,464 entries no longer read twice).
-func walkPage(ctx context.Context, tx pgx.Tx, f geo.Filter, from walkRange, limit, offset int) (geo.EventPage, error) {
+func (s *Store) walkPage(ctx context.Context, tx pgx.Tx, f geo.Filter, from walkRange, limit, offset int) (geo.EventPage, error) {
 	page := geo.EventPage{Events: []geo.Event{}}
 	var err error
 	if f.After != nil {
@@ -209,6 +212,13 @@ func walkPage(ctx context.Context, tx pgx.Tx, f geo.Filter, from walkRange, limi
 		}
 		if page.Matched = int(n); page.Matched <= offset {
 			return page, nil
+		}
+	}
+	if !counted {
+		if p, ok, err := s.piecePage(ctx, tx, f, from, limit, offset); err != nil {
+			return geo.EventPage{}, err
+		} else if ok {
+			return p, attach(ctx, tx, p.Events)
 		}
 	}
 	ids, last, err := walkIDs(ctx, tx, q, limit, offset)
@@ -241,6 +251,147 @@ func walkPage(ctx context.Context, tx pgx.Tx, f geo.Filter, from walkRange, limi
 		return geo.EventPage{}, err
 	}
 	return page, attach(ctx, tx, page.Events)
+}
+
+// piecePage answers walkPage without a kept count: the walk reads its whole
+// range for the count, which costs CPU, and one statement uses one. The
+// range is read in s.pieces pieces of its days at once (atOnce,
+// eventsql.DayCuts), plus the undated events when f has no dates: the
+// newest piece's count and its part of the page in one statement
+// (firstPiece), the others' counts beside it; the page's rest, if it
+// lies beyond the newest piece, from the pieces it lies in. Not ok when
+// the range holds fewer days than pieces.
+func (s *Store) piecePage(ctx context.Context, tx pgx.Tx, f geo.Filter, from walkRange, limit, offset int) (geo.EventPage, bool, error) {
+	if s.pieces < 2 {
+		return geo.EventPage{}, false, nil
+	}
+	var first, last pgtype.Text
+	if err := tx.QueryRow(ctx, eventsql.DateSpanSQL(pgSQL)).Scan(&first, &last); err != nil {
+		return geo.EventPage{}, false, err
+	}
+	// The cuts only share the work: the newest piece is open above and
+	// the oldest below, so that every dated event falls in one.
+	lo, hi := first.String, last.String
+	if f.Start != "" {
+		lo = max(lo, cmp.Or(from.from, f.Start))
+	}
+	if f.End != "" {
+		hi = min(hi, f.End)
+	}
+	cuts := eventsql.DayCuts(lo, hi, s.pieces)
+	if len(cuts) == 0 {
+		return geo.EventPage{}, false, nil
+	}
+	pieces := eventsql.Pieces(cuts)
+	n := len(pieces)
+	if f.Start == "" && f.End == "" {
+		n++ // the undated events, listed last
+	}
+	piece := func(i int) *eventsql.Query {
+		q := walkFilter(f, from)
+		if i == len(pieces) {
+			q.Add("e.event_date IS NULL")
+			return q
+		}
+		if p := pieces[i]; p.Before != "" {
+			q.Add("e.event_date < " + q.Arg(p.Before) + "::date")
+		}
+		if p := pieces[i]; p.From != "" {
+			q.Add("e.event_date >= " + q.Arg(p.From) + "::date")
+		}
+		return q
+	}
+	counts := make([]int, n)
+	var ids []string
+	err := s.atOnce(ctx, tx, n, walkPlanner, func(tx pgx.Tx, i int) error {
+		q := piece(i)
+		if i == 0 {
+			var err error
+			ids, counts[0], err = firstPiece(ctx, tx, q, limit, offset)
+			return err
+		}
+		var c int64
+		err := tx.QueryRow(ctx, eventsql.CountSQL(q), q.Args...).Scan(&c)
+		counts[i] = int(c)
+		return err
+	})
+	if err != nil {
+		return geo.EventPage{}, false, err
+	}
+	page := geo.EventPage{Events: []geo.Event{}}
+	for _, c := range counts {
+		page.Matched += c
+	}
+	for i, before := 1, counts[0]; i < n && len(ids) < limit && offset+len(ids) < page.Matched; i++ {
+		if offset+len(ids) < before+counts[i] {
+			more, err := pieceIDs(ctx, tx, piece(i), counts[i], limit-len(ids), max(offset-before, 0))
+			if err != nil {
+				return geo.EventPage{}, false, err
+			}
+			ids = append(ids, more...)
+		}
+		before += counts[i]
+	}
+	if len(ids) == 0 {
+		return page, true, nil
+	}
+	page.Events, err = readIDs(ctx, tx, ids, page.Events)
+	return page, true, err
+}
+
+// pieceIDs returns the ids of the events of a piece of piecePage, q, that
+// holds n events, from offset on, limit at most, in list order: walked
+// from its newest event or, when the page lies nearer the oldest, from
+// that one in reverse, so that the walk reads the fewer entries.
+func pieceIDs(ctx context.Context, tx pgx.Tx, q *eventsql.Query, n, limit, offset int) ([]string, error) {
+	limit = min(limit, n-offset)
+	if after := n - offset - limit; after < offset {
+		ids, err := keysIn(ctx, tx, q, reverseOrder, limit, after)
+		slices.Reverse(ids)
+		return ids, err
+	}
+	return keysIn(ctx, tx, q, eventsql.Order, limit, offset)
+}
+
+// reverseOrder is eventsql.Order backwards.
+const reverseOrder = "e.event_date ASC NULLS FIRST, e.id DESC"
+
+// keysIn returns the ids of the events under q in order, limit from
+// offset.
+func keysIn(ctx context.Context, tx pgx.Tx, q *eventsql.Query, order string, limit, offset int) ([]string, error) {
+	args := append(q.Args[:len(q.Args):len(q.Args)], limit, offset)
+	rows, err := tx.Query(ctx, "SELECT e.id FROM events e WHERE "+q.Where()+" ORDER BY "+order+
+		" LIMIT "+pgSQL.Placeholder(len(args)-1)+" OFFSET "+pgSQL.Placeholder(len(args)), args...)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+// firstPiece reads the newest piece of piecePage, q: how many events it
+// holds and the ids of its events from offset on, limit at most, in list
+// order, in one walk. The first event's row is read whatever the offset,
+// so that the count comes back when the offset lies beyond the piece.
+func firstPiece(ctx context.Context, tx pgx.Tx, q *eventsql.Query, limit, offset int) (ids []string, n int, err error) {
+	args := append(q.Args[:len(q.Args):len(q.Args)], offset, offset+limit)
+	rows, err := tx.Query(ctx, "SELECT w.id, w.r, w.n FROM (SELECT e.id, row_number() OVER (ORDER BY "+eventsql.Order+") AS r, "+
+		"count(*) OVER () AS n FROM events e WHERE "+q.Where()+") w "+
+		"WHERE w.r = 1 OR w.r > "+pgSQL.Placeholder(len(args)-1)+" AND w.r <= "+pgSQL.Placeholder(len(args))+" ORDER BY w.r", args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var r, c int64
+		if err := rows.Scan(&id, &r, &c); err != nil {
+			return nil, 0, err
+		}
+		if n = int(c); r > int64(offset) {
+			ids = append(ids, id)
+		}
+	}
+	return ids, n, rows.Err()
 }
 
 // walkCount counts the events of f's word walk from the day from listed
