@@ -49,3 +49,7 @@ func PoolConns(s *Store) (open, most int32) {
 // (pieces): several make the walked stats read them on several
 // connections in one snapshot, as a server on several CPUs does.
 func SetPieces(s *Store, n int) { s.pieces = n }
+
+// SetPieceRowsAt sets how far into the list every piece of a word walk's
+// page reads its first events (pieceRowsAt).
+func SetPieceRowsAt(s *Store, n int) { s.pieceRowsAt = n }

@@ -54,6 +54,9 @@ type Store struct {
 	// once (pieceStats): one per CPU, for a walk costs CPU, not waits;
 	// tests set it.
 	pieces int
+	// pieceRowsAt is defaultPieceRowsAt; tests lower it, so that both
+	// ways of piecePage are taken.
+	pieceRowsAt int
 	// logKeep and logBatch bound the change log (changeLogSize,
 	// pruneBatch); tests lower them to see it pruned.
 	logKeep, logBatch int
@@ -133,7 +136,7 @@ func Open(ctx context.Context, dsn, schema string) (*Store, error) {
 	}
 	s := &Store{pool: pool, schema: schema, rules: rules, walkAt: defaultWalkAt, wordWalkAt: defaultWordWalkAt, dateWalkAt: defaultDateWalkAt, boxWalkAt: defaultBoxWalkAt, denseBoxRatio: defaultDenseBoxRatio,
 		sparseBoxRatio: defaultSparseBoxRatio, subTypeBoxRatio: defaultSubTypeBoxRatio, logKeep: changeLogSize,
-		logBatch: pruneBatch, swapFrom: defaultSwapFrom, log: slog.New(slog.DiscardHandler), pieces: runtime.NumCPU()}
+		logBatch: pruneBatch, swapFrom: defaultSwapFrom, log: slog.New(slog.DiscardHandler), pieces: runtime.NumCPU(), pieceRowsAt: defaultPieceRowsAt}
 	if err := s.mergePending(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgis store %s: merge the stored reports: %w", schema, err)

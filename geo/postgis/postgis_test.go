@@ -92,8 +92,9 @@ func TestConformance(t *testing.T) {
 // types with a box read the types' entries, and density cells of words with
 // a box that walk the box's entries (every word common), and stats of
 // words walked in three pieces of their dates on as many connections at
-// once. The two are apart:
-// the count is made before the page is read.
+// once, as are the pages and counts of word walks (their first four
+// events read by every piece, those further in by the piece they lie
+// in). The two are apart: the count is made before the page is read.
 func TestConformanceWalkPlans(t *testing.T) {
 	storetest.RunPlans(t, func(t *testing.T) storetest.Store {
 		s := open(t, newSchema(t))
@@ -105,6 +106,7 @@ func TestConformanceWalkPlans(t *testing.T) {
 		postgis.SetSubTypeBoxRatio(s, 1<<30)
 		postgis.SetBoxWalkAt(s, 1<<30)
 		postgis.SetPieces(s, 3)
+		postgis.SetPieceRowsAt(s, 4)
 		return s
 	})
 }
