@@ -190,6 +190,11 @@ func fieldFilters(q *Query, f geo.Filter) {
 // last, then id (geo.Before).
 const Order = "e.event_date DESC NULLS LAST, e.id"
 
+// ReverseOrder is Order backwards, in which an index in Order is read
+// from its end: a page nearer the list's end than its start is walked
+// from there.
+const ReverseOrder = "e.event_date ASC NULLS FIRST, e.id DESC"
+
 // Columns returns the select list of an event of the events table e, in
 // the order Scan reads.
 func Columns(d Dialect) string {

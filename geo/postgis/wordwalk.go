@@ -193,7 +193,7 @@ func (s *Store) walkPage(ctx context.Context, tx pgx.Tx, f geo.Filter, from walk
 			if len(page.Events) >= limit {
 				break
 			}
-			if page.Events, err = readWalk(ctx, tx, q, limit-len(page.Events), 0, page.Events); err != nil {
+			if page.Events, err = readWalk(ctx, tx, q, limit-len(page.Events), 0, -1, page.Events); err != nil {
 				return geo.EventPage{}, err
 			}
 		}
@@ -222,7 +222,15 @@ func (s *Store) walkPage(ctx context.Context, tx pgx.Tx, f geo.Filter, from walk
 			return p, attach(ctx, tx, p.Events)
 		}
 	}
-	ids, last, err := walkIDs(ctx, tx, q, limit, offset)
+	var (
+		ids  []string
+		last geo.EventKey
+	)
+	if counted {
+		ids, err = pageIDs(ctx, tx, q, page.Matched, limit, offset)
+	} else {
+		ids, last, err = walkIDs(ctx, tx, q, limit, offset)
+	}
 	if err != nil {
 		return geo.EventPage{}, err
 	}
@@ -346,7 +354,7 @@ func (s *Store) piecePage(ctx context.Context, tx pgx.Tx, f geo.Filter, from wal
 		ids = rows[0]
 		for i, before := 1, counts[0]; i < n && len(ids) < limit && offset+len(ids) < page.Matched; i++ {
 			if offset+len(ids) < before+counts[i] {
-				more, err := pieceIDs(ctx, tx, piece(i), counts[i], limit-len(ids), max(offset-before, 0))
+				more, err := pageIDs(ctx, tx, piece(i), counts[i], limit-len(ids), max(offset-before, 0))
 				if err != nil {
 					return geo.EventPage{}, false, err
 				}
@@ -362,22 +370,22 @@ func (s *Store) piecePage(ctx context.Context, tx pgx.Tx, f geo.Filter, from wal
 	return page, true, err
 }
 
-// pieceIDs returns the ids of the events of a piece of piecePage, q, that
-// holds n events, from offset on, limit at most, in list order: walked
-// from its newest event or, when the page lies nearer the oldest, from
-// that one in reverse, so that the walk reads the fewer entries.
-func pieceIDs(ctx context.Context, tx pgx.Tx, q *eventsql.Query, n, limit, offset int) ([]string, error) {
-	limit = min(limit, n-offset)
+// pageIDs returns the ids of the events under q, a walk that holds n
+// events, from offset on, limit at most, in list order: walked from the
+// list's start or, when the page lies nearer its end, from that one
+// backwards, so that the walk reads the fewer entries (a piece of
+// piecePage; a page whose count is known).
+func pageIDs(ctx context.Context, tx pgx.Tx, q *eventsql.Query, n, limit, offset int) ([]string, error) {
+	if limit = min(limit, n-offset); limit <= 0 {
+		return nil, nil
+	}
 	if after := n - offset - limit; after < offset {
-		ids, err := keysIn(ctx, tx, q, reverseOrder, limit, after)
+		ids, err := keysIn(ctx, tx, q, eventsql.ReverseOrder, limit, after)
 		slices.Reverse(ids)
 		return ids, err
 	}
 	return keysIn(ctx, tx, q, eventsql.Order, limit, offset)
 }
-
-// reverseOrder is eventsql.Order backwards.
-const reverseOrder = "e.event_date ASC NULLS FIRST, e.id DESC"
 
 // keysIn returns the ids of the events under q in order, limit from
 // offset.
@@ -562,10 +570,10 @@ func (s *Store) weekPage(ctx context.Context, tx pgx.Tx, f geo.Filter, whole *ev
 			}
 			page.Events, err = read(ctx, tx, filter(f), limit, offset, page.Events)
 		} else {
-			page.Events, err = readWalk(ctx, tx, walkFilter(f, from), limit, offset, page.Events)
+			page.Events, err = readWalk(ctx, tx, walkFilter(f, from), limit, offset, page.Matched, page.Events)
 		}
 	} else {
-		page.Events, err = readWalk(ctx, tx, eventsql.Filter(weekDialect, f), limit, offset, page.Events)
+		page.Events, err = readWalk(ctx, tx, eventsql.Filter(weekDialect, f), limit, offset, page.Matched, page.Events)
 	}
 	if err != nil {
 		return geo.EventPage{}, err

@@ -571,7 +571,9 @@ func (s *Store) page(ctx context.Context, f geo.Filter, q *eventsql.Query) (geo.
 	page.Events = make([]geo.Event, 0, min(limit, page.Matched-max(f.Offset, 0)))
 	walk := walks(f) && page.Matched >= s.walkAt*(limit+max(f.Offset, 0))
 	if !walk && wordsWalk(f) {
-		if walk, err = wordsPageWalks(ctx, tx, page.Matched, limit+max(f.Offset, 0)); err != nil {
+		// A page nearer the list's end is walked from there (walkSeqs).
+		through := min(limit+max(f.Offset, 0), page.Matched-max(f.Offset, 0))
+		if walk, err = wordsPageWalks(ctx, tx, page.Matched, through); err != nil {
 			return geo.EventPage{}, err
 		}
 	}
@@ -580,7 +582,7 @@ func (s *Store) page(ctx context.Context, f geo.Filter, q *eventsql.Query) (geo.
 		d.words = wordsWalk(f)
 		q = walkFilter(d, f)
 		if d.words {
-			if page.Events, err = readWalk(ctx, tx, q, "", limit, max(f.Offset, 0), page.Events); err != nil {
+			if page.Events, err = readWalk(ctx, tx, q, "", limit, max(f.Offset, 0), page.Matched, page.Events); err != nil {
 				return geo.EventPage{}, err
 			}
 			return page, attach(ctx, tx, page.Events)
@@ -620,7 +622,7 @@ func (s *Store) wordCellPage(ctx context.Context, tx *sql.Tx, f geo.Filter, matc
 		idx, walk = "events_words_walk", true
 	}
 	if walk {
-		page.Events, err = readWalk(ctx, tx, eventsql.Filter(walkDialect, f), idx, limit, offset, page.Events)
+		page.Events, err = readWalk(ctx, tx, eventsql.Filter(walkDialect, f), idx, limit, offset, page.Matched, page.Events)
 	} else {
 		var d dialect
 		if d, err = s.dialectFor(ctx, tx, f); err != nil {
@@ -731,7 +733,7 @@ func (s *Store) subTypePage(ctx context.Context, tx *sql.Tx, f geo.Filter, limit
 			if len(page.Events) >= limit {
 				break
 			}
-			if page.Events, err = readWalk(ctx, tx, q, idx, limit-len(page.Events), 0, page.Events); err != nil {
+			if page.Events, err = readWalk(ctx, tx, q, idx, limit-len(page.Events), 0, -1, page.Events); err != nil {
 				return geo.EventPage{}, err
 			}
 		}
@@ -778,7 +780,7 @@ func (s *Store) subTypePage(ctx context.Context, tx *sql.Tx, f geo.Filter, limit
 		}
 		return page, attach(ctx, tx, page.Events)
 	}
-	if page.Events, err = readWalk(ctx, tx, q, idx, limit, offset, page.Events); err != nil {
+	if page.Events, err = readWalk(ctx, tx, q, idx, limit, offset, page.Matched, page.Events); err != nil {
 		return geo.EventPage{}, err
 	}
 	return page, attach(ctx, tx, page.Events)
@@ -861,8 +863,9 @@ func wordsWalk(f geo.Filter) bool {
 // covering index events_words_walk and no row that does not match (a word
 // in a tenth of the events: 10,000 rows read for a page of 1,000, 90 ms,
 // against 10 ms for the index's entries); then the page's rows are read.
-func readWalk(ctx context.Context, tx *sql.Tx, q *eventsql.Query, idx string, limit, offset int, events []geo.Event) ([]geo.Event, error) {
-	seqs, _, _, err := walkSeqs(ctx, tx, q, idx, limit, offset)
+// matched is how many events q holds, or -1 when unknown (walkSeqs).
+func readWalk(ctx context.Context, tx *sql.Tx, q *eventsql.Query, idx string, limit, offset, matched int, events []geo.Event) ([]geo.Event, error) {
+	seqs, _, _, err := walkSeqs(ctx, tx, q, idx, limit, offset, matched)
 	if err != nil || seqs == nil {
 		return events, err
 	}
@@ -872,10 +875,24 @@ func readWalk(ctx context.Context, tx *sql.Tx, q *eventsql.Query, idx string, li
 }
 
 // walkSeqs walks readWalk's page: the seqs of its events as a JSON array
-// (nil when none), how many, and the list place of the last.
-func walkSeqs(ctx context.Context, tx *sql.Tx, q *eventsql.Query, idx string, limit, offset int) ([]byte, int, geo.EventKey, error) {
+// (nil when none), how many, and the list place of the last. When q holds
+// matched events (not -1) and fewer of them follow the page than precede
+// it, the walk starts from the list's end, backwards, and reads the fewer
+// entries: a box, dates, a type and a word in 6,641 events, the page from
+// 5,000, 1,641 of them rather than 6,000.
+func walkSeqs(ctx context.Context, tx *sql.Tx, q *eventsql.Query, idx string, limit, offset, matched int) ([]byte, int, geo.EventKey, error) {
+	order := eventsql.Order
+	if after := matched - offset - limit; matched >= 0 && offset > 0 && after < offset {
+		if after < 0 {
+			limit, after = limit+after, 0
+		}
+		if limit <= 0 {
+			return nil, 0, geo.EventKey{}, nil
+		}
+		order, offset = eventsql.ReverseOrder, after
+	}
 	args := append(q.Args[:len(q.Args):len(q.Args)], limit, offset)
-	stmt := "SELECT e.seq, e.event_date, e.id FROM events e WHERE " + q.Where() + " ORDER BY " + eventsql.Order + " LIMIT ? OFFSET ?"
+	stmt := "SELECT e.seq, e.event_date, e.id FROM events e WHERE " + q.Where() + " ORDER BY " + order + " LIMIT ? OFFSET ?"
 	if idx != "" {
 		stmt = indexed(stmt, idx)
 	}
@@ -887,14 +904,17 @@ func walkSeqs(ctx context.Context, tx *sql.Tx, q *eventsql.Query, idx string, li
 	seqs := make([]byte, 0, 12*limit+2)
 	seqs = append(seqs, '[')
 	n := 0
-	var last geo.EventKey
+	var last, key geo.EventKey
 	for rows.Next() {
 		var seq int64
 		var date sql.NullString
-		if err := rows.Scan(&seq, &date, &last.ID); err != nil {
+		if err := rows.Scan(&seq, &date, &key.ID); err != nil {
 			return nil, 0, geo.EventKey{}, err
 		}
-		last.Date = date.String
+		// Backwards, the page's last event is the first read.
+		if key.Date = date.String; order == eventsql.Order || n == 0 {
+			last = key
+		}
 		if n > 0 {
 			seqs = append(seqs, ',')
 		}

@@ -166,7 +166,7 @@ func walkPage(ctx context.Context, tx *sql.Tx, f geo.Filter, idx string, limit i
 			if len(page.Events) >= limit {
 				break
 			}
-			if page.Events, err = readWalk(ctx, tx, q, idx, limit-len(page.Events), 0, page.Events); err != nil {
+			if page.Events, err = readWalk(ctx, tx, q, idx, limit-len(page.Events), 0, -1, page.Events); err != nil {
 				return geo.EventPage{}, err
 			}
 		}
@@ -214,7 +214,11 @@ func walkPage(ctx context.Context, tx *sql.Tx, f geo.Filter, idx string, limit i
 	if counted && page.Matched <= offset {
 		return page, nil
 	}
-	seqs, n, last, err := walkSeqs(ctx, tx, q, idx, limit, offset)
+	matched := -1
+	if counted {
+		matched = page.Matched
+	}
+	seqs, n, last, err := walkSeqs(ctx, tx, q, idx, limit, offset, matched)
 	if err != nil {
 		return geo.EventPage{}, err
 	}
@@ -388,7 +392,7 @@ func (s *Store) weekPage(ctx context.Context, tx *sql.Tx, f geo.Filter, whole *e
 		}
 	}
 	if walk {
-		page.Events, err = readWalk(ctx, tx, eventsql.Filter(walkDialect, f), idx, limit, offset, page.Events)
+		page.Events, err = readWalk(ctx, tx, eventsql.Filter(walkDialect, f), idx, limit, offset, page.Matched, page.Events)
 	} else {
 		page.Events, err = s.read(ctx, tx, eventsql.Filter(sqliteSQL, f), limit, offset, page.Events)
 	}
@@ -401,14 +405,16 @@ func (s *Store) weekPage(ctx context.Context, tx *sql.Tx, f geo.Filter, whole *e
 // wordsPageWalkAt is how many entries of events_words_walk a page of
 // words alone (wordsWalk) may walk per event that matches, rather than
 // read every match's row from the full-text index and sort them: an entry
-// tested costs a fiftieth to a hundredth of a match read and sorted
-// (a million events, an actor and a word in 23,892 events, the page at
-// 5,000: 250,000 entries walked against 698 ms of CPU through the
-// matches).
-const wordsPageWalkAt = 16
+// tested costs about a fortieth of a match read and sorted (a million
+// events, an actor's word and a quote's in 23,892 events: the matches
+// read in 270-300 ms, 12 µs each; the page from 12,000, walked from the
+// list's end over some 500,000 entries, in 114-119 ms, where 16 here
+// read the matches).
+const wordsPageWalkAt = 40
 
 // wordsPageWalks reports whether a page of words alone (wordsWalk) that
-// reads the first `through` of its matched events costs less walked on
+// reads `through` of its matched events from the nearer end of the list
+// (walkSeqs) costs less walked on
 // events_words_walk, which reads about through times the events per
 // match (the largest seq stands for the events, at least as many), than
 // read from the matches: Store.page walks whenever many match
