@@ -412,12 +412,12 @@ func (s *Store) weekPage(ctx context.Context, tx *sql.Tx, f geo.Filter, whole *e
 // read the matches).
 const wordsPageWalkAt = 40
 
-// wordsPageWalks reports whether a page of words alone (wordsWalk) that
-// reads `through` of its matched events from the nearer end of the list
-// (walkSeqs) costs less walked on
-// events_words_walk, which reads about through times the events per
-// match (the largest seq stands for the events, at least as many), than
-// read from the matches: Store.page walks whenever many match
+// wordsPageWalks reports whether a page that could walk the list order
+// (walks: words alone, or a box, sub-event types, a precision) and reads
+// `through` of its matched events from the nearer end of the list
+// (walkSeqs) costs less walked, reading about through times the events
+// per match (the largest seq stands for the events, at least as many),
+// than read from the matches: Store.page walks whenever many match
 // (defaultWalkAt); this is for the pages far in, and the words of a
 // few tens of thousands of events.
 func wordsPageWalks(ctx context.Context, tx *sql.Tx, matched, through int) (bool, error) {
