@@ -53,3 +53,7 @@ func SetPieces(s *Store, n int) { s.pieces = n }
 // SetPieceRowsAt sets how far into the list every piece of a word walk's
 // page reads its first events (pieceRowsAt).
 func SetPieceRowsAt(s *Store, n int) { s.pieceRowsAt = n }
+
+// SetDeepOffset sets the offset from which a page is read as one far in
+// (deepOffset).
+func SetDeepOffset(s *Store, n int) { s.deepOffset = n }

@@ -74,11 +74,13 @@ func open(tb testing.TB, schema string) *postgis.Store {
 
 // TestConformance reads every walk in one piece, whatever the machine's
 // CPUs, so that the one-statement reads stay tested beside the pieces of
-// TestConformanceWalkPlans.
+// TestConformanceWalkPlans, and reads every page from offset 3 on as one
+// far into a long list (its ids first, walked from the nearer end).
 func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) storetest.Store {
 		s := open(t, newSchema(t))
 		postgis.SetPieces(s, 1)
+		postgis.SetDeepOffset(s, 3)
 		return s
 	})
 }
