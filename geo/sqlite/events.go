@@ -587,14 +587,8 @@ func (s *Store) page(ctx context.Context, f geo.Filter, q *eventsql.Query) (geo.
 		d.walk = true
 		d.words = wordsWalk(f)
 		q = walkFilter(d, f)
-		if !d.words && (deep || through < limit+offset) {
+		if d.words || deep || through < limit+offset {
 			if page.Events, err = readWalk(ctx, tx, q, "", limit, offset, page.Matched, page.Events); err != nil {
-				return geo.EventPage{}, err
-			}
-			return page, attach(ctx, tx, page.Events)
-		}
-		if d.words {
-			if page.Events, err = readWalk(ctx, tx, q, "", limit, max(f.Offset, 0), page.Matched, page.Events); err != nil {
 				return geo.EventPage{}, err
 			}
 			return page, attach(ctx, tx, page.Events)
@@ -890,8 +884,8 @@ func readWalk(ctx context.Context, tx *sql.Tx, q *eventsql.Query, idx string, li
 // (nil when none), how many, and the list place of the last. When q holds
 // matched events (not -1) and fewer of them follow the page than precede
 // it, the walk starts from the list's end, backwards, and reads the fewer
-// entries: a box, dates, a type and a word in 6,641 events, the page from
-// 5,000, 1,641 of them rather than 6,000.
+// entries (a word and three months, 26,594 events of a million, the page
+// from 25,000: 24 ms instead of 53-65).
 func walkSeqs(ctx context.Context, tx *sql.Tx, q *eventsql.Query, idx string, limit, offset, matched int) ([]byte, int, geo.EventKey, error) {
 	order := eventsql.Order
 	if after := matched - offset - limit; matched >= 0 && offset > 0 && after < offset {
