@@ -132,7 +132,7 @@ func (d dialect) Dates(q *eventsql.Query, start, end string) {
 // so that the walk reads no row that does not match (readWalk).
 func (d dialect) Words(q *eventsql.Query, fields []eventsql.FieldWords) {
 	if d.walk && !d.words {
-		q.Add("+e.seq IN (SELECT rowid FROM events_fts WHERE events_fts MATCH " + q.Arg(ftsQuery(fields, d.terms)) + ")")
+		q.Add("+e.seq IN (SELECT rowid & " + ftsSeqMask + " FROM events_fts WHERE events_fts MATCH " + q.Arg(ftsQuery(fields, d.terms)) + ")")
 		return
 	}
 	if d.walk || d.points {
@@ -152,7 +152,7 @@ func (d dialect) Words(q *eventsql.Query, fields []eventsql.FieldWords) {
 		}
 		return
 	}
-	q.Add("e.seq IN (SELECT rowid FROM events_fts WHERE events_fts MATCH " + q.Arg(ftsQuery(fields, d.terms)) + ")")
+	q.Add("e.seq IN (SELECT rowid & " + ftsSeqMask + " FROM events_fts WHERE events_fts MATCH " + q.Arg(ftsQuery(fields, d.terms)) + ")")
 }
 
 // ftsQuery is the FTS5 query of the words of fields, each tagged with its
@@ -527,6 +527,11 @@ func (s *Store) page(ctx context.Context, f geo.Filter, q *eventsql.Query) (geo.
 			return geo.EventPage{}, err
 		} else if ok {
 			return s.weekPage(ctx, tx, f, whole, edges, limit)
+		}
+	}
+	if q == nil && f.After == nil {
+		if page, ok, err := s.ftsPage(ctx, tx, f, limit); err != nil || ok {
+			return page, err
 		}
 	}
 	if q == nil {

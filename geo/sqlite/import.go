@@ -145,8 +145,8 @@ func insertEvents(ctx context.Context, tx *sql.Tx, events []geo.Event) error {
 		return nil
 	}
 	seqs = append(seqs, ']')
-	if _, err := tx.ExecContext(ctx, "INSERT INTO events_fts (rowid, words) SELECT seq, words "+
-		"FROM event_word_tokens WHERE seq IN (SELECT value FROM json_each(?))", string(seqs)); err != nil {
+	if _, err := tx.ExecContext(ctx, "INSERT INTO events_fts (rowid, words) SELECT key, words "+
+		"FROM event_word_tokens WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY key", string(seqs)); err != nil {
 		return fmt.Errorf("word index: %w", err)
 	}
 	return nil
@@ -621,8 +621,9 @@ func (b *Bulk) commit(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO events_fts (rowid, words) SELECT seq, words
-		FROM event_word_tokens WHERE (seq > ? OR seq IN (SELECT value FROM json_each(?))) AND origin <> 'extracted'`, b.before, string(replaced)); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO events_fts (rowid, words) SELECT key, words
+		FROM event_word_tokens WHERE (seq > ? OR seq IN (SELECT value FROM json_each(?))) AND origin <> 'extracted'
+		ORDER BY key`, b.before, string(replaced)); err != nil {
 		return fmt.Errorf("word index: %w", err)
 	}
 	// FTS5 wrote those rows as segments of their own, which every lookup
