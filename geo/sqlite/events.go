@@ -1095,6 +1095,11 @@ func (s *Store) stats(ctx context.Context, f geo.Filter) (geo.Stats, error) {
 	}
 	q := eventsql.Filter(d, f)
 	stmt := eventsql.StatsSQL(d, q)
+	if _, ok := ftsCount(f, d.terms); ok {
+		// The matches' fields from their narrow index (migration 0035),
+		// which the planner does not pick over the rows by itself.
+		stmt = indexed(stmt, "events_by_seq")
+	}
 	if eventsql.CountsUsable(f) {
 		q = eventsql.Counts(sqliteSQL, f)
 		stmt = eventsql.CountsStatsSQL(q)
