@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"reflect"
+	"strings"
 	"testing"
 
 	"conflictmap/geo"
@@ -17,7 +18,7 @@ type Importer interface {
 
 // ImportCounts imports generated events, then a second batch that replaces
 // some of them with changed ones (another type, date and country, some
-// other words) and adds others, and checks the store's stats and counts against the model and
+// other words; or another date alone) and adds others, and checks the store's stats and counts against the model and
 // against its own answers from the events: the counts a store keeps per
 // group must follow an import's inserts and replacements as they follow
 // ingests.
@@ -34,6 +35,13 @@ func ImportCounts(t *testing.T, s Importer) {
 	second := append([]geo.Event(nil), first[:40]...)
 	for i := range second {
 		e := second[i]
+		if i >= 30 {
+			// A new date alone: the event moves in the list, its words and
+			// other fields stay.
+			e.EventDate, e.EventDateEnd = "2025-06-1"+string(rune('0'+i%10)), ""
+			second[i] = e
+			continue
+		}
 		e.EventType, e.SubEventType = "Protests", "Peaceful protest"
 		e.EventDate, e.EventDateEnd = "2024-02-0"+string(rune('1'+i%9)), ""
 		e.CountryCode, e.Country = "FR", "France"
@@ -89,6 +97,13 @@ func ImportCounts(t *testing.T, s Importer) {
 				t.Errorf("after two imports, stats of %s are\n%+v\nwant\n%+v", describe(f), got, want)
 			}
 		}
+	}
+	// The events whose date alone changed moved in the list: the pages of
+	// their words follow them, where a store keeps its full-text index in
+	// the list's order of days.
+	words := geo.Words(first[35].Quote)
+	for _, f := range []geo.Filter{{Q: strings.Join(words[:min(2, len(words))], " ")}, {Q: words[0]}} {
+		checkPagesAndStats(t, s, f, all, 1, []int{1, 3})
 	}
 	checkCounts(t, s, "after two imports")
 }
