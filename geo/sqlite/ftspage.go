@@ -95,25 +95,17 @@ func ftsPageSeqs(ctx context.Context, tx *sql.Tx, m string, matched, limit, offs
 			return nil, ok, err
 		}
 	}
-	seqs := make([]byte, 0, 12*limit+2)
-	seqs = append(seqs, '[')
-	n, at := 0, 0
+	seqs := make([]int64, 0, limit)
+	at := 0
 	for _, d := range days {
 		for _, seq := range d.seqs {
-			if at >= skip && n < limit {
-				if n > 0 {
-					seqs = append(seqs, ',')
-				}
-				seqs = strconv.AppendInt(seqs, seq, 10)
-				n++
+			if at >= skip && len(seqs) < limit {
+				seqs = append(seqs, seq)
 			}
 			at++
 		}
 	}
-	if n == 0 {
-		return nil, true, nil
-	}
-	return append(seqs, ']'), true, nil
+	return jsonInts(seqs), true, nil
 }
 
 // ftsKeysAt reads the keys of m's matches in order (DESC, the list's,
@@ -197,17 +189,8 @@ func (d *ftsDay) order(ctx context.Context, tx *sql.Tx, back bool) (bool, error)
 	}
 	// The seqs are tested on the day's entries in SQL: a day of 100,000
 	// events returned to the program cost 60 ms more.
-	seqs := make([]byte, 0, 12*len(d.seqs)+2)
-	seqs = append(seqs, '[')
-	for i, s := range d.seqs {
-		if i > 0 {
-			seqs = append(seqs, ',')
-		}
-		seqs = strconv.AppendInt(seqs, s, 10)
-	}
-	seqs = append(seqs, ']')
 	rows, err := tx.QueryContext(ctx, "SELECT e.seq FROM events e INDEXED BY events_words_walk WHERE e.event_date = ? "+
-		"AND e.seq IN (SELECT value FROM json_each(?)) ORDER BY "+order, julianDate(d.day), string(seqs))
+		"AND e.seq IN (SELECT value FROM json_each(?)) ORDER BY "+order, julianDate(d.day), string(jsonInts(d.seqs)))
 	if err != nil {
 		return false, err
 	}
@@ -304,18 +287,27 @@ func ftsRead(ctx context.Context, tx *sql.Tx, page geo.EventPage, seqs []byte) (
 // seqsJSON is the seqs of keys, keys of events_fts, as a JSON array; nil
 // when there are none.
 func seqsJSON(keys []int64) []byte {
-	if len(keys) == 0 {
+	seqs := make([]int64, len(keys))
+	for i, k := range keys {
+		seqs[i] = k & (1<<ftsSeqBits - 1)
+	}
+	return jsonInts(seqs)
+}
+
+// jsonInts is vals as a JSON array; nil when there are none.
+func jsonInts(vals []int64) []byte {
+	if len(vals) == 0 {
 		return nil
 	}
-	seqs := make([]byte, 0, 12*len(keys)+2)
-	seqs = append(seqs, '[')
-	for i, k := range keys {
+	b := make([]byte, 0, 12*len(vals)+2)
+	b = append(b, '[')
+	for i, v := range vals {
 		if i > 0 {
-			seqs = append(seqs, ',')
+			b = append(b, ',')
 		}
-		seqs = strconv.AppendInt(seqs, k&(1<<ftsSeqBits-1), 10)
+		b = strconv.AppendInt(b, v, 10)
 	}
-	return append(seqs, ']')
+	return append(b, ']')
 }
 
 // ftsLists is how many lists of the full-text index f's query (ftsCount)
