@@ -301,6 +301,14 @@ var scaleQueries = []string{
 	"/api/clusters?zoom=2&start=2024-01-01&end=2024-01-31&country=UA",
 	"/ogc/collections/events/tiles/WebMercatorQuad/2/2/1?country=UA",
 	"/ogc/collections/events/tiles/WebMercatorQuad/2/1/2?sub_event_type=Armed+clash",
+	// The hotspot's centre at zoom 11 with each filter that its kept
+	// cells of zooms 9 and finer do not group by: a start date, a type
+	// and a start, a sub-event type, a precision, a country.
+	"/api/clusters?zoom=11&bbox=37.5,47.8,38.1,48.2&start=2024-01-01",
+	"/api/clusters?zoom=11&bbox=37.5,47.8,38.1,48.2&type=Battles&start=2024-01-01",
+	"/api/clusters?zoom=11&bbox=37.5,47.8,38.1,48.2&sub_event_type=Armed+clash",
+	"/api/clusters?zoom=11&bbox=37.5,47.8,38.1,48.2&geo_precision=1",
+	"/api/clusters?zoom=11&bbox=37.5,47.8,38.1,48.2&country=UA",
 }
 
 // measure requests every scale query --runs times in a row and prints a
