@@ -68,6 +68,10 @@ func (s *Store) Publish(ctx context.Context) error {
 	if s.temp == "" {
 		return errors.New("sqlite store: publish: not a new store")
 	}
+	if s.unpublishable != nil {
+		s.Close()
+		return fmt.Errorf("sqlite store: publish %s: %w", s.path, s.unpublishable)
+	}
 	if err := s.publish(ctx); err != nil {
 		s.Close()
 		return fmt.Errorf("sqlite store: publish %s: %w", s.path, err)

@@ -2,8 +2,10 @@ package sqlite_test
 
 import (
 	"database/sql"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"conflictmap/geo"
@@ -89,6 +91,89 @@ func TestCreatePublish(t *testing.T) {
 	if len(page.Events) != len(events) {
 		t.Errorf("%d events stored, want %d", len(page.Events), len(events))
 	}
+	checkKept(t, s, events, "after Publish")
+}
+
+// A new store's bulk import whose kept counts cannot be written (here a
+// directory stands where their side file goes) fails and stores nothing.
+func TestCreateKeptFailure(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	dir := t.TempDir()
+	s, err := sqlite.Create(ctx, filepath.Join(dir, "db.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	temp := files(t, dir)
+	if len(temp) != 1 {
+		t.Fatalf("after Create the directory holds %q, want the new file alone", temp)
+	}
+	blocker := filepath.Join(dir, temp[0]+"-kept")
+	if err := os.MkdirAll(filepath.Join(blocker, "in-the-way"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	file := geo.Article{ID: "file", Title: "Imported"}
+	if err := (bulkStore{s}).Import(ctx, []geo.Article{file}, storetest.Generate(1, file, 100)); err == nil {
+		t.Fatal("bulk import with nowhere to write its counts: no error")
+	}
+	// The rows themselves: the store's answers count from its kept
+	// counts.
+	db, err := sql.Open("sqlite", filepath.Join(dir, temp[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRow("SELECT count(*) FROM events").Scan(&n); err != nil || n != 0 {
+		t.Errorf("the failed import stored %d events (%v), want none", n, err)
+	}
+}
+
+// checkKept holds the answers that a store reads from its kept counts
+// (stats, density cells; by type, country, week, word, sub-event type and
+// precision, with and without a box) to the model of events, the events
+// it holds: a new store's bulk import writes its counts beside its index
+// builds and copies them in.
+func checkKept(t *testing.T, s *sqlite.Store, events []geo.Event, when string) {
+	t.Helper()
+	ctx := t.Context()
+	storetest.CheckCells(t, s, when)
+	word := geo.Words(events[0].Quote)[0]
+	actor := geo.Words(events[1].Actor1)[0]
+	for _, box := range []*geo.BBox{nil, {West: -20, South: -40, East: 60, North: 40}, {West: 30, South: 44, East: 40, North: 52}} {
+		for _, f := range []geo.Filter{{}, {Types: []string{"Battles"}}, {Country: events[2].CountryCode}, {Start: "2024-02-01"},
+			{Q: word}, {Actor: actor}, {SubTypes: []string{events[3].SubEventType}}, {GeoPrecisions: []int{geo.GeoTown}},
+			{Origins: []string{geo.OriginImport}, Modalities: []string{geo.Occurred}}} {
+			f.BBox = box
+			got, err := s.Stats(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := storetest.ExpectStats(f, events); !reflect.DeepEqual(got, want) {
+				t.Errorf("%s: stats of %+v are\n%+v\nwant\n%+v", when, f, got, want)
+			}
+			for _, zoom := range []int{2, 6, 9, 11} {
+				cells, err := s.Cells(ctx, f, zoom)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got, want := cellCounts(cells), cellCounts(storetest.ExpectCells(f, zoom, events)); !reflect.DeepEqual(got, want) {
+					t.Errorf("%s: cells of %+v at zoom %d are\n%v\nwant\n%v", when, f, zoom, got, want)
+				}
+			}
+		}
+	}
+}
+
+// cellCounts are the counts of density cells by place, with their counts
+// by type and fatalities: the cells' own, not their mean places.
+func cellCounts(cells []geo.Cell) map[[2]int]string {
+	out := map[[2]int]string{}
+	for _, c := range cells {
+		out[[2]int{c.X, c.Y}] = fmt.Sprintf("%d %v %d", c.Count, c.ByType, c.Fatalities)
+	}
+	return out
 }
 
 // A store from Create that is closed without Publish, after a bulk import

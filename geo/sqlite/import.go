@@ -247,7 +247,8 @@ func (s *Store) buildDeferredIndexes(ctx context.Context) error {
 // (when the import adds at least a fifth of the events), and the kept
 // counts (event_counts, word_counts, detail_counts) and density cells (cell_types,
 // cell_countries, cell_fine) are tallied here and added once per group
-// instead of by triggers per row. The dropped indexes and triggers are
+// instead of by triggers per row (into a new store, on a second
+// connection while the indexes are built: sideTally). The dropped indexes and triggers are
 // part of the transaction: they come back with the commit, or were never
 // gone.
 type Bulk struct {
@@ -598,11 +599,24 @@ func (b *Bulk) commit(ctx context.Context) error {
 		return fmt.Errorf("a batch failed: %w", b.failed)
 	}
 	tx := b.tx
-	if err := b.tally.write(ctx, tx); err != nil {
+	side, err := b.startSide(ctx)
+	if err != nil {
 		return fmt.Errorf("counts and cells: %w", err)
 	}
-	// The tally's memory is free for the index builds' sorts.
-	b.tally = nil
+	if side != nil {
+		b.tally = nil // the side write's now, and drops it as it goes
+		// The side write is over, its file gone, when commit returns.
+		defer func() {
+			side.wait()
+			removeFiles(side.path)
+		}()
+	} else {
+		if err := b.tally.write(ctx, tx); err != nil {
+			return fmt.Errorf("counts and cells: %w", err)
+		}
+		// The tally's memory is free for the index builds' sorts.
+		b.tally = nil
+	}
 	// Packing every point costs about a sixth of inserting one through
 	// the R*Tree module: it pays when the import adds a fifth of the
 	// events or more.
@@ -642,8 +656,38 @@ func (b *Bulk) commit(ctx context.Context) error {
 	if _, err := tx.ExecContext(ctx, "UPDATE meta SET value = max(value, ?) WHERE key = 'max_span_days'", b.span); err != nil {
 		return err
 	}
+	if side != nil {
+		// Usually done by now; if it failed, nothing is stored.
+		if err := side.wait(); err != nil {
+			return fmt.Errorf("counts and cells: %w", err)
+		}
+	}
 	b.done = true
-	return tx.Commit()
+	if err := tx.Commit(); err != nil || side == nil {
+		return err
+	}
+	// The events are in; their counts must follow whatever the caller's
+	// context does meanwhile.
+	return b.s.copySide(context.WithoutCancel(ctx), side.path)
+}
+
+// startSide starts writing the tally into a side file (sideTally) when
+// the import fills a new store: one from Create that held no event and
+// whose kept tables are empty. nil otherwise: the commit writes it.
+func (b *Bulk) startSide(ctx context.Context) (*sideTally, error) {
+	if b.s.temp == "" || b.stored > 0 {
+		return nil, nil
+	}
+	if empty, err := keptEmpty(ctx, b.tx); err != nil || !empty {
+		return nil, err
+	}
+	defs, err := keptDefinitions(ctx, b.tx)
+	if err != nil {
+		return nil, err
+	}
+	path := sidePath(b.s.temp)
+	removeFiles(path)
+	return startSideTally(ctx, path, defs, b.tally), nil
 }
 
 // Rollback forgets what the import stored, if it has not committed; it

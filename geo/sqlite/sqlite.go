@@ -61,6 +61,10 @@ type Store struct {
 	logKeep int
 	// temp is the file of a store from Create until Publish.
 	temp string
+	// unpublishable, when set, is why Publish refuses the store: a bulk
+	// import committed events whose kept counts it then failed to copy
+	// in (copySide).
+	unpublishable error
 
 	closeOnce sync.Once
 	closeErr  error
@@ -289,6 +293,7 @@ func (s *Store) Close() error {
 		errs = append(errs, s.writer.Close())
 		if s.temp != "" {
 			removeFiles(s.temp)
+			removeFiles(sidePath(s.temp))
 		}
 		s.closeErr = errors.Join(errs...)
 	})

@@ -485,6 +485,9 @@ func (t *tally) writeGroups(ctx context.Context, p *rowPipe) error {
 	if err := counts.flush(ctx); err != nil {
 		return err
 	}
+	// Each map is dropped once written: a new store's tally is written
+	// beside the index builds (sideTally), whose sorts want the memory.
+	t.counts = nil
 	details := p.writer("detail_counts (sub_event_type, geo_precision, event_type, country_code, week, week_last, modality, origin, n)", 9,
 		" ON CONFLICT DO UPDATE SET n = n + excluded.n")
 	detailKeys := sortedKeys(t.details, func(a, b detailKey) int {
@@ -503,6 +506,7 @@ func (t *tally) writeGroups(ctx context.Context, p *rowPipe) error {
 	if err := details.flush(ctx); err != nil {
 		return err
 	}
+	t.details = nil
 	words := p.writer("word_counts (field, word, event_type, country_code, week, modality, origin, n)", 8,
 		" ON CONFLICT DO UPDATE SET n = n + excluded.n")
 	// The field's names sort as false (actors) before true (quote).
@@ -526,6 +530,7 @@ func (t *tally) writeGroups(ctx context.Context, p *rowPipe) error {
 	if err := words.flush(ctx); err != nil || len(t.levels) == 0 {
 		return err
 	}
+	t.words, t.groups, t.groupList = nil, nil, nil
 	types := p.writer("cell_types (level, x, y, event_type, week, week_last, modality, origin, n, fatalities, sum_lon, sum_lat)", 12,
 		" ON CONFLICT DO UPDATE SET n = n + excluded.n, fatalities = fatalities + excluded.fatalities,"+
 			" sum_lon = sum_lon + excluded.sum_lon, sum_lat = sum_lat + excluded.sum_lat")
@@ -588,23 +593,29 @@ func (t *tally) writeGroups(ctx context.Context, p *rowPipe) error {
 	if err := countries.flush(ctx); err != nil {
 		return err
 	}
+	t.types, t.countries = nil, nil
 	if err := t.writeCountryWeeks(ctx, p, byRank); err != nil {
 		return err
 	}
+	t.countryWeeks = nil
 	if err := t.writeWordCells(ctx, p, byRank); err != nil {
 		return err
 	}
+	t.wordCells = nil
 	if err := t.writeStats(ctx, p, "cell_word_stats (field, word, x, y, kind, key, n)", t.wordStats,
 		[2]string{eventsql.FieldActors, eventsql.FieldQuote}, byRank); err != nil {
 		return err
 	}
+	t.wordStats = nil
 	if err := t.writeStats(ctx, p, "cell_detail_stats (field, value, x, y, kind, key, n)", t.detailStats,
 		[2]string{eventsql.FieldSubType, eventsql.FieldPrecision}, byRank); err != nil {
 		return err
 	}
+	t.detailStats = nil
 	if err := t.writeDetailCells(ctx, p, byRank); err != nil {
 		return err
 	}
+	t.detailCells = nil
 	return t.writeFine(ctx, p)
 }
 
