@@ -8,8 +8,9 @@ import (
 	"strings"
 )
 
-// keptTables are the tables a bulk import's tally writes (tally.write),
-// in the order it writes them.
+// keptTables are the tables a bulk import's tally writes (tally.write);
+// a table it writes that is missing here fails a new store's import
+// (writeSide), and one missing from the copy fails its tests.
 var keptTables = []string{"event_counts", "detail_counts", "word_counts", "cell_types", "cell_countries", "cell_word_stats",
 	"cell_detail_stats", "cell_details", "cell_word_fine", "cell_words", "cell_fine", "cell_country_weeks"}
 
@@ -101,11 +102,11 @@ func keptDefinitions(ctx context.Context, tx *sql.Tx) ([]string, error) {
 // a new store are: the copy adds rows, and cannot add to a group.
 func keptEmpty(ctx context.Context, tx *sql.Tx) (bool, error) {
 	for _, t := range keptTables {
-		var any bool
-		if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM "+t+")").Scan(&any); err != nil {
+		var held bool
+		if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM "+t+")").Scan(&held); err != nil {
 			return false, err
 		}
-		if any {
+		if held {
 			return false, nil
 		}
 	}
