@@ -1,6 +1,7 @@
 package eventsql
 
 import (
+	"math"
 	"strconv"
 	"strings"
 
@@ -132,4 +133,34 @@ func DetailStripFilter(d Dialect, f geo.Filter, s Strip) *Query {
 		q.Add("(e.geo_precision IN (" + strings.Join(ps, ", ") + ")) IS TRUE")
 	}
 	return q
+}
+
+// stripCellsLevel is the level of cell_fine whose cells bound the events
+// of a detail plan's strips (StripCellsSQL): those of zooms 9 and 10 are
+// less than a cell of level 10 wide, up to four of level 12.
+const stripCellsLevel = 12
+
+// StripCellsSQL counts the events of the cells of cell_fine (at
+// stripCellsLevel) that the strips of a plan of PlanDetailZoom meet, at
+// least the events of the strips themselves: a store that reads their
+// events one by one can weigh them against another way to f's cells.
+// False for a plan of zoom 8 or coarser, whose strips are up to a cell of
+// level 8 wide and would meet many more cells.
+func StripCellsSQL(d Dialect, p CellPlan) (string, bool) {
+	if p.Level <= cellLevels[len(cellLevels)-1] {
+		return "", false
+	}
+	n := geo.CellsAround(stripCellsLevel)
+	parts := []string{"SELECT 0 AS n"}
+	for _, s := range p.Strips {
+		if s.Box == nil {
+			continue
+		}
+		b := *s.Box
+		r := CellRect{Level: stripCellsLevel,
+			X0: int(math.Floor(cellCoord(b.West+180, n))), X1: min(int(math.Floor(cellCoord(b.East+180, n))), int(n-1)),
+			Y0: int(math.Floor(cellCoord(b.South+90, n))), Y1: min(int(math.Floor(cellCoord(b.North+90, n))), int(n/2-1))}
+		parts = append(parts, "SELECT c.n FROM cell_fine c WHERE "+cellCond(d, r, geo.Filter{}, false).Where())
+	}
+	return "SELECT CAST(coalesce(sum(s.n), 0) AS BIGINT) FROM (" + strings.Join(parts, " UNION ALL ") + ") s", true
 }
