@@ -39,36 +39,12 @@ func detailCellsIn(ctx context.Context, q querier, f geo.Filter, zoom int) ([]ge
 	return geo.FoldCells(zoom, groups), true, nil
 }
 
-// stripWalkRatio is how many entries of events_sub_type_walk the events
-// of f's sub-event types cost, read from it, for the cost of one event of
-// a detail plan's strips, read from the table, discounted for
-// StripCellsSQL's bound: the hotspot's box at zoom 10 with one sub-event
-// type, a million events, read its strips (about 37,000 events) in
-// 118-158 ms, and at zoom 11, with no detail plan, the type's 55,515
-// entries in 37 ms; the bound counts up to about twice the strips' events.
-const stripWalkRatio = 4
-
-// stripsOutweigh reports whether the strips of f's detail plan p hold so
-// many events (at most StripCellsSQL's count) that f's cells cost less
-// read from the events of its sub-event types, which detail_counts
-// counts.
+// stripsOutweigh is eventsql.StripsOutweigh read through q.
 func stripsOutweigh(ctx context.Context, q querier, p eventsql.CellPlan, f geo.Filter) (bool, error) {
-	if len(f.SubTypes) == 0 {
-		return false, nil
-	}
-	stmt, ok := eventsql.StripCellsSQL(pgSQL, p)
-	if !ok {
-		return false, nil
-	}
-	var strips, typed int64
-	if err := q.QueryRow(ctx, stmt).Scan(&strips); err != nil {
-		return false, err
-	}
-	c, _, _ := eventsql.PlanDetail(pgSQL, geo.Filter{SubTypes: f.SubTypes})
-	if err := q.QueryRow(ctx, eventsql.DetailCountSQL(c), c.Args...).Scan(&typed); err != nil {
-		return false, err
-	}
-	return stripWalkRatio*strips > typed, nil
+	return eventsql.StripsOutweigh(pgSQL, p, f, func(stmt string, args []any) (n int64, err error) {
+		err = q.QueryRow(ctx, stmt, args...).Scan(&n)
+		return n, err
+	})
 }
 
 // detailCellKey is a group of cell_details at its finest level: the cell,

@@ -192,34 +192,14 @@ func (s *Store) detailBoxCount(ctx context.Context, tx *sql.Tx, f geo.Filter) (i
 	return n, true, nil
 }
 
-// stripWalkRatio is how many entries of events_by_sub_type a sub-event
-// type's walk reads for the cost of one event of a detail plan's strips,
-// read by its row, discounted for StripCellsSQL's bound: the hotspot's
-// box at zoom 10 with one sub-event type, a million events, read its
-// strips (about 37,000 events) in 130-147 ms and its type's 55,515
-// entries in 20-29 ms; the bound counts up to about twice the strips'
-// events.
-const stripWalkRatio = 4
-
-// stripsOutweigh reports whether the strips of f's detail plan p hold so
-// many events (at most StripCellsSQL's count) that f's cells cost less
-// through the walk of its one sub-event type (subTypeWalk), whose entries
-// detail_counts counts.
+// stripsOutweigh is eventsql.StripsOutweigh in tx, for a filter whose one
+// sub-event type has its walk (subTypeWalk).
 func stripsOutweigh(ctx context.Context, tx *sql.Tx, p eventsql.CellPlan, f geo.Filter) (bool, error) {
 	if !subTypeWalk(f) {
 		return false, nil
 	}
-	stmt, ok := eventsql.StripCellsSQL(sqliteSQL, p)
-	if !ok {
-		return false, nil
-	}
-	var strips, typed int64
-	if err := tx.QueryRowContext(ctx, stmt).Scan(&strips); err != nil {
-		return false, err
-	}
-	c, _, _ := eventsql.PlanDetail(sqliteSQL, geo.Filter{SubTypes: f.SubTypes})
-	if err := tx.QueryRowContext(ctx, eventsql.DetailCountSQL(c), c.Args...).Scan(&typed); err != nil {
-		return false, err
-	}
-	return stripWalkRatio*strips > typed, nil
+	return eventsql.StripsOutweigh(sqliteSQL, p, f, func(stmt string, args []any) (n int64, err error) {
+		err = tx.QueryRowContext(ctx, stmt, args...).Scan(&n)
+		return n, err
+	})
 }
