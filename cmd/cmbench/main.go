@@ -116,8 +116,8 @@ var genCountries = []struct {
 
 // gen writes n generated events as an ACLED CSV export on stdout: events
 // from storetest.Generate (dates, types, actors, notes), placed in twelve
-// countries, or with --hotspots mostly (90%) in three small areas, so that
-// density at world zoom is skewed as real data is.
+// countries, or with --hotspots mostly (90%) in three small areas of three
+// of them, so that density at world zoom is skewed as real data is.
 func gen(args []string) error {
 	fs := flag.NewFlagSet("gen", flag.ContinueOnError)
 	n := fs.Int("events", 1000000, "how many rows")
@@ -130,7 +130,12 @@ func gen(args []string) error {
 	cw := csv.NewWriter(w)
 	cw.Write(acledColumns)
 	r := rand.New(rand.NewPCG(*s, 99))
-	hotspots := [][2]float64{{37.8, 48.0}, {32.5, 15.6}, {44.2, 15.4}}
+	// Each hotspot lies in one of genCountries, whose name its rows carry:
+	// a place is in one country, as in any export.
+	hotspots := []struct {
+		lon, lat float64
+		country  int
+	}{{37.8, 48.0, 0}, {32.5, 15.6, 1}, {44.2, 15.4, 6}}
 	a := geo.Article{ID: "gen"}
 	row := make([]string, len(acledColumns))
 	for done := 0; done < *n; {
@@ -140,7 +145,7 @@ func gen(args []string) error {
 			lon, lat := c.lon+r.Float64()*6-3, c.lat+r.Float64()*4-2
 			if *hot && r.IntN(10) < 9 {
 				h := hotspots[r.IntN(len(hotspots))]
-				lon, lat = h[0]+r.NormFloat64()*0.3, h[1]+r.NormFloat64()*0.3
+				c, lon, lat = genCountries[h.country], h.lon+r.NormFloat64()*0.3, h.lat+r.NormFloat64()*0.3
 			}
 			date := e.EventDate
 			if date == "" {

@@ -251,12 +251,21 @@ func estimate(ctx context.Context, q querier, c *eventsql.Query) (float64, error
 	return out[0].Plan.Rows, nil
 }
 
-// unboxed is f without a box that holds every event (eventsql.Unboxed).
-func unboxed(ctx context.Context, q querier, f geo.Filter) (geo.Filter, error) {
+// reduced is f without what the kept cells show it need not test: a box
+// that holds every event (eventsql.Unboxed), and a country that holds
+// every event of the box (eventsql.ScanCountryAlone).
+func reduced(ctx context.Context, q querier, f geo.Filter) (geo.Filter, error) {
 	if f.BBox == nil {
 		return f, nil
 	}
-	return eventsql.ScanUnboxed(q.QueryRow(ctx, eventsql.OccupiedSQL()), f)
+	f, err := eventsql.ScanUnboxed(q.QueryRow(ctx, eventsql.OccupiedSQL()), f)
+	if err != nil {
+		return f, err
+	}
+	if stmt, args, ok := eventsql.CountryAloneSQL(pgSQL, f); ok {
+		return eventsql.ScanCountryAlone(q.QueryRow(ctx, stmt, args...), f)
+	}
+	return f, nil
 }
 
 // wordCellPlan returns the plan of f's count (zoom eventsql.WordCellLevel)

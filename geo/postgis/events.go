@@ -318,7 +318,7 @@ func (s *Store) events(ctx context.Context, f geo.Filter) (geo.EventPage, error)
 		return geo.EventPage{}, err
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	if f, err = unboxed(ctx, tx, f); err != nil {
+	if f, err = reduced(ctx, tx, f); err != nil {
 		return geo.EventPage{}, err
 	}
 	if f.After == nil {
@@ -905,7 +905,7 @@ func (s *Store) Stats(ctx context.Context, f geo.Filter) (geo.Stats, error) {
 }
 
 func (s *Store) stats(ctx context.Context, f geo.Filter) (geo.Stats, error) {
-	f, err := unboxed(ctx, s.pool, f)
+	f, err := reduced(ctx, s.pool, f)
 	if err != nil {
 		return geo.Stats{}, err
 	}
@@ -1078,7 +1078,7 @@ func groupedTx(ctx context.Context, tx pgx.Tx, d dialect, stmt string, args []an
 // the cells of the density grid at zoom (geo.CellOf), by event type, with
 // their fatalities.
 func (s *Store) Cells(ctx context.Context, f geo.Filter, zoom int) ([]geo.Cell, error) {
-	f, err := unboxed(ctx, s.pool, f)
+	f, err := reduced(ctx, s.pool, f)
 	if err != nil {
 		return nil, fmt.Errorf("postgis store: cells: %w", err)
 	}

@@ -285,16 +285,25 @@ func refillDeferredCells(ctx context.Context, tx *sql.Tx, creates []string) erro
 	return nil
 }
 
-// unboxed is f without a box that holds every event (eventsql.Unboxed),
-// when the kept cells are live to tell.
-func unboxed(ctx context.Context, q cellQuerier, f geo.Filter) (geo.Filter, error) {
+// reduced is f without what the kept cells show it need not test, when
+// they are live to tell: a box that holds every event (eventsql.Unboxed),
+// and a country that holds every event of the box
+// (eventsql.ScanCountryAlone).
+func reduced(ctx context.Context, q cellQuerier, f geo.Filter) (geo.Filter, error) {
 	if f.BBox == nil {
 		return f, nil
 	}
 	if live, err := cellsLive(ctx, q); err != nil || !live {
 		return f, err
 	}
-	return eventsql.ScanUnboxed(q.QueryRowContext(ctx, eventsql.OccupiedSQL()), f)
+	f, err := eventsql.ScanUnboxed(q.QueryRowContext(ctx, eventsql.OccupiedSQL()), f)
+	if err != nil {
+		return f, err
+	}
+	if stmt, args, ok := eventsql.CountryAloneSQL(sqliteSQL, f); ok {
+		return eventsql.ScanCountryAlone(q.QueryRowContext(ctx, stmt, args...), f)
+	}
+	return f, nil
 }
 
 // wordCellPlan returns the plan of f's count (zoom eventsql.WordCellLevel)

@@ -507,7 +507,7 @@ func (s *Store) page(ctx context.Context, f geo.Filter, q *eventsql.Query) (geo.
 	}
 	defer tx.Rollback()
 	if q == nil {
-		if f, err = unboxed(ctx, tx, f); err != nil {
+		if f, err = reduced(ctx, tx, f); err != nil {
 			return geo.EventPage{}, err
 		}
 	}
@@ -1043,7 +1043,7 @@ func (s *Store) Stats(ctx context.Context, f geo.Filter) (geo.Stats, error) {
 }
 
 func (s *Store) stats(ctx context.Context, f geo.Filter) (geo.Stats, error) {
-	f, err := unboxed(ctx, s.reader, f)
+	f, err := reduced(ctx, s.reader, f)
 	if err != nil {
 		return geo.Stats{}, err
 	}
@@ -1157,7 +1157,7 @@ func (s *Store) Cells(ctx context.Context, f geo.Filter, zoom int) ([]geo.Cell, 
 // events of its box's edges, or else groups every matching event, in one
 // snapshot.
 func (s *Store) cells(ctx context.Context, f geo.Filter, zoom int) ([]geo.Cell, error) {
-	f, err := unboxed(ctx, s.reader, f)
+	f, err := reduced(ctx, s.reader, f)
 	if err != nil {
 		return nil, err
 	}

@@ -214,6 +214,60 @@ func testDateEdges(t *testing.T, s Store) {
 	compareModel(t, s, "on week edges", boxes, filters)
 }
 
+// testCountryAlone stores the events of one country in a box and one
+// event of another country inside the box, then removes that one: a store
+// may answer a country's filter in a box that holds no other country's
+// events as the box alone (eventsql.CountryAloneSQL), and must not while
+// the other event is there, nor count the other country's events just
+// outside the box.
+func testCountryAlone(t *testing.T, s Store) {
+	ctx := t.Context()
+	box := &geo.BBox{West: 37.5, South: 47.8, East: 38.1, North: 48.2}
+	a := geo.Article{ID: "alone", Title: "Alone", Published: "2024-12-31", Text: "alone"}
+	events := Generate(11, a, 60)
+	for i := range events {
+		e := &events[i]
+		e.CountryCode, e.Country, e.Bound = "UA", "Ukraine", nil
+		e.Point = orb.Point{37.5 + 0.6*float64(i%10)/9, 47.8 + 0.4*float64(i/10)/5}
+	}
+	// Another country's events beside the box, in cells of their own.
+	events[0].CountryCode, events[0].Point = "SY", orb.Point{39.5, 48.0}
+	events[1].CountryCode, events[1].Point = "SY", orb.Point{37.0, 47.5}
+	if _, err := s.Ingest(ctx, a, events); err != nil {
+		t.Fatal(err)
+	}
+	b := geo.Article{ID: "neighbour", Title: "Neighbour", Published: "2024-12-31", Text: "neighbour"}
+	other := Generate(12, b, 1)
+	other[0].CountryCode, other[0].Country, other[0].Bound, other[0].Point = "SY", "Syria", nil, orb.Point{38.09, 48.19}
+	if _, err := s.Ingest(ctx, b, other); err != nil {
+		t.Fatal(err)
+	}
+	filters := []geo.Filter{{Country: "UA"}, {Country: "SY"}, {Country: "UA", Start: "2024-01-03"},
+		{Country: "UA", GeoPrecisions: []int{geo.GeoTown}}, {Country: "UA", Types: []string{geo.Battles, geo.Protests}},
+		{Country: "UA", SubTypes: detailSubTypes()}, {Country: "UA", Actor: "police"}}
+	check := func(when string) {
+		t.Helper()
+		compareModel(t, s, when, []*geo.BBox{box}, filters)
+		all, err := s.Events(ctx, geo.Filter{Limit: geo.MaxLimit})
+		must(t, err)
+		for _, f := range filters {
+			f.BBox = box
+			for _, zoom := range []int{6, 10, 11, 12} {
+				gc, err := s.Cells(ctx, f, zoom)
+				must(t, err)
+				if wc := ExpectCells(f, zoom, all.Events); !sameCells(gc, wc) {
+					t.Errorf("%s: cells of %s at zoom %d are\n%+v\nthe model's\n%+v", when, describe(f), zoom, gc, wc)
+				}
+			}
+		}
+	}
+	check("another country in the box")
+	if _, err := s.DeleteArticle(ctx, b.ID); err != nil {
+		t.Fatal(err)
+	}
+	check("one country in the box")
+}
+
 // compareModel compares, for every box and filter, the page, stats and
 // density cells a store answers with the model's (Expect, ExpectStats,
 // ExpectCells) over the events it holds.

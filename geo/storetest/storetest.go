@@ -98,6 +98,7 @@ func run(t *testing.T, open func(t *testing.T) Store, merges bool) {
 	part("DateEdges", func(t *testing.T) { testDateEdges(t, open(t)) })
 	part("WordEdges", func(t *testing.T) { testWordEdges(t, open(t)) })
 	part("DetailCellEdges", func(t *testing.T) { testDetailCellEdges(t, open(t)) })
+	part("CountryAlone", func(t *testing.T) { testCountryAlone(t, open(t)) })
 }
 
 // Reopen checks that what one store wrote is read back, unchanged and with
