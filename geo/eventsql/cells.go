@@ -21,11 +21,11 @@ import (
 var cellLevels = [...]int{2, 4, 6, 8}
 
 // fineLevels are the finer zooms at which the stores keep counts per cell
-// in cell_fine: per event type, modality and origin, with the fatalities
-// and the sums of the points, but no week and no country, so that a cell
-// holds a few groups however many events it holds (a hotspot's view at zoom
-// 9 groups 300,000 events otherwise). They answer the density of zooms 9
-// to 14 without dates.
+// in cell_fine: per event type, modality, origin and precision, with the
+// fatalities and the sums of the points, but no week and no country, so
+// that a cell holds a few groups however many events it holds (a hotspot's
+// view at zoom 9 groups 300,000 events otherwise). They answer the density
+// of zooms 9 to 14 without dates.
 var fineLevels = [...]int{10, 12, 14}
 
 // CellLevels returns the zooms the stores keep cell counts at, coarsest
@@ -76,6 +76,24 @@ func countryCellsUsable(f geo.Filter) bool {
 	}
 	g := f
 	g.Country = ""
+	return CellsUsable(g)
+}
+
+// fineCellsUsable reports whether cell_fine, which keeps the precision
+// (migration 0036), answers the density cells of f at its zooms: f names
+// precisions, ACLED's only as DetailCellsUsable's, and no dates, and is
+// otherwise CellsUsable.
+func fineCellsUsable(f geo.Filter) bool {
+	if len(f.GeoPrecisions) == 0 || f.Start != "" || f.End != "" {
+		return false
+	}
+	for _, p := range f.GeoPrecisions {
+		if p < geo.GeoTown || p > geo.GeoRegion {
+			return false
+		}
+	}
+	g := f
+	g.GeoPrecisions = nil
 	return CellsUsable(g)
 }
 
@@ -362,8 +380,8 @@ func PlanStats(d Dialect, f geo.Filter) (CellPlan, bool) {
 // not CellsUsable, zoom is finer than every kept level, or no cell of the
 // finest level lies inside the box.
 func PlanZoom(d Dialect, f geo.Filter, zoom int) (CellPlan, bool) {
-	country := countryCellsUsable(f)
-	if !country && !CellsUsable(f) {
+	country, precise := countryCellsUsable(f), fineCellsUsable(f)
+	if !country && !precise && !CellsUsable(f) {
 		return CellPlan{}, false
 	}
 	// Coarse zooms read cell_types, whose finest level leaves strips of
@@ -375,6 +393,8 @@ func PlanZoom(d Dialect, f geo.Filter, zoom int) (CellPlan, bool) {
 		if f.Start == "" && f.End == "" && !country {
 			kept = fineLevels[:]
 		}
+	} else if precise {
+		kept = nil // cell_types keeps no precision
 	}
 	for _, l := range kept {
 		if l >= zoom {
@@ -587,6 +607,9 @@ func CellGroupsSQL(d Dialect, r CellRect, f geo.Filter) (string, []any) {
 	if f.Country != "" {
 		table = "cell_countries"
 		q.Add("c.country_code = " + q.Arg(f.Country))
+	}
+	if len(f.GeoPrecisions) > 0 {
+		q.Add("c.geo_precision IN (" + precisionList(f.GeoPrecisions) + ")") // cell_fine (fineCellsUsable)
 	}
 	return "SELECT c.x, c.y, c.event_type, sum(c.n), sum(c.fatalities), sum(c.sum_lon), sum(c.sum_lat) FROM " + table + " c WHERE " +
 		q.Where() + " GROUP BY 1, 2, 3 HAVING sum(c.n) > 0", q.Args

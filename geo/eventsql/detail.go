@@ -2,7 +2,6 @@ package eventsql
 
 import (
 	"slices"
-	"strconv"
 	"strings"
 
 	"conflictmap/geo"
@@ -54,11 +53,7 @@ func PlanDetail(d Dialect, f geo.Filter) (*Query, []Strip, bool) {
 	}
 	q.In("c.sub_event_type", f.SubTypes)
 	if len(f.GeoPrecisions) > 0 {
-		ps := make([]string, len(f.GeoPrecisions))
-		for i, p := range f.GeoPrecisions {
-			ps[i] = strconv.Itoa(p)
-		}
-		q.Add("c.geo_precision IN (" + strings.Join(ps, ", ") + ")")
+		q.Add("c.geo_precision IN (" + precisionList(f.GeoPrecisions) + ")")
 	}
 	q.In("c.event_type", f.Types)
 	q.In("c.modality", f.Modalities)

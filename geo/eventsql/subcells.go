@@ -92,11 +92,7 @@ func DetailCellGroupsSQL(d Dialect, r CellRect, f geo.Filter) (string, []any) {
 	q := cellCond(d, r, f, false)
 	q.In("c.sub_event_type", f.SubTypes)
 	if len(f.GeoPrecisions) > 0 {
-		ps := make([]string, len(f.GeoPrecisions))
-		for i, p := range f.GeoPrecisions {
-			ps[i] = strconv.Itoa(p)
-		}
-		q.Add("c.geo_precision IN (" + strings.Join(ps, ", ") + ")")
+		q.Add("c.geo_precision IN (" + precisionList(f.GeoPrecisions) + ")")
 	}
 	return "SELECT c.x, c.y, c.event_type, sum(c.n), sum(c.fatalities), sum(c.sum_lon), sum(c.sum_lat) FROM cell_details c WHERE " +
 		q.Where() + " GROUP BY 1, 2, 3 HAVING sum(c.n) > 0", q.Args
@@ -126,13 +122,19 @@ func DetailStripFilter(d Dialect, f geo.Filter, s Strip) *Query {
 		q.Add("(e.sub_event_type IN (" + strings.Join(ph, ", ") + ")) IS TRUE")
 	}
 	if len(f.GeoPrecisions) > 0 {
-		ps := make([]string, len(f.GeoPrecisions))
-		for i, p := range f.GeoPrecisions {
-			ps[i] = strconv.Itoa(p)
-		}
-		q.Add("(e.geo_precision IN (" + strings.Join(ps, ", ") + ")) IS TRUE")
+		q.Add("(e.geo_precision IN (" + precisionList(f.GeoPrecisions) + ")) IS TRUE")
 	}
 	return q
+}
+
+// precisionList spells precisions as the list of an IN: integers, so
+// literals.
+func precisionList(ps []int) string {
+	list := make([]string, len(ps))
+	for i, p := range ps {
+		list[i] = strconv.Itoa(p)
+	}
+	return strings.Join(list, ", ")
 }
 
 // stripCellsLevel is the level of cell_fine whose cells bound the events

@@ -93,12 +93,21 @@ type profile struct {
 	n                                                int64
 	words, types, countries, countryWeeks, fineCells uint32 // numbers of comboKey
 	wordType                                         uint16 // its event type's number in wordCellKey
+	// precise are the combos of cell_fine, which holds the precision
+	// too, by precision: one to three a profile.
+	precise []preciseCombo
+}
+
+// preciseCombo is the number of the combo of cell_fine of a precision.
+type preciseCombo struct {
+	precision int32
+	combo     uint32
 }
 
 // comboKey is a combination of interned attributes that the groups of one
 // table hold besides their cell or word; the fields a table does not hold
-// are noAttr.
-type comboKey struct{ eventType, country, week, weekLast, modality, origin uint32 }
+// are noAttr (precision: 0, which only cell_fine's combos hold).
+type comboKey struct{ eventType, country, week, weekLast, modality, origin, precision uint32 }
 
 const noAttr = ^uint32(0)
 
@@ -195,6 +204,7 @@ func (k wordCellKey) coarser(shift int) wordCellKey {
 type fineKey struct {
 	x, y                        int32
 	eventType, modality, origin uint32
+	precision                   int32
 }
 
 // cellSums are the sums of a group of cells.
@@ -320,6 +330,21 @@ func (t *tally) profileOf(e tallied) *profile {
 	return p
 }
 
+// fineCombo is the number of the combo of cell_fine of the events of
+// profile p and precision.
+func (t *tally) fineCombo(p *profile, precision int32) uint32 {
+	for _, c := range p.precise {
+		if c.precision == precision {
+			return c.combo
+		}
+	}
+	k := t.comboList[p.fineCells]
+	k.precision = uint32(precision)
+	c := t.combo(k)
+	p.precise = append(p.precise, preciseCombo{precision: precision, combo: c})
+	return c
+}
+
 // add counts an event in (sign 1) or out (sign -1).
 func (t *tally) add(e tallied, sign int64, ids []uint32) []uint32 {
 	p := t.profileOf(e)
@@ -373,7 +398,7 @@ func (t *tally) add(e tallied, sign int64, ids []uint32) []uint32 {
 	t.countries.put(cellKey(t.coarse, p.countries, x, y), sums)
 	t.countryWeeks.put(cellKey(t.coarse, p.countryWeeks, x, y), sign)
 	x, y = cellOf(t.fineLevel, e.lon, e.lat)
-	t.fine.put(cellKey(t.fineLevel, p.fineCells, x, y), sums)
+	t.fine.put(cellKey(t.fineLevel, t.fineCombo(p, e.precision), x, y), sums)
 	t.addDetailCell(e, p, sums)
 	return ids
 }
@@ -651,7 +676,7 @@ func (t *tally) tables() []keptTable {
 			combo, x, y := cellOfKey(t.fineLevel, packed)
 			k := t.comboList[combo]
 			c := levelKey[fineKey]{int32(level), fineKey{x: x >> shift, y: y >> shift, eventType: k.eventType,
-				modality: k.modality, origin: k.origin}}
+				modality: k.modality, origin: k.origin, precision: int32(k.precision)}}
 			sum := fineCells[c]
 			sum.add(s)
 			fineCells[c] = sum
@@ -660,7 +685,8 @@ func (t *tally) tables() []keptTable {
 	fine := sortedGroups(maps.All(fineCells), len(fineCells), noSums,
 		func(k levelKey[fineKey]) uint32 { return signed(k.level) }, func(k levelKey[fineKey]) uint32 { return signed(k.k.x) },
 		func(k levelKey[fineKey]) uint32 { return signed(k.k.y) }, func(k levelKey[fineKey]) uint32 { return byName(k.k.eventType) },
-		func(k levelKey[fineKey]) uint32 { return byName(k.k.modality) }, func(k levelKey[fineKey]) uint32 { return byName(k.k.origin) })
+		func(k levelKey[fineKey]) uint32 { return byName(k.k.modality) }, func(k levelKey[fineKey]) uint32 { return byName(k.k.origin) },
+		func(k levelKey[fineKey]) uint32 { return signed(k.k.precision) })
 	clear(fineCells)
 	byWordCell := []func(wordCellKey) uint32{
 		func(k wordCellKey) uint32 { return b2u(k.quote()) }, func(k wordCellKey) uint32 { return byName(k.word()) },
@@ -735,11 +761,11 @@ func (t *tally) tables() []keptTable {
 					name(g.k.k.modality), name(g.k.k.origin), g.v.n, g.v.fatalities, g.v.lon, g.v.lat)
 			}},
 		countryWeeksTable,
-		{name: "cell_fine", key: 6, update: sumsUpdate, n: len(fine),
-			columns: []string{"level", "x", "y", "event_type", "modality", "origin", "n", "fatalities", "sum_lon", "sum_lat"},
+		{name: "cell_fine", key: 7, update: sumsUpdate, n: len(fine),
+			columns: []string{"level", "x", "y", "event_type", "modality", "origin", "geo_precision", "n", "fatalities", "sum_lon", "sum_lat"},
 			row: func(i int, dst []any) {
 				g := fine[i]
-				fill(dst, g.k.level, g.k.k.x, g.k.k.y, name(g.k.k.eventType), name(g.k.k.modality), name(g.k.k.origin),
+				fill(dst, g.k.level, g.k.k.x, g.k.k.y, name(g.k.k.eventType), name(g.k.k.modality), name(g.k.k.origin), g.k.k.precision,
 					g.v.n, g.v.fatalities, g.v.lon, g.v.lat)
 			}},
 		wordCellTable("cell_words", wordCells),

@@ -225,11 +225,11 @@ func checkFineCells(t *testing.T, path, when string) {
 	var kept, want, wrong int
 	err = db.QueryRow(`WITH want AS (
 			SELECT l.level, min(CAST((e.lon + 180) * l.n / 360 AS INTEGER), l.cols - 1) AS x,
-				min(CAST((e.lat + 90) * l.n / 360 AS INTEGER), l.cols / 2 - 1) AS y, e.event_type, e.modality, e.origin,
+				min(CAST((e.lat + 90) * l.n / 360 AS INTEGER), l.cols / 2 - 1) AS y, e.event_type, e.modality, e.origin, e.geo_precision,
 				count(*) AS n, coalesce(sum(e.fatalities), 0) AS fatalities, sum(e.lon) AS sum_lon, sum(e.lat) AS sum_lat
-			FROM events e, cell_fine_levels l GROUP BY 1, 2, 3, 4, 5, 6)
+			FROM events e, cell_fine_levels l GROUP BY 1, 2, 3, 4, 5, 6, 7)
 		SELECT (SELECT count(*) FROM cell_fine WHERE n <> 0), (SELECT count(*) FROM want),
-			(SELECT count(*) FROM want w LEFT JOIN cell_fine c USING (level, x, y, event_type, modality, origin)
+			(SELECT count(*) FROM want w LEFT JOIN cell_fine c USING (level, x, y, event_type, modality, origin, geo_precision)
 			WHERE c.n IS NOT w.n OR c.fatalities IS NOT w.fatalities OR abs(c.sum_lon - w.sum_lon) > 1e-6 OR abs(c.sum_lat - w.sum_lat) > 1e-6)`).
 		Scan(&kept, &want, &wrong)
 	if err != nil {

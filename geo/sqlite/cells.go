@@ -219,14 +219,14 @@ func refillCells(ctx context.Context, tx *sql.Tx) error {
 		SELECT l.level, c.x >> (8 - l.level), c.y >> (8 - l.level), c.country_code, c.week, c.week_last, sum(c.n)
 		FROM cell_country_weeks c, cell_levels l WHERE c.level = 8 AND l.level < 8 GROUP BY 1, 2, 3, 4, 5, 6`,
 		"DELETE FROM cell_fine",
-		`INSERT INTO cell_fine (level, x, y, event_type, modality, origin, n, fatalities, sum_lon, sum_lat)
+		`INSERT INTO cell_fine (level, x, y, event_type, modality, origin, geo_precision, n, fatalities, sum_lon, sum_lat)
 		SELECT 14, min(CAST((e.lon + 180) * 65536.0 / 360 AS INTEGER), 65535), min(CAST((e.lat + 90) * 65536.0 / 360 AS INTEGER), 32767),
-			e.event_type, e.modality, e.origin, count(*), coalesce(sum(e.fatalities), 0), sum(e.lon), sum(e.lat)
-		FROM events e GROUP BY 2, 3, 4, 5, 6`,
-		`INSERT INTO cell_fine (level, x, y, event_type, modality, origin, n, fatalities, sum_lon, sum_lat)
-		SELECT l.level, c.x >> (14 - l.level), c.y >> (14 - l.level), c.event_type, c.modality, c.origin,
+			e.event_type, e.modality, e.origin, e.geo_precision, count(*), coalesce(sum(e.fatalities), 0), sum(e.lon), sum(e.lat)
+		FROM events e GROUP BY 2, 3, 4, 5, 6, 7`,
+		`INSERT INTO cell_fine (level, x, y, event_type, modality, origin, geo_precision, n, fatalities, sum_lon, sum_lat)
+		SELECT l.level, c.x >> (14 - l.level), c.y >> (14 - l.level), c.event_type, c.modality, c.origin, c.geo_precision,
 			sum(c.n), sum(c.fatalities), sum(c.sum_lon), sum(c.sum_lat)
-		FROM cell_fine c, cell_fine_levels l WHERE c.level = 14 AND l.level < 14 GROUP BY 1, 2, 3, 4, 5, 6`,
+		FROM cell_fine c, cell_fine_levels l WHERE c.level = 14 AND l.level < 14 GROUP BY 1, 2, 3, 4, 5, 6, 7`,
 		"DELETE FROM cell_word_fine",
 		`INSERT INTO cell_word_fine (field, word, x, y, event_type, n, fatalities, sum_lon, sum_lat)
 		SELECT f.field, w.value, min(CAST((e.lon + 180) * 8192.0 / 360 AS INTEGER), 8191),

@@ -208,23 +208,24 @@ type cellCountryKey struct {
 
 // fineKey is a group of cell_fine at one level, packed into 8 bytes: x
 // and y 16 bits each, then the numbers (tally.names) of the event type,
-// the modality and the origin, fineNameBits each. A tally's numbers follow
-// the order names came in; writeFine sorts them as the table's primary key
-// does.
+// the modality, the origin and the precision's decimal text, fineNameBits
+// each. A tally's numbers follow the order names came in; writeFine sorts
+// them as the table's primary key does.
 type fineKey uint64
 
 // fineNameBits is the width of a name's number in a fineKey.
-const fineNameBits = 10
+const fineNameBits = 8
 
-func packFine(x, y int, eventType, modality, origin uint16) fineKey {
-	return fineKey(uint64(x)<<48 | uint64(y)<<32 | uint64(eventType)<<(2*fineNameBits) | uint64(modality)<<fineNameBits | uint64(origin))
+func packFine(x, y int, eventType, modality, origin, precision uint16) fineKey {
+	return fineKey(uint64(x)<<48 | uint64(y)<<32 | uint64(eventType)<<(3*fineNameBits) | uint64(modality)<<(2*fineNameBits) |
+		uint64(origin)<<fineNameBits | uint64(precision))
 }
 
 func (k fineKey) cell() (x, y int) { return int(k >> 48), int(k >> 32 & 0xffff) }
 
-func (k fineKey) names() (eventType, modality, origin uint16) {
+func (k fineKey) names() (eventType, modality, origin, precision uint16) {
 	const mask = 1<<fineNameBits - 1
-	return uint16(k >> (2 * fineNameBits) & mask), uint16(k >> fineNameBits & mask), uint16(k & mask)
+	return uint16(k >> (3 * fineNameBits) & mask), uint16(k >> (2 * fineNameBits) & mask), uint16(k >> fineNameBits & mask), uint16(k & mask)
 }
 
 // name is the number of s in the tally's fine keys.
@@ -233,7 +234,7 @@ func (t *tally) name(s string) uint16 {
 		return n
 	}
 	if len(t.nameList) == 1<<fineNameBits {
-		t.err = fmt.Errorf("fine cells: more than %d event types, modalities and origins", len(t.nameList))
+		t.err = fmt.Errorf("fine cells: more than %d event types, modalities, origins and precisions", len(t.nameList))
 		return 0
 	}
 	n := uint16(len(t.nameList))
@@ -440,7 +441,7 @@ func (t *tally) add(e tallied, sign int) {
 	t.addDetailCell(e, sign, eventType, modality, origin)
 	if len(t.fine) > 0 {
 		x, y := t.fine[len(t.fine)-1].cellOf(e.lon, e.lat)
-		k := packFine(x, y, t.name(e.eventType), t.name(e.modality), t.name(e.origin))
+		k := packFine(x, y, t.name(e.eventType), t.name(e.modality), t.name(e.origin), t.name(strconv.Itoa(e.precision)))
 		s := t.fineCells[k]
 		s.add(e, sign)
 		t.fineCells[k] = s
@@ -764,7 +765,7 @@ func (t *tally) writeFine(ctx context.Context, p *rowPipe) error {
 	finest := t.fine[len(t.fine)-1]
 	keys := make([]fineKey, 0, len(t.fineCells))
 	sums := make(map[fineKey]cellSums, len(t.fineCells)/2)
-	w := p.writer("cell_fine (level, x, y, event_type, modality, origin, n, fatalities, sum_lon, sum_lat)", 10,
+	w := p.writer("cell_fine (level, x, y, event_type, modality, origin, geo_precision, n, fatalities, sum_lon, sum_lat)", 11,
 		" ON CONFLICT DO UPDATE SET n = n + excluded.n, fatalities = fatalities + excluded.fatalities,"+
 			" sum_lon = sum_lon + excluded.sum_lon, sum_lat = sum_lat + excluded.sum_lat")
 	for _, l := range t.fine {
@@ -778,8 +779,8 @@ func (t *tally) writeFine(ctx context.Context, p *rowPipe) error {
 		keys = keys[:0]
 		for k, s := range t.fineCells {
 			x, y := k.cell()
-			et, mo, or := k.names()
-			rk := packFine(x>>shift, y>>shift, rank[et], rank[mo], rank[or])
+			et, mo, or, pr := k.names()
+			rk := packFine(x>>shift, y>>shift, rank[et], rank[mo], rank[or], rank[pr])
 			if shift > 0 {
 				old, seen := sums[rk]
 				if !seen {
@@ -802,8 +803,12 @@ func (t *tally) writeFine(ctx context.Context, p *rowPipe) error {
 				continue
 			}
 			x, y := rk.cell()
-			et, mo, or := rk.names()
-			if err := w.add(ctx, l.level, x, y, t.nameList[byName[et]], t.nameList[byName[mo]], t.nameList[byName[or]],
+			et, mo, or, pr := rk.names()
+			precision, err := strconv.Atoi(t.nameList[byName[pr]])
+			if err != nil {
+				return err
+			}
+			if err := w.add(ctx, l.level, x, y, t.nameList[byName[et]], t.nameList[byName[mo]], t.nameList[byName[or]], precision,
 				s.n, s.fatalities, s.lon, s.lat); err != nil {
 				return err
 			}
@@ -815,8 +820,8 @@ func (t *tally) writeFine(ctx context.Context, p *rowPipe) error {
 // fineByRank is the tally's key of a key ranked by name.
 func fineByRank(k fineKey, byName []uint16) fineKey {
 	x, y := k.cell()
-	et, mo, or := k.names()
-	return packFine(x, y, byName[et], byName[mo], byName[or])
+	et, mo, or, pr := k.names()
+	return packFine(x, y, byName[et], byName[mo], byName[or], byName[pr])
 }
 
 // rowWriter inserts rows into a table many to a statement (a statement
