@@ -57,5 +57,10 @@ WITH g AS (
 	FROM events r GROUP BY 1, 2, 3, 4, 5, 6)
 SELECT l.level, g.x >> (14 - l.level), g.y >> (14 - l.level), g.event_type, g.modality, g.origin, g.geo_precision,
 	sum(g.n), sum(g.fatalities), sum(g.sum_lon), sum(g.sum_lat)
-FROM g CROSS JOIN (VALUES (10), (12), (14)) l (level) GROUP BY 1, 2, 3, 4, 5, 6, 7;
+FROM g CROSS JOIN (VALUES (10), (12), (14)) l (level) GROUP BY 1, 2, 3, 4, 5, 6, 7
+-- In the key's order, as the bulk import writes them: a view's groups then
+-- lie on a few pages, where the order of a hash's groups put each on a
+-- page of its own (a hotspot's view at zoom 11: 8,305 pages for 7,955
+-- groups, 79 ms cold).
+ORDER BY 1, 2, 3, 4, 5, 6, 7;
 ANALYZE cell_fine;
