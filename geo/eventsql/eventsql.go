@@ -791,3 +791,10 @@ func ExactTerms(d Dialect, f geo.Filter, row func(stmt string, args ...any) Scan
 	}
 	return t, nil
 }
+
+// PointsSQL selects the point, event type and fatalities of every event q
+// matches, for a store that groups them into cells itself (the columns of
+// a CellsSQL group, one event each).
+func PointsSQL(d Dialect, q *Query) string {
+	return "SELECT " + d.Lon() + ", " + d.Lat() + ", e.event_type, coalesce(e.fatalities, 0) FROM events e WHERE " + q.Where()
+}
