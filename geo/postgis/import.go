@@ -1,6 +1,7 @@
 package postgis
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -354,9 +355,10 @@ func (b *Bulk) add(ctx context.Context, articles []geo.Article, events []geo.Eve
 	if err := addArticles(ctx, b.tx, articles, b.now, b.version); err != nil {
 		return err
 	}
-	// Each batch is copied in list order, so that the events a page
-	// lists together share the table's pages rather than one page each.
-	events = geo.InListOrder(events)
+	// Each batch is copied by region, each region's events in list order,
+	// so that the events a box holds share the table's pages, and those a
+	// page of the box lists together too.
+	events = inRegions(geo.InListOrder(events))
 	var again []string
 	for _, e := range events {
 		if _, ok := b.ids[e.ID]; ok {
@@ -403,6 +405,31 @@ func (b *Bulk) add(ctx context.Context, articles []geo.Article, events []geo.Eve
 	}
 	b.staged += len(events)
 	return nil
+}
+
+// regionLevel is the level of the density grid whose cells are the regions
+// a batch of an import is copied by (inRegions): 1.4° each.
+const regionLevel = 6
+
+// inRegions returns events ordered by the cell of regionLevel that holds
+// each, row by row, and otherwise as they were. The table's pages then
+// hold the events of a few regions each, not of the whole world: the
+// events of a hotspot's view at zoom 11 (a tenth of a million generated
+// events, imported in list order) lay on 50,700 of the table's 60,500
+// pages, and a density count that reads their rows read them all.
+func inRegions(events []geo.Event) []geo.Event {
+	region := make([]int, len(events))
+	order := make([]int, len(events))
+	for i, e := range events {
+		x, y := geo.CellOf(e.Point[0], e.Point[1], regionLevel)
+		region[i], order[i] = y*int(geo.CellsAround(regionLevel))+x, i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(region[a], region[b]) })
+	sorted := make([]geo.Event, len(events))
+	for k, i := range order {
+		sorted[k] = events[i]
+	}
+	return sorted
 }
 
 // Commit stores the copied events and commits; the Bulk is done after it,
