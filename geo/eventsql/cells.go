@@ -836,6 +836,24 @@ func CountryAloneSQL(d Dialect, f geo.Filter) (string, []any, bool) {
 	return "SELECT EXISTS (SELECT 1 FROM cell_countries c WHERE " + q.Where() + ")", q.Args, true
 }
 
+// Reduced returns f without what the kept cells show it need not test: a
+// box that holds every event (ScanUnboxed), and a country that holds
+// every event of the box (ScanCountryAlone). row runs a statement of one
+// row.
+func Reduced(d Dialect, f geo.Filter, row func(stmt string, args ...any) Scanner) (geo.Filter, error) {
+	if f.BBox == nil {
+		return f, nil
+	}
+	f, err := ScanUnboxed(row(OccupiedSQL()), f)
+	if err != nil {
+		return f, err
+	}
+	if stmt, args, ok := CountryAloneSQL(d, f); ok {
+		return ScanCountryAlone(row(stmt, args...), f)
+	}
+	return f, nil
+}
+
 // ScanCountryAlone reads the row of CountryAloneSQL and returns f without
 // its country when no event of another country lies in its box: the
 // country then selects every event the box does, and the kept counts that

@@ -251,21 +251,11 @@ func estimate(ctx context.Context, q querier, c *eventsql.Query) (float64, error
 	return out[0].Plan.Rows, nil
 }
 
-// reduced is f without what the kept cells show it need not test: a box
-// that holds every event (eventsql.Unboxed), and a country that holds
-// every event of the box (eventsql.ScanCountryAlone).
+// reduced is eventsql.Reduced read through q.
 func reduced(ctx context.Context, q querier, f geo.Filter) (geo.Filter, error) {
-	if f.BBox == nil {
-		return f, nil
-	}
-	f, err := eventsql.ScanUnboxed(q.QueryRow(ctx, eventsql.OccupiedSQL()), f)
-	if err != nil {
-		return f, err
-	}
-	if stmt, args, ok := eventsql.CountryAloneSQL(pgSQL, f); ok {
-		return eventsql.ScanCountryAlone(q.QueryRow(ctx, stmt, args...), f)
-	}
-	return f, nil
+	return eventsql.Reduced(pgSQL, f, func(stmt string, args ...any) eventsql.Scanner {
+		return q.QueryRow(ctx, stmt, args...)
+	})
 }
 
 // wordCellPlan returns the plan of f's count (zoom eventsql.WordCellLevel)

@@ -412,7 +412,7 @@ func (b *Bulk) add(ctx context.Context, articles []geo.Article, events []geo.Eve
 const regionLevel = 6
 
 // inRegions returns events ordered by the cell of regionLevel that holds
-// each, row by row, and otherwise as they were. The table's pages then
+// each (by its row, then its column), and otherwise as they were. The table's pages then
 // hold the events of a few regions each, not of the whole world: the
 // events of a hotspot's view at zoom 11 (a tenth of a million generated
 // events, imported in list order) lay on 50,700 of the table's 60,500

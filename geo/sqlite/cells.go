@@ -285,10 +285,7 @@ func refillDeferredCells(ctx context.Context, tx *sql.Tx, creates []string) erro
 	return nil
 }
 
-// reduced is f without what the kept cells show it need not test, when
-// they are live to tell: a box that holds every event (eventsql.Unboxed),
-// and a country that holds every event of the box
-// (eventsql.ScanCountryAlone).
+// reduced is eventsql.Reduced when the kept cells are live to tell.
 func reduced(ctx context.Context, q cellQuerier, f geo.Filter) (geo.Filter, error) {
 	if f.BBox == nil {
 		return f, nil
@@ -296,14 +293,9 @@ func reduced(ctx context.Context, q cellQuerier, f geo.Filter) (geo.Filter, erro
 	if live, err := cellsLive(ctx, q); err != nil || !live {
 		return f, err
 	}
-	f, err := eventsql.ScanUnboxed(q.QueryRowContext(ctx, eventsql.OccupiedSQL()), f)
-	if err != nil {
-		return f, err
-	}
-	if stmt, args, ok := eventsql.CountryAloneSQL(sqliteSQL, f); ok {
-		return eventsql.ScanCountryAlone(q.QueryRowContext(ctx, stmt, args...), f)
-	}
-	return f, nil
+	return eventsql.Reduced(sqliteSQL, f, func(stmt string, args ...any) eventsql.Scanner {
+		return q.QueryRowContext(ctx, stmt, args...)
+	})
 }
 
 // wordCellPlan returns the plan of f's count (zoom eventsql.WordCellLevel)
