@@ -836,6 +836,25 @@ func CountryAloneSQL(d Dialect, f geo.Filter) (string, []any, bool) {
 	return "SELECT EXISTS (SELECT 1 FROM cell_countries c WHERE " + q.Where() + ")", q.Args, true
 }
 
+// BoxBoundSQL counts the events of the cells of cell_fine's coarsest
+// level (0.088°) that box b (not across the antimeridian) meets, at least
+// the events of the box: a store can weigh reading the box's events
+// against reading those of another index. False when the box meets more
+// than maxInnerCells of them (a view of zoom 9 or coarser), whose groups
+// would cost more to add up than the choice saves.
+func BoxBoundSQL(d Dialect, b geo.BBox) (string, []any, bool) {
+	level := fineLevels[0]
+	n := geo.CellsAround(level)
+	x0, x1 := ColumnRange(b, level)
+	r := CellRect{Level: level, X0: max(x0, 0), X1: min(x1, int(n-1)),
+		Y0: max(int(math.Floor(cellCoord(b.South+90, n))), 0), Y1: min(int(math.Floor(cellCoord(b.North+90, n))), int(n/2-1))}
+	if (r.X1-r.X0+1)*(r.Y1-r.Y0+1) > maxInnerCells {
+		return "", nil, false
+	}
+	q := cellCond(d, r, geo.Filter{}, false)
+	return "SELECT coalesce(sum(c.n), 0) FROM cell_fine c WHERE " + q.Where(), q.Args, true
+}
+
 // Reduced returns f without what the kept cells show it need not test: a
 // box that holds every event (ScanUnboxed), and a country that holds
 // every event of the box (ScanCountryAlone). row runs a statement of one

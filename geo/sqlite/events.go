@@ -1204,6 +1204,14 @@ func (s *Store) cells(ctx context.Context, f geo.Filter, zoom int) ([]geo.Cell, 
 		return nil, fmt.Errorf("sqlite store: cells: %w", err)
 	}
 	q := eventsql.Filter(d, f)
+	if boxFirst, err := s.boxFirst(ctx, f); err != nil {
+		return nil, err
+	} else if boxFirst {
+		g := f
+		g.Types = nil
+		q = eventsql.Filter(d, g)
+		q.In("+e.event_type", f.Types)
+	}
 	stmt := eventsql.PointsSQL(d, q)
 	if subTypeWalk(f) {
 		// The type's rows alone, not every event's.
@@ -1216,6 +1224,39 @@ func (s *Store) cells(ctx context.Context, f geo.Filter, zoom int) ([]geo.Cell, 
 	}
 	defer rows.Close()
 	return foldPoints(rows, zoom)
+}
+
+// boxFirstRatio is what an entry of events_type_walk costs, in entries
+// of the points' index (events_by_point), when a density count reads one
+// or the other: the walk's entries hold the words, and the fatalities
+// only in the row. The hotspot's box at zoom 11 with battles since a day:
+// the box's 101,006 entries in 45 ms, the battles' 91,647 (and the rows of
+// the 9,269 in the box) in 61.
+const boxFirstRatio = 2
+
+// boxFirst reports whether f's density cells, read from its events,
+// should read the entries of its box rather than those of its event types
+// and dates, which SQLite's planner may take for a box and a type between
+// dates: when the box holds fewer events (at most eventsql.BoxBoundSQL's
+// bound) than boxFirstRatio times the types between the dates
+// (event_counts).
+func (s *Store) boxFirst(ctx context.Context, f geo.Filter) (bool, error) {
+	if f.BBox == nil || f.BBox.West > f.BBox.East || len(f.Types) == 0 || (f.Start == "" && f.End == "") {
+		return false, nil
+	}
+	if live, err := cellsLive(ctx, s.reader); err != nil || !live {
+		return false, err
+	}
+	stmt, args, ok := eventsql.BoxBoundSQL(sqliteSQL, *f.BBox)
+	if !ok {
+		return false, nil
+	}
+	var box int64
+	if err := s.reader.QueryRowContext(ctx, stmt, args...).Scan(&box); err != nil {
+		return false, err
+	}
+	typed, err := walkKeyCount(ctx, s.reader, f, "events_type_walk")
+	return box < boxFirstRatio*typed, err
 }
 
 // foldPoints groups the events of rows (eventsql.PointsSQL) into the
