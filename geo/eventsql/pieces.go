@@ -1,6 +1,7 @@
 package eventsql
 
 import (
+	"math"
 	"time"
 
 	"conflictmap/geo"
@@ -58,6 +59,34 @@ func DayCuts(first, last string, n int) []string {
 		cuts = append(cuts, a.AddDate(0, 0, days*i/n).Format(time.DateOnly))
 	}
 	return cuts
+}
+
+// BoxCuts cuts b into n boxes of as many degrees of longitude each, west
+// to east, that together hold every point of b once: a box's edges are
+// inclusive, so each box but the last ends on the float64 just below the
+// next one's west edge. Density cells read from the events can then read
+// one box per connection at once. None when n < 2, or for a box across
+// the antimeridian or too narrow to cut.
+func BoxCuts(b geo.BBox, n int) []geo.BBox {
+	if n < 2 || !(b.West < b.East) {
+		return nil
+	}
+	out := make([]geo.BBox, 0, n)
+	west := b.West
+	for i := 1; i <= n; i++ {
+		piece := b
+		piece.West = west
+		if i < n {
+			cut := b.West + (b.East-b.West)*float64(i)/float64(n)
+			if cut <= west || cut > b.East {
+				return nil
+			}
+			piece.East = math.Nextafter(cut, math.Inf(-1))
+			west = cut
+		}
+		out = append(out, piece)
+	}
+	return out
 }
 
 // Piece is one of the ranges of event_date that DateCuts makes: from From

@@ -1,6 +1,7 @@
 package eventsql_test
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -68,5 +69,42 @@ func TestPiecesHoldEveryDayOnce(t *testing.T) {
 		if cuts := eventsql.DateCuts(f, "2023-01-01", "2024-12-30", 2); cuts != nil {
 			t.Errorf("%+v: cuts %v", f, cuts)
 		}
+	}
+}
+
+// Every longitude of a box falls in exactly one of its cuts, edges and the
+// float64 values either side of each cut included, so that cuts read at
+// once count each event once; a box across the antimeridian is not cut.
+func TestBoxCutsHoldEveryPointOnce(t *testing.T) {
+	b := geo.BBox{West: 37.5, South: 47.8, East: 38.1, North: 48.2}
+	for _, n := range []int{2, 3, 7} {
+		cuts := eventsql.BoxCuts(b, n)
+		if len(cuts) != n {
+			t.Fatalf("%d cuts: got %d", n, len(cuts))
+		}
+		lons := []float64{b.West, b.East}
+		for _, c := range cuts[1:] {
+			lons = append(lons, c.West, math.Nextafter(c.West, math.Inf(-1)), math.Nextafter(c.West, math.Inf(1)))
+		}
+		for i := range 1000 {
+			lons = append(lons, b.West+(b.East-b.West)*float64(i)/999)
+		}
+		for _, lon := range lons {
+			held := 0
+			for _, c := range cuts {
+				if c.South != b.South || c.North != b.North {
+					t.Fatalf("cut %+v changes the latitudes of %+v", c, b)
+				}
+				if lon >= c.West && lon <= c.East {
+					held++
+				}
+			}
+			if held != 1 {
+				t.Errorf("%d cuts: longitude %v held by %d of %+v", n, lon, held, cuts)
+			}
+		}
+	}
+	if cuts := eventsql.BoxCuts(geo.BBox{West: 170, South: -10, East: -170, North: 10}, 2); cuts != nil {
+		t.Errorf("a box across the antimeridian was cut: %+v", cuts)
 	}
 }
