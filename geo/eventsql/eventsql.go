@@ -688,6 +688,16 @@ func CellsSQL(d Dialect, q *Query, zoom int) string {
 
 // FoldCells reads the rows of CellsSQL into cells.
 func FoldCells(zoom int, rows Rows) ([]geo.Cell, error) {
+	groups, err := CellRows(rows)
+	if err != nil {
+		return nil, err
+	}
+	return geo.FoldCells(zoom, groups), nil
+}
+
+// CellRows reads the rows of CellsSQL, for geo.FoldCells to fold with
+// those of other statements.
+func CellRows(rows Rows) ([]geo.CellRow, error) {
 	var groups []geo.CellRow
 	for rows.Next() {
 		var (
@@ -700,10 +710,7 @@ func FoldCells(zoom int, rows Rows) ([]geo.Cell, error) {
 		r.X, r.Y, r.Count, r.Fatalities = int(x), int(y), int(n), int(f)
 		groups = append(groups, r)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return geo.FoldCells(zoom, groups), nil
+	return groups, rows.Err()
 }
 
 // ExtentSQL selects the box of all event points, the first event_date and

@@ -2,6 +2,7 @@ package eventsql
 
 import (
 	"math"
+	"strings"
 	"time"
 
 	"conflictmap/geo"
@@ -87,6 +88,17 @@ func BoxCuts(b geo.BBox, n int) []geo.BBox {
 		out = append(out, piece)
 	}
 	return out
+}
+
+// BoxAlone reports whether f's box is the one condition of f, its dates
+// aside, that an index of the events answers: f names no event type,
+// sub-event type, country, origin or word. Only then does each box of
+// BoxCuts read its own part of the events: otherwise the statement may
+// read another index's whole range once per box (a sub-event type's
+// 55,000 entries, twice, for the two halves of a box).
+func BoxAlone(f geo.Filter) bool {
+	return f.BBox != nil && len(f.Types) == 0 && len(f.SubTypes) == 0 && f.Country == "" && len(f.Origins) == 0 &&
+		strings.TrimSpace(f.Actor) == "" && strings.TrimSpace(f.Q) == ""
 }
 
 // Piece is one of the ranges of event_date that DateCuts makes: from From

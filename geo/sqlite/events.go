@@ -1210,7 +1210,9 @@ func (s *Store) cells(ctx context.Context, f geo.Filter, zoom int) ([]geo.Cell, 
 		return nil, err
 	}
 	var cuts []geo.BBox
-	if f.BBox != nil && !subTypeWalk(f) {
+	if cut, err := s.boxDrives(ctx, f, boxFirst); err != nil {
+		return nil, err
+	} else if cut {
 		cuts = eventsql.BoxCuts(*f.BBox, s.pieces)
 	}
 	if len(cuts) == 0 {
@@ -1222,6 +1224,34 @@ func (s *Store) cells(ctx context.Context, f geo.Filter, zoom int) ([]geo.Cell, 
 		return groups.cells(), nil
 	}
 	return s.pieceCells(ctx, d, f, boxFirst, cuts, zoom)
+}
+
+// boxDrives reports whether the statement that reads f's events for
+// their density cells reads them through its box's index, so that the
+// boxes of eventsql.BoxCuts read apart: with boxFirst, or when the box is
+// f's one indexed condition (eventsql.BoxAlone) beside dates that hold
+// more events than boxFirstRatio times the box's bound (else SQLite reads
+// the dates' index, and each box would read all of it).
+func (s *Store) boxDrives(ctx context.Context, f geo.Filter, boxFirst bool) (bool, error) {
+	if boxFirst || !eventsql.BoxAlone(f) || f.BBox.West > f.BBox.East {
+		return boxFirst, nil
+	}
+	if f.Start == "" && f.End == "" {
+		return true, nil
+	}
+	if live, err := cellsLive(ctx, s.reader); err != nil || !live {
+		return false, err
+	}
+	stmt, args, ok := eventsql.BoxBoundSQL(sqliteSQL, *f.BBox)
+	if !ok {
+		return false, nil
+	}
+	var box int64
+	if err := s.reader.QueryRowContext(ctx, stmt, args...).Scan(&box); err != nil {
+		return false, err
+	}
+	dated, err := walkKeyCount(ctx, s.reader, f, "")
+	return box < boxFirstRatio*dated, err
 }
 
 // pieceCells answers the density cells of f, read from its events, in
