@@ -82,6 +82,11 @@ if [ "${KEEP:-}" != 1 ]; then
 		psql "$PG" -qc "DROP SCHEMA IF EXISTS $SCHEMA CASCADE"
 		import postgis --db "$PG" --pg-schema "$SCHEMA"
 	fi
+	# The imports' writes reach the disk before anything is timed, so that
+	# neither the kernel's writeback nor PostgreSQL's checkpoint of its
+	# write-ahead log runs during the measurement.
+	sync
+	if [ -n "$PG" ]; then psql "$PG" -qc "CHECKPOINT"; fi
 fi
 echo "| store, cache | request | status | p50 | p99 | bytes (gzip) | X-Cache |"
 echo "|---|---|---:|---:|---:|---:|---|"
