@@ -1129,20 +1129,16 @@ func (s *Store) Cells(ctx context.Context, f geo.Filter, zoom int) ([]geo.Cell, 
 	if err != nil {
 		return nil, fmt.Errorf("postgis store: cells: %w", err)
 	}
-	var cuts []geo.BBox
+	boxes := []*geo.BBox{f.BBox}
 	if eventsql.BoxAlone(f) && !d.byDate {
-		cuts = eventsql.BoxCuts(*f.BBox, s.pieces)
+		if cuts := eventsql.BoxCuts(*f.BBox, s.pieces); len(cuts) > 0 {
+			boxes = boxes[:0]
+			for i := range cuts {
+				boxes = append(boxes, &cuts[i])
+			}
+		}
 	}
-	var cells []geo.Cell
-	if len(cuts) == 0 {
-		q := eventsql.Filter(d, f)
-		err = s.grouped(ctx, d, eventsql.CellsSQL(d, q, zoom), q.Args, func(rows pgx.Rows) (err error) {
-			cells, err = eventsql.FoldCells(zoom, rows)
-			return err
-		})
-	} else {
-		cells, err = s.pieceCells(ctx, d, f, cuts, zoom)
-	}
+	cells, err := s.pieceCells(ctx, d, f, boxes, zoom)
 	if err != nil {
 		return nil, fmt.Errorf("postgis store: cells: %w", err)
 	}
@@ -1150,25 +1146,32 @@ func (s *Store) Cells(ctx context.Context, f geo.Filter, zoom int) ([]geo.Cell, 
 }
 
 // pieceCells answers the density cells of f, grouped from its events, in
-// the boxes cuts (eventsql.BoxCuts) at once in one snapshot (atOnce):
-// grouping the events costs CPU, and one statement uses one (the
-// hotspot's 55,000 events since a day at zoom 11).
-func (s *Store) pieceCells(ctx context.Context, d dialect, f geo.Filter, cuts []geo.BBox, zoom int) ([]geo.Cell, error) {
+// the boxes (eventsql.BoxCuts, else f's own) at once in one snapshot
+// (atOnce): grouping the events costs CPU, and one statement uses one
+// (the hotspot's 55,000 events since a day at zoom 11). No statement
+// starts the planner's parallel workers: each is a new server process,
+// whose first reads of shared memory cost more than its share of the work
+// (the density cells of a sub-event type in a hotspot's view read the
+// type's 55,000 index entries in 77 ms with two workers, 23-32 ms
+// without); turned off for every statement of the store, they made pages
+// of words slower.
+func (s *Store) pieceCells(ctx context.Context, d dialect, f geo.Filter, boxes []*geo.BBox, zoom int) ([]geo.Cell, error) {
 	prepare := func(ctx context.Context, tx pgx.Tx) error {
-		if !d.byDate {
-			return nil
+		set := "SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL jit = off"
+		if d.byDate {
+			set += "; SET LOCAL enable_sort = off"
 		}
-		_, err := tx.Exec(ctx, "SET LOCAL enable_sort = off; SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL jit = off")
+		_, err := tx.Exec(ctx, set)
 		return err
 	}
-	groups := make([][]geo.CellRow, len(cuts))
+	groups := make([][]geo.CellRow, len(boxes))
 	err := s.snapshot(ctx, func(tx pgx.Tx) error {
 		if err := prepare(ctx, tx); err != nil {
 			return err
 		}
-		return s.atOnce(ctx, tx, len(cuts), prepare, func(tx pgx.Tx, i int) error {
+		return s.atOnce(ctx, tx, len(boxes), prepare, func(tx pgx.Tx, i int) error {
 			pf := f
-			pf.BBox = &cuts[i]
+			pf.BBox = boxes[i]
 			q := eventsql.Filter(d, pf)
 			return eachRow(ctx, tx, eventsql.CellsSQL(d, q, zoom), q.Args, func(rows pgx.Rows) (err error) {
 				groups[i], err = eventsql.CellRows(rows)
