@@ -54,12 +54,24 @@ func planBox(ctx context.Context, q cellQuerier, f geo.Filter, stats bool) (even
 // stripQuery returns the condition that selects the events of strip s of
 // f's box, planned as a box of its own (dialectFor): a strip of few events
 // is looked up in the R*Tree.
+// narrowStrip is the widest strip, in degrees of longitude, whose events
+// are read from the points' index (events_by_point, keyed by longitude
+// and holding the fields a density count reads) rather than looked up in
+// the R*Tree, whose hits are read row by row: a strip along the west or
+// east edge of a box, a fine cell wide, lies in a band of longitudes that
+// holds few more events than the strip itself, each read from the index's
+// entry alone. The width of a cell of level 12 (eventsql.FineLevels).
+const narrowStrip = 360.0 / 16384
+
 func (s *Store) stripQuery(ctx context.Context, q cellQuerier, f geo.Filter, strip eventsql.Strip) (*eventsql.Query, dialect, error) {
 	g := f
 	g.BBox, g.Start, g.End = strip.Box, strip.Start, strip.End
 	d, err := s.dialectFor(ctx, q, g)
 	if err != nil {
 		return nil, d, err
+	}
+	if b := strip.Box; b != nil && b.West <= b.East && b.East-b.West <= narrowStrip {
+		d.rtree = func(geo.BBox) bool { return false }
 	}
 	// The strip's box picks its rows (the R*Tree or the point index); the
 	// type, modality and origin are checked on them, kept off their own
