@@ -1199,7 +1199,19 @@ func (s *Store) cells(ctx context.Context, f geo.Filter, zoom int) ([]geo.Cell, 
 		if err != nil {
 			return nil, err
 		}
-		return pointWordsCells(ctx, s.reader, f, zoom)
+		// The box's columns of the index are read apart.
+		if f.BBox != nil {
+			if cuts := eventsql.BoxCuts(*f.BBox, s.pieces); len(cuts) > 0 {
+				return s.pieceCells(ctx, f, cuts, zoom, func(ctx context.Context, q cellQuerier, f geo.Filter) ([]geo.CellRow, error) {
+					return pointWordsCells(ctx, q, f, zoom)
+				})
+			}
+		}
+		rows, err := pointWordsCells(ctx, s.reader, f, zoom)
+		if err != nil {
+			return nil, err
+		}
+		return geo.FoldCells(zoom, rows), nil
 	}
 	d, err := s.dialectFor(ctx, s.reader, f)
 	if err != nil {
@@ -1215,15 +1227,15 @@ func (s *Store) cells(ctx context.Context, f geo.Filter, zoom int) ([]geo.Cell, 
 	} else if cut {
 		cuts = eventsql.BoxCuts(*f.BBox, s.pieces)
 	}
+	read := pointCells(d, boxFirst, zoom)
 	if len(cuts) == 0 {
-		groups := newPointGroups(zoom)
-		stmt, args := pointsSQL(d, f, boxFirst)
-		if err := groups.read(ctx, s.reader, stmt, args); err != nil {
+		rows, err := read(ctx, s.reader, f)
+		if err != nil {
 			return nil, err
 		}
-		return groups.cells(), nil
+		return geo.FoldCells(zoom, rows), nil
 	}
-	return s.pieceCells(ctx, d, f, boxFirst, cuts, zoom)
+	return s.pieceCells(ctx, f, cuts, zoom, read)
 }
 
 // boxDrives reports whether the statement that reads f's events for
@@ -1254,15 +1266,19 @@ func (s *Store) boxDrives(ctx context.Context, f geo.Filter, boxFirst bool) (boo
 	return box < boxFirstRatio*dated, err
 }
 
-// pieceCells answers the density cells of f, read from its events, in
-// the boxes cuts (eventsql.BoxCuts) at once, each on its own reader
-// connection: reading the events costs CPU, and one statement uses one
-// (the hotspot's 55,000 events since a day at zoom 11). As pieceStats
-// does, each piece reads in its own snapshot, and the pieces' groups are
-// added when every snapshot read the same data version, else the box is
-// read again in one piece.
-func (s *Store) pieceCells(ctx context.Context, d dialect, f geo.Filter, boxFirst bool, cuts []geo.BBox, zoom int) ([]geo.Cell, error) {
-	groups := make([]*pointGroups, len(cuts))
+// cellQuery reads the groups of density cells of the events of f through
+// q (Store.pieceCells).
+type cellQuery func(ctx context.Context, q cellQuerier, f geo.Filter) ([]geo.CellRow, error)
+
+// pieceCells answers the density cells of f at zoom, read from its
+// events by read, in the boxes cuts (eventsql.BoxCuts) at once, each on
+// its own reader connection: reading the events costs CPU, and one
+// statement uses one (the hotspot's 55,000 events since a day at zoom
+// 11). As pieceStats does, each piece reads in its own snapshot, and the
+// pieces' groups are added when every snapshot read the same data version
+// (every write raises it), else the box is read again in one piece.
+func (s *Store) pieceCells(ctx context.Context, f geo.Filter, cuts []geo.BBox, zoom int, read cellQuery) ([]geo.Cell, error) {
+	groups := make([][]geo.CellRow, len(cuts))
 	versions := make([]int64, len(cuts))
 	g, gctx := errgroup.WithContext(ctx)
 	for i := range cuts {
@@ -1279,9 +1295,8 @@ func (s *Store) pieceCells(ctx context.Context, d dialect, f geo.Filter, boxFirs
 			}
 			pf := f
 			pf.BBox = &cuts[i]
-			groups[i] = newPointGroups(zoom)
-			stmt, args := pointsSQL(d, pf, boxFirst)
-			return groups[i].read(gctx, tx, stmt, args)
+			groups[i], err = read(gctx, tx, pf)
+			return err
 		})
 	}
 	if err := g.Wait(); err != nil {
@@ -1289,18 +1304,27 @@ func (s *Store) pieceCells(ctx context.Context, d dialect, f geo.Filter, boxFirs
 	}
 	for _, v := range versions[1:] {
 		if v != versions[0] {
-			one := newPointGroups(zoom)
-			stmt, args := pointsSQL(d, f, boxFirst)
-			if err := one.read(ctx, s.reader, stmt, args); err != nil {
+			one, err := read(ctx, s.reader, f)
+			if err != nil {
 				return nil, err
 			}
-			return one.cells(), nil
+			return geo.FoldCells(zoom, one), nil
 		}
 	}
-	for _, p := range groups[1:] {
-		groups[0].add(p)
+	return geo.FoldCells(zoom, slices.Concat(groups...)), nil
+}
+
+// pointCells is the cellQuery of f's events read one by one (pointsSQL)
+// and grouped in the program (pointGroups).
+func pointCells(d dialect, boxFirst bool, zoom int) cellQuery {
+	return func(ctx context.Context, q cellQuerier, f geo.Filter) ([]geo.CellRow, error) {
+		groups := newPointGroups(zoom)
+		stmt, args := pointsSQL(d, f, boxFirst)
+		if err := groups.read(ctx, q, stmt, args); err != nil {
+			return nil, err
+		}
+		return groups.rows(), nil
 	}
-	return groups[0].cells(), nil
 }
 
 // pointsSQL is the statement that reads the points of f's events for
@@ -1375,9 +1399,7 @@ func newPointGroups(zoom int) *pointGroups {
 }
 
 // read adds the events that stmt reads through q.
-func (g *pointGroups) read(ctx context.Context, q interface {
-	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}, stmt string, args []any) error {
+func (g *pointGroups) read(ctx context.Context, q cellQuerier, stmt string, args []any) error {
 	rows, err := q.QueryContext(ctx, stmt, args...)
 	if err != nil {
 		return err
@@ -1406,27 +1428,13 @@ func (g *pointGroups) read(ctx context.Context, q interface {
 	return rows.Err()
 }
 
-// add adds the groups of o, read at the same zoom.
-func (g *pointGroups) add(o *pointGroups) {
-	for k, r := range o.groups {
-		if mine := g.groups[k]; mine != nil {
-			mine.Count += r.Count
-			mine.Fatalities += r.Fatalities
-			mine.SumLon += r.SumLon
-			mine.SumLat += r.SumLat
-		} else {
-			g.groups[k] = r
-		}
-	}
-}
-
-// cells returns the density cells of the groups (geo.FoldCells).
-func (g *pointGroups) cells() []geo.Cell {
+// rows returns the groups.
+func (g *pointGroups) rows() []geo.CellRow {
 	list := make([]geo.CellRow, 0, len(g.groups))
 	for _, r := range g.groups {
 		list = append(list, *r)
 	}
-	return geo.FoldCells(g.zoom, list)
+	return list
 }
 
 // Extent returns the bounding box of all event points, the first

@@ -116,16 +116,17 @@ func (s *Store) pointWords(ctx context.Context, q cellQuerier, f geo.Filter) (bo
 	})
 }
 
-// pointWordsCells groups f's events by density cell at zoom from the
-// entries of events_point_words (pointWords).
-func pointWordsCells(ctx context.Context, q cellQuerier, f geo.Filter, zoom int) ([]geo.Cell, error) {
+// pointWordsCells returns the groups of f's events by density cell at
+// zoom, for geo.FoldCells, from the entries of events_point_words
+// (pointWords).
+func pointWordsCells(ctx context.Context, q cellQuerier, f geo.Filter, zoom int) ([]geo.CellRow, error) {
 	c := pointWordsQuery(f, "")
 	rows, err := q.QueryContext(ctx, pointWordsDialect.indexed(eventsql.CellsSQL(pointWordsDialect, c, zoom)), c.Args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	return eventsql.FoldCells(zoom, rows)
+	return eventsql.CellRows(rows)
 }
 
 // pointWordsQuery is the condition of f (pointWordsUsable), and cond
