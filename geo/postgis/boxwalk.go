@@ -47,6 +47,22 @@ func boxWalkable(f geo.Filter) bool {
 	return x1-x0 < maxBoxWalkColumns
 }
 
+// boxDatesWalkable reports whether events_box_walk holds every field of
+// f's density cells: a box that does not cross the antimeridian and meets
+// at most maxBoxWalkColumns columns, dates (without them, cell_fine
+// answers), and event types or nothing else. The walk then reads the
+// box's entries alone (their dates since migration 0034), where the
+// GiST index's candidates are read from the table's rows.
+func boxDatesWalkable(f geo.Filter) bool {
+	if f.BBox == nil || f.BBox.West > f.BBox.East || (f.Start == "" && f.End == "") || strings.TrimSpace(f.Actor) != "" ||
+		strings.TrimSpace(f.Q) != "" || len(f.Modalities) > 0 || f.Country != "" || len(f.Origins) > 0 || f.MinSources > 1 ||
+		len(f.SubTypes) > 0 || len(f.GeoPrecisions) > 0 {
+		return false
+	}
+	x0, x1 := eventsql.ColumnRange(*f.BBox, boxWalkLevel)
+	return x1-x0 < maxBoxWalkColumns
+}
+
 // boxWalkCond adds to q the condition of box b that events_box_walk
 // answers: the columns b meets (eventsql.ColumnRange, by the index's own
 // expression), the latitudes between its south and north edges, and then

@@ -146,6 +146,10 @@ func (d dialect) Dates(q *eventsql.Query, start, end string) {
 			cond = "(" + cond + ") IS TRUE"
 		}
 		q.Add(cond)
+	case d.boxWalk:
+		// The dates held by events_box_walk's entries alone: event_date
+		// is not among them (boxDatesWalkable).
+		q.Add("(" + cond + ") IS TRUE")
 	default:
 		q.Add("(" + cond + ") IS TRUE")
 		if end != "" && d.piece.Before == "" {
@@ -1129,33 +1133,6 @@ func (s *Store) Cells(ctx context.Context, f geo.Filter, zoom int) ([]geo.Cell, 
 	if err != nil {
 		return nil, fmt.Errorf("postgis store: cells: %w", err)
 	}
-	boxes := []*geo.BBox{f.BBox}
-	if eventsql.BoxAlone(f) && !d.byDate {
-		if cuts := eventsql.BoxCuts(*f.BBox, s.pieces); len(cuts) > 0 {
-			boxes = boxes[:0]
-			for i := range cuts {
-				boxes = append(boxes, &cuts[i])
-			}
-		}
-	}
-	cells, err := s.pieceCells(ctx, d, f, boxes, zoom)
-	if err != nil {
-		return nil, fmt.Errorf("postgis store: cells: %w", err)
-	}
-	return cells, nil
-}
-
-// pieceCells answers the density cells of f, grouped from its events, in
-// the boxes (eventsql.BoxCuts, else f's own) at once in one snapshot
-// (atOnce): grouping the events costs CPU, and one statement uses one
-// (the hotspot's 55,000 events since a day at zoom 11). No statement
-// starts the planner's parallel workers: each is a new server process,
-// whose first reads of shared memory cost more than its share of the work
-// (the density cells of a sub-event type in a hotspot's view read the
-// type's 55,000 index entries in 77 ms with two workers, 23-32 ms
-// without); turned off for every statement of the store, they made pages
-// of words slower.
-func (s *Store) pieceCells(ctx context.Context, d dialect, f geo.Filter, boxes []*geo.BBox, zoom int) ([]geo.Cell, error) {
 	prepare := func(ctx context.Context, tx pgx.Tx) error {
 		set := "SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL jit = off"
 		if d.byDate {
@@ -1164,6 +1141,36 @@ func (s *Store) pieceCells(ctx context.Context, d dialect, f geo.Filter, boxes [
 		_, err := tx.Exec(ctx, set)
 		return err
 	}
+	if !d.byDate && boxDatesWalkable(f) {
+		d, prepare = dialect{walk: true, boxWalk: true}, walkPlanner
+	}
+	boxes := []*geo.BBox{f.BBox}
+	if (eventsql.BoxAlone(f) || d.boxWalk) && !d.byDate {
+		if cuts := eventsql.BoxCuts(*f.BBox, s.pieces); len(cuts) > 0 {
+			boxes = boxes[:0]
+			for i := range cuts {
+				boxes = append(boxes, &cuts[i])
+			}
+		}
+	}
+	cells, err := s.pieceCells(ctx, d, prepare, f, boxes, zoom)
+	if err != nil {
+		return nil, fmt.Errorf("postgis store: cells: %w", err)
+	}
+	return cells, nil
+}
+
+// pieceCells answers the density cells of f, grouped from its events in
+// d's spelling, in the boxes (eventsql.BoxCuts, else f's own) at once in
+// one snapshot (atOnce), each transaction set by prepare: grouping the
+// events costs CPU, and one statement uses one (the hotspot's 55,000
+// events since a day at zoom 11). No statement starts the planner's
+// parallel workers: each is a new server process, whose first reads of
+// shared memory cost more than its share of the work (the density cells
+// of a sub-event type in a hotspot's view read the type's 55,000 index
+// entries in 77 ms with two workers, 23-32 ms without); turned off for
+// every statement of the store, they made pages of words slower.
+func (s *Store) pieceCells(ctx context.Context, d dialect, prepare func(context.Context, pgx.Tx) error, f geo.Filter, boxes []*geo.BBox, zoom int) ([]geo.Cell, error) {
 	groups := make([][]geo.CellRow, len(boxes))
 	err := s.snapshot(ctx, func(tx pgx.Tx) error {
 		if err := prepare(ctx, tx); err != nil {
