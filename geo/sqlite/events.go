@@ -14,8 +14,6 @@ import (
 
 	"conflictmap/geo"
 	"conflictmap/geo/eventsql"
-
-	"golang.org/x/sync/errgroup"
 )
 
 // dialect is SQLite's spelling of the shared event SQL. rtree decides
@@ -1251,19 +1249,7 @@ func (s *Store) boxDrives(ctx context.Context, f geo.Filter, boxFirst bool) (boo
 	if f.Start == "" && f.End == "" {
 		return true, nil
 	}
-	if live, err := cellsLive(ctx, s.reader); err != nil || !live {
-		return false, err
-	}
-	stmt, args, ok := eventsql.BoxBoundSQL(sqliteSQL, *f.BBox)
-	if !ok {
-		return false, nil
-	}
-	var box int64
-	if err := s.reader.QueryRowContext(ctx, stmt, args...).Scan(&box); err != nil {
-		return false, err
-	}
-	dated, err := walkKeyCount(ctx, s.reader, f, "")
-	return box < boxFirstRatio*dated, err
+	return s.boxUnder(ctx, f, "")
 }
 
 // cellQuery reads the groups of density cells of the events of f through
@@ -1272,44 +1258,27 @@ type cellQuery func(ctx context.Context, q cellQuerier, f geo.Filter) ([]geo.Cel
 
 // pieceCells answers the density cells of f at zoom, read from its
 // events by read, in the boxes cuts (eventsql.BoxCuts) at once, each on
-// its own reader connection: reading the events costs CPU, and one
-// statement uses one (the hotspot's 55,000 events since a day at zoom
-// 11). As pieceStats does, each piece reads in its own snapshot, and the
-// pieces' groups are added when every snapshot read the same data version
-// (every write raises it), else the box is read again in one piece.
+// its own reader connection (atOnce): reading the events costs CPU, and
+// one statement uses one (the hotspot's 55,000 events since a day at zoom
+// 11). When the pieces' snapshots read different data versions, the box
+// is read again in one piece.
 func (s *Store) pieceCells(ctx context.Context, f geo.Filter, cuts []geo.BBox, zoom int, read cellQuery) ([]geo.Cell, error) {
 	groups := make([][]geo.CellRow, len(cuts))
-	versions := make([]int64, len(cuts))
-	g, gctx := errgroup.WithContext(ctx)
-	for i := range cuts {
-		g.Go(func() error {
-			tx, err := s.reader.BeginTx(gctx, nil)
-			if err != nil {
-				return err
-			}
-			defer tx.Rollback()
-			// The first read starts the snapshot, so the version is the
-			// snapshot's.
-			if err := tx.QueryRowContext(gctx, "SELECT value FROM meta WHERE key = 'version'").Scan(&versions[i]); err != nil {
-				return err
-			}
-			pf := f
-			pf.BBox = &cuts[i]
-			groups[i], err = read(gctx, tx, pf)
-			return err
-		})
-	}
-	if err := g.Wait(); err != nil {
+	same, err := s.atOnce(ctx, len(cuts), func(ctx context.Context, tx *sql.Tx, i int) (err error) {
+		pf := f
+		pf.BBox = &cuts[i]
+		groups[i], err = read(ctx, tx, pf)
+		return err
+	})
+	if err != nil {
 		return nil, err
 	}
-	for _, v := range versions[1:] {
-		if v != versions[0] {
-			one, err := read(ctx, s.reader, f)
-			if err != nil {
-				return nil, err
-			}
-			return geo.FoldCells(zoom, one), nil
+	if !same {
+		one, err := read(ctx, s.reader, f)
+		if err != nil {
+			return nil, err
 		}
+		return geo.FoldCells(zoom, one), nil
 	}
 	return geo.FoldCells(zoom, slices.Concat(groups...)), nil
 }
@@ -1365,6 +1334,15 @@ func (s *Store) boxFirst(ctx context.Context, f geo.Filter) (bool, error) {
 	if f.BBox == nil || f.BBox.West > f.BBox.East || len(f.Types) == 0 || (f.Start == "" && f.End == "") {
 		return false, nil
 	}
+	return s.boxUnder(ctx, f, "events_type_walk")
+}
+
+// boxUnder reports whether f's box (not across the antimeridian) holds
+// fewer events, at most eventsql.BoxBoundSQL's bound, than
+// boxFirstRatio times the events of f's dates that walkKeyCount counts
+// for idx (its types' with events_type_walk, every type's with ""),
+// while the kept counts are live.
+func (s *Store) boxUnder(ctx context.Context, f geo.Filter, idx string) (bool, error) {
 	if live, err := cellsLive(ctx, s.reader); err != nil || !live {
 		return false, err
 	}
@@ -1376,8 +1354,8 @@ func (s *Store) boxFirst(ctx context.Context, f geo.Filter) (bool, error) {
 	if err := s.reader.QueryRowContext(ctx, stmt, args...).Scan(&box); err != nil {
 		return false, err
 	}
-	typed, err := walkKeyCount(ctx, s.reader, f, "events_type_walk")
-	return box < boxFirstRatio*typed, err
+	keyed, err := walkKeyCount(ctx, s.reader, f, idx)
+	return box < boxFirstRatio*keyed, err
 }
 
 // pointGroups groups the events read by pointsSQL by their density cell
