@@ -1133,6 +1133,12 @@ func (s *Store) Cells(ctx context.Context, f geo.Filter, zoom int) ([]geo.Cell, 
 	if err != nil {
 		return nil, fmt.Errorf("postgis store: cells: %w", err)
 	}
+	// No statement starts the planner's parallel workers: each is a new
+	// server process, whose first reads of shared memory cost more than
+	// its share of the work (the density cells of a sub-event type in a
+	// hotspot's view read the type's 55,000 index entries in 77 ms with
+	// two workers, 23-32 ms without); turned off for every statement of
+	// the store, they made pages of words slower.
 	prepare := func(ctx context.Context, tx pgx.Tx) error {
 		set := "SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL jit = off"
 		if d.byDate {
@@ -1164,12 +1170,7 @@ func (s *Store) Cells(ctx context.Context, f geo.Filter, zoom int) ([]geo.Cell, 
 // d's spelling, in the boxes (eventsql.BoxCuts, else f's own) at once in
 // one snapshot (atOnce), each transaction set by prepare: grouping the
 // events costs CPU, and one statement uses one (the hotspot's 55,000
-// events since a day at zoom 11). No statement starts the planner's
-// parallel workers: each is a new server process, whose first reads of
-// shared memory cost more than its share of the work (the density cells
-// of a sub-event type in a hotspot's view read the type's 55,000 index
-// entries in 77 ms with two workers, 23-32 ms without); turned off for
-// every statement of the store, they made pages of words slower.
+// events since a day at zoom 11).
 func (s *Store) pieceCells(ctx context.Context, d dialect, prepare func(context.Context, pgx.Tx) error, f geo.Filter, boxes []*geo.BBox, zoom int) ([]geo.Cell, error) {
 	groups := make([][]geo.CellRow, len(boxes))
 	err := s.snapshot(ctx, func(tx pgx.Tx) error {
