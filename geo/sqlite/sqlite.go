@@ -66,6 +66,11 @@ type Store struct {
 	// in (copySide).
 	unpublishable error
 
+	// spans is event_counts added up by first and last day, as of one
+	// data version (datedCount).
+	spansMu sync.Mutex
+	spans   *datedSpans
+
 	closeOnce sync.Once
 	closeErr  error
 }
