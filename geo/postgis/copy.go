@@ -19,8 +19,11 @@ import (
 // returns false after the last. pgx's CopyFrom looks up how to encode
 // each value anew through its type map: for the million rows of a bulk
 // import, and the 4.4 million of its kept counts, that lookup cost more
-// CPU than the encoding itself.
-func copyBinary(ctx context.Context, tx pgx.Tx, table string, columns []string, next func(dst []any) (bool, error)) (int64, error) {
+// CPU than the encoding itself. With freeze, the rows are written frozen
+// and their pages marked visible to all (COPY's FREEZE: table must have
+// been created in tx), so that reads answer from the indexes alone
+// without a vacuum first.
+func copyBinary(ctx context.Context, tx pgx.Tx, table string, columns []string, freeze bool, next func(dst []any) (bool, error)) (int64, error) {
 	encoders, err := columnEncoders(ctx, tx, table, columns)
 	if err != nil {
 		return 0, err
@@ -29,7 +32,11 @@ func copyBinary(ctx context.Context, tx pgx.Tx, table string, columns []string, 
 	r.buf = append(r.buf, "PGCOPY\n\xff\r\n\x00"...)
 	r.buf = binary.BigEndian.AppendUint32(r.buf, 0) // flags
 	r.buf = binary.BigEndian.AppendUint32(r.buf, 0) // header extension
-	q := "COPY " + pgx.Identifier{table}.Sanitize() + " (" + strings.Join(columns, ", ") + ") FROM STDIN (FORMAT binary)"
+	options := "FORMAT binary"
+	if freeze {
+		options += ", FREEZE"
+	}
+	q := "COPY " + pgx.Identifier{table}.Sanitize() + " (" + strings.Join(columns, ", ") + ") FROM STDIN (" + options + ")"
 	tag, err := tx.Conn().PgConn().CopyFrom(ctx, r, q)
 	if err != nil {
 		return 0, err

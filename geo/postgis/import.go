@@ -217,6 +217,11 @@ type Bulk struct {
 	// copying and tallying are the time Add spent copying rows and, after
 	// the copy, waiting for the tally, for the debug log.
 	copying, tallying time.Duration
+	// thawed is set when events_new holds rows that were not copied
+	// frozen (the stored events a swap copies beside the new ones) or
+	// has deleted rows (earlier copies of an id): its pages are then not
+	// all visible to all until a vacuum (Store.vacuum).
+	thawed bool
 }
 
 // bulkColumns are the columns of events_new that a bulk import copies:
@@ -374,6 +379,7 @@ func (b *Bulk) add(ctx context.Context, articles []geo.Article, events []geo.Eve
 			return fmt.Errorf("take out the earlier copies: %w", err)
 		}
 		b.staged -= len(again)
+		b.thawed = true
 	}
 	// The batch is tallied on another core while it is copied.
 	tallied := make(chan struct{})
@@ -384,7 +390,7 @@ func (b *Bulk) add(ctx context.Context, articles []geo.Article, events []geo.Eve
 	start := time.Now()
 	i := 0
 	var values []any
-	_, err := copyBinary(ctx, b.copy, "events_new", bulkColumns(), func(row []any) (bool, error) {
+	_, err := copyBinary(ctx, b.copy, "events_new", bulkColumns(), true, func(row []any) (bool, error) {
 		if i == len(events) {
 			return false, nil
 		}
@@ -454,7 +460,7 @@ func (b *Bulk) Commit(ctx context.Context) error {
 	log.DebugContext(ctx, "bulk import: committed", "took", time.Since(start))
 	if swapped {
 		start = time.Now()
-		if err := b.store.vacuum(ctx); err != nil {
+		if err := b.store.vacuum(ctx, b.thawed); err != nil {
 			return fmt.Errorf("postgis store: bulk import stored, then: %w", err)
 		}
 		log.DebugContext(ctx, "bulk import: vacuumed", "took", time.Since(start))

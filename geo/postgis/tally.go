@@ -837,7 +837,7 @@ func (t *tally) write(ctx context.Context, tx pgx.Tx, tables []keptTable) error 
 			}
 		}
 		i := 0
-		_, err := copyBinary(ctx, tx, target, kt.columns, func(row []any) (bool, error) {
+		_, err := copyBinary(ctx, tx, target, kt.columns, false, func(row []any) (bool, error) {
 			if i == kt.n {
 				return false, nil
 			}
