@@ -222,6 +222,8 @@ type Bulk struct {
 	// has deleted rows (earlier copies of an id): its pages are then not
 	// all visible to all until a vacuum (Store.vacuum).
 	thawed bool
+	// fresh are the kept tables that new ones, copied frozen, replaced.
+	fresh []string
 }
 
 // bulkColumns are the columns of events_new that a bulk import copies:
@@ -460,7 +462,7 @@ func (b *Bulk) Commit(ctx context.Context) error {
 	log.DebugContext(ctx, "bulk import: committed", "took", time.Since(start))
 	if swapped {
 		start = time.Now()
-		if err := b.store.vacuum(ctx, b.thawed); err != nil {
+		if err := b.store.vacuum(ctx, b.thawed, b.fresh); err != nil {
 			return fmt.Errorf("postgis store: bulk import stored, then: %w", err)
 		}
 		log.DebugContext(ctx, "bulk import: vacuumed", "took", time.Since(start))

@@ -61,9 +61,9 @@ func (b *Bulk) commitCopy(ctx context.Context) error {
 	return nil
 }
 
-// tableDef is what a new events table needs besides its columns (which
-// CREATE TABLE ... LIKE copies): the indexes, triggers and foreign keys of
-// the table it replaces, read from the catalog so that what later
+// tableDef is what a new events table (or kept table) needs besides its
+// columns (which CREATE TABLE ... LIKE copies): the indexes, triggers and
+// foreign keys of the table it replaces, read from the catalog so that what later
 // migrations add is carried over too.
 type tableDef struct {
 	columns []string // those written, not generated
@@ -72,6 +72,9 @@ type tableDef struct {
 	triggers []string
 	// foreign are ALTER TABLE events_new ADD CONSTRAINT statements.
 	foreign []string
+	// referenced is set when other tables' foreign keys reference the
+	// table, which another cannot replace then.
+	referenced bool
 }
 
 // indexDef is one index of the events table.
@@ -87,11 +90,13 @@ var (
 	triggerDefRE = regexp.MustCompile(`^(CREATE (?:CONSTRAINT )?TRIGGER \S+ .*? ON )\S+( .*)$`)
 )
 
-// readTableDef reads the definition of the events table.
-func readTableDef(ctx context.Context, tx pgx.Tx) (tableDef, error) {
+// readTableDef reads the definition of table (the events table or a kept
+// one), its copies named for newTable, the table that replaces it.
+func readTableDef(ctx context.Context, tx pgx.Tx, table, newTable string) (tableDef, error) {
 	var d tableDef
+	oid := pgx.Identifier{table}.Sanitize()
 	rows, err := tx.Query(ctx, `SELECT quote_ident(attname) FROM pg_attribute
-		WHERE attrelid = 'events'::regclass AND attnum > 0 AND NOT attisdropped AND attgenerated = '' ORDER BY attnum`)
+		WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped AND attgenerated = '' ORDER BY attnum`, oid)
 	if err != nil {
 		return d, err
 	}
@@ -101,7 +106,7 @@ func readTableDef(ctx context.Context, tx pgx.Tx) (tableDef, error) {
 	rows, err = tx.Query(ctx, `SELECT c.relname, pg_get_indexdef(i.indexrelid), coalesce(k.contype::text, '')
 		FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
 		LEFT JOIN pg_constraint k ON k.conindid = i.indexrelid AND k.conrelid = i.indrelid
-		WHERE i.indrelid = 'events'::regclass ORDER BY c.relname`)
+		WHERE i.indrelid = $1::regclass ORDER BY c.relname`, oid)
 	if err != nil {
 		return d, err
 	}
@@ -118,8 +123,8 @@ func readTableDef(ctx context.Context, tx pgx.Tx) (tableDef, error) {
 		if m == nil {
 			return d, fmt.Errorf("index %s: cannot read its definition %q", x.name, x.def)
 		}
-		def := indexDef{name: x.name, temp: fmt.Sprintf("events_new_%d", i)}
-		def.create = "CREATE " + m[1] + "INDEX " + def.temp + " ON events_new USING " + m[2]
+		def := indexDef{name: x.name, temp: fmt.Sprintf("%s_%d", newTable, i)}
+		def.create = "CREATE " + m[1] + "INDEX " + def.temp + " ON " + newTable + " USING " + m[2]
 		switch x.contype {
 		case "":
 		case "p":
@@ -131,7 +136,7 @@ func readTableDef(ctx context.Context, tx pgx.Tx) (tableDef, error) {
 		}
 		d.indexes = append(d.indexes, def)
 	}
-	rows, err = tx.Query(ctx, `SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = 'events'::regclass AND NOT tgisinternal ORDER BY tgname`)
+	rows, err = tx.Query(ctx, `SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = $1::regclass AND NOT tgisinternal ORDER BY tgname`, oid)
 	if err != nil {
 		return d, err
 	}
@@ -144,24 +149,18 @@ func readTableDef(ctx context.Context, tx pgx.Tx) (tableDef, error) {
 		if m == nil {
 			return d, fmt.Errorf("cannot read the trigger %q", def)
 		}
-		d.triggers = append(d.triggers, m[1]+"events_new"+m[2])
+		d.triggers = append(d.triggers, m[1]+newTable+m[2])
 	}
-	rows, err = tx.Query(ctx, `SELECT 'ALTER TABLE events_new ADD CONSTRAINT ' || quote_ident(conname) || ' ' || pg_get_constraintdef(oid)
-		FROM pg_constraint WHERE conrelid = 'events'::regclass AND contype = 'f' ORDER BY conname`)
+	rows, err = tx.Query(ctx, `SELECT 'ALTER TABLE `+newTable+` ADD CONSTRAINT ' || quote_ident(conname) || ' ' || pg_get_constraintdef(oid)
+		FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'f' ORDER BY conname`, oid)
 	if err != nil {
 		return d, err
 	}
 	if d.foreign, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
 		return d, err
 	}
-	var refs int
-	if err := tx.QueryRow(ctx, "SELECT count(*) FROM pg_constraint WHERE confrelid = 'events'::regclass").Scan(&refs); err != nil {
-		return d, err
-	}
-	if refs > 0 {
-		return d, errors.New("other tables reference events")
-	}
-	return d, nil
+	err = tx.QueryRow(ctx, "SELECT EXISTS (SELECT FROM pg_constraint WHERE confrelid = $1::regclass)", oid).Scan(&d.referenced)
+	return d, err
 }
 
 // swap makes events_new, which holds the copied events, the events table
@@ -199,9 +198,12 @@ func (b *Bulk) swap(ctx context.Context, empty bool) error {
 	if err := exec("LOCK TABLE events IN EXCLUSIVE MODE"); err != nil {
 		return err
 	}
-	def, err := readTableDef(ctx, tx)
+	def, err := readTableDef(ctx, tx, "events", "events_new")
 	if err != nil {
 		return err
+	}
+	if def.referenced {
+		return errors.New("other tables reference events")
 	}
 	if !empty {
 		b.thawed = true
@@ -231,22 +233,25 @@ func (b *Bulk) swap(ctx context.Context, empty bool) error {
 		return err
 	}
 	// The tally's groups are made ready while the server builds the
-	// indexes, then written.
-	tables := make(chan []keptTable, 1)
+	// indexes, and each table is written once its groups are (the channel
+	// holds them all, so that the sort never waits for a write).
+	tables := make(chan keptTable, 32)
 	go func() {
+		defer close(tables)
 		start := time.Now()
-		tables <- b.tally.tables()
+		b.tally.tables(func(kt keptTable) { tables <- kt })
 		b.store.log.DebugContext(ctx, "bulk import: kept groups sorted", "took", time.Since(start))
 	}()
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return b.buildIndexes(gctx, def.indexes) })
+	var fresh []freshTable
 	g.Go(func() error {
-		kept := <-tables
 		start := time.Now()
-		if err := b.tally.write(gctx, tx, kept); err != nil {
+		var err error
+		if fresh, err = b.tally.write(gctx, tx, tables); err != nil {
 			return fmt.Errorf("write the kept counts: %w", err)
 		}
-		b.store.log.DebugContext(ctx, "bulk import: kept counts written", "took", time.Since(start))
+		b.store.log.DebugContext(ctx, "bulk import: kept counts written", "took", time.Since(start), "new tables", len(fresh))
 		return nil
 	})
 	if err := g.Wait(); err != nil {
@@ -274,25 +279,52 @@ func (b *Bulk) swap(ctx context.Context, empty bool) error {
 	if err := exec("ANALYZE events_new"); err != nil {
 		return err
 	}
-	if err := lockAll(ctx, tx); err != nil {
+	// The kept tables that new ones replace are locked with events, in one
+	// statement, so that a reader holding one of them while it waits for
+	// events makes the import give way (lockAll) rather than deadlock.
+	replaced := []string{"events"}
+	for _, f := range fresh {
+		replaced = append(replaced, f.name)
+		b.fresh = append(b.fresh, f.name)
+	}
+	if err := lockAll(ctx, tx, replaced); err != nil {
 		return err
 	}
-	if err := exec("DROP TABLE events"); err != nil {
+	if err := exec("DROP TABLE " + strings.Join(replaced, ", ")); err != nil {
 		return err
 	}
-	if err := exec("ALTER TABLE events_new RENAME TO events"); err != nil {
-		return err
-	}
-	for _, x := range def.indexes {
-		q := "ALTER INDEX " + x.temp + " RENAME TO " + pgx.Identifier{x.name}.Sanitize()
-		if x.constraint != "" {
-			q = "ALTER TABLE events RENAME CONSTRAINT " + x.temp + " TO " + pgx.Identifier{x.name}.Sanitize()
-		}
-		if err := exec(q); err != nil {
+	renames := append([]freshTable{{name: "events", def: def}}, fresh...)
+	for _, f := range renames {
+		if err := exec("ALTER TABLE " + freshName(f.name) + " RENAME TO " + f.name); err != nil {
 			return err
+		}
+		for _, x := range f.def.indexes {
+			q := "ALTER INDEX " + x.temp + " RENAME TO " + pgx.Identifier{x.name}.Sanitize()
+			if x.constraint != "" {
+				q = "ALTER TABLE " + f.name + " RENAME CONSTRAINT " + x.temp + " TO " + pgx.Identifier{x.name}.Sanitize()
+			}
+			if err := exec(q); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// freshTable is a kept table that held no row when the import wrote its
+// counts: they went into a new table (freshName), which replaces it at
+// the swap.
+type freshTable struct {
+	name string
+	def  tableDef
+}
+
+// freshName is the name of the new table that replaces table.
+func freshName(table string) string {
+	if table == "events" {
+		return "events_new"
+	}
+	return table + "_fresh"
 }
 
 // buildIndexes builds the indexes of events_new, each committed on its
@@ -362,14 +394,15 @@ const (
 	swapLockTries = 20
 )
 
-// lockAll takes the events table in ACCESS EXCLUSIVE mode, held until the
-// commit that follows at once.
-func lockAll(ctx context.Context, tx pgx.Tx) error {
+// lockAll takes tables (the events table first) in ACCESS EXCLUSIVE mode,
+// held until the commit that follows at once.
+func lockAll(ctx context.Context, tx pgx.Tx, tables []string) error {
+	lock := "LOCK TABLE " + strings.Join(tables, ", ") + " IN ACCESS EXCLUSIVE MODE"
 	for range swapLockTries {
 		if _, err := tx.Exec(ctx, "SAVEPOINT swap_lock"); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, "SET LOCAL lock_timeout = '"+swapLockWait+"'; LOCK TABLE events IN ACCESS EXCLUSIVE MODE")
+		_, err := tx.Exec(ctx, "SET LOCAL lock_timeout = '"+swapLockWait+"'; "+lock)
 		var pe *pgconn.PgError
 		if errors.As(err, &pe) && pe.Code == "55P03" { // lock_not_available
 			if _, err := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT swap_lock"); err != nil {
@@ -383,7 +416,7 @@ func lockAll(ctx context.Context, tx pgx.Tx) error {
 		_, err = tx.Exec(ctx, "SET LOCAL lock_timeout = 0; RELEASE SAVEPOINT swap_lock")
 		return err
 	}
-	_, err := tx.Exec(ctx, "LOCK TABLE events IN ACCESS EXCLUSIVE MODE")
+	_, err := tx.Exec(ctx, lock)
 	return err
 }
 
@@ -394,25 +427,46 @@ func firstWords(q string) string {
 }
 
 // vacuum vacuums the tables a bulk import wrote, after its commit, and
-// analyzes the count tables, which have grown. The new events table is
+// analyzes the count tables, which have grown; those that new tables
+// replaced (fresh), copied frozen, are analyzed only. The new events table is
 // vacuumed when thawed (Bulk.thawed), so that its visibility map lets
 // reads answer from its indexes alone; its rows copied frozen are marked
 // so already. It has few dead rows, so its indexes are not scanned (on a
 // million events 2 s instead of 13 s).
-func (s *Store) vacuum(ctx context.Context, thawed bool) error {
+func (s *Store) vacuum(ctx context.Context, thawed bool, fresh []string) error {
+	var statements []string
 	if thawed {
-		if _, err := s.pool.Exec(ctx, "VACUUM (INDEX_CLEANUP OFF) events"); err != nil {
-			return fmt.Errorf("vacuum events: %w", err)
-		}
-	}
-	if _, err := s.pool.Exec(ctx, "VACUUM (ANALYZE) event_counts, detail_counts, cell_types, cell_countries, cell_country_weeks"); err != nil {
-		return fmt.Errorf("vacuum the counts: %w", err)
+		statements = append(statements, "VACUUM (INDEX_CLEANUP OFF) events")
 	}
 	// The fine cells, word counts and word cells, which a million events
 	// fill with 3.4 million groups, are analyzed only: vacuuming them too
 	// took the vacuum from 4 s to 11 s (load 26).
-	if _, err := s.pool.Exec(ctx, "ANALYZE cell_fine, word_counts, cell_words, cell_word_fine, cell_word_stats, cell_details, cell_detail_stats"); err != nil {
-		return fmt.Errorf("analyze the counts: %w", err)
+	var vacuumed []string
+	for _, t := range []string{"event_counts", "detail_counts", "cell_types", "cell_countries", "cell_country_weeks"} {
+		if slices.Contains(fresh, t) {
+			statements = append(statements, "ANALYZE "+t)
+		} else {
+			vacuumed = append(vacuumed, t)
+		}
 	}
-	return nil
+	if len(vacuumed) > 0 {
+		statements = append(statements, "VACUUM (ANALYZE) "+strings.Join(vacuumed, ", "))
+	}
+	for _, t := range []string{"cell_fine", "word_counts", "cell_words", "cell_word_fine", "cell_word_stats", "cell_details", "cell_detail_stats"} {
+		statements = append(statements, "ANALYZE "+t)
+	}
+	// Two at a time, each on a connection of its own: an analysis is a
+	// core's work, and the dozen of them after a million events took 1.9 s
+	// one after another.
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(2)
+	for _, q := range statements {
+		g.Go(func() error {
+			if _, err := s.pool.Exec(gctx, q); err != nil {
+				return fmt.Errorf("%s: %w", firstWords(q), err)
+			}
+			return nil
+		})
+	}
+	return g.Wait()
 }

@@ -550,9 +550,10 @@ func signed(v int32) uint32 { return uint32(v) ^ 1<<31 }
 func noEvents(n int64) bool  { return n == 0 }
 func noSums(s cellSums) bool { return s.n == 0 }
 
-// tables returns the tally's groups as the rows of the kept tables;
-// groups that add up to no event are left out.
-func (t *tally) tables() []keptTable {
+// tables passes emit the tally's groups as the rows of the kept tables,
+// each table as soon as its groups are sorted, so that it is written while
+// the next ones are sorted; groups that add up to no event are left out.
+func (t *tally) tables(emit func(keptTable)) {
 	t.flush()
 	name := func(i uint32) string { return t.attrNames[i] }
 	// The strings' ranks in byte order, so that sorting compares integers.
@@ -584,6 +585,13 @@ func (t *tally) tables() []keptTable {
 		func(k countKey) uint32 { return byName(k.week) }, func(k countKey) uint32 { return byName(k.date) },
 		func(k countKey) uint32 { return byName(k.last) }, func(k countKey) uint32 { return byName(k.modality) },
 		func(k countKey) uint32 { return byName(k.origin) })
+	emit(keptTable{name: "event_counts", key: 7, update: "n = c.n + excluded.n", n: len(counts),
+		columns: []string{"event_type", "country_code", "week", "event_date", "date_last", "modality", "origin", "n"},
+		row: func(i int, dst []any) {
+			g := counts[i]
+			fill(dst, name(g.k.eventType), name(g.k.country), name(g.k.week), name(g.k.date), name(g.k.last),
+				name(g.k.modality), name(g.k.origin), g.v)
+		}})
 	type detailGroup struct {
 		subType, country uint32
 		precision        int32
@@ -598,6 +606,13 @@ func (t *tally) tables() []keptTable {
 		func(k detailGroup) uint32 { return byName(k.c.eventType) }, func(k detailGroup) uint32 { return byName(k.country) },
 		func(k detailGroup) uint32 { return byName(k.c.week) }, func(k detailGroup) uint32 { return byName(k.c.weekLast) },
 		func(k detailGroup) uint32 { return byName(k.c.modality) }, func(k detailGroup) uint32 { return byName(k.c.origin) })
+	emit(keptTable{name: "detail_counts", key: 8, update: "n = c.n + excluded.n", n: len(details),
+		columns: []string{"sub_event_type", "geo_precision", "event_type", "country_code", "week", "week_last", "modality", "origin", "n"},
+		row: func(i int, dst []any) {
+			g := details[i]
+			fill(dst, name(g.k.subType), g.k.precision, name(g.k.c.eventType), name(g.k.country), name(g.k.c.week),
+				name(g.k.c.weekLast), name(g.k.c.modality), name(g.k.c.origin), g.v)
+		}})
 	wordMap := make(map[wordGroup]int64, t.words.size())
 	for k, n := range t.words.each() {
 		c := t.comboList[uint32(k>>33)]
@@ -610,6 +625,14 @@ func (t *tally) tables() []keptTable {
 		func(k wordGroup) uint32 { return byName(k.eventType) }, func(k wordGroup) uint32 { return byName(k.country) },
 		func(k wordGroup) uint32 { return byName(k.week) }, func(k wordGroup) uint32 { return byName(k.modality) },
 		func(k wordGroup) uint32 { return byName(k.origin) })
+	emit(keptTable{name: "word_counts", key: 7, update: "n = c.n + excluded.n", n: len(words),
+		columns: []string{"field", "word", "event_type", "country_code", "week", "modality", "origin", "n"},
+		row: func(i int, dst []any) {
+			g := words[i]
+			field := eventsql.FieldOf(g.k.quote)
+			fill(dst, field, name(g.k.word), name(g.k.eventType), name(g.k.country), name(g.k.week),
+				name(g.k.modality), name(g.k.origin), g.v)
+		}})
 
 	// The coarser levels' cells, from the finest level's (a cell's index
 	// halved once per level, as geo.CellOf nests them), summed as the
@@ -642,12 +665,26 @@ func (t *tally) tables() []keptTable {
 		func(k levelKey[typeKey]) uint32 { return signed(k.k.y) }, func(k levelKey[typeKey]) uint32 { return byName(k.k.eventType) },
 		func(k levelKey[typeKey]) uint32 { return byName(k.k.week) }, func(k levelKey[typeKey]) uint32 { return byName(k.k.weekLast) },
 		func(k levelKey[typeKey]) uint32 { return byName(k.k.modality) }, func(k levelKey[typeKey]) uint32 { return byName(k.k.origin) })
+	emit(keptTable{name: "cell_types", key: 8, update: sumsUpdate, n: len(types),
+		columns: []string{"level", "x", "y", "event_type", "week", "week_last", "modality", "origin", "n", "fatalities", "sum_lon", "sum_lat"},
+		row: func(i int, dst []any) {
+			g := types[i]
+			fill(dst, g.k.level, g.k.k.x, g.k.k.y, name(g.k.k.eventType), name(g.k.k.week), name(g.k.k.weekLast),
+				name(g.k.k.modality), name(g.k.k.origin), g.v.n, g.v.fatalities, g.v.lon, g.v.lat)
+		}})
 	clear(typeCells)
 	countries := sortedGroups(maps.All(countryCells), len(countryCells), noSums,
 		func(k levelKey[countryKey]) uint32 { return signed(k.level) }, func(k levelKey[countryKey]) uint32 { return signed(k.k.x) },
 		func(k levelKey[countryKey]) uint32 { return signed(k.k.y) }, func(k levelKey[countryKey]) uint32 { return byName(k.k.eventType) },
 		func(k levelKey[countryKey]) uint32 { return byName(k.k.country) }, func(k levelKey[countryKey]) uint32 { return byName(k.k.modality) },
 		func(k levelKey[countryKey]) uint32 { return byName(k.k.origin) })
+	emit(keptTable{name: "cell_countries", key: 7, update: sumsUpdate, n: len(countries),
+		columns: []string{"level", "x", "y", "event_type", "country_code", "modality", "origin", "n", "fatalities", "sum_lon", "sum_lat"},
+		row: func(i int, dst []any) {
+			g := countries[i]
+			fill(dst, g.k.level, g.k.k.x, g.k.k.y, name(g.k.k.eventType), name(g.k.k.country),
+				name(g.k.k.modality), name(g.k.k.origin), g.v.n, g.v.fatalities, g.v.lon, g.v.lat)
+		}})
 	countryWeekCells := map[levelKey[countryWeekKey]]int64{}
 	for _, level := range eventsql.CellLevels() {
 		shift := t.coarse - level
@@ -663,12 +700,12 @@ func (t *tally) tables() []keptTable {
 		func(k levelKey[countryWeekKey]) uint32 { return signed(k.k.y) }, func(k levelKey[countryWeekKey]) uint32 { return byName(k.k.country) },
 		func(k levelKey[countryWeekKey]) uint32 { return byName(k.k.week) }, func(k levelKey[countryWeekKey]) uint32 { return byName(k.k.weekLast) })
 	clear(countryWeekCells)
-	countryWeeksTable := keptTable{name: "cell_country_weeks", key: 6, update: "n = c.n + excluded.n", n: len(countryWeeks),
+	emit(keptTable{name: "cell_country_weeks", key: 6, update: "n = c.n + excluded.n", n: len(countryWeeks),
 		columns: []string{"level", "x", "y", "country_code", "week", "week_last", "n"},
 		row: func(i int, dst []any) {
 			g := countryWeeks[i]
 			fill(dst, g.k.level, g.k.k.x, g.k.k.y, name(g.k.k.country), name(g.k.k.week), name(g.k.k.weekLast), g.v)
-		}}
+		}})
 	fineCells := make(map[levelKey[fineKey]]cellSums, t.fine.size()*3/2)
 	for _, level := range eventsql.FineLevels() {
 		shift := t.fineLevel - level
@@ -687,6 +724,13 @@ func (t *tally) tables() []keptTable {
 		func(k levelKey[fineKey]) uint32 { return signed(k.k.y) }, func(k levelKey[fineKey]) uint32 { return byName(k.k.eventType) },
 		func(k levelKey[fineKey]) uint32 { return byName(k.k.modality) }, func(k levelKey[fineKey]) uint32 { return byName(k.k.origin) },
 		func(k levelKey[fineKey]) uint32 { return signed(k.k.precision) })
+	emit(keptTable{name: "cell_fine", key: 7, update: sumsUpdate, n: len(fine),
+		columns: []string{"level", "x", "y", "event_type", "modality", "origin", "geo_precision", "n", "fatalities", "sum_lon", "sum_lat"},
+		row: func(i int, dst []any) {
+			g := fine[i]
+			fill(dst, g.k.level, g.k.k.x, g.k.k.y, name(g.k.k.eventType), name(g.k.k.modality), name(g.k.k.origin), g.k.k.precision,
+				g.v.n, g.v.fatalities, g.v.lon, g.v.lat)
+		}})
 	clear(fineCells)
 	byWordCell := []func(wordCellKey) uint32{
 		func(k wordCellKey) uint32 { return b2u(k.quote()) }, func(k wordCellKey) uint32 { return byName(k.word()) },
@@ -713,6 +757,8 @@ func (t *tally) tables() []keptTable {
 				fill(dst, field, name(g.k.word()), x, y, name(t.wordTypes[g.k.wordType()]), g.v.n, g.v.fatalities, g.v.lon, g.v.lat)
 			}}
 	}
+	emit(wordCellTable("cell_words", wordCells))
+	emit(wordCellTable("cell_word_fine", wordFine))
 	byStat := []func(eventsql.WordStatKey) uint32{
 		func(k eventsql.WordStatKey) uint32 { return b2u(k.Quote()) }, func(k eventsql.WordStatKey) uint32 { return byName(k.Word()) },
 		func(k eventsql.WordStatKey) uint32 { x, _ := k.Cell(); return uint32(x) }, func(k eventsql.WordStatKey) uint32 { _, y := k.Cell(); return uint32(y) },
@@ -721,76 +767,27 @@ func (t *tally) tables() []keptTable {
 	}
 	noStat := func(n int32) bool { return n == 0 }
 	wordStats := sortedGroups(t.wordStats.each(), t.wordStats.size(), noStat, byStat...)
+	emit(keptTable{name: "cell_word_stats", key: 6, update: "n = c.n + excluded.n", n: len(wordStats),
+		columns: []string{"field", "word", "x", "y", "kind", "key", "n"},
+		row: func(i int, dst []any) {
+			g := wordStats[i]
+			field := eventsql.FieldOf(g.k.Quote())
+			x, y := g.k.Cell()
+			fill(dst, field, name(g.k.Word()), int32(x), int32(y), int32(g.k.Kind()), name(t.statKeys.String(g.k.Key())), int64(g.v))
+		}})
 	detailStats := sortedGroups(t.detailStats.each(), t.detailStats.size(), noStat, byStat...)
-
-	kept := []keptTable{
-		{name: "event_counts", key: 7, update: "n = c.n + excluded.n", n: len(counts),
-			columns: []string{"event_type", "country_code", "week", "event_date", "date_last", "modality", "origin", "n"},
-			row: func(i int, dst []any) {
-				g := counts[i]
-				fill(dst, name(g.k.eventType), name(g.k.country), name(g.k.week), name(g.k.date), name(g.k.last),
-					name(g.k.modality), name(g.k.origin), g.v)
-			}},
-		{name: "detail_counts", key: 8, update: "n = c.n + excluded.n", n: len(details),
-			columns: []string{"sub_event_type", "geo_precision", "event_type", "country_code", "week", "week_last", "modality", "origin", "n"},
-			row: func(i int, dst []any) {
-				g := details[i]
-				fill(dst, name(g.k.subType), g.k.precision, name(g.k.c.eventType), name(g.k.country), name(g.k.c.week),
-					name(g.k.c.weekLast), name(g.k.c.modality), name(g.k.c.origin), g.v)
-			}},
-		{name: "word_counts", key: 7, update: "n = c.n + excluded.n", n: len(words),
-			columns: []string{"field", "word", "event_type", "country_code", "week", "modality", "origin", "n"},
-			row: func(i int, dst []any) {
-				g := words[i]
-				field := eventsql.FieldOf(g.k.quote)
-				fill(dst, field, name(g.k.word), name(g.k.eventType), name(g.k.country), name(g.k.week),
-					name(g.k.modality), name(g.k.origin), g.v)
-			}},
-		{name: "cell_types", key: 8, update: sumsUpdate, n: len(types),
-			columns: []string{"level", "x", "y", "event_type", "week", "week_last", "modality", "origin", "n", "fatalities", "sum_lon", "sum_lat"},
-			row: func(i int, dst []any) {
-				g := types[i]
-				fill(dst, g.k.level, g.k.k.x, g.k.k.y, name(g.k.k.eventType), name(g.k.k.week), name(g.k.k.weekLast),
-					name(g.k.k.modality), name(g.k.k.origin), g.v.n, g.v.fatalities, g.v.lon, g.v.lat)
-			}},
-		{name: "cell_countries", key: 7, update: sumsUpdate, n: len(countries),
-			columns: []string{"level", "x", "y", "event_type", "country_code", "modality", "origin", "n", "fatalities", "sum_lon", "sum_lat"},
-			row: func(i int, dst []any) {
-				g := countries[i]
-				fill(dst, g.k.level, g.k.k.x, g.k.k.y, name(g.k.k.eventType), name(g.k.k.country),
-					name(g.k.k.modality), name(g.k.k.origin), g.v.n, g.v.fatalities, g.v.lon, g.v.lat)
-			}},
-		countryWeeksTable,
-		{name: "cell_fine", key: 7, update: sumsUpdate, n: len(fine),
-			columns: []string{"level", "x", "y", "event_type", "modality", "origin", "geo_precision", "n", "fatalities", "sum_lon", "sum_lat"},
-			row: func(i int, dst []any) {
-				g := fine[i]
-				fill(dst, g.k.level, g.k.k.x, g.k.k.y, name(g.k.k.eventType), name(g.k.k.modality), name(g.k.k.origin), g.k.k.precision,
-					g.v.n, g.v.fatalities, g.v.lon, g.v.lat)
-			}},
-		wordCellTable("cell_words", wordCells),
-		wordCellTable("cell_word_fine", wordFine),
-		{name: "cell_word_stats", key: 6, update: "n = c.n + excluded.n", n: len(wordStats),
-			columns: []string{"field", "word", "x", "y", "kind", "key", "n"},
-			row: func(i int, dst []any) {
-				g := wordStats[i]
-				field := eventsql.FieldOf(g.k.Quote())
-				x, y := g.k.Cell()
-				fill(dst, field, name(g.k.Word()), int32(x), int32(y), int32(g.k.Kind()), name(t.statKeys.String(g.k.Key())), int64(g.v))
-			}},
-		{name: "cell_detail_stats", key: 6, update: "n = c.n + excluded.n", n: len(detailStats),
-			columns: []string{"field", "value", "x", "y", "kind", "key", "n"},
-			row: func(i int, dst []any) {
-				g := detailStats[i]
-				field := eventsql.FieldSubType
-				if g.k.Quote() {
-					field = eventsql.FieldPrecision
-				}
-				x, y := g.k.Cell()
-				fill(dst, field, name(g.k.Word()), int32(x), int32(y), int32(g.k.Kind()), name(t.statKeys.String(g.k.Key())), int64(g.v))
-			}},
-	}
-	return append(kept, t.detailCellsTable(name, byName))
+	emit(keptTable{name: "cell_detail_stats", key: 6, update: "n = c.n + excluded.n", n: len(detailStats),
+		columns: []string{"field", "value", "x", "y", "kind", "key", "n"},
+		row: func(i int, dst []any) {
+			g := detailStats[i]
+			field := eventsql.FieldSubType
+			if g.k.Quote() {
+				field = eventsql.FieldPrecision
+			}
+			x, y := g.k.Cell()
+			fill(dst, field, name(g.k.Word()), int32(x), int32(y), int32(g.k.Kind()), name(t.statKeys.String(g.k.Key())), int64(g.v))
+		}})
+	emit(t.detailCellsTable(name, byName))
 }
 
 // wordGroup is a group of word_counts.
@@ -814,49 +811,95 @@ func b2u(b bool) uint32 {
 
 func fill(dst []any, values ...any) { copy(dst, values) }
 
-// write adds the tally to the kept tables: by COPY straight into a table
-// that holds no row yet, else by COPY into a temporary table and one
-// upsert from it.
-func (t *tally) write(ctx context.Context, tx pgx.Tx, tables []keptTable) error {
+// write adds the tally to the kept tables: by COPY into a temporary table
+// and one upsert from it into a table that holds rows, else into a new
+// table that replaces it at the swap (fresh). Copied frozen into a table
+// without indexes, which are built after, the rows of a million events
+// took 12.6 s of the server instead of 14.6 s into the tables and their
+// primary keys, and the new tables need no vacuum: their pages are all
+// visible at once (BENCHMARKS.md).
+func (t *tally) write(ctx context.Context, tx pgx.Tx, tables <-chan keptTable) (fresh []freshTable, err error) {
 	if t.err != nil {
-		return t.err
+		return nil, t.err
 	}
-	for _, kt := range tables {
+	// The primary keys' builds sort in memory, as the events' do.
+	if _, err := tx.Exec(ctx, "SET LOCAL maintenance_work_mem = '512MB'; SET LOCAL max_parallel_maintenance_workers = 0"); err != nil {
+		return nil, err
+	}
+	for kt := range tables {
 		if kt.n == 0 {
 			continue
 		}
-		var held bool
-		if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT FROM "+kt.name+")").Scan(&held); err != nil {
-			return fmt.Errorf("%s: %w", kt.name, err)
-		}
-		target := kt.name
-		if held {
-			target = "tally_" + kt.name
-			if _, err := tx.Exec(ctx, "CREATE TEMPORARY TABLE "+target+" (LIKE "+kt.name+") ON COMMIT DROP"); err != nil {
-				return fmt.Errorf("%s: %w", kt.name, err)
-			}
-		}
-		i := 0
-		_, err := copyBinary(ctx, tx, target, kt.columns, false, func(row []any) (bool, error) {
-			if i == kt.n {
-				return false, nil
-			}
-			kt.row(i, row)
-			i++
-			return true, nil
-		})
+		f, err := t.writeTable(ctx, tx, kt)
 		if err != nil {
-			return fmt.Errorf("%s: %w", kt.name, err)
+			return nil, fmt.Errorf("%s: %w", kt.name, err)
 		}
-		if !held {
-			continue
-		}
-		cols := strings.Join(kt.columns, ", ")
-		q := "INSERT INTO " + kt.name + " AS c (" + cols + ") SELECT " + cols + " FROM " + target +
-			" ON CONFLICT (" + strings.Join(kt.columns[:kt.key], ", ") + ") DO UPDATE SET " + kt.update
-		if _, err := tx.Exec(ctx, q); err != nil {
-			return fmt.Errorf("%s: %w", kt.name, err)
+		if f != nil {
+			fresh = append(fresh, *f)
 		}
 	}
-	return nil
+	return fresh, nil
+}
+
+// writeTable adds the tally's rows of one kept table; it returns the new
+// table that replaces it, if one does.
+func (t *tally) writeTable(ctx context.Context, tx pgx.Tx, kt keptTable) (*freshTable, error) {
+	var held bool
+	if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT FROM "+kt.name+")").Scan(&held); err != nil {
+		return nil, err
+	}
+	var fresh *freshTable
+	target := kt.name
+	if held {
+		target = "tally_" + kt.name
+		if _, err := tx.Exec(ctx, "CREATE TEMPORARY TABLE "+target+" (LIKE "+kt.name+") ON COMMIT DROP"); err != nil {
+			return nil, err
+		}
+	} else {
+		def, err := readTableDef(ctx, tx, kt.name, freshName(kt.name))
+		if err != nil {
+			return nil, err
+		}
+		// A table that others reference, or with triggers of its own, is
+		// written in place.
+		if !def.referenced && len(def.triggers) == 0 && len(def.foreign) == 0 {
+			fresh = &freshTable{name: kt.name, def: def}
+			target = freshName(kt.name)
+			if _, err := tx.Exec(ctx, "CREATE TABLE "+target+" (LIKE "+kt.name+" INCLUDING ALL EXCLUDING INDEXES)"); err != nil {
+				return nil, err
+			}
+		}
+	}
+	i := 0
+	_, err := copyBinary(ctx, tx, target, kt.columns, fresh != nil, func(row []any) (bool, error) {
+		if i == kt.n {
+			return false, nil
+		}
+		kt.row(i, row)
+		i++
+		return true, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if fresh != nil {
+		for _, x := range fresh.def.indexes {
+			q := x.create
+			if x.constraint != "" {
+				q += "; ALTER TABLE " + target + " ADD CONSTRAINT " + x.temp + " " + x.constraint + " USING INDEX " + x.temp
+			}
+			if _, err := tx.Exec(ctx, q); err != nil {
+				return nil, fmt.Errorf("index %s: %w", x.name, err)
+			}
+		}
+		return fresh, nil
+	}
+	if !held {
+		return nil, nil
+	}
+	cols := strings.Join(kt.columns, ", ")
+	q := "INSERT INTO " + kt.name + " AS c (" + cols + ") SELECT " + cols + " FROM " + target +
+		" ON CONFLICT (" + strings.Join(kt.columns[:kt.key], ", ") + ") DO UPDATE SET " + kt.update
+	_, err = tx.Exec(ctx, q)
+	return nil, err
 }
