@@ -1305,7 +1305,7 @@ func (s *Store) readSpans(ctx context.Context) (*datedSpans, error) {
 	}
 	defer tx.Rollback()
 	d := &datedSpans{}
-	if err := tx.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'version'").Scan(&d.version); err != nil {
+	if err := tx.QueryRowContext(ctx, versionSQL).Scan(&d.version); err != nil {
 		return nil, err
 	}
 	rows, err := tx.QueryContext(ctx, "SELECT c.event_date, c.date_last, sum(c.n) FROM event_counts c WHERE c.event_date <> '' GROUP BY 1, 2")

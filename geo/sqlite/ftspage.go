@@ -28,18 +28,20 @@ const ftsSeqMask = "1099511627775"
 // at the page's two ends are put in that order from the day's entries in
 // events_words_walk. A page nearer the list's end is found from there,
 // backwards. first, when not nil, holds the first page's keys (offset 0),
-// read already. It returns the page's seqs as a JSON array, nil when the page
-// is empty, and not ok when it reaches the undated events (one "day" that
-// may hold any number of them), which the caller then reads another way.
+// read already. matched is -1 when the count is not known yet: the page is
+// then found forwards. It returns the page's seqs as a JSON array, nil when
+// the page is empty, and not ok when it reaches the undated events (one
+// "day" that may hold any number of them), which the caller then reads
+// another way.
 func ftsPageSeqs(ctx context.Context, tx *sql.Tx, m string, matched, limit, offset int, first []int64) ([]byte, bool, error) {
 	back := false
-	if after := matched - offset - limit; offset > 0 && after < offset {
+	if after := matched - offset - limit; matched >= 0 && offset > 0 && after < offset {
 		if after < 0 {
 			limit, after = limit+after, 0
 		}
 		back, offset = true, after
 	}
-	if limit <= 0 || offset >= matched {
+	if limit <= 0 || matched >= 0 && offset >= matched {
 		return nil, true, nil
 	}
 	order := "DESC"
@@ -272,17 +274,61 @@ func (s *Store) ftsPage(ctx context.Context, tx *sql.Tx, f geo.Filter, limit int
 		}
 		first = first[:limit]
 	}
-	if page.Matched, err = s.count(ctx, tx, f, where(f), terms); err != nil {
+	// The count, which reads every match, runs on a connection of its own
+	// while this one finds the page forwards (BENCHMARKS.md: two words and
+	// a country, 40 ms in turn); a page nearer the list's end would have
+	// been found backwards, in fewer keys than the count reads.
+	actx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	counted := make(chan asideCount, 1)
+	go func() { counted <- s.countAside(actx, f, terms) }()
+	seqs, ok, err := ftsPageSeqs(ctx, tx, m, -1, limit, offset, first)
+	if err != nil || !ok {
 		return geo.EventPage{}, false, err
+	}
+	c := <-counted
+	if c.err != nil {
+		return geo.EventPage{}, false, c.err
+	}
+	var version int64
+	if err := tx.QueryRowContext(ctx, versionSQL).Scan(&version); err != nil {
+		return geo.EventPage{}, false, err
+	}
+	page.Matched = c.n
+	if c.version != version {
+		// A write came between the two snapshots.
+		if page.Matched, err = s.count(ctx, tx, f, where(f), terms); err != nil {
+			return geo.EventPage{}, false, err
+		}
 	}
 	if page.Matched <= offset {
 		return page, true, nil
 	}
-	seqs, ok, err := ftsPageSeqs(ctx, tx, m, page.Matched, limit, offset, first)
-	if err != nil || !ok {
-		return geo.EventPage{}, false, err
-	}
 	return ftsRead(ctx, tx, page, seqs)
+}
+
+// asideCount is a count of countAside.
+type asideCount struct {
+	n       int
+	version int64 // the data version the count read
+	err     error
+}
+
+// countAside counts f's events (Store.count, with the stored words of
+// terms) in a read transaction of its own on the aside pool.
+func (s *Store) countAside(ctx context.Context, f geo.Filter, terms *eventsql.Terms) asideCount {
+	var c asideCount
+	tx, err := s.aside.BeginTx(ctx, nil)
+	if err != nil {
+		c.err = err
+		return c
+	}
+	defer tx.Rollback()
+	if c.err = tx.QueryRowContext(ctx, versionSQL).Scan(&c.version); c.err != nil {
+		return c
+	}
+	c.n, c.err = s.count(ctx, tx, f, where(f), terms)
+	return c
 }
 
 // ftsRead reads the rows of seqs (a JSON array of them, nil when none)

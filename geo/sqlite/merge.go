@@ -331,7 +331,7 @@ func (s *Store) mergePending(ctx context.Context) error {
 		return err
 	}
 	var version int64
-	if err := tx.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'version'").Scan(&version); err != nil {
+	if err := tx.QueryRowContext(ctx, versionSQL).Scan(&version); err != nil {
 		return err
 	}
 	rd := reportReader{tx: tx}

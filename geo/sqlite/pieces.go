@@ -70,7 +70,7 @@ func (s *Store) atOnce(ctx context.Context, n int, job func(ctx context.Context,
 			defer tx.Rollback()
 			// The first read starts the snapshot, so the version is the
 			// snapshot's.
-			if err := tx.QueryRowContext(gctx, "SELECT value FROM meta WHERE key = 'version'").Scan(&versions[i]); err != nil {
+			if err := tx.QueryRowContext(gctx, versionSQL).Scan(&versions[i]); err != nil {
 				return err
 			}
 			return job(gctx, tx, i)

@@ -40,11 +40,19 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
+// versionSQL reads the data version, which every write raises.
+const versionSQL = "SELECT value FROM meta WHERE key = 'version'"
+
 // Store is an event store in one SQLite file. It is safe for concurrent use.
 type Store struct {
 	path    string
 	writer  *sql.DB // one connection: SQLite has one writer at a time anyway
 	reader  *sql.DB // a pool of query_only connections
+	// aside is a second pool of query_only connections, for work that one
+	// answer does beside the read transaction it holds (ftsPage's count):
+	// taken from reader, such work could wait for a connection that the
+	// answers waiting for it hold.
+	aside *sql.DB
 	version *sql.Stmt
 	rules   *merge.Rules
 
@@ -153,7 +161,15 @@ func open(ctx context.Context, path, journal string) (*Store, error) {
 	reader.SetConnMaxLifetime(0)
 	reader.SetConnMaxIdleTime(0)
 	s.reader = reader
-	if s.version, err = reader.PrepareContext(ctx, "SELECT value FROM meta WHERE key = 'version'"); err != nil {
+	if s.aside, err = sql.Open("sqlite", path+common+"&_query_only=1"); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("sqlite store %s: %w", path, err)
+	}
+	s.aside.SetMaxOpenConns(runtime.NumCPU())
+	s.aside.SetMaxIdleConns(runtime.NumCPU())
+	s.aside.SetConnMaxLifetime(0)
+	s.aside.SetConnMaxIdleTime(0)
+	if s.version, err = reader.PrepareContext(ctx, versionSQL); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("sqlite store %s: %w", path, err)
 	}
@@ -294,6 +310,9 @@ func (s *Store) Close() error {
 		}
 		if s.reader != nil {
 			errs = append(errs, s.reader.Close())
+		}
+		if s.aside != nil {
+			errs = append(errs, s.aside.Close())
 		}
 		errs = append(errs, s.writer.Close())
 		if s.temp != "" {
