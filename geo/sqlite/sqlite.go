@@ -45,14 +45,14 @@ const versionSQL = "SELECT value FROM meta WHERE key = 'version'"
 
 // Store is an event store in one SQLite file. It is safe for concurrent use.
 type Store struct {
-	path    string
-	writer  *sql.DB // one connection: SQLite has one writer at a time anyway
-	reader  *sql.DB // a pool of query_only connections
+	path   string
+	writer *sql.DB // one connection: SQLite has one writer at a time anyway
+	reader *sql.DB // a pool of query_only connections
 	// aside is a second pool of query_only connections, for work that one
 	// answer does beside the read transaction it holds (ftsPage's count):
 	// taken from reader, such work could wait for a connection that the
 	// answers waiting for it hold.
-	aside *sql.DB
+	aside   *sql.DB
 	version *sql.Stmt
 	rules   *merge.Rules
 
