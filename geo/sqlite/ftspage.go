@@ -261,10 +261,19 @@ func (s *Store) ftsPage(ctx context.Context, tx *sql.Tx, f geo.Filter, limit int
 	}
 	m, _ := ftsCount(f, terms)
 	page := geo.EventPage{Events: []geo.Event{}}
+	// The count, which reads every match, runs on a connection of its own
+	// while this one finds the page forwards and reads its rows
+	// (BENCHMARKS.md: two words, a country and a type, 42 ms in turn); a
+	// page nearer the list's end would have been found backwards, in fewer
+	// keys than the count reads.
+	actx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	counted := make(chan asideCount, 1)
+	go func() { counted <- s.countAside(actx, f, terms) }()
 	var first []int64
 	if offset == 0 {
 		// The first page's keys: when they are all the matches, they are
-		// the count too, and the index is read once.
+		// the count too.
 		if first, err = ftsKeysFrom(ctx, tx, m, "1", "DESC", nil, limit+1); err != nil {
 			return geo.EventPage{}, false, err
 		}
@@ -274,16 +283,11 @@ func (s *Store) ftsPage(ctx context.Context, tx *sql.Tx, f geo.Filter, limit int
 		}
 		first = first[:limit]
 	}
-	// The count, which reads every match, runs on a connection of its own
-	// while this one finds the page forwards (BENCHMARKS.md: two words and
-	// a country, 40 ms in turn); a page nearer the list's end would have
-	// been found backwards, in fewer keys than the count reads.
-	actx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	counted := make(chan asideCount, 1)
-	go func() { counted <- s.countAside(actx, f, terms) }()
 	seqs, ok, err := ftsPageSeqs(ctx, tx, m, -1, limit, offset, first)
 	if err != nil || !ok {
+		return geo.EventPage{}, false, err
+	}
+	if page, _, err = ftsRead(ctx, tx, page, seqs); err != nil {
 		return geo.EventPage{}, false, err
 	}
 	c := <-counted
@@ -301,10 +305,7 @@ func (s *Store) ftsPage(ctx context.Context, tx *sql.Tx, f geo.Filter, limit int
 			return geo.EventPage{}, false, err
 		}
 	}
-	if page.Matched <= offset {
-		return page, true, nil
-	}
-	return ftsRead(ctx, tx, page, seqs)
+	return page, true, nil
 }
 
 // asideCount is a count of countAside.
