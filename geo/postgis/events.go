@@ -440,6 +440,12 @@ func (s *Store) events(ctx context.Context, f geo.Filter) (geo.EventPage, error)
 		if page.Matched, err = s.cellCount(ctx, tx, p, f); err != nil {
 			return geo.EventPage{}, err
 		}
+	} else if eventsql.DatesAlone(f) {
+		d, err := s.spansIn(ctx, tx)
+		if err != nil {
+			return geo.EventPage{}, err
+		}
+		page.Matched = int(d.Count(f.Start, f.End))
 	} else if byDate, err := s.precisionByDate(ctx, tx, f); err != nil {
 		return geo.EventPage{}, err
 	} else if byDate {
@@ -1202,4 +1208,28 @@ func (s *Store) Extent(ctx context.Context) (geo.Extent, error) {
 		return geo.Extent{}, fmt.Errorf("postgis store: extent: %w", err)
 	}
 	return ext, nil
+}
+
+// spansIn returns event_counts added up by first and last day in tx's
+// snapshot, from the store's cache when it holds them
+// (eventsql.SpansCache).
+func (s *Store) spansIn(ctx context.Context, tx pgx.Tx) (*eventsql.DatedSpans, error) {
+	d := &eventsql.DatedSpans{}
+	if err := tx.QueryRow(ctx, "SELECT value FROM meta WHERE key = 'version'").Scan(&d.Version); err != nil {
+		return nil, err
+	}
+	if c := s.spans.Get(d.Version); c != nil {
+		return c, nil
+	}
+	rows, err := tx.Query(ctx, eventsql.DatedSpansSQL)
+	if err != nil {
+		return nil, err
+	}
+	var first, last string
+	var n int64
+	if _, err := pgx.ForEachRow(rows, []any{&first, &last, &n}, func() error { d.Add(first, last, n); return nil }); err != nil {
+		return nil, err
+	}
+	s.spans.Put(d)
+	return d, nil
 }

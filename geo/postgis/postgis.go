@@ -27,6 +27,7 @@ import (
 	"sync/atomic"
 
 	"conflictmap/geo"
+	"conflictmap/geo/eventsql"
 	"conflictmap/geo/merge"
 
 	"github.com/jackc/pgx/v5"
@@ -42,6 +43,9 @@ type Store struct {
 	pool   *pgxpool.Pool
 	schema string
 	rules  *merge.Rules
+	// spans is event_counts added up by first and last day, as of one
+	// data version (spansIn).
+	spans eventsql.SpansCache
 	// walkAt, wordWalkAt, dateWalkAt, boxWalkAt, denseBoxRatio,
 	// sparseBoxRatio and subTypeBoxRatio are the query planning thresholds
 	// (defaultWalkAt, defaultWordWalkAt, defaultDateWalkAt,

@@ -987,6 +987,12 @@ func (s *Store) count(ctx context.Context, tx *sql.Tx, f geo.Filter, q *eventsql
 		count, args = eventsql.WordCountsCountSQL(c), c.Args
 	} else if m, ok := ftsCount(f, terms); ok {
 		count, args = "SELECT count(*) FROM events_fts WHERE events_fts MATCH ?", []any{m}
+	} else if eventsql.DatesAlone(f) {
+		d, err := s.spansIn(ctx, tx)
+		if err != nil {
+			return 0, err
+		}
+		return int(d.Count(f.Start, f.End)), nil
 	} else if c, cargs, ok, err := countryCount(ctx, tx, f); err != nil {
 		return 0, err
 	} else if ok {
@@ -1252,73 +1258,72 @@ func (s *Store) boxDrives(ctx context.Context, f geo.Filter, boxFirst bool) (boo
 	return s.boxUnder(ctx, f, func(ctx context.Context) (int64, error) { return s.datedCount(ctx, f.Start, f.End) })
 }
 
-// datedSpans is event_counts added up by first and last day (a few
-// hundred groups for a million events of two years), as of one data
-// version.
-type datedSpans struct {
-	version int64
-	spans   []datedSpan
-}
-
-type datedSpan struct {
-	first, last string
-	n           int64
-}
-
 // datedCount counts the dated events that end on or after start and begin
 // on or before end (either "" when open), from event_counts added up by
-// first and last day, which the store keeps until the data changes:
-// adding up all of event_counts for each request (45,000 groups for a
-// million events) cost the density cells of a hotspot's view since a day
-// 6 ms of their 47.
+// first and last day, which the store keeps until the data changes
+// (eventsql.SpansCache): adding up all of event_counts for each request
+// cost the density cells of a hotspot's view since a day 6 ms of their 47.
 func (s *Store) datedCount(ctx context.Context, start, end string) (int64, error) {
 	v, err := s.Version(ctx)
 	if err != nil {
 		return 0, err
 	}
-	s.spansMu.Lock()
-	d := s.spans
-	s.spansMu.Unlock()
-	if d == nil || d.version != v {
+	d := s.spans.Get(v)
+	if d == nil {
 		if d, err = s.readSpans(ctx); err != nil {
 			return 0, err
 		}
-		s.spansMu.Lock()
-		s.spans = d
-		s.spansMu.Unlock()
+		s.spans.Put(d)
 	}
-	var n int64
-	for _, sp := range d.spans {
-		if (start == "" || sp.last >= start) && (end == "" || sp.first <= end) {
-			n += sp.n
-		}
-	}
-	return n, nil
+	return d.Count(start, end), nil
 }
 
 // readSpans reads event_counts added up by first and last day, and the
 // data version they are of, in one snapshot.
-func (s *Store) readSpans(ctx context.Context) (*datedSpans, error) {
+func (s *Store) readSpans(ctx context.Context) (*eventsql.DatedSpans, error) {
 	tx, err := s.reader.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	d := &datedSpans{}
-	if err := tx.QueryRowContext(ctx, versionSQL).Scan(&d.version); err != nil {
+	return readSpansIn(ctx, tx)
+}
+
+// spansIn returns the dated spans of tx's snapshot, from the store's
+// cache when it holds them.
+func (s *Store) spansIn(ctx context.Context, tx *sql.Tx) (*eventsql.DatedSpans, error) {
+	var v int64
+	if err := tx.QueryRowContext(ctx, versionSQL).Scan(&v); err != nil {
 		return nil, err
 	}
-	rows, err := tx.QueryContext(ctx, "SELECT c.event_date, c.date_last, sum(c.n) FROM event_counts c WHERE c.event_date <> '' GROUP BY 1, 2")
+	if d := s.spans.Get(v); d != nil {
+		return d, nil
+	}
+	d, err := readSpansIn(ctx, tx)
+	if err == nil {
+		s.spans.Put(d)
+	}
+	return d, err
+}
+
+// readSpansIn reads the dated spans in tx's snapshot.
+func readSpansIn(ctx context.Context, tx *sql.Tx) (*eventsql.DatedSpans, error) {
+	d := &eventsql.DatedSpans{}
+	if err := tx.QueryRowContext(ctx, versionSQL).Scan(&d.Version); err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, eventsql.DatedSpansSQL)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var sp datedSpan
-		if err := rows.Scan(&sp.first, &sp.last, &sp.n); err != nil {
+		var first, last string
+		var n int64
+		if err := rows.Scan(&first, &last, &n); err != nil {
 			return nil, err
 		}
-		d.spans = append(d.spans, sp)
+		d.Add(first, last, n)
 	}
 	return d, rows.Err()
 }

@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"conflictmap/geo"
+	"conflictmap/geo/eventsql"
 	"conflictmap/geo/merge"
 
 	"modernc.org/sqlite" // registers the "sqlite" database/sql driver
@@ -76,8 +77,7 @@ type Store struct {
 
 	// spans is event_counts added up by first and last day, as of one
 	// data version (datedCount).
-	spansMu sync.Mutex
-	spans   *datedSpans
+	spans eventsql.SpansCache
 
 	closeOnce sync.Once
 	closeErr  error
