@@ -547,7 +547,7 @@ func (s *Store) page(ctx context.Context, f geo.Filter, q *eventsql.Query) (geo.
 		if idx, ok, err := s.wordWalk(ctx, tx, f); err != nil {
 			return geo.EventPage{}, err
 		} else if ok {
-			return walkPage(ctx, tx, f, idx, limit)
+			return s.walkPage(ctx, tx, f, idx, limit)
 		}
 		if ok, err := s.subTypeReads(ctx, tx, f); err != nil {
 			return geo.EventPage{}, err

@@ -266,10 +266,9 @@ func (s *Store) ftsPage(ctx context.Context, tx *sql.Tx, f geo.Filter, limit int
 	// (BENCHMARKS.md: two words, a country and a type, 42 ms in turn); a
 	// page nearer the list's end would have been found backwards, in fewer
 	// keys than the count reads.
-	actx, cancel := context.WithCancel(ctx)
+	countFrom := func(ctx context.Context, tx *sql.Tx) (int, error) { return s.count(ctx, tx, f, where(f), terms) }
+	counted, cancel := s.countAside(ctx, countFrom)
 	defer cancel()
-	counted := make(chan asideCount, 1)
-	go func() { counted <- s.countAside(actx, f, terms) }()
 	var first []int64
 	if offset == 0 {
 		// The first page's keys: when they are all the matches, they are
@@ -290,20 +289,8 @@ func (s *Store) ftsPage(ctx context.Context, tx *sql.Tx, f geo.Filter, limit int
 	if page, _, err = ftsRead(ctx, tx, page, seqs); err != nil {
 		return geo.EventPage{}, false, err
 	}
-	c := <-counted
-	if c.err != nil {
-		return geo.EventPage{}, false, c.err
-	}
-	var version int64
-	if err := tx.QueryRowContext(ctx, versionSQL).Scan(&version); err != nil {
+	if page.Matched, err = asideResult(ctx, tx, counted, countFrom); err != nil {
 		return geo.EventPage{}, false, err
-	}
-	page.Matched = c.n
-	if c.version != version {
-		// A write came between the two snapshots.
-		if page.Matched, err = s.count(ctx, tx, f, where(f), terms); err != nil {
-			return geo.EventPage{}, false, err
-		}
 	}
 	return page, true, nil
 }
@@ -315,21 +302,45 @@ type asideCount struct {
 	err     error
 }
 
-// countAside counts f's events (Store.count, with the stored words of
-// terms) in a read transaction of its own on the aside pool.
-func (s *Store) countAside(ctx context.Context, f geo.Filter, terms *eventsql.Terms) asideCount {
-	var c asideCount
-	tx, err := s.aside.BeginTx(ctx, nil)
-	if err != nil {
-		c.err = err
-		return c
+// countAside runs count in a read transaction of its own on the aside
+// pool, beside the transaction of the answer that asks for it; the
+// answer reads the count with asideResult and, when done, calls cancel.
+func (s *Store) countAside(ctx context.Context, count func(context.Context, *sql.Tx) (int, error)) (<-chan asideCount, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(ctx)
+	counted := make(chan asideCount, 1)
+	go func() {
+		var c asideCount
+		defer func() { counted <- c }()
+		tx, err := s.aside.BeginTx(ctx, nil)
+		if err != nil {
+			c.err = err
+			return
+		}
+		defer tx.Rollback()
+		if c.err = tx.QueryRowContext(ctx, versionSQL).Scan(&c.version); c.err != nil {
+			return
+		}
+		c.n, c.err = count(ctx, tx)
+	}()
+	return counted, cancel
+}
+
+// asideResult waits for the count of countAside; when it read another
+// data version than tx's snapshot (a write came between the two), count
+// counts again in tx.
+func asideResult(ctx context.Context, tx *sql.Tx, counted <-chan asideCount, count func(context.Context, *sql.Tx) (int, error)) (int, error) {
+	c := <-counted
+	if c.err != nil {
+		return 0, c.err
 	}
-	defer tx.Rollback()
-	if c.err = tx.QueryRowContext(ctx, versionSQL).Scan(&c.version); c.err != nil {
-		return c
+	var version int64
+	if err := tx.QueryRowContext(ctx, versionSQL).Scan(&version); err != nil {
+		return 0, err
 	}
-	c.n, c.err = s.count(ctx, tx, f, where(f), terms)
-	return c
+	if c.version != version {
+		return count(ctx, tx)
+	}
+	return c.n, nil
 }
 
 // ftsRead reads the rows of seqs (a JSON array of them, nil when none)

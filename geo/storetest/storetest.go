@@ -596,8 +596,9 @@ func testModel(t *testing.T, s Store) {
 		}
 	}
 	// Words that start some words and sit inside others ("s" starts
-	// "south" and ends "forces"), alone, paged, and with another filter.
-	for _, f := range []geo.Filter{{Q: "s"}, {Actor: "b"}, {Q: "s", Limit: 5, Offset: 3}, {Q: "a e", Country: "UA"}, {Actor: "e"}} {
+	// "south" and ends "forces"), alone, a first page and one further in,
+	// and with another filter.
+	for _, f := range []geo.Filter{{Q: "s"}, {Actor: "b"}, {Q: "s", Limit: 5}, {Q: "s", Limit: 5, Offset: 3}, {Q: "a e", Country: "UA"}, {Actor: "e"}} {
 		want := Expect(f, all)
 		got, err := s.Events(ctx, f)
 		must(t, err)
