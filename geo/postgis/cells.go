@@ -29,7 +29,7 @@ func (s *Store) cellCount(ctx context.Context, tx pgx.Tx, p eventsql.CellPlan, f
 func (s *Store) stripsCount(ctx context.Context, tx pgx.Tx, stmt string, args []any, strips []eventsql.Strip,
 	strip func(eventsql.Strip) *eventsql.Query) (int, error) {
 	counts := make([]int64, 1+len(strips))
-	err := s.atOnce(ctx, tx, len(counts), nil, func(tx pgx.Tx, i int) error {
+	err := s.stripsAtOnce(ctx, tx, len(counts), func(tx pgx.Tx, i int) error {
 		if i == 0 {
 			return tx.QueryRow(ctx, stmt, args...).Scan(&counts[0])
 		}
@@ -55,7 +55,7 @@ func (s *Store) cellStats(ctx context.Context, tx pgx.Tx, p eventsql.CellPlan, f
 		return geo.Stats{}, err
 	}
 	tallies := make([]geo.Tally, 2+len(p.Strips))
-	err = s.atOnce(ctx, tx, len(tallies), nil, func(tx pgx.Tx, i int) error {
+	err = s.stripsAtOnce(ctx, tx, len(tallies), func(tx pgx.Tx, i int) error {
 		t := &tallies[i]
 		switch i {
 		case 0:
@@ -465,7 +465,7 @@ func detailDialect(f geo.Filter) dialect {
 // of atOnce.
 func (s *Store) detailStats(ctx context.Context, tx pgx.Tx, f geo.Filter, c *eventsql.Query, strips []eventsql.Strip) (geo.Stats, error) {
 	tallies := make([]geo.Tally, 1+len(strips))
-	err := s.atOnce(ctx, tx, len(tallies), nil, func(tx pgx.Tx, i int) error {
+	err := s.stripsAtOnce(ctx, tx, len(tallies), func(tx pgx.Tx, i int) error {
 		t := &tallies[i]
 		if i == 0 {
 			return eachRow(ctx, tx, eventsql.DetailStatsSQL(c), c.Args, func(r pgx.Rows) error { return eventsql.TallyRows(r, 1, t) })

@@ -39,7 +39,7 @@ func (s *Store) detailBoxStats(ctx context.Context, f geo.Filter) (geo.Stats, bo
 func (s *Store) tallyPlan(ctx context.Context, tx pgx.Tx, stmt string, args []any, strips []eventsql.Strip,
 	strip func(eventsql.Strip) *eventsql.Query) (geo.Stats, error) {
 	tallies := make([]geo.Tally, 1+len(strips))
-	err := s.atOnce(ctx, tx, len(tallies), nil, func(tx pgx.Tx, i int) error {
+	err := s.stripsAtOnce(ctx, tx, len(tallies), func(tx pgx.Tx, i int) error {
 		t := &tallies[i]
 		if i == 0 {
 			return eachRow(ctx, tx, stmt, args, func(r pgx.Rows) error { return eventsql.TallyWordStats(r, t) })

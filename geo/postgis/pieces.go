@@ -10,7 +10,52 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
+
+// stripsAtOnce is atOnce for the parts of a box's answer (its kept cells
+// and the strips along its edges) with the planner's parallel workers off
+// on every connection, tx's until the jobs are done: the strips already
+// read at once, and a strip's statement that the planner gave two workers,
+// from an estimate that flips with ANALYZE's sample, took 87 ms where
+// one without took 5-35 (a million events, the stats of a sub-event type
+// in the hotspot's box, BENCHMARKS.md).
+func (s *Store) stripsAtOnce(ctx context.Context, tx pgx.Tx, n int, job func(tx pgx.Tx, i int) error) error {
+	return withoutWorkers(ctx, tx, func(q querier) error { return s.atOnce(ctx, tx, n, noWorkers, job) })
+}
+
+// withoutWorkers runs fn with the planner's parallel workers off: in q's
+// transaction until fn returns, or in a read-only one of its own when q
+// is the pool (fn then reads through that transaction).
+func withoutWorkers(ctx context.Context, q querier, fn func(q querier) error) error {
+	switch q := q.(type) {
+	case pgx.Tx:
+		var prev string
+		if err := q.QueryRow(ctx, "SELECT current_setting('max_parallel_workers_per_gather'), set_config('max_parallel_workers_per_gather', '0', true)").
+			Scan(&prev, nil); err != nil {
+			return err
+		}
+		err := fn(q)
+		if _, rerr := q.Exec(ctx, "SELECT set_config('max_parallel_workers_per_gather', $1, true)", prev); err == nil {
+			err = rerr
+		}
+		return err
+	case *pgxpool.Pool:
+		return pgx.BeginTxFunc(ctx, q, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+			if err := noWorkers(ctx, tx); err != nil {
+				return err
+			}
+			return fn(tx)
+		})
+	}
+	return fn(q)
+}
+
+// noWorkers turns the planner's parallel workers off for tx.
+func noWorkers(ctx context.Context, tx pgx.Tx) error {
+	_, err := tx.Exec(ctx, "SET LOCAL max_parallel_workers_per_gather = 0")
+	return err
+}
 
 // atOnce runs the jobs 0 to n-1 of one answer, each a statement or a few
 // that read in tx's snapshot, by tx and by up to s.pieces-1 other

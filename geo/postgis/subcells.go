@@ -29,9 +29,14 @@ func detailCellsIn(ctx context.Context, q querier, f geo.Filter, zoom int) ([]ge
 	}
 	var groups []geo.CellRow
 	stmt, args := eventsql.DetailCellPlanSQL(pgSQL, p, f, zoom)
-	err := eachRow(ctx, q, stmt, args, func(r pgx.Rows) (err error) {
-		groups, err = eventsql.ScanPlanRows(r, zoom, groups)
-		return err
+	// One statement, the kept cells and the strips along the box's edges:
+	// a strip that the planner gave two workers took 74 of its 93 ms (the
+	// page of a sub-event type in the hotspot's box, BENCHMARKS.md).
+	err := withoutWorkers(ctx, q, func(q querier) error {
+		return eachRow(ctx, q, stmt, args, func(r pgx.Rows) (err error) {
+			groups, err = eventsql.ScanPlanRows(r, zoom, groups)
+			return err
+		})
 	})
 	if err != nil {
 		return nil, false, err
