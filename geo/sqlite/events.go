@@ -1264,29 +1264,16 @@ func (s *Store) boxDrives(ctx context.Context, f geo.Filter, boxFirst bool) (boo
 // (eventsql.SpansCache): adding up all of event_counts for each request
 // cost the density cells of a hotspot's view since a day 6 ms of their 47.
 func (s *Store) datedCount(ctx context.Context, start, end string) (int64, error) {
-	v, err := s.Version(ctx)
+	tx, err := s.reader.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, err
 	}
-	d := s.spans.Get(v)
-	if d == nil {
-		if d, err = s.readSpans(ctx); err != nil {
-			return 0, err
-		}
-		s.spans.Put(d)
+	defer tx.Rollback()
+	d, err := s.spansIn(ctx, tx)
+	if err != nil {
+		return 0, err
 	}
 	return d.Count(start, end), nil
-}
-
-// readSpans reads event_counts added up by first and last day, and the
-// data version they are of, in one snapshot.
-func (s *Store) readSpans(ctx context.Context) (*eventsql.DatedSpans, error) {
-	tx, err := s.reader.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	return readSpansIn(ctx, tx)
 }
 
 // spansIn returns the dated spans of tx's snapshot, from the store's
