@@ -1215,7 +1215,7 @@ func (s *Store) Extent(ctx context.Context) (geo.Extent, error) {
 // (eventsql.SpansCache).
 func (s *Store) spansIn(ctx context.Context, tx pgx.Tx) (*eventsql.DatedSpans, error) {
 	d := &eventsql.DatedSpans{}
-	if err := tx.QueryRow(ctx, "SELECT value FROM meta WHERE key = 'version'").Scan(&d.Version); err != nil {
+	if err := tx.QueryRow(ctx, versionSQL).Scan(&d.Version); err != nil {
 		return nil, err
 	}
 	if c := s.spans.Get(d.Version); c != nil {

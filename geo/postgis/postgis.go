@@ -37,6 +37,9 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
+// versionSQL reads the data version, which every write raises.
+const versionSQL = "SELECT value FROM meta WHERE key = 'version'"
+
 // Store is an event store in one schema of a PostgreSQL database with
 // PostGIS. It is safe for concurrent use.
 type Store struct {
@@ -309,7 +312,7 @@ func bootstrap(ctx context.Context, cc *pgx.ConnConfig, schema string) (string, 
 // ingest sets it to at least the current time in microseconds.
 func (s *Store) Version(ctx context.Context) (int64, error) {
 	var v int64
-	if err := s.pool.QueryRow(ctx, "SELECT value FROM meta WHERE key = 'version'").Scan(&v); err != nil {
+	if err := s.pool.QueryRow(ctx, versionSQL).Scan(&v); err != nil {
 		return 0, fmt.Errorf("postgis store: read version: %w", err)
 	}
 	return v, nil
