@@ -60,7 +60,7 @@ func columnEncoders(ctx context.Context, tx pgx.Tx, table string, columns []stri
 		return nil, err
 	}
 	byType := map[string]encoder{"text": encodeText, "integer": encodeInt4, "bigint": encodeInt8, "double precision": encodeFloat8,
-		"date": encodeDate, "tsvector": encodeTSVector, "geometry": encodeBytes}
+		"date": encodeDate, "tsvector": encodeTSVector, "geometry": encodeBytes, "bit varying": encodeBits}
 	encoders := make([]encoder, len(columns))
 	for i, c := range columns {
 		typ, ok := types[c]

@@ -333,11 +333,6 @@ func (s *Store) events(ctx context.Context, f geo.Filter) (geo.EventPage, error)
 			return s.weekPage(ctx, tx, f, whole, edges, limit, offset)
 		}
 	}
-	if from, walk, err := s.wordWalk(ctx, tx, f); err != nil {
-		return geo.EventPage{}, err
-	} else if walk {
-		return s.walkPage(ctx, tx, f, from, limit, offset)
-	}
 	// The GIN indexes look up the one stored word a word starts rather
 	// than every word it starts, whose lists a prefix ORs together (an
 	// actor and a quote word of 100,000 and 240,000 events: their
@@ -347,6 +342,21 @@ func (s *Store) events(ctx context.Context, f geo.Filter) (geo.EventPage, error)
 	terms, err := exactTerms(ctx, tx, f)
 	if err != nil {
 		return geo.EventPage{}, err
+	}
+	// Several words, with a country or a type, are counted from their
+	// sets, and the page then walks to its last event alone.
+	setN, setCounted := 0, false
+	if f.After == nil {
+		if setN, setCounted, err = setCount(ctx, tx, f, terms); err != nil {
+			return geo.EventPage{}, err
+		}
+	}
+	if !setCounted {
+		if from, walk, err := s.wordWalk(ctx, tx, f); err != nil {
+			return geo.EventPage{}, err
+		} else if walk {
+			return s.walkPage(ctx, tx, f, from, limit, offset)
+		}
 	}
 	d := dialect{terms: terms}
 	q := eventsql.Filter(d, f)
@@ -454,6 +464,8 @@ func (s *Store) events(ctx context.Context, f geo.Filter) (geo.EventPage, error)
 			return geo.EventPage{}, err
 		}
 		page.Matched = int(n)
+	} else if setCounted {
+		page.Matched = setN
 	} else if rows, matched, ok, err := s.matchedPage(ctx, tx, f, terms, q, count, limit, offset); err != nil {
 		return geo.EventPage{}, err
 	} else if ok {

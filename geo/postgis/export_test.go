@@ -1,5 +1,10 @@
 package postgis
 
+import (
+	"fmt"
+	"testing"
+)
+
 // SetWalkAt sets the query planning threshold of s (walkAt), so that the
 // store suite can hold every plan to the model.
 func SetWalkAt(s *Store, walkAt int) { s.walkAt = walkAt }
@@ -57,3 +62,37 @@ func SetPieceRowsAt(s *Store, n int) { s.pieceRowsAt = n }
 // SetDeepOffset sets the offset from which a page is read as one far in
 // (deepOffset).
 func SetDeepOffset(s *Store, n int) { s.deepOffset = n }
+
+// SetSetWordEvents sets from how many events a word gets a term set
+// (meta's set_word_events, migration 0035): 1 gives every word one at its
+// first write, so that the store suite holds the sets' counts to the
+// model.
+func SetSetWordEvents(tb testing.TB, s *Store, n int) {
+	tb.Helper()
+	if _, err := s.pool.Exec(tb.Context(), "UPDATE meta SET value = $1 WHERE key = 'set_word_events'", n); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// CheckTermSets fails tb unless s's term sets (migration 0035) hold what
+// its events make them: every registered word's, country's and event
+// type's events, each in its chunk; rows of no event are left over, and
+// ignored. It fails too when no word has a set, which would leave the
+// sets' counts of words untested.
+func CheckTermSets(tb testing.TB, s *Store, when string) {
+	tb.Helper()
+	var words, wrong int
+	err := s.pool.QueryRow(tb.Context(), `WITH expected AS (
+			SELECT t.field, t.term, (t.ord >> 15)::integer AS chunk, term_set_chunk(array_agg((t.ord & 32767)::integer)) AS bits
+			FROM (`+fmt.Sprintf(setTermsSQL, "events r")+`) t GROUP BY 1, 2, 3),
+		actual AS (SELECT field, term, chunk, bits FROM term_sets WHERE bit_count(bits) > 0)
+		SELECT (SELECT count(*) FROM set_words),
+			(SELECT count(*) FROM (SELECT * FROM expected EXCEPT SELECT * FROM actual) x)
+			+ (SELECT count(*) FROM (SELECT * FROM actual EXCEPT SELECT * FROM expected) y)`).Scan(&words, &wrong)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if words == 0 || wrong != 0 {
+		tb.Errorf("%s: %d words have term sets, %d chunks differ from the events'", when, words, wrong)
+	}
+}

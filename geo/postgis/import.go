@@ -236,15 +236,15 @@ func bulkColumns() []string {
 		}
 		cols = append(cols, c)
 	}
-	return append(cols, "actors_words", "quote_words")
+	return append(cols, "actors_words", "quote_words", "ord")
 }
 
 // bulkRow fills row with the values of bulkColumns for e, in the types
 // copyBinary encodes: the point as EWKB (which geometry's binary input
 // reads), dates as dates, the words as tsvectors of distinct lexemes in
-// byte order (as array_to_tsvector makes them for the other writes). v is
-// eventsql.Values(e).
-func bulkRow(row []any, v []any, e geo.Event) error {
+// byte order (as array_to_tsvector makes them for the other writes), and
+// the event's ordinal ord. v is eventsql.Values(e).
+func bulkRow(row []any, v []any, e geo.Event, ord int64) error {
 	row = row[:0]
 	for i, c := range eventsql.WriteColumns {
 		j := i
@@ -268,7 +268,7 @@ func bulkRow(row []any, v []any, e geo.Event) error {
 			row = append(row, v[j])
 		}
 	}
-	row = append(row, lexemes(e.Actor1+"\n"+e.Actor2), lexemes(e.Quote))
+	row = append(row, lexemes(e.Actor1+"\n"+e.Actor2), lexemes(e.Quote), ord)
 	if len(row) != cap(row) {
 		return fmt.Errorf("event %s: %d values for %d columns", e.ID, len(row), cap(row))
 	}
@@ -373,7 +373,19 @@ func (b *Bulk) add(ctx context.Context, articles []geo.Article, events []geo.Eve
 		}
 	}
 	if len(again) > 0 {
-		rows, err := b.copy.Query(ctx, "DELETE FROM events_new WHERE id = ANY($1) RETURNING "+countOutColumns, again)
+		// The earlier copies leave the tally's term sets by their ordinals.
+		rows, err := b.copy.Query(ctx, "SELECT ord FROM events_new WHERE id = ANY($1)", again)
+		if err != nil {
+			return fmt.Errorf("take out the earlier copies: %w", err)
+		}
+		ords, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return fmt.Errorf("take out the earlier copies: %w", err)
+		}
+		for _, o := range ords {
+			b.tally.sets.dropped[o] = true
+		}
+		rows, err = b.copy.Query(ctx, "DELETE FROM events_new WHERE id = ANY($1) RETURNING "+countOutColumns, again)
 		if err != nil {
 			return fmt.Errorf("take out the earlier copies: %w", err)
 		}
@@ -383,21 +395,31 @@ func (b *Bulk) add(ctx context.Context, articles []geo.Article, events []geo.Eve
 		b.staged -= len(again)
 		b.thawed = true
 	}
+	// Each event's ordinal comes from the sequence that numbers the
+	// stored ones (migration 0035), so that the tally knows it.
+	rows, err := b.copy.Query(ctx, "SELECT nextval('events_ord') FROM generate_series(1, $1)", len(events))
+	if err != nil {
+		return fmt.Errorf("number the events: %w", err)
+	}
+	ords, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return fmt.Errorf("number the events: %w", err)
+	}
 	// The batch is tallied on another core while it is copied.
 	tallied := make(chan struct{})
 	go func() {
 		defer close(tallied)
-		b.tally.addEvents(events)
+		b.tally.addEvents(events, ords)
 	}()
 	start := time.Now()
 	i := 0
 	var values []any
-	_, err := copyBinary(ctx, b.copy, "events_new", bulkColumns(), true, func(row []any) (bool, error) {
+	_, err = copyBinary(ctx, b.copy, "events_new", bulkColumns(), true, func(row []any) (bool, error) {
 		if i == len(events) {
 			return false, nil
 		}
 		values = eventsql.AppendValues(values[:0], events[i])
-		err := bulkRow(row, values, events[i])
+		err := bulkRow(row, values, events[i], ords[i])
 		i++
 		return true, err
 	})

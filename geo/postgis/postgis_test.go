@@ -81,6 +81,7 @@ func TestConformance(t *testing.T) {
 		s := open(t, newSchema(t))
 		postgis.SetPieces(s, 1)
 		postgis.SetDeepOffset(s, 3)
+		postgis.SetSetWordEvents(t, s, 1)
 		return s
 	})
 }
@@ -207,7 +208,10 @@ func BenchmarkStore(b *testing.B) {
 }
 
 func TestImportCounts(t *testing.T) {
-	storetest.ImportCounts(t, open(t, newSchema(t)))
+	s := open(t, newSchema(t))
+	postgis.SetSetWordEvents(t, s, 3)
+	storetest.ImportCounts(t, s)
+	postgis.CheckTermSets(t, s, "after imports")
 }
 
 // bulkStore imports through a bulk import of its own per call.
@@ -247,8 +251,10 @@ func (s bulkStore) Import(ctx context.Context, articles []geo.Article, events []
 // replacements, and of an event added twice the last copy is stored.
 func TestBulkImportCounts(t *testing.T) {
 	s := open(t, newSchema(t))
+	postgis.SetSetWordEvents(t, s, 3)
 	storetest.ImportCounts(t, bulkStore{s})
 	storetest.CheckCells(t, s, "after bulk imports")
+	postgis.CheckTermSets(t, s, "after bulk imports")
 	page, err := s.Events(t.Context(), geo.Filter{Q: "first copy"})
 	if err != nil || page.Matched != 0 {
 		t.Errorf("the first of two copies of an event is stored (%d, %v)", page.Matched, err)
@@ -261,8 +267,37 @@ func TestBulkImportCounts(t *testing.T) {
 func TestBulkImportCountsInPlace(t *testing.T) {
 	s := open(t, newSchema(t))
 	postgis.SetSwapFrom(s, -1)
+	postgis.SetSetWordEvents(t, s, 3)
 	storetest.ImportCounts(t, bulkStore{s})
 	storetest.CheckCells(t, s, "after bulk imports in place")
+	postgis.CheckTermSets(t, s, "after bulk imports in place")
+}
+
+// A word that a bulk import makes common gets a set that holds its stored
+// events too, and a count of it with another word finds them all.
+func TestBulkImportGivesWordsSets(t *testing.T) {
+	s := open(t, newSchema(t))
+	postgis.SetSetWordEvents(t, s, 3)
+	a := geo.Article{ID: "imported-file", Title: "Imported"}
+	first, second := storetest.Generate(11, a, 8), storetest.Generate(12, a, 8)
+	for i := range second {
+		second[i].ID += "-second"
+	}
+	// Two stored events of the word, too few for a set, and three more.
+	for _, e := range []*geo.Event{&first[0], &first[1], &second[0], &second[1], &second[2]} {
+		e.Quote = "a kestrel over the checkpoint"
+	}
+	for _, events := range [][]geo.Event{first, second} {
+		if err := (bulkStore{s}).Import(t.Context(), []geo.Article{a}, events); err != nil {
+			t.Fatal(err)
+		}
+	}
+	postgis.CheckTermSets(t, s, "after the second import")
+	f := geo.Filter{Q: "kestrel checkpoint"}
+	page, err := s.Events(t.Context(), f)
+	if want := storetest.Expect(f, append(first, second...)); err != nil || page.Matched != want.Matched || page.Matched != 5 {
+		t.Errorf("%q matches %d events (%v), want %d", f.Q, page.Matched, err, want.Matched)
+	}
 }
 
 // A bulk import that builds a new events table, and new kept tables in

@@ -235,6 +235,9 @@ func (b *Bulk) swap(ctx context.Context, empty bool) error {
 	// The tally's groups are made ready while the server builds the
 	// indexes, and each table is written once its groups are (the channel
 	// holds them all, so that the sort never waits for a write).
+	if err := b.tally.sets.load(ctx, tx); err != nil {
+		return err
+	}
 	tables := make(chan keptTable, 32)
 	go func() {
 		defer close(tables)
@@ -256,6 +259,11 @@ func (b *Bulk) swap(ctx context.Context, empty bool) error {
 	})
 	if err := g.Wait(); err != nil {
 		return err
+	}
+	if !empty {
+		if err := swapSets(ctx, tx, b.tally.sets.added); err != nil {
+			return err
+		}
 	}
 	// The copied events are counted in from the tally (above), and the new
 	// table gets the triggers after them.

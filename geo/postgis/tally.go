@@ -83,6 +83,9 @@ type tally struct {
 	// wordTypeNums their numbers.
 	wordTypes    []uint32
 	wordTypeNums map[uint32]uint16
+
+	// sets are the term sets of the copied events (termsets.go).
+	sets termSets
 }
 
 // profileKey is the attributes of an event a group may hold, interned.
@@ -227,7 +230,7 @@ func newTally() *tally {
 		wordCells: newSums[wordCellKey](addSums), wordStats: newSums[eventsql.WordStatKey](addInt[int32]),
 		detailStats: newSums[eventsql.WordStatKey](addInt[int32]), coarse: slices.Max(eventsql.CellLevels()), fineLevel: slices.Max(eventsql.FineLevels()),
 		detailCells: map[detailCellKey]cellSums{}, detailLevel: slices.Max(eventsql.DetailCellLevels()),
-		wordTypeNums: map[uint32]uint16{}}
+		wordTypeNums: map[uint32]uint16{}, sets: newTermSets()}
 }
 
 // intern returns the number of s in the tally's strings.
@@ -285,6 +288,9 @@ type tallied struct {
 	lon, lat                                        float64
 	fatalities                                      int64
 	actors, quote                                   []string // words, repeated or not
+	// ord is the event's ordinal (migration 0035), -1 for an event counted
+	// out, whose sets the import's statements update.
+	ord int64
 }
 
 func talliedOf(e geo.Event) tallied {
@@ -378,6 +384,7 @@ func (t *tally) add(e tallied, sign int64, ids []uint32) []uint32 {
 			slices.Sort(ids)
 			ids = slices.Compact(ids)
 		}
+		t.sets.addWords(e.ord, field, ids)
 		for _, w := range ids {
 			if w >= 1<<wordBits {
 				t.err = fmt.Errorf("word cells: more than %d distinct strings", 1<<wordBits)
@@ -394,6 +401,8 @@ func (t *tally) add(e tallied, sign int64, ids []uint32) []uint32 {
 			}
 		}
 	}
+	t.sets.addTerm(e.ord, setCountry, t.intern(e.country))
+	t.sets.addTerm(e.ord, setType, t.intern(e.eventType))
 	t.types.put(cellKey(t.coarse, p.types, x, y), sums)
 	t.countries.put(cellKey(t.coarse, p.countries, x, y), sums)
 	t.countryWeeks.put(cellKey(t.coarse, p.countryWeeks, x, y), sign)
@@ -403,11 +412,13 @@ func (t *tally) add(e tallied, sign int64, ids []uint32) []uint32 {
 	return ids
 }
 
-// addEvents counts events in.
-func (t *tally) addEvents(events []geo.Event) {
+// addEvents counts events in, ords their ordinals.
+func (t *tally) addEvents(events []geo.Event, ords []int64) {
 	var ids []uint32
-	for _, e := range events {
-		ids = t.add(talliedOf(e), 1, ids)
+	for i, e := range events {
+		te := talliedOf(e)
+		te.ord = ords[i]
+		ids = t.add(te, 1, ids)
 	}
 }
 
@@ -431,7 +442,7 @@ func (t *tally) countOut(rows pgx.Rows) error {
 	defer rows.Close()
 	var ids []uint32
 	for rows.Next() {
-		var e tallied
+		e := tallied{ord: -1}
 		if err := rows.Scan(&e.eventType, &e.country, &e.date, &e.end, &e.modality, &e.origin, &e.lon, &e.lat, &e.fatalities,
 			&e.actors, &e.quote, &e.subType, &e.precision); err != nil {
 			return err
@@ -788,6 +799,9 @@ func (t *tally) tables(emit func(keptTable)) {
 			fill(dst, field, name(g.k.Word()), int32(x), int32(y), int32(g.k.Kind()), name(t.statKeys.String(g.k.Key())), int64(g.v))
 		}})
 	emit(t.detailCellsTable(name, byName))
+	for _, kt := range t.sets.tables(t.attrNames) {
+		emit(kt)
+	}
 }
 
 // wordGroup is a group of word_counts.

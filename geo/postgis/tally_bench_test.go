@@ -28,8 +28,14 @@ func BenchmarkTally(b *testing.B) {
 	for b.Loop() {
 		t := newTally()
 		start := time.Now()
+		var ord int64
 		for _, events := range batches {
-			t.addEvents(events)
+			ords := make([]int64, len(events))
+			for i := range ords {
+				ords[i] = ord
+				ord++
+			}
+			t.addEvents(events, ords)
 		}
 		added := time.Now()
 		t.tables(func(keptTable) {})

@@ -98,6 +98,17 @@ func ImportCounts(t *testing.T, s Importer) {
 			t.Errorf("after two imports, stats of %s are\n%+v\nwant\n%+v", describe(f), got, want)
 		}
 	}
+	// Several words, with a country or a type: a store may count them
+	// from the events of each word kept apart, which the replaced events
+	// leave and join.
+	for _, f := range []geo.Filter{{Actor: "zebra police"}, {Actor: "police", Q: "convoy"}, {Actor: "zebra", Q: "convoy", Country: "FR"},
+		{Q: "zebras crossed", Types: []string{"Protests"}, Country: "FR"}, {Actor: "police", Q: "convoy", Country: "UA"}} {
+		page, err := s.Events(ctx, f)
+		must(t, err)
+		if want := Expect(f, all); page.Matched != want.Matched {
+			t.Errorf("after two imports, %s matches %d events, want %d", describe(f), page.Matched, want.Matched)
+		}
+	}
 	// One word with a box: the kept counts per word and cell, by country
 	// and week (cell_word_stats), which the replaced events leave and join;
 	// likewise sub-event types and precisions (cell_detail_stats).

@@ -1,0 +1,120 @@
+-- Term sets: for each term a count may ask for together with others (a
+-- country code, an event type, and the common words of the actors and of
+-- the quote), the events that have it, as bitmaps of their ordinals. A
+-- count of several terms that no kept count groups together (two words,
+-- or words and a country) then ANDs their bitmaps and counts the bits
+-- (Store.setCount), where PostgreSQL read every match's row to count it:
+-- the GIN index finds the matches, but its bitmap scan visits the table
+-- for each (two common words of a million events: 23,892 matches on
+-- 19,956 pages, 82-110 ms warm; from the bitmaps 1-2 ms, BENCHMARKS.md).
+
+-- ord numbers the events for the bitmaps: stable while an event is stored
+-- (an update keeps it), never reused. A bulk import numbers its rows
+-- itself, from this sequence.
+CREATE SEQUENCE events_ord AS bigint MINVALUE 0 START WITH 0;
+ALTER TABLE events ADD COLUMN ord bigint NOT NULL DEFAULT nextval('events_ord');
+
+-- The words that have sets: those of at least set_word_events events when
+-- they were counted (here, at each write of events that adds one, and by
+-- a bulk import). A rarer word's matches are few enough to read; a word
+-- stays once it has a set, whatever its events become.
+CREATE TABLE set_words (
+	field text COLLATE "C" NOT NULL, -- 'actors' or 'quote'
+	term  text COLLATE "C" NOT NULL,
+	PRIMARY KEY (field, term)
+);
+INSERT INTO meta (key, value) VALUES ('set_word_events', 2048);
+
+-- The sets, each in chunks of 32,768 ordinals (ord >> 15), bit ord & 32767
+-- of a chunk set when the event of that ordinal has the term. A chunk
+-- holds 4 KB, which stays in the row (STORAGE MAIN: compressed when it
+-- is sparse, never moved to the TOAST table), so that a count reads the
+-- table's pages alone. A chunk without a row holds no event of the term.
+CREATE TABLE term_sets (
+	field text COLLATE "C" NOT NULL, -- 'actors', 'quote', 'country' or 'type'
+	term  text COLLATE "C" NOT NULL,
+	chunk integer NOT NULL,
+	bits  bit varying NOT NULL,
+	PRIMARY KEY (field, term, chunk)
+);
+ALTER TABLE term_sets ALTER COLUMN bits SET STORAGE MAIN;
+
+-- term_set_chunk returns a chunk's bitmap with the bits of positions set:
+-- built as text, which costs the chunk's length once, where setting each
+-- bit in turn copied the chunk for each.
+CREATE FUNCTION term_set_chunk(positions integer[]) RETURNS bit varying LANGUAGE sql IMMUTABLE AS $$
+	SELECT rpad(coalesce(string_agg(repeat('0', s.p - coalesce(s.prev, -1) - 1) || '1', '' ORDER BY s.p), ''), 32768, '0')::bit varying
+	FROM (SELECT d.p, lag(d.p) OVER (ORDER BY d.p) AS prev FROM (SELECT DISTINCT unnest(positions) AS p) d) s
+$$;
+
+-- The triggers run after those of word_counts (triggers fire in the order
+-- of their names), whose counts tell which words became common. A row's
+-- terms are its country code, its event type and the words of its
+-- tsvectors that have sets; the rows gone (or as they were) leave their
+-- sets first, then the new ones join theirs. A word that became common
+-- gets its set from every event that has it, found by the GIN index.
+CREATE FUNCTION term_sets_apply() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	IF TG_OP IN ('UPDATE', 'DELETE') THEN
+		UPDATE term_sets s SET bits = s.bits & ~g.bits
+		FROM (SELECT t.field, t.term, (t.ord >> 15)::integer AS chunk, term_set_chunk(array_agg((t.ord & 32767)::integer)) AS bits
+			FROM (SELECT 'country' AS field, r.country_code AS term, r.ord FROM removed r
+				UNION ALL SELECT 'type', r.event_type, r.ord FROM removed r
+				UNION ALL SELECT w.field, w.term, r.ord
+				FROM removed r, LATERAL (SELECT 'actors' AS field, unnest(tsvector_to_array(r.actors_words)) AS term
+					UNION ALL SELECT 'quote', unnest(tsvector_to_array(r.quote_words))) w
+				WHERE EXISTS (SELECT FROM set_words k WHERE k.field = w.field AND k.term = w.term)) t
+			GROUP BY 1, 2, 3) g
+		WHERE s.field = g.field AND s.term = g.term AND s.chunk = g.chunk;
+	END IF;
+	IF TG_OP = 'DELETE' THEN
+		RETURN NULL;
+	END IF;
+	WITH candidates AS (
+		SELECT DISTINCT w.field, w.term
+		FROM added r, LATERAL (SELECT 'actors' AS field, unnest(tsvector_to_array(r.actors_words)) AS term
+			UNION ALL SELECT 'quote', unnest(tsvector_to_array(r.quote_words))) w
+		WHERE NOT EXISTS (SELECT FROM set_words k WHERE k.field = w.field AND k.term = w.term)
+	), promoted AS (
+		INSERT INTO set_words (field, term)
+		SELECT c.field, c.term FROM candidates c
+		WHERE (SELECT sum(n) FROM word_counts x WHERE x.field = c.field AND x.word = c.term)
+			>= (SELECT value FROM meta WHERE key = 'set_word_events')
+		RETURNING field, term
+	)
+	INSERT INTO term_sets AS s (field, term, chunk, bits)
+	SELECT p.field, p.term, (e.ord >> 15)::integer, term_set_chunk(array_agg((e.ord & 32767)::integer))
+	FROM promoted p, LATERAL (SELECT e.ord FROM events e WHERE p.field = 'actors' AND e.actors_words @@ quote_literal(p.term)::tsquery
+		UNION ALL SELECT e.ord FROM events e WHERE p.field = 'quote' AND e.quote_words @@ quote_literal(p.term)::tsquery) e
+	GROUP BY 1, 2, 3
+	ON CONFLICT (field, term, chunk) DO UPDATE SET bits = s.bits | excluded.bits;
+	INSERT INTO term_sets AS s (field, term, chunk, bits)
+	SELECT t.field, t.term, (t.ord >> 15)::integer, term_set_chunk(array_agg((t.ord & 32767)::integer))
+	FROM (SELECT 'country' AS field, r.country_code AS term, r.ord FROM added r
+		UNION ALL SELECT 'type', r.event_type, r.ord FROM added r
+		UNION ALL SELECT w.field, w.term, r.ord
+		FROM added r, LATERAL (SELECT 'actors' AS field, unnest(tsvector_to_array(r.actors_words)) AS term
+			UNION ALL SELECT 'quote', unnest(tsvector_to_array(r.quote_words))) w
+		WHERE EXISTS (SELECT FROM set_words k WHERE k.field = w.field AND k.term = w.term)) t
+	GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+	ON CONFLICT (field, term, chunk) DO UPDATE SET bits = s.bits | excluded.bits;
+	RETURN NULL;
+END $$;
+
+CREATE TRIGGER word_sets_insert AFTER INSERT ON events REFERENCING NEW TABLE AS added
+	FOR EACH STATEMENT EXECUTE FUNCTION term_sets_apply();
+CREATE TRIGGER word_sets_update AFTER UPDATE ON events REFERENCING OLD TABLE AS removed NEW TABLE AS added
+	FOR EACH STATEMENT EXECUTE FUNCTION term_sets_apply();
+CREATE TRIGGER word_sets_delete AFTER DELETE ON events REFERENCING OLD TABLE AS removed
+	FOR EACH STATEMENT EXECUTE FUNCTION term_sets_apply();
+
+INSERT INTO set_words (field, term) SELECT field, word FROM word_counts GROUP BY 1, 2 HAVING sum(n) >= 2048;
+INSERT INTO term_sets (field, term, chunk, bits)
+SELECT t.field, t.term, (t.ord >> 15)::integer, term_set_chunk(array_agg((t.ord & 32767)::integer))
+FROM (SELECT 'country' AS field, r.country_code AS term, r.ord FROM events r
+	UNION ALL SELECT 'type', r.event_type, r.ord FROM events r
+	UNION ALL SELECT w.field, w.term, r.ord
+	FROM events r, LATERAL (SELECT 'actors' AS field, unnest(tsvector_to_array(r.actors_words)) AS term
+		UNION ALL SELECT 'quote', unnest(tsvector_to_array(r.quote_words))) w
+	WHERE EXISTS (SELECT FROM set_words k WHERE k.field = w.field AND k.term = w.term)) t
+GROUP BY 1, 2, 3;

@@ -1,0 +1,268 @@
+package postgis
+
+import (
+	"cmp"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"slices"
+	"strings"
+
+	"conflictmap/geo"
+	"conflictmap/geo/eventsql"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// The fields of term_sets (migration 0035), as the tally numbers them:
+// the words' fields first, as add numbers them.
+const (
+	setActors = iota
+	setQuote
+	setCountry
+	setType
+)
+
+// setFields are the names of the fields of term_sets by number.
+var setFields = [...]string{setActors: eventsql.FieldActors, setQuote: eventsql.FieldQuote, setCountry: "country", setType: "type"}
+
+// Each bitmap of term_sets holds setChunk ordinals (migration 0035).
+const (
+	setChunkBits = 15
+	setChunk     = 1 << setChunkBits
+)
+
+// setKey is one chunk of one term's set: the field by number, the term
+// interned by the tally.
+type setKey struct {
+	field uint8
+	term  uint32
+	chunk uint32
+}
+
+// termSets gathers the members of the term sets among a bulk import's
+// copied events: each member's place in its chunk. A word's set is
+// written when the word has one already (words) or the import finds it
+// common (at least wordEvents events); every country's and type's is.
+type termSets struct {
+	members map[setKey][]uint16
+	// dropped are the ordinals of copies that a later batch replaced.
+	dropped map[int64]bool
+	// words are the words that have sets in the store, by field and term
+	// (field number, a space, the term); wordEvents is set_word_events.
+	words      map[string]bool
+	wordEvents int64
+	// added are the words this import gave sets, by field number and term.
+	added []setWord
+}
+
+// setWord is a word of a field (by number).
+type setWord struct {
+	field uint8
+	term  string
+}
+
+func newTermSets() termSets {
+	return termSets{members: map[setKey][]uint16{}, dropped: map[int64]bool{}, words: map[string]bool{}}
+}
+
+// addTerm adds the event of ordinal ord to the set of term (interned) of
+// field; nothing for an event counted out (ord < 0).
+func (s *termSets) addTerm(ord int64, field uint8, term uint32) {
+	if ord < 0 {
+		return
+	}
+	k := setKey{field: field, term: term, chunk: uint32(ord >> setChunkBits)}
+	s.members[k] = append(s.members[k], uint16(ord&(setChunk-1)))
+}
+
+// addWords adds the event of ordinal ord to the sets of its distinct
+// words (interned) of field 0 (actors) or 1 (quote).
+func (s *termSets) addWords(ord int64, field int, words []uint32) {
+	for _, w := range words {
+		s.addTerm(ord, uint8(field), w)
+	}
+}
+
+// load reads which words have sets, and from how many events a word gets
+// one.
+func (s *termSets) load(ctx context.Context, tx pgx.Tx) error {
+	if err := tx.QueryRow(ctx, "SELECT value FROM meta WHERE key = 'set_word_events'").Scan(&s.wordEvents); err != nil {
+		return fmt.Errorf("read set_word_events: %w", err)
+	}
+	rows, err := tx.Query(ctx, "SELECT field, term FROM set_words")
+	if err != nil {
+		return err
+	}
+	var field, term string
+	_, err = pgx.ForEachRow(rows, []any{&field, &term}, func() error {
+		for i, f := range setFields[:setCountry] {
+			if f == field {
+				s.words[fmt.Sprint(i)+" "+term] = true
+			}
+		}
+		return nil
+	})
+	return err
+}
+
+// tables returns the rows of set_words and term_sets that the tally adds,
+// names being the tally's strings by number. It records in s.added the
+// words it gives sets.
+func (s *termSets) tables(names []string) []keptTable {
+	type member struct {
+		k setKey
+		v []uint16
+	}
+	totals := map[[2]uint32]int64{}
+	for k, v := range s.members {
+		if k.field < setCountry {
+			totals[[2]uint32{uint32(k.field), k.term}] += int64(len(v))
+		}
+	}
+	kept := func(field uint8, term uint32) bool {
+		return field >= setCountry || s.words[fmt.Sprint(field)+" "+names[term]] || totals[[2]uint32{uint32(field), term}] >= s.wordEvents
+	}
+	for fw, n := range totals {
+		if field := uint8(fw[0]); n >= s.wordEvents && !s.words[fmt.Sprint(field)+" "+names[fw[1]]] {
+			s.added = append(s.added, setWord{field: field, term: names[fw[1]]})
+		}
+	}
+	slices.SortFunc(s.added, func(a, b setWord) int {
+		return cmp.Or(strings.Compare(setFields[a.field], setFields[b.field]), strings.Compare(a.term, b.term))
+	})
+	var rows []member
+	for k, v := range s.members {
+		if kept(k.field, k.term) {
+			rows = append(rows, member{k, v})
+		}
+	}
+	slices.SortFunc(rows, func(a, b member) int {
+		return cmp.Or(strings.Compare(setFields[a.k.field], setFields[b.k.field]), strings.Compare(names[a.k.term], names[b.k.term]),
+			cmp.Compare(a.k.chunk, b.k.chunk))
+	})
+	bits := make([]byte, setChunk/8)
+	return []keptTable{
+		{name: "set_words", key: 2, update: "term = excluded.term", n: len(s.added), columns: []string{"field", "term"},
+			row: func(i int, dst []any) { fill(dst, setFields[s.added[i].field], s.added[i].term) }},
+		{name: "term_sets", key: 3, update: "bits = c.bits | excluded.bits", n: len(rows), columns: []string{"field", "term", "chunk", "bits"},
+			row: func(i int, dst []any) {
+				r := rows[i]
+				clear(bits)
+				base := int64(r.k.chunk) << setChunkBits
+				for _, p := range r.v {
+					if !s.dropped[base+int64(p)] {
+						bits[p>>3] |= 0x80 >> (p & 7)
+					}
+				}
+				fill(dst, setFields[r.k.field], names[r.k.term], int32(r.k.chunk), bits)
+			}},
+	}
+}
+
+// encodeBits encodes a bitmap of term_sets (bit varying): its length in
+// bits, then its bytes.
+func encodeBits(buf []byte, v any) ([]byte, error) {
+	b, ok := v.([]byte)
+	if !ok {
+		return buf, fmt.Errorf("%T is not bits", v)
+	}
+	buf = binary.BigEndian.AppendUint32(buf, uint32(len(b)*8))
+	return append(buf, b...), nil
+}
+
+// setTermsSQL is the terms that have sets of the rows of a table
+// expression (aliased r): field, term and the row's ordinal (migration
+// 0035).
+const setTermsSQL = `SELECT 'country' AS field, r.country_code AS term, r.ord FROM %[1]s
+	UNION ALL SELECT 'type', r.event_type, r.ord FROM %[1]s
+	UNION ALL SELECT w.field, w.term, r.ord
+	FROM %[1]s, LATERAL (SELECT 'actors' AS field, unnest(tsvector_to_array(r.actors_words)) AS term
+		UNION ALL SELECT 'quote', unnest(tsvector_to_array(r.quote_words))) w
+	WHERE EXISTS (SELECT FROM set_words k WHERE k.field = w.field AND k.term = w.term)`
+
+// swapSets brings the sets of the stored events that a swap keeps or
+// replaces up to date, before the old events table goes: the replaced
+// ones (whose copy in events_new has a new ordinal) leave their sets, and
+// the kept ones join the sets of the words the import gave sets (added).
+// The copied events' own members are the tally's.
+func swapSets(ctx context.Context, tx pgx.Tx, added []setWord) error {
+	replaced := "(SELECT * FROM events e WHERE EXISTS (SELECT FROM events_new n WHERE n.id = e.id AND n.ord <> e.ord)) r"
+	if _, err := tx.Exec(ctx, `UPDATE term_sets s SET bits = s.bits & ~g.bits
+		FROM (SELECT t.field, t.term, (t.ord >> 15)::integer AS chunk, term_set_chunk(array_agg((t.ord & 32767)::integer)) AS bits
+			FROM (`+fmt.Sprintf(setTermsSQL, replaced)+`) t GROUP BY 1, 2, 3) g
+		WHERE s.field = g.field AND s.term = g.term AND s.chunk = g.chunk`); err != nil {
+		return fmt.Errorf("replaced events out of the term sets: %w", err)
+	}
+	if len(added) == 0 {
+		return nil
+	}
+	fields, terms := make([]string, len(added)), make([]string, len(added))
+	for i, w := range added {
+		fields[i], terms[i] = setFields[w.field], w.term
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO term_sets AS s (field, term, chunk, bits)
+		SELECT w.field, w.term, (e.ord >> 15)::integer, term_set_chunk(array_agg((e.ord & 32767)::integer))
+		FROM unnest($1::text[], $2::text[]) w(field, term),
+			LATERAL (SELECT e.id, e.ord FROM events e WHERE w.field = 'actors' AND e.actors_words @@ quote_literal(w.term)::tsquery
+				UNION ALL SELECT e.id, e.ord FROM events e WHERE w.field = 'quote' AND e.quote_words @@ quote_literal(w.term)::tsquery) e
+		WHERE EXISTS (SELECT FROM events_new n WHERE n.id = e.id AND n.ord = e.ord)
+		GROUP BY 1, 2, 3
+		ON CONFLICT (field, term, chunk) DO UPDATE SET bits = s.bits | excluded.bits`, fields, terms)
+	if err != nil {
+		return fmt.Errorf("kept events into the new words' sets: %w", err)
+	}
+	return nil
+}
+
+// setCountSQL counts the events of every term of the pairs of fields and
+// terms in $4 and $5 ($6 of them), from their sets, when the words among
+// them ($1 and $2, $3 of them) all have sets; else NULL.
+const setCountSQL = `SELECT CASE WHEN (SELECT count(*) FROM set_words k
+		WHERE (k.field, k.term) IN (SELECT * FROM unnest($1::text[], $2::text[]))) = $3
+	THEN (SELECT coalesce(sum(bit_count(x.b)), 0) FROM (SELECT s.chunk, bit_and(s.bits) AS b, count(*) AS k FROM term_sets s
+		WHERE (s.field, s.term) IN (SELECT * FROM unnest($4::text[], $5::text[])) GROUP BY s.chunk) x WHERE x.k = $6) END`
+
+// setCount counts f's events from the term sets, when they answer it: two
+// words or more (of the actors or the quote), each of which starts one
+// stored word only (terms), with a country and one event type or not, and
+// nothing else; and when the words have sets. One word, with the same,
+// is counted from word_counts (wordCounts).
+func setCount(ctx context.Context, tx pgx.Tx, f geo.Filter, terms *eventsql.Terms) (int, bool, error) {
+	if f.BBox != nil || f.Start != "" || f.End != "" || len(f.Types) > 1 || len(f.Modalities) > 0 || len(f.Origins) > 0 ||
+		f.MinSources > 1 || len(f.SubTypes) > 0 || len(f.GeoPrecisions) > 0 {
+		return 0, false, nil
+	}
+	var wordFields, wordTerms []string
+	seen := map[string]bool{}
+	for _, fw := range []struct{ field, text string }{{eventsql.FieldActors, f.Actor}, {eventsql.FieldQuote, f.Q}} {
+		for _, w := range geo.Words(fw.text) {
+			term, ok := terms.Term(fw.field, w)
+			if !ok || term == "" {
+				return 0, false, nil
+			}
+			if !seen[fw.field+" "+term] {
+				seen[fw.field+" "+term] = true
+				wordFields, wordTerms = append(wordFields, fw.field), append(wordTerms, term)
+			}
+		}
+	}
+	if len(wordTerms) < 2 {
+		return 0, false, nil
+	}
+	fields, all := slices.Clone(wordFields), slices.Clone(wordTerms)
+	if f.Country != "" {
+		fields, all = append(fields, setFields[setCountry]), append(all, f.Country)
+	}
+	if len(f.Types) == 1 {
+		fields, all = append(fields, setFields[setType]), append(all, f.Types[0])
+	}
+	var n *int64
+	if err := tx.QueryRow(ctx, setCountSQL, wordFields, wordTerms, len(wordTerms), fields, all, len(all)).Scan(&n); err != nil {
+		return 0, false, fmt.Errorf("count from the term sets: %w", err)
+	}
+	if n == nil {
+		return 0, false, nil
+	}
+	return int(*n), true, nil
+}
