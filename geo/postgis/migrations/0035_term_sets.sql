@@ -40,12 +40,22 @@ CREATE TABLE term_sets (
 ALTER TABLE term_sets ALTER COLUMN bits SET STORAGE MAIN;
 
 -- term_set_chunk returns a chunk's bitmap with the bits of positions set:
--- built as text, which costs the chunk's length once, where setting each
--- bit in turn copied the chunk for each.
-CREATE FUNCTION term_set_chunk(positions integer[]) RETURNS bit varying LANGUAGE sql IMMUTABLE AS $$
-	SELECT rpad(coalesce(string_agg(repeat('0', s.p - coalesce(s.prev, -1) - 1) || '1', '' ORDER BY s.p), ''), 32768, '0')::bit varying
-	FROM (SELECT d.p, lag(d.p) OVER (ORDER BY d.p) AS prev FROM (SELECT DISTINCT unnest(positions) AS p) d) s
-$$;
+-- one at a time in a zero chunk (a copy of the chunk each, 2 us), or for
+-- many built as text, which costs the chunk's length once (290 us).
+CREATE FUNCTION term_set_chunk(positions integer[]) RETURNS bit varying LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+	b bit varying := B'0'::bit(32768);
+	p integer;
+BEGIN
+	IF cardinality(positions) > 256 THEN
+		RETURN (SELECT rpad(coalesce(string_agg(repeat('0', s.p - coalesce(s.prev, -1) - 1) || '1', '' ORDER BY s.p), ''), 32768, '0')::bit varying
+			FROM (SELECT d.p, lag(d.p) OVER (ORDER BY d.p) AS prev FROM (SELECT DISTINCT unnest(positions) AS p) d) s);
+	END IF;
+	FOREACH p IN ARRAY positions LOOP
+		b := set_bit(b, p, 1);
+	END LOOP;
+	RETURN b;
+END $$;
 
 -- The triggers run after those of word_counts (triggers fire in the order
 -- of their names), whose counts tell which words became common. A row's
