@@ -547,6 +547,19 @@ func (s *Store) events(ctx context.Context, f geo.Filter) (geo.EventPage, error)
 		if f.Start != "" {
 			matched = -1
 		}
+		if setCounted && offset > 0 {
+			// Far into the matches of words counted from their sets, the
+			// walk starts with the month the page starts in (two common
+			// words from offset 5,000: 250,000 entries walked, 69 ms warm).
+			until, before, rest, ok, err := setPlace(ctx, tx, f, terms, offset, limit)
+			if err != nil {
+				return geo.EventPage{}, err
+			}
+			if ok {
+				q.Add("e.event_date < " + pgSQL.DateValue(q.Arg(until)))
+				offset, matched = offset-before, rest
+			}
+		}
 		if page.Events, err = readWalk(ctx, tx, q, limit, offset, matched, page.Events); err != nil {
 			return geo.EventPage{}, err
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -298,6 +299,55 @@ func TestBulkImportGivesWordsSets(t *testing.T) {
 	if want := storetest.Expect(f, append(first, second...)); err != nil || page.Matched != want.Matched || page.Matched != 5 {
 		t.Errorf("%q matches %d events (%v), want %d", f.Q, page.Matched, err, want.Matched)
 	}
+}
+
+// A page far into the matches of words counted from their sets starts its
+// walk in the month it starts in, and lists the model's events.
+func TestTermSetPagesByMonth(t *testing.T) {
+	s := open(t, newSchema(t))
+	postgis.SetSetWordEvents(t, s, 1)
+	a := geo.Article{ID: "imported-file", Title: "Imported"}
+	events := storetest.Generate(13, a, 300)
+	for i := range events {
+		e := &events[i]
+		e.EventDate, e.EventDateEnd = fmt.Sprintf("2024-%02d-%02d", 1+i%12, 1+i%28), ""
+		if i%10 == 9 {
+			e.EventDate = "" // undated, listed last
+		}
+		e.Quote = "an amber falcon crossed"
+		if i%3 == 0 {
+			e.Quote = "no bird"
+		}
+		if i%7 == 0 {
+			e.CountryCode, e.Country = "UA", "Ukraine"
+		}
+	}
+	if err := s.Import(t.Context(), []geo.Article{a}, events); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []geo.Filter{{Q: "amber falcon"}, {Q: "amber falcon", Country: "UA"}} {
+		for _, offset := range []int{0, 1, 17, 60, 95, 150, 178, 195} {
+			for _, limit := range []int{5, 40} {
+				f.Offset, f.Limit = offset, limit
+				page, err := s.Events(t.Context(), f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := storetest.Expect(f, events)
+				if got, wantIDs := ids(page.Events), ids(want.Events); page.Matched != want.Matched || !slices.Equal(got, wantIDs) {
+					t.Errorf("%+v: matched %d %v, want %d %v", f, page.Matched, got, want.Matched, wantIDs)
+				}
+			}
+		}
+	}
+}
+
+func ids(events []geo.Event) []string {
+	var s []string
+	for _, e := range events {
+		s = append(s, e.ID)
+	}
+	return s
 }
 
 // A bulk import that builds a new events table, and new kept tables in

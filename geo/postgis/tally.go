@@ -403,6 +403,9 @@ func (t *tally) add(e tallied, sign int64, ids []uint32) []uint32 {
 	}
 	t.sets.addTerm(e.ord, setCountry, t.intern(e.country))
 	t.sets.addTerm(e.ord, setType, t.intern(e.eventType))
+	if len(e.date) >= 7 {
+		t.sets.addTerm(e.ord, setMonth, t.intern(e.date[:7]))
+	}
 	t.types.put(cellKey(t.coarse, p.types, x, y), sums)
 	t.countries.put(cellKey(t.coarse, p.countries, x, y), sums)
 	t.countryWeeks.put(cellKey(t.coarse, p.countryWeeks, x, y), sign)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"conflictmap/geo"
 	"conflictmap/geo/eventsql"
@@ -21,10 +22,11 @@ const (
 	setQuote
 	setCountry
 	setType
+	setMonth
 )
 
 // setFields are the names of the fields of term_sets by number.
-var setFields = [...]string{setActors: eventsql.FieldActors, setQuote: eventsql.FieldQuote, setCountry: "country", setType: "type"}
+var setFields = [...]string{setActors: eventsql.FieldActors, setQuote: eventsql.FieldQuote, setCountry: "country", setType: "type", setMonth: "month"}
 
 // Each bitmap of term_sets holds setChunk ordinals (migration 0035).
 const (
@@ -176,6 +178,7 @@ func encodeBits(buf []byte, v any) ([]byte, error) {
 // 0035).
 const setTermsSQL = `SELECT 'country' AS field, r.country_code AS term, r.ord FROM %[1]s
 	UNION ALL SELECT 'type', r.event_type, r.ord FROM %[1]s
+	UNION ALL SELECT 'month', to_char(r.event_date, 'YYYY-MM'), r.ord FROM %[1]s WHERE r.event_date IS NOT NULL
 	UNION ALL SELECT w.field, w.term, r.ord
 	FROM %[1]s, LATERAL (SELECT 'actors' AS field, unnest(tsvector_to_array(r.actors_words)) AS term
 		UNION ALL SELECT 'quote', unnest(tsvector_to_array(r.quote_words))) w
@@ -223,46 +226,116 @@ const setCountSQL = `SELECT CASE WHEN (SELECT count(*) FROM set_words k
 	THEN (SELECT coalesce(sum(bit_count(x.b)), 0) FROM (SELECT s.chunk, bit_and(s.bits) AS b, count(*) AS k FROM term_sets s
 		WHERE (s.field, s.term) IN (SELECT * FROM unnest($4::text[], $5::text[])) GROUP BY s.chunk) x WHERE x.k = $6) END`
 
-// setCount counts f's events from the term sets, when they answer it: two
+// setQuery is the terms of a filter that the term sets count: its words'
+// fields and terms, and those of all its terms (the words, a country, a
+// type).
+type setQuery struct {
+	wordFields, wordTerms, fields, terms []string
+}
+
+// setTerms returns the terms of f when the term sets may count it: two
 // words or more (of the actors or the quote), each of which starts one
 // stored word only (terms), with a country and one event type or not, and
-// nothing else; and when the words have sets. One word, with the same,
-// is counted from word_counts (wordCounts).
-func setCount(ctx context.Context, tx pgx.Tx, f geo.Filter, terms *eventsql.Terms) (int, bool, error) {
+// nothing else. One word, with the same, is counted from word_counts
+// (wordCounts).
+func setTerms(f geo.Filter, terms *eventsql.Terms) (setQuery, bool) {
+	var q setQuery
 	if f.BBox != nil || f.Start != "" || f.End != "" || len(f.Types) > 1 || len(f.Modalities) > 0 || len(f.Origins) > 0 ||
 		f.MinSources > 1 || len(f.SubTypes) > 0 || len(f.GeoPrecisions) > 0 {
-		return 0, false, nil
+		return q, false
 	}
-	var wordFields, wordTerms []string
 	seen := map[string]bool{}
 	for _, fw := range []struct{ field, text string }{{eventsql.FieldActors, f.Actor}, {eventsql.FieldQuote, f.Q}} {
 		for _, w := range geo.Words(fw.text) {
 			term, ok := terms.Term(fw.field, w)
 			if !ok || term == "" {
-				return 0, false, nil
+				return q, false
 			}
 			if !seen[fw.field+" "+term] {
 				seen[fw.field+" "+term] = true
-				wordFields, wordTerms = append(wordFields, fw.field), append(wordTerms, term)
+				q.wordFields, q.wordTerms = append(q.wordFields, fw.field), append(q.wordTerms, term)
 			}
 		}
 	}
-	if len(wordTerms) < 2 {
-		return 0, false, nil
+	if len(q.wordTerms) < 2 {
+		return q, false
 	}
-	fields, all := slices.Clone(wordFields), slices.Clone(wordTerms)
+	q.fields, q.terms = slices.Clone(q.wordFields), slices.Clone(q.wordTerms)
 	if f.Country != "" {
-		fields, all = append(fields, setFields[setCountry]), append(all, f.Country)
+		q.fields, q.terms = append(q.fields, setFields[setCountry]), append(q.terms, f.Country)
 	}
 	if len(f.Types) == 1 {
-		fields, all = append(fields, setFields[setType]), append(all, f.Types[0])
+		q.fields, q.terms = append(q.fields, setFields[setType]), append(q.terms, f.Types[0])
+	}
+	return q, true
+}
+
+// setCount counts f's events from the term sets, when they answer it
+// (setTerms) and its words have sets.
+func setCount(ctx context.Context, tx pgx.Tx, f geo.Filter, terms *eventsql.Terms) (int, bool, error) {
+	q, ok := setTerms(f, terms)
+	if !ok {
+		return 0, false, nil
 	}
 	var n *int64
-	if err := tx.QueryRow(ctx, setCountSQL, wordFields, wordTerms, len(wordTerms), fields, all, len(all)).Scan(&n); err != nil {
+	if err := tx.QueryRow(ctx, setCountSQL, q.wordFields, q.wordTerms, len(q.wordTerms), q.fields, q.terms, len(q.terms)).Scan(&n); err != nil {
 		return 0, false, fmt.Errorf("count from the term sets: %w", err)
 	}
 	if n == nil {
 		return 0, false, nil
 	}
 	return int(*n), true, nil
+}
+
+// setMonthsSQL counts the events of every term in $1 and $2 ($3 of them)
+// by month of their date, newest first, from the term sets.
+const setMonthsSQL = `SELECT m.term, sum(bit_count(m.bits & w.b))::bigint FROM term_sets m
+	JOIN (SELECT s.chunk, bit_and(s.bits) AS b FROM term_sets s WHERE (s.field, s.term) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+		GROUP BY s.chunk HAVING count(*) = $3) w ON m.chunk = w.chunk
+	WHERE m.field = 'month' GROUP BY m.term ORDER BY m.term DESC`
+
+// setPlace places a page of f that setCount counted, from offset on, in
+// the months of the events: it returns the first day after the month the
+// page starts in, how many matches the newer months hold (before), and
+// how many are dated before that day (rest), so that the page is the one
+// from offset-before of those. Not ok when the page reaches the undated
+// events, which are listed last, or the newest month holds its start.
+func setPlace(ctx context.Context, tx pgx.Tx, f geo.Filter, terms *eventsql.Terms, offset, limit int) (until string, before, rest int, ok bool, err error) {
+	q, ok := setTerms(f, terms)
+	if !ok {
+		return "", 0, 0, false, nil
+	}
+	rows, err := tx.Query(ctx, setMonthsSQL, q.fields, q.terms, len(q.terms))
+	if err != nil {
+		return "", 0, 0, false, fmt.Errorf("place the page by month: %w", err)
+	}
+	type month struct {
+		Month string
+		N     int64
+	}
+	months, err := pgx.CollectRows(rows, pgx.RowToStructByPos[month])
+	if err != nil {
+		return "", 0, 0, false, fmt.Errorf("place the page by month: %w", err)
+	}
+	dated := 0
+	for _, m := range months {
+		dated += int(m.N)
+	}
+	if offset+limit > dated {
+		return "", 0, 0, false, nil
+	}
+	for i, m := range months {
+		if before+int(m.N) > offset {
+			if i == 0 {
+				return "", 0, 0, false, nil
+			}
+			t, err := time.Parse("2006-01", m.Month)
+			if err != nil {
+				return "", 0, 0, false, fmt.Errorf("place the page by month: %w", err)
+			}
+			return t.AddDate(0, 1, 0).Format(geo.DateLayout), before, dated - before, true, nil
+		}
+		before += int(m.N)
+	}
+	return "", 0, 0, false, nil
 }

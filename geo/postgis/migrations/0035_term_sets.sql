@@ -1,9 +1,10 @@
 -- Term sets: for each term a count may ask for together with others (a
 -- country code, an event type, and the common words of the actors and of
--- the quote), the events that have it, as bitmaps of their ordinals. A
--- count of several terms that no kept count groups together (two words,
--- or words and a country) then ANDs their bitmaps and counts the bits
--- (Store.setCount), where PostgreSQL read every match's row to count it:
+-- the quote), the events that have it, as bitmaps of their ordinals; and
+-- for each month, the events dated in it, which place a page far into
+-- the matches of such terms in its month (setPlace). A count of several
+-- terms that no kept count groups together (two words, or words and a
+-- country) then ANDs their bitmaps and counts the bits (setCount), where PostgreSQL read every match's row to count it:
 -- the GIN index finds the matches, but its bitmap scan visits the table
 -- for each (two common words of a million events: 23,892 matches on
 -- 19,956 pages, 82-110 ms warm; from the bitmaps 1-2 ms, BENCHMARKS.md).
@@ -31,7 +32,7 @@ INSERT INTO meta (key, value) VALUES ('set_word_events', 2048);
 -- is sparse, never moved to the TOAST table), so that a count reads the
 -- table's pages alone. A chunk without a row holds no event of the term.
 CREATE TABLE term_sets (
-	field text COLLATE "C" NOT NULL, -- 'actors', 'quote', 'country' or 'type'
+	field text COLLATE "C" NOT NULL, -- 'actors', 'quote', 'country', 'type' or 'month' ('YYYY-MM' of event_date)
 	term  text COLLATE "C" NOT NULL,
 	chunk integer NOT NULL,
 	bits  bit varying NOT NULL,
@@ -59,8 +60,8 @@ END $$;
 
 -- The triggers run after those of word_counts (triggers fire in the order
 -- of their names), whose counts tell which words became common. A row's
--- terms are its country code, its event type and the words of its
--- tsvectors that have sets; the rows gone (or as they were) leave their
+-- terms are its country code, its event type, its date's month and the
+-- words of its tsvectors that have sets; the rows gone (or as they were) leave their
 -- sets first, then the new ones join theirs. A word that became common
 -- gets its set from every event that has it, found by the GIN index.
 CREATE FUNCTION term_sets_apply() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -70,6 +71,7 @@ BEGIN
 		FROM (SELECT t.field, t.term, (t.ord >> 15)::integer AS chunk, term_set_chunk(array_agg((t.ord & 32767)::integer)) AS bits
 			FROM (SELECT 'country' AS field, r.country_code AS term, r.ord FROM removed r
 				UNION ALL SELECT 'type', r.event_type, r.ord FROM removed r
+				UNION ALL SELECT 'month', to_char(r.event_date, 'YYYY-MM'), r.ord FROM removed r WHERE r.event_date IS NOT NULL
 				UNION ALL SELECT w.field, w.term, r.ord
 				FROM removed r, LATERAL (SELECT 'actors' AS field, unnest(tsvector_to_array(r.actors_words)) AS term
 					UNION ALL SELECT 'quote', unnest(tsvector_to_array(r.quote_words))) w
@@ -102,6 +104,7 @@ BEGIN
 	SELECT t.field, t.term, (t.ord >> 15)::integer, term_set_chunk(array_agg((t.ord & 32767)::integer))
 	FROM (SELECT 'country' AS field, r.country_code AS term, r.ord FROM added r
 		UNION ALL SELECT 'type', r.event_type, r.ord FROM added r
+		UNION ALL SELECT 'month', to_char(r.event_date, 'YYYY-MM'), r.ord FROM added r WHERE r.event_date IS NOT NULL
 		UNION ALL SELECT w.field, w.term, r.ord
 		FROM added r, LATERAL (SELECT 'actors' AS field, unnest(tsvector_to_array(r.actors_words)) AS term
 			UNION ALL SELECT 'quote', unnest(tsvector_to_array(r.quote_words))) w
@@ -123,6 +126,7 @@ INSERT INTO term_sets (field, term, chunk, bits)
 SELECT t.field, t.term, (t.ord >> 15)::integer, term_set_chunk(array_agg((t.ord & 32767)::integer))
 FROM (SELECT 'country' AS field, r.country_code AS term, r.ord FROM events r
 	UNION ALL SELECT 'type', r.event_type, r.ord FROM events r
+	UNION ALL SELECT 'month', to_char(r.event_date, 'YYYY-MM'), r.ord FROM events r WHERE r.event_date IS NOT NULL
 	UNION ALL SELECT w.field, w.term, r.ord
 	FROM events r, LATERAL (SELECT 'actors' AS field, unnest(tsvector_to_array(r.actors_words)) AS term
 		UNION ALL SELECT 'quote', unnest(tsvector_to_array(r.quote_words))) w
