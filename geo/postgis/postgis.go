@@ -173,7 +173,9 @@ EXPLAIN SELECT 1 FROM cell_words WHERE n = 0;
 EXPLAIN SELECT 1 FROM cell_word_fine WHERE n = 0;
 EXPLAIN SELECT 1 FROM cell_details WHERE n = 0;
 EXPLAIN SELECT 1 FROM cell_word_stats WHERE n = 0;
-EXPLAIN SELECT 1 FROM cell_detail_stats WHERE n = 0`
+EXPLAIN SELECT 1 FROM cell_detail_stats WHERE n = 0;
+EXPLAIN SELECT 1 FROM set_words WHERE term = '';
+EXPLAIN SELECT 1 FROM term_sets WHERE chunk = 0`
 
 // warmConn runs warmSQL on a new connection (pgxpool's AfterConnect).
 func warmConn(ctx context.Context, conn *pgx.Conn) error {

@@ -176,13 +176,8 @@ func encodeBits(buf []byte, v any) ([]byte, error) {
 // setTermsSQL is the terms that have sets of the rows of a table
 // expression (aliased r): field, term and the row's ordinal (migration
 // 0035).
-const setTermsSQL = `SELECT 'country' AS field, r.country_code AS term, r.ord FROM %[1]s
-	UNION ALL SELECT 'type', r.event_type, r.ord FROM %[1]s
-	UNION ALL SELECT 'month', to_char(r.event_date, 'YYYY-MM'), r.ord FROM %[1]s WHERE r.event_date IS NOT NULL
-	UNION ALL SELECT w.field, w.term, r.ord
-	FROM %[1]s, LATERAL (SELECT 'actors' AS field, unnest(tsvector_to_array(r.actors_words)) AS term
-		UNION ALL SELECT 'quote', unnest(tsvector_to_array(r.quote_words))) w
-	WHERE EXISTS (SELECT FROM set_words k WHERE k.field = w.field AND k.term = w.term)`
+const setTermsSQL = `SELECT t.field, t.term, r.ord
+	FROM %[1]s, LATERAL event_terms(r.country_code, r.event_type, r.event_date, r.actors_words, r.quote_words) t`
 
 // swapSets brings the sets of the stored events that a swap keeps or
 // replaces up to date, before the old events table goes: the replaced

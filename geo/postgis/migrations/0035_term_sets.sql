@@ -58,24 +58,31 @@ BEGIN
 	RETURN b;
 END $$;
 
+-- event_terms returns the terms of an event that have sets: its country
+-- code, its event type, its date's month and the words of its tsvectors
+-- that have sets.
+CREATE FUNCTION event_terms(country text, event_type text, event_date date, actors tsvector, quote tsvector)
+RETURNS TABLE (field text, term text) LANGUAGE sql STABLE AS $$
+	SELECT 'country', country
+	UNION ALL SELECT 'type', event_type
+	UNION ALL SELECT 'month', to_char(event_date, 'YYYY-MM') WHERE event_date IS NOT NULL
+	UNION ALL SELECT w.field, w.term
+	FROM (SELECT 'actors' AS field, unnest(tsvector_to_array(actors)) AS term
+		UNION ALL SELECT 'quote', unnest(tsvector_to_array(quote))) w
+	WHERE EXISTS (SELECT FROM set_words k WHERE k.field = w.field AND k.term = w.term)
+$$;
+
 -- The triggers run after those of word_counts (triggers fire in the order
--- of their names), whose counts tell which words became common. A row's
--- terms are its country code, its event type, its date's month and the
--- words of its tsvectors that have sets; the rows gone (or as they were) leave their
--- sets first, then the new ones join theirs. A word that became common
+-- of their names), whose counts tell which words became common. The rows
+-- gone (or as they were) leave the sets of their terms (event_terms)
+-- first, then the new ones join theirs. A word that became common
 -- gets its set from every event that has it, found by the GIN index.
 CREATE FUNCTION term_sets_apply() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
 	IF TG_OP IN ('UPDATE', 'DELETE') THEN
 		UPDATE term_sets s SET bits = s.bits & ~g.bits
-		FROM (SELECT t.field, t.term, (t.ord >> 15)::integer AS chunk, term_set_chunk(array_agg((t.ord & 32767)::integer)) AS bits
-			FROM (SELECT 'country' AS field, r.country_code AS term, r.ord FROM removed r
-				UNION ALL SELECT 'type', r.event_type, r.ord FROM removed r
-				UNION ALL SELECT 'month', to_char(r.event_date, 'YYYY-MM'), r.ord FROM removed r WHERE r.event_date IS NOT NULL
-				UNION ALL SELECT w.field, w.term, r.ord
-				FROM removed r, LATERAL (SELECT 'actors' AS field, unnest(tsvector_to_array(r.actors_words)) AS term
-					UNION ALL SELECT 'quote', unnest(tsvector_to_array(r.quote_words))) w
-				WHERE EXISTS (SELECT FROM set_words k WHERE k.field = w.field AND k.term = w.term)) t
+		FROM (SELECT t.field, t.term, (r.ord >> 15)::integer AS chunk, term_set_chunk(array_agg((r.ord & 32767)::integer)) AS bits
+			FROM removed r, LATERAL event_terms(r.country_code, r.event_type, r.event_date, r.actors_words, r.quote_words) t
 			GROUP BY 1, 2, 3) g
 		WHERE s.field = g.field AND s.term = g.term AND s.chunk = g.chunk;
 	END IF;
@@ -101,14 +108,8 @@ BEGIN
 	GROUP BY 1, 2, 3
 	ON CONFLICT (field, term, chunk) DO UPDATE SET bits = s.bits | excluded.bits;
 	INSERT INTO term_sets AS s (field, term, chunk, bits)
-	SELECT t.field, t.term, (t.ord >> 15)::integer, term_set_chunk(array_agg((t.ord & 32767)::integer))
-	FROM (SELECT 'country' AS field, r.country_code AS term, r.ord FROM added r
-		UNION ALL SELECT 'type', r.event_type, r.ord FROM added r
-		UNION ALL SELECT 'month', to_char(r.event_date, 'YYYY-MM'), r.ord FROM added r WHERE r.event_date IS NOT NULL
-		UNION ALL SELECT w.field, w.term, r.ord
-		FROM added r, LATERAL (SELECT 'actors' AS field, unnest(tsvector_to_array(r.actors_words)) AS term
-			UNION ALL SELECT 'quote', unnest(tsvector_to_array(r.quote_words))) w
-		WHERE EXISTS (SELECT FROM set_words k WHERE k.field = w.field AND k.term = w.term)) t
+	SELECT t.field, t.term, (r.ord >> 15)::integer, term_set_chunk(array_agg((r.ord & 32767)::integer))
+	FROM added r, LATERAL event_terms(r.country_code, r.event_type, r.event_date, r.actors_words, r.quote_words) t
 	GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
 	ON CONFLICT (field, term, chunk) DO UPDATE SET bits = s.bits | excluded.bits;
 	RETURN NULL;
@@ -123,12 +124,6 @@ CREATE TRIGGER word_sets_delete AFTER DELETE ON events REFERENCING OLD TABLE AS 
 
 INSERT INTO set_words (field, term) SELECT field, word FROM word_counts GROUP BY 1, 2 HAVING sum(n) >= 2048;
 INSERT INTO term_sets (field, term, chunk, bits)
-SELECT t.field, t.term, (t.ord >> 15)::integer, term_set_chunk(array_agg((t.ord & 32767)::integer))
-FROM (SELECT 'country' AS field, r.country_code AS term, r.ord FROM events r
-	UNION ALL SELECT 'type', r.event_type, r.ord FROM events r
-	UNION ALL SELECT 'month', to_char(r.event_date, 'YYYY-MM'), r.ord FROM events r WHERE r.event_date IS NOT NULL
-	UNION ALL SELECT w.field, w.term, r.ord
-	FROM events r, LATERAL (SELECT 'actors' AS field, unnest(tsvector_to_array(r.actors_words)) AS term
-		UNION ALL SELECT 'quote', unnest(tsvector_to_array(r.quote_words))) w
-	WHERE EXISTS (SELECT FROM set_words k WHERE k.field = w.field AND k.term = w.term)) t
+SELECT t.field, t.term, (r.ord >> 15)::integer, term_set_chunk(array_agg((r.ord & 32767)::integer))
+FROM events r, LATERAL event_terms(r.country_code, r.event_type, r.event_date, r.actors_words, r.quote_words) t
 GROUP BY 1, 2, 3;
