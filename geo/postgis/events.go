@@ -352,7 +352,7 @@ func (s *Store) events(ctx context.Context, f geo.Filter) (geo.EventPage, error)
 		}
 	}
 	if !setCounted {
-		if from, walk, err := s.wordWalk(ctx, tx, f); err != nil {
+		if from, walk, err := s.wordWalk(ctx, tx, f, terms); err != nil {
 			return geo.EventPage{}, err
 		} else if walk {
 			return s.walkPage(ctx, tx, f, from, limit, offset)
@@ -1020,7 +1020,7 @@ func (s *Store) stats(ctx context.Context, f geo.Filter) (geo.Stats, error) {
 			walked bool
 		)
 		err := s.snapshot(ctx, func(tx pgx.Tx) error {
-			from, walk, err := s.wordWalk(ctx, tx, f)
+			from, walk, err := s.wordWalk(ctx, tx, f, nil)
 			if err != nil || !walk {
 				return err
 			}

@@ -75,8 +75,9 @@ func walkKey(ctx context.Context, tx pgx.Tx, f geo.Filter) (n int64, from string
 // words counts all of theirs; eventsql.WordsOver), when the key's events
 // (event_counts, counted first) are fewer than s.wordWalkAt per such
 // event. When it walks, the transaction's planner is told to
-// (walkPlanner), and w is what it reads (walkRange).
-func (s *Store) wordWalk(ctx context.Context, tx pgx.Tx, f geo.Filter) (w walkRange, walk bool, err error) {
+// (walkPlanner), and w is what it reads (walkRange). terms are f's exact
+// terms when the caller has read them (exactTerms), else nil.
+func (s *Store) wordWalk(ctx context.Context, tx pgx.Tx, f geo.Filter, terms *eventsql.Terms) (w walkRange, walk bool, err error) {
 	if !wordWalkable(f) {
 		return walkRange{}, false, nil
 	}
@@ -94,9 +95,10 @@ func (s *Store) wordWalk(ctx context.Context, tx pgx.Tx, f geo.Filter) (w walkRa
 	if err != nil || !walk {
 		return walkRange{}, false, err
 	}
-	terms, err := exactTerms(ctx, tx, f)
-	if err != nil {
-		return walkRange{}, false, err
+	if terms == nil {
+		if terms, err = exactTerms(ctx, tx, f); err != nil {
+			return walkRange{}, false, err
+		}
 	}
 	return walkRange{from: from, terms: terms}, true, walkPlanner(ctx, tx)
 }
@@ -560,7 +562,7 @@ func (s *Store) weekPage(ctx context.Context, tx pgx.Tx, f geo.Filter, whole *ev
 	if !walk {
 		// Few of the dates' events match: a country's or a type's walk
 		// may still hold them closer together (wordWalk).
-		if from, walk, err = s.wordWalk(ctx, tx, f); err != nil {
+		if from, walk, err = s.wordWalk(ctx, tx, f, nil); err != nil {
 			return geo.EventPage{}, err
 		}
 		if !walk {
