@@ -50,9 +50,9 @@ type termSets struct {
 	members map[setKey][]uint16
 	// dropped are the ordinals of copies that a later batch replaced.
 	dropped map[int64]bool
-	// words are the words that have sets in the store, by field and term
-	// (field number, a space, the term); wordEvents is set_word_events.
-	words      map[string]bool
+	// words are the words that have sets in the store; wordEvents is
+	// set_word_events.
+	words      map[setWord]bool
 	wordEvents int64
 	// added are the words this import gave sets, by field number and term.
 	added []setWord
@@ -65,7 +65,7 @@ type setWord struct {
 }
 
 func newTermSets() termSets {
-	return termSets{members: map[setKey][]uint16{}, dropped: map[int64]bool{}, words: map[string]bool{}}
+	return termSets{members: map[setKey][]uint16{}, dropped: map[int64]bool{}, words: map[setWord]bool{}}
 }
 
 // addTerm adds the event of ordinal ord to the set of term (interned) of
@@ -100,7 +100,7 @@ func (s *termSets) load(ctx context.Context, tx pgx.Tx) error {
 	_, err = pgx.ForEachRow(rows, []any{&field, &term}, func() error {
 		for i, f := range setFields[:setCountry] {
 			if f == field {
-				s.words[fmt.Sprint(i)+" "+term] = true
+				s.words[setWord{field: uint8(i), term: term}] = true
 			}
 		}
 		return nil
@@ -123,11 +123,11 @@ func (s *termSets) tables(names []string) []keptTable {
 		}
 	}
 	kept := func(field uint8, term uint32) bool {
-		return field >= setCountry || s.words[fmt.Sprint(field)+" "+names[term]] || totals[[2]uint32{uint32(field), term}] >= s.wordEvents
+		return field >= setCountry || s.words[setWord{field, names[term]}] || totals[[2]uint32{uint32(field), term}] >= s.wordEvents
 	}
 	for fw, n := range totals {
-		if field := uint8(fw[0]); n >= s.wordEvents && !s.words[fmt.Sprint(field)+" "+names[fw[1]]] {
-			s.added = append(s.added, setWord{field: field, term: names[fw[1]]})
+		if w := (setWord{uint8(fw[0]), names[fw[1]]}); n >= s.wordEvents && !s.words[w] {
+			s.added = append(s.added, w)
 		}
 	}
 	slices.SortFunc(s.added, func(a, b setWord) int {
