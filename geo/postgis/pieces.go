@@ -70,6 +70,15 @@ func noWorkers(ctx context.Context, tx pgx.Tx) error {
 // every job left, so that no request holding a connection waits for
 // another's. Each job must write apart from the others.
 func (s *Store) atOnce(ctx context.Context, tx pgx.Tx, n int, prepare func(context.Context, pgx.Tx) error, job func(tx pgx.Tx, i int) error) error {
+	return s.atOnceThen(ctx, tx, n, prepare, job, nil)
+}
+
+// atOnceThen is atOnce, and runs then (nil: nothing) on tx once no job is
+// left for it, while other connections may still run theirs: what can
+// follow the jobs tx ran (the rows of a page that the newest piece of a
+// walk holds) need not wait for the others.
+func (s *Store) atOnceThen(ctx context.Context, tx pgx.Tx, n int, prepare func(context.Context, pgx.Tx) error, job func(tx pgx.Tx, i int) error,
+	then func(tx pgx.Tx) error) error {
 	work := make(chan int, n)
 	for i := range n {
 		work <- i
@@ -89,9 +98,15 @@ func (s *Store) atOnce(ctx context.Context, tx pgx.Tx, n int, prepare func(conte
 		}
 		return nil
 	}
+	thenOn := func(err error) error {
+		if err != nil || then == nil || failed.Load() {
+			return err
+		}
+		return then(tx)
+	}
 	helpers := min(s.pieces, n) - 1
 	if helpers < 1 {
-		return run(tx)
+		return thenOn(run(tx))
 	}
 	var snapshot string
 	if err := tx.QueryRow(ctx, "SELECT pg_export_snapshot()").Scan(&snapshot); err != nil {
@@ -132,7 +147,9 @@ func (s *Store) atOnce(ctx context.Context, tx pgx.Tx, n int, prepare func(conte
 		})
 	}
 	errs[0] = run(tx)
+	// No job is left: a helper not yet connected is not needed.
 	stop()
+	errs[0] = thenOn(errs[0])
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {

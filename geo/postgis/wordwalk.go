@@ -5,6 +5,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"conflictmap/geo"
 	"conflictmap/geo/eventsql"
@@ -321,7 +322,13 @@ func (s *Store) piecePage(ctx context.Context, tx pgx.Tx, f geo.Filter, from wal
 	every := upto <= s.pieceRowsAt
 	counts := make([]int, n)
 	rows := make([][]string, n)
-	err := s.atOnce(ctx, tx, n, walkPlanner, func(tx pgx.Tx, i int) error {
+	page := geo.EventPage{Events: []geo.Event{}}
+	// When the newest piece holds the whole page, tx reads its rows while
+	// the other pieces are still counted (a box, a start, a type and a
+	// word: the 1,000 rows' 5-6 ms no longer follow the slowest piece).
+	var newest atomic.Bool
+	early := false
+	err := s.atOnceThen(ctx, tx, n, walkPlanner, func(tx pgx.Tx, i int) error {
 		q := piece(i)
 		var err error
 		switch {
@@ -334,14 +341,31 @@ func (s *Store) piecePage(ctx context.Context, tx pgx.Tx, f geo.Filter, from wal
 			err = tx.QueryRow(ctx, eventsql.CountSQL(q), q.Args...).Scan(&c)
 			counts[i] = int(c)
 		}
+		if i == 0 && err == nil {
+			newest.Store(true)
+		}
+		return err
+	}, func(tx pgx.Tx) error {
+		if !newest.Load() || counts[0] < upto {
+			return nil
+		}
+		ids := rows[0]
+		if every {
+			ids = ids[offset:upto]
+		}
+		early = true
+		var err error
+		page.Events, err = readIDs(ctx, tx, ids, page.Events)
 		return err
 	})
 	if err != nil {
 		return geo.EventPage{}, false, err
 	}
-	page := geo.EventPage{Events: []geo.Event{}}
 	for _, c := range counts {
 		page.Matched += c
+	}
+	if early {
+		return page, true, nil
 	}
 	var ids []string
 	if every {
