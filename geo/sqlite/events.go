@@ -38,6 +38,13 @@ type dialect struct {
 	// piece, when set, bounds event_date to one piece of a walk's dates
 	// (pieceStats).
 	piece eventsql.Piece
+	// byBox: the box's index drives the statement, and the dates are kept
+	// off theirs. With a start and an end, SQLite's planner reads the
+	// dates' index for a box between them, and reads every event of those
+	// dates (a million events, the hotspot's box in a year: 27,617 events
+	// read from 101,006 entries of the box in 12 ms, from 450,000 of the
+	// year in 39).
+	byBox bool
 }
 
 var sqliteSQL = dialect{rtree: useRtree}
@@ -95,6 +102,10 @@ func (d dialect) Dates(q *eventsql.Query, start, end string) {
 	if !d.walk {
 		q.Add("e.event_date IS NOT NULL")
 	}
+	date := "e.event_date"
+	if d.byBox {
+		date = "+e.event_date" // a unary plus: no index for this term
+	}
 	if start != "" {
 		// An event ends on or after start when it begins then (its last
 		// day is never before its first), which an index without
@@ -107,17 +118,17 @@ func (d dialect) Dates(q *eventsql.Query, start, end string) {
 			// The bound in one subquery, which SQLite runs once: as an
 			// argument of date() it was run once but date() once per
 			// entry (a box's 101,000 entries: 69 ms, 37 this way).
-			q.Add("e.event_date >= (SELECT date(" + q.Arg(start) + ", '-' || m.value || ' days') FROM meta m WHERE m.key = 'max_span_days')")
+			q.Add(date + " >= (SELECT date(" + q.Arg(start) + ", '-' || m.value || ' days') FROM meta m WHERE m.key = 'max_span_days')")
 		}
 	}
 	if d.piece.From != "" {
-		q.Add("e.event_date >= " + q.Arg(d.piece.From))
+		q.Add(date + " >= " + q.Arg(d.piece.From))
 	}
 	switch {
 	case d.piece.Before != "":
-		q.Add("e.event_date < " + q.Arg(d.piece.Before))
+		q.Add(date + " < " + q.Arg(d.piece.Before))
 	case end != "":
-		q.Add("e.event_date <= " + q.Arg(end))
+		q.Add(date + " <= " + q.Arg(end))
 	}
 }
 
@@ -1230,6 +1241,7 @@ func (s *Store) cells(ctx context.Context, f geo.Filter, zoom int) ([]geo.Cell, 
 		return nil, err
 	} else if cut {
 		cuts = eventsql.BoxCuts(*f.BBox, s.pieces)
+		d.byBox = true
 	}
 	read := pointCells(d, boxFirst, zoom)
 	if len(cuts) == 0 {
@@ -1407,7 +1419,12 @@ func (s *Store) boxFirst(ctx context.Context, f geo.Filter) (bool, error) {
 // boxFirstRatio times those that keyed counts, while the kept counts are
 // live.
 func (s *Store) boxUnder(ctx context.Context, f geo.Filter, keyed func(context.Context) (int64, error)) (bool, error) {
-	if live, err := cellsLive(ctx, s.reader); err != nil || !live {
+	return boxUnderIn(ctx, s.reader, f, keyed)
+}
+
+// boxUnderIn is boxUnder read through q.
+func boxUnderIn(ctx context.Context, q cellQuerier, f geo.Filter, keyed func(context.Context) (int64, error)) (bool, error) {
+	if live, err := cellsLive(ctx, q); err != nil || !live {
 		return false, err
 	}
 	stmt, args, ok := eventsql.BoxBoundSQL(sqliteSQL, *f.BBox)
@@ -1415,7 +1432,7 @@ func (s *Store) boxUnder(ctx context.Context, f geo.Filter, keyed func(context.C
 		return false, nil
 	}
 	var box int64
-	if err := s.reader.QueryRowContext(ctx, stmt, args...).Scan(&box); err != nil {
+	if err := q.QueryRowContext(ctx, stmt, args...).Scan(&box); err != nil {
 		return false, err
 	}
 	n, err := keyed(ctx)
