@@ -53,12 +53,16 @@ type dialect struct {
 	// piece, when set, bounds event_date to one piece of a walk's dates
 	// (pieceStats).
 	piece eventsql.Piece
+	// sparseBoxWalk: a Sparse strip's box is read from events_box_walk's
+	// entries (boxWalk), which hold all that its count tests.
+	sparseBoxWalk bool
 }
 
 // ForSparse is the dialect of a strip whose box holds few events beside
-// its dates': sparseDates.
+// its dates': sparseDates, and its box by events_box_walk's columns when
+// sparseBoxWalk.
 func (d dialect) ForSparse() eventsql.Dialect {
-	return dialect{walk: d.walk, sparseDates: true}
+	return dialect{walk: d.walk, sparseDates: true, boxWalk: d.sparseBoxWalk}
 }
 
 // ForDays is the dialect of a strip of days: byDate over a dense box, or
