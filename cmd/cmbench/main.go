@@ -317,6 +317,17 @@ var scaleQueries = []string{
 	// At zoom 10 a sub-event type has kept cells (level 10, 0.088°), whose
 	// strips along this box's edges hold a third of its events.
 	"/api/clusters?zoom=10&bbox=37.5,47.8,38.1,48.2&sub_event_type=Armed+clash",
+	// The hotspot's centre in a year and since a day, as the page asks
+	// for a view after dates are set: its page, its stats and its density
+	// cells, with and without a type, and the wider view at zoom 9.
+	"/api/events?bbox=37.5,47.8,38.1,48.2&start=2024-01-01&end=2024-12-31",
+	"/api/events?bbox=37.5,47.8,38.1,48.2&start=2024-01-01",
+	"/api/stats?bbox=37.5,47.8,38.1,48.2&start=2024-01-01&end=2024-12-31",
+	"/api/stats?bbox=37.5,47.8,38.1,48.2&start=2024-01-01",
+	"/api/stats?bbox=37.5,47.8,38.1,48.2",
+	"/api/clusters?zoom=11&bbox=37.5,47.8,38.1,48.2&start=2024-01-01&end=2024-12-31",
+	"/api/clusters?zoom=11&bbox=37.5,47.8,38.1,48.2&start=2024-01-01&end=2024-12-31&type=Battles",
+	"/api/clusters?zoom=9&bbox=36.5,47,39.3,49&start=2024-01-01&end=2024-12-31",
 }
 
 // measure requests every scale query --runs times in a row and prints a
