@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"strings"
+	"sync/atomic"
 
 	"conflictmap/geo"
 	"conflictmap/geo/eventsql"
@@ -186,18 +187,22 @@ func stripCount(ctx context.Context, q cellQuerier, strips []eventsql.Strip, tot
 // day hold 23,000 of them (53 ms in turn).
 func (s *Store) cellStats(ctx context.Context, q cellQuerier, p eventsql.CellPlan, f geo.Filter) (geo.Stats, error) {
 	if s.pieces > 1 && len(p.Strips) > 0 {
-		// Part 0 is the kept cells', part i the strip i-1's; each of
-		// s.pieces connections reads every s.pieces-th part, so that the
-		// reads never wait for the pool.
+		// Part i < len(p.Strips) is the strip i's, the last the kept
+		// cells' (the quickest). Each of s.pieces connections reads the
+		// next part left until none is, so that the reads never wait for
+		// the pool, and a strip of many events does not hold back the
+		// parts dealt after it (a small box's four strips: 40 ms dealt
+		// in turn to two connections).
 		parts := len(p.Strips) + 1
 		tallies := make([]geo.Tally, min(s.pieces, parts))
+		var next atomic.Int64
 		same, err := s.atOnce(ctx, len(tallies), func(ctx context.Context, tx *sql.Tx, j int) error {
-			for i := j; i < parts; i += len(tallies) {
+			for i := int(next.Add(1) - 1); i < parts; i = int(next.Add(1) - 1) {
 				var err error
-				if i == 0 {
+				if i == len(p.Strips) {
 					err = keptStats(ctx, tx, p, f, &tallies[j])
 				} else {
-					err = s.stripStats(ctx, tx, f, p.Strips[i-1], &tallies[j])
+					err = s.stripStats(ctx, tx, f, p.Strips[i], &tallies[j])
 				}
 				if err != nil {
 					return err
