@@ -1,6 +1,9 @@
 package geo
 
-import "sort"
+import (
+	"sort"
+	"time"
+)
 
 // Tally adds up groups of matching events into Stats. Stores count in one
 // GROUP BY over (event type, country code, week) and fold the rows here, so
@@ -19,6 +22,16 @@ func (t *Tally) Add(eventType, countryCode, week string, n int) {
 	t.byCountry[countryCode] += n
 	t.byWeek[week] += n
 	t.total += n
+}
+
+// WeekOf returns the week of date (YYYY-MM-DD) as Tally.Add takes it: the
+// Monday of its ISO week, YYYY-MM-DD; "" when date is not one.
+func WeekOf(date string) string {
+	d, err := time.Parse(time.DateOnly, date)
+	if err != nil {
+		return ""
+	}
+	return d.AddDate(0, 0, -((int(d.Weekday()) + 6) % 7)).Format(time.DateOnly)
 }
 
 // AddType, AddCountry and AddWeek count n events in one breakdown only:

@@ -243,13 +243,34 @@ func keptStats(ctx context.Context, q cellQuerier, p eventsql.CellPlan, f geo.Fi
 	return eachRow(ctx, q, stmt, args, func(r *sql.Rows) error { return eventsql.TallyCountries(r, t) })
 }
 
-// stripStats adds to t the events of strip, with its sign.
+// stripStats adds to t the events of strip, with its sign, read one by
+// one and tallied here: SQLite's GROUP BY sorts every event by its group
+// first, and the week of each (date()) costs as much again (a strip of
+// 18,862 events of the hotspot: 16 ms grouped in the sqlite3 shell, 2 ms
+// counted).
 func (s *Store) stripStats(ctx context.Context, q cellQuerier, f geo.Filter, strip eventsql.Strip, t *geo.Tally) error {
-	sq, d, err := s.stripQuery(ctx, q, f, strip)
+	sq, _, err := s.stripQuery(ctx, q, f, strip)
 	if err != nil {
 		return err
 	}
-	return eachRow(ctx, q, eventsql.StatsSQL(d, sq), sq.Args, func(r *sql.Rows) error { return eventsql.TallyRows(r, strip.Sign(), t) })
+	sign := strip.Sign()
+	weeks := map[string]string{}
+	return eachRow(ctx, q, "SELECT e.event_type, e.country_code, coalesce(e.event_date, '') FROM events e WHERE "+sq.Where(), sq.Args,
+		func(r *sql.Rows) error {
+			for r.Next() {
+				var typ, country, date string
+				if err := r.Scan(&typ, &country, &date); err != nil {
+					return err
+				}
+				week, ok := weeks[date]
+				if !ok {
+					week = geo.WeekOf(date)
+					weeks[date] = week
+				}
+				t.Add(typ, country, week, sign)
+			}
+			return r.Err()
+		})
 }
 
 // cellGroups returns the density cells of f at zoom by plan p.
