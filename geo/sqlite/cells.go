@@ -130,7 +130,7 @@ func (s *Store) cellCount(ctx context.Context, tx *sql.Tx, p eventsql.CellPlan, 
 	strips := p.Strips
 	var (
 		aside       <-chan asideCount
-		countAside  func(context.Context, *sql.Tx) (int, error)
+		countRest   func(context.Context, *sql.Tx) (int, error)
 		asideStrips []eventsql.Strip
 		ownStrips   []eventsql.Strip
 	)
@@ -142,13 +142,13 @@ func (s *Store) cellCount(ctx context.Context, tx *sql.Tx, p eventsql.CellPlan, 
 				ownStrips = append(ownStrips, strip)
 			}
 		}
-		countAside = func(ctx context.Context, atx *sql.Tx) (int, error) {
+		countRest = func(ctx context.Context, atx *sql.Tx) (int, error) {
 			return stripCount(ctx, atx, asideStrips, 0, func(strip eventsql.Strip) (*eventsql.Query, dialect, error) {
 				return s.stripQuery(ctx, atx, f, strip)
 			})
 		}
 		var cancel context.CancelFunc
-		aside, cancel = s.countAside(ctx, countAside)
+		aside, cancel = s.countAside(ctx, countRest)
 		defer cancel()
 		strips = ownStrips
 	}
@@ -158,7 +158,7 @@ func (s *Store) cellCount(ctx context.Context, tx *sql.Tx, p eventsql.CellPlan, 
 	if err != nil || aside == nil {
 		return total, err
 	}
-	n, err := asideResult(ctx, tx, aside, countAside)
+	n, err := asideResult(ctx, tx, aside, countRest)
 	return total + n, err
 }
 
