@@ -2,6 +2,7 @@ package eventsql_test
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"conflictmap/geo"
@@ -86,7 +87,7 @@ func (sqlDialect) Words(*eventsql.Query, []eventsql.FieldWords) {}
 
 // A zoom's plan covers the finest level's cells inside the box once each,
 // with coarser cells where they fit and finer ones along the edges, and
-// reads cell_fine only without dates.
+// reads cell_fine only without dates, cell_fine_weeks' level with them.
 func TestPlanZoomNests(t *testing.T) {
 	boxes := []geo.BBox{{West: 36.5, South: 47, East: 39.3, North: 49}, {West: 10, South: 30, East: 60, North: 30.7},
 		{West: 22.5, South: 0, East: 45, North: 22.5}, {West: 37.7, South: 47.9, East: 37.9, North: 48.1}}
@@ -102,7 +103,7 @@ func TestPlanZoomNests(t *testing.T) {
 					if r.Level < zoom || r.Level > p.Level {
 						t.Errorf("%+v zoom %d: cells of level %d in a plan at level %d", f, zoom, r.Level, p.Level)
 					}
-					if r.Level > 8 && f.Start != "" {
+					if r.Level > 8 && f.Start != "" && r.Level != eventsql.WeekFineLevel {
 						t.Errorf("%+v zoom %d: cell_fine read with dates", f, zoom)
 					}
 					k := p.Level - r.Level
@@ -122,6 +123,53 @@ func TestPlanZoomNests(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// Zooms 9 and 10 between dates read the cells kept by week at level 10;
+// finer zooms read the events, and the same zooms without dates cell_fine.
+func TestPlanZoomDatedFine(t *testing.T) {
+	b := geo.BBox{West: 36.5, South: 47, East: 39.3, North: 49}
+	dated := geo.Filter{BBox: &b, Start: "2024-01-03", End: "2024-12-31"}
+	for _, tc := range []struct {
+		f     geo.Filter
+		zoom  int
+		table string // "" when no plan
+	}{
+		{dated, 9, "cell_fine_weeks"},
+		{dated, 10, "cell_fine_weeks"},
+		{dated, 11, ""},
+		{dated, 8, "cell_types"},
+		{geo.Filter{BBox: &b}, 9, "cell_fine "},
+		{geo.Filter{BBox: &b, Start: "2024-01-01"}, 10, "cell_fine_weeks"},
+		// Without a box, or with one wider than many screens, the events
+		// of a few weeks are fewer than the cells' groups of every week.
+		{geo.Filter{Start: "2024-01-01", End: "2024-03-31"}, 9, ""},
+		{geo.Filter{BBox: &geo.BBox{West: -90, South: -40, East: 90, North: 60}, Start: "2024-01-01"}, 9, ""},
+		{geo.Filter{BBox: &geo.BBox{West: 20, South: 40, East: 45, North: 55}, Start: "2024-01-01"}, 10, "cell_fine_weeks"},
+	} {
+		p, ok := eventsql.PlanZoom(sqlDialect{}, tc.f, tc.zoom)
+		if ok != (tc.table != "") {
+			t.Errorf("%+v zoom %d: planned %v, want %v", tc.f, tc.zoom, ok, tc.table != "")
+			continue
+		}
+		if !ok {
+			continue
+		}
+		for _, r := range p.CellRects() {
+			if stmt, _ := eventsql.CellGroupsSQL(sqlDialect{}, r, tc.f); !strings.Contains(stmt, " FROM "+tc.table) {
+				t.Errorf("%+v zoom %d: level %d reads %s, want %s", tc.f, tc.zoom, r.Level, stmt, tc.table)
+			}
+		}
+		days := 0
+		for _, s := range p.Strips {
+			if s.Days {
+				days++
+			}
+		}
+		if want := map[bool]int{true: 2, false: 0}[tc.f.End == "2024-12-31"]; days != want {
+			t.Errorf("%+v zoom %d: %d strips of days at the dates' ends, want %d", tc.f, tc.zoom, days, want)
 		}
 	}
 }

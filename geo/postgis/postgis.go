@@ -169,6 +169,7 @@ EXPLAIN SELECT 1 FROM cell_types WHERE n = 0;
 EXPLAIN SELECT 1 FROM cell_countries WHERE n = 0;
 EXPLAIN SELECT 1 FROM cell_country_weeks WHERE n = 0;
 EXPLAIN SELECT 1 FROM cell_fine WHERE n = 0;
+EXPLAIN SELECT 1 FROM cell_fine_weeks WHERE n = 0;
 EXPLAIN SELECT 1 FROM cell_words WHERE n = 0;
 EXPLAIN SELECT 1 FROM cell_word_fine WHERE n = 0;
 EXPLAIN SELECT 1 FROM cell_details WHERE n = 0;

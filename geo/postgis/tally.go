@@ -24,7 +24,7 @@ import (
 // detail_counts, 0018) and cells (cell_types and cell_countries, 0010 and
 // 0012; cell_fine, 0013; cell_words, 0017; cell_details, 0020; cell_word_stats,
 // 0021; cell_detail_stats, 0023; cell_country_weeks, 0030; cell_word_fine,
-// 0031) in place
+// 0031; cell_fine_weeks, 0036) in place
 // of their statement triggers: the same groups, computed as the triggers
 // compute them, added up in Go while the rows are copied and written once
 // per group at the commit. On a million events the triggers took some 50 s
@@ -57,6 +57,10 @@ type tally struct {
 	// countryWeeks counts the groups of cell_country_weeks (migration
 	// 0030) at the finest level of cell_types, by cellKey.
 	countryWeeks *sums[uint64, int64]
+	// fineWeeks are the groups of cell_fine_weeks (migration 0036), at
+	// eventsql.WeekFineLevel, by cellKey with the combination of
+	// cell_types.
+	fineWeeks *sums[uint64, cellSums]
 	// wordCells are the groups of cell_word_fine (migration 0031), at
 	// eventsql.WordFineLevel; those of cell_words (migration 0017), at the
 	// finest level of cell_types, are added up from them.
@@ -227,6 +231,7 @@ func newTally() *tally {
 	return &tally{attrs: map[string]uint32{}, weeks: map[string]uint32{}, profiles: map[profileKey]*profile{}, combos: map[comboKey]uint32{},
 		words: newSums[uint64](addInt[int64]), details: map[detailKey]int64{}, types: newSums[uint64](addSums),
 		countries: newSums[uint64](addSums), fine: newSums[uint64](addSums), countryWeeks: newSums[uint64](addInt[int64]),
+		fineWeeks: newSums[uint64](addSums),
 		wordCells: newSums[wordCellKey](addSums), wordStats: newSums[eventsql.WordStatKey](addInt[int32]),
 		detailStats: newSums[eventsql.WordStatKey](addInt[int32]), coarse: slices.Max(eventsql.CellLevels()), fineLevel: slices.Max(eventsql.FineLevels()),
 		detailCells: map[detailCellKey]cellSums{}, detailLevel: slices.Max(eventsql.DetailCellLevels()),
@@ -409,6 +414,8 @@ func (t *tally) add(e tallied, sign int64, ids []uint32) []uint32 {
 	t.types.put(cellKey(t.coarse, p.types, x, y), sums)
 	t.countries.put(cellKey(t.coarse, p.countries, x, y), sums)
 	t.countryWeeks.put(cellKey(t.coarse, p.countryWeeks, x, y), sign)
+	wx, wy := cellOf(eventsql.WeekFineLevel, e.lon, e.lat)
+	t.fineWeeks.put(cellKey(eventsql.WeekFineLevel, p.types, wx, wy), sums)
 	x, y = cellOf(t.fineLevel, e.lon, e.lat)
 	t.fine.put(cellKey(t.fineLevel, t.fineCombo(p, e.precision), x, y), sums)
 	t.addDetailCell(e, p, sums)
@@ -435,6 +442,7 @@ func (t *tally) flush() {
 	t.countries.flush()
 	t.countryWeeks.flush()
 	t.fine.flush()
+	t.fineWeeks.flush()
 }
 
 // countOut counts out the events that rows (event_type, country_code,
@@ -687,6 +695,28 @@ func (t *tally) tables(emit func(keptTable)) {
 				name(g.k.k.modality), name(g.k.k.origin), g.v.n, g.v.fatalities, g.v.lon, g.v.lat)
 		}})
 	clear(typeCells)
+	fineWeekCells := make(map[typeKey]cellSums, t.fineWeeks.size())
+	for packed, s := range t.fineWeeks.each() {
+		combo, x, y := cellOfKey(eventsql.WeekFineLevel, packed)
+		k := t.comboList[combo]
+		c := typeKey{x: x, y: y, eventType: k.eventType, week: k.week, weekLast: k.weekLast, modality: k.modality, origin: k.origin}
+		sum := fineWeekCells[c]
+		sum.add(s)
+		fineWeekCells[c] = sum
+	}
+	fineWeeks := sortedGroups(maps.All(fineWeekCells), len(fineWeekCells), noSums,
+		func(k typeKey) uint32 { return signed(k.x) }, func(k typeKey) uint32 { return signed(k.y) },
+		func(k typeKey) uint32 { return byName(k.eventType) }, func(k typeKey) uint32 { return byName(k.week) },
+		func(k typeKey) uint32 { return byName(k.weekLast) }, func(k typeKey) uint32 { return byName(k.modality) },
+		func(k typeKey) uint32 { return byName(k.origin) })
+	clear(fineWeekCells)
+	emit(keptTable{name: "cell_fine_weeks", key: 8, update: sumsUpdate, n: len(fineWeeks),
+		columns: []string{"level", "x", "y", "event_type", "week", "week_last", "modality", "origin", "n", "fatalities", "sum_lon", "sum_lat"},
+		row: func(i int, dst []any) {
+			g := fineWeeks[i]
+			fill(dst, int32(eventsql.WeekFineLevel), g.k.x, g.k.y, name(g.k.eventType), name(g.k.week), name(g.k.weekLast),
+				name(g.k.modality), name(g.k.origin), g.v.n, g.v.fatalities, g.v.lon, g.v.lat)
+		}})
 	countries := sortedGroups(maps.All(countryCells), len(countryCells), noSums,
 		func(k levelKey[countryKey]) uint32 { return signed(k.level) }, func(k levelKey[countryKey]) uint32 { return signed(k.k.x) },
 		func(k levelKey[countryKey]) uint32 { return signed(k.k.y) }, func(k levelKey[countryKey]) uint32 { return byName(k.k.eventType) },

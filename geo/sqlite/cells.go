@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 	"sync/atomic"
 
@@ -273,16 +274,43 @@ func (s *Store) stripStats(ctx context.Context, q cellQuerier, f geo.Filter, str
 		})
 }
 
-// cellGroups returns the density cells of f at zoom by plan p.
+// cellGroups returns the density cells of f at zoom by plan p. On several
+// CPUs its rectangles of cells and its strips are read at once, dealt out
+// as cellStats deals its parts, each connection in a snapshot of its own,
+// and again in turn when a write came between them: a hotspot's view at
+// zoom 10 between dates reads 78,000 groups of cell_fine_weeks and strips
+// of 35,000 events (86 ms in turn).
 func (s *Store) cellGroups(ctx context.Context, q cellQuerier, p eventsql.CellPlan, f geo.Filter, zoom int) ([]geo.Cell, error) {
-	var groups []geo.CellRow
-	for _, rect := range p.CellRects() {
-		stmt, args := eventsql.CellGroupsSQL(sqliteSQL, rect, f)
-		err := eachRow(ctx, q, stmt, args, func(r *sql.Rows) (err error) {
-			groups, err = eventsql.ScanCellRows(r, rect.Level, zoom, 1, groups)
-			return err
+	rects := p.CellRects()
+	if parts := len(rects) + len(p.Strips); s.pieces > 1 && parts > 1 {
+		groups := make([][]geo.CellRow, min(s.pieces, parts))
+		var next atomic.Int64
+		same, err := s.atOnce(ctx, len(groups), func(ctx context.Context, tx *sql.Tx, j int) (err error) {
+			for i := int(next.Add(1) - 1); i < parts; i = int(next.Add(1) - 1) {
+				if i < len(rects) {
+					groups[j], err = rectGroups(ctx, tx, rects[i], f, zoom, groups[j])
+				} else {
+					groups[j], err = stripGroups(ctx, tx, p.Strips[i-len(rects)], zoom, groups[j], func(strip eventsql.Strip) (*eventsql.Query, dialect, error) {
+						return s.stripQuery(ctx, tx, f, strip)
+					})
+				}
+				if err != nil {
+					return err
+				}
+			}
+			return nil
 		})
 		if err != nil {
+			return nil, err
+		}
+		if same {
+			return geo.FoldCells(zoom, slices.Concat(groups...)), nil
+		}
+	}
+	var groups []geo.CellRow
+	for _, rect := range rects {
+		var err error
+		if groups, err = rectGroups(ctx, q, rect, f, zoom, groups); err != nil {
 			return nil, err
 		}
 	}
@@ -291,25 +319,45 @@ func (s *Store) cellGroups(ctx context.Context, q cellQuerier, p eventsql.CellPl
 	})
 }
 
+// rectGroups appends to groups the kept groups of the cells rect matching
+// f, moved to zoom.
+func rectGroups(ctx context.Context, q cellQuerier, rect eventsql.CellRect, f geo.Filter, zoom int, groups []geo.CellRow) ([]geo.CellRow, error) {
+	stmt, args := eventsql.CellGroupsSQL(sqliteSQL, rect, f)
+	err := eachRow(ctx, q, stmt, args, func(r *sql.Rows) (err error) {
+		groups, err = eventsql.ScanCellRows(r, rect.Level, zoom, 1, groups)
+		return err
+	})
+	return groups, err
+}
+
 // stripCells adds to groups the events of each strip, found by the
 // condition query returns for it, grouped by cell at zoom with the strip's
 // sign, and folds them into the density cells.
 func stripCells(ctx context.Context, q cellQuerier, strips []eventsql.Strip, zoom int, groups []geo.CellRow,
 	query func(eventsql.Strip) (*eventsql.Query, dialect, error)) ([]geo.Cell, error) {
 	for _, strip := range strips {
-		sq, d, err := query(strip)
-		if err != nil {
-			return nil, err
-		}
-		err = eachRow(ctx, q, d.indexed(eventsql.CellsSQL(d, sq, zoom)), sq.Args, func(r *sql.Rows) (err error) {
-			groups, err = eventsql.ScanCellRows(r, zoom, zoom, strip.Sign(), groups)
-			return err
-		})
-		if err != nil {
+		var err error
+		if groups, err = stripGroups(ctx, q, strip, zoom, groups, query); err != nil {
 			return nil, err
 		}
 	}
 	return geo.FoldCells(zoom, groups), nil
+}
+
+// stripGroups appends to groups the events of strip, found by the
+// condition query returns for it, grouped by cell at zoom with the strip's
+// sign.
+func stripGroups(ctx context.Context, q cellQuerier, strip eventsql.Strip, zoom int, groups []geo.CellRow,
+	query func(eventsql.Strip) (*eventsql.Query, dialect, error)) ([]geo.CellRow, error) {
+	sq, d, err := query(strip)
+	if err != nil {
+		return nil, err
+	}
+	err = eachRow(ctx, q, d.indexed(eventsql.CellsSQL(d, sq, zoom)), sq.Args, func(r *sql.Rows) (err error) {
+		groups, err = eventsql.ScanCellRows(r, zoom, zoom, strip.Sign(), groups)
+		return err
+	})
+	return groups, err
 }
 
 // eachRow runs stmt and hands its rows to read.
@@ -356,6 +404,13 @@ func refillCells(ctx context.Context, tx *sql.Tx) error {
 		`INSERT INTO cell_country_weeks (level, x, y, country_code, week, week_last, n)
 		SELECT l.level, c.x >> (8 - l.level), c.y >> (8 - l.level), c.country_code, c.week, c.week_last, sum(c.n)
 		FROM cell_country_weeks c, cell_levels l WHERE c.level = 8 AND l.level < 8 GROUP BY 1, 2, 3, 4, 5, 6`,
+		"DELETE FROM cell_fine_weeks",
+		`INSERT INTO cell_fine_weeks (level, x, y, event_type, week, week_last, modality, origin, n, fatalities, sum_lon, sum_lat)
+		SELECT 10, min(CAST((e.lon + 180) * 4096.0 / 360 AS INTEGER), 4095), min(CAST((e.lat + 90) * 4096.0 / 360 AS INTEGER), 2047),
+			e.event_type, coalesce(date(e.event_date, 'weekday 0', '-6 days'), ''),
+			coalesce(date(coalesce(e.event_date_end, e.event_date), 'weekday 0', '-6 days'), ''),
+			e.modality, e.origin, count(*), coalesce(sum(e.fatalities), 0), sum(e.lon), sum(e.lat)
+		FROM events e GROUP BY 2, 3, 4, 5, 6, 7, 8`,
 		"DELETE FROM cell_fine",
 		`INSERT INTO cell_fine (level, x, y, event_type, modality, origin, geo_precision, n, fatalities, sum_lon, sum_lat)
 		SELECT 14, min(CAST((e.lon + 180) * 65536.0 / 360 AS INTEGER), 65535), min(CAST((e.lat + 90) * 65536.0 / 360 AS INTEGER), 32767),

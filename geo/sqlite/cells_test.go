@@ -54,8 +54,8 @@ func TestCellsAfterDeferredImport(t *testing.T) {
 	s := open(t, path)
 	storetest.Load(t, s, 200)
 	wantTriggers, _ := cellState(t, path)
-	if len(wantTriggers) != 24 {
-		t.Fatalf("cell triggers %v, want 24", wantTriggers)
+	if len(wantTriggers) != 27 {
+		t.Fatalf("cell triggers %v, want 27", wantTriggers)
 	}
 	build, err := s.DeferIndexes(t.Context())
 	if err != nil {

@@ -12,7 +12,8 @@ import (
 // a table it writes that is missing here fails a new store's import
 // (writeSide), and one missing from the copy fails its tests.
 var keptTables = []string{"event_counts", "detail_counts", "word_counts", "cell_types", "cell_countries", "cell_word_stats",
-	"cell_detail_stats", "cell_details", "cell_word_fine", "cell_words", "cell_fine", "cell_country_weeks"}
+	"cell_detail_stats", "cell_details", "cell_word_fine", "cell_words", "cell_fine", "cell_country_weeks",
+	"cell_fine_weeks"}
 
 // sideTally writes a bulk import's kept counts into a file of their own
 // beside a new store (Create), on a connection of its own, while the

@@ -46,6 +46,10 @@ type tally struct {
 	// countryWeeks are the groups of cell_country_weeks (migration 0028)
 	// at the finest level.
 	countryWeeks map[cellCountryWeekKey]int64
+	// fineWeeks are the groups of cell_fine_weeks (migration 0037), at
+	// eventsql.WeekFineLevel (weekFine).
+	fineWeeks map[cellTypeKey]cellSums
+	weekFine  cellLevel
 	// fine are the levels of cell_fine (migration 0013), coarsest first;
 	// its groups are keyed in 8 bytes (fineKey): a map of the million's
 	// 910,000 groups of every level under keys of strings took the
@@ -267,7 +271,7 @@ func talliedOf(e geo.Event) tallied {
 func newTally(ctx context.Context, tx *sql.Tx, cells bool) (*tally, error) {
 	t := &tally{ids: map[string]uint32{}, weeks: map[uint32]uint32{}, counts: map[countKey]int{}, details: map[detailKey]int{}, words: map[wordKey]int32{},
 		groups: map[wordGroup]int32{}, types: map[cellTypeKey]cellSums{}, countries: map[cellCountryKey]cellSums{},
-		countryWeeks: map[cellCountryWeekKey]int64{},
+		countryWeeks: map[cellCountryWeekKey]int64{}, fineWeeks: map[cellTypeKey]cellSums{},
 		fineCells:    map[fineKey]cellSums{}, wordCells: map[wordCellKey]cellSums{}, wordStats: map[eventsql.WordStatKey]int32{}, names: map[string]uint16{},
 		detailStats: map[eventsql.WordStatKey]int32{},
 		detailCells: map[detailCellKey]cellSums{}}
@@ -286,6 +290,8 @@ func newTally(ctx context.Context, tx *sql.Tx, cells bool) (*tally, error) {
 	}
 	n := geo.CellsAround(eventsql.WordFineLevel)
 	t.wordFine = cellLevel{level: eventsql.WordFineLevel, n: float64(n), cols: int(n)}
+	n = geo.CellsAround(eventsql.WeekFineLevel)
+	t.weekFine = cellLevel{level: eventsql.WeekFineLevel, n: float64(n), cols: int(n)}
 	for _, levels := range [][]cellLevel{t.levels, t.fine, t.detailLevels} {
 		for _, l := range levels {
 			if _, err := levelShift(levels[len(levels)-1], l); err != nil {
@@ -404,6 +410,12 @@ func (t *tally) add(e tallied, sign int) {
 		cs.add(e, sign)
 		t.countries[ck] = cs
 		t.countryWeeks[cellCountryWeekKey{x: uint32(x), y: uint32(y), countryCode: countryCode, week: week, weekLast: weekLast}] += int64(sign)
+		wk := k
+		wx, wy := t.weekFine.cellOf(e.lon, e.lat)
+		wk.x, wk.y = uint32(wx), uint32(wy)
+		ws := t.fineWeeks[wk]
+		ws.add(e, sign)
+		t.fineWeeks[wk] = ws
 		if x >= 1<<10 || y >= 1<<9 {
 			t.err = fmt.Errorf("word cells: cell %d, %d of level %d does not pack", x, y, t.levels[len(t.levels)-1].level)
 			return
@@ -557,21 +569,8 @@ func (t *tally) writeGroups(ctx context.Context, p *rowPipe) error {
 				countryGroups[k] = countryGroups[k].plus(s)
 			}
 		}
-		typeKeys := sortedKeys(typeGroups, func(a, b cellTypeKey) int {
-			return cmp.Or(cmp.Compare(a.x, b.x), cmp.Compare(a.y, b.y), byRank(a.eventType, b.eventType), byRank(a.week, b.week),
-				byRank(a.weekLast, b.weekLast), byRank(a.modality, b.modality), byRank(a.origin, b.origin))
-		})
-		for _, k := range typeKeys {
-			// A replaced event may leave its group's count as it was and
-			// change its sums.
-			s := typeGroups[k]
-			if s == (cellSums{}) {
-				continue
-			}
-			if err := types.add(ctx, l.level, k.x, k.y, str[k.eventType], str[k.week], str[k.weekLast], str[k.modality], str[k.origin],
-				s.n, s.fatalities, s.lon, s.lat); err != nil {
-				return err
-			}
+		if err := writeTypeGroups(ctx, types, l.level, typeGroups, str, byRank); err != nil {
+			return err
 		}
 		countryKeys := sortedKeys(countryGroups, func(a, b cellCountryKey) int {
 			return cmp.Or(cmp.Compare(a.x, b.x), cmp.Compare(a.y, b.y), byRank(a.eventType, b.eventType),
@@ -595,6 +594,16 @@ func (t *tally) writeGroups(ctx context.Context, p *rowPipe) error {
 		return err
 	}
 	t.types, t.countries = nil, nil
+	fineWeeks := p.writer("cell_fine_weeks (level, x, y, event_type, week, week_last, modality, origin, n, fatalities, sum_lon, sum_lat)", 12,
+		" ON CONFLICT DO UPDATE SET n = n + excluded.n, fatalities = fatalities + excluded.fatalities,"+
+			" sum_lon = sum_lon + excluded.sum_lon, sum_lat = sum_lat + excluded.sum_lat")
+	if err := writeTypeGroups(ctx, fineWeeks, t.weekFine.level, t.fineWeeks, str, byRank); err != nil {
+		return err
+	}
+	if err := fineWeeks.flush(ctx); err != nil {
+		return err
+	}
+	t.fineWeeks = nil
 	if err := t.writeCountryWeeks(ctx, p, byRank); err != nil {
 		return err
 	}
@@ -743,6 +752,30 @@ func boolCompare(a, b bool) int {
 		return 1
 	}
 	return -1
+}
+
+// writeTypeGroups adds groups of cell_types or cell_fine_weeks at level to
+// w in the order of the tables' primary key; str are the tally's strings
+// by number, byRank compares two of them by name.
+func writeTypeGroups(ctx context.Context, w *rowWriter, level int, groups map[cellTypeKey]cellSums, str []string,
+	byRank func(a, b uint32) int) error {
+	keys := sortedKeys(groups, func(a, b cellTypeKey) int {
+		return cmp.Or(cmp.Compare(a.x, b.x), cmp.Compare(a.y, b.y), byRank(a.eventType, b.eventType), byRank(a.week, b.week),
+			byRank(a.weekLast, b.weekLast), byRank(a.modality, b.modality), byRank(a.origin, b.origin))
+	})
+	for _, k := range keys {
+		// A replaced event may leave its group's count as it was and
+		// change its sums.
+		s := groups[k]
+		if s == (cellSums{}) {
+			continue
+		}
+		if err := w.add(ctx, level, k.x, k.y, str[k.eventType], str[k.week], str[k.weekLast], str[k.modality], str[k.origin],
+			s.n, s.fatalities, s.lon, s.lat); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // writeFine adds the tally's groups of cell_fine to the table, level by
