@@ -203,6 +203,9 @@ type CellPlan struct {
 	// cells fit, and at Level only along the edges; empty, the cells above.
 	Rects []CellRect
 	all   bool
+	// part marks a plan of Parts, whose Rects are all it reads, none
+	// when empty.
+	part bool
 }
 
 // CellRect is a rectangle of cells of one level: X0..X1 by Y0..Y1.
@@ -215,10 +218,41 @@ type CellRect struct {
 
 // CellRects returns the rectangles of cells p reads.
 func (p CellPlan) CellRects() []CellRect {
-	if len(p.Rects) > 0 {
+	if len(p.Rects) > 0 || p.part {
 		return p.Rects
 	}
 	return []CellRect{{Level: p.Level, X0: p.X0, X1: p.X1, Y0: p.Y0, Y1: p.Y1, Start: p.Start, End: p.End, all: p.all}}
+}
+
+// Parts deals the reads of p into at most n plans that together read what
+// p reads, once each, for a store to read them at once: its rectangles of
+// cells, one rectangle cut into bands of columns (a view's cells of
+// cell_fine_weeks are most of its reads), and its strips, in turn.
+func (p CellPlan) Parts(n int) []CellPlan {
+	n = max(n, 1)
+	rects := p.CellRects()
+	if r := rects[0]; len(rects) == 1 && !r.all && n > 1 {
+		k := min(n, r.X1-r.X0+1)
+		rects = make([]CellRect, k)
+		for i := range k {
+			rects[i] = r
+			rects[i].X0 = r.X0 + i*(r.X1-r.X0+1)/k
+			rects[i].X1 = r.X0 + (i+1)*(r.X1-r.X0+1)/k - 1
+		}
+	}
+	parts := make([]CellPlan, min(n, len(rects)+len(p.Strips)))
+	for i := range parts {
+		parts[i] = p
+		parts[i].Rects, parts[i].Strips, parts[i].part = nil, nil, true
+	}
+	for i, r := range rects {
+		parts[i%len(parts)].Rects = append(parts[i%len(parts)].Rects, r)
+	}
+	for i, s := range p.Strips {
+		j := (len(rects) + i) % len(parts)
+		parts[j].Strips = append(parts[j].Strips, s)
+	}
+	return parts
 }
 
 // Strip is a part of a box answered from the events: the events inside

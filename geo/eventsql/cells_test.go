@@ -2,6 +2,7 @@ package eventsql_test
 
 import (
 	"math"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -170,6 +171,56 @@ func TestPlanZoomDatedFine(t *testing.T) {
 		}
 		if want := map[bool]int{true: 2, false: 0}[tc.f.End == "2024-12-31"]; days != want {
 			t.Errorf("%+v zoom %d: %d strips of days at the dates' ends, want %d", tc.f, tc.zoom, days, want)
+		}
+	}
+}
+
+// A plan's parts read its cells and strips once each between them.
+func TestPlanParts(t *testing.T) {
+	b := geo.BBox{West: 36.5, South: 47, East: 39.3, North: 49}
+	for _, tc := range []struct {
+		f    geo.Filter
+		zoom int
+	}{
+		{geo.Filter{BBox: &b, Start: "2024-01-03", End: "2024-12-31"}, 9},
+		{geo.Filter{BBox: &b, Start: "2024-01-03"}, 5},
+		{geo.Filter{Start: "2024-01-03"}, 3},
+		{geo.Filter{BBox: &geo.BBox{West: 37.7, South: 47.9, East: 37.9, North: 48.1}, Start: "2024-01-01"}, 10},
+	} {
+		p, ok := eventsql.PlanZoom(sqlDialect{}, tc.f, tc.zoom)
+		if !ok {
+			t.Fatalf("%+v zoom %d: no plan", tc.f, tc.zoom)
+		}
+		cells := func(rects []eventsql.CellRect) map[[2]int]int {
+			seen := map[[2]int]int{}
+			for _, r := range rects {
+				k := p.Level - r.Level
+				for x := r.X0 << k; x < (r.X1+1)<<k; x++ {
+					for y := r.Y0 << k; y < (r.Y1+1)<<k; y++ {
+						seen[[2]int{x, y}]++
+					}
+				}
+			}
+			return seen
+		}
+		want := cells(p.CellRects())
+		for n := 1; n <= 4; n++ {
+			parts := p.Parts(n)
+			if len(parts) > n {
+				t.Errorf("%+v zoom %d: %d parts, at most %d asked", tc.f, tc.zoom, len(parts), n)
+			}
+			var rects []eventsql.CellRect
+			strips := 0
+			for _, part := range parts {
+				rects = append(rects, part.CellRects()...)
+				strips += len(part.Strips)
+			}
+			if got := cells(rects); !reflect.DeepEqual(got, want) {
+				t.Errorf("%+v zoom %d in %d parts: %d cells read, want %d once each", tc.f, tc.zoom, n, len(got), len(want))
+			}
+			if strips != len(p.Strips) {
+				t.Errorf("%+v zoom %d in %d parts: %d strips, want %d", tc.f, tc.zoom, n, strips, len(p.Strips))
+			}
 		}
 	}
 }

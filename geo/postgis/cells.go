@@ -81,23 +81,29 @@ func (s *Store) cellStats(ctx context.Context, tx pgx.Tx, p eventsql.CellPlan, f
 }
 
 // cellGroups returns the density cells of f at zoom by plan p, read in
-// one statement (eventsql.CellPlanSQL): a plan of nested cells and strips
-// is a dozen parts, each a round trip and a plan apart.
-func (s *Store) cellGroups(ctx context.Context, q querier, p eventsql.CellPlan, f geo.Filter, zoom int) ([]geo.Cell, error) {
-	d, p, err := s.stripDialect(ctx, q, p, f)
+// one statement (eventsql.CellPlanSQL) per part of it (CellPlan.Parts),
+// the parts at once (stripsAtOnce): a plan of nested cells and strips is
+// a dozen reads, each a round trip and a plan apart, and a hotspot's view
+// at zoom 9 over a year reads 55,000 groups of cell_fine_weeks, which the
+// planner gave its parallel workers (47 ms of the statement's 56).
+func (s *Store) cellGroups(ctx context.Context, tx pgx.Tx, p eventsql.CellPlan, f geo.Filter, zoom int) ([]geo.Cell, error) {
+	d, p, err := s.stripDialect(ctx, tx, p, f)
 	if err != nil {
 		return nil, err
 	}
-	var groups []geo.CellRow
-	stmt, args := eventsql.CellPlanSQL(d, p, f, zoom)
-	err = eachRow(ctx, q, stmt, args, func(r pgx.Rows) (err error) {
-		groups, err = eventsql.ScanPlanRows(r, zoom, groups)
-		return err
+	parts := p.Parts(s.pieces)
+	groups := make([][]geo.CellRow, len(parts))
+	err = s.stripsAtOnce(ctx, tx, len(parts), func(tx pgx.Tx, i int) error {
+		stmt, args := eventsql.CellPlanSQL(d, parts[i], f, zoom)
+		return eachRow(ctx, tx, stmt, args, func(r pgx.Rows) (err error) {
+			groups[i], err = eventsql.ScanPlanRows(r, zoom, groups[i])
+			return err
+		})
 	})
 	if err != nil {
 		return nil, err
 	}
-	return geo.FoldCells(zoom, groups), nil
+	return geo.FoldCells(zoom, slices.Concat(groups...)), nil
 }
 
 // eachRow runs stmt and hands its rows to read.

@@ -275,26 +275,21 @@ func (s *Store) stripStats(ctx context.Context, q cellQuerier, f geo.Filter, str
 }
 
 // cellGroups returns the density cells of f at zoom by plan p. On several
-// CPUs its rectangles of cells and its strips are read at once, dealt out
-// as cellStats deals its parts, each connection in a snapshot of its own,
-// and again in turn when a write came between them: a hotspot's view at
-// zoom 10 between dates reads 78,000 groups of cell_fine_weeks and strips
-// of 35,000 events (86 ms in turn).
+// CPUs the parts of p (eventsql.CellPlan.Parts: bands of its cells and its
+// strips) are read at once, dealt out as cellStats deals its parts, each
+// connection in a snapshot of its own, and again in turn when a write came
+// between them: a hotspot's view at zoom 10 between dates reads 78,000
+// groups of cell_fine_weeks and strips of 35,000 events (86 ms in turn).
 func (s *Store) cellGroups(ctx context.Context, q cellQuerier, p eventsql.CellPlan, f geo.Filter, zoom int) ([]geo.Cell, error) {
-	rects := p.CellRects()
-	if parts := len(rects) + len(p.Strips); s.pieces > 1 && parts > 1 {
-		groups := make([][]geo.CellRow, min(s.pieces, parts))
+	if s.pieces > 1 {
+		// Twice as many parts as connections: a connection that is done
+		// with a small part takes the next.
+		parts := p.Parts(2 * s.pieces)
+		groups := make([][]geo.CellRow, min(s.pieces, len(parts)))
 		var next atomic.Int64
 		same, err := s.atOnce(ctx, len(groups), func(ctx context.Context, tx *sql.Tx, j int) (err error) {
-			for i := int(next.Add(1) - 1); i < parts; i = int(next.Add(1) - 1) {
-				if i < len(rects) {
-					groups[j], err = rectGroups(ctx, tx, rects[i], f, zoom, groups[j])
-				} else {
-					groups[j], err = stripGroups(ctx, tx, p.Strips[i-len(rects)], zoom, groups[j], func(strip eventsql.Strip) (*eventsql.Query, dialect, error) {
-						return s.stripQuery(ctx, tx, f, strip)
-					})
-				}
-				if err != nil {
+			for i := int(next.Add(1) - 1); i < len(parts); i = int(next.Add(1) - 1) {
+				if groups[j], err = s.planGroups(ctx, tx, parts[i], f, zoom, groups[j]); err != nil {
 					return err
 				}
 			}
@@ -307,16 +302,32 @@ func (s *Store) cellGroups(ctx context.Context, q cellQuerier, p eventsql.CellPl
 			return geo.FoldCells(zoom, slices.Concat(groups...)), nil
 		}
 	}
-	var groups []geo.CellRow
-	for _, rect := range rects {
+	groups, err := s.planGroups(ctx, q, p, f, zoom, nil)
+	if err != nil {
+		return nil, err
+	}
+	return geo.FoldCells(zoom, groups), nil
+}
+
+// planGroups appends to groups the groups of plan p's cells and strips
+// for f at zoom.
+func (s *Store) planGroups(ctx context.Context, q cellQuerier, p eventsql.CellPlan, f geo.Filter, zoom int, groups []geo.CellRow) ([]geo.CellRow, error) {
+	for _, rect := range p.CellRects() {
 		var err error
 		if groups, err = rectGroups(ctx, q, rect, f, zoom, groups); err != nil {
 			return nil, err
 		}
 	}
-	return stripCells(ctx, q, p.Strips, zoom, groups, func(strip eventsql.Strip) (*eventsql.Query, dialect, error) {
-		return s.stripQuery(ctx, q, f, strip)
-	})
+	for _, strip := range p.Strips {
+		var err error
+		groups, err = stripGroups(ctx, q, strip, zoom, groups, func(strip eventsql.Strip) (*eventsql.Query, dialect, error) {
+			return s.stripQuery(ctx, q, f, strip)
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return groups, nil
 }
 
 // rectGroups appends to groups the kept groups of the cells rect matching
