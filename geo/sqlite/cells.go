@@ -321,13 +321,30 @@ func (s *Store) planGroups(ctx context.Context, q cellQuerier, p eventsql.CellPl
 	for _, strip := range p.Strips {
 		var err error
 		groups, err = stripGroups(ctx, q, strip, zoom, groups, func(strip eventsql.Strip) (*eventsql.Query, dialect, error) {
-			return s.stripQuery(ctx, q, f, strip)
+			return s.cellStripQuery(ctx, q, f, strip)
 		})
 		if err != nil {
 			return nil, err
 		}
 	}
 	return groups, nil
+}
+
+// cellStripQuery is stripQuery for the density cells of a strip along a
+// box's edge: its entries of events_point_words, which hold every field
+// the cells read and test (migration 0038), one range of latitudes per
+// column of the strip, when f tests no other field and the strip meets
+// few columns (eventsql.MaxStripColumns).
+func (s *Store) cellStripQuery(ctx context.Context, q cellQuerier, f geo.Filter, strip eventsql.Strip) (*eventsql.Query, dialect, error) {
+	b := strip.Box
+	if strip.Days || strip.Sparse || b == nil || b.West > b.East || f.Country != "" || len(f.GeoPrecisions) > 0 ||
+		len(f.Modalities) > 0 || len(f.Origins) > 0 {
+		return s.stripQuery(ctx, q, f, strip)
+	}
+	if x0, x1 := eventsql.ColumnRange(*b, pointWordsColumnLevel); x1-x0 >= eventsql.MaxStripColumns {
+		return s.stripQuery(ctx, q, f, strip)
+	}
+	return eventsql.StripFilter(pointWordsDialect, f, strip), pointWordsDialect, nil
 }
 
 // rectGroups appends to groups the kept groups of the cells rect matching
