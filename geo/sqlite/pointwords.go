@@ -130,10 +130,10 @@ func pointWordsCells(ctx context.Context, q cellQuerier, f geo.Filter, zoom int)
 }
 
 // pointWordsQuery is the condition of f (pointWordsUsable), and cond
-// when not empty, on the entries of events_point_words. The index holds
-// the events with words alone; a statement may read it when one of its
-// conditions is a term of the index's (SQLite's rule for partial indexes):
-// the field of f's first word has some.
+// when not empty, on the entries of events_point_words. An entry whose
+// field of f's first word holds none is passed over before the words are
+// tested (without that test, the density cells of a common word in a
+// hotspot's view at zoom 9 took 13.7 ms instead of 10.6).
 func pointWordsQuery(f geo.Filter, cond string) *eventsql.Query {
 	c := eventsql.Filter(pointWordsDialect, f)
 	fields, _ := eventsql.TextWords(f)
