@@ -328,6 +328,11 @@ var scaleQueries = []string{
 	"/api/clusters?zoom=11&bbox=37.5,47.8,38.1,48.2&start=2024-01-01&end=2024-12-31",
 	"/api/clusters?zoom=11&bbox=37.5,47.8,38.1,48.2&start=2024-01-01&end=2024-12-31&type=Battles",
 	"/api/clusters?zoom=9&bbox=36.5,47,39.3,49&start=2024-01-01&end=2024-12-31",
+	// A view at zoom 10 between dates that end mid-week, and a tile of
+	// zoom 8 (its cells at zoom 10) over a year: the kept cells by week
+	// of level 10, the days at either end and the edges from the events.
+	"/api/clusters?zoom=10&bbox=37,47.5,38.5,48.5&start=2024-03-05&end=2024-11-20",
+	"/ogc/collections/events/tiles/WebMercatorQuad/8/88/154?datetime=2024-01-01/2024-12-31",
 }
 
 // measure requests every scale query --runs times in a row and prints a
