@@ -36,6 +36,14 @@ var fineLevels = [...]int{10, 12, 14}
 // of this level. A finer level would hold about as many groups as events.
 const WeekFineLevel = 10
 
+// maxFineBoxCells bounds the cells of WeekFineLevel a box's count or
+// stats read (PlanBox): a box of 1.4 by 1.4 degrees or less, whose edge
+// strips at level 8 (0.35 degrees wide) would hold most of its events
+// (the stats of a hotspot's box of 0.6 by 0.4 degrees read the rows of
+// 90,000 of its 101,000). A larger box's cells of level 10 would hold
+// about as many groups as its strips at level 8 hold events.
+const maxFineBoxCells = 256
+
 // maxWeekFineCells bounds the cells of WeekFineLevel a plan reads: more
 // than a view at zoom 9 holds on the widest screens (a cell of level 10 is
 // 32 pixels of it), and few enough that their groups of every week are
@@ -388,14 +396,23 @@ func lastCell(edge, shift float64, n int64) int {
 	return int(math.Floor(cellCoord(math.Nextafter(edge, math.Inf(1))+shift, n))) - 1
 }
 
-// PlanBox returns the plan a box's count or stats read: the finest level
-// with at most maxInnerCells cells inside the box, and false when f is not
-// CellsUsable or names no box, or no level has a cell inside it.
-func PlanBox(d Dialect, f geo.Filter) (CellPlan, bool) {
+// PlanBox returns the plan a box's count or stats read: WeekFineLevel
+// when the box holds at most maxFineBoxCells of its cells (and, for
+// stats, f names no event type, modality or origin, which
+// cell_country_weeks does not keep), else the finest level with at most
+// maxInnerCells cells inside the box; false when f is not CellsUsable or
+// names no box, or no level has a cell inside it.
+func PlanBox(d Dialect, f geo.Filter, stats bool) (CellPlan, bool) {
 	if f.BBox == nil || !CellsUsable(f) {
 		return CellPlan{}, false
 	}
 	weeks, edges, _ := weekSplit(d, f)
+	if !stats || (len(f.Types) == 0 && len(f.Modalities) == 0 && len(f.Origins) == 0) {
+		if p, ok := PlanCells(d, weeks, WeekFineLevel); ok && (p.X1-p.X0+1)*(p.Y1-p.Y0+1) <= maxFineBoxCells {
+			p.Strips = append(p.Strips, edges...)
+			return p, true
+		}
+	}
 	for i := len(cellLevels) - 1; i >= 0; i-- {
 		p, ok := PlanCells(d, weeks, cellLevels[i])
 		if ok && (p.X1-p.X0+1)*(p.Y1-p.Y0+1) <= maxInnerCells {
@@ -635,7 +652,10 @@ func cellCond(d Dialect, p CellRect, f geo.Filter, dates bool) *Query {
 func CellCountSQL(d Dialect, p CellPlan, f geo.Filter) (string, []any) {
 	r := p.CellRects()[0]
 	table := "cell_types"
-	if r.Start == "" && r.End == "" {
+	switch {
+	case r.Level > cellLevels[len(cellLevels)-1]:
+		table = cellTable(r) // cell_fine_weeks, or cell_fine without dates
+	case r.Start == "" && r.End == "":
 		table = "cell_countries"
 	}
 	q := cellCond(d, r, f, true)
@@ -644,22 +664,27 @@ func CellCountSQL(d Dialect, p CellPlan, f geo.Filter) (string, []any) {
 
 // CellTypeWeekSQL groups the events of p's cells matching f (StatsUsable)
 // in p's whole weeks by event type and week, the rows of Tally.AddType and
-// AddWeek.
+// AddWeek: from cell_types, or cell_fine_weeks at its level.
 func CellTypeWeekSQL(d Dialect, p CellPlan, f geo.Filter) (string, []any) {
-	q := cellCond(d, p.CellRects()[0], f, true)
-	return "SELECT c.event_type, c.week, sum(c.n) FROM cell_types c WHERE " + q.Where() +
+	r := p.CellRects()[0]
+	table := "cell_types"
+	if r.Level > cellLevels[len(cellLevels)-1] {
+		table = "cell_fine_weeks"
+	}
+	q := cellCond(d, r, f, true)
+	return "SELECT c.event_type, c.week, sum(c.n) FROM " + table + " c WHERE " + q.Where() +
 		" GROUP BY 1, 2 HAVING sum(c.n) > 0", q.Args
 }
 
 // CellCountrySQL groups the events of p's cells matching f (StatsUsable)
 // by country code, the rows of Tally.AddCountry: from cell_countries, or,
-// when p has dates, from the counts per country and week of their first
-// and last day (cell_country_weeks) in p's whole weeks.
+// when p has dates or reads level 10, from the counts per country and week
+// of their first and last day (cell_country_weeks) in p's whole weeks.
 func CellCountrySQL(d Dialect, p CellPlan, f geo.Filter) (string, []any) {
 	r := p.CellRects()[0]
 	table := "cell_countries"
-	if r.Start != "" || r.End != "" {
-		table = "cell_country_weeks"
+	if r.Start != "" || r.End != "" || r.Level > cellLevels[len(cellLevels)-1] {
+		table = "cell_country_weeks" // the only one of level 10
 	}
 	q := cellCond(d, r, f, true)
 	return "SELECT c.country_code, sum(c.n) FROM " + table + " c WHERE " + q.Where() +

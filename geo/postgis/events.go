@@ -450,7 +450,7 @@ func (s *Store) events(ctx context.Context, f geo.Filter) (geo.EventPage, error)
 		if page.Matched, err = s.detailCount(ctx, tx, f, c, strips); err != nil {
 			return geo.EventPage{}, err
 		}
-	} else if p, ok := eventsql.PlanBox(pgSQL, f); ok && !eventsql.CountsUsable(f) {
+	} else if p, ok := eventsql.PlanBox(pgSQL, f, false); ok && !eventsql.CountsUsable(f) {
 		if page.Matched, err = s.cellCount(ctx, tx, p, f); err != nil {
 			return geo.EventPage{}, err
 		}
@@ -965,7 +965,7 @@ func (s *Store) stats(ctx context.Context, f geo.Filter) (geo.Stats, error) {
 	if st, ok, err := s.detailBoxStats(ctx, f); err != nil || ok {
 		return st, err
 	}
-	p, ok := eventsql.PlanBox(pgSQL, f)
+	p, ok := eventsql.PlanBox(pgSQL, f, true)
 	if !ok {
 		p, ok = eventsql.PlanStats(pgSQL, f)
 	}

@@ -59,8 +59,10 @@ type tally struct {
 	countryWeeks *sums[uint64, int64]
 	// fineWeeks are the groups of cell_fine_weeks (migration 0036), at
 	// eventsql.WeekFineLevel, by cellKey with the combination of
-	// cell_types.
-	fineWeeks *sums[uint64, cellSums]
+	// cell_types; fineCountryWeeks those of cell_country_weeks at that
+	// level.
+	fineWeeks        *sums[uint64, cellSums]
+	fineCountryWeeks *sums[uint64, int64]
 	// wordCells are the groups of cell_word_fine (migration 0031), at
 	// eventsql.WordFineLevel; those of cell_words (migration 0017), at the
 	// finest level of cell_types, are added up from them.
@@ -231,7 +233,7 @@ func newTally() *tally {
 	return &tally{attrs: map[string]uint32{}, weeks: map[string]uint32{}, profiles: map[profileKey]*profile{}, combos: map[comboKey]uint32{},
 		words: newSums[uint64](addInt[int64]), details: map[detailKey]int64{}, types: newSums[uint64](addSums),
 		countries: newSums[uint64](addSums), fine: newSums[uint64](addSums), countryWeeks: newSums[uint64](addInt[int64]),
-		fineWeeks: newSums[uint64](addSums),
+		fineWeeks: newSums[uint64](addSums), fineCountryWeeks: newSums[uint64](addInt[int64]),
 		wordCells: newSums[wordCellKey](addSums), wordStats: newSums[eventsql.WordStatKey](addInt[int32]),
 		detailStats: newSums[eventsql.WordStatKey](addInt[int32]), coarse: slices.Max(eventsql.CellLevels()), fineLevel: slices.Max(eventsql.FineLevels()),
 		detailCells: map[detailCellKey]cellSums{}, detailLevel: slices.Max(eventsql.DetailCellLevels()),
@@ -416,6 +418,7 @@ func (t *tally) add(e tallied, sign int64, ids []uint32) []uint32 {
 	t.countryWeeks.put(cellKey(t.coarse, p.countryWeeks, x, y), sign)
 	wx, wy := cellOf(eventsql.WeekFineLevel, e.lon, e.lat)
 	t.fineWeeks.put(cellKey(eventsql.WeekFineLevel, p.types, wx, wy), sums)
+	t.fineCountryWeeks.put(cellKey(eventsql.WeekFineLevel, p.countryWeeks, wx, wy), sign)
 	x, y = cellOf(t.fineLevel, e.lon, e.lat)
 	t.fine.put(cellKey(t.fineLevel, t.fineCombo(p, e.precision), x, y), sums)
 	t.addDetailCell(e, p, sums)
@@ -443,6 +446,7 @@ func (t *tally) flush() {
 	t.countryWeeks.flush()
 	t.fine.flush()
 	t.fineWeeks.flush()
+	t.fineCountryWeeks.flush()
 }
 
 // countOut counts out the events that rows (event_type, country_code,
@@ -738,6 +742,12 @@ func (t *tally) tables(emit func(keptTable)) {
 			c := levelKey[countryWeekKey]{int32(level), countryWeekKey{x: x >> shift, y: y >> shift, country: k.country, week: k.week, weekLast: k.weekLast}}
 			countryWeekCells[c] += n
 		}
+	}
+	for packed, n := range t.fineCountryWeeks.each() {
+		combo, x, y := cellOfKey(eventsql.WeekFineLevel, packed)
+		k := t.comboList[combo]
+		countryWeekCells[levelKey[countryWeekKey]{eventsql.WeekFineLevel, countryWeekKey{x: x, y: y, country: k.country, week: k.week,
+			weekLast: k.weekLast}}] += n
 	}
 	countryWeeks := sortedGroups(maps.All(countryWeekCells), len(countryWeekCells), noEvents,
 		func(k levelKey[countryWeekKey]) uint32 { return signed(k.level) }, func(k levelKey[countryWeekKey]) uint32 { return signed(k.k.x) },

@@ -212,7 +212,7 @@ func TestBulkImport(t *testing.T) {
 }
 
 // checkFineCells compares the groups of cell_fine, cell_types,
-// cell_fine_weeks and cell_countries that hold events with those of the events themselves, at
+// cell_fine_weeks, cell_country_weeks and cell_countries that hold events with those of the events themselves, at
 // every level: the counts and fatalities alike, the sums of the points
 // within rounding.
 func checkFineCells(t *testing.T, path, when string) {
@@ -271,6 +271,22 @@ func checkFineCells(t *testing.T, path, when string) {
 	}
 	if kept != want || wrong != 0 {
 		t.Errorf("%s: cell_fine_weeks holds %d groups of events, want %d; %d of them wrong", when, kept, want, wrong)
+	}
+	err = db.QueryRow(`WITH want AS (
+			SELECT l.level, min(CAST((e.lon + 180) * l.n / 360 AS INTEGER), l.cols - 1) AS x,
+				min(CAST((e.lat + 90) * l.n / 360 AS INTEGER), l.cols / 2 - 1) AS y, e.country_code,
+				coalesce(date(e.event_date, 'weekday 0', '-6 days'), '') AS week,
+				coalesce(date(coalesce(e.event_date_end, e.event_date), 'weekday 0', '-6 days'), '') AS week_last, count(*) AS n
+			FROM events e, (SELECT level, n, cols FROM cell_levels UNION ALL SELECT 10, 4096.0, 4096) l GROUP BY 1, 2, 3, 4, 5, 6)
+		SELECT (SELECT count(*) FROM cell_country_weeks WHERE n <> 0), (SELECT count(*) FROM want),
+			(SELECT count(*) FROM want w LEFT JOIN cell_country_weeks c USING (level, x, y, country_code, week, week_last)
+			WHERE c.n IS NOT w.n)`).
+		Scan(&kept, &want, &wrong)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kept != want || wrong != 0 {
+		t.Errorf("%s: cell_country_weeks holds %d groups of events, want %d; %d of them wrong", when, kept, want, wrong)
 	}
 	err = db.QueryRow(`WITH want AS (
 			SELECT l.level, min(CAST((e.lon + 180) * l.n / 360 AS INTEGER), l.cols - 1) AS x,

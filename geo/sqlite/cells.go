@@ -42,7 +42,7 @@ func planBox(ctx context.Context, q cellQuerier, f geo.Filter, stats bool) (even
 	if (stats && !eventsql.StatsUsable(f)) || !eventsql.CellsUsable(f) {
 		return eventsql.CellPlan{}, false, nil
 	}
-	p, ok := eventsql.PlanBox(sqliteSQL, f)
+	p, ok := eventsql.PlanBox(sqliteSQL, f, stats)
 	if !ok && stats {
 		p, ok = eventsql.PlanStats(sqliteSQL, f)
 	}
@@ -432,6 +432,11 @@ func refillCells(ctx context.Context, tx *sql.Tx) error {
 		`INSERT INTO cell_country_weeks (level, x, y, country_code, week, week_last, n)
 		SELECT l.level, c.x >> (8 - l.level), c.y >> (8 - l.level), c.country_code, c.week, c.week_last, sum(c.n)
 		FROM cell_country_weeks c, cell_levels l WHERE c.level = 8 AND l.level < 8 GROUP BY 1, 2, 3, 4, 5, 6`,
+		`INSERT INTO cell_country_weeks (level, x, y, country_code, week, week_last, n)
+		SELECT 10, min(CAST((e.lon + 180) * 4096.0 / 360 AS INTEGER), 4095), min(CAST((e.lat + 90) * 4096.0 / 360 AS INTEGER), 2047),
+			e.country_code, coalesce(date(e.event_date, 'weekday 0', '-6 days'), ''),
+			coalesce(date(coalesce(e.event_date_end, e.event_date), 'weekday 0', '-6 days'), ''), count(*)
+		FROM events e GROUP BY 2, 3, 4, 5, 6`,
 		"DELETE FROM cell_fine_weeks",
 		`INSERT INTO cell_fine_weeks (level, x, y, event_type, week, week_last, modality, origin, n, fatalities, sum_lon, sum_lat)
 		SELECT 10, min(CAST((e.lon + 180) * 4096.0 / 360 AS INTEGER), 4095), min(CAST((e.lat + 90) * 4096.0 / 360 AS INTEGER), 2047),

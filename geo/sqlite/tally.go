@@ -47,9 +47,11 @@ type tally struct {
 	// at the finest level.
 	countryWeeks map[cellCountryWeekKey]int64
 	// fineWeeks are the groups of cell_fine_weeks (migration 0037), at
-	// eventsql.WeekFineLevel (weekFine).
-	fineWeeks map[cellTypeKey]cellSums
-	weekFine  cellLevel
+	// eventsql.WeekFineLevel (weekFine), and fineCountryWeeks those of
+	// cell_country_weeks at that level.
+	fineWeeks        map[cellTypeKey]cellSums
+	fineCountryWeeks map[cellCountryWeekKey]int64
+	weekFine         cellLevel
 	// fine are the levels of cell_fine (migration 0013), coarsest first;
 	// its groups are keyed in 8 bytes (fineKey): a map of the million's
 	// 910,000 groups of every level under keys of strings took the
@@ -271,7 +273,7 @@ func talliedOf(e geo.Event) tallied {
 func newTally(ctx context.Context, tx *sql.Tx, cells bool) (*tally, error) {
 	t := &tally{ids: map[string]uint32{}, weeks: map[uint32]uint32{}, counts: map[countKey]int{}, details: map[detailKey]int{}, words: map[wordKey]int32{},
 		groups: map[wordGroup]int32{}, types: map[cellTypeKey]cellSums{}, countries: map[cellCountryKey]cellSums{},
-		countryWeeks: map[cellCountryWeekKey]int64{}, fineWeeks: map[cellTypeKey]cellSums{},
+		countryWeeks: map[cellCountryWeekKey]int64{}, fineWeeks: map[cellTypeKey]cellSums{}, fineCountryWeeks: map[cellCountryWeekKey]int64{},
 		fineCells: map[fineKey]cellSums{}, wordCells: map[wordCellKey]cellSums{}, wordStats: map[eventsql.WordStatKey]int32{}, names: map[string]uint16{},
 		detailStats: map[eventsql.WordStatKey]int32{},
 		detailCells: map[detailCellKey]cellSums{}}
@@ -416,6 +418,7 @@ func (t *tally) add(e tallied, sign int) {
 		ws := t.fineWeeks[wk]
 		ws.add(e, sign)
 		t.fineWeeks[wk] = ws
+		t.fineCountryWeeks[cellCountryWeekKey{x: wk.x, y: wk.y, countryCode: countryCode, week: week, weekLast: weekLast}] += int64(sign)
 		if x >= 1<<10 || y >= 1<<9 {
 			t.err = fmt.Errorf("word cells: cell %d, %d of level %d does not pack", x, y, t.levels[len(t.levels)-1].level)
 			return
@@ -1000,6 +1003,20 @@ func (t *tally) writeCountryWeeks(ctx context.Context, p *rowPipe, byRank func(a
 	str := t.strs
 	w := p.writer("cell_country_weeks (level, x, y, country_code, week, week_last, n)", 7, " ON CONFLICT DO UPDATE SET n = n + excluded.n")
 	finest := t.levels[len(t.levels)-1]
+	write := func(level int, groups map[cellCountryWeekKey]int64) error {
+		keys := sortedKeys(groups, func(a, b cellCountryWeekKey) int {
+			return cmp.Or(cmp.Compare(a.x, b.x), cmp.Compare(a.y, b.y), byRank(a.countryCode, b.countryCode),
+				byRank(a.week, b.week), byRank(a.weekLast, b.weekLast))
+		})
+		for _, k := range keys {
+			if n := groups[k]; n != 0 {
+				if err := w.add(ctx, level, k.x, k.y, str[k.countryCode], str[k.week], str[k.weekLast], n); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
 	for _, l := range t.levels {
 		shift, err := levelShift(finest, l)
 		if err != nil {
@@ -1013,17 +1030,14 @@ func (t *tally) writeCountryWeeks(ctx context.Context, p *rowPipe, byRank func(a
 				groups[k] += n
 			}
 		}
-		keys := sortedKeys(groups, func(a, b cellCountryWeekKey) int {
-			return cmp.Or(cmp.Compare(a.x, b.x), cmp.Compare(a.y, b.y), byRank(a.countryCode, b.countryCode),
-				byRank(a.week, b.week), byRank(a.weekLast, b.weekLast))
-		})
-		for _, k := range keys {
-			if n := groups[k]; n != 0 {
-				if err := w.add(ctx, l.level, k.x, k.y, str[k.countryCode], str[k.week], str[k.weekLast], n); err != nil {
-					return err
-				}
-			}
+		if err := write(l.level, groups); err != nil {
+			return err
 		}
 	}
+	// Level 10 (migration 0037), after the others in the key's order.
+	if err := write(t.weekFine.level, t.fineCountryWeeks); err != nil {
+		return err
+	}
+	t.fineCountryWeeks = nil
 	return w.flush(ctx)
 }

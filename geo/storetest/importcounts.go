@@ -126,6 +126,25 @@ func ImportCounts(t *testing.T, s Importer) {
 			}
 		}
 	}
+	// Small boxes around some events: a store may count them and their
+	// stats from its finest kept cells with dates (and the countries of
+	// those cells by week), which the replaced events leave and join.
+	for _, e := range all[25:35] {
+		b := geo.BBox{West: e.Point[0] - 0.3, South: e.Point[1] - 0.3, East: e.Point[0] + 0.3, North: e.Point[1] + 0.3}
+		for _, f := range []geo.Filter{{}, {Start: "2024-01-03"}, {Start: "2024-01-01", End: "2024-12-31"}, {Types: []string{e.EventType}}} {
+			f.BBox = &b
+			got, err := s.Stats(ctx, f)
+			must(t, err)
+			if want := ExpectStats(f, all); !reflect.DeepEqual(got, want) {
+				t.Errorf("after two imports, stats of %s are\n%+v\nwant\n%+v", describe(f), got, want)
+			}
+			page, err := s.Events(ctx, f)
+			must(t, err)
+			if want := Expect(f, all); page.Matched != want.Matched {
+				t.Errorf("after two imports, %s matches %d events, want %d", describe(f), page.Matched, want.Matched)
+			}
+		}
+	}
 	// The events whose date alone changed moved in the list: the pages of
 	// their words follow them, where a store keeps its full-text index in
 	// the list's order of days.

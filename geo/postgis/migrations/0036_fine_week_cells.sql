@@ -5,7 +5,11 @@
 -- event in view: a hotspot's view at zoom 9 over a year holds 165,000 of
 -- the million's events (67-81 ms) and 55,000 groups here. cell_fine (0013)
 -- keeps no week, and cell_types' finest level (8) is coarser than those
--- zooms.
+-- zooms. cell_country_weeks (0030) gains the same level, so that the count
+-- and stats of a small box read its cells of level 10 (eventsql.PlanBox)
+-- and only the events of strips a quarter as wide as level 8's along its
+-- edges: the stats of a hotspot's box of 0.6 by 0.4 degrees read 90,000
+-- of its 101,000 events.
 --
 -- cell_fine_weeks holds what cell_types holds, at this one level: per event
 -- type, week, last week, modality and origin the count, the fatalities and
@@ -53,6 +57,19 @@ BEGIN
 		FROM g) g
 		WHERE c.level = g.level AND c.x = g.x AND c.y = g.y AND c.event_type = g.event_type AND c.week = g.week
 			AND c.week_last = g.week_last AND c.modality = g.modality AND c.origin = g.origin;
+		UPDATE cell_country_weeks c SET n = c.n - g.n
+		FROM (WITH g AS (
+			SELECT least(floor((ST_X(r.geom) + 180) * 4096 / 360)::integer, 4095) AS x,
+				least(floor((ST_Y(r.geom) + 90) * 4096 / 360)::integer, 2047) AS y, r.country_code,
+				r.event_date - (extract(isodow FROM r.event_date)::integer - 1) AS week,
+				coalesce(r.event_date_end, r.event_date) - (extract(isodow FROM coalesce(r.event_date_end, r.event_date))::integer - 1) AS week_last,
+				count(*) AS n
+			FROM removed r GROUP BY 1, 2, 3, 4, 5)
+		SELECT 10 AS level, g.x, g.y, g.country_code, coalesce(to_char(g.week, 'YYYY-MM-DD'), '') AS week,
+			coalesce(to_char(g.week_last, 'YYYY-MM-DD'), '') AS week_last, g.n
+		FROM g) g
+		WHERE c.level = g.level AND c.x = g.x AND c.y = g.y AND c.country_code = g.country_code AND c.week = g.week
+			AND c.week_last = g.week_last;
 	END IF;
 	IF TG_OP <> 'DELETE' THEN
 		INSERT INTO cell_fine_weeks AS c (level, x, y, event_type, week, week_last, modality, origin, n, fatalities, sum_lon, sum_lat)
@@ -70,6 +87,17 @@ BEGIN
 		FROM g ORDER BY 2, 3, 4, 5, 6, 7, 8
 		ON CONFLICT (level, x, y, event_type, week, week_last, modality, origin) DO UPDATE SET n = c.n + excluded.n,
 			fatalities = c.fatalities + excluded.fatalities, sum_lon = c.sum_lon + excluded.sum_lon, sum_lat = c.sum_lat + excluded.sum_lat;
+		INSERT INTO cell_country_weeks AS c (level, x, y, country_code, week, week_last, n)
+		WITH g AS (
+			SELECT least(floor((ST_X(r.geom) + 180) * 4096 / 360)::integer, 4095) AS x,
+				least(floor((ST_Y(r.geom) + 90) * 4096 / 360)::integer, 2047) AS y, r.country_code,
+				r.event_date - (extract(isodow FROM r.event_date)::integer - 1) AS week,
+				coalesce(r.event_date_end, r.event_date) - (extract(isodow FROM coalesce(r.event_date_end, r.event_date))::integer - 1) AS week_last,
+				count(*) AS n
+			FROM added r GROUP BY 1, 2, 3, 4, 5)
+		SELECT 10, g.x, g.y, g.country_code, coalesce(to_char(g.week, 'YYYY-MM-DD'), ''), coalesce(to_char(g.week_last, 'YYYY-MM-DD'), ''), g.n
+		FROM g ORDER BY 2, 3, 4, 5, 6
+		ON CONFLICT (level, x, y, country_code, week, week_last) DO UPDATE SET n = c.n + excluded.n;
 	END IF;
 	RETURN NULL;
 END $$;
@@ -94,4 +122,15 @@ WITH g AS (
 SELECT 10, g.x, g.y, g.event_type, coalesce(to_char(g.week, 'YYYY-MM-DD'), ''), coalesce(to_char(g.week_last, 'YYYY-MM-DD'), ''),
 	g.modality, g.origin, g.n, g.fatalities, g.sum_lon, g.sum_lat
 FROM g;
+INSERT INTO cell_country_weeks (level, x, y, country_code, week, week_last, n)
+WITH g AS (
+	SELECT least(floor((ST_X(r.geom) + 180) * 4096 / 360)::integer, 4095) AS x,
+		least(floor((ST_Y(r.geom) + 90) * 4096 / 360)::integer, 2047) AS y, r.country_code,
+		r.event_date - (extract(isodow FROM r.event_date)::integer - 1) AS week,
+		coalesce(r.event_date_end, r.event_date) - (extract(isodow FROM coalesce(r.event_date_end, r.event_date))::integer - 1) AS week_last,
+		count(*) AS n
+	FROM events r GROUP BY 1, 2, 3, 4, 5)
+SELECT 10, g.x, g.y, g.country_code, coalesce(to_char(g.week, 'YYYY-MM-DD'), ''), coalesce(to_char(g.week_last, 'YYYY-MM-DD'), ''), g.n
+FROM g;
 ANALYZE cell_fine_weeks;
+ANALYZE cell_country_weeks;
