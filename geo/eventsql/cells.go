@@ -598,8 +598,8 @@ func StripFilter(d Dialect, f geo.Filter, s Strip) *Query {
 const maxListedColumns = 2048
 
 // cellCond returns the condition on a cell table c (cell_types,
-// cell_countries or cell_fine) that selects the groups of p's cells
-// matching f, between p's dates.
+// cell_countries, cell_country_weeks, cell_fine or cell_fine_weeks) that
+// selects the groups of p's cells matching f, between p's dates.
 func cellCond(d Dialect, p CellRect, f geo.Filter, dates bool) *Query {
 	q := NewQuery(d)
 	q.Add("c.level = " + strconv.Itoa(p.Level))
@@ -648,7 +648,8 @@ func cellCond(d Dialect, p CellRect, f geo.Filter, dates bool) *Query {
 // cell_types when p has dates, else from cell_countries, which keeps no
 // weeks and so holds far fewer groups per cell (a million events, the
 // hotspot's box at level 8: 184 against 14,780, on 453 pages of
-// cell_types that a first run read in 36 ms on PostGIS).
+// cell_types that a first run read in 36 ms on PostGIS); at level 10
+// likewise from cell_fine_weeks or cell_fine.
 func CellCountSQL(d Dialect, p CellPlan, f geo.Filter) (string, []any) {
 	r := p.CellRects()[0]
 	table := "cell_types"

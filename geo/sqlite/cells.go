@@ -53,9 +53,6 @@ func planBox(ctx context.Context, q cellQuerier, f geo.Filter, stats bool) (even
 	return p, live, err
 }
 
-// stripQuery returns the condition that selects the events of strip s of
-// f's box, planned as a box of its own (dialectFor): a strip of few events
-// is looked up in the R*Tree.
 // narrowStrip is the widest strip, in degrees of longitude, whose events
 // are read from the points' index (events_by_point, keyed by longitude
 // and holding the fields a density count reads) rather than looked up in
@@ -65,6 +62,11 @@ func planBox(ctx context.Context, q cellQuerier, f geo.Filter, stats bool) (even
 // entry alone. The width of a cell of level 12 (eventsql.FineLevels).
 const narrowStrip = 360.0 / 16384
 
+// stripQuery returns the condition that selects the events of strip s of
+// f's box, and the dialect to read them with: its entries of
+// events_point_words when they hold every field f tests (stripPoints),
+// else planned as a box of its own (dialectFor), where a strip of few
+// events is looked up in the R*Tree.
 func (s *Store) stripQuery(ctx context.Context, q cellQuerier, f geo.Filter, strip eventsql.Strip) (*eventsql.Query, dialect, error) {
 	if stripPoints(f, strip) {
 		return eventsql.StripFilter(pointWordsDialect, f, strip), pointWordsDialect, nil

@@ -138,8 +138,7 @@ func (t *tally) writeDetailCells(ctx context.Context, p *rowPipe, byRank func(a,
 		return nil
 	}
 	w := p.writer("cell_details (level, x, y, event_type, sub_event_type, geo_precision, modality, origin, n, fatalities, sum_lon, sum_lat)", 12,
-		" ON CONFLICT DO UPDATE SET n = n + excluded.n, fatalities = fatalities + excluded.fatalities,"+
-			" sum_lon = sum_lon + excluded.sum_lon, sum_lat = sum_lat + excluded.sum_lat")
+		sumsUpsert)
 	finest := t.detailLevels[len(t.detailLevels)-1]
 	for _, l := range t.detailLevels {
 		shift, err := levelShift(finest, l)

@@ -548,11 +548,9 @@ func (t *tally) writeGroups(ctx context.Context, p *rowPipe) error {
 	}
 	t.words, t.groups, t.groupList = nil, nil, nil
 	types := p.writer("cell_types (level, x, y, event_type, week, week_last, modality, origin, n, fatalities, sum_lon, sum_lat)", 12,
-		" ON CONFLICT DO UPDATE SET n = n + excluded.n, fatalities = fatalities + excluded.fatalities,"+
-			" sum_lon = sum_lon + excluded.sum_lon, sum_lat = sum_lat + excluded.sum_lat")
+		sumsUpsert)
 	countries := p.writer("cell_countries (level, x, y, event_type, country_code, modality, origin, n, fatalities, sum_lon, sum_lat)", 11,
-		" ON CONFLICT DO UPDATE SET n = n + excluded.n, fatalities = fatalities + excluded.fatalities,"+
-			" sum_lon = sum_lon + excluded.sum_lon, sum_lat = sum_lat + excluded.sum_lat")
+		sumsUpsert)
 	finest := t.levels[len(t.levels)-1]
 	for _, l := range t.levels {
 		shift, err := levelShift(finest, l)
@@ -598,8 +596,7 @@ func (t *tally) writeGroups(ctx context.Context, p *rowPipe) error {
 	}
 	t.types, t.countries = nil, nil
 	fineWeeks := p.writer("cell_fine_weeks (level, x, y, event_type, week, week_last, modality, origin, n, fatalities, sum_lon, sum_lat)", 12,
-		" ON CONFLICT DO UPDATE SET n = n + excluded.n, fatalities = fatalities + excluded.fatalities,"+
-			" sum_lon = sum_lon + excluded.sum_lon, sum_lat = sum_lat + excluded.sum_lat")
+		sumsUpsert)
 	if err := writeTypeGroups(ctx, fineWeeks, t.weekFine.level, t.fineWeeks, str, byRank); err != nil {
 		return err
 	}
@@ -639,10 +636,8 @@ func (t *tally) writeGroups(ctx context.Context, p *rowPipe) error {
 // than in a second map as large as cell_words (the million: 475,000
 // groups).
 func (t *tally) writeWordCells(ctx context.Context, p *rowPipe, byRank func(a, b uint32) int) error {
-	const tail = " ON CONFLICT DO UPDATE SET n = n + excluded.n, fatalities = fatalities + excluded.fatalities," +
-		" sum_lon = sum_lon + excluded.sum_lon, sum_lat = sum_lat + excluded.sum_lat"
 	const columns = " (field, word, x, y, event_type, n, fatalities, sum_lon, sum_lat)"
-	fine, coarse := p.writer("cell_word_fine"+columns, 9, tail), p.writer("cell_words"+columns, 9, tail)
+	fine, coarse := p.writer("cell_word_fine"+columns, 9, sumsUpsert), p.writer("cell_words"+columns, 9, sumsUpsert)
 	byCell := func(a, b wordCellKey) int {
 		ax, ay := a.cell()
 		bx, by := b.cell()
@@ -757,6 +752,11 @@ func boolCompare(a, b bool) int {
 	return -1
 }
 
+// sumsUpsert is the upsert of a group of a cell table with the sums of
+// its points (cellSums) into the group already there.
+const sumsUpsert = " ON CONFLICT DO UPDATE SET n = n + excluded.n, fatalities = fatalities + excluded.fatalities," +
+	" sum_lon = sum_lon + excluded.sum_lon, sum_lat = sum_lat + excluded.sum_lat"
+
 // writeTypeGroups adds groups of cell_types or cell_fine_weeks at level to
 // w in the order of the tables' primary key; str are the tally's strings
 // by number, byRank compares two of them by name.
@@ -802,8 +802,7 @@ func (t *tally) writeFine(ctx context.Context, p *rowPipe) error {
 	keys := make([]fineKey, 0, len(t.fineCells))
 	sums := make(map[fineKey]cellSums, len(t.fineCells)/2)
 	w := p.writer("cell_fine (level, x, y, event_type, modality, origin, geo_precision, n, fatalities, sum_lon, sum_lat)", 11,
-		" ON CONFLICT DO UPDATE SET n = n + excluded.n, fatalities = fatalities + excluded.fatalities,"+
-			" sum_lon = sum_lon + excluded.sum_lon, sum_lat = sum_lat + excluded.sum_lat")
+		sumsUpsert)
 	for _, l := range t.fine {
 		shift, err := levelShift(finest, l)
 		if err != nil {
