@@ -282,10 +282,13 @@ func (s *Store) stripStats(ctx context.Context, q cellQuerier, f geo.Filter, str
 // cellGroups returns the density cells of f at zoom by plan p. On several
 // CPUs the parts of p (eventsql.CellPlan.Parts: bands of its cells and its
 // strips) are read at once, dealt out as cellStats deals its parts, each
-// connection in a snapshot of its own, and again in turn when a write came
-// between them: a hotspot's view at zoom 10 between dates reads 78,000
-// groups of cell_fine_weeks and strips of 35,000 events (86 ms in turn).
-func (s *Store) cellGroups(ctx context.Context, q cellQuerier, p eventsql.CellPlan, f geo.Filter, zoom int) ([]geo.Cell, error) {
+// connection in a snapshot of its own, and again in one snapshot when a
+// write came between them: a hotspot's view at zoom 10 between dates reads
+// 78,000 groups of cell_fine_weeks and strips of 35,000 events (86 ms in
+// turn). It holds no connection of the pool while it waits for others:
+// requests that each held one and waited for more would wait for each
+// other once the pool's were all held.
+func (s *Store) cellGroups(ctx context.Context, p eventsql.CellPlan, f geo.Filter, zoom int) ([]geo.Cell, error) {
 	if s.pieces > 1 {
 		// Twice as many parts as connections: a connection that is done
 		// with a small part takes the next.
@@ -307,7 +310,12 @@ func (s *Store) cellGroups(ctx context.Context, q cellQuerier, p eventsql.CellPl
 			return geo.FoldCells(zoom, slices.Concat(groups...)), nil
 		}
 	}
-	groups, err := s.planGroups(ctx, q, p, f, zoom, nil)
+	tx, err := s.reader.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	groups, err := s.planGroups(ctx, tx, p, f, zoom, nil)
 	if err != nil {
 		return nil, err
 	}

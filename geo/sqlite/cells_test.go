@@ -1,13 +1,17 @@
 package sqlite_test
 
 import (
+	"context"
 	"database/sql"
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"testing"
+	"time"
 
 	"conflictmap/geo"
 	"conflictmap/geo/eventsql"
+	"conflictmap/geo/sqlite"
 	"conflictmap/geo/storetest"
 )
 
@@ -111,4 +115,40 @@ func TestCellsAfterDeferredImport(t *testing.T) {
 		t.Errorf("after the import %+v matches %d (%v), want %d", f, page.Matched, err, want.Matched)
 	}
 	storetest.CheckCells(t, s, "after a deferred import")
+}
+
+// Density requests that read their kept cells and strips on several
+// connections at once, more of them at once than the reader pool holds
+// connections, all answer: none holds a connection while it waits for
+// another.
+func TestCellsAtOnceManyRequests(t *testing.T) {
+	t.Parallel()
+	s := open(t, filepath.Join(t.TempDir(), "db.sqlite"))
+	storetest.Load(t, s, 300)
+	sqlite.SetPieces(s, 2)
+	f := geo.Filter{BBox: &geo.BBox{West: 30, South: 40, East: 50, North: 55}, Start: "2024-01-03", End: "2024-06-30"}
+	if !sqlite.PlansZoom(f, 9) {
+		t.Fatal("no plan of kept cells for the filter")
+	}
+	want, err := s.Cells(t.Context(), f, 9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	errs := make(chan error, 16)
+	for range cap(errs) {
+		go func() {
+			got, err := s.Cells(ctx, f, 9)
+			if err == nil && !reflect.DeepEqual(got, want) {
+				err = fmt.Errorf("cells %+v, want %+v", got, want)
+			}
+			errs <- err
+		}()
+	}
+	for range cap(errs) {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
 }

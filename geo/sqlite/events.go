@@ -1197,17 +1197,12 @@ func (s *Store) cells(ctx context.Context, f geo.Filter, zoom int) ([]geo.Cell, 
 		return cells, err
 	}
 	if p, ok := eventsql.PlanZoom(sqliteSQL, f, zoom); ok {
-		tx, err := s.reader.BeginTx(ctx, nil)
-		if err != nil {
-			return nil, err
-		}
-		defer tx.Rollback()
-		live, err := cellsLive(ctx, tx)
+		live, err := cellsLive(ctx, s.reader)
 		if err != nil {
 			return nil, err
 		}
 		if live {
-			return s.cellGroups(ctx, tx, p, f, zoom)
+			return s.cellGroups(ctx, p, f, zoom)
 		}
 	}
 	if ok, err := s.pointWords(ctx, s.reader, f); err != nil || ok {

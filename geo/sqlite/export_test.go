@@ -1,5 +1,10 @@
 package sqlite
 
+import (
+	"conflictmap/geo"
+	"conflictmap/geo/eventsql"
+)
+
 // SetPlanThresholds sets the query planning thresholds of s (denseBox,
 // walkAt, wordWalkAt), so that the store suite can hold every plan to the
 // model.
@@ -25,3 +30,10 @@ func SetPointWords(s *Store, n int) { s.pointWordsAt = n }
 // (pieces): several make the walked stats read them each in its own
 // snapshot, as a server on several CPUs does.
 func SetPieces(s *Store, n int) { s.pieces = n }
+
+// PlansZoom reports whether s reads the density cells of f at zoom from
+// its kept cells (eventsql.PlanZoom in the store's dialect).
+func PlansZoom(f geo.Filter, zoom int) bool {
+	_, ok := eventsql.PlanZoom(sqliteSQL, f, zoom)
+	return ok
+}
