@@ -686,41 +686,34 @@ func (t *tally) tables(emit func(keptTable)) {
 			countryCells[c] = sum
 		}
 	}
-	types := sortedGroups(maps.All(typeCells), len(typeCells), noSums,
-		func(k levelKey[typeKey]) uint32 { return signed(k.level) }, func(k levelKey[typeKey]) uint32 { return signed(k.k.x) },
-		func(k levelKey[typeKey]) uint32 { return signed(k.k.y) }, func(k levelKey[typeKey]) uint32 { return byName(k.k.eventType) },
-		func(k levelKey[typeKey]) uint32 { return byName(k.k.week) }, func(k levelKey[typeKey]) uint32 { return byName(k.k.weekLast) },
-		func(k levelKey[typeKey]) uint32 { return byName(k.k.modality) }, func(k levelKey[typeKey]) uint32 { return byName(k.k.origin) })
-	emit(keptTable{name: "cell_types", key: 8, update: sumsUpdate, n: len(types),
-		columns: []string{"level", "x", "y", "event_type", "week", "week_last", "modality", "origin", "n", "fatalities", "sum_lon", "sum_lat"},
-		row: func(i int, dst []any) {
-			g := types[i]
-			fill(dst, g.k.level, g.k.k.x, g.k.k.y, name(g.k.k.eventType), name(g.k.k.week), name(g.k.k.weekLast),
-				name(g.k.k.modality), name(g.k.k.origin), g.v.n, g.v.fatalities, g.v.lon, g.v.lat)
-		}})
-	clear(typeCells)
-	fineWeekCells := make(map[typeKey]cellSums, t.fineWeeks.size())
+	// cell_types and cell_fine_weeks (migration 0036) hold the same
+	// groups, the latter at eventsql.WeekFineLevel alone.
+	typeTable := func(table string, cells map[levelKey[typeKey]]cellSums) keptTable {
+		groups := sortedGroups(maps.All(cells), len(cells), noSums,
+			func(k levelKey[typeKey]) uint32 { return signed(k.level) }, func(k levelKey[typeKey]) uint32 { return signed(k.k.x) },
+			func(k levelKey[typeKey]) uint32 { return signed(k.k.y) }, func(k levelKey[typeKey]) uint32 { return byName(k.k.eventType) },
+			func(k levelKey[typeKey]) uint32 { return byName(k.k.week) }, func(k levelKey[typeKey]) uint32 { return byName(k.k.weekLast) },
+			func(k levelKey[typeKey]) uint32 { return byName(k.k.modality) }, func(k levelKey[typeKey]) uint32 { return byName(k.k.origin) })
+		clear(cells)
+		return keptTable{name: table, key: 8, update: sumsUpdate, n: len(groups),
+			columns: []string{"level", "x", "y", "event_type", "week", "week_last", "modality", "origin", "n", "fatalities", "sum_lon", "sum_lat"},
+			row: func(i int, dst []any) {
+				g := groups[i]
+				fill(dst, g.k.level, g.k.k.x, g.k.k.y, name(g.k.k.eventType), name(g.k.k.week), name(g.k.k.weekLast),
+					name(g.k.k.modality), name(g.k.k.origin), g.v.n, g.v.fatalities, g.v.lon, g.v.lat)
+			}}
+	}
+	emit(typeTable("cell_types", typeCells))
 	for packed, s := range t.fineWeeks.each() {
 		combo, x, y := cellOfKey(eventsql.WeekFineLevel, packed)
 		k := t.comboList[combo]
-		c := typeKey{x: x, y: y, eventType: k.eventType, week: k.week, weekLast: k.weekLast, modality: k.modality, origin: k.origin}
-		sum := fineWeekCells[c]
+		c := levelKey[typeKey]{eventsql.WeekFineLevel, typeKey{x: x, y: y, eventType: k.eventType, week: k.week, weekLast: k.weekLast,
+			modality: k.modality, origin: k.origin}}
+		sum := typeCells[c]
 		sum.add(s)
-		fineWeekCells[c] = sum
+		typeCells[c] = sum
 	}
-	fineWeeks := sortedGroups(maps.All(fineWeekCells), len(fineWeekCells), noSums,
-		func(k typeKey) uint32 { return signed(k.x) }, func(k typeKey) uint32 { return signed(k.y) },
-		func(k typeKey) uint32 { return byName(k.eventType) }, func(k typeKey) uint32 { return byName(k.week) },
-		func(k typeKey) uint32 { return byName(k.weekLast) }, func(k typeKey) uint32 { return byName(k.modality) },
-		func(k typeKey) uint32 { return byName(k.origin) })
-	clear(fineWeekCells)
-	emit(keptTable{name: "cell_fine_weeks", key: 8, update: sumsUpdate, n: len(fineWeeks),
-		columns: []string{"level", "x", "y", "event_type", "week", "week_last", "modality", "origin", "n", "fatalities", "sum_lon", "sum_lat"},
-		row: func(i int, dst []any) {
-			g := fineWeeks[i]
-			fill(dst, int32(eventsql.WeekFineLevel), g.k.x, g.k.y, name(g.k.eventType), name(g.k.week), name(g.k.weekLast),
-				name(g.k.modality), name(g.k.origin), g.v.n, g.v.fatalities, g.v.lon, g.v.lat)
-		}})
+	emit(typeTable("cell_fine_weeks", typeCells))
 	countries := sortedGroups(maps.All(countryCells), len(countryCells), noSums,
 		func(k levelKey[countryKey]) uint32 { return signed(k.level) }, func(k levelKey[countryKey]) uint32 { return signed(k.k.x) },
 		func(k levelKey[countryKey]) uint32 { return signed(k.k.y) }, func(k levelKey[countryKey]) uint32 { return byName(k.k.eventType) },
