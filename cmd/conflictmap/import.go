@@ -101,7 +101,7 @@ func runImport(ctx context.Context, env *Env, args []string) (err error) {
 	}
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the import to this file (for go tool pprof)")
 	logLevel := fs.String("log-level", envOr(env, "CONFLICTMAP_LOG_LEVEL", "info"),
-		"debug logs the steps of a one-transaction import into PostgreSQL with their durations to stderr (CONFLICTMAP_LOG_LEVEL)")
+		"debug logs the steps of a one-transaction import with their durations to stderr (CONFLICTMAP_LOG_LEVEL)")
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
 	}

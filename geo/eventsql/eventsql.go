@@ -805,3 +805,10 @@ func ExactTerms(d Dialect, f geo.Filter, row func(stmt string, args ...any) Scan
 func PointsSQL(d Dialect, q *Query) string {
 	return "SELECT " + d.Lon() + ", " + d.Lat() + ", e.event_type, coalesce(e.fatalities, 0) FROM events e WHERE " + q.Where()
 }
+
+// StmtHead is the first four words of the statement q, which name what it
+// makes (CREATE INDEX name ON), for a log of a bulk import's steps.
+func StmtHead(q string) string {
+	f := strings.Fields(q)
+	return strings.Join(f[:min(len(f), 4)], " ")
+}

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"conflictmap/geo/eventsql"
+
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"golang.org/x/sync/errgroup"
@@ -188,9 +190,9 @@ func (b *Bulk) swap(ctx context.Context, empty bool) error {
 	exec := func(q string) error {
 		start := time.Now()
 		if _, err := tx.Exec(ctx, q); err != nil {
-			return fmt.Errorf("%s: %w", firstWords(q), err)
+			return fmt.Errorf("%s: %w", eventsql.StmtHead(q), err)
 		}
-		b.store.log.DebugContext(ctx, "bulk import: "+firstWords(q), "took", time.Since(start))
+		b.store.log.DebugContext(ctx, "bulk import: "+eventsql.StmtHead(q), "took", time.Since(start))
 		return nil
 	}
 	// The lock is taken before the stored events are read (by the copy's
@@ -428,12 +430,6 @@ func lockAll(ctx context.Context, tx pgx.Tx, tables []string) error {
 	return err
 }
 
-// firstWords names a statement in an error by its first words.
-func firstWords(q string) string {
-	f := strings.Fields(q)
-	return strings.Join(f[:min(len(f), 4)], " ")
-}
-
 // vacuum vacuums the tables a bulk import wrote, after its commit, and
 // analyzes the count tables, which have grown; those that new tables
 // replaced (fresh), copied frozen, are analyzed only. The new events table is
@@ -471,7 +467,7 @@ func (s *Store) vacuum(ctx context.Context, thawed bool, fresh []string) error {
 	for _, q := range statements {
 		g.Go(func() error {
 			if _, err := s.pool.Exec(gctx, q); err != nil {
-				return fmt.Errorf("%s: %w", firstWords(q), err)
+				return fmt.Errorf("%s: %w", eventsql.StmtHead(q), err)
 			}
 			return nil
 		})

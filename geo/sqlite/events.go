@@ -1238,6 +1238,13 @@ func (s *Store) cells(ctx context.Context, f geo.Filter, zoom int) ([]geo.Cell, 
 		cuts = eventsql.BoxCuts(*f.BBox, s.pieces)
 		d.byBox = true
 	}
+	if len(cuts) > 0 && strings.TrimSpace(f.Q) == "" && strings.TrimSpace(f.Actor) == "" && stripPoints(f, eventsql.Strip{Box: f.BBox}) {
+		// The box's entries of events_point_words, which hold the last
+		// day, rather than events_by_point's, which read every latitude
+		// of the box's longitudes and the row of each event that began
+		// before a start.
+		d = pointWordsDialect
+	}
 	read := pointCells(d, boxFirst, zoom)
 	if len(cuts) == 0 {
 		rows, err := read(ctx, s.reader, f)
@@ -1383,7 +1390,7 @@ func pointsSQL(d dialect, f geo.Filter, boxFirst bool) (string, []any) {
 		q = eventsql.Filter(d, g)
 		q.In("+e.event_type", f.Types)
 	}
-	return eventsql.PointsSQL(d, q), q.Args
+	return d.indexed(eventsql.PointsSQL(d, q)), q.Args
 }
 
 // boxFirstRatio is what an entry of events_type_walk costs, in entries

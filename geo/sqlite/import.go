@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"conflictmap/geo"
+	"conflictmap/geo/eventsql"
 )
 
 // Import adds events read from a file made elsewhere (an export of
@@ -620,6 +621,8 @@ func (b *Bulk) commit(ctx context.Context) error {
 	// Packing every point costs about a sixth of inserting one through
 	// the R*Tree module: it pays when the import adds a fifth of the
 	// events or more.
+	log := b.s.log
+	start := time.Now()
 	if 5*b.added >= b.stored+b.added {
 		if err := rebuildRtree(ctx, tx); err != nil {
 			return fmt.Errorf("bbox index: %w", err)
@@ -628,6 +631,8 @@ func (b *Bulk) commit(ctx context.Context) error {
 		SELECT seq, lon, lon, lat, lat FROM events WHERE seq > ? AND origin <> 'extracted'`, b.before); err != nil {
 		return fmt.Errorf("bbox index: %w", err)
 	}
+	log.DebugContext(ctx, "bulk import: bbox index written", "took", time.Since(start))
+	start = time.Now()
 	// The full-text rows of the events added, and of those stored before
 	// that the import replaced (the update trigger removed theirs); the
 	// insert triggers wrote those of extracted events.
@@ -648,24 +653,34 @@ func (b *Bulk) commit(ctx context.Context) error {
 			return fmt.Errorf("word index: %w", err)
 		}
 	}
+	log.DebugContext(ctx, "bulk import: word index written", "took", time.Since(start))
 	for _, q := range b.restore {
+		start = time.Now()
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("%s: %w", q, err)
 		}
+		log.DebugContext(ctx, "bulk import: "+eventsql.StmtHead(q), "took", time.Since(start))
 	}
 	if _, err := tx.ExecContext(ctx, "UPDATE meta SET value = max(value, ?) WHERE key = 'max_span_days'", b.span); err != nil {
 		return err
 	}
 	if side != nil {
 		// Usually done by now; if it failed, nothing is stored.
+		start = time.Now()
 		if err := side.wait(); err != nil {
 			return fmt.Errorf("counts and cells: %w", err)
 		}
+		log.DebugContext(ctx, "bulk import: waited for the kept counts", "took", time.Since(start))
 	}
 	b.done = true
+	start = time.Now()
 	if err := tx.Commit(); err != nil || side == nil {
 		return err
 	}
+	log.DebugContext(ctx, "bulk import: committed", "took", time.Since(start))
+	defer func(start time.Time) {
+		log.DebugContext(ctx, "bulk import: kept counts copied in", "took", time.Since(start))
+	}(time.Now())
 	// The events are in; their counts must follow whatever the caller's
 	// context does meanwhile.
 	return b.s.copySide(context.WithoutCancel(ctx), side.path)
@@ -687,7 +702,7 @@ func (b *Bulk) startSide(ctx context.Context) (*sideTally, error) {
 	}
 	path := sidePath(b.s.temp)
 	removeFiles(path)
-	return startSideTally(ctx, path, defs, b.tally), nil
+	return startSideTally(ctx, path, defs, b.tally, b.s.log), nil
 }
 
 // Rollback forgets what the import stored, if it has not committed; it

@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
+	"time"
 )
 
 // keptTables are the tables a bulk import's tally writes (tally.write);
@@ -40,9 +42,14 @@ func (st *sideTally) wait() error {
 
 // startSideTally writes t into a new file at path, whose tables are made
 // by defs (keptDefinitions), on a goroutine; its result arrives on done.
-func startSideTally(ctx context.Context, path string, defs []string, t *tally) *sideTally {
+func startSideTally(ctx context.Context, path string, defs []string, t *tally, log *slog.Logger) *sideTally {
 	st := &sideTally{path: path, done: make(chan error, 1)}
-	go func() { st.done <- writeSide(ctx, path, defs, t) }()
+	go func() {
+		start := time.Now()
+		err := writeSide(ctx, path, defs, t)
+		log.DebugContext(ctx, "bulk import: kept counts written beside", "took", time.Since(start))
+		st.done <- err
+	}()
 	return st
 }
 

@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -79,9 +80,18 @@ type Store struct {
 	// data version (datedCount).
 	spans eventsql.SpansCache
 
+	// log gets the duration of each step of a bulk import's commit, at
+	// debug level (SetLogger).
+	log *slog.Logger
+
 	closeOnce sync.Once
 	closeErr  error
 }
+
+// SetLogger sets where s logs what it does at debug level: the steps of a
+// bulk import's commit and their durations. A Store logs nothing until
+// then.
+func (s *Store) SetLogger(l *slog.Logger) { s.log = l }
 
 // busyTimeoutMS is how long a connection waits for another connection or
 // process that holds the lock before it gives up with SQLITE_BUSY.
@@ -134,7 +144,8 @@ func open(ctx context.Context, path, journal string) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{path: path, writer: writer, rules: rules, denseBox: defaultDenseBox, walkAt: defaultWalkAt, wordWalkAt: defaultWordWalkAt, rowEntries: defaultRowEntries,
-		pointWordsAt: defaultPointWordsAt, logKeep: changeLogSize, pieces: runtime.NumCPU()}
+		pointWordsAt: defaultPointWordsAt, logKeep: changeLogSize, pieces: runtime.NumCPU(),
+		log: slog.New(slog.DiscardHandler)}
 	if err := s.migrateRetrying(ctx); err != nil {
 		writer.Close()
 		return nil, fmt.Errorf("sqlite store %s: %w", path, err)
