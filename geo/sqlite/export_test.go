@@ -1,6 +1,8 @@
 package sqlite
 
 import (
+	"database/sql"
+
 	"conflictmap/geo"
 	"conflictmap/geo/eventsql"
 )
@@ -36,4 +38,15 @@ func SetPieces(s *Store, n int) { s.pieces = n }
 func PlansZoom(f geo.Filter, zoom int) bool {
 	_, ok := eventsql.PlanZoom(sqliteSQL, f, zoom)
 	return ok
+}
+
+// OpenReaders returns how many connections s's reader pools hold open,
+// and how many they may hold.
+func OpenReaders(s *Store) (open, max int) {
+	for _, pool := range []interface{ Stats() sql.DBStats }{s.reader, s.aside} {
+		st := pool.Stats()
+		open += st.OpenConnections
+		max += st.MaxOpenConnections
+	}
+	return open, max
 }

@@ -240,3 +240,30 @@ func BenchmarkStore(b *testing.B) {
 		return s
 	})
 }
+
+// TestWarmOpensReaders: a server warms its store before it listens, so
+// that its first requests find every reader connection open with the
+// schema read; a store that cannot be read says so.
+func TestWarmOpensReaders(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "conflictmap.db"))
+	if n, _ := sqlite.OpenReaders(s); n > 1 {
+		t.Fatalf("a new store holds %d reader connections open before Warm; want at most the one its version statement took", n)
+	}
+	if err := s.Warm(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if n, max := sqlite.OpenReaders(s); n != max {
+		t.Fatalf("after Warm, %d of %d reader connections are open", n, max)
+	}
+	if _, err := s.Stats(t.Context(), geo.Filter{}); err != nil {
+		t.Fatal(err)
+	}
+	closed, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "closed.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed.Close()
+	if err := closed.Warm(t.Context()); err == nil || !strings.Contains(err.Error(), "warm the readers") {
+		t.Fatalf("Warm on a closed store: %v, want an error that says what failed", err)
+	}
+}
