@@ -8,6 +8,7 @@
 //	cmbench measure --url BASE [--runs N] [--label L]   (latency of scaleQueries)
 //	cmbench static --addr ADDR --body FILE [--gzip] [--content-type T]
 //	cmbench ingestload --server URL --token T [--clients 100] [--size 1048576] [--duration 30s]
+//	cmbench calibrate [--mb 256] [--rows 200000] [--runs 21]   (how fast this machine is)
 package main
 
 import (
@@ -44,7 +45,7 @@ func main() {
 
 func run(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("usage: cmbench seed|static [flags]")
+		return fmt.Errorf("usage: cmbench seed|gen|measure|static|ingestload|calibrate [flags]")
 	}
 	switch args[0] {
 	case "seed":
@@ -57,8 +58,10 @@ func run(ctx context.Context, args []string) error {
 		return gen(args[1:])
 	case "measure":
 		return measure(ctx, args[1:])
+	case "calibrate":
+		return calibrate(ctx, args[1:], os.Stdout)
 	}
-	return fmt.Errorf("unknown command %q; want seed, static, ingestload, gen or measure", args[0])
+	return fmt.Errorf("unknown command %q; want seed, static, ingestload, gen, measure or calibrate", args[0])
 }
 
 // seed stores n generated events, in articles of 10,000 through the

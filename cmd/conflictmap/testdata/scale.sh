@@ -13,6 +13,7 @@
 # (with RUNS < 100, p99 is the slowest run). Then, on a fresh server per
 # store, every event streamed (limit=all, CSV and GeoJSON) and one page of
 # 10,000, each with the server's peak resident memory (VmHWM) after it.
+# Its second and last lines say how fast the machine was (cmbench calibrate).
 #
 # usage (from the repository root):
 #   bash cmd/conflictmap/testdata/scale.sh [EVENTS] [RUNS]
@@ -38,6 +39,9 @@ go build -o "$OUT/cmbench" ./cmd/cmbench
 CSV="$OUT/events-$N.csv"
 [ -s "$CSV" ] || "$OUT/cmbench" gen --events "$N" --hotspots > "$CSV"
 echo "# $(date -u +%FT%TZ) commit $(git rev-parse --short HEAD) events $N runs $RUNS load $(cut -d' ' -f1-3 /proc/loadavg)"
+# How fast the machine is, before and after (cmbench calibrate): figures of
+# different machines, or of one that slows down, compare only beside it.
+echo "# $("$OUT/cmbench" calibrate)"
 
 import() { # label, then import flags
 	local label=$1; shift
@@ -131,3 +135,4 @@ stream "sqlite stream" 18465 --db "$OUT/scale.db"
 if [ -n "$PG" ]; then
 	stream "postgis stream" 18466 --db "$PG" --pg-schema "$SCHEMA"
 fi
+echo "# $("$OUT/cmbench" calibrate)"
