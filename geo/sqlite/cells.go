@@ -133,33 +133,42 @@ func (s *Store) cellCount(ctx context.Context, tx *sql.Tx, p eventsql.CellPlan, 
 	if err := tx.QueryRowContext(ctx, stmt, args...).Scan(&total); err != nil {
 		return 0, err
 	}
-	strips := p.Strips
+	return s.countStrips(ctx, tx, p.Strips, total, func(q cellQuerier, strip eventsql.Strip) (*eventsql.Query, dialect, error) {
+		return s.stripQuery(ctx, q, f, strip)
+	})
+}
+
+// countStrips adds to total the events of strips with their signs, each
+// found by the condition query returns for it on the querier it reads
+// with. On several CPUs, every other strip is counted on a connection of
+// its own (countAside) while tx counts the rest.
+func (s *Store) countStrips(ctx context.Context, tx *sql.Tx, strips []eventsql.Strip, total int,
+	query func(cellQuerier, eventsql.Strip) (*eventsql.Query, dialect, error)) (int, error) {
 	var (
-		aside       <-chan asideCount
-		countRest   func(context.Context, *sql.Tx) (int, error)
-		asideStrips []eventsql.Strip
-		ownStrips   []eventsql.Strip
+		aside     <-chan asideCount
+		countRest func(context.Context, *sql.Tx) (int, error)
 	)
 	if s.pieces > 1 && len(strips) > 1 {
+		var own, rest []eventsql.Strip
 		for i, strip := range strips {
 			if i%2 == 1 {
-				asideStrips = append(asideStrips, strip)
+				rest = append(rest, strip)
 			} else {
-				ownStrips = append(ownStrips, strip)
+				own = append(own, strip)
 			}
 		}
 		countRest = func(ctx context.Context, atx *sql.Tx) (int, error) {
-			return stripCount(ctx, atx, asideStrips, 0, func(strip eventsql.Strip) (*eventsql.Query, dialect, error) {
-				return s.stripQuery(ctx, atx, f, strip)
+			return stripCount(ctx, atx, rest, 0, func(strip eventsql.Strip) (*eventsql.Query, dialect, error) {
+				return query(atx, strip)
 			})
 		}
 		var cancel context.CancelFunc
 		aside, cancel = s.countAside(ctx, countRest)
 		defer cancel()
-		strips = ownStrips
+		strips = own
 	}
 	total, err := stripCount(ctx, tx, strips, total, func(strip eventsql.Strip) (*eventsql.Query, dialect, error) {
-		return s.stripQuery(ctx, tx, f, strip)
+		return query(tx, strip)
 	})
 	if err != nil || aside == nil {
 		return total, err
@@ -680,20 +689,14 @@ func (s *Store) wordCellGroups(ctx context.Context, q cellQuerier, p eventsql.Ce
 // detailCount counts f's events from the kept counts by sub-event type and
 // precision (eventsql.PlanDetail): the groups under c and the events of
 // the days at either end of f's dates.
-func detailCount(ctx context.Context, q cellQuerier, f geo.Filter, c *eventsql.Query, strips []eventsql.Strip) (int, error) {
+func (s *Store) detailCount(ctx context.Context, tx *sql.Tx, f geo.Filter, c *eventsql.Query, strips []eventsql.Strip) (int, error) {
 	var total int
-	if err := q.QueryRowContext(ctx, eventsql.DetailCountSQL(c), c.Args...).Scan(&total); err != nil {
+	if err := tx.QueryRowContext(ctx, eventsql.DetailCountSQL(c), c.Args...).Scan(&total); err != nil {
 		return 0, err
 	}
-	for _, strip := range strips {
-		sq := eventsql.StripFilter(sqliteSQL, f, strip)
-		var n int
-		if err := q.QueryRowContext(ctx, eventsql.CountSQL(sq), sq.Args...).Scan(&n); err != nil {
-			return 0, err
-		}
-		total += strip.Sign() * n
-	}
-	return total, nil
+	return s.countStrips(ctx, tx, strips, total, func(_ cellQuerier, strip eventsql.Strip) (*eventsql.Query, dialect, error) {
+		return eventsql.StripFilter(sqliteSQL, f, strip), sqliteSQL, nil
+	})
 }
 
 // detailStats is Stats of f from the kept counts by sub-event type and

@@ -771,9 +771,18 @@ func (s *Store) subTypePage(ctx context.Context, tx *sql.Tx, f geo.Filter, limit
 		return page, attach(ctx, tx, page.Events)
 	}
 	q := eventsql.Filter(d, f)
+	counted := false
 	if c, strips, ok := eventsql.PlanDetail(sqliteSQL, f); ok {
-		page.Matched, err = detailCount(ctx, tx, f, c, strips)
+		page.Matched, err = s.detailCount(ctx, tx, f, c, strips)
+		counted = true
 	} else {
+		// A box's count from its cells of cell_details and its edges, as
+		// Store.count counts it: two types in a box of 3 by 2 degrees
+		// of the million, 33,478 events, in 14-20 ms instead of the
+		// 30-46 their index entries took.
+		page.Matched, counted, err = s.detailBoxCount(ctx, tx, f)
+	}
+	if err == nil && !counted {
 		err = tx.QueryRowContext(ctx, indexed(eventsql.CountSQL(q), idx), q.Args...).Scan(&page.Matched)
 	}
 	if err != nil {
@@ -1012,7 +1021,7 @@ func (s *Store) count(ctx context.Context, tx *sql.Tx, f geo.Filter, q *eventsql
 		c := eventsql.Counts(sqliteSQL, f)
 		count, args = eventsql.CountsCountSQL(c), c.Args
 	} else if c, strips, ok := eventsql.PlanDetail(sqliteSQL, f); ok {
-		return detailCount(ctx, tx, f, c, strips)
+		return s.detailCount(ctx, tx, f, c, strips)
 	} else if n, ok, err := s.detailBoxCount(ctx, tx, f); err != nil || ok {
 		return n, err
 	} else if p, ok, err := planBox(ctx, tx, f, false); err != nil {
