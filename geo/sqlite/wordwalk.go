@@ -292,7 +292,7 @@ func (s *Store) walkPage(ctx context.Context, tx *sql.Tx, f geo.Filter, idx stri
 // that n connections count them at once while the page's rows are read:
 // a walk costs CPU, and one statement uses one (a million events, a box,
 // a start, a type and a word: the 5,600 matches after the first page
-// among some 70,000 entries). One piece, the whole walk, when f has no
+// among some 78,000 entries). One piece, the whole walk, when f has no
 // start or the dates are too few to cut.
 func walkCountPieces(f geo.Filter, last geo.EventKey, n int) []eventsql.Piece {
 	if f.Start == "" || last.Date == "" {
