@@ -94,7 +94,7 @@ func (t *tally) detailCellsTable(name func(uint32) string, byName func(uint32) u
 			groups[g] = sum
 		}
 	}
-	rows := sortedGroups(maps.All(groups), len(groups), noSums,
+	rows := eventsql.SortedGroups(maps.All(groups), len(groups), noSums,
 		func(k detailCellGroup) uint32 { return signed(k.level) }, func(k detailCellGroup) uint32 { return signed(k.x) },
 		func(k detailCellGroup) uint32 { return signed(k.y) }, func(k detailCellGroup) uint32 { return byName(k.eventType) },
 		func(k detailCellGroup) uint32 { return byName(k.subType) }, func(k detailCellGroup) uint32 { return signed(k.precision) },
@@ -104,8 +104,8 @@ func (t *tally) detailCellsTable(name func(uint32) string, byName func(uint32) u
 		columns: []string{"level", "x", "y", "event_type", "sub_event_type", "geo_precision", "modality", "origin", "n", "fatalities", "sum_lon", "sum_lat"},
 		row: func(i int, dst []any) {
 			g := rows[i]
-			fill(dst, g.k.level, g.k.x, g.k.y, name(g.k.eventType), name(g.k.subType), g.k.precision, name(g.k.modality), name(g.k.origin),
-				g.v.n, g.v.fatalities, g.v.lon, g.v.lat)
+			fill(dst, g.K.level, g.K.x, g.K.y, name(g.K.eventType), name(g.K.subType), g.K.precision, name(g.K.modality), name(g.K.origin),
+				g.V.n, g.V.fatalities, g.V.lon, g.V.lat)
 		}}
 }
 

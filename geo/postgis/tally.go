@@ -4,10 +4,8 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"iter"
 	"maps"
 	"math"
-	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -48,33 +46,33 @@ type tally struct {
 	// comboList are the combinations by number.
 	comboList []comboKey
 	// words counts per word of a field and combination (wordKey).
-	words *sums[uint64, int64]
+	words *eventsql.Sums[uint64, int64]
 	// details counts the groups of detail_counts.
 	details map[detailKey]int64
 	// types, countries and fine are the cells of the finest level of
 	// cell_types, cell_countries and cell_fine by cellKey.
-	types, fine, countries *sums[uint64, cellSums]
+	types, fine, countries *eventsql.Sums[uint64, cellSums]
 	// countryWeeks counts the groups of cell_country_weeks (migration
 	// 0030) at the finest level of cell_types, by cellKey.
-	countryWeeks *sums[uint64, int64]
+	countryWeeks *eventsql.Sums[uint64, int64]
 	// fineWeeks are the groups of cell_fine_weeks (migration 0036), at
 	// eventsql.WeekFineLevel, by cellKey with the combination of
 	// cell_types; fineCountryWeeks those of cell_country_weeks at that
 	// level.
-	fineWeeks        *sums[uint64, cellSums]
-	fineCountryWeeks *sums[uint64, int64]
+	fineWeeks        *eventsql.Sums[uint64, cellSums]
+	fineCountryWeeks *eventsql.Sums[uint64, int64]
 	// wordCells are the groups of cell_word_fine (migration 0031), at
 	// eventsql.WordFineLevel; those of cell_words (migration 0017), at the
 	// finest level of cell_types, are added up from them.
-	wordCells *sums[wordCellKey, cellSums]
+	wordCells *eventsql.Sums[wordCellKey, cellSums]
 	// wordStats are the groups of cell_word_stats (migration 0021), their
 	// keys (countries and weeks, interned) numbered by statKeys.
-	wordStats *sums[eventsql.WordStatKey, int32]
+	wordStats *eventsql.Sums[eventsql.WordStatKey, int32]
 	statKeys  eventsql.StatKeys
 	// detailStats are the groups of cell_detail_stats (migration 0023),
 	// packed as wordStats are: the field's bit set for the precision, the
 	// value (the sub-event type, the precision's decimal text) interned.
-	detailStats *sums[eventsql.WordStatKey, int32]
+	detailStats *eventsql.Sums[eventsql.WordStatKey, int32]
 	err         error // a key that cannot be packed
 	// coarse and fineLevel are the finest levels of cell_types and
 	// cell_fine, at which the cells are tallied.
@@ -231,11 +229,11 @@ func (s *cellSums) add(o cellSums) {
 
 func newTally() *tally {
 	return &tally{attrs: map[string]uint32{}, weeks: map[string]uint32{}, profiles: map[profileKey]*profile{}, combos: map[comboKey]uint32{},
-		words: newSums[uint64](addInt[int64]), details: map[detailKey]int64{}, types: newSums[uint64](addSums),
-		countries: newSums[uint64](addSums), fine: newSums[uint64](addSums), countryWeeks: newSums[uint64](addInt[int64]),
-		fineWeeks: newSums[uint64](addSums), fineCountryWeeks: newSums[uint64](addInt[int64]),
-		wordCells: newSums[wordCellKey](addSums), wordStats: newSums[eventsql.WordStatKey](addInt[int32]),
-		detailStats: newSums[eventsql.WordStatKey](addInt[int32]), coarse: slices.Max(eventsql.CellLevels()), fineLevel: slices.Max(eventsql.FineLevels()),
+		words: eventsql.NewSums[uint64](eventsql.AddInt[int64]), details: map[detailKey]int64{}, types: eventsql.NewSums[uint64](addSums),
+		countries: eventsql.NewSums[uint64](addSums), fine: eventsql.NewSums[uint64](addSums), countryWeeks: eventsql.NewSums[uint64](eventsql.AddInt[int64]),
+		fineWeeks: eventsql.NewSums[uint64](addSums), fineCountryWeeks: eventsql.NewSums[uint64](eventsql.AddInt[int64]),
+		wordCells: eventsql.NewSums[wordCellKey](addSums), wordStats: eventsql.NewSums[eventsql.WordStatKey](eventsql.AddInt[int32]),
+		detailStats: eventsql.NewSums[eventsql.WordStatKey](eventsql.AddInt[int32]), coarse: slices.Max(eventsql.CellLevels()), fineLevel: slices.Max(eventsql.FineLevels()),
 		detailCells: map[detailCellKey]cellSums{}, detailLevel: slices.Max(eventsql.DetailCellLevels()),
 		wordTypeNums: map[uint32]uint16{}, sets: newTermSets()}
 }
@@ -376,7 +374,7 @@ func (t *tally) add(e tallied, sign int64, ids []uint32) []uint32 {
 				t.err = err
 				continue
 			}
-			t.detailStats.put(k, int32(sign))
+			t.detailStats.Put(k, int32(sign))
 		}
 	}
 	// A word counts once per event however often the text repeats it, as
@@ -396,15 +394,15 @@ func (t *tally) add(e tallied, sign int64, ids []uint32) []uint32 {
 			if w >= 1<<wordBits {
 				t.err = fmt.Errorf("word cells: more than %d distinct strings", 1<<wordBits)
 			}
-			t.words.put(wordKey(p.words, field == 1, w), sign)
-			t.wordCells.put(packWordCell(field == 1, w, fx, fy, p.wordType), sums)
+			t.words.Put(wordKey(p.words, field == 1, w), sign)
+			t.wordCells.Put(packWordCell(field == 1, w, fx, fy, p.wordType), sums)
 			for kind, key := range [2]uint32{eventsql.StatCountry: countryKey, eventsql.StatWeek: weekKey} {
 				k, err := eventsql.PackWordStat(field == 1, kind, w, key, int(x), int(y))
 				if err != nil {
 					t.err = err
 					continue
 				}
-				t.wordStats.put(k, int32(sign))
+				t.wordStats.Put(k, int32(sign))
 			}
 		}
 	}
@@ -413,14 +411,14 @@ func (t *tally) add(e tallied, sign int64, ids []uint32) []uint32 {
 	if len(e.date) >= 7 {
 		t.sets.addTerm(e.ord, setMonth, t.intern(e.date[:7]))
 	}
-	t.types.put(cellKey(t.coarse, p.types, x, y), sums)
-	t.countries.put(cellKey(t.coarse, p.countries, x, y), sums)
-	t.countryWeeks.put(cellKey(t.coarse, p.countryWeeks, x, y), sign)
+	t.types.Put(cellKey(t.coarse, p.types, x, y), sums)
+	t.countries.Put(cellKey(t.coarse, p.countries, x, y), sums)
+	t.countryWeeks.Put(cellKey(t.coarse, p.countryWeeks, x, y), sign)
 	wx, wy := cellOf(eventsql.WeekFineLevel, e.lon, e.lat)
-	t.fineWeeks.put(cellKey(eventsql.WeekFineLevel, p.types, wx, wy), sums)
-	t.fineCountryWeeks.put(cellKey(eventsql.WeekFineLevel, p.countryWeeks, wx, wy), sign)
+	t.fineWeeks.Put(cellKey(eventsql.WeekFineLevel, p.types, wx, wy), sums)
+	t.fineCountryWeeks.Put(cellKey(eventsql.WeekFineLevel, p.countryWeeks, wx, wy), sign)
 	x, y = cellOf(t.fineLevel, e.lon, e.lat)
-	t.fine.put(cellKey(t.fineLevel, t.fineCombo(p, e.precision), x, y), sums)
+	t.fine.Put(cellKey(t.fineLevel, t.fineCombo(p, e.precision), x, y), sums)
 	t.addDetailCell(e, p, sums)
 	return ids
 }
@@ -437,16 +435,16 @@ func (t *tally) addEvents(events []geo.Event, ords []int64) {
 
 // flush adds up what add put into the large groups, for reading them.
 func (t *tally) flush() {
-	t.words.flush()
-	t.wordCells.flush()
-	t.wordStats.flush()
-	t.detailStats.flush()
-	t.types.flush()
-	t.countries.flush()
-	t.countryWeeks.flush()
-	t.fine.flush()
-	t.fineWeeks.flush()
-	t.fineCountryWeeks.flush()
+	t.words.Flush()
+	t.wordCells.Flush()
+	t.wordStats.Flush()
+	t.detailStats.Flush()
+	t.types.Flush()
+	t.countries.Flush()
+	t.countryWeeks.Flush()
+	t.fine.Flush()
+	t.fineWeeks.Flush()
+	t.fineCountryWeeks.Flush()
 }
 
 // countOut counts out the events that rows (event_type, country_code,
@@ -486,95 +484,13 @@ type keptTable struct {
 	row     func(i int, dst []any)
 }
 
-// group is a key of the tally with its sums, for sorting.
-type group[K any, V any] struct {
-	k K
-	v V
-}
-
-// sortedGroups returns the groups of m (n of them) whose count is not
-// zero, sorted by fields, the first the most significant. Each group's
-// fields are packed once into a key of 128 bits (each field as wide as its
-// largest value needs) that sorts cheaply. Comparing the fields anew in
-// each comparison (through the interned strings' ranks), BenchmarkTally
-// made a million events' kept rows in 3.9 s instead of 2.8, beside the
-// index builds. Fields too wide to pack together are compared one by one.
-func sortedGroups[K comparable, V any](m iter.Seq2[K, V], n int, zero func(V) bool, fields ...func(K) uint32) []group[K, V] {
-	out := make([]group[K, V], 0, n)
-	for k, v := range m {
-		if !zero(v) {
-			out = append(out, group[K, V]{k, v})
-		}
-	}
-	// Each field is packed as its distance from its least value.
-	widths := make([]int, len(fields))
-	least := make([]uint32, len(fields))
-	total := 0
-	for f, field := range fields {
-		lo, hi := ^uint32(0), uint32(0)
-		for _, g := range out {
-			v := field(g.k)
-			lo, hi = min(lo, v), max(hi, v)
-		}
-		if len(out) > 0 {
-			least[f], widths[f] = lo, bits.Len32(hi-lo)
-		}
-		total += widths[f]
-	}
-	if total > 128 {
-		slices.SortFunc(out, func(a, b group[K, V]) int {
-			for _, field := range fields {
-				if c := cmp.Compare(field(a.k), field(b.k)); c != 0 {
-					return c
-				}
-			}
-			return 0
-		})
-		return out
-	}
-	type packed struct {
-		hi, lo uint64
-		i      int
-	}
-	keys := make([]packed, len(out))
-	for i, g := range out {
-		var hi, lo uint64
-		for f, field := range fields {
-			w := widths[f]
-			hi = hi<<w | lo>>(64-w)
-			lo = lo<<w | uint64(field(g.k)-least[f])
-		}
-		keys[i] = packed{hi, lo, i}
-	}
-	slices.SortFunc(keys, func(a, b packed) int { return cmp.Or(cmp.Compare(a.hi, b.hi), cmp.Compare(a.lo, b.lo)) })
-	// The groups are put in order in place, one cycle of the permutation
-	// at a time (position j takes the group at keys[j].i), so that the
-	// largest tables are not held twice.
-	for start := range keys {
-		if keys[start].i < 0 {
-			continue
-		}
-		g := out[start]
-		j := start
-		for {
-			from := keys[j].i
-			keys[j].i = -1
-			if from == start {
-				out[j] = g
-				break
-			}
-			out[j] = out[from]
-			j = from
-		}
-	}
-	return out
-}
-
 // signed is v as a sort field: its order as an unsigned number is v's.
 func signed(v int32) uint32 { return uint32(v) ^ 1<<31 }
 
 func noEvents(n int64) bool  { return n == 0 }
 func noSums(s cellSums) bool { return s.n == 0 }
+
+func addSums(a *cellSums, b cellSums) { a.add(b) }
 
 // tables passes emit the tally's groups as the rows of the kept tables,
 // each table as soon as its groups are sorted, so that it is written while
@@ -606,7 +522,7 @@ func (t *tally) tables(emit func(keptTable)) {
 		countMap[countKey{eventType: k.eventType, country: k.country, week: c.week, date: k.date, last: last,
 			modality: k.modality, origin: k.origin}] += p.n
 	}
-	counts := sortedGroups(maps.All(countMap), len(countMap), noEvents,
+	counts := eventsql.SortedGroups(maps.All(countMap), len(countMap), noEvents,
 		func(k countKey) uint32 { return byName(k.eventType) }, func(k countKey) uint32 { return byName(k.country) },
 		func(k countKey) uint32 { return byName(k.week) }, func(k countKey) uint32 { return byName(k.date) },
 		func(k countKey) uint32 { return byName(k.last) }, func(k countKey) uint32 { return byName(k.modality) },
@@ -615,8 +531,8 @@ func (t *tally) tables(emit func(keptTable)) {
 		columns: []string{"event_type", "country_code", "week", "event_date", "date_last", "modality", "origin", "n"},
 		row: func(i int, dst []any) {
 			g := counts[i]
-			fill(dst, name(g.k.eventType), name(g.k.country), name(g.k.week), name(g.k.date), name(g.k.last),
-				name(g.k.modality), name(g.k.origin), g.v)
+			fill(dst, name(g.K.eventType), name(g.K.country), name(g.K.week), name(g.K.date), name(g.K.last),
+				name(g.K.modality), name(g.K.origin), g.V)
 		}})
 	type detailGroup struct {
 		subType, country uint32
@@ -627,7 +543,7 @@ func (t *tally) tables(emit func(keptTable)) {
 	for k, n := range t.details {
 		detailMap[detailGroup{subType: k.subType, country: k.country, precision: k.precision, c: t.comboList[k.types]}] += n
 	}
-	details := sortedGroups(maps.All(detailMap), len(detailMap), noEvents,
+	details := eventsql.SortedGroups(maps.All(detailMap), len(detailMap), noEvents,
 		func(k detailGroup) uint32 { return byName(k.subType) }, func(k detailGroup) uint32 { return signed(k.precision) },
 		func(k detailGroup) uint32 { return byName(k.c.eventType) }, func(k detailGroup) uint32 { return byName(k.country) },
 		func(k detailGroup) uint32 { return byName(k.c.week) }, func(k detailGroup) uint32 { return byName(k.c.weekLast) },
@@ -636,17 +552,17 @@ func (t *tally) tables(emit func(keptTable)) {
 		columns: []string{"sub_event_type", "geo_precision", "event_type", "country_code", "week", "week_last", "modality", "origin", "n"},
 		row: func(i int, dst []any) {
 			g := details[i]
-			fill(dst, name(g.k.subType), g.k.precision, name(g.k.c.eventType), name(g.k.country), name(g.k.c.week),
-				name(g.k.c.weekLast), name(g.k.c.modality), name(g.k.c.origin), g.v)
+			fill(dst, name(g.K.subType), g.K.precision, name(g.K.c.eventType), name(g.K.country), name(g.K.c.week),
+				name(g.K.c.weekLast), name(g.K.c.modality), name(g.K.c.origin), g.V)
 		}})
-	wordMap := make(map[wordGroup]int64, t.words.size())
-	for k, n := range t.words.each() {
+	wordMap := make(map[wordGroup]int64, t.words.Len())
+	for k, n := range t.words.All() {
 		c := t.comboList[uint32(k>>33)]
 		wordMap[wordGroup{quote: k&(1<<32) != 0, word: uint32(k), eventType: c.eventType, country: c.country, week: c.week,
 			modality: c.modality, origin: c.origin}] += n
 	}
 	// "actors" sorts before "quote".
-	words := sortedGroups(maps.All(wordMap), len(wordMap), noEvents,
+	words := eventsql.SortedGroups(maps.All(wordMap), len(wordMap), noEvents,
 		func(k wordGroup) uint32 { return b2u(k.quote) }, func(k wordGroup) uint32 { return byName(k.word) },
 		func(k wordGroup) uint32 { return byName(k.eventType) }, func(k wordGroup) uint32 { return byName(k.country) },
 		func(k wordGroup) uint32 { return byName(k.week) }, func(k wordGroup) uint32 { return byName(k.modality) },
@@ -655,9 +571,9 @@ func (t *tally) tables(emit func(keptTable)) {
 		columns: []string{"field", "word", "event_type", "country_code", "week", "modality", "origin", "n"},
 		row: func(i int, dst []any) {
 			g := words[i]
-			field := eventsql.FieldOf(g.k.quote)
-			fill(dst, field, name(g.k.word), name(g.k.eventType), name(g.k.country), name(g.k.week),
-				name(g.k.modality), name(g.k.origin), g.v)
+			field := eventsql.FieldOf(g.K.quote)
+			fill(dst, field, name(g.K.word), name(g.K.eventType), name(g.K.country), name(g.K.week),
+				name(g.K.modality), name(g.K.origin), g.V)
 		}})
 
 	// The coarser levels' cells, from the finest level's (a cell's index
@@ -667,7 +583,7 @@ func (t *tally) tables(emit func(keptTable)) {
 	countryCells := map[levelKey[countryKey]]cellSums{}
 	for _, level := range eventsql.CellLevels() {
 		shift := t.coarse - level
-		for packed, s := range t.types.each() {
+		for packed, s := range t.types.All() {
 			combo, x, y := cellOfKey(t.coarse, packed)
 			k := t.comboList[combo]
 			c := levelKey[typeKey]{int32(level), typeKey{x: x >> shift, y: y >> shift, eventType: k.eventType, week: k.week,
@@ -676,7 +592,7 @@ func (t *tally) tables(emit func(keptTable)) {
 			sum.add(s)
 			typeCells[c] = sum
 		}
-		for packed, s := range t.countries.each() {
+		for packed, s := range t.countries.All() {
 			combo, x, y := cellOfKey(t.coarse, packed)
 			k := t.comboList[combo]
 			c := levelKey[countryKey]{int32(level), countryKey{x: x >> shift, y: y >> shift, eventType: k.eventType, country: k.country,
@@ -689,7 +605,7 @@ func (t *tally) tables(emit func(keptTable)) {
 	// cell_types and cell_fine_weeks (migration 0036) hold the same
 	// groups, the latter at eventsql.WeekFineLevel alone.
 	typeTable := func(table string, cells map[levelKey[typeKey]]cellSums) keptTable {
-		groups := sortedGroups(maps.All(cells), len(cells), noSums,
+		groups := eventsql.SortedGroups(maps.All(cells), len(cells), noSums,
 			func(k levelKey[typeKey]) uint32 { return signed(k.level) }, func(k levelKey[typeKey]) uint32 { return signed(k.k.x) },
 			func(k levelKey[typeKey]) uint32 { return signed(k.k.y) }, func(k levelKey[typeKey]) uint32 { return byName(k.k.eventType) },
 			func(k levelKey[typeKey]) uint32 { return byName(k.k.week) }, func(k levelKey[typeKey]) uint32 { return byName(k.k.weekLast) },
@@ -699,12 +615,12 @@ func (t *tally) tables(emit func(keptTable)) {
 			columns: []string{"level", "x", "y", "event_type", "week", "week_last", "modality", "origin", "n", "fatalities", "sum_lon", "sum_lat"},
 			row: func(i int, dst []any) {
 				g := groups[i]
-				fill(dst, g.k.level, g.k.k.x, g.k.k.y, name(g.k.k.eventType), name(g.k.k.week), name(g.k.k.weekLast),
-					name(g.k.k.modality), name(g.k.k.origin), g.v.n, g.v.fatalities, g.v.lon, g.v.lat)
+				fill(dst, g.K.level, g.K.k.x, g.K.k.y, name(g.K.k.eventType), name(g.K.k.week), name(g.K.k.weekLast),
+					name(g.K.k.modality), name(g.K.k.origin), g.V.n, g.V.fatalities, g.V.lon, g.V.lat)
 			}}
 	}
 	emit(typeTable("cell_types", typeCells))
-	for packed, s := range t.fineWeeks.each() {
+	for packed, s := range t.fineWeeks.All() {
 		combo, x, y := cellOfKey(eventsql.WeekFineLevel, packed)
 		k := t.comboList[combo]
 		c := levelKey[typeKey]{eventsql.WeekFineLevel, typeKey{x: x, y: y, eventType: k.eventType, week: k.week, weekLast: k.weekLast,
@@ -714,7 +630,7 @@ func (t *tally) tables(emit func(keptTable)) {
 		typeCells[c] = sum
 	}
 	emit(typeTable("cell_fine_weeks", typeCells))
-	countries := sortedGroups(maps.All(countryCells), len(countryCells), noSums,
+	countries := eventsql.SortedGroups(maps.All(countryCells), len(countryCells), noSums,
 		func(k levelKey[countryKey]) uint32 { return signed(k.level) }, func(k levelKey[countryKey]) uint32 { return signed(k.k.x) },
 		func(k levelKey[countryKey]) uint32 { return signed(k.k.y) }, func(k levelKey[countryKey]) uint32 { return byName(k.k.eventType) },
 		func(k levelKey[countryKey]) uint32 { return byName(k.k.country) }, func(k levelKey[countryKey]) uint32 { return byName(k.k.modality) },
@@ -723,26 +639,26 @@ func (t *tally) tables(emit func(keptTable)) {
 		columns: []string{"level", "x", "y", "event_type", "country_code", "modality", "origin", "n", "fatalities", "sum_lon", "sum_lat"},
 		row: func(i int, dst []any) {
 			g := countries[i]
-			fill(dst, g.k.level, g.k.k.x, g.k.k.y, name(g.k.k.eventType), name(g.k.k.country),
-				name(g.k.k.modality), name(g.k.k.origin), g.v.n, g.v.fatalities, g.v.lon, g.v.lat)
+			fill(dst, g.K.level, g.K.k.x, g.K.k.y, name(g.K.k.eventType), name(g.K.k.country),
+				name(g.K.k.modality), name(g.K.k.origin), g.V.n, g.V.fatalities, g.V.lon, g.V.lat)
 		}})
 	countryWeekCells := map[levelKey[countryWeekKey]]int64{}
 	for _, level := range eventsql.CellLevels() {
 		shift := t.coarse - level
-		for packed, n := range t.countryWeeks.each() {
+		for packed, n := range t.countryWeeks.All() {
 			combo, x, y := cellOfKey(t.coarse, packed)
 			k := t.comboList[combo]
 			c := levelKey[countryWeekKey]{int32(level), countryWeekKey{x: x >> shift, y: y >> shift, country: k.country, week: k.week, weekLast: k.weekLast}}
 			countryWeekCells[c] += n
 		}
 	}
-	for packed, n := range t.fineCountryWeeks.each() {
+	for packed, n := range t.fineCountryWeeks.All() {
 		combo, x, y := cellOfKey(eventsql.WeekFineLevel, packed)
 		k := t.comboList[combo]
 		countryWeekCells[levelKey[countryWeekKey]{eventsql.WeekFineLevel, countryWeekKey{x: x, y: y, country: k.country, week: k.week,
 			weekLast: k.weekLast}}] += n
 	}
-	countryWeeks := sortedGroups(maps.All(countryWeekCells), len(countryWeekCells), noEvents,
+	countryWeeks := eventsql.SortedGroups(maps.All(countryWeekCells), len(countryWeekCells), noEvents,
 		func(k levelKey[countryWeekKey]) uint32 { return signed(k.level) }, func(k levelKey[countryWeekKey]) uint32 { return signed(k.k.x) },
 		func(k levelKey[countryWeekKey]) uint32 { return signed(k.k.y) }, func(k levelKey[countryWeekKey]) uint32 { return byName(k.k.country) },
 		func(k levelKey[countryWeekKey]) uint32 { return byName(k.k.week) }, func(k levelKey[countryWeekKey]) uint32 { return byName(k.k.weekLast) })
@@ -751,12 +667,12 @@ func (t *tally) tables(emit func(keptTable)) {
 		columns: []string{"level", "x", "y", "country_code", "week", "week_last", "n"},
 		row: func(i int, dst []any) {
 			g := countryWeeks[i]
-			fill(dst, g.k.level, g.k.k.x, g.k.k.y, name(g.k.k.country), name(g.k.k.week), name(g.k.k.weekLast), g.v)
+			fill(dst, g.K.level, g.K.k.x, g.K.k.y, name(g.K.k.country), name(g.K.k.week), name(g.K.k.weekLast), g.V)
 		}})
-	fineCells := make(map[levelKey[fineKey]]cellSums, t.fine.size()*3/2)
+	fineCells := make(map[levelKey[fineKey]]cellSums, t.fine.Len()*3/2)
 	for _, level := range eventsql.FineLevels() {
 		shift := t.fineLevel - level
-		for packed, s := range t.fine.each() {
+		for packed, s := range t.fine.All() {
 			combo, x, y := cellOfKey(t.fineLevel, packed)
 			k := t.comboList[combo]
 			c := levelKey[fineKey]{int32(level), fineKey{x: x >> shift, y: y >> shift, eventType: k.eventType,
@@ -766,7 +682,7 @@ func (t *tally) tables(emit func(keptTable)) {
 			fineCells[c] = sum
 		}
 	}
-	fine := sortedGroups(maps.All(fineCells), len(fineCells), noSums,
+	fine := eventsql.SortedGroups(maps.All(fineCells), len(fineCells), noSums,
 		func(k levelKey[fineKey]) uint32 { return signed(k.level) }, func(k levelKey[fineKey]) uint32 { return signed(k.k.x) },
 		func(k levelKey[fineKey]) uint32 { return signed(k.k.y) }, func(k levelKey[fineKey]) uint32 { return byName(k.k.eventType) },
 		func(k levelKey[fineKey]) uint32 { return byName(k.k.modality) }, func(k levelKey[fineKey]) uint32 { return byName(k.k.origin) },
@@ -775,8 +691,8 @@ func (t *tally) tables(emit func(keptTable)) {
 		columns: []string{"level", "x", "y", "event_type", "modality", "origin", "geo_precision", "n", "fatalities", "sum_lon", "sum_lat"},
 		row: func(i int, dst []any) {
 			g := fine[i]
-			fill(dst, g.k.level, g.k.k.x, g.k.k.y, name(g.k.k.eventType), name(g.k.k.modality), name(g.k.k.origin), g.k.k.precision,
-				g.v.n, g.v.fatalities, g.v.lon, g.v.lat)
+			fill(dst, g.K.level, g.K.k.x, g.K.k.y, name(g.K.k.eventType), name(g.K.k.modality), name(g.K.k.origin), g.K.k.precision,
+				g.V.n, g.V.fatalities, g.V.lon, g.V.lat)
 		}})
 	clear(fineCells)
 	byWordCell := []func(wordCellKey) uint32{
@@ -784,24 +700,24 @@ func (t *tally) tables(emit func(keptTable)) {
 		func(k wordCellKey) uint32 { x, _ := k.cell(); return signed(x) }, func(k wordCellKey) uint32 { _, y := k.cell(); return signed(y) },
 		func(k wordCellKey) uint32 { return byName(t.wordTypes[k.wordType()]) },
 	}
-	wordFine := sortedGroups(t.wordCells.each(), t.wordCells.size(), noSums, byWordCell...)
+	wordFine := eventsql.SortGroups(t.wordCells.Take(), noSums, byWordCell...)
 	coarseWords := make(map[wordCellKey]cellSums, len(wordFine)/2)
 	for _, g := range wordFine {
-		c := g.k.coarser(eventsql.WordFineLevel - eventsql.WordCellLevel)
+		c := g.K.coarser(eventsql.WordFineLevel - eventsql.WordCellLevel)
 		s := coarseWords[c]
-		s.add(g.v)
+		s.add(g.V)
 		coarseWords[c] = s
 	}
-	wordCells := sortedGroups(maps.All(coarseWords), len(coarseWords), noSums, byWordCell...)
+	wordCells := eventsql.SortedGroups(maps.All(coarseWords), len(coarseWords), noSums, byWordCell...)
 	clear(coarseWords)
-	wordCellTable := func(table string, groups []group[wordCellKey, cellSums]) keptTable {
+	wordCellTable := func(table string, groups []eventsql.Keyed[wordCellKey, cellSums]) keptTable {
 		return keptTable{name: table, key: 5, update: sumsUpdate, n: len(groups),
 			columns: []string{"field", "word", "x", "y", "event_type", "n", "fatalities", "sum_lon", "sum_lat"},
 			row: func(i int, dst []any) {
 				g := groups[i]
-				field := eventsql.FieldOf(g.k.quote())
-				x, y := g.k.cell()
-				fill(dst, field, name(g.k.word()), x, y, name(t.wordTypes[g.k.wordType()]), g.v.n, g.v.fatalities, g.v.lon, g.v.lat)
+				field := eventsql.FieldOf(g.K.quote())
+				x, y := g.K.cell()
+				fill(dst, field, name(g.K.word()), x, y, name(t.wordTypes[g.K.wordType()]), g.V.n, g.V.fatalities, g.V.lon, g.V.lat)
 			}}
 	}
 	emit(wordCellTable("cell_words", wordCells))
@@ -813,26 +729,26 @@ func (t *tally) tables(emit func(keptTable)) {
 		func(k eventsql.WordStatKey) uint32 { return byName(t.statKeys.String(k.Key())) },
 	}
 	noStat := func(n int32) bool { return n == 0 }
-	wordStats := sortedGroups(t.wordStats.each(), t.wordStats.size(), noStat, byStat...)
+	wordStats := eventsql.SortGroups(t.wordStats.Take(), noStat, byStat...)
 	emit(keptTable{name: "cell_word_stats", key: 6, update: "n = c.n + excluded.n", n: len(wordStats),
 		columns: []string{"field", "word", "x", "y", "kind", "key", "n"},
 		row: func(i int, dst []any) {
 			g := wordStats[i]
-			field := eventsql.FieldOf(g.k.Quote())
-			x, y := g.k.Cell()
-			fill(dst, field, name(g.k.Word()), int32(x), int32(y), int32(g.k.Kind()), name(t.statKeys.String(g.k.Key())), int64(g.v))
+			field := eventsql.FieldOf(g.K.Quote())
+			x, y := g.K.Cell()
+			fill(dst, field, name(g.K.Word()), int32(x), int32(y), int32(g.K.Kind()), name(t.statKeys.String(g.K.Key())), int64(g.V))
 		}})
-	detailStats := sortedGroups(t.detailStats.each(), t.detailStats.size(), noStat, byStat...)
+	detailStats := eventsql.SortGroups(t.detailStats.Take(), noStat, byStat...)
 	emit(keptTable{name: "cell_detail_stats", key: 6, update: "n = c.n + excluded.n", n: len(detailStats),
 		columns: []string{"field", "value", "x", "y", "kind", "key", "n"},
 		row: func(i int, dst []any) {
 			g := detailStats[i]
 			field := eventsql.FieldSubType
-			if g.k.Quote() {
+			if g.K.Quote() {
 				field = eventsql.FieldPrecision
 			}
-			x, y := g.k.Cell()
-			fill(dst, field, name(g.k.Word()), int32(x), int32(y), int32(g.k.Kind()), name(t.statKeys.String(g.k.Key())), int64(g.v))
+			x, y := g.K.Cell()
+			fill(dst, field, name(g.K.Word()), int32(x), int32(y), int32(g.K.Kind()), name(t.statKeys.String(g.K.Key())), int64(g.V))
 		}})
 	emit(t.detailCellsTable(name, byName))
 	for _, kt := range t.sets.tables(t.attrNames) {

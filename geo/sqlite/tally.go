@@ -37,7 +37,7 @@ type tally struct {
 	weeks     map[uint32]uint32 // the week (Monday) of a date, by number
 	counts    map[countKey]int
 	details   map[detailKey]int
-	words     map[wordKey]int32
+	words     *eventsql.Sums[wordKey, int32]
 	groups    map[wordGroup]int32
 	groupList []wordGroup
 	levels    []cellLevel // of cell_types, coarsest first; none when the store keeps no cells
@@ -58,20 +58,20 @@ type tally struct {
 	// import's peak memory from 747 MB to 1,147 MB, grouping them in SQL at
 	// the commit cost 17 s.
 	fine      []cellLevel
-	fineCells map[fineKey]cellSums
+	fineCells *eventsql.Sums[fineKey, cellSums]
 	// wordCells are the groups of cell_word_fine (migration 0031), at
 	// eventsql.WordFineLevel (wordFine); those of cell_words, at the
 	// finest level of cell_types, are added up from them.
-	wordCells map[wordCellKey]cellSums
+	wordCells *eventsql.Sums[wordCellKey, cellSums]
 	wordFine  cellLevel
 	// wordStats are the groups of cell_word_stats (migration 0021), their
 	// keys numbered by statKeys.
-	wordStats map[eventsql.WordStatKey]int32
+	wordStats *eventsql.Sums[eventsql.WordStatKey, int32]
 	statKeys  eventsql.StatKeys
 	// detailStats are the groups of cell_detail_stats (migration 0023),
 	// packed as wordStats are: the field's bit set for the precision, the
 	// value (the sub-event type, the precision's decimal text) by number.
-	detailStats map[eventsql.WordStatKey]int32
+	detailStats *eventsql.Sums[eventsql.WordStatKey, int32]
 	wordIDs     []uint32          // the words of the event being added, by number
 	names       map[string]uint16 // the numbers of the strings of fine keys
 	nameList    []string
@@ -158,6 +158,9 @@ func (s *cellSums) add(e tallied, sign int) {
 	s.lon += float64(sign) * e.lon
 	s.lat += float64(sign) * e.lat
 }
+
+// addSums adds b to a, for eventsql.NewSums.
+func addSums(a *cellSums, b cellSums) { *a = a.plus(b) }
 
 // plus is the sums of s and o.
 func (s cellSums) plus(o cellSums) cellSums {
@@ -271,11 +274,12 @@ func talliedOf(e geo.Event) tallied {
 
 // newTally reads the grid's levels when the store keeps cells.
 func newTally(ctx context.Context, tx *sql.Tx, cells bool) (*tally, error) {
-	t := &tally{ids: map[string]uint32{}, weeks: map[uint32]uint32{}, counts: map[countKey]int{}, details: map[detailKey]int{}, words: map[wordKey]int32{},
+	t := &tally{ids: map[string]uint32{}, weeks: map[uint32]uint32{}, counts: map[countKey]int{}, details: map[detailKey]int{}, words: eventsql.NewSums[wordKey](eventsql.AddInt[int32]),
 		groups: map[wordGroup]int32{}, types: map[cellTypeKey]cellSums{}, countries: map[cellCountryKey]cellSums{},
 		countryWeeks: map[cellCountryWeekKey]int64{}, fineWeeks: map[cellTypeKey]cellSums{}, fineCountryWeeks: map[cellCountryWeekKey]int64{},
-		fineCells: map[fineKey]cellSums{}, wordCells: map[wordCellKey]cellSums{}, wordStats: map[eventsql.WordStatKey]int32{}, names: map[string]uint16{},
-		detailStats: map[eventsql.WordStatKey]int32{},
+		fineCells: eventsql.NewSums[fineKey](addSums), wordCells: eventsql.NewSums[wordCellKey](addSums),
+		wordStats: eventsql.NewSums[eventsql.WordStatKey](eventsql.AddInt[int32]), names: map[string]uint16{},
+		detailStats: eventsql.NewSums[eventsql.WordStatKey](eventsql.AddInt[int32]),
 		detailCells: map[detailCellKey]cellSums{}}
 	if !cells {
 		return t, nil
@@ -397,7 +401,7 @@ func (t *tally) add(e tallied, sign int) {
 		}
 		for i, ids := range wordIDs {
 			for _, word := range ids {
-				t.words[packWordKey(i == 1, word, g)] += int32(sign)
+				t.words.Put(packWordKey(i == 1, word, g), int32(sign))
 			}
 		}
 	}
@@ -432,34 +436,34 @@ func (t *tally) add(e tallied, sign int) {
 					t.err = err
 					return
 				}
-				t.detailStats[k] += int32(sign)
+				t.detailStats.Put(k, int32(sign))
 			}
 		}
 		fx, fy := t.wordFine.cellOf(e.lon, e.lat)
+		var sums cellSums
+		sums.add(e, sign)
 		for i, ids := range wordIDs {
 			for _, word := range ids {
 				k := packWordCell(i == 1, word, fx, fy, typeName)
-				s := t.wordCells[k]
-				s.add(e, sign)
-				t.wordCells[k] = s
+				t.wordCells.Put(k, sums)
 				for kind, key := range [2]uint32{eventsql.StatCountry: countryKey, eventsql.StatWeek: weekKey} {
 					k, err := eventsql.PackWordStat(i == 1, kind, word, key, x, y)
 					if err != nil {
 						t.err = err
 						return
 					}
-					t.wordStats[k] += int32(sign)
+					t.wordStats.Put(k, int32(sign))
 				}
 			}
 		}
 	}
 	t.addDetailCell(e, sign, eventType, modality, origin)
 	if len(t.fine) > 0 {
+		var sums cellSums
+		sums.add(e, sign)
 		x, y := t.fine[len(t.fine)-1].cellOf(e.lon, e.lat)
 		k := packFine(x, y, t.name(e.eventType), t.name(e.modality), t.name(e.origin), t.name(strconv.Itoa(e.precision)))
-		s := t.fineCells[k]
-		s.add(e, sign)
-		t.fineCells[k] = s
+		t.fineCells.Put(k, sums)
 	}
 }
 
@@ -526,21 +530,17 @@ func (t *tally) writeGroups(ctx context.Context, p *rowPipe) error {
 	words := p.writer("word_counts (field, word, event_type, country_code, week, modality, origin, n)", 8,
 		" ON CONFLICT DO UPDATE SET n = n + excluded.n")
 	// The field's names sort as false (actors) before true (quote).
-	wordKeys := sortedKeys(t.words, func(a, b wordKey) int {
-		ga, gb := t.groupList[a.group()], t.groupList[b.group()]
-		return cmp.Or(boolCompare(a.quote(), b.quote()), byRank(a.word(), b.word()),
-			byRank(ga.eventType, gb.eventType), byRank(ga.countryCode, gb.countryCode), byRank(ga.week, gb.week),
-			byRank(ga.modality, gb.modality), byRank(ga.origin, gb.origin))
-	})
-	for _, k := range wordKeys {
-		if n := t.words[k]; n != 0 {
-			field, g := eventsql.FieldActors, t.groupList[k.group()]
-			if k.quote() {
-				field = eventsql.FieldQuote
-			}
-			if err := words.add(ctx, field, str[k.word()], str[g.eventType], str[g.countryCode], str[g.week], str[g.modality], str[g.origin], n); err != nil {
-				return err
-			}
+	group := func(k wordKey) wordGroup { return t.groupList[k.group()] }
+	wordGroups := eventsql.SortGroups(t.words.Take(), noEvents,
+		func(k wordKey) uint32 { return b2u(k.quote()) }, func(k wordKey) uint32 { return rank[k.word()] },
+		func(k wordKey) uint32 { return rank[group(k).eventType] }, func(k wordKey) uint32 { return rank[group(k).countryCode] },
+		func(k wordKey) uint32 { return rank[group(k).week] }, func(k wordKey) uint32 { return rank[group(k).modality] },
+		func(k wordKey) uint32 { return rank[group(k).origin] })
+	for _, wg := range wordGroups {
+		k, g := wg.K, group(wg.K)
+		if err := words.add(ctx, eventsql.FieldOf(k.quote()), str[k.word()], str[g.eventType], str[g.countryCode], str[g.week],
+			str[g.modality], str[g.origin], wg.V); err != nil {
+			return err
 		}
 	}
 	if err := words.flush(ctx); err != nil || len(t.levels) == 0 {
@@ -608,17 +608,17 @@ func (t *tally) writeGroups(ctx context.Context, p *rowPipe) error {
 		return err
 	}
 	t.countryWeeks = nil
-	if err := t.writeWordCells(ctx, p, byRank); err != nil {
+	if err := t.writeWordCells(ctx, p, rank); err != nil {
 		return err
 	}
 	t.wordCells = nil
 	if err := t.writeStats(ctx, p, "cell_word_stats (field, word, x, y, kind, key, n)", t.wordStats,
-		[2]string{eventsql.FieldActors, eventsql.FieldQuote}, byRank); err != nil {
+		[2]string{eventsql.FieldActors, eventsql.FieldQuote}, rank); err != nil {
 		return err
 	}
 	t.wordStats = nil
 	if err := t.writeStats(ctx, p, "cell_detail_stats (field, value, x, y, kind, key, n)", t.detailStats,
-		[2]string{eventsql.FieldSubType, eventsql.FieldPrecision}, byRank); err != nil {
+		[2]string{eventsql.FieldSubType, eventsql.FieldPrecision}, rank); err != nil {
 		return err
 	}
 	t.detailStats = nil
@@ -635,14 +635,15 @@ func (t *tally) writeGroups(ctx context.Context, p *rowPipe) error {
 // groups are added up one word at a time, beside the fine ones, rather
 // than in a second map as large as cell_words (the million: 475,000
 // groups).
-func (t *tally) writeWordCells(ctx context.Context, p *rowPipe, byRank func(a, b uint32) int) error {
+func (t *tally) writeWordCells(ctx context.Context, p *rowPipe, rank []uint32) error {
 	const columns = " (field, word, x, y, event_type, n, fatalities, sum_lon, sum_lat)"
 	fine, coarse := p.writer("cell_word_fine"+columns, 9, sumsUpsert), p.writer("cell_words"+columns, 9, sumsUpsert)
+	nameRank, _ := t.nameRanks()
 	byCell := func(a, b wordCellKey) int {
 		ax, ay := a.cell()
 		bx, by := b.cell()
-		return cmp.Or(boolCompare(a.quote(), b.quote()), byRank(a.word(), b.word()), cmp.Compare(ax, bx), cmp.Compare(ay, by),
-			strings.Compare(t.nameList[a.eventType()], t.nameList[b.eventType()]))
+		return cmp.Or(boolCompare(a.quote(), b.quote()), cmp.Compare(rank[a.word()], rank[b.word()]), cmp.Compare(ax, bx), cmp.Compare(ay, by),
+			cmp.Compare(nameRank[a.eventType()], nameRank[b.eventType()]))
 	}
 	add := func(w *rowWriter, k wordCellKey, s cellSums) error {
 		if s == (cellSums{}) {
@@ -664,14 +665,18 @@ func (t *tally) writeWordCells(ctx context.Context, p *rowPipe, byRank func(a, b
 	}
 	const shift = eventsql.WordFineLevel - eventsql.WordCellLevel
 	var last wordCellKey
-	for i, k := range sortedKeys(t.wordCells, byCell) {
+	groups := eventsql.SortGroups(t.wordCells.Take(), noSums,
+		func(k wordCellKey) uint32 { return b2u(k.quote()) }, func(k wordCellKey) uint32 { return rank[k.word()] },
+		func(k wordCellKey) uint32 { x, _ := k.cell(); return uint32(x) }, func(k wordCellKey) uint32 { _, y := k.cell(); return uint32(y) },
+		func(k wordCellKey) uint32 { return uint32(nameRank[k.eventType()]) })
+	for i, g := range groups {
+		k, s := g.K, g.V
 		if i > 0 && (k.quote() != last.quote() || k.word() != last.word()) {
 			if err := flushWord(); err != nil {
 				return err
 			}
 		}
 		last = k
-		s := t.wordCells[k]
 		c := k.coarser(shift)
 		word[c] = word[c].plus(s)
 		if err := add(fine, k, s); err != nil {
@@ -690,26 +695,23 @@ func (t *tally) writeWordCells(ctx context.Context, p *rowPipe, byRank func(a, b
 // writeStats adds the groups of cell_word_stats or cell_detail_stats
 // (table, with its columns), in the order of its primary key: the groups
 // of the field named fields[0] (the key's field bit clear) or fields[1].
-func (t *tally) writeStats(ctx context.Context, p *rowPipe, table string, groups map[eventsql.WordStatKey]int32, fields [2]string,
-	byRank func(a, b uint32) int) error {
+func (t *tally) writeStats(ctx context.Context, p *rowPipe, table string, groups *eventsql.Sums[eventsql.WordStatKey, int32], fields [2]string,
+	rank []uint32) error {
 	w := p.writer(table, 7, " ON CONFLICT DO UPDATE SET n = n + excluded.n")
-	keys := sortedKeys(groups, func(a, b eventsql.WordStatKey) int {
-		ax, ay := a.Cell()
-		bx, by := b.Cell()
-		return cmp.Or(boolCompare(a.Quote(), b.Quote()), byRank(a.Word(), b.Word()), cmp.Compare(ax, bx), cmp.Compare(ay, by),
-			cmp.Compare(a.Kind(), b.Kind()), byRank(t.statKeys.String(a.Key()), t.statKeys.String(b.Key())))
-	})
-	for _, k := range keys {
-		n := groups[k]
-		if n == 0 {
-			continue
-		}
+	sorted := eventsql.SortGroups(groups.Take(), noEvents,
+		func(k eventsql.WordStatKey) uint32 { return b2u(k.Quote()) }, func(k eventsql.WordStatKey) uint32 { return rank[k.Word()] },
+		func(k eventsql.WordStatKey) uint32 { x, _ := k.Cell(); return uint32(x) },
+		func(k eventsql.WordStatKey) uint32 { _, y := k.Cell(); return uint32(y) },
+		func(k eventsql.WordStatKey) uint32 { return uint32(k.Kind()) },
+		func(k eventsql.WordStatKey) uint32 { return rank[t.statKeys.String(k.Key())] })
+	for _, g := range sorted {
+		k := g.K
 		field := fields[0]
 		if k.Quote() {
 			field = fields[1]
 		}
 		x, y := k.Cell()
-		if err := w.add(ctx, field, t.strs[k.Word()], x, y, k.Kind(), t.strs[t.statKeys.String(k.Key())], n); err != nil {
+		if err := w.add(ctx, field, t.strs[k.Word()], x, y, k.Kind(), t.strs[t.statKeys.String(k.Key())], g.V); err != nil {
 			return err
 		}
 	}
@@ -785,22 +787,12 @@ func writeTypeGroups(ctx context.Context, w *rowWriter, level int, groups map[ce
 // level, each in the order of the table's primary key, so that every row
 // goes where the one before it went.
 func (t *tally) writeFine(ctx context.Context, p *rowPipe) error {
-	if len(t.fineCells) == 0 {
+	cells := t.fineCells.Take()
+	if len(cells) == 0 {
 		return nil
 	}
-	// Numbers in the order of their names, as the key sorts them.
-	rank := make([]uint16, len(t.nameList))
-	byName := make([]uint16, len(t.nameList))
-	for i := range byName {
-		byName[i] = uint16(i)
-	}
-	slices.SortFunc(byName, func(a, b uint16) int { return strings.Compare(t.nameList[a], t.nameList[b]) })
-	for r, n := range byName {
-		rank[n] = uint16(r)
-	}
+	rank, byName := t.nameRanks()
 	finest := t.fine[len(t.fine)-1]
-	keys := make([]fineKey, 0, len(t.fineCells))
-	sums := make(map[fineKey]cellSums, len(t.fineCells)/2)
 	w := p.writer("cell_fine (level, x, y, event_type, modality, origin, geo_precision, n, fatalities, sum_lon, sum_lat)", 11,
 		sumsUpsert)
 	for _, l := range t.fine {
@@ -808,32 +800,17 @@ func (t *tally) writeFine(ctx context.Context, p *rowPipe) error {
 		if err != nil {
 			return err
 		}
-		// The level's groups under keys ranked by name; at the finest
-		// level the tally's own.
-		clear(sums)
-		keys = keys[:0]
-		for k, s := range t.fineCells {
+		// The level's groups under keys ranked by name, which sort as the
+		// table's primary key does.
+		level := eventsql.NewSums[fineKey](addSums)
+		for _, c := range cells {
+			k, s := c.K, c.V
 			x, y := k.cell()
 			et, mo, or, pr := k.names()
-			rk := packFine(x>>shift, y>>shift, rank[et], rank[mo], rank[or], rank[pr])
-			if shift > 0 {
-				old, seen := sums[rk]
-				if !seen {
-					keys = append(keys, rk)
-				}
-				sums[rk] = old.plus(s)
-				continue
-			}
-			keys = append(keys, rk)
+			level.Put(packFine(x>>shift, y>>shift, rank[et], rank[mo], rank[or], rank[pr]), s)
 		}
-		slices.Sort(keys)
-		for _, rk := range keys {
-			var s cellSums
-			if shift > 0 {
-				s = sums[rk]
-			} else {
-				s = t.fineCells[fineByRank(rk, byName)]
-			}
+		level.Flush()
+		for rk, s := range level.All() {
 			if s == (cellSums{}) {
 				continue
 			}
@@ -852,11 +829,33 @@ func (t *tally) writeFine(ctx context.Context, p *rowPipe) error {
 	return w.flush(ctx)
 }
 
-// fineByRank is the tally's key of a key ranked by name.
-func fineByRank(k fineKey, byName []uint16) fineKey {
-	x, y := k.cell()
-	et, mo, or, pr := k.names()
-	return packFine(x, y, byName[et], byName[mo], byName[or], byName[pr])
+// nameRanks are the places of the numbers of the tally's fine names
+// (tally.name) in the order of the names, and the numbers by place.
+func (t *tally) nameRanks() (rank, byName []uint16) {
+	rank = make([]uint16, len(t.nameList))
+	byName = make([]uint16, len(t.nameList))
+	for i := range byName {
+		byName[i] = uint16(i)
+	}
+	slices.SortFunc(byName, func(a, b uint16) int { return strings.Compare(t.nameList[a], t.nameList[b]) })
+	for r, n := range byName {
+		rank[n] = uint16(r)
+	}
+	return rank, byName
+}
+
+// noEvents and noSums report a group that holds no event, for
+// eventsql.SortedGroups; a replaced event may leave a group's count as it
+// was and change its sums.
+func noEvents(n int32) bool  { return n == 0 }
+func noSums(s cellSums) bool { return s == cellSums{} }
+
+// b2u is 1 for true, a sort field.
+func b2u(b bool) uint32 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // rowWriter inserts rows into a table many to a statement (a statement
