@@ -277,7 +277,7 @@ type Bulk struct {
 
 // bulkCacheSize is the writer's page cache during a bulk import (PRAGMA
 // cache_size: negative is KiB).
-const bulkCacheSize = -65536
+const bulkCacheSize = -32768
 
 // bulkTriggers are the triggers on events that a bulk import does the
 // work of itself (tally), besides the cell triggers (deferredCellTriggers).
@@ -320,10 +320,13 @@ func (s *Store) beginBulk(ctx context.Context) (_ *Bulk, err error) {
 		}
 	}()
 	b := &Bulk{s: s, tx: tx, now: time.Now().UTC().Truncate(time.Microsecond)}
-	// Half the page cache for the import: the index builds' sorter takes
-	// as much memory again per run it sorts, and a smaller cache cost the
-	// million events' import no time (44.6 s either way) while its peak
-	// memory fell from 937 MB to 771 MB. Rollback restores it.
+	// A quarter of the page cache for the import: the index builds'
+	// sorter takes as much memory again per run it sorts, and a smaller
+	// cache cost the million events' import no time. Half the cache
+	// (44.6 s either way) took its peak memory from 937 MB to 771 MB; a
+	// quarter, once the tally's large groups were summed by sorting
+	// (eventsql.Sums), from 970-1,000 MB to 796-821 MB in 48-53 s either
+	// way. Rollback restores it.
 	if err := tx.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&b.cacheSize); err != nil {
 		return nil, err
 	}
