@@ -30,7 +30,10 @@ import (
 // and each coarser level is added up from it at the commit (the triggers'
 // cell expression halves a cell's index per level: the clamped cells
 // follow too), so that an event costs a few map updates, not one per
-// level and table.
+// level and table. The largest groups (word counts, word cells, word and
+// detail stats, fine cells) are summed by sorting (eventsql.Sums): in
+// maps of tens of MB each addition was a cache miss, 11 s of a million
+// events' import's 117 s of CPU (BENCHMARKS.md).
 type tally struct {
 	ids       map[string]uint32
 	strs      []string          // the strings by number
@@ -98,10 +101,10 @@ type detailKey struct {
 // the quote) in the top bit, the word's number (tally.id) in the next 31
 // and the number of its group of events in the tally's list (tally.group)
 // in the last 32. The word is hashed once per event, to its number, and
-// the map holds no pointers for the collector to follow: under the words
-// themselves as keys, the map's hashing, comparing and scanning cost a
-// million events' import 4 s of CPU more, and under a struct of the three
-// (12 bytes, no 8-byte map access) 1.4 s more than packed.
+// the sums hold no pointers for the collector to follow: in a map under
+// the words themselves as keys, the hashing, comparing and scanning cost
+// a million events' import 4 s of CPU more, and under a struct of the
+// three (12 bytes, no 8-byte map access) 1.4 s more than packed.
 type wordKey uint64
 
 func packWordKey(quote bool, word uint32, group int32) wordKey {
