@@ -186,6 +186,15 @@ func radixSort[K ~uint64, V any](a, buf []Keyed[K, V]) []Keyed[K, V] {
 	return a
 }
 
+// BoolField is a bool as a sort key (a field of SortGroups): false (0)
+// before true (1), as the kept tables order their fields.
+func BoolField(b bool) uint32 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // SortedGroups returns the groups of m (n of them) whose value is not
 // zero, sorted by fields as SortGroups sorts them.
 func SortedGroups[K, V any](m iter.Seq2[K, V], n int, zero func(V) bool, fields ...func(K) uint32) []Keyed[K, V] {

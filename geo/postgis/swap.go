@@ -348,7 +348,7 @@ func (b *Bulk) buildIndexes(ctx context.Context, indexes []indexDef) error {
 	btree := func(x indexDef) bool { return strings.Contains(x.create, " USING btree ") }
 	order := slices.Clone(indexes)
 	slices.SortStableFunc(order, func(x, y indexDef) int {
-		return cmp.Or(cmp.Compare(b2u(btree(x)), b2u(btree(y))), cmp.Compare(strings.Count(y.create, ","), strings.Count(x.create, ",")))
+		return cmp.Or(cmp.Compare(eventsql.BoolField(btree(x)), eventsql.BoolField(btree(y))), cmp.Compare(strings.Count(y.create, ","), strings.Count(x.create, ",")))
 	})
 	queue := make(chan indexDef, len(order))
 	for _, x := range order {

@@ -563,7 +563,7 @@ func (t *tally) tables(emit func(keptTable)) {
 	}
 	// "actors" sorts before "quote".
 	words := eventsql.SortedGroups(maps.All(wordMap), len(wordMap), noEvents,
-		func(k wordGroup) uint32 { return b2u(k.quote) }, func(k wordGroup) uint32 { return byName(k.word) },
+		func(k wordGroup) uint32 { return eventsql.BoolField(k.quote) }, func(k wordGroup) uint32 { return byName(k.word) },
 		func(k wordGroup) uint32 { return byName(k.eventType) }, func(k wordGroup) uint32 { return byName(k.country) },
 		func(k wordGroup) uint32 { return byName(k.week) }, func(k wordGroup) uint32 { return byName(k.modality) },
 		func(k wordGroup) uint32 { return byName(k.origin) })
@@ -696,7 +696,7 @@ func (t *tally) tables(emit func(keptTable)) {
 		}})
 	clear(fineCells)
 	byWordCell := []func(wordCellKey) uint32{
-		func(k wordCellKey) uint32 { return b2u(k.quote()) }, func(k wordCellKey) uint32 { return byName(k.word()) },
+		func(k wordCellKey) uint32 { return eventsql.BoolField(k.quote()) }, func(k wordCellKey) uint32 { return byName(k.word()) },
 		func(k wordCellKey) uint32 { x, _ := k.cell(); return signed(x) }, func(k wordCellKey) uint32 { _, y := k.cell(); return signed(y) },
 		func(k wordCellKey) uint32 { return byName(t.wordTypes[k.wordType()]) },
 	}
@@ -723,7 +723,7 @@ func (t *tally) tables(emit func(keptTable)) {
 	emit(wordCellTable("cell_words", wordCells))
 	emit(wordCellTable("cell_word_fine", wordFine))
 	byStat := []func(eventsql.WordStatKey) uint32{
-		func(k eventsql.WordStatKey) uint32 { return b2u(k.Quote()) }, func(k eventsql.WordStatKey) uint32 { return byName(k.Word()) },
+		func(k eventsql.WordStatKey) uint32 { return eventsql.BoolField(k.Quote()) }, func(k eventsql.WordStatKey) uint32 { return byName(k.Word()) },
 		func(k eventsql.WordStatKey) uint32 { x, _ := k.Cell(); return uint32(x) }, func(k eventsql.WordStatKey) uint32 { _, y := k.Cell(); return uint32(y) },
 		func(k eventsql.WordStatKey) uint32 { return uint32(k.Kind()) },
 		func(k eventsql.WordStatKey) uint32 { return byName(t.statKeys.String(k.Key())) },
@@ -766,13 +766,6 @@ type wordGroup struct {
 type levelKey[K comparable] struct {
 	level int32
 	k     K
-}
-
-func b2u(b bool) uint32 {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 func fill(dst []any, values ...any) { copy(dst, values) }

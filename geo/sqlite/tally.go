@@ -535,7 +535,7 @@ func (t *tally) writeGroups(ctx context.Context, p *rowPipe) error {
 	// The field's names sort as false (actors) before true (quote).
 	group := func(k wordKey) wordGroup { return t.groupList[k.group()] }
 	wordGroups := eventsql.SortGroups(t.words.Take(), noEvents,
-		func(k wordKey) uint32 { return b2u(k.quote()) }, func(k wordKey) uint32 { return rank[k.word()] },
+		func(k wordKey) uint32 { return eventsql.BoolField(k.quote()) }, func(k wordKey) uint32 { return rank[k.word()] },
 		func(k wordKey) uint32 { return rank[group(k).eventType] }, func(k wordKey) uint32 { return rank[group(k).countryCode] },
 		func(k wordKey) uint32 { return rank[group(k).week] }, func(k wordKey) uint32 { return rank[group(k).modality] },
 		func(k wordKey) uint32 { return rank[group(k).origin] })
@@ -669,7 +669,7 @@ func (t *tally) writeWordCells(ctx context.Context, p *rowPipe, rank []uint32) e
 	const shift = eventsql.WordFineLevel - eventsql.WordCellLevel
 	var last wordCellKey
 	groups := eventsql.SortGroups(t.wordCells.Take(), noSums,
-		func(k wordCellKey) uint32 { return b2u(k.quote()) }, func(k wordCellKey) uint32 { return rank[k.word()] },
+		func(k wordCellKey) uint32 { return eventsql.BoolField(k.quote()) }, func(k wordCellKey) uint32 { return rank[k.word()] },
 		func(k wordCellKey) uint32 { x, _ := k.cell(); return uint32(x) }, func(k wordCellKey) uint32 { _, y := k.cell(); return uint32(y) },
 		func(k wordCellKey) uint32 { return uint32(nameRank[k.eventType()]) })
 	for i, g := range groups {
@@ -702,7 +702,7 @@ func (t *tally) writeStats(ctx context.Context, p *rowPipe, table string, groups
 	rank []uint32) error {
 	w := p.writer(table, 7, " ON CONFLICT DO UPDATE SET n = n + excluded.n")
 	sorted := eventsql.SortGroups(groups.Take(), noEvents,
-		func(k eventsql.WordStatKey) uint32 { return b2u(k.Quote()) }, func(k eventsql.WordStatKey) uint32 { return rank[k.Word()] },
+		func(k eventsql.WordStatKey) uint32 { return eventsql.BoolField(k.Quote()) }, func(k eventsql.WordStatKey) uint32 { return rank[k.Word()] },
 		func(k eventsql.WordStatKey) uint32 { x, _ := k.Cell(); return uint32(x) },
 		func(k eventsql.WordStatKey) uint32 { _, y := k.Cell(); return uint32(y) },
 		func(k eventsql.WordStatKey) uint32 { return uint32(k.Kind()) },
@@ -852,14 +852,6 @@ func (t *tally) nameRanks() (rank, byName []uint16) {
 // was and change its sums.
 func noEvents(n int32) bool  { return n == 0 }
 func noSums(s cellSums) bool { return s == cellSums{} }
-
-// b2u is 1 for true, a sort field.
-func b2u(b bool) uint32 {
-	if b {
-		return 1
-	}
-	return 0
-}
 
 // rowWriter inserts rows into a table many to a statement (a statement
 // per row would cost more than the work it does), holding one statement's
