@@ -1018,6 +1018,9 @@ func (s *Store) stats(ctx context.Context, f geo.Filter) (geo.Stats, error) {
 			return st, err
 		}
 	}
+	if st, ok, err := s.setStats(ctx, f); err != nil || ok {
+		return st, err
+	}
 	if wordWalkable(f) {
 		var (
 			st     geo.Stats

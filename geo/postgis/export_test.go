@@ -74,9 +74,10 @@ func SetSetWordEvents(tb testing.TB, s *Store, n int) {
 	}
 }
 
-// CheckTermSets fails tb unless s's term sets (migration 0035) hold what
-// its events make them: every registered word's, country's and event
-// type's events, each in its chunk; rows of no event are left over, and
+// CheckTermSets fails tb unless s's term sets (migration 0035) and facts
+// (0037) hold what its events make them: every registered word's,
+// country's and event type's events, each in its chunk, and each event's
+// facts in its slot; term sets' rows of no event are left over, and
 // ignored. It fails too when no word has a set, which would leave the
 // sets' counts of words untested.
 func CheckTermSets(tb testing.TB, s *Store, when string) {
@@ -94,5 +95,21 @@ func CheckTermSets(tb testing.TB, s *Store, when string) {
 	}
 	if words == 0 || wrong != 0 {
 		tb.Errorf("%s: %d words have term sets, %d chunks differ from the events'", when, words, wrong)
+	}
+	// The facts (migration 0037): each event's in its slot, and no other
+	// slot holds one.
+	var differ, extra int
+	err = s.pool.QueryRow(tb.Context(), `SELECT
+		(SELECT count(*) FROM events e LEFT JOIN ord_facts o ON o.chunk = (e.ord >> 15)::integer
+			LEFT JOIN fact_codes t ON t.field = 'type' AND t.term = e.event_type
+			LEFT JOIN fact_codes k ON k.field = 'country' AND k.term = e.country_code
+			WHERE substring(o.facts from (e.ord & 32767)::integer * 48 + 1 for 48) IS DISTINCT FROM ord_fact(t.code, k.code, e.event_date)),
+		(SELECT count(*) FROM ord_facts o, generate_series(0, 32767) p WHERE substring(o.facts from p * 48 + 1 for 48) <> B'0'::bit(48))
+			- (SELECT count(*) FROM events)`).Scan(&differ, &extra)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if differ != 0 || extra != 0 {
+		tb.Errorf("%s: %d events' facts differ from the events, %d more slots hold facts than there are events", when, differ, extra)
 	}
 }

@@ -240,6 +240,9 @@ func (b *Bulk) swap(ctx context.Context, empty bool) error {
 	if err := b.tally.sets.load(ctx, tx); err != nil {
 		return err
 	}
+	if err := b.tally.facts.load(ctx, tx, b.tally.attrNames); err != nil {
+		return err
+	}
 	tables := make(chan keptTable, 32)
 	go func() {
 		defer close(tables)
@@ -264,6 +267,9 @@ func (b *Bulk) swap(ctx context.Context, empty bool) error {
 	}
 	if !empty {
 		if err := swapSets(ctx, tx, b.tally.sets.added); err != nil {
+			return err
+		}
+		if err := clearReplacedFacts(ctx, tx); err != nil {
 			return err
 		}
 	}

@@ -88,8 +88,10 @@ type tally struct {
 	wordTypes    []uint32
 	wordTypeNums map[uint32]uint16
 
-	// sets are the term sets of the copied events (termsets.go).
-	sets termSets
+	// sets are the term sets of the copied events (termsets.go), facts
+	// their facts (facts.go).
+	sets  termSets
+	facts ordFacts
 }
 
 // profileKey is the attributes of an event a group may hold, interned.
@@ -235,7 +237,7 @@ func newTally() *tally {
 		wordCells: eventsql.NewSums[wordCellKey](addSums), wordStats: eventsql.NewSums[eventsql.WordStatKey](eventsql.AddInt[int32]),
 		detailStats: eventsql.NewSums[eventsql.WordStatKey](eventsql.AddInt[int32]), coarse: slices.Max(eventsql.CellLevels()), fineLevel: slices.Max(eventsql.FineLevels()),
 		detailCells: map[detailCellKey]cellSums{}, detailLevel: slices.Max(eventsql.DetailCellLevels()),
-		wordTypeNums: map[uint32]uint16{}, sets: newTermSets()}
+		wordTypeNums: map[uint32]uint16{}, sets: newTermSets(), facts: newOrdFacts()}
 }
 
 // intern returns the number of s in the tally's strings.
@@ -408,6 +410,7 @@ func (t *tally) add(e tallied, sign int64, ids []uint32) []uint32 {
 	}
 	t.sets.addTerm(e.ord, setCountry, t.intern(e.country))
 	t.sets.addTerm(e.ord, setType, t.intern(e.eventType))
+	t.facts.add(e.ord, t.intern(e.eventType), t.intern(e.country), e.date)
 	if len(e.date) >= 7 {
 		t.sets.addTerm(e.ord, setMonth, t.intern(e.date[:7]))
 	}
@@ -754,6 +757,7 @@ func (t *tally) tables(emit func(keptTable)) {
 	for _, kt := range t.sets.tables(t.attrNames) {
 		emit(kt)
 	}
+	emit(t.facts.table(t.sets.dropped))
 }
 
 // wordGroup is a group of word_counts.
