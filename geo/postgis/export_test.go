@@ -113,3 +113,19 @@ func CheckTermSets(tb testing.TB, s *Store, when string) {
 		tb.Errorf("%s: %d events' facts differ from the events, %d more slots hold facts than there are events", when, differ, extra)
 	}
 }
+
+// CheckFactWeeks fails tb unless the store's ord_fact (migration 0037)
+// gives each of dates the week field a bulk import's tally gives it
+// (factWeek).
+func CheckFactWeeks(tb testing.TB, s *Store, dates []string) {
+	tb.Helper()
+	for _, date := range dates {
+		var week int32
+		if err := s.pool.QueryRow(tb.Context(), "SELECT substring(ord_fact(1, 1, $1::date) from 33 for 16)::integer", date).Scan(&week); err != nil {
+			tb.Fatal(err)
+		}
+		if want := factWeek(date); uint16(week) != want {
+			tb.Errorf("%s: ord_fact's week field %#x, the tally's %#x", date, week, want)
+		}
+	}
+}

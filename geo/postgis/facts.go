@@ -3,6 +3,7 @@ package postgis
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"maps"
 	"math/bits"
@@ -38,7 +39,8 @@ func factWeek(date string) uint16 {
 	if err != nil {
 		return factUndated
 	}
-	days := int64(d.Sub(factEpoch) / (24 * time.Hour))
+	// In seconds, not a Duration, which reaches 292 years only.
+	days := (d.Unix() - factEpoch.Unix()) / (24 * 60 * 60)
 	w := days / 7
 	if days%7 < 0 {
 		w--
@@ -192,13 +194,18 @@ const setWordsSQL = `SELECT count(*) FROM set_words k WHERE (k.field, k.term) IN
 // $2 ($3 of them), the bitmap of those events and the chunk's facts.
 const setFactsSQL = `SELECT w.chunk, w.b, f.facts
 	FROM (SELECT s.chunk, bit_and(s.bits) AS b FROM term_sets s
-		WHERE (s.field, s.term) IN (SELECT * FROM unnest($1::text[], $2::text[])) GROUP BY s.chunk HAVING count(*) = $3) w
+		WHERE (s.field, s.term) IN (SELECT * FROM unnest($1::text[], $2::text[])) GROUP BY s.chunk
+		HAVING count(*) = $3 AND bit_count(bit_and(s.bits)) > 0) w
 	JOIN ord_facts f ON f.chunk = w.chunk`
 
 // setStats answers the stats of f from the term sets and the facts of the
 // events they AND (setTerms), without reading the events: false when the
-// sets do not answer f, or a match is dated beyond the facts' reach.
+// sets do not answer f, a match is dated beyond the facts' reach, or the
+// sets and the facts disagree (logged), which leaves f to the rows.
 func (s *Store) setStats(ctx context.Context, f geo.Filter) (geo.Stats, bool, error) {
+	if !setFilter(f) {
+		return geo.Stats{}, false, nil
+	}
 	var (
 		st   geo.Stats
 		used bool
@@ -242,10 +249,12 @@ func (s *Store) setStats(ctx context.Context, f geo.Filter) (geo.Stats, bool, er
 			chunk        int32
 			match, facts pgtype.Bits
 			far          bool
+			disagree     error
 		)
 		if _, err := pgx.ForEachRow(rows, []any{&chunk, &match, &facts}, func() error {
 			if len(facts.Bytes) != setChunk*factBytes || len(match.Bytes) > setChunk/8 {
-				return fmt.Errorf("chunk %d: %d bytes of facts and %d of bits", chunk, len(facts.Bytes), len(match.Bytes))
+				disagree = fmt.Errorf("chunk %d: %d bytes of facts and %d of bits", chunk, len(facts.Bytes), len(match.Bytes))
+				return disagree
 			}
 			for i, b := range match.Bytes {
 				for b != 0 {
@@ -254,27 +263,35 @@ func (s *Store) setStats(ctx context.Context, f geo.Filter) (geo.Stats, bool, er
 					r := facts.Bytes[(i*8+j)*factBytes:]
 					k := [3]uint16{binary.BigEndian.Uint16(r), binary.BigEndian.Uint16(r[2:]), binary.BigEndian.Uint16(r[4:])}
 					if k[0] == 0 {
-						return fmt.Errorf("ordinal %d is in a set but has no facts", int64(chunk)<<setChunkBits+int64(i*8+j))
+						disagree = fmt.Errorf("ordinal %d is in a set but has no facts", int64(chunk)<<setChunkBits+int64(i*8+j))
+						return disagree
 					}
 					far = far || k[2] == factFar
 					counts[k]++
 				}
 			}
 			return nil
-		}); err != nil {
+		}); err != nil && (disagree == nil || !errors.Is(err, disagree)) {
 			return fmt.Errorf("stats from the term sets: %w", err)
-		}
-		if far {
-			return nil
 		}
 		var t geo.Tally
 		for k, n := range counts {
 			typ, ok1 := names[0][k[0]]
 			country, ok2 := names[1][k[1]]
 			if !ok1 || !ok2 {
-				return fmt.Errorf("stats from the term sets: no name for codes %d, %d", k[0], k[1])
+				disagree = fmt.Errorf("no name for codes %d, %d", k[0], k[1])
+				break
 			}
 			t.Add(typ, country, factMonday(k[2]), n)
+		}
+		if disagree != nil {
+			// A reader whose snapshot began before a bulk import's commit may
+			// see its new tables (copied frozen) but not the codes it added.
+			s.log.WarnContext(ctx, "stats from the term sets: the sets and the facts disagree; reading the rows", "err", disagree)
+			return nil
+		}
+		if far {
+			return nil
 		}
 		st, used = t.Stats(), true
 		return nil

@@ -215,6 +215,14 @@ func TestImportCounts(t *testing.T) {
 	postgis.CheckTermSets(t, s, "after imports")
 }
 
+// The triggers and a bulk import's tally write the same week into an
+// event's facts, within the 16 bits' reach and beyond it.
+func TestFactWeeksAsSQL(t *testing.T) {
+	s := open(t, newSchema(t))
+	postgis.CheckFactWeeks(t, s, []string{"2000-01-03", "2000-01-02", "1999-12-27", "1970-01-01", "2024-02-29",
+		"1500-06-15", "1373-01-07", "2500-01-01", "2627-12-31", "1000-01-01", "1371-12-31", "2629-01-01", "9999-12-31"})
+}
+
 // bulkStore imports through a bulk import of its own per call.
 type bulkStore struct{ *postgis.Store }
 

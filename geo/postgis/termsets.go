@@ -235,8 +235,7 @@ type setQuery struct {
 // (wordCounts).
 func setTerms(f geo.Filter, terms *eventsql.Terms) (setQuery, bool) {
 	var q setQuery
-	if f.BBox != nil || f.Start != "" || f.End != "" || len(f.Types) > 1 || len(f.Modalities) > 0 || len(f.Origins) > 0 ||
-		f.MinSources > 1 || len(f.SubTypes) > 0 || len(f.GeoPrecisions) > 0 {
+	if !setFilter(f) {
 		return q, false
 	}
 	seen := map[string]bool{}
@@ -263,6 +262,17 @@ func setTerms(f geo.Filter, terms *eventsql.Terms) (setQuery, bool) {
 		q.fields, q.terms = append(q.fields, setFields[setType]), append(q.terms, f.Types[0])
 	}
 	return q, true
+}
+
+// setFilter reports whether f may be one setTerms answers, before its
+// words are looked up: two words or more, with a country and one event
+// type or not, and nothing else.
+func setFilter(f geo.Filter) bool {
+	if f.BBox != nil || f.Start != "" || f.End != "" || len(f.Types) > 1 || len(f.Modalities) > 0 || len(f.Origins) > 0 ||
+		f.MinSources > 1 || len(f.SubTypes) > 0 || len(f.GeoPrecisions) > 0 {
+		return false
+	}
+	return len(geo.Words(f.Actor))+len(geo.Words(f.Q)) >= 2
 }
 
 // setCount counts f's events from the term sets, when they answer it
