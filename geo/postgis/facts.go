@@ -17,9 +17,12 @@ import (
 )
 
 // The facts of ord_facts (migration 0037): 48 bits an ordinal, its event
-// type's code, its country's code and its week, 16 bits each.
+// type's code, its country's code and its week, 16 bits each, in chunks
+// of factChunk ordinals, eight to a chunk of the term sets.
 const (
-	factBytes = 6
+	factBytes     = 6
+	factChunkBits = 12
+	factChunk     = 1 << factChunkBits
 	// factUndated is the week of an undated event, factFar that of an
 	// event dated beyond the 16 bits' reach, whose stats the rows give.
 	factUndated = 0x8000
@@ -62,21 +65,21 @@ func factMonday(week uint16) string {
 
 // ordFacts gathers the facts of a bulk import's copied events, by chunk.
 type ordFacts struct {
-	chunks map[uint32]*factChunk
+	chunks map[uint32]*factRows
 	// codes are fact_codes' codes of the tally's interned strings, by field
 	// (0 types, 1 countries), once loaded.
 	codes [2]map[uint32]uint16
 }
 
-// factChunk holds the facts of one chunk's ordinals: the interned type
+// factRows holds the facts of one chunk's ordinals: the interned type
 // and country, each plus one (0 where no copied event has the ordinal),
 // and the week field.
-type factChunk struct {
-	types, countries [setChunk]uint32
-	weeks            [setChunk]uint16
+type factRows struct {
+	types, countries [factChunk]uint32
+	weeks            [factChunk]uint16
 }
 
-func newOrdFacts() ordFacts { return ordFacts{chunks: map[uint32]*factChunk{}} }
+func newOrdFacts() ordFacts { return ordFacts{chunks: map[uint32]*factRows{}} }
 
 // add records the facts of the event of ordinal ord; nothing for an event
 // counted out (ord < 0).
@@ -84,12 +87,12 @@ func (o *ordFacts) add(ord int64, eventType, country uint32, date string) {
 	if ord < 0 {
 		return
 	}
-	c := o.chunks[uint32(ord>>setChunkBits)]
+	c := o.chunks[uint32(ord>>factChunkBits)]
 	if c == nil {
-		c = new(factChunk)
-		o.chunks[uint32(ord>>setChunkBits)] = c
+		c = new(factRows)
+		o.chunks[uint32(ord>>factChunkBits)] = c
 	}
-	p := ord & (setChunk - 1)
+	p := ord & (factChunk - 1)
 	c.types[p], c.countries[p], c.weeks[p] = eventType+1, country+1, factWeek(date)
 }
 
@@ -157,12 +160,12 @@ func (o *ordFacts) load(ctx context.Context, tx pgx.Tx, names []string) error {
 // copied event's ordinal was used before.
 func (o *ordFacts) table(dropped map[int64]bool) keptTable {
 	chunks := slices.Sorted(maps.Keys(o.chunks))
-	buf := make([]byte, setChunk*factBytes)
+	buf := make([]byte, factChunk*factBytes)
 	return keptTable{name: "ord_facts", key: 1, update: "facts = c.facts | excluded.facts", n: len(chunks), columns: []string{"chunk", "facts"},
 		row: func(i int, dst []any) {
 			clear(buf)
 			c := o.chunks[chunks[i]]
-			base := int64(chunks[i]) << setChunkBits
+			base := int64(chunks[i]) << factChunkBits
 			for p, t := range c.types {
 				if t == 0 || dropped[base+int64(p)] {
 					continue
@@ -190,13 +193,16 @@ func clearReplacedFacts(ctx context.Context, tx pgx.Tx) error {
 // setWordsSQL counts how many of the words in $1 and $2 have sets.
 const setWordsSQL = `SELECT count(*) FROM set_words k WHERE (k.field, k.term) IN (SELECT * FROM unnest($1::text[], $2::text[]))`
 
-// setFactsSQL is, for each chunk that holds events of every term in $1 and
-// $2 ($3 of them), the bitmap of those events and the chunk's facts.
-const setFactsSQL = `SELECT w.chunk, w.b, f.facts
+// setFactsSQL is, for each chunk of facts whose events of every term in
+// $1 and $2 ($3 of them) are some, the bitmap of those events and the
+// chunk's facts: a chunk of the term sets holds eight of facts.
+const setFactsSQL = `SELECT f.chunk, x.b, f.facts
 	FROM (SELECT s.chunk, bit_and(s.bits) AS b FROM term_sets s
 		WHERE (s.field, s.term) IN (SELECT * FROM unnest($1::text[], $2::text[])) GROUP BY s.chunk
-		HAVING count(*) = $3 AND bit_count(bit_and(s.bits)) > 0) w
-	JOIN ord_facts f ON f.chunk = w.chunk`
+		HAVING count(*) = $3 AND bit_count(bit_and(s.bits)) > 0) w,
+		LATERAL (SELECT w.chunk * 8 + i AS chunk, substring(w.b from i * 4096 + 1 for 4096) AS b FROM generate_series(0, 7) i) x
+	JOIN ord_facts f ON f.chunk = x.chunk
+	WHERE bit_count(x.b) > 0`
 
 // setStats answers the stats of f from the term sets and the facts of the
 // events they AND (setTerms), without reading the events: false when the
@@ -252,7 +258,7 @@ func (s *Store) setStats(ctx context.Context, f geo.Filter) (geo.Stats, bool, er
 			disagree     error
 		)
 		if _, err := pgx.ForEachRow(rows, []any{&chunk, &match, &facts}, func() error {
-			if len(facts.Bytes) != setChunk*factBytes || len(match.Bytes) > setChunk/8 {
+			if len(facts.Bytes) != factChunk*factBytes || len(match.Bytes) > factChunk/8 {
 				disagree = fmt.Errorf("chunk %d: %d bytes of facts and %d of bits", chunk, len(facts.Bytes), len(match.Bytes))
 				return disagree
 			}
@@ -263,7 +269,7 @@ func (s *Store) setStats(ctx context.Context, f geo.Filter) (geo.Stats, bool, er
 					r := facts.Bytes[(i*8+j)*factBytes:]
 					k := [3]uint16{binary.BigEndian.Uint16(r), binary.BigEndian.Uint16(r[2:]), binary.BigEndian.Uint16(r[4:])}
 					if k[0] == 0 {
-						disagree = fmt.Errorf("ordinal %d is in a set but has no facts", int64(chunk)<<setChunkBits+int64(i*8+j))
+						disagree = fmt.Errorf("ordinal %d is in a set but has no facts", int64(chunk)<<factChunkBits+int64(i*8+j))
 						return disagree
 					}
 					far = far || k[2] == factFar

@@ -83,6 +83,9 @@ func TestConformance(t *testing.T) {
 		postgis.SetPieces(s, 1)
 		postgis.SetDeepOffset(s, 3)
 		postgis.SetSetWordEvents(t, s, 1)
+		// Across a chunk of the facts, inside one of the term sets, and
+		// the next chunk of the term sets.
+		postgis.SetNextOrdinal(t, s, acrossChunks)
 		return s
 	})
 }
@@ -208,9 +211,15 @@ func BenchmarkStore(b *testing.B) {
 	storetest.Bench(b, func(b *testing.B) storetest.Store { return open(b, newSchema(b)) })
 }
 
+// acrossChunks is an ordinal a few events before the end of a chunk of the
+// facts (4,096 ordinals) that is not the first of a chunk of the term sets
+// (32,768).
+const acrossChunks = 32768 + 4096*3 - 20
+
 func TestImportCounts(t *testing.T) {
 	s := open(t, newSchema(t))
 	postgis.SetSetWordEvents(t, s, 3)
+	postgis.SetNextOrdinal(t, s, acrossChunks)
 	storetest.ImportCounts(t, s)
 	postgis.CheckTermSets(t, s, "after imports")
 }
@@ -261,6 +270,7 @@ func (s bulkStore) Import(ctx context.Context, articles []geo.Article, events []
 func TestBulkImportCounts(t *testing.T) {
 	s := open(t, newSchema(t))
 	postgis.SetSetWordEvents(t, s, 3)
+	postgis.SetNextOrdinal(t, s, acrossChunks)
 	storetest.ImportCounts(t, bulkStore{s})
 	storetest.CheckCells(t, s, "after bulk imports")
 	postgis.CheckTermSets(t, s, "after bulk imports")
@@ -277,6 +287,7 @@ func TestBulkImportCountsInPlace(t *testing.T) {
 	s := open(t, newSchema(t))
 	postgis.SetSwapFrom(s, -1)
 	postgis.SetSetWordEvents(t, s, 3)
+	postgis.SetNextOrdinal(t, s, acrossChunks)
 	storetest.ImportCounts(t, bulkStore{s})
 	storetest.CheckCells(t, s, "after bulk imports in place")
 	postgis.CheckTermSets(t, s, "after bulk imports in place")

@@ -1,12 +1,12 @@
--- Ordinal facts: for each chunk of the term sets' ordinals (migration
--- 0035), what the stats group the events of those ordinals by (their
--- event type, country code and week), so that stats of terms the sets
--- AND (two words, with a country or a type) read the ANDed bitmap and
--- these facts (setStats), not the matches' rows: two common words of a
--- million events, 23,892 matches on 20,039 pages of the table (160 MB, more
--- than the server's shared buffers, each run copied again from the
--- kernel's cache: 106-112 ms warm, 944 ms when the kernel had paged
--- them out); from the facts 14-21 ms, 2 MB stored (BENCHMARKS.md).
+-- Ordinal facts: for each event ordinal (ord, migration 0035), what the
+-- stats group events by (the event type, the country code and the
+-- week), so that stats of terms the term sets AND (two words, with a
+-- country or a type) read the ANDed bitmap and these facts (setStats),
+-- not the matches' rows: two common words of a million events, 23,892
+-- matches on 20,039 pages of the table (160 MB, more than the server's
+-- shared buffers, each run copied again from the kernel's cache: 106-112
+-- ms warm, 944 ms when the kernel had paged them out); from the facts
+-- about 20 ms, 2 MB stored (BENCHMARKS.md).
 
 -- fact_codes numbers the event types and country codes the facts hold.
 -- A code is never reused or changed; codes fit in 16 bits.
@@ -30,10 +30,11 @@ CREATE FUNCTION ord_fact(type_code integer, country_code integer, event_date dat
 	FROM (SELECT ((event_date - DATE '2000-01-03') - ((event_date - DATE '2000-01-03') % 7 + 7) % 7) / 7 AS week) w
 $$;
 
--- The facts, in chunks of 32,768 ordinals (ord >> 15) as the term sets'
--- bitmaps: the fact of ordinal ord & 32767 at bits 48 times it. A chunk
--- of 1.5 Mbit (192 KB) is stored compressed out of line: 68 KB for a full
--- chunk of the million's.
+-- The facts, in chunks of 4,096 ordinals (ord >> 12; eight to a chunk of
+-- the term sets' bitmaps): the fact of ordinal ord & 4095 at bits 48 times
+-- it. A chunk of 192 Kbit (24 KB) is stored compressed out of line, and a
+-- write rewrites it whole: in chunks of 32,768, a one-event insert into a
+-- million events took 8-11 ms instead of 3-5 (BENCHMARKS.md).
 CREATE TABLE ord_facts (
 	chunk integer PRIMARY KEY,
 	facts bit varying NOT NULL
@@ -49,7 +50,7 @@ DECLARE
 	f bit varying;
 BEGIN
 	IF NOT EXISTS (SELECT FROM ord_facts WHERE chunk = c) THEN
-		INSERT INTO ord_facts (chunk, facts) VALUES (c, B'0'::bit(1572864)) ON CONFLICT (chunk) DO NOTHING;
+		INSERT INTO ord_facts (chunk, facts) VALUES (c, B'0'::bit(196608)) ON CONFLICT (chunk) DO NOTHING;
 	END IF;
 	SELECT o.facts INTO f FROM ord_facts o WHERE o.chunk = c FOR UPDATE;
 	IF cardinality(positions) <= 64 THEN
@@ -57,8 +58,8 @@ BEGIN
 			f := overlay(f placing recs[i] from positions[i] * 48 + 1);
 		END LOOP;
 	ELSE
-		SELECT (f & ~rpad(string_agg(repeat('0', (s.p - coalesce(s.prev, -1) - 1) * 48) || repeat('1', 48), '' ORDER BY s.p), 1572864, '0')::bit varying)
-			| rpad(string_agg(repeat('0', (s.p - coalesce(s.prev, -1) - 1) * 48) || s.r::text, '' ORDER BY s.p), 1572864, '0')::bit varying
+		SELECT (f & ~rpad(string_agg(repeat('0', (s.p - coalesce(s.prev, -1) - 1) * 48) || repeat('1', 48), '' ORDER BY s.p), 196608, '0')::bit varying)
+			| rpad(string_agg(repeat('0', (s.p - coalesce(s.prev, -1) - 1) * 48) || s.r::text, '' ORDER BY s.p), 196608, '0')::bit varying
 		INTO f
 		FROM (SELECT u.p, u.r, lag(u.p) OVER (ORDER BY u.p) AS prev FROM unnest(positions, recs) u(p, r)) s;
 	END IF;
@@ -72,7 +73,7 @@ CREATE FUNCTION ord_facts_write(ords bigint[], recs bit varying[]) RETURNS void 
 DECLARE
 	g record;
 BEGIN
-	FOR g IN SELECT (u.o >> 15)::integer AS chunk, array_agg((u.o & 32767)::integer) AS positions, array_agg(u.r) AS recs
+	FOR g IN SELECT (u.o >> 12)::integer AS chunk, array_agg((u.o & 4095)::integer) AS positions, array_agg(u.r) AS recs
 		FROM unnest(ords, recs) u(o, r) GROUP BY 1 ORDER BY 1 LOOP
 		PERFORM ord_facts_put(g.chunk, g.positions, g.recs);
 	END LOOP;
@@ -126,9 +127,9 @@ CREATE TRIGGER ord_facts_delete AFTER DELETE ON events REFERENCING OLD TABLE AS 
 INSERT INTO fact_codes (field, term) SELECT DISTINCT 'type', event_type FROM events ORDER BY 2;
 INSERT INTO fact_codes (field, term) SELECT DISTINCT 'country', country_code FROM events ORDER BY 2;
 INSERT INTO ord_facts (chunk, facts)
-SELECT s.chunk, rpad(string_agg(repeat('0', (s.p - coalesce(s.prev, -1) - 1) * 48) || s.r::text, '' ORDER BY s.p), 1572864, '0')::bit varying
-FROM (SELECT (e.ord >> 15)::integer AS chunk, (e.ord & 32767)::integer AS p,
-		lag((e.ord & 32767)::integer) OVER (PARTITION BY e.ord >> 15 ORDER BY e.ord) AS prev,
+SELECT s.chunk, rpad(string_agg(repeat('0', (s.p - coalesce(s.prev, -1) - 1) * 48) || s.r::text, '' ORDER BY s.p), 196608, '0')::bit varying
+FROM (SELECT (e.ord >> 12)::integer AS chunk, (e.ord & 4095)::integer AS p,
+		lag((e.ord & 4095)::integer) OVER (PARTITION BY e.ord >> 12 ORDER BY e.ord) AS prev,
 		ord_fact(t.code, k.code, e.event_date) AS r
 	FROM events e JOIN fact_codes t ON t.field = 'type' AND t.term = e.event_type
 		JOIN fact_codes k ON k.field = 'country' AND k.term = e.country_code) s
