@@ -33,8 +33,9 @@ $$;
 -- The facts, in chunks of 4,096 ordinals (ord >> 12; eight to a chunk of
 -- the term sets' bitmaps): the fact of ordinal ord & 4095 at bits 48 times
 -- it. A chunk of 192 Kbit (24 KB) is stored compressed out of line, and a
--- write rewrites it whole: in chunks of 32,768, a one-event insert into a
--- million events took 8-11 ms instead of 3-5 (BENCHMARKS.md).
+-- write rewrites it whole: a one-event insert into a million events took
+-- 3-6 ms, against 2-3 without the facts; in chunks of 32,768 (192 KB),
+-- 4-11 ms (BENCHMARKS.md).
 CREATE TABLE ord_facts (
 	chunk integer PRIMARY KEY,
 	facts bit varying NOT NULL
