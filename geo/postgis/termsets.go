@@ -216,8 +216,7 @@ func swapSets(ctx context.Context, tx pgx.Tx, added []setWord) error {
 // setCountSQL counts the events of every term of the pairs of fields and
 // terms in $4 and $5 ($6 of them), from their sets, when the words among
 // them ($1 and $2, $3 of them) all have sets; else NULL.
-const setCountSQL = `SELECT CASE WHEN (SELECT count(*) FROM set_words k
-		WHERE (k.field, k.term) IN (SELECT * FROM unnest($1::text[], $2::text[]))) = $3
+const setCountSQL = `SELECT CASE WHEN (` + setWordsSQL + `) = $3
 	THEN (SELECT coalesce(sum(bit_count(x.b)), 0) FROM (SELECT s.chunk, bit_and(s.bits) AS b, count(*) AS k FROM term_sets s
 		WHERE (s.field, s.term) IN (SELECT * FROM unnest($4::text[], $5::text[])) GROUP BY s.chunk) x WHERE x.k = $6) END`
 
