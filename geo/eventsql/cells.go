@@ -33,8 +33,50 @@ var fineLevels = [...]int{10, 12, 14}
 // that the density of zooms 9 and 10 between dates reads groups rather
 // than every event in view: a hotspot's view at zoom 9 over a year holds
 // 165,000 events of the million (0.1 s read one by one) and 55,000 groups
-// of this level. A finer level would hold about as many groups as events.
+// of this level. A finer level holds about half as many groups as events
+// (WeekFinerLevel).
 const WeekFineLevel = 10
+
+// WeekFinerLevel is the level of cell_fine_weeks that a store whose
+// dialect is a WeekFiner keeps too, for the density of zoom 11 between
+// dates alone: a hotspot's view at that zoom since a date holds 55,000
+// events of the million and 27,500 groups of this level, where zooms 9
+// and 10 read fewer groups at WeekFineLevel.
+const WeekFinerLevel = 11
+
+// WeekFiner is a Dialect whose store keeps cell_fine_weeks at
+// WeekFinerLevel as well as WeekFineLevel.
+type WeekFiner interface {
+	// KeepsWeekFiner reports whether the store keeps WeekFinerLevel.
+	KeepsWeekFiner() bool
+}
+
+// keepsWeekFiner reports whether d's store keeps WeekFinerLevel.
+func keepsWeekFiner(d Dialect) bool {
+	w, ok := d.(WeekFiner)
+	return ok && w.KeepsWeekFiner()
+}
+
+// InOrderLister is a Dialect whose store reads the columns a statement
+// lists of a kept cell table (x IN (...)) in the order of the table's key,
+// each from the first row of a range of y, so that the groups by cell
+// need no sort (SQLite). cellCond lists the columns of any rectangle
+// for it: read as a range, a column is read at every y, the world's
+// latitudes (a hotspot's view at zoom 11 since a date: 113,600 rows of
+// cell_fine_weeks read for the 42,400 of its rows).
+type InOrderLister interface {
+	// ListsInOrder reports whether the store reads listed columns so.
+	ListsInOrder() bool
+}
+
+// listsInOrder reports whether d is an InOrderLister that does.
+func listsInOrder(d Dialect) bool {
+	l, ok := d.(InOrderLister)
+	return ok && l.ListsInOrder()
+}
+
+// weekLevel reports whether level is one of cell_fine_weeks'.
+func weekLevel(level int) bool { return level == WeekFineLevel || level == WeekFinerLevel }
 
 // maxFineBoxCells bounds the cells of WeekFineLevel a box's count or
 // stats read (PlanBox): a box of 1.4 by 1.4 degrees or less, whose edge
@@ -441,7 +483,8 @@ func PlanStats(d Dialect, f geo.Filter) (CellPlan, bool) {
 
 // PlanZoom returns the plan of the density cells of f at zoom: the kept
 // levels at zoom or finer (cell_types' up to zoom 8, cell_fine's above it
-// when f names no dates, cell_fine_weeks' at zooms 9 and 10 when it does;
+// when f names no dates, cell_fine_weeks' at zooms 9 and 10 when it does,
+// and at zoom 11 in a store that keeps WeekFinerLevel;
 // cell_countries' up to zoom 8 for a country without dates,
 // countryCellsUsable), the
 // box's edges at the finest of them, whose cells along the edges are read
@@ -465,6 +508,8 @@ func PlanZoom(d Dialect, f geo.Filter, zoom int) (CellPlan, bool) {
 		case country: // cell_fine keeps no country
 		case f.Start == "" && f.End == "":
 			kept = fineLevels[:]
+		case zoom > WeekFineLevel && keepsWeekFiner(d):
+			kept = []int{WeekFinerLevel} // dates
 		default: // dates, and so no precision (fineCellsUsable)
 			kept = []int{WeekFineLevel}
 		}
@@ -481,7 +526,7 @@ func PlanZoom(d Dialect, f geo.Filter, zoom int) (CellPlan, bool) {
 	}
 	weeks, edges, _ := weekSplit(d, f)
 	if f.BBox == nil {
-		if levels[0] == WeekFineLevel {
+		if weekLevel(levels[0]) {
 			return CellPlan{}, false // every cell of the world (maxWeekFineCells)
 		}
 		p, ok := PlanCells(d, weeks, levels[0])
@@ -489,7 +534,7 @@ func PlanZoom(d Dialect, f geo.Filter, zoom int) (CellPlan, bool) {
 		return p, ok
 	}
 	p, ok := PlanCells(d, weeks, levels[len(levels)-1])
-	if !ok || (p.Level == WeekFineLevel && (p.X1-p.X0+1)*(p.Y1-p.Y0+1) > maxWeekFineCells) {
+	if !ok || (weekLevel(p.Level) && (p.X1-p.X0+1)*(p.Y1-p.Y0+1) > maxWeekFineCells) {
 		return CellPlan{}, false
 	}
 	p.Rects = nestCells(CellRect{Level: p.Level, X0: p.X0, X1: p.X1, Y0: p.Y0, Y1: p.Y1}, levels)
@@ -605,13 +650,13 @@ func cellCond(d Dialect, p CellRect, f geo.Filter, dates bool) *Query {
 	q.Add("c.level = " + strconv.Itoa(p.Level))
 	switch {
 	case p.all:
-	case p.Y1-p.Y0 < 4 && p.X1-p.X0 < maxListedColumns:
+	case p.X1-p.X0 < maxListedColumns && (p.Y1-p.Y0 < 4 || listsInOrder(d)):
 		// The tables are ordered by level, x, y: a range of x would read
 		// every row of those columns, at every y (a strip along a box's
 		// south edge read the hotspot's columns whole: 0.1-0.2 s), while
 		// the columns listed are each looked up with the range of y. Only
-		// for a few rows: PostgreSQL sorts the groups of listed columns
-		// again.
+		// for a few rows where the store sorts the groups of listed
+		// columns again (PostgreSQL).
 		cols := make([]string, 0, p.X1-p.X0+1)
 		for x := p.X0; x <= p.X1; x++ {
 			cols = append(cols, strconv.Itoa(x))

@@ -175,6 +175,51 @@ func TestPlanZoomDatedFine(t *testing.T) {
 	}
 }
 
+// finerDialect is sqlDialect of a store that keeps cell_fine_weeks at
+// eventsql.WeekFinerLevel too.
+type finerDialect struct{ sqlDialect }
+
+func (finerDialect) KeepsWeekFiner() bool { return true }
+
+// A store that keeps the finer level of weeks reads it for zoom 11
+// between dates, and level 10 still for zooms 9 and 10; a store that does
+// not reads the events at zoom 11.
+func TestPlanZoomDatedFiner(t *testing.T) {
+	b := geo.BBox{West: 37.5, South: 47.8, East: 38.1, North: 48.2}
+	dated := geo.Filter{BBox: &b, Start: "2024-01-03"}
+	for _, tc := range []struct {
+		d     eventsql.Dialect
+		zoom  int
+		level int // 0 when no plan
+	}{
+		{finerDialect{}, 11, eventsql.WeekFinerLevel},
+		{finerDialect{}, 10, eventsql.WeekFineLevel},
+		{finerDialect{}, 9, eventsql.WeekFineLevel},
+		{finerDialect{}, 12, 0},
+		{sqlDialect{}, 11, 0},
+	} {
+		p, ok := eventsql.PlanZoom(tc.d, dated, tc.zoom)
+		if ok != (tc.level != 0) {
+			t.Errorf("%T zoom %d: planned %v, want %v", tc.d, tc.zoom, ok, tc.level != 0)
+			continue
+		}
+		if !ok {
+			continue
+		}
+		for _, r := range p.CellRects() {
+			stmt, _ := eventsql.CellGroupsSQL(tc.d, r, dated)
+			if r.Level != tc.level || !strings.Contains(stmt, " FROM cell_fine_weeks ") {
+				t.Errorf("%T zoom %d: reads level %d by %s, want cell_fine_weeks at level %d", tc.d, tc.zoom, r.Level, stmt, tc.level)
+			}
+		}
+	}
+	// Without a box, the groups of every cell of the world outnumber the
+	// events of a few weeks.
+	if _, ok := eventsql.PlanZoom(finerDialect{}, geo.Filter{Start: "2024-01-01", End: "2024-03-31"}, 11); ok {
+		t.Error("zoom 11 between dates without a box: planned from the kept cells")
+	}
+}
+
 // A plan's parts read its cells and strips once each between them.
 func TestPlanParts(t *testing.T) {
 	b := geo.BBox{West: 36.5, South: 47, East: 39.3, North: 49}

@@ -256,12 +256,12 @@ func checkFineCells(t *testing.T, path, when string) {
 		t.Errorf("%s: cell_types holds %d groups of events, want %d; %d of them wrong", when, kept, want, wrong)
 	}
 	err = db.QueryRow(`WITH want AS (
-			SELECT 10 AS level, min(CAST((e.lon + 180) * 4096.0 / 360 AS INTEGER), 4095) AS x,
-				min(CAST((e.lat + 90) * 4096.0 / 360 AS INTEGER), 2047) AS y, e.event_type,
+			SELECT l.level, min(CAST((e.lon + 180) * l.n / 360 AS INTEGER), l.cols - 1) AS x,
+				min(CAST((e.lat + 90) * l.n / 360 AS INTEGER), l.cols / 2 - 1) AS y, e.event_type,
 				coalesce(date(e.event_date, 'weekday 0', '-6 days'), '') AS week,
 				coalesce(date(coalesce(e.event_date_end, e.event_date), 'weekday 0', '-6 days'), '') AS week_last, e.modality, e.origin,
 				count(*) AS n, coalesce(sum(e.fatalities), 0) AS fatalities, sum(e.lon) AS sum_lon, sum(e.lat) AS sum_lat
-			FROM events e GROUP BY 1, 2, 3, 4, 5, 6, 7, 8)
+			FROM events e, (SELECT 10 AS level, 4096.0 AS n, 4096 AS cols UNION ALL SELECT 11, 8192.0, 8192) l GROUP BY 1, 2, 3, 4, 5, 6, 7, 8)
 		SELECT (SELECT count(*) FROM cell_fine_weeks WHERE n <> 0), (SELECT count(*) FROM want),
 			(SELECT count(*) FROM want w LEFT JOIN cell_fine_weeks c USING (level, x, y, event_type, week, week_last, modality, origin)
 			WHERE c.n IS NOT w.n OR c.fatalities IS NOT w.fatalities OR abs(c.sum_lon - w.sum_lon) > 1e-6 OR abs(c.sum_lat - w.sum_lat) > 1e-6)`).

@@ -49,12 +49,16 @@ type tally struct {
 	// countryWeeks are the groups of cell_country_weeks (migration 0028)
 	// at the finest level.
 	countryWeeks map[cellCountryWeekKey]int64
-	// fineWeeks are the groups of cell_fine_weeks (migration 0037), at
-	// eventsql.WeekFineLevel (weekFine), and fineCountryWeeks those of
-	// cell_country_weeks at that level.
-	fineWeeks        map[cellTypeKey]cellSums
+	// finerWeeks are the groups of cell_fine_weeks at
+	// eventsql.WeekFinerLevel (weekFiner, migration 0039), whose groups at
+	// eventsql.WeekFineLevel (weekFine, migration 0037) are added up from
+	// them when written: a map of both levels' 1.1 million groups took a
+	// million events' import from 764 MB at its peak to 917. fineCountryWeeks
+	// are the groups of cell_country_weeks at WeekFineLevel.
+	finerWeeks       map[cellTypeKey]cellSums
 	fineCountryWeeks map[cellCountryWeekKey]int64
 	weekFine         cellLevel
+	weekFiner        cellLevel
 	// fine are the levels of cell_fine (migration 0013), coarsest first;
 	// its groups are keyed in 8 bytes (fineKey): a map of the million's
 	// 910,000 groups of every level under keys of strings took the
@@ -279,7 +283,7 @@ func talliedOf(e geo.Event) tallied {
 func newTally(ctx context.Context, tx *sql.Tx, cells bool) (*tally, error) {
 	t := &tally{ids: map[string]uint32{}, weeks: map[uint32]uint32{}, counts: map[countKey]int{}, details: map[detailKey]int{}, words: eventsql.NewSums[wordKey](eventsql.AddInt[int32]),
 		groups: map[wordGroup]int32{}, types: map[cellTypeKey]cellSums{}, countries: map[cellCountryKey]cellSums{},
-		countryWeeks: map[cellCountryWeekKey]int64{}, fineWeeks: map[cellTypeKey]cellSums{}, fineCountryWeeks: map[cellCountryWeekKey]int64{},
+		countryWeeks: map[cellCountryWeekKey]int64{}, finerWeeks: map[cellTypeKey]cellSums{}, fineCountryWeeks: map[cellCountryWeekKey]int64{},
 		fineCells: eventsql.NewSums[fineKey](addSums), wordCells: eventsql.NewSums[wordCellKey](addSums),
 		wordStats: eventsql.NewSums[eventsql.WordStatKey](eventsql.AddInt[int32]), names: map[string]uint16{},
 		detailStats: eventsql.NewSums[eventsql.WordStatKey](eventsql.AddInt[int32]),
@@ -301,6 +305,8 @@ func newTally(ctx context.Context, tx *sql.Tx, cells bool) (*tally, error) {
 	t.wordFine = cellLevel{level: eventsql.WordFineLevel, n: float64(n), cols: int(n)}
 	n = geo.CellsAround(eventsql.WeekFineLevel)
 	t.weekFine = cellLevel{level: eventsql.WeekFineLevel, n: float64(n), cols: int(n)}
+	n = geo.CellsAround(eventsql.WeekFinerLevel)
+	t.weekFiner = cellLevel{level: eventsql.WeekFinerLevel, n: float64(n), cols: int(n)}
 	for _, levels := range [][]cellLevel{t.levels, t.fine, t.detailLevels} {
 		for _, l := range levels {
 			if _, err := levelShift(levels[len(levels)-1], l); err != nil {
@@ -419,13 +425,14 @@ func (t *tally) add(e tallied, sign int) {
 		cs.add(e, sign)
 		t.countries[ck] = cs
 		t.countryWeeks[cellCountryWeekKey{x: uint32(x), y: uint32(y), countryCode: countryCode, week: week, weekLast: weekLast}] += int64(sign)
-		wk := k
 		wx, wy := t.weekFine.cellOf(e.lon, e.lat)
-		wk.x, wk.y = uint32(wx), uint32(wy)
-		ws := t.fineWeeks[wk]
+		t.fineCountryWeeks[cellCountryWeekKey{x: uint32(wx), y: uint32(wy), countryCode: countryCode, week: week, weekLast: weekLast}] += int64(sign)
+		wk := k
+		vx, vy := t.weekFiner.cellOf(e.lon, e.lat)
+		wk.x, wk.y = uint32(vx), uint32(vy)
+		ws := t.finerWeeks[wk]
 		ws.add(e, sign)
-		t.fineWeeks[wk] = ws
-		t.fineCountryWeeks[cellCountryWeekKey{x: wk.x, y: wk.y, countryCode: countryCode, week: week, weekLast: weekLast}] += int64(sign)
+		t.finerWeeks[wk] = ws
 		if x >= 1<<10 || y >= 1<<9 {
 			t.err = fmt.Errorf("word cells: cell %d, %d of level %d does not pack", x, y, t.levels[len(t.levels)-1].level)
 			return
@@ -573,7 +580,7 @@ func (t *tally) writeGroups(ctx context.Context, p *rowPipe) error {
 				countryGroups[k] = countryGroups[k].plus(s)
 			}
 		}
-		if err := writeTypeGroups(ctx, types, l.level, typeGroups, str, byRank); err != nil {
+		if err := writeTypeGroups(ctx, types, l.level, 0, typeGroups, str, byRank); err != nil {
 			return err
 		}
 		countryKeys := sortedKeys(countryGroups, func(a, b cellCountryKey) int {
@@ -598,15 +605,21 @@ func (t *tally) writeGroups(ctx context.Context, p *rowPipe) error {
 		return err
 	}
 	t.types, t.countries = nil, nil
-	fineWeeks := p.writer("cell_fine_weeks (level, x, y, event_type, week, week_last, modality, origin, n, fatalities, sum_lon, sum_lat)", 12,
+	weeks := p.writer("cell_fine_weeks (level, x, y, event_type, week, week_last, modality, origin, n, fatalities, sum_lon, sum_lat)", 12,
 		sumsUpsert)
-	if err := writeTypeGroups(ctx, fineWeeks, t.weekFine.level, t.fineWeeks, str, byRank); err != nil {
+	// A cell of weekFiner halved is its cell of weekFine, clamped alike
+	// (the levels' columns differ by a power of two, which scales the
+	// cell's expression exactly).
+	if err := writeTypeGroups(ctx, weeks, t.weekFine.level, t.weekFiner.level-t.weekFine.level, t.finerWeeks, str, byRank); err != nil {
 		return err
 	}
-	if err := fineWeeks.flush(ctx); err != nil {
+	if err := writeTypeGroups(ctx, weeks, t.weekFiner.level, 0, t.finerWeeks, str, byRank); err != nil {
 		return err
 	}
-	t.fineWeeks = nil
+	if err := weeks.flush(ctx); err != nil {
+		return err
+	}
+	t.finerWeeks = nil
 	if err := t.writeCountryWeeks(ctx, p, byRank); err != nil {
 		return err
 	}
@@ -764,17 +777,29 @@ const sumsUpsert = " ON CONFLICT DO UPDATE SET n = n + excluded.n, fatalities = 
 
 // writeTypeGroups adds groups of cell_types or cell_fine_weeks at level to
 // w in the order of the tables' primary key; str are the tally's strings
-// by number, byRank compares two of them by name.
-func writeTypeGroups(ctx context.Context, w *rowWriter, level int, groups map[cellTypeKey]cellSums, str []string,
+// by number, byRank compares two of them by name. The groups are of the
+// level shift levels finer, added up into their cells at level (a cell
+// of a finer level halved once per level is its cell), 0 when they are
+// of level itself.
+func writeTypeGroups(ctx context.Context, w *rowWriter, level, shift int, groups map[cellTypeKey]cellSums, str []string,
 	byRank func(a, b uint32) int) error {
+	at := func(k cellTypeKey) cellTypeKey {
+		k.x, k.y = k.x>>shift, k.y>>shift
+		return k
+	}
 	keys := sortedKeys(groups, func(a, b cellTypeKey) int {
+		a, b = at(a), at(b)
 		return cmp.Or(cmp.Compare(a.x, b.x), cmp.Compare(a.y, b.y), byRank(a.eventType, b.eventType), byRank(a.week, b.week),
 			byRank(a.weekLast, b.weekLast), byRank(a.modality, b.modality), byRank(a.origin, b.origin))
 	})
-	for _, k := range keys {
+	for i := 0; i < len(keys); {
+		k := at(keys[i])
+		var s cellSums
+		for ; i < len(keys) && at(keys[i]) == k; i++ {
+			s = s.plus(groups[keys[i]])
+		}
 		// A replaced event may leave its group's count as it was and
 		// change its sums.
-		s := groups[k]
 		if s == (cellSums{}) {
 			continue
 		}
