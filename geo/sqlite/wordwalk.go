@@ -72,7 +72,18 @@ func (s *Store) wordWalk(ctx context.Context, q interface {
 		// the entries to tell would cost as much.
 		return "", false, nil
 	}
-	n, err := walkKeyCount(ctx, q, f, idx)
+	var n int64
+	var err error
+	if idx == "events_words_walk" {
+		// The range is the dates' events, which the store's dated spans
+		// count (datedCount, kept until the data changes): adding them
+		// up from event_counts for every request took 8 ms of a wide
+		// box's page of a word between dates (38 ms). The spans are of
+		// a snapshot of their own, which an estimate may be.
+		n, err = s.datedCount(ctx, f.Start, f.End)
+	} else {
+		n, err = walkKeyCount(ctx, q, f, idx)
+	}
 	if err != nil {
 		return "", false, err
 	}
