@@ -63,6 +63,23 @@ func boxDatesWalkable(f geo.Filter) bool {
 	return x1-x0 < maxBoxWalkColumns
 }
 
+// statsBoxWalkable reports whether events_box_walk holds every field that
+// the stats of strip, one of a box's stats plan for f, test and group by
+// (type, country and first day since migration 0038): a strip along the
+// box's edge, not of days, that does not cross the antimeridian and meets
+// few columns (eventsql.MaxStripColumns), of a filter with dates, event
+// types, a country or nothing else. Its entries are then read rather than
+// its events' rows, which a hotspot's edge holds on thousands of pages.
+func statsBoxWalkable(f geo.Filter, strip eventsql.Strip) bool {
+	b := strip.Box
+	if b == nil || strip.Days || b.West > b.East || strings.TrimSpace(f.Actor) != "" || strings.TrimSpace(f.Q) != "" ||
+		len(f.Modalities) > 0 || len(f.Origins) > 0 || f.MinSources > 1 || len(f.SubTypes) > 0 || len(f.GeoPrecisions) > 0 {
+		return false
+	}
+	x0, x1 := eventsql.ColumnRange(*b, boxWalkLevel)
+	return x1-x0 < eventsql.MaxStripColumns
+}
+
 // boxWalkCond adds to q the condition of box b that events_box_walk
 // answers: the columns b meets (eventsql.ColumnRange, by the index's own
 // expression), the latitudes between its south and north edges, and then

@@ -71,7 +71,11 @@ func (s *Store) cellStats(ctx context.Context, tx pgx.Tx, p eventsql.CellPlan, f
 			return eachRow(ctx, tx, stmt, args, func(r pgx.Rows) error { return eventsql.TallyCountries(r, t) })
 		}
 		strip := p.Strips[i-2]
-		sq := eventsql.StripFilter(d, f, strip)
+		sd := d
+		if statsBoxWalkable(f, strip) {
+			sd = dialect{walk: true, boxWalk: true, sparseBoxWalk: true}
+		}
+		sq := eventsql.StripFilter(sd, f, strip)
 		return eachRow(ctx, tx, eventsql.StatsSQL(pgSQL, sq), sq.Args, func(r pgx.Rows) error { return eventsql.TallyRows(r, strip.Sign(), t) })
 	})
 	if err != nil {

@@ -151,8 +151,8 @@ func (d dialect) Dates(q *eventsql.Query, start, end string) {
 		}
 		q.Add(cond)
 	case d.boxWalk:
-		// The dates held by events_box_walk's entries alone: event_date
-		// is not among them (boxDatesWalkable).
+		// The dates held by events_box_walk's entries alone, whose
+		// range test reads no other index.
 		q.Add("(" + cond + ") IS TRUE")
 	default:
 		q.Add("(" + cond + ") IS TRUE")
