@@ -78,6 +78,10 @@ var pgSQL dialect
 
 func (dialect) Placeholder(n int) string { return "$" + strconv.Itoa(n) }
 
+// KeepsWeekFiner reports that the store keeps cell_fine_weeks at
+// eventsql.WeekFinerLevel too (migration 0039).
+func (dialect) KeepsWeekFiner() bool { return true }
+
 // Lon and Lat come from the geometry, which holds them as exact doubles.
 func (dialect) Lon() string                 { return "ST_X(e.geom)" }
 func (dialect) Lat() string                 { return "ST_Y(e.geom)" }

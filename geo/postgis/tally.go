@@ -55,10 +55,11 @@ type tally struct {
 	// countryWeeks counts the groups of cell_country_weeks (migration
 	// 0030) at the finest level of cell_types, by cellKey.
 	countryWeeks *eventsql.Sums[uint64, int64]
-	// fineWeeks are the groups of cell_fine_weeks (migration 0036), at
-	// eventsql.WeekFineLevel, by cellKey with the combination of
-	// cell_types; fineCountryWeeks those of cell_country_weeks at that
-	// level.
+	// fineWeeks are the groups of cell_fine_weeks at
+	// eventsql.WeekFinerLevel (migration 0039), by cellKey with the
+	// combination of cell_types, whose groups at eventsql.WeekFineLevel
+	// (migration 0036) are added up from them when written;
+	// fineCountryWeeks are those of cell_country_weeks at WeekFineLevel.
 	fineWeeks        *eventsql.Sums[uint64, cellSums]
 	fineCountryWeeks *eventsql.Sums[uint64, int64]
 	// wordCells are the groups of cell_word_fine (migration 0031), at
@@ -418,8 +419,9 @@ func (t *tally) add(e tallied, sign int64, ids []uint32) []uint32 {
 	t.countries.Put(cellKey(t.coarse, p.countries, x, y), sums)
 	t.countryWeeks.Put(cellKey(t.coarse, p.countryWeeks, x, y), sign)
 	wx, wy := cellOf(eventsql.WeekFineLevel, e.lon, e.lat)
-	t.fineWeeks.Put(cellKey(eventsql.WeekFineLevel, p.types, wx, wy), sums)
 	t.fineCountryWeeks.Put(cellKey(eventsql.WeekFineLevel, p.countryWeeks, wx, wy), sign)
+	vx, vy := cellOf(eventsql.WeekFinerLevel, e.lon, e.lat)
+	t.fineWeeks.Put(cellKey(eventsql.WeekFinerLevel, p.types, vx, vy), sums)
 	x, y = cellOf(t.fineLevel, e.lon, e.lat)
 	t.fine.Put(cellKey(t.fineLevel, t.fineCombo(p, e.precision), x, y), sums)
 	t.addDetailCell(e, p, sums)
@@ -606,7 +608,8 @@ func (t *tally) tables(emit func(keptTable)) {
 		}
 	}
 	// cell_types and cell_fine_weeks (migration 0036) hold the same
-	// groups, the latter at eventsql.WeekFineLevel alone.
+	// groups, the latter at eventsql.WeekFineLevel and WeekFinerLevel
+	// alone.
 	typeTable := func(table string, cells map[levelKey[typeKey]]cellSums) keptTable {
 		groups := eventsql.SortedGroups(maps.All(cells), len(cells), noSums,
 			func(k levelKey[typeKey]) uint32 { return signed(k.level) }, func(k levelKey[typeKey]) uint32 { return signed(k.k.x) },
@@ -623,14 +626,20 @@ func (t *tally) tables(emit func(keptTable)) {
 			}}
 	}
 	emit(typeTable("cell_types", typeCells))
-	for packed, s := range t.fineWeeks.All() {
-		combo, x, y := cellOfKey(eventsql.WeekFineLevel, packed)
-		k := t.comboList[combo]
-		c := levelKey[typeKey]{eventsql.WeekFineLevel, typeKey{x: x, y: y, eventType: k.eventType, week: k.week, weekLast: k.weekLast,
-			modality: k.modality, origin: k.origin}}
-		sum := typeCells[c]
-		sum.add(s)
-		typeCells[c] = sum
+	// A cell of WeekFinerLevel halved is its cell of WeekFineLevel,
+	// clamped alike (the levels' columns differ by a power of two, which
+	// scales the cell's expression exactly).
+	for _, level := range []int32{eventsql.WeekFineLevel, eventsql.WeekFinerLevel} {
+		shift := eventsql.WeekFinerLevel - level
+		for packed, s := range t.fineWeeks.All() {
+			combo, x, y := cellOfKey(eventsql.WeekFinerLevel, packed)
+			k := t.comboList[combo]
+			c := levelKey[typeKey]{level, typeKey{x: x >> shift, y: y >> shift, eventType: k.eventType, week: k.week, weekLast: k.weekLast,
+				modality: k.modality, origin: k.origin}}
+			sum := typeCells[c]
+			sum.add(s)
+			typeCells[c] = sum
+		}
 	}
 	emit(typeTable("cell_fine_weeks", typeCells))
 	countries := eventsql.SortedGroups(maps.All(countryCells), len(countryCells), noSums,

@@ -60,10 +60,6 @@ func (dialect) Floor(expr string) string    { return "CAST(" + expr + " AS INTEG
 // eventsql.WeekFinerLevel too (migration 0039).
 func (dialect) KeepsWeekFiner() bool { return true }
 
-// ListsInOrder reports that SQLite reads the listed columns of a kept
-// cell table in the order of its key, each by a range of its rows.
-func (dialect) ListsInOrder() bool { return true }
-
 // Week moves forward to the next Sunday ('weekday 0', or stays on one);
 // six days back from there is the Monday of the ISO week.
 func (dialect) Week() string { return "coalesce(date(e.event_date, 'weekday 0', '-6 days'), '')" }
