@@ -2,6 +2,7 @@ package postgis
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"conflictmap/geo"
@@ -127,7 +128,10 @@ func (s *Store) boxWalk(ctx context.Context, tx pgx.Tx, f geo.Filter) (d dialect
 }
 
 // boxWalkCells returns f's density cells at zoom from a walk of
-// events_box_walk, when f walks it (Store.boxWalk).
+// events_box_walk, when f walks it (Store.boxWalk). The box is walked in
+// pieces of its longitudes (eventsql.BoxCuts) at once (atOnce): one
+// statement uses one CPU, and the hotspot's centre with two words walks
+// 101,000 entries (34 ms in one statement).
 func (s *Store) boxWalkCells(ctx context.Context, f geo.Filter, zoom int) (cells []geo.Cell, walked bool, err error) {
 	if !boxWalkable(f) {
 		return nil, false, nil
@@ -137,12 +141,25 @@ func (s *Store) boxWalkCells(ctx context.Context, f geo.Filter, zoom int) (cells
 		if err != nil || !walk {
 			return err
 		}
-		q := eventsql.Filter(d, f)
-		return eachRow(ctx, tx, eventsql.CellsSQL(d, q, zoom), q.Args, func(rows pgx.Rows) (err error) {
-			cells, err = eventsql.FoldCells(zoom, rows)
-			walked = err == nil
-			return err
+		cuts := eventsql.BoxCuts(*f.BBox, s.pieces)
+		if len(cuts) == 0 {
+			cuts = []geo.BBox{*f.BBox}
+		}
+		groups := make([][]geo.CellRow, len(cuts))
+		err = s.atOnce(ctx, tx, len(cuts), walkPlanner, func(tx pgx.Tx, i int) error {
+			g := f
+			g.BBox = &cuts[i]
+			q := eventsql.Filter(d, g)
+			return eachRow(ctx, tx, eventsql.CellsSQL(d, q, zoom), q.Args, func(rows pgx.Rows) (err error) {
+				groups[i], err = eventsql.CellRows(rows)
+				return err
+			})
 		})
+		if err != nil {
+			return err
+		}
+		cells, walked = geo.FoldCells(zoom, slices.Concat(groups...)), true
+		return nil
 	})
 	return cells, walked, err
 }
