@@ -59,6 +59,10 @@ func SetPieces(s *Store, n int) { s.pieces = n }
 // page reads its first events (pieceRowsAt).
 func SetPieceRowsAt(s *Store, n int) { s.pieceRowsAt = n }
 
+// SetRowsPieceAt sets how many rows of a page, at least, each connection
+// reads when they are read in pieces (rowsPieceAt).
+func SetRowsPieceAt(s *Store, n int) { s.rowsPieceAt = n }
+
 // SetDeepOffset sets the offset from which a page is read as one far in
 // (deepOffset).
 func SetDeepOffset(s *Store, n int) { s.deepOffset = n }

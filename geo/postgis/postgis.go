@@ -64,6 +64,9 @@ type Store struct {
 	// pieceRowsAt is defaultPieceRowsAt; tests lower it, so that both
 	// ways of piecePage are taken.
 	pieceRowsAt int
+	// rowsPieceAt is defaultRowsPieceAt; tests lower it, so that the
+	// rows of their few events are read in pieces.
+	rowsPieceAt int
 	// deepOffset is defaultDeepOffset; tests lower it, so that the pages
 	// of their few events are read as pages far in.
 	deepOffset int
@@ -146,7 +149,7 @@ func Open(ctx context.Context, dsn, schema string) (*Store, error) {
 	}
 	s := &Store{pool: pool, schema: schema, rules: rules, walkAt: defaultWalkAt, wordWalkAt: defaultWordWalkAt, dateWalkAt: defaultDateWalkAt, boxWalkAt: defaultBoxWalkAt, denseBoxRatio: defaultDenseBoxRatio,
 		sparseBoxRatio: defaultSparseBoxRatio, subTypeBoxRatio: defaultSubTypeBoxRatio, logKeep: changeLogSize,
-		logBatch: pruneBatch, swapFrom: defaultSwapFrom, log: slog.New(slog.DiscardHandler), pieces: runtime.NumCPU(), pieceRowsAt: defaultPieceRowsAt, deepOffset: defaultDeepOffset}
+		logBatch: pruneBatch, swapFrom: defaultSwapFrom, log: slog.New(slog.DiscardHandler), pieces: runtime.NumCPU(), pieceRowsAt: defaultPieceRowsAt, rowsPieceAt: defaultRowsPieceAt, deepOffset: defaultDeepOffset}
 	if err := s.mergePending(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgis store %s: merge the stored reports: %w", schema, err)

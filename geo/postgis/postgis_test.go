@@ -101,7 +101,8 @@ func TestConformance(t *testing.T) {
 // words walked in three pieces of their dates on as many connections at
 // once, as are the pages and counts of word walks (their first four
 // events read by every piece, those further in by the piece they lie
-// in). The two are apart: the count is made before the page is read.
+// in), and the rows of every page read by ids, one or more to a piece.
+// The two are apart: the count is made before the page is read.
 func TestConformanceWalkPlans(t *testing.T) {
 	storetest.RunPlans(t, func(t *testing.T) storetest.Store {
 		s := open(t, newSchema(t))
@@ -114,6 +115,7 @@ func TestConformanceWalkPlans(t *testing.T) {
 		postgis.SetBoxWalkAt(s, 1<<30)
 		postgis.SetPieces(s, 3)
 		postgis.SetPieceRowsAt(s, 4)
+		postgis.SetRowsPieceAt(s, 1)
 		return s
 	})
 }

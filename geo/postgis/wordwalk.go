@@ -196,7 +196,7 @@ func (s *Store) walkPage(ctx context.Context, tx pgx.Tx, f geo.Filter, from walk
 			if len(page.Events) >= limit {
 				break
 			}
-			if page.Events, err = readWalk(ctx, tx, q, limit-len(page.Events), 0, -1, page.Events); err != nil {
+			if page.Events, err = s.readWalk(ctx, tx, q, limit-len(page.Events), 0, -1, page.Events); err != nil {
 				return geo.EventPage{}, err
 			}
 		}
@@ -237,6 +237,12 @@ func (s *Store) walkPage(ctx context.Context, tx pgx.Tx, f geo.Filter, from walk
 	if err != nil {
 		return geo.EventPage{}, err
 	}
+	// The events after the page's last are counted while its rows are
+	// read.
+	var (
+		rest int
+		also []func(tx pgx.Tx) error
+	)
 	switch {
 	case counted:
 	case len(ids) == 0:
@@ -250,17 +256,20 @@ func (s *Store) walkPage(ctx context.Context, tx pgx.Tx, f geo.Filter, from walk
 	case len(ids) < limit:
 		page.Matched = offset + len(ids)
 	default:
-		rest, err := walkCount(ctx, tx, f, from, last)
-		if err != nil {
-			return geo.EventPage{}, err
-		}
-		page.Matched = offset + len(ids) + rest
+		also = append(also, func(tx pgx.Tx) error {
+			var err error
+			rest, err = walkCount(ctx, tx, f, from, last)
+			return err
+		})
 	}
 	if len(ids) == 0 {
 		return page, nil
 	}
-	if page.Events, err = readIDs(ctx, tx, ids, page.Events); err != nil {
+	if page.Events, err = s.rowsAtOnce(ctx, tx, idsSQL, ids, page.Events, walkPlanner, also...); err != nil {
 		return geo.EventPage{}, err
+	}
+	if len(also) > 0 {
+		page.Matched = offset + len(ids) + rest
 	}
 	return page, attach(ctx, tx, page.Events)
 }
@@ -392,7 +401,7 @@ func (s *Store) piecePage(ctx context.Context, tx pgx.Tx, f geo.Filter, from wal
 	if len(ids) == 0 {
 		return page, true, nil
 	}
-	page.Events, err = readIDs(ctx, tx, ids, page.Events)
+	page.Events, err = s.idsAtOnce(ctx, tx, ids, page.Events)
 	return page, true, err
 }
 
@@ -596,10 +605,10 @@ func (s *Store) weekPage(ctx context.Context, tx pgx.Tx, f geo.Filter, whole *ev
 			}
 			page.Events, err = read(ctx, tx, filter(f), limit, offset, page.Events)
 		} else {
-			page.Events, err = readWalk(ctx, tx, walkFilter(f, from), limit, offset, page.Matched, page.Events)
+			page.Events, err = s.readWalk(ctx, tx, walkFilter(f, from), limit, offset, page.Matched, page.Events)
 		}
 	} else {
-		page.Events, err = readWalk(ctx, tx, eventsql.Filter(weekDialect, f), limit, offset, page.Matched, page.Events)
+		page.Events, err = s.readWalk(ctx, tx, eventsql.Filter(weekDialect, f), limit, offset, page.Matched, page.Events)
 	}
 	if err != nil {
 		return geo.EventPage{}, err
