@@ -786,13 +786,32 @@ func (s *Store) subTypePage(ctx context.Context, tx *sql.Tx, f geo.Filter, limit
 		// 30-46 their index entries took.
 		page.Matched, counted, err = s.detailBoxCount(ctx, tx, f)
 	}
+	offset := max(f.Offset, 0)
 	if err == nil && !counted {
-		err = tx.QueryRowContext(ctx, indexed(eventsql.CountSQL(q), idx), q.Args...).Scan(&page.Matched)
+		countFrom := func(ctx context.Context, tx *sql.Tx) (n int, err error) {
+			err = tx.QueryRowContext(ctx, indexed(eventsql.CountSQL(q), idx), q.Args...).Scan(&n)
+			return n, err
+		}
+		if offset == 0 && len(f.SubTypes) == 1 {
+			// The first page of one type is walked forwards whatever the
+			// count, which reads every match: it runs on a connection of
+			// its own meanwhile (a type and a word: 12 ms each, 24 in
+			// turn).
+			aside, cancel := s.countAside(ctx, countFrom)
+			defer cancel()
+			if page.Events, err = readWalk(ctx, tx, q, idx, limit, 0, -1, page.Events); err != nil {
+				return geo.EventPage{}, err
+			}
+			if page.Matched, err = asideResult(ctx, tx, aside, countFrom); err != nil {
+				return geo.EventPage{}, err
+			}
+			return page, attach(ctx, tx, page.Events)
+		}
+		page.Matched, err = countFrom(ctx, tx)
 	}
 	if err != nil {
 		return geo.EventPage{}, err
 	}
-	offset := max(f.Offset, 0)
 	if page.Matched <= offset {
 		return page, nil
 	}
