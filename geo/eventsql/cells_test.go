@@ -130,6 +130,8 @@ func TestPlanZoomNests(t *testing.T) {
 
 // Zooms 9 and 10 between dates read the cells kept by week at level 10;
 // finer zooms read the events, and the same zooms without dates cell_fine.
+// Zooms 7 and 8 read level 8 of cell_types and, along the box's edges,
+// level 10 of the same tables; coarser zooms cell_types alone.
 func TestPlanZoomDatedFine(t *testing.T) {
 	b := geo.BBox{West: 36.5, South: 47, East: 39.3, North: 49}
 	dated := geo.Filter{BBox: &b, Start: "2024-01-03", End: "2024-12-31"}
@@ -137,18 +139,24 @@ func TestPlanZoomDatedFine(t *testing.T) {
 		f     geo.Filter
 		zoom  int
 		table string // "" when no plan
+		edge  string // the table of level 10 at zooms 7 and 8
 	}{
-		{dated, 9, "cell_fine_weeks"},
-		{dated, 10, "cell_fine_weeks"},
-		{dated, 11, ""},
-		{dated, 8, "cell_types"},
-		{geo.Filter{BBox: &b}, 9, "cell_fine "},
-		{geo.Filter{BBox: &b, Start: "2024-01-01"}, 10, "cell_fine_weeks"},
+		{dated, 9, "cell_fine_weeks", ""},
+		{dated, 10, "cell_fine_weeks", ""},
+		{dated, 11, "", ""},
+		{dated, 8, "cell_types", "cell_fine_weeks"},
+		{dated, 7, "cell_types", "cell_fine_weeks"},
+		{dated, 6, "cell_types", ""},
+		{geo.Filter{BBox: &b}, 8, "cell_types", "cell_fine "},
+		{geo.Filter{BBox: &b}, 9, "cell_fine ", ""},
+		{geo.Filter{BBox: &b, Start: "2024-01-01"}, 10, "cell_fine_weeks", ""},
 		// Without a box, or with one wider than many screens, the events
 		// of a few weeks are fewer than the cells' groups of every week.
-		{geo.Filter{Start: "2024-01-01", End: "2024-03-31"}, 9, ""},
-		{geo.Filter{BBox: &geo.BBox{West: -90, South: -40, East: 90, North: 60}, Start: "2024-01-01"}, 9, ""},
-		{geo.Filter{BBox: &geo.BBox{West: 20, South: 40, East: 45, North: 55}, Start: "2024-01-01"}, 10, "cell_fine_weeks"},
+		{geo.Filter{Start: "2024-01-01", End: "2024-03-31"}, 9, "", ""},
+		{geo.Filter{BBox: &geo.BBox{West: -90, South: -40, East: 90, North: 60}, Start: "2024-01-01"}, 9, "", ""},
+		{geo.Filter{BBox: &geo.BBox{West: 20, South: 40, East: 45, North: 55}, Start: "2024-01-01"}, 10, "cell_fine_weeks", ""},
+		// Too many cells of level 10 inside the box: level 8 alone.
+		{geo.Filter{BBox: &geo.BBox{West: -90, South: -40, East: 90, North: 60}, Start: "2024-01-01"}, 8, "cell_types", ""},
 	} {
 		p, ok := eventsql.PlanZoom(sqlDialect{}, tc.f, tc.zoom)
 		if ok != (tc.table != "") {
@@ -158,10 +166,19 @@ func TestPlanZoomDatedFine(t *testing.T) {
 		if !ok {
 			continue
 		}
+		edges := 0
 		for _, r := range p.CellRects() {
-			if stmt, _ := eventsql.CellGroupsSQL(sqlDialect{}, r, tc.f); !strings.Contains(stmt, " FROM "+tc.table) {
-				t.Errorf("%+v zoom %d: level %d reads %s, want %s", tc.f, tc.zoom, r.Level, stmt, tc.table)
+			want := tc.table
+			if r.Level == eventsql.WeekFineLevel && tc.zoom <= 8 {
+				want = tc.edge
+				edges++
 			}
+			if stmt, _ := eventsql.CellGroupsSQL(sqlDialect{}, r, tc.f); want == "" || !strings.Contains(stmt, " FROM "+want) {
+				t.Errorf("%+v zoom %d: level %d reads %s, want %q", tc.f, tc.zoom, r.Level, stmt, want)
+			}
+		}
+		if (edges > 0) != (tc.edge != "") {
+			t.Errorf("%+v zoom %d: %d rectangles of level 10, want them %v", tc.f, tc.zoom, edges, tc.edge != "")
 		}
 		days := 0
 		for _, s := range p.Strips {

@@ -56,6 +56,12 @@ func (dialect) DateText(expr string) string { return expr }
 func (dialect) DateValue(ph string) string  { return ph }
 func (dialect) Floor(expr string) string    { return "CAST(" + expr + " AS INTEGER)" }
 
+// WeeksFrom is the week of start (a Monday) less max_span_days, in one
+// subquery that SQLite runs once.
+func (dialect) WeeksFrom(ph string) string {
+	return "(SELECT date(" + ph + ", '-' || m.value || ' days', 'weekday 0', '-6 days') FROM meta m WHERE m.key = 'max_span_days')"
+}
+
 // KeepsWeekFiner reports that the store keeps cell_fine_weeks at
 // eventsql.WeekFinerLevel too (migration 0039).
 func (dialect) KeepsWeekFiner() bool { return true }
