@@ -336,6 +336,12 @@ var scaleQueries = []string{
 	// of level 10, the days at either end and the edges from the events.
 	"/api/clusters?zoom=10&bbox=37,47.5,38.5,48.5&start=2024-03-05&end=2024-11-20",
 	"/ogc/collections/events/tiles/WebMercatorQuad/8/88/154?datetime=2024-01-01/2024-12-31",
+	// A view of zoom 8 in the hotspot as a script or a GIS client asks for
+	// it, its box on no cell's edge (the page asks for blocks of whole
+	// cells), with and without dates: its cells of level 8 inside, and the
+	// strips along its edges.
+	"/api/clusters?zoom=8&bbox=36.5,47.99,37.97,48.92",
+	"/api/clusters?zoom=8&bbox=36.5,47.99,37.97,48.92&start=2024-01-01&end=2024-12-31",
 }
 
 // measure requests every scale query --runs times in a row and prints a
