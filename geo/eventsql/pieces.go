@@ -22,10 +22,11 @@ func DateSpanSQL(d Dialect) string {
 // can each read one piece at once (Pieces): the first day of every
 // piece but the oldest, newest first. None when f has no dates (a piece
 // is a range of event_date, and undated events would fall in none), when
-// n < 2, or when the range holds fewer than n days. The cuts share the
-// days, not the events: a piece whose days hold more events takes longer,
-// and the answer is the same wherever the cuts fall.
-func DateCuts(f geo.Filter, first, last string, n int) []string {
+// n < 2, or when the range holds fewer than n days. With spans, the
+// pieces hold about as many events each (DatedSpans.Cuts), else as many
+// days: a piece whose days hold more events takes longer, and the answer
+// is the same wherever the cuts fall.
+func DateCuts(f geo.Filter, first, last string, n int, spans *DatedSpans) []string {
 	if n < 2 || f.Start == "" && f.End == "" || first == "" || last == "" {
 		return nil
 	}
@@ -35,7 +36,7 @@ func DateCuts(f geo.Filter, first, last string, n int) []string {
 	if f.End != "" && f.End < last {
 		last = f.End
 	}
-	return DayCuts(first, last, n)
+	return spans.Cuts(first, last, n)
 }
 
 // DayCuts cuts the days from first to last (YYYY-MM-DD) into n pieces of

@@ -1,7 +1,9 @@
 package eventsql_test
 
 import (
+	"cmp"
 	"math"
+	"slices"
 	"testing"
 	"time"
 
@@ -26,7 +28,7 @@ func TestPiecesHoldEveryDayOnce(t *testing.T) {
 		{geo.Filter{End: "2023-03-01"}, "2023-01-01", "2024-12-30", 4},
 		{geo.Filter{Start: "2020-05-05", End: "2020-05-09"}, "2020-01-01", "2021-01-01", 5},
 	} {
-		cuts := eventsql.DateCuts(tc.f, tc.first, tc.last, tc.n)
+		cuts := eventsql.DateCuts(tc.f, tc.first, tc.last, tc.n, nil)
 		pieces := eventsql.Pieces(cuts)
 		if len(pieces) != tc.n {
 			t.Errorf("%+v in %d pieces: got %d (cuts %v)", tc.f, tc.n, len(pieces), cuts)
@@ -61,14 +63,73 @@ func TestPiecesHoldEveryDayOnce(t *testing.T) {
 		}
 	}
 	// No dates: undated events would fall in no piece.
-	if cuts := eventsql.DateCuts(geo.Filter{Country: "UA"}, "2023-01-01", "2024-12-30", 2); cuts != nil {
+	if cuts := eventsql.DateCuts(geo.Filter{Country: "UA"}, "2023-01-01", "2024-12-30", 2, nil); cuts != nil {
 		t.Errorf("cuts without dates: %v", cuts)
 	}
 	// Fewer days than pieces, and dates that hold none.
 	for _, f := range []geo.Filter{{Start: "2024-01-01", End: "2024-01-01"}, {Start: "2024-02-01", End: "2024-01-01"}} {
-		if cuts := eventsql.DateCuts(f, "2023-01-01", "2024-12-30", 2); cuts != nil {
+		if cuts := eventsql.DateCuts(f, "2023-01-01", "2024-12-30", 2, nil); cuts != nil {
 			t.Errorf("%+v: cuts %v", f, cuts)
 		}
+	}
+}
+
+// Cut by the dated spans, the pieces of a walk hold about as many events
+// each, however the events crowd into some days: a burst in one month
+// moves the cut into it, where cuts by days would leave the burst in one
+// piece.
+func TestDateCutsShareEvents(t *testing.T) {
+	spans := &eventsql.DatedSpans{}
+	day, _ := time.Parse(time.DateOnly, "2024-01-01")
+	for range 366 {
+		n := int64(100)
+		if day.Month() == time.June {
+			n = 400
+		}
+		d := day.Format(time.DateOnly)
+		spans.Add(d, d, n)
+		day = day.AddDate(0, 0, 1)
+	}
+	f := geo.Filter{Start: "2024-01-01"}
+	for _, n := range []int{2, 3, 5} {
+		cuts := eventsql.DateCuts(f, "2023-01-01", "2024-12-31", n, spans)
+		pieces := eventsql.Pieces(cuts)
+		if len(pieces) != n {
+			t.Errorf("%d pieces: got %d (cuts %v)", n, len(pieces), cuts)
+			continue
+		}
+		total := spans.Count("2024-01-01", "")
+		for i, p := range pieces {
+			got := spans.Count(cmp.Or(p.From, "2024-01-01"), "") - spans.Count(cmp.Or(p.Before, "9999-12-31"), "")
+			if want := total / int64(n); got < want-400 || got > want+400 {
+				t.Errorf("%d pieces: piece %d (%+v) holds %d events, want about %d", n, i, p, got, want)
+			}
+		}
+	}
+	// A day that holds a fifth of the events is not cut: it falls in the
+	// piece it shares best.
+	burst := &eventsql.DatedSpans{}
+	day, _ = time.Parse(time.DateOnly, "2024-01-01")
+	for range 366 {
+		n := int64(100)
+		if d := day.Format(time.DateOnly); d == "2024-06-01" {
+			n = 9000
+		}
+		d := day.Format(time.DateOnly)
+		burst.Add(d, d, n)
+		day = day.AddDate(0, 0, 1)
+	}
+	if got, want := eventsql.DateCuts(f, "2023-01-01", "2024-12-31", 2, burst), []string{"2024-06-02"}; !slices.Equal(got, want) {
+		t.Errorf("cuts around a day of a fifth of the events: %v, want %v", got, want)
+	}
+	// Without spans, or with events on fewer days than pieces: by days.
+	if got, want := eventsql.DateCuts(f, "2023-01-01", "2024-12-31", 2, nil), eventsql.DayCuts("2024-01-01", "2024-12-31", 2); !slices.Equal(got, want) {
+		t.Errorf("cuts without spans: %v, want %v", got, want)
+	}
+	one := &eventsql.DatedSpans{}
+	one.Add("2024-03-01", "2024-03-01", 50)
+	if got, want := eventsql.DateCuts(f, "2023-01-01", "2024-12-31", 2, one), eventsql.DayCuts("2024-01-01", "2024-12-31", 2); !slices.Equal(got, want) {
+		t.Errorf("cuts of one day's events: %v, want %v", got, want)
 	}
 }
 

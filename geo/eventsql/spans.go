@@ -1,6 +1,7 @@
 package eventsql
 
 import (
+	"slices"
 	"sync"
 
 	"conflictmap/geo"
@@ -40,6 +41,61 @@ func (d *DatedSpans) Count(start, end string) int64 {
 		}
 	}
 	return n
+}
+
+// Cuts cuts the days from first to last (YYYY-MM-DD, either "" when
+// open) into at most n pieces that hold about as many of d's events each
+// by their first day, as DayCuts cuts them into as many days: the first
+// day of every piece but the oldest, newest first. A walk of the date
+// order then reads about as many entries in each piece at once, where
+// days cut evenly put a burst of events in one piece (a million events
+// with a month of three times as many, a type since a day in a wide box:
+// 54,000 entries in one piece and 38,000 in the other, 36 ms and 16).
+// A nil d cuts by days (DayCuts), and so does d when the range holds
+// events on fewer than n first days.
+func (d *DatedSpans) Cuts(first, last string, n int) []string {
+	if d == nil || n < 2 {
+		return DayCuts(first, last, n)
+	}
+	perDay := map[string]int64{}
+	var total int64
+	for _, sp := range d.spans {
+		if (first == "" || sp.first >= first) && (last == "" || sp.first <= last) {
+			perDay[sp.first] += sp.n
+			total += sp.n
+		}
+	}
+	if len(perDay) < n {
+		return DayCuts(first, last, n)
+	}
+	days := make([]string, 0, len(perDay))
+	for day := range perDay {
+		days = append(days, day)
+	}
+	slices.Sort(days)
+	slices.Reverse(days)
+	// A piece ends on the day whose events, with the newer ones, reach
+	// its share of the total, or on the day before when that comes
+	// nearer the share: a day is never cut, and one day may hold a
+	// fifth of the events. The oldest day is never a cut, so that no
+	// piece is empty.
+	cuts := make([]string, 0, n-1)
+	var seen int64
+	prev := ""
+	for _, day := range days[:len(days)-1] {
+		after := seen + perDay[day]
+		for len(cuts) < n-1 && after*int64(n) >= total*int64(len(cuts)+1) {
+			share := total * int64(len(cuts)+1)
+			if prev != "" && (len(cuts) == 0 || cuts[len(cuts)-1] != prev) && share-seen*int64(n) < after*int64(n)-share {
+				cuts = append(cuts, prev)
+				continue
+			}
+			cuts = append(cuts, day)
+			break
+		}
+		seen, prev = after, day
+	}
+	return cuts
 }
 
 // DatesAlone reports whether f's count is its dates' (DatedSpans.Count):

@@ -172,7 +172,11 @@ func (s *Store) pieceStats(ctx context.Context, tx pgx.Tx, f geo.Filter, d diale
 		if err := tx.QueryRow(ctx, eventsql.DateSpanSQL(pgSQL)).Scan(&first, &last); err != nil {
 			return geo.Stats{}, err
 		}
-		cuts = eventsql.DateCuts(f, first.String, last.String, s.pieces)
+		spans, err := s.spansIn(ctx, tx)
+		if err != nil {
+			return geo.Stats{}, err
+		}
+		cuts = eventsql.DateCuts(f, first.String, last.String, s.pieces, spans)
 	}
 	if err := prepare(ctx, tx); err != nil {
 		return geo.Stats{}, err

@@ -300,7 +300,11 @@ func (s *Store) piecePage(ctx context.Context, tx pgx.Tx, f geo.Filter, from wal
 	if f.End != "" {
 		hi = min(hi, f.End)
 	}
-	cuts := eventsql.DayCuts(lo, hi, s.pieces)
+	spans, err := s.spansIn(ctx, tx)
+	if err != nil {
+		return geo.EventPage{}, false, err
+	}
+	cuts := spans.Cuts(lo, hi, s.pieces)
 	if len(cuts) == 0 {
 		return geo.EventPage{}, false, nil
 	}
@@ -337,7 +341,7 @@ func (s *Store) piecePage(ctx context.Context, tx pgx.Tx, f geo.Filter, from wal
 	// word: the 1,000 rows' 5-6 ms no longer follow the slowest piece).
 	var newest atomic.Bool
 	early := false
-	err := s.atOnceThen(ctx, tx, n, walkPlanner, func(tx pgx.Tx, i int) error {
+	err = s.atOnceThen(ctx, tx, n, walkPlanner, func(tx pgx.Tx, i int) error {
 		q := piece(i)
 		var err error
 		switch {

@@ -1316,16 +1316,22 @@ func (s *Store) boxDrives(ctx context.Context, f geo.Filter, boxFirst bool) (boo
 // (eventsql.SpansCache): adding up all of event_counts for each request
 // cost the density cells of a hotspot's view since a day 6 ms of their 47.
 func (s *Store) datedCount(ctx context.Context, start, end string) (int64, error) {
-	tx, err := s.reader.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, err
-	}
-	defer tx.Rollback()
-	d, err := s.spansIn(ctx, tx)
+	d, err := s.datedSpans(ctx)
 	if err != nil {
 		return 0, err
 	}
 	return d.Count(start, end), nil
+}
+
+// datedSpans returns the dated spans of the data version a new read
+// transaction sees, from the store's cache when it holds them.
+func (s *Store) datedSpans(ctx context.Context) (*eventsql.DatedSpans, error) {
+	tx, err := s.reader.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	return s.spansIn(ctx, tx)
 }
 
 // spansIn returns the dated spans of tx's snapshot, from the store's

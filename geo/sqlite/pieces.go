@@ -18,13 +18,20 @@ import (
 // piece, 150 in two on two CPUs). When the pieces' snapshots read
 // different data versions, the walk is read again in one piece.
 func (s *Store) pieceStats(ctx context.Context, f geo.Filter, d dialect, idx string) (geo.Stats, error) {
-	var first, last sql.NullString
+	var (
+		first, last sql.NullString
+		spans       *eventsql.DatedSpans
+	)
 	if s.pieces > 1 {
 		if err := s.reader.QueryRowContext(ctx, eventsql.DateSpanSQL(sqliteSQL)).Scan(&first, &last); err != nil {
 			return geo.Stats{}, err
 		}
+		var err error
+		if spans, err = s.datedSpans(ctx); err != nil {
+			return geo.Stats{}, err
+		}
 	}
-	cuts := eventsql.DateCuts(f, first.String, last.String, s.pieces)
+	cuts := eventsql.DateCuts(f, first.String, last.String, s.pieces, spans)
 	if len(cuts) == 0 {
 		return s.oneStats(ctx, f, d, idx)
 	}

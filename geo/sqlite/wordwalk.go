@@ -260,7 +260,11 @@ func (s *Store) walkPage(ctx context.Context, tx *sql.Tx, f geo.Filter, idx stri
 			return m, err
 		})
 	default:
-		for _, piece := range walkCountPieces(f, last, s.pieces) {
+		spans, err := s.spansIn(ctx, tx)
+		if err != nil {
+			return geo.EventPage{}, err
+		}
+		for _, piece := range walkCountPieces(f, last, s.pieces, spans) {
 			d := walkDialect
 			d.piece = piece
 			counts = append(counts, func(ctx context.Context, tx *sql.Tx) (int, error) {
@@ -299,17 +303,17 @@ func (s *Store) walkPage(ctx context.Context, tx *sql.Tx, f geo.Filter, idx stri
 }
 
 // walkCountPieces cuts the dates of the entries a walk lists after last
-// (from f's start to last's date) into n pieces (eventsql.DayCuts), so
-// that n connections count them at once while the page's rows are read:
-// a walk costs CPU, and one statement uses one (a million events, a box,
-// a start, a type and a word: the 5,600 matches after the first page
-// among some 78,000 entries). One piece, the whole walk, when f has no
-// start or the dates are too few to cut.
-func walkCountPieces(f geo.Filter, last geo.EventKey, n int) []eventsql.Piece {
+// (from f's start to last's date) into n pieces of about as many events
+// (spans.Cuts), so that n connections count them at once while the
+// page's rows are read: a walk costs CPU, and one statement uses one (a
+// million events, a box, a start, a type and a word: the 5,600 matches
+// after the first page among some 78,000 entries). One piece, the whole
+// walk, when f has no start or the dates are too few to cut.
+func walkCountPieces(f geo.Filter, last geo.EventKey, n int, spans *eventsql.DatedSpans) []eventsql.Piece {
 	if f.Start == "" || last.Date == "" {
 		return []eventsql.Piece{{}}
 	}
-	cuts := eventsql.DayCuts(f.Start, last.Date, n)
+	cuts := spans.Cuts(f.Start, last.Date, n)
 	if len(cuts) == 0 {
 		return []eventsql.Piece{{}}
 	}
