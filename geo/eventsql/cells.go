@@ -515,23 +515,38 @@ func PlanZoom(d Dialect, f geo.Filter, zoom int) (CellPlan, bool) {
 		p.Strips = append(p.Strips, edges...)
 		return p, ok
 	}
-	if last := len(cellLevels) - 1; zoom > cellLevels[last-1] && zoom <= cellLevels[last] && !country && !precise {
-		// The edges of a view of zoom 7 or 8 (which reads level 8 alone)
-		// from the finer cells of level 10, nested in its coarse ones: a
-		// strip along an edge is then less than a cell of level 10 wide,
-		// not of level 8 (a tile of zoom 8 in a hotspot over a year: 52
-		// ms, most of it the events of strips up to 0.35 degrees wide,
-		// against 27). Coarser views read level 6 too, and their strips
-		// are narrower than their level 10's bands would be worth.
-		edge := fineLevels[0]
-		if f.Start != "" || f.End != "" {
-			edge = WeekFineLevel
-		}
-		if p, ok := nestPlan(d, weeks, edges, append(levels, edge)); ok {
-			return p, true
+	if !country && !precise {
+		if finer := edgeLevels(d, f, zoom); len(finer) > 0 {
+			if p, ok := nestPlan(d, weeks, edges, append(levels, finer...)); ok {
+				return p, true
+			}
 		}
 	}
 	return nestPlan(d, weeks, edges, levels)
+}
+
+// edgeLevels returns the finer kept levels whose cells the plan of f's
+// density at zoom reads along the box's edges too, nested in its own
+// cells, so that a strip of events along an edge is less than a cell of
+// the finest wide. A view of zoom 7 or 8 reads level 8 alone, whose
+// strips are up to 0.35 degrees wide: a view of zoom 8 in a hotspot took
+// 50-60 ms without dates, most of it the events of its strips, and 12-21
+// with levels 10, 12 and 14 along the edges; over a year 32-37 ms, and
+// 22-34 with the levels of weeks. Coarser views read level 6 too, whose
+// strips are narrower than the finer levels' bands would be worth; at
+// zooms 9 and 10 between dates, level 11 along the edges of level 10
+// made a hotspot's view over a year slower (43 ms, 53-59).
+func edgeLevels(d Dialect, f geo.Filter, zoom int) []int {
+	last := len(cellLevels) - 1
+	switch {
+	case zoom <= cellLevels[last-1] || zoom > cellLevels[last]:
+		return nil
+	case f.Start == "" && f.End == "":
+		return fineLevels[:]
+	case keepsWeekFiner(d):
+		return []int{WeekFineLevel, WeekFinerLevel}
+	}
+	return []int{WeekFineLevel}
 }
 
 // nestPlan is the plan of weeks' box at levels (coarsest first): the

@@ -131,7 +131,8 @@ func TestPlanZoomNests(t *testing.T) {
 // Zooms 9 and 10 between dates read the cells kept by week at level 10;
 // finer zooms read the events, and the same zooms without dates cell_fine.
 // Zooms 7 and 8 read level 8 of cell_types and, along the box's edges,
-// level 10 of the same tables; coarser zooms cell_types alone.
+// the finer levels of cell_fine_weeks, or of cell_fine without dates;
+// coarser zooms cell_types alone.
 func TestPlanZoomDatedFine(t *testing.T) {
 	b := geo.BBox{West: 36.5, South: 47, East: 39.3, North: 49}
 	dated := geo.Filter{BBox: &b, Start: "2024-01-03", End: "2024-12-31"}
@@ -139,7 +140,7 @@ func TestPlanZoomDatedFine(t *testing.T) {
 		f     geo.Filter
 		zoom  int
 		table string // "" when no plan
-		edge  string // the table of level 10 at zooms 7 and 8
+		edge  string // the table of the levels finer than 8 at zooms 7 and 8
 	}{
 		{dated, 9, "cell_fine_weeks", ""},
 		{dated, 10, "cell_fine_weeks", ""},
@@ -169,7 +170,7 @@ func TestPlanZoomDatedFine(t *testing.T) {
 		edges := 0
 		for _, r := range p.CellRects() {
 			want := tc.table
-			if r.Level == eventsql.WeekFineLevel && tc.zoom <= 8 {
+			if r.Level > 8 && tc.zoom <= 8 {
 				want = tc.edge
 				edges++
 			}
@@ -234,6 +235,17 @@ func TestPlanZoomDatedFiner(t *testing.T) {
 	// events of a few weeks.
 	if _, ok := eventsql.PlanZoom(finerDialect{}, geo.Filter{Start: "2024-01-01", End: "2024-03-31"}, 11); ok {
 		t.Error("zoom 11 between dates without a box: planned from the kept cells")
+	}
+	// A view of zoom 8 reads level 8 inside, and levels 10 and 11 along
+	// its edges.
+	wide := geo.BBox{West: 36.5, South: 47, East: 39.3, North: 49}
+	p, ok := eventsql.PlanZoom(finerDialect{}, geo.Filter{BBox: &wide, Start: "2024-01-03"}, 8)
+	levels := map[int]bool{}
+	for _, r := range p.CellRects() {
+		levels[r.Level] = true
+	}
+	if !ok || !levels[8] || !levels[eventsql.WeekFineLevel] || !levels[eventsql.WeekFinerLevel] {
+		t.Errorf("zoom 8: planned %v, levels %v, want 8, %d and %d", ok, levels, eventsql.WeekFineLevel, eventsql.WeekFinerLevel)
 	}
 }
 
