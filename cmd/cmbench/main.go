@@ -336,6 +336,9 @@ var scaleQueries = []string{
 	// of level 10, the days at either end and the edges from the events.
 	"/api/clusters?zoom=10&bbox=37,47.5,38.5,48.5&start=2024-03-05&end=2024-11-20",
 	"/ogc/collections/events/tiles/WebMercatorQuad/8/88/154?datetime=2024-01-01/2024-12-31",
+	// An actor's word since a day, three pages in: counted from the kept
+	// counts by week, the page walked from the list's start.
+	"/api/events?actor=police&start=2024-01-01&offset=3000",
 	// A view of zoom 8 in the hotspot as a script or a GIS client asks for
 	// it, its box on no cell's edge (the page asks for blocks of whole
 	// cells), with and without dates: its cells of level 8 inside, and the
