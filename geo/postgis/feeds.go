@@ -287,10 +287,24 @@ func (s *Store) ClaimArticle(ctx context.Context, id, owner string, now time.Tim
 			ON CONFLICT (article_id) DO UPDATE SET owner = excluded.owner, until = excluded.until
 			WHERE article_claims.until <= $4 OR article_claims.owner = excluded.owner`,
 			id, owner, now.Add(ttl), now)
-		if err == nil && tag.RowsAffected() > 0 {
-			claim = geo.ClaimOK
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
 		}
-		return err
+		// Another owner may have stored the article and dropped its claim
+		// between the look above and the claim: each statement sees what
+		// was committed when it began, and the claim was gone only after
+		// the article was stored, so this look sees it (two instances
+		// polling feeds that share a story fetched it twice otherwise).
+		if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM articles WHERE id = $1)", id).Scan(&exists); err != nil {
+			return err
+		}
+		if exists {
+			claim = geo.ClaimStored
+			_, err := tx.Exec(ctx, "DELETE FROM article_claims WHERE article_id = $1 AND owner = $2", id, owner)
+			return err
+		}
+		claim = geo.ClaimOK
+		return nil
 	})
 	if err != nil {
 		return "", fmt.Errorf("postgis store: claim article %s: %w", id, err)
