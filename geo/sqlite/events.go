@@ -525,7 +525,11 @@ func (s *Store) page(ctx context.Context, f geo.Filter, q *eventsql.Query) (geo.
 		limit = geo.DefaultLimit
 	}
 	limit = min(limit, geo.MaxLimit)
-	tx, err := s.reader.BeginTx(ctx, nil)
+	pool := s.reader
+	if f.After != nil {
+		pool = s.unmapped
+	}
+	tx, err := pool.BeginTx(ctx, nil)
 	if err != nil {
 		return geo.EventPage{}, err
 	}

@@ -43,7 +43,7 @@ func PlansZoom(f geo.Filter, zoom int) bool {
 // OpenReaders returns how many connections s's reader pools hold open,
 // and how many they may hold.
 func OpenReaders(s *Store) (open, max int) {
-	for _, pool := range []interface{ Stats() sql.DBStats }{s.reader, s.aside} {
+	for _, pool := range []interface{ Stats() sql.DBStats }{s.reader, s.aside, s.unmapped} {
 		st := pool.Stats()
 		open += st.OpenConnections
 		max += st.MaxOpenConnections

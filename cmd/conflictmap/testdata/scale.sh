@@ -12,7 +12,10 @@
 # Rows: | store and cache | request | status | p50 | p99 | bytes | X-Cache |
 # (with RUNS < 100, p99 is the slowest run). Then, on a fresh server per
 # store, every event streamed (limit=all, CSV and GeoJSON) and one page of
-# 10,000, each with the server's peak resident memory (VmHWM) after it.
+# 10,000, each with the server's peak resident memory (VmHWM) after it
+# and how much of its memory is then the store's file mapped by SQLite's
+# readers (RssFile, with the program's own code: the kernel's page cache,
+# shared and reclaimable, not memory the server allocated).
 # Its second and last lines say how fast the machine was (cmbench calibrate).
 #
 # usage (from the repository root):
@@ -67,7 +70,7 @@ serve() { # label, port, then serve flags; runs the measurement
 	kill "$pid"; wait "$pid" || true
 }
 
-hwm() { awk '/VmHWM/ {printf "%.0f MB", $2/1024}' "/proc/$1/status"; }
+hwm() { awk '/VmHWM/ {h = $2} /RssFile/ {f = $2} END {printf "%.0f MB (file pages %.0f MB)", h/1024, f/1024}' "/proc/$1/status"; }
 
 stream() { # label, port, then serve flags: the streamed answers and the server's peak memory
 	local label=$1 port=$2 path
