@@ -560,19 +560,74 @@ func WordsOver(d Dialect, f geo.Filter, over int64, total func(stmt string, args
 // d); the others, dated in the days before the first whole week (or
 // before the start, in a span that reaches it) and after the last, are
 // walked (edges, conditions on events e in walk, each one range of first
-// days bounded once on each side).
-func WordWeeks(d, walk Dialect, f geo.Filter, field, term, first, last string) (whole *Query, edges []*Query) {
+// days bounded once on each side). A partial week at either end is
+// counted whole instead, and its days outside the dates walked and taken
+// away (Minus edges), when spans (nil: never) say that those days hold
+// fewer events than its days inside: a start on a Saturday before a day
+// of 100,000 events walks the five days before it, not that day.
+func WordWeeks(d, walk Dialect, f geo.Filter, field, term, first, last string, spans *DatedSpans) (whole *Query, edges []Edge) {
 	undated := f
 	undated.Start, undated.End = "", ""
 	whole = WordCounts(d, undated, field, term)
 	whole.Add("c.week <> ''")
-	if first != "" {
-		whole.Add("c.week >= " + whole.Arg(first))
+	from, to := first, last
+	var minus []Edge
+	if first != "" && first != f.Start && spans != nil {
+		monday := addDays(first, -7)
+		if spans.FirstIn(monday, f.Start) < spans.FirstIn(f.Start, first) {
+			// The events of the week of the start that end before it.
+			e := Filter(walk, undated)
+			e.Add("e.event_date >= "+walk.DateValue(e.Arg(monday)), "e.event_date < "+walk.DateValue(e.Arg(f.Start)),
+				"(e.event_date_end IS NULL OR e.event_date_end < "+walk.DateValue(e.Arg(f.Start))+")")
+			minus = append(minus, Edge{Query: e, Minus: true})
+			from = monday
+		}
 	}
-	if last != "" {
-		whole.Add("c.week <= " + whole.Arg(last))
+	if last != "" && f.End != "" && spans != nil {
+		monday, sunday := addDays(last, 7), LastSunday(addDays(last, 7))
+		if sunday > f.End && spans.FirstIn(addDays(f.End, 1), addDays(sunday, 1)) < spans.FirstIn(addDays(LastSunday(last), 1), addDays(f.End, 1)) {
+			// The events of the week of the end dated after it.
+			e := Filter(walk, undated)
+			e.Add("e.event_date > "+walk.DateValue(e.Arg(f.End)), "e.event_date <= "+walk.DateValue(e.Arg(sunday)))
+			minus = append(minus, Edge{Query: e, Minus: true})
+			to = monday
+		}
 	}
-	return whole, WeekEdges(walk, f, first, last)
+	if from != "" {
+		whole.Add("c.week >= " + whole.Arg(from))
+	}
+	if to != "" {
+		whole.Add("c.week <= " + whole.Arg(to))
+	}
+	after := to
+	if to != last {
+		after = "" // no day after the last whole week is left to add
+	}
+	for _, e := range WeekEdges(walk, f, from, after) {
+		edges = append(edges, Edge{Query: e})
+	}
+	return whole, append(edges, minus...)
+}
+
+// Edge is a condition on the events e walked beside WordWeeks' whole
+// weeks: its events are added to their count, or taken from it (Minus).
+type Edge struct {
+	*Query
+	Minus bool
+}
+
+// Sign is -1 for an edge taken away, else 1.
+func (e Edge) Sign() int {
+	if e.Minus {
+		return -1
+	}
+	return 1
+}
+
+// addDays returns day (YYYY-MM-DD) moved by n days.
+func addDays(day string, n int) string {
+	t, _ := time.Parse(geo.DateLayout, day)
+	return t.AddDate(0, 0, n).Format(geo.DateLayout)
 }
 
 // WeekEdges returns the conditions, on events e in walk, of the events of

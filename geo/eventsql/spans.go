@@ -43,6 +43,17 @@ func (d *DatedSpans) Count(start, end string) int64 {
 	return n
 }
 
+// FirstIn counts d's events whose first day is in [from, to).
+func (d *DatedSpans) FirstIn(from, to string) int64 {
+	var n int64
+	for _, sp := range d.spans {
+		if sp.first >= from && sp.first < to {
+			n += sp.n
+		}
+	}
+	return n
+}
+
 // Cuts cuts the days from first to last (YYYY-MM-DD, either "" when
 // open) into at most n pieces that hold about as many of d's events each
 // by their first day, as DayCuts cuts them into as many days: the first

@@ -176,13 +176,21 @@ func (d dialect) Dates(q *eventsql.Query, start, end string) {
 }
 
 // byDateBounds is the lower bound of event_date of the events whose dates
-// meet a range that starts at start: an event that begins before start and
-// meets the range holds start, so that the earliest first day of the
-// events holding start (found in the index of the dates alone), or
-// start itself, bounds them all.
+// meet a range that starts at start (firstDayMeeting).
 func byDateBounds(q *eventsql.Query, start string) string {
-	ph := q.Arg(start)
-	return "e.event_date >= least(" + ph + "::date, (SELECT min(lower(s.dates)) FROM events s WHERE s.dates @> " + ph + "::date))"
+	return "e.event_date >= " + firstDayMeeting(q.Arg(start))
+}
+
+// firstDayMeeting is the earliest first day of the events whose dates
+// meet a range that starts at the date parameter ph: an event that begins
+// before it and meets the range holds both it and the day before, so
+// that the earliest first day of the events holding those two days (found
+// in the index of the dates alone), or ph itself, bounds them all. The
+// events that hold the day alone need not be read: a day of 100,870
+// events took 36-46 ms to read them all for their first days, where
+// those that also hold the day before are found in 1 ms.
+func firstDayMeeting(ph string) string {
+	return "least(" + ph + "::date, (SELECT min(lower(s.dates)) FROM events s WHERE s.dates @> daterange(" + ph + "::date - 1, " + ph + "::date, '[]')))"
 }
 
 // Words looks the words up in the GIN-indexed tsvector of the field
@@ -335,7 +343,7 @@ func (s *Store) events(ctx context.Context, f geo.Filter) (geo.EventPage, error)
 		return geo.EventPage{}, err
 	}
 	if f.After == nil {
-		if whole, edges, ok, err := wordWeeks(ctx, tx, f); err != nil {
+		if whole, edges, ok, err := s.wordWeeks(ctx, tx, f); err != nil {
 			return geo.EventPage{}, err
 		} else if ok {
 			return s.weekPage(ctx, tx, f, whole, edges, limit, offset)

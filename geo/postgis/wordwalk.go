@@ -64,8 +64,7 @@ func walkKey(ctx context.Context, tx pgx.Tx, f geo.Filter) (n int64, from string
 	if err = tx.QueryRow(ctx, stmt, args...).Scan(&n); err != nil || f.Start == "" {
 		return n, "", err
 	}
-	err = tx.QueryRow(ctx, "SELECT to_char(least($1::date, (SELECT min(lower(s.dates)) FROM events s WHERE s.dates @> $1::date)), 'YYYY-MM-DD')",
-		f.Start).Scan(&from)
+	err = tx.QueryRow(ctx, "SELECT to_char("+firstDayMeeting("$1")+", 'YYYY-MM-DD')", f.Start).Scan(&from)
 	return n, from, err
 }
 
@@ -499,7 +498,7 @@ var weekDialect = dialect{walk: true, byDate: true}
 // word in a quarter of a million events and three months: 26,594 events,
 // 185-238 ms through the GIN index's matches, the count and the stats.
 // It is not ok when the dates hold no whole week.
-func wordWeeks(ctx context.Context, tx pgx.Tx, f geo.Filter) (whole *eventsql.Query, edges []*eventsql.Query, ok bool, err error) {
+func (s *Store) wordWeeks(ctx context.Context, tx pgx.Tx, f geo.Filter) (whole *eventsql.Query, edges []eventsql.Edge, ok bool, err error) {
 	if f.Start == "" && f.End == "" || f.Start != "" && f.End != "" && f.Start > f.End {
 		return nil, nil, false, nil
 	}
@@ -517,42 +516,46 @@ func wordWeeks(ctx context.Context, tx pgx.Tx, f geo.Filter) (whole *eventsql.Qu
 	if err != nil || !ok {
 		return nil, nil, false, err
 	}
-	whole, edges = eventsql.WordWeeks(pgSQL, weekDialect, f, field, term, first, last)
+	spans, err := s.spansIn(ctx, tx)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	whole, edges = eventsql.WordWeeks(pgSQL, weekDialect, f, field, term, first, last, spans)
 	return whole, edges, true, walkPlanner(ctx, tx)
 }
 
 // weekCount counts wordWeeks' events.
-func weekCount(ctx context.Context, tx pgx.Tx, whole *eventsql.Query, edges []*eventsql.Query) (int, error) {
+func weekCount(ctx context.Context, tx pgx.Tx, whole *eventsql.Query, edges []eventsql.Edge) (int, error) {
 	var total int64
 	if err := tx.QueryRow(ctx, eventsql.WordCountsCountSQL(whole), whole.Args...).Scan(&total); err != nil {
 		return 0, err
 	}
 	for _, e := range edges {
 		var n int64
-		if err := tx.QueryRow(ctx, eventsql.CountSQL(e), e.Args...).Scan(&n); err != nil {
+		if err := tx.QueryRow(ctx, eventsql.CountSQL(e.Query), e.Args...).Scan(&n); err != nil {
 			return 0, err
 		}
-		total += n
+		total += int64(e.Sign()) * n
 	}
 	return int(total), nil
 }
 
 // weekStats groups wordWeeks' events as Stats does.
-func weekStats(ctx context.Context, tx pgx.Tx, whole *eventsql.Query, edges []*eventsql.Query) (geo.Stats, error) {
+func weekStats(ctx context.Context, tx pgx.Tx, whole *eventsql.Query, edges []eventsql.Edge) (geo.Stats, error) {
 	var tally geo.Tally
-	fold := func(stmt string, args []any) error {
+	fold := func(stmt string, args []any, sign int) error {
 		rows, err := tx.Query(ctx, stmt, args...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
-		return eventsql.TallyRows(rows, 1, &tally)
+		return eventsql.TallyRows(rows, sign, &tally)
 	}
-	if err := fold(eventsql.WordCountsStatsSQL(whole), whole.Args); err != nil {
+	if err := fold(eventsql.WordCountsStatsSQL(whole), whole.Args, 1); err != nil {
 		return geo.Stats{}, err
 	}
 	for _, e := range edges {
-		if err := fold(eventsql.StatsSQL(pgSQL, e), e.Args); err != nil {
+		if err := fold(eventsql.StatsSQL(pgSQL, e.Query), e.Args, e.Sign()); err != nil {
 			return geo.Stats{}, err
 		}
 	}
@@ -566,7 +569,7 @@ func (s *Store) wordWeekStats(ctx context.Context, f geo.Filter) (st geo.Stats, 
 		return geo.Stats{}, false, nil
 	}
 	err = s.snapshot(ctx, func(tx pgx.Tx) error {
-		whole, edges, split, err := wordWeeks(ctx, tx, f)
+		whole, edges, split, err := s.wordWeeks(ctx, tx, f)
 		if err != nil || !split {
 			return err
 		}
@@ -582,7 +585,7 @@ func (s *Store) wordWeekStats(ctx context.Context, f geo.Filter) (st geo.Stats, 
 // events_words_walk from the end's first day when the walk finds it soon
 // enough (Store.walks), else on a country's or a type's walk index when
 // wordWalk picks one, else read from the GIN index's matches.
-func (s *Store) weekPage(ctx context.Context, tx pgx.Tx, f geo.Filter, whole *eventsql.Query, edges []*eventsql.Query, limit, offset int) (geo.EventPage, error) {
+func (s *Store) weekPage(ctx context.Context, tx pgx.Tx, f geo.Filter, whole *eventsql.Query, edges []eventsql.Edge, limit, offset int) (geo.EventPage, error) {
 	page := geo.EventPage{Events: []geo.Event{}}
 	var err error
 	if page.Matched, err = weekCount(ctx, tx, whole, edges); err != nil {

@@ -557,7 +557,7 @@ func (s *Store) page(ctx context.Context, f geo.Filter, q *eventsql.Query) (geo.
 		}
 	}
 	if q == nil && f.After == nil {
-		if whole, edges, ok, err := wordWeeks(ctx, tx, f); err != nil {
+		if whole, edges, ok, err := s.wordWeeks(ctx, tx, f); err != nil {
 			return geo.EventPage{}, err
 		} else if ok {
 			return s.weekPage(ctx, tx, f, whole, edges, limit)
@@ -1029,7 +1029,7 @@ func scanEvents(rows *sql.Rows, events []geo.Event) ([]geo.Event, error) {
 // else the events.
 func (s *Store) count(ctx context.Context, tx *sql.Tx, f geo.Filter, q *eventsql.Query, terms *eventsql.Terms) (int, error) {
 	count, args := eventsql.CountSQL(q), q.Args
-	if whole, edges, ok, err := wordWeeks(ctx, tx, f); err != nil {
+	if whole, edges, ok, err := s.wordWeeks(ctx, tx, f); err != nil {
 		return 0, err
 	} else if ok {
 		return weekCount(ctx, tx, whole, edges)

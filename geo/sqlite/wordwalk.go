@@ -478,9 +478,7 @@ func walkCount(ctx context.Context, tx *sql.Tx, d dialect, f geo.Filter, idx str
 // events dated in the whole weeks inside its dates are counted from
 // word_counts (whole), the others walked on events_words_walk (edges).
 // It is not ok when the dates hold no whole week.
-func wordWeeks(ctx context.Context, q interface {
-	QueryRowContext(context.Context, string, ...any) *sql.Row
-}, f geo.Filter) (whole *eventsql.Query, edges []*eventsql.Query, ok bool, err error) {
+func (s *Store) wordWeeks(ctx context.Context, tx *sql.Tx, f geo.Filter) (whole *eventsql.Query, edges []eventsql.Edge, ok bool, err error) {
 	if f.Start == "" && f.End == "" || f.Start != "" && f.End != "" && f.Start > f.End {
 		return nil, nil, false, nil
 	}
@@ -494,46 +492,50 @@ func wordWeeks(ctx context.Context, q interface {
 	if !ok {
 		return nil, nil, false, nil
 	}
-	term, ok, err := eventsql.OneTerm(q.QueryRowContext(ctx, eventsql.TermSQL(sqliteSQL), field, word), word)
+	term, ok, err := eventsql.OneTerm(tx.QueryRowContext(ctx, eventsql.TermSQL(sqliteSQL), field, word), word)
 	if err != nil || !ok {
 		return nil, nil, false, err
 	}
-	whole, edges = eventsql.WordWeeks(sqliteSQL, walkDialect, f, field, term, first, last)
+	spans, err := s.spansIn(ctx, tx)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	whole, edges = eventsql.WordWeeks(sqliteSQL, walkDialect, f, field, term, first, last, spans)
 	return whole, edges, true, nil
 }
 
 // weekCount counts wordWeeks' events.
-func weekCount(ctx context.Context, tx *sql.Tx, whole *eventsql.Query, edges []*eventsql.Query) (int, error) {
+func weekCount(ctx context.Context, tx *sql.Tx, whole *eventsql.Query, edges []eventsql.Edge) (int, error) {
 	var total int
 	if err := tx.QueryRowContext(ctx, eventsql.WordCountsCountSQL(whole), whole.Args...).Scan(&total); err != nil {
 		return 0, err
 	}
 	for _, e := range edges {
 		var n int
-		if err := tx.QueryRowContext(ctx, indexed(eventsql.CountSQL(e), "events_words_walk"), e.Args...).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, indexed(eventsql.CountSQL(e.Query), "events_words_walk"), e.Args...).Scan(&n); err != nil {
 			return 0, err
 		}
-		total += n
+		total += e.Sign() * n
 	}
 	return total, nil
 }
 
 // weekStats groups wordWeeks' events as Stats does.
-func weekStats(ctx context.Context, tx *sql.Tx, whole *eventsql.Query, edges []*eventsql.Query) (geo.Stats, error) {
+func weekStats(ctx context.Context, tx *sql.Tx, whole *eventsql.Query, edges []eventsql.Edge) (geo.Stats, error) {
 	var tally geo.Tally
-	fold := func(stmt string, args []any) error {
+	fold := func(stmt string, args []any, sign int) error {
 		rows, err := tx.QueryContext(ctx, stmt, args...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
-		return eventsql.TallyRows(rows, 1, &tally)
+		return eventsql.TallyRows(rows, sign, &tally)
 	}
-	if err := fold(eventsql.WordCountsStatsSQL(whole), whole.Args); err != nil {
+	if err := fold(eventsql.WordCountsStatsSQL(whole), whole.Args, 1); err != nil {
 		return geo.Stats{}, err
 	}
 	for _, e := range edges {
-		if err := fold(indexed(eventsql.StatsSQL(walkDialect, e), "events_words_walk"), e.Args); err != nil {
+		if err := fold(indexed(eventsql.StatsSQL(walkDialect, e.Query), "events_words_walk"), e.Args, e.Sign()); err != nil {
 			return geo.Stats{}, err
 		}
 	}
@@ -551,7 +553,7 @@ func (s *Store) wordWeekStats(ctx context.Context, f geo.Filter) (geo.Stats, boo
 		return geo.Stats{}, false, err
 	}
 	defer tx.Rollback()
-	whole, edges, ok, err := wordWeeks(ctx, tx, f)
+	whole, edges, ok, err := s.wordWeeks(ctx, tx, f)
 	if err != nil || !ok {
 		return geo.Stats{}, false, err
 	}
@@ -563,7 +565,7 @@ func (s *Store) wordWeekStats(ctx context.Context, f geo.Filter) (geo.Stats, boo
 // count from the kept counts and the edges, the page walked on
 // events_words_walk when many match, else on the index wordWalk picks
 // when it picks one, else read from the full-text index's matches.
-func (s *Store) weekPage(ctx context.Context, tx *sql.Tx, f geo.Filter, whole *eventsql.Query, edges []*eventsql.Query, limit int) (geo.EventPage, error) {
+func (s *Store) weekPage(ctx context.Context, tx *sql.Tx, f geo.Filter, whole *eventsql.Query, edges []eventsql.Edge, limit int) (geo.EventPage, error) {
 	page := geo.EventPage{Events: []geo.Event{}}
 	var err error
 	if page.Matched, err = weekCount(ctx, tx, whole, edges); err != nil {

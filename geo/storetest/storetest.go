@@ -1175,6 +1175,55 @@ func testWordWeeks(t *testing.T, s Store, all []geo.Event) {
 	if mondays == 0 {
 		t.Errorf("no generated event of q=drone falls on a Monday")
 	}
+	// Dates that start or end on a day of the word within a week whose
+	// days outside them hold fewer events than its days inside: a store
+	// may count that week whole and take away the events dated outside
+	// (a start on the Saturday before a day of many events).
+	perDay := map[string]int{}
+	for _, e := range all {
+		if e.EventDate != "" {
+			perDay[e.EventDate]++
+		}
+	}
+	firstIn := func(from, to string) int {
+		n := 0
+		for d, k := range perDay {
+			if d >= from && d < to {
+				n += k
+			}
+		}
+		return n
+	}
+	starts, ends := 0, 0
+	for _, e := range dated {
+		d, monday := e.EventDate, Monday(e.EventDate)
+		sunday := day(monday, 6)
+		if starts < 3 && d != monday && firstIn(monday, d) < firstIn(d, day(monday, 7)) {
+			starts++
+			filters = append(filters, geo.Filter{Q: "drone", Start: d}, geo.Filter{Q: "drone", Start: d, End: day(d, 40)})
+		}
+		if ends < 3 && d != sunday && firstIn(day(d, 1), day(sunday, 1)) < firstIn(monday, day(d, 1)) {
+			ends++
+			filters = append(filters, geo.Filter{Q: "drone", End: d}, geo.Filter{Q: "drone", Start: day(d, -40), End: d})
+		}
+	}
+	// And a start inside an event of the word that began earlier that
+	// week, which the week's count holds and the days before the start
+	// must not take away.
+	spanning := 0
+	for _, e := range dated {
+		monday := Monday(e.EventDate)
+		for d := day(e.EventDate, 1); spanning < 2 && d <= e.EventDateEnd && Monday(d) == monday; d = day(d, 1) {
+			if firstIn(monday, d) < firstIn(d, day(monday, 7)) {
+				spanning++
+				filters = append(filters, geo.Filter{Q: "drone", Start: d})
+				break
+			}
+		}
+	}
+	if starts == 0 || ends == 0 || spanning == 0 {
+		t.Errorf("no generated event of q=drone starts, ends or spans into dates whose week is busier inside them (%d starts, %d ends, %d spanning)", starts, ends, spanning)
+	}
 	for _, f := range filters {
 		checkPagesAndStats(t, s, f, all, 1, []int{2, 7})
 	}
