@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -23,7 +24,12 @@ import (
 // waiting for the last) and SQLite handing index entries to the program
 // (a density read's shape: a range of a covering index, its rows scanned
 // into Go values). Each is timed several times; the best and the middle
-// run are printed, for a machine that runs at two speeds shows both.
+// run are printed, for a machine that runs at two speeds shows both. A
+// third figure, a first write to a page of new memory, is what a process
+// pays the first time it touches a page of memory it shares (PostgreSQL's
+// buffers in each of its backends) or of a file it maps (SQLite's readers):
+// some virtual machines take ten times as long as others, and a
+// request's first run on a fresh server pays it for every page it reads.
 func calibrate(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("calibrate", flag.ContinueOnError)
 	mb := fs.Int("mb", 256, "MB of the array walked at random")
@@ -45,9 +51,37 @@ func calibrate(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("calibrate: %w", err)
 	}
-	_, err = fmt.Fprintf(out, "calibration: a random load from %d MB %s ns (best, middle); %d SQLite index entries to the program %s ms\n",
-		*mb, pair(loads, 1), entries, pair(read, 1e6))
+	// 32 MB is 8,192 pages of 4 KiB: enough to time, and a run takes a
+	// tenth of a second even where a fault costs 10 µs.
+	faults, err := pageFaults(min(*mb, 32)<<20, *runs)
+	if err != nil {
+		return fmt.Errorf("calibrate: %w", err)
+	}
+	_, err = fmt.Fprintf(out, "calibration: a random load from %d MB %s ns (best, middle); %d SQLite index entries to the program %s ms; a first write to a page of new memory %s µs\n",
+		*mb, pair(loads, 1), entries, pair(read, 1e6), pair(faults, 1e3))
 	return err
+}
+
+// pageFaults returns, per run, the ns that the first write to each page
+// of size bytes of memory just mapped takes.
+func pageFaults(size, runs int) ([]float64, error) {
+	page := os.Getpagesize()
+	times := make([]float64, runs)
+	for k := range times {
+		m, err := syscall.Mmap(-1, 0, size, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
+		if err != nil {
+			return nil, fmt.Errorf("map %d bytes: %w", size, err)
+		}
+		start := time.Now()
+		for i := 0; i < len(m); i += page {
+			m[i] = 1
+		}
+		times[k] = float64(time.Since(start).Nanoseconds()) / float64(len(m)/page)
+		if err := syscall.Munmap(m); err != nil {
+			return nil, err
+		}
+	}
+	return times, nil
 }
 
 // pair is the best and the middle of times (ns), in units of unit ns.
