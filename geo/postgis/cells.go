@@ -445,7 +445,7 @@ func wordCellGroups(ctx context.Context, q querier, p eventsql.CellPlan, f geo.F
 func wordStripQuery(ctx context.Context, q querier, f geo.Filter, strip eventsql.Strip, terms **eventsql.Terms) (*eventsql.Query, error) {
 	g := f
 	g.BBox, g.Start, g.End = strip.Box, strip.Start, strip.End
-	if x0, x1 := eventsql.ColumnRange(*strip.Box, boxWalkLevel); !boxWalkable(g) || x1-x0 >= eventsql.MaxStripColumns {
+	if x0, x1 := eventsql.ColumnRange(*strip.Box, boxWalkLevel); !boxWalkable(g) || g.Start != "" || g.End != "" || x1-x0 >= eventsql.MaxStripColumns {
 		return wordStripFilter(f, strip), nil
 	}
 	if *terms == nil {
