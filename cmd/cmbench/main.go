@@ -351,6 +351,14 @@ var scaleQueries = []string{
 	// start walked and taken away rather than the two from it.
 	"/api/events?q=drone&start=2024-06-01",
 	"/api/stats?q=drone&start=2024-06-01",
+	// Density of a word since a day, at the zooms the page asks for as it
+	// zooms into the hotspot: no kept cells hold a word's events by week,
+	// and a box's are walked on events_box_walk (PostGIS) or
+	// events_point_words (SQLite), the world's from the word's matches.
+	"/api/clusters?zoom=2&q=drone&start=2024-01-01",
+	"/api/clusters?zoom=6&bbox=30,44,40,52&q=drone&start=2024-05-08",
+	"/api/clusters?zoom=9&bbox=36.5,47,39.3,49&q=drone&start=2024-01-01",
+	"/api/clusters?zoom=11&bbox=37.5,47.8,38.1,48.2&q=drone&start=2024-01-01",
 }
 
 // measure requests every scale query --runs times in a row and prints a
