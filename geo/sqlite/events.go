@@ -1247,6 +1247,9 @@ func (s *Store) cells(ctx context.Context, f geo.Filter, zoom int) ([]geo.Cell, 
 			return s.cellGroups(ctx, p, f, zoom)
 		}
 	}
+	if cells, ok, err := s.wordWalkCells(ctx, f, zoom); err != nil || ok {
+		return cells, err
+	}
 	if ok, err := s.pointWords(ctx, s.reader, f); err != nil || ok {
 		if err != nil {
 			return nil, err
