@@ -354,11 +354,17 @@ var scaleQueries = []string{
 	// Density of a word since a day, at the zooms the page asks for as it
 	// zooms into the hotspot: no kept cells hold a word's events by week,
 	// and a box's are walked on events_box_walk (PostGIS) or
-	// events_point_words (SQLite), the world's from the word's matches.
+	// events_point_words (SQLite), the world's read from the word's
+	// matches.
 	"/api/clusters?zoom=2&q=drone&start=2024-01-01",
 	"/api/clusters?zoom=6&bbox=30,44,40,52&q=drone&start=2024-05-08",
 	"/api/clusters?zoom=9&bbox=36.5,47,39.3,49&q=drone&start=2024-01-01",
 	"/api/clusters?zoom=11&bbox=37.5,47.8,38.1,48.2&q=drone&start=2024-01-01",
+	// The same over the last month and week of the data: the dates'
+	// entries walked rather than the word's matches or the box's.
+	"/api/clusters?zoom=2&q=drone&start=2024-12-01",
+	"/api/clusters?zoom=2&q=drone&start=2024-12-01&end=2024-12-07",
+	"/api/clusters?zoom=9&bbox=36.5,47,39.3,49&q=drone&start=2024-12-01",
 }
 
 // measure requests every scale query --runs times in a row and prints a
