@@ -182,33 +182,32 @@ func open(ctx context.Context, path, journal string) (*Store, error) {
 		writer.Close()
 		return nil, fmt.Errorf("sqlite store %s: %w", path, err)
 	}
-	n := max(4, runtime.NumCPU())
-	reader.SetMaxOpenConns(n)
-	reader.SetMaxIdleConns(n)
-	reader.SetConnMaxLifetime(0)
-	reader.SetConnMaxIdleTime(0)
+	keepOpen(reader, max(4, runtime.NumCPU()))
 	s.reader = reader
 	if s.aside, err = sql.Open("sqlite", path+mapped); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("sqlite store %s: %w", path, err)
 	}
-	s.aside.SetMaxOpenConns(runtime.NumCPU())
-	s.aside.SetMaxIdleConns(runtime.NumCPU())
-	s.aside.SetConnMaxLifetime(0)
-	s.aside.SetConnMaxIdleTime(0)
+	keepOpen(s.aside, runtime.NumCPU())
 	if s.unmapped, err = sql.Open("sqlite", path+common+"&_query_only=1"); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("sqlite store %s: %w", path, err)
 	}
-	s.unmapped.SetMaxOpenConns(runtime.NumCPU())
-	s.unmapped.SetMaxIdleConns(runtime.NumCPU())
-	s.unmapped.SetConnMaxLifetime(0)
-	s.unmapped.SetConnMaxIdleTime(0)
+	keepOpen(s.unmapped, runtime.NumCPU())
 	if s.version, err = reader.PrepareContext(ctx, versionSQL); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("sqlite store %s: %w", path, err)
 	}
 	return s, nil
+}
+
+// keepOpen lets pool hold n connections and keep them open while idle,
+// however long: a connection's first statement parses the schema.
+func keepOpen(pool *sql.DB, n int) {
+	pool.SetMaxOpenConns(n)
+	pool.SetMaxIdleConns(n)
+	pool.SetConnMaxLifetime(0)
+	pool.SetConnMaxIdleTime(0)
 }
 
 // Warm opens the connections of the reader pools, each parsing the
