@@ -676,10 +676,10 @@ func (s *Store) wordDateStats(ctx context.Context, f geo.Filter) (st geo.Stats, 
 // (spansIn), are fewer than s.wordWalkAt times the events of the rarest
 // word (eventsql.WordsOver), and, with a box (not across the
 // antimeridian), than the box's events (eventsql.BoxBoundSQL), which the
-// box's own walk reads. No kept cells
-// hold a word's events by week: the world's cells of a word in one week
-// read the GIN index's 240,000 matches of the word for their dates (the
-// million: 104 ms), where the week's entries are 10,000.
+// box's own walk reads. No kept cells hold a word's events by week: the
+// world's cells of a word in one week read the GIN index's 240,000
+// matches of the word for their dates (the million: 104 ms), where the
+// week's entries are 10,000.
 func (s *Store) wordDatesCells(ctx context.Context, f geo.Filter, zoom int) (cells []geo.Cell, walked bool, err error) {
 	if f.Start == "" && f.End == "" || strings.TrimSpace(f.Actor) == "" && strings.TrimSpace(f.Q) == "" ||
 		len(f.SubTypes) > 0 || len(f.GeoPrecisions) > 0 || f.MinSources > 1 {
