@@ -658,6 +658,32 @@ func WeekEdges(walk Dialect, f geo.Filter, first, last string) []*Query {
 	return edges
 }
 
+// OutsideDates returns the conditions, on events e in walk, of the events
+// of f without its dates that f's dates (one at least) leave out: those
+// that end before its start, those dated after its end and the undated,
+// each one range of the date order. Taken from the events of f without
+// its dates, they leave f's events: when the dates hold most of the
+// events, the few outside them cost less to read than those inside.
+func OutsideDates(walk Dialect, f geo.Filter) []*Query {
+	undated := f
+	undated.Start, undated.End = "", ""
+	var out []*Query
+	if f.Start != "" {
+		e := Filter(walk, undated)
+		e.Add("e.event_date < "+walk.DateValue(e.Arg(f.Start)),
+			"coalesce(e.event_date_end, e.event_date) < "+walk.DateValue(e.Arg(f.Start)))
+		out = append(out, e)
+	}
+	if f.End != "" {
+		e := Filter(walk, undated)
+		e.Add("e.event_date > " + walk.DateValue(e.Arg(f.End)))
+		out = append(out, e)
+	}
+	e := Filter(walk, undated)
+	e.Add("e.event_date IS NULL")
+	return append(out, e)
+}
+
 // LastSunday is the Sunday of the week whose Monday is monday.
 func LastSunday(monday string) string {
 	t, _ := time.Parse(geo.DateLayout, monday)

@@ -9,13 +9,16 @@ import (
 
 // DatedSpansSQL adds up event_counts by first and last day: a few hundred
 // groups for a million events of two years, against the table's 45,000.
-const DatedSpansSQL = "SELECT c.event_date, c.date_last, sum(c.n) FROM event_counts c WHERE c.event_date <> '' GROUP BY 1, 2"
+// The undated events are the group of an empty first day.
+const DatedSpansSQL = "SELECT c.event_date, c.date_last, sum(c.n) FROM event_counts c GROUP BY 1, 2"
 
 // DatedSpans is event_counts added up by first and last day (DatedSpansSQL)
 // as of one data version.
 type DatedSpans struct {
 	Version int64
 	spans   []datedSpan
+	// Undated counts the events without a date, which no span holds.
+	Undated int64
 }
 
 type datedSpan struct {
@@ -23,8 +26,13 @@ type datedSpan struct {
 	n           int64
 }
 
-// Add adds n events from first to last (YYYY-MM-DD) to d.
+// Add adds n events from first to last (YYYY-MM-DD) to d, or to its
+// undated events when first is empty.
 func (d *DatedSpans) Add(first, last string, n int64) {
+	if first == "" {
+		d.Undated += n
+		return
+	}
 	d.spans = append(d.spans, datedSpan{first: first, last: last, n: n})
 }
 
@@ -37,6 +45,20 @@ func (d *DatedSpans) Count(start, end string) int64 {
 	var n int64
 	for _, sp := range d.spans {
 		if (start == "" || sp.last >= start) && (end == "" || sp.first <= end) {
+			n += sp.n
+		}
+	}
+	return n
+}
+
+// Outside counts the entries that a walk of the date order reads for the
+// events that [start, end] (either "" when open, not both) leaves out
+// (OutsideDates): those dated before start, including those that reach
+// it, those dated after end, and the undated.
+func (d *DatedSpans) Outside(start, end string) int64 {
+	n := d.Undated
+	for _, sp := range d.spans {
+		if start != "" && sp.first < start || end != "" && sp.first > end {
 			n += sp.n
 		}
 	}
