@@ -354,8 +354,9 @@ var scaleQueries = []string{
 	// Density of a word since a day, at the zooms the page asks for as it
 	// zooms into the hotspot: no kept cells hold a word's events by week,
 	// and a box's are walked on events_box_walk (PostGIS) or
-	// events_point_words (SQLite), the world's read from the word's
-	// matches.
+	// events_point_words (SQLite), the world's on the dates' entries:
+	// those inside the dates, or those outside them taken from the word's
+	// kept cells of every date, whichever are fewer.
 	"/api/clusters?zoom=2&q=drone&start=2024-01-01",
 	"/api/clusters?zoom=6&bbox=30,44,40,52&q=drone&start=2024-05-08",
 	"/api/clusters?zoom=9&bbox=36.5,47,39.3,49&q=drone&start=2024-01-01",
@@ -365,6 +366,11 @@ var scaleQueries = []string{
 	"/api/clusters?zoom=2&q=drone&start=2024-12-01",
 	"/api/clusters?zoom=2&q=drone&start=2024-12-01&end=2024-12-07",
 	"/api/clusters?zoom=9&bbox=36.5,47,39.3,49&q=drone&start=2024-12-01",
+	// The same since a month into the data (it starts on 2023-01-01):
+	// the word's kept cells of every date less its events before the
+	// start, walked on the dates' entries.
+	"/api/clusters?zoom=2&q=drone&start=2023-02-01",
+	"/api/clusters?zoom=9&bbox=36.5,47,39.3,49&q=drone&start=2023-02-01",
 }
 
 // measure requests every scale query --runs times in a row and prints a
