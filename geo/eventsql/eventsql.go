@@ -659,20 +659,30 @@ func WeekEdges(walk Dialect, f geo.Filter, first, last string) []*Query {
 }
 
 // OutsideDates returns the conditions, on events e in walk, of the events
-// of f without its dates that f's dates (one at least) leave out: those
-// that end before its start, those dated after its end and the undated,
-// each one range of the date order. Taken from the events of f without
-// its dates, they leave f's events: when the dates hold most of the
-// events, the few outside them cost less to read than those inside.
-func OutsideDates(walk Dialect, f geo.Filter) []*Query {
+// of f without its dates that f's dates (one at least, not crossed) leave
+// out: those that end before its start, those dated after its end and the
+// undated, each one range of the date order, the first cut at cuts (days
+// before the start, newest first, as DatedSpans.Cuts makes them) into
+// pieces that connections can read at once. Taken from the events of f
+// without its dates, they leave f's events: when the dates hold most of
+// the events, the few outside them cost less to read than those inside.
+func OutsideDates(walk Dialect, f geo.Filter, cuts []string) []*Query {
 	undated := f
 	undated.Start, undated.End = "", ""
 	var out []*Query
 	if f.Start != "" {
-		e := Filter(walk, undated)
-		e.Add("e.event_date < "+walk.DateValue(e.Arg(f.Start)),
-			"coalesce(e.event_date_end, e.event_date) < "+walk.DateValue(e.Arg(f.Start)))
-		out = append(out, e)
+		for _, p := range Pieces(cuts) {
+			e := Filter(walk, undated)
+			e.Add("e.event_date < "+walk.DateValue(e.Arg(f.Start)),
+				"coalesce(e.event_date_end, e.event_date) < "+walk.DateValue(e.Arg(f.Start)))
+			if p.From != "" {
+				e.Add("e.event_date >= " + walk.DateValue(e.Arg(p.From)))
+			}
+			if p.Before != "" {
+				e.Add("e.event_date < " + walk.DateValue(e.Arg(p.Before)))
+			}
+			out = append(out, e)
+		}
 	}
 	if f.End != "" {
 		e := Filter(walk, undated)

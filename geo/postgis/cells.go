@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"time"
 
 	"conflictmap/geo"
 	"conflictmap/geo/eventsql"
@@ -501,15 +502,29 @@ func (s *Store) wordOutsideCells(ctx context.Context, f geo.Filter, zoom int) (c
 			if err := walkPlanner(ctx, tx); err != nil {
 				return err
 			}
-			for _, e := range eventsql.OutsideDates(weekDialect, f) {
-				err := eachRow(ctx, tx, eventsql.CellsSQL(weekDialect, e, zoom), e.Args, func(r pgx.Rows) (err error) {
-					groups, err = eventsql.ScanCellRows(r, zoom, zoom, -1, groups)
-					return err
-				})
+			var cuts []string
+			if f.Start != "" && s.pieces > 1 {
+				start, err := time.Parse(geo.DateLayout, f.Start)
 				if err != nil {
 					return err
 				}
+				cuts = spans.Cuts("", start.AddDate(0, 0, -1).Format(geo.DateLayout), s.pieces)
 			}
+			// The walks, the range before the start cut in pieces, read
+			// by connections at once in tx's snapshot.
+			walks := eventsql.OutsideDates(weekDialect, f, cuts)
+			out := make([][]geo.CellRow, len(walks))
+			err := s.atOnce(ctx, tx, len(walks), walkPlanner, func(tx pgx.Tx, i int) error {
+				e := walks[i]
+				return eachRow(ctx, tx, eventsql.CellsSQL(weekDialect, e, zoom), e.Args, func(r pgx.Rows) (err error) {
+					out[i], err = eventsql.ScanCellRows(r, zoom, zoom, -1, nil)
+					return err
+				})
+			})
+			if err != nil {
+				return err
+			}
+			groups = append(groups, slices.Concat(out...)...)
 		}
 		cells, ok = geo.FoldCells(zoom, groups), true
 		return nil

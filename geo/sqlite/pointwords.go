@@ -127,7 +127,8 @@ func pointEntries(ctx context.Context, q cellQuerier, b geo.BBox) (int64, error)
 
 // wordWalkCells answers f's density cells at zoom, for words and dates,
 // from a walk of the dates' range of a walk index (wordWalk: the range
-// costs less than the full-text index's matches of the rarest word),
+// costs less than the full-text index's matches of the rarest word), cut
+// in pieces that s.pieces connections read at once (walkCells),
 // unless f's box holds fewer entries of events_point_words than the
 // range (pointEntries), which pointWords then reads. No kept cells hold a
 // word's events by week: the world's cells of a word in one week read the
@@ -160,6 +161,25 @@ func (s *Store) wordWalkCells(ctx context.Context, f geo.Filter, zoom int) ([]ge
 			if err != nil || box <= n {
 				return nil, false, err
 			}
+		}
+	}
+	// The range in pieces of about as many events, read at once.
+	var walks []walkRead
+	if s.pieces > 1 {
+		spans, err := s.spansIn(ctx, tx)
+		if err != nil {
+			return nil, false, err
+		}
+		for _, p := range eventsql.Pieces(spans.Cuts(f.Start, f.End, s.pieces)) {
+			d := walkDialect
+			d.piece = p
+			walks = append(walks, walkRead{q: eventsql.Filter(d, f), idx: idx, sign: 1})
+		}
+	}
+	if len(walks) > 1 {
+		groups, same, err := s.walkCells(ctx, zoom, nil, walks)
+		if err != nil || same {
+			return geo.FoldCells(zoom, groups), err == nil, err
 		}
 	}
 	q := eventsql.Filter(walkDialect, f)
