@@ -676,7 +676,8 @@ func (s *Store) wordDateStats(ctx context.Context, f geo.Filter) (st geo.Stats, 
 // (spansIn), are fewer than s.wordWalkAt times the events of the rarest
 // word (eventsql.WordsOver), and, with a box (not across the
 // antimeridian), than the box's events (eventsql.BoxBoundSQL), which the
-// box's own walk reads. No kept cells hold a word's events by week: the
+// box's own walk reads; the range cut in pieces that the store's
+// connections read at once. No kept cells hold a word's events by week: the
 // world's cells of a word in one week read the GIN index's 240,000
 // matches of the word for their dates (the million: 104 ms), where the
 // week's entries are 10,000.
@@ -710,12 +711,27 @@ func (s *Store) wordDatesCells(ctx context.Context, f geo.Filter, zoom int) (cel
 		if err := walkPlanner(ctx, tx); err != nil {
 			return err
 		}
-		q := eventsql.Filter(weekDialect, f)
-		return eachRow(ctx, tx, eventsql.CellsSQL(weekDialect, q, zoom), q.Args, func(rows pgx.Rows) error {
-			groups, err := eventsql.CellRows(rows)
-			cells, walked = geo.FoldCells(zoom, groups), err == nil
-			return err
+		// The range in pieces of about as many events, read at once.
+		var cuts []string
+		if s.pieces > 1 {
+			cuts = spans.Cuts(f.Start, f.End, s.pieces)
+		}
+		pieces := eventsql.Pieces(cuts)
+		groups := make([][]geo.CellRow, len(pieces))
+		err = s.atOnce(ctx, tx, len(pieces), walkPlanner, func(tx pgx.Tx, i int) error {
+			d := weekDialect
+			d.piece = pieces[i]
+			q := eventsql.Filter(d, f)
+			return eachRow(ctx, tx, eventsql.CellsSQL(d, q, zoom), q.Args, func(rows pgx.Rows) (err error) {
+				groups[i], err = eventsql.CellRows(rows)
+				return err
+			})
 		})
+		if err != nil {
+			return err
+		}
+		cells, walked = geo.FoldCells(zoom, slices.Concat(groups...)), true
+		return nil
 	})
 	return cells, walked, err
 }
