@@ -658,6 +658,21 @@ func WeekEdges(walk Dialect, f geo.Filter, first, last string) []*Query {
 	return edges
 }
 
+// OutsideWord reports whether f's density cells at zoom may be read as
+// the kept cells of its word without its dates less the word's events
+// outside them (OutsideDates): f names dates, not crossed, one word and
+// besides at most a box and event types (WordCellsWord of undated, f
+// without its dates), and zoom is one the kept cells hold.
+func OutsideWord(f geo.Filter, zoom int) (undated geo.Filter, ok bool) {
+	if f.Start == "" && f.End == "" || f.Start != "" && f.End != "" && f.Start > f.End || zoom > WordFineLevel {
+		return f, false
+	}
+	undated = f
+	undated.Start, undated.End = "", ""
+	_, _, ok = WordCellsWord(undated)
+	return undated, ok
+}
+
 // OutsideDates returns the conditions, on events e in walk, of the events
 // of f without its dates that f's dates (one at least, not crossed) leave
 // out: those that end before its start, those dated after its end and the

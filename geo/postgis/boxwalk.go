@@ -2,7 +2,6 @@ package postgis
 
 import (
 	"context"
-	"slices"
 	"strings"
 
 	"conflictmap/geo"
@@ -149,21 +148,15 @@ func (s *Store) boxWalkCells(ctx context.Context, f geo.Filter, zoom int) (cells
 		if len(cuts) == 0 {
 			cuts = []geo.BBox{*f.BBox}
 		}
-		groups := make([][]geo.CellRow, len(cuts))
-		err = s.atOnce(ctx, tx, len(cuts), walkPlanner, func(tx pgx.Tx, i int) error {
+		qs := make([]*eventsql.Query, len(cuts))
+		for i := range cuts {
 			g := f
 			g.BBox = &cuts[i]
-			q := eventsql.Filter(d, g)
-			return eachRow(ctx, tx, eventsql.CellsSQL(d, q, zoom), q.Args, func(rows pgx.Rows) (err error) {
-				groups[i], err = eventsql.CellRows(rows)
-				return err
-			})
-		})
-		if err != nil {
-			return err
+			qs[i] = eventsql.Filter(d, g)
 		}
-		cells, walked = geo.FoldCells(zoom, slices.Concat(groups...)), true
-		return nil
+		groups, err := s.cellsAtOnce(ctx, tx, d, qs, zoom, 1)
+		cells, walked = geo.FoldCells(zoom, groups), err == nil
+		return err
 	})
 	return cells, walked, err
 }

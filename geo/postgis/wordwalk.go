@@ -716,22 +716,31 @@ func (s *Store) wordDatesCells(ctx context.Context, f geo.Filter, zoom int) (cel
 		if s.pieces > 1 {
 			cuts = spans.Cuts(f.Start, f.End, s.pieces)
 		}
-		pieces := eventsql.Pieces(cuts)
-		groups := make([][]geo.CellRow, len(pieces))
-		err = s.atOnce(ctx, tx, len(pieces), walkPlanner, func(tx pgx.Tx, i int) error {
+		var qs []*eventsql.Query
+		for _, p := range eventsql.Pieces(cuts) {
 			d := weekDialect
-			d.piece = pieces[i]
-			q := eventsql.Filter(d, f)
-			return eachRow(ctx, tx, eventsql.CellsSQL(d, q, zoom), q.Args, func(rows pgx.Rows) (err error) {
-				groups[i], err = eventsql.CellRows(rows)
-				return err
-			})
-		})
-		if err != nil {
-			return err
+			d.piece = p
+			qs = append(qs, eventsql.Filter(d, f))
 		}
-		cells, walked = geo.FoldCells(zoom, slices.Concat(groups...)), true
-		return nil
+		groups, err := s.cellsAtOnce(ctx, tx, weekDialect, qs, zoom, 1)
+		cells, walked = geo.FoldCells(zoom, groups), err == nil
+		return err
 	})
 	return cells, walked, err
+}
+
+// cellsAtOnce returns the groups by density cell at zoom of the events of
+// each of qs, spelled in d, with sign, read by the store's connections at
+// once in tx's snapshot (atOnce), the planner set for a walk
+// (walkPlanner) on each.
+func (s *Store) cellsAtOnce(ctx context.Context, tx pgx.Tx, d dialect, qs []*eventsql.Query, zoom, sign int) ([]geo.CellRow, error) {
+	groups := make([][]geo.CellRow, len(qs))
+	err := s.atOnce(ctx, tx, len(qs), walkPlanner, func(tx pgx.Tx, i int) error {
+		q := qs[i]
+		return eachRow(ctx, tx, eventsql.CellsSQL(d, q, zoom), q.Args, func(rows pgx.Rows) (err error) {
+			groups[i], err = eventsql.ScanCellRows(rows, zoom, zoom, sign, nil)
+			return err
+		})
+	})
+	return slices.Concat(groups...), err
 }
