@@ -3,6 +3,7 @@ package eventsql
 import (
 	"slices"
 	"sync"
+	"time"
 
 	"conflictmap/geo"
 )
@@ -129,6 +130,17 @@ func (d *DatedSpans) Cuts(first, last string, n int) []string {
 		seen, prev = after, day
 	}
 	return cuts
+}
+
+// CutsBefore is Cuts of the days before day (YYYY-MM-DD), from the
+// first: the pieces of a walk of the events dated before it
+// (OutsideDates). None when day does not parse.
+func (d *DatedSpans) CutsBefore(day string, n int) []string {
+	t, err := time.Parse(geo.DateLayout, day)
+	if err != nil {
+		return nil
+	}
+	return d.Cuts("", t.AddDate(0, 0, -1).Format(geo.DateLayout), n)
 }
 
 // DatesAlone reports whether f's count is its dates' (DatedSpans.Count):

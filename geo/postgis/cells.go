@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"time"
 
 	"conflictmap/geo"
 	"conflictmap/geo/eventsql"
@@ -499,11 +498,7 @@ func (s *Store) wordOutsideCells(ctx context.Context, f geo.Filter, zoom int) (c
 			}
 			var cuts []string
 			if f.Start != "" && s.pieces > 1 {
-				start, err := time.Parse(geo.DateLayout, f.Start)
-				if err != nil {
-					return err
-				}
-				cuts = spans.Cuts("", start.AddDate(0, 0, -1).Format(geo.DateLayout), s.pieces)
+				cuts = spans.CutsBefore(f.Start, s.pieces)
 			}
 			// The walks, the range before the start cut in pieces, read
 			// by connections at once in tx's snapshot.

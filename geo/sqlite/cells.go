@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 	"sync/atomic"
-	"time"
 
 	"conflictmap/geo"
 	"conflictmap/geo/eventsql"
@@ -769,11 +768,7 @@ func (s *Store) wordOutsideCells(ctx context.Context, f geo.Filter, zoom int) ([
 	}
 	var cuts []string
 	if f.Start != "" && s.pieces > 1 {
-		start, err := time.Parse(geo.DateLayout, f.Start)
-		if err != nil {
-			return nil, false, nil
-		}
-		cuts = spans.Cuts("", start.AddDate(0, 0, -1).Format(geo.DateLayout), s.pieces)
+		cuts = spans.CutsBefore(f.Start, s.pieces)
 	}
 	kept := func(ctx context.Context, q cellQuerier) ([]geo.CellRow, error) {
 		return s.wordCellRows(ctx, q, p, undated, zoom, field, term)
