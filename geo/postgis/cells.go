@@ -474,11 +474,7 @@ func (s *Store) wordOutsideCells(ctx context.Context, f geo.Filter, zoom int) (c
 				}
 			}
 		}
-		over, err := eventsql.WordsOver(pgSQL, f, outside/int64(s.wordWalkAt), func(stmt string, args ...any) (int64, error) {
-			var t int64
-			err := tx.QueryRow(ctx, stmt, args...).Scan(&t)
-			return t, err
-		})
+		over, err := wordsOver(ctx, tx, f, outside/int64(s.wordWalkAt))
 		if err != nil || !over {
 			return err
 		}

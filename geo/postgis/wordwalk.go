@@ -87,11 +87,7 @@ func (s *Store) wordWalk(ctx context.Context, tx pgx.Tx, f geo.Filter, terms *ev
 	}
 	// No such word, or punctuation alone, is not walked: the GIN index
 	// says so at once.
-	walk, err = eventsql.WordsOver(pgSQL, f, n/int64(s.wordWalkAt), func(stmt string, args ...any) (int64, error) {
-		var t int64
-		err := tx.QueryRow(ctx, stmt, args...).Scan(&t)
-		return t, err
-	})
+	walk, err = wordsOver(ctx, tx, f, n/int64(s.wordWalkAt))
 	if err != nil || !walk {
 		return walkRange{}, false, err
 	}
@@ -166,6 +162,16 @@ func walkFrom(q *eventsql.Query, f geo.Filter, from string) *eventsql.Query {
 		q.Add("e.event_date >= " + q.Arg(from) + "::date")
 	}
 	return q
+}
+
+// wordsOver is eventsql.WordsOver read through q: whether each of f's
+// words is in more than limit events.
+func wordsOver(ctx context.Context, q querier, f geo.Filter, limit int64) (bool, error) {
+	return eventsql.WordsOver(pgSQL, f, limit, func(stmt string, args ...any) (int64, error) {
+		var t int64
+		err := q.QueryRow(ctx, stmt, args...).Scan(&t)
+		return t, err
+	})
 }
 
 // walkPlanner tells the planner of tx, which cannot tell how many events
@@ -692,11 +698,7 @@ func (s *Store) wordDatesCells(ctx context.Context, f geo.Filter, zoom int) (cel
 			return err
 		}
 		n := spans.Count(f.Start, f.End)
-		walk, err := eventsql.WordsOver(pgSQL, f, n/int64(s.wordWalkAt), func(stmt string, args ...any) (int64, error) {
-			var t int64
-			err := tx.QueryRow(ctx, stmt, args...).Scan(&t)
-			return t, err
-		})
+		walk, err := wordsOver(ctx, tx, f, n/int64(s.wordWalkAt))
 		if err != nil || !walk {
 			return err
 		}

@@ -751,11 +751,7 @@ func (s *Store) wordOutsideCells(ctx context.Context, f geo.Filter, zoom int) ([
 			return nil, false, err
 		}
 	}
-	over, err := eventsql.WordsOver(sqliteSQL, f, outside/int64(s.wordWalkAt), func(stmt string, args ...any) (int64, error) {
-		var t int64
-		err := tx.QueryRowContext(ctx, stmt, args...).Scan(&t)
-		return t, err
-	})
+	over, err := wordsOver(ctx, tx, f, outside/int64(s.wordWalkAt))
 	if err != nil || !over {
 		return nil, false, err
 	}

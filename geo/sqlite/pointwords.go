@@ -99,11 +99,7 @@ func (s *Store) pointWords(ctx context.Context, q cellQuerier, f geo.Filter) (bo
 	if err != nil {
 		return false, err
 	}
-	return eventsql.WordsOver(sqliteSQL, f, entries/int64(s.pointWordsAt), func(stmt string, args ...any) (int64, error) {
-		var t int64
-		err := q.QueryRowContext(ctx, stmt, args...).Scan(&t)
-		return t, err
-	})
+	return wordsOver(ctx, q, f, entries/int64(s.pointWordsAt))
 }
 
 // pointEntries counts, from the kept cells, the entries of

@@ -78,15 +78,23 @@ func (s *Store) wordWalk(ctx context.Context, q interface {
 	}
 	// No such word, or punctuation alone, is not walked: the full-text
 	// index says so at once.
-	walk, err := eventsql.WordsOver(sqliteSQL, f, n/int64(s.wordWalkAt), func(stmt string, args ...any) (int64, error) {
-		var t int64
-		err := q.QueryRowContext(ctx, stmt, args...).Scan(&t)
-		return t, err
-	})
+	walk, err := wordsOver(ctx, q, f, n/int64(s.wordWalkAt))
 	if err != nil || !walk {
 		return "", false, err
 	}
 	return idx, true, nil
+}
+
+// wordsOver is eventsql.WordsOver read through q: whether each of f's
+// words is in more than limit events.
+func wordsOver(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, f geo.Filter, limit int64) (bool, error) {
+	return eventsql.WordsOver(sqliteSQL, f, limit, func(stmt string, args ...any) (int64, error) {
+		var t int64
+		err := q.QueryRowContext(ctx, stmt, args...).Scan(&t)
+		return t, err
+	})
 }
 
 // walkEntries counts the entries of the range of idx that a word walk of
