@@ -69,3 +69,50 @@ func (k *StatKeys) Number(s uint32) uint32 {
 
 // String returns the string number of the dense number n.
 func (k *StatKeys) String(n uint32) uint32 { return k.strings[n] }
+
+// WordWeekKey is a group of cell_word_weeks as both stores' bulk imports
+// tally it, packed into 8 bytes: the field (1 for the quote) in the top
+// bit, then the word's number among the tally's strings in 26 bits, the
+// week's dense number (StatKeys) in 14 (a week a number: three centuries),
+// x in 10 and y in 9 (WordCellLevel's cells) and the event type's dense
+// number in the last 4.
+type WordWeekKey uint64
+
+const (
+	weekKeyBits  = 14
+	weekTypeBits = 4
+)
+
+// PackWordWeek packs a group; an error when a number or the cell does not
+// fit its bits.
+func PackWordWeek(quote bool, word, week uint32, x, y int, eventType uint32) (WordWeekKey, error) {
+	if word >= 1<<statWordBits || week >= 1<<weekKeyBits || eventType >= 1<<weekTypeBits || x < 0 || x >= 1<<10 || y < 0 || y >= 1<<9 {
+		return 0, fmt.Errorf("word weeks: word %d, week %d, event type %d or cell %d, %d does not pack", word, week, eventType, x, y)
+	}
+	k := uint64(word)<<(weekKeyBits+19+weekTypeBits) | uint64(week)<<(19+weekTypeBits) | uint64(x)<<(9+weekTypeBits) |
+		uint64(y)<<weekTypeBits | uint64(eventType)
+	if quote {
+		k |= 1 << 63
+	}
+	return WordWeekKey(k), nil
+}
+
+// Quote reports whether the group's word is of the quote (else of the
+// actors).
+func (k WordWeekKey) Quote() bool { return k>>63 != 0 }
+
+// Word is the number of the group's word.
+func (k WordWeekKey) Word() uint32 {
+	return uint32(k >> (weekKeyBits + 19 + weekTypeBits) & (1<<statWordBits - 1))
+}
+
+// Week is the dense number of the group's week (StatKeys.String).
+func (k WordWeekKey) Week() uint32 { return uint32(k >> (19 + weekTypeBits) & (1<<weekKeyBits - 1)) }
+
+// Cell is the group's cell at WordCellLevel.
+func (k WordWeekKey) Cell() (x, y int) {
+	return int(k >> (9 + weekTypeBits) & 0x3ff), int(k >> weekTypeBits & 0x1ff)
+}
+
+// EventType is the dense number of the group's event type.
+func (k WordWeekKey) EventType() uint32 { return uint32(k & (1<<weekTypeBits - 1)) }

@@ -30,3 +30,30 @@ func TestPackWordStat(t *testing.T) {
 		}
 	}
 }
+
+// A packed group of cell_word_weeks likewise.
+func TestPackWordWeek(t *testing.T) {
+	for _, c := range []struct {
+		quote                 bool
+		word, week, eventType uint32
+		x, y                  int
+	}{
+		{false, 0, 0, 0, 0, 0},
+		{true, 1<<26 - 1, 1<<14 - 1, 15, 1023, 511},
+		{true, 12345, 678, 5, 600, 300},
+	} {
+		k, err := PackWordWeek(c.quote, c.word, c.week, c.x, c.y, c.eventType)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, y := k.Cell()
+		if k.Quote() != c.quote || k.Word() != c.word || k.Week() != c.week || k.EventType() != c.eventType || x != c.x || y != c.y {
+			t.Errorf("%+v: unpacked %v %d %d %d %d %d", c, k.Quote(), k.Word(), k.Week(), k.EventType(), x, y)
+		}
+	}
+	for _, c := range [][5]int{{1 << 26, 0, 0, 0, 0}, {0, 1 << 14, 0, 0, 0}, {0, 0, 1024, 0, 0}, {0, 0, 0, 512, 0}, {0, 0, -1, 0, 0}, {0, 0, 0, 0, 16}} {
+		if _, err := PackWordWeek(false, uint32(c[0]), uint32(c[1]), c[2], c[3], uint32(c[4])); err == nil {
+			t.Errorf("%v packed", c)
+		}
+	}
+}

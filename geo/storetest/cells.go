@@ -69,6 +69,9 @@ func checkCells(t *testing.T, s Store, when string) {
 			// Words: one that starts one stored word (the kept counts per
 			// word and cell answer), with types; one that starts two; none.
 			{Q: "dro"}, {Actor: "POLICE", Types: []string{geo.Battles, geo.Protests}}, {Actor: "100"}, {Q: "zebra"}, {Actor: "police"},
+			// A word between dates: the kept counts per word, cell and
+			// week answer the whole weeks, with types.
+			{Q: "dro", Start: "2024-01-03"}, {Actor: "police", Start: "2023-12-31", End: "2024-09-30", Types: []string{geo.Battles, geo.Protests}},
 			// Sub-event types and precisions: the kept cells per sub-event
 			// type and precision answer them.
 			{SubTypes: detailSubTypes()[:2]}, {GeoPrecisions: []int{geo.GeoTown}, Types: []string{geo.Battles, geo.Protests}},
@@ -433,6 +436,27 @@ func testWordEdges(t *testing.T, s Store) {
 				if n != want.Matched {
 					t.Errorf("cells of %s at zoom %d count %d events, %d match", describe(f), zoom, n, want.Matched)
 				}
+			}
+		}
+	}
+	// The same dates without a box, where a store may add up the kept
+	// counts per word, cell and week of every cell.
+	for _, f := range filters {
+		want := Expect(f, stored.Events).Matched
+		for _, zoom := range []int{0, 2, 8} {
+			gc, err := s.Cells(ctx, f, zoom)
+			must(t, err)
+			wc, err := s.Cells(ctx, fromEvents(f), zoom)
+			must(t, err)
+			if !sameCells(gc, wc) {
+				t.Errorf("cells of %s at zoom %d are\n%+v\nfrom the events\n%+v", describe(f), zoom, gc, wc)
+			}
+			n := 0
+			for _, c := range gc {
+				n += c.Count
+			}
+			if n != want {
+				t.Errorf("cells of %s at zoom %d count %d events, %d match", describe(f), zoom, n, want)
 			}
 		}
 	}

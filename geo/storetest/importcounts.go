@@ -152,5 +152,28 @@ func ImportCounts(t *testing.T, s Importer) {
 	for _, f := range []geo.Filter{{Q: strings.Join(words[:min(2, len(words))], " ")}, {Q: words[0]}} {
 		checkPagesAndStats(t, s, f, all, 1, []int{1, 3})
 	}
+	// One word between dates, at zooms of the kept counts per word, cell,
+	// week and event type, which the replaced events (another type, date,
+	// place or words) leave and join.
+	for _, f := range []geo.Filter{{Q: "zebras", Start: "2024-01-01"}, {Q: "convoy", Start: "2024-01-03", End: "2025-06-13"},
+		{Actor: "police", Start: "2023-12-27", End: "2025-06-30", Types: []string{"Protests", geo.Battles}}} {
+		want := Expect(f, all).Matched
+		for _, zoom := range []int{2, 8} {
+			got, err := s.Cells(ctx, f, zoom)
+			must(t, err)
+			events, err := s.Cells(ctx, fromEvents(f), zoom)
+			must(t, err)
+			if !sameCells(got, events) {
+				t.Errorf("after two imports, cells of %s at zoom %d are\n%+v\nfrom the events\n%+v", describe(f), zoom, got, events)
+			}
+			n := 0
+			for _, c := range got {
+				n += c.Count
+			}
+			if n != want {
+				t.Errorf("after two imports, cells of %s at zoom %d count %d events, %d match", describe(f), zoom, n, want)
+			}
+		}
+	}
 	checkCounts(t, s, "after two imports")
 }
