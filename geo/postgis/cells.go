@@ -442,6 +442,70 @@ func wordCellRows(ctx context.Context, q querier, p eventsql.CellPlan, f geo.Fil
 	return groups, nil
 }
 
+// wordWeekCells answers the density cells at zoom of f, one word with
+// dates holding a whole week (and a box or types), from the kept counts
+// per word, cell, week and type (cell_word_weeks,
+// eventsql.PlanWordWeekDensity): the groups of the box's inner cells in
+// the whole weeks inside the dates, the events of the box's edge strips in
+// those weeks (their words tested on their rows) and those of the days
+// outside them, walked on events_words_walk (weekDialect), in one
+// snapshot. False when the kept counts do not answer f, or when the dates
+// leave out so few events that wordOutsideCells reads fewer
+// (eventsql.FewOutside).
+func (s *Store) wordWeekCells(ctx context.Context, f geo.Filter, zoom int) (cells []geo.Cell, ok bool, err error) {
+	w, planned := eventsql.PlanWordWeekDensity(pgSQL, f, zoom)
+	if !planned {
+		return nil, false, nil
+	}
+	err = s.snapshot(ctx, func(tx pgx.Tx) error {
+		spans, err := s.spansIn(ctx, tx)
+		if err != nil || eventsql.FewOutside(spans, f) {
+			return err
+		}
+		term, found, err := eventsql.OneTerm(tx.QueryRow(ctx, eventsql.TermSQL(pgSQL), w.Field, w.Word), w.Word)
+		if err != nil || !found {
+			return err
+		}
+		if term == "" {
+			cells, ok = geo.FoldCells(zoom, nil), true // no stored word: no event has it
+			return nil
+		}
+		stmt, args := w.GroupsSQL(pgSQL, f, term, zoom, eventsql.Piece{})
+		var groups []geo.CellRow
+		err = eachRow(ctx, tx, stmt, args, func(r pgx.Rows) (err error) {
+			groups, err = eventsql.ScanCellRows(r, zoom, zoom, 1, groups)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		var terms *eventsql.Terms
+		for _, strip := range w.Plan.Strips {
+			sq, err := wordStripQuery(ctx, tx, f, strip, &terms)
+			if err != nil {
+				return err
+			}
+			err = eachRow(ctx, tx, eventsql.CellsSQL(pgSQL, sq, zoom), sq.Args, func(r pgx.Rows) (err error) {
+				groups, err = eventsql.ScanCellRows(r, zoom, zoom, strip.Sign(), groups)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+		}
+		if err := walkPlanner(ctx, tx); err != nil {
+			return err
+		}
+		edges, err := s.cellsAtOnce(ctx, tx, weekDialect, eventsql.WeekEdges(weekDialect, f, w.First, w.Last), zoom, 1)
+		if err != nil {
+			return err
+		}
+		cells, ok = geo.FoldCells(zoom, append(groups, edges...)), true
+		return nil
+	})
+	return cells, ok, err
+}
+
 // wordOutsideCells answers the density cells at zoom of f, one word with
 // dates (and a box or types), as the word's kept cells of every date
 // (cell_words, wordCellPlan) less its events outside the dates

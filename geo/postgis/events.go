@@ -1198,6 +1198,11 @@ func (s *Store) Cells(ctx context.Context, f geo.Filter, zoom int) ([]geo.Cell, 
 			return cells, nil
 		}
 	}
+	if cells, ok, err := s.wordWeekCells(ctx, f, zoom); err != nil {
+		return nil, fmt.Errorf("postgis store: cells: %w", err)
+	} else if ok {
+		return cells, nil
+	}
 	if cells, ok, err := s.wordOutsideCells(ctx, f, zoom); err != nil {
 		return nil, fmt.Errorf("postgis store: cells: %w", err)
 	} else if ok {

@@ -69,6 +69,9 @@ type tally struct {
 	// wordStats are the groups of cell_word_stats (migration 0021), their
 	// keys (countries and weeks, interned) numbered by statKeys.
 	wordStats *eventsql.Sums[eventsql.WordStatKey, int32]
+	// wordWeeks are the groups of cell_word_weeks (migration 0040), their
+	// weeks numbered by statKeys and their event types as wordCells'.
+	wordWeeks *eventsql.Sums[eventsql.WordWeekKey, cellSums]
 	statKeys  eventsql.StatKeys
 	// detailStats are the groups of cell_detail_stats (migration 0023),
 	// packed as wordStats are: the field's bit set for the precision, the
@@ -236,6 +239,7 @@ func newTally() *tally {
 		countries: eventsql.NewSums[uint64](addSums), fine: eventsql.NewSums[uint64](addSums), countryWeeks: eventsql.NewSums[uint64](eventsql.AddInt[int64]),
 		fineWeeks: eventsql.NewSums[uint64](addSums), fineCountryWeeks: eventsql.NewSums[uint64](eventsql.AddInt[int64]),
 		wordCells: eventsql.NewSums[wordCellKey](addSums), wordStats: eventsql.NewSums[eventsql.WordStatKey](eventsql.AddInt[int32]),
+		wordWeeks: eventsql.NewSums[eventsql.WordWeekKey](addSums),
 		detailStats: eventsql.NewSums[eventsql.WordStatKey](eventsql.AddInt[int32]), coarse: slices.Max(eventsql.CellLevels()), fineLevel: slices.Max(eventsql.FineLevels()),
 		detailCells: map[detailCellKey]cellSums{}, detailLevel: slices.Max(eventsql.DetailCellLevels()),
 		wordTypeNums: map[uint32]uint16{}, sets: newTermSets(), facts: newOrdFacts()}
@@ -399,6 +403,11 @@ func (t *tally) add(e tallied, sign int64, ids []uint32) []uint32 {
 			}
 			t.words.Put(wordKey(p.words, field == 1, w), sign)
 			t.wordCells.Put(packWordCell(field == 1, w, fx, fy, p.wordType), sums)
+			if k, err := eventsql.PackWordWeek(field == 1, w, weekKey, int(x), int(y), uint32(p.wordType)); err != nil {
+				t.err = err
+			} else {
+				t.wordWeeks.Put(k, sums)
+			}
 			for kind, key := range [2]uint32{eventsql.StatCountry: countryKey, eventsql.StatWeek: weekKey} {
 				k, err := eventsql.PackWordStat(field == 1, kind, w, key, int(x), int(y))
 				if err != nil {
@@ -443,6 +452,7 @@ func (t *tally) flush() {
 	t.words.Flush()
 	t.wordCells.Flush()
 	t.wordStats.Flush()
+	t.wordWeeks.Flush()
 	t.detailStats.Flush()
 	t.types.Flush()
 	t.countries.Flush()
@@ -741,6 +751,20 @@ func (t *tally) tables(emit func(keptTable)) {
 		func(k eventsql.WordStatKey) uint32 { return byName(t.statKeys.String(k.Key())) },
 	}
 	noStat := func(n int32) bool { return n == 0 }
+	wordWeeks := eventsql.SortGroups(t.wordWeeks.Take(), noSums,
+		func(k eventsql.WordWeekKey) uint32 { return eventsql.BoolField(k.Quote()) }, func(k eventsql.WordWeekKey) uint32 { return byName(k.Word()) },
+		func(k eventsql.WordWeekKey) uint32 { return byName(t.statKeys.String(k.Week())) },
+		func(k eventsql.WordWeekKey) uint32 { x, _ := k.Cell(); return uint32(x) },
+		func(k eventsql.WordWeekKey) uint32 { _, y := k.Cell(); return uint32(y) },
+		func(k eventsql.WordWeekKey) uint32 { return byName(t.wordTypes[k.EventType()]) })
+	emit(keptTable{name: "cell_word_weeks", key: 6, update: sumsUpdate, n: len(wordWeeks),
+		columns: []string{"field", "word", "week", "x", "y", "event_type", "n", "fatalities", "sum_lon", "sum_lat"},
+		row: func(i int, dst []any) {
+			g := wordWeeks[i]
+			x, y := g.K.Cell()
+			fill(dst, eventsql.FieldOf(g.K.Quote()), name(g.K.Word()), name(t.statKeys.String(g.K.Week())), int32(x), int32(y),
+				name(t.wordTypes[g.K.EventType()]), g.V.n, g.V.fatalities, g.V.lon, g.V.lat)
+		}})
 	wordStats := eventsql.SortGroups(t.wordStats.Take(), noStat, byStat...)
 	emit(keptTable{name: "cell_word_stats", key: 6, update: "n = c.n + excluded.n", n: len(wordStats),
 		columns: []string{"field", "word", "x", "y", "kind", "key", "n"},
