@@ -239,7 +239,7 @@ func newTally() *tally {
 		countries: eventsql.NewSums[uint64](addSums), fine: eventsql.NewSums[uint64](addSums), countryWeeks: eventsql.NewSums[uint64](eventsql.AddInt[int64]),
 		fineWeeks: eventsql.NewSums[uint64](addSums), fineCountryWeeks: eventsql.NewSums[uint64](eventsql.AddInt[int64]),
 		wordCells: eventsql.NewSums[wordCellKey](addSums), wordStats: eventsql.NewSums[eventsql.WordStatKey](eventsql.AddInt[int32]),
-		wordWeeks: eventsql.NewSums[eventsql.WordWeekKey](addSums),
+		wordWeeks:   eventsql.NewSums[eventsql.WordWeekKey](addSums),
 		detailStats: eventsql.NewSums[eventsql.WordStatKey](eventsql.AddInt[int32]), coarse: slices.Max(eventsql.CellLevels()), fineLevel: slices.Max(eventsql.FineLevels()),
 		detailCells: map[detailCellKey]cellSums{}, detailLevel: slices.Max(eventsql.DetailCellLevels()),
 		wordTypeNums: map[uint32]uint16{}, sets: newTermSets(), facts: newOrdFacts()}
