@@ -19,7 +19,7 @@ import (
 // migration 0008, word_counts, migration 0014, and detail_counts, 0018) and cells (cell_types and
 // cell_countries, migration 0012, cell_fine, 0013, cell_words, 0017, cell_details, 0020,
 // cell_word_stats, 0021, cell_detail_stats, 0023, cell_country_weeks, 0028,
-// cell_word_fine, 0031, cell_word_weeks, 0041) instead of their row
+// cell_word_fine, 0031) instead of their row
 // triggers: the same groups, computed as the triggers compute them, added
 // up here and written once per group at the commit. A replaced row takes
 // its old values off.
@@ -75,10 +75,6 @@ type tally struct {
 	// keys numbered by statKeys.
 	wordStats *eventsql.Sums[eventsql.WordStatKey, int32]
 	statKeys  eventsql.StatKeys
-	// wordWeeks are the groups of cell_word_weeks (migration 0041), their
-	// weeks numbered by statKeys and their event types by typeKeys.
-	wordWeeks *eventsql.Sums[eventsql.WordWeekKey, cellSums]
-	typeKeys  eventsql.StatKeys
 	// detailStats are the groups of cell_detail_stats (migration 0023),
 	// packed as wordStats are: the field's bit set for the precision, the
 	// value (the sub-event type, the precision's decimal text) by number.
@@ -290,7 +286,6 @@ func newTally(ctx context.Context, tx *sql.Tx, cells bool) (*tally, error) {
 		countryWeeks: map[cellCountryWeekKey]int64{}, finerWeeks: map[cellTypeKey]cellSums{}, fineCountryWeeks: map[cellCountryWeekKey]int64{},
 		fineCells: eventsql.NewSums[fineKey](addSums), wordCells: eventsql.NewSums[wordCellKey](addSums),
 		wordStats: eventsql.NewSums[eventsql.WordStatKey](eventsql.AddInt[int32]), names: map[string]uint16{},
-		wordWeeks:   eventsql.NewSums[eventsql.WordWeekKey](addSums),
 		detailStats: eventsql.NewSums[eventsql.WordStatKey](eventsql.AddInt[int32]),
 		detailCells: map[detailCellKey]cellSums{}}
 	if !cells {
@@ -457,17 +452,10 @@ func (t *tally) add(e tallied, sign int) {
 		fx, fy := t.wordFine.cellOf(e.lon, e.lat)
 		var sums cellSums
 		sums.add(e, sign)
-		typeKey := t.typeKeys.Number(eventType)
 		for i, ids := range wordIDs {
 			for _, word := range ids {
 				k := packWordCell(i == 1, word, fx, fy, typeName)
 				t.wordCells.Put(k, sums)
-				wk, err := eventsql.PackWordWeek(i == 1, word, weekKey, x, y, typeKey)
-				if err != nil {
-					t.err = err
-					return
-				}
-				t.wordWeeks.Put(wk, sums)
 				for kind, key := range [2]uint32{eventsql.StatCountry: countryKey, eventsql.StatWeek: weekKey} {
 					k, err := eventsql.PackWordStat(i == 1, kind, word, key, x, y)
 					if err != nil {
@@ -640,10 +628,6 @@ func (t *tally) writeGroups(ctx context.Context, p *rowPipe) error {
 		return err
 	}
 	t.wordCells = nil
-	if err := t.writeWordWeeks(ctx, p, rank); err != nil {
-		return err
-	}
-	t.wordWeeks = nil
 	if err := t.writeStats(ctx, p, "cell_word_stats (field, word, x, y, kind, key, n)", t.wordStats,
 		[2]string{eventsql.FieldActors, eventsql.FieldQuote}, rank); err != nil {
 		return err
@@ -722,28 +706,6 @@ func (t *tally) writeWordCells(ctx context.Context, p *rowPipe, rank []uint32) e
 		return err
 	}
 	return coarse.flush(ctx)
-}
-
-// writeWordWeeks adds the groups of cell_word_weeks in the order of its
-// primary key.
-func (t *tally) writeWordWeeks(ctx context.Context, p *rowPipe, rank []uint32) error {
-	w := p.writer("cell_word_weeks (field, word, week, x, y, event_type, n, fatalities, sum_lon, sum_lat)", 10, sumsUpsert)
-	typeOf := func(k eventsql.WordWeekKey) uint32 { return t.typeKeys.String(k.EventType()) }
-	sorted := eventsql.SortGroups(t.wordWeeks.Take(), noSums,
-		func(k eventsql.WordWeekKey) uint32 { return eventsql.BoolField(k.Quote()) }, func(k eventsql.WordWeekKey) uint32 { return rank[k.Word()] },
-		func(k eventsql.WordWeekKey) uint32 { return rank[t.statKeys.String(k.Week())] },
-		func(k eventsql.WordWeekKey) uint32 { x, _ := k.Cell(); return uint32(x) },
-		func(k eventsql.WordWeekKey) uint32 { _, y := k.Cell(); return uint32(y) },
-		func(k eventsql.WordWeekKey) uint32 { return rank[typeOf(k)] })
-	for _, g := range sorted {
-		k, s := g.K, g.V
-		x, y := k.Cell()
-		if err := w.add(ctx, eventsql.FieldOf(k.Quote()), t.strs[k.Word()], t.strs[t.statKeys.String(k.Week())], x, y, t.strs[typeOf(k)],
-			s.n, s.fatalities, s.lon, s.lat); err != nil {
-			return err
-		}
-	}
-	return w.flush(ctx)
 }
 
 // writeStats adds the groups of cell_word_stats or cell_detail_stats
