@@ -64,6 +64,7 @@ func testImportFormats(t *testing.T, flags ...string) {
 		"acled-2023.csv: line 5: skipped: latitude \"n/a\" is not a number",
 		"acled-api.json: record 3: skipped: no latitude or longitude",
 		"ucdp-ged.csv: line 4: skipped: type_of_violence \"4\"",
+		"ucdp-ged.csv: line 5: skipped: fatalities 2000000 is more than 1000000",
 	} {
 		if !strings.Contains(errb.String(), want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errb)
@@ -73,7 +74,7 @@ func testImportFormats(t *testing.T, flags ...string) {
 		"acled-2020.csv\tacled-2020\t2 events stored\t1 bad row skipped",
 		"acled-2023.csv\tacled\t3 events stored\t2 bad rows skipped",
 		"acled-api.json\tacled-api\t2 events stored\t1 bad row skipped",
-		"ucdp-ged.csv\tucdp\t2 events stored\t1 bad row skipped",
+		"ucdp-ged.csv\tucdp\t2 events stored\t2 bad rows skipped",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("stdout lacks %q:\n%s", want, out)

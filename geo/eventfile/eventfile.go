@@ -151,6 +151,11 @@ func parseInt(name, s string) (*int, error) {
 	return &n, nil
 }
 
+// maxFatalities bounds one event's fatalities: no recorded event comes
+// near it (the deadliest of UCDP's GED count a few hundred thousand), and
+// the stores' bulk imports add up a cell's fatalities in 32 bits.
+const maxFatalities = 1_000_000
+
 // check refuses a row whose event a store could not hold or answer right.
 func check(e geo.Event) error {
 	switch {
@@ -164,6 +169,8 @@ func check(e geo.Event) error {
 		return fmt.Errorf("modality %q is not one of %v", e.Modality, geo.Modalities())
 	case e.Fatalities != nil && *e.Fatalities < 0:
 		return fmt.Errorf("fatalities %d is negative", *e.Fatalities)
+	case e.Fatalities != nil && *e.Fatalities > maxFatalities:
+		return fmt.Errorf("fatalities %d is more than %d", *e.Fatalities, maxFatalities)
 	}
 	if err := geo.CheckEvent(e); err != nil {
 		return fmt.Errorf("%s", geo.ErrorMessage(err))

@@ -57,3 +57,39 @@ func TestPackWordWeek(t *testing.T) {
 		}
 	}
 }
+
+// The groups by week of cell_word_stats add up the event types of the
+// groups of cell_word_weeks that share a word, week and cell.
+func TestWeekStats(t *testing.T) {
+	pack := func(quote bool, word, week uint32, x, y int, eventType uint32) WordWeekKey {
+		k, err := PackWordWeek(quote, word, week, x, y, eventType)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	weeks := []Keyed[WordWeekKey, WeekSums]{
+		{pack(false, 7, 3, 10, 20, 0), WeekSums{N: 2}},
+		{pack(false, 7, 3, 10, 20, 5), WeekSums{N: 3}},
+		{pack(false, 7, 3, 10, 21, 5), WeekSums{N: 1}},
+		{pack(false, 7, 4, 10, 21, 5), WeekSums{N: -1}},
+		{pack(true, 7, 4, 10, 21, 5), WeekSums{N: 4}},
+	}
+	want := []struct {
+		quote bool
+		week  uint32
+		x, y  int
+		n     int32
+	}{{false, 3, 10, 20, 5}, {false, 3, 10, 21, 1}, {false, 4, 10, 21, -1}, {true, 4, 10, 21, 4}}
+	got := WeekStats(weeks)
+	if len(got) != len(want) {
+		t.Fatalf("%d groups, want %d: %v", len(got), len(want), got)
+	}
+	for i, w := range want {
+		k := got[i].K
+		x, y := k.Cell()
+		if k.Quote() != w.quote || k.Kind() != StatWeek || k.Word() != 7 || k.Key() != w.week || x != w.x || y != w.y || got[i].V != w.n {
+			t.Errorf("group %d: %v %d %d %d %d %d n %d, want %+v", i, k.Quote(), k.Kind(), k.Word(), k.Key(), x, y, got[i].V, w)
+		}
+	}
+}

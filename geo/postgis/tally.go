@@ -66,12 +66,13 @@ type tally struct {
 	// eventsql.WordFineLevel; those of cell_words (migration 0017), at the
 	// finest level of cell_types, are added up from them.
 	wordCells *eventsql.Sums[wordCellKey, cellSums]
-	// wordStats are the groups of cell_word_stats (migration 0021), their
-	// keys (countries and weeks, interned) numbered by statKeys.
+	// wordStats are the groups of cell_word_stats (migration 0021) by
+	// country, their keys (interned) numbered by statKeys; those by week
+	// are added up from wordWeeks when written.
 	wordStats *eventsql.Sums[eventsql.WordStatKey, int32]
 	// wordWeeks are the groups of cell_word_weeks (migration 0040), their
 	// weeks numbered by statKeys and their event types as wordCells'.
-	wordWeeks *eventsql.Sums[eventsql.WordWeekKey, cellSums]
+	wordWeeks *eventsql.Sums[eventsql.WordWeekKey, eventsql.WeekSums]
 	statKeys  eventsql.StatKeys
 	// detailStats are the groups of cell_detail_stats (migration 0023),
 	// packed as wordStats are: the field's bit set for the precision, the
@@ -239,7 +240,7 @@ func newTally() *tally {
 		countries: eventsql.NewSums[uint64](addSums), fine: eventsql.NewSums[uint64](addSums), countryWeeks: eventsql.NewSums[uint64](eventsql.AddInt[int64]),
 		fineWeeks: eventsql.NewSums[uint64](addSums), fineCountryWeeks: eventsql.NewSums[uint64](eventsql.AddInt[int64]),
 		wordCells: eventsql.NewSums[wordCellKey](addSums), wordStats: eventsql.NewSums[eventsql.WordStatKey](eventsql.AddInt[int32]),
-		wordWeeks:   eventsql.NewSums[eventsql.WordWeekKey](addSums),
+		wordWeeks:   eventsql.NewSums[eventsql.WordWeekKey](eventsql.AddWeekSums),
 		detailStats: eventsql.NewSums[eventsql.WordStatKey](eventsql.AddInt[int32]), coarse: slices.Max(eventsql.CellLevels()), fineLevel: slices.Max(eventsql.FineLevels()),
 		detailCells: map[detailCellKey]cellSums{}, detailLevel: slices.Max(eventsql.DetailCellLevels()),
 		wordTypeNums: map[uint32]uint16{}, sets: newTermSets(), facts: newOrdFacts()}
@@ -406,14 +407,13 @@ func (t *tally) add(e tallied, sign int64, ids []uint32) []uint32 {
 			if k, err := eventsql.PackWordWeek(field == 1, w, weekKey, int(x), int(y), uint32(p.wordType)); err != nil {
 				t.err = err
 			} else {
-				t.wordWeeks.Put(k, sums)
+				t.wordWeeks.Put(k, eventsql.WeekSums{N: int32(sums.n), Fatalities: int32(sums.fatalities), Lon: sums.lon, Lat: sums.lat})
 			}
-			for kind, key := range [2]uint32{eventsql.StatCountry: countryKey, eventsql.StatWeek: weekKey} {
-				k, err := eventsql.PackWordStat(field == 1, kind, w, key, int(x), int(y))
-				if err != nil {
-					t.err = err
-					continue
-				}
+			// The groups by week are those of cell_word_weeks, added up
+			// when written (eventsql.WeekStats).
+			if k, err := eventsql.PackWordStat(field == 1, eventsql.StatCountry, w, countryKey, int(x), int(y)); err != nil {
+				t.err = err
+			} else {
 				t.wordStats.Put(k, int32(sign))
 			}
 		}
@@ -751,7 +751,7 @@ func (t *tally) tables(emit func(keptTable)) {
 		func(k eventsql.WordStatKey) uint32 { return byName(t.statKeys.String(k.Key())) },
 	}
 	noStat := func(n int32) bool { return n == 0 }
-	wordWeeks := eventsql.SortGroups(t.wordWeeks.Take(), noSums,
+	wordWeeks := eventsql.SortGroups(t.wordWeeks.Take(), eventsql.NoWeekSums,
 		func(k eventsql.WordWeekKey) uint32 { return eventsql.BoolField(k.Quote()) }, func(k eventsql.WordWeekKey) uint32 { return byName(k.Word()) },
 		func(k eventsql.WordWeekKey) uint32 { return byName(t.statKeys.String(k.Week())) },
 		func(k eventsql.WordWeekKey) uint32 { x, _ := k.Cell(); return uint32(x) },
@@ -763,9 +763,9 @@ func (t *tally) tables(emit func(keptTable)) {
 			g := wordWeeks[i]
 			x, y := g.K.Cell()
 			fill(dst, eventsql.FieldOf(g.K.Quote()), name(g.K.Word()), name(t.statKeys.String(g.K.Week())), int32(x), int32(y),
-				name(t.wordTypes[g.K.EventType()]), g.V.n, g.V.fatalities, g.V.lon, g.V.lat)
+				name(t.wordTypes[g.K.EventType()]), int64(g.V.N), int64(g.V.Fatalities), g.V.Lon, g.V.Lat)
 		}})
-	wordStats := eventsql.SortGroups(t.wordStats.Take(), noStat, byStat...)
+	wordStats := eventsql.SortGroups(append(t.wordStats.Take(), eventsql.WeekStats(wordWeeks)...), noStat, byStat...)
 	emit(keptTable{name: "cell_word_stats", key: 6, update: "n = c.n + excluded.n", n: len(wordStats),
 		columns: []string{"field", "word", "x", "y", "kind", "key", "n"},
 		row: func(i int, dst []any) {

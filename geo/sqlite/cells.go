@@ -514,6 +514,14 @@ func refillCells(ctx context.Context, tx *sql.Tx) error {
 		FROM events e, (SELECT 'actors' AS field UNION ALL SELECT 'quote') f,
 			json_each(CASE f.field WHEN 'actors' THEN e.actors_words ELSE e.quote_words END) w, (SELECT 0 AS kind UNION ALL SELECT 1) k
 		GROUP BY 1, 2, 3, 4, 5, 6`,
+		"DELETE FROM cell_word_weeks",
+		`INSERT INTO cell_word_weeks (field, word, week, x, y, event_type, n, fatalities, sum_lon, sum_lat)
+		SELECT f.field, w.value, coalesce(date(e.event_date, 'weekday 0', '-6 days'), ''),
+			min(CAST((e.lon + 180) * 1024.0 / 360 AS INTEGER), 1023), min(CAST((e.lat + 90) * 1024.0 / 360 AS INTEGER), 511),
+			e.event_type, count(*), coalesce(sum(e.fatalities), 0), sum(e.lon), sum(e.lat)
+		FROM events e, (SELECT 'actors' AS field UNION ALL SELECT 'quote') f,
+			json_each(CASE f.field WHEN 'actors' THEN e.actors_words ELSE e.quote_words END) w
+		GROUP BY 1, 2, 3, 4, 5, 6`,
 	} {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			return err
@@ -681,6 +689,81 @@ func (s *Store) wordWeekCellCount(ctx context.Context, tx *sql.Tx, f geo.Filter)
 	return total, true, nil
 }
 
+// wordWeekCells answers the density cells at zoom of f, one word with
+// dates holding a whole week (and a box or types), from the kept counts
+// per word, cell, week and type (cell_word_weeks,
+// eventsql.PlanWordWeekDensity): the groups of the box's inner cells in
+// the whole weeks inside the dates, the events of the box's edge strips in
+// those weeks (their words tested on their entries or rows) and those of
+// the days outside them, walked on events_words_walk, the walks read at
+// once beside the groups (walkCells). False when the kept counts do not
+// answer f.
+func (s *Store) wordWeekCells(ctx context.Context, f geo.Filter, zoom int) ([]geo.Cell, bool, error) {
+	w, ok := eventsql.PlanWordWeekDensity(sqliteSQL, f, zoom)
+	if !ok {
+		return nil, false, nil
+	}
+	tx, err := s.reader.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, false, err
+	}
+	defer tx.Rollback()
+	if live, err := cellsLive(ctx, tx); err != nil || !live {
+		return nil, false, err
+	}
+	term, ok, err := eventsql.OneTerm(tx.QueryRowContext(ctx, eventsql.TermSQL(sqliteSQL), w.Field, w.Word), w.Word)
+	if err != nil || !ok {
+		return nil, false, err
+	}
+	if term == "" {
+		return geo.FoldCells(zoom, nil), true, nil // no stored word: no event has it
+	}
+	spans, err := s.spansIn(ctx, tx)
+	if err != nil {
+		return nil, false, err
+	}
+	if eventsql.FewOutside(spans, f) {
+		return nil, false, nil // wordOutsideCells reads fewer
+	}
+	// The groups in pieces of weeks, read at once: a common word's
+	// 30,000 groups since a day in the middle of the million took 21-36
+	// ms in one.
+	var kept []keptRead
+	for _, p := range eventsql.Pieces(spans.Cuts(w.First, w.LastDay(), s.pieces)) {
+		kept = append(kept, func(ctx context.Context, q cellQuerier) ([]geo.CellRow, error) {
+			stmt, args := w.GroupsSQL(sqliteSQL, f, term, zoom, p)
+			var groups []geo.CellRow
+			err := eachRow(ctx, q, stmt, args, func(r *sql.Rows) (err error) {
+				groups, err = eventsql.ScanCellRows(r, zoom, zoom, 1, groups)
+				return err
+			})
+			return groups, err
+		})
+	}
+	if len(w.Plan.Strips) > 0 {
+		kept = append(kept, func(ctx context.Context, q cellQuerier) (groups []geo.CellRow, err error) {
+			for _, strip := range w.Plan.Strips {
+				groups, err = stripGroups(ctx, q, strip, zoom, groups, func(strip eventsql.Strip) (*eventsql.Query, dialect, error) {
+					return s.wordStripPoints(ctx, q, f, strip)
+				})
+				if err != nil {
+					return nil, err
+				}
+			}
+			return groups, nil
+		})
+	}
+	var walks []walkRead
+	for _, e := range eventsql.WeekEdges(walkDialect, f, w.First, w.Last) {
+		walks = append(walks, walkRead{q: e, idx: "events_words_walk", sign: 1})
+	}
+	groups, err := s.walkCellsIn(ctx, tx, zoom, kept, walks)
+	if err != nil {
+		return nil, false, err
+	}
+	return geo.FoldCells(zoom, groups), true, nil
+}
+
 // wordCellGroups returns the density cells of f at zoom by plan p of
 // cell_words (wordCellPlan).
 func (s *Store) wordCellGroups(ctx context.Context, q cellQuerier, p eventsql.CellPlan, f geo.Filter, zoom int, field, term string) ([]geo.Cell, error) {
@@ -766,27 +849,16 @@ func (s *Store) wordOutsideCells(ctx context.Context, f geo.Filter, zoom int) ([
 	if f.Start != "" && s.pieces > 1 {
 		cuts = spans.CutsBefore(f.Start, s.pieces)
 	}
-	kept := func(ctx context.Context, q cellQuerier) ([]geo.CellRow, error) {
+	kept := []keptRead{func(ctx context.Context, q cellQuerier) ([]geo.CellRow, error) {
 		return s.wordCellRows(ctx, q, p, undated, zoom, field, term)
-	}
+	}}
 	var walks []walkRead
 	for _, e := range eventsql.OutsideDates(walkDialect, f, cuts) {
 		walks = append(walks, walkRead{q: e, idx: "events_words_walk", sign: -1})
 	}
-	groups, same, err := s.walkCells(ctx, zoom, kept, walks)
+	groups, err := s.walkCellsIn(ctx, tx, zoom, kept, walks)
 	if err != nil {
 		return nil, false, err
-	}
-	if !same {
-		// A write came between the connections' snapshots: all in tx's.
-		if groups, err = kept(ctx, tx); err != nil {
-			return nil, false, err
-		}
-		for _, w := range walks {
-			if groups, err = w.read(ctx, tx, zoom, groups); err != nil {
-				return nil, false, err
-			}
-		}
 	}
 	return geo.FoldCells(zoom, groups), true, nil
 }
@@ -814,29 +886,48 @@ func (w walkRead) read(ctx context.Context, q cellQuerier, zoom int, groups []ge
 	return groups, nil
 }
 
-// walkCells returns the groups by density cell at zoom of what kept reads
-// (when not nil) and of the walks, read by s.pieces connections at once,
-// each in a snapshot of its own (atOnce): a walk of half a million
-// entries costs 0.3 s of one CPU. False when a write came between the
-// snapshots.
-func (s *Store) walkCells(ctx context.Context, zoom int, kept func(context.Context, cellQuerier) ([]geo.CellRow, error), walks []walkRead) ([]geo.CellRow, bool, error) {
-	jobs := len(walks)
-	if kept != nil {
-		jobs++
+// keptRead reads groups by density cell of kept counts through q.
+type keptRead func(ctx context.Context, q cellQuerier) ([]geo.CellRow, error)
+
+// walkCellsIn is walkCells, read again all in tx's snapshot when a write
+// came between the connections' snapshots.
+func (s *Store) walkCellsIn(ctx context.Context, tx *sql.Tx, zoom int, kept []keptRead, walks []walkRead) ([]geo.CellRow, error) {
+	groups, same, err := s.walkCells(ctx, zoom, kept, walks)
+	if err != nil || same {
+		return groups, err
 	}
+	groups = nil
+	for _, k := range kept {
+		rows, err := k(ctx, tx)
+		if err != nil {
+			return nil, err
+		}
+		groups = append(groups, rows...)
+	}
+	for _, w := range walks {
+		if groups, err = w.read(ctx, tx, zoom, groups); err != nil {
+			return nil, err
+		}
+	}
+	return groups, nil
+}
+
+// walkCells returns the groups by density cell at zoom of what the kept
+// reads read and of the walks, read by s.pieces connections at once, each
+// in a snapshot of its own (atOnce): a walk of half a million entries
+// costs 0.3 s of one CPU. False when a write came between the snapshots.
+func (s *Store) walkCells(ctx context.Context, zoom int, kept []keptRead, walks []walkRead) ([]geo.CellRow, bool, error) {
+	jobs := len(kept) + len(walks)
 	n := max(min(s.pieces, jobs), 1)
 	groups := make([][]geo.CellRow, n)
 	same, err := s.atOnce(ctx, n, func(ctx context.Context, tx *sql.Tx, i int) (err error) {
 		for j := i; j < jobs; j += n {
-			switch {
-			case kept == nil:
-				groups[i], err = walks[j].read(ctx, tx, zoom, groups[i])
-			case j == 0:
+			if j < len(kept) {
 				var rows []geo.CellRow
-				rows, err = kept(ctx, tx)
+				rows, err = kept[j](ctx, tx)
 				groups[i] = append(groups[i], rows...)
-			default:
-				groups[i], err = walks[j-1].read(ctx, tx, zoom, groups[i])
+			} else {
+				groups[i], err = walks[j-len(kept)].read(ctx, tx, zoom, groups[i])
 			}
 			if err != nil {
 				return err

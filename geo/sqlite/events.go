@@ -1235,6 +1235,9 @@ func (s *Store) cells(ctx context.Context, f geo.Filter, zoom int) ([]geo.Cell, 
 			return s.wordCellGroups(ctx, tx, p, f, zoom, field, term)
 		}
 	}
+	if cells, ok, err := s.wordWeekCells(ctx, f, zoom); err != nil || ok {
+		return cells, err
+	}
 	if cells, ok, err := s.wordOutsideCells(ctx, f, zoom); err != nil || ok {
 		return cells, err
 	}

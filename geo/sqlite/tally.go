@@ -19,7 +19,7 @@ import (
 // migration 0008, word_counts, migration 0014, and detail_counts, 0018) and cells (cell_types and
 // cell_countries, migration 0012, cell_fine, 0013, cell_words, 0017, cell_details, 0020,
 // cell_word_stats, 0021, cell_detail_stats, 0023, cell_country_weeks, 0028,
-// cell_word_fine, 0031) instead of their row
+// cell_word_fine, 0031, cell_word_weeks, 0041) instead of their row
 // triggers: the same groups, computed as the triggers compute them, added
 // up here and written once per group at the commit. A replaced row takes
 // its old values off.
@@ -71,10 +71,15 @@ type tally struct {
 	// finest level of cell_types, are added up from them.
 	wordCells *eventsql.Sums[wordCellKey, cellSums]
 	wordFine  cellLevel
-	// wordStats are the groups of cell_word_stats (migration 0021), their
-	// keys numbered by statKeys.
+	// wordStats are the groups of cell_word_stats (migration 0021) by
+	// country, their keys numbered by statKeys; those by week are added up
+	// from wordWeeks when written.
 	wordStats *eventsql.Sums[eventsql.WordStatKey, int32]
 	statKeys  eventsql.StatKeys
+	// wordWeeks are the groups of cell_word_weeks (migration 0041), their
+	// weeks numbered by statKeys and their event types by typeKeys.
+	wordWeeks *eventsql.Sums[eventsql.WordWeekKey, eventsql.WeekSums]
+	typeKeys  eventsql.StatKeys
 	// detailStats are the groups of cell_detail_stats (migration 0023),
 	// packed as wordStats are: the field's bit set for the precision, the
 	// value (the sub-event type, the precision's decimal text) by number.
@@ -152,16 +157,19 @@ type cellCountryWeekKey struct {
 }
 
 // cellSums are the sums of a group of cell_types, cell_countries or
-// cell_fine.
+// cell_fine. A group's count and fatalities fit 32 bits (an event's
+// fatalities are at most a million, eventfile): 24 bytes, where 32 bytes
+// took a million events' import to 993 MB at its peak, 925-934 MB this
+// way (its millions of groups, with the collector's headroom).
 type cellSums struct {
-	n, fatalities int
+	n, fatalities int32
 	lon, lat      float64
 }
 
 // add counts e in (sign 1) or out (sign -1).
 func (s *cellSums) add(e tallied, sign int) {
-	s.n += sign
-	s.fatalities += sign * e.fatalities
+	s.n += int32(sign)
+	s.fatalities += int32(sign * e.fatalities)
 	s.lon += float64(sign) * e.lon
 	s.lat += float64(sign) * e.lat
 }
@@ -286,6 +294,7 @@ func newTally(ctx context.Context, tx *sql.Tx, cells bool) (*tally, error) {
 		countryWeeks: map[cellCountryWeekKey]int64{}, finerWeeks: map[cellTypeKey]cellSums{}, fineCountryWeeks: map[cellCountryWeekKey]int64{},
 		fineCells: eventsql.NewSums[fineKey](addSums), wordCells: eventsql.NewSums[wordCellKey](addSums),
 		wordStats: eventsql.NewSums[eventsql.WordStatKey](eventsql.AddInt[int32]), names: map[string]uint16{},
+		wordWeeks:   eventsql.NewSums[eventsql.WordWeekKey](eventsql.AddWeekSums),
 		detailStats: eventsql.NewSums[eventsql.WordStatKey](eventsql.AddInt[int32]),
 		detailCells: map[detailCellKey]cellSums{}}
 	if !cells {
@@ -452,18 +461,26 @@ func (t *tally) add(e tallied, sign int) {
 		fx, fy := t.wordFine.cellOf(e.lon, e.lat)
 		var sums cellSums
 		sums.add(e, sign)
+		typeKey := t.typeKeys.Number(eventType)
+		weekSums := eventsql.WeekSums{N: int32(sign), Fatalities: int32(sign * e.fatalities), Lon: float64(sign) * e.lon, Lat: float64(sign) * e.lat}
 		for i, ids := range wordIDs {
 			for _, word := range ids {
 				k := packWordCell(i == 1, word, fx, fy, typeName)
 				t.wordCells.Put(k, sums)
-				for kind, key := range [2]uint32{eventsql.StatCountry: countryKey, eventsql.StatWeek: weekKey} {
-					k, err := eventsql.PackWordStat(i == 1, kind, word, key, x, y)
-					if err != nil {
-						t.err = err
-						return
-					}
-					t.wordStats.Put(k, int32(sign))
+				wk, err := eventsql.PackWordWeek(i == 1, word, weekKey, x, y, typeKey)
+				if err != nil {
+					t.err = err
+					return
 				}
+				t.wordWeeks.Put(wk, weekSums)
+				// The groups by week are those of cell_word_weeks, added
+				// up when written (eventsql.WeekStats).
+				sk, err := eventsql.PackWordStat(i == 1, eventsql.StatCountry, word, countryKey, x, y)
+				if err != nil {
+					t.err = err
+					return
+				}
+				t.wordStats.Put(sk, int32(sign))
 			}
 		}
 	}
@@ -628,12 +645,17 @@ func (t *tally) writeGroups(ctx context.Context, p *rowPipe) error {
 		return err
 	}
 	t.wordCells = nil
-	if err := t.writeStats(ctx, p, "cell_word_stats (field, word, x, y, kind, key, n)", t.wordStats,
+	weekStats, err := t.writeWordWeeks(ctx, p, rank)
+	if err != nil {
+		return err
+	}
+	t.wordWeeks = nil
+	if err := t.writeStats(ctx, p, "cell_word_stats (field, word, x, y, kind, key, n)", append(t.wordStats.Take(), weekStats...),
 		[2]string{eventsql.FieldActors, eventsql.FieldQuote}, rank); err != nil {
 		return err
 	}
 	t.wordStats = nil
-	if err := t.writeStats(ctx, p, "cell_detail_stats (field, value, x, y, kind, key, n)", t.detailStats,
+	if err := t.writeStats(ctx, p, "cell_detail_stats (field, value, x, y, kind, key, n)", t.detailStats.Take(),
 		[2]string{eventsql.FieldSubType, eventsql.FieldPrecision}, rank); err != nil {
 		return err
 	}
@@ -708,13 +730,39 @@ func (t *tally) writeWordCells(ctx context.Context, p *rowPipe, rank []uint32) e
 	return coarse.flush(ctx)
 }
 
+// writeWordWeeks adds the groups of cell_word_weeks in the order of its
+// primary key, and returns those of cell_word_stats by week that they
+// hold.
+func (t *tally) writeWordWeeks(ctx context.Context, p *rowPipe, rank []uint32) ([]eventsql.Keyed[eventsql.WordStatKey, int32], error) {
+	w := p.writer("cell_word_weeks (field, word, week, x, y, event_type, n, fatalities, sum_lon, sum_lat)", 10, sumsUpsert)
+	typeOf := func(k eventsql.WordWeekKey) uint32 { return t.typeKeys.String(k.EventType()) }
+	sorted := eventsql.SortGroups(t.wordWeeks.Take(), eventsql.NoWeekSums,
+		func(k eventsql.WordWeekKey) uint32 { return eventsql.BoolField(k.Quote()) }, func(k eventsql.WordWeekKey) uint32 { return rank[k.Word()] },
+		func(k eventsql.WordWeekKey) uint32 { return rank[t.statKeys.String(k.Week())] },
+		func(k eventsql.WordWeekKey) uint32 { x, _ := k.Cell(); return uint32(x) },
+		func(k eventsql.WordWeekKey) uint32 { _, y := k.Cell(); return uint32(y) },
+		func(k eventsql.WordWeekKey) uint32 { return rank[typeOf(k)] })
+	for _, g := range sorted {
+		k, s := g.K, g.V
+		x, y := k.Cell()
+		if err := w.add(ctx, eventsql.FieldOf(k.Quote()), t.strs[k.Word()], t.strs[t.statKeys.String(k.Week())], x, y, t.strs[typeOf(k)],
+			s.N, s.Fatalities, s.Lon, s.Lat); err != nil {
+			return nil, err
+		}
+	}
+	if err := w.flush(ctx); err != nil {
+		return nil, err
+	}
+	return eventsql.WeekStats(sorted), nil
+}
+
 // writeStats adds the groups of cell_word_stats or cell_detail_stats
 // (table, with its columns), in the order of its primary key: the groups
 // of the field named fields[0] (the key's field bit clear) or fields[1].
-func (t *tally) writeStats(ctx context.Context, p *rowPipe, table string, groups *eventsql.Sums[eventsql.WordStatKey, int32], fields [2]string,
+func (t *tally) writeStats(ctx context.Context, p *rowPipe, table string, groups []eventsql.Keyed[eventsql.WordStatKey, int32], fields [2]string,
 	rank []uint32) error {
 	w := p.writer(table, 7, " ON CONFLICT DO UPDATE SET n = n + excluded.n")
-	sorted := eventsql.SortGroups(groups.Take(), noEvents,
+	sorted := eventsql.SortGroups(groups, noEvents,
 		func(k eventsql.WordStatKey) uint32 { return eventsql.BoolField(k.Quote()) }, func(k eventsql.WordStatKey) uint32 { return rank[k.Word()] },
 		func(k eventsql.WordStatKey) uint32 { x, _ := k.Cell(); return uint32(x) },
 		func(k eventsql.WordStatKey) uint32 { _, y := k.Cell(); return uint32(y) },
