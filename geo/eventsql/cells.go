@@ -1141,7 +1141,8 @@ func ScanCountryAlone(row Scanner, f geo.Filter) (geo.Filter, error) {
 // groups of one word at it are few enough to add up for any coarser zoom
 // (a word in a quarter of the million events: about 10,000 groups), and
 // each written event costs one group per word and kept level
-// (WordFineLevel the other).
+// (WordFineLevel the other; cell_word_weeks keeps this level by week too,
+// WordWeekCells).
 const WordCellLevel = 8
 
 // WordFineLevel is the finer level at which the stores keep the same

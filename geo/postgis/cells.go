@@ -512,10 +512,12 @@ func (s *Store) wordWeekCells(ctx context.Context, f geo.Filter, zoom int) (cell
 // (eventsql.OutsideDates), walked on events_words_walk with the box and
 // the words tested on its entries (weekDialect): when the dates leave out
 // fewer events than they hold, than f's box holds (eventsql.BoxBoundSQL)
-// and than wordWalkAt times the word's matches. No kept cells hold a
-// word's events by week, and dates that reach back before most of the
-// events otherwise read all of them (the million, a common word since a
-// month into its data: the world's cells 639 ms, 26 ms this way).
+// and than wordWalkAt times the word's matches. At zooms finer than
+// cell_word_weeks' (or dates within a week) dates that reach back before
+// most of the events otherwise read all of them (the million, a common
+// word since a month into its data: the world's cells 639 ms, 26 ms this
+// way); at its zooms wordWeekCells leaves it the dates that leave out few
+// events.
 func (s *Store) wordOutsideCells(ctx context.Context, f geo.Filter, zoom int) (cells []geo.Cell, ok bool, err error) {
 	undated, usable := eventsql.OutsideWord(f, zoom)
 	if !usable {

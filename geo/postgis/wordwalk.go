@@ -683,10 +683,11 @@ func (s *Store) wordDateStats(ctx context.Context, f geo.Filter) (st geo.Stats, 
 // word (eventsql.WordsOver), and, with a box (not across the
 // antimeridian), than the box's events (eventsql.BoxBoundSQL), which the
 // box's own walk reads; the range cut in pieces that the store's
-// connections read at once. No kept cells hold a word's events by week: the
-// world's cells of a word in one week read the GIN index's 240,000
-// matches of the word for their dates (the million: 104 ms), where the
-// week's entries are 10,000.
+// connections read at once: at zooms finer than the kept counts by week
+// (cell_word_weeks, wordWeekCells), or dates within a week. The world's
+// cells of a word in one week read the GIN index's 240,000 matches of the
+// word for their dates (the million: 104 ms), where the week's entries
+// are 10,000.
 func (s *Store) wordDatesCells(ctx context.Context, f geo.Filter, zoom int) (cells []geo.Cell, walked bool, err error) {
 	if f.Start == "" && f.End == "" || strings.TrimSpace(f.Actor) == "" && strings.TrimSpace(f.Q) == "" ||
 		len(f.SubTypes) > 0 || len(f.GeoPrecisions) > 0 || f.MinSources > 1 {

@@ -806,10 +806,11 @@ func (s *Store) wordCellRows(ctx context.Context, q cellQuerier, p eventsql.Cell
 // (eventsql.OutsideDates), walked on events_words_walk with the box and
 // the words tested on its entries: when the dates leave out fewer events
 // than they hold, than f's box holds (pointEntries) and than wordWalkAt
-// times the word's matches. No kept cells hold a word's events by week,
-// and dates that reach back before most of the events otherwise read all
-// of them (the million, a common word since a month into its data: the
-// world's cells 612 ms, 40 ms this way).
+// times the word's matches. At zooms finer than cell_word_weeks' (or dates
+// within a week) dates that reach back before most of the events
+// otherwise read all of them (the million, a common word since a month
+// into its data: the world's cells 612 ms, 40 ms this way); at its zooms
+// wordWeekCells leaves it the dates that leave out few events.
 func (s *Store) wordOutsideCells(ctx context.Context, f geo.Filter, zoom int) ([]geo.Cell, bool, error) {
 	undated, usable := eventsql.OutsideWord(f, zoom)
 	if !usable {

@@ -126,10 +126,11 @@ func pointEntries(ctx context.Context, q cellQuerier, b geo.BBox) (int64, error)
 // costs less than the full-text index's matches of the rarest word), cut
 // in pieces that s.pieces connections read at once (walkCells),
 // unless f's box holds fewer entries of events_point_words than the
-// range (pointEntries), which pointWords then reads. No kept cells hold a
-// word's events by week: the world's cells of a word in one week read the
-// word's 240,000 matches for their dates (the million: 440 ms), where the
-// week's entries are 10,000.
+// range (pointEntries), which pointWords then reads: at zooms finer than
+// the kept counts by week (cell_word_weeks, wordWeekCells), or dates
+// within a week. The world's cells of a word in one week read the word's
+// 240,000 matches for their dates (the million: 440 ms), where the week's
+// entries are 10,000.
 func (s *Store) wordWalkCells(ctx context.Context, f geo.Filter, zoom int) ([]geo.Cell, bool, error) {
 	if f.Start == "" && f.End == "" {
 		return nil, false, nil
