@@ -506,3 +506,10 @@ func TestTablesAnalyzedAsTheyGrow(t *testing.T) {
 		}
 	}
 }
+
+// Answers in pieces, many at once, each get their connections.
+func TestPiecesManyAtOnce(t *testing.T) {
+	s := open(t, newSchema(t))
+	postgis.SetPieces(s, 3)
+	storetest.ManyAtOnce(t, s)
+}

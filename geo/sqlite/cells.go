@@ -88,16 +88,7 @@ func (s *Store) stripQuery(ctx context.Context, q cellQuerier, f geo.Filter, str
 	if b := strip.Box; b != nil && b.West <= b.East && !strip.Days && g.Start != "" && g.End != "" {
 		// In a transaction, its connection reads the dates' count too: a
 		// strip read beside others (cellStats) holds one of the pool's.
-		dated := func(ctx context.Context) (int64, error) { return s.datedCount(ctx, g.Start, g.End) }
-		if tx, ok := q.(*sql.Tx); ok {
-			dated = func(ctx context.Context) (int64, error) {
-				spans, err := s.spansIn(ctx, tx)
-				if err != nil {
-					return 0, err
-				}
-				return spans.Count(g.Start, g.End), nil
-			}
-		}
+		dated := func(ctx context.Context) (int64, error) { return s.datedCountIn(ctx, q, g.Start, g.End) }
 		if d.byBox, err = boxUnderIn(ctx, q, g, dated); err != nil {
 			return nil, d, err
 		}

@@ -1336,6 +1336,22 @@ func (s *Store) datedCount(ctx context.Context, start, end string) (int64, error
 	return d.Count(start, end), nil
 }
 
+// datedCountIn is datedCount in q's snapshot when q is a read
+// transaction: its caller holds that connection, and taking another from
+// the pool for the spans could wait for the connections that other
+// answers hold while they wait too.
+func (s *Store) datedCountIn(ctx context.Context, q any, start, end string) (int64, error) {
+	tx, ok := q.(*sql.Tx)
+	if !ok {
+		return s.datedCount(ctx, start, end)
+	}
+	spans, err := s.spansIn(ctx, tx)
+	if err != nil {
+		return 0, err
+	}
+	return spans.Count(start, end), nil
+}
+
 // datedSpans returns the dated spans of the data version a new read
 // transaction sees, from the store's cache when it holds them.
 func (s *Store) datedSpans(ctx context.Context) (*eventsql.DatedSpans, error) {
@@ -1392,7 +1408,7 @@ type cellQuery func(ctx context.Context, q cellQuerier, f geo.Filter) ([]geo.Cel
 
 // pieceCells answers the density cells of f at zoom, read from its
 // events by read, in the boxes cuts (eventsql.BoxCuts) at once, each on
-// its own reader connection (atOnce): reading the events costs CPU, and
+// its own connection (atOnce): reading the events costs CPU, and
 // one statement uses one (the hotspot's 55,000 events since a day at zoom
 // 11). When the pieces' snapshots read different data versions, the box
 // is read again in one piece.

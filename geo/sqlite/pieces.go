@@ -13,7 +13,7 @@ import (
 // pieceStats answers the stats of f by a walk of the index idx in the
 // date order, its conditions in d's spelling (walkDialect), read in
 // s.pieces pieces of f's dates at once (eventsql.DateCuts), each on its
-// own reader connection (atOnce): a walk costs CPU, and one statement
+// own connection (atOnce): a walk costs CPU, and one statement
 // uses one (a word, a box and a year of a million events: 215 ms in one
 // piece, 150 in two on two CPUs). When the pieces' snapshots read
 // different data versions, the walk is read again in one piece.
@@ -61,16 +61,25 @@ func (s *Store) pieceStats(ctx context.Context, f geo.Filter, d dialect, idx str
 	return t.Stats(), nil
 }
 
-// atOnce runs the jobs 0 to n-1 of one answer at once, each in its own
-// read transaction on its own reader connection, and reports whether
+// atOnce runs the jobs 0 to n-1 of one answer at once, each connection
+// of the aside pool it takes (as many as jobs, at most the pool's) in its
+// own read transaction running every so manyth job, and reports whether
 // every transaction read the same data version (every write raises it):
-// only then do their parts make one answer.
+// only then do their parts make one answer. The connections are taken
+// together (asideSlots), and from the aside pool, since the caller may
+// hold a reader connection meanwhile: none of them then waits for a
+// connection that another answer holds while it waits for one too.
 func (s *Store) atOnce(ctx context.Context, n int, job func(ctx context.Context, tx *sql.Tx, i int) error) (bool, error) {
-	versions := make([]int64, n)
+	conns := min(n, s.asideConns)
+	if err := s.asideSlots.Acquire(ctx, int64(conns)); err != nil {
+		return false, err
+	}
+	defer s.asideSlots.Release(int64(conns))
+	versions := make([]int64, conns)
 	g, gctx := errgroup.WithContext(ctx)
-	for i := range n {
+	for i := range conns {
 		g.Go(func() error {
-			tx, err := s.reader.BeginTx(gctx, nil)
+			tx, err := s.aside.BeginTx(gctx, nil)
 			if err != nil {
 				return err
 			}
@@ -80,7 +89,12 @@ func (s *Store) atOnce(ctx context.Context, n int, job func(ctx context.Context,
 			if err := tx.QueryRowContext(gctx, versionSQL).Scan(&versions[i]); err != nil {
 				return err
 			}
-			return job(gctx, tx, i)
+			for j := i; j < n; j += conns {
+				if err := job(gctx, tx, j); err != nil {
+					return err
+				}
+			}
+			return nil
 		})
 	}
 	if err := g.Wait(); err != nil {

@@ -35,6 +35,7 @@ import (
 	"conflictmap/geo/eventsql"
 	"conflictmap/geo/merge"
 
+	"golang.org/x/sync/semaphore"
 	"modernc.org/sqlite" // registers the "sqlite" database/sql driver
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -64,6 +65,11 @@ type Store struct {
 	// taken from reader, such work could wait for a connection that the
 	// answers waiting for it hold.
 	aside *sql.DB
+	// asideSlots are aside's connections, which atOnce takes together:
+	// taken one by one, answers that each held one would wait for each
+	// other's (a test's two dozen at once never ended).
+	asideSlots *semaphore.Weighted
+	asideConns int
 	// unmapped is a pool of query_only connections that read the file
 	// without mapping it (readerMmap), for the pages after a key that
 	// limit=all streams and OGC's next links read: a stream of every
@@ -77,9 +83,10 @@ type Store struct {
 	// defaultWordWalkAt, defaultRowEntries, defaultPointWordsAt); tests
 	// change them to hold every plan to the store suite.
 	denseBox, walkAt, wordWalkAt, rowEntries, pointWordsAt int
-	// pieces is how many reader connections one walk of the date order
-	// reads at once (pieceStats): one per CPU, for a walk costs CPU, not
-	// waits; tests set it.
+	// pieces is how many pieces one walk of the date order is cut into,
+	// read at once (pieceStats, atOnce, on at most the aside pool's
+	// connections): one per CPU, for a walk costs CPU, not waits; tests
+	// set it.
 	pieces int
 	// logKeep is how many changes the change log keeps (changeLogSize);
 	// tests lower it to see the log pruned.
@@ -188,7 +195,9 @@ func open(ctx context.Context, path, journal string) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("sqlite store %s: %w", path, err)
 	}
-	keepOpen(s.aside, runtime.NumCPU())
+	s.asideConns = runtime.NumCPU()
+	keepOpen(s.aside, s.asideConns)
+	s.asideSlots = semaphore.NewWeighted(int64(s.asideConns))
 	if s.unmapped, err = sql.Open("sqlite", path+common+"&_query_only=1"); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("sqlite store %s: %w", path, err)

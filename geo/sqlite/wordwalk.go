@@ -101,13 +101,14 @@ func wordsOver(ctx context.Context, q interface {
 // f reads. On events_words_walk the range is the dates' events, which the
 // store's dated spans count (datedCount, kept until the data changes):
 // adding them up from event_counts for every request took 8 ms of a wide
-// box's page of a word between dates (38 ms). The spans are of a snapshot
-// of their own, which an estimate may be.
+// box's page of a word between dates (38 ms). The spans are of q's
+// snapshot when it is a transaction, else of one of their own, which an
+// estimate may be.
 func (s *Store) walkEntries(ctx context.Context, q interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
 }, f geo.Filter, idx string) (int64, error) {
 	if idx == "events_words_walk" {
-		return s.datedCount(ctx, f.Start, f.End)
+		return s.datedCountIn(ctx, q, f.Start, f.End)
 	}
 	return walkKeyCount(ctx, q, f, idx)
 }
