@@ -52,7 +52,9 @@ func (k WordStatKey) Cell() (x, y int) { return int(k >> 9 & 0x3ff), int(k & 0x1
 
 // StatKeys numbers the keys of cell_word_stats (countries and weeks, each
 // by its number among a tally's strings) densely, so that a key packs
-// into WordStatKey's 17 bits. The zero value is ready to use.
+// into WordStatKey's 17 bits, and a week into WordWeekKey's 14 (16,384
+// countries and weeks: three centuries of weeks beside every country).
+// The zero value is ready to use.
 type StatKeys struct {
 	numbers map[uint32]uint32
 	strings []uint32
@@ -78,7 +80,7 @@ func (k *StatKeys) String(n uint32) uint32 { return k.strings[n] }
 // WordWeekKey is a group of cell_word_weeks as both stores' bulk imports
 // tally it, packed into 8 bytes: the field (1 for the quote) in the top
 // bit, then the word's number among the tally's strings in 26 bits, the
-// week's dense number (StatKeys) in 14 (a week a number: three centuries),
+// week's dense number (StatKeys) in 14,
 // x in 10 and y in 9 (WordCellLevel's cells) and the event type's dense
 // number in the last 4.
 type WordWeekKey uint64

@@ -22,7 +22,7 @@ import (
 // detail_counts, 0018) and cells (cell_types and cell_countries, 0010 and
 // 0012; cell_fine, 0013; cell_words, 0017; cell_details, 0020; cell_word_stats,
 // 0021; cell_detail_stats, 0023; cell_country_weeks, 0030; cell_word_fine,
-// 0031; cell_fine_weeks, 0036) in place
+// 0031; cell_fine_weeks, 0036; cell_word_weeks, 0040) in place
 // of their statement triggers: the same groups, computed as the triggers
 // compute them, added up in Go while the rows are copied and written once
 // per group at the commit. On a million events the triggers took some 50 s

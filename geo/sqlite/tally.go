@@ -157,10 +157,12 @@ type cellCountryWeekKey struct {
 }
 
 // cellSums are the sums of a group of cell_types, cell_countries or
-// cell_fine. A group's count and fatalities fit 32 bits (an event's
-// fatalities are at most a million, eventfile): 24 bytes, where 32 bytes
-// took a million events' import to 993 MB at its peak, 925-934 MB this
-// way (its millions of groups, with the collector's headroom).
+// cell_fine, in 24 bytes: 32 took a million events' import to 993 MB at
+// its peak, 925-934 MB this way (its millions of groups, with the
+// collector's headroom). Its count and fatalities are 32 bits: the
+// recorded fatalities of all conflicts fall far short of 2^31, and an
+// import refuses an event of more than a million (eventfile), so that only
+// thousands of such events in one group would wrap.
 type cellSums struct {
 	n, fatalities int32
 	lon, lat      float64
@@ -462,7 +464,7 @@ func (t *tally) add(e tallied, sign int) {
 		var sums cellSums
 		sums.add(e, sign)
 		typeKey := t.typeKeys.Number(eventType)
-		weekSums := eventsql.WeekSums{N: int32(sign), Fatalities: int32(sign * e.fatalities), Lon: float64(sign) * e.lon, Lat: float64(sign) * e.lat}
+		weekSums := eventsql.WeekSums{N: sums.n, Fatalities: sums.fatalities, Lon: sums.lon, Lat: sums.lat}
 		for i, ids := range wordIDs {
 			for _, word := range ids {
 				k := packWordCell(i == 1, word, fx, fy, typeName)

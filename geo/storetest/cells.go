@@ -115,22 +115,30 @@ func compareCells(t *testing.T, s Store, when string, boxes []*geo.BBox, filters
 				}
 			}
 			for _, zoom := range []int{0, 2, 3, 5, 8, 9, 10, 11, 13, 14} {
-				gc, err := s.Cells(ctx, f, zoom)
-				must(t, err)
-				wc, err := s.Cells(ctx, fromEvents(f), zoom)
-				must(t, err)
-				if !sameCells(gc, wc) {
-					t.Errorf("%s: cells of %s at zoom %d are\n%+v\nfrom the events\n%+v", when, describe(f), zoom, gc, wc)
-				}
-				n := 0
-				for _, c := range gc {
-					n += c.Count
-				}
-				if n != want.Matched {
-					t.Errorf("%s: cells of %s at zoom %d count %d events, %d match", when, describe(f), zoom, n, want.Matched)
-				}
+				checkZoomCells(t, s, when+": ", f, zoom, want.Matched)
 			}
 		}
+	}
+}
+
+// checkZoomCells checks f's density cells at zoom against the store's own
+// answer from the events, and that they count matched events; when
+// starts the messages.
+func checkZoomCells(t *testing.T, s Store, when string, f geo.Filter, zoom, matched int) {
+	t.Helper()
+	gc, err := s.Cells(t.Context(), f, zoom)
+	must(t, err)
+	wc, err := s.Cells(t.Context(), fromEvents(f), zoom)
+	must(t, err)
+	if !sameCells(gc, wc) {
+		t.Errorf("%scells of %s at zoom %d are\n%+v\nfrom the events\n%+v", when, describe(f), zoom, gc, wc)
+	}
+	n := 0
+	for _, c := range gc {
+		n += c.Count
+	}
+	if n != matched {
+		t.Errorf("%scells of %s at zoom %d count %d events, %d match", when, describe(f), zoom, n, matched)
 	}
 }
 
@@ -422,20 +430,7 @@ func testWordEdges(t *testing.T, s Store) {
 				t.Errorf("stats of %s are\n%+v\nthe model's\n%+v", describe(f), st, ws)
 			}
 			for _, zoom := range []int{0, 2, 5, 8, 9, 10, 11} {
-				gc, err := s.Cells(ctx, f, zoom)
-				must(t, err)
-				wc, err := s.Cells(ctx, fromEvents(f), zoom)
-				must(t, err)
-				if !sameCells(gc, wc) {
-					t.Errorf("cells of %s at zoom %d are\n%+v\nfrom the events\n%+v", describe(f), zoom, gc, wc)
-				}
-				n := 0
-				for _, c := range gc {
-					n += c.Count
-				}
-				if n != want.Matched {
-					t.Errorf("cells of %s at zoom %d count %d events, %d match", describe(f), zoom, n, want.Matched)
-				}
+				checkZoomCells(t, s, "", f, zoom, want.Matched)
 			}
 		}
 	}
@@ -444,20 +439,7 @@ func testWordEdges(t *testing.T, s Store) {
 	for _, f := range filters {
 		want := Expect(f, stored.Events).Matched
 		for _, zoom := range []int{0, 2, 8} {
-			gc, err := s.Cells(ctx, f, zoom)
-			must(t, err)
-			wc, err := s.Cells(ctx, fromEvents(f), zoom)
-			must(t, err)
-			if !sameCells(gc, wc) {
-				t.Errorf("cells of %s at zoom %d are\n%+v\nfrom the events\n%+v", describe(f), zoom, gc, wc)
-			}
-			n := 0
-			for _, c := range gc {
-				n += c.Count
-			}
-			if n != want {
-				t.Errorf("cells of %s at zoom %d count %d events, %d match", describe(f), zoom, n, want)
-			}
+			checkZoomCells(t, s, "", f, zoom, want)
 		}
 	}
 }

@@ -159,20 +159,7 @@ func ImportCounts(t *testing.T, s Importer) {
 		{Actor: "police", Start: "2023-12-27", End: "2025-06-30", Types: []string{"Protests", geo.Battles}}} {
 		want := Expect(f, all).Matched
 		for _, zoom := range []int{2, 8} {
-			got, err := s.Cells(ctx, f, zoom)
-			must(t, err)
-			events, err := s.Cells(ctx, fromEvents(f), zoom)
-			must(t, err)
-			if !sameCells(got, events) {
-				t.Errorf("after two imports, cells of %s at zoom %d are\n%+v\nfrom the events\n%+v", describe(f), zoom, got, events)
-			}
-			n := 0
-			for _, c := range got {
-				n += c.Count
-			}
-			if n != want {
-				t.Errorf("after two imports, cells of %s at zoom %d count %d events, %d match", describe(f), zoom, n, want)
-			}
+			checkZoomCells(t, s, "after two imports, ", f, zoom, want)
 		}
 	}
 	checkCounts(t, s, "after two imports")
