@@ -11,11 +11,12 @@ import (
 )
 
 // ManyAtOnce asks s, which reads walks in several pieces at once, for the
-// density cells, stats and a page of words and dates, 25 answers
-// at a time (some with a box), some of which read their pieces beside a read transaction
-// they hold: each must get its connections, where answers that each held
-// one could wait for another that the others hold. The minute's deadline
-// is not a timing: answers that wait on each other never end.
+// density cells, stats and a page of words and dates (one with a box), 25
+// answers at a time, some of which read their pieces beside a read
+// transaction they hold: each must get its connections, where answers
+// that each held one could wait for another that the others hold. The
+// minute's deadline is not a timing: answers that wait on each other
+// never end.
 func ManyAtOnce(t *testing.T, s Store) {
 	Load(t, s, 400)
 	filters := []struct {
