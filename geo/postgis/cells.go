@@ -425,8 +425,15 @@ func wordCellRows(ctx context.Context, q querier, p eventsql.CellPlan, f geo.Fil
 	if err != nil {
 		return nil, err
 	}
+	return wordStripRows(ctx, q, f, p.Strips, zoom, groups)
+}
+
+// wordStripRows appends to groups those of the events of f's word in the
+// strips of a plan of the kept counts per word, by density cell at zoom,
+// each with its strip's sign.
+func wordStripRows(ctx context.Context, q querier, f geo.Filter, strips []eventsql.Strip, zoom int, groups []geo.CellRow) ([]geo.CellRow, error) {
 	var terms *eventsql.Terms
-	for _, strip := range p.Strips {
+	for _, strip := range strips {
 		sq, err := wordStripQuery(ctx, q, f, strip, &terms)
 		if err != nil {
 			return nil, err
@@ -479,19 +486,8 @@ func (s *Store) wordWeekCells(ctx context.Context, f geo.Filter, zoom int) (cell
 		if err != nil {
 			return err
 		}
-		var terms *eventsql.Terms
-		for _, strip := range w.Plan.Strips {
-			sq, err := wordStripQuery(ctx, tx, f, strip, &terms)
-			if err != nil {
-				return err
-			}
-			err = eachRow(ctx, tx, eventsql.CellsSQL(pgSQL, sq, zoom), sq.Args, func(r pgx.Rows) (err error) {
-				groups, err = eventsql.ScanCellRows(r, zoom, zoom, strip.Sign(), groups)
-				return err
-			})
-			if err != nil {
-				return err
-			}
+		if groups, err = wordStripRows(ctx, tx, f, w.Plan.Strips, zoom, groups); err != nil {
+			return err
 		}
 		if err := walkPlanner(ctx, tx); err != nil {
 			return err
