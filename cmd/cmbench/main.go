@@ -352,12 +352,14 @@ var scaleQueries = []string{
 	"/api/events?q=drone&start=2024-06-01",
 	"/api/stats?q=drone&start=2024-06-01",
 	// Density of a word since a day, at the zooms the page asks for as it
-	// zooms into the hotspot: up to zoom 8 from the kept counts per word,
-	// cell and week (cell_word_weeks), or, when the dates leave out few
+	// zooms into the hotspot: up to zoom 9 from the kept counts per word,
+	// cell and week (cell_word_weeks, and cell_word_weeks_coarse up to
+	// zoom 5 without a box), or, when the dates leave out few
 	// events, the word's kept cells of every date less those outside them;
 	// finer, a box's are walked on events_box_walk (PostGIS) or
 	// events_point_words (SQLite).
 	"/api/clusters?zoom=2&q=drone&start=2024-01-01",
+	"/api/clusters?zoom=5&bbox=22.5,45,45,67.5&q=drone&start=2024-01-01", // one of the page's blocks
 	"/api/clusters?zoom=6&bbox=30,44,40,52&q=drone&start=2024-05-08",
 	"/api/clusters?zoom=9&bbox=36.5,47,39.3,49&q=drone&start=2024-01-01",
 	"/api/clusters?zoom=11&bbox=37.5,47.8,38.1,48.2&q=drone&start=2024-01-01",

@@ -1,6 +1,13 @@
 package eventsql
 
-import "testing"
+import (
+	"cmp"
+	"math"
+	"slices"
+	"testing"
+
+	"conflictmap/geo"
+)
 
 // A packed group gives back what was packed at the ends of every field,
 // and a number too wide for its bits is an error, not another group.
@@ -39,8 +46,8 @@ func TestPackWordWeek(t *testing.T) {
 		x, y                  int
 	}{
 		{false, 0, 0, 0, 0, 0},
-		{true, 1<<26 - 1, 1<<14 - 1, 15, 1023, 511},
-		{true, 12345, 678, 5, 600, 300},
+		{true, 1<<26 - 1, 1<<13 - 1, 7, 2047, 1023},
+		{true, 12345, 678, 5, 1200, 600},
 	} {
 		k, err := PackWordWeek(c.quote, c.word, c.week, c.x, c.y, c.eventType)
 		if err != nil {
@@ -51,15 +58,16 @@ func TestPackWordWeek(t *testing.T) {
 			t.Errorf("%+v: unpacked %v %d %d %d %d %d", c, k.Quote(), k.Word(), k.Week(), k.EventType(), x, y)
 		}
 	}
-	for _, c := range [][5]int{{1 << 26, 0, 0, 0, 0}, {0, 1 << 14, 0, 0, 0}, {0, 0, 1024, 0, 0}, {0, 0, 0, 512, 0}, {0, 0, -1, 0, 0}, {0, 0, 0, 0, 16}} {
+	for _, c := range [][5]int{{1 << 26, 0, 0, 0, 0}, {0, 1 << 13, 0, 0, 0}, {0, 0, 2048, 0, 0}, {0, 0, 0, 1024, 0}, {0, 0, -1, 0, 0}, {0, 0, 0, 0, 8}} {
 		if _, err := PackWordWeek(false, uint32(c[0]), uint32(c[1]), c[2], c[3], uint32(c[4])); err == nil {
 			t.Errorf("%v packed", c)
 		}
 	}
 }
 
-// The groups by week of cell_word_stats add up the event types of the
-// groups of cell_word_weeks that share a word, week and cell.
+// The groups by week of cell_word_stats add up the event types and the
+// finer cells of the groups of cell_word_weeks that share a word, week
+// and cell of WordCellLevel.
 func TestWeekStats(t *testing.T) {
 	pack := func(quote bool, word, week uint32, x, y int, eventType uint32) WordWeekKey {
 		k, err := PackWordWeek(quote, word, week, x, y, eventType)
@@ -68,28 +76,59 @@ func TestWeekStats(t *testing.T) {
 		}
 		return k
 	}
+	// In the order of the table's key: cells (20, 40) and (21, 41) lie
+	// in cell (10, 20) of WordCellLevel, (20, 42) in (10, 21).
 	weeks := []Keyed[WordWeekKey, WeekSums]{
-		{pack(false, 7, 3, 10, 20, 0), WeekSums{N: 2}},
-		{pack(false, 7, 3, 10, 20, 5), WeekSums{N: 3}},
-		{pack(false, 7, 3, 10, 21, 5), WeekSums{N: 1}},
-		{pack(false, 7, 4, 10, 21, 5), WeekSums{N: -1}},
-		{pack(true, 7, 4, 10, 21, 5), WeekSums{N: 4}},
+		{pack(false, 7, 3, 20, 40, 0), WeekSums{N: 2}},
+		{pack(false, 7, 3, 20, 40, 5), WeekSums{N: 3}},
+		{pack(false, 7, 3, 20, 42, 5), WeekSums{N: 1}},
+		{pack(false, 7, 3, 21, 41, 2), WeekSums{N: 6}},
+		{pack(false, 7, 4, 20, 42, 5), WeekSums{N: -1}},
+		{pack(true, 7, 4, 21, 43, 5), WeekSums{N: 4}},
 	}
-	want := []struct {
+	type group struct {
 		quote bool
 		week  uint32
 		x, y  int
 		n     int32
-	}{{false, 3, 10, 20, 5}, {false, 3, 10, 21, 1}, {false, 4, 10, 21, -1}, {true, 4, 10, 21, 4}}
-	got := WeekStats(weeks)
-	if len(got) != len(want) {
-		t.Fatalf("%d groups, want %d: %v", len(got), len(want), got)
 	}
-	for i, w := range want {
-		k := got[i].K
+	want := []group{{false, 3, 10, 20, 11}, {false, 3, 10, 21, 1}, {false, 4, 10, 21, -1}, {true, 4, 10, 21, 4}}
+	got := WeekStats(weeks)
+	var have []group
+	for _, g := range got {
+		k := g.K
 		x, y := k.Cell()
-		if k.Quote() != w.quote || k.Kind() != StatWeek || k.Word() != 7 || k.Key() != w.week || x != w.x || y != w.y || got[i].V != w.n {
-			t.Errorf("group %d: %v %d %d %d %d %d n %d, want %+v", i, k.Quote(), k.Kind(), k.Word(), k.Key(), x, y, got[i].V, w)
+		if k.Kind() != StatWeek || k.Word() != 7 {
+			t.Errorf("group %v: kind %d word %d, want %d and 7", g, k.Kind(), k.Word(), StatWeek)
 		}
+		have = append(have, group{k.Quote(), k.Key(), x, y, g.V})
+	}
+	slices.SortFunc(have, func(a, b group) int {
+		return cmp.Or(cmp.Compare(BoolField(a.quote), BoolField(b.quote)), cmp.Compare(a.week, b.week), cmp.Compare(a.x, b.x), cmp.Compare(a.y, b.y))
+	})
+	if !slices.Equal(have, want) {
+		t.Errorf("groups %+v, want %+v", have, want)
+	}
+}
+
+// A group's points, kept as offsets in 32 bits, add up to their sums
+// within a millionth of a degree per event, on a cell's far edge too.
+func TestPointWeekSums(t *testing.T) {
+	x, y := 1220, 790
+	size := geo.CellSize(WordWeekLevel)
+	west, south := -180+float64(x)*size, -90+float64(y)*size
+	var s WeekSums
+	var lon, lat float64
+	for i := range 500 {
+		plon, plat := west+size*float64(i%37)/37, south+size*float64(i%41)/40
+		AddWeekSums(&s, PointWeekSums(1, 2, plon, plat, x, y))
+		lon, lat = lon+plon, lat+plat
+	}
+	// One taken out again.
+	AddWeekSums(&s, PointWeekSums(-1, 2, west, south, x, y))
+	lon, lat = lon-west, lat-south
+	gotLon, gotLat := s.Points(x, y)
+	if s.N != 499 || s.Fatalities != 998 || math.Abs(gotLon-lon)/499 > 1e-6 || math.Abs(gotLat-lat)/499 > 1e-6 {
+		t.Errorf("%d events, %d fatalities, sums %v %v; want 499, 998, %v %v", s.N, s.Fatalities, gotLon, gotLat, lon, lat)
 	}
 }

@@ -176,6 +176,7 @@ EXPLAIN SELECT 1 FROM cell_fine_weeks WHERE n = 0;
 EXPLAIN SELECT 1 FROM cell_words WHERE n = 0;
 EXPLAIN SELECT 1 FROM cell_word_fine WHERE n = 0;
 EXPLAIN SELECT 1 FROM cell_word_weeks WHERE n = 0;
+EXPLAIN SELECT 1 FROM cell_word_weeks_coarse WHERE n = 0;
 EXPLAIN SELECT 1 FROM cell_details WHERE n = 0;
 EXPLAIN SELECT 1 FROM cell_word_stats WHERE n = 0;
 EXPLAIN SELECT 1 FROM cell_detail_stats WHERE n = 0;

@@ -462,7 +462,7 @@ func (s *Store) vacuum(ctx context.Context, thawed bool, fresh []string) error {
 	if len(vacuumed) > 0 {
 		statements = append(statements, "VACUUM (ANALYZE) "+strings.Join(vacuumed, ", "))
 	}
-	for _, t := range []string{"cell_fine", "cell_fine_weeks", "word_counts", "cell_words", "cell_word_fine", "cell_word_weeks", "cell_word_stats", "cell_details", "cell_detail_stats"} {
+	for _, t := range []string{"cell_fine", "cell_fine_weeks", "word_counts", "cell_words", "cell_word_fine", "cell_word_weeks", "cell_word_weeks_coarse", "cell_word_stats", "cell_details", "cell_detail_stats"} {
 		statements = append(statements, "ANALYZE "+t)
 	}
 	// Two at a time, each on a connection of its own: an analysis is a

@@ -70,8 +70,9 @@ type tally struct {
 	// country, their keys (interned) numbered by statKeys; those by week
 	// are added up from wordWeeks when written.
 	wordStats *eventsql.Sums[eventsql.WordStatKey, int32]
-	// wordWeeks are the groups of cell_word_weeks (migration 0040), their
-	// weeks numbered by statKeys and their event types as wordCells'.
+	// wordWeeks are the groups of cell_word_weeks (migrations 0040 and
+	// 0041, at eventsql.WordWeekLevel), their weeks numbered by statKeys
+	// and their event types as wordCells'.
 	wordWeeks *eventsql.Sums[eventsql.WordWeekKey, eventsql.WeekSums]
 	statKeys  eventsql.StatKeys
 	// detailStats are the groups of cell_detail_stats (migration 0023),
@@ -388,6 +389,8 @@ func (t *tally) add(e tallied, sign int64, ids []uint32) []uint32 {
 	// A word counts once per event however often the text repeats it, as
 	// a tsvector holds it.
 	fx, fy := cellOf(eventsql.WordFineLevel, e.lon, e.lat)
+	kx, ky := cellOf(eventsql.WordWeekLevel, e.lon, e.lat)
+	weekSums := eventsql.PointWeekSums(int32(sign), int32(e.fatalities), e.lon, e.lat, int(kx), int(ky))
 	for field, words := range [2][]string{e.actors, e.quote} {
 		ids = ids[:0]
 		for _, w := range words {
@@ -404,10 +407,10 @@ func (t *tally) add(e tallied, sign int64, ids []uint32) []uint32 {
 			}
 			t.words.Put(wordKey(p.words, field == 1, w), sign)
 			t.wordCells.Put(packWordCell(field == 1, w, fx, fy, p.wordType), sums)
-			if k, err := eventsql.PackWordWeek(field == 1, w, weekKey, int(x), int(y), uint32(p.wordType)); err != nil {
+			if k, err := eventsql.PackWordWeek(field == 1, w, weekKey, int(kx), int(ky), uint32(p.wordType)); err != nil {
 				t.err = err
 			} else {
-				t.wordWeeks.Put(k, eventsql.WeekSums{N: int32(sums.n), Fatalities: int32(sums.fatalities), Lon: sums.lon, Lat: sums.lat})
+				t.wordWeeks.Put(k, weekSums)
 			}
 			// The groups by week are those of cell_word_weeks, added up
 			// when written (eventsql.WeekStats).
@@ -761,6 +764,16 @@ func (t *tally) tables(emit func(keptTable)) {
 		columns: []string{"field", "word", "week", "x", "y", "event_type", "n", "fatalities", "sum_lon", "sum_lat"},
 		row: func(i int, dst []any) {
 			g := wordWeeks[i]
+			x, y := g.K.Cell()
+			lon, lat := g.V.Points(x, y)
+			fill(dst, eventsql.FieldOf(g.K.Quote()), name(g.K.Word()), name(t.statKeys.String(g.K.Week())), int32(x), int32(y),
+				name(t.wordTypes[g.K.EventType()]), int64(g.V.N), int64(g.V.Fatalities), lon, lat)
+		}})
+	coarseWeeks := eventsql.CoarseWeeks(wordWeeks, func(n uint32) uint32 { return byName(t.wordTypes[n]) })
+	emit(keptTable{name: "cell_word_weeks_coarse", key: 6, update: sumsUpdate, n: len(coarseWeeks),
+		columns: []string{"field", "word", "week", "x", "y", "event_type", "n", "fatalities", "sum_lon", "sum_lat"},
+		row: func(i int, dst []any) {
+			g := coarseWeeks[i]
 			x, y := g.K.Cell()
 			fill(dst, eventsql.FieldOf(g.K.Quote()), name(g.K.Word()), name(t.statKeys.String(g.K.Week())), int32(x), int32(y),
 				name(t.wordTypes[g.K.EventType()]), int64(g.V.N), int64(g.V.Fatalities), g.V.Lon, g.V.Lat)

@@ -508,11 +508,15 @@ func refillCells(ctx context.Context, tx *sql.Tx) error {
 		"DELETE FROM cell_word_weeks",
 		`INSERT INTO cell_word_weeks (field, word, week, x, y, event_type, n, fatalities, sum_lon, sum_lat)
 		SELECT f.field, w.value, coalesce(date(e.event_date, 'weekday 0', '-6 days'), ''),
-			min(CAST((e.lon + 180) * 1024.0 / 360 AS INTEGER), 1023), min(CAST((e.lat + 90) * 1024.0 / 360 AS INTEGER), 511),
+			min(CAST((e.lon + 180) * 2048.0 / 360 AS INTEGER), 2047), min(CAST((e.lat + 90) * 2048.0 / 360 AS INTEGER), 1023),
 			e.event_type, count(*), coalesce(sum(e.fatalities), 0), sum(e.lon), sum(e.lat)
 		FROM events e, (SELECT 'actors' AS field UNION ALL SELECT 'quote') f,
 			json_each(CASE f.field WHEN 'actors' THEN e.actors_words ELSE e.quote_words END) w
 		GROUP BY 1, 2, 3, 4, 5, 6`,
+		"DELETE FROM cell_word_weeks_coarse",
+		`INSERT INTO cell_word_weeks_coarse (field, word, week, x, y, event_type, n, fatalities, sum_lon, sum_lat)
+		SELECT field, word, week, x >> 4, y >> 4, event_type, sum(n), sum(fatalities), sum(sum_lon), sum(sum_lat)
+		FROM cell_word_weeks GROUP BY 1, 2, 3, 4, 5, 6`,
 	} {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			return err

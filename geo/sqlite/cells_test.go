@@ -58,8 +58,8 @@ func TestCellsAfterDeferredImport(t *testing.T) {
 	s := open(t, path)
 	storetest.Load(t, s, 200)
 	wantTriggers, _ := cellState(t, path)
-	if len(wantTriggers) != 33 {
-		t.Fatalf("cell triggers %v, want 33", wantTriggers)
+	if len(wantTriggers) != 36 {
+		t.Fatalf("cell triggers %v, want 36", wantTriggers)
 	}
 	build, err := s.DeferIndexes(t.Context())
 	if err != nil {

@@ -15,7 +15,7 @@ import (
 // (writeSide), and one missing from the copy fails its tests.
 var keptTables = []string{"event_counts", "detail_counts", "word_counts", "cell_types", "cell_countries", "cell_word_stats",
 	"cell_detail_stats", "cell_details", "cell_word_fine", "cell_words", "cell_fine", "cell_country_weeks",
-	"cell_fine_weeks", "cell_word_weeks"}
+	"cell_fine_weeks", "cell_word_weeks", "cell_word_weeks_coarse"}
 
 // sideTally writes a bulk import's kept counts into a file of their own
 // beside a new store (Create), on a connection of its own, while the

@@ -76,9 +76,11 @@ type tally struct {
 	// from wordWeeks when written.
 	wordStats *eventsql.Sums[eventsql.WordStatKey, int32]
 	statKeys  eventsql.StatKeys
-	// wordWeeks are the groups of cell_word_weeks (migration 0041), their
-	// weeks numbered by statKeys and their event types by typeKeys.
+	// wordWeeks are the groups of cell_word_weeks (migrations 0041,
+	// 0042), at eventsql.WordWeekLevel (wordWeek), their weeks numbered
+	// by statKeys and their event types by typeKeys.
 	wordWeeks *eventsql.Sums[eventsql.WordWeekKey, eventsql.WeekSums]
+	wordWeek  cellLevel
 	typeKeys  eventsql.StatKeys
 	// detailStats are the groups of cell_detail_stats (migration 0023),
 	// packed as wordStats are: the field's bit set for the precision, the
@@ -314,6 +316,8 @@ func newTally(ctx context.Context, tx *sql.Tx, cells bool) (*tally, error) {
 	}
 	n := geo.CellsAround(eventsql.WordFineLevel)
 	t.wordFine = cellLevel{level: eventsql.WordFineLevel, n: float64(n), cols: int(n)}
+	n = geo.CellsAround(eventsql.WordWeekLevel)
+	t.wordWeek = cellLevel{level: eventsql.WordWeekLevel, n: float64(n), cols: int(n)}
 	n = geo.CellsAround(eventsql.WeekFineLevel)
 	t.weekFine = cellLevel{level: eventsql.WeekFineLevel, n: float64(n), cols: int(n)}
 	n = geo.CellsAround(eventsql.WeekFinerLevel)
@@ -461,15 +465,16 @@ func (t *tally) add(e tallied, sign int) {
 			}
 		}
 		fx, fy := t.wordFine.cellOf(e.lon, e.lat)
+		kx, ky := t.wordWeek.cellOf(e.lon, e.lat)
 		var sums cellSums
 		sums.add(e, sign)
 		typeKey := t.typeKeys.Number(eventType)
-		weekSums := eventsql.WeekSums{N: sums.n, Fatalities: sums.fatalities, Lon: sums.lon, Lat: sums.lat}
+		weekSums := eventsql.PointWeekSums(int32(sign), int32(e.fatalities), e.lon, e.lat, kx, ky)
 		for i, ids := range wordIDs {
 			for _, word := range ids {
 				k := packWordCell(i == 1, word, fx, fy, typeName)
 				t.wordCells.Put(k, sums)
-				wk, err := eventsql.PackWordWeek(i == 1, word, weekKey, x, y, typeKey)
+				wk, err := eventsql.PackWordWeek(i == 1, word, weekKey, kx, ky, typeKey)
 				if err != nil {
 					t.err = err
 					return
@@ -732,9 +737,9 @@ func (t *tally) writeWordCells(ctx context.Context, p *rowPipe, rank []uint32) e
 	return coarse.flush(ctx)
 }
 
-// writeWordWeeks adds the groups of cell_word_weeks in the order of its
-// primary key, and returns those of cell_word_stats by week that they
-// hold.
+// writeWordWeeks adds the groups of cell_word_weeks and
+// cell_word_weeks_coarse in the order of their primary keys, and returns
+// those of cell_word_stats by week that they hold.
 func (t *tally) writeWordWeeks(ctx context.Context, p *rowPipe, rank []uint32) ([]eventsql.Keyed[eventsql.WordStatKey, int32], error) {
 	w := p.writer("cell_word_weeks (field, word, week, x, y, event_type, n, fatalities, sum_lon, sum_lat)", 10, sumsUpsert)
 	typeOf := func(k eventsql.WordWeekKey) uint32 { return t.typeKeys.String(k.EventType()) }
@@ -747,12 +752,28 @@ func (t *tally) writeWordWeeks(ctx context.Context, p *rowPipe, rank []uint32) (
 	for _, g := range sorted {
 		k, s := g.K, g.V
 		x, y := k.Cell()
+		lon, lat := s.Points(x, y)
 		if err := w.add(ctx, eventsql.FieldOf(k.Quote()), t.strs[k.Word()], t.strs[t.statKeys.String(k.Week())], x, y, t.strs[typeOf(k)],
-			s.N, s.Fatalities, s.Lon, s.Lat); err != nil {
+			s.N, s.Fatalities, lon, lat); err != nil {
 			return nil, err
 		}
 	}
 	if err := w.flush(ctx); err != nil {
+		return nil, err
+	}
+	coarse := p.writer("cell_word_weeks_coarse (field, word, week, x, y, event_type, n, fatalities, sum_lon, sum_lat)", 10, sumsUpsert)
+	for _, g := range eventsql.CoarseWeeks(sorted, func(n uint32) uint32 { return rank[t.typeKeys.String(n)] }) {
+		k, s := g.K, g.V
+		if s.N == 0 && s.Fatalities == 0 {
+			continue
+		}
+		x, y := k.Cell()
+		if err := coarse.add(ctx, eventsql.FieldOf(k.Quote()), t.strs[k.Word()], t.strs[t.statKeys.String(k.Week())], x, y, t.strs[typeOf(k)],
+			s.N, s.Fatalities, s.Lon, s.Lat); err != nil {
+			return nil, err
+		}
+	}
+	if err := coarse.flush(ctx); err != nil {
 		return nil, err
 	}
 	return eventsql.WeekStats(sorted), nil

@@ -438,7 +438,7 @@ func testWordEdges(t *testing.T, s Store) {
 	// counts per word, cell and week of every cell.
 	for _, f := range filters {
 		want := Expect(f, stored.Events).Matched
-		for _, zoom := range []int{0, 2, 8} {
+		for _, zoom := range []int{0, 2, 8, 9} {
 			checkZoomCells(t, s, "", f, zoom, want)
 		}
 	}

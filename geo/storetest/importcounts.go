@@ -158,7 +158,7 @@ func ImportCounts(t *testing.T, s Importer) {
 	for _, f := range []geo.Filter{{Q: "zebras", Start: "2024-01-01"}, {Q: "convoy", Start: "2024-01-03", End: "2025-06-13"},
 		{Actor: "police", Start: "2023-12-27", End: "2025-06-30", Types: []string{"Protests", geo.Battles}}} {
 		want := Expect(f, all).Matched
-		for _, zoom := range []int{2, 8} {
+		for _, zoom := range []int{2, 8, 9} {
 			checkZoomCells(t, s, "after two imports, ", f, zoom, want)
 		}
 	}
