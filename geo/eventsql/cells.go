@@ -248,6 +248,14 @@ type CellRect struct {
 	all            bool
 }
 
+// finer is p's cells (not its strips) at level, finer than p's: each of
+// p's cells is 2^(level-p.Level) of them across, as the levels' grids
+// nest.
+func (p CellPlan) finer(level int) CellPlan {
+	s := level - p.Level
+	return CellPlan{Level: level, all: p.all, X0: p.X0 << s, Y0: p.Y0 << s, X1: (p.X1+1)<<s - 1, Y1: (p.Y1+1)<<s - 1}
+}
+
 // CellRects returns the rectangles of cells p reads.
 func (p CellPlan) CellRects() []CellRect {
 	if len(p.Rects) > 0 || p.part {

@@ -56,8 +56,8 @@ func (k WordStatKey) Key() uint32 { return uint32(k >> 19 & (1<<statKeyBits - 1)
 // Cell is the group's cell at WordCellLevel.
 func (k WordStatKey) Cell() (x, y int) { return int(k >> 9 & 0x3ff), int(k & 0x1ff) }
 
-// StatKeys numbers the keys of cell_word_stats (countries and weeks, each
-// by its number among a tally's strings) densely, so that a key packs
+// StatKeys numbers the keys of the kept stats and weeks (countries and
+// weeks, each by its number among a tally's strings) densely, so that a key packs
 // into WordStatKey's 17 bits, and a week into WordWeekKey's 13 (8,192
 // countries and weeks: a century and a half of weeks beside every
 // country).
@@ -185,39 +185,6 @@ func AddWeekSums(a *WeekSums, b WeekSums) {
 // NoWeekSums reports whether s counts no event, for SortGroups: its sums
 // are then what is left of adding and taking out the same points.
 func NoWeekSums(s WeekSums) bool { return s.N == 0 && s.Fatalities == 0 }
-
-// WeekStats returns the groups of cell_word_stats by week (StatWeek) that
-// the groups of cell_word_weeks hold, their event types and the cells of
-// WordWeekLevel within one of WordCellLevel added up: a bulk import
-// tallies the weeks once, for both tables. The groups of one field, word
-// and week must lie together in weeks (as its primary key orders them);
-// the groups returned are distinct, in no order. Each group's fields fit
-// a WordStatKey's bits, which are as wide or wider.
-func WeekStats(weeks []Keyed[WordWeekKey, WeekSums]) []Keyed[WordStatKey, int32] {
-	const shift = WordWeekLevel - WordCellLevel
-	var (
-		stats []Keyed[WordStatKey, int32]
-		cells = map[[2]int]int32{}
-		order [][2]int
-	)
-	for i := 0; i < len(weeks); {
-		k := weeks[i].K
-		clear(cells)
-		order = order[:0]
-		for ; i < len(weeks) && weeks[i].K.Quote() == k.Quote() && weeks[i].K.Word() == k.Word() && weeks[i].K.Week() == k.Week(); i++ {
-			x, y := weeks[i].K.Cell()
-			c := [2]int{x >> shift, y >> shift}
-			if _, ok := cells[c]; !ok {
-				order = append(order, c)
-			}
-			cells[c] += weeks[i].V.N
-		}
-		for _, c := range order {
-			stats = append(stats, Keyed[WordStatKey, int32]{packStat(k.Quote(), StatWeek, k.Word(), k.Week(), c[0], c[1]), cells[c]})
-		}
-	}
-	return stats
-}
 
 // CoarseSums are the sums of a group of cell_word_weeks_coarse: its
 // events' number and fatalities, and their points' longitudes and

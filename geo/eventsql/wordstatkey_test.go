@@ -1,9 +1,7 @@
 package eventsql
 
 import (
-	"cmp"
 	"math"
-	"slices"
 	"testing"
 
 	"conflictmap/geo"
@@ -62,52 +60,6 @@ func TestPackWordWeek(t *testing.T) {
 		if _, err := PackWordWeek(false, uint32(c[0]), uint32(c[1]), c[2], c[3], uint32(c[4])); err == nil {
 			t.Errorf("%v packed", c)
 		}
-	}
-}
-
-// The groups by week of cell_word_stats add up the event types and the
-// finer cells of the groups of cell_word_weeks that share a word, week
-// and cell of WordCellLevel.
-func TestWeekStats(t *testing.T) {
-	pack := func(quote bool, word, week uint32, x, y int, eventType uint32) WordWeekKey {
-		k, err := PackWordWeek(quote, word, week, x, y, eventType)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return k
-	}
-	// In the order of the table's key: cells (20, 40) and (21, 41) lie
-	// in cell (10, 20) of WordCellLevel, (20, 42) in (10, 21).
-	weeks := []Keyed[WordWeekKey, WeekSums]{
-		{pack(false, 7, 3, 20, 40, 0), WeekSums{N: 2}},
-		{pack(false, 7, 3, 20, 40, 5), WeekSums{N: 3}},
-		{pack(false, 7, 3, 20, 42, 5), WeekSums{N: 1}},
-		{pack(false, 7, 3, 21, 41, 2), WeekSums{N: 6}},
-		{pack(false, 7, 4, 20, 42, 5), WeekSums{N: -1}},
-		{pack(true, 7, 4, 21, 43, 5), WeekSums{N: 4}},
-	}
-	type group struct {
-		quote bool
-		week  uint32
-		x, y  int
-		n     int32
-	}
-	want := []group{{false, 3, 10, 20, 11}, {false, 3, 10, 21, 1}, {false, 4, 10, 21, -1}, {true, 4, 10, 21, 4}}
-	got := WeekStats(weeks)
-	var have []group
-	for _, g := range got {
-		k := g.K
-		x, y := k.Cell()
-		if k.Kind() != StatWeek || k.Word() != 7 {
-			t.Errorf("group %v: kind %d word %d, want %d and 7", g, k.Kind(), k.Word(), StatWeek)
-		}
-		have = append(have, group{k.Quote(), k.Key(), x, y, g.V})
-	}
-	slices.SortFunc(have, func(a, b group) int {
-		return cmp.Or(cmp.Compare(BoolField(a.quote), BoolField(b.quote)), cmp.Compare(a.week, b.week), cmp.Compare(a.x, b.x), cmp.Compare(a.y, b.y))
-	})
-	if !slices.Equal(have, want) {
-		t.Errorf("groups %+v, want %+v", have, want)
 	}
 }
 

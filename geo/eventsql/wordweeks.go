@@ -8,33 +8,32 @@ import (
 )
 
 // WordWeekCells is how the count of one word with a box and dates is read
-// from the kept counts per word, cell and week (cell_word_stats, kind
-// StatWeek) rather than from every event of the word in the box and dates
-// (a word in a quarter of the million events, a box and six months: 50,633
-// events, 0.1 s of SQLite's CPU, 0.3-0.4 s of PostgreSQL's): the groups of
-// the cells of WordCellLevel inside the box, in the whole weeks inside the
-// dates (First to Last, Mondays; "" open); the events of the box's edge
-// strips dated in those weeks (Plan.Strips); and the events of the whole
-// box dated outside them that meet the dates (WeekEdges). Its density
-// cells are read alike, the groups of the cells of WordWeekLevel or
-// WordWeekCoarseLevel from cell_word_weeks or cell_word_weeks_coarse
-// (GroupsSQL).
+// from the kept counts per word, cell, week and event type
+// (cell_word_weeks) rather than from every event of the word in the box
+// and dates (a word in a quarter of the million events, a box and six
+// months: 50,633 events, 0.1 s of SQLite's CPU, 0.3-0.4 s of
+// PostgreSQL's): the groups of the cells of WordWeekLevel inside the box,
+// in the whole weeks inside the dates (First to Last, Mondays; "" open);
+// the events of the box's edge strips dated in those weeks (Plan.Strips);
+// and the events of the whole box dated outside them that meet the dates
+// (WeekEdges). Its density cells are read alike, the groups of the cells
+// of WordWeekLevel or WordWeekCoarseLevel from cell_word_weeks or
+// cell_word_weeks_coarse (GroupsSQL).
 type WordWeekCells struct {
 	Field, Word string
 	First, Last string
 	Plan        CellPlan
 }
 
-// PlanWordWeekCells returns the plan of f's count from cell_word_stats'
-// weeks: when f names one word (WordCellsWord without its dates), a box
-// and dates holding a whole week, and nothing else (cell_word_stats keeps
-// no event type), and a cell of WordCellLevel lies inside the box. d spells
-// the strips' conditions.
+// PlanWordWeekCells returns the plan of f's count from cell_word_weeks:
+// when f names one word (WordCellsWord without its dates), a box and dates
+// holding a whole week, and nothing else, and a cell of WordWeekLevel lies
+// inside the box. d spells the strips' conditions.
 func PlanWordWeekCells(d Dialect, f geo.Filter) (WordWeekCells, bool) {
 	if f.BBox == nil || len(f.Types) > 0 {
 		return WordWeekCells{}, false
 	}
-	return planWordWeeks(d, f, WordCellLevel)
+	return planWordWeeks(d, f, WordWeekLevel)
 }
 
 // PlanWordWeekDensity returns the plan of f's density cells at zoom from
@@ -97,14 +96,14 @@ func planWordWeeks(d Dialect, f geo.Filter, level int) (WordWeekCells, bool) {
 // word of w.Field that its word starts, dated in its whole weeks.
 func (w WordWeekCells) CountSQL(d Dialect, term string) (string, []any) {
 	q := wordCellCond(d, w.Plan, geo.Filter{}, w.Field, term)
-	q.Add("c.kind = "+strconv.Itoa(StatWeek), "c.key <> ''")
+	q.Add("c.week <> ''")
 	if w.First != "" {
-		q.Add("c.key >= " + q.Arg(w.First))
+		q.Add("c.week >= " + q.Arg(w.First))
 	}
 	if w.Last != "" {
-		q.Add("c.key <= " + q.Arg(w.Last))
+		q.Add("c.week <= " + q.Arg(w.Last))
 	}
-	return "SELECT coalesce(sum(c.n), 0) FROM cell_word_stats c WHERE " + q.Where(), q.Args
+	return "SELECT coalesce(sum(c.n), 0) FROM " + wordWeekTable(w.Plan.Level) + " c WHERE " + q.Where(), q.Args
 }
 
 // GroupsSQL groups the events of w's cells holding term, of f's event

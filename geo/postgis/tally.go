@@ -66,9 +66,8 @@ type tally struct {
 	// eventsql.WordFineLevel; those of cell_words (migration 0017), at the
 	// finest level of cell_types, are added up from them.
 	wordCells *eventsql.Sums[wordCellKey, cellSums]
-	// wordStats are the groups of cell_word_stats (migration 0021) by
-	// country, their keys (interned) numbered by statKeys; those by week
-	// are added up from wordWeeks when written.
+	// wordStats are the groups of cell_word_stats (migrations 0021, 0042:
+	// by country alone), their keys (interned) numbered by statKeys.
 	wordStats *eventsql.Sums[eventsql.WordStatKey, int32]
 	// wordWeeks are the groups of cell_word_weeks (migrations 0040 and
 	// 0041, at eventsql.WordWeekLevel), their weeks numbered by statKeys
@@ -412,8 +411,6 @@ func (t *tally) add(e tallied, sign int64, ids []uint32) []uint32 {
 			} else {
 				t.wordWeeks.Put(k, weekSums)
 			}
-			// The groups by week are those of cell_word_weeks, added up
-			// when written (eventsql.WeekStats).
 			if k, err := eventsql.PackWordStat(field == 1, eventsql.StatCountry, w, countryKey, int(x), int(y)); err != nil {
 				t.err = err
 			} else {
@@ -778,7 +775,7 @@ func (t *tally) tables(emit func(keptTable)) {
 			fill(dst, eventsql.FieldOf(g.K.Quote()), name(g.K.Word()), name(t.statKeys.String(g.K.Week())), int32(x), int32(y),
 				name(t.wordTypes[g.K.EventType()]), int64(g.V.N), int64(g.V.Fatalities), g.V.Lon, g.V.Lat)
 		}})
-	wordStats := eventsql.SortGroups(append(t.wordStats.Take(), eventsql.WeekStats(wordWeeks)...), noStat, byStat...)
+	wordStats := eventsql.SortGroups(t.wordStats.Take(), noStat, byStat...)
 	emit(keptTable{name: "cell_word_stats", key: 6, update: "n = c.n + excluded.n", n: len(wordStats),
 		columns: []string{"field", "word", "x", "y", "kind", "key", "n"},
 		row: func(i int, dst []any) {

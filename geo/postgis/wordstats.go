@@ -12,9 +12,9 @@ import (
 // wordBoxStats answers the stats of one word with a box
 // (eventsql.WordStatsWord) from the kept counts per word and cell, in one
 // snapshot: the event types of the cells inside the box from cell_words,
-// their countries and weeks from cell_word_stats (migration 0021), and the
-// events of the box's edge strips from their rows, their words tested on
-// each (wordStripFilter). False when the kept cells do not answer f.
+// their countries from cell_word_stats (migration 0021), their weeks from
+// cell_word_weeks, and the events of the box's edge strips from their
+// rows, their words tested on each (wordStripFilter). False when the kept cells do not answer f.
 func (s *Store) wordBoxStats(ctx context.Context, f geo.Filter) (geo.Stats, bool, error) {
 	if _, _, ok := eventsql.WordStatsWord(f); !ok {
 		return geo.Stats{}, false, nil

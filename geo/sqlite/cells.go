@@ -500,10 +500,9 @@ func refillCells(ctx context.Context, tx *sql.Tx) error {
 		"DELETE FROM cell_word_stats",
 		`INSERT INTO cell_word_stats (field, word, x, y, kind, key, n)
 		SELECT f.field, w.value, min(CAST((e.lon + 180) * 1024.0 / 360 AS INTEGER), 1023),
-			min(CAST((e.lat + 90) * 1024.0 / 360 AS INTEGER), 511), k.kind,
-			CASE k.kind WHEN 0 THEN e.country_code ELSE coalesce(date(e.event_date, 'weekday 0', '-6 days'), '') END, count(*)
+			min(CAST((e.lat + 90) * 1024.0 / 360 AS INTEGER), 511), 0, e.country_code, count(*)
 		FROM events e, (SELECT 'actors' AS field UNION ALL SELECT 'quote') f,
-			json_each(CASE f.field WHEN 'actors' THEN e.actors_words ELSE e.quote_words END) w, (SELECT 0 AS kind UNION ALL SELECT 1) k
+			json_each(CASE f.field WHEN 'actors' THEN e.actors_words ELSE e.quote_words END) w
 		GROUP BY 1, 2, 3, 4, 5, 6`,
 		"DELETE FROM cell_word_weeks",
 		`INSERT INTO cell_word_weeks (field, word, week, x, y, event_type, n, fatalities, sum_lon, sum_lat)

@@ -71,9 +71,8 @@ type tally struct {
 	// finest level of cell_types, are added up from them.
 	wordCells *eventsql.Sums[wordCellKey, cellSums]
 	wordFine  cellLevel
-	// wordStats are the groups of cell_word_stats (migration 0021) by
-	// country, their keys numbered by statKeys; those by week are added up
-	// from wordWeeks when written.
+	// wordStats are the groups of cell_word_stats (migrations 0021,
+	// 0043: by country alone), their keys numbered by statKeys.
 	wordStats *eventsql.Sums[eventsql.WordStatKey, int32]
 	statKeys  eventsql.StatKeys
 	// wordWeeks are the groups of cell_word_weeks (migrations 0041,
@@ -480,8 +479,6 @@ func (t *tally) add(e tallied, sign int) {
 					return
 				}
 				t.wordWeeks.Put(wk, weekSums)
-				// The groups by week are those of cell_word_weeks, added
-				// up when written (eventsql.WeekStats).
 				sk, err := eventsql.PackWordStat(i == 1, eventsql.StatCountry, word, countryKey, x, y)
 				if err != nil {
 					t.err = err
@@ -652,12 +649,11 @@ func (t *tally) writeGroups(ctx context.Context, p *rowPipe) error {
 		return err
 	}
 	t.wordCells = nil
-	weekStats, err := t.writeWordWeeks(ctx, p, rank)
-	if err != nil {
+	if err := t.writeWordWeeks(ctx, p, rank); err != nil {
 		return err
 	}
 	t.wordWeeks = nil
-	if err := t.writeStats(ctx, p, "cell_word_stats (field, word, x, y, kind, key, n)", append(t.wordStats.Take(), weekStats...),
+	if err := t.writeStats(ctx, p, "cell_word_stats (field, word, x, y, kind, key, n)", t.wordStats.Take(),
 		[2]string{eventsql.FieldActors, eventsql.FieldQuote}, rank); err != nil {
 		return err
 	}
@@ -738,9 +734,8 @@ func (t *tally) writeWordCells(ctx context.Context, p *rowPipe, rank []uint32) e
 }
 
 // writeWordWeeks adds the groups of cell_word_weeks and
-// cell_word_weeks_coarse in the order of their primary keys, and returns
-// those of cell_word_stats by week that they hold.
-func (t *tally) writeWordWeeks(ctx context.Context, p *rowPipe, rank []uint32) ([]eventsql.Keyed[eventsql.WordStatKey, int32], error) {
+// cell_word_weeks_coarse in the order of their primary keys.
+func (t *tally) writeWordWeeks(ctx context.Context, p *rowPipe, rank []uint32) error {
 	w := p.writer("cell_word_weeks (field, word, week, x, y, event_type, n, fatalities, sum_lon, sum_lat)", 10, sumsUpsert)
 	typeOf := func(k eventsql.WordWeekKey) uint32 { return t.typeKeys.String(k.EventType()) }
 	sorted := eventsql.SortGroups(t.wordWeeks.Take(), eventsql.NoWeekSums,
@@ -755,11 +750,11 @@ func (t *tally) writeWordWeeks(ctx context.Context, p *rowPipe, rank []uint32) (
 		lon, lat := s.Points(x, y)
 		if err := w.add(ctx, eventsql.FieldOf(k.Quote()), t.strs[k.Word()], t.strs[t.statKeys.String(k.Week())], x, y, t.strs[typeOf(k)],
 			s.N, s.Fatalities, lon, lat); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if err := w.flush(ctx); err != nil {
-		return nil, err
+		return err
 	}
 	coarse := p.writer("cell_word_weeks_coarse (field, word, week, x, y, event_type, n, fatalities, sum_lon, sum_lat)", 10, sumsUpsert)
 	for _, g := range eventsql.CoarseWeeks(sorted, func(n uint32) uint32 { return rank[t.typeKeys.String(n)] }) {
@@ -770,13 +765,13 @@ func (t *tally) writeWordWeeks(ctx context.Context, p *rowPipe, rank []uint32) (
 		x, y := k.Cell()
 		if err := coarse.add(ctx, eventsql.FieldOf(k.Quote()), t.strs[k.Word()], t.strs[t.statKeys.String(k.Week())], x, y, t.strs[typeOf(k)],
 			s.N, s.Fatalities, s.Lon, s.Lat); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if err := coarse.flush(ctx); err != nil {
-		return nil, err
+		return err
 	}
-	return eventsql.WeekStats(sorted), nil
+	return nil
 }
 
 // writeStats adds the groups of cell_word_stats or cell_detail_stats
