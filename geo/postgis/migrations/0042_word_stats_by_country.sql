@@ -10,25 +10,19 @@ BEGIN
 	IF TG_OP <> 'INSERT' THEN
 		UPDATE cell_word_stats c SET n = c.n - g.n
 		FROM (SELECT w.field, w.word, least(floor((ST_X(r.geom) + 180) * 1024 / 360)::integer, 1023) AS x,
-				least(floor((ST_Y(r.geom) + 90) * 1024 / 360)::integer, 511) AS y, k.kind,
-				CASE k.kind WHEN 0 THEN r.country_code
-					ELSE coalesce(to_char(r.event_date - (extract(isodow FROM r.event_date)::integer - 1), 'YYYY-MM-DD'), '') END AS key,
-				count(*) AS n
+				least(floor((ST_Y(r.geom) + 90) * 1024 / 360)::integer, 511) AS y, r.country_code AS key, count(*) AS n
 			FROM removed r, LATERAL (SELECT 'actors' AS field, unnest(tsvector_to_array(r.actors_words)) AS word
-				UNION ALL SELECT 'quote', unnest(tsvector_to_array(r.quote_words))) w, (VALUES (0)) k (kind)
-			GROUP BY 1, 2, 3, 4, 5, 6) g
-		WHERE c.field = g.field AND c.word = g.word AND c.x = g.x AND c.y = g.y AND c.kind = g.kind AND c.key = g.key;
+				UNION ALL SELECT 'quote', unnest(tsvector_to_array(r.quote_words))) w
+			GROUP BY 1, 2, 3, 4, 5) g
+		WHERE c.field = g.field AND c.word = g.word AND c.x = g.x AND c.y = g.y AND c.kind = 0 AND c.key = g.key;
 	END IF;
 	IF TG_OP <> 'DELETE' THEN
 		INSERT INTO cell_word_stats AS c (field, word, x, y, kind, key, n)
 		SELECT w.field, w.word, least(floor((ST_X(r.geom) + 180) * 1024 / 360)::integer, 1023),
-			least(floor((ST_Y(r.geom) + 90) * 1024 / 360)::integer, 511), k.kind,
-			CASE k.kind WHEN 0 THEN r.country_code
-				ELSE coalesce(to_char(r.event_date - (extract(isodow FROM r.event_date)::integer - 1), 'YYYY-MM-DD'), '') END,
-			count(*)
+			least(floor((ST_Y(r.geom) + 90) * 1024 / 360)::integer, 511), 0, r.country_code, count(*)
 		FROM added r, LATERAL (SELECT 'actors' AS field, unnest(tsvector_to_array(r.actors_words)) AS word
-			UNION ALL SELECT 'quote', unnest(tsvector_to_array(r.quote_words))) w, (VALUES (0)) k (kind)
-		GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
+			UNION ALL SELECT 'quote', unnest(tsvector_to_array(r.quote_words))) w
+		GROUP BY 1, 2, 3, 4, 6 ORDER BY 1, 2, 3, 4, 6
 		ON CONFLICT (field, word, x, y, kind, key) DO UPDATE SET n = c.n + excluded.n;
 	END IF;
 	RETURN NULL;
